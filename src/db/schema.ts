@@ -1,0 +1,265 @@
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+
+// Row types of src/db/migrations/*.sql. Keep in step with the SQL: the migration test reads both.
+type Json = ColumnType<unknown, unknown, unknown>;
+type Ts = ColumnType<Date, Date | string, Date | string>;
+type TsNull = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Id = ColumnType<string, never, never>;
+type Ref = ColumnType<string, string | number | bigint, string | number | bigint>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  handle: string;
+  name: string;
+  email: string | null;
+  role: 'viewer' | 'responder' | 'manager' | 'admin';
+  leadership: Generated<boolean>;
+  time_zone: Generated<string>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface TeamsTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface TeamMembersTable {
+  team_id: Ref;
+  user_id: Ref;
+  role: Generated<string>;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  user_id: Ref;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: Ts;
+  last_used_at: TsNull;
+  revoked_at: TsNull;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Ts;
+  actor_id: Ref | null;
+  actor_name: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: Json | null;
+  after: Json | null;
+}
+
+export interface PlansTable {
+  name: string;
+  current_version: number;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface PlanVersionsTable {
+  plan_name: string;
+  version: number;
+  source: string;
+  spec: Json;
+  digest: string;
+  created_at: Ts;
+  created_by: string;
+}
+
+export interface IncidentsTable {
+  id: Generated<string>;
+  title: string;
+  slug: string;
+  summary: Generated<string>;
+  impact: Generated<string>;
+  service: string | null;
+  customer_facing: Generated<boolean>;
+  labels: ColumnType<
+    Record<string, string>,
+    Record<string, string> | string | undefined,
+    Record<string, string> | string
+  >;
+  fields: ColumnType<
+    Record<string, unknown>,
+    Record<string, unknown> | string | undefined,
+    Record<string, unknown> | string
+  >;
+  plan_name: string;
+  plan_version: number;
+  severity: string;
+  state: string;
+  correlation_id: string;
+  channel_name: string;
+  mitigation: Json | null;
+  declared_at: Ts;
+  detected_at: TsNull;
+  acknowledged_at: TsNull;
+  triaged_at: TsNull;
+  first_update_at: TsNull;
+  status_page_at: TsNull;
+  mitigated_at: TsNull;
+  resolved_at: TsNull;
+  state_entered_at: Ts;
+  created_by: string;
+  updated_at: Ts;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<string>;
+  incident_id: Ref;
+  at: Ts;
+  kind: string;
+  actor_id: Ref | null;
+  actor_name: string;
+  data: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, never>;
+  processed_at: TsNull;
+}
+
+export interface IncidentRolesTable {
+  incident_id: Ref;
+  role: string;
+  user_id: Ref;
+  assigned_at: Ts;
+}
+
+export interface IncidentRespondersTable {
+  id: Generated<string>;
+  incident_id: Ref;
+  responder: string;
+  user_id: Ref | null;
+  reason: Generated<string>;
+  source: string;
+  added_at: Ts;
+  joined_at: TsNull;
+}
+
+export interface HypothesesTable {
+  id: Generated<string>;
+  incident_id: Ref;
+  statement: string;
+  test_plan: Generated<string>;
+  status: 'proposed' | 'confirmed' | 'rejected';
+  result: Generated<string>;
+  created_by: string;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface ChecklistItemsTable {
+  id: Generated<string>;
+  incident_id: Ref;
+  checklist: string;
+  position: number;
+  text: string;
+  source: string;
+  done_at: TsNull;
+  done_by: string | null;
+}
+
+export interface IncidentUpdatesTable {
+  id: Generated<string>;
+  incident_id: Ref;
+  audience: 'internal' | 'external';
+  state: string;
+  bodies: ColumnType<
+    Record<string, string>,
+    Record<string, string> | string,
+    Record<string, string> | string
+  >;
+  status: 'draft' | 'pending_approval' | 'published';
+  created_by: string;
+  created_at: Ts;
+  published_at: TsNull;
+}
+
+export interface ActionItemsTable {
+  id: Generated<string>;
+  incident_id: Ref | null;
+  title: string;
+  owner: string | null;
+  due_at: TsNull;
+  status: Generated<'open' | 'done' | 'cancelled'>;
+  kind: Generated<'task' | 'action_item'>;
+  source: string;
+  created_at: Ts;
+}
+
+export interface IncidentTargetBreachesTable {
+  incident_id: Ref;
+  target: string;
+  due_at: Ts;
+  breached_at: Ts;
+}
+
+export interface WorkflowRunsTable {
+  id: Generated<string>;
+  incident_id: Ref;
+  plan_name: string;
+  plan_version: number;
+  workflow: string;
+  trigger_key: string;
+  fired_at: Ts;
+  actions: Json;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  incident_id: Ref | null;
+  channel: string;
+  destination: string;
+  template: string | null;
+  payload: Json;
+  status: Generated<'pending' | 'sending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Ts;
+  provider_id: string | null;
+  last_error: string | null;
+  dedup_key: string | null;
+  created_at: Ts;
+  sent_at: TsNull;
+}
+
+export interface EngineModulesTable {
+  module: string;
+  last_tick_at: TsNull;
+  last_duration_ms: number | null;
+  last_error: string | null;
+  ticks: Generated<string>;
+}
+
+export interface Database {
+  users: UsersTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  plans: PlansTable;
+  plan_versions: PlanVersionsTable;
+  incidents: IncidentsTable;
+  incident_events: IncidentEventsTable;
+  incident_roles: IncidentRolesTable;
+  incident_responders: IncidentRespondersTable;
+  hypotheses: HypothesesTable;
+  checklist_items: ChecklistItemsTable;
+  incident_updates: IncidentUpdatesTable;
+  action_items: ActionItemsTable;
+  incident_target_breaches: IncidentTargetBreachesTable;
+  workflow_runs: WorkflowRunsTable;
+  outbox: OutboxTable;
+  engine_modules: EngineModulesTable;
+}
+
+export type Db = Kysely<Database>;
+/** Either the pool or an open transaction: queries.ts functions accept both. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
+export type RowUpdate<T extends keyof Database> = Updateable<Database[T]>;
+export type { Id };

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../db/clock.ts';
+import type { Db } from '../db/schema.ts';
+import { Forbidden, Unauthorized } from '../errors.ts';
+
+export const ROLES = ['viewer', 'responder', 'manager', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+// Each permission names the least role that holds it. Operations call ctx.require() first, so the
+// check lives with the operation, not with whichever route or command called it.
+const PERMISSIONS = {
+  read: 'viewer',
+  'incident:declare': 'responder',
+  'incident:update': 'responder',
+  'incident:note': 'responder',
+  'plan:write': 'manager',
+  'team:write': 'manager',
+  'user:write': 'admin',
+  'token:create-own': 'viewer',
+  'token:create-any': 'admin',
+  'audit:read': 'manager',
+} as const satisfies Record<string, Role>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export interface Actor {
+  kind: 'user' | 'system' | 'anonymous';
+  userId: string | null;
+  name: string;
+  role: Role | null;
+  leadership: boolean;
+}
+
+export const SYSTEM_ACTOR: Actor = {
+  kind: 'system',
+  userId: null,
+  name: 'tocsin',
+  role: 'admin',
+  leadership: false,
+};
+export const ANONYMOUS: Actor = {
+  kind: 'anonymous',
+  userId: null,
+  name: 'anonymous',
+  role: null,
+  leadership: false,
+};
+
+export function roleAtLeast(role: Role | null, least: Role): boolean {
+  return role !== null && ROLES.indexOf(role) >= ROLES.indexOf(least);
+}
+
+export interface Ctx {
+  db: Db;
+  clock: Clock;
+  actor: Actor;
+  log?: Logger | undefined;
+  require(permission: Permission): void;
+}
+
+export function makeCtx(deps: { db: Db; clock: Clock; log?: Logger | undefined }, actor: Actor): Ctx {
+  return {
+    ...deps,
+    actor,
+    require(permission) {
+      if (actor.kind === 'anonymous')
+        throw new Unauthorized('an API token is required (Authorization: Bearer …)');
+      const least = PERMISSIONS[permission];
+      if (!roleAtLeast(actor.role, least)) {
+        throw new Forbidden(`${permission} needs role ${least} or higher; ${actor.name} is ${actor.role}`);
+      }
+    },
+  };
+}
+
+export interface Operation<I> {
+  ctx: Ctx;
+  input: I;
+}

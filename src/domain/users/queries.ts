@@ -1,0 +1,106 @@
+import type { Executor, NewRow, Row } from '../../db/schema.ts';
+
+export function findByHandle(db: Executor, handle: string) {
+  return db.selectFrom('users').selectAll().where('handle', '=', handle).executeTakeFirst();
+}
+
+export function findById(db: Executor, id: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findManyByHandle(db: Executor, handles: string[]) {
+  if (handles.length === 0) return Promise.resolve([] as Row<'users'>[]);
+  return db.selectFrom('users').selectAll().where('handle', 'in', handles).execute();
+}
+
+export function list(db: Executor) {
+  return db.selectFrom('users').selectAll().orderBy('handle').execute();
+}
+
+export function count(db: Executor) {
+  return db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
+    .then((r) => Number(r.n));
+}
+
+export function firstAdmin(db: Executor) {
+  return db.selectFrom('users').selectAll().where('role', '=', 'admin').orderBy('id').executeTakeFirst();
+}
+
+export function insert(db: Executor, row: NewRow<'users'>) {
+  return db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function update(db: Executor, id: string, row: Partial<NewRow<'users'>>) {
+  return db.updateTable('users').set(row).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export function lockByHandle(db: Executor, handle: string) {
+  return db.selectFrom('users').selectAll().where('handle', '=', handle).forUpdate().executeTakeFirst();
+}
+
+export function insertToken(db: Executor, row: NewRow<'api_tokens'>) {
+  return db
+    .insertInto('api_tokens')
+    .values(row)
+    .returning(['id', 'name', 'prefix', 'created_at'])
+    .executeTakeFirstOrThrow();
+}
+
+export function findTokenHash(db: Executor, tokenHash: string) {
+  return db.selectFrom('api_tokens').select('id').where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** The user behind a live token, marking the token used. */
+export function userByTokenHash(db: Executor, tokenHash: string, now: Date) {
+  return db
+    .updateTable('api_tokens')
+    .set({ last_used_at: now })
+    .from('users')
+    .whereRef('users.id', '=', 'api_tokens.user_id')
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .where('api_tokens.revoked_at', 'is', null)
+    .returning(['users.id', 'users.handle', 'users.name', 'users.role', 'users.leadership'])
+    .executeTakeFirst();
+}
+
+export function findTeamByName(db: Executor, name: string) {
+  return db.selectFrom('teams').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export function listTeams(db: Executor) {
+  return db.selectFrom('teams').selectAll().orderBy('name').execute();
+}
+
+export function insertTeam(db: Executor, row: NewRow<'teams'>) {
+  return db.insertInto('teams').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateTeam(db: Executor, id: string, row: Partial<NewRow<'teams'>>) {
+  return db.updateTable('teams').set(row).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export function teamMembers(db: Executor, teamId: string) {
+  return db
+    .selectFrom('team_members')
+    .innerJoin('users', 'users.id', 'team_members.user_id')
+    .select(['users.handle as user', 'team_members.role'])
+    .where('team_members.team_id', '=', teamId)
+    .orderBy('users.handle')
+    .execute();
+}
+
+export async function replaceTeamMembers(
+  db: Executor,
+  teamId: string,
+  members: { userId: string; role: string }[],
+) {
+  await db.deleteFrom('team_members').where('team_id', '=', teamId).execute();
+  if (members.length === 0) return;
+  await db
+    .insertInto('team_members')
+    .values(members.map((m) => ({ team_id: teamId, user_id: m.userId, role: m.role })))
+    .execute();
+}

@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../db/clock.ts';
+import { LOCKS, tryAdvisoryXactLock } from '../db/locks.ts';
+import type { Db, Executor } from '../db/schema.ts';
+import type { Metrics } from '../http/metrics.ts';
+
+export interface TickContext {
+  /** The module's transaction: everything a tick changes commits or rolls back together. */
+  tx: Executor;
+  db: Db;
+  clock: Clock;
+  now: Date;
+  log?: Logger | undefined;
+}
+
+export interface EngineModule {
+  /** Stable small number: the module's advisory lock is LOCKS.engineModuleBase + id. */
+  id: number;
+  name: string;
+  /** Does one round of work; returns how many items it handled (0 = idle). Must be idempotent. */
+  tick(ctx: TickContext): Promise<number>;
+}
+
+export type TickOutcome = { module: string; outcome: 'ran' | 'skipped' | 'error'; handled: number };
+
+export interface EngineDeps {
+  db: Db;
+  clock: Clock;
+  log?: Logger | undefined;
+  metrics?: Metrics | undefined;
+}
+
+/**
+ * The engine: each tick runs every module in its own transaction under a try-lock, so any number of
+ * instances can run it and a module's work is done by one of them at a time.
+ */
+export class Engine {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopping = false;
+  private current: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly modules: EngineModule[],
+  ) {
+    const ids = new Set(modules.map((m) => m.id));
+    if (ids.size !== modules.length) throw new Error('engine modules need distinct ids');
+  }
+
+  async tickModule(module: EngineModule): Promise<TickOutcome> {
+    const { db, clock, log } = this.deps;
+    const started = Date.now();
+    try {
+      const result = await db.transaction().execute(async (tx) => {
+        if (!(await tryAdvisoryXactLock(tx, LOCKS.engineModuleBase + module.id))) return null;
+        const now = clock.now();
+        const handled = await module.tick({ tx, db, clock, now, log });
+        await tx
+          .insertInto('engine_modules')
+          .values({
+            module: module.name,
+            last_tick_at: now,
+            last_duration_ms: Date.now() - started,
+            last_error: null,
+            ticks: '1',
+          })
+          .onConflict((oc) =>
+            oc.column('module').doUpdateSet((eb) => ({
+              last_tick_at: now,
+              last_duration_ms: Date.now() - started,
+              last_error: null,
+              ticks: eb('engine_modules.ticks', '+', '1'),
+            })),
+          )
+          .execute();
+        return handled;
+      });
+      const outcome = result === null ? 'skipped' : 'ran';
+      this.deps.metrics?.engineTicks.inc({ module: module.name, outcome });
+      return { module: module.name, outcome, handled: result ?? 0 };
+    } catch (error) {
+      log?.error({ err: error, module: module.name }, 'engine module failed');
+      this.deps.metrics?.engineTicks.inc({ module: module.name, outcome: 'error' });
+      await db
+        .insertInto('engine_modules')
+        .values({ module: module.name, last_error: String(error) })
+        .onConflict((oc) => oc.column('module').doUpdateSet({ last_error: String(error) }))
+        .execute()
+        .catch(() => {});
+      return { module: module.name, outcome: 'error', handled: 0 };
+    }
+  }
+
+  /** One pass over every module. */
+  async tick(): Promise<TickOutcome[]> {
+    const out: TickOutcome[] = [];
+    for (const module of this.modules) out.push(await this.tickModule(module));
+    return out;
+  }
+
+  /** Ticks until no module has work left (drills and tests, after moving the virtual clock). */
+  async runUntilIdle(maxPasses = 50): Promise<void> {
+    for (let pass = 0; pass < maxPasses; pass++) {
+      const outcomes = await this.tick();
+      if (outcomes.every((o) => o.handled === 0)) return;
+    }
+    throw new Error(`engine still busy after ${maxPasses} passes`);
+  }
+
+  start(intervalMs: number): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = async () => {
+      if (this.stopping) return;
+      this.current = this.tick();
+      await this.current;
+      if (!this.stopping) this.timer = setTimeout(loop, intervalMs);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.current.catch(() => {});
+    this.running = false;
+  }
+}

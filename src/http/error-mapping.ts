@@ -1,0 +1,74 @@
+import type { FastifyError } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
+import { AppError, type ErrorDetail } from '../errors.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: ErrorDetail[] };
+}
+
+const STATUS: Record<string, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};
+
+// PostgreSQL error classes that mean "the store is not reachable right now": answer 503 so senders
+// such as Alertmanager retry, instead of a 500 that reads as a bug.
+const UNAVAILABLE_PG = /^(08|53|57P0|58)/;
+
+function zodDetails(error: ZodError, prefix = ''): ErrorDetail[] {
+  return error.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: i.message,
+  }));
+}
+
+function body(code: string, message: string, details: ErrorDetail[] = []): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+/** The one place where errors become HTTP answers. */
+export function mapError(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    return { status: STATUS[error.code] ?? 500, body: body(error.code, error.message, error.details) };
+  }
+  if (error instanceof ZodError) {
+    return { status: 400, body: body('invalid', 'the request is not valid', zodDetails(error)) };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as { validationContext?: string }).validationContext ?? 'body';
+    const details = error.validation.map((v) => ({
+      path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+      message: v.message ?? 'invalid',
+    }));
+    return { status: 400, body: body('invalid', `the request ${where} is not valid`, details) };
+  }
+  const e = error as Partial<FastifyError> & { code?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, body: body('too_large', e.message ?? 'request body is too large') };
+  }
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return {
+      status: 415,
+      body: body('unsupported_media_type', 'send JSON with Content-Type: application/json'),
+    };
+  }
+  if (typeof e.code === 'string' && UNAVAILABLE_PG.test(e.code)) {
+    return { status: 503, body: body('unavailable', 'the store is unavailable; retry later') };
+  }
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.message?.includes('Connection terminated')) {
+    return { status: 503, body: body('unavailable', 'the store is unavailable; retry later') };
+  }
+  if (e.code === '23505') return { status: 409, body: body('conflict', 'already exists') };
+  if (e.code === '22P02' || e.code === '22003' || e.code === '22007' || e.code === '22008') {
+    return { status: 400, body: body('invalid', 'a value is out of range or malformed') };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: e.statusCode, body: body('invalid', e.message ?? 'bad request') };
+  }
+  return { status: 500, body: body('internal', 'internal error') };
+}

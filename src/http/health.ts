@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import type { App, AppDeps } from './server.ts';
+
+export function registerHealthRoutes(app: App, deps: AppDeps): void {
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/health/detailed', { schema: { hide: true } }, async (_request, reply) => {
+    const now = deps.clock.now();
+    try {
+      const started = Date.now();
+      await sql`select 1`.execute(deps.db);
+      const dbLatencyMs = Date.now() - started;
+      const modules = await deps.db.selectFrom('engine_modules').selectAll().orderBy('module').execute();
+      const backlog = await deps.db
+        .selectFrom('outbox')
+        .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('next_attempt_at').as('oldest')])
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return {
+        status: 'ok',
+        version: deps.version,
+        time: now.toISOString(),
+        database: { status: 'ok', latency_ms: dbLatencyMs },
+        engine: modules.map((m) => ({
+          module: m.module,
+          last_tick_at: m.last_tick_at,
+          lag_seconds: m.last_tick_at ? Math.max(0, (now.getTime() - m.last_tick_at.getTime()) / 1000) : null,
+          last_duration_ms: m.last_duration_ms,
+          last_error: m.last_error,
+          ticks: Number(m.ticks),
+        })),
+        outbox: { pending: Number(backlog.n), oldest_due_at: backlog.oldest },
+      };
+    } catch (error) {
+      reply.status(503);
+      return {
+        status: 'degraded',
+        time: now.toISOString(),
+        database: { status: 'unavailable', error: String(error) },
+      };
+    }
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+}

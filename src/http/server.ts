@@ -1,0 +1,107 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Clock } from '../db/clock.ts';
+import type { Db } from '../db/schema.ts';
+import { type Ctx, makeCtx } from '../domain/context.ts';
+import { authenticate } from '../domain/users/authenticate.ts';
+import { Unauthorized } from '../errors.ts';
+import { mapError } from './error-mapping.ts';
+import { registerHealthRoutes } from './health.ts';
+import type { Metrics } from './metrics.ts';
+import { registerRoutes } from './routes.ts';
+
+export interface AppDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  publicUrl: string;
+  bodyLimit: number;
+  version: string;
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  Logger,
+  ZodTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: Ctx;
+  }
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+export async function buildServer(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: deps.bodyLimit,
+    // Unknown fields are an error (strict schemas), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>() as App;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error, request, reply: FastifyReply) => {
+    const { status, body } = mapError(error);
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url}`, details: [] },
+    });
+  });
+
+  // Every request gets a context whose actor is the token's user (or anonymous). Operations decide
+  // what that actor may do; a token that is present but unknown is refused here already.
+  app.decorateRequest('ctx', null as unknown as Ctx);
+  app.addHook('onRequest', async (request) => {
+    const token = bearer(request);
+    const actor = await authenticate(deps.db, deps.clock, token);
+    if (!actor) throw new Unauthorized('the API token is not valid');
+    request.ctx = makeCtx({ db: deps.db, clock: deps.clock, log: request.log as Logger }, actor);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tocsin API',
+        version: deps.version,
+        description: 'Incident response plans, run as code.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerHealthRoutes(app, deps);
+  await registerRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { ApiError } from './cli/client.ts';
+import { registerCommands } from './cli/commands.ts';
+import { ConfigError, describeEnv } from './config/env.ts';
+import { VERSION } from './version.ts';
+
+const program = new Command('tocsin')
+  .description(
+    'Tocsin runs your incident response plan: alerts, paging, incidents, updates, status page, learning.',
+  )
+  .version(VERSION)
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `\nEnvironment:\n${describeEnv()
+      .map((v) => `  ${v.name.padEnd(30)} ${v.description}`)
+      .join('\n')}\n`,
+  );
+registerCommands(program);
+program.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError) {
+    process.stderr.write(`tocsin: ${error.message}\n`);
+    process.exit(2);
+  }
+  const e = error as Error & { details?: { path: string; message: string }[] };
+  process.stderr.write(`tocsin: ${error instanceof ApiError ? `${error.status} ` : ''}${e.message}\n`);
+  for (const d of e.details ?? []) process.stderr.write(`  ${d.path}: ${d.message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { connect, ensureDatabase, withDatabase } from '../src/db/connect.ts';
+import { startEmbedded } from '../src/db/embedded.ts';
+import { migrate } from '../src/db/migrate.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+  }
+}
+
+/**
+ * One PostgreSQL for the whole run: the embedded one (npm test) or TOCSIN_TEST_DATABASE_URL (system
+ * tests point it at Debian's PostgreSQL 15). A migrated template database makes each test file's
+ * fresh database cheap (CREATE DATABASE … TEMPLATE).
+ */
+export async function prepareTemplate(adminUrl: string): Promise<void> {
+  await ensureDatabase(adminUrl, 'tocsin_template');
+  const { db } = connect(withDatabase(adminUrl, 'tocsin_template'), 2);
+  try {
+    await migrate(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const external = process.env.TOCSIN_TEST_DATABASE_URL;
+  if (external) {
+    await prepareTemplate(external);
+    project.provide('pgAdminUrl', external);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tocsin-test-'));
+  const store = await startEmbedded(join(dir, 'data'));
+  await prepareTemplate(store.url);
+  project.provide('pgAdminUrl', store.url);
+  return async () => {
+    await store.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

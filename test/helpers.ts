@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { VirtualClock } from '../src/db/clock.ts';
+import { connect, withDatabase } from '../src/db/connect.ts';
+import type { Db } from '../src/db/schema.ts';
+import { type Actor, type Ctx, makeCtx, type Role, SYSTEM_ACTOR } from '../src/domain/context.ts';
+import { bootstrapAdmin } from '../src/domain/users/bootstrap-admin.ts';
+import { createToken } from '../src/domain/users/create-token.ts';
+import { saveUser } from '../src/domain/users/save-user.ts';
+import { createMetrics } from '../src/http/metrics.ts';
+import { type App, buildServer } from '../src/http/server.ts';
+
+export interface TestDb {
+  db: Db;
+  url: string;
+  name: string;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database (cloned from the run's template) for one test file or test. */
+export async function freshDb(): Promise<TestDb> {
+  const admin = inject('pgAdminUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`create database ${name} template tocsin_template`);
+  } finally {
+    await client.end();
+  }
+  const url = withDatabase(admin, name);
+  const { db } = connect(url, 5);
+  return {
+    db,
+    url,
+    name,
+    async close() {
+      await db.destroy();
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`).catch(() => {});
+      await c.end();
+    },
+  };
+}
+
+export const ADMIN_TOKEN = 'tcs_test_admin_token_0123456789';
+
+export interface TestApp {
+  app: App;
+  db: Db;
+  clock: VirtualClock;
+  adminToken: string;
+  ctx(actor?: Actor): Ctx;
+  /** Creates a user with the role and returns a bearer token for it. */
+  tokenFor(role: Role, handle?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real HTTP server on a fresh database with a virtual clock; call app.inject(). */
+export async function testApp(): Promise<TestApp> {
+  const t = await freshDb();
+  const clock = new VirtualClock('2026-03-02T10:00:00Z');
+  await bootstrapAdmin(t.db, clock, ADMIN_TOKEN);
+  const log = pino({ level: 'silent' });
+  const app = await buildServer({
+    db: t.db,
+    clock,
+    log,
+    metrics: createMetrics(),
+    publicUrl: 'http://tocsin.test',
+    bodyLimit: 262_144,
+    version: 'test',
+  });
+  const ctx = (actor: Actor = SYSTEM_ACTOR) => makeCtx({ db: t.db, clock }, actor);
+  return {
+    app,
+    db: t.db,
+    clock,
+    adminToken: ADMIN_TOKEN,
+    ctx,
+    async tokenFor(role, handle = `${role}-${randomBytes(3).toString('hex')}`) {
+      await saveUser({
+        ctx: ctx(),
+        input: { user: { handle, name: handle, role, leadership: false, time_zone: 'UTC' }, mode: 'upsert' },
+      });
+      const created = await createToken({ ctx: ctx(), input: { name: 'test', user: handle } });
+      return created.token;
+    },
+    async close() {
+      await app.close();
+      await t.close();
+    },
+  };
+}
+
+export function auth(token: string) {
+  return { authorization: `Bearer ${token}` };
+}

@@ -1,0 +1,62 @@
+import type { Executor, NewRow } from '../../db/schema.ts';
+
+export function findPlan(db: Executor, name: string) {
+  return db.selectFrom('plans').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export function lockPlan(db: Executor, name: string) {
+  return db.selectFrom('plans').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
+}
+
+export function listPlans(db: Executor) {
+  return db
+    .selectFrom('plans')
+    .innerJoin('plan_versions', (j) =>
+      j
+        .onRef('plan_versions.plan_name', '=', 'plans.name')
+        .onRef('plan_versions.version', '=', 'plans.current_version'),
+    )
+    .select([
+      'plans.name',
+      'plans.current_version',
+      'plans.updated_at',
+      'plan_versions.digest',
+      'plan_versions.spec',
+    ])
+    .orderBy('plans.name')
+    .execute();
+}
+
+export function findVersion(db: Executor, name: string, version: number) {
+  return db
+    .selectFrom('plan_versions')
+    .selectAll()
+    .where('plan_name', '=', name)
+    .where('version', '=', version)
+    .executeTakeFirst();
+}
+
+export function listVersions(db: Executor, name: string) {
+  return db
+    .selectFrom('plan_versions')
+    .select(['plan_name', 'version', 'digest', 'created_at', 'created_by'])
+    .where('plan_name', '=', name)
+    .orderBy('version', 'desc')
+    .execute();
+}
+
+export function insertPlan(db: Executor, row: NewRow<'plans'>) {
+  return db.insertInto('plans').values(row).execute();
+}
+
+export function setCurrentVersion(db: Executor, name: string, version: number, at: Date) {
+  return db
+    .updateTable('plans')
+    .set({ current_version: version, updated_at: at })
+    .where('name', '=', name)
+    .execute();
+}
+
+export function insertVersion(db: Executor, row: NewRow<'plan_versions'>) {
+  return db.insertInto('plan_versions').values(row).execute();
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { isDuration } from '../../lib/duration.ts';
+
+// Workflows: when (an event or a timer) / if (conditions on the incident) / then (actions).
+// Fixed plan fields (targets, cadence, …) compile to the same shape (see compile-plan-rules.ts).
+
+export const durationSchema = z
+  .string()
+  .refine(isDuration, { message: 'not a duration (use 90s, 15m, 4h, 2d, 1w)' })
+  .describe('Duration such as 90s, 15m, 4h, 2d, 1w');
+
+export const EVENT_TRIGGERS = [
+  'incident.declared',
+  'incident.acknowledged',
+  'incident.triaged',
+  'incident.severity_changed',
+  'incident.state_changed',
+  'incident.role_assigned',
+  'incident.resolved',
+  'incident.responder_added',
+  'incident.alert_attached',
+  'incident.field_changed',
+  'update.published',
+  'update.overdue',
+  'target.breached',
+] as const;
+export type EventTrigger = (typeof EVENT_TRIGGERS)[number];
+
+export const timerTriggerSchema = z
+  .strictObject({
+    elapsed: durationSchema,
+    since: z
+      .enum(['declared', 'state', 'acknowledged', 'last_update'])
+      .default('declared')
+      .describe('declared: since declaration; state: since entering the current (or `state`) state'),
+    state: z.string().optional().describe('with since: state, the state whose entry starts the timer'),
+    repeat: z.boolean().default(false).describe('fire again every `elapsed` while the conditions hold'),
+  })
+  .describe('Fires once a duration has elapsed');
+
+export const triggerSchema = z.union([
+  z.enum(EVENT_TRIGGERS).describe('An incident event'),
+  timerTriggerSchema,
+]);
+
+const listOrOne = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A condition on one field: a value, a list of values, or an operator object. */
+export const matcherSchema = z.union([
+  scalar,
+  z.array(scalar).min(1),
+  z
+    .strictObject({
+      not: listOrOne(scalar).optional(),
+      in: z.array(scalar).optional(),
+      gt: z.number().optional(),
+      lt: z.number().optional(),
+      exists: z.boolean().optional(),
+    })
+    .refine((o) => Object.keys(o).length > 0, 'an operator object needs not, in, gt, lt or exists'),
+]);
+
+export const conditionSchema = z
+  .strictObject({
+    severity: matcherSchema.optional(),
+    state: matcherSchema.optional(),
+    service: matcherSchema.optional(),
+    customerFacing: z.boolean().optional(),
+    impact: matcherSchema.optional(),
+    businessHours: z.boolean().optional().describe('true: only in business hours; false: only outside'),
+    labels: z.record(z.string(), matcherSchema).optional(),
+    fields: z.record(z.string(), matcherSchema).optional().describe('any incident field (custom fields)'),
+    target: matcherSchema.optional().describe('for target.breached: which target'),
+    role: matcherSchema.optional().describe('for incident.role_assigned: which role'),
+    audience: matcherSchema.optional().describe('for update.*: internal or external'),
+  })
+  .describe('All given conditions must hold');
+
+const notifySchema = z.strictObject({
+  channel: z.string().optional().describe('a chat channel such as #service-status, or {incident_channel}'),
+  group: z.string().optional().describe('a team or group such as leadership'),
+  user: z.string().optional(),
+  role: z.string().optional().describe('whoever holds an incident role'),
+  template: z.string().optional(),
+  message: z.string().optional(),
+  via: z.array(z.enum(['email', 'chat', 'push', 'sms', 'phone', 'webhook'])).optional(),
+});
+
+export const actionSchema = z.union([
+  z.strictObject({ notify: notifySchema }),
+  z.strictObject({
+    page: z.union([
+      z.string(),
+      z.strictObject({ target: z.string(), channels: z.array(z.string()).optional() }),
+    ]),
+  }),
+  z.strictObject({
+    post: z.strictObject({
+      channel: z.string(),
+      template: z.string().optional(),
+      message: z.string().optional(),
+    }),
+  }),
+  z.strictObject({ addResponders: z.array(z.string()).min(1) }),
+  z.strictObject({
+    addChecklistItem: z.union([
+      z.string(),
+      z.strictObject({ checklist: z.string().default('workflow'), text: z.string() }),
+    ]),
+  }),
+  z.strictObject({
+    addTask: z.union([
+      z.string(),
+      z.strictObject({ title: z.string(), owner: z.string().optional(), due: durationSchema.optional() }),
+    ]),
+  }),
+  z.strictObject({
+    createActionItem: z.union([
+      z.string(),
+      z.strictObject({ title: z.string(), owner: z.string().optional(), due: durationSchema.optional() }),
+    ]),
+  }),
+  z.strictObject({ setStatusPageComponent: z.strictObject({ component: z.string(), status: z.string() }) }),
+  z.strictObject({ webhook: z.strictObject({ url: z.string(), template: z.string().optional() }) }),
+  z.strictObject({ setField: z.strictObject({ field: z.string(), value: scalar }) }),
+  z.strictObject({ note: z.string() }),
+  z.strictObject({ remind: z.strictObject({ role: z.string().optional(), message: z.string() }) }),
+]);
+
+export const workflowSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  when: triggerSchema,
+  if: conditionSchema.optional(),
+  then: z.array(actionSchema).min(1),
+});
+
+export type Workflow = z.infer<typeof workflowSchema>;
+export type WorkflowAction = z.infer<typeof actionSchema>;
+export type WorkflowCondition = z.infer<typeof conditionSchema>;
+export type TimerTrigger = z.infer<typeof timerTriggerSchema>;

@@ -1,0 +1,108 @@
+import { type Document, isNode, LineCounter, parseAllDocuments } from 'yaml';
+
+// YAML with positions: every error Tocsin reports about a file points at file:line:col.
+export interface SourceError {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export function formatSourceError(e: SourceError): string {
+  return `${e.file}:${e.line}:${e.col}: ${e.message}`;
+}
+
+export interface SourceDocument {
+  file: string;
+  /** Index of the document in a multi-document file (0-based). */
+  index: number;
+  value: unknown;
+  /** Position of the node at a path (or of its nearest existing parent). */
+  locate(path: readonly PropertyKey[]): { line: number; col: number };
+  /** Position of a mapping key, for "unknown key" errors. */
+  locateKey(path: readonly PropertyKey[], key: string): { line: number; col: number };
+}
+
+export interface ParsedSource {
+  documents: SourceDocument[];
+  errors: SourceError[];
+}
+
+function positionOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]) {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true);
+    if (isNode(node) && node.range) {
+      const pos = counter.linePos(node.range[0]);
+      return { line: pos.line, col: pos.col };
+    }
+  }
+  return { line: 1, col: 1 };
+}
+
+/** Parses one file of one or more YAML documents, keeping positions for later errors. */
+export function parseYamlSource(text: string, file: string): ParsedSource {
+  const counter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [];
+  const errors: SourceError[] = [];
+  const documents: SourceDocument[] = [];
+  list.forEach((doc, index) => {
+    for (const e of [...doc.errors, ...doc.warnings]) {
+      const pos = counter.linePos(e.pos[0]);
+      errors.push({ file, line: pos.line, col: pos.col, message: e.message.split('\n')[0] ?? e.message });
+    }
+    if (doc.errors.length > 0) return;
+    if (doc.contents === null) return; // an empty document between separators
+    documents.push({
+      file,
+      index,
+      value: doc.toJS({ maxAliasCount: 100 }),
+      locate: (path) => positionOf(doc, counter, path),
+      locateKey(path, key) {
+        const parent = doc.getIn(path as unknown[], true) as { items?: { key: unknown }[] } | undefined;
+        const pair = parent?.items?.find(
+          (p) => isNode(p.key) && (p.key as { value?: unknown }).value === key,
+        );
+        if (pair && isNode(pair.key) && pair.key.range) {
+          const pos = counter.linePos(pair.key.range[0]);
+          return { line: pos.line, col: pos.col };
+        }
+        return positionOf(doc, counter, path);
+      },
+    });
+  });
+  return { documents, errors };
+}
+
+interface IssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+/** Turns zod issues on a parsed document into file:line:col errors (unknown keys point at the key). */
+export function issuesToSourceErrors(
+  doc: SourceDocument,
+  issues: readonly IssueLike[],
+  prefix: PropertyKey[] = [],
+): SourceError[] {
+  const out: SourceError[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const where = path.map(String).join('.') || '(document)';
+    if (issue.code === 'unrecognized_keys' && issue.keys) {
+      for (const key of issue.keys) {
+        const pos = doc.locateKey(path, key);
+        out.push({
+          file: doc.file,
+          ...pos,
+          message: `${[...path.map(String), key].join('.')}: unknown key "${key}"`,
+        });
+      }
+      continue;
+    }
+    out.push({ file: doc.file, ...doc.locate(path), message: `${where}: ${issue.message}` });
+  }
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}

@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import { registerApply } from './apply.ts';
+import { registerDrill } from './drill.ts';
+import { registerIncident } from './incident.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerPlan } from './plan.ts';
 import { registerServe } from './serve.ts';
 import { registerToken } from './token.ts';
 
@@ -7,5 +11,9 @@ import { registerToken } from './token.ts';
 export function registerCommands(program: Command): void {
   registerServe(program);
   registerMigrate(program);
+  registerApply(program);
+  registerPlan(program);
+  registerIncident(program);
   registerToken(program);
+  registerDrill(program);
 }

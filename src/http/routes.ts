@@ -1,7 +1,15 @@
+import { registerConfigRoutes } from '../domain/config/routes.ts';
+import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
+import { registerPlanRoutes } from '../domain/plans/routes.ts';
 import { registerUserRoutes } from '../domain/users/routes.ts';
+import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
 import type { App, AppDeps } from './server.ts';
 
 // Every concept's routes, registered in one place.
 export async function registerRoutes(app: App, _deps: AppDeps): Promise<void> {
   registerUserRoutes(app);
+  registerPlanRoutes(app);
+  registerConfigRoutes(app);
+  registerIncidentRoutes(app);
+  registerWorkflowRoutes(app);
 }

@@ -1,0 +1,3 @@
+import type { App } from '../../http/server.ts';
+
+export function registerConfigRoutes(_app: App): void {}

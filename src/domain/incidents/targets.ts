@@ -1,0 +1,54 @@
+import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
+import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
+
+// Target clocks of one incident, from the plan version it was declared under. Each target is
+// measured from declaration to the moment its milestone happened (the incident's *_at column).
+export type TargetStatus = 'met' | 'breached' | 'pending';
+
+export interface TargetClock {
+  target: TargetKind;
+  duration_ms: number;
+  due_at: Date;
+  met_at: Date | null;
+  status: TargetStatus;
+}
+
+export interface IncidentMilestones {
+  severity: string;
+  declared_at: Date;
+  acknowledged_at: Date | null;
+  triaged_at: Date | null;
+  first_update_at: Date | null;
+  status_page_at: Date | null;
+  mitigated_at: Date | null;
+  resolved_at: Date | null;
+}
+
+export const MILESTONE_OF: Record<TargetKind, keyof IncidentMilestones> = {
+  acknowledge: 'acknowledged_at',
+  triage: 'triaged_at',
+  firstUpdate: 'first_update_at',
+  statusPage: 'status_page_at',
+  mitigate: 'mitigated_at',
+  resolve: 'resolved_at',
+};
+
+export function targetStatus(due: Date, metAt: Date | null, now: Date): TargetStatus {
+  if (metAt) return metAt.getTime() <= due.getTime() ? 'met' : 'breached';
+  return now.getTime() > due.getTime() ? 'breached' : 'pending';
+}
+
+export function computeTargets(incident: IncidentMilestones, plan: Plan, now: Date): TargetClock[] {
+  const severity = severityOf(plan, incident.severity);
+  if (!severity) return [];
+  const durations = targetDurations(severity);
+  const out: TargetClock[] = [];
+  for (const target of TARGET_KINDS) {
+    const ms = durations[target];
+    if (ms === undefined) continue;
+    const due = new Date(incident.declared_at.getTime() + ms);
+    const metAt = (incident[MILESTONE_OF[target]] as Date | null) ?? null;
+    out.push({ target, duration_ms: ms, due_at: due, met_at: metAt, status: targetStatus(due, metAt, now) });
+  }
+  return out;
+}

@@ -21,10 +21,13 @@ const STATUS: Record<string, number> = {
 const UNAVAILABLE_PG = /^(08|53|57P0|58)/;
 
 function zodDetails(error: ZodError, prefix = ''): ErrorDetail[] {
-  return error.issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
-    message: i.message,
-  }));
+  const join = (parts: PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.') || '(root)';
+  return error.issues.flatMap((i) =>
+    // An unknown field is reported at the field itself, so the caller sees which one to remove.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: join([...i.path, key]), message: 'unknown field' }))
+      : [{ path: join(i.path), message: i.message }],
+  );
 }
 
 function body(code: string, message: string, details: ErrorDetail[] = []): ErrorBody {
@@ -37,7 +40,10 @@ export function mapError(error: unknown): { status: number; body: ErrorBody } {
     return { status: STATUS[error.code] ?? 500, body: body(error.code, error.message, error.details) };
   }
   if (error instanceof ZodError) {
-    return { status: 400, body: body('invalid', 'the request is not valid', zodDetails(error)) };
+    // Request validation (see validatorCompiler in server.ts) tags where the bad value was.
+    const where = (error as ZodError & { validationContext?: string }).validationContext;
+    const message = where ? `the request ${where} is not valid` : 'the request is not valid';
+    return { status: 400, body: body('invalid', message, zodDetails(error, where)) };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? 'body';

@@ -1,13 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { Clock } from '../db/clock.ts';
 import type { Db } from '../db/schema.ts';
 import { type Ctx, makeCtx } from '../domain/context.ts';
@@ -15,6 +11,7 @@ import { authenticate } from '../domain/users/authenticate.ts';
 import { Unauthorized } from '../errors.ts';
 import { mapError } from './error-mapping.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerHome } from './home.ts';
 import type { Metrics } from './metrics.ts';
 import { registerRoutes } from './routes.ts';
 
@@ -56,7 +53,11 @@ export async function buildServer(deps: AppDeps): Promise<App> {
     // Unknown fields are an error (strict schemas), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>() as App;
-  app.setValidatorCompiler(validatorCompiler);
+  // Zod validation that keeps the ZodError, so error-mapping.ts can name each bad field exactly.
+  app.setValidatorCompiler(({ schema }) => (data) => {
+    const result = (schema as z.ZodType).safeParse(data);
+    return result.success ? { value: result.data } : { error: result.error };
+  });
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply: FastifyReply) => {
@@ -102,6 +103,7 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerHealthRoutes(app, deps);
+  registerHome(app, deps);
   await registerRoutes(app, deps);
   return app;
 }

@@ -48,6 +48,7 @@ describe('users, teams and tokens', () => {
     const paths = bad.json().error.details.map((d: { path: string }) => d.path);
     expect(paths).toContain('body.handle');
     expect(paths).toContain('body.name');
+    expect(paths).toContain('body.extra');
     const dup = await t.app.inject({
       method: 'POST',
       url: '/api/v1/users',

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auth, type TestApp, testApp } from '../../test/helpers.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+describe('HTTP surface', () => {
+  it('answers /health and /health/detailed', async () => {
+    expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
+    const detailed = (await t.app.inject({ url: '/health/detailed' })).json();
+    expect(detailed.database.status).toBe('ok');
+    expect(detailed.outbox).toEqual({ pending: 0, oldest_due_at: null });
+    expect(Array.isArray(detailed.engine)).toBe(true);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    await t.app.inject({ url: '/health' });
+    const res = await t.app.inject({ url: '/metrics' });
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toContain('tocsin_http_requests_total');
+  });
+
+  it('publishes OpenAPI 3.1 and the docs page', async () => {
+    const spec = (await t.app.inject({ url: '/api/v1/openapi.json' })).json();
+    expect(spec.openapi).toBe('3.1.0');
+    expect(Object.keys(spec.paths)).toContain('/api/v1/users');
+    const docs = await t.app.inject({ url: '/api/docs/' });
+    expect(docs.statusCode).toBe(200);
+  });
+
+  it('serves a home page', async () => {
+    const res = await t.app.inject({ url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('First three things to try');
+  });
+
+  it('maps malformed JSON, oversize bodies and unknown routes to 4xx with the error shape', async () => {
+    const malformed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { ...auth(t.adminToken), 'content-type': 'application/json' },
+      payload: '{"handle": ',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error).toMatchObject({ code: 'invalid' });
+    const huge = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { ...auth(t.adminToken), 'content-type': 'application/json' },
+      payload: JSON.stringify({ handle: 'x', name: 'y'.repeat(300_000) }),
+    });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error.code).toBe('too_large');
+    const missing = await t.app.inject({ url: '/api/v1/nothing-here', headers: auth(t.adminToken) });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('not_found');
+  });
+});

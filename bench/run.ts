@@ -1,0 +1,52 @@
+import { startPostgres15 } from '../scripts/lib/pg15.ts';
+import { benchIncidentWritePath } from './incidents.ts';
+import type { LoadResult } from './lib.ts';
+import { startServer } from './lib.ts';
+
+// npm run bench: the same HTTP write path on the embedded store and on Debian's PostgreSQL 15
+// (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline.
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 600);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+function row(name: string, r: LoadResult, base?: LoadResult): string {
+  const ratio = base ? `${(r.rps / base.rps).toFixed(2)}x` : '1.00x (baseline)';
+  return `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99
+    .toFixed(1)
+    .padStart(6)} ms  errors ${r.errors}  ${ratio}`;
+}
+
+async function main() {
+  console.log(
+    `incident write path (declare + transition + note), ${ITERATIONS} incidents, ${CONCURRENCY} clients`,
+  );
+  const embedded = await startServer({});
+  let base: LoadResult;
+  try {
+    base = await benchIncidentWritePath(embedded, ITERATIONS, CONCURRENCY);
+    console.log(row('embedded PostgreSQL', base));
+  } finally {
+    await embedded.stop();
+  }
+  let pg: Awaited<ReturnType<typeof startPostgres15>> | undefined;
+  try {
+    pg = await startPostgres15();
+  } catch (error) {
+    console.log(
+      `external PostgreSQL 15: skipped (${(error as Error).message.split('\n')[0]}); run scripts/system-deps.sh`,
+    );
+    return;
+  }
+  try {
+    const external = await startServer({ DATABASE_URL: pg.url.replace(/\/postgres$/, '/postgres') });
+    try {
+      const r = await benchIncidentWritePath(external, ITERATIONS, CONCURRENCY);
+      console.log(row('external PostgreSQL 15 (Debian)', r, base));
+    } finally {
+      await external.stop();
+    }
+  } finally {
+    pg.stop();
+  }
+}
+
+await main();

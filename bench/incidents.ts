@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type LoadResult, load, type ServerHandle } from './lib.ts';
+import { type LoadResult, load } from '../scripts/lib/load.ts';
+import type { ServerHandle } from '../scripts/lib/tocsin-process.ts';
 
 // Declare + transition + note through HTTP: the write path every incident takes.
 async function call(

@@ -1,7 +1,7 @@
+import type { LoadResult } from '../scripts/lib/load.ts';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
+import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { benchIncidentWritePath } from './incidents.ts';
-import type { LoadResult } from './lib.ts';
-import { startServer } from './lib.ts';
 
 // npm run bench: the same HTTP write path on the embedded store and on Debian's PostgreSQL 15
 // (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline.

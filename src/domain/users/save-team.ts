@@ -1,4 +1,5 @@
 import type { Row } from '../../db/schema.ts';
+import { inTx } from '../../db/tx.ts';
 import { Conflict, Invalid } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
@@ -15,7 +16,7 @@ export async function saveTeam({
 }: Operation<{ team: TeamInput; mode: 'create' | 'upsert' }>): Promise<SaveResult<TeamView>> {
   ctx.require('team:write');
   const data = teamInputSchema.parse(input.team);
-  return ctx.db.transaction().execute(async (tx) => {
+  return inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const found = await users.findManyByHandle(
       tx,

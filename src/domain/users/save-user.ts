@@ -1,3 +1,4 @@
+import { inTx } from '../../db/tx.ts';
 import { Conflict, Invalid } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
@@ -24,7 +25,7 @@ export async function saveUser({
       { path: 'time_zone', message: `"${data.time_zone}" is not an IANA time zone` },
     ]);
   }
-  return ctx.db.transaction().execute(async (tx) => {
+  return inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const before = await users.lockByHandle(tx, data.handle);
     const fields = {

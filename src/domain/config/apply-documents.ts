@@ -1,0 +1,122 @@
+import { advisoryXactLock, LOCKS } from '../../db/locks.ts';
+import { AppError, Invalid } from '../../errors.ts';
+import { formatSourceError, type SourceError } from '../../lib/yaml-source.ts';
+import type { Ctx, Operation } from '../context.ts';
+import { type Change, type FieldChange, NAME_PATH } from './config.ts';
+import { type ConfigSource, parseConfigSources, type ValidDocument } from './documents.ts';
+
+export interface ApplyInput {
+  sources: ConfigSource[];
+  /** Runs the whole apply, then rolls it back: reports what would change, changes nothing. */
+  dryRun?: boolean | undefined;
+}
+
+export interface AppliedDocument {
+  kind: string;
+  name: string;
+  file: string;
+  change: Change;
+  diff: FieldChange[];
+}
+
+export interface ApplyResult {
+  results: AppliedDocument[];
+  /** False for a dry run: the transaction was rolled back. */
+  applied: boolean;
+}
+
+/** Every error of the documents as one Invalid whose details are `file:line:col` paths. */
+export function invalidDocuments(errors: SourceError[]): Invalid {
+  const first = errors[0] as SourceError;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new Invalid(
+    `nothing was applied: ${formatSourceError(first)}${more}`,
+    errors.map((e) => ({ path: `${e.file}:${e.line}:${e.col}`, message: e.message })),
+  );
+}
+
+/** Thrown inside the transaction to roll a dry run back; never leaves this file. */
+class DryRun extends Error {
+  constructor(readonly results: AppliedDocument[]) {
+    super('dry run');
+  }
+}
+
+/** Users before Teams before Plans (by each kind's order); within a kind, in the order given. */
+function inDependencyOrder(documents: ValidDocument[]): ValidDocument[] {
+  return documents
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.handler.order - b.d.handler.order || a.i - b.i)
+    .map(({ d }) => d);
+}
+
+/** An error an operation raised about one document, placed in that document. */
+function errorsOf(doc: ValidDocument, error: AppError): SourceError[] {
+  const at = (path: readonly PropertyKey[], message: string): SourceError => ({
+    file: doc.file,
+    ...doc.source.locate(path.map((p) => (typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : p))),
+    message: `${doc.kind} "${doc.name}": ${message}`,
+  });
+  if (error.details.length === 0) return [at(NAME_PATH, error.message)];
+  const locate = doc.handler.locate ?? ((p: string) => ['spec', ...p.split('.')]);
+  return error.details.map((d) => at(locate(d.path), `${d.path}: ${d.message}`));
+}
+
+async function applyAll(ctx: Ctx, documents: ValidDocument[]): Promise<AppliedDocument[]> {
+  const results: AppliedDocument[] = [];
+  const errors: SourceError[] = [];
+  for (const doc of documents) {
+    try {
+      const diff = await doc.handler.plan(ctx, doc.value);
+      const change = await doc.handler.apply(ctx, doc.value, doc);
+      results.push({
+        kind: doc.kind,
+        name: doc.name,
+        file: doc.file,
+        change,
+        diff: change === 'updated' ? diff.fields : [],
+      });
+    } catch (error) {
+      // An operation refusing one document (say, a team member no user has) is reported with the
+      // others; the transaction is rolled back below, so what ran before it is undone. Anything
+      // else (a lost connection, a permission) ends the apply at once.
+      if (!(error instanceof AppError) || !['invalid', 'not_found', 'conflict'].includes(error.code)) {
+        throw error;
+      }
+      errors.push(...errorsOf(doc, error));
+    }
+  }
+  if (errors.length > 0) throw invalidDocuments(errors);
+  return results;
+}
+
+/**
+ * Applies configuration documents like `kubectl apply`: parses every source (several documents per
+ * file), validates all of them first, then applies them in dependency order in one transaction, all
+ * or nothing. Applying the same documents twice changes nothing the second time.
+ */
+export async function applyDocuments({ ctx, input }: Operation<ApplyInput>): Promise<ApplyResult> {
+  ctx.require('read');
+  const { documents, errors } = parseConfigSources(input.sources);
+  if (errors.length > 0) throw invalidDocuments(errors);
+  if (documents.length === 0) {
+    throw new Invalid('nothing to apply: the sources hold no documents', [
+      { path: 'documents', message: 'no documents' },
+    ]);
+  }
+  for (const handler of new Set(documents.map((d) => d.handler))) ctx.require(handler.permission);
+  const ordered = inDependencyOrder(documents);
+  try {
+    const results = await ctx.db.transaction().execute(async (tx) => {
+      // One apply at a time, so two applies creating the same new user cannot collide.
+      await advisoryXactLock(tx, LOCKS.planApply);
+      const results = await applyAll({ ...ctx, db: tx }, ordered);
+      if (input.dryRun) throw new DryRun(results);
+      return results;
+    });
+    return { results, applied: true };
+  } catch (error) {
+    if (error instanceof DryRun) return { results: error.results, applied: false };
+    throw error;
+  }
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import * as users from '../../users/queries.ts';
+import { saveUser } from '../../users/save-user.ts';
+import { handleSchema, isValidTimeZone, type User, userInputSchema } from '../../users/users.ts';
+import { defineKind, diffAgainst, documentSchema, errorAt, parseDocument } from '../config.ts';
+
+// kind: User — metadata.name is the handle; spec holds the rest, in the camelCase of YAML documents.
+//   apiVersion: tocsin.dev/v1
+//   kind: User
+//   metadata: { name: selam }
+//   spec: { name: Selam Tesfaye, email: selam@example.com, role: manager, leadership: true, timeZone: Africa/Addis_Ababa }
+
+const spec = userInputSchema
+  .omit({ handle: true, time_zone: true })
+  .extend({ timeZone: userInputSchema.shape.time_zone });
+
+export const userDocumentSchema = documentSchema('User', z.strictObject({ name: handleSchema }), spec);
+type UserDocument = z.output<typeof userDocumentSchema>;
+
+/** What a User document sets, in the shape both sides of a diff share. */
+function wanted(doc: UserDocument) {
+  const s = doc.spec;
+  return {
+    name: s.name,
+    email: s.email ?? null,
+    role: s.role,
+    leadership: s.leadership,
+    timeZone: s.timeZone,
+  };
+}
+
+function stored(row: User): ReturnType<typeof wanted> {
+  return {
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    leadership: row.leadership,
+    timeZone: row.time_zone,
+  };
+}
+
+export const userKind = defineKind<UserDocument>({
+  kind: 'User',
+  order: 10,
+  permission: 'user:write',
+  validate(doc) {
+    const parsed = parseDocument(userDocumentSchema, doc);
+    if (parsed.errors) return parsed;
+    const zone = parsed.value.spec.timeZone;
+    if (!isValidTimeZone(zone)) {
+      return { errors: [errorAt(doc, ['spec', 'timeZone'], `"${zone}" is not an IANA time zone`)] };
+    }
+    return parsed;
+  },
+  name: (doc) => doc.metadata.name,
+  async plan(ctx, doc) {
+    const row = await users.findByHandle(ctx.db, doc.metadata.name);
+    return diffAgainst(row && stored(row), wanted(doc));
+  },
+  async apply(ctx, doc) {
+    const w = wanted(doc);
+    const { change } = await saveUser({
+      ctx,
+      input: {
+        user: {
+          handle: doc.metadata.name,
+          name: w.name,
+          email: w.email,
+          role: w.role,
+          leadership: w.leadership,
+          time_zone: w.timeZone,
+        },
+        mode: 'upsert',
+      },
+    });
+    return change;
+  },
+  locate: (detailPath) =>
+    detailPath === 'handle'
+      ? ['metadata', 'name']
+      : ['spec', ...detailPath.split('.').map((p) => (p === 'time_zone' ? 'timeZone' : p))],
+});

@@ -1,0 +1,18 @@
+import type { KindHandler } from './config.ts';
+import { planKind } from './kinds/plan.ts';
+import { teamKind } from './kinds/team.ts';
+import { userKind } from './kinds/user.ts';
+
+// Every kind `tocsin apply` knows. A later kind (Service, Integration, Schedule, EscalationPolicy,
+// StatusPageComponent) adds its handler file in ./kinds/ and one entry here.
+const KINDS: readonly KindHandler<unknown>[] = [userKind, teamKind, planKind];
+
+const byKind = new Map(KINDS.map((k) => [k.kind, k]));
+
+export function kindHandler(kind: string): KindHandler<unknown> | undefined {
+  return byKind.get(kind);
+}
+
+export function knownKinds(): string[] {
+  return [...byKind.keys()].sort();
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+const users = `apiVersion: tocsin.dev/v1
+kind: User
+metadata: { name: selam }
+spec: { name: Selam Tesfaye, role: manager, leadership: true }
+---
+apiVersion: tocsin.dev/v1
+kind: Team
+metadata: { name: platform }
+spec:
+  members: [{ user: selam, role: lead }]
+`;
+
+function post(token: string, payload: Record<string, unknown>) {
+  return t.app.inject({ method: 'POST', url: '/api/v1/apply', headers: auth(token), payload });
+}
+
+describe('POST /api/v1/apply', () => {
+  it('dry-runs, applies, then reports everything unchanged', async () => {
+    const body = { documents: [{ file: 'team.yaml', content: users }] };
+    const dry = await post(t.adminToken, { ...body, dry_run: true });
+    expect(dry.statusCode).toBe(200);
+    expect(dry.json()).toMatchObject({
+      applied: false,
+      results: [
+        { kind: 'User', name: 'selam', change: 'created' },
+        { kind: 'Team', name: 'platform', change: 'created' },
+      ],
+    });
+    const none = await t.db.selectFrom('users').select('id').where('handle', '=', 'selam').execute();
+    expect(none).toHaveLength(0);
+
+    const real = await post(t.adminToken, body);
+    expect(real.statusCode).toBe(200);
+    expect(real.json().applied).toBe(true);
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('actor_name')
+      .where('action', 'in', ['user.created', 'team.created'])
+      .where('actor_name', '=', 'admin')
+      .execute();
+    expect(audit).toHaveLength(2);
+
+    const again = await post(t.adminToken, body);
+    expect(again.json().results.map((r: { change: string }) => r.change)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('answers 400 with file:line:col details for invalid documents', async () => {
+    const res = await post(t.adminToken, {
+      documents: [
+        { file: 'bad.yaml', content: 'apiVersion: tocsin.dev/v1\nkind: Gadget\nmetadata: {name: g}\n' },
+      ],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([
+      { path: 'bad.yaml:2:7', message: 'kind: unknown kind "Gadget" (known: Plan, Team, User)' },
+    ]);
+  });
+
+  it('answers 400 for a malformed body', async () => {
+    const res = await post(t.adminToken, { documents: [{ file: 'x.yaml' }], force: true });
+    expect(res.statusCode).toBe(400);
+    const paths = res.json().error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.documents.0.content', 'body.force']));
+  });
+
+  it('answers 403 to a viewer and 401 without a token, changing nothing', async () => {
+    const viewer = await t.tokenFor('viewer');
+    const body = {
+      documents: [{ file: 'u.yaml', content: users.replaceAll('selam', 'mallory').split('---')[0] }],
+    };
+    expect((await post(viewer, body)).statusCode).toBe(403);
+    const anonymous = await t.app.inject({ method: 'POST', url: '/api/v1/apply', payload: body });
+    expect(anonymous.statusCode).toBe(401);
+    const stored = await t.db.selectFrom('users').select('id').where('handle', '=', 'mallory').execute();
+    expect(stored).toHaveLength(0);
+  });
+
+  it('lets a manager apply teams but not users', async () => {
+    const manager = await t.tokenFor('manager');
+    const team = users.split('---\n')[1] as string;
+    const ok = await post(manager, { documents: [{ file: 't.yaml', content: team }] });
+    expect(ok.statusCode).toBe(200);
+    const refused = await post(manager, { documents: [{ file: 'u.yaml', content: users }] });
+    expect(refused.statusCode).toBe(403);
+  });
+});

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError } from './cli/client.ts';
 import { registerCommands } from './cli/commands.ts';
+import { shouldExitAfterCommand } from './cli/lifecycle.ts';
 import { ConfigError, describeEnv } from './config/env.ts';
 import { VERSION } from './version.ts';
 
@@ -21,6 +22,7 @@ program.exitOverride();
 
 try {
   await program.parseAsync(process.argv);
+  if (shouldExitAfterCommand()) process.exit(process.exitCode ?? 0);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
   if (error instanceof ConfigError) {

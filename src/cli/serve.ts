@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { startTocsin } from '../app.ts';
 import { loadEnv } from '../config/env.ts';
 import { createLogger } from '../log.ts';
+import { keepProcessAlive } from './lifecycle.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -10,6 +11,7 @@ export function registerServe(program: Command): void {
     .option('--role <role>', 'all | api (HTTP only) | engine (engine only)', 'all')
     .action(async (opts: { role: string }) => {
       if (!['all', 'api', 'engine'].includes(opts.role)) throw new Error(`--role must be all, api or engine`);
+      keepProcessAlive();
       const env = loadEnv();
       const log = createLogger(env.TOCSIN_LOG_LEVEL);
       const running = await startTocsin(env, opts.role as 'all' | 'api' | 'engine', log);

@@ -1,0 +1,75 @@
+import { formatTable } from '../../cli/output.ts';
+import { issuesToSourceErrors, parseYamlSource, type SourceError } from '../../lib/yaml-source.ts';
+import type { DrillReport } from './run-drill.ts';
+import { type Scenario, scenarioSchema } from './scenario.ts';
+
+/** Parses a drill scenario file; errors are file:line:col. */
+export function loadScenario(text: string, file: string): { scenario?: Scenario; errors: SourceError[] } {
+  const source = parseYamlSource(text, file);
+  if (source.errors.length > 0) return { errors: source.errors };
+  const doc = source.documents[0];
+  if (!doc) return { errors: [{ file, line: 1, col: 1, message: 'the file holds no scenario' }] };
+  const parsed = scenarioSchema.safeParse(doc.value);
+  if (!parsed.success) return { errors: issuesToSourceErrors(doc, parsed.error.issues) };
+  return { scenario: parsed.data, errors: [] };
+}
+
+/** The report people read: one row per target (due, met at, verdict), then cadence and workflows. */
+export function formatDrillReport(r: DrillReport): string {
+  const lines: string[] = [];
+  lines.push(`Drill of plan ${r.plan} (version ${r.plan_version}), ${r.severity} ${r.severity_title}`);
+  lines.push(
+    `scenario ${r.scenario}; incident #${r.incident_id}; virtual time ${r.started_at} → ${r.ended_at}`,
+  );
+  lines.push('');
+  lines.push(
+    formatTable(
+      ['target', 'due', 'met at', 'verdict'],
+      r.targets.map((t) => [
+        t.target,
+        `${t.due_offset} (${t.duration})`,
+        t.met_offset ?? '—',
+        verdictLabel(t.verdict),
+      ]),
+    ),
+  );
+  if (r.cadence.length > 0) {
+    lines.push('');
+    lines.push(
+      formatTable(
+        ['cadence', 'every', 'updates', 'longest gap', 'verdict'],
+        r.cadence.map((c) => [
+          `${c.audience} updates`,
+          c.every,
+          c.updates,
+          c.max_gap,
+          verdictLabel(c.verdict),
+        ]),
+      ),
+    );
+  }
+  if (r.workflows.length > 0) {
+    lines.push('');
+    lines.push(
+      formatTable(
+        ['workflow fired', 'trigger', 'at'],
+        r.workflows.map((w) => [w.workflow, w.trigger, w.at_offset]),
+      ),
+    );
+  }
+  const failed = r.steps.filter((s) => !s.ok);
+  if (failed.length > 0) {
+    lines.push('');
+    for (const s of failed) lines.push(`step ${s.at} ${s.do} failed: ${s.error}`);
+  }
+  const met =
+    r.targets.filter((t) => t.verdict === 'met').length + r.cadence.filter((c) => c.verdict === 'met').length;
+  const total = r.targets.length + r.cadence.length;
+  lines.push('');
+  lines.push(r.passed ? `PASS: ${met} of ${total} targets met` : `FAIL: ${met} of ${total} targets met`);
+  return lines.join('\n');
+}
+
+function verdictLabel(v: string): string {
+  return v === 'met' ? 'met' : v === 'breached' ? 'BREACHED' : 'pending';
+}

@@ -1,0 +1,332 @@
+import { VirtualClock } from '../../db/clock.ts';
+import type { Db } from '../../db/schema.ts';
+import { Engine } from '../../engine/engine.ts';
+import { engineModules } from '../../engine/modules.ts';
+import { Invalid } from '../../errors.ts';
+import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
+import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
+import { addHypothesis } from '../incidents/add-hypothesis.ts';
+import { addNote } from '../incidents/add-note.ts';
+import { assignRole } from '../incidents/assign-role.ts';
+import { changeSeverity } from '../incidents/change-severity.ts';
+import { declareIncident } from '../incidents/declare-incident.ts';
+import type { Incident } from '../incidents/incident.ts';
+import { publishUpdate } from '../incidents/publish-update.ts';
+import * as incidents from '../incidents/queries.ts';
+import { resolveIncident } from '../incidents/resolve-incident.ts';
+import { setMitigation } from '../incidents/set-mitigation.ts';
+import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
+import { transitionIncident } from '../incidents/transition-incident.ts';
+import { triageIncident } from '../incidents/triage-incident.ts';
+import { lifecycleOf, loadPlan, type Plan } from '../plans/plan.ts';
+import { savePlan } from '../plans/save-plan.ts';
+import { saveUser } from '../users/save-user.ts';
+import * as drills from './queries.ts';
+import {
+  DEFAULT_START,
+  defaultScenario,
+  drillSeverity,
+  type Scenario,
+  type ScenarioStep,
+  scenarioSchema,
+  sortSteps,
+  stepOffsetMs,
+} from './scenario.ts';
+
+export interface DrillInput {
+  planSource: string;
+  planFile: string;
+  scenario?: Scenario | undefined;
+  severity?: string | undefined;
+}
+
+export interface DrillTargetRow {
+  target: string;
+  duration: string;
+  due_offset: string;
+  due_at: string;
+  met_offset: string | null;
+  met_at: string | null;
+  verdict: TargetStatus;
+}
+
+export interface DrillCadenceRow {
+  audience: 'internal' | 'external';
+  every: string;
+  updates: number;
+  max_gap: string | null;
+  verdict: 'met' | 'breached';
+}
+
+export interface DrillReport {
+  plan: string;
+  plan_version: number;
+  severity: string;
+  severity_title: string;
+  scenario: string;
+  incident_id: string;
+  started_at: string;
+  ended_at: string;
+  targets: DrillTargetRow[];
+  cadence: DrillCadenceRow[];
+  workflows: { workflow: string; trigger: string; at_offset: string }[];
+  breaches_recorded: { target: string; at_offset: string }[];
+  steps: { at: string; do: string; ok: boolean; error?: string }[];
+  passed: boolean;
+}
+
+const MINUTE = 60_000;
+
+function offset(from: Date, to: Date | null | undefined): string | null {
+  if (!to) return null;
+  const ms = to.getTime() - from.getTime();
+  return ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`;
+}
+
+/**
+ * Runs a scripted incident through a plan on a virtual clock, with the real operations and the real
+ * engine (workflows, timers) ticking as the clock moves, and reports every target it sets.
+ */
+export async function runDrill(
+  db: Db,
+  input: DrillInput,
+  progress: (message: string) => void = () => {},
+): Promise<DrillReport> {
+  const loaded = loadPlan(input.planSource, input.planFile);
+  if (!loaded.plan) {
+    throw new Invalid(
+      `the plan is not valid`,
+      loaded.errors.map((e) => ({ path: `${e.file}:${e.line}:${e.col}`, message: e.message })),
+    );
+  }
+  const plan = loaded.plan;
+  const scenario = scenarioSchema.parse(input.scenario ?? defaultScenario(plan, input.severity));
+  const severity = drillSeverity(plan, input.severity ?? scenario.severity);
+  const clock = new VirtualClock(scenario.start ?? DEFAULT_START);
+  const start = clock.now();
+  const system = makeCtx({ db, clock }, SYSTEM_ACTOR);
+  const saved = await savePlan({ ctx: system, input: { source: input.planSource, file: input.planFile } });
+  const commander = await drillUser(system, 'drill-commander');
+  const ctx = makeCtx({ db, clock }, commander);
+  const engine = new Engine({ db, clock }, engineModules());
+  const steps = sortSteps(scenario.steps);
+  const span = Math.max(...steps.map(stepOffsetMs), ...Object.values(targetsMs(plan, severity.id)));
+  const granularity = Math.min(15 * MINUTE, Math.max(MINUTE / 2, Math.floor(span / 200)));
+
+  const advanceTo = async (at: Date) => {
+    while (clock.now().getTime() < at.getTime()) {
+      clock.set(new Date(Math.min(at.getTime(), clock.now().getTime() + granularity)));
+      await engine.runUntilIdle();
+    }
+  };
+
+  let incident: Incident | undefined;
+  const stepResults: DrillReport['steps'] = [];
+  for (const step of steps) {
+    await advanceTo(new Date(start.getTime() + stepOffsetMs(step)));
+    progress(
+      `${step.at.padStart(6)} ${step.do}${step.audience ? ` ${step.audience}` : ''}${step.to ? ` → ${step.to}` : ''}`,
+    );
+    try {
+      if (step.do === 'declare') {
+        incident = await declareIncident({
+          ctx,
+          input: {
+            title: scenario.title,
+            plan: saved.name,
+            severity: severity.id,
+            service: scenario.service ?? null,
+            customer_facing: scenario.customerFacing,
+            labels: scenario.labels,
+          },
+        });
+      } else {
+        if (!incident) throw new Error('the scenario must declare the incident first');
+        await runStep(ctx, system, plan, incident.id, step);
+      }
+      await engine.runUntilIdle();
+      stepResults.push({ at: step.at, do: step.do, ok: true });
+    } catch (error) {
+      const e = error as Error & { details?: { path: string; message: string }[] };
+      const detail = e.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
+      stepResults.push({
+        at: step.at,
+        do: step.do,
+        ok: false,
+        error: detail ? `${e.message} (${detail})` : e.message,
+      });
+    }
+  }
+  if (!incident) throw new Error('the scenario never declared an incident');
+
+  // Let every target reach a verdict: run the clock past the last due time if still open.
+  const current = await incidents.findIncident(db, incident.id);
+  if (current && !current.resolved_at) {
+    const lastDue = Math.max(...computeTargets(current, plan, clock.now()).map((t) => t.due_at.getTime()), 0);
+    if (lastDue > clock.now().getTime()) await advanceTo(new Date(lastDue + MINUTE));
+  }
+  await engine.runUntilIdle();
+  const final = (await incidents.findIncident(db, incident.id)) as Incident;
+  const now = clock.now();
+  const declaredAt = final.declared_at;
+  const targets = computeTargets(final, plan, now).map((t) => ({
+    target: t.target,
+    duration: formatDuration(t.duration_ms),
+    due_offset: offset(declaredAt, t.due_at) as string,
+    due_at: t.due_at.toISOString(),
+    met_offset: offset(declaredAt, t.met_at),
+    met_at: t.met_at?.toISOString() ?? null,
+    verdict: t.status,
+  }));
+  const cadence = await cadenceRows(db, plan, final, now);
+  const runs = await drills.workflowRuns(db, final.id);
+  const breaches = await drills.targetBreaches(db, final.id);
+  const passed =
+    stepResults.every((s) => s.ok) &&
+    targets.every((t) => t.verdict === 'met') &&
+    cadence.every((c) => c.verdict === 'met');
+  return {
+    plan: saved.name,
+    plan_version: saved.version,
+    severity: severity.id,
+    severity_title: severity.title,
+    scenario: scenario.metadata?.name ?? 'scenario',
+    incident_id: final.id,
+    started_at: start.toISOString(),
+    ended_at: now.toISOString(),
+    targets,
+    cadence,
+    workflows: runs.map((r) => ({
+      workflow: r.workflow,
+      trigger: r.trigger_key,
+      at_offset: offset(declaredAt, r.fired_at) as string,
+    })),
+    breaches_recorded: breaches.map((b) => ({
+      target: b.target,
+      at_offset: offset(declaredAt, b.breached_at) as string,
+    })),
+    steps: stepResults,
+    passed,
+  };
+}
+
+function targetsMs(plan: Plan, severityId: string): Record<string, number> {
+  const severity = drillSeverity(plan, severityId);
+  return Object.fromEntries(
+    Object.entries(severity.targets)
+      .filter((e): e is [string, string] => typeof e[1] === 'string')
+      .map(([k, v]) => [k, parseDuration(v)]),
+  );
+}
+
+async function drillUser(system: Ctx, handle: string): Promise<Actor> {
+  const { item } = await saveUser({
+    ctx: system,
+    input: {
+      user: { handle, name: handle, role: 'admin', leadership: true, time_zone: 'UTC' },
+      mode: 'upsert',
+    },
+  });
+  return { kind: 'user', userId: item.id, name: item.handle, role: item.role, leadership: item.leadership };
+}
+
+async function runStep(
+  ctx: Ctx,
+  system: Ctx,
+  plan: Plan,
+  incidentId: string,
+  step: ScenarioStep,
+): Promise<void> {
+  switch (step.do) {
+    case 'acknowledge':
+      await acknowledgeIncident({ ctx, input: { incidentId } });
+      return;
+    case 'triage':
+      await triageIncident({ ctx, input: { incidentId } });
+      return;
+    case 'assign': {
+      const role = step.role ?? plan.roles[0]?.id;
+      if (!role) throw new Error('assign: the plan has no roles');
+      const user = step.user ?? `drill-${role}`.slice(0, 60);
+      await drillUser(system, user);
+      await assignRole({ ctx, input: { incidentId, role, user } });
+      return;
+    }
+    case 'update': {
+      const text = step.text ?? `Drill ${step.audience ?? 'internal'} update`;
+      const bodies = Object.fromEntries(plan.languages.map((l) => [l, `${text} (${l})`]));
+      await publishUpdate({ ctx, input: { incidentId, audience: step.audience ?? 'internal', bodies } });
+      return;
+    }
+    case 'transition':
+      if (!step.to) throw new Error('transition: `to` is required');
+      await transitionIncident({ ctx, input: { incidentId, to: step.to } });
+      return;
+    case 'severity':
+      if (!step.to) throw new Error('severity: `to` is required');
+      await changeSeverity({ ctx, input: { incidentId, severity: step.to, reason: step.text ?? 'drill' } });
+      return;
+    case 'mitigate':
+      await setMitigation({
+        ctx,
+        input: {
+          incidentId,
+          steps: [step.text ?? 'Roll back the last deploy'],
+          risk: 'low: the previous release ran for weeks',
+          rollback: 'Redeploy the rolled-back release',
+          agreed_by: [ctx.actor.name],
+          mitigated: true,
+        },
+      });
+      return;
+    case 'hypothesis':
+      await addHypothesis({
+        ctx,
+        input: { incidentId, statement: step.text ?? 'A recent change caused it' },
+      });
+      return;
+    case 'note':
+      await addNote({ ctx, input: { incidentId, text: step.text ?? 'drill note' } });
+      return;
+    case 'resolve': {
+      const life = lifecycleOf(plan);
+      const now = await incidents.findIncident(ctx.db, incidentId);
+      if (now?.state !== life.resolved)
+        await resolveIncident({ ctx, input: { incidentId, resolution: step.text ?? 'drill over' } });
+      return;
+    }
+    case 'declare':
+      throw new Error('the incident is already declared');
+  }
+}
+
+/** Each audience with a cadence: the longest stretch without a published update while open. */
+async function cadenceRows(db: Db, plan: Plan, incident: Incident, now: Date): Promise<DrillCadenceRow[]> {
+  const severity = drillSeverity(plan, incident.severity);
+  const updates = await drills.publishedUpdates(db, incident.id);
+  const end = incident.resolved_at ?? now;
+  const rows: DrillCadenceRow[] = [];
+  for (const audience of ['internal', 'external'] as const) {
+    const every = severity.cadence[audience];
+    if (!every) continue;
+    const times = updates
+      .filter((u) => u.audience === audience && u.published_at)
+      .map((u) => (u.published_at as Date).getTime())
+      .filter((t) => t <= end.getTime());
+    // The first update is the firstUpdate/statusPage target's business; cadence runs from it on.
+    const marks =
+      times.length > 0 ? [...times, end.getTime()] : [incident.declared_at.getTime(), end.getTime()];
+    let maxGap = 0;
+    for (let i = 1; i < marks.length; i++)
+      maxGap = Math.max(maxGap, (marks[i] as number) - (marks[i - 1] as number));
+    rows.push({
+      audience,
+      every,
+      updates: times.length,
+      max_gap: formatDuration(maxGap),
+      verdict: maxGap <= parseDuration(every) ? 'met' : 'breached',
+    });
+  }
+  return rows;
+}

@@ -1,3 +1,386 @@
 import type { Command } from 'commander';
+import { ApiClient } from './client.ts';
+import { formatTable, printJson, printTable } from './output.ts';
 
-export function registerIncident(_program: Command): void {}
+// `tocsin incident …`: talks to a server (--url or TOCSIN_URL, token from TOCSIN_TOKEN) through the
+// same API as everyone else. The view helpers below are pure so the readable output is tested.
+
+type Json = Record<string, unknown>;
+
+interface IncidentJson {
+  id: string;
+  title: string;
+  severity: string;
+  state: string;
+  plan_name: string;
+  plan_version: number;
+  channel_name: string;
+  correlation_id: string;
+  service: string | null;
+  summary: string;
+  impact: string;
+  resolution?: string;
+  declared_at: string;
+  resolved_at: string | null;
+  created_by: string;
+  mitigation: { steps: string[]; risk: string; rollback: string; agreed_by: string[] } | null;
+}
+
+export interface IncidentDetailJson {
+  incident: IncidentJson;
+  links: Record<string, string>;
+  targets: { target: string; due_at: string; met_at: string | null; status: string }[];
+  roles: { role: string; user: string }[];
+  responders: { responder: string; user: string | null; source: string }[];
+  hypotheses: { id: string; statement: string; status: string; result: string }[];
+  checklists: {
+    name: string;
+    items: { id: string; text: string; done_at: string | null; done_by: string | null }[];
+  }[];
+  updates: {
+    audience: string;
+    status: string;
+    bodies: Record<string, string>;
+    published_at: string | null;
+  }[];
+  timeline: { at: string; kind: string; actor_name: string; data: Json }[];
+}
+
+/** "2026-03-02 10:05Z": minutes are the resolution anyone reads in a terminal. */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+}
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+/** One line for a timeline event. */
+export function describeEvent(kind: string, data: Json): string {
+  switch (kind) {
+    case 'incident.declared':
+      return `declared ${str(data.severity)} under ${str(data.plan)}@${str(data.plan_version)}`;
+    case 'incident.acknowledged':
+      return 'acknowledged';
+    case 'incident.triaged':
+      return `triaged as ${str(data.severity)}`;
+    case 'incident.severity_changed':
+      return `severity ${str(data.from)} → ${str(data.to)}: ${str(data.reason)}`;
+    case 'incident.state_changed':
+      return `state ${str(data.from)} → ${str(data.to)}${data.reopened ? ' (reopened)' : ''}${data.reason ? `: ${str(data.reason)}` : ''}`;
+    case 'incident.resolved':
+      return `resolved${data.resolution ? `: ${str(data.resolution)}` : ''}`;
+    case 'incident.role_assigned':
+      return `${str(data.role)} → ${str(data.user)}${data.previous ? ` (was ${str(data.previous)})` : ''}`;
+    case 'incident.responder_added':
+      return `responder ${str(data.responder)}${data.user ? ` (${str(data.user)})` : ''} added`;
+    case 'incident.field_changed':
+      return `${str(data.field)} changed`;
+    case 'note':
+      return str(data.text);
+    case 'hypothesis.added':
+      return `hypothesis: ${str(data.statement)}`;
+    case 'hypothesis.changed':
+      return `hypothesis ${str(data.to)}: ${str(data.statement)}${data.result ? ` — ${str(data.result)}` : ''}`;
+    case 'checklist.item_added':
+      return `checklist ${str(data.checklist)} + ${str(data.text)}`;
+    case 'checklist.item_done':
+      return `${data.done ? 'done' : 'not done'}: ${str(data.text)}`;
+    case 'mitigation.updated':
+      return `mitigation plan set${data.mitigated ? ' (in place)' : ''}`;
+    case 'update.published':
+      return `${str(data.audience)} update published`;
+    default:
+      return Object.keys(data).length > 0 ? JSON.stringify(data) : '';
+  }
+}
+
+/** The readable view of `tocsin incident show`. */
+export function formatIncident(d: IncidentDetailJson): string {
+  const i = d.incident;
+  const out: string[] = [];
+  const section = (title: string, body: string) => out.push('', title, body);
+  out.push(`#${i.id} ${i.title}  [${i.severity} · ${i.state}]`);
+  out.push(
+    `plan ${i.plan_name}@${i.plan_version} · declared ${shortTime(i.declared_at)} by ${i.created_by}` +
+      (i.resolved_at ? ` · resolved ${shortTime(i.resolved_at)}` : ''),
+  );
+  out.push(
+    `channel #${i.channel_name} · correlation ${i.correlation_id}${i.service ? ` · service ${i.service}` : ''}`,
+  );
+  if (i.summary) out.push(`summary: ${i.summary}`);
+  if (i.impact) out.push(`impact: ${i.impact}`);
+  if (i.resolution) out.push(`resolution: ${i.resolution}`);
+  for (const [name, url] of Object.entries(d.links)) out.push(`${name}: ${url}`);
+  if (d.targets.length > 0) {
+    section(
+      'Targets',
+      formatTable(
+        ['target', 'due', 'met', 'status'],
+        d.targets.map((t) => [t.target, shortTime(t.due_at), shortTime(t.met_at), t.status]),
+      ),
+    );
+  }
+  section(
+    'Roles',
+    d.roles.length > 0
+      ? formatTable(
+          ['role', 'user'],
+          d.roles.map((r) => [r.role, r.user]),
+        )
+      : '(none assigned)',
+  );
+  if (d.responders.length > 0) {
+    section(
+      'Responders',
+      formatTable(
+        ['responder', 'user', 'source'],
+        d.responders.map((r) => [r.responder, r.user, r.source]),
+      ),
+    );
+  }
+  if (i.mitigation) {
+    const m = i.mitigation;
+    section(
+      'Mitigation',
+      [
+        ...m.steps.map((s, n) => `${n + 1}. ${s}`),
+        ...(m.risk ? [`risk: ${m.risk}`] : []),
+        ...(m.rollback ? [`rollback: ${m.rollback}`] : []),
+        ...(m.agreed_by.length > 0 ? [`agreed by: ${m.agreed_by.join(', ')}`] : []),
+      ].join('\n'),
+    );
+  }
+  if (d.hypotheses.length > 0) {
+    section(
+      'Hypotheses',
+      d.hypotheses.map((h) => `[${h.status}] ${h.statement}${h.result ? ` — ${h.result}` : ''}`).join('\n'),
+    );
+  }
+  for (const list of d.checklists) {
+    section(
+      `Checklist: ${list.name}`,
+      list.items.map((it) => `[${it.done_at ? 'x' : ' '}] ${it.text}  (item ${it.id})`).join('\n'),
+    );
+  }
+  section(
+    'Timeline',
+    formatTable(
+      ['at', 'who', 'what'],
+      d.timeline.map((e) => [shortTime(e.at), e.actor_name, describeEvent(e.kind, e.data)]),
+    ),
+  );
+  return out.join('\n');
+}
+
+interface CommonOpts {
+  url?: string;
+  json?: boolean;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `k=v` pairs from repeated options into a map; a pair without "=" is an error. */
+export function pairs(values: string[] | undefined, option: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const at = v.indexOf('=');
+    if (at <= 0) throw new Error(`${option} takes key=value, got "${v}"`);
+    out[v.slice(0, at)] = v.slice(at + 1);
+  }
+  return out;
+}
+
+const path = (id: string, rest = '') => `/api/v1/incidents/${encodeURIComponent(id)}${rest}`;
+
+function printIncidentLine(i: IncidentJson): void {
+  process.stdout.write(`#${i.id} ${i.title} [${i.severity} · ${i.state}]\n`);
+}
+
+/** Runs a mutation and prints the incident it returns (JSON with --json). */
+async function mutate(opts: CommonOpts, method: 'post' | 'patch', url: string, body: Json): Promise<void> {
+  const client = new ApiClient({ url: opts.url });
+  const res =
+    method === 'post'
+      ? await client.post<{ incident: IncidentJson }>(url, body)
+      : await client.patch<{ incident: IncidentJson }>(url, body);
+  if (opts.json) printJson(res.incident);
+  else printIncidentLine(res.incident);
+}
+
+export function registerIncident(program: Command): void {
+  const incident = program.command('incident').description('Declare, inspect and drive incidents');
+  const withCommon = (c: Command) =>
+    c.option('--url <url>', 'Tocsin server (default TOCSIN_URL)').option('--json', 'print JSON');
+
+  withCommon(
+    incident
+      .command('declare <title>')
+      .description('Declare an incident')
+      .requiredOption('-s, --severity <id>', 'a severity of the plan')
+      .option('-p, --plan <name>', 'plan (default: the only one)')
+      .option('--summary <text>')
+      .option('--impact <text>')
+      .option('--service <name>')
+      .option('--customer-facing', 'customers are affected')
+      .option('--label <key=value>', 'a label (repeatable)', collect)
+      .option('--correlation-id <id>'),
+  ).action(
+    async (
+      title: string,
+      o: CommonOpts & {
+        severity: string;
+        plan?: string;
+        summary?: string;
+        impact?: string;
+        service?: string;
+        customerFacing?: boolean;
+        label?: string[];
+        correlationId?: string;
+      },
+    ) => {
+      const client = new ApiClient({ url: o.url });
+      const body: Json = {
+        title,
+        severity: o.severity,
+        ...(o.plan ? { plan: o.plan } : {}),
+        ...(o.summary ? { summary: o.summary } : {}),
+        ...(o.impact ? { impact: o.impact } : {}),
+        ...(o.service ? { service: o.service } : {}),
+        ...(o.customerFacing ? { customer_facing: true } : {}),
+        ...(o.label ? { labels: pairs(o.label, '--label') } : {}),
+        ...(o.correlationId ? { correlation_id: o.correlationId } : {}),
+      };
+      const { incident: created } = await client.post<{ incident: IncidentJson }>('/api/v1/incidents', body);
+      if (o.json) printJson(created);
+      else
+        process.stdout.write(`declared #${created.id} ${created.title} · channel #${created.channel_name}\n`);
+    },
+  );
+
+  withCommon(
+    incident
+      .command('list')
+      .description('List incidents, newest first')
+      .option('--state <state>', 'open, resolved or all', 'open')
+      .option('--severity <id>')
+      .option('--plan <name>')
+      .option('--limit <n>', 'how many', '50'),
+  ).action(async (o: CommonOpts & { state: string; severity?: string; plan?: string; limit: string }) => {
+    const query = new URLSearchParams({ state: o.state, limit: o.limit });
+    if (o.severity) query.set('severity', o.severity);
+    if (o.plan) query.set('plan', o.plan);
+    const { incidents } = await new ApiClient({ url: o.url }).get<{ incidents: IncidentJson[] }>(
+      `/api/v1/incidents?${query}`,
+    );
+    if (o.json) return printJson(incidents);
+    printTable(
+      ['id', 'severity', 'state', 'title', 'declared', 'plan'],
+      incidents.map((i) => [i.id, i.severity, i.state, i.title, shortTime(i.declared_at), i.plan_name]),
+    );
+  });
+
+  withCommon(
+    incident.command('show <id>').description('Show an incident with targets, roles and timeline'),
+  ).action(async (id: string, o: CommonOpts) => {
+    const detail = await new ApiClient({ url: o.url }).get<IncidentDetailJson>(path(id));
+    if (o.json) printJson(detail);
+    else process.stdout.write(`${formatIncident(detail)}\n`);
+  });
+
+  withCommon(incident.command('ack <id>').description('Acknowledge an incident')).action(
+    (id: string, o: CommonOpts) => mutate(o, 'post', path(id, '/acknowledge'), {}),
+  );
+
+  withCommon(
+    incident
+      .command('resolve <id>')
+      .description('Resolve an incident')
+      .option('-r, --resolution <text>', 'what fixed it'),
+  ).action((id: string, o: CommonOpts & { resolution?: string }) =>
+    mutate(o, 'post', path(id, '/resolve'), o.resolution ? { resolution: o.resolution } : {}),
+  );
+
+  withCommon(incident.command('note <id> <text...>').description('Add a note to the timeline')).action(
+    async (id: string, words: string[], o: CommonOpts) => {
+      const { event } = await new ApiClient({ url: o.url }).post<{ event: Json }>(path(id, '/notes'), {
+        text: words.join(' '),
+      });
+      if (o.json) printJson(event);
+      else process.stdout.write(`noted on #${id}\n`);
+    },
+  );
+
+  withCommon(
+    incident
+      .command('severity <id> <severity>')
+      .description('Change the severity (a reason is required)')
+      .requiredOption('-r, --reason <text>', 'why'),
+  ).action((id: string, severity: string, o: CommonOpts & { reason: string }) =>
+    mutate(o, 'post', path(id, '/severity'), { severity, reason: o.reason }),
+  );
+
+  withCommon(
+    incident
+      .command('transition <id> <state>')
+      .description('Move the incident to another lifecycle state')
+      .option('-r, --reason <text>'),
+  ).action((id: string, state: string, o: CommonOpts & { reason?: string }) =>
+    mutate(o, 'post', path(id, '/transition'), { to: state, ...(o.reason ? { reason: o.reason } : {}) }),
+  );
+
+  withCommon(incident.command('assign <id> <role> <user>').description('Assign a role to a user')).action(
+    async (id: string, role: string, user: string, o: CommonOpts) => {
+      const { assignment } = await new ApiClient({ url: o.url }).post<{
+        assignment: { role: string; user: string; previous: string | null };
+      }>(path(id, '/roles'), { role, user });
+      if (o.json) printJson(assignment);
+      else
+        process.stdout.write(
+          `${assignment.role}: ${assignment.user}${assignment.previous ? ` (was ${assignment.previous})` : ''}\n`,
+        );
+    },
+  );
+
+  withCommon(
+    incident
+      .command('update <id>')
+      .description('Publish an update; external updates need text in every language of the plan')
+      .option('--external', 'for the status page and customers (default: internal)')
+      .option('-m, --message <text>', 'the text in the plan language given by --lang')
+      .option('--lang <code>', 'language of --message', 'en')
+      .option('--body <lang=text>', 'text in one language (repeatable)', collect),
+  ).action(
+    async (
+      id: string,
+      o: CommonOpts & { external?: boolean; message?: string; lang: string; body?: string[] },
+    ) => {
+      const bodies = { ...(o.message ? { [o.lang]: o.message } : {}), ...pairs(o.body, '--body') };
+      const { update } = await new ApiClient({ url: o.url }).post<{ update: Json }>(path(id, '/updates'), {
+        audience: o.external ? 'external' : 'internal',
+        bodies,
+      });
+      if (o.json) printJson(update);
+      else process.stdout.write(`${str(update.audience)} update ${str(update.status)} on #${id}\n`);
+    },
+  );
+
+  withCommon(
+    incident
+      .command('edit <id>')
+      .description("Edit an incident's title, summary, impact or service")
+      .option('--title <text>')
+      .option('--summary <text>')
+      .option('--impact <text>')
+      .option('--service <name>'),
+  ).action(
+    (id: string, o: CommonOpts & { title?: string; summary?: string; impact?: string; service?: string }) =>
+      mutate(o, 'patch', path(id), {
+        ...(o.title !== undefined ? { title: o.title } : {}),
+        ...(o.summary !== undefined ? { summary: o.summary } : {}),
+        ...(o.impact !== undefined ? { impact: o.impact } : {}),
+        ...(o.service !== undefined ? { service: o.service } : {}),
+      }),
+  );
+}

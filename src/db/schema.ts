@@ -98,6 +98,7 @@ export interface IncidentsTable {
   correlation_id: string;
   channel_name: string;
   mitigation: Json | null;
+  resolution: Generated<string>;
   declared_at: Ts;
   detected_at: TsNull;
   acknowledged_at: TsNull;
@@ -207,6 +208,7 @@ export interface WorkflowRunsTable {
   trigger_key: string;
   fired_at: Ts;
   actions: Json;
+  source: Generated<'plan' | 'workflow'>;
 }
 
 export interface OutboxTable {

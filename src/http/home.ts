@@ -22,7 +22,7 @@ pre{padding:.8rem;overflow:auto} a{color:#2451b7} .ok{color:#13795b;font-weight:
 <h2>First three things to try</h2>
 <ol>
 <li>Load the example plans and a demo team:<pre>export TOCSIN_URL=${base} TOCSIN_TOKEN=&lt;the token printed at first start&gt;
-npx tocsin apply -f examples/</pre></li>
+npx tocsin apply -f examples/setup -f examples/plans</pre></li>
 <li>Declare an incident and watch its target clocks:<pre>npx tocsin incident declare --plan minimal --severity SEV1 "Checkout is failing"
 npx tocsin incident show 1</pre></li>
 <li>Drill a plan on a virtual clock:<pre>npx tocsin drill examples/plans/creator-platform.yaml</pre></li>

@@ -270,11 +270,11 @@ describe('applyDocuments', () => {
     await expect(apply([{ file: 'empty.yaml', content: '# nothing\n' }])).rejects.toBeInstanceOf(Invalid);
   });
 
-  it('sets up the demo from examples/ and changes nothing the second time', async () => {
-    const sources = readSources([join(root, 'examples')]);
+  it('sets up the demo from examples/setup and examples/plans and changes nothing the second time', async () => {
+    const sources = readSources([join(root, 'examples/setup'), join(root, 'examples/plans')]);
     const first = await apply(sources);
     expect(first.results.some((r) => r.kind === 'Team' && r.name === 'platform')).toBe(true);
-    expect(first.results.filter((r) => r.kind === 'Plan').length).toBeGreaterThanOrEqual(1);
+    expect(first.results.filter((r) => r.kind === 'Plan').length).toBeGreaterThanOrEqual(6);
     const second = await apply(sources);
     expect(second.results.filter((r) => r.change !== 'unchanged')).toEqual([]);
   });

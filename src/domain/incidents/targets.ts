@@ -1,5 +1,5 @@
-import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
 import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
+import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
 
 // Target clocks of one incident, from the plan version it was declared under. Each target is
 // measured from declaration to the moment its milestone happened (the incident's *_at column).

@@ -3,10 +3,75 @@ import { durationSchema, workflowSchema } from '../workflows/workflow-schema.ts'
 
 // The plan file format (apiVersion tocsin.dev/v1, kind Plan). Every rule of a team's incident
 // response plan is data here. docs/plan-reference.md and docs/plan.schema.json are generated from
-// this file (npm run docs:plan); a test fails when they drift.
+// this file (npm run docs:plan); a test fails when they drift. Cross-references between parts (a
+// role named in approvals, a severity named in goals, …) are checked in plan.ts checkReferences.
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"');
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"')
+  .describe('An identifier: letters, digits, ".", "_" or "-"');
 const text = z.string().min(1);
+const texts = (description: string) => z.array(text).default([]).describe(description);
+// The pattern is for editors (JSON Schema); the check itself is durationSchema's.
+const duration = durationSchema.meta({ pattern: '^(\\d+[smhdw])+$' });
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'a date such as 2026-01-02 (or a month, 2025-10)')
+  .describe('A date, YYYY-MM-DD, or a month, YYYY-MM');
+const languageCode = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, 'a language code such as en or am')
+  .describe('A BCP 47 language code such as en, am, tr');
+/** A reference to a group or a role of this plan, by id. */
+const who = id.describe('A group or role id of this plan');
+const whoList = (description: string) => z.array(who).default([]).describe(description);
+
+/** Placeholders a chat-channel name pattern may use. */
+export const CHANNEL_PLACEHOLDERS = ['date', 'slug', 'id', 'severity'] as const;
+/** Placeholders a link (URL template) may use. */
+export const LINK_PLACEHOLDERS = ['correlation_id', 'id', 'service', 'severity', 'declared_at'] as const;
+/** Placeholders a message template may use, with what each becomes. */
+export const TEMPLATE_PLACEHOLDERS = {
+  id: 'the incident number',
+  title: 'the incident title',
+  slug: 'the title as a slug',
+  url: 'the incident page in Tocsin',
+  severity: 'the severity id, e.g. SEV1',
+  severity_title: 'the severity title, e.g. Critical',
+  state: 'the lifecycle state id',
+  state_title: 'the lifecycle state title',
+  status: 'the status-page status (INVESTIGATING, IDENTIFIED, MONITORING, RESOLVED)',
+  summary: 'the incident summary',
+  impact: 'the impact on users as written on the incident',
+  service: 'the affected service',
+  services: 'the affected services or components, comma-separated',
+  users_affected: 'how many users are affected, when known',
+  root_cause: 'the confirmed hypothesis, or "Unknown"',
+  resolution: 'what fixed it (the mitigation plan, when recorded)',
+  eta: 'the expected time to resolution, or "Unknown"',
+  next_update: 'when the next update is due (time, UTC)',
+  incident_commander: 'who holds the incident-commander role',
+  acknowledged_by: 'who acknowledged the incident',
+  acknowledged_at: 'when the incident was acknowledged',
+  channel: 'the incident chat channel',
+  incident_channel: 'the incident chat channel (same as {channel})',
+  customer_facing: 'true when the incident affects customers',
+  correlation_id: 'the incident correlation id',
+  date: 'the day of declaration (YYYY-MM-DD)',
+  time: 'now (HH:MM UTC)',
+  detected_at: 'when the incident was detected',
+  declared_at: 'when the incident was declared',
+  started_at: 'when the impact started (detection, else declaration)',
+  resolved_at: 'when the incident was resolved',
+  duration: 'how long the impact lasted',
+  postmortem_due: 'when the post-mortem is due',
+  recipient_name: 'the name of the person an email is sent to',
+  message: 'the free text of the update being published',
+  plan: 'the plan name',
+  plan_version: 'the plan version the incident runs under',
+} as const;
+/** Template placeholders under these prefixes name an incident's labels and custom fields. */
+export const TEMPLATE_PLACEHOLDER_PREFIXES = ['labels.', 'fields.'] as const;
 
 export const TARGET_KINDS = [
   'acknowledge',
@@ -20,44 +85,145 @@ export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export const targetsSchema = z
   .strictObject({
-    acknowledge: durationSchema.optional().describe('from declaration to acknowledgement'),
-    triage: durationSchema.optional().describe('from declaration to triage (severity confirmed, owner set)'),
-    firstUpdate: durationSchema.optional().describe('from declaration to the first published update'),
-    statusPage: durationSchema
-      .optional()
-      .describe('from declaration to the first external (status page) update'),
-    mitigate: durationSchema.optional().describe('from declaration to mitigation'),
-    resolve: durationSchema.optional().describe('from declaration to resolution'),
+    acknowledge: duration.optional().describe('from declaration to acknowledgement'),
+    triage: duration.optional().describe('from declaration to triage (severity confirmed, owner set)'),
+    firstUpdate: duration.optional().describe('from declaration to the first published update'),
+    statusPage: duration.optional().describe('from declaration to the first external (status page) update'),
+    mitigate: duration.optional().describe('from declaration to mitigation'),
+    resolve: duration.optional().describe('from declaration to resolution'),
   })
   .describe('Response targets, each measured from declaration');
 
-export const severitySchema = z.strictObject({
-  id,
-  title: text,
-  description: z.string().optional(),
-  criteria: z.array(text).default([]).describe('When an incident is of this severity'),
-  examples: z.array(text).default([]),
-  targets: targetsSchema.default({}),
-  cadence: z
-    .strictObject({ internal: durationSchema.optional(), external: durationSchema.optional() })
-    .default({})
-    .describe('How often updates are due while the incident is open'),
-  responders: z.array(text).default([]).describe('Who joins an incident of this severity'),
-  postmortem: z
-    .strictObject({ required: z.boolean().default(false), due: durationSchema.optional() })
-    .default({ required: false }),
-});
+export const RESPONSE_HOURS = ['24/7', 'business-hours', 'business-hours-best-effort'] as const;
+export const PAGE_CHANNELS = ['phone', 'sms', 'push', 'chat', 'email'] as const;
+export const OUTLETS = ['internal', 'status-page', 'email', 'ticket'] as const;
 
-export const roleSchema = z.strictObject({
-  id,
-  title: text,
-  duties: z.array(text).default([]),
-});
+export const severitySchema = z
+  .strictObject({
+    id,
+    title: text,
+    description: z.string().optional().describe('The definition of the level'),
+    criteria: texts('When an incident is of this severity'),
+    examples: texts('Typical incidents of this severity'),
+    response: z
+      .strictObject({
+        hours: z
+          .enum(RESPONSE_HOURS)
+          .default('24/7')
+          .describe(
+            '24/7: respond at any hour; business-hours: only within businessHours; ' +
+              'business-hours-best-effort: within businessHours, best effort after hours',
+          ),
+        summary: z.string().optional().describe('How the team responds, e.g. "All hands on deck"'),
+      })
+      .prefault({})
+      .describe('When and how the team responds'),
+    page: z
+      .strictObject({
+        to: who.optional().describe('the group (or role) paged; omit for a channel-only notification'),
+        channels: z
+          .array(z.enum(PAGE_CHANNELS))
+          .optional()
+          .describe("how: default, each paged person's own notification rules"),
+        chat: z.string().optional().describe('chat channel notified, e.g. #incidents'),
+        email: z.string().optional().describe('email address notified, e.g. engineering@example.com'),
+      })
+      .optional()
+      .describe('Who is alerted, and how, when an incident of this severity is declared or alerted'),
+    targets: targetsSchema.prefault({}),
+    cadence: z
+      .strictObject({
+        internal: duration.optional().describe('longest gap between internal updates'),
+        external: duration.optional().describe('longest gap between external (status page) updates'),
+        remindAfter: z
+          .strictObject({ internal: duration.optional(), external: duration.optional() })
+          .optional()
+          .describe(
+            'remind the update owner this long after the last update (default: at the cadence); ' +
+              'for a range such as "every 30-60 minutes" write internal: 1h, remindAfter.internal: 30m',
+          ),
+      })
+      .prefault({})
+      .describe('How often updates are due while the incident is open'),
+    communication: z
+      .strictObject({
+        outlets: z
+          .array(z.enum(OUTLETS))
+          .optional()
+          .describe('where updates go; default: internal, plus status-page as statusPage.when says'),
+        summary: z.string().optional().describe('the rule as the team words it'),
+      })
+      .optional()
+      .describe('Where updates about incidents of this severity are published'),
+    responders: whoList('Groups or roles that join an incident of this severity'),
+    postmortem: z
+      .strictObject({
+        required: z.boolean().default(false),
+        due: duration.optional().describe('from resolution'),
+        remindAfter: duration
+          .optional()
+          .describe('remind this long after resolution; for "within 24-48 hours": due 48h, remindAfter 24h'),
+        meeting: z.boolean().default(false).describe('a review meeting is held'),
+      })
+      .prefault({}),
+  })
+  .describe('A severity level; list the most severe first');
+
+export const groupSchema = z
+  .strictObject({
+    id,
+    title: text,
+    description: z.string().optional(),
+    users: z.array(z.string()).default([]).describe('user handles'),
+    teams: z.array(z.string()).default([]).describe('team names'),
+    schedule: z.string().optional().describe('an on-call schedule: whoever is on call'),
+    leadership: z.boolean().default(false).describe('everyone with the leadership flag'),
+    serviceOwner: z.boolean().default(false).describe("the owning team of the incident's service"),
+    incidentResponders: z.boolean().default(false).describe('everyone who responded to the incident'),
+    customers: z
+      .enum(['affected', 'all'])
+      .optional()
+      .describe('customers: those affected by the incident, or all (reached by email and status page)'),
+    email: z.string().optional().describe('a mailing list or address'),
+    chat: z.string().optional().describe('a chat handle or channel, e.g. @leadership'),
+  })
+  .describe('People the plan pages, notifies or calls in; the union of everything listed');
+
+export const roleSchema = z
+  .strictObject({
+    id,
+    title: text,
+    short: z.string().optional().describe('abbreviation, e.g. IC'),
+    duties: texts('What the role does'),
+    required: z.boolean().default(false).describe('every incident must have this role assigned'),
+    assignTo: who.optional().describe('the group whose member takes the role by default, e.g. on-call'),
+    eligible: whoList('groups the role is filled from, e.g. senior engineers'),
+    rotation: z.string().optional().describe('how the role rotates, as the team words it'),
+    fallback: whoList('who takes the role, in order, when the holder is unavailable'),
+  })
+  .describe('An incident role');
+
+export const STATUS_PAGE_STATES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 
 export const lifecycleSchema = z
   .strictObject({
     states: z
-      .array(z.strictObject({ id, title: z.string().optional(), description: z.string().optional() }))
+      .array(
+        z.strictObject({
+          id,
+          title: z.string().optional(),
+          description: z.string().optional(),
+          statusPage: z
+            .enum(STATUS_PAGE_STATES)
+            .optional()
+            .describe('status-page status of this state; default: the state id when it is one of them'),
+          criteria: texts('what must be true to enter this state'),
+          by: z
+            .array(id)
+            .default([])
+            .describe('roles that may move an incident into this state (default: anyone)'),
+        }),
+      )
       .min(2),
     initial: id.optional().describe('default: the first state'),
     resolved: id.optional().describe('the terminal state; default: the last state'),
@@ -68,36 +234,393 @@ export const lifecycleSchema = z
   })
   .describe('Incident states, in order');
 
-export const planSchema = z.strictObject({
-  apiVersion: z.literal('tocsin.dev/v1'),
-  kind: z.literal('Plan'),
-  metadata: z.strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-"'),
-    title: z.string().optional(),
+const stepSchema = z
+  .union([
+    text,
+    z.strictObject({
+      title: text,
+      description: z.string().optional(),
+      command: z.string().optional().describe('a shell command to run'),
+      steps: z.array(text).optional().describe('sub-steps'),
+    }),
+  ])
+  .describe('A step: text, or {title, command, steps}');
+
+const phaseSchema = z
+  .strictObject({
+    id,
+    title: text,
     description: z.string().optional(),
-    owner: z.string().optional(),
-  }),
-  languages: z
-    .array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, 'a language code such as en or am'))
-    .min(1)
-    .default(['en']),
-  severities: z.array(severitySchema).min(1),
-  roles: z.array(roleSchema).default([]),
-  lifecycle: lifecycleSchema,
-  channel: z
-    .strictObject({ name: text.describe('pattern with {date}, {slug}, {id}, {severity}') })
-    .optional(),
-  checklists: z
-    .record(z.string(), z.array(text))
-    .default({})
-    .describe('Checklists instantiated on declaration (declare) or by name'),
-  links: z
-    .record(z.string(), text)
-    .default({})
-    .describe('URL templates such as dashboards, with {correlation_id} and other placeholders'),
-  workflows: z.array(workflowSchema).default([]),
+    from: duration.optional().describe('when the phase starts, after detection'),
+    until: duration.optional().describe('when the phase should be over, after detection'),
+    steps: z.array(stepSchema).default([]),
+  })
+  .describe('A phase of the response procedure, in order');
+
+const channelSchema = z.strictObject({
+  name: text.describe('e.g. #incidents'),
+  platform: z.string().optional().describe('e.g. slack, zoom'),
+  purpose: z.string().optional(),
 });
+
+const templateSchema = z
+  .strictObject({
+    id,
+    kind: z
+      .enum(['internal', 'external', 'email', 'postmortem'])
+      .describe(
+        'internal: chat updates; external: status page; email: messages to users; postmortem: document',
+      ),
+    description: z.string().optional(),
+    state: id.optional().describe('the lifecycle state this template is for'),
+    subject: z
+      .record(languageCode, text)
+      .optional()
+      .describe('email subject per language, with {placeholders}'),
+    body: z
+      .record(languageCode, text)
+      .describe(
+        'text per language, with {placeholders}; external and email templates need every plan language',
+      ),
+  })
+  .describe('A message template');
+
+const runbookSchema = z
+  .strictObject({
+    id,
+    title: text,
+    description: z.string().optional(),
+    url: z.string().optional(),
+    symptoms: texts('how to detect the situation'),
+    triage: z.array(stepSchema).default([]).describe('what to check'),
+    steps: z.array(stepSchema).default([]).describe('what to do'),
+    escalation: whoList('who to contact when the runbook does not help'),
+  })
+  .describe('A runbook for a common incident');
+
+const metricGoalSchema = z.strictObject({
+  target: duration.optional().describe('for every severity'),
+  bySeverity: z.record(z.string(), duration).default({}).describe('per severity id'),
+  from: z.enum(['detected', 'declared', 'acknowledged']).optional().describe('start of the measurement'),
+  to: z.enum(['acknowledged', 'triaged', 'mitigated', 'resolved']).optional().describe('end of it'),
+  description: z.string().optional(),
+});
+
+const reviewEvery = z
+  .union([z.enum(['weekly', 'monthly', 'quarterly', 'yearly']), duration])
+  .describe('weekly, monthly, quarterly, yearly or a duration');
+
+export const planSchema = z
+  .strictObject({
+    apiVersion: z.literal('tocsin.dev/v1'),
+    kind: z.literal('Plan'),
+    metadata: z.strictObject({
+      name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-"'),
+      title: z.string().optional(),
+      description: z.string().optional(),
+      owner: z.string().optional().describe('who owns the plan document'),
+      version: z.string().optional().describe("the document's own version label, e.g. 1.0"),
+      audience: texts('who the plan is written for'),
+      purpose: z.string().optional(),
+    }),
+    principles: z
+      .array(z.strictObject({ title: text, description: z.string().optional() }))
+      .default([])
+      .describe('Guiding principles, shown to responders'),
+    languages: z
+      .array(languageCode)
+      .min(1)
+      .default(['en'])
+      .describe('Every external update must carry text in each; the first is the default'),
+    businessHours: z
+      .strictObject({
+        timeZone: z.string().default('UTC').describe('IANA time zone, e.g. Africa/Addis_Ababa'),
+        days: z
+          .array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']))
+          .min(1)
+          .default(['mon', 'tue', 'wed', 'thu', 'fri']),
+        start: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 09:00')
+          .default('09:00'),
+        end: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time such as 17:00')
+          .default('17:00'),
+      })
+      .prefault({})
+      .describe('When business hours are (for response.hours and the businessHours condition)'),
+    severities: z.array(severitySchema).min(1),
+    groups: z.array(groupSchema).default([]),
+    roles: z.array(roleSchema).default([]),
+    lifecycle: lifecycleSchema,
+    phases: z.array(phaseSchema).default([]).describe('The response procedure, phase by phase'),
+    detection: z
+      .strictObject({
+        sources: texts('where incidents come from'),
+        declareIn: z.string().optional().describe('chat channel where anyone may declare, e.g. #incidents'),
+      })
+      .optional(),
+    automatedRecovery: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        description: z.string().optional(),
+        waitFor: duration
+          .optional()
+          .describe('how long self-healing gets before people are paged; default: until it reports failure'),
+        onSuccess: z
+          .enum(['monitor', 'resolve'])
+          .default('monitor')
+          .describe('after a successful recovery: keep monitoring, or resolve'),
+      })
+      .optional()
+      .describe('Self-healing runs before anyone is paged'),
+    channel: z
+      .strictObject({
+        name: text.describe('pattern with {date}, {slug}, {id}, {severity}'),
+        platform: z.string().optional().describe('e.g. slack'),
+      })
+      .optional()
+      .describe('The per-incident chat channel'),
+    communication: z
+      .strictObject({
+        channels: z.array(channelSchema).default([]).describe('Standing channels the plan uses'),
+        internal: z
+          .strictObject({
+            channel: z.string().optional().describe('where internal updates go (the source of truth)'),
+            by: id.optional().describe('the role that posts them'),
+            guidelines: texts('how to write them'),
+          })
+          .optional(),
+        external: z
+          .strictObject({
+            by: id.optional().describe('the role that posts them'),
+            guidelines: texts('how to write them'),
+            include: texts('what every external update must say'),
+          })
+          .optional(),
+      })
+      .prefault({}),
+    statusPage: z
+      .strictObject({
+        when: z
+          .enum(['always', 'customer-facing', 'never'])
+          .default('always')
+          .describe('which incidents appear on the public status page'),
+        url: z.string().optional(),
+      })
+      .prefault({}),
+    approvals: z
+      .strictObject({
+        external: whoList('roles or groups who must all approve an external update before it is published'),
+        internal: whoList('roles or groups who must all approve an internal update'),
+      })
+      .prefault({})
+      .describe('Who approves messages before they go out'),
+    warRoom: z
+      .strictObject({
+        tool: z.string().optional().describe('e.g. Zoom'),
+        severities: z.array(id).default([]).describe('severities that get a war room (default: all)'),
+        participants: z
+          .array(z.strictObject({ who, note: z.string().optional() }))
+          .default([])
+          .describe('who joins'),
+        etiquette: texts('how the call runs'),
+        updateEvery: duration.optional().describe('the commander gives an update at least this often'),
+        decisions: z.strictObject({ by: who, overrideBy: whoList('who may override a decision') }).optional(),
+      })
+      .optional()
+      .describe('A video call for major incidents'),
+    escalation: z
+      .strictObject({
+        criteria: texts('when to escalate'),
+        tiers: z
+          .array(
+            z.strictObject({
+              id,
+              after: duration.describe('elapsed time since declaration when this tier is called'),
+              notify: z.array(who).min(1),
+              alsoWhen: z.string().optional().describe('what else calls this tier early'),
+            }),
+          )
+          .default([])
+          .describe('Tiers in order; each is called once its time has elapsed and the incident is open'),
+      })
+      .optional(),
+    hypotheses: z
+      .strictObject({
+        required: z
+          .boolean()
+          .default(false)
+          .describe('a root-cause hypothesis is recorded before mitigation'),
+        testPlan: z.boolean().default(false).describe('each hypothesis states how it is tested'),
+        keepRejected: z.boolean().default(true).describe('rejected hypotheses stay on the record'),
+        hints: z
+          .array(z.strictObject({ signal: text, suspect: text }))
+          .default([])
+          .describe('what a signal usually means, e.g. recent deployment → code bug'),
+      })
+      .optional(),
+    mitigation: z
+      .strictObject({
+        priority: z.string().optional().describe('e.g. "Stop the bleeding first"'),
+        plan: z
+          .strictObject({
+            required: z
+              .boolean()
+              .default(false)
+              .describe('a mitigation plan is recorded before it is executed'),
+            include: z
+              .array(z.enum(['steps', 'risk', 'rollback', 'consensus']))
+              .default([])
+              .describe('what the plan must contain'),
+            consensusFrom: who.optional().describe('who must agree'),
+          })
+          .optional(),
+        guidelines: texts('how to execute mitigations'),
+        strategies: z
+          .array(
+            z.strictObject({
+              title: text,
+              description: z.string().optional(),
+              runbook: id.optional(),
+              severities: z.array(id).default([]).describe('default: all'),
+            }),
+          )
+          .default([])
+          .describe('known short-term fixes'),
+      })
+      .optional(),
+    verification: z
+      .strictObject({
+        state: id.optional().describe('the state an incident is verified in, e.g. monitoring'),
+        monitorFor: duration.optional().describe('how long to watch before resolving'),
+        checks: z
+          .array(
+            z.strictObject({
+              title: text,
+              metric: z.string().optional().describe('metric name'),
+              below: z.number().optional(),
+              above: z.number().optional(),
+              unit: z.string().optional(),
+            }),
+          )
+          .default([])
+          .describe('each must hold before resolving; metric checks are numeric thresholds'),
+        runbook: id.optional().describe('how to verify'),
+      })
+      .optional()
+      .describe('How a fix is verified before the incident is resolved'),
+    checklists: z
+      .record(z.string(), z.array(text))
+      .default({})
+      .describe(
+        'Checklists by name: declare is instantiated on declaration, one named like a lifecycle state ' +
+          'on entering it, others by workflows',
+      ),
+    templates: z.array(templateSchema).default([]),
+    links: z
+      .record(z.string(), text)
+      .default({})
+      .describe('URL templates such as dashboards, with {correlation_id} and other placeholders'),
+    tools: z
+      .array(
+        z.strictObject({
+          name: text,
+          purpose: z.string().optional(),
+          link: z.string().optional().describe('a links key or a URL'),
+        }),
+      )
+      .default([])
+      .describe('Tools responders use'),
+    runbooks: z.array(runbookSchema).default([]),
+    postmortem: z
+      .strictObject({
+        blameless: z.boolean().default(true),
+        template: id.optional().describe('a postmortem template'),
+        templateUrl: z.string().optional(),
+        sections: texts('sections every post-mortem has'),
+        meeting: z
+          .strictObject({
+            attendees: whoList('who attends'),
+            attendeesBySeverity: z
+              .record(z.string(), z.array(who))
+              .default({})
+              .describe('extra attendees per severity id'),
+            agenda: texts('the meeting agenda'),
+          })
+          .optional(),
+        publish: z
+          .strictObject({
+            audience: z.string().optional().describe('who the document is shared with'),
+            within: duration.optional().describe('published this long after resolution'),
+          })
+          .optional(),
+        actionItems: z
+          .strictObject({
+            tracker: z.string().optional().describe('e.g. JIRA'),
+            requireOwner: z.boolean().default(false),
+            requireDue: z.boolean().default(false),
+          })
+          .optional(),
+        followUp: texts('what happens after the meeting'),
+      })
+      .prefault({})
+      .describe('Post-mortem rules; whether one is required and when it is due is set per severity'),
+    goals: z
+      .strictObject({
+        mttd: metricGoalSchema.optional().describe('mean time to detect'),
+        mtta: metricGoalSchema.optional().describe('mean time to acknowledge'),
+        mttr: metricGoalSchema.optional().describe('mean time to resolve'),
+        maxPerQuarter: z
+          .record(z.string(), z.number().int().min(0))
+          .default({})
+          .describe('most incidents per quarter, per severity id'),
+        review: z
+          .strictObject({ every: reviewEvery, topics: texts('what the review looks at') })
+          .optional()
+          .describe('a regular review of incident trends'),
+        aim: z.string().optional().describe('the long-term goal'),
+      })
+      .optional()
+      .describe('What the team measures itself against'),
+    review: z
+      .strictObject({
+        owner: z.string().optional(),
+        reviewers: texts('who reviews the plan'),
+        every: reviewEvery.optional(),
+        lastReviewed: date.optional(),
+        notes: z.string().optional(),
+      })
+      .optional()
+      .describe("The plan's own review cycle"),
+    exercises: z
+      .array(
+        z.strictObject({
+          id,
+          kind: z.enum(['tabletop', 'drill', 'game-day']),
+          title: text,
+          description: z.string().optional(),
+          every: reviewEvery.optional(),
+        }),
+      )
+      .default([])
+      .describe('Practice: tabletop exercises, drills'),
+    readiness: texts('What must be in place before the plan is live (training, rotation, runbooks)'),
+    dataSovereignty: z
+      .strictObject({
+        protectedData: texts('data that must stay protected during incidents'),
+        notes: texts('rules'),
+      })
+      .optional(),
+    workflows: z.array(workflowSchema).default([]).describe('when / if / then rules'),
+  })
+  .describe('A Tocsin incident response plan');
 
 export type Plan = z.infer<typeof planSchema>;
 export type PlanInput = z.input<typeof planSchema>;
 export type Severity = z.infer<typeof severitySchema>;
+export type PlanRole = z.infer<typeof roleSchema>;
+export type PlanGroup = z.infer<typeof groupSchema>;
+export type PlanTemplate = z.infer<typeof templateSchema>;
+export type StatusPageState = (typeof STATUS_PAGE_STATES)[number];

@@ -5,9 +5,22 @@ import {
   type SourceDocument,
   type SourceError,
 } from '../../lib/yaml-source.ts';
-import { type Plan, planSchema, type Severity, TARGET_KINDS, type TargetKind } from './plan-schema.ts';
+import type { Workflow } from '../workflows/workflow-schema.ts';
+import {
+  CHANNEL_PLACEHOLDERS,
+  LINK_PLACEHOLDERS,
+  type Plan,
+  planSchema,
+  type Severity,
+  STATUS_PAGE_STATES,
+  type StatusPageState,
+  TARGET_KINDS,
+  type TargetKind,
+  TEMPLATE_PLACEHOLDER_PREFIXES,
+  TEMPLATE_PLACEHOLDERS,
+} from './plan-schema.ts';
 
-export type { Plan, Severity, TargetKind };
+export type { Plan, Severity, StatusPageState, TargetKind };
 
 export interface PlanLoad {
   plan?: Plan;
@@ -17,12 +30,10 @@ export interface PlanLoad {
 /** Validates one parsed YAML document as a Plan: schema, then references between its parts. */
 export function validatePlanDocument(doc: SourceDocument): PlanLoad {
   const parsed = planSchema.safeParse(doc.value);
-  if (!parsed.success) return { errors: issuesToSourceErrors(doc, parsed.error.issues) };
-  const errors = checkReferences(parsed.data).map((r) => ({
-    file: doc.file,
-    ...doc.locate(r.path),
-    message: r.message,
-  }));
+  if (!parsed.success) return { errors: schemaErrors(doc, parsed.error.issues) };
+  const errors = checkReferences(parsed.data)
+    .map((r) => ({ file: doc.file, ...doc.locate(r.path), message: `${r.path.join('.')}: ${r.message}` }))
+    .sort((a, b) => a.line - b.line || a.col - b.col);
   return errors.length > 0 ? { errors } : { plan: parsed.data, errors: [] };
 }
 
@@ -35,6 +46,94 @@ export function loadPlan(text: string, file: string): PlanLoad {
   if (!first) return { errors: [{ file, line: 1, col: 1, message: 'the file holds no plan document' }] };
   return validatePlanDocument(first);
 }
+
+// --- schema issues made readable ------------------------------------------------------------------
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  expected?: string;
+  errors?: Issue[][];
+  /** For an unknown key where one of a few was expected: those keys. */
+  wanted?: string[];
+}
+
+function schemaErrors(doc: SourceDocument, issues: readonly Issue[]): SourceError[] {
+  const explained = explainIssues(issues);
+  // issuesToSourceErrors words unknown keys itself; these also say which keys would fit.
+  const hinted = explained.flatMap((i) =>
+    (i.wanted ? (i.keys ?? []) : []).map((key) => ({
+      file: doc.file,
+      ...doc.locateKey(i.path, key),
+      message: `${[...i.path, key].map(String).join('.')}: unknown key "${key}"; expected one of ${i.wanted?.join(', ')}`,
+    })),
+  );
+  const plain = issuesToSourceErrors(
+    doc,
+    explained.filter((i) => !i.wanted),
+  );
+  return [...plain, ...hinted].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** A required key that is absent (for a union-typed key: absent for every branch). */
+const missingKey = (i: Issue): boolean =>
+  (i.code === 'invalid_type' && i.message.endsWith('received undefined')) ||
+  (i.code === 'invalid_union' && (i.errors ?? []).every((b) => b.length > 0 && b.every(missingKey)));
+const rootMismatch = (i: Issue) => i.code === 'invalid_type' && i.path.length === 0;
+const rootUnknown = (i: Issue) => i.code === 'unrecognized_keys' && i.path.length === 0;
+
+/**
+ * zod reports a value that fits no branch of a union as one "Invalid input" at the union. Pick the
+ * branch the author most likely meant (the one whose shape matched best) and report its issues, so
+ * that a typo inside a workflow action points at the typo and not at the whole action.
+ */
+export function explainIssues(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || !issue.errors || issue.errors.length === 0) return [issue];
+    const shaped = issue.errors.filter((branch) => !branch.some(rootMismatch));
+    const prefix = (branch: Issue[]) =>
+      explainIssues(branch).map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+    if (shaped.length === 0) {
+      const expected = [
+        ...new Set(
+          issue.errors
+            .flat()
+            .map((i) => i.expected)
+            .filter(Boolean),
+        ),
+      ];
+      return [{ ...issue, message: `expected ${expected.join(' or ') || 'another shape'}` }];
+    }
+    const structural = (branch: Issue[]) => branch.filter((i) => rootUnknown(i) || missingKey(i)).length;
+    const best = Math.min(...shaped.map(structural));
+    const candidates = shaped.filter((b) => structural(b) === best);
+    const [first] = candidates;
+    if (candidates.length === 1 && first) return prefix(first);
+    // Several branches fit equally badly, typically an unknown key where one of a few was expected.
+    const unknown = [
+      ...new Set(candidates.flatMap((b) => b.filter(rootUnknown).flatMap((i) => i.keys ?? []))),
+    ];
+    const wanted = [
+      ...new Set(candidates.flatMap((b) => b.filter(missingKey).map((i) => String(i.path[0])))),
+    ];
+    if (unknown.length > 0) {
+      return [
+        {
+          code: 'unrecognized_keys',
+          keys: unknown,
+          path: issue.path,
+          message: 'unknown key',
+          wanted,
+        },
+      ];
+    }
+    return first ? prefix(first) : [issue];
+  });
+}
+
+// --- references between parts of a plan ----------------------------------------------------------
 
 interface ReferenceError {
   path: PropertyKey[];
@@ -51,51 +150,389 @@ function duplicates(values: string[]): Map<string, number> {
   return out;
 }
 
-/** Cross-references a schema-valid plan: duplicate ids, undefined severities, states and roles. */
-export function checkReferences(plan: Plan): ReferenceError[] {
-  const errors: ReferenceError[] = [];
-  for (const [dup, i] of duplicates(plan.severities.map((s) => s.id))) {
-    errors.push({ path: ['severities', i, 'id'], message: `duplicate severity id "${dup}"` });
+// The same placeholder syntax the renderer fills (workflows/render.ts), dotted paths included.
+const PLACEHOLDER = /\{([A-Za-z_][\w-]*(?:\.[\w-]+)*)\}/g;
+
+/** The {placeholder} names a template text uses. */
+export function placeholdersIn(text: string): string[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
   }
-  for (const [dup, i] of duplicates(plan.roles.map((r) => r.id))) {
-    errors.push({ path: ['roles', i, 'id'], message: `duplicate role id "${dup}"` });
+}
+
+/** The names a plan defines, for reference checks. */
+interface Known {
+  severities: Set<string>;
+  states: Set<string>;
+  roles: Set<string>;
+  groups: Set<string>;
+  templates: Map<string, Plan['templates'][number]>;
+  runbooks: Set<string>;
+  channels: Set<string>;
+}
+
+class Checker {
+  readonly errors: ReferenceError[] = [];
+  constructor(readonly known: Known) {}
+
+  add(path: PropertyKey[], message: string): void {
+    this.errors.push({ path, message });
   }
-  const states = plan.lifecycle.states.map((s) => s.id);
-  for (const [dup, i] of duplicates(states)) {
-    errors.push({ path: ['lifecycle', 'states', i, 'id'], message: `duplicate state "${dup}"` });
+
+  /** A value that must name one of `set`. */
+  ref(
+    path: PropertyKey[],
+    value: string | undefined,
+    set: Set<string> | Map<string, unknown>,
+    label: string,
+  ) {
+    if (value !== undefined && !set.has(value)) this.add(path, `undefined ${label} "${value}"`);
   }
-  const stateSet = new Set(states);
-  for (const key of ['initial', 'resolved'] as const) {
-    const v = plan.lifecycle[key];
-    if (v && !stateSet.has(v)) errors.push({ path: ['lifecycle', key], message: `undefined state "${v}"` });
-  }
-  for (const [from, tos] of Object.entries(plan.lifecycle.transitions ?? {})) {
-    if (!stateSet.has(from))
-      errors.push({ path: ['lifecycle', 'transitions', from], message: `undefined state "${from}"` });
-    tos.forEach((to, i) => {
-      if (!stateSet.has(to))
-        errors.push({ path: ['lifecycle', 'transitions', from, i], message: `undefined state "${to}"` });
+
+  refs(path: PropertyKey[], values: readonly string[], set: Set<string>, label: string) {
+    values.forEach((v, i) => {
+      this.ref([...path, i], v, set, label);
     });
   }
-  const severityIds = new Set(plan.severities.map((s) => s.id));
-  const roleIds = new Set(plan.roles.map((r) => r.id));
-  plan.workflows.forEach((w, wi) => {
-    const refs: [keyof NonNullable<typeof w.if>, Set<string>, string][] = [
-      ['severity', severityIds, 'severity'],
-      ['state', stateSet, 'state'],
-      ['role', roleIds, 'role'],
-    ];
-    for (const [field, known, label] of refs) {
-      for (const value of matcherValues(w.if?.[field])) {
-        if (!known.has(value))
-          errors.push({ path: ['workflows', wi, 'if', field], message: `undefined ${label} "${value}"` });
+
+  /** A group or role. */
+  who(path: PropertyKey[], value: string | undefined) {
+    if (value !== undefined && !this.known.groups.has(value) && !this.known.roles.has(value)) {
+      this.add(path, `undefined group or role "${value}"`);
+    }
+  }
+
+  whos(path: PropertyKey[], values: readonly string[]) {
+    values.forEach((v, i) => {
+      this.who([...path, i], v);
+    });
+  }
+
+  unique(path: PropertyKey[], values: string[], label: string, key = 'id') {
+    for (const [dup, i] of duplicates(values)) this.add([...path, i, key], `duplicate ${label} "${dup}"`);
+  }
+
+  placeholders(
+    path: PropertyKey[],
+    text: string,
+    allowed: readonly string[],
+    prefixes: readonly string[] = [],
+  ) {
+    for (const name of placeholdersIn(text)) {
+      if (!allowed.includes(name) && !prefixes.some((p) => name.startsWith(p))) {
+        this.add(path, `unknown placeholder {${name}}; use ${allowed.map((a) => `{${a}}`).join(', ')}`);
       }
     }
-    if (typeof w.when === 'object' && w.when.state && !stateSet.has(w.when.state)) {
-      errors.push({ path: ['workflows', wi, 'when', 'state'], message: `undefined state "${w.when.state}"` });
+  }
+
+  /** A chat channel the plan posts to: must be declared when the plan declares its channels. */
+  channel(path: PropertyKey[], name: string | undefined) {
+    if (!name?.startsWith('#') || this.known.channels.size === 0) return;
+    if (!this.known.channels.has(name))
+      this.add(path, `undefined channel "${name}" (see communication.channels)`);
+  }
+}
+
+function knownNames(plan: Plan): Known {
+  return {
+    severities: new Set(plan.severities.map((s) => s.id)),
+    states: new Set(plan.lifecycle.states.map((s) => s.id)),
+    roles: new Set(plan.roles.map((r) => r.id)),
+    groups: new Set(plan.groups.map((g) => g.id)),
+    templates: new Map(plan.templates.map((t) => [t.id, t])),
+    runbooks: new Set(plan.runbooks.map((r) => r.id)),
+    channels: new Set(plan.communication.channels.map((c) => c.name)),
+  };
+}
+
+/** Cross-references a schema-valid plan: duplicate ids, undefined names, languages, placeholders. */
+export function checkReferences(plan: Plan): ReferenceError[] {
+  const c = new Checker(knownNames(plan));
+  checkIds(c, plan);
+  checkSeverities(c, plan);
+  checkPeople(c, plan);
+  checkLifecycle(c, plan);
+  checkCommunication(c, plan);
+  checkTemplates(c, plan);
+  checkProcedure(c, plan);
+  checkLearning(c, plan);
+  plan.workflows.forEach((w, i) => {
+    checkWorkflow(c, w, ['workflows', i]);
+  });
+  return c.errors;
+}
+
+function checkIds(c: Checker, plan: Plan): void {
+  c.unique(
+    ['severities'],
+    plan.severities.map((s) => s.id),
+    'severity id',
+  );
+  c.unique(
+    ['roles'],
+    plan.roles.map((r) => r.id),
+    'role id',
+  );
+  c.unique(
+    ['groups'],
+    plan.groups.map((g) => g.id),
+    'group id',
+  );
+  c.unique(
+    ['lifecycle', 'states'],
+    plan.lifecycle.states.map((s) => s.id),
+    'state',
+  );
+  c.unique(
+    ['templates'],
+    plan.templates.map((t) => t.id),
+    'template id',
+  );
+  c.unique(
+    ['runbooks'],
+    plan.runbooks.map((r) => r.id),
+    'runbook id',
+  );
+  c.unique(
+    ['phases'],
+    plan.phases.map((p) => p.id),
+    'phase id',
+  );
+  c.unique(
+    ['exercises'],
+    plan.exercises.map((e) => e.id),
+    'exercise id',
+  );
+  c.unique(['languages'], plan.languages, 'language', '');
+  c.unique(
+    ['communication', 'channels'],
+    plan.communication.channels.map((ch) => ch.name),
+    'channel',
+    'name',
+  );
+  c.unique(
+    ['workflows'],
+    plan.workflows.map((w) => w.name),
+    'workflow name',
+    'name',
+  );
+  // A name that is both a group and a role would make every reference to it ambiguous.
+  plan.groups.forEach((g, i) => {
+    if (c.known.roles.has(g.id)) c.add(['groups', i, 'id'], `"${g.id}" is also a role id`);
+  });
+}
+
+function checkSeverities(c: Checker, plan: Plan): void {
+  plan.severities.forEach((s, i) => {
+    const at = ['severities', i];
+    c.who([...at, 'page', 'to'], s.page?.to);
+    c.channel([...at, 'page', 'chat'], s.page?.chat);
+    c.whos([...at, 'responders'], s.responders);
+    for (const audience of ['internal', 'external'] as const) {
+      const every = s.cadence[audience];
+      const remind = s.cadence.remindAfter?.[audience];
+      if (remind && !every) {
+        c.add([...at, 'cadence', 'remindAfter', audience], `needs cadence.${audience} as well`);
+      } else if (remind && every && parseDuration(remind) > parseDuration(every)) {
+        c.add([...at, 'cadence', 'remindAfter', audience], `is longer than the cadence (${every})`);
+      }
+    }
+    const pm = s.postmortem;
+    if (pm.remindAfter && pm.due && parseDuration(pm.remindAfter) > parseDuration(pm.due)) {
+      c.add([...at, 'postmortem', 'remindAfter'], `is later than the due time (${pm.due})`);
+    }
+    if (pm.due && !pm.required) c.add([...at, 'postmortem', 'due'], 'set required: true, or drop due');
+  });
+}
+
+function checkPeople(c: Checker, plan: Plan): void {
+  plan.roles.forEach((r, i) => {
+    c.who(['roles', i, 'assignTo'], r.assignTo);
+    c.refs(['roles', i, 'eligible'], r.eligible, c.known.groups, 'group');
+    c.whos(['roles', i, 'fallback'], r.fallback);
+  });
+  plan.groups.forEach((g, i) => {
+    c.channel(['groups', i, 'chat'], g.chat);
+  });
+  c.whos(['approvals', 'external'], plan.approvals.external);
+  c.whos(['approvals', 'internal'], plan.approvals.internal);
+  const war = plan.warRoom;
+  if (war) {
+    c.refs(['warRoom', 'severities'], war.severities, c.known.severities, 'severity');
+    war.participants.forEach((p, i) => {
+      c.who(['warRoom', 'participants', i, 'who'], p.who);
+    });
+    c.who(['warRoom', 'decisions', 'by'], war.decisions?.by);
+    c.whos(['warRoom', 'decisions', 'overrideBy'], war.decisions?.overrideBy ?? []);
+  }
+  let previous = -1;
+  plan.escalation?.tiers.forEach((t, i) => {
+    c.whos(['escalation', 'tiers', i, 'notify'], t.notify);
+    const after = parseDuration(t.after);
+    if (after <= previous)
+      c.add(['escalation', 'tiers', i, 'after'], 'tiers must be in increasing time order');
+    previous = after;
+  });
+  c.unique(['escalation', 'tiers'], plan.escalation?.tiers.map((t) => t.id) ?? [], 'tier id');
+}
+
+function checkLifecycle(c: Checker, plan: Plan): void {
+  const states = c.known.states;
+  for (const key of ['initial', 'resolved'] as const) {
+    c.ref(['lifecycle', key], plan.lifecycle[key], states, 'state');
+  }
+  for (const [from, tos] of Object.entries(plan.lifecycle.transitions ?? {})) {
+    c.ref(['lifecycle', 'transitions', from], from, states, 'state');
+    c.refs(['lifecycle', 'transitions', from], tos, states, 'state');
+  }
+  plan.lifecycle.states.forEach((s, i) => {
+    c.refs(['lifecycle', 'states', i, 'by'], s.by, c.known.roles, 'role');
+  });
+  const resolved = lifecycleOf(plan).resolved;
+  if (plan.statusPage.when !== 'never' && statusPageStateOf(plan, resolved) !== 'resolved') {
+    const i = plan.lifecycle.states.findIndex((s) => s.id === resolved);
+    if (i >= 0) c.add(['lifecycle', 'states', i, 'statusPage'], 'the resolved state must show as resolved');
+  }
+  c.ref(['verification', 'state'], plan.verification?.state, states, 'state');
+}
+
+function checkCommunication(c: Checker, plan: Plan): void {
+  const internal = plan.communication.internal;
+  c.channel(['communication', 'internal', 'channel'], internal?.channel);
+  c.ref(['communication', 'internal', 'by'], internal?.by, c.known.roles, 'role');
+  c.ref(['communication', 'external', 'by'], plan.communication.external?.by, c.known.roles, 'role');
+  c.channel(['detection', 'declareIn'], plan.detection?.declareIn);
+  if (plan.channel) c.placeholders(['channel', 'name'], plan.channel.name, CHANNEL_PLACEHOLDERS);
+  for (const [name, url] of Object.entries(plan.links))
+    c.placeholders(['links', name], url, LINK_PLACEHOLDERS);
+  if (!isTimeZone(plan.businessHours.timeZone)) {
+    c.add(['businessHours', 'timeZone'], `unknown time zone "${plan.businessHours.timeZone}"`);
+  }
+  if (plan.businessHours.start >= plan.businessHours.end) {
+    c.add(['businessHours', 'end'], `must be after start (${plan.businessHours.start})`);
+  }
+}
+
+function checkTemplates(c: Checker, plan: Plan): void {
+  const languages = new Set(plan.languages);
+  const names = Object.keys(TEMPLATE_PLACEHOLDERS);
+  plan.templates.forEach((t, i) => {
+    const at = ['templates', i];
+    c.ref([...at, 'state'], t.state, c.known.states, 'state');
+    for (const part of ['body', 'subject'] as const) {
+      for (const [language, text] of Object.entries(t[part] ?? {})) {
+        if (!languages.has(language)) {
+          c.add([...at, part, language], `language "${language}" is not in the plan's languages`);
+        }
+        c.placeholders([...at, part, language], text, names, TEMPLATE_PLACEHOLDER_PREFIXES);
+      }
+    }
+    // Whatever reaches users must reach them in every language the plan names.
+    if (t.kind === 'external' || t.kind === 'email') {
+      for (const part of t.kind === 'email' ? (['subject', 'body'] as const) : (['body'] as const)) {
+        const missing = plan.languages.filter((l) => !t[part]?.[l]);
+        if (missing.length > 0)
+          c.add([...at, part], `${t.kind} template has no text in ${missing.join(', ')}`);
+      }
     }
   });
-  return errors;
+  c.ref(['postmortem', 'template'], plan.postmortem.template, c.known.templates, 'template');
+  const pm = plan.postmortem.template ? c.known.templates.get(plan.postmortem.template) : undefined;
+  if (pm && pm.kind !== 'postmortem')
+    c.add(['postmortem', 'template'], `template "${pm.id}" is not a postmortem template`);
+}
+
+function checkProcedure(c: Checker, plan: Plan): void {
+  plan.runbooks.forEach((r, i) => {
+    c.whos(['runbooks', i, 'escalation'], r.escalation);
+  });
+  plan.mitigation?.strategies.forEach((s, i) => {
+    c.ref(['mitigation', 'strategies', i, 'runbook'], s.runbook, c.known.runbooks, 'runbook');
+    c.refs(['mitigation', 'strategies', i, 'severities'], s.severities, c.known.severities, 'severity');
+  });
+  c.who(['mitigation', 'plan', 'consensusFrom'], plan.mitigation?.plan?.consensusFrom);
+  c.ref(['verification', 'runbook'], plan.verification?.runbook, c.known.runbooks, 'runbook');
+  plan.verification?.checks.forEach((check, i) => {
+    if (check.below !== undefined && check.above !== undefined && check.above >= check.below) {
+      c.add(['verification', 'checks', i, 'above'], `must be less than below (${check.below})`);
+    }
+  });
+  plan.phases.forEach((p, i) => {
+    if (p.from && p.until && parseDuration(p.from) >= parseDuration(p.until)) {
+      c.add(['phases', i, 'until'], `must be after from (${p.from})`);
+    }
+  });
+  plan.tools.forEach((t, i) => {
+    if (t.link && !/^[a-z][a-z0-9+.-]*:|^\//i.test(t.link) && !(t.link in plan.links)) {
+      c.add(['tools', i, 'link'], `undefined link "${t.link}" (a links key or a URL)`);
+    }
+  });
+}
+
+function checkLearning(c: Checker, plan: Plan): void {
+  const meeting = plan.postmortem.meeting;
+  if (meeting) {
+    c.whos(['postmortem', 'meeting', 'attendees'], meeting.attendees);
+    for (const [severity, attendees] of Object.entries(meeting.attendeesBySeverity)) {
+      const at = ['postmortem', 'meeting', 'attendeesBySeverity', severity];
+      c.ref(at, severity, c.known.severities, 'severity');
+      c.whos(at, attendees);
+    }
+  }
+  const goals = plan.goals;
+  for (const metric of ['mttd', 'mtta', 'mttr'] as const) {
+    for (const severity of Object.keys(goals?.[metric]?.bySeverity ?? {})) {
+      c.ref(['goals', metric, 'bySeverity', severity], severity, c.known.severities, 'severity');
+    }
+  }
+  for (const severity of Object.keys(goals?.maxPerQuarter ?? {})) {
+    c.ref(['goals', 'maxPerQuarter', severity], severity, c.known.severities, 'severity');
+  }
+}
+
+function checkWorkflow(c: Checker, w: Workflow, at: PropertyKey[]): void {
+  const refs: [keyof NonNullable<typeof w.if>, Set<string>, string][] = [
+    ['severity', c.known.severities, 'severity'],
+    ['state', c.known.states, 'state'],
+    ['role', c.known.roles, 'role'],
+    ['target', new Set(TARGET_KINDS), 'target'],
+    ['audience', new Set(['internal', 'external']), 'audience'],
+  ];
+  for (const [field, known, label] of refs) {
+    for (const value of matcherValues(w.if?.[field])) c.ref([...at, 'if', field], value, known, label);
+  }
+  if (typeof w.when === 'object' && 'state' in w.when) {
+    c.ref([...at, 'when', 'state'], w.when.state, c.known.states, 'state');
+  }
+  w.then.forEach((action, i) => {
+    const a = [...at, 'then', i];
+    if ('notify' in action) {
+      const n = action.notify;
+      c.ref([...a, 'notify', 'template'], n.template, c.known.templates, 'template');
+      c.ref([...a, 'notify', 'group'], n.group, c.known.groups, 'group');
+      c.ref([...a, 'notify', 'role'], n.role, c.known.roles, 'role');
+      c.channel([...a, 'notify', 'channel'], n.channel);
+    } else if ('post' in action) {
+      c.ref([...a, 'post', 'template'], action.post.template, c.known.templates, 'template');
+      c.channel([...a, 'post', 'channel'], action.post.channel);
+    } else if ('webhook' in action) {
+      c.ref([...a, 'webhook', 'template'], action.webhook.template, c.known.templates, 'template');
+    } else if ('remind' in action) {
+      c.ref([...a, 'remind', 'role'], action.remind.role, c.known.roles, 'role');
+    } else if ('page' in action) {
+      const target = typeof action.page === 'string' ? action.page : action.page.target;
+      c.who([...a, 'page', ...(typeof action.page === 'string' ? [] : ['target'])], target);
+    } else if ('addResponders' in action) {
+      c.whos([...a, 'addResponders'], action.addResponders);
+    }
+  });
 }
 
 /** The literal values a matcher mentions (for reference checks). */
@@ -109,6 +546,8 @@ export function matcherValues(m: unknown): string[] {
   }
   return [];
 }
+
+// --- rules read by other concepts -----------------------------------------------------------------
 
 export interface Lifecycle {
   states: string[];
@@ -132,6 +571,18 @@ export function lifecycleOf(plan: Plan): Lifecycle {
       return true;
     },
   };
+}
+
+/**
+ * How a lifecycle state shows on the status page: as the plan maps it, else the state's own id when
+ * that is a status-page status, else resolved for the terminal state and investigating otherwise.
+ */
+export function statusPageStateOf(plan: Plan, stateId: string): StatusPageState {
+  const state = plan.lifecycle.states.find((s) => s.id === stateId);
+  if (state?.statusPage) return state.statusPage;
+  const own = (STATUS_PAGE_STATES as readonly string[]).find((s) => s === stateId.toLowerCase());
+  if (own) return own as StatusPageState;
+  return stateId === lifecycleOf(plan).resolved ? 'resolved' : 'investigating';
 }
 
 export function severityOf(plan: Plan, severityId: string): Severity | undefined {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inTx } from '../../db/tx.ts';
 import { Invalid } from '../../errors.ts';
 import { formatSourceError, parseYamlSource } from '../../lib/yaml-source.ts';
 import * as audit from '../audit/queries.ts';
@@ -53,7 +54,7 @@ export async function savePlan({ ctx, input }: Operation<SavePlanInput>): Promis
   }
   const name = plan.metadata.name;
   const digest = digestOf(plan);
-  return ctx.db.transaction().execute(async (tx) => {
+  return inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const current = await plans.lockPlan(tx, name);
     const currentVersion = current ? await plans.findVersion(tx, name, current.current_version) : undefined;

@@ -26,22 +26,60 @@ export const EVENT_TRIGGERS = [
 ] as const;
 export type EventTrigger = (typeof EVENT_TRIGGERS)[number];
 
+// The plan's target kinds (plans/plan-schema.ts TARGET_KINDS, which imports this file — so the list
+// is repeated here rather than imported; workflow-schema.test.ts checks the two stay equal).
+export const TARGET_NAMES = [
+  'acknowledge',
+  'triage',
+  'firstUpdate',
+  'statusPage',
+  'mitigate',
+  'resolve',
+] as const;
+
+export const TIMER_ANCHORS = [
+  'declared',
+  'state',
+  'acknowledged',
+  'last_update',
+  'last_internal_update',
+  'last_external_update',
+] as const;
+export type TimerAnchor = (typeof TIMER_ANCHORS)[number];
+
 export const timerTriggerSchema = z
   .strictObject({
     elapsed: durationSchema,
     since: z
-      .enum(['declared', 'state', 'acknowledged', 'last_update'])
+      .enum(TIMER_ANCHORS)
       .default('declared')
-      .describe('declared: since declaration; state: since entering the current (or `state`) state'),
+      .describe(
+        'declared: since declaration; state: since entering the current (or `state`) state; ' +
+          'acknowledged: since acknowledgement; last_update: since the last published update (or ' +
+          'declaration); last_internal_update / last_external_update: the same for one audience',
+      ),
     state: z.string().optional().describe('with since: state, the state whose entry starts the timer'),
     repeat: z.boolean().default(false).describe('fire again every `elapsed` while the conditions hold'),
   })
   .describe('Fires once a duration has elapsed');
 
-export const triggerSchema = z.union([
-  z.enum(EVENT_TRIGGERS).describe('An incident event'),
-  timerTriggerSchema,
-]);
+export const targetTriggerSchema = z
+  .strictObject({
+    target: z.enum(TARGET_NAMES).describe("one of the severity's targets"),
+    before: durationSchema
+      .default('0s')
+      .describe('fires this long before the target is due, if it is still unmet (0s: when it is breached)'),
+  })
+  .describe("Fires ahead of a target's due time (from the incident's severity) while the target is unmet");
+
+const TRIGGER_HELP =
+  `a trigger is an event (${EVENT_TRIGGERS.join(', ')}), a timer { elapsed, since, state, repeat } ` +
+  'or a target timer { target, before }';
+
+export const triggerSchema = z.union(
+  [z.enum(EVENT_TRIGGERS).describe('An incident event'), timerTriggerSchema, targetTriggerSchema],
+  { error: TRIGGER_HELP },
+);
 
 const listOrOne = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -60,6 +98,7 @@ export const matcherSchema = z.union([
     })
     .refine((o) => Object.keys(o).length > 0, 'an operator object needs not, in, gt, lt or exists'),
 ]);
+export type Matcher = z.infer<typeof matcherSchema>;
 
 export const conditionSchema = z
   .strictObject({
@@ -68,24 +107,51 @@ export const conditionSchema = z
     service: matcherSchema.optional(),
     customerFacing: z.boolean().optional(),
     impact: matcherSchema.optional(),
-    businessHours: z.boolean().optional().describe('true: only in business hours; false: only outside'),
+    businessHours: z
+      .boolean()
+      .optional()
+      .describe("true: only in the plan's business hours; false: only outside them"),
     labels: z.record(z.string(), matcherSchema).optional(),
     fields: z.record(z.string(), matcherSchema).optional().describe('any incident field (custom fields)'),
-    target: matcherSchema.optional().describe('for target.breached: which target'),
+    target: matcherSchema.optional().describe('for target.breached and target timers: which target'),
     role: matcherSchema.optional().describe('for incident.role_assigned: which role'),
     audience: matcherSchema.optional().describe('for update.*: internal or external'),
   })
   .describe('All given conditions must hold');
 
 const notifySchema = z.strictObject({
-  channel: z.string().optional().describe('a chat channel such as #service-status, or {incident_channel}'),
+  channel: z
+    .string()
+    .optional()
+    .describe("a chat channel such as #service-status, or {incident_channel} (the incident's own)"),
   group: z.string().optional().describe('a team or group such as leadership'),
   user: z.string().optional(),
   role: z.string().optional().describe('whoever holds an incident role'),
-  template: z.string().optional(),
+  email: z.string().optional().describe('an email address or mailing list'),
+  template: z.string().optional().describe('a template id of the plan'),
   message: z.string().optional(),
   via: z.array(z.enum(['email', 'chat', 'push', 'sms', 'phone', 'webhook'])).optional(),
 });
+
+const taskSchema = z.union([
+  z.string(),
+  z.strictObject({ title: z.string(), owner: z.string().optional(), due: durationSchema.optional() }),
+]);
+
+// Incident columns that only incident operations change (with their own rules, events and audit).
+export const RESERVED_FIELDS = [
+  'id',
+  'severity',
+  'state',
+  'title',
+  'slug',
+  'plan_name',
+  'plan_version',
+  'declared_at',
+  'acknowledged_at',
+  'triaged_at',
+  'resolved_at',
+] as const;
 
 export const actionSchema = z.union([
   z.strictObject({ notify: notifySchema }),
@@ -109,27 +175,35 @@ export const actionSchema = z.union([
       z.strictObject({ checklist: z.string().default('workflow'), text: z.string() }),
     ]),
   }),
-  z.strictObject({
-    addTask: z.union([
-      z.string(),
-      z.strictObject({ title: z.string(), owner: z.string().optional(), due: durationSchema.optional() }),
-    ]),
-  }),
-  z.strictObject({
-    createActionItem: z.union([
-      z.string(),
-      z.strictObject({ title: z.string(), owner: z.string().optional(), due: durationSchema.optional() }),
-    ]),
-  }),
+  z.strictObject({ addTask: taskSchema }),
+  z.strictObject({ createActionItem: taskSchema }),
   z.strictObject({ setStatusPageComponent: z.strictObject({ component: z.string(), status: z.string() }) }),
   z.strictObject({ webhook: z.strictObject({ url: z.string(), template: z.string().optional() }) }),
-  z.strictObject({ setField: z.strictObject({ field: z.string(), value: scalar }) }),
+  z.strictObject({
+    setField: z.strictObject({
+      field: z
+        .string()
+        .min(1)
+        .refine((f) => !(RESERVED_FIELDS as readonly string[]).includes(f), {
+          message: `${RESERVED_FIELDS.join(', ')} are changed by incident operations, not by setField`,
+        })
+        .describe('a custom field, labels.<name>, or one of impact, service, summary, customer_facing'),
+      value: scalar,
+    }),
+  }),
   z.strictObject({ note: z.string() }),
   z.strictObject({ remind: z.strictObject({ role: z.string().optional(), message: z.string() }) }),
 ]);
 
 export const workflowSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z
+    .string()
+    .min(1)
+    .refine(
+      (n) => !n.startsWith('plan:'),
+      'names starting with "plan:" are kept for rules compiled from the plan',
+    )
+    .describe('unique within the plan: a workflow fires at most once per trigger under its name'),
   description: z.string().optional(),
   when: triggerSchema,
   if: conditionSchema.optional(),
@@ -137,6 +211,9 @@ export const workflowSchema = z.strictObject({
 });
 
 export type Workflow = z.infer<typeof workflowSchema>;
+export type WorkflowTrigger = z.infer<typeof triggerSchema>;
 export type WorkflowAction = z.infer<typeof actionSchema>;
 export type WorkflowCondition = z.infer<typeof conditionSchema>;
 export type TimerTrigger = z.infer<typeof timerTriggerSchema>;
+export type TargetTrigger = z.infer<typeof targetTriggerSchema>;
+export type TargetName = (typeof TARGET_NAMES)[number];

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../test/helpers.ts';
+import { PAYMENTS_PLAN } from '../domain/incidents/testing.ts';
+import { savePlan } from '../domain/plans/save-plan.ts';
+import { describeEvent, pairs, shortTime } from './incident.ts';
+
+// `tocsin incident …` as a user runs it: the real binary against a real server on loopback.
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '../..');
+let t: TestApp;
+let url: string;
+
+beforeAll(async () => {
+  t = await testApp();
+  await savePlan({ ctx: t.ctx(), input: { source: PAYMENTS_PLAN } });
+  await t.tokenFor('responder', 'alice');
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+});
+afterAll(() => t.close());
+
+async function tocsin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TOCSIN_TOKEN: t.adminToken };
+  delete env.TOCSIN_URL;
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [join(root, 'bin/tocsin.js'), ...args, '--url', url],
+      {
+        env,
+        timeout: 60_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('tocsin incident', () => {
+  it('declares, acknowledges, notes, assigns and shows an incident', async () => {
+    const declared = await tocsin(
+      'incident',
+      'declare',
+      'Payment outage',
+      '--severity',
+      'P1',
+      '--service',
+      'payments-api',
+      '--label',
+      'region=eu',
+      '--json',
+    );
+    expect(declared.code, declared.stderr).toBe(0);
+    const incident = JSON.parse(declared.stdout);
+    expect(incident).toMatchObject({ severity: 'P1', labels: { region: 'eu' } });
+    const id = String(incident.id);
+    expect((await tocsin('incident', 'ack', id)).stdout).toContain(`#${id} Payment outage`);
+    expect((await tocsin('incident', 'note', id, 'rolled', 'back', 'v42')).code).toBe(0);
+    expect((await tocsin('incident', 'assign', id, 'incident-commander', 'alice')).stdout).toBe(
+      'incident-commander: alice\n',
+    );
+    const show = await tocsin('incident', 'show', id);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`#${id} Payment outage  [P1 · investigating]`);
+    expect(show.stdout).toContain('channel #incident-2026-03-02-payment-outage');
+    expect(show.stdout).toMatch(/acknowledge\s+2026-03-02 10:05Z\s+2026-03-02 10:00Z\s+met/);
+    expect(show.stdout).toMatch(/incident-commander\s+alice/);
+    expect(show.stdout).toContain('[ ] Open the war room');
+    expect(show.stdout).toContain('rolled back v42');
+    const list = await tocsin('incident', 'list');
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+P1\\s+investigating\\s+Payment outage`));
+    const resolved = await tocsin('incident', 'resolve', id, '--resolution', 'rolled back', '--json');
+    expect(JSON.parse(resolved.stdout)).toMatchObject({ state: 'resolved', resolution: 'rolled back' });
+  });
+
+  it('prints the API reason and field paths on bad input and exits 1', async () => {
+    const bad = await tocsin('incident', 'declare', 'x', '--severity', 'SEV9');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('400 unknown severity "SEV9"');
+    expect(bad.stderr).toContain('severity: not a severity of plan payments (P1, P2)');
+  });
+});
+
+describe('view helpers', () => {
+  it('formats times, events and key=value pairs', () => {
+    expect(shortTime('2026-03-02T10:05:09.000Z')).toBe('2026-03-02 10:05Z');
+    expect(shortTime(null)).toBe('');
+    expect(describeEvent('incident.severity_changed', { from: 'P1', to: 'P2', reason: 'EU only' })).toBe(
+      'severity P1 → P2: EU only',
+    );
+    expect(describeEvent('incident.role_assigned', { role: 'ic', user: 'bob', previous: 'alice' })).toBe(
+      'ic → bob (was alice)',
+    );
+    expect(pairs(['a=1', 'b=x=y'], '--label')).toEqual({ a: '1', b: 'x=y' });
+    expect(() => pairs(['nope'], '--label')).toThrow('--label takes key=value');
+  });
+});

@@ -1,0 +1,165 @@
+import type { Transaction } from 'kysely';
+import type { Database, Executor } from '../../db/schema.ts';
+import { inTx } from '../../db/tx.ts';
+import { Conflict, Invalid, NotFound } from '../../errors.ts';
+import * as audit from '../audit/queries.ts';
+import type { Ctx } from '../context.ts';
+import { loadPlanVersion } from '../plans/get-plan.ts';
+import { type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
+import * as users from '../users/queries.ts';
+import { EVENT_KINDS, type EventKind } from './events.ts';
+import { assertOpen, type Incident, isId } from './incident.ts';
+import * as incidents from './queries.ts';
+
+// The frame every incident operation shares: one transaction, the incident locked, its plan version
+// loaded, and helpers that write timeline events and audit rows into that same transaction. Steps
+// used by more than one operation (severity, state) live here too, so there is one copy of each.
+
+export interface IncidentChange {
+  tx: Transaction<Database>;
+  /** The locked row as it was before this change. */
+  incident: Incident;
+  plan: Plan;
+  lifecycle: Lifecycle;
+  now: Date;
+  ctx: Ctx;
+  event(kind: EventKind, data?: Record<string, unknown>): Promise<void>;
+  audit(
+    action: string,
+    before: unknown,
+    after: unknown,
+    entity?: { type: string; id: string },
+  ): Promise<void>;
+}
+
+export interface ChangeOptions {
+  /** Set for changes a resolved incident refuses: the words finish "cannot …" in the 409. */
+  refusedWhenResolved?: string;
+}
+
+/** An incident with its plan version, read without locking. */
+export async function readIncident(db: Executor, incidentId: string) {
+  const incident = isId(incidentId) ? await incidents.findIncident(db, incidentId) : undefined;
+  if (!incident) throw new NotFound('incident', incidentId);
+  const { plan } = await loadPlanVersion(db, incident.plan_name, incident.plan_version);
+  return { incident, plan };
+}
+
+export function changeIncident<T>(
+  ctx: Ctx,
+  incidentId: string,
+  options: ChangeOptions,
+  fn: (change: IncidentChange) => Promise<T>,
+): Promise<T> {
+  return inTx(ctx.db, async (tx) => {
+    const incident = isId(incidentId) ? await incidents.lockIncident(tx, incidentId) : undefined;
+    if (!incident) throw new NotFound('incident', incidentId);
+    const { plan } = await loadPlanVersion(tx, incident.plan_name, incident.plan_version);
+    const lifecycle = lifecycleOf(plan);
+    if (options.refusedWhenResolved) assertOpen(incident, lifecycle, options.refusedWhenResolved);
+    const now = ctx.clock.now();
+    return fn({
+      tx,
+      incident,
+      plan,
+      lifecycle,
+      now,
+      ctx,
+      async event(kind, data) {
+        await incidents.appendEvent(tx, { incidentId: incident.id, kind, at: now, actor: ctx.actor, data });
+      },
+      async audit(action, before, after, entity = { type: 'incident', id: incident.id }) {
+        await audit.record(tx, ctx.actor, now, {
+          action,
+          entityType: entity.type,
+          entityId: entity.id,
+          before,
+          after,
+        });
+      },
+    });
+  });
+}
+
+/** Refuses a severity the incident's plan version does not define (400, naming the known ones). */
+export function requireSeverity(plan: Plan, severity: string, path = 'severity'): void {
+  if (severityOf(plan, severity)) return;
+  const known = plan.severities.map((s) => s.id).join(', ');
+  throw new Invalid(`unknown severity "${severity}"`, [
+    { path, message: `not a severity of plan ${plan.metadata.name} (${known})` },
+  ]);
+}
+
+/** Changes the severity with a reason; returns the row unchanged when it already has it. */
+export async function setSeverity(
+  c: IncidentChange,
+  current: Incident,
+  severity: string,
+  reason: string,
+): Promise<Incident> {
+  requireSeverity(c.plan, severity);
+  if (current.severity === severity) return current;
+  const after = await incidents.updateIncident(c.tx, current.id, { severity, updated_at: c.now });
+  await c.event(EVENT_KINDS.severityChanged, { from: current.severity, to: severity, reason });
+  await c.audit('incident.severity_changed', { severity: current.severity }, { severity, reason });
+  return after;
+}
+
+/**
+ * Moves the incident to another lifecycle state if the plan allows it. Entering the resolved state
+ * stamps resolved_at; leaving it (a reopen) clears it. Repeating the current state is a no-op so a
+ * retried request is not an error.
+ */
+export async function moveToState(
+  c: IncidentChange,
+  to: string,
+  extra: { reason?: string | undefined; resolution?: string | undefined } = {},
+): Promise<Incident> {
+  const { incident, lifecycle } = c;
+  if (!lifecycle.states.includes(to)) {
+    throw new Invalid(`unknown state "${to}"`, [
+      { path: 'to', message: `not a state of plan ${c.plan.metadata.name} (${lifecycle.states.join(', ')})` },
+    ]);
+  }
+  if (incident.state === to) return incident;
+  if (!lifecycle.canTransition(incident.state, to)) {
+    const allowed = lifecycle.states.filter((s) => lifecycle.canTransition(incident.state, s));
+    throw new Conflict(
+      `cannot move incident ${incident.id} from ${incident.state} to ${to}; allowed: ${allowed.join(', ') || 'none'}`,
+    );
+  }
+  const entersResolved = to === lifecycle.resolved;
+  const reopens = incident.state === lifecycle.resolved;
+  const after = await incidents.updateIncident(c.tx, incident.id, {
+    state: to,
+    state_entered_at: c.now,
+    updated_at: c.now,
+    ...(entersResolved ? { resolved_at: c.now } : {}),
+    ...(reopens ? { resolved_at: null } : {}),
+    ...(entersResolved && extra.resolution !== undefined ? { resolution: extra.resolution } : {}),
+  });
+  await c.event(EVENT_KINDS.stateChanged, {
+    from: incident.state,
+    to,
+    ...(extra.reason ? { reason: extra.reason } : {}),
+    ...(reopens ? { reopened: true } : {}),
+  });
+  if (entersResolved) await c.event(EVENT_KINDS.resolved, { resolution: after.resolution });
+  await c.audit(
+    entersResolved ? 'incident.resolved' : reopens ? 'incident.reopened' : 'incident.state_changed',
+    { state: incident.state, resolved_at: incident.resolved_at },
+    { state: to, resolved_at: after.resolved_at, ...(extra.reason ? { reason: extra.reason } : {}) },
+  );
+  return after;
+}
+
+/** Users by handle, or a 400 naming each unknown one at its path (e.g. agreed_by.1). */
+export async function usersByHandle(db: Executor, handles: string[], pathOf: (index: number) => string) {
+  const found = await users.findManyByHandle(db, [...new Set(handles)]);
+  const byHandle = new Map(found.map((u) => [u.handle, u]));
+  const details = handles.flatMap((h, i) =>
+    byHandle.has(h) ? [] : [{ path: pathOf(i), message: `no user "${h}"` }],
+  );
+  if (details.length > 0) throw new Invalid('unknown user', details);
+  return byHandle;
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import type { Executor } from '../../db/schema.ts';
+import { inTx } from '../../db/tx.ts';
+import { Invalid } from '../../errors.ts';
+import * as audit from '../audit/queries.ts';
+import type { Operation } from '../context.ts';
+import { loadPlanVersion } from '../plans/get-plan.ts';
+import { lifecycleOf, severityOf } from '../plans/plan.ts';
+import * as plans from '../plans/queries.ts';
+import { requireSeverity } from './change.ts';
+import { EVENT_KINDS } from './events.ts';
+import { channelName, type Incident, slugify } from './incident.ts';
+import { type DeclareIncidentInput, declareIncidentSchema } from './inputs.ts';
+import * as incidents from './queries.ts';
+
+/** The plan to declare under when the caller names none: the only one, if exactly one is loaded. */
+async function defaultPlan(db: Executor): Promise<string> {
+  const all = await plans.listPlans(db);
+  const [only] = all;
+  if (all.length === 1 && only) return only.name;
+  const message =
+    all.length === 0
+      ? 'no plan is loaded yet: apply one first (tocsin apply -f plan.yaml)'
+      : `required: ${all.length} plans exist (${all.map((p) => p.name).join(', ')})`;
+  throw new Invalid('which plan?', [{ path: 'plan', message }]);
+}
+
+/**
+ * Declares an incident under the current version of a plan, which it keeps from then on: state from
+ * the plan's lifecycle, chat channel name from its pattern, its checklists, and the responders its
+ * severity calls for.
+ */
+export async function declareIncident({ ctx, input }: Operation<DeclareIncidentInput>): Promise<Incident> {
+  ctx.require('incident:declare');
+  const data = declareIncidentSchema.parse(input);
+  return inTx(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    const planName = data.plan ?? (await defaultPlan(tx));
+    if (!(await plans.findPlan(tx, planName))) {
+      throw new Invalid(`unknown plan "${planName}"`, [{ path: 'plan', message: `no plan "${planName}"` }]);
+    }
+    const { plan, version } = await loadPlanVersion(tx, planName);
+    requireSeverity(plan, data.severity);
+    const detectedAt = data.detected_at ? new Date(data.detected_at) : null;
+    if (detectedAt && !(detectedAt.getTime() <= now.getTime())) {
+      throw new Invalid('detected_at is not a past time', [
+        { path: 'detected_at', message: `must be a valid time before now (${now.toISOString()})` },
+      ]);
+    }
+    const id = await incidents.nextIncidentId(tx);
+    const incident = await incidents.insertIncident(tx, {
+      id,
+      title: data.title,
+      slug: slugify(data.title),
+      summary: data.summary,
+      impact: data.impact,
+      service: data.service ?? null,
+      customer_facing: data.customer_facing,
+      labels: JSON.stringify(data.labels),
+      fields: JSON.stringify(data.fields),
+      plan_name: planName,
+      plan_version: version,
+      severity: data.severity,
+      state: lifecycleOf(plan).initial,
+      correlation_id: data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`,
+      channel_name: channelName(plan.channel?.name, {
+        id,
+        title: data.title,
+        severity: data.severity,
+        declaredAt: now,
+      }),
+      declared_at: now,
+      detected_at: detectedAt,
+      state_entered_at: now,
+      created_by: ctx.actor.name,
+      updated_at: now,
+    });
+    await incidents.insertChecklistItems(
+      tx,
+      Object.entries(plan.checklists).flatMap(([checklist, items]) =>
+        items.map((text, position) => ({ incident_id: id, checklist, position, text, source: 'plan' })),
+      ),
+    );
+    const responders = [...new Set(severityOf(plan, data.severity)?.responders ?? [])];
+    await incidents.insertResponders(
+      tx,
+      responders.map((responder) => ({
+        incident_id: id,
+        responder,
+        reason: `severity ${data.severity}`,
+        source: 'plan',
+        added_at: now,
+      })),
+    );
+    const event = (kind: (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS], d: Record<string, unknown>) =>
+      incidents.appendEvent(tx, { incidentId: id, kind, at: now, actor: ctx.actor, data: d });
+    await event(EVENT_KINDS.declared, {
+      title: incident.title,
+      severity: incident.severity,
+      plan: planName,
+      plan_version: version,
+      service: incident.service,
+      customer_facing: incident.customer_facing,
+      correlation_id: incident.correlation_id,
+      channel: incident.channel_name,
+    });
+    for (const responder of responders) {
+      await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });
+    }
+    await audit.record(tx, ctx.actor, now, {
+      action: 'incident.declared',
+      entityType: 'incident',
+      entityId: id,
+      after: incident,
+    });
+    return incident;
+  });
+}

@@ -1,0 +1,66 @@
+import type { Row } from '../../db/schema.ts';
+import type { Operation } from '../context.ts';
+import { readIncident } from './change.ts';
+import { type Incident, renderLinks } from './incident.ts';
+import * as incidents from './queries.ts';
+import { computeTargets, type TargetClock } from './targets.ts';
+
+export interface ChecklistView {
+  name: string;
+  items: Row<'checklist_items'>[];
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  links: Record<string, string>;
+  targets: TargetClock[];
+  roles: Awaited<ReturnType<typeof incidents.listRoles>>;
+  responders: Awaited<ReturnType<typeof incidents.listResponders>>;
+  hypotheses: Row<'hypotheses'>[];
+  checklists: ChecklistView[];
+  updates: Row<'incident_updates'>[];
+  tasks: Row<'action_items'>[];
+  timeline: Awaited<ReturnType<typeof incidents.listEvents>>;
+}
+
+/** Items grouped by checklist, in the order the rows come (checklist, position). */
+function groupChecklists(items: Row<'checklist_items'>[]): ChecklistView[] {
+  const groups = new Map<string, Row<'checklist_items'>[]>();
+  for (const item of items) {
+    const list = groups.get(item.checklist) ?? [];
+    list.push(item);
+    groups.set(item.checklist, list);
+  }
+  return [...groups].map(([name, list]) => ({ name, items: list }));
+}
+
+/** One incident with everything about it, target clocks computed under its own plan version. */
+export async function getIncident({
+  ctx,
+  input,
+}: Operation<{ incidentId: string }>): Promise<IncidentDetail> {
+  ctx.require('read');
+  const { incident, plan } = await readIncident(ctx.db, input.incidentId);
+  const id = incident.id;
+  const [roles, responders, hypotheses, checklist, updates, tasks, timeline] = await Promise.all([
+    incidents.listRoles(ctx.db, id),
+    incidents.listResponders(ctx.db, id),
+    incidents.listHypotheses(ctx.db, id),
+    incidents.listChecklistItems(ctx.db, id),
+    incidents.listUpdates(ctx.db, id),
+    incidents.listTasks(ctx.db, id),
+    incidents.listEvents(ctx.db, id),
+  ]);
+  return {
+    incident,
+    links: renderLinks(plan.links, incident),
+    targets: computeTargets(incident, plan, ctx.clock.now()),
+    roles,
+    responders,
+    hypotheses,
+    checklists: groupChecklists(checklist),
+    updates,
+    tasks,
+    timeline,
+  };
+}

@@ -1,0 +1,165 @@
+import type { Row } from '../../db/schema.ts';
+import { Conflict } from '../../errors.ts';
+import type { Lifecycle, Plan } from '../plans/plan.ts';
+
+// Types and pure rules of incidents: names, links, state guards. No I/O here, so each rule has a
+// unit test of its own (incident.test.ts).
+
+export type Incident = Row<'incidents'>;
+export type IncidentEvent = Row<'incident_events'>;
+export type UpdateAudience = 'internal' | 'external';
+export type UpdateStatus = Row<'incident_updates'>['status'];
+export type HypothesisStatus = Row<'hypotheses'>['status'];
+
+export interface Mitigation {
+  steps: string[];
+  risk: string;
+  rollback: string;
+  agreed_by: string[];
+}
+
+/** bigserial ids as the API spells them; anything else cannot name an incident (404, never a 500). */
+const ID = /^[1-9][0-9]{0,17}$/;
+export function isId(id: string): boolean {
+  return ID.test(id);
+}
+
+const SLUG_MAX = 50;
+const CHANNEL_MAX = 80;
+export const DEFAULT_CHANNEL_PATTERN = 'incident-{id}-{slug}';
+
+/** A URL- and chat-safe slug of a title; "incident" when nothing Latin is left (e.g. Amharic). */
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return slug.slice(0, SLUG_MAX).replace(/-+$/, '') || 'incident';
+}
+
+/**
+ * Fills {name} placeholders that appear in values; unknown placeholders stay as written so a typo in
+ * a plan shows up in the result instead of vanishing.
+ */
+export function fillTemplate(
+  template: string,
+  values: Record<string, string>,
+  encode: (v: string) => string = (v) => v,
+): string {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) =>
+    Object.hasOwn(values, name) ? encode(values[name] as string) : whole,
+  );
+}
+
+/** Slack's rules for channel names: lowercase letters, digits, "-" and "_", at most 80 characters. */
+export function chatSafe(name: string): string {
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '');
+  return safe.slice(0, CHANNEL_MAX).replace(/[-_]+$/, '') || 'incident';
+}
+
+export interface ChannelFacts {
+  id: string;
+  title: string;
+  severity: string;
+  declaredAt: Date;
+}
+
+/** The chat channel name from the plan's pattern; {date} is the UTC day of declaration. */
+export function channelName(pattern: string | undefined, facts: ChannelFacts): string {
+  const values = {
+    date: facts.declaredAt.toISOString().slice(0, 10),
+    slug: slugify(facts.title),
+    id: facts.id,
+    severity: facts.severity,
+  };
+  return chatSafe(fillTemplate(pattern ?? DEFAULT_CHANNEL_PATTERN, values));
+}
+
+export type LinkFacts = Pick<Incident, 'id' | 'correlation_id' | 'service' | 'severity' | 'declared_at'>;
+
+/** The plan's link templates filled for one incident; values are URL-encoded. */
+export function renderLinks(templates: Record<string, string>, incident: LinkFacts): Record<string, string> {
+  const values = {
+    correlation_id: incident.correlation_id,
+    id: incident.id,
+    service: incident.service ?? '',
+    severity: incident.severity,
+    declared_at: incident.declared_at.toISOString(),
+  };
+  return Object.fromEntries(
+    Object.entries(templates).map(([name, t]) => [name, fillTemplate(t, values, encodeURIComponent)]),
+  );
+}
+
+export function isResolved(incident: Pick<Incident, 'state'>, lifecycle: Lifecycle): boolean {
+  return incident.state === lifecycle.resolved;
+}
+
+/** A resolved incident only takes notes and a reopen; everything else must reopen it first. */
+export function assertOpen(
+  incident: Pick<Incident, 'id' | 'state'>,
+  lifecycle: Lifecycle,
+  what: string,
+): void {
+  if (isResolved(incident, lifecycle)) {
+    throw new Conflict(
+      `incident ${incident.id} is resolved: cannot ${what}; reopen it first (transition it to another state)`,
+    );
+  }
+}
+
+/** proposed → confirmed | rejected; a decided hypothesis keeps its verdict (its text may change). */
+export function canChangeHypothesis(from: HypothesisStatus, to: HypothesisStatus): boolean {
+  return from === to || from === 'proposed';
+}
+
+/** Languages of the plan an update has no text for. */
+export function missingLanguages(languages: string[], bodies: Record<string, string>): string[] {
+  return languages.filter((l) => (bodies[l] ?? '').trim() === '');
+}
+
+/**
+ * The status a new update starts in. Approvals (plan.approvals) arrive in a later issue: that is where
+ * an external update will start as 'pending_approval' instead; until then every update publishes.
+ */
+export function initialUpdateStatus(_plan: Plan, _audience: UpdateAudience): UpdateStatus {
+  return 'published';
+}
+
+/** JSON-merge-patch of a flat map: a null value removes the key. */
+export function mergePatch<T>(
+  current: Record<string, T>,
+  patch: Record<string, T | null>,
+): Record<string, T> {
+  const out: Record<string, T> = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+// jsonb does not keep key order, so compare objects with sorted keys.
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** Keys of `after` (set, not undefined) whose value differs from `before`: for events and audit. */
+export function changedFields<K extends string>(
+  before: Record<NoInfer<K>, unknown>,
+  after: Partial<Record<K, unknown>>,
+): K[] {
+  return (Object.keys(after) as K[]).filter(
+    (k) => after[k] !== undefined && canonical(before[k]) !== canonical(after[k]),
+  );
+}

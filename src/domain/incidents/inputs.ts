@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { handleSchema } from '../users/users.ts';
+
+// Inputs of the incident operations, in the API's snake_case. Routes validate request bodies with
+// these schemas and the operations parse their input with them again, so the CLI, drills and the
+// workflow engine get the same checks as HTTP callers.
+
+// PostgreSQL refuses NUL in text and lone surrogates in jsonb: refuse them here, as a 400.
+// With the u flag a lone surrogate is a code point of category Cs; a proper pair is not.
+const isText = (s: string): boolean => !s.includes('\u0000') && !/\p{Cs}/u.test(s);
+const str = () => z.string().refine(isText, 'must be text without NUL characters or broken Unicode');
+
+const title = str().trim().min(1).max(200);
+const text = str().max(10_000);
+const requiredText = str().trim().min(1).max(10_000);
+const key = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/, 'letters, digits, ".", "_", "/" or "-", up to 100 characters');
+const labelValue = str().max(500);
+const fieldValue = z.union([str().max(2000), z.number(), z.boolean()]);
+const language = str().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, 'a language code such as en or am');
+const stateId = str().min(1).max(100);
+const severityId = str().min(1).max(100);
+const maxEntries =
+  (n: number) =>
+  (m: Record<string, unknown>): boolean =>
+    Object.keys(m).length <= n;
+
+export const incidentIdSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,17}$/, 'an incident id is a positive integer')
+  .describe('Incident id');
+
+export const declareIncidentSchema = z.strictObject({
+  title,
+  plan: str().min(1).max(63).optional().describe('default: the only plan, when exactly one exists'),
+  severity: severityId.describe('a severity id of the plan'),
+  summary: text.default(''),
+  impact: text.default(''),
+  service: str().trim().min(1).max(200).nullish(),
+  customer_facing: z.boolean().default(false),
+  labels: z.record(key, labelValue).refine(maxEntries(50), 'at most 50 labels').default({}),
+  fields: z.record(key, fieldValue).refine(maxEntries(50), 'at most 50 fields').default({}),
+  correlation_id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'letters, digits, ".", "_", ":" or "-"')
+    .optional()
+    .describe('default: inc-<id>-<random>'),
+  detected_at: z.iso.datetime({ offset: true }).optional().describe('when the problem was first noticed'),
+});
+export type DeclareIncidentInput = z.input<typeof declareIncidentSchema>;
+
+export const acknowledgeBodySchema = z.strictObject({});
+export const triageBodySchema = z.strictObject({
+  severity: severityId.optional().describe('the confirmed severity; a change is recorded'),
+  summary: text.optional(),
+  impact: text.optional(),
+  reason: str().trim().min(1).max(2000).optional().describe('why the severity changed at triage'),
+});
+export const severityBodySchema = z.strictObject({
+  severity: severityId,
+  reason: str().trim().min(1).max(2000),
+});
+export const transitionBodySchema = z.strictObject({
+  to: stateId.describe('a lifecycle state of the plan'),
+  reason: str().max(2000).optional(),
+});
+export const resolveBodySchema = z.strictObject({
+  resolution: str().max(10_000).optional().describe('what fixed it'),
+});
+export const assignRoleBodySchema = z.strictObject({
+  role: str().min(1).max(100).describe('a role id of the plan'),
+  user: handleSchema,
+});
+export const noteBodySchema = z.strictObject({ text: requiredText });
+export const hypothesisBodySchema = z.strictObject({
+  statement: requiredText,
+  test_plan: text.default(''),
+});
+export const hypothesisPatchSchema = z
+  .strictObject({
+    status: z.enum(['proposed', 'confirmed', 'rejected']).optional(),
+    result: text.optional().describe('what the test showed; required to confirm or reject'),
+    statement: requiredText.optional(),
+    test_plan: text.optional(),
+  })
+  .refine((o) => Object.keys(o).length > 0, 'nothing to change');
+export const checklistItemBodySchema = z.strictObject({
+  text: str().trim().min(1).max(2000),
+  checklist: key.default('adhoc').describe('the checklist to add to'),
+});
+export const checklistItemPatchSchema = z.strictObject({ done: z.boolean() });
+export const mitigationBodySchema = z.strictObject({
+  steps: z.array(str().trim().min(1).max(2000)).min(1).max(100),
+  risk: str().max(5000).default(''),
+  rollback: str().max(10_000).default('').describe('how to undo the mitigation'),
+  agreed_by: z.array(handleSchema).max(50).default([]).describe('handles of who agreed'),
+  mitigated: z.boolean().optional().describe('true: the mitigation is in place (marks mitigated_at)'),
+});
+export const responderBodySchema = z.strictObject({
+  responder: str().trim().min(1).max(200).describe('who joins, e.g. "SRE on-call" or a handle'),
+  user: handleSchema.optional(),
+  reason: str().max(2000).default(''),
+});
+export const publishUpdateBodySchema = z.strictObject({
+  audience: z.enum(['internal', 'external']),
+  bodies: z
+    .record(language, str().max(20_000))
+    .refine((m) => Object.keys(m).length > 0, 'at least one language')
+    .describe('the text per language code; external updates need every language of the plan'),
+});
+export const incidentPatchSchema = z
+  .strictObject({
+    title: title.optional(),
+    summary: text.optional(),
+    impact: text.optional(),
+    service: str().trim().min(1).max(200).nullable().optional(),
+    customer_facing: z.boolean().optional(),
+    labels: z
+      .record(key, labelValue.nullable())
+      .refine(maxEntries(50), 'at most 50 labels')
+      .optional()
+      .describe('merged into the labels; null removes one'),
+    fields: z
+      .record(key, fieldValue.nullable())
+      .refine(maxEntries(50), 'at most 50 fields')
+      .optional()
+      .describe('custom fields, merged; null removes one'),
+  })
+  .refine((o) => Object.keys(o).length > 0, 'nothing to change');
+
+export const listIncidentsQuerySchema = z.strictObject({
+  state: z.enum(['open', 'resolved', 'all']).default('all'),
+  severity: severityId.optional(),
+  plan: str().min(1).max(63).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+/** Operation inputs: the incident's id plus the request body's fields. */
+type For<S extends z.ZodType> = { incidentId: string } & z.input<S>;
+export type AcknowledgeIncidentInput = { incidentId: string };
+export type TriageIncidentInput = For<typeof triageBodySchema>;
+export type ChangeSeverityInput = For<typeof severityBodySchema>;
+export type TransitionIncidentInput = For<typeof transitionBodySchema>;
+export type ResolveIncidentInput = For<typeof resolveBodySchema>;
+export type AssignRoleInput = For<typeof assignRoleBodySchema>;
+export type AddNoteInput = For<typeof noteBodySchema>;
+export type AddHypothesisInput = For<typeof hypothesisBodySchema>;
+export type UpdateHypothesisInput = For<typeof hypothesisPatchSchema> & { hypothesisId: string };
+export type AddChecklistItemInput = For<typeof checklistItemBodySchema>;
+export type CompleteChecklistItemInput = For<typeof checklistItemPatchSchema> & { itemId: string };
+export type SetMitigationInput = For<typeof mitigationBodySchema>;
+/** source: who added it ('manual' by default; the workflow engine passes 'workflow'). */
+export type AddResponderInput = For<typeof responderBodySchema> & { source?: string };
+export type PublishUpdateInput = For<typeof publishUpdateBodySchema>;
+export type UpdateIncidentInput = For<typeof incidentPatchSchema>;
+export type ListIncidentsInput = z.input<typeof listIncidentsQuerySchema>;

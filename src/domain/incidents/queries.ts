@@ -1,0 +1,255 @@
+import { sql } from 'kysely';
+import type { Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
+import type { Actor } from '../context.ts';
+import type { EventKind } from './events.ts';
+
+// The SQL of incidents and everything that hangs off one (timeline, roles, responders,
+// hypotheses, checklists, updates, tasks).
+
+/** Reserves the next incident id, so the channel name and correlation id can contain it. */
+export async function nextIncidentId(db: Executor): Promise<string> {
+  const { rows } = await sql<{
+    id: string;
+  }>`select nextval(pg_get_serial_sequence('incidents', 'id'))::text as id`.execute(db);
+  return (rows[0] as { id: string }).id;
+}
+
+export function insertIncident(db: Executor, row: NewRow<'incidents'>) {
+  return db.insertInto('incidents').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findIncident(db: Executor, id: string) {
+  return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function lockIncident(db: Executor, id: string) {
+  return db.selectFrom('incidents').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function updateIncident(db: Executor, id: string, set: RowUpdate<'incidents'>) {
+  return db.updateTable('incidents').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export interface IncidentFilter {
+  state: 'open' | 'resolved' | 'all';
+  severity?: string | undefined;
+  plan?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export function listIncidents(db: Executor, f: IncidentFilter) {
+  let q = db
+    .selectFrom('incidents')
+    .selectAll()
+    .orderBy('declared_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit)
+    .offset(f.offset);
+  if (f.state === 'open') q = q.where('resolved_at', 'is', null);
+  if (f.state === 'resolved') q = q.where('resolved_at', 'is not', null);
+  if (f.severity) q = q.where('severity', '=', f.severity);
+  if (f.plan) q = q.where('plan_name', '=', f.plan);
+  return q.execute();
+}
+
+export interface NewEvent {
+  incidentId: string;
+  kind: EventKind;
+  at: Date;
+  actor: Actor;
+  data?: Record<string, unknown>;
+}
+
+/** Appends to an incident's timeline; the workflow engine picks the row up (processed_at is null). */
+export function appendEvent(db: Executor, e: NewEvent) {
+  return db
+    .insertInto('incident_events')
+    .values({
+      incident_id: e.incidentId,
+      at: e.at,
+      kind: e.kind,
+      actor_id: e.actor.userId,
+      actor_name: e.actor.name,
+      data: JSON.stringify(e.data ?? {}),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function listEvents(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_events')
+    .select(['id', 'at', 'kind', 'actor_name', 'data'])
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
+}
+
+export function listRoles(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_roles')
+    .innerJoin('users', 'users.id', 'incident_roles.user_id')
+    .select(['incident_roles.role', 'users.handle as user', 'users.name', 'incident_roles.assigned_at'])
+    .where('incident_roles.incident_id', '=', incidentId)
+    .orderBy('incident_roles.role')
+    .execute();
+}
+
+export function findRole(db: Executor, incidentId: string, role: string) {
+  return db
+    .selectFrom('incident_roles')
+    .innerJoin('users', 'users.id', 'incident_roles.user_id')
+    .select(['incident_roles.role', 'users.handle as user', 'incident_roles.user_id'])
+    .where('incident_roles.incident_id', '=', incidentId)
+    .where('incident_roles.role', '=', role)
+    .executeTakeFirst();
+}
+
+/** Assigns a role, replacing whoever held it. */
+export function upsertRole(db: Executor, row: NewRow<'incident_roles'>) {
+  return db
+    .insertInto('incident_roles')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['incident_id', 'role']).doUpdateSet({ user_id: row.user_id, assigned_at: row.assigned_at }),
+    )
+    .execute();
+}
+
+export function listResponders(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_responders')
+    .leftJoin('users', 'users.id', 'incident_responders.user_id')
+    .select([
+      'incident_responders.id',
+      'incident_responders.responder',
+      'users.handle as user',
+      'incident_responders.reason',
+      'incident_responders.source',
+      'incident_responders.added_at',
+      'incident_responders.joined_at',
+    ])
+    .where('incident_responders.incident_id', '=', incidentId)
+    .orderBy('incident_responders.id')
+    .execute();
+}
+
+export function findResponder(db: Executor, incidentId: string, responder: string) {
+  return db
+    .selectFrom('incident_responders')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .where('responder', '=', responder)
+    .executeTakeFirst();
+}
+
+export function insertResponders(db: Executor, rows: NewRow<'incident_responders'>[]) {
+  if (rows.length === 0) return Promise.resolve([] as Row<'incident_responders'>[]);
+  return db.insertInto('incident_responders').values(rows).returningAll().execute();
+}
+
+export function updateResponder(db: Executor, id: string, set: RowUpdate<'incident_responders'>) {
+  return db
+    .updateTable('incident_responders')
+    .set(set)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function listHypotheses(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('hypotheses')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
+}
+
+export function insertHypothesis(db: Executor, row: NewRow<'hypotheses'>) {
+  return db.insertInto('hypotheses').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function lockHypothesis(db: Executor, incidentId: string, id: string) {
+  return db
+    .selectFrom('hypotheses')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function updateHypothesis(db: Executor, id: string, set: RowUpdate<'hypotheses'>) {
+  return db.updateTable('hypotheses').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listChecklistItems(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('checklist_items')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('checklist')
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
+}
+
+export function insertChecklistItems(db: Executor, rows: NewRow<'checklist_items'>[]) {
+  if (rows.length === 0) return Promise.resolve([] as Row<'checklist_items'>[]);
+  return db.insertInto('checklist_items').values(rows).returningAll().execute();
+}
+
+export async function nextChecklistPosition(db: Executor, incidentId: string, checklist: string) {
+  const row = await db
+    .selectFrom('checklist_items')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .where('incident_id', '=', incidentId)
+    .where('checklist', '=', checklist)
+    .executeTakeFirst();
+  return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
+}
+
+export function lockChecklistItem(db: Executor, incidentId: string, id: string) {
+  return db
+    .selectFrom('checklist_items')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function updateChecklistItem(db: Executor, id: string, set: RowUpdate<'checklist_items'>) {
+  return db
+    .updateTable('checklist_items')
+    .set(set)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function listUpdates(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_updates')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export function insertUpdate(db: Executor, row: NewRow<'incident_updates'>) {
+  return db.insertInto('incident_updates').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listTasks(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('action_items')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'task')
+    .orderBy('id')
+    .execute();
+}

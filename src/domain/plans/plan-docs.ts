@@ -1,0 +1,248 @@
+import { z } from 'zod';
+import { CHANNEL_PLACEHOLDERS, LINK_PLACEHOLDERS, planSchema, TEMPLATE_PLACEHOLDERS } from './plan-schema.ts';
+
+// The published forms of the plan format, both generated from plan-schema.ts: the JSON Schema (for
+// editor completion, and served at GET /api/v1/plans/schema.json) and docs/plan-reference.md.
+// scripts/generate-plan-docs.ts writes them; plan-docs.test.ts fails when the committed files drift.
+
+export type JsonSchema = {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  const?: unknown;
+  pattern?: string;
+  minItems?: number;
+  minimum?: number;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  propertyNames?: JsonSchema;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  [key: string]: unknown;
+};
+
+/** The JSON Schema of a plan file as written (input: fields with defaults are optional). */
+export function planJsonSchema(): JsonSchema {
+  const schema = z.toJSONSchema(planSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema, ...rest } = schema;
+  return { $schema, title: 'Tocsin plan (apiVersion tocsin.dev/v1, kind Plan)', ...rest };
+}
+
+export function planJsonSchemaText(): string {
+  return `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
+}
+
+// --- the reference document -----------------------------------------------------------------------
+
+const DURATION_PATTERN = '^(\\d+[smhdw])+$';
+const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+
+const isObject = (s: JsonSchema) => s.type === 'object' && s.properties !== undefined;
+const isMap = (s: JsonSchema) =>
+  s.type === 'object' && s.properties === undefined && typeof s.additionalProperties === 'object';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+}
+
+const sentence = (text: string) => (text === '' || /[.!?]$/.test(text) ? text : `${text}.`);
+
+// Durations of the workflow schema carry no pattern, only their description.
+const isDuration = (s: JsonSchema) =>
+  s.pattern === DURATION_PATTERN || (s.description ?? '').startsWith('Duration such as');
+
+function typeOf(s: JsonSchema): string {
+  if (s.anyOf) return s.anyOf.map(typeOf).join(' or ');
+  if (Array.isArray(s.type)) return 'scalar';
+  if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
+  if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(', ');
+  if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'values'}`;
+  if (isMap(s)) {
+    const key = s.propertyNames?.pattern ? 'code' : 'name';
+    return `map of ${key} → ${typeOf(s.additionalProperties as JsonSchema)}`;
+  }
+  if (isObject(s)) return 'object';
+  if (s.type === 'string') {
+    if (isDuration(s)) return 'duration';
+    if (s.pattern === ID_PATTERN) return 'id';
+    return 'text';
+  }
+  if (s.type === 'integer') return 'integer';
+  return String(s.type ?? 'any');
+}
+
+function defaultOf(s: JsonSchema): string {
+  if (s.default === undefined) return '';
+  const d = JSON.stringify(s.default);
+  return d === '{}' || d === '[]' ? '' : `\`${d}\``;
+}
+
+interface Section {
+  path: string;
+  description?: string | undefined;
+  lines: string[];
+}
+
+function propertyTable(s: JsonSchema): string[] {
+  const required = new Set(s.required ?? []);
+  const rows = Object.entries(s.properties ?? {}).map(([key, p]) => {
+    const notes = [sentence(p.description ?? ''), defaultOf(p) ? `Default ${defaultOf(p)}.` : ''].filter(
+      Boolean,
+    );
+    return `| \`${key}\`${required.has(key) ? ' **(required)**' : ''} | ${cell(typeOf(p))} | ${cell(notes.join(' '))} |`;
+  });
+  return ['| key | type | description |', '|---|---|---|', ...rows];
+}
+
+/** Sections for an object and, depth first, for every object inside it. */
+function collect(path: string, s: JsonSchema, out: Section[]): void {
+  if (s.type === 'array' && s.items) collect(`${path}[]`, s.items, out);
+  else if (isMap(s)) collect(`${path}.<name>`, s.additionalProperties as JsonSchema, out);
+  else if (s.anyOf) collectUnion(path, s, out);
+  else if (isObject(s)) collectObject(path, s, out);
+}
+
+function collectObject(path: string, s: JsonSchema, out: Section[]): void {
+  out.push({ path, description: s.description, lines: propertyTable(s) });
+  for (const [key, p] of Object.entries(s.properties ?? {})) collect(path ? `${path}.${key}` : key, p, out);
+}
+
+/** A union: single-key objects read as "exactly one of these keys"; other objects as forms. */
+function collectUnion(path: string, s: JsonSchema, out: Section[]): void {
+  const objects = (s.anyOf ?? []).filter(isObject);
+  if (objects.length === 0) return;
+  const singleKey = objects.every((o) => Object.keys(o.properties ?? {}).length === 1);
+  if (singleKey) {
+    const merged: JsonSchema = {
+      type: 'object',
+      properties: Object.assign({}, ...objects.map((o) => o.properties)),
+    };
+    const others = (s.anyOf ?? []).filter((v) => !isObject(v));
+    const also = others.length > 0 ? ` Also accepted: ${others.map(typeOf).join(' or ')}.` : '';
+    out.push({
+      path,
+      description: `${s.description ? `${s.description}. ` : ''}Exactly one of these keys.${also}`,
+      lines: propertyTable(merged),
+    });
+    for (const [key, p] of Object.entries(merged.properties ?? {})) collect(`${path}.${key}`, p, out);
+    return;
+  }
+  objects.forEach((o, i) => {
+    const form = objects.length > 1 ? `${path} (form ${i + 1})` : path;
+    const scalars = (s.anyOf ?? []).filter((v) => !isObject(v));
+    const note = scalars.length > 0 && i === 0 ? ` Or written as ${scalars.map(typeOf).join(' or ')}.` : '';
+    out.push({
+      path: form,
+      description: `${sentence(o.description ?? s.description ?? '')}${note}`.trim(),
+      lines: [],
+    });
+    const last = out.length - 1;
+    const section = out[last] as Section;
+    section.lines = propertyTable(o);
+    for (const [key, p] of Object.entries(o.properties ?? {})) collect(`${path}.${key}`, p, out);
+  });
+}
+
+const anchor = (path: string) =>
+  path
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
+
+const INTRO = `# Plan file reference
+
+<!-- Generated from src/domain/plans/plan-schema.ts by \`npm run docs:plan\`; do not edit by hand. -->
+
+A plan file is a YAML document (\`apiVersion: tocsin.dev/v1\`, \`kind: Plan\`) that holds every rule of
+a team's incident response plan: severities and their targets, roles, the lifecycle, paging and
+escalation, update cadence, languages, approvals, templates, verification, post-mortems, goals and
+\`workflows\` (when / if / then rules). \`examples/plans/\` holds six complete plans.
+
+- Check a plan with \`tocsin plan validate FILE…\`; every error is reported as \`file:line:col: message\`.
+- Load it with \`tocsin apply -f FILE\` or \`PUT /api/v1/plans/:name\`; each change becomes a new
+  version, and an incident keeps the version it was declared under.
+- Editor completion: the JSON Schema is [\`docs/plan.schema.json\`](plan.schema.json) (also served at
+  \`GET /api/v1/plans/schema.json\`). With the YAML language server, start a plan with
+  \`# yaml-language-server: $schema=<path or URL of plan.schema.json>\`.
+
+Conventions:
+
+- Keys are camelCase. **Unknown keys are errors**, never silently ignored.
+- A **duration** is a number and a unit, combinable: \`90s\`, \`15m\`, \`4h\`, \`2d\`, \`1w\`, \`1h30m\`.
+- An **id** is letters, digits, \`.\`, \`_\` or \`-\`. Groups and roles share one namespace: wherever a
+  plan names "who" (paging, responders, approvals, fallbacks, escalation, attendees), it is a group
+  id or a role id.
+- A **scalar** is text, a number or a boolean.
+- Keys not marked **(required)** may be left out; defaults keep small plans small.
+`;
+
+function placeholderSection(): string[] {
+  return [
+    '## Placeholders',
+    '',
+    'Message templates (`templates[].body`, `templates[].subject`) may use:',
+    '',
+    '| placeholder | becomes |',
+    '|---|---|',
+    ...Object.entries(TEMPLATE_PLACEHOLDERS).map(([k, v]) => `| \`{${k}}\` | ${cell(v)} |`),
+    '| `{labels.<name>}` | a label of the incident |',
+    '| `{fields.<name>}` | a custom field of the incident |',
+    '',
+    `Links (\`links.<name>\`) may use ${LINK_PLACEHOLDERS.map((p) => `\`{${p}}\``).join(', ')}; ` +
+      `the channel name pattern (\`channel.name\`) ${CHANNEL_PLACEHOLDERS.map((p) => `\`{${p}}\``).join(', ')}. ` +
+      'Any other `{name}` is an error.',
+    '',
+  ];
+}
+
+const CHECKS = `## Checks beyond the schema
+
+\`tocsin plan validate\` (and every way of loading a plan) also checks that the parts of a plan agree,
+each error pointing at the offending line:
+
+- ids are unique: severities, roles, groups, states, templates, runbooks, phases, exercises,
+  escalation tiers, languages, channels and workflow names; no group has the id of a role;
+- every group or role named in \`page.to\`, \`responders\`, \`roles[].assignTo\` / \`eligible\` / \`fallback\`,
+  \`approvals\`, \`warRoom\`, \`escalation.tiers[].notify\`, \`runbooks[].escalation\`,
+  \`mitigation.plan.consensusFrom\`, \`postmortem.meeting\` and workflow actions (\`page\`, \`addResponders\`,
+  \`notify.group\`, \`notify.role\`, \`remind.role\`) exists;
+- every severity named in \`warRoom.severities\`, \`mitigation.strategies[].severities\`, goals,
+  \`postmortem.meeting.attendeesBySeverity\` and workflow conditions exists; likewise states
+  (\`lifecycle\`, \`verification.state\`, \`templates[].state\`, workflow conditions and timers), roles
+  (\`lifecycle.states[].by\`, \`communication.*.by\`), templates (\`postmortem.template\`, workflow
+  \`notify\` / \`post\` / \`webhook\`), runbooks and link names (\`tools[].link\`);
+- chat channels starting with \`#\` that workflows, paging and groups use are declared in
+  \`communication.channels\` (when the plan declares any);
+- every language of a template is one of \`languages\`, and every \`external\` and \`email\` template has
+  text (and an email its subject) in **every** language of the plan;
+- placeholders are known (see above); the time zone exists; business hours end after they start;
+  escalation tiers are in increasing time order; reminders come before what they remind of;
+- the resolved state shows as \`resolved\` on the status page.
+`;
+
+/** docs/plan-reference.md */
+export function planReferenceMarkdown(): string {
+  const sections: Section[] = [];
+  collect('', planJsonSchema(), sections);
+  const toc = sections.map((s) => `- [\`${s.path || 'top level'}\`](#${anchor(s.path || 'top level')})`);
+  // Identical tables (the matcher of every workflow condition, say) are printed once.
+  const firstWith = new Map<string, string>();
+  const body = sections.flatMap((s) => {
+    const key = s.lines.join('\n');
+    const same = firstWith.get(key);
+    if (!same) firstWith.set(key, s.path);
+    return [
+      `## ${s.path || 'top level'}`,
+      '',
+      ...(s.description ? [sentence(s.description), ''] : []),
+      ...(same ? [`The same keys as [\`${same}\`](#${anchor(same)}).`] : s.lines),
+      '',
+    ];
+  });
+  return [INTRO, '## Contents', '', ...toc, '', ...placeholderSection(), CHECKS, ...body]
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/\n*$/, '\n');
+}

@@ -1,0 +1,259 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { formatSourceError } from '../../lib/yaml-source.ts';
+import { loadPlan, statusPageStateOf, targetDurations } from './plan.ts';
+
+const EXAMPLES = new URL('../../../examples/plans/', import.meta.url);
+const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
+
+/** A small valid plan; tests replace one line (or append) to make it wrong in one way. */
+const BASE = `apiVersion: tocsin.dev/v1
+kind: Plan
+metadata:
+  name: test-plan
+languages: [en, am]
+severities:
+  - id: SEV1
+    title: Critical
+    targets: { acknowledge: 5m, resolve: 4h }
+  - id: SEV2
+    title: Major
+roles:
+  - id: incident-commander
+    title: Incident Commander
+groups:
+  - id: leadership
+    title: Leadership
+    leadership: true
+lifecycle:
+  states:
+    - id: investigating
+    - id: resolved
+templates:
+  - id: status
+    kind: external
+    body:
+      en: "{title} is being investigated"
+      am: "{title} በምርመራ ላይ ነው"
+workflows:
+  - name: page leadership
+    when: incident.declared
+    if: { severity: SEV1 }
+    then:
+      - notify: { group: leadership, template: status }
+`;
+
+function errorsOf(text: string): string[] {
+  return loadPlan(text, 'p.yaml').errors.map(formatSourceError);
+}
+
+function replaceLine(line: number, replacement: string): string {
+  const lines = BASE.split('\n');
+  lines[line - 1] = replacement;
+  return lines.join('\n');
+}
+
+describe('example plans', () => {
+  it('holds the five seed plans and the minimal one', () => {
+    expect(exampleFiles.sort()).toEqual([
+      'creator-platform.yaml',
+      'job-application-platform.yaml',
+      'marketing-platform.yaml',
+      'microservice-platform.yaml',
+      'minimal.yaml',
+      'story-generation.yaml',
+    ]);
+  });
+
+  it.each(exampleFiles)('%s validates', (file) => {
+    const text = readFileSync(new URL(file, EXAMPLES), 'utf8');
+    const loaded = loadPlan(text, file);
+    expect(loaded.errors.map(formatSourceError)).toEqual([]);
+    expect(loaded.plan?.metadata.name).toBe(file.replace(/\.yaml$/, ''));
+    if (file !== 'minimal.yaml') expect(text).toMatch(/^# Seed document 00\d \(seeds\/00\d_[0-9a-f]+\.txt\)/);
+  });
+
+  it('keeps the seed rules as data', () => {
+    const load = (f: string) => {
+      const plan = loadPlan(readFileSync(new URL(f, EXAMPLES), 'utf8'), f).plan;
+      if (!plan) throw new Error(`${f} does not load`);
+      return plan;
+    };
+    const creator = load('creator-platform.yaml');
+    expect(creator.languages).toEqual(['am', 'en']);
+    expect(creator.approvals.external).toEqual(['incident-commander', 'leadership']);
+    expect(creator.channel?.name).toBe('incident-{date}-{slug}');
+    expect(creator.severities.map((s) => s.response.hours)).toEqual([
+      '24/7',
+      'business-hours-best-effort',
+      'business-hours',
+    ]);
+    for (const t of creator.templates.filter((x) => x.kind === 'external')) {
+      expect(Object.keys(t.body).sort()).toEqual(['am', 'en']);
+      expect(t.body.am).toMatch(/[\u1200-\u137f]/); // Ethiopic script
+    }
+    const jobs = load('job-application-platform.yaml');
+    expect(jobs.roles[0]?.fallback).toEqual(['secondary-on-call', 'engineering-manager', 'cto']);
+    expect(jobs.severities.map((s) => s.page?.channels)).toEqual([
+      ['phone', 'chat'],
+      ['push', 'chat'],
+      ['chat'],
+      ['email'],
+    ]);
+    expect(jobs.verification?.checks.filter((c) => c.below !== undefined).map((c) => c.below)).toEqual([
+      0.1, 500,
+    ]);
+    expect(jobs.goals?.maxPerQuarter).toEqual({ P0: 2 });
+    const marketing = load('marketing-platform.yaml');
+    expect(marketing.verification?.monitorFor).toBe('15m');
+    expect(marketing.automatedRecovery?.enabled).toBe(true);
+    expect(marketing.mitigation?.plan?.include).toEqual(['steps', 'risk', 'rollback', 'consensus']);
+    expect(marketing.severities.map((s) => s.cadence.internal)).toEqual(['30m', '1h', '4h', '1d']);
+    expect(marketing.severities.map((s) => s.postmortem.due)).toEqual(['48h', '48h', '1w', '1w']);
+    const story = load('story-generation.yaml');
+    expect(story.escalation?.tiers.map((t) => [t.id, t.after])).toEqual([
+      ['L1', '0m'],
+      ['L2', '30m'],
+      ['L3', '1h'],
+      ['L4', '2h'],
+    ]);
+    expect(story.lifecycle.states.map((s) => statusPageStateOf(story, s.id))).toEqual([
+      'investigating',
+      'identified',
+      'monitoring',
+      'resolved',
+    ]);
+    expect(targetDurations(story.severities[0] as (typeof story.severities)[0])).toMatchObject({
+      acknowledge: 300_000,
+      triage: 900_000,
+    });
+    // The source document's emoji were double-encoded; none of that may leak into the plan.
+    expect(readFileSync(new URL('story-generation.yaml', EXAMPLES), 'utf8')).not.toMatch(/Ã|ð|Â/);
+  });
+});
+
+describe('plan errors point at file:line:col', () => {
+  it('accepts the base plan', () => {
+    expect(errorsOf(BASE)).toEqual([]);
+  });
+
+  it('reports an unknown key at the key', () => {
+    expect(errorsOf(replaceLine(9, '    targets: { acknowledge: 5m, resolv: 4h }'))).toEqual([
+      'p.yaml:9:33: severities.0.targets.resolv: unknown key "resolv"',
+    ]);
+    expect(errorsOf(replaceLine(11, '    titel: Major'))).toEqual([
+      'p.yaml:10:5: severities.1.title: Invalid input: expected string, received undefined',
+      'p.yaml:11:5: severities.1.titel: unknown key "titel"',
+    ]);
+  });
+
+  it('reports a bad duration at the value', () => {
+    expect(errorsOf(replaceLine(9, '    targets: { acknowledge: 5 minutes }'))).toEqual([
+      'p.yaml:9:29: severities.0.targets.acknowledge: not a duration (use 90s, 15m, 4h, 2d, 1w)',
+    ]);
+  });
+
+  it('reports undefined severities, roles, groups, states and templates', () => {
+    expect(errorsOf(replaceLine(32, '    if: { severity: SEV9 }'))).toEqual([
+      'p.yaml:32:21: workflows.0.if.severity: undefined severity "SEV9"',
+    ]);
+    expect(errorsOf(replaceLine(34, '      - notify: { group: board, template: status }'))).toEqual([
+      'p.yaml:34:26: workflows.0.then.0.notify.group: undefined group "board"',
+    ]);
+    expect(errorsOf(replaceLine(34, '      - notify: { group: leadership, template: nope }'))).toEqual([
+      'p.yaml:34:48: workflows.0.then.0.notify.template: undefined template "nope"',
+    ]);
+    expect(errorsOf(`${BASE}approvals: { external: [incident-commander, ceo] }\n`)).toEqual([
+      'p.yaml:35:45: approvals.external.1: undefined group or role "ceo"',
+    ]);
+    expect(
+      errorsOf(BASE.replace('    kind: external\n', '    kind: external\n    state: monitoring\n')),
+    ).toEqual(['p.yaml:26:12: templates.0.state: undefined state "monitoring"']);
+    expect(errorsOf(`${BASE}goals: { maxPerQuarter: { SEV3: 1 } }\n`)).toEqual([
+      'p.yaml:35:33: goals.maxPerQuarter.SEV3: undefined severity "SEV3"',
+    ]);
+  });
+
+  it('reports a duplicate id at the second one', () => {
+    expect(errorsOf(replaceLine(10, '  - id: SEV1'))).toEqual([
+      'p.yaml:10:9: severities.1.id: duplicate severity id "SEV1"',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const errors = errorsOf(replaceLine(9, '    targets: { acknowledge: 5m'));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toMatch(/^p\.yaml:(9|10):\d+: /);
+    expect(errorsOf('a: 1\na: 2\n')[0]).toMatch(/^p\.yaml:2:1: .*unique/i);
+  });
+
+  it('reports an external template without every plan language', () => {
+    expect(errorsOf(replaceLine(28, '      fr: "{title}"'))).toEqual([
+      'p.yaml:27:7: templates.0.body: external template has no text in am',
+      'p.yaml:28:11: templates.0.body.fr: language "fr" is not in the plan\'s languages',
+    ]);
+  });
+
+  it('reports unknown placeholders', () => {
+    expect(errorsOf(replaceLine(27, '      en: "{titel} is being investigated"'))[0]).toMatch(
+      /^p\.yaml:27:11: templates\.0\.body\.en: unknown placeholder \{titel\}/,
+    );
+  });
+
+  it('explains a workflow action that fits no shape', () => {
+    expect(errorsOf(replaceLine(34, '      - notfy: { group: leadership }'))).toEqual([
+      expect.stringMatching(
+        /^p\.yaml:34:9: workflows\.0\.then\.0\.notfy: unknown key "notfy"; expected one of notify, page, post, /,
+      ),
+    ]);
+    expect(errorsOf(replaceLine(34, '      - notify: { group: leadership, templat: status }'))).toEqual([
+      'p.yaml:34:38: workflows.0.then.0.notify.templat: unknown key "templat"',
+    ]);
+  });
+
+  it('reports the plan of a multi-document file and an empty one', () => {
+    expect(errorsOf(`kind: Team\nname: x\n---\n${BASE}`)).toEqual([]);
+    expect(errorsOf('')).toEqual(['p.yaml:1:1: the file holds no plan document']);
+  });
+});
+
+describe('tocsin plan validate', () => {
+  const run = promisify(execFile);
+  const bin = new URL('../../../bin/tocsin.js', import.meta.url).pathname;
+  const tocsin = (...args: string[]) =>
+    run(process.execPath, [bin, 'plan', 'validate', ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it('exits 0 with one OK line per valid file', async () => {
+    const r = await tocsin(new URL('.', EXAMPLES).pathname);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(exampleFiles.length);
+    expect(r.stdout).toMatch(/creator-platform\.yaml: OK \(plan creator-platform: 3 severities/);
+  });
+
+  it('exits 1 and prints file:line:col for every error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tocsin-plan-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, replaceLine(9, '    targets: { acknowledge: 5 minutes, resolv: 4h }'));
+    const r = await tocsin(bad, join(dir, 'missing.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${bad}:9:29: severities.0.targets.acknowledge: not a duration (use 90s, 15m, 4h, 2d, 1w)`,
+      `${bad}:9:40: severities.0.targets.resolv: unknown key "resolv"`,
+      `${join(dir, 'missing.yaml')}:1:1: no such file`,
+    ]);
+    const json = await tocsin('--json', bad);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      { file: bad, ok: false, errors: [{ line: 9, col: 29 }, {}] },
+    ]);
+  });
+});

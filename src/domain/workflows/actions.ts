@@ -1,0 +1,339 @@
+import type { Executor } from '../../db/schema.ts';
+import { parseDuration } from '../../lib/duration.ts';
+import { EVENT_KINDS } from '../incidents/events.ts';
+import { enqueueNotification } from '../notifications/enqueue.ts';
+import type { Plan } from '../plans/plan.ts';
+import type { TriggerFacts } from './evaluate.ts';
+import * as q from './queries.ts';
+import { planTemplate, render, type Vars } from './render.ts';
+import { type Audience, actionKind, type Rule, type RuleAction } from './rules.ts';
+import type { IncidentSnapshot } from './snapshot.ts';
+import type { TargetName, WorkflowAction } from './workflow-schema.ts';
+
+// The actions that exist now, one function per kind, all inside the engine module's transaction.
+// Messages (notify, page, post, webhook, remind) are queued in the outbox; delivery comes later.
+
+/** Timeline kind for a status-page intent until the status page exists (its issue replaces this). */
+export const STATUS_PAGE_REQUESTED = 'status_page.component_requested';
+
+export interface ActionContext {
+  tx: Executor;
+  now: Date;
+  plan: Plan;
+  /** Updated in place by setField, so later actions and rules see the change. */
+  incident: IncidentSnapshot;
+  rule: Rule;
+  runId: string;
+  facts: TriggerFacts;
+  /** Chain depth stamped on the events these actions produce (see evaluate.ts MAX_CHAIN_DEPTH). */
+  chain: number;
+  vars: Vars;
+  index: number;
+}
+
+export type ActionResult = { action: string } & Record<string, unknown>;
+
+/** Appends a timeline event marked as produced by this run (the evaluator's loop guard reads it). */
+export function emit(ctx: ActionContext, kind: string, data: Record<string, unknown>): Promise<string> {
+  return q.appendEvent(ctx.tx, {
+    incidentId: ctx.incident.id,
+    at: ctx.now,
+    kind,
+    actorName: 'workflow',
+    data: { ...data, workflow: ctx.rule.name, workflow_run: ctx.runId, chain: ctx.chain },
+  });
+}
+
+interface Delivery {
+  channel: string;
+  destination: string;
+}
+
+/** Queues one message per delivery, then one notification.queued timeline event for them all. */
+async function queue(
+  ctx: ActionContext,
+  action: string,
+  deliveries: Delivery[],
+  text: string,
+  template?: string,
+  extra: Record<string, unknown> = {},
+): Promise<ActionResult> {
+  const queued: (Delivery & { outbox_id: string | undefined })[] = [];
+  for (const [j, d] of deliveries.entries()) {
+    const outboxId = await enqueueNotification(
+      ctx.tx,
+      {
+        incidentId: ctx.incident.id,
+        channel: d.channel,
+        destination: d.destination,
+        template,
+        dedupKey: `workflow_run:${ctx.runId}:${ctx.index}:${j}`,
+        payload: {
+          kind: action,
+          text,
+          workflow: ctx.rule.name,
+          incident: {
+            id: ctx.incident.id,
+            title: ctx.incident.title,
+            severity: ctx.incident.severity,
+            state: ctx.incident.state,
+            channel_name: ctx.incident.channel_name,
+          },
+          ...extra,
+        },
+      },
+      ctx.now,
+    );
+    queued.push({ ...d, outbox_id: outboxId });
+  }
+  await emit(ctx, EVENT_KINDS.notificationQueued, { action, text, deliveries: queued });
+  return { action, deliveries: queued };
+}
+
+function messageText(ctx: ActionContext, message?: string, template?: string): string {
+  if (message !== undefined) return render(message, ctx.vars);
+  const t = template ? planTemplate(ctx.plan, template) : undefined;
+  if (t !== undefined) return render(t, ctx.vars);
+  return render(`[{severity}] {title} ({state}) — ${ctx.rule.name}`, ctx.vars);
+}
+
+/** Whoever holds the role; with nobody in it, the incident's own channel (so someone sees it). */
+async function roleDelivery(ctx: ActionContext, role: string): Promise<Delivery> {
+  const holder = await q.roleHolder(ctx.tx, ctx.incident.id, role);
+  return holder
+    ? { channel: 'auto', destination: `user:${holder}` }
+    : { channel: 'chat', destination: `#${ctx.incident.channel_name}` };
+}
+
+type Spec<K extends string> = Extract<RuleAction, Record<K, unknown>> extends Record<K, infer S> ? S : never;
+
+async function notify(ctx: ActionContext, spec: Spec<'notify'>): Promise<ActionResult> {
+  const via = spec.via && spec.via.length > 0 ? spec.via : ['auto'];
+  const deliveries: Delivery[] = [];
+  if (spec.channel) deliveries.push({ channel: 'chat', destination: render(spec.channel, ctx.vars) });
+  if (spec.email) deliveries.push({ channel: 'email', destination: render(spec.email, ctx.vars) });
+  for (const [prefix, value] of [
+    ['group', spec.group],
+    ['user', spec.user],
+  ] as const) {
+    if (value) for (const v of via) deliveries.push({ channel: v, destination: `${prefix}:${value}` });
+  }
+  if (spec.role) {
+    const d = await roleDelivery(ctx, spec.role);
+    if (d.destination.startsWith('user:')) for (const v of via) deliveries.push({ ...d, channel: v });
+    else deliveries.push(d);
+  }
+  if (deliveries.length === 0) {
+    deliveries.push({ channel: 'chat', destination: `#${ctx.incident.channel_name}` });
+  }
+  return queue(ctx, 'notify', deliveries, messageText(ctx, spec.message, spec.template), spec.template);
+}
+
+function severityPageChannels(ctx: ActionContext): unknown {
+  const severity = ctx.plan.severities.find((s) => s.id === ctx.incident.severity) as
+    | { page?: { channels?: unknown } }
+    | undefined;
+  return severity?.page?.channels;
+}
+
+async function page(ctx: ActionContext, spec: Spec<'page'>): Promise<ActionResult> {
+  const target = render(typeof spec === 'string' ? spec : spec.target, ctx.vars);
+  const channels = (typeof spec === 'object' ? spec.channels : undefined) ?? severityPageChannels(ctx) ?? [];
+  return queue(
+    ctx,
+    'page',
+    [{ channel: 'page', destination: `page:${target}` }],
+    messageText(ctx),
+    undefined,
+    {
+      target,
+      channels,
+    },
+  );
+}
+
+async function post(ctx: ActionContext, spec: Spec<'post'>): Promise<ActionResult> {
+  const destination = render(spec.channel, ctx.vars);
+  return queue(
+    ctx,
+    'post',
+    [{ channel: 'chat', destination }],
+    messageText(ctx, spec.message, spec.template),
+    spec.template,
+  );
+}
+
+async function webhook(ctx: ActionContext, spec: Spec<'webhook'>): Promise<ActionResult> {
+  const url = render(spec.url, ctx.vars);
+  return queue(
+    ctx,
+    'webhook',
+    [{ channel: 'webhook', destination: url }],
+    messageText(ctx, undefined, spec.template),
+    spec.template,
+    { facts: ctx.facts },
+  );
+}
+
+async function remind(ctx: ActionContext, spec: Spec<'remind'>): Promise<ActionResult> {
+  const delivery = spec.role
+    ? await roleDelivery(ctx, spec.role)
+    : { channel: 'chat', destination: `#${ctx.incident.channel_name}` };
+  return queue(ctx, 'remind', [delivery], render(spec.message, ctx.vars), undefined, {
+    role: spec.role ?? null,
+  });
+}
+
+async function addResponders(ctx: ActionContext, spec: Spec<'addResponders'>): Promise<ActionResult> {
+  const names = [...new Set(spec.map((r) => render(r, ctx.vars)))];
+  const users = await q.userIdsByHandle(ctx.tx, names);
+  const added = await q.insertResponders(
+    ctx.tx,
+    names.map((responder) => ({
+      incident_id: ctx.incident.id,
+      responder,
+      user_id: users.get(responder) ?? null,
+      reason: `workflow "${ctx.rule.name}"`,
+      source: 'workflow',
+      added_at: ctx.now,
+    })),
+  );
+  for (const responder of added) {
+    await emit(ctx, EVENT_KINDS.responderAdded, { responder, source: 'workflow' });
+  }
+  return { action: 'addResponders', added };
+}
+
+async function addChecklistItem(ctx: ActionContext, spec: Spec<'addChecklistItem'>): Promise<ActionResult> {
+  const checklist = typeof spec === 'string' ? 'workflow' : spec.checklist;
+  const text = render(typeof spec === 'string' ? spec : spec.text, ctx.vars);
+  const id = await q.insertChecklistItem(ctx.tx, {
+    incidentId: ctx.incident.id,
+    checklist,
+    text,
+    source: 'workflow',
+  });
+  await emit(ctx, EVENT_KINDS.checklistItemAdded, { checklist, text, item_id: id });
+  return { action: 'addChecklistItem', item_id: id };
+}
+
+async function addActionItem(
+  ctx: ActionContext,
+  kind: 'task' | 'action_item',
+  spec: Spec<'addTask'>,
+): Promise<ActionResult> {
+  const o = typeof spec === 'string' ? { title: spec } : spec;
+  const title = render(o.title, ctx.vars);
+  const owner = o.owner ? render(o.owner, ctx.vars) : null;
+  const dueAt = o.due ? new Date(ctx.now.getTime() + parseDuration(o.due)) : null;
+  const id = await q.insertActionItem(ctx.tx, {
+    incident_id: ctx.incident.id,
+    title,
+    owner,
+    due_at: dueAt,
+    kind,
+    source: 'workflow',
+    created_at: ctx.now,
+  });
+  await emit(ctx, EVENT_KINDS.taskAdded, { kind, title, owner, due_at: dueAt, action_item_id: id });
+  return { action: kind === 'task' ? 'addTask' : 'createActionItem', action_item_id: id };
+}
+
+function isSettableColumn(field: string): field is q.SettableColumn {
+  return (q.SETTABLE_COLUMNS as readonly string[]).includes(field);
+}
+
+async function setField(ctx: ActionContext, spec: Spec<'setField'>): Promise<ActionResult> {
+  const field = spec.field === 'customerFacing' ? 'customer_facing' : spec.field;
+  const value = typeof spec.value === 'string' ? render(spec.value, ctx.vars) : spec.value;
+  const { incident } = ctx;
+  let from: unknown;
+  let to: unknown = value;
+  if (field.startsWith('labels.')) {
+    const label = field.slice('labels.'.length);
+    from = incident.labels[label];
+    to = String(value);
+    if (from === to) return { action: 'setField', field, changed: false };
+    await q.setJsonKey(ctx.tx, incident.id, 'labels', label, to, ctx.now);
+    incident.labels = { ...incident.labels, [label]: String(to) };
+  } else if (isSettableColumn(field)) {
+    from = incident[field];
+    to = field === 'customer_facing' ? value === true || value === 'true' : String(value);
+    if (from === to) return { action: 'setField', field, changed: false };
+    await q.setColumn(ctx.tx, incident.id, field, to as string | boolean, ctx.now);
+    Object.assign(incident, { [field]: to });
+  } else {
+    from = incident.fields[field];
+    if (from === to) return { action: 'setField', field, changed: false };
+    await q.setJsonKey(ctx.tx, incident.id, 'fields', field, to, ctx.now);
+    incident.fields = { ...incident.fields, [field]: to };
+  }
+  await emit(ctx, EVENT_KINDS.fieldChanged, { field, from: from ?? null, to });
+  return { action: 'setField', field, changed: true };
+}
+
+async function note(ctx: ActionContext, spec: Spec<'note'>): Promise<ActionResult> {
+  const text = render(spec, ctx.vars);
+  await emit(ctx, EVENT_KINDS.note, { text });
+  return { action: 'note' };
+}
+
+// The seam for the status page: until it exists, the intent is recorded on the timeline; its issue
+// turns this into a call of its own operation (and can replay the recorded intents).
+async function setStatusPageComponent(
+  ctx: ActionContext,
+  spec: Spec<'setStatusPageComponent'>,
+): Promise<ActionResult> {
+  const component = render(spec.component, ctx.vars);
+  await emit(ctx, STATUS_PAGE_REQUESTED, { component, status: spec.status });
+  return { action: 'setStatusPageComponent', component, status: spec.status, applied: false };
+}
+
+async function recordBreach(ctx: ActionContext, spec: { target: TargetName }): Promise<ActionResult> {
+  const due = ctx.facts.due_at ?? ctx.now;
+  const recorded = await q.insertBreach(ctx.tx, {
+    incident_id: ctx.incident.id,
+    target: spec.target,
+    due_at: due,
+    breached_at: ctx.now,
+  });
+  if (recorded) await emit(ctx, EVENT_KINDS.targetBreached, { target: spec.target, due_at: due });
+  return { action: 'recordBreach', target: spec.target, recorded };
+}
+
+async function recordOverdue(ctx: ActionContext, spec: { audience: Audience }): Promise<ActionResult> {
+  await emit(ctx, EVENT_KINDS.updateOverdue, {
+    audience: spec.audience,
+    due_at: ctx.facts.due_at ?? null,
+    last_update_at: ctx.incident.last_update_at[spec.audience],
+  });
+  return { action: 'recordOverdue', audience: spec.audience, due_at: ctx.facts.due_at ?? null };
+}
+
+type Handler = (ctx: ActionContext, spec: never) => Promise<ActionResult>;
+
+const HANDLERS: Record<string, Handler> = {
+  notify,
+  page,
+  post,
+  webhook,
+  remind,
+  addResponders,
+  addChecklistItem,
+  addTask: (ctx, spec: Spec<'addTask'>) => addActionItem(ctx, 'task', spec),
+  createActionItem: (ctx, spec: Spec<'createActionItem'>) => addActionItem(ctx, 'action_item', spec),
+  setField,
+  note,
+  setStatusPageComponent,
+  recordBreach,
+  recordOverdue,
+} satisfies Record<keyof UnionToKeys<WorkflowAction> | 'recordBreach' | 'recordOverdue', Handler>;
+
+type UnionToKeys<T> = { [K in T extends unknown ? keyof T : never]: true };
+
+export async function runAction(ctx: ActionContext, action: RuleAction): Promise<ActionResult> {
+  const kind = actionKind(action);
+  const handler = HANDLERS[kind];
+  if (!handler) return { action: kind, skipped: 'unknown action' };
+  return handler(ctx, (action as unknown as Record<string, never>)[kind] as never);
+}

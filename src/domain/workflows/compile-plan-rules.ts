@@ -1,0 +1,204 @@
+import type { Plan } from '../plans/plan.ts';
+import type { Audience, Rule, RuleAction } from './rules.ts';
+import { TARGET_NAMES, type TargetName, type WorkflowCondition } from './workflow-schema.ts';
+
+// Fixed plan fields compile to rules of the same shape as the plan's own workflows, so one engine
+// evaluates both: each target becomes a breach timer, each cadence an overdue reminder (and an early
+// reminder with remindAfter), the status-page target a reminder ahead of its due time, a severity's
+// `page` a page on declaration and each escalation tier an elapsed-time page.
+//
+// Plan versions stored before a field existed lack it, so every field is read defensively.
+
+const AUDIENCES: Audience[] = ['internal', 'external'];
+/** How long before the status-page target is due its reminder goes out. */
+export const STATUS_PAGE_REMINDER_BEFORE = '5m';
+
+type Severity = Plan['severities'][number];
+
+/** The role that gets plan reminders: the incident commander (or the plan's closest equivalent). */
+export function commanderRole(plan: Plan): string | undefined {
+  const roles = plan.roles ?? [];
+  return (
+    roles.find((r) => /commander/i.test(r.id))?.id ??
+    roles.find((r) => /^ic$/i.test(r.short ?? r.id))?.id ??
+    roles.find((r) => /incident[-_ ]?(lead|manager|coordinator)/i.test(r.id))?.id ??
+    roles[0]?.id
+  );
+}
+
+/** Who is reminded about an audience's updates: the role the plan says posts them, else the commander. */
+function updateOwner(plan: Plan, audience: Audience): string | undefined {
+  return plan.communication?.[audience]?.by ?? commanderRole(plan);
+}
+
+function perSeverity(plan: Plan, pick: (s: Severity) => string | undefined): string {
+  return plan.severities
+    .map((s) => [s.id, pick(s)] as const)
+    .filter(([, d]) => d !== undefined)
+    .map(([id, d]) => `${id} ${d}`)
+    .join(', ');
+}
+
+function remind(role: string | undefined, message: string): RuleAction {
+  return { remind: { ...(role ? { role } : {}), message } };
+}
+
+/** Which incidents the status-page target applies to (the plan's statusPage.when). */
+function statusPageCondition(plan: Plan): WorkflowCondition | undefined | null {
+  const when = plan.statusPage?.when ?? 'always';
+  if (when === 'never') return null;
+  return when === 'customer-facing' ? { customerFacing: true } : undefined;
+}
+
+function targetRules(plan: Plan): Rule[] {
+  const targets = TARGET_NAMES.filter((t) => plan.severities.some((s) => s.targets?.[t]));
+  return targets.flatMap((target: TargetName): Rule[] => {
+    const cond = target === 'statusPage' ? statusPageCondition(plan) : undefined;
+    if (cond === null) return [];
+    return [
+      {
+        name: `plan: ${target} target`,
+        source: 'plan',
+        description:
+          `${target} target (${perSeverity(plan, (s) => s.targets?.[target])}): when its due time passes ` +
+          'unmet, records the breach and a target.breached event',
+        when: { target, before: '0s' },
+        if: cond,
+        then: [{ recordBreach: { target } }],
+      },
+    ];
+  });
+}
+
+function cadenceRules(plan: Plan): Rule[] {
+  return AUDIENCES.filter((a) => plan.severities.some((s) => s.cadence?.[a])).map((audience) => ({
+    name: `plan: ${audience} update cadence`,
+    source: 'plan',
+    description:
+      `${audience} updates every ${perSeverity(plan, (s) => s.cadence?.[audience])}: when one is overdue ` +
+      'while the incident is open, records update.overdue and reminds whoever posts them; again at each ' +
+      'further interval without an update',
+    when: { overdue: audience },
+    then: [
+      { recordOverdue: { audience } },
+      remind(
+        updateOwner(plan, audience),
+        `${audience} update overdue for {title} ({severity}): it was due at {due_at}`,
+      ),
+    ],
+  }));
+}
+
+/** cadence.remindAfter: a reminder that long after the last update of the audience, per severity. */
+function earlyReminderRules(plan: Plan): Rule[] {
+  return plan.severities.flatMap((s) =>
+    AUDIENCES.flatMap((audience): Rule[] => {
+      const after = s.cadence?.remindAfter?.[audience];
+      if (!after) return [];
+      return [
+        {
+          name: `plan: ${audience} update reminder ${s.id}`,
+          source: 'plan',
+          description: `${s.id}: remind ${after} after the last ${audience} update (it is due every ${s.cadence?.[audience] ?? '?'})`,
+          when: { elapsed: after, since: `last_${audience}_update`, repeat: false },
+          if: { severity: s.id },
+          then: [
+            remind(
+              updateOwner(plan, audience),
+              `Time for the next ${audience} update on {title} ({severity})`,
+            ),
+          ],
+        },
+      ];
+    }),
+  );
+}
+
+function statusPageRules(plan: Plan): Rule[] {
+  const cond = statusPageCondition(plan);
+  if (cond === null || !plan.severities.some((s) => s.targets?.statusPage)) return [];
+  return [
+    {
+      name: 'plan: status page reminder',
+      source: 'plan',
+      description:
+        `status page target (${perSeverity(plan, (s) => s.targets?.statusPage)}): reminds whoever posts ` +
+        `external updates ${STATUS_PAGE_REMINDER_BEFORE} before it is due (at once for shorter targets)`,
+      when: { target: 'statusPage', before: STATUS_PAGE_REMINDER_BEFORE },
+      if: cond,
+      then: [
+        remind(
+          updateOwner(plan, 'external'),
+          'Status page update for {title} ({severity}) is due at {due_at}',
+        ),
+      ],
+    },
+  ];
+}
+
+/** severities[].page: who is alerted, and how, when an incident of the severity is declared. */
+function pageRules(plan: Plan): Rule[] {
+  return plan.severities.flatMap((s): Rule[] => {
+    const page = s.page;
+    if (!page) return [];
+    const paging: RuleAction[] = page.to
+      ? [{ page: { target: page.to, ...(page.channels ? { channels: page.channels } : {}) } }]
+      : [];
+    const announce: RuleAction[] = [
+      ...(page.chat ? [{ post: { channel: page.chat } }] : []),
+      ...(page.email ? [{ notify: { email: page.email } }] : []),
+    ];
+    const rule = (name: string, then: RuleAction[], businessHours?: boolean): Rule => ({
+      name,
+      source: 'plan',
+      description: `${s.id} incidents: alert ${[page.to, page.chat, page.email].filter(Boolean).join(', ')} on declaration${businessHours ? ', in business hours only' : ''}`,
+      when: 'incident.declared',
+      if: { severity: s.id, ...(businessHours ? { businessHours } : {}) },
+      then,
+    });
+    // A business-hours severity pages nobody after hours; its channel still hears about it.
+    if (s.response?.hours === 'business-hours' && paging.length > 0) {
+      return [
+        rule(`plan: page ${s.id}`, paging, true),
+        ...(announce.length > 0 ? [rule(`plan: announce ${s.id}`, announce)] : []),
+      ];
+    }
+    const all = [...paging, ...announce];
+    return all.length > 0 ? [rule(`plan: page ${s.id}`, all)] : [];
+  });
+}
+
+/** escalation.tiers: each tier is called once its time since declaration has elapsed, while open. */
+function escalationRules(plan: Plan): Rule[] {
+  return (plan.escalation?.tiers ?? []).map((tier) => ({
+    name: `plan: escalation ${tier.id}`,
+    source: 'plan',
+    description: `escalation tier ${tier.id}: pages ${tier.notify.join(', ')} ${tier.after} after declaration while open`,
+    when: { elapsed: tier.after, since: 'declared', repeat: false },
+    then: tier.notify.map((who) => ({ page: who })),
+  }));
+}
+
+export function compilePlanRules(plan: Plan): Rule[] {
+  return [
+    ...pageRules(plan),
+    ...escalationRules(plan),
+    ...targetRules(plan),
+    ...cadenceRules(plan),
+    ...earlyReminderRules(plan),
+    ...statusPageRules(plan),
+  ];
+}
+
+const cache = new WeakMap<Plan, Rule[]>();
+
+/** The plan's workflows followed by the rules its fixed fields compile to. */
+export function effectiveRules(plan: Plan): Rule[] {
+  let rules = cache.get(plan);
+  if (!rules) {
+    const workflows: Rule[] = (plan.workflows ?? []).map((w) => ({ ...w, source: 'workflow' }));
+    rules = [...workflows, ...compilePlanRules(plan)];
+    cache.set(plan, rules);
+  }
+  return rules;
+}

@@ -1,0 +1,271 @@
+import type { Logger } from 'pino';
+import { parseDuration } from '../../lib/duration.ts';
+import { MILESTONE_OF } from '../incidents/targets.ts';
+import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
+import { type BusinessHours, businessHoursOf, isBusinessHours } from './business-hours.ts';
+import { effectiveRules } from './compile-plan-rules.ts';
+import { matches } from './match.ts';
+import {
+  isElapsedTrigger,
+  isEventTrigger,
+  isOverdueTrigger,
+  isTargetTrigger,
+  type OverdueTrigger,
+  type Rule,
+} from './rules.ts';
+import { type IncidentSnapshot, lastAnyUpdate } from './snapshot.ts';
+import type { TargetTrigger, TimerTrigger, WorkflowCondition } from './workflow-schema.ts';
+
+// The evaluator: pure. Given a plan, an incident, a trigger and the time, it says which rules fire,
+// each with the key that makes the firing idempotent (workflow_runs is unique on incident, rule name
+// and trigger key) and the facts its conditions and templates see.
+
+/**
+ * Events that workflow actions produce carry `workflow` (the rule that produced them) and `chain`
+ * (how many workflow firings led to them). A rule never fires for its own event, and nothing fires
+ * for an event this deep in a chain, so two rules that feed each other cannot loop forever.
+ */
+export const MAX_CHAIN_DEPTH = 5;
+
+export type Trigger =
+  | { kind: 'event'; eventId: string; event: string; data: Record<string, unknown> }
+  | { kind: 'timer' };
+
+/** What a trigger adds to the incident: which target, role or audience it is about, and a due time. */
+export interface TriggerFacts {
+  event?: string;
+  target?: string;
+  role?: string;
+  audience?: string;
+  due_at?: Date;
+}
+
+export interface Firing {
+  rule: Rule;
+  triggerKey: string;
+  facts: TriggerFacts;
+}
+
+export interface EvaluateInput {
+  plan: Plan;
+  incident: IncidentSnapshot;
+  trigger: Trigger;
+  now: Date;
+  /** Defaults to effectiveRules(plan). */
+  rules?: Rule[];
+}
+
+export function evaluate(input: EvaluateInput): Firing[] {
+  const rules = input.rules ?? effectiveRules(input.plan);
+  return input.trigger.kind === 'event'
+    ? evaluateEvent(input, rules, input.trigger)
+    : evaluateTimers(input, rules);
+}
+
+/**
+ * evaluate() for the engine: a plan version the evaluator cannot read (stored specs are validated, so
+ * this means a bug) is logged and skipped instead of failing every tick and stalling the event queue.
+ */
+export function safeEvaluate(env: { log?: Logger | undefined }, input: EvaluateInput): Firing[] {
+  try {
+    return evaluate(input);
+  } catch (error) {
+    env.log?.error({ err: error, incident: input.incident.id }, 'workflow evaluation failed');
+    return [];
+  }
+}
+
+/** How deep in a chain of workflow firings an event is (0 for events people or alerts caused). */
+export function chainDepth(data: Record<string, unknown>): number {
+  const chain = data.chain;
+  return typeof chain === 'number' && Number.isFinite(chain) ? chain : 0;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function evaluateEvent(
+  input: EvaluateInput,
+  rules: Rule[],
+  trigger: Extract<Trigger, { kind: 'event' }>,
+): Firing[] {
+  if (chainDepth(trigger.data) >= MAX_CHAIN_DEPTH) return [];
+  const facts = compact({
+    event: trigger.event,
+    target: text(trigger.data.target),
+    role: text(trigger.data.role),
+    audience: text(trigger.data.audience),
+  });
+  const producer = trigger.data.workflow;
+  return rules
+    .filter((r) => isEventTrigger(r.when) && r.when === trigger.event && r.name !== producer)
+    .filter((r) => conditionsHold(r.if, input, facts))
+    .map((rule) => ({ rule, triggerKey: `event:${trigger.eventId}`, facts }));
+}
+
+function evaluateTimers(input: EvaluateInput, rules: Rule[]): Firing[] {
+  const out: Firing[] = [];
+  for (const rule of rules) {
+    const due = timerDue(rule, input);
+    if (due && conditionsHold(rule.if, input, due.facts)) {
+      out.push({ rule, triggerKey: due.key, facts: due.facts });
+    }
+  }
+  return out;
+}
+
+interface Due {
+  key: string;
+  facts: TriggerFacts;
+}
+
+function timerDue(rule: Rule, input: EvaluateInput): Due | undefined {
+  const { when } = rule;
+  if (isTargetTrigger(when)) return targetDue(when, input);
+  // Elapsed and cadence timers run only while the incident is open.
+  if (input.incident.resolved_at) return undefined;
+  if (isElapsedTrigger(when)) return elapsedDue(when, input);
+  if (isOverdueTrigger(when)) return overdueDue(when, input);
+  return undefined;
+}
+
+function anchorOf(when: TimerTrigger, incident: IncidentSnapshot): Date | null {
+  switch (when.since ?? 'declared') {
+    case 'declared':
+      return incident.declared_at;
+    case 'state':
+      return when.state === undefined || when.state === incident.state ? incident.state_entered_at : null;
+    case 'acknowledged':
+      return incident.acknowledged_at;
+    case 'last_update':
+      return lastAnyUpdate(incident) ?? incident.declared_at;
+    case 'last_internal_update':
+      return incident.last_update_at.internal ?? incident.declared_at;
+    case 'last_external_update':
+      return incident.last_update_at.external ?? incident.declared_at;
+  }
+}
+
+/** The latest n ≥ 1 with anchor + n·period ≤ now (only n = 1 when not repeating), or 0. */
+function periodsElapsed(anchor: Date, periodMs: number, now: Date, repeat: boolean): number {
+  const passed = now.getTime() - anchor.getTime();
+  if (passed < periodMs || passed < 0) return 0;
+  if (!repeat || periodMs <= 0) return 1;
+  return Math.floor(passed / periodMs);
+}
+
+function elapsedDue(when: TimerTrigger, input: EvaluateInput): Due | undefined {
+  const since = when.since ?? 'declared';
+  const anchor = anchorOf(when, input.incident);
+  if (!anchor) return undefined;
+  const ms = parseDuration(when.elapsed);
+  const n = periodsElapsed(anchor, ms, input.now, when.repeat === true);
+  if (n < 1) return undefined;
+  // A new anchor (a new state entry, a new update) restarts the timer under a new key.
+  const base =
+    since === 'declared' ? `elapsed:${when.elapsed}` : `elapsed:${when.elapsed}:${since}@${iso(anchor)}`;
+  return {
+    key: when.repeat ? `${base}#${n}` : base,
+    facts: { due_at: new Date(anchor.getTime() + n * ms) },
+  };
+}
+
+function targetDue(when: TargetTrigger, input: EvaluateInput): Due | undefined {
+  const { incident, now } = input;
+  const severity = severityOf(input.plan, incident.severity);
+  const ms = severity ? targetDurations(severity)[when.target] : undefined;
+  if (ms === undefined) return undefined;
+  const due = new Date(incident.declared_at.getTime() + ms);
+  const metAt = incident[MILESTONE_OF[when.target]] as Date | null;
+  const before = parseDuration(when.before ?? '0s');
+  const facts: TriggerFacts = { target: when.target, due_at: due };
+  if (before === 0) {
+    // Breached: the due time passed unmet (consistent with incidents/targets.ts targetStatus).
+    const end = metAt ?? incident.resolved_at ?? now;
+    return end.getTime() > due.getTime() && now.getTime() > due.getTime()
+      ? { key: `target:${when.target}`, facts }
+      : undefined;
+  }
+  // A reminder ahead of the due time: only while the incident is open and the target unmet.
+  if (incident.resolved_at || metAt) return undefined;
+  return now.getTime() >= due.getTime() - before
+    ? { key: `target:${when.target}:-${when.before}`, facts }
+    : undefined;
+}
+
+function overdueDue(when: OverdueTrigger, input: EvaluateInput): Due | undefined {
+  const { incident } = input;
+  const cadence = severityOf(input.plan, incident.severity)?.cadence?.[when.overdue];
+  if (!cadence) return undefined;
+  const ms = parseDuration(cadence);
+  if (ms <= 0) return undefined;
+  const anchor = incident.last_update_at[when.overdue] ?? incident.declared_at;
+  const n = periodsElapsed(anchor, ms, input.now, true);
+  if (n < 1) return undefined;
+  const due = new Date(anchor.getTime() + n * ms);
+  return { key: `overdue:${when.overdue}:${iso(due)}`, facts: { audience: when.overdue, due_at: due } };
+}
+
+const hoursCache = new WeakMap<Plan, BusinessHours>();
+
+function planBusinessHours(plan: Plan): BusinessHours {
+  let hours = hoursCache.get(plan);
+  if (!hours) {
+    hours = businessHoursOf(plan);
+    hoursCache.set(plan, hours);
+  }
+  return hours;
+}
+
+/** A field for `fields:` conditions: a custom field, else a column of the incident (e.g. title). */
+export function fieldValue(incident: IncidentSnapshot, name: string): unknown {
+  if (name.startsWith('labels.')) return incident.labels[name.slice('labels.'.length)];
+  if (Object.hasOwn(incident.fields, name)) return incident.fields[name];
+  if (name === 'last_update_at') return lastAnyUpdate(incident);
+  if (Object.hasOwn(incident, name)) return (incident as unknown as Record<string, unknown>)[name];
+  return undefined;
+}
+
+export function conditionsHold(
+  cond: WorkflowCondition | undefined,
+  input: Pick<EvaluateInput, 'incident' | 'plan' | 'now'>,
+  facts: TriggerFacts,
+): boolean {
+  if (!cond) return true;
+  const { incident } = input;
+  const simple: [unknown, WorkflowCondition['severity']][] = [
+    [incident.severity, cond.severity],
+    [incident.state, cond.state],
+    [incident.service, cond.service],
+    [incident.impact, cond.impact],
+    [facts.target, cond.target],
+    [facts.role, cond.role],
+    [facts.audience, cond.audience],
+  ];
+  for (const [value, matcher] of simple) {
+    if (matcher !== undefined && !matches(value, matcher)) return false;
+  }
+  if (cond.customerFacing !== undefined && incident.customer_facing !== cond.customerFacing) return false;
+  if (
+    cond.businessHours !== undefined &&
+    isBusinessHours(input.now, planBusinessHours(input.plan)) !== cond.businessHours
+  ) {
+    return false;
+  }
+  for (const [label, matcher] of Object.entries(cond.labels ?? {})) {
+    if (!matches(incident.labels[label], matcher)) return false;
+  }
+  for (const [field, matcher] of Object.entries(cond.fields ?? {})) {
+    if (!matches(fieldValue(incident, field), matcher)) return false;
+  }
+  return true;
+}
+
+function iso(d: Date): string {
+  return d.toISOString();
+}
+
+function compact(facts: TriggerFacts): TriggerFacts {
+  return Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined)) as TriggerFacts;
+}

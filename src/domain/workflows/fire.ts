@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import type { Executor } from '../../db/schema.ts';
+import * as audit from '../audit/queries.ts';
+import { SYSTEM_ACTOR } from '../context.ts';
+import { EVENT_KINDS } from '../incidents/events.ts';
+import type { Plan } from '../plans/plan.ts';
+import { type ActionContext, type ActionResult, emit, runAction } from './actions.ts';
+import type { Firing } from './evaluate.ts';
+import * as q from './queries.ts';
+import { incidentVars } from './render.ts';
+import { actionKind } from './rules.ts';
+import type { IncidentSnapshot } from './snapshot.ts';
+
+export interface FireEnv {
+  tx: Executor;
+  now: Date;
+  log?: Logger | undefined;
+}
+
+export type FireOutcome = 'fired' | 'already' | 'failed';
+
+/**
+ * Runs one firing exactly once: the workflow_runs insert (unique on incident, rule, trigger key) is
+ * the claim, and the actions run only when this call inserted it — so two engines, or a re-run after
+ * a crash, never act twice. The actions run under a savepoint: one that fails rolls back alone and is
+ * recorded on the run (not retried forever), and the rest of the tick goes on.
+ */
+export async function fire(
+  env: FireEnv,
+  plan: Plan,
+  incident: IncidentSnapshot,
+  firing: Firing,
+  chain: number,
+): Promise<FireOutcome> {
+  const { tx, now } = env;
+  const { rule, triggerKey, facts } = firing;
+  const runId = await q.insertRun(tx, {
+    incident_id: incident.id,
+    plan_name: incident.plan_name,
+    plan_version: incident.plan_version,
+    workflow: rule.name,
+    trigger_key: triggerKey,
+    fired_at: now,
+    actions: JSON.stringify(rule.then),
+    source: rule.source,
+  });
+  if (!runId) return 'already';
+  const ctx: ActionContext = {
+    tx,
+    now,
+    plan,
+    incident,
+    rule,
+    runId,
+    facts,
+    chain,
+    vars: incidentVars(incident, plan, { ...facts, workflow: rule.name, now }),
+    index: 0,
+  };
+  const fired = { source: rule.source, trigger: triggerKey, actions: rule.then.map(actionKind), facts };
+  const savepoint = `workflow_run_${runId}`;
+  const before = structuredClone(incident);
+  await q.savepoint(tx, savepoint);
+  try {
+    await emit(ctx, EVENT_KINDS.workflowFired, fired);
+    const results: ActionResult[] = [];
+    for (const [index, action] of rule.then.entries()) {
+      results.push(await runAction({ ...ctx, index }, action));
+    }
+    await q.setRunActions(tx, runId, results);
+    await audit.record(tx, SYSTEM_ACTOR, now, {
+      action: 'workflow.fired',
+      entityType: 'incident',
+      entityId: incident.id,
+      after: { workflow: rule.name, trigger: triggerKey, run_id: runId, results },
+    });
+    await q.releaseSavepoint(tx, savepoint);
+    return 'fired';
+  } catch (error) {
+    await q.rollbackToSavepoint(tx, savepoint);
+    Object.assign(incident, before);
+    const message = error instanceof Error ? error.message : String(error);
+    env.log?.error({ err: error, workflow: rule.name, incident: incident.id }, 'workflow actions failed');
+    await q.setRunActions(tx, runId, [{ error: message }]);
+    await emit(ctx, EVENT_KINDS.workflowFired, { ...fired, error: message });
+    return 'failed';
+  }
+}

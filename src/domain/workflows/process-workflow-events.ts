@@ -1,0 +1,56 @@
+import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
+import { chainDepth, safeEvaluate } from './evaluate.ts';
+import { fire } from './fire.ts';
+import { fireTimersFor } from './fire-workflow-timers.ts';
+import * as q from './queries.ts';
+import { EVENT_TRIGGERS } from './workflow-schema.ts';
+
+export const EVENT_BATCH = 500;
+/**
+ * The runaway cap: at most this many firings per incident per hour. Well above what a plan's
+ * workflows do in a real incident, it stops a feedback loop the chain-depth guard cannot see.
+ */
+export const MAX_RUNS_PER_INCIDENT_PER_HOUR = 200;
+const HOUR_MS = 3_600_000;
+const TRIGGERS = new Set<string>(EVENT_TRIGGERS);
+
+/**
+ * Consumes a batch of unprocessed timeline events in id order: each event that is a workflow trigger
+ * is evaluated against its incident's own plan version and the matching rules fire. Events the
+ * actions append are left for a later pass. Returns how many events were consumed.
+ */
+export async function processWorkflowEvents(env: WorkflowEnv, batch = EVENT_BATCH): Promise<number> {
+  const { tx, now } = env;
+  const events = await q.claimEvents(tx, batch);
+  if (events.length === 0) return 0;
+  const ids = [...new Set(events.map((e) => String(e.incident_id)))];
+  const incidents = await loadSnapshots(tx, await q.findIncidents(tx, ids));
+  const runs = await q.runCountsSince(tx, ids, new Date(now.getTime() - HOUR_MS));
+  for (const event of events) {
+    const incident = incidents.get(String(event.incident_id));
+    if (!incident || !TRIGGERS.has(event.kind)) continue;
+    const plan = await env.plans.get(tx, incident.plan_name, incident.plan_version);
+    const data = event.data ?? {};
+    const trigger = { kind: 'event' as const, eventId: String(event.id), event: event.kind, data };
+    for (const firing of safeEvaluate(env, { plan, incident, trigger, now })) {
+      const count = runs.get(incident.id) ?? 0;
+      if (count >= MAX_RUNS_PER_INCIDENT_PER_HOUR) {
+        env.log?.warn({ incident: incident.id, event: event.id }, 'workflow runaway cap reached; not firing');
+        break;
+      }
+      if ((await fire(env, plan, incident, firing, chainDepth(data) + 1)) !== 'already') {
+        runs.set(incident.id, count + 1);
+      }
+    }
+  }
+  // Timers stop at resolution, so a resolved incident's late targets (met after their due time, or
+  // resolved unmet) are settled here, from the resolve event or any later one.
+  const resolved = [...incidents.values()].filter((i) => i.resolved_at);
+  if (resolved.length > 0) await fireTimersFor(env, resolved);
+  await q.markProcessed(
+    tx,
+    events.map((e) => String(e.id)),
+    now,
+  );
+  return events.length;
+}

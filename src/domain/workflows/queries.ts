@@ -1,0 +1,267 @@
+import { sql } from 'kysely';
+import type { Executor, NewRow } from '../../db/schema.ts';
+import type { LastUpdates } from './snapshot.ts';
+
+// SQL of the workflow engine, including what its actions write into incident tables.
+
+export function claimEvents(db: Executor, limit: number) {
+  return db
+    .selectFrom('incident_events')
+    .select(['id', 'incident_id', 'kind', 'data', 'at'])
+    .where('processed_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export async function markProcessed(db: Executor, ids: string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('incident_events').set({ processed_at: at }).where('id', 'in', ids).execute();
+}
+
+export function findIncidents(db: Executor, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('incidents').selectAll().where('id', 'in', ids).execute();
+}
+
+export function findIncident(db: Executor, id: string) {
+  return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function openIncidents(db: Executor) {
+  return db.selectFrom('incidents').selectAll().where('resolved_at', 'is', null).orderBy('id').execute();
+}
+
+/** When each incident's internal and external audiences last got a published update. */
+export async function lastPublishedUpdates(db: Executor, ids: string[]): Promise<LastUpdates> {
+  const out: LastUpdates = new Map();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('incident_updates')
+    .select(['incident_id', 'audience', (eb) => eb.fn.max('published_at').as('last')])
+    .where('status', '=', 'published')
+    .where('incident_id', 'in', ids)
+    .groupBy(['incident_id', 'audience'])
+    .execute();
+  for (const row of rows) {
+    const key = String(row.incident_id);
+    const entry = out.get(key) ?? { internal: null, external: null };
+    entry[row.audience] = row.last ? new Date(row.last) : null;
+    out.set(key, entry);
+  }
+  return out;
+}
+
+export interface RunKey {
+  incident_id: string;
+  workflow: string;
+  trigger_key: string;
+}
+
+export function runKeyOf(k: RunKey): string {
+  return `${k.incident_id}\u0000${k.workflow}\u0000${k.trigger_key}`;
+}
+
+/** Which of these firings already happened (one query for a whole tick's candidates). */
+export async function existingRuns(db: Executor, keys: RunKey[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const { rows } = await sql<RunKey>`
+    select r.incident_id::text as incident_id, r.workflow, r.trigger_key
+    from workflow_runs r
+    join unnest(${keys.map((k) => k.incident_id)}::bigint[], ${keys.map((k) => k.workflow)}::text[],
+                ${keys.map((k) => k.trigger_key)}::text[]) as c(incident_id, workflow, trigger_key)
+      on r.incident_id = c.incident_id and r.workflow = c.workflow and r.trigger_key = c.trigger_key
+  `.execute(db);
+  return new Set(rows.map(runKeyOf));
+}
+
+/** Inserts a run unless this firing already happened; the id only when this call inserted it. */
+export async function insertRun(db: Executor, row: NewRow<'workflow_runs'>): Promise<string | undefined> {
+  const inserted = await db
+    .insertInto('workflow_runs')
+    .values(row)
+    .onConflict((oc) => oc.columns(['incident_id', 'workflow', 'trigger_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted ? String(inserted.id) : undefined;
+}
+
+export async function setRunActions(db: Executor, id: string, actions: unknown[]): Promise<void> {
+  await db
+    .updateTable('workflow_runs')
+    .set({ actions: JSON.stringify(actions) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Runs per incident since a time (the runaway cap). */
+export async function runCountsSince(db: Executor, ids: string[], since: Date): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('workflow_runs')
+    .select(['incident_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('incident_id', 'in', ids)
+    .where('fired_at', '>=', since)
+    .groupBy('incident_id')
+    .execute();
+  return new Map(rows.map((r) => [String(r.incident_id), Number(r.n)]));
+}
+
+export function listRuns(db: Executor, incidentId: string, limit: number) {
+  return db
+    .selectFrom('workflow_runs')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('fired_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function appendEvent(
+  db: Executor,
+  event: { incidentId: string; at: Date; kind: string; actorName: string; data: Record<string, unknown> },
+): Promise<string> {
+  const row = await db
+    .insertInto('incident_events')
+    .values({
+      incident_id: event.incidentId,
+      at: event.at,
+      kind: event.kind,
+      actor_id: null,
+      actor_name: event.actorName,
+      data: JSON.stringify(event.data),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return String(row.id);
+}
+
+/** The handle of whoever holds an incident role, if anyone. */
+export async function roleHolder(
+  db: Executor,
+  incidentId: string,
+  role: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('incident_roles')
+    .innerJoin('users', 'users.id', 'incident_roles.user_id')
+    .select('users.handle')
+    .where('incident_roles.incident_id', '=', incidentId)
+    .where('incident_roles.role', '=', role)
+    .executeTakeFirst();
+  return row?.handle;
+}
+
+export async function userIdsByHandle(db: Executor, handles: string[]): Promise<Map<string, string>> {
+  if (handles.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'handle']).where('handle', 'in', handles).execute();
+  return new Map(rows.map((r) => [r.handle, String(r.id)]));
+}
+
+/** Adds responders not yet on the incident; returns the ones added. */
+export async function insertResponders(
+  db: Executor,
+  rows: NewRow<'incident_responders'>[],
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db
+    .insertInto('incident_responders')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['incident_id', 'responder']).doNothing())
+    .returning('responder')
+    .execute();
+  return inserted.map((r) => r.responder);
+}
+
+/** Appends an item at the end of an incident's checklist. */
+export async function insertChecklistItem(
+  db: Executor,
+  item: { incidentId: string; checklist: string; text: string; source: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('checklist_items')
+    .values((eb) => ({
+      incident_id: item.incidentId,
+      checklist: item.checklist,
+      text: item.text,
+      source: item.source,
+      position: eb
+        .selectFrom('checklist_items')
+        .select(sql<number>`coalesce(max(position) + 1, 0)`.as('p'))
+        .where('incident_id', '=', item.incidentId)
+        .where('checklist', '=', item.checklist),
+    }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return String(row.id);
+}
+
+export async function insertActionItem(db: Executor, row: NewRow<'action_items'>): Promise<string> {
+  const inserted = await db.insertInto('action_items').values(row).returning('id').executeTakeFirstOrThrow();
+  return String(inserted.id);
+}
+
+/** Incident columns a workflow may set (setField); everything else is a custom field or a label. */
+export const SETTABLE_COLUMNS = ['impact', 'service', 'summary', 'customer_facing'] as const;
+export type SettableColumn = (typeof SETTABLE_COLUMNS)[number];
+
+export async function setColumn(
+  db: Executor,
+  incidentId: string,
+  column: SettableColumn,
+  value: string | boolean,
+  at: Date,
+): Promise<void> {
+  const set =
+    column === 'customer_facing'
+      ? { customer_facing: value === true || value === 'true' }
+      : { [column]: String(value) };
+  await db
+    .updateTable('incidents')
+    .set({ ...set, updated_at: at })
+    .where('id', '=', incidentId)
+    .execute();
+}
+
+/** Sets one key of the incident's `fields` (or `labels`) jsonb without touching the other keys. */
+export async function setJsonKey(
+  db: Executor,
+  incidentId: string,
+  column: 'fields' | 'labels',
+  key: string,
+  value: unknown,
+  at: Date,
+): Promise<void> {
+  const patch = JSON.stringify({ [key]: value });
+  await db
+    .updateTable('incidents')
+    .set({ [column]: sql`${sql.ref(column)} || ${patch}::jsonb`, updated_at: at })
+    .where('id', '=', incidentId)
+    .execute();
+}
+
+/** Records a breach once per incident and target; true when this call recorded it. */
+export async function insertBreach(db: Executor, row: NewRow<'incident_target_breaches'>): Promise<boolean> {
+  const inserted = await db
+    .insertInto('incident_target_breaches')
+    .values(row)
+    .onConflict((oc) => oc.columns(['incident_id', 'target']).doNothing())
+    .returning('target')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function savepoint(db: Executor, name: string): Promise<void> {
+  await sql`savepoint ${sql.id(name)}`.execute(db);
+}
+
+export async function releaseSavepoint(db: Executor, name: string): Promise<void> {
+  await sql`release savepoint ${sql.id(name)}`.execute(db);
+}
+
+export async function rollbackToSavepoint(db: Executor, name: string): Promise<void> {
+  await sql`rollback to savepoint ${sql.id(name)}`.execute(db);
+}

@@ -1,0 +1,60 @@
+import type {
+  EventTrigger,
+  TargetName,
+  TargetTrigger,
+  TimerTrigger,
+  WorkflowAction,
+  WorkflowCondition,
+  WorkflowTrigger,
+} from './workflow-schema.ts';
+
+// The one shape the engine evaluates: the plan's own workflows plus the rules its fixed fields compile
+// to (compile-plan-rules.ts). Compiled rules may use two triggers and two actions a plan file cannot
+// spell, because only the plan's fixed fields define them.
+
+export type Audience = 'internal' | 'external';
+
+/** Plan-only trigger: an update of the audience is due every `cadence` of the incident's severity. */
+export interface OverdueTrigger {
+  overdue: Audience;
+}
+
+export type RuleTrigger = WorkflowTrigger | OverdueTrigger;
+
+/** Plan-only actions: record a target breach / an overdue update (table row + timeline event). */
+export type RuleAction =
+  | WorkflowAction
+  | { recordBreach: { target: TargetName } }
+  | { recordOverdue: { audience: Audience } };
+
+export type RuleSource = 'plan' | 'workflow';
+
+export interface Rule {
+  name: string;
+  source: RuleSource;
+  description?: string | undefined;
+  when: RuleTrigger;
+  if?: WorkflowCondition | undefined;
+  then: RuleAction[];
+}
+
+export function isEventTrigger(when: RuleTrigger): when is EventTrigger {
+  return typeof when === 'string';
+}
+
+export function isElapsedTrigger(when: RuleTrigger): when is TimerTrigger {
+  return typeof when === 'object' && 'elapsed' in when;
+}
+
+export function isTargetTrigger(when: RuleTrigger): when is TargetTrigger {
+  return typeof when === 'object' && 'target' in when;
+}
+
+export function isOverdueTrigger(when: RuleTrigger): when is OverdueTrigger {
+  return typeof when === 'object' && 'overdue' in when;
+}
+
+/** The action's kind: every action object has exactly one key. */
+export function actionKind(action: RuleAction): string {
+  return Object.keys(action)[0] ?? 'unknown';
+}

@@ -1,0 +1,61 @@
+import type { Row } from '../../db/schema.ts';
+import type { IncidentMilestones } from '../incidents/targets.ts';
+
+// What the evaluator sees of an incident: its row plus when each audience last got a published update.
+export interface IncidentSnapshot extends IncidentMilestones {
+  id: string;
+  title: string;
+  slug: string;
+  summary: string;
+  impact: string;
+  service: string | null;
+  customer_facing: boolean;
+  labels: Record<string, string>;
+  fields: Record<string, unknown>;
+  plan_name: string;
+  plan_version: number;
+  state: string;
+  correlation_id: string;
+  channel_name: string;
+  state_entered_at: Date;
+  last_update_at: { internal: Date | null; external: Date | null };
+}
+
+export type LastUpdates = Map<string, { internal: Date | null; external: Date | null }>;
+
+export function snapshotOf(row: Row<'incidents'>, lastUpdates?: LastUpdates): IncidentSnapshot {
+  return {
+    id: String(row.id),
+    title: row.title,
+    slug: row.slug,
+    summary: row.summary,
+    impact: row.impact,
+    service: row.service,
+    customer_facing: row.customer_facing,
+    labels: row.labels ?? {},
+    fields: row.fields ?? {},
+    plan_name: row.plan_name,
+    plan_version: row.plan_version,
+    severity: row.severity,
+    state: row.state,
+    correlation_id: row.correlation_id,
+    channel_name: row.channel_name,
+    declared_at: row.declared_at,
+    acknowledged_at: row.acknowledged_at,
+    triaged_at: row.triaged_at,
+    first_update_at: row.first_update_at,
+    status_page_at: row.status_page_at,
+    mitigated_at: row.mitigated_at,
+    resolved_at: row.resolved_at,
+    state_entered_at: row.state_entered_at,
+    last_update_at: lastUpdates?.get(String(row.id)) ?? { internal: null, external: null },
+  };
+}
+
+/** The last published update of any audience, or null. */
+export function lastAnyUpdate(incident: IncidentSnapshot): Date | null {
+  const { internal, external } = incident.last_update_at;
+  if (!internal) return external;
+  if (!external) return internal;
+  return new Date(Math.max(internal.getTime(), external.getTime()));
+}

@@ -1,0 +1,12 @@
+import { PlanCache } from '../domain/workflows/plan-cache.ts';
+import { processWorkflowEvents } from '../domain/workflows/process-workflow-events.ts';
+import type { EngineModule } from './engine.ts';
+
+/** Reacts to timeline events (incident declared, severity changed, target breached, …) with workflows. */
+export function workflowEventsModule(plans = new PlanCache()): EngineModule {
+  return {
+    id: 2,
+    name: 'workflow-events',
+    tick: ({ tx, now, log }) => processWorkflowEvents({ tx, now, log, plans }),
+  };
+}

@@ -17,6 +17,8 @@ const program = new Command('tocsin')
       .map((v) => `  ${v.name.padEnd(30)} ${v.description}`)
       .join('\n')}\n`,
   );
+// Options after a subcommand belong to it (plan show NAME --version N is not the program version).
+program.enablePositionalOptions();
 registerCommands(program);
 program.exitOverride();
 

@@ -298,9 +298,6 @@ async function runShow(
 }
 
 export function registerPlan(program: Command): void {
-  // Without positional options the program's own --version (print Tocsin's version) would swallow
-  // `plan show NAME --version N` wherever it appears; with them it counts only before a subcommand.
-  program.enablePositionalOptions();
   const plan = program
     .command('plan')
     .description('Check and read incident response plans (plan files: see docs/plan-reference.md)');

@@ -70,7 +70,8 @@ export function mapError(error: unknown): { status: number; body: ErrorBody } {
     return { status: 503, body: body('unavailable', 'the store is unavailable; retry later') };
   }
   if (e.code === '23505') return { status: 409, body: body('conflict', 'already exists') };
-  if (e.code === '22P02' || e.code === '22003' || e.code === '22007' || e.code === '22008') {
+  // Malformed input values PostgreSQL refused (bad text, encoding, numbers or dates): the caller's fault.
+  if (e.code !== undefined && ['22P02', '22P05', '22021', '22003', '22007', '22008'].includes(e.code)) {
     return { status: 400, body: body('invalid', 'a value is out of range or malformed') };
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

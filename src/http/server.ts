@@ -37,6 +37,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     ctx: Ctx;
   }
+  interface FastifyContextConfig {
+    /** Answers without a token (schemas, docs, inbound integrations that carry their own key). */
+    public?: boolean;
+  }
 }
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -78,6 +82,15 @@ export async function buildServer(deps: AppDeps): Promise<App> {
     const token = bearer(request);
     const actor = await authenticate(deps.db, deps.clock, token);
     if (!actor) throw new Unauthorized('the API token is not valid');
+    // Without a token, say so before validating the body: a 400 about fields would mislead.
+    // What an authenticated actor may do is still decided by each operation.
+    if (
+      actor.kind === 'anonymous' &&
+      request.url.startsWith('/api/v1/') &&
+      !request.routeOptions.config?.public
+    ) {
+      throw new Unauthorized('an API token is required (Authorization: Bearer …)');
+    }
     request.ctx = makeCtx({ db: deps.db, clock: deps.clock, log: request.log as Logger }, actor);
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -100,7 +113,9 @@ export async function buildServer(deps: AppDeps): Promise<App> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
+    app.swagger(),
+  );
 
   registerHealthRoutes(app, deps);
   registerHome(app, deps);

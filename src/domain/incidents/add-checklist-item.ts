@@ -13,7 +13,8 @@ export async function addChecklistItem({
   ctx.require('incident:update');
   const { incidentId, ...body } = input;
   const data = checklistItemBodySchema.parse(body);
-  return changeIncident(ctx, incidentId, { refusedWhenResolved: 'add checklist items' }, async (c) => {
+  // Allowed after resolution too: follow-up checklists (e.g. the resolved state's) are worked then.
+  return changeIncident(ctx, incidentId, {}, async (c) => {
     const position = await incidents.nextChecklistPosition(c.tx, c.incident.id, data.checklist);
     const [item] = await incidents.insertChecklistItems(c.tx, [
       { incident_id: c.incident.id, checklist: data.checklist, position, text: data.text, source: 'manual' },

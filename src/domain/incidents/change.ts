@@ -8,7 +8,7 @@ import { loadPlanVersion } from '../plans/get-plan.ts';
 import { type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as users from '../users/queries.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
-import { assertOpen, type Incident, isId } from './incident.ts';
+import { assertOpen, type Incident, isId, planChecklistRows } from './incident.ts';
 import * as incidents from './queries.ts';
 
 // The frame every incident operation shares: one transaction, the incident locked, its plan version
@@ -145,6 +145,9 @@ export async function moveToState(
     ...(reopens ? { reopened: true } : {}),
   });
   if (entersResolved) await c.event(EVENT_KINDS.resolved, { resolution: after.resolution });
+  if (!(await incidents.hasChecklist(c.tx, incident.id, to))) {
+    await incidents.insertChecklistItems(c.tx, planChecklistRows(c.plan, incident.id, to));
+  }
   await c.audit(
     entersResolved ? 'incident.resolved' : reopens ? 'incident.reopened' : 'incident.state_changed',
     { state: incident.state, resolved_at: incident.resolved_at },

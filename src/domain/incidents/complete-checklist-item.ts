@@ -15,7 +15,8 @@ export async function completeChecklistItem({
   ctx.require('incident:update');
   const { incidentId, itemId, ...body } = input;
   const data = checklistItemPatchSchema.parse(body);
-  return changeIncident(ctx, incidentId, { refusedWhenResolved: 'change its checklist' }, async (c) => {
+  // Allowed after resolution too: follow-up checklists (e.g. the resolved state's) are worked then.
+  return changeIncident(ctx, incidentId, {}, async (c) => {
     const before = isId(itemId) ? await incidents.lockChecklistItem(c.tx, c.incident.id, itemId) : undefined;
     if (!before) throw new NotFound('checklist item', itemId);
     if (data.done === (before.done_at !== null)) return before;

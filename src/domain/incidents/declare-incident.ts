@@ -9,7 +9,7 @@ import { lifecycleOf, severityOf } from '../plans/plan.ts';
 import * as plans from '../plans/queries.ts';
 import { requireSeverity } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
-import { channelName, type Incident, slugify } from './incident.ts';
+import { channelName, type Incident, planChecklistRows, slugify } from './incident.ts';
 import { type DeclareIncidentInput, declareIncidentSchema } from './inputs.ts';
 import * as incidents from './queries.ts';
 
@@ -75,11 +75,11 @@ export async function declareIncident({ ctx, input }: Operation<DeclareIncidentI
       created_by: ctx.actor.name,
       updated_at: now,
     });
+    // The declare checklist now; one named like a state when the incident enters it (moveToState).
+    const initial = lifecycleOf(plan).initial;
     await incidents.insertChecklistItems(
       tx,
-      Object.entries(plan.checklists).flatMap(([checklist, items]) =>
-        items.map((text, position) => ({ incident_id: id, checklist, position, text, source: 'plan' })),
-      ),
+      ['declare', initial].flatMap((checklist) => planChecklistRows(plan, id, checklist)),
     );
     const responders = [...new Set(severityOf(plan, data.severity)?.responders ?? [])];
     await incidents.insertResponders(

@@ -23,6 +23,7 @@ export const EVENT_KINDS = {
   taskAdded: 'task.added',
   workflowFired: 'workflow.fired',
   notificationQueued: 'notification.queued',
+  statusPageComponentRequested: 'status_page.component_requested',
 } as const;
 
 export type EventKind = (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS];

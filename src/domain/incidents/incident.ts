@@ -163,3 +163,14 @@ export function changedFields<K extends string>(
     (k) => after[k] !== undefined && canonical(before[k]) !== canonical(after[k]),
   );
 }
+
+/** Rows of one of the plan's checklists for an incident (none if the plan has no such checklist). */
+export function planChecklistRows(plan: Plan, incidentId: string, checklist: string) {
+  return (plan.checklists[checklist] ?? []).map((text, position) => ({
+    incident_id: incidentId,
+    checklist,
+    position,
+    text,
+    source: 'plan',
+  }));
+}

@@ -71,9 +71,9 @@ describe('declaring', () => {
       channel_name: 'incident-2026-03-02-payment-outage',
       correlation_id: 'req:42',
     });
+    // Only the declare checklist now; the resolved one arrives with the resolved state.
     expect(body.checklists.map((c: { name: string; items: unknown[] }) => [c.name, c.items.length])).toEqual([
       ['declare', 2],
-      ['resolve', 1],
     ]);
     expect(body.checklists[0].items[0]).toMatchObject({ text: 'Open the war room', source: 'plan' });
     expect(body.responders.map((r: { responder: string }) => r.responder)).toEqual([
@@ -302,6 +302,39 @@ describe('roles, severity, hypotheses, checklists, mitigation, responders', () =
     expect(
       (await call('PATCH', `/api/v1/incidents/${other}/checklist/${itemId}`, { done: true })).status,
     ).toBe(404);
+  });
+
+  it('instantiates a state’s checklist on entering it, once, and lets it be worked after resolution', async () => {
+    const id = await declare();
+    expect((await call('POST', `/api/v1/incidents/${id}/resolve`, {})).status).toBe(200);
+    const names = async () =>
+      (await call('GET', `/api/v1/incidents/${id}`)).body.checklists.map(
+        (c: { name: string; items: unknown[] }) => [c.name, c.items.length],
+      );
+    expect(await names()).toEqual([
+      ['declare', 2],
+      ['resolved', 1],
+    ]);
+    const detail = await call('GET', `/api/v1/incidents/${id}`);
+    const item = detail.body.checklists[1].items[0];
+    expect(item.text).toBe('Schedule the post-mortem');
+    const done = await call('PATCH', `/api/v1/incidents/${id}/checklist/${item.id}`, { done: true });
+    expect(done.status).toBe(200);
+    // A final external update after resolution is normal (the status page's "Resolved" post).
+    const update = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      audience: 'external',
+      bodies: { en: 'Resolved.', am: 'ተፈትቷል።' },
+    });
+    expect(update.status).toBe(201);
+    // Reopen and resolve again: the resolved checklist is not duplicated.
+    expect((await call('POST', `/api/v1/incidents/${id}/transition`, { to: 'investigating' })).status).toBe(
+      200,
+    );
+    expect((await call('POST', `/api/v1/incidents/${id}/resolve`, {})).status).toBe(200);
+    expect(await names()).toEqual([
+      ['declare', 2],
+      ['resolved', 1],
+    ]);
   });
 
   it('sets a mitigation plan with who agreed, and marks mitigated', async () => {

@@ -19,7 +19,8 @@ export async function publishUpdate({
   ctx.require('incident:update');
   const { incidentId, ...body } = input;
   const data = publishUpdateBodySchema.parse(body);
-  return changeIncident(ctx, incidentId, { refusedWhenResolved: 'publish updates' }, async (c) => {
+  // Allowed after resolution too: the final "resolved" status-page update usually comes then.
+  return changeIncident(ctx, incidentId, {}, async (c) => {
     const { languages } = c.plan;
     const details = Object.entries(data.bodies).flatMap(([lang, text]) =>
       !languages.includes(lang)

@@ -201,6 +201,17 @@ export function insertChecklistItems(db: Executor, rows: NewRow<'checklist_items
   return db.insertInto('checklist_items').values(rows).returningAll().execute();
 }
 
+export async function hasChecklist(db: Executor, incidentId: string, checklist: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('checklist_items')
+    .select('id')
+    .where('incident_id', '=', incidentId)
+    .where('checklist', '=', checklist)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function nextChecklistPosition(db: Executor, incidentId: string, checklist: string) {
   const row = await db
     .selectFrom('checklist_items')

@@ -1,4 +1,4 @@
-import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
+import { onStatusPage, type Plan, severityOf, targetDurations } from '../plans/plan.ts';
 import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
 
 // Target clocks of one incident, from the plan version it was declared under. Each target is
@@ -22,6 +22,7 @@ export interface IncidentMilestones {
   status_page_at: Date | null;
   mitigated_at: Date | null;
   resolved_at: Date | null;
+  customer_facing?: boolean;
 }
 
 export const MILESTONE_OF: Record<TargetKind, keyof IncidentMilestones> = {
@@ -46,6 +47,8 @@ export function computeTargets(incident: IncidentMilestones, plan: Plan, now: Da
   for (const target of TARGET_KINDS) {
     const ms = durations[target];
     if (ms === undefined) continue;
+    // The status-page target only counts for incidents the plan puts on the status page.
+    if (target === 'statusPage' && !onStatusPage(plan, incident)) continue;
     const due = new Date(incident.declared_at.getTime() + ms);
     const metAt = (incident[MILESTONE_OF[target]] as Date | null) ?? null;
     out.push({ target, duration_ms: ms, due_at: due, met_at: metAt, status: targetStatus(due, metAt, now) });

@@ -33,7 +33,7 @@ lifecycle:
 channel: { name: "incident-{date}-{slug}" }
 checklists:
   declare: [Open the war room, Page the service owner]
-  resolve: [Schedule the post-mortem]
+  resolved: [Schedule the post-mortem]
 links:
   traces: "https://tempo.example.com/search?q={correlation_id}&svc={service}"
 `;

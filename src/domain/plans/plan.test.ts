@@ -184,6 +184,13 @@ describe('plan errors point at file:line:col', () => {
     ]);
   });
 
+  it('reports a duplicate workflow name (its firings are keyed by name)', () => {
+    const twice = `${BASE}  - name: page leadership\n    when: incident.resolved\n    then: [{ note: done }]\n`;
+    expect(errorsOf(twice)).toEqual([
+      'p.yaml:35:11: workflows.1.name: duplicate workflow name "page leadership"',
+    ]);
+  });
+
   it('reports YAML syntax errors with their position', () => {
     const errors = errorsOf(replaceLine(9, '    targets: { acknowledge: 5m'));
     expect(errors.length).toBeGreaterThan(0);

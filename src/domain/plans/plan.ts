@@ -317,6 +317,7 @@ function checkIds(c: Checker, plan: Plan): void {
     'channel',
     'name',
   );
+  // A workflow's firings are keyed by its name: a second one of the same name would never fire.
   c.unique(
     ['workflows'],
     plan.workflows.map((w) => w.name),
@@ -597,4 +598,10 @@ export function targetDurations(severity: Severity): Partial<Record<TargetKind, 
     if (d) out[kind] = parseDuration(d);
   }
   return out;
+}
+
+/** Whether an incident goes on the public status page under the plan's statusPage.when. */
+export function onStatusPage(plan: Plan, incident: { customer_facing?: boolean | undefined }): boolean {
+  const when = plan.statusPage?.when ?? 'always';
+  return when === 'always' || (when === 'customer-facing' && incident.customer_facing === true);
 }

@@ -25,10 +25,14 @@ export function registerPlanRoutes(app: App): void {
   acceptYaml(app);
   let jsonSchema: unknown;
 
-  app.get('/api/v1/plans/schema.json', { schema: { tags: ['plans'], security: [] } }, async () => {
-    jsonSchema ??= planJsonSchema();
-    return jsonSchema;
-  });
+  app.get(
+    '/api/v1/plans/schema.json',
+    { schema: { tags: ['plans'], security: [] }, config: { public: true } },
+    async () => {
+      jsonSchema ??= planJsonSchema();
+      return jsonSchema;
+    },
+  );
 
   app.get('/api/v1/plans', { schema: { tags: ['plans'] } }, async (request) => ({
     plans: await listPlans({ ctx: request.ctx, input: undefined }),

@@ -13,9 +13,6 @@ import type { TargetName, WorkflowAction } from './workflow-schema.ts';
 // The actions that exist now, one function per kind, all inside the engine module's transaction.
 // Messages (notify, page, post, webhook, remind) are queued in the outbox; delivery comes later.
 
-/** Timeline kind for a status-page intent until the status page exists (its issue replaces this). */
-export const STATUS_PAGE_REQUESTED = 'status_page.component_requested';
-
 export interface ActionContext {
   tx: Executor;
   now: Date;
@@ -285,7 +282,7 @@ async function setStatusPageComponent(
   spec: Spec<'setStatusPageComponent'>,
 ): Promise<ActionResult> {
   const component = render(spec.component, ctx.vars);
-  await emit(ctx, STATUS_PAGE_REQUESTED, { component, status: spec.status });
+  await emit(ctx, EVENT_KINDS.statusPageComponentRequested, { component, status: spec.status });
   return { action: 'setStatusPageComponent', component, status: spec.status, applied: false };
 }
 

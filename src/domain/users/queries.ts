@@ -53,17 +53,27 @@ export function findTokenHash(db: Executor, tokenHash: string) {
   return db.selectFrom('api_tokens').select('id').where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
-/** The user behind a live token, marking the token used. */
-export function userByTokenHash(db: Executor, tokenHash: string, now: Date) {
+/** The user behind a live token. */
+export function userByTokenHash(db: Executor, tokenHash: string) {
   return db
-    .updateTable('api_tokens')
-    .set({ last_used_at: now })
-    .from('users')
-    .whereRef('users.id', '=', 'api_tokens.user_id')
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select([
+      'api_tokens.id as token_id',
+      'api_tokens.last_used_at',
+      'users.id',
+      'users.handle',
+      'users.name',
+      'users.role',
+      'users.leadership',
+    ])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
-    .returning(['users.id', 'users.handle', 'users.name', 'users.role', 'users.leadership'])
     .executeTakeFirst();
+}
+
+export function markTokenUsed(db: Executor, tokenId: string, at: Date) {
+  return db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', tokenId).execute();
 }
 
 export function findTeamByName(db: Executor, name: string) {

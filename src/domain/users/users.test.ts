@@ -19,7 +19,11 @@ describe('users, teams and tokens', () => {
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().error.code).toBe('unauthorized');
     // No token and a bad body: the missing token is the answer, not the body's fields.
-    const both = await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: { handle: 'Bad Handle' } });
+    const both = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { handle: 'Bad Handle' },
+    });
     expect(both.statusCode).toBe(401);
     const schema = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(schema.statusCode).toBe(200);

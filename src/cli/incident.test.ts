@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/helpers.ts';
+import { describeEvent } from '../domain/incidents/describe-event.ts';
 import { PAYMENTS_PLAN } from '../domain/incidents/testing.ts';
 import { savePlan } from '../domain/plans/save-plan.ts';
-import { describeEvent, pairs, shortTime } from './incident.ts';
+import { pairs, shortTime } from './incident.ts';
 
 // `tocsin incident …` as a user runs it: the real binary against a real server on loopback.
 const run = promisify(execFile);
@@ -97,6 +98,16 @@ describe('view helpers', () => {
     expect(describeEvent('incident.role_assigned', { role: 'ic', user: 'bob', previous: 'alice' })).toBe(
       'ic → bob (was alice)',
     );
+    expect(
+      describeEvent('notification.queued', {
+        action: 'page',
+        text: '[SEV1] down',
+        deliveries: [{ destination: 'page:on-call' }],
+      }),
+    ).toBe('page → page:on-call: [SEV1] down');
+    expect(
+      describeEvent('workflow.fired', { workflow: 'war room', trigger: 'event:1', actions: ['page'] }),
+    ).toBe('workflow "war room" fired on event:1: page');
     expect(pairs(['a=1', 'b=x=y'], '--label')).toEqual({ a: '1', b: 'x=y' });
     expect(() => pairs(['nope'], '--label')).toThrow('--label takes key=value');
   });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeEvent } from '../domain/incidents/describe-event.ts';
 import { ApiClient } from './client.ts';
 import { formatTable, printJson, printTable } from './output.ts';
 
@@ -50,48 +51,6 @@ export interface IncidentDetailJson {
 export function shortTime(iso: string | null | undefined): string {
   if (!iso) return '';
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
-}
-
-const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-
-/** One line for a timeline event. */
-export function describeEvent(kind: string, data: Json): string {
-  switch (kind) {
-    case 'incident.declared':
-      return `declared ${str(data.severity)} under ${str(data.plan)}@${str(data.plan_version)}`;
-    case 'incident.acknowledged':
-      return 'acknowledged';
-    case 'incident.triaged':
-      return `triaged as ${str(data.severity)}`;
-    case 'incident.severity_changed':
-      return `severity ${str(data.from)} → ${str(data.to)}: ${str(data.reason)}`;
-    case 'incident.state_changed':
-      return `state ${str(data.from)} → ${str(data.to)}${data.reopened ? ' (reopened)' : ''}${data.reason ? `: ${str(data.reason)}` : ''}`;
-    case 'incident.resolved':
-      return `resolved${data.resolution ? `: ${str(data.resolution)}` : ''}`;
-    case 'incident.role_assigned':
-      return `${str(data.role)} → ${str(data.user)}${data.previous ? ` (was ${str(data.previous)})` : ''}`;
-    case 'incident.responder_added':
-      return `responder ${str(data.responder)}${data.user ? ` (${str(data.user)})` : ''} added`;
-    case 'incident.field_changed':
-      return `${str(data.field)} changed`;
-    case 'note':
-      return str(data.text);
-    case 'hypothesis.added':
-      return `hypothesis: ${str(data.statement)}`;
-    case 'hypothesis.changed':
-      return `hypothesis ${str(data.to)}: ${str(data.statement)}${data.result ? ` — ${str(data.result)}` : ''}`;
-    case 'checklist.item_added':
-      return `checklist ${str(data.checklist)} + ${str(data.text)}`;
-    case 'checklist.item_done':
-      return `${data.done ? 'done' : 'not done'}: ${str(data.text)}`;
-    case 'mitigation.updated':
-      return `mitigation plan set${data.mitigated ? ' (in place)' : ''}`;
-    case 'update.published':
-      return `${str(data.audience)} update published`;
-    default:
-      return Object.keys(data).length > 0 ? JSON.stringify(data) : '';
-  }
 }
 
 /** The readable view of `tocsin incident show`. */
@@ -362,7 +321,7 @@ export function registerIncident(program: Command): void {
         bodies,
       });
       if (o.json) printJson(update);
-      else process.stdout.write(`${str(update.audience)} update ${str(update.status)} on #${id}\n`);
+      else process.stdout.write(`${String(update.audience)} update ${String(update.status)} on #${id}\n`);
     },
   );
 

@@ -1,0 +1,60 @@
+// One human line per timeline event, shared by every client (CLI today, the web UI later).
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+/** One line for a timeline event. */
+export function describeEvent(kind: string, data: Record<string, unknown>): string {
+  switch (kind) {
+    case 'incident.declared':
+      return `declared ${str(data.severity)} under ${str(data.plan)}@${str(data.plan_version)}`;
+    case 'incident.acknowledged':
+      return 'acknowledged';
+    case 'incident.triaged':
+      return `triaged as ${str(data.severity)}`;
+    case 'incident.severity_changed':
+      return `severity ${str(data.from)} → ${str(data.to)}: ${str(data.reason)}`;
+    case 'incident.state_changed':
+      return `state ${str(data.from)} → ${str(data.to)}${data.reopened ? ' (reopened)' : ''}${data.reason ? `: ${str(data.reason)}` : ''}`;
+    case 'incident.resolved':
+      return `resolved${data.resolution ? `: ${str(data.resolution)}` : ''}`;
+    case 'incident.role_assigned':
+      return `${str(data.role)} → ${str(data.user)}${data.previous ? ` (was ${str(data.previous)})` : ''}`;
+    case 'incident.responder_added':
+      return `responder ${str(data.responder)}${data.user ? ` (${str(data.user)})` : ''} added`;
+    case 'incident.field_changed':
+      return `${str(data.field)} changed`;
+    case 'note':
+      return str(data.text);
+    case 'hypothesis.added':
+      return `hypothesis: ${str(data.statement)}`;
+    case 'hypothesis.changed':
+      return `hypothesis ${str(data.to)}: ${str(data.statement)}${data.result ? ` — ${str(data.result)}` : ''}`;
+    case 'checklist.item_added':
+      return `checklist ${str(data.checklist)} + ${str(data.text)}`;
+    case 'checklist.item_done':
+      return `${data.done ? 'done' : 'not done'}: ${str(data.text)}`;
+    case 'mitigation.updated':
+      return `mitigation plan set${data.mitigated ? ' (in place)' : ''}`;
+    case 'update.published':
+      return `${str(data.audience)} update published`;
+    case 'update.overdue':
+      return `${str(data.audience)} update overdue (was due ${str(data.due_at)})`;
+    case 'target.breached':
+      return `target ${str(data.target)} breached (was due ${str(data.due_at)})`;
+    case 'workflow.fired': {
+      const actions = Array.isArray(data.actions) ? data.actions.join(', ') : '';
+      return `workflow "${str(data.workflow)}" fired on ${str(data.trigger)}: ${actions}${data.error ? ` — failed: ${str(data.error)}` : ''}`;
+    }
+    case 'notification.queued': {
+      const to = Array.isArray(data.deliveries)
+        ? data.deliveries.map((d) => str((d as { destination?: unknown }).destination)).join(', ')
+        : '';
+      return `${str(data.action)} → ${to}: ${str(data.text)}`;
+    }
+    case 'task.added':
+      return `${str(data.kind) === 'action_item' ? 'action item' : 'task'}: ${str(data.title)}`;
+    case 'status_page.component_requested':
+      return `status page: ${str(data.component)} → ${str(data.status)}`;
+    default:
+      return Object.keys(data).length > 0 ? JSON.stringify(data) : '';
+  }
+}

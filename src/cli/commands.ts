@@ -5,6 +5,7 @@ import { registerIncident } from './incident.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerPlan } from './plan.ts';
 import { registerServe } from './serve.ts';
+import { registerService } from './service.ts';
 import { registerToken } from './token.ts';
 
 // Every command group, registered in one place.
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerApply(program);
   registerPlan(program);
   registerIncident(program);
+  registerService(program);
   registerToken(program);
   registerDrill(program);
 }

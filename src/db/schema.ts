@@ -236,7 +236,79 @@ export interface EngineModulesTable {
   ticks: Generated<string>;
 }
 
+export interface ServicesTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  team_id: Ref | null;
+  plan_name: string | null;
+  escalation_policy: string | null;
+  rules: Json;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface IntegrationsTable {
+  id: Generated<string>;
+  service_id: Ref;
+  name: string;
+  type: string;
+  key: string;
+  config: Json;
+  disabled_at: TsNull;
+  created_at: Ts;
+  rotated_at: TsNull;
+}
+
+export type AlertStatus = 'triggered' | 'acknowledged' | 'resolved';
+
+export interface AlertsTable {
+  id: Generated<string>;
+  service_id: Ref;
+  integration_id: Ref | null;
+  dedup_key: string;
+  status: AlertStatus;
+  summary: string;
+  source: Generated<string>;
+  severity: Generated<string>;
+  component: string | null;
+  alert_group: string | null;
+  alert_class: string | null;
+  labels: ColumnType<
+    Record<string, string>,
+    Record<string, string> | string | undefined,
+    Record<string, string> | string
+  >;
+  details: Json;
+  links: Json;
+  images: Json;
+  count: Generated<number>;
+  started_at: TsNull;
+  first_seen_at: Ts;
+  last_seen_at: Ts;
+  acknowledged_at: TsNull;
+  resolved_at: TsNull;
+  incident_id: Ref | null;
+  routed_at: TsNull;
+  routing: string | null;
+  raw: Json;
+  updated_at: Ts;
+}
+
+export interface AlertEventsTable {
+  id: Generated<string>;
+  alert_id: Ref;
+  at: Ts;
+  kind: string;
+  actor: string;
+  data: Json;
+}
+
 export interface Database {
+  services: ServicesTable;
+  integrations: IntegrationsTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

@@ -14,6 +14,8 @@ const PERMISSIONS = {
   'incident:update': 'responder',
   'incident:note': 'responder',
   'plan:write': 'manager',
+  'service:write': 'manager',
+  'alert:update': 'responder',
   'team:write': 'manager',
   'user:write': 'admin',
   'token:create-own': 'viewer',
@@ -56,12 +58,17 @@ export interface Ctx {
   actor: Actor;
   log?: Logger | undefined;
   require(permission: Permission): void;
+  /** Whether the actor holds a permission (for showing more or less, not for refusing). */
+  can(permission: Permission): boolean;
 }
 
 export function makeCtx(deps: { db: Db; clock: Clock; log?: Logger | undefined }, actor: Actor): Ctx {
   return {
     ...deps,
     actor,
+    can(permission) {
+      return actor.kind !== 'anonymous' && roleAtLeast(actor.role, PERMISSIONS[permission]);
+    },
     require(permission) {
       if (actor.kind === 'anonymous')
         throw new Unauthorized('an API token is required (Authorization: Bearer …)');

@@ -1,15 +1,21 @@
+import { registerAlertRoutes } from '../domain/alerts/routes.ts';
 import { registerConfigRoutes } from '../domain/config/routes.ts';
 import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
 import { registerPlanRoutes } from '../domain/plans/routes.ts';
+import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerUserRoutes } from '../domain/users/routes.ts';
 import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
+import { registerInboundRoutes } from '../integrations/inbound/routes.ts';
 import type { App, AppDeps } from './server.ts';
 
 // Every concept's routes, registered in one place.
-export async function registerRoutes(app: App, _deps: AppDeps): Promise<void> {
+export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerUserRoutes(app);
   registerPlanRoutes(app);
   registerConfigRoutes(app);
   registerIncidentRoutes(app);
   registerWorkflowRoutes(app);
+  registerServiceRoutes(app, deps);
+  registerAlertRoutes(app);
+  registerInboundRoutes(app, deps);
 }

@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { INTEGRATION_TYPES } from '../domain/services/services.ts';
+import { ApiClient } from './client.ts';
+import { shortTime } from './incident.ts';
+import { printJson, printTable } from './output.ts';
+
+// `tocsin service …`, `tocsin integration …`, `tocsin alert …`: thin clients of the HTTP API.
+interface CommonOpts {
+  url?: string;
+  json?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+const withCommon = (c: Command) =>
+  c.option('--url <url>', 'Tocsin server (default TOCSIN_URL)').option('--json', 'print JSON');
+
+const enc = encodeURIComponent;
+
+export function registerService(program: Command): void {
+  const service = program.command('service').description('Services: what alerts belong to');
+  withCommon(
+    service
+      .command('create <name>')
+      .description('Create a service')
+      .option('--description <text>', '', '')
+      .option('--team <name>', 'owning team')
+      .option('--plan <name>', 'plan its incidents run under'),
+  ).action(async (name: string, o: CommonOpts & { description: string; team?: string; plan?: string }) => {
+    const body: Json = { name, description: o.description };
+    if (o.team) body.team = o.team;
+    if (o.plan) body.plan = o.plan;
+    const { service: created } = await new ApiClient({ url: o.url }).post<{ service: Json }>(
+      '/api/v1/services',
+      body,
+    );
+    if (o.json) printJson(created);
+    else process.stdout.write(`service/${String(created.name)} created\n`);
+  });
+  withCommon(service.command('list').description('List services')).action(async (o: CommonOpts) => {
+    const { services } = await new ApiClient({ url: o.url }).get<{ services: Json[] }>('/api/v1/services');
+    if (o.json) return printJson(services);
+    printTable(
+      ['name', 'team', 'plan', 'description'],
+      services.map((s) => [String(s.name), s.team as string, s.plan_name as string, s.description as string]),
+    );
+  });
+  withCommon(service.command('show <name>').description('Show a service and its integrations')).action(
+    async (name: string, o: CommonOpts) => {
+      const res = await new ApiClient({ url: o.url }).get<{ service: Json; integrations: Json[] }>(
+        `/api/v1/services/${enc(name)}`,
+      );
+      if (o.json) return printJson(res);
+      process.stdout.write(
+        `service ${String(res.service.name)}  plan ${String(res.service.plan_name ?? '—')}\n\n`,
+      );
+      printTable(
+        ['integration', 'type', 'key', 'url'],
+        res.integrations.map((i) => [String(i.name), String(i.type), String(i.key), (i.url as string) ?? '']),
+      );
+    },
+  );
+
+  const integration = program.command('integration').description('Inbound integrations (keys senders use)');
+  withCommon(
+    integration
+      .command('create')
+      .description('Add an integration to a service; prints its key and the URL to give the sender')
+      .requiredOption('--service <name>')
+      .requiredOption('--type <type>', INTEGRATION_TYPES.join('|'))
+      .option('--name <name>', 'default: the type')
+      .option('--key <key>', '32 letters/digits (default: generated)'),
+  ).action(async (o: CommonOpts & { service: string; type: string; name?: string; key?: string }) => {
+    const body: Json = { type: o.type };
+    if (o.name) body.name = o.name;
+    if (o.key) body.key = o.key;
+    const { integration: created } = await new ApiClient({ url: o.url }).post<{ integration: Json }>(
+      `/api/v1/services/${enc(o.service)}/integrations`,
+      body,
+    );
+    if (o.json) printJson(created);
+    else
+      process.stdout.write(
+        `integration ${String(created.name)} of ${o.service}\nkey ${String(created.key)}\nurl ${String(created.url)}\n`,
+      );
+  });
+  withCommon(
+    integration
+      .command('rotate')
+      .description('Replace an integration key (the old key stops working)')
+      .requiredOption('--service <name>')
+      .requiredOption('--name <integration>'),
+  ).action(async (o: CommonOpts & { service: string; name: string }) => {
+    const { integration: rotated } = await new ApiClient({ url: o.url }).post<{ integration: Json }>(
+      `/api/v1/services/${enc(o.service)}/integrations/${enc(o.name)}/rotate`,
+    );
+    if (o.json) printJson(rotated);
+    else process.stdout.write(`new key ${String(rotated.key)}\n`);
+  });
+
+  const alert = program.command('alert').description('Alerts: list, inspect, acknowledge, resolve');
+  withCommon(
+    alert
+      .command('list')
+      .description('List alerts, most recently seen first')
+      .option('--service <name>')
+      .option('--status <status>', 'open|triggered|acknowledged|resolved|all', 'all')
+      .option('--label <key=value>', 'labels to match (repeatable)', (v: string, p: string[] = []) => [
+        ...p,
+        v,
+      ])
+      .option('--limit <n>', 'how many', '100'),
+  ).action(async (o: CommonOpts & { service?: string; status: string; label?: string[]; limit: string }) => {
+    const q = new URLSearchParams({ status: o.status, limit: o.limit });
+    if (o.service) q.set('service', o.service);
+    for (const l of o.label ?? []) q.append('label', l);
+    const { alerts } = await new ApiClient({ url: o.url }).get<{ alerts: Json[] }>(`/api/v1/alerts?${q}`);
+    if (o.json) return printJson(alerts);
+    printTable(
+      ['id', 'service', 'status', 'severity', 'count', 'dedup key', 'summary', 'last seen'],
+      alerts.map((a) => [
+        String(a.id),
+        String(a.service),
+        String(a.status),
+        String(a.severity),
+        String(a.count),
+        String(a.dedup_key),
+        String(a.summary).slice(0, 60),
+        shortTime(a.last_seen_at as string),
+      ]),
+    );
+  });
+  withCommon(alert.command('show <id>').description('Show an alert with its raw payload and events')).action(
+    async (id: string, o: CommonOpts) => {
+      const res = await new ApiClient({ url: o.url }).get<Json>(`/api/v1/alerts/${enc(id)}`);
+      printJson(res);
+    },
+  );
+  for (const [verb, path] of [
+    ['ack', 'acknowledge'],
+    ['resolve', 'resolve'],
+  ] as const) {
+    withCommon(
+      alert.command(`${verb} <id>`).description(`${path === 'resolve' ? 'Resolve' : 'Acknowledge'} an alert`),
+    ).action(async (id: string, o: CommonOpts) => {
+      const { alert: a } = await new ApiClient({ url: o.url }).post<{ alert: Json }>(
+        `/api/v1/alerts/${enc(id)}/${path}`,
+      );
+      if (o.json) printJson(a);
+      else process.stdout.write(`alert ${String(a.id)} ${String(a.status)}\n`);
+    });
+  }
+  withCommon(alert.command('note <id> <text...>').description('Add a note to an alert')).action(
+    async (id: string, text: string[], o: CommonOpts) => {
+      const res = await new ApiClient({ url: o.url }).post<Json>(`/api/v1/alerts/${enc(id)}/notes`, {
+        text: text.join(' '),
+      });
+      if (o.json) printJson(res);
+      else process.stdout.write(`noted on alert ${id}\n`);
+    },
+  );
+}

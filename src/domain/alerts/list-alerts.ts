@@ -1,0 +1,28 @@
+import { Invalid, NotFound } from '../../errors.ts';
+import type { Operation } from '../context.ts';
+import * as services from '../services/queries.ts';
+import { publicAlert } from './alerts.ts';
+import { type ListAlertsInput, listAlertsQuerySchema } from './inputs.ts';
+import * as alerts from './queries.ts';
+
+export async function listAlerts({ ctx, input }: Operation<ListAlertsInput>) {
+  ctx.require('read');
+  const q = listAlertsQuerySchema.parse(input);
+  const service = q.service ? await services.findService(ctx.db, q.service) : undefined;
+  if (q.service && !service) throw new NotFound('service', q.service);
+  const pairs = q.label === undefined ? [] : Array.isArray(q.label) ? q.label : [q.label];
+  const labels: Record<string, string> = {};
+  for (const [i, pair] of pairs.entries()) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Invalid('bad label filter', [{ path: `label.${i}`, message: 'use key=value' }]);
+    labels[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const rows = await alerts.listAlerts(ctx.db, {
+    serviceId: service?.id,
+    status: q.status,
+    labels,
+    limit: q.limit,
+    offset: q.offset,
+  });
+  return rows.map((r) => publicAlert(r));
+}

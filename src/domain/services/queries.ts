@@ -1,0 +1,74 @@
+import type { Executor, NewRow, RowUpdate } from '../../db/schema.ts';
+
+export function findService(db: Executor, name: string) {
+  return db.selectFrom('services').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export function findServiceById(db: Executor, id: string) {
+  return db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function lockService(db: Executor, name: string) {
+  return db.selectFrom('services').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
+}
+
+export function listServices(db: Executor) {
+  return db
+    .selectFrom('services')
+    .leftJoin('teams', 'teams.id', 'services.team_id')
+    .selectAll('services')
+    .select('teams.name as team')
+    .orderBy('services.name')
+    .execute();
+}
+
+export function insertService(db: Executor, row: NewRow<'services'>) {
+  return db.insertInto('services').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateService(db: Executor, id: string, set: RowUpdate<'services'>) {
+  return db.updateTable('services').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listIntegrations(db: Executor, serviceId: string) {
+  return db
+    .selectFrom('integrations')
+    .selectAll()
+    .where('service_id', '=', serviceId)
+    .orderBy('id')
+    .execute();
+}
+
+export function findIntegration(db: Executor, serviceId: string, name: string) {
+  return db
+    .selectFrom('integrations')
+    .selectAll()
+    .where('service_id', '=', serviceId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+/** The live integration behind an inbound key, with its service. */
+export function integrationByKey(db: Executor, key: string) {
+  return db
+    .selectFrom('integrations')
+    .innerJoin('services', 'services.id', 'integrations.service_id')
+    .selectAll('integrations')
+    .select(['services.name as service_name'])
+    .where('integrations.key', '=', key)
+    .where('integrations.disabled_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export function insertIntegration(db: Executor, row: NewRow<'integrations'>) {
+  return db.insertInto('integrations').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateIntegration(db: Executor, id: string, set: RowUpdate<'integrations'>) {
+  return db
+    .updateTable('integrations')
+    .set(set)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

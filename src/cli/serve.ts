@@ -17,7 +17,9 @@ export function registerServe(program: Command): void {
       const running = await startTocsin(env, opts.role as 'all' | 'api' | 'engine', log);
       // Bound to every address: show the one a person on this machine types.
       const anyHost = env.TOCSIN_HOST === '0.0.0.0' || env.TOCSIN_HOST === '::';
-      const shown = running.app ? `http://${anyHost ? 'localhost' : env.TOCSIN_HOST}:${env.TOCSIN_PORT}` : undefined;
+      const shown = running.app
+        ? `http://${anyHost ? 'localhost' : env.TOCSIN_HOST}:${env.TOCSIN_PORT}`
+        : undefined;
       log.info({ url: running.url, role: opts.role, embedded: running.store.embedded }, 'tocsin started');
       if (shown) process.stdout.write(`Tocsin is running on ${shown} (API docs: ${shown}/api/docs)\n`);
       let stopping = false;

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../../src/db/embedded.ts';
 
 // A throwaway cluster of Debian's PostgreSQL 15 (scripts/system-deps.sh installs it), for the system
@@ -11,14 +12,29 @@ const BIN = process.env.TOCSIN_PG15_BIN ?? '/usr/lib/postgresql/15/bin';
 export interface ExternalPostgres {
   url: string;
   port: number;
+  /** Stops the server and deletes the cluster. */
   stop(): void;
+  /** Stops the server (fast shutdown) and keeps its data, so start() can bring it back. */
+  shutdown(): Promise<void>;
+  /** Starts the server again on the same data and port. */
+  start(): Promise<void>;
+}
+
+/** The command line that runs args as the `postgres` user when we are root. */
+function commandAsPostgres(args: string[]): [string, string[]] {
+  const [cmd, ...rest] = args as [string, ...string[]];
+  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...rest]] : [cmd, rest];
 }
 
 function asPostgres(args: string[]): void {
-  const isRoot = process.getuid?.() === 0;
-  const [cmd, ...rest] = args as [string, ...string[]];
-  if (isRoot) execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...rest], { stdio: 'pipe' });
-  else execFileSync(cmd, rest, { stdio: 'pipe' });
+  const [cmd, rest] = commandAsPostgres(args);
+  execFileSync(cmd, rest, { stdio: 'pipe' });
+}
+
+/** Like asPostgres, without blocking the event loop (callers keep serving requests meanwhile). */
+async function asPostgresAsync(args: string[]): Promise<void> {
+  const [cmd, rest] = commandAsPostgres(args);
+  await promisify(execFile)(cmd, rest);
 }
 
 export async function startPostgres15(): Promise<ExternalPostgres> {
@@ -41,7 +57,7 @@ export async function startPostgres15(): Promise<ExternalPostgres> {
     '-E',
     'UTF8',
   ]);
-  asPostgres([
+  const startArgs = [
     `${BIN}/pg_ctl`,
     '-D',
     data,
@@ -51,13 +67,27 @@ export async function startPostgres15(): Promise<ExternalPostgres> {
     '-o',
     `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300`,
     'start',
-  ]);
+  ];
+  const stopArgs = [`${BIN}/pg_ctl`, '-D', data, '-m', 'fast', '-w', 'stop'];
+  asPostgres(startArgs);
+  let running = true;
   return {
     url: `postgres://tocsin:tocsin@127.0.0.1:${port}/postgres`,
     port,
+    async start() {
+      if (running) return;
+      await asPostgresAsync(startArgs);
+      running = true;
+    },
+    async shutdown() {
+      if (!running) return;
+      await asPostgresAsync(stopArgs);
+      running = false;
+    },
     stop() {
       try {
-        asPostgres([`${BIN}/pg_ctl`, '-D', data, '-m', 'fast', '-w', 'stop']);
+        if (running) asPostgres(stopArgs);
+        running = false;
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -112,7 +112,7 @@ export function registerApply(program: Command): void {
   program
     .command('apply')
     .description(
-      'Create or update what YAML documents declare (Plan, Team, User), all or nothing, like kubectl apply',
+      'Create or update what YAML documents declare (Plan, Service, Team, User), all or nothing, like kubectl apply',
     )
     .requiredOption(
       '-f, --filename <path>',

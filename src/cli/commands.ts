@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerApply } from './apply.ts';
 import { registerDrill } from './drill.ts';
 import { registerIncident } from './incident.ts';
+import { registerMaintenance } from './maintenance.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerPlan } from './plan.ts';
 import { registerServe } from './serve.ts';
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   registerPlan(program);
   registerIncident(program);
   registerService(program);
+  registerMaintenance(program);
   registerToken(program);
   registerDrill(program);
 }

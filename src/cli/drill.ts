@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
 import { formatDrillReport, loadScenario } from '../domain/drills/report.ts';
-import { runDrill } from '../domain/drills/run-drill.ts';
+import { planDrill, runDrill } from '../domain/drills/run-drill.ts';
 import type { Scenario } from '../domain/drills/scenario.ts';
 import { openThrowawayStore } from '../domain/drills/throwaway-store.ts';
 import { formatSourceError } from '../lib/yaml-source.ts';
@@ -29,7 +29,7 @@ DATABASE_URL) and the real operations and engine; nothing touches your data.
 Examples:
   tocsin drill examples/plans/creator-platform.yaml
   tocsin drill examples/plans/marketing-platform.yaml --severity P2 --json
-  tocsin drill examples/plans/story-generation.yaml --scenario examples/drills/story-generation-late.yaml`,
+  tocsin drill examples/plans/story-generation.yaml --scenario examples/drills/story-generation-upgraded.yaml`,
     )
     .action(
       async (
@@ -46,15 +46,14 @@ Examples:
           }
           scenario = loaded.scenario;
         }
+        const input = { planSource, planFile, scenario, severity: opts.severity };
+        // A plan or severity that cannot drill fails here, before a throwaway store is started.
+        planDrill(input);
         const say = opts.quiet || opts.json ? () => {} : (m: string) => progress(m);
         say(`starting a throwaway store for the drill of ${planFile}`);
         const store = await openThrowawayStore(loadEnv().DATABASE_URL);
         try {
-          const report = await runDrill(
-            store.db,
-            { planSource, planFile, scenario, severity: opts.severity },
-            say,
-          );
+          const report = await runDrill(store.db, input, say);
           if (opts.json) printJson(report);
           else process.stdout.write(`${formatDrillReport(report)}\n`);
           process.exitCode = report.passed ? 0 : DRILL_BREACHED_EXIT;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { INTEGRATION_TYPES } from '../domain/services/services.ts';
 import { ApiClient } from './client.ts';
-import { shortTime } from './incident.ts';
+import { pairs, shortTime } from './incident.ts';
 import { printJson, printTable } from './output.ts';
 
 // `tocsin service …`, `tocsin integration …`, `tocsin alert …`: thin clients of the HTTP API.
@@ -16,6 +16,7 @@ const withCommon = (c: Command) =>
   c.option('--url <url>', 'Tocsin server (default TOCSIN_URL)').option('--json', 'print JSON');
 
 const enc = encodeURIComponent;
+const collect = (v: string, previous: string[] = []) => [...previous, v];
 
 export function registerService(program: Command): void {
   const service = program.command('service').description('Services: what alerts belong to');
@@ -69,21 +70,35 @@ export function registerService(program: Command): void {
       .requiredOption('--service <name>')
       .requiredOption('--type <type>', INTEGRATION_TYPES.join('|'))
       .option('--name <name>', 'default: the type')
-      .option('--key <key>', '32 letters/digits (default: generated)'),
-  ).action(async (o: CommonOpts & { service: string; type: string; name?: string; key?: string }) => {
-    const body: Json = { type: o.type };
-    if (o.name) body.name = o.name;
-    if (o.key) body.key = o.key;
-    const { integration: created } = await new ApiClient({ url: o.url }).post<{ integration: Json }>(
-      `/api/v1/services/${enc(o.service)}/integrations`,
-      body,
-    );
-    if (o.json) printJson(created);
-    else
-      process.stdout.write(
-        `integration ${String(created.name)} of ${o.service}\nkey ${String(created.key)}\nurl ${String(created.url)}\n`,
+      .option('--key <key>', '32 letters/digits (default: generated)')
+      .option(
+        '--config <key=value>',
+        'type-specific setting, e.g. interval=5m for a heartbeat (repeatable)',
+        collect,
+      )
+      .addHelpText(
+        'after',
+        '\nExample:\n  tocsin integration create --service backups --type heartbeat --config interval=1d --config grace=1h --json',
+      ),
+  ).action(
+    async (
+      o: CommonOpts & { service: string; type: string; name?: string; key?: string; config?: string[] },
+    ) => {
+      const body: Json = { type: o.type };
+      if (o.name) body.name = o.name;
+      if (o.key) body.key = o.key;
+      if (o.config) body.config = pairs(o.config, '--config');
+      const { integration: created } = await new ApiClient({ url: o.url }).post<{ integration: Json }>(
+        `/api/v1/services/${enc(o.service)}/integrations`,
+        body,
       );
-  });
+      if (o.json) printJson(created);
+      else
+        process.stdout.write(
+          `integration ${String(created.name)} of ${o.service}\nkey ${String(created.key)}\nurl ${String(created.url)}\n`,
+        );
+    },
+  );
   withCommon(
     integration
       .command('rotate')

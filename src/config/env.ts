@@ -47,6 +47,25 @@ export const envSchema = z.object({
     .default(1000)
     .describe('How often each engine module ticks'),
   TOCSIN_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('PostgreSQL pool size'),
+  TOCSIN_INGEST_KEY_RATE: z.coerce
+    .number()
+    .min(0)
+    .default(10)
+    .describe(
+      'Inbound repeats per second per integration and dedup key before the excess is shed (0: no limit)',
+    ),
+  TOCSIN_INGEST_KEY_BURST: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100)
+    .describe('Inbound repeats of one key accepted at once before TOCSIN_INGEST_KEY_RATE applies'),
+  TOCSIN_INGEST_QUEUE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10_000)
+    .describe('Inbound alert events waiting to be stored beyond which senders get 503 (retry later)'),
   TOCSIN_ALLOW_PRIVATE_WEBHOOKS: bool
     .default(false)
     .describe('Allow outbound webhooks to private/loopback addresses'),

@@ -7,7 +7,12 @@ import type { Database, Db } from './schema.ts';
 export function connect(url: string, poolSize = 10): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
   // A dropped connection must not crash the process: the next query reports the error instead.
+  // The pool's own handler covers idle clients only; a client checked out between two queries (an
+  // open transaction) emits 'error' itself when PostgreSQL shuts down or the socket drops, and an
+  // unhandled 'error' event kills the process. That client is no longer queryable: its next query
+  // fails (→ 503) and the pool discards it on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

@@ -291,6 +291,7 @@ export interface AlertsTable {
   incident_id: Ref | null;
   routed_at: TsNull;
   routing: string | null;
+  route_after: TsNull;
   raw: Json;
   updated_at: Ts;
 }
@@ -304,11 +305,38 @@ export interface AlertEventsTable {
   data: Json;
 }
 
+export type HeartbeatState = 'new' | 'up' | 'down';
+
+export interface HeartbeatsTable {
+  integration_id: Ref;
+  state: Generated<HeartbeatState>;
+  last_ping_at: TsNull;
+  pings: Generated<string>;
+  down_since: TsNull;
+  updated_at: Ts;
+}
+
+export interface SuppressionsTable {
+  id: Generated<string>;
+  kind: 'maintenance' | 'silence';
+  service_id: Ref | null;
+  matchers: ColumnType<{ name: string; op: '=' | '!=' | '=~' | '!~'; value: string }[], string, string>;
+  starts_at: Ts;
+  ends_at: Ts;
+  ended_at: TsNull;
+  ended_by: string | null;
+  comment: string;
+  created_by: string;
+  created_at: Ts;
+}
+
 export interface Database {
+  suppressions: SuppressionsTable;
   services: ServicesTable;
   integrations: IntegrationsTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
+  heartbeats: HeartbeatsTable;
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

@@ -16,6 +16,9 @@ const PERMISSIONS = {
   'plan:write': 'manager',
   'service:write': 'manager',
   'alert:update': 'responder',
+  // Whoever is on call silences a noisy alert; maintenance windows are planned by managers.
+  'silence:write': 'responder',
+  'maintenance:write': 'manager',
   'team:write': 'manager',
   'user:write': 'admin',
   'token:create-own': 'viewer',

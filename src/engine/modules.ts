@@ -1,5 +1,8 @@
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
+import { alertAutoResolveModule } from './alert-auto-resolve.ts';
+import { alertRulesModule } from './alert-rules.ts';
 import type { EngineModule } from './engine.ts';
+import { heartbeatsModule } from './heartbeats.ts';
 import { workflowEventsModule } from './workflow-events.ts';
 import { workflowTimersModule } from './workflow-timers.ts';
 
@@ -7,8 +10,15 @@ import { workflowTimersModule } from './workflow-timers.ts';
 export function engineModules(): EngineModule[] {
   const plans = new PlanCache();
   return [
-    // Timers first: a breach or overdue reminder they record is reacted to by the events module in the
-    // same pass.
+    // Alert sources first: an alert a silent heartbeat raises (or an auto-resolve) is acted on by the
+    // modules after them in the same pass.
+    heartbeatsModule(),
+    alertAutoResolveModule(),
+    // Alerts to incidents after the sources (an alert resolved in this pass can self-heal) and before
+    // the workflows, which react to the incidents it declares in the same pass.
+    alertRulesModule(),
+    // Workflow timers before events: a breach or overdue reminder they record is reacted to by the
+    // events module in the same pass.
     workflowTimersModule(plans),
     workflowEventsModule(plans),
   ];

@@ -20,6 +20,28 @@ const STATUS: Record<string, number> = {
 // such as Alertmanager retry, instead of a 500 that reads as a bug.
 const UNAVAILABLE_PG = /^(08|53|57P0|58)/;
 
+// Socket-level failures reaching PostgreSQL.
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * The connection to PostgreSQL broke. pg reports some of these without a code: "Connection terminated
+ * unexpectedly", and "Client has encountered a connection error and is not queryable" — which is what
+ * a transaction throws when the server went away mid-transaction (Kysely's ROLLBACK on the dead
+ * connection fails and that error replaces the original one).
+ */
+function isConnectionLoss(e: { code?: string | undefined; message?: string | undefined }): boolean {
+  if (e.code !== undefined && NETWORK_CODES.has(e.code)) return true;
+  const message = e.message ?? '';
+  return message.includes('Connection terminated') || message.includes('is not queryable');
+}
+
 function zodDetails(error: ZodError, prefix = ''): ErrorDetail[] {
   const join = (parts: PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.') || '(root)';
   return error.issues.flatMap((i) =>
@@ -66,7 +88,7 @@ export function mapError(error: unknown): { status: number; body: ErrorBody } {
   if (typeof e.code === 'string' && UNAVAILABLE_PG.test(e.code)) {
     return { status: 503, body: body('unavailable', 'the store is unavailable; retry later') };
   }
-  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.message?.includes('Connection terminated')) {
+  if (isConnectionLoss(e)) {
     return { status: 503, body: body('unavailable', 'the store is unavailable; retry later') };
   }
   if (e.code === '23505') return { status: 409, body: body('conflict', 'already exists') };

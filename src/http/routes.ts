@@ -1,6 +1,9 @@
+import { registerAlertRuleRoutes } from '../domain/alert-rules/routes.ts';
 import { registerAlertRoutes } from '../domain/alerts/routes.ts';
 import { registerConfigRoutes } from '../domain/config/routes.ts';
+import { registerHeartbeatRoutes } from '../domain/heartbeats/routes.ts';
 import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
+import { registerMaintenanceRoutes } from '../domain/maintenance/routes.ts';
 import { registerPlanRoutes } from '../domain/plans/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerUserRoutes } from '../domain/users/routes.ts';
@@ -17,5 +20,8 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerWorkflowRoutes(app);
   registerServiceRoutes(app, deps);
   registerAlertRoutes(app);
+  registerAlertRuleRoutes(app);
+  registerMaintenanceRoutes(app);
   registerInboundRoutes(app, deps);
+  registerHeartbeatRoutes(app);
 }

@@ -12,6 +12,7 @@ import { Unauthorized } from '../errors.ts';
 import { mapError } from './error-mapping.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerHome } from './home.ts';
+import { registerJsonBodyParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
 import { registerRoutes } from './routes.ts';
 
@@ -57,6 +58,8 @@ export async function buildServer(deps: AppDeps): Promise<App> {
     // Unknown fields are an error (strict schemas), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>() as App;
+  // Refuses invalid UTF-8, absurd nesting and \u0000 with a 400 before any route sees the body.
+  registerJsonBodyParser(app);
   // Zod validation that keeps the ZodError, so error-mapping.ts can name each bad field exactly.
   app.setValidatorCompiler(({ schema }) => (data) => {
     const result = (schema as z.ZodType).safeParse(data);

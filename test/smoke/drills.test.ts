@@ -1,18 +1,32 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { loadScenario } from '../../src/domain/drills/report.ts';
-import { runDrill } from '../../src/domain/drills/run-drill.ts';
+import { type DrillReport, runDrill } from '../../src/domain/drills/run-drill.ts';
+import { defaultScenario, lifecycleWalk } from '../../src/domain/drills/scenario.ts';
+import { loadPlan } from '../../src/domain/plans/plan.ts';
 import { freshDb, type TestDb } from '../helpers.ts';
 
-// Every example plan passes its default drill (all targets met); each breach scenario under
-// examples/drills/ reports exactly the targets it is written to miss.
-const plans = readdirSync('examples/plans').filter((f) => f.endsWith('.yaml'));
-const scenarios = readdirSync('examples/drills').filter((f) => f.endsWith('.yaml'));
+// Every severity of every example plan passes its default drill (all targets met); each breach
+// scenario under examples/drills/ reports exactly the targets it is written to miss. Each drill runs
+// on its own fresh database (cloned from the template, cheap), several at a time.
+const planFiles = readdirSync('examples/plans')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+const scenarioFiles = readdirSync('examples/drills')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
-let dbs: TestDb[] = [];
-beforeAll(() => {
-  dbs = [];
+function planSource(file: string): string {
+  return readFileSync(`examples/plans/${file}`, 'utf8');
+}
+
+const severityCases = planFiles.flatMap((file) => {
+  const { plan, errors } = loadPlan(planSource(file), file);
+  if (!plan) throw new Error(`${file} is not a valid plan: ${JSON.stringify(errors)}`);
+  return plan.severities.map((s) => [file, s.id] as const);
 });
+
+const dbs: TestDb[] = [];
 afterAll(async () => {
   await Promise.all(dbs.map((d) => d.close()));
 });
@@ -23,43 +37,123 @@ async function db() {
   return d.db;
 }
 
-describe('drills of the example plans', () => {
-  it.each(plans)('%s meets every target in its default drill', async (file) => {
-    const report = await runDrill(await db(), {
-      planSource: readFileSync(`examples/plans/${file}`, 'utf8'),
-      planFile: file,
-    });
+/** The plan a scenario drills: the longest example plan name its file name starts with. */
+function planOf(scenarioFile: string): string {
+  const plan = planFiles
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .filter((p) => scenarioFile.startsWith(`${p}-`))
+    .sort((a, b) => b.length - a.length)[0];
+  if (!plan) throw new Error(`${scenarioFile}: no example plan matches; name it <plan>-<word>.yaml`);
+  return plan;
+}
+
+/** Target and cadence names that ended breached, e.g. ["acknowledge", "cadence.internal"]. */
+function breachedOf(report: DrillReport): string[] {
+  return [
+    ...report.targets.filter((t) => t.verdict === 'breached').map((t) => t.target),
+    ...report.cadence.filter((c) => c.verdict === 'breached').map((c) => `cadence.${c.audience}`),
+  ].sort();
+}
+
+/** Audiences the engine recorded an overdue update for while the drill ran. */
+function overdueAudiences(report: DrillReport): string[] {
+  const audiences = report.workflows.flatMap((w) => /^overdue:(\w+):/.exec(w.trigger)?.[1] ?? []);
+  return [...new Set(audiences)].sort();
+}
+
+// A plan the default scenario must bend to: a resolve target shorter than the default timings, a
+// cadence shorter than the default first update, two languages, and transitions that do not allow
+// walking the states in their written order.
+const awkwardPlan = `
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: awkward }
+languages: [en, am]
+severities:
+  - id: S1
+    title: Fast
+    criteria: [Everything is down]
+    targets: { triage: 4m, statusPage: 6m, mitigate: 12m, resolve: 20m }
+    cadence: { internal: 3m, external: 10m }
+roles:
+  - { id: lead, title: Lead }
+lifecycle:
+  states: [{ id: open }, { id: identified }, { id: watching }, { id: closed }]
+  transitions: { open: [watching, identified], identified: [open], watching: [closed, open] }
+`;
+
+describe.concurrent('drills of the example plans', () => {
+  it('covers every plan and severity', ({ expect }) => {
+    expect(planFiles.length).toBeGreaterThanOrEqual(6);
+    expect(severityCases.length).toBeGreaterThan(planFiles.length);
+    expect(scenarioFiles.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.for(severityCases)(
+    '%s %s meets every target in its default drill',
+    async ([file, severity], { expect }) => {
+      const report = await runDrill(await db(), { planSource: planSource(file), planFile: file, severity });
+      expect(report.severity).toBe(severity);
+      expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+      expect(report.targets.filter((t) => t.verdict !== 'met')).toEqual([]);
+      expect(report.cadence.filter((c) => c.verdict !== 'met')).toEqual([]);
+      expect(report.breaches_recorded).toEqual([]);
+      expect(overdueAudiences(report)).toEqual([]);
+      expect(report.passed).toBe(true);
+    },
+  );
+
+  it('bends the default drill to a short resolve target and restricted transitions', async ({ expect }) => {
+    const { plan } = loadPlan(awkwardPlan, 'awkward.yaml');
+    if (!plan) throw new Error('the awkward plan does not load');
+    expect(lifecycleWalk(plan)).toEqual(['watching']);
+    expect(
+      defaultScenario(plan)
+        .steps.filter((s) => s.do === 'transition')
+        .map((s) => s.to),
+    ).toEqual(['watching']);
+    const report = await runDrill(await db(), { planSource: awkwardPlan, planFile: 'awkward.yaml' });
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
-    expect(report.targets.length).toBeGreaterThan(0);
-    expect(report.targets.filter((t) => t.verdict !== 'met')).toEqual([]);
+    expect(report.targets.map((t) => t.target)).toEqual(['triage', 'statusPage', 'mitigate', 'resolve']);
+    expect(breachedOf(report)).toEqual([]);
+    expect(report.cadence.map((c) => c.audience)).toEqual(['internal', 'external']);
     expect(report.passed).toBe(true);
   });
 
-  it.each(scenarios)('%s reports the breaches it scripts', async (file) => {
+  it.for(scenarioFiles)('%s reports the breaches it scripts', async (file, { expect }) => {
     const text = readFileSync(`examples/drills/${file}`, 'utf8');
     const { scenario, errors } = loadScenario(text, file);
     expect(errors).toEqual([]);
-    // The scenario's first comment line names the expected breaches: "# expect: breached acknowledge, firstUpdate"
-    const planName = file.replace(/-[a-z]+\.yaml$/, '');
-    const expected = (/^# expect: breached (.+)$/m.exec(text)?.[1] ?? '').split(',').map((s) => s.trim());
+    // The first line names the expected breaches: "# expect: breached acknowledge, cadence.internal"
+    const header = /^# expect: breached (.+)$/.exec(text.split('\n')[0] ?? '');
+    expect(header, `${file} must start with "# expect: breached …"`).not.toBeNull();
+    const expected = (header?.[1] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .sort();
+    const plan = planOf(file);
     const report = await runDrill(await db(), {
-      planSource: readFileSync(`examples/plans/${planName}.yaml`, 'utf8'),
-      planFile: `${planName}.yaml`,
+      planSource: planSource(`${plan}.yaml`),
+      planFile: `${plan}.yaml`,
       scenario,
     });
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
-    const breached = [
-      ...report.targets.filter((t) => t.verdict === 'breached').map((t) => t.target),
-      ...report.cadence.filter((c) => c.verdict === 'breached').map((c) => `cadence.${c.audience}`),
-    ];
-    expect(breached.sort()).toEqual(expected.sort());
+    expect(breachedOf(report)).toEqual(expected);
+    // Some targets are met too, and none is left pending: every one reached a verdict.
+    const met = [...report.targets, ...report.cadence].filter((t) => t.verdict === 'met');
+    expect(met.length).toBeGreaterThan(0);
+    expect(report.targets.filter((t) => t.verdict === 'pending')).toEqual([]);
     expect(report.passed).toBe(false);
-    // The engine recorded each target breach on the virtual clock too.
+    // The engine, ticking on the same virtual clock, recorded the same breaches: each target breach,
+    // and an overdue update for exactly the audiences whose cadence the report calls breached.
     expect(report.breaches_recorded.map((b) => b.target).sort()).toEqual(
       report.targets
         .filter((t) => t.verdict === 'breached')
         .map((t) => t.target)
         .sort(),
+    );
+    expect(overdueAudiences(report)).toEqual(
+      report.cadence.filter((c) => c.verdict === 'breached').map((c) => c.audience),
     );
   });
 });

@@ -32,6 +32,18 @@ export function upsertTrigger(db: Executor, row: NewAlert) {
     .executeTakeFirstOrThrow();
 }
 
+/** Counts n repeats against the open alert of a key (shed triggers, see ingest-alert-events.ts). */
+export function countRepeats(db: Executor, serviceId: string, dedupKey: string, n: number, at: Date) {
+  return db
+    .updateTable('alerts')
+    .set((eb) => ({ count: eb('count', '+', n), last_seen_at: at, updated_at: at }))
+    .where('service_id', '=', serviceId)
+    .where('dedup_key', '=', dedupKey)
+    .where('status', '<>', 'resolved')
+    .returning(['id'])
+    .executeTakeFirst();
+}
+
 export function setStatusByKey(
   db: Executor,
   serviceId: string,
@@ -116,4 +128,42 @@ export function listAlerts(db: Executor, f: AlertFilter) {
     q = q.where(sql<boolean>`alerts.labels @> ${JSON.stringify(f.labels)}::jsonb`);
   }
   return q.execute();
+}
+
+/**
+ * Resolves up to `limit` open alerts of a service last seen before `cutoff` (auto-resolve). Alerts of
+ * heartbeats are left out: their next ping resolves them, and silence is what they report. Rows a
+ * concurrent repeat holds are skipped, and the outer condition is re-checked on the locked row, so a
+ * repeat committed meanwhile keeps its alert open.
+ */
+export function resolveStale(db: Executor, s: { serviceId: string; cutoff: Date; now: Date; limit: number }) {
+  const stale = db
+    .selectFrom('alerts')
+    .select('alerts.id')
+    .where('alerts.service_id', '=', s.serviceId)
+    .where('alerts.status', '<>', 'resolved')
+    .where('alerts.last_seen_at', '<', s.cutoff)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('integrations')
+            .select('integrations.id')
+            .whereRef('integrations.id', '=', 'alerts.integration_id')
+            .where('integrations.type', '=', 'heartbeat'),
+        ),
+      ),
+    )
+    .orderBy('alerts.last_seen_at')
+    .limit(s.limit)
+    .forUpdate()
+    .skipLocked();
+  return db
+    .updateTable('alerts')
+    .set({ status: 'resolved', resolved_at: s.now, updated_at: s.now })
+    .where('id', 'in', stale)
+    .where('status', '<>', 'resolved')
+    .where('last_seen_at', '<', s.cutoff)
+    .returning(['id', 'last_seen_at'])
+    .execute();
 }

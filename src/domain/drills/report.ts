@@ -17,7 +17,10 @@ export function loadScenario(text: string, file: string): { scenario?: Scenario;
 /** The report people read: one row per target (due, met at, verdict), then cadence and workflows. */
 export function formatDrillReport(r: DrillReport): string {
   const lines: string[] = [];
-  lines.push(`Drill of plan ${r.plan} (version ${r.plan_version}), ${r.severity} ${r.severity_title}`);
+  const declared = r.declared_severity !== r.severity ? ` (declared ${r.declared_severity})` : '';
+  lines.push(
+    `Drill of plan ${r.plan} (version ${r.plan_version}), ${r.severity} ${r.severity_title}${declared}`,
+  );
   lines.push(
     `scenario ${r.scenario}; incident #${r.incident_id}; virtual time ${r.started_at} → ${r.ended_at}`,
   );

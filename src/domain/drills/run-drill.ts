@@ -19,9 +19,10 @@ import { setMitigation } from '../incidents/set-mitigation.ts';
 import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
-import { lifecycleOf, loadPlan, type Plan } from '../plans/plan.ts';
+import { lifecycleOf, loadPlan, type Plan, type Severity } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { saveUser } from '../users/save-user.ts';
+import { nextDue } from './next-due.ts';
 import * as drills from './queries.ts';
 import {
   DEFAULT_START,
@@ -62,8 +63,10 @@ export interface DrillCadenceRow {
 export interface DrillReport {
   plan: string;
   plan_version: number;
+  /** The severity at the end (a scenario may change it); targets are those of this one. */
   severity: string;
   severity_title: string;
+  declared_severity: string;
   scenario: string;
   incident_id: string;
   started_at: string;
@@ -85,14 +88,10 @@ function offset(from: Date, to: Date | null | undefined): string | null {
 }
 
 /**
- * Runs a scripted incident through a plan on a virtual clock, with the real operations and the real
- * engine (workflows, timers) ticking as the clock moves, and reports every target it sets.
+ * Checks a drill before anything runs: the plan loads (errors are file:line:col), the scenario is
+ * valid, the severity is the plan's. The CLI calls it before it starts a throwaway store.
  */
-export async function runDrill(
-  db: Db,
-  input: DrillInput,
-  progress: (message: string) => void = () => {},
-): Promise<DrillReport> {
+export function planDrill(input: DrillInput): { plan: Plan; scenario: Scenario; severity: Severity } {
   const loaded = loadPlan(input.planSource, input.planFile);
   if (!loaded.plan) {
     throw new Invalid(
@@ -103,6 +102,19 @@ export async function runDrill(
   const plan = loaded.plan;
   const scenario = scenarioSchema.parse(input.scenario ?? defaultScenario(plan, input.severity));
   const severity = drillSeverity(plan, input.severity ?? scenario.severity);
+  return { plan, scenario, severity };
+}
+
+/**
+ * Runs a scripted incident through a plan on a virtual clock, with the real operations and the real
+ * engine (workflows, timers) ticking as the clock moves, and reports every target it sets.
+ */
+export async function runDrill(
+  db: Db,
+  input: DrillInput,
+  progress: (message: string) => void = () => {},
+): Promise<DrillReport> {
+  const { plan, scenario, severity } = planDrill(input);
   const clock = new VirtualClock(scenario.start ?? DEFAULT_START);
   const start = clock.now();
   const system = makeCtx({ db, clock }, SYSTEM_ACTOR);
@@ -112,16 +124,22 @@ export async function runDrill(
   const engine = new Engine({ db, clock }, engineModules());
   const steps = sortSteps(scenario.steps);
   const span = Math.max(...steps.map(stepOffsetMs), ...Object.values(targetsMs(plan, severity.id)));
-  const granularity = Math.min(15 * MINUTE, Math.max(MINUTE / 2, Math.floor(span / 200)));
+  // A backstop for what no due time predicts (a condition on business hours turning true).
+  const granularity = Math.min(60 * MINUTE, Math.max(MINUTE, Math.floor(span / 50)));
 
+  let incident: Incident | undefined;
+  // The clock jumps to the next step, the next time a timer rule falls due, or one `granularity`
+  // on, whichever comes first: each target breach, overdue update and elapsed workflow fires at
+  // its own time, and the engine does not tick through empty minutes.
   const advanceTo = async (at: Date) => {
     while (clock.now().getTime() < at.getTime()) {
-      clock.set(new Date(Math.min(at.getTime(), clock.now().getTime() + granularity)));
+      const now = clock.now();
+      const due = incident ? await nextDue(db, plan, incident.id, now) : Number.POSITIVE_INFINITY;
+      clock.set(new Date(Math.min(at.getTime(), now.getTime() + granularity, due)));
       await engine.runUntilIdle();
     }
   };
 
-  let incident: Incident | undefined;
   const stepResults: DrillReport['steps'] = [];
   for (const step of steps) {
     await advanceTo(new Date(start.getTime() + stepOffsetMs(step)));
@@ -189,8 +207,9 @@ export async function runDrill(
   return {
     plan: saved.name,
     plan_version: saved.version,
-    severity: severity.id,
-    severity_title: severity.title,
+    severity: final.severity,
+    severity_title: drillSeverity(plan, final.severity).title,
+    declared_severity: severity.id,
     scenario: scenario.metadata?.name ?? 'scenario',
     incident_id: final.id,
     started_at: start.toISOString(),
@@ -314,9 +333,9 @@ async function cadenceRows(db: Db, plan: Plan, incident: Incident, now: Date): P
       .filter((u) => u.audience === audience && u.published_at)
       .map((u) => (u.published_at as Date).getTime())
       .filter((t) => t <= end.getTime());
-    // The first update is the firstUpdate/statusPage target's business; cadence runs from it on.
-    const marks =
-      times.length > 0 ? [...times, end.getTime()] : [incident.declared_at.getTime(), end.getTime()];
+    // Counted from declaration, as the engine's overdue timer counts it, so the verdict agrees with
+    // the update.overdue events the incident records.
+    const marks = [incident.declared_at.getTime(), ...times, end.getTime()];
     let maxGap = 0;
     for (let i = 1; i < marks.length; i++)
       maxGap = Math.max(maxGap, (marks[i] as number) - (marks[i - 1] as number));

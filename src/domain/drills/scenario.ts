@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import { lifecycleOf, type Plan, type Severity, severityOf, targetDurations } from '../plans/plan.ts';
-import { TARGET_KINDS } from '../plans/plan-schema.ts';
+import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
 import { durationSchema } from '../workflows/workflow-schema.ts';
 
 // A drill scenario: a scripted incident, each step at an offset from declaration on a virtual clock.
@@ -63,57 +63,69 @@ export function drillSeverity(plan: Plan, requested?: string): Severity {
 
 const at = (ms: number) => (ms <= 0 ? '0' : formatDuration(Math.round(ms / 1000) * 1000));
 
+const MINUTE = 60_000;
+
 /**
  * The default scenario meets every target of the severity: each milestone happens at 40% of its
- * target, updates of each audience come at 80% of their cadence until resolution, every plan role is
- * assigned, and the incident walks the lifecycle in order.
+ * target (milestones without one at a default time, squeezed into a short resolve target), the
+ * acknowledgement comes no later than the first other milestone, updates of each audience come at
+ * 80% of their cadence until resolution, every plan role is assigned, and the incident walks the
+ * lifecycle in order as far as its transitions allow.
  */
 export function defaultScenario(plan: Plan, severityId?: string): Scenario {
   const severity = drillSeverity(plan, severityId);
   const targets = targetDurations(severity);
-  const within = (ms: number | undefined, fallback: number) =>
-    Math.max(60_000, Math.floor((ms ?? fallback) * 0.4));
-  const ack = within(targets.acknowledge, 5 * 60_000);
-  const triage = Math.max(ack + 60_000, within(targets.triage, 15 * 60_000));
-  const firstUpdate = Math.max(ack, within(targets.firstUpdate, 30 * 60_000));
-  const statusPage = Math.max(ack, within(targets.statusPage ?? targets.firstUpdate, 30 * 60_000));
-  const mitigate = Math.max(triage + 60_000, within(targets.mitigate, 60 * 60_000));
-  const resolveAt = Math.max(mitigate + 120_000, within(targets.resolve, 2 * 60 * 60_000));
+  const resolveAt = within(targets.resolve ?? 2 * 60 * MINUTE);
+  // A milestone's time: 40% of its target, else its default, but never later than `share` of the
+  // way to resolution, so a plan with a short resolve target still gets everything in before it.
+  const when = (kind: TargetKind, fallback: number, share: number) => {
+    const target = targets[kind];
+    return target !== undefined
+      ? within(target)
+      : Math.min(within(fallback), Math.max(MINUTE, Math.floor(resolveAt * share)));
+  };
+  // Each audience's first update comes within its cadence too: the engine counts that from declaration.
+  const internalEvery = everyOf(severity, 'internal');
+  const externalEvery = everyOf(severity, 'external');
+  const firstUpdate = Math.min(when('firstUpdate', 30 * MINUTE, 0.3), internalEvery);
+  const external = targets.statusPage !== undefined || severity.cadence.external !== undefined;
+  const statusPage = Math.min(when('statusPage', targets.firstUpdate ?? 30 * MINUTE, 0.3), externalEvery);
+  const targeted = TARGET_KINDS.filter((k) => k !== 'acknowledge' && targets[k] !== undefined).map((k) =>
+    within(targets[k] as number),
+  );
+  // Acknowledged before anything else happens.
+  const ack = Math.min(
+    when('acknowledge', 5 * MINUTE, 0.1),
+    ...targeted,
+    firstUpdate,
+    external ? statusPage : Number.POSITIVE_INFINITY,
+  );
+  const triage = Math.max(ack, when('triage', 15 * MINUTE, 0.2));
+  const mitigate = Math.max(triage, when('mitigate', 60 * MINUTE, 0.6));
+  const resolve = Math.max(mitigate, resolveAt);
   const steps: ScenarioStep[] = [
     { at: '0', do: 'declare' },
     { at: at(ack), do: 'acknowledge' },
   ];
-  plan.roles.forEach((role, i) => {
-    steps.push({
-      at: at(ack + (i + 1) * 1000),
-      do: 'assign',
-      role: role.id,
-      user: `drill-${role.id}`.slice(0, 60),
-    });
+  plan.roles.forEach((role) => {
+    steps.push({ at: at(ack), do: 'assign', role: role.id, user: `drill-${role.id}`.slice(0, 60) });
   });
   steps.push({ at: at(triage), do: 'triage' });
-  steps.push({ at: at(triage + 30_000), do: 'hypothesis', text: 'The last deploy broke checkout' });
-  const audiences: ['internal' | 'external', number, number | undefined][] = [
-    ['internal', firstUpdate, cadenceMs(severity, 'internal')],
-  ];
-  if (targets.statusPage !== undefined || severity.cadence.external !== undefined) {
-    audiences.push(['external', statusPage, cadenceMs(severity, 'external')]);
-  }
-  for (const [audience, first, cadence] of audiences) {
-    const every = cadence ? Math.max(60_000, Math.floor(cadence * 0.8)) : undefined;
-    for (let t = first; t < resolveAt; t += every ?? Number.POSITIVE_INFINITY) {
+  steps.push({ at: at(triage), do: 'hypothesis', text: 'The last deploy broke checkout' });
+  const audiences: ['internal' | 'external', number, number][] = [['internal', firstUpdate, internalEvery]];
+  if (external) audiences.push(['external', statusPage, externalEvery]);
+  for (const [audience, first, every] of audiences) {
+    for (let t = first; t < resolve; t += every) {
       steps.push({ at: at(t), do: 'update', audience, text: `Drill ${audience} update` });
-      if (!every) break;
     }
   }
   steps.push({ at: at(mitigate), do: 'mitigate' });
-  const life = lifecycleOf(plan);
-  const middle = life.states.filter((s) => s !== life.initial && s !== life.resolved);
-  middle.forEach((state, i) => {
-    const t = triage + ((resolveAt - triage) * (i + 1)) / (middle.length + 1);
+  const walk = lifecycleWalk(plan);
+  walk.forEach((state, i) => {
+    const t = triage + ((resolve - triage) * (i + 1)) / (walk.length + 1);
     steps.push({ at: at(t), do: 'transition', to: state });
   });
-  steps.push({ at: at(resolveAt), do: 'resolve' });
+  steps.push({ at: at(resolve), do: 'resolve' });
   return scenarioSchema.parse({
     metadata: { name: `${plan.metadata.name}-all-targets-met` },
     severity: severity.id,
@@ -121,9 +133,48 @@ export function defaultScenario(plan: Plan, severityId?: string): Scenario {
   });
 }
 
-function cadenceMs(severity: Severity, audience: 'internal' | 'external'): number | undefined {
+/** 40% of a duration, at least a minute: comfortably inside a target. */
+function within(ms: number): number {
+  return Math.max(MINUTE, Math.floor(ms * 0.4));
+}
+
+/**
+ * The states between initial and resolved that the incident passes through: each in the plan's
+ * order when the transitions allow it from where the walk stands, and the walk must end next to
+ * resolved. When the greedy walk cannot reach resolved, the shortest legal path is used instead.
+ */
+export function lifecycleWalk(plan: Plan): string[] {
+  const life = lifecycleOf(plan);
+  const middle = life.states.filter((s) => s !== life.initial && s !== life.resolved);
+  const greedy: string[] = [];
+  let current = life.initial;
+  for (const state of middle) {
+    if (life.canTransition(current, state)) {
+      greedy.push(state);
+      current = state;
+    }
+  }
+  if (life.canTransition(current, life.resolved)) return greedy;
+  // Breadth-first from initial: the first path that can step into resolved.
+  const queue: string[][] = [[life.initial]];
+  const seen = new Set([life.initial]);
+  for (let path = queue.shift(); path; path = queue.shift()) {
+    const last = path[path.length - 1] as string;
+    if (life.canTransition(last, life.resolved)) return path.slice(1);
+    for (const next of middle) {
+      if (!seen.has(next) && life.canTransition(last, next)) {
+        seen.add(next);
+        queue.push([...path, next]);
+      }
+    }
+  }
+  throw new Error(`plan ${plan.metadata.name}: the lifecycle cannot reach ${life.resolved}`);
+}
+
+/** 80% of the audience's cadence (at least a minute), or never when it has none. */
+function everyOf(severity: Severity, audience: 'internal' | 'external'): number {
   const c = severity.cadence[audience];
-  return c ? parseDuration(c) : undefined;
+  return c ? Math.max(MINUTE, Math.floor(parseDuration(c) * 0.8)) : Number.POSITIVE_INFINITY;
 }
 
 export function sortSteps(steps: ScenarioStep[]): ScenarioStep[] {

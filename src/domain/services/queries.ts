@@ -60,6 +60,18 @@ export function integrationByKey(db: Executor, key: string) {
     .executeTakeFirst();
 }
 
+/** Which of these inbound keys still belong to a live integration (key → integration id). */
+export async function liveIntegrationKeys(db: Executor, keys: string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('integrations')
+    .select(['id', 'key'])
+    .where('key', 'in', keys)
+    .where('disabled_at', 'is', null)
+    .execute();
+  return new Map(rows.map((r) => [r.key, r.id]));
+}
+
 export function insertIntegration(db: Executor, row: NewRow<'integrations'>) {
   return db.insertInto('integrations').values(row).returningAll().executeTakeFirstOrThrow();
 }
@@ -71,4 +83,35 @@ export function updateIntegration(db: Executor, id: string, set: RowUpdate<'inte
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+export function lockIntegration(db: Executor, serviceId: string, name: string) {
+  return db
+    .selectFrom('integrations')
+    .selectAll()
+    .where('service_id', '=', serviceId)
+    .where('name', '=', name)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Whichever integration holds a key, disabled ones included (keys are unique across all). */
+export function integrationHoldingKey(db: Executor, key: string) {
+  return db
+    .selectFrom('integrations')
+    .innerJoin('services', 'services.id', 'integrations.service_id')
+    .select(['integrations.id', 'integrations.name', 'services.name as service_name'])
+    .where('integrations.key', '=', key)
+    .executeTakeFirst();
+}
+
+/** A service with its team's name (for comparing a Service document with the store). */
+export function findServiceWithTeam(db: Executor, name: string) {
+  return db
+    .selectFrom('services')
+    .leftJoin('teams', 'teams.id', 'services.team_id')
+    .selectAll('services')
+    .select('teams.name as team')
+    .where('services.name', '=', name)
+    .executeTakeFirst();
 }

@@ -1,6 +1,7 @@
 import { inTx } from '../../db/tx.ts';
 import { Conflict, Invalid } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
+import { sameValue } from '../config/config.ts';
 import type { Operation } from '../context.ts';
 import * as plans from '../plans/queries.ts';
 import * as users from '../users/queries.ts';
@@ -52,7 +53,8 @@ export async function saveService({
       before.team_id === fields.team_id &&
       before.plan_name === fields.plan_name &&
       before.escalation_policy === fields.escalation_policy &&
-      JSON.stringify(before.rules) === JSON.stringify(data.rules);
+      // jsonb returns keys in its own order: compare values, not texts.
+      sameValue(before.rules, data.rules);
     if (same) return { item: before, change: 'unchanged' };
     const after = await services.updateService(tx, before.id, { ...fields, updated_at: now });
     await audit.record(tx, ctx.actor, now, {

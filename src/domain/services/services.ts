@@ -28,8 +28,9 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export const serviceRulesSchema = z
   .strictObject({
+    // partialRecord: zod 4's record over an enum would demand all four keys.
     severity: z
-      .record(z.enum(ALERT_SEVERITIES), z.string().min(1))
+      .partialRecord(z.enum(ALERT_SEVERITIES), z.string().min(1))
       .optional()
       .describe('alert severity → plan severity; default: critical → the plan’s first, error → second, …'),
     severityLabel: z
@@ -48,6 +49,17 @@ export const serviceRulesSchema = z
       .optional()
       .describe('self-healing grace: an alert resolved within it opens no incident and pages nobody'),
     autoResolve: durationSchema.optional().describe('resolve an alert not seen again for this long'),
+    correlationLabel: z
+      .string()
+      .min(1)
+      .default('correlation_id')
+      .describe('a label whose value becomes the correlation id of an incident the alert declares'),
+    resolveIncidentWithAlerts: z
+      .boolean()
+      .default(false)
+      .describe(
+        'resolve an incident when every alert that fed it is resolved; default: only note it in the timeline (people decide)',
+      ),
   })
   .describe('How this service’s alerts become incidents');
 export type ServiceRules = z.infer<typeof serviceRulesSchema>;
@@ -58,7 +70,7 @@ export const serviceInputSchema = z.strictObject({
   team: nameSchema.nullish(),
   plan: z.string().min(1).max(63).nullish(),
   escalation_policy: z.string().min(1).max(100).nullish(),
-  rules: serviceRulesSchema.default({ declare: 'error', groupBy: [] }),
+  rules: serviceRulesSchema.prefault({}),
 });
 export type ServiceInput = z.input<typeof serviceInputSchema>;
 

@@ -1,0 +1,178 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/schema.ts';
+
+// The SQL of the alert-rules module: which alerts await a decision, the decision itself, the open
+// incidents alerts may join, and the alerts that fed an incident.
+
+/**
+ * Undecided alerts, oldest first, locked: those not waiting out a grace period (or already
+ * resolved, which ends the wait). SKIP LOCKED so an ingest or a person holding one does not stall
+ * the engine; it is decided on a later tick.
+ */
+export function claimUndecided(db: Executor, now: Date, limit: number) {
+  return db
+    .selectFrom('alerts')
+    .innerJoin('services', 'services.id', 'alerts.service_id')
+    .selectAll('alerts')
+    .select(['services.name as service', 'services.plan_name', 'services.rules'])
+    .where('alerts.routed_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('alerts.route_after', 'is', null),
+        eb('alerts.route_after', '<=', now),
+        eb('alerts.status', '=', 'resolved'),
+      ]),
+    )
+    .orderBy('alerts.first_seen_at')
+    .orderBy('alerts.id')
+    .limit(limit)
+    .forUpdate('alerts')
+    .skipLocked()
+    .execute();
+}
+
+/** Records the decision; only once (a decided alert is never decided again). */
+export function markRouted(
+  db: Executor,
+  id: string,
+  set: { routing: string; at: Date; incidentId?: string | undefined },
+) {
+  return db
+    .updateTable('alerts')
+    .set({
+      routing: set.routing,
+      routed_at: set.at,
+      route_after: null,
+      ...(set.incidentId ? { incident_id: set.incidentId } : {}),
+    })
+    .where('id', '=', id)
+    .where('routed_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/** Leaves an alert alone until `until` (its grace period), unless it resolves before. */
+export function holdUntil(db: Executor, id: string, until: Date) {
+  return db
+    .updateTable('alerts')
+    .set({ route_after: until })
+    .where('id', '=', id)
+    .where('routed_at', 'is', null)
+    .execute();
+}
+
+/** Open incidents of a service, newest first, each with the alert that declared it (if any). */
+export function openIncidentsOf(db: Executor, service: string) {
+  return db
+    .selectFrom('incidents')
+    .leftJoin('alerts', (join) =>
+      join
+        .onRef('alerts.incident_id', '=', 'incidents.id')
+        .on('alerts.routing', '=', sql<string>`'declared:' || incidents.id`),
+    )
+    .select([
+      'incidents.id',
+      'incidents.declared_at',
+      'alerts.id as trigger_id',
+      'alerts.labels',
+      'alerts.severity',
+      'alerts.source',
+      'alerts.component',
+      'alerts.alert_group',
+      'alerts.alert_class',
+      'alerts.dedup_key',
+      'alerts.summary',
+    ])
+    .where('incidents.service', '=', service)
+    .where('incidents.resolved_at', 'is', null)
+    .orderBy('incidents.declared_at', 'desc')
+    .orderBy('incidents.id', 'desc')
+    .execute();
+}
+
+/**
+ * Open incidents fed by alerts that are now all resolved and not yet noted as such: no note of
+ * `actor` saying `text` since the last of their alerts resolved.
+ */
+export function incidentsWithAllAlertsResolved(db: Executor, actor: string, text: string, limit: number) {
+  return db
+    .selectFrom('incidents')
+    .select(['incidents.id'])
+    .where('incidents.resolved_at', 'is', null)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('alerts').select('alerts.id').whereRef('alerts.incident_id', '=', 'incidents.id')),
+    )
+    .where(({ exists, not, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('alerts')
+            .select('alerts.id')
+            .whereRef('alerts.incident_id', '=', 'incidents.id')
+            .where('alerts.status', '<>', 'resolved'),
+        ),
+      ),
+    )
+    .where(({ exists, not, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('incident_events')
+            .select('incident_events.id')
+            .whereRef('incident_events.incident_id', '=', 'incidents.id')
+            .where('incident_events.kind', '=', 'note')
+            .where('incident_events.actor_name', '=', actor)
+            .where(sql<boolean>`incident_events.data ->> 'text' = ${text}`)
+            .where(
+              'incident_events.at',
+              '>=',
+              selectFrom('alerts')
+                .select((eb) => eb.fn.max('alerts.resolved_at').as('last'))
+                .whereRef('alerts.incident_id', '=', 'incidents.id'),
+            ),
+        ),
+      ),
+    )
+    .orderBy('incidents.id')
+    .limit(limit)
+    .execute();
+}
+
+/** The distinct services whose alerts fed an incident, with their rules. */
+export function servicesOfIncidentAlerts(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('services')
+    .select(['services.id', 'services.name', 'services.rules'])
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('alerts')
+          .select('alerts.id')
+          .whereRef('alerts.service_id', '=', 'services.id')
+          .where('alerts.incident_id', '=', incidentId),
+      ),
+    )
+    .execute();
+}
+
+/** The alerts that fed an incident, in the order they arrived. */
+export function alertsOfIncident(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('alerts')
+    .innerJoin('services', 'services.id', 'alerts.service_id')
+    .selectAll('alerts')
+    .select('services.name as service')
+    .where('alerts.incident_id', '=', incidentId)
+    .orderBy('alerts.first_seen_at')
+    .orderBy('alerts.id')
+    .execute();
+}
+
+// One alert's decision runs between a savepoint and its release, so an alert the rules cannot
+// handle is rolled back alone and marked, instead of failing every tick for all the others.
+export async function savepoint(db: Executor): Promise<void> {
+  await sql`savepoint alert_rule`.execute(db);
+}
+export async function releaseSavepoint(db: Executor): Promise<void> {
+  await sql`release savepoint alert_rule`.execute(db);
+}
+export async function rollbackToSavepoint(db: Executor): Promise<void> {
+  await sql`rollback to savepoint alert_rule`.execute(db);
+}

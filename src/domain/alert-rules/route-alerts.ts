@@ -1,0 +1,299 @@
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import type { Executor } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import { formatDuration } from '../../lib/duration.ts';
+import * as alerts from '../alerts/queries.ts';
+import { type Ctx, makeCtx } from '../context.ts';
+import { declareIncident } from '../incidents/declare-incident.ts';
+import { EVENT_KINDS } from '../incidents/events.ts';
+import * as incidents from '../incidents/queries.ts';
+import { type AlertFacts, ENTITY, type Suppression, suppresses } from '../maintenance/maintenance.ts';
+import * as maintenance from '../maintenance/queries.ts';
+import { loadPlanVersion } from '../plans/get-plan.ts';
+import type { Plan } from '../plans/plan.ts';
+import type { ServiceRules } from '../services/services.ts';
+import {
+  ALERT_RULES_ACTOR,
+  absorbs,
+  belowThreshold,
+  type Candidate,
+  declareInputFor,
+  graceMs,
+  planSeverityFor,
+  ROUTING,
+  rulesOf,
+} from './alert-rules.ts';
+import * as q from './queries.ts';
+
+/** Alerts decided per tick; a storm larger than this is worked off over several ticks. */
+export const ROUTE_BATCH = 500;
+
+export interface RouteEnv {
+  tx: Executor;
+  now: Date;
+  log?: Logger | undefined;
+}
+
+type Undecided = Awaited<ReturnType<typeof q.claimUndecided>>[number];
+type RoutedAlert = Undecided & AlertFacts;
+
+/** What the tick knows of a service, read once per tick. */
+interface ServiceState {
+  rules: ServiceRules;
+  rulesProblem: string | undefined;
+  plan: { name: string; plan: Plan } | null | undefined;
+  /** Its open incidents, newest first; loaded when an alert first needs them, kept up to date. */
+  candidates: Candidate[] | undefined;
+}
+
+interface Decision {
+  routing: string;
+  reason: string;
+  incidentId?: string;
+  data?: Record<string, unknown>;
+  /** An incident this decision declared: later alerts of the tick may join it. */
+  declared?: Candidate;
+}
+
+/** The module's context: its actor, and the tick's one instant for everything it writes. */
+export function rulesCtx(env: RouteEnv): Ctx {
+  return makeCtx({ db: env.tx as Ctx['db'], clock: { now: () => env.now }, log: env.log }, ALERT_RULES_ACTOR);
+}
+
+/**
+ * Decides, once, what each undecided alert does: suppressed by a maintenance window or silence,
+ * recorded below the service's threshold, held for its grace period and then self-healed or not,
+ * absorbed by an open incident, or declaring one under the service's plan. Every decision is kept
+ * on the alert (routing, routed_at, an event); none drops it. Runs in the engine's transaction
+ * under its lock; returns how many alerts it decided or put on hold.
+ */
+export async function routeAlerts(env: RouteEnv): Promise<number> {
+  const ctx = rulesCtx(env);
+  const batch = await q.claimUndecided(env.tx, env.now, ROUTE_BATCH);
+  if (batch.length === 0) return 0;
+  const since = new Date(Math.min(...batch.map((a) => a.first_seen_at.getTime())));
+  const suppressions = await maintenance.suppressionsActiveBetween(env.tx, since, env.now);
+  const services = new Map<string, ServiceState>();
+  let handled = 0;
+  for (const row of batch) {
+    const state = services.get(row.service_id) ?? newServiceState(row.rules);
+    services.set(row.service_id, state);
+    if (await routeOne(ctx, { ...row, labels: row.labels ?? {} }, state, suppressions)) handled++;
+  }
+  return handled;
+}
+
+function newServiceState(stored: unknown): ServiceState {
+  const { rules, problem } = rulesOf(stored);
+  return { rules, rulesProblem: problem, plan: undefined, candidates: undefined };
+}
+
+/** Decides one alert inside a savepoint; returns whether anything changed. */
+async function routeOne(
+  ctx: Ctx,
+  alert: RoutedAlert,
+  state: ServiceState,
+  suppressions: Suppression[],
+): Promise<boolean> {
+  const tx = ctx.db;
+  const now = ctx.clock.now();
+  await q.savepoint(tx);
+  let decision: Decision | 'held' | 'unchanged';
+  try {
+    decision = await decide(ctx, alert, state, suppressions);
+  } catch (error) {
+    // A rule that cannot apply to this alert (bad input a person must fix) fails it alone and for
+    // good; anything else (the store) fails the tick, which is retried.
+    if (!(error instanceof AppError || error instanceof ZodError)) throw error;
+    await q.rollbackToSavepoint(tx);
+    ctx.log?.warn({ err: error, alert: alert.id }, 'alert rules failed for an alert');
+    decision = { routing: ROUTING.failed, reason: `the rules could not be applied: ${error.message}` };
+  }
+  await q.releaseSavepoint(tx);
+  if (decision === 'unchanged') return false;
+  if (decision === 'held') return true;
+  const routed = await q.markRouted(tx, alert.id, {
+    routing: decision.routing,
+    at: now,
+    incidentId: decision.incidentId,
+  });
+  if (!routed) return false;
+  const notes = state.rulesProblem ? { rules_problem: state.rulesProblem } : {};
+  await alerts.insertEvents(tx, [
+    {
+      alert_id: alert.id,
+      at: now,
+      kind: 'routed',
+      actor: ALERT_RULES_ACTOR.name,
+      data: JSON.stringify({
+        routing: decision.routing,
+        reason: decision.reason,
+        ...decision.data,
+        ...notes,
+      }),
+    },
+  ]);
+  if (decision.declared) state.candidates?.unshift(decision.declared);
+  return true;
+}
+
+async function decide(
+  ctx: Ctx,
+  alert: RoutedAlert,
+  state: ServiceState,
+  suppressions: Suppression[],
+): Promise<Decision | 'held' | 'unchanged'> {
+  const now = ctx.clock.now();
+  const { rules } = state;
+
+  const suppression = suppressions.find((s) => suppresses(s, alert, now));
+  if (suppression) {
+    return {
+      routing: ROUTING.suppressed(suppression.id),
+      reason: `${ENTITY[suppression.kind].replace('_', ' ')} ${suppression.id}: ${suppression.comment}`,
+      data: { suppression_id: suppression.id, suppression_kind: suppression.kind },
+    };
+  }
+
+  if (belowThreshold(alert.severity, rules.declare)) {
+    return {
+      routing: ROUTING.recorded,
+      reason: `severity ${alert.severity} is below the service's declare threshold (${rules.declare})`,
+    };
+  }
+
+  const plan = await planOf(ctx, alert, state);
+  const grace = graceMs(rules, plan?.plan);
+  if (grace > 0) {
+    const deadline = new Date(alert.first_seen_at.getTime() + grace);
+    if (alert.status === 'resolved' && alert.resolved_at && alert.resolved_at <= deadline) {
+      return {
+        routing: ROUTING.selfHealed,
+        reason: `resolved within the self-healing grace period (${formatDuration(grace)}): no incident, nobody paged`,
+      };
+    }
+    if (now < deadline) return hold(ctx, alert, deadline, grace);
+  }
+
+  const joined = await joinOpenIncident(ctx, alert, state);
+  if (joined) return joined;
+
+  if (!plan) {
+    return { routing: ROUTING.noPlan, reason: `service ${alert.service} has no plan: recorded only` };
+  }
+  return declareFor(ctx, alert, rules, plan);
+}
+
+/** Leaves the alert for its grace period, once: the hold itself is recorded in its events. */
+async function hold(ctx: Ctx, alert: RoutedAlert, until: Date, grace: number): Promise<'held' | 'unchanged'> {
+  if (alert.route_after && alert.route_after.getTime() === until.getTime()) return 'unchanged';
+  await q.holdUntil(ctx.db, alert.id, until);
+  await alerts.insertEvents(ctx.db, [
+    {
+      alert_id: alert.id,
+      at: ctx.clock.now(),
+      kind: 'held',
+      actor: ALERT_RULES_ACTOR.name,
+      data: JSON.stringify({
+        until,
+        reason: `self-healing grace period (${formatDuration(grace)}): an incident only if still unresolved then`,
+      }),
+    },
+  ]);
+  return 'held';
+}
+
+async function planOf(ctx: Ctx, alert: RoutedAlert, state: ServiceState) {
+  if (state.plan === undefined) {
+    state.plan = alert.plan_name
+      ? { name: alert.plan_name, plan: (await loadPlanVersion(ctx.db, alert.plan_name)).plan }
+      : null;
+  }
+  return state.plan;
+}
+
+/** Attaches the alert to the newest open incident of its service that absorbs it, if any. */
+async function joinOpenIncident(ctx: Ctx, alert: RoutedAlert, state: ServiceState): Promise<Decision | null> {
+  const { rules } = state;
+  if (!rules.groupWindow && rules.groupBy.length === 0) return null;
+  state.candidates ??= (await q.openIncidentsOf(ctx.db, alert.service)).map((row) => ({
+    id: row.id,
+    declared_at: row.declared_at,
+    trigger: row.trigger_id
+      ? {
+          labels: row.labels ?? {},
+          service: alert.service,
+          severity: row.severity ?? '',
+          source: row.source ?? '',
+          component: row.component,
+          alert_group: row.alert_group,
+          alert_class: row.alert_class,
+          dedup_key: row.dedup_key ?? '',
+          summary: row.summary ?? '',
+        }
+      : null,
+  }));
+  for (const candidate of state.candidates.filter((c) => absorbs(c, alert, rules))) {
+    // Locked and re-read: someone may have resolved it since the tick listed it.
+    const incident = await incidents.lockIncident(ctx.db, candidate.id);
+    if (!incident || incident.resolved_at) {
+      state.candidates = state.candidates.filter((c) => c.id !== candidate.id);
+      continue;
+    }
+    await attach(ctx, incident.id, alert, 'grouped');
+    const by = rules.groupBy.length > 0 ? `equal ${rules.groupBy.join(', ')}` : `window ${rules.groupWindow}`;
+    return {
+      routing: ROUTING.grouped(incident.id),
+      reason: `joined open incident ${incident.id} (${by})`,
+      incidentId: incident.id,
+    };
+  }
+  return null;
+}
+
+async function declareFor(
+  ctx: Ctx,
+  alert: RoutedAlert,
+  rules: ServiceRules,
+  plan: { name: string; plan: Plan },
+): Promise<Decision> {
+  const choice = planSeverityFor(alert, rules, plan.plan);
+  const { input, notes } = declareInputFor(
+    alert,
+    rules,
+    { name: plan.name, severity: choice.severity },
+    ctx.clock.now(),
+  );
+  const incident = await declareIncident({ ctx, input });
+  await attach(ctx, incident.id, alert, 'declared');
+  return {
+    routing: ROUTING.declared(incident.id),
+    reason: `declared incident ${incident.id} at ${choice.severity} (severity by ${choice.by})`,
+    incidentId: incident.id,
+    data: { severity: choice.severity, severity_by: choice.by, notes: [...choice.notes, ...notes] },
+    declared: { id: incident.id, declared_at: incident.declared_at, trigger: alert },
+  };
+}
+
+/** The incident's timeline shows every alert that fed it. */
+async function attach(ctx: Ctx, incidentId: string, alert: RoutedAlert, how: 'grouped' | 'declared') {
+  await incidents.appendEvent(ctx.db, {
+    incidentId,
+    kind: EVENT_KINDS.alertAttached,
+    at: ctx.clock.now(),
+    actor: ALERT_RULES_ACTOR,
+    data: {
+      alert_id: alert.id,
+      how,
+      service: alert.service,
+      dedup_key: alert.dedup_key,
+      summary: alert.summary,
+      severity: alert.severity,
+      source: alert.source,
+      status: alert.status,
+      started_at: alert.started_at,
+      first_seen_at: alert.first_seen_at,
+    },
+  });
+}

@@ -1,0 +1,176 @@
+import type { Clock } from '../../db/clock.ts';
+import type { Db } from '../../db/schema.ts';
+import { NotFound, Unavailable } from '../../errors.ts';
+import * as services from '../services/queries.ts';
+import { type AppliedEvent, applyIngestBatch, type IngestInput } from './ingest-alert-events.ts';
+import { KeyRateLimit, type KeyRateOptions } from './key-rate-limit.ts';
+
+// Group commit for inbound alerts (issue 4, "durability and back-pressure").
+//
+// Every inbound request of this process is queued here; batches of up to `maxBatchEvents` events are
+// written in one transaction each, at most `maxConcurrentBatches` at a time, and each request is
+// answered only after the commit that holds its events (accepted means durable). One commit per
+// batch instead of one per request is what lets PostgreSQL keep up: a commit costs a WAL flush,
+// the rows themselves are cheap.
+//
+// Batching needs no timer: a batch starts as soon as a slot is free, on the next turn of the event
+// loop (setImmediate), with whatever has queued since. Under light load that is one request per
+// batch and no added latency; under heavy load the slots are busy and batches fill up by themselves.
+// That scheduling is I/O, not business time, so it uses the event loop and never the Clock; the
+// business time written on the rows is `clock.now()`, read once per batch.
+//
+// A batch whose transaction fails is retried request by request, each in its own transaction, so one
+// bad request cannot fail the others and each gets its own error. Requests whose integration key was
+// rotated or disabled meanwhile are refused inside the transaction (the key check is one query per
+// batch), which is what lets the routes cache key lookups.
+
+export interface GroupCommitOptions {
+  maxBatchEvents: number;
+  maxConcurrentBatches: number;
+  /** Events waiting for a batch beyond which new requests are refused (503: retry later). */
+  maxQueuedEvents: number;
+  keyRate: KeyRateOptions;
+}
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
+  maxBatchEvents: 50,
+  maxConcurrentBatches: 4,
+  maxQueuedEvents: 10_000,
+  keyRate: { rate: 10, burst: 100 },
+};
+
+interface Job {
+  /** The key the sender used; checked against the store in the batch's transaction. */
+  key: string;
+  input: IngestInput;
+  resolve(results: AppliedEvent[]): void;
+  reject(error: unknown): void;
+}
+
+export interface GroupCommitStats {
+  batches: number;
+  requests: number;
+  events: number;
+  fallbacks: number;
+}
+
+export class GroupCommit {
+  private readonly options: GroupCommitOptions;
+  private readonly limit: KeyRateLimit;
+  private queue: Job[] = [];
+  private queuedEvents = 0;
+  private inFlight = 0;
+  private scheduled = false;
+  private closed = false;
+  private idle: (() => void)[] = [];
+  readonly stats: GroupCommitStats = { batches: 0, requests: 0, events: 0, fallbacks: 0 };
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    options: Partial<GroupCommitOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_GROUP_COMMIT, ...options };
+    this.limit = new KeyRateLimit(this.options.keyRate);
+  }
+
+  /**
+   * Queues one sender's events and resolves with their results once committed. Rejects with
+   * Unavailable when the queue is full or the process is stopping, with NotFound when the key no
+   * longer names a live integration, or with the store's own error.
+   */
+  submit(key: string, input: Omit<IngestInput, 'throttled'>): Promise<AppliedEvent[]> {
+    if (this.closed) return Promise.reject(new Unavailable('Tocsin is shutting down; retry in a moment'));
+    if (this.queuedEvents + input.events.length > this.options.maxQueuedEvents && this.queuedEvents > 0) {
+      return Promise.reject(
+        new Unavailable(
+          `Tocsin is overloaded: ${this.queuedEvents} alert events are waiting to be stored; retry in a moment`,
+        ),
+      );
+    }
+    const throttled = input.events.map(
+      (e) => e.action === 'trigger' && !this.limit.take(input.integration.id, e.dedupKey),
+    );
+    return new Promise((resolve, reject) => {
+      this.queue.push({ key, input: { ...input, throttled }, resolve, reject });
+      this.queuedEvents += input.events.length;
+      this.schedule();
+    });
+  }
+
+  /** Stops taking requests and resolves once every queued one is committed (or failed). */
+  close(): Promise<void> {
+    this.closed = true;
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.options.maxConcurrentBatches) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxConcurrentBatches && this.queue.length > 0) {
+      const batch = this.take();
+      this.inFlight++;
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        if (this.queue.length > 0) this.pump();
+        else if (this.inFlight === 0) for (const done of this.idle.splice(0)) done();
+      });
+    }
+  }
+
+  /** The oldest jobs up to maxBatchEvents events (a larger single job goes alone). */
+  private take(): Job[] {
+    let events = 0;
+    let n = 0;
+    while (n < this.queue.length) {
+      const size = (this.queue[n] as Job).input.events.length;
+      if (n > 0 && events + size > this.options.maxBatchEvents) break;
+      events += size;
+      n++;
+    }
+    const batch = this.queue.slice(0, n);
+    this.queue = this.queue.slice(n);
+    this.queuedEvents -= events;
+    return batch;
+  }
+
+  private async commit(jobs: Job[]): Promise<void> {
+    try {
+      const { live, stale, results } = await this.db.transaction().execute(async (tx) => {
+        const owners = await services.liveIntegrationKeys(tx, [...new Set(jobs.map((j) => j.key))]);
+        const live = jobs.filter((j) => owners.get(j.key) === j.input.integration.id);
+        const stale = jobs.filter((j) => owners.get(j.key) !== j.input.integration.id);
+        const results = await applyIngestBatch(
+          tx,
+          this.clock.now(),
+          live.map((j) => j.input),
+        );
+        return { live, stale, results };
+      });
+      this.count(live);
+      for (const [i, job] of live.entries()) job.resolve(results[i] ?? []);
+      for (const job of stale) job.reject(new NotFound('integration', `${job.key.slice(0, 4)}…`));
+    } catch (error) {
+      if (jobs.length === 1) {
+        (jobs[0] as Job).reject(error);
+        return;
+      }
+      this.stats.fallbacks++;
+      for (const job of jobs) await this.commit([job]);
+    }
+  }
+
+  private count(jobs: Job[]): void {
+    this.stats.batches++;
+    this.stats.requests += jobs.length;
+    for (const job of jobs) this.stats.events += job.input.events.length;
+  }
+}

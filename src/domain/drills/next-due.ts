@@ -1,0 +1,78 @@
+import type { Executor } from '../../db/schema.ts';
+import { parseDuration } from '../../lib/duration.ts';
+import * as incidents from '../incidents/queries.ts';
+import { MILESTONE_OF } from '../incidents/targets.ts';
+import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
+import { effectiveRules } from '../workflows/compile-plan-rules.ts';
+import * as workflows from '../workflows/queries.ts';
+import { isElapsedTrigger, isOverdueTrigger, isTargetTrigger, type Rule } from '../workflows/rules.ts';
+import { type IncidentSnapshot, lastAnyUpdate, snapshotOf } from '../workflows/snapshot.ts';
+
+// Where a drill's virtual clock must stop so every timer rule fires at its own time: the drill
+// jumps from one due time to the next instead of ticking the engine through empty minutes. This
+// mirrors the anchors of workflows/evaluate.ts (the engine stays the judge of what fires; a stop
+// where nothing fires costs one idle tick).
+
+/** The next moment after `now` at which a timer rule of the plan may fire for the incident. */
+export async function nextDue(db: Executor, plan: Plan, incidentId: string, now: Date): Promise<number> {
+  const row = await incidents.findIncident(db, incidentId);
+  if (!row) return Number.POSITIVE_INFINITY;
+  const incident = snapshotOf(row, await workflows.lastPublishedUpdates(db, [String(row.id)]));
+  const times = effectiveRules(plan).flatMap((rule) => dueTimes(rule, plan, incident, now.getTime()));
+  return Math.min(Number.POSITIVE_INFINITY, ...times.filter((t) => t > now.getTime()));
+}
+
+function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: number): number[] {
+  const { when } = rule;
+  if (isTargetTrigger(when)) {
+    const severity = severityOf(plan, incident.severity);
+    const ms = severity ? targetDurations(severity)[when.target] : undefined;
+    if (ms === undefined || incident[MILESTONE_OF[when.target]]) return [];
+    const due = incident.declared_at.getTime() + ms;
+    const before = parseDuration(when.before ?? '0s');
+    // A breach fires once the due time has passed (due itself still counts as met).
+    return [before === 0 ? due + 1 : due - before];
+  }
+  // Elapsed and cadence timers run only while the incident is open.
+  if (incident.resolved_at) return [];
+  if (isElapsedTrigger(when)) {
+    const anchor = anchorOf(when.since ?? 'declared', when.state, incident);
+    return anchor === null
+      ? []
+      : [nextPeriod(anchor, parseDuration(when.elapsed), now, when.repeat === true)];
+  }
+  if (isOverdueTrigger(when)) {
+    const cadence = severityOf(plan, incident.severity)?.cadence?.[when.overdue];
+    if (!cadence) return [];
+    const anchor = incident.last_update_at[when.overdue] ?? incident.declared_at;
+    return [nextPeriod(anchor.getTime(), parseDuration(cadence), now, true)];
+  }
+  return [];
+}
+
+function anchorOf(since: string, state: string | undefined, incident: IncidentSnapshot): number | null {
+  const at = (() => {
+    switch (since) {
+      case 'state':
+        return state === undefined || state === incident.state ? incident.state_entered_at : null;
+      case 'acknowledged':
+        return incident.acknowledged_at;
+      case 'last_update':
+        return lastAnyUpdate(incident) ?? incident.declared_at;
+      case 'last_internal_update':
+        return incident.last_update_at.internal ?? incident.declared_at;
+      case 'last_external_update':
+        return incident.last_update_at.external ?? incident.declared_at;
+      default:
+        return incident.declared_at;
+    }
+  })();
+  return at ? at.getTime() : null;
+}
+
+/** anchor + n·period for the first n ≥ 1 after now (only n = 1 when it does not repeat). */
+function nextPeriod(anchor: number, periodMs: number, now: number, repeat: boolean): number {
+  if (periodMs <= 0) return Number.POSITIVE_INFINITY;
+  if (!repeat) return anchor + periodMs;
+  return anchor + Math.max(1, Math.floor((now - anchor) / periodMs) + 1) * periodMs;
+}

@@ -56,7 +56,9 @@ Examples:
           const report = await runDrill(store.db, input, say);
           if (opts.json) printJson(report);
           else process.stdout.write(`${formatDrillReport(report)}\n`);
-          process.exitCode = report.passed ? 0 : DRILL_BREACHED_EXIT;
+          // A step the plan refused means the scenario itself is wrong: that is an error, not a breach.
+          const stepFailed = report.steps.some((step) => !step.ok);
+          process.exitCode = stepFailed ? 1 : report.passed ? 0 : DRILL_BREACHED_EXIT;
         } finally {
           await store.close();
         }

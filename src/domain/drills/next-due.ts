@@ -45,7 +45,8 @@ function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: numbe
     const cadence = severityOf(plan, incident.severity)?.cadence?.[when.overdue];
     if (!cadence) return [];
     const anchor = incident.last_update_at[when.overdue] ?? incident.declared_at;
-    return [nextPeriod(anchor.getTime(), parseDuration(cadence), now, true)];
+    // Overdue fires just after the due moment (an update exactly on time is on time).
+    return [nextPeriod(anchor.getTime(), parseDuration(cadence), now, true) + 1];
   }
   return [];
 }

@@ -244,11 +244,14 @@ describe('evaluate: timers', () => {
         .filter((f) => f.rule.name === 'plan: internal update cadence')
         .map((f) => f.triggerKey);
     expect(overdue(snap(), min(29))).toEqual([]);
-    expect(overdue(snap(), min(30))).toEqual([`overdue:internal:${min(30).toISOString()}`]);
+    // An update exactly at the due moment is on time: overdue only once it has passed.
+    expect(overdue(snap(), min(30))).toEqual([]);
+    const justAfter = new Date(min(30).getTime() + 1);
+    expect(overdue(snap(), justAfter)).toEqual([`overdue:internal:${min(30).toISOString()}`]);
     expect(overdue(snap(), min(75))).toEqual([`overdue:internal:${min(60).toISOString()}`]);
     const updated = snap({ last_update_at: { internal: min(50), external: null } });
     expect(overdue(updated, min(75))).toEqual([]);
-    expect(overdue(updated, min(80))).toEqual([`overdue:internal:${min(80).toISOString()}`]);
+    expect(overdue(updated, min(81))).toEqual([`overdue:internal:${min(80).toISOString()}`]);
   });
 
   it('stops elapsed and cadence timers at resolution but still settles breaches', () => {

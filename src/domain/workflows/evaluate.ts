@@ -201,7 +201,9 @@ function overdueDue(when: OverdueTrigger, input: EvaluateInput): Due | undefined
   const ms = parseDuration(cadence);
   if (ms <= 0) return undefined;
   const anchor = incident.last_update_at[when.overdue] ?? incident.declared_at;
-  const n = periodsElapsed(anchor, ms, input.now, true);
+  // Overdue only once the due moment has passed: an update posted exactly on time is on time
+  // (as targets count their due moment as met).
+  const n = periodsElapsed(anchor, ms, new Date(input.now.getTime() - 1), true);
   if (n < 1) return undefined;
   const due = new Date(anchor.getTime() + n * ms);
   return { key: `overdue:${when.overdue}:${iso(due)}`, facts: { audience: when.overdue, due_at: due } };

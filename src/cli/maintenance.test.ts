@@ -1,43 +1,18 @@
-import { execFile } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliAgainst } from '../../test/cli-harness.ts';
 import { type TestApp, testApp } from '../../test/helpers.ts';
 import { saveService } from '../domain/services/save-service.ts';
 
 // `tocsin silence …` and `tocsin maintenance …`: the real binary against a real server on loopback.
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '../..');
 let t: TestApp;
-let url: string;
+let tocsin: Awaited<ReturnType<typeof cliAgainst>>;
 
 beforeAll(async () => {
   t = await testApp();
   await saveService({ ctx: t.ctx(), input: { service: { name: 'payments' }, mode: 'create' } });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  tocsin = await cliAgainst(t);
 });
 afterAll(() => t.close());
-
-async function tocsin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TOCSIN_TOKEN: t.adminToken };
-  delete env.TOCSIN_URL;
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [join(root, 'bin/tocsin.js'), ...args, '--url', url],
-      {
-        env,
-        timeout: 60_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('tocsin silence and tocsin maintenance', () => {
   it('creates a silence from amtool-style matchers, lists it and ends it', async () => {

@@ -44,6 +44,16 @@ export function countRepeats(db: Executor, serviceId: string, dedupKey: string, 
     .executeTakeFirst();
 }
 
+/** The columns a status change writes: the status and the moment of reaching it. */
+function statusColumns(set: { status: AlertStatus; at: Date }) {
+  return {
+    status: set.status,
+    updated_at: set.at,
+    ...(set.status === 'acknowledged' ? { acknowledged_at: set.at } : {}),
+    ...(set.status === 'resolved' ? { resolved_at: set.at } : {}),
+  };
+}
+
 export function setStatusByKey(
   db: Executor,
   serviceId: string,
@@ -53,12 +63,7 @@ export function setStatusByKey(
 ) {
   return db
     .updateTable('alerts')
-    .set({
-      status: set.status,
-      updated_at: set.at,
-      ...(set.status === 'acknowledged' ? { acknowledged_at: set.at } : {}),
-      ...(set.status === 'resolved' ? { resolved_at: set.at } : {}),
-    })
+    .set(statusColumns(set))
     .where('service_id', '=', serviceId)
     .where('dedup_key', '=', dedupKey)
     .where('status', 'in', from)
@@ -74,12 +79,7 @@ export function setStatusById(
 ) {
   return db
     .updateTable('alerts')
-    .set({
-      status: set.status,
-      updated_at: set.at,
-      ...(set.status === 'acknowledged' ? { acknowledged_at: set.at } : {}),
-      ...(set.status === 'resolved' ? { resolved_at: set.at } : {}),
-    })
+    .set(statusColumns(set))
     .where('id', '=', id)
     .where('status', 'in', from)
     .returningAll()

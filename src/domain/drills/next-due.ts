@@ -4,13 +4,14 @@ import * as incidents from '../incidents/queries.ts';
 import { MILESTONE_OF } from '../incidents/targets.ts';
 import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
 import { effectiveRules } from '../workflows/compile-plan-rules.ts';
+import { anchorOf } from '../workflows/evaluate.ts';
 import * as workflows from '../workflows/queries.ts';
 import { isElapsedTrigger, isOverdueTrigger, isTargetTrigger, type Rule } from '../workflows/rules.ts';
-import { type IncidentSnapshot, lastAnyUpdate, snapshotOf } from '../workflows/snapshot.ts';
+import { type IncidentSnapshot, snapshotOf } from '../workflows/snapshot.ts';
 
 // Where a drill's virtual clock must stop so every timer rule fires at its own time: the drill
-// jumps from one due time to the next instead of ticking the engine through empty minutes. This
-// mirrors the anchors of workflows/evaluate.ts (the engine stays the judge of what fires; a stop
+// jumps from one due time to the next instead of ticking the engine through empty minutes. It
+// uses the anchors of workflows/evaluate.ts (the engine stays the judge of what fires; a stop
 // where nothing fires costs one idle tick).
 
 /** The next moment after `now` at which a timer rule of the plan may fire for the incident. */
@@ -36,10 +37,10 @@ function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: numbe
   // Elapsed and cadence timers run only while the incident is open.
   if (incident.resolved_at) return [];
   if (isElapsedTrigger(when)) {
-    const anchor = anchorOf(when.since ?? 'declared', when.state, incident);
+    const anchor = anchorOf(when, incident);
     return anchor === null
       ? []
-      : [nextPeriod(anchor, parseDuration(when.elapsed), now, when.repeat === true)];
+      : [nextPeriod(anchor.getTime(), parseDuration(when.elapsed), now, when.repeat === true)];
   }
   if (isOverdueTrigger(when)) {
     const cadence = severityOf(plan, incident.severity)?.cadence?.[when.overdue];
@@ -49,26 +50,6 @@ function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: numbe
     return [nextPeriod(anchor.getTime(), parseDuration(cadence), now, true) + 1];
   }
   return [];
-}
-
-function anchorOf(since: string, state: string | undefined, incident: IncidentSnapshot): number | null {
-  const at = (() => {
-    switch (since) {
-      case 'state':
-        return state === undefined || state === incident.state ? incident.state_entered_at : null;
-      case 'acknowledged':
-        return incident.acknowledged_at;
-      case 'last_update':
-        return lastAnyUpdate(incident) ?? incident.declared_at;
-      case 'last_internal_update':
-        return incident.last_update_at.internal ?? incident.declared_at;
-      case 'last_external_update':
-        return incident.last_update_at.external ?? incident.declared_at;
-      default:
-        return incident.declared_at;
-    }
-  })();
-  return at ? at.getTime() : null;
 }
 
 /** anchor + n·period for the first n ≥ 1 after now (only n = 1 when it does not repeat). */

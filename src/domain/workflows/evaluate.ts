@@ -130,7 +130,8 @@ function timerDue(rule: Rule, input: EvaluateInput): Due | undefined {
   return undefined;
 }
 
-function anchorOf(when: TimerTrigger, incident: IncidentSnapshot): Date | null {
+/** Where an elapsed timer counts from (null: not running, e.g. `since: state` in another state). */
+export function anchorOf(when: TimerTrigger, incident: IncidentSnapshot): Date | null {
   switch (when.since ?? 'declared') {
     case 'declared':
       return incident.declared_at;

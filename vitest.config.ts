@@ -6,6 +6,7 @@ export default defineConfig({
       'src/**/*.test.ts',
       'test/unit/**/*.test.ts',
       'test/smoke/**/*.test.ts',
+      'test/docs/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],

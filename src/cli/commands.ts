@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerApply } from './apply.ts';
+import { registerDetection } from './detection.ts';
 import { registerDrill } from './drill.ts';
 import { registerIncident } from './incident.ts';
 import { registerMaintenance } from './maintenance.ts';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerPlan(program);
   registerIncident(program);
   registerService(program);
+  registerDetection(program);
   registerMaintenance(program);
   registerToken(program);
   registerDrill(program);

@@ -66,9 +66,15 @@ export const envSchema = z.object({
     .min(1)
     .default(10_000)
     .describe('Inbound alert events waiting to be stored beyond which senders get 503 (retry later)'),
+  TOCSIN_SMTP_PORT: port
+    .optional()
+    .describe('Port of the built-in SMTP receiver for email integrations (<key>@<domain>); unset: off'),
+  TOCSIN_SMTP_HOST: z.string().min(1).default('0.0.0.0').describe('Address the SMTP receiver binds to'),
   TOCSIN_ALLOW_PRIVATE_WEBHOOKS: bool
     .default(false)
-    .describe('Allow outbound webhooks to private/loopback addresses'),
+    .describe(
+      'Allow outbound requests (webhooks, HTTP checks, vendor status pages) to private/loopback addresses',
+    ),
 });
 
 export type Env = z.infer<typeof envSchema>;

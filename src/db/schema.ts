@@ -330,7 +330,74 @@ export interface SuppressionsTable {
   created_at: Ts;
 }
 
+// Detection sources (0090_detection_sources.sql): changes, HTTP checks, vendor status watches.
+export interface ChangesTable {
+  id: Generated<string>;
+  service_id: Ref;
+  integration_id: Ref | null;
+  summary: string;
+  source: Generated<string>;
+  version: string | null;
+  environment: string | null;
+  happened_at: Ts;
+  received_at: Ts;
+  details: Json;
+  links: Json;
+  raw: Json;
+}
+
+export type CheckState = 'new' | 'up' | 'down';
+
+export interface ChecksTable {
+  id: Generated<string>;
+  service_id: Ref;
+  name: string;
+  url: string;
+  method: string;
+  interval_ms: number;
+  timeout_ms: number;
+  expected_status: number;
+  body_contains: string | null;
+  max_latency_ms: number | null;
+  severity: string;
+  next_run_at: Ts;
+  run_seq: Generated<string>;
+  recorded_seq: Generated<string>;
+  state: Generated<CheckState>;
+  last_run_at: TsNull;
+  last_status: number | null;
+  last_latency_ms: number | null;
+  last_error: string | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export type VendorWatchState = 'new' | 'ok' | 'error';
+
+export interface VendorWatchesTable {
+  id: Generated<string>;
+  service_id: Ref;
+  name: string;
+  url: string;
+  components: ColumnType<string[], string, string>;
+  interval_ms: number;
+  timeout_ms: number;
+  next_run_at: Ts;
+  run_seq: Generated<string>;
+  recorded_seq: Generated<string>;
+  state: Generated<VendorWatchState>;
+  component_status: ColumnType<Record<string, string>, string | undefined, string>;
+  page_name: string | null;
+  last_run_at: TsNull;
+  last_error: string | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
 export interface Database {
+  changes: ChangesTable;
+  checks: ChecksTable;
+  vendor_watches: VendorWatchesTable;
   suppressions: SuppressionsTable;
   services: ServicesTable;
   integrations: IntegrationsTable;

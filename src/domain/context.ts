@@ -15,6 +15,8 @@ const PERMISSIONS = {
   'incident:note': 'responder',
   'plan:write': 'manager',
   'service:write': 'manager',
+  // HTTP checks and vendor status watches make Tocsin send requests: set up by managers.
+  'check:write': 'manager',
   'alert:update': 'responder',
   // Whoever is on call silences a noisy alert; maintenance windows are planned by managers.
   'silence:write': 'responder',

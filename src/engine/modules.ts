@@ -3,6 +3,8 @@ import { alertAutoResolveModule } from './alert-auto-resolve.ts';
 import { alertRulesModule } from './alert-rules.ts';
 import type { EngineModule } from './engine.ts';
 import { heartbeatsModule } from './heartbeats.ts';
+import { httpChecksModule } from './http-checks.ts';
+import { vendorStatusModule } from './vendor-status.ts';
 import { workflowEventsModule } from './workflow-events.ts';
 import { workflowTimersModule } from './workflow-timers.ts';
 
@@ -14,6 +16,10 @@ export function engineModules(): EngineModule[] {
     // modules after them in the same pass.
     heartbeatsModule(),
     alertAutoResolveModule(),
+    // Probes only claim what is due here; their requests run after the tick and record their alerts
+    // when they answer (src/domain/checks/probes.ts), for the next pass to act on.
+    httpChecksModule(),
+    vendorStatusModule(),
     // Alerts to incidents after the sources (an alert resolved in this pass can self-heal) and before
     // the workflows, which react to the incidents it declares in the same pass.
     alertRulesModule(),

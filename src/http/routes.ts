@@ -1,5 +1,7 @@
 import { registerAlertRuleRoutes } from '../domain/alert-rules/routes.ts';
 import { registerAlertRoutes } from '../domain/alerts/routes.ts';
+import { registerChangeRoutes } from '../domain/changes/routes.ts';
+import { registerCheckRoutes } from '../domain/checks/routes.ts';
 import { registerConfigRoutes } from '../domain/config/routes.ts';
 import { registerHeartbeatRoutes } from '../domain/heartbeats/routes.ts';
 import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
@@ -7,7 +9,9 @@ import { registerMaintenanceRoutes } from '../domain/maintenance/routes.ts';
 import { registerPlanRoutes } from '../domain/plans/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerUserRoutes } from '../domain/users/routes.ts';
+import { registerVendorStatusRoutes } from '../domain/vendor-status/routes.ts';
 import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
+import { attachSmtpReceiver } from '../integrations/email-in/attach.ts';
 import { registerInboundRoutes } from '../integrations/inbound/routes.ts';
 import type { App, AppDeps } from './server.ts';
 
@@ -24,4 +28,8 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerMaintenanceRoutes(app);
   registerInboundRoutes(app, deps);
   registerHeartbeatRoutes(app);
+  registerChangeRoutes(app);
+  registerCheckRoutes(app);
+  registerVendorStatusRoutes(app);
+  attachSmtpReceiver(app, deps);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Invalid } from '../../errors.ts';
+import { emailConfigSchema } from '../../integrations/email-in/email-alert.ts';
 import { genericWebhookConfigSchema } from '../../integrations/inbound/generic-webhook.ts';
 import { heartbeatConfigSchema } from '../heartbeats/heartbeats.ts';
 import type { IntegrationType } from './services.ts';
@@ -12,6 +13,7 @@ const anyConfig = z.record(z.string(), z.unknown());
 const INTEGRATION_CONFIG_SCHEMAS: Partial<Record<IntegrationType, z.ZodType<IntegrationConfig>>> = {
   heartbeat: heartbeatConfigSchema,
   webhook: genericWebhookConfigSchema as z.ZodType<IntegrationConfig>,
+  email: emailConfigSchema as z.ZodType<IntegrationConfig>,
 };
 
 export function integrationConfigSchema(type: IntegrationType): z.ZodType<IntegrationConfig> {

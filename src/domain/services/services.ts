@@ -15,10 +15,11 @@ export const INTEGRATION_TYPES = [
   'webhook',
   'heartbeat',
   'email',
+  'deploy',
 ] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
-const nameSchema = z
+export const nameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lowercase letters, digits, ".", "_" or "-", up to 63 characters');
 

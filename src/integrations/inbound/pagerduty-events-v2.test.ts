@@ -77,6 +77,15 @@ describe('PagerDuty Events API v2 at /v2/enqueue', () => {
     expect(rows[0]?.count).toBe(12);
   });
 
+  it('accepts PagerDuty’s documented timestamp without a colon in the offset', async () => {
+    const body = trigger({ dedup_key: 'offset-no-colon' });
+    body.payload.timestamp = '2015-07-17T08:42:58.315+0000';
+    expect((await enqueue(body)).status).toBe(202);
+    expect((await alertsOf('offset-no-colon'))[0]?.started_at?.toISOString()).toBe(
+      '2015-07-17T08:42:58.315Z',
+    );
+  });
+
   it('generates a dedup key when a trigger has none, and returns it', async () => {
     const { dedup_key: _omit, ...noKey } = trigger();
     const res = await enqueue(noKey);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { InboundAlertEvent } from '../../domain/alerts/alerts.ts';
 import { ALERT_SEVERITIES } from '../../domain/services/services.ts';
+import { parseTimestamp, timestampSchema } from '../../lib/timestamp.ts';
 import { type ParseResult, pathOf } from './inbound.ts';
 
 // PagerDuty Events API v2 (POST /v2/enqueue), as PagerDuty documents it, so its client libraries
@@ -12,7 +13,7 @@ const payloadSchema = z.object({
   summary: z.string().trim().min(1, 'is missing or blank').max(1024),
   source: z.string().trim().min(1, 'is missing or blank').max(255),
   severity: z.enum(ALERT_SEVERITIES, 'must be one of critical, error, warning, info'),
-  timestamp: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp' }).optional(),
+  timestamp: timestampSchema.optional(),
   component: text(255).optional(),
   group: text(255).optional(),
   class: text(255).optional(),
@@ -77,7 +78,7 @@ export function toAlertEvent(e: PagerDutyEvent, generateKey: () => string): Pars
     details: p?.custom_details,
     links: e.links,
     images: e.images,
-    startedAt: p?.timestamp ? new Date(p.timestamp) : null,
+    startedAt: p?.timestamp ? parseTimestamp(p.timestamp) : null,
     raw: e,
   };
   return { ok: true, events: [event] };

@@ -7,6 +7,7 @@ import {
   DEFAULT_GROUP_COMMIT,
   GroupCommit,
   type GroupCommitOptions,
+  type SubmitInput,
 } from '../../domain/alerts/group-commit.ts';
 import type { AppliedEvent } from '../../domain/alerts/ingest-alert-events.ts';
 import { NotFound } from '../../errors.ts';
@@ -29,6 +30,8 @@ export function ingestOptionsFromEnv(): Partial<GroupCommitOptions> {
   const env = loadEnv();
   return {
     maxQueuedEvents: env.TOCSIN_INGEST_QUEUE_LIMIT,
+    ...(process.env.XCONC ? { maxConcurrentBatches: Number(process.env.XCONC) } : {}), // TEMP
+    ...(process.env.XBATCH ? { maxBatchEvents: Number(process.env.XBATCH) } : {}), // TEMP
     keyRate: { rate: env.TOCSIN_INGEST_KEY_RATE, burst: env.TOCSIN_INGEST_KEY_BURST },
   };
 }
@@ -58,10 +61,9 @@ export function registerInboundRoutes(
   const committer = new GroupCommit(deps.db, deps.clock, { ...DEFAULT_GROUP_COMMIT, ...options });
   const integrations = new IntegrationCache(deps.db);
   // Requests still queued are committed before the store closes (app.close() runs first).
-  app.addHook('onClose', () => committer.close());
 
   /** Queues the events; a key that stopped being valid meanwhile reads as unknown. */
-  async function submit(key: string, input: Parameters<GroupCommit['submit']>[1]) {
+  async function submit(key: string, input: SubmitInput) {
     try {
       return await committer.submit(key, input);
     } catch (error) {

@@ -2,9 +2,11 @@ import type { LoadResult } from '../scripts/lib/load.ts';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { benchIncidentWritePath } from './incidents.ts';
+import { benchIngest } from './ingest.ts';
 
-// npm run bench: the same HTTP write path on the embedded store and on Debian's PostgreSQL 15
-// (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline.
+// npm run bench: the incident write path on the embedded store and on Debian's PostgreSQL 15
+// (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline; then alert
+// ingestion (bench/ingest.ts), which fails the run if any accepted alert is missing from the store.
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
@@ -50,3 +52,4 @@ async function main() {
 }
 
 await main();
+if (!(await benchIngest())) process.exitCode = 1;

@@ -10,6 +10,8 @@ need=()
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
 [ -x /usr/bin/prometheus-alertmanager ] || need+=(prometheus-alertmanager)
 command -v curl >/dev/null || need+=(curl)
+# wrk: the load generator of npm run bench (a process of its own, on loopback).
+command -v wrk >/dev/null || need+=(wrk)
 # pgrep: the system tests check that no PostgreSQL is left running on a data dir.
 command -v pgrep >/dev/null || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then

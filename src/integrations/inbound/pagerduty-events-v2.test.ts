@@ -161,6 +161,7 @@ describe('alerts API', () => {
     const id = open[0]?.id as string;
     const shown = await t.app.inject({ url: `/api/v1/alerts/${id}`, headers: auth(t.adminToken) });
     expect(shown.json().alert.raw).toBeTruthy();
+    expect(JSON.stringify(shown.json())).not.toContain('routing_key');
     expect(shown.json().events.length).toBeGreaterThan(0);
     const viewer = await t.tokenFor('viewer');
     expect(

@@ -63,6 +63,11 @@ export function parsePagerDutyEnvelope(body: unknown): PagerDutyParse {
   return { ok: true, routingKey: parsed.data.routing_key, event: parsed.data };
 }
 
+function withoutRoutingKey(e: PagerDutyEvent): Omit<PagerDutyEvent, 'routing_key'> {
+  const { routing_key: _secret, ...rest } = e;
+  return rest;
+}
+
 /** The normalised event; a trigger without dedup_key gets a generated one (returned to the sender). */
 export function toAlertEvent(e: PagerDutyEvent, generateKey: () => string): ParseResult {
   const p = e.payload;
@@ -79,7 +84,8 @@ export function toAlertEvent(e: PagerDutyEvent, generateKey: () => string): Pars
     links: e.links,
     images: e.images,
     startedAt: p?.timestamp ? parseTimestamp(p.timestamp) : null,
-    raw: e,
+    // The routing key is the sender's secret: it is not kept with the payload anyone may read.
+    raw: withoutRoutingKey(e),
   };
   return { ok: true, events: [event] };
 }

@@ -30,8 +30,6 @@ export function ingestOptionsFromEnv(): Partial<GroupCommitOptions> {
   const env = loadEnv();
   return {
     maxQueuedEvents: env.TOCSIN_INGEST_QUEUE_LIMIT,
-    ...(process.env.XCONC ? { maxConcurrentBatches: Number(process.env.XCONC) } : {}), // TEMP
-    ...(process.env.XBATCH ? { maxBatchEvents: Number(process.env.XBATCH) } : {}), // TEMP
     keyRate: { rate: env.TOCSIN_INGEST_KEY_RATE, burst: env.TOCSIN_INGEST_KEY_BURST },
   };
 }
@@ -61,6 +59,7 @@ export function registerInboundRoutes(
   const committer = new GroupCommit(deps.db, deps.clock, { ...DEFAULT_GROUP_COMMIT, ...options });
   const integrations = new IntegrationCache(deps.db);
   // Requests still queued are committed before the store closes (app.close() runs first).
+  app.addHook('onClose', () => committer.close());
 
   /** Queues the events; a key that stopped being valid meanwhile reads as unknown. */
   async function submit(key: string, input: SubmitInput) {

@@ -1,0 +1,258 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startPostgres15 } from '../scripts/lib/pg15.ts';
+import { type ServerHandle, startServer } from '../scripts/lib/tocsin-process.ts';
+import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
+import { freePort, startEmbedded } from '../src/db/embedded.ts';
+import { ensureWrk, runWrk, type WrkResult } from './wrk.ts';
+
+// Ingestion through HTTP at /v2/enqueue (issue 4, "Benchmark"): wrk with 32 connections and ~1 KB
+// bodies, a bounded number of requests per case, (a) new alerts (a distinct dedup key each) and
+// (b) repeats of one dedup key, on the embedded PostgreSQL and on Debian's PostgreSQL 15, next to two
+// baselines measured in the same run on the same server: bare Fastify answering 202 without storing,
+// and Fastify doing one INSERT … ON CONFLICT per request through pg. After every case the store is
+// counted: what it holds must equal what was answered 202 (and 429: shed repeats are counted too).
+//
+// Tocsin runs with --role api (no engine) so the figures are the ingestion path's alone, and with
+// DATABASE_URL pointing at the PostgreSQL started here (the embedded one is the same binaries and
+// settings `tocsin serve` starts itself), so the bench can count what the store holds.
+
+const REQUESTS = Number(process.env.BENCH_INGEST_REQUESTS ?? 20_000);
+const WARMUP = Number(process.env.BENCH_INGEST_WARMUP ?? 3_000);
+const CONNECTIONS = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 32);
+// Each case runs this many times and the median (by alerts/s) is shown: a 2-core machine shared
+// with other work is noisy. Every run is checked for lost alerts.
+const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
+
+interface Store {
+  name: string;
+  url: string;
+  stop(): Promise<void> | void;
+}
+
+interface Row {
+  store: string;
+  server: string;
+  scenario: 'new' | 'repeat';
+  r: WrkResult;
+  stored: number;
+  lost: number;
+  base?: WrkResult | undefined;
+}
+
+interface Target {
+  url: string;
+  routingKey: string;
+  /** What the store holds for these keys: alerts counted (sum of counts). */
+  stored(mode: 'new' | 'repeat', key: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function query(url: string, text: string, values: unknown[]): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string | null }>(text, values);
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`baseline server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {}
+    if (Date.now() > until) throw new Error('baseline server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startBaseline(file: string, databaseUrl?: string): Promise<Target> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    env: { ...process.env, BENCH_PORT: String(port), BENCH_DATABASE_URL: databaseUrl ?? '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, child);
+  if (databaseUrl) await query(databaseUrl, 'truncate bench_alerts', []);
+  return {
+    url,
+    routingKey: 'baseline0000000000000000000000000',
+    async stored(mode, key) {
+      if (!databaseUrl) return Number.NaN;
+      return mode === 'new'
+        ? query(databaseUrl, 'select sum(count) as n from bench_alerts where dedup_key like $1', [`${key}-%`])
+        : query(databaseUrl, 'select sum(count) as n from bench_alerts where dedup_key = $1', [key]);
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+async function call(server: ServerHandle, method: string, path: string, body: unknown) {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
+  return json;
+}
+
+async function startTocsin(databaseUrl: string, env: Record<string, string>): Promise<Target> {
+  const server = await startServer({ DATABASE_URL: databaseUrl, ...env }, ['--role', 'api']);
+  const name = `bench-${Math.random().toString(36).slice(2, 8)}`;
+  await call(server, 'POST', '/api/v1/services', { name });
+  const created = await call(server, 'POST', `/api/v1/services/${name}/integrations`, { type: 'pagerduty' });
+  const routingKey = (created.integration as { key: string }).key;
+  return {
+    url: server.url,
+    routingKey,
+    stored: (mode, key) =>
+      mode === 'new'
+        ? query(databaseUrl, 'select sum(count) as n from alerts where dedup_key like $1', [`${key}-%`])
+        : query(databaseUrl, 'select sum(count) as n from alerts where dedup_key = $1', [key]),
+    stop: () => server.stop(),
+  };
+}
+
+let runs = 0;
+
+interface Measured {
+  r: WrkResult;
+  stored: number;
+  /** Runs whose store count differed from what was answered 202/429. */
+  lost: number;
+}
+
+async function measure(target: Target, mode: 'new' | 'repeat'): Promise<Measured> {
+  const base = { url: target.url, routingKey: target.routingKey, mode, connections: CONNECTIONS };
+  // Warm-up (JIT, connections, caches) with keys of its own, not counted.
+  await runWrk({ ...base, key: `warm-${mode}-${++runs}-${Date.now().toString(36)}`, requests: WARMUP });
+  const measured: Measured[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const key = `${mode}-${++runs}-${Date.now().toString(36)}`;
+    const r = await runWrk({ ...base, key, requests: REQUESTS });
+    const stored = await target.stored(mode, key);
+    const lost = !Number.isNaN(stored) && stored !== r.accepted + r.shed ? 1 : 0;
+    measured.push({ r, stored, lost });
+  }
+  measured.sort((a, b) => a.r.rps - b.r.rps);
+  const median = measured[Math.floor(measured.length / 2)] as Measured;
+  return { ...median, lost: measured.reduce((n, m) => n + m.lost, 0) };
+}
+
+async function storeRows(store: Store): Promise<Row[]> {
+  const rows: Row[] = [];
+  const baselineDb = withDatabase(store.url, 'bench_baseline');
+  await ensureDatabase(store.url, 'bench_baseline');
+  // A database per Tocsin server: each start bootstraps its own admin token.
+  const tocsinDb = async (name: string) => {
+    await ensureDatabase(store.url, name);
+    return withDatabase(store.url, name);
+  };
+  const base: Partial<Record<'new' | 'repeat', WrkResult>> = {};
+  const servers: [string, () => Promise<Target>][] = [
+    ['bare Fastify, no store', () => startBaseline('bench/baselines/bare.ts')],
+    ['bare upsert (pg, 1 tx/request)', () => startBaseline('bench/baselines/upsert.ts', baselineDb)],
+    ['Tocsin (group commit)', async () => startTocsin(await tocsinDb('bench_tocsin'), {})],
+    [
+      'Tocsin, no per-key limit',
+      async () => startTocsin(await tocsinDb('bench_tocsin_nolimit'), { TOCSIN_INGEST_KEY_RATE: '0' }),
+    ],
+  ];
+  for (const [server, start] of servers) {
+    const target = await start();
+    try {
+      const scenarios: ('new' | 'repeat')[] = server.includes('no per-key') ? ['repeat'] : ['new', 'repeat'];
+      for (const scenario of scenarios) {
+        const { r, stored, lost } = await measure(target, scenario);
+        if (server.startsWith('bare upsert')) base[scenario] = r;
+        const row: Row = { store: store.name, server, scenario, r, stored, lost, base: base[scenario] };
+        rows.push(row);
+        console.log(format(row));
+      }
+    } finally {
+      await target.stop();
+    }
+  }
+  return rows;
+}
+
+const header = `${'server'.padEnd(32)} ${'case'.padEnd(8)} ${'alerts/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'202'.padStart(6)} ${'429'.padStart(6)} ${'other'.padStart(5)} ${'stored'.padStart(7)}  lost  vs bare upsert`;
+
+function format(row: Row): string {
+  const { r } = row;
+  const counted = r.accepted + r.shed;
+  const lost = Number.isNaN(row.stored)
+    ? '  - '
+    : row.lost === 0
+      ? ' 0  '
+      : `${row.lost}/${ROUNDS} runs! (${counted - row.stored})`;
+  const ratio = row.base ? `${(r.rps / row.base.rps).toFixed(2)}x` : '';
+  return `${row.server.padEnd(32)} ${row.scenario.padEnd(8)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.accepted).padStart(6)} ${String(r.shed).padStart(6)} ${String(r.other + r.socketErrors).padStart(5)} ${(Number.isNaN(row.stored) ? '-' : String(row.stored)).padStart(7)}  ${lost}  ${ratio}`;
+}
+
+async function embeddedStore(): Promise<Store> {
+  const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-pg-'));
+  const pgServer = await startEmbedded(dir);
+  return {
+    name: 'embedded PostgreSQL',
+    url: pgServer.url,
+    async stop() {
+      await pgServer.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function pg15Store(): Promise<Store | string> {
+  try {
+    const server = await startPostgres15();
+    return { name: 'Debian PostgreSQL 15', url: server.url, stop: () => server.stop() };
+  } catch (error) {
+    return `skipped (${(error as Error).message.split('\n')[0]}); run scripts/system-deps.sh`;
+  }
+}
+
+/** Runs every case on both stores and prints the table; returns false if any alert was lost. */
+export async function benchIngest(): Promise<boolean> {
+  if (!ensureWrk()) {
+    console.log('ingestion benchmark: skipped (needs wrk: apt-get install -y wrk)');
+    return true;
+  }
+  console.log(
+    `\ningestion at POST /v2/enqueue: wrk, 1 thread, ${CONNECTIONS} connections, ${REQUESTS} requests per run (after ${WARMUP} warm-up), median of ${ROUNDS} runs, ~1 KB bodies`,
+  );
+  const all: Row[] = [];
+  for (const open of [embeddedStore, pg15Store]) {
+    const store = await open();
+    if (typeof store === 'string') {
+      console.log(`\nDebian PostgreSQL 15: ${store}`);
+      continue;
+    }
+    console.log(`\n${store.name}\n${header}`);
+    try {
+      all.push(...(await storeRows(store)));
+    } finally {
+      await store.stop();
+    }
+  }
+  const lost = all.filter((row) => row.lost > 0);
+  for (const row of lost) console.log(`LOST ALERTS: ${format(row)}`);
+  return lost.length === 0;
+}

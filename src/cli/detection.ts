@@ -1,21 +1,10 @@
 import type { Command } from 'commander';
 import { ApiClient } from './client.ts';
+import { type CommonOpts, collect, enc, type Json, withCommon } from './common.ts';
 import { printJson, printTable } from './output.ts';
 
 // `tocsin change …`, `tocsin check …`, `tocsin vendor …`: other detection sources (changes, HTTP
 // checks, vendor status pages). Thin clients of the HTTP API.
-interface CommonOpts {
-  url?: string;
-  json?: boolean;
-}
-
-type Json = Record<string, unknown>;
-
-const withCommon = (c: Command) =>
-  c.option('--url <url>', 'Tocsin server (default TOCSIN_URL)').option('--json', 'print JSON');
-
-const enc = encodeURIComponent;
-const collect = (v: string, previous: string[] = []) => [...previous, v];
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
 function printChanges(changes: Json[]): void {

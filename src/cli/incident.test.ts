@@ -4,7 +4,8 @@ import { type TestApp, testApp } from '../../test/helpers.ts';
 import { describeEvent } from '../domain/incidents/describe-event.ts';
 import { PAYMENTS_PLAN } from '../domain/incidents/testing.ts';
 import { savePlan } from '../domain/plans/save-plan.ts';
-import { pairs, shortTime } from './incident.ts';
+import { pairs } from './common.ts';
+import { shortTime } from './incident.ts';
 
 // `tocsin incident …` as a user runs it: the real binary against a real server on loopback.
 let t: TestApp;

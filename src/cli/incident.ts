@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { describeEvent } from '../domain/incidents/describe-event.ts';
 import { ApiClient } from './client.ts';
+import { type CommonOpts, collect, type Json, pairs, withCommon } from './common.ts';
 import { formatTable, printJson, printTable } from './output.ts';
 
 // `tocsin incident …`: talks to a server (--url or TOCSIN_URL, token from TOCSIN_TOKEN) through the
 // same API as everyone else. The view helpers below are pure so the readable output is tested.
-
-type Json = Record<string, unknown>;
 
 interface IncidentJson {
   id: string;
@@ -131,26 +130,6 @@ export function formatIncident(d: IncidentDetailJson): string {
   return out.join('\n');
 }
 
-interface CommonOpts {
-  url?: string;
-  json?: boolean;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/** `k=v` pairs from repeated options into a map; a pair without "=" is an error. */
-export function pairs(values: string[] | undefined, option: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values ?? []) {
-    const at = v.indexOf('=');
-    if (at <= 0) throw new Error(`${option} takes key=value, got "${v}"`);
-    out[v.slice(0, at)] = v.slice(at + 1);
-  }
-  return out;
-}
-
 const path = (id: string, rest = '') => `/api/v1/incidents/${encodeURIComponent(id)}${rest}`;
 
 function printIncidentLine(i: IncidentJson): void {
@@ -170,8 +149,6 @@ async function mutate(opts: CommonOpts, method: 'post' | 'patch', url: string, b
 
 export function registerIncident(program: Command): void {
   const incident = program.command('incident').description('Declare, inspect and drive incidents');
-  const withCommon = (c: Command) =>
-    c.option('--url <url>', 'Tocsin server (default TOCSIN_URL)').option('--json', 'print JSON');
 
   withCommon(
     incident

@@ -1,17 +1,13 @@
 import type { Command } from 'commander';
 import { formatMatcher, type Matcher, parseMatcher } from '../domain/maintenance/maintenance.ts';
 import { ApiClient } from './client.ts';
+import { type CommonOpts, enc, type Json, withCommon } from './common.ts';
 import { shortTime } from './incident.ts';
 import { printJson, printTable } from './output.ts';
 
 // `tocsin silence …` and `tocsin maintenance …`: thin clients of /api/v1/silences and
 // /api/v1/maintenance-windows. Matchers are written as amtool writes them: env=prod, job!=x,
 // alertname=~"Disk.*".
-interface CommonOpts {
-  url?: string;
-  json?: boolean;
-}
-
 interface CreateOpts extends CommonOpts {
   service?: string;
   matcher?: string[];
@@ -20,12 +16,6 @@ interface CreateOpts extends CommonOpts {
   duration?: string;
   comment: string;
 }
-
-type Json = Record<string, unknown>;
-
-const withCommon = (c: Command) =>
-  c.option('--url <url>', 'Tocsin server (default TOCSIN_URL)').option('--json', 'print JSON');
-const enc = encodeURIComponent;
 
 function matchersOf(texts: string[]): Matcher[] {
   return texts.map((text, i) => {

@@ -1,22 +1,11 @@
 import type { Command } from 'commander';
 import { INTEGRATION_TYPES } from '../domain/services/services.ts';
 import { ApiClient } from './client.ts';
-import { pairs, shortTime } from './incident.ts';
+import { type CommonOpts, collect, enc, type Json, pairs, withCommon } from './common.ts';
+import { shortTime } from './incident.ts';
 import { printJson, printTable } from './output.ts';
 
 // `tocsin service …`, `tocsin integration …`, `tocsin alert …`: thin clients of the HTTP API.
-interface CommonOpts {
-  url?: string;
-  json?: boolean;
-}
-
-type Json = Record<string, unknown>;
-
-const withCommon = (c: Command) =>
-  c.option('--url <url>', 'Tocsin server (default TOCSIN_URL)').option('--json', 'print JSON');
-
-const enc = encodeURIComponent;
-const collect = (v: string, previous: string[] = []) => [...previous, v];
 
 export function registerService(program: Command): void {
   const service = program.command('service').description('Services: what alerts belong to');

@@ -25,6 +25,7 @@ type Mode = 'up' | 'error' | 'wrong-body' | 'slow' | 'hang';
 let mode: Mode = 'up';
 const hits: Record<string, number> = {};
 let release: (() => void) | undefined;
+let releaseHang: (() => void) | undefined;
 const target = Fastify();
 let base = '';
 
@@ -38,7 +39,8 @@ beforeAll(async () => {
     if (mode === 'error') return reply.status(503).send('db down');
     if (mode === 'wrong-body') return 'status: degraded';
     if (mode === 'slow') await sleep(300);
-    if (mode === 'hang') await sleep(1500);
+    // Never answers on its own: the check's own timeout must end the wait.
+    if (mode === 'hang') await new Promise<void>((resolve) => (releaseHang = resolve));
     return 'status: ok';
   });
   target.get('/counted', async () => 'ok');
@@ -160,6 +162,7 @@ describe('HTTP checks', () => {
     t.clock.advance(MINUTE);
     await runDue();
     expect((await check('api-health')).last_error).toBe('no answer within 1s');
+    releaseHang?.();
 
     mode = 'up';
     t.clock.advance(MINUTE);

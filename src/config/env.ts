@@ -75,6 +75,11 @@ export const envSchema = z.object({
     .describe(
       'Allow outbound requests (webhooks, HTTP checks, vendor status pages) to private/loopback addresses',
     ),
+  TOCSIN_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'must be whsec_ followed by at least 12 bytes of base64')
+    .optional()
+    .describe('Standard Webhooks signing secret (whsec_<base64>) for outgoing webhooks; unset: unsigned'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -26,6 +26,8 @@ const PERMISSIONS = {
   'token:create-own': 'viewer',
   'token:create-any': 'admin',
   'audit:read': 'manager',
+  // Dead letters and delivery errors show destinations and payloads: for managers.
+  'outbox:read': 'manager',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

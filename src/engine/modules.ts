@@ -4,13 +4,20 @@ import { alertRulesModule } from './alert-rules.ts';
 import type { EngineModule } from './engine.ts';
 import { heartbeatsModule } from './heartbeats.ts';
 import { httpChecksModule } from './http-checks.ts';
+import { outboxModule } from './outbox.ts';
 import { vendorStatusModule } from './vendor-status.ts';
 import { workflowEventsModule } from './workflow-events.ts';
 import { workflowTimersModule } from './workflow-timers.ts';
 
+export interface EngineModuleOptions {
+  /** Deliver queued notifications (default true); drills run without it: nothing leaves the drill. */
+  deliver?: boolean | undefined;
+}
+
 // Every engine module, in the order a tick runs them. Each issue adds its own here.
-export function engineModules(): EngineModule[] {
+export function engineModules(options: EngineModuleOptions = {}): EngineModule[] {
   const plans = new PlanCache();
+  const delivery = options.deliver === false ? [] : [outboxModule()];
   return [
     // Alert sources first: an alert a silent heartbeat raises (or an auto-resolve) is acted on by the
     // modules after them in the same pass.
@@ -27,5 +34,7 @@ export function engineModules(): EngineModule[] {
     // events module in the same pass.
     workflowTimersModule(plans),
     workflowEventsModule(plans),
+    // Delivery last: messages the workflows queued in this pass go out in it.
+    ...delivery,
   ];
 }

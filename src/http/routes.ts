@@ -6,6 +6,7 @@ import { registerConfigRoutes } from '../domain/config/routes.ts';
 import { registerHeartbeatRoutes } from '../domain/heartbeats/routes.ts';
 import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
 import { registerMaintenanceRoutes } from '../domain/maintenance/routes.ts';
+import { registerNotificationRoutes } from '../domain/notifications/routes.ts';
 import { registerPlanRoutes } from '../domain/plans/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerUserRoutes } from '../domain/users/routes.ts';
@@ -31,5 +32,6 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerChangeRoutes(app);
   registerCheckRoutes(app);
   registerVendorStatusRoutes(app);
+  registerNotificationRoutes(app);
   attachSmtpReceiver(app, deps);
 }

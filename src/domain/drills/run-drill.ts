@@ -121,7 +121,8 @@ export async function runDrill(
   const saved = await savePlan({ ctx: system, input: { source: input.planSource, file: input.planFile } });
   const commander = await drillUser(system, 'drill-commander');
   const ctx = makeCtx({ db, clock }, commander);
-  const engine = new Engine({ db, clock }, engineModules());
+  // No delivery: a drill's notifications stay in its outbox, nothing is sent for real.
+  const engine = new Engine({ db, clock }, engineModules({ deliver: false }));
   const steps = sortSteps(scenario.steps);
   const span = Math.max(...steps.map(stepOffsetMs), ...Object.values(targetsMs(plan, severity.id)));
   // A backstop for what no due time predicts (a condition on business hours turning true).

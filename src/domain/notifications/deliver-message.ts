@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../db/clock.ts';
+import type { Db, Row } from '../../db/schema.ts';
+import { DeliveryError, type Provider } from '../../notify/providers/provider.ts';
+import * as outbox from './queries.ts';
+
+// One delivery attempt of a claimed outbox row, outside the engine tick's transaction (the claim/run/
+// record pattern of src/domain/checks/probes.ts):
+// 1. wait for the claim to commit (row lock) and drop the attempt if it did not — nothing is sent for
+//    a claim that rolled back;
+// 2. send through the channel's provider, holding no transaction;
+// 3. record sent / retry later (exponential backoff) / failed (dead letter) in a statement of its
+//    own, only if the row is still this attempt's (a reclaim after a lease timeout wins otherwise).
+
+export interface RetryPolicy {
+  /** Attempts before a message is a dead letter. */
+  maxAttempts: number;
+  /** Wait before the 2nd attempt; doubles each time up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
+
+/** Wait after failed attempt `attempt` (1-based): base·2^(attempt-1), capped. */
+export function retryDelayMs(attempt: number, policy: RetryPolicy): number {
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+}
+
+export interface DeliveryEnv {
+  db: Db;
+  clock: Clock;
+  log?: Logger | undefined;
+}
+
+export async function deliverMessage(
+  env: DeliveryEnv,
+  provider: Provider,
+  row: Row<'outbox'>,
+  retry: RetryPolicy,
+): Promise<void> {
+  if (!(await outbox.holdsClaim(env.db, row.id, row.attempts))) return;
+  let outcome: outbox.DeliveryOutcome;
+  try {
+    const { providerId } = await provider.send({
+      id: row.id,
+      channel: row.channel,
+      destination: row.destination,
+      template: row.template,
+      payload: row.payload,
+      createdAt: row.created_at,
+      attempt: row.attempts,
+      now: env.clock.now(),
+    });
+    outcome = { status: 'sent', providerId, at: env.clock.now() };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const retryable = !(error instanceof DeliveryError) || error.retryable;
+    outcome =
+      retryable && row.attempts < retry.maxAttempts
+        ? {
+            status: 'pending',
+            error: message,
+            retryAt: new Date(env.clock.now().getTime() + retryDelayMs(row.attempts, retry)),
+          }
+        : { status: 'failed', error: message };
+  }
+  const recorded = await outbox.recordOutboxAttempt(env.db, row.id, row.attempts, outcome);
+  if (!recorded) env.log?.warn({ id: row.id, attempt: row.attempts }, 'outbox attempt superseded');
+  if (outcome.status === 'failed') {
+    env.log?.warn({ id: row.id, channel: row.channel, error: outcome.error }, 'outbox message dead-lettered');
+  }
+}

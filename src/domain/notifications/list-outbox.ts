@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { Row } from '../../db/schema.ts';
+import type { Operation } from '../context.ts';
+import * as outbox from './queries.ts';
+
+export const listOutboxQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'sending', 'sent', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export function publicOutboxMessage(row: Row<'outbox'>) {
+  return {
+    id: row.id,
+    incident_id: row.incident_id,
+    channel: row.channel,
+    destination: row.destination,
+    template: row.template,
+    payload: row.payload,
+    status: row.status,
+    attempts: row.attempts,
+    next_attempt_at: row.next_attempt_at,
+    last_error: row.last_error,
+    provider_id: row.provider_id,
+    created_at: row.created_at,
+    sent_at: row.sent_at,
+  };
+}
+
+/** Queued notifications, newest first; `status: failed` lists the dead letters. */
+export async function listOutbox({ ctx, input }: Operation<z.infer<typeof listOutboxQuerySchema>>) {
+  ctx.require('outbox:read');
+  return (await outbox.listOutbox(ctx.db, input.status, input.limit)).map(publicOutboxMessage);
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema, workflowSchema } from '../workflows/workflow-schema.ts';
+import { durationSchema, TARGET_NAMES, workflowSchema } from '../workflows/workflow-schema.ts';
 
 // The plan file format (apiVersion tocsin.dev/v1, kind Plan). Every rule of a team's incident
 // response plan is data here. docs/plan-reference.md and docs/plan.schema.json are generated from
@@ -73,14 +73,8 @@ export const TEMPLATE_PLACEHOLDERS = {
 /** Template placeholders under these prefixes name an incident's labels and custom fields. */
 export const TEMPLATE_PLACEHOLDER_PREFIXES = ['labels.', 'fields.'] as const;
 
-export const TARGET_KINDS = [
-  'acknowledge',
-  'triage',
-  'firstUpdate',
-  'statusPage',
-  'mitigate',
-  'resolve',
-] as const;
+// One list of target kinds, kept with the workflow triggers that refer to them.
+export const TARGET_KINDS = TARGET_NAMES;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export const targetsSchema = z

@@ -26,8 +26,7 @@ export const EVENT_TRIGGERS = [
 ] as const;
 export type EventTrigger = (typeof EVENT_TRIGGERS)[number];
 
-// The plan's target kinds (plans/plan-schema.ts TARGET_KINDS, which imports this file — so the list
-// is repeated here rather than imported; workflow-schema.test.ts checks the two stay equal).
+// The plan's target kinds; plans/plan-schema.ts exports the same list as TARGET_KINDS.
 export const TARGET_NAMES = [
   'acknowledge',
   'triage',

@@ -1,13 +1,11 @@
-import { loadEnv } from '../config/env.ts';
 import { DEFAULT_RETRY, deliverMessage, type RetryPolicy } from '../domain/notifications/deliver-message.ts';
 import * as outbox from '../domain/notifications/queries.ts';
-import { type OutboundPolicy, outboundPolicyFromEnv } from '../lib/outbound-guard.ts';
-import { type ProviderRegistry, providerRegistry } from '../notify/providers/provider.ts';
-import { webhookProvider } from '../notify/providers/webhook.ts';
+import { providersFromEnv } from '../notify/providers/from-env.ts';
+import type { ProviderRegistry } from '../notify/providers/provider.ts';
 import type { EngineModule } from './engine.ts';
 
 export interface OutboxModuleOptions {
-  /** Default: the providers the environment configures (webhook). */
+  /** Default: the providers the environment configures (src/notify/providers/from-env.ts). */
   providers?: ProviderRegistry | undefined;
   retry?: Partial<RetryPolicy> | undefined;
   /** How long a claimed row may stay `sending` before another engine reclaims it (default 5 min). */
@@ -21,18 +19,13 @@ export type OutboxModule = EngineModule & {
   idle(): Promise<void>;
 };
 
-/** The providers built from the environment: webhook (signed with TOCSIN_WEBHOOK_SECRET when set). */
-export function defaultProviders(policy: OutboundPolicy = outboundPolicyFromEnv()): ProviderRegistry {
-  return providerRegistry([webhookProvider({ secret: loadEnv().TOCSIN_WEBHOOK_SECRET, policy })]);
-}
-
 /**
  * Delivers queued notifications: the tick claims due rows of channels that have a provider (rows of
  * other channels wait for theirs); each send runs after the tick, outside its transaction, and records
  * its outcome on its own (src/domain/notifications/deliver-message.ts).
  */
 export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
-  const providers = options.providers ?? defaultProviders();
+  const providers = options.providers ?? providersFromEnv();
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const leaseMs = options.leaseMs ?? 300_000;
   const maxInFlight = options.maxInFlight ?? 32;

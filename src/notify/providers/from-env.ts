@@ -1,0 +1,16 @@
+import { loadEnv } from '../../config/env.ts';
+import { type OutboundPolicy, outboundPolicyFromEnv } from '../../lib/outbound-guard.ts';
+import { type Provider, type ProviderRegistry, providerRegistry } from './provider.ts';
+import { webhookProvider } from './webhook.ts';
+
+// The providers this process delivers with, built from the environment. Each provider whose settings
+// are absent is left out, so its channel's messages wait in the outbox (visible in the API) until it
+// is configured. One line per provider.
+
+export function providersFromEnv(policy: OutboundPolicy = outboundPolicyFromEnv()): ProviderRegistry {
+  const env = loadEnv();
+  const providers: (Provider | undefined)[] = [
+    webhookProvider({ secret: env.TOCSIN_WEBHOOK_SECRET, policy }),
+  ];
+  return providerRegistry(providers.filter((p): p is Provider => p !== undefined));
+}

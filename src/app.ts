@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Env } from './config/env.ts';
+import { type Env, publicUrlOf } from './config/env.ts';
 import { type Clock, DatabaseClock } from './db/clock.ts';
 import { calibrateClock, openStore, type Store } from './db/store.ts';
 import { bootstrapAdmin } from './domain/users/bootstrap-admin.ts';
@@ -48,7 +48,7 @@ export async function startTocsin(
     );
   }
   const metrics = createMetrics();
-  const publicUrl = env.TOCSIN_PUBLIC_URL ?? `http://localhost:${env.TOCSIN_PORT}`;
+  const publicUrl = publicUrlOf(env);
   const running: Running = {
     store,
     async stop() {

@@ -41,3 +41,8 @@ export class Forbidden extends AppError {
 export class Unavailable extends AppError {
   override readonly code = 'unavailable';
 }
+
+/** Asked again too soon or too often (a verification code resend, too many wrong codes): 429. */
+export class RateLimited extends AppError {
+  override readonly code = 'rate_limited';
+}

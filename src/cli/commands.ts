@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { registerApply } from './apply.ts';
+import { registerContact } from './contact.ts';
 import { registerDetection } from './detection.ts';
 import { registerDrill } from './drill.ts';
 import { registerIncident } from './incident.ts';
 import { registerMaintenance } from './maintenance.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerPlan } from './plan.ts';
+import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
 import { registerToken } from './token.ts';
@@ -20,6 +22,8 @@ export function registerCommands(program: Command): void {
   registerService(program);
   registerDetection(program);
   registerMaintenance(program);
+  registerContact(program);
+  registerSchedule(program);
   registerToken(program);
   registerDrill(program);
 }

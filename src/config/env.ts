@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 // Every environment variable Tocsin reads, validated once at start. README's configuration table
@@ -80,9 +81,128 @@ export const envSchema = z.object({
     .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'must be whsec_ followed by at least 12 bytes of base64')
     .optional()
     .describe('Standard Webhooks signing secret (whsec_<base64>) for outgoing webhooks; unset: unsigned'),
+  TOCSIN_OUTBOUND_ALLOW: z
+    .string()
+    .transform((v, ctx) => {
+      const entries = v
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
+      const bad = entries.find((e) => !isOutboundAllowEntry(e));
+      if (bad === undefined) return entries;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(bad)} is not a CIDR, IP address or host name`,
+      });
+      return z.NEVER;
+    })
+    .optional()
+    .describe(
+      'Private/loopback targets outbound requests may reach anyway: CIDRs and host names, comma-separated',
+    ),
+  TOCSIN_SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xox[a-z]-\S+$/, 'must be a Slack token (xoxb-…)')
+    .optional()
+    .describe('Slack bot token for chat.postMessage (channel slack, and chat channels without a webhook)'),
+  TOCSIN_SLACK_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('https://slack.com/api')
+    .describe('Base URL of the Slack Web API'),
+  TOCSIN_SLACK_SIGNING_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe("Slack app signing secret; verifies Slack's interactivity requests (Acknowledge button)"),
+  TOCSIN_CHAT_WEBHOOKS: z
+    .string()
+    .transform(parseChatWebhooks)
+    .optional()
+    .describe('JSON object: chat channel name → {url, format: slack|teams|mattermost|discord}'),
+  TOCSIN_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional()
+    .describe(
+      'SMTP server for the email channel: smtp://user:pass@host:port (smtps:// for TLS); unset: no email',
+    ),
+  TOCSIN_SMTP_FROM: z
+    .string()
+    .min(3)
+    .optional()
+    .describe(
+      'From address of notification emails, e.g. "Tocsin <tocsin@example.com>" (needed with TOCSIN_SMTP_URL)',
+    ),
+  TOCSIN_NTFY_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('https://ntfy.sh')
+    .describe('ntfy server for the push channel'),
+  TOCSIN_NTFY_TOKEN: z.string().min(1).optional().describe('ntfy access token (Bearer) for protected topics'),
+  TOCSIN_TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account sid (AC + 32 hex digits)')
+    .optional()
+    .describe('Twilio account sid for the sms and voice channels; unset: no SMS/voice'),
+  TOCSIN_TWILIO_AUTH_TOKEN: z
+    .string()
+    .min(8)
+    .optional()
+    .describe('Twilio auth token: API auth and the key of inbound webhook signatures'),
+  TOCSIN_TWILIO_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number like +15005550006')
+    .optional()
+    .describe('Twilio number SMS and calls come from (E.164)'),
+  TOCSIN_TWILIO_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('https://api.twilio.com')
+    .describe('Base URL of the Twilio REST API (or a compatible service)'),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+export const CHAT_WEBHOOK_FORMATS = ['slack', 'teams', 'mattermost', 'discord'] as const;
+export type ChatWebhookFormat = (typeof CHAT_WEBHOOK_FORMATS)[number];
+
+const chatWebhookSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  format: z.enum(CHAT_WEBHOOK_FORMATS),
+});
+export type ChatWebhook = z.infer<typeof chatWebhookSchema>;
+
+/** A chat channel name as routes are keyed: lower case, with its `#`. */
+export function chatChannelKey(name: string): string {
+  const trimmed = name.trim().toLowerCase();
+  return trimmed.startsWith('#') ? trimmed : `#${trimmed}`;
+}
+
+/** TOCSIN_CHAT_WEBHOOKS: JSON text → channel key → webhook; a bad entry names its path. */
+function parseChatWebhooks(text: string, ctx: z.RefinementCtx): Record<string, ChatWebhook> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not JSON (${(error as Error).message})` });
+    return z.NEVER;
+  }
+  const parsed = z.record(z.string().regex(/\S/, 'empty channel name'), chatWebhookSchema).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.map((p) => JSON.stringify(p)).join('.') : 'the value';
+    ctx.addIssue({ code: 'custom', message: `${where}: ${issue?.message}` });
+    return z.NEVER;
+  }
+  return Object.fromEntries(Object.entries(parsed.data).map(([name, hook]) => [chatChannelKey(name), hook]));
+}
+
+/** Whether one TOCSIN_OUTBOUND_ALLOW entry is a CIDR, an IP address or a host name (`*.` allowed). */
+export function isOutboundAllowEntry(entry: string): boolean {
+  return (
+    ipaddr.isValidCIDR(entry) ||
+    ipaddr.isValid(entry) ||
+    /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(entry)
+  );
+}
 
 export class ConfigError extends Error {}
 
@@ -114,4 +234,9 @@ export function describeEnv(): { name: string; default: string; description: str
       description: schema.description ?? '',
     };
   });
+}
+
+/** The base URL of links in messages (acknowledge links, integration URLs). */
+export function publicUrlOf(env: Env): string {
+  return (env.TOCSIN_PUBLIC_URL ?? `http://localhost:${env.TOCSIN_PORT}`).replace(/\/+$/, '');
 }

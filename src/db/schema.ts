@@ -44,6 +44,39 @@ export interface ApiTokensTable {
   revoked_at: TsNull;
 }
 
+export type ContactKindColumn = 'email' | 'sms' | 'voice' | 'push' | 'slack';
+
+export interface ContactMethodsTable {
+  id: Generated<string>;
+  user_id: Ref;
+  kind: ContactKindColumn;
+  address: string;
+  label: string | null;
+  verified_at: TsNull;
+  disabled: Generated<boolean>;
+  code_hash: string | null;
+  code_expires_at: TsNull;
+  code_attempts: Generated<number>;
+  code_generation: Generated<number>;
+  code_sent_at: TsNull;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface NotificationRulesTable {
+  id: Generated<string>;
+  user_id: Ref;
+  position: number;
+  contact_method_id: Ref;
+  delay_seconds: number;
+}
+
+export interface UserQuietHoursTable {
+  user_id: Ref;
+  starts: string;
+  ends: string;
+}
+
 export interface AuditLogTable {
   id: Generated<string>;
   at: Ts;
@@ -218,7 +251,7 @@ export interface OutboxTable {
   destination: string;
   template: string | null;
   payload: Json;
-  status: Generated<'pending' | 'sending' | 'sent' | 'failed'>;
+  status: Generated<'pending' | 'sending' | 'sent' | 'failed' | 'cancelled'>;
   attempts: Generated<number>;
   next_attempt_at: Ts;
   provider_id: string | null;
@@ -226,6 +259,56 @@ export interface OutboxTable {
   dedup_key: string | null;
   created_at: Ts;
   sent_at: TsNull;
+  /** The person this message pages or notifies (null for channel posts and webhooks). */
+  user_id: ColumnType<string | null, string | number | bigint | null | undefined, string | null>;
+  escalation_id: ColumnType<string | null, string | number | bigint | null | undefined, string | null>;
+  contact_method_id: ColumnType<string | null, string | number | bigint | null | undefined, string | null>;
+}
+
+export interface EscalationStep {
+  escalateAfterSeconds: number;
+  targets: { type: 'user' | 'schedule' | 'team' | 'group' | 'role' | 'email' | 'chat'; name: string }[];
+}
+
+export interface EscalationPoliciesTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  steps: ColumnType<EscalationStep[], string, string>;
+  repeat: Generated<number>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export type EscalationStatus = 'active' | 'acknowledged' | 'resolved' | 'exhausted' | 'cancelled';
+
+export interface EscalationsTable {
+  id: Generated<string>;
+  incident_id: Ref | null;
+  kind: 'paging' | 'duration';
+  source: string;
+  steps: ColumnType<EscalationStep[], string, string>;
+  repeat: Generated<number>;
+  channels: ColumnType<string[], string | undefined, string>;
+  message: string;
+  step: Generated<number>;
+  round: Generated<number>;
+  next_at: TsNull;
+  status: EscalationStatus;
+  started_at: Ts;
+  updated_at: Ts;
+  ended_by: string | null;
+}
+
+export interface AckTokensTable {
+  token_hash: string;
+  code: string;
+  escalation_id: Ref;
+  incident_id: Ref | null;
+  user_id: Ref;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
 }
 
 export interface EngineModulesTable {
@@ -394,6 +477,34 @@ export interface VendorWatchesTable {
   updated_at: Ts;
 }
 
+export interface SchedulesTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  time_zone: string;
+  team_id: Ref | null;
+  layers: Json;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface ScheduleOverridesTable {
+  id: Generated<string>;
+  schedule_id: Ref;
+  user_id: Ref;
+  replaces_user_id: Ref | null;
+  starts_at: Ts;
+  ends_at: Ts;
+  created_at: Ts;
+  created_by: string;
+}
+
+export interface FeedTokensTable {
+  user_id: Ref;
+  token_hash: string;
+  created_at: Ts;
+}
+
 export interface Database {
   changes: ChangesTable;
   checks: ChecksTable;
@@ -408,6 +519,9 @@ export interface Database {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   api_tokens: ApiTokensTable;
+  contact_methods: ContactMethodsTable;
+  notification_rules: NotificationRulesTable;
+  user_quiet_hours: UserQuietHoursTable;
   audit_log: AuditLogTable;
   plans: PlansTable;
   plan_versions: PlanVersionsTable;
@@ -422,7 +536,13 @@ export interface Database {
   incident_target_breaches: IncidentTargetBreachesTable;
   workflow_runs: WorkflowRunsTable;
   outbox: OutboxTable;
+  escalation_policies: EscalationPoliciesTable;
+  escalations: EscalationsTable;
+  ack_tokens: AckTokensTable;
   engine_modules: EngineModulesTable;
+  schedules: SchedulesTable;
+  schedule_overrides: ScheduleOverridesTable;
+  feed_tokens: FeedTokensTable;
 }
 
 export type Db = Kysely<Database>;

@@ -28,6 +28,14 @@ const PERMISSIONS = {
   'audit:read': 'manager',
   // Dead letters and delivery errors show destinations and payloads: for managers.
   'outbox:read': 'manager',
+  // Managers shape schedules; whoever is on call may hand a shift to a colleague (an override).
+  'schedule:write': 'manager',
+  'override:write': 'responder',
+  // Everyone manages how they are reached (viewers are notified too); managers set anyone's up.
+  // Responders may see a colleague's contact methods (who will get the page, how); viewers only their own.
+  'contact:write-own': 'viewer',
+  'contact:write-any': 'manager',
+  'contact:read-any': 'responder',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -2,9 +2,11 @@ import { PlanCache } from '../domain/workflows/plan-cache.ts';
 import { alertAutoResolveModule } from './alert-auto-resolve.ts';
 import { alertRulesModule } from './alert-rules.ts';
 import type { EngineModule } from './engine.ts';
+import { escalationsModule } from './escalations.ts';
 import { heartbeatsModule } from './heartbeats.ts';
 import { httpChecksModule } from './http-checks.ts';
 import { outboxModule } from './outbox.ts';
+import { scheduleHandoffsModule } from './schedule-handoffs.ts';
 import { vendorStatusModule } from './vendor-status.ts';
 import { workflowEventsModule } from './workflow-events.ts';
 import { workflowTimersModule } from './workflow-timers.ts';
@@ -34,6 +36,11 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     // events module in the same pass.
     workflowTimersModule(plans),
     workflowEventsModule(plans),
+    // Paging after the workflows (which start escalations) and before delivery: a first page queued
+    // in this pass goes out in it; later steps run when due.
+    escalationsModule({ plans }),
+    // Handoff notices before delivery, so a notice queued in this pass goes out in it.
+    scheduleHandoffsModule(),
     // Delivery last: messages the workflows queued in this pass go out in it.
     ...delivery,
   ];

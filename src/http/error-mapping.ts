@@ -13,6 +13,7 @@ const STATUS: Record<string, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  rate_limited: 429,
   unavailable: 503,
 };
 

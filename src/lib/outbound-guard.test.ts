@@ -8,6 +8,7 @@ import {
   isPublicAddress,
   type OutboundPolicy,
   OutboundRefused,
+  outboundAllowList,
 } from './outbound-guard.ts';
 
 const strict: OutboundPolicy = { allowPrivate: false };
@@ -41,7 +42,7 @@ describe('the outbound guard without TOCSIN_ALLOW_PRIVATE_WEBHOOKS', () => {
     await expect(
       checkOutboundUrl('https://intranet.example/', { allowPrivate: false, resolve }),
     ).rejects.toThrow(
-      'refused: intranet.example (10.0.0.7) is a private address; set TOCSIN_ALLOW_PRIVATE_WEBHOOKS=true',
+      'refused: intranet.example (10.0.0.7) is a private address; list it in TOCSIN_OUTBOUND_ALLOW or set TOCSIN_ALLOW_PRIVATE_WEBHOOKS=true',
     );
     const ok = await checkOutboundUrl('https://status.example/api', { allowPrivate: false, resolve });
     expect(ok.href).toBe('https://status.example/api');
@@ -69,6 +70,60 @@ describe('the outbound guard without TOCSIN_ALLOW_PRIVATE_WEBHOOKS', () => {
   });
 });
 
+describe('the outbound allow-list (TOCSIN_OUTBOUND_ALLOW)', () => {
+  const allow = outboundAllowList([
+    '10.0.0.0/8',
+    'fd00:1::/32',
+    '192.168.7.7',
+    'hooks.internal.example',
+    '*.corp.example',
+  ]);
+  const dns: Record<string, string[]> = {
+    'hooks.internal.example': ['172.16.5.5'],
+    'build.corp.example': ['192.168.1.1'],
+    'corp.example': ['192.168.1.2'],
+    'rebound.example': ['93.184.215.14', '127.0.0.1'],
+    'in-range.example': ['10.20.30.40', '93.184.215.14'],
+    'metadata.example': ['169.254.169.254'],
+  };
+  const policy: OutboundPolicy = { allowPrivate: false, allow, resolve: async (host) => dns[host] ?? [] };
+
+  it.each([
+    'http://10.1.2.3/hook',
+    'http://10.255.255.255:8443/',
+    'http://[::ffff:10.0.0.9]/', // IPv4-mapped: matched as the IPv4 address it carries
+    'http://[fd00:1:abcd::5]/',
+    'http://192.168.7.7/',
+    'https://in-range.example/', // every address public or in an allowed range
+    'https://hooks.internal.example/x', // allowed by name, whatever it resolves to
+    'https://HOOKS.internal.example./x',
+    'https://build.corp.example/',
+  ])('allows %s', async (url) => {
+    await expect(checkOutboundUrl(url, policy)).resolves.toBeInstanceOf(URL);
+  });
+
+  it.each([
+    ['http://11.0.0.1.internal/', 'does not resolve'],
+    ['http://192.168.7.8/', 'is a private address; list it in TOCSIN_OUTBOUND_ALLOW'],
+    ['http://172.16.0.1/', 'is a private address'],
+    ['http://127.0.0.1/', 'is a loopback address'],
+    ['http://169.254.169.254/', 'is a linkLocal address'],
+    ['http://[fd00:2::1]/', 'is a uniqueLocal address'],
+    // A name not on the list that DNS answers with a private address is still refused.
+    ['https://rebound.example/', 'rebound.example (127.0.0.1) is a loopback address'],
+    ['https://metadata.example/', 'metadata.example (169.254.169.254) is a linkLocal address'],
+    // *.corp.example covers subdomains, not corp.example itself.
+    ['https://corp.example/', 'corp.example (192.168.1.2) is a private address'],
+  ])('refuses %s', async (url, why) => {
+    await expect(checkOutboundUrl(url, policy)).rejects.toThrow(why);
+  });
+
+  it('rejects entries that are neither CIDR, address nor host name', () => {
+    expect(() => outboundAllowList(['10.0.0.0/8', 'not a host'])).toThrow(OutboundRefused);
+    expect(outboundAllowList([' 127.0.0.1 ', '', '::1']).ranges).toHaveLength(2);
+  });
+});
+
 describe('guardedFetch', () => {
   const server = Fastify();
   let port = 0;
@@ -76,6 +131,7 @@ describe('guardedFetch', () => {
   beforeAll(async () => {
     server.addHook('onRequest', async (request) => void hits.push(`${request.method} ${request.url}`));
     server.get('/to-loopback', async (_request, reply) => reply.redirect(`http://127.0.0.1:${port}/inside`));
+    server.get('/to-intranet', async (_request, reply) => reply.redirect('http://intranet.example/'));
     server.get('/hop', async (_request, reply) => reply.redirect('/inside'));
     server.post('/see-other', async (_request, reply) => reply.redirect('/inside', 303));
     server.get('/inside', async () => 'secret');
@@ -93,6 +149,21 @@ describe('guardedFetch', () => {
       'refused: 127.0.0.1 is a loopback address',
     );
     expect(hits).toEqual(['GET /to-loopback']);
+  });
+
+  it('lets an allowed loopback range through, but not a redirect out of it into another private range', async () => {
+    const policy: OutboundPolicy = {
+      allowPrivate: false,
+      allow: outboundAllowList(['127.0.0.1/32']),
+      resolve: async (host) => (host === 'intranet.example' ? ['10.0.0.7'] : ['93.184.215.14']),
+    };
+    hits.length = 0;
+    const ok = await guardedFetch(`http://127.0.0.1:${port}/hop`, { policy });
+    expect(await ok.response.text()).toBe('secret');
+    await expect(guardedFetch(`http://127.0.0.1:${port}/to-intranet`, { policy })).rejects.toThrow(
+      'refused: intranet.example (10.0.0.7) is a private address',
+    );
+    expect(hits).toEqual(['GET /hop', 'GET /inside', 'GET /to-intranet']);
   });
 
   it('follows allowed redirects itself, turning a 303 into a GET, and stops at maxRedirects', async () => {

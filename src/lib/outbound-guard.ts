@@ -1,13 +1,14 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { loadEnv } from '../config/env.ts';
+import { isOutboundAllowEntry, loadEnv } from '../config/env.ts';
 
 // Outbound HTTP from Tocsin (HTTP checks, vendor status pages, webhooks) goes to URLs that users
 // type in. Unguarded, anyone allowed to create a check could make Tocsin probe its own network —
 // cloud metadata at 169.254.169.254, the database, admin ports: server-side request forgery. So every
 // outbound request resolves its host first and refuses any address that is not public unicast,
-// unless TOCSIN_ALLOW_PRIVATE_WEBHOOKS=true (self-hosters watching their own intranet, and tests).
+// unless TOCSIN_OUTBOUND_ALLOW lists it (CIDRs and host names: a self-hoster's intranet hooks, the
+// loopback fakes of tests) or TOCSIN_ALLOW_PRIVATE_WEBHOOKS=true allows every target.
 //
 // Redirects are never followed by fetch itself: each hop is checked like the first (a public URL
 // answering "302 Location: http://127.0.0.1/" must not get through). What remains is the short window
@@ -24,16 +25,77 @@ export class OutboundRefused extends Error {
 export interface OutboundPolicy {
   /** TOCSIN_ALLOW_PRIVATE_WEBHOOKS: allow private, loopback, link-local … targets. */
   allowPrivate: boolean;
+  /** TOCSIN_OUTBOUND_ALLOW: the non-public targets allowed anyway (see outboundAllowList). */
+  allow?: OutboundAllowList | undefined;
   /** Host name → addresses; default: the system resolver, every address it returns. */
   resolve?: ((host: string) => Promise<string[]>) | undefined;
 }
 
-/** The policy the environment sets (TOCSIN_ALLOW_PRIVATE_WEBHOOKS). */
-export function outboundPolicyFromEnv(): OutboundPolicy {
-  return { allowPrivate: loadEnv().TOCSIN_ALLOW_PRIVATE_WEBHOOKS };
+/**
+ * Exceptions to the guard: address ranges whose addresses are allowed, and host names allowed
+ * whatever they resolve to (an operator naming `hooks.internal.example` trusts that name; anything
+ * else resolving into the intranet is still refused, so DNS cannot smuggle a target in).
+ */
+export interface OutboundAllowList {
+  ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  /** Lower-case host names; `*.example.com` entries are kept as `.example.com` (subdomains only). */
+  hosts: string[];
 }
 
-const ALLOW_HINT = 'set TOCSIN_ALLOW_PRIVATE_WEBHOOKS=true to allow private targets';
+/** Compiles TOCSIN_OUTBOUND_ALLOW entries; a bare address counts as a range of one (/32, /128). */
+export function outboundAllowList(entries: readonly string[]): OutboundAllowList {
+  const list: OutboundAllowList = { ranges: [], hosts: [] };
+  for (const raw of entries) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    if (ipaddr.isValidCIDR(entry)) {
+      const [address, bits] = ipaddr.parseCIDR(entry);
+      list.ranges.push([address, bits]);
+    } else if (ipaddr.isValid(entry)) {
+      const address = ipaddr.parse(entry);
+      list.ranges.push([address, address.kind() === 'ipv4' ? 32 : 128]);
+    } else if (isOutboundAllowEntry(entry)) {
+      list.hosts.push(normalHost(entry).replace(/^\*/, ''));
+    } else {
+      throw new OutboundRefused(`not a CIDR, IP address or host name: ${JSON.stringify(entry)}`);
+    }
+  }
+  return list;
+}
+
+const normalHost = (host: string) => host.toLowerCase().replace(/\.$/, '');
+
+function hostAllowed(host: string, allow: OutboundAllowList | undefined): boolean {
+  if (!allow) return false;
+  const name = normalHost(host);
+  return allow.hosts.some((h) => (h.startsWith('.') ? name.endsWith(h) : name === h));
+}
+
+function addressAllowed(address: string, allow: OutboundAllowList | undefined): boolean {
+  if (!allow || allow.ranges.length === 0) return false;
+  // The same unwrapping as addressRange: ::ffff:10.0.0.1 is matched as 10.0.0.1.
+  const parsed = ipaddr.process(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
+  return allow.ranges.some(([base, bits]) => inRange(parsed, base, bits));
+}
+
+function inRange(address: ipaddr.IPv4 | ipaddr.IPv6, base: ipaddr.IPv4 | ipaddr.IPv6, bits: number): boolean {
+  if (address.kind() !== base.kind()) return false;
+  return address.kind() === 'ipv4'
+    ? (address as ipaddr.IPv4).match(base as ipaddr.IPv4, bits)
+    : (address as ipaddr.IPv6).match(base as ipaddr.IPv6, bits);
+}
+
+/** The policy the environment sets (TOCSIN_ALLOW_PRIVATE_WEBHOOKS, TOCSIN_OUTBOUND_ALLOW). */
+export function outboundPolicyFromEnv(): OutboundPolicy {
+  const env = loadEnv();
+  return {
+    allowPrivate: env.TOCSIN_ALLOW_PRIVATE_WEBHOOKS,
+    allow: outboundAllowList(env.TOCSIN_OUTBOUND_ALLOW ?? []),
+  };
+}
+
+const ALLOW_HINT =
+  'list it in TOCSIN_OUTBOUND_ALLOW or set TOCSIN_ALLOW_PRIVATE_WEBHOOKS=true to allow private targets';
 
 async function systemResolve(host: string): Promise<string[]> {
   const found = await lookup(host, { all: true, verbatim: true });
@@ -68,7 +130,8 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | null | undefined):
 
 /**
  * The URL, parsed, if Tocsin may send to it: http(s) only, and (unless private targets are allowed)
- * every address its host resolves to is public. Throws OutboundRefused otherwise; a host that does
+ * its host is on the allow-list or every address it resolves to is public or in an allowed range.
+ * Throws OutboundRefused otherwise; a host that does
  * not resolve throws the resolver's error.
  */
 export async function checkOutboundUrl(
@@ -87,11 +150,12 @@ export async function checkOutboundUrl(
   }
   if (policy.allowPrivate) return url;
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!isIP(host) && hostAllowed(host, policy.allow)) return url;
   const addresses = isIP(host) ? [host] : await abortable((policy.resolve ?? systemResolve)(host), signal);
   if (addresses.length === 0) throw new OutboundRefused(`${host} does not resolve to any address`);
   for (const address of addresses) {
     const range = addressRange(address);
-    if (range !== 'unicast') {
+    if (range !== 'unicast' && !addressAllowed(address, policy.allow)) {
       const what = address === host ? address : `${host} (${address})`;
       throw new OutboundRefused(`refused: ${what} is a ${range} address; ${ALLOW_HINT}`);
     }

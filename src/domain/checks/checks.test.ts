@@ -266,7 +266,7 @@ describe('HTTP checks', () => {
     await runDue(strictEngine, strict);
     expect(hits['/counted'] ?? 0).toBe(before);
     expect((await check('private')).last_error).toBe(
-      'refused: 127.0.0.1 is a loopback address; set TOCSIN_ALLOW_PRIVATE_WEBHOOKS=true to allow private targets',
+      'refused: 127.0.0.1 is a loopback address; list it in TOCSIN_OUTBOUND_ALLOW or set TOCSIN_ALLOW_PRIVATE_WEBHOOKS=true to allow private targets',
     );
     // Everything else due was claimed by the strict engine too; let the others settle.
     await runDue();

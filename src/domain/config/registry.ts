@@ -1,12 +1,13 @@
 import type { KindHandler } from './config.ts';
 import { planKind } from './kinds/plan.ts';
+import { scheduleKind } from './kinds/schedule.ts';
 import { serviceKind } from './kinds/service.ts';
 import { teamKind } from './kinds/team.ts';
 import { userKind } from './kinds/user.ts';
 
 // Every kind `tocsin apply` knows. A later kind (Service, Integration, Schedule, EscalationPolicy,
 // StatusPageComponent) adds its handler file in ./kinds/ and one entry here.
-const KINDS: readonly KindHandler<unknown>[] = [userKind, teamKind, planKind, serviceKind];
+const KINDS: readonly KindHandler<unknown>[] = [userKind, teamKind, scheduleKind, planKind, serviceKind];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
 

@@ -1,4 +1,5 @@
 import type { Operation } from '../context.ts';
+import { stopPaging } from '../paging/stop-paging.ts';
 import { changeIncident } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
 import { assertOpen, type Incident } from './incident.ts';
@@ -19,6 +20,8 @@ export async function acknowledgeIncident({
       updated_at: c.now,
     });
     await c.event(EVENT_KINDS.acknowledged);
+    // In this transaction: once "acknowledged" is answered, no further page of it goes out.
+    await stopPaging(c.tx, c.incident.id, 'acknowledged', c.ctx.actor.name, c.now);
     await c.audit('incident.acknowledged', { acknowledged_at: null }, { acknowledged_at: c.now });
     return after;
   });

@@ -1,5 +1,6 @@
 import type { Row } from '../../db/schema.ts';
 import type { Operation } from '../context.ts';
+import { pageFromPlan } from '../paging/page-from-plan.ts';
 import { changeIncident, usersByHandle } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
 import { type AddResponderInput, responderBodySchema } from './inputs.ts';
@@ -51,6 +52,19 @@ export async function addResponder({
       source: added.source,
     });
     await c.audit('incident.responder_added', undefined, added, { type: 'incident_responder', id: added.id });
+    // A responder is paged: the named user, else whoever the responder names (a plan group or role,
+    // schedule:<name>'s on-call, team:<name>), through their own notification rules.
+    await pageFromPlan(c.tx, {
+      incident: c.incident,
+      plan: c.plan,
+      who: [data.user ? `user:${data.user}` : added.responder],
+      channels: [],
+      kind: 'paging',
+      servicePolicy: false,
+      source: `responder:${added.responder}`,
+      message: `[${c.incident.severity}] ${c.incident.title}: you are asked to respond (${added.responder})`,
+      now: c.now,
+    });
     return added;
   });
 }

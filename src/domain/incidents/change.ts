@@ -4,6 +4,7 @@ import { inTx } from '../../db/tx.ts';
 import { Conflict, Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Ctx } from '../context.ts';
+import { stopPaging } from '../paging/stop-paging.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as users from '../users/queries.ts';
@@ -144,7 +145,10 @@ export async function moveToState(
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(reopens ? { reopened: true } : {}),
   });
-  if (entersResolved) await c.event(EVENT_KINDS.resolved, { resolution: after.resolution });
+  if (entersResolved) {
+    await c.event(EVENT_KINDS.resolved, { resolution: after.resolution });
+    await stopPaging(c.tx, incident.id, 'resolved', c.ctx.actor.name, c.now);
+  }
   if (!(await incidents.hasChecklist(c.tx, incident.id, to))) {
     await incidents.insertChecklistItems(c.tx, planChecklistRows(c.plan, incident.id, to));
   }

@@ -50,6 +50,18 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
         : '';
       return `${str(data.action)} → ${to}: ${str(data.text)}`;
     }
+    case 'paging.started':
+      return `paging started (${str(data.source)}): ${str(data.policy)}`;
+    case 'paging.step': {
+      const who = Array.isArray(data.users) ? data.users.map(str).join(', ') : '';
+      const none =
+        Array.isArray(data.empty) && data.empty.length > 0
+          ? `; nobody in ${data.empty.map(str).join(', ')}`
+          : '';
+      return `paged ${who || 'nobody'} (${str(data.source)}, step ${str(data.step)}, round ${str(data.round)})${none}`;
+    }
+    case 'paging.ended':
+      return `paging ${str(data.status)} (${str(data.source)})`;
     case 'task.added':
       return `${str(data.kind) === 'action_item' ? 'action item' : 'task'}: ${str(data.title)}`;
     case 'status_page.component_requested':

@@ -23,6 +23,9 @@ export const EVENT_KINDS = {
   taskAdded: 'task.added',
   workflowFired: 'workflow.fired',
   notificationQueued: 'notification.queued',
+  pagingStarted: 'paging.started',
+  pageSent: 'paging.step',
+  pagingEnded: 'paging.ended',
   statusPageComponentRequested: 'status_page.component_requested',
 } as const;
 

@@ -17,6 +17,12 @@ export interface OutboxMessage {
   payload: Record<string, unknown>;
   /** Unique per message; a message with a key already queued is not queued again. */
   dedupKey: string;
+  /** Paging: the person paged, the escalation that paged them, and the contact method used. */
+  userId?: string | null | undefined;
+  escalationId?: string | null | undefined;
+  contactMethodId?: string | null | undefined;
+  /** Not before this time (a notification rule's delay); default now. */
+  notBefore?: Date | undefined;
 }
 
 /** The new outbox row's id, or undefined when the dedup key was already queued. */
@@ -31,9 +37,12 @@ export async function enqueueNotification(
     destination: message.destination,
     template: message.template ?? null,
     payload: JSON.stringify(message.payload),
-    next_attempt_at: now,
+    next_attempt_at: message.notBefore ?? now,
     dedup_key: message.dedupKey,
     created_at: now,
+    user_id: message.userId ?? null,
+    escalation_id: message.escalationId ?? null,
+    contact_method_id: message.contactMethodId ?? null,
   });
   return row ? String(row.id) : undefined;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor, NewRow, Row } from '../../db/schema.ts';
 
 export type OutboxStatus = Row<'outbox'>['status'];
@@ -33,6 +34,8 @@ export async function claimDueOutbox(
     .where('status', 'in', ['pending', 'sending'])
     .where('next_attempt_at', '<=', now)
     .where('channel', 'in', channels)
+    // user:, group: and role: rows name people, not addresses: paging fans them out first.
+    .where(sql<boolean>`destination !~ '^(user|group|role):'`)
     .where('attempts', '<', maxAttempts)
     .orderBy('next_attempt_at')
     .orderBy('id')

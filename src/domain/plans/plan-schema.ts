@@ -115,6 +115,12 @@ export const severitySchema = z
     page: z
       .strictObject({
         to: who.optional().describe('the group (or role) paged; omit for a channel-only notification'),
+        policy: id
+          .optional()
+          .describe(
+            'an escalation policy of this plan (escalationPolicies) paged instead of `to`: who is paged ' +
+              'next when nobody acknowledges',
+          ),
         channels: z
           .array(z.enum(PAGE_CHANNELS))
           .optional()
@@ -341,6 +347,10 @@ export const planSchema = z
           .string()
           .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time such as 17:00')
           .default('17:00'),
+        holidays: z
+          .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-12-25'))
+          .default([])
+          .describe('Dates (in timeZone) that are not business days'),
       })
       .prefault({})
       .describe('When business hours are (for response.hours and the businessHours condition)'),
@@ -425,6 +435,35 @@ export const planSchema = z
       })
       .optional()
       .describe('A video call for major incidents'),
+    escalationPolicies: z
+      .array(
+        z.strictObject({
+          id,
+          description: z.string().optional(),
+          steps: z
+            .array(
+              z.strictObject({
+                notify: z.array(who).min(1).describe('groups or roles paged at this step'),
+                escalateAfter: duration
+                  .optional()
+                  .describe('how long this step waits for an acknowledgement before the next; default 5m'),
+              }),
+            )
+            .min(1),
+          repeat: z
+            .number()
+            .int()
+            .min(0)
+            .max(9)
+            .default(0)
+            .describe('how many more times the steps run from the top when nobody acknowledged'),
+        }),
+      )
+      .default([])
+      .describe(
+        'Paging escalation: who is paged, in order, until someone acknowledges (severities[].page.policy). ' +
+          'A service with an escalation policy of its own pages that one instead.',
+      ),
     escalation: z
       .strictObject({
         criteria: texts('when to escalate'),

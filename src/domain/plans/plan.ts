@@ -176,6 +176,7 @@ interface Known {
   templates: Map<string, Plan['templates'][number]>;
   runbooks: Set<string>;
   channels: Set<string>;
+  policies: Set<string>;
 }
 
 class Checker {
@@ -249,6 +250,7 @@ function knownNames(plan: Plan): Known {
     templates: new Map(plan.templates.map((t) => [t.id, t])),
     runbooks: new Set(plan.runbooks.map((r) => r.id)),
     channels: new Set(plan.communication.channels.map((c) => c.name)),
+    policies: new Set(plan.escalationPolicies.map((p) => p.id)),
   };
 }
 
@@ -312,6 +314,11 @@ function checkIds(c: Checker, plan: Plan): void {
   );
   c.unique(['languages'], plan.languages, 'language', '');
   c.unique(
+    ['escalationPolicies'],
+    plan.escalationPolicies.map((p) => p.id),
+    'escalation policy id',
+  );
+  c.unique(
     ['communication', 'channels'],
     plan.communication.channels.map((ch) => ch.name),
     'channel',
@@ -334,6 +341,8 @@ function checkSeverities(c: Checker, plan: Plan): void {
   plan.severities.forEach((s, i) => {
     const at = ['severities', i];
     c.who([...at, 'page', 'to'], s.page?.to);
+    c.ref([...at, 'page', 'policy'], s.page?.policy, c.known.policies, 'escalation policy');
+    if (s.page?.to && s.page.policy) c.add([...at, 'page', 'policy'], 'give `to` or `policy`, not both');
     c.channel([...at, 'page', 'chat'], s.page?.chat);
     c.whos([...at, 'responders'], s.responders);
     for (const audience of ['internal', 'external'] as const) {
@@ -374,6 +383,11 @@ function checkPeople(c: Checker, plan: Plan): void {
     c.whos(['warRoom', 'decisions', 'overrideBy'], war.decisions?.overrideBy ?? []);
   }
   let previous = -1;
+  plan.escalationPolicies.forEach((p, i) => {
+    p.steps.forEach((step, j) => {
+      c.whos(['escalationPolicies', i, 'steps', j, 'notify'], step.notify);
+    });
+  });
   plan.escalation?.tiers.forEach((t, i) => {
     c.whos(['escalation', 'tiers', i, 'notify'], t.notify);
     const after = parseDuration(t.after);

@@ -2,11 +2,12 @@ import type { Executor } from '../../db/schema.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
+import { pageFromPlan } from '../paging/page-from-plan.ts';
 import type { Plan } from '../plans/plan.ts';
 import type { TriggerFacts } from './evaluate.ts';
 import * as q from './queries.ts';
 import { planTemplate, render, type Vars } from './render.ts';
-import { type Audience, actionKind, type Rule, type RuleAction } from './rules.ts';
+import { type Audience, actionKind, type EscalateSpec, type Rule, type RuleAction } from './rules.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
 import type { TargetName, WorkflowAction } from './workflow-schema.ts';
 
@@ -133,20 +134,32 @@ function severityPageChannels(ctx: ActionContext): unknown {
   return severity?.page?.channels;
 }
 
+/** A workflow's page: one step paging the target (a plan policy id runs that policy). */
 async function page(ctx: ActionContext, spec: Spec<'page'>): Promise<ActionResult> {
   const target = render(typeof spec === 'string' ? spec : spec.target, ctx.vars);
   const channels = (typeof spec === 'object' ? spec.channels : undefined) ?? severityPageChannels(ctx) ?? [];
-  return queue(
-    ctx,
-    'page',
-    [{ channel: 'page', destination: `page:${target}` }],
-    messageText(ctx),
-    undefined,
-    {
-      target,
-      channels,
-    },
-  );
+  return escalate(ctx, {
+    who: [target],
+    channels: Array.isArray(channels) ? channels.map(String) : [],
+    kind: typeof spec === 'object' && spec.untilResolved ? 'duration' : 'paging',
+    source: `run:${ctx.runId}:${ctx.index}`,
+  });
+}
+
+/** Starts an escalation for the incident (src/domain/paging): its first step is paged at once. */
+async function escalate(ctx: ActionContext, spec: EscalateSpec): Promise<ActionResult> {
+  const esc = await pageFromPlan(ctx.tx, {
+    incident: ctx.incident,
+    plan: ctx.plan,
+    who: spec.who.map((w) => render(w, ctx.vars)),
+    channels: spec.channels ?? [],
+    kind: spec.kind,
+    servicePolicy: spec.servicePolicy ?? false,
+    source: spec.source,
+    message: messageText(ctx),
+    now: ctx.now,
+  });
+  return { action: 'page', who: spec.who, escalation: esc?.id ?? null, started: esc !== undefined };
 }
 
 async function post(ctx: ActionContext, spec: Spec<'post'>): Promise<ActionResult> {
@@ -324,7 +337,11 @@ const HANDLERS: Record<string, Handler> = {
   setStatusPageComponent,
   recordBreach,
   recordOverdue,
-} satisfies Record<keyof UnionToKeys<WorkflowAction> | 'recordBreach' | 'recordOverdue', Handler>;
+  escalate,
+} satisfies Record<
+  keyof UnionToKeys<WorkflowAction> | 'recordBreach' | 'recordOverdue' | 'escalate',
+  Handler
+>;
 
 type UnionToKeys<T> = { [K in T extends unknown ? keyof T : never]: true };
 

@@ -9,6 +9,8 @@ export interface BusinessHours {
   /** Minutes after local midnight; end < start means the window runs past midnight. */
   start: number;
   end: number;
+  /** Local dates (YYYY-MM-DD) that are not business days. */
+  holidays: string[];
 }
 
 export const DEFAULT_BUSINESS_HOURS: BusinessHours = {
@@ -16,6 +18,7 @@ export const DEFAULT_BUSINESS_HOURS: BusinessHours = {
   days: [1, 2, 3, 4, 5],
   start: 9 * 60,
   end: 17 * 60,
+  holidays: [],
 };
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -87,17 +90,23 @@ export function businessHoursOf(plan: unknown): BusinessHours {
     days: parseDays(o.days) ?? DEFAULT_BUSINESS_HOURS.days,
     start: start ?? DEFAULT_BUSINESS_HOURS.start,
     end: end ?? DEFAULT_BUSINESS_HOURS.end,
+    holidays: Array.isArray(o.holidays)
+      ? o.holidays.filter((d): d is string => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d))
+      : [],
   };
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function localTime(at: Date, timeZone: string): { day: number; minute: number } {
+function localTime(at: Date, timeZone: string): { day: number; minute: number; date: string } {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
@@ -106,23 +115,32 @@ function localTime(at: Date, timeZone: string): { day: number; minute: number } 
   }
   let day = 0;
   let minute = 0;
+  const ymd = { year: '', month: '', day: '' };
   for (const part of f.formatToParts(at)) {
     if (part.type === 'weekday') day = dayIndex(part.value) ?? 0;
     else if (part.type === 'hour') minute += Number(part.value) * 60;
     else if (part.type === 'minute') minute += Number(part.value);
+    else if (part.type === 'year' || part.type === 'month' || part.type === 'day')
+      ymd[part.type] = part.value;
   }
-  return { day, minute };
+  return { day, minute, date: `${ymd.year}-${ymd.month}-${ymd.day}` };
 }
 
-/** Whether `at` falls inside the business hours (start inclusive, end exclusive). */
+/** The local date one day before YYYY-MM-DD (for windows that run past midnight). */
+function previousDate(date: string): string {
+  return new Date(Date.parse(`${date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Whether `at` falls inside the business hours (start inclusive, end exclusive), holidays excluded. */
 export function isBusinessHours(at: Date, hours: BusinessHours): boolean {
-  const { day, minute } = localTime(at, hours.timeZone);
+  const { day, minute, date } = localTime(at, hours.timeZone);
   if (hours.start === hours.end) return false;
+  const workday = (d: number, ymd: string) => hours.days.includes(d) && !hours.holidays.includes(ymd);
   if (hours.start < hours.end) {
-    return hours.days.includes(day) && minute >= hours.start && minute < hours.end;
+    return workday(day, date) && minute >= hours.start && minute < hours.end;
   }
   // Past midnight: the early-morning part belongs to the previous day's window.
-  if (minute >= hours.start) return hours.days.includes(day);
-  if (minute < hours.end) return hours.days.includes((day + 6) % 7);
+  if (minute >= hours.start) return workday(day, date);
+  if (minute < hours.end) return workday((day + 6) % 7, previousDate(date));
   return false;
 }

@@ -141,8 +141,19 @@ function pageRules(plan: Plan): Rule[] {
   return plan.severities.flatMap((s): Rule[] => {
     const page = s.page;
     if (!page) return [];
-    const paging: RuleAction[] = page.to
-      ? [{ page: { target: page.to, ...(page.channels ? { channels: page.channels } : {}) } }]
+    const who = page.policy ?? page.to;
+    const paging: RuleAction[] = who
+      ? [
+          {
+            escalate: {
+              who: [who],
+              ...(page.channels ? { channels: page.channels } : {}),
+              kind: 'paging',
+              servicePolicy: true,
+              source: 'severity',
+            },
+          },
+        ]
       : [];
     const announce: RuleAction[] = [
       ...(page.chat ? [{ post: { channel: page.chat } }] : []),
@@ -151,7 +162,7 @@ function pageRules(plan: Plan): Rule[] {
     const rule = (name: string, then: RuleAction[], businessHours?: boolean): Rule => ({
       name,
       source: 'plan',
-      description: `${s.id} incidents: alert ${[page.to, page.chat, page.email].filter(Boolean).join(', ')} on declaration${businessHours ? ', in business hours only' : ''}`,
+      description: `${s.id} incidents: alert ${[who, page.chat, page.email].filter(Boolean).join(', ')} on declaration${businessHours ? ', in business hours only' : ''}`,
       when: 'incident.declared',
       if: { severity: s.id, ...(businessHours ? { businessHours } : {}) },
       then,
@@ -168,6 +179,25 @@ function pageRules(plan: Plan): Rule[] {
   });
 }
 
+/** severities[].responders: the groups that join an incident of the severity are paged when it is declared. */
+function responderRules(plan: Plan): Rule[] {
+  return plan.severities.flatMap((s): Rule[] => {
+    const paged = new Set([s.page?.policy ?? s.page?.to].filter(Boolean));
+    const who = s.responders.filter((r) => !paged.has(r));
+    if (who.length === 0) return [];
+    return [
+      {
+        name: `plan: responders ${s.id}`,
+        source: 'plan',
+        description: `${s.id} incidents: page the responders ${who.join(', ')} on declaration`,
+        when: 'incident.declared',
+        if: { severity: s.id },
+        then: [{ escalate: { who, kind: 'paging', source: 'responders' } }],
+      },
+    ];
+  });
+}
+
 /** escalation.tiers: each tier is called once its time since declaration has elapsed, while open. */
 function escalationRules(plan: Plan): Rule[] {
   return (plan.escalation?.tiers ?? []).map((tier) => ({
@@ -175,13 +205,15 @@ function escalationRules(plan: Plan): Rule[] {
     source: 'plan',
     description: `escalation tier ${tier.id}: pages ${tier.notify.join(', ')} ${tier.after} after declaration while open`,
     when: { elapsed: tier.after, since: 'declared', repeat: false },
-    then: tier.notify.map((who) => ({ page: who })),
+    // Duration escalation: the tier is called even when the incident was acknowledged.
+    then: [{ escalate: { who: tier.notify, kind: 'duration', source: `tier:${tier.id}` } }],
   }));
 }
 
 export function compilePlanRules(plan: Plan): Rule[] {
   return [
     ...pageRules(plan),
+    ...responderRules(plan),
     ...escalationRules(plan),
     ...targetRules(plan),
     ...cadenceRules(plan),

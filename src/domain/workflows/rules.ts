@@ -25,7 +25,19 @@ export type RuleTrigger = WorkflowTrigger | OverdueTrigger;
 export type RuleAction =
   | WorkflowAction
   | { recordBreach: { target: TargetName } }
-  | { recordOverdue: { audience: Audience } };
+  | { recordOverdue: { audience: Audience } }
+  | { escalate: EscalateSpec };
+
+/** A page the plan's fixed fields ask for (severities[].page, responders, escalation tiers). */
+export interface EscalateSpec {
+  who: string[];
+  channels?: string[] | undefined;
+  kind: 'paging' | 'duration';
+  /** The severity's own page: the incident service's escalation policy, when it has one, wins. */
+  servicePolicy?: boolean | undefined;
+  /** Unique per incident: "severity", "responders", "tier:L2". */
+  source: string;
+}
 
 export type RuleSource = 'plan' | 'workflow';
 

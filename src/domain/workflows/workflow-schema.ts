@@ -157,7 +157,14 @@ export const actionSchema = z.union([
   z.strictObject({
     page: z.union([
       z.string(),
-      z.strictObject({ target: z.string(), channels: z.array(z.string()).optional() }),
+      z.strictObject({
+        target: z.string(),
+        channels: z.array(z.string()).optional(),
+        untilResolved: z
+          .boolean()
+          .optional()
+          .describe('keep this page going after an acknowledgement, until the incident is resolved'),
+      }),
     ]),
   }),
   z.strictObject({

@@ -1,6 +1,11 @@
 import { loadEnv } from '../../config/env.ts';
 import { type OutboundPolicy, outboundPolicyFromEnv } from '../../lib/outbound-guard.ts';
+import { chatProviderFromEnv } from './chat-webhook.ts';
+import { emailProviderFromEnv } from './email.ts';
+import { ntfyProviderFromEnv } from './ntfy.ts';
 import { type Provider, type ProviderRegistry, providerRegistry } from './provider.ts';
+import { slackProviderFromEnv } from './slack.ts';
+import { twilioProvidersFromEnv } from './twilio.ts';
 import { webhookProvider } from './webhook.ts';
 
 // The providers this process delivers with, built from the environment. Each provider whose settings
@@ -11,6 +16,11 @@ export function providersFromEnv(policy: OutboundPolicy = outboundPolicyFromEnv(
   const env = loadEnv();
   const providers: (Provider | undefined)[] = [
     webhookProvider({ secret: env.TOCSIN_WEBHOOK_SECRET, policy }),
+    emailProviderFromEnv(env),
+    ntfyProviderFromEnv(env),
+    ...twilioProvidersFromEnv(env),
+    slackProviderFromEnv(env),
+    chatProviderFromEnv(env, policy),
   ];
   return providerRegistry(providers.filter((p): p is Provider => p !== undefined));
 }

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { applyDeclaredContacts } from '../../contacts/apply-declared-contacts.ts';
+import {
+  type Declared,
+  declaredContactsSpec,
+  declaredDiffStates,
+  declaredProblems,
+} from '../../contacts/declared-contacts.ts';
 import * as users from '../../users/queries.ts';
 import { saveUser } from '../../users/save-user.ts';
 import { handleSchema, isValidTimeZone, type User, userInputSchema } from '../../users/users.ts';
@@ -9,10 +16,11 @@ import { defineKind, diffAgainst, documentSchema, errorAt, parseDocument } from 
 //   kind: User
 //   metadata: { name: selam }
 //   spec: { name: Selam Tesfaye, email: selam@example.com, role: manager, leadership: true, timeZone: Africa/Addis_Ababa }
+// Optional spec.contacts, spec.notificationRules and spec.quietHours: see contacts/declared-contacts.ts.
 
 const spec = userInputSchema
   .omit({ handle: true, time_zone: true })
-  .extend({ timeZone: userInputSchema.shape.time_zone });
+  .extend({ timeZone: userInputSchema.shape.time_zone, ...declaredContactsSpec });
 
 export const userDocumentSchema = documentSchema('User', z.strictObject({ name: handleSchema }), spec);
 type UserDocument = z.output<typeof userDocumentSchema>;
@@ -27,6 +35,11 @@ function wanted(doc: UserDocument) {
     leadership: s.leadership,
     timeZone: s.timeZone,
   };
+}
+
+function declared(doc: UserDocument): Declared {
+  const { contacts, notificationRules, quietHours } = doc.spec;
+  return { contacts, notificationRules, quietHours };
 }
 
 function stored(row: User): ReturnType<typeof wanted> {
@@ -47,15 +60,18 @@ export const userKind = defineKind<UserDocument>({
     const parsed = parseDocument(userDocumentSchema, doc);
     if (parsed.errors) return parsed;
     const zone = parsed.value.spec.timeZone;
-    if (!isValidTimeZone(zone)) {
-      return { errors: [errorAt(doc, ['spec', 'timeZone'], `"${zone}" is not an IANA time zone`)] };
-    }
-    return parsed;
+    const errors = declaredProblems(declared(parsed.value)).map((p) =>
+      errorAt(doc, ['spec', ...p.path], p.message),
+    );
+    if (!isValidTimeZone(zone))
+      errors.unshift(errorAt(doc, ['spec', 'timeZone'], `"${zone}" is not an IANA time zone`));
+    return errors.length > 0 ? { errors } : parsed;
   },
   name: (doc) => doc.metadata.name,
   async plan(ctx, doc) {
     const row = await users.findByHandle(ctx.db, doc.metadata.name);
-    return diffAgainst(row && stored(row), wanted(doc));
+    const contacts = await declaredDiffStates(ctx.db, row?.id, declared(doc));
+    return diffAgainst(row && { ...stored(row), ...contacts.stored }, { ...wanted(doc), ...contacts.wanted });
   },
   async apply(ctx, doc) {
     const w = wanted(doc);
@@ -73,7 +89,11 @@ export const userKind = defineKind<UserDocument>({
         mode: 'upsert',
       },
     });
-    return change;
+    const contactsChanged = await applyDeclaredContacts({
+      ctx,
+      input: { user: doc.metadata.name, declared: declared(doc) },
+    });
+    return change === 'unchanged' && contactsChanged ? 'updated' : change;
   },
   locate: (detailPath) =>
     detailPath === 'handle'

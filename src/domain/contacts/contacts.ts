@@ -1,0 +1,251 @@
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Row } from '../../db/schema.ts';
+import { Invalid } from '../../errors.ts';
+import { formatDuration, isDuration, parseDuration } from '../../lib/duration.ts';
+import type { ContactKind } from '../../notify/message.ts';
+
+// Contact methods (how a person is reached: an email address, a phone for SMS or calls, an ntfy push
+// topic, a Slack member) and notification rules (which method, how long after a page starts). A method
+// pages nobody until its owner proved it reaches them by typing back a code sent to it.
+
+export const CONTACT_KINDS = [
+  'email',
+  'sms',
+  'voice',
+  'push',
+  'slack',
+] as const satisfies readonly ContactKind[];
+
+// Every ContactKind is listed above (a kind added to message.ts fails to compile here until it is).
+type Missing = Exclude<ContactKind, (typeof CONTACT_KINDS)[number]>;
+const _allKinds: Missing extends never ? true : never = true;
+void _allKinds;
+
+/** Codes: 6 digits, valid 15 minutes, 5 wrong tries, a new one at most once a minute per method. */
+export const CODE_TTL_MS = 15 * 60_000;
+export const MAX_CODE_ATTEMPTS = 5;
+export const RESEND_INTERVAL_MS = 60_000;
+/** The longest delay a rule may have: later than a day, a page is not a page any more. */
+export const MAX_RULE_DELAY = '1d';
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+const ADDRESS_RULES: Record<ContactKind, { test: (a: string) => boolean; expect: string }> = {
+  email: {
+    test: (a) => z.email().safeParse(a).success,
+    expect: 'an email address like dawit@example.com',
+  },
+  sms: { test: (a) => E164.test(a), expect: 'an E.164 phone number like +251911234567' },
+  voice: { test: (a) => E164.test(a), expect: 'an E.164 phone number like +251911234567' },
+  push: {
+    test: (a) => /^[A-Za-z0-9_-]{1,64}$/.test(a),
+    expect: 'an ntfy topic: 1–64 letters, digits, "_" or "-"',
+  },
+  slack: { test: (a) => /^U[A-Z0-9]{6,}$/.test(a), expect: 'a Slack member id like U024BE7LH' },
+};
+
+/** The address as stored and compared: emails in lower case, everything else as typed (trimmed). */
+export function normalizeAddress(kind: ContactKind, address: string): string {
+  const a = address.trim();
+  return kind === 'email' ? a.toLowerCase() : a;
+}
+
+/** Why an address is not valid for its kind, or undefined when it is. */
+export function addressProblem(kind: ContactKind, address: string): string | undefined {
+  const rule = ADDRESS_RULES[kind] as (typeof ADDRESS_RULES)[ContactKind] | undefined;
+  // An unknown kind is the kind's own error, not the address's.
+  if (!rule) return undefined;
+  return rule.test(normalizeAddress(kind, address)) ? undefined : `not ${rule.expect}`;
+}
+
+export const labelSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,49}$/,
+    'letters, digits, space, ".", "_" or "-", up to 50 characters, starting with a letter or digit',
+  );
+
+export const contactKindSchema = z.enum(CONTACT_KINDS);
+
+/** A new method: the address is checked against its kind, errors at `address`. */
+export const contactMethodInputSchema = z
+  .strictObject({
+    kind: contactKindSchema,
+    address: z.string().min(1).max(320),
+    label: labelSchema.nullish(),
+  })
+  .superRefine((m, issues) => {
+    const problem = addressProblem(m.kind, m.address);
+    if (problem) issues.addIssue({ code: 'custom', path: ['address'], message: problem });
+  });
+export type ContactMethodInput = z.input<typeof contactMethodInputSchema>;
+
+export const contactMethodPatchSchema = z.strictObject({
+  label: labelSchema.nullish(),
+  disabled: z.boolean().optional(),
+});
+export type ContactMethodPatch = z.infer<typeof contactMethodPatchSchema>;
+
+export const verifyInputSchema = z.strictObject({
+  code: z.string().regex(/^[0-9]{6}$/, 'six digits'),
+});
+
+const NOT_A_DURATION = 'not a duration (use 0m, 90s, 5m, 1h)';
+export const ruleDelaySchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'required' : NOT_A_DURATION) })
+  .refine((d) => d === '0' || isDuration(d), NOT_A_DURATION)
+  .refine(
+    (d) => !isDuration(d) || parseDuration(d) <= parseDuration(MAX_RULE_DELAY),
+    `at most ${MAX_RULE_DELAY}`,
+  );
+
+export function delaySeconds(delay: string): number {
+  return delay === '0' ? 0 : Math.floor(parseDuration(delay) / 1000);
+}
+
+/** "0m" reads better than "0s" for "immediately", and is what people write. */
+export function formatDelay(seconds: number): string {
+  return seconds === 0 ? '0m' : formatDuration(seconds * 1000);
+}
+
+const TIME_OF_DAY = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+export const quietHoursSchema = z
+  .strictObject({
+    start: z.string().regex(TIME_OF_DAY, 'a time of day like 22:00'),
+    end: z.string().regex(TIME_OF_DAY, 'a time of day like 07:00'),
+  })
+  .refine((q) => q.start !== q.end, { path: ['end'], message: 'must differ from start' });
+export type QuietHours = z.infer<typeof quietHoursSchema>;
+
+/**
+ * One rule as the API and config files write it: the method by id, or by a reference (its label, or
+ * its kind when the user has one method of that kind).
+ */
+export const ruleInputSchema = z
+  .strictObject({
+    contact_method_id: z
+      .string()
+      .regex(/^[0-9]+$/, 'a contact method id')
+      .optional(),
+    contact: z.string().min(1).max(50).optional(),
+    after: ruleDelaySchema,
+  })
+  .refine((r) => (r.contact_method_id === undefined) !== (r.contact === undefined), {
+    path: ['contact'],
+    message: 'give contact (a label or kind) or contact_method_id, not both',
+  });
+export type RuleInput = z.infer<typeof ruleInputSchema>;
+
+export const notificationRulesInputSchema = z.strictObject({
+  rules: z.array(ruleInputSchema).max(20),
+  quiet_hours: quietHoursSchema.nullish(),
+});
+export type NotificationRulesInput = z.input<typeof notificationRulesInputSchema>;
+
+export type ContactMethodRow = Row<'contact_methods'>;
+
+/** What the API shows of a method: never the code's hash, only whether a code is outstanding. */
+export function publicContactMethod(m: ContactMethodRow) {
+  return {
+    id: m.id,
+    kind: m.kind,
+    address: m.address,
+    label: m.label,
+    verified: m.verified_at !== null,
+    verified_at: m.verified_at,
+    disabled: m.disabled,
+    code_expires_at: m.verified_at === null ? m.code_expires_at : null,
+    created_at: m.created_at,
+    updated_at: m.updated_at,
+  };
+}
+export type PublicContactMethod = ReturnType<typeof publicContactMethod>;
+
+/**
+ * Finds the method a rule means: a label first, then a kind the user has exactly one method of.
+ * Returns the method or why none fits.
+ */
+export function resolveContactRef<M extends { kind: string; label: string | null }>(
+  methods: readonly M[],
+  ref: string,
+): { method: M; error?: undefined } | { method?: undefined; error: string } {
+  const byLabel = methods.find((m) => m.label === ref);
+  if (byLabel) return { method: byLabel };
+  const ofKind = methods.filter((m) => m.kind === ref);
+  if (ofKind.length === 1) return { method: ofKind[0] as M };
+  if (ofKind.length > 1) {
+    return { error: `"${ref}" names ${ofKind.length} ${ref} contacts: name one by its label` };
+  }
+  const known = methods.map((m) => m.label ?? m.kind);
+  return {
+    error: `no contact "${ref}" (a label, or a kind with one contact${known.length ? `: ${[...new Set(known)].join(', ')}` : ''})`,
+  };
+}
+
+// Codes are short, so what protects them is the attempt limit and expiry; the salt only keeps equal
+// codes from having equal hashes. The hash is never shown.
+export function newCode(): string {
+  return String(randomInt(0, 1_000_000)).padStart(6, '0');
+}
+
+export function hashCode(code: string, salt = randomBytes(16).toString('hex')): string {
+  return `${salt}$${createHash('sha256').update(`${salt}:${code}`).digest('hex')}`;
+}
+
+export function codeMatches(stored: string, code: string): boolean {
+  const salt = stored.split('$')[0] ?? '';
+  const a = Buffer.from(hashCode(code, salt));
+  const b = Buffer.from(stored);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function verificationText(code: string): string {
+  return `Your Tocsin verification code is ${code}`;
+}
+
+/** One outbox message per (method, code): a retried request never sends a second copy of a code. */
+export function verificationDedupKey(methodId: string, generation: number): string {
+  return `contact-verify:${methodId}:${generation}`;
+}
+
+export interface ResolvedRule {
+  contactMethodId: string;
+  delaySeconds: number;
+}
+
+/**
+ * Rules as written (by method id, label or kind) turned into method ids and delays; every rule that
+ * names no method of the user, or repeats another rule, is reported at `<path>.<index>.<field>`.
+ */
+export function resolveRules<M extends { id: string; kind: string; label: string | null }>(
+  methods: readonly M[],
+  rules: readonly { contact_method_id?: string | undefined; contact?: string | undefined; after: string }[],
+  path: string,
+): ResolvedRule[] {
+  const details: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  const resolved = rules.flatMap((rule, i) => {
+    const at = `${path}.${i}`;
+    let method: M | undefined;
+    if (rule.contact_method_id !== undefined) {
+      method = methods.find((m) => m.id === rule.contact_method_id);
+      if (!method)
+        details.push({ path: `${at}.contact_method_id`, message: 'not a contact method of this user' });
+    } else {
+      const found = resolveContactRef(methods, rule.contact ?? '');
+      if (found.error) details.push({ path: `${at}.contact`, message: found.error });
+      method = found.method;
+    }
+    if (!method) return [];
+    const r = { contactMethodId: method.id, delaySeconds: delaySeconds(rule.after) };
+    const key = `${r.contactMethodId}@${r.delaySeconds}`;
+    if (seen.has(key)) {
+      details.push({ path: `${at}.after`, message: 'the same contact at the same delay is already a rule' });
+      return [];
+    }
+    seen.add(key);
+    return [r];
+  });
+  if (details.length > 0) throw new Invalid('notification rules name unknown contacts', details);
+  return resolved;
+}

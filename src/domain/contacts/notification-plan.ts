@@ -1,0 +1,42 @@
+import type { Executor } from '../../db/schema.ts';
+import type { ContactKind } from '../../notify/message.ts';
+import * as contacts from './queries.ts';
+
+// The contract the paging engine codes against: who gets what, when, for one paged user.
+
+export interface PlannedContact {
+  contactMethodId: string | null;
+  kind: ContactKind;
+  address: string;
+  delaySeconds: number;
+}
+
+/** The user's notification rules resolved to verified, enabled contact methods, in delay order.
+ *  kinds: when given, only rules whose method kind is in the list; when that leaves none, the result is []
+ *  (the caller decides the fallback). A user with no rules at all gets one immediate email to users.email
+ *  (contactMethodId null), when they have an email. */
+export async function notificationPlan(
+  db: Executor,
+  userId: string,
+  kinds?: readonly ContactKind[],
+): Promise<PlannedContact[]> {
+  // One query (the user left-joined to rules and methods): it runs in the paging engine's transaction
+  // for every paged user.
+  const rows = await contacts.planRows(db, userId);
+  const allowed = (kind: ContactKind) => kinds === undefined || kinds.includes(kind);
+  const hasRules = rows.some((r) => r.method_id !== null);
+  if (!hasRules) {
+    // The default for people who never set rules up; the kinds filter applies to it as to any rule.
+    const email = rows[0]?.email;
+    return email && allowed('email')
+      ? [{ contactMethodId: null, kind: 'email', address: email, delaySeconds: 0 }]
+      : [];
+  }
+  return rows.flatMap((r) => {
+    if (r.method_id === null || r.kind === null || r.address === null || r.delay_seconds === null) return [];
+    if (r.verified_at === null || r.disabled === true || !allowed(r.kind)) return [];
+    return [
+      { contactMethodId: r.method_id, kind: r.kind, address: r.address, delaySeconds: r.delay_seconds },
+    ];
+  });
+}

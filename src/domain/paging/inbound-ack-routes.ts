@@ -1,0 +1,137 @@
+import { ZodError } from 'zod';
+import { loadEnv, publicUrlOf } from '../../config/env.ts';
+import { AppError } from '../../errors.ts';
+import type { App } from '../../http/server.ts';
+import { parseSlackInteraction, verifySlackSignature } from '../../notify/inbound/slack.ts';
+import {
+  parseTwilioGather,
+  parseTwilioSms,
+  TWILIO_SMS_PATH,
+  TWILIO_VOICE_PATH,
+  twimlReply,
+  twimlSay,
+  verifyTwilioSignature,
+} from '../../notify/inbound/twilio.ts';
+import { findUserByContact } from '../contacts/find-user-by-contact.ts';
+import { acknowledgeByCode, acknowledgeIncidentAs, type PageAck } from './acknowledge-page.ts';
+
+// Acknowledgements that arrive from providers: Slack's button (interactivity request URL), an SMS
+// reply and a phone keypress (Twilio webhooks). Each request is verified by its provider's signature
+// before anything is read from it, and the person is found by their verified contact method.
+
+type Form = Record<string, string>;
+
+function parseForm(raw: string): Form {
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+export function registerInboundAckRoutes(app: App): void {
+  app.register(async (scope) => {
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 65_536 },
+      (_req, body, done) => done(null, body),
+    );
+
+    scope.post(
+      '/api/v1/slack/interactivity',
+      { schema: { hide: true }, config: { public: true } },
+      async (request, reply) => {
+        const raw = typeof request.body === 'string' ? request.body : '';
+        const secret = loadEnv().TOCSIN_SLACK_SIGNING_SECRET ?? '';
+        const headers = request.headers;
+        const ok = verifySlackSignature(
+          secret,
+          header(headers['x-slack-request-timestamp']),
+          header(headers['x-slack-signature']),
+          raw,
+          request.ctx.clock.now(),
+        );
+        if (!ok) return reply.status(401).send({ error: 'invalid Slack signature' });
+        const interaction = parseSlackInteraction(raw);
+        if (interaction.actionId !== 'tocsin_ack') return reply.status(200).send({ text: 'Nothing to do.' });
+        const userId = await findUserByContact(request.ctx.db, 'slack', interaction.slackUserId);
+        if (!userId) {
+          return reply.send({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: 'Your Slack account is not a verified contact of any Tocsin user, so Tocsin cannot tell who acknowledges.',
+          });
+        }
+        const ack = await attempt(() => acknowledgeIncidentAs(request.ctx, userId, interaction.value));
+        return reply.send({ response_type: 'in_channel', replace_original: false, text: ackText(ack) });
+      },
+    );
+
+    const twilioUrl = (path: string, rawUrl: string) =>
+      `${publicUrlOf(loadEnv())}${path}${rawUrl.slice(rawUrl.indexOf(path) + path.length)}`;
+    const twilioVerified = (
+      request: { body: unknown; url: string; headers: Record<string, unknown> },
+      path: string,
+    ): Form | undefined => {
+      const form = parseForm(typeof request.body === 'string' ? request.body : '');
+      const token = loadEnv().TOCSIN_TWILIO_AUTH_TOKEN ?? '';
+      const ok = verifyTwilioSignature(
+        token,
+        twilioUrl(path, request.url),
+        form,
+        header(request.headers['x-twilio-signature']) ?? '',
+      );
+      return ok ? form : undefined;
+    };
+
+    scope.post(
+      TWILIO_SMS_PATH,
+      { schema: { hide: true }, config: { public: true } },
+      async (request, reply) => {
+        const form = twilioVerified(request, TWILIO_SMS_PATH);
+        if (!form) return reply.status(403).type('text/plain').send('invalid Twilio signature');
+        const sms = parseTwilioSms(form);
+        const userId = await findUserByContact(request.ctx.db, 'sms', sms.from);
+        const code = /\d{4,6}/.exec(sms.body)?.[0];
+        let text: string;
+        if (!userId) text = 'This number is not a verified Tocsin contact.';
+        else if (!code) text = 'Reply with the code of the page to acknowledge it.';
+        else text = ackText(await attempt(() => acknowledgeByCode(request.ctx, userId, code)));
+        return reply.type('text/xml').send(twimlReply(text));
+      },
+    );
+
+    scope.post(
+      TWILIO_VOICE_PATH,
+      { schema: { hide: true }, config: { public: true } },
+      async (request, reply) => {
+        const form = twilioVerified(request, TWILIO_VOICE_PATH);
+        if (!form) return reply.status(403).type('text/plain').send('invalid Twilio signature');
+        const gather = parseTwilioGather(form);
+        const userId = await findUserByContact(request.ctx.db, 'voice', gather.to);
+        const text = userId
+          ? ackText(await attempt(() => acknowledgeByCode(request.ctx, userId, gather.digits)))
+          : 'This number is not a verified Tocsin contact.';
+        return reply.type('text/xml').send(twimlSay(text));
+      },
+    );
+  });
+}
+
+function header(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
+}
+
+/** The outcome, or the reason it failed (unknown code, not allowed), as text for the person. */
+async function attempt(fn: () => Promise<PageAck>): Promise<PageAck | string> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof AppError || error instanceof ZodError) return error.message;
+    throw error;
+  }
+}
+
+function ackText(ack: PageAck | string): string {
+  if (typeof ack === 'string') return `Not acknowledged: ${ack}`;
+  const what = ack.incidentId ? `Incident ${ack.incidentId}` : 'The page';
+  return ack.changed
+    ? `${what} acknowledged by ${ack.user}. Paging stopped.`
+    : `${what} was already acknowledged.`;
+}

@@ -1,0 +1,68 @@
+import type { Operation } from '../context.ts';
+import { readIncident } from '../incidents/change.ts';
+import * as q from './queries.ts';
+
+// Page history: "who was notified, how, when, and did it arrive?" — the escalations of an incident
+// and every message they (or routed notifications) queued for a person, with delivery status.
+
+export async function listIncidentPages({ ctx, input }: Operation<{ incidentId: string }>) {
+  ctx.require('read');
+  const { incident } = await readIncident(ctx.db, input.incidentId);
+  const [escalations, messages] = await Promise.all([
+    q.listEscalations(ctx.db, incident.id),
+    q.listPageMessages(ctx.db, { incidentId: incident.id }),
+  ]);
+  return { escalations: escalations.map(showEscalation), messages: messages.map(showMessage) };
+}
+
+/** A page without an incident (tocsin page user:x), with its messages. */
+export async function getPage({ ctx, input }: Operation<{ id: string }>) {
+  ctx.require('read');
+  const esc = /^\d+$/.test(input.id) ? await q.findEscalation(ctx.db, input.id) : undefined;
+  if (!esc) return undefined;
+  const messages = await q.listPageMessages(ctx.db, { escalationId: esc.id });
+  return { ...showEscalation(esc), messages: messages.map(showMessage) };
+}
+
+type EscalationRow = Awaited<ReturnType<typeof q.listEscalations>>[number];
+type MessageRow = Awaited<ReturnType<typeof q.listPageMessages>>[number];
+
+function showEscalation(e: EscalationRow) {
+  return {
+    id: e.id,
+    incident_id: e.incident_id,
+    kind: e.kind,
+    source: e.source,
+    status: e.status,
+    step: Math.min(e.step + 1, e.steps.length),
+    steps: e.steps.length,
+    round: e.round + 1,
+    repeat: e.repeat,
+    channels: e.channels,
+    next_at: e.next_at,
+    started_at: e.started_at,
+    updated_at: e.updated_at,
+    ended_by: e.ended_by,
+  };
+}
+
+function showMessage(m: MessageRow) {
+  const payload = (m.payload ?? {}) as { escalation?: { step?: number; round?: number } };
+  return {
+    id: m.id,
+    user: m.user,
+    channel: m.channel,
+    destination: m.destination,
+    status: m.status,
+    attempts: m.attempts,
+    escalation: m.escalation,
+    escalation_kind: m.escalation_kind,
+    step: payload.escalation?.step ?? null,
+    round: payload.escalation?.round ?? null,
+    queued_at: m.created_at,
+    due_at: m.next_attempt_at,
+    sent_at: m.sent_at,
+    provider_id: m.provider_id,
+    error: m.last_error,
+  };
+}

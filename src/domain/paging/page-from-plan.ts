@@ -1,0 +1,85 @@
+import { loadEnv, publicUrlOf } from '../../config/env.ts';
+import type { EscalationStep, Executor, Row } from '../../db/schema.ts';
+import type { Plan } from '../plans/plan.ts';
+import { businessHoursOf, isBusinessHours } from '../workflows/business-hours.ts';
+import * as q from './queries.ts';
+import type { PagingIncident } from './run-step.ts';
+import { startPaging } from './start-paging.ts';
+import { contactKinds, DEFAULT_ESCALATE_AFTER_SECONDS, planPolicySteps, targetOf } from './steps.ts';
+
+// A page the plan (or a workflow) asks for, turned into an escalation: who (a plan escalation policy,
+// the service's own escalation policy, or groups/roles/people), how (the severity's channels), and
+// the severity's response hours (best effort after hours: a low-urgency page, no escalation).
+
+export interface PlanPage {
+  incident: PagingIncident;
+  plan: Plan;
+  /** Plan policy ids, groups, roles, user:/schedule:/team: targets — several make one step. */
+  who: string[];
+  /** The plan's page channels (phone, sms, push, chat, email); empty: each person's rules. */
+  channels: readonly string[];
+  kind: 'paging' | 'duration';
+  /** The severity's own page: a service with an escalation policy pages that one instead. */
+  servicePolicy: boolean;
+  source: string;
+  message: string;
+  now: Date;
+}
+
+/** Contact kinds used after business hours for a best-effort severity: nothing that rings. */
+const AFTER_HOURS_KINDS = ['push', 'email', 'slack'];
+
+let publicUrl: string | undefined;
+function linkBase(): string {
+  publicUrl ??= publicUrlOf(loadEnv());
+  return publicUrl;
+}
+
+export async function pageFromPlan(tx: Executor, page: PlanPage): Promise<Row<'escalations'> | undefined> {
+  const { steps, repeat, policy } = await stepsFor(tx, page);
+  let channels = contactKinds(page.channels);
+  let run = { steps, repeat };
+  const severity = page.plan.severities.find((s) => s.id === page.incident.severity);
+  const bestEffort =
+    severity?.response?.hours === 'business-hours-best-effort' &&
+    !isBusinessHours(page.now, businessHoursOf(page.plan));
+  if (bestEffort) {
+    channels = channels.filter((k) => AFTER_HOURS_KINDS.includes(k));
+    if (channels.length === 0) channels = AFTER_HOURS_KINDS;
+    run = { steps: steps.slice(0, 1), repeat: 0 };
+  }
+  return startPaging(tx, {
+    incident: page.incident,
+    plan: page.plan,
+    kind: page.kind,
+    source: page.source,
+    policy: bestEffort ? `${policy} (after business hours: best effort, no escalation)` : policy,
+    steps: run.steps,
+    repeat: run.repeat,
+    channels,
+    message: page.message,
+    now: page.now,
+    publicUrl: linkBase(),
+  });
+}
+
+async function stepsFor(
+  tx: Executor,
+  page: PlanPage,
+): Promise<{ steps: EscalationStep[]; repeat: number; policy: string }> {
+  if (page.servicePolicy && page.incident.service) {
+    const service = await q.serviceOf(tx, page.incident.service);
+    const stored = service?.escalation_policy ? await q.findPolicy(tx, service.escalation_policy) : undefined;
+    if (stored)
+      return { steps: stored.steps, repeat: stored.repeat, policy: `escalation policy ${stored.name}` };
+  }
+  if (page.who.length === 1 && page.who[0]) {
+    const planPolicy = planPolicySteps(page.plan, page.who[0]);
+    if (planPolicy) return { ...planPolicy, policy: `plan policy ${page.who[0]}` };
+  }
+  return {
+    steps: [{ escalateAfterSeconds: DEFAULT_ESCALATE_AFTER_SECONDS, targets: page.who.map(targetOf) }],
+    repeat: 0,
+    policy: page.who.join(', '),
+  };
+}

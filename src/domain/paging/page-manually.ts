@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { loadEnv, publicUrlOf } from '../../config/env.ts';
+import type { Row } from '../../db/schema.ts';
+import { inTx } from '../../db/tx.ts';
+import { Invalid, NotFound } from '../../errors.ts';
+import type { Operation } from '../context.ts';
+import { readIncident } from '../incidents/change.ts';
+import { pageFromPlan } from './page-from-plan.ts';
+import * as q from './queries.ts';
+import { startPaging } from './start-paging.ts';
+import { singleStep } from './steps.ts';
+
+// `tocsin page <who>`: page a person, a schedule's on-call, a team or an escalation policy now, for an
+// incident or on its own (then the page is acknowledged by its link or code, and escalates like any).
+
+export const pageInputSchema = z.strictObject({
+  target: z
+    .string()
+    .regex(
+      /^(user|schedule|team|policy):[^\s]+$/,
+      'user:<handle>, schedule:<name>, team:<name> or policy:<name>',
+    )
+    .describe('who is paged'),
+  message: z.string().min(1).max(1000).describe('what the page says'),
+  incident: z.string().regex(/^\d+$/).optional().describe('the incident the page is about'),
+});
+export type PageInput = z.infer<typeof pageInputSchema>;
+
+export async function pageManually({ ctx, input }: Operation<PageInput>): Promise<Row<'escalations'>> {
+  ctx.require('incident:update');
+  const now = ctx.clock.now();
+  const publicUrl = publicUrlOf(loadEnv());
+  return inTx(ctx.db, async (tx) => {
+    const source = `manual:${(await q.countEscalationsWithSourcePrefix(tx, input.incident ?? null, 'manual:')) + 1}`;
+    const message = `${input.message} (paged by ${ctx.actor.name})`;
+    const [kind, name = ''] = splitTarget(input.target);
+    let steps = singleStep(input.target);
+    let repeat = 0;
+    if (kind === 'policy') {
+      const policy = await q.findPolicy(tx, name);
+      if (!policy)
+        throw new Invalid('unknown escalation policy', [{ path: 'target', message: `no policy "${name}"` }]);
+      steps = policy.steps;
+      repeat = policy.repeat;
+    }
+    let esc: Row<'escalations'> | undefined;
+    if (input.incident) {
+      const { incident, plan } = await readIncident(tx, input.incident);
+      if (incident.resolved_at)
+        throw new Invalid('the incident is resolved', [{ path: 'incident', message: 'resolved' }]);
+      esc =
+        kind === 'policy'
+          ? await startPaging(tx, {
+              incident,
+              plan,
+              kind: 'paging',
+              source,
+              policy: input.target,
+              steps,
+              repeat,
+              channels: [],
+              message,
+              now,
+              publicUrl,
+            })
+          : await pageFromPlan(tx, {
+              incident,
+              plan,
+              who: [input.target],
+              channels: [],
+              kind: 'paging',
+              servicePolicy: false,
+              source,
+              message,
+              now,
+            });
+    } else {
+      esc = await startPaging(tx, {
+        incident: null,
+        plan: null,
+        kind: 'paging',
+        source,
+        policy: input.target,
+        steps,
+        repeat,
+        channels: [],
+        message,
+        now,
+        publicUrl,
+      });
+    }
+    if (!esc) throw new Error('a new manual page source was taken');
+    const after = await q.findEscalation(tx, esc.id);
+    if (!after) throw new NotFound('page', esc.id);
+    return after;
+  });
+}
+
+function splitTarget(target: string): [string, string | undefined] {
+  const i = target.indexOf(':');
+  return [target.slice(0, i), target.slice(i + 1)];
+}

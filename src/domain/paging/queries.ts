@@ -1,0 +1,283 @@
+import { sql } from 'kysely';
+import type { EscalationStatus, Executor, NewRow } from '../../db/schema.ts';
+
+// SQL of paging: running escalations, the messages they queued, acknowledgement tokens, and the
+// people and teams a step's targets name.
+
+export function insertEscalation(db: Executor, row: NewRow<'escalations'>) {
+  return db
+    .insertInto('escalations')
+    .values(row)
+    .onConflict((oc) => oc.columns(['incident_id', 'source']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Active escalations whose next step is due, locked so parallel engines never share one. */
+export function claimDueEscalations(tx: Executor, now: Date, limit: number) {
+  return tx
+    .selectFrom('escalations')
+    .selectAll()
+    .where('status', '=', 'active')
+    .where('next_at', '<=', now)
+    .orderBy('next_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export function advanceEscalation(
+  tx: Executor,
+  id: string,
+  set: { step: number; round: number; next_at: Date | null; status: EscalationStatus; updated_at: Date },
+) {
+  return tx.updateTable('escalations').set(set).where('id', '=', id).execute();
+}
+
+/**
+ * Ends the incident's active escalations of the given kinds and cancels the messages they queued that
+ * have not gone out yet; returns the ended escalations.
+ */
+export async function endEscalations(
+  tx: Executor,
+  incidentId: string,
+  kinds: readonly ('paging' | 'duration')[],
+  status: EscalationStatus,
+  endedBy: string,
+  now: Date,
+) {
+  const ended = await tx
+    .updateTable('escalations')
+    .set({ status, next_at: null, updated_at: now, ended_by: endedBy })
+    .where('incident_id', '=', incidentId)
+    .where('status', '=', 'active')
+    .where('kind', 'in', [...kinds])
+    .returning(['id', 'source', 'kind'])
+    .execute();
+  if (ended.length > 0)
+    await cancelPending(
+      tx,
+      ended.map((e) => e.id),
+      now,
+    );
+  return ended;
+}
+
+/** Ends one escalation (a page without an incident, acknowledged by its link or code). */
+export async function endEscalation(
+  tx: Executor,
+  id: string,
+  status: EscalationStatus,
+  endedBy: string,
+  now: Date,
+) {
+  const ended = await tx
+    .updateTable('escalations')
+    .set({ status, next_at: null, updated_at: now, ended_by: endedBy })
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .returning('id')
+    .execute();
+  if (ended.length > 0) await cancelPending(tx, [id], now);
+  return ended.length > 0;
+}
+
+/** Pending (not yet claimed) messages of these escalations become cancelled. */
+function cancelPending(tx: Executor, escalationIds: string[], now: Date) {
+  return tx
+    .updateTable('outbox')
+    .set({ status: 'cancelled', last_error: `cancelled at ${now.toISOString()}` })
+    .where('escalation_id', 'in', escalationIds)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+export function findEscalation(db: Executor, id: string) {
+  return db.selectFrom('escalations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function listEscalations(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('escalations')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
+}
+
+export async function countEscalationsWithSourcePrefix(
+  db: Executor,
+  incidentId: string | null,
+  prefix: string,
+) {
+  let q = db
+    .selectFrom('escalations')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('source', 'like', `${prefix}%`);
+  q = incidentId === null ? q.where('incident_id', 'is', null) : q.where('incident_id', '=', incidentId);
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Messages queued for people of an incident (or of a page without one), oldest first. */
+export function listPageMessages(db: Executor, by: { incidentId: string } | { escalationId: string }) {
+  let q = db
+    .selectFrom('outbox')
+    .leftJoin('users', 'users.id', 'outbox.user_id')
+    .leftJoin('escalations', 'escalations.id', 'outbox.escalation_id')
+    .select([
+      'outbox.id',
+      'outbox.channel',
+      'outbox.destination',
+      'outbox.status',
+      'outbox.attempts',
+      'outbox.created_at',
+      'outbox.next_attempt_at',
+      'outbox.sent_at',
+      'outbox.provider_id',
+      'outbox.last_error',
+      'outbox.payload',
+      'users.handle as user',
+      'escalations.source as escalation',
+      'escalations.kind as escalation_kind',
+    ])
+    .where('outbox.user_id', 'is not', null)
+    .orderBy('outbox.id');
+  q =
+    'incidentId' in by
+      ? q.where('outbox.incident_id', '=', by.incidentId)
+      : q.where('outbox.escalation_id', '=', by.escalationId);
+  return q.execute();
+}
+
+// --- who a target names ---------------------------------------------------------------------------
+
+export function usersByHandles(db: Executor, handles: string[]) {
+  if (handles.length === 0) return Promise.resolve([]);
+  return db.selectFrom('users').select(['id', 'handle', 'email']).where('handle', 'in', handles).execute();
+}
+
+export function usersByIds(db: Executor, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('users').select(['id', 'handle', 'email']).where('id', 'in', ids).execute();
+}
+
+export function teamMemberIds(db: Executor, teamNames: string[]) {
+  if (teamNames.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('team_members')
+    .innerJoin('teams', 'teams.id', 'team_members.team_id')
+    .select('team_members.user_id')
+    .where('teams.name', 'in', teamNames)
+    .execute();
+}
+
+export function leadershipIds(db: Executor) {
+  return db.selectFrom('users').select('id').where('leadership', '=', true).execute();
+}
+
+export function roleHolderId(db: Executor, incidentId: string, role: string) {
+  return db
+    .selectFrom('incident_roles')
+    .select('user_id')
+    .where('incident_id', '=', incidentId)
+    .where('role', '=', role)
+    .executeTakeFirst();
+}
+
+export function responderUserIds(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_responders')
+    .select('user_id')
+    .where('incident_id', '=', incidentId)
+    .where('user_id', 'is not', null)
+    .execute();
+}
+
+export function serviceOf(db: Executor, name: string) {
+  return db
+    .selectFrom('services')
+    .leftJoin('teams', 'teams.id', 'services.team_id')
+    .select(['services.escalation_policy', 'teams.name as team'])
+    .where('services.name', '=', name)
+    .executeTakeFirst();
+}
+
+export function findPolicy(db: Executor, name: string) {
+  return db.selectFrom('escalation_policies').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+// --- acknowledgement tokens ------------------------------------------------------------------------
+
+export function insertAckToken(db: Executor, row: NewRow<'ack_tokens'>) {
+  return db.insertInto('ack_tokens').values(row).execute();
+}
+
+/** The reply code this escalation already gave the user, so every page of it takes the same code. */
+export function codeOfEscalation(db: Executor, escalationId: string, userId: string) {
+  return db
+    .selectFrom('ack_tokens')
+    .select('code')
+    .where('escalation_id', '=', escalationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export function findAckTokenByHash(db: Executor, tokenHash: string) {
+  return db.selectFrom('ack_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** The newest live token of a user with this reply code. */
+export function findAckTokenByCode(db: Executor, userId: string, code: string, now: Date) {
+  return db
+    .selectFrom('ack_tokens')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('code', '=', code)
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}
+
+export function liveCodesOf(db: Executor, userId: string, now: Date) {
+  return db
+    .selectFrom('ack_tokens')
+    .select('code')
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now)
+    .execute();
+}
+
+export function markAckTokenUsed(db: Executor, tokenHash: string, now: Date) {
+  return db
+    .updateTable('ack_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+/** Rows queued for logical recipients (user:, group:, role:) that fan out to people's contacts. */
+export function claimLogicalMessages(tx: Executor, now: Date, limit: number) {
+  return tx
+    .selectFrom('outbox')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where(sql<boolean>`destination ~ '^(user|group|role):'`)
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export function markRouted(tx: Executor, id: string, providerId: string, now: Date) {
+  return tx
+    .updateTable('outbox')
+    .set({ status: 'sent', provider_id: providerId, sent_at: now, attempts: 1 })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,93 @@
+import type { EscalationStep, Executor } from '../../db/schema.ts';
+import type { Plan } from '../plans/plan.ts';
+import { onCallUserIds } from '../schedules/on-call.ts';
+import * as q from './queries.ts';
+
+// Who a step's targets name at this moment: people (user ids), plus addresses and chat channels for
+// the plan groups that are a mailing list or a channel. Schedules are read at the step's time, so a
+// handoff between two steps pages the new on-call person.
+
+export type Target = EscalationStep['targets'][number];
+
+export interface Recipients {
+  userIds: Set<string>;
+  emails: Set<string>;
+  chats: Set<string>;
+  /** Targets that named nobody (shown on the timeline: a page that reaches no one must be visible). */
+  empty: string[];
+}
+
+export interface RecipientContext {
+  incidentId: string | null;
+  service: string | null;
+  plan: Plan | null;
+  now: Date;
+}
+
+export function describeTarget(t: Target): string {
+  return `${t.type}:${t.name}`;
+}
+
+export async function resolveRecipients(
+  db: Executor,
+  targets: readonly Target[],
+  ctx: RecipientContext,
+): Promise<Recipients> {
+  const out: Recipients = { userIds: new Set(), emails: new Set(), chats: new Set(), empty: [] };
+  for (const target of targets) {
+    const before = out.userIds.size + out.emails.size + out.chats.size;
+    await addTarget(db, target, ctx, out);
+    if (out.userIds.size + out.emails.size + out.chats.size === before)
+      out.empty.push(describeTarget(target));
+  }
+  return out;
+}
+
+async function addTarget(db: Executor, t: Target, ctx: RecipientContext, out: Recipients) {
+  switch (t.type) {
+    case 'user':
+      for (const u of await q.usersByHandles(db, [t.name])) out.userIds.add(u.id);
+      return;
+    case 'schedule':
+      for (const id of await onCallUserIds(db, t.name, ctx.now)) out.userIds.add(id);
+      return;
+    case 'team':
+      for (const m of await q.teamMemberIds(db, [t.name])) out.userIds.add(m.user_id);
+      return;
+    case 'email':
+      out.emails.add(t.name);
+      return;
+    case 'chat':
+      out.chats.add(t.name);
+      return;
+    case 'role':
+    case 'group':
+      return addPlanWho(db, t.name, ctx, out);
+  }
+}
+
+/** A plan's group or role id: everything the group lists, or whoever holds the role. */
+async function addPlanWho(db: Executor, id: string, ctx: RecipientContext, out: Recipients) {
+  const group = ctx.plan?.groups.find((g) => g.id === id);
+  if (!group) {
+    if (ctx.incidentId) {
+      const holder = await q.roleHolderId(db, ctx.incidentId, id);
+      if (holder) out.userIds.add(holder.user_id);
+    }
+    return;
+  }
+  for (const u of await q.usersByHandles(db, group.users)) out.userIds.add(u.id);
+  for (const m of await q.teamMemberIds(db, group.teams)) out.userIds.add(m.user_id);
+  if (group.schedule)
+    for (const uid of await onCallUserIds(db, group.schedule, ctx.now)) out.userIds.add(uid);
+  if (group.leadership) for (const u of await q.leadershipIds(db)) out.userIds.add(u.id);
+  if (group.serviceOwner && ctx.service) {
+    const service = await q.serviceOf(db, ctx.service);
+    if (service?.team) for (const m of await q.teamMemberIds(db, [service.team])) out.userIds.add(m.user_id);
+  }
+  if (group.incidentResponders && ctx.incidentId) {
+    for (const r of await q.responderUserIds(db, ctx.incidentId)) if (r.user_id) out.userIds.add(r.user_id);
+  }
+  if (group.email) out.emails.add(group.email);
+  if (group.chat?.startsWith('#')) out.chats.add(group.chat);
+}

@@ -1,0 +1,85 @@
+import type { Executor, Row } from '../../db/schema.ts';
+import type { ContactKind } from '../../notify/message.ts';
+import { notificationPlan } from '../contacts/notification-plan.ts';
+import * as incidents from '../incidents/queries.ts';
+import { enqueueNotification } from '../notifications/enqueue.ts';
+import type { PlanCache } from '../workflows/plan-cache.ts';
+import * as q from './queries.ts';
+import { resolveRecipients } from './recipients.ts';
+import { targetOf } from './steps.ts';
+
+// Workflow notifications and handoff messages name people, not addresses: `user:<handle>`,
+// `group:<plan group>`, `role:<incident role>`, with channel `auto` (each person's own rules) or one
+// channel (email, sms, push …). Before delivery each such row fans out, in one transaction, into one
+// row per contact, and is itself marked sent with provider id "routed:<n>".
+
+const CONTACT_KINDS: readonly string[] = ['email', 'sms', 'voice', 'push', 'slack'];
+
+export async function routeLogicalMessages(
+  tx: Executor,
+  now: Date,
+  plans: PlanCache,
+  limit = 200,
+): Promise<number> {
+  const rows = await q.claimLogicalMessages(tx, now, limit);
+  for (const row of rows) {
+    const fanned = await fanOut(tx, row, now, plans);
+    await q.markRouted(tx, row.id, `routed:${fanned}`, now);
+  }
+  return rows.length;
+}
+
+async function fanOut(tx: Executor, row: Row<'outbox'>, now: Date, plans: PlanCache): Promise<number> {
+  const incident = row.incident_id ? await incidents.findIncident(tx, row.incident_id) : undefined;
+  const plan = incident ? await plans.get(tx, incident.plan_name, incident.plan_version) : null;
+  const recipients = await resolveRecipients(tx, [targetOf(row.destination)], {
+    incidentId: incident?.id ?? null,
+    service: incident?.service ?? null,
+    plan,
+    now,
+  });
+  const kinds = CONTACT_KINDS.includes(row.channel) ? [row.channel as ContactKind] : undefined;
+  let n = 0;
+  for (const userId of recipients.userIds) {
+    let contacts = await notificationPlan(tx, userId, kinds);
+    if (contacts.length === 0 && kinds) contacts = await notificationPlan(tx, userId);
+    for (const [i, c] of contacts.entries()) {
+      const id = await enqueueNotification(
+        tx,
+        {
+          incidentId: row.incident_id,
+          channel: c.kind,
+          destination: c.address,
+          template: row.template ?? undefined,
+          dedupKey: `route:${row.id}:u${userId}:${i}`,
+          userId,
+          contactMethodId: c.contactMethodId,
+          notBefore: new Date(now.getTime() + c.delaySeconds * 1000),
+          payload: row.payload as Record<string, unknown>,
+        },
+        now,
+      );
+      if (id) n++;
+    }
+  }
+  for (const [channel, list] of [
+    ['email', recipients.emails],
+    ['chat', recipients.chats],
+  ] as const) {
+    for (const address of list) {
+      const id = await enqueueNotification(
+        tx,
+        {
+          incidentId: row.incident_id,
+          channel,
+          destination: address,
+          dedupKey: `route:${row.id}:${channel}:${address}`,
+          payload: row.payload as Record<string, unknown>,
+        },
+        now,
+      );
+      if (id) n++;
+    }
+  }
+  return n;
+}

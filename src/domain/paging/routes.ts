@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { NotFound } from '../../errors.ts';
+import type { App } from '../../http/server.ts';
+import { html } from '../../lib/html.ts';
+import { incidentIdSchema } from '../incidents/inputs.ts';
+import { acknowledgeByToken } from './acknowledge-page.ts';
+import { getPage, listIncidentPages } from './list-pages.ts';
+import { pageInputSchema, pageManually } from './page-manually.ts';
+
+const tags = ['paging'];
+const tokenParams = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'an acknowledge token'),
+});
+
+// Thin: validate, call the operation, shape the answer.
+export function registerPagingRoutes(app: App): void {
+  app.post(
+    '/api/v1/pages',
+    {
+      schema: {
+        tags,
+        body: pageInputSchema,
+        summary: 'Page a user, schedule, team or escalation policy now',
+      },
+    },
+    async (request, reply) => {
+      const page = await pageManually({ ctx: request.ctx, input: request.body });
+      reply.status(201);
+      return { page };
+    },
+  );
+  app.get(
+    '/api/v1/pages/:id',
+    { schema: { tags, params: z.strictObject({ id: z.string() }), summary: 'A page and its messages' } },
+    async (request) => {
+      const page = await getPage({ ctx: request.ctx, input: { id: request.params.id } });
+      if (!page) throw new NotFound('page', request.params.id);
+      return { page };
+    },
+  );
+  app.get(
+    '/api/v1/incidents/:id/pages',
+    {
+      schema: {
+        tags,
+        params: z.strictObject({ id: incidentIdSchema }),
+        summary: 'Page history: who was notified, how, when, and whether it was delivered',
+      },
+    },
+    async (request) => listIncidentPages({ ctx: request.ctx, input: { incidentId: request.params.id } }),
+  );
+
+  // The link in a page. Opening it only asks (mail scanners and link previews open links); the
+  // button posts, and that acknowledges as the person paged.
+  app.get(
+    '/ack/:token',
+    { schema: { hide: true, params: tokenParams }, config: { public: true } },
+    async (_request, reply) => {
+      const page = ackPage(
+        'Acknowledge this page?',
+        html`<form method="post"><button type="submit">Acknowledge</button></form>
+<p>Acknowledging stops further pages for this incident and tells the team you are on it.</p>`,
+      );
+      reply.type('text/html; charset=utf-8').send(page);
+    },
+  );
+  app.post(
+    '/ack/:token',
+    { schema: { hide: true, params: tokenParams }, config: { public: true } },
+    async (request, reply) => {
+      try {
+        const ack = await acknowledgeByToken(request.ctx, request.params.token);
+        const what = ack.incidentId ? html`incident ${ack.incidentId}` : html`the page`;
+        const page = ackPage(
+          ack.changed ? 'Acknowledged' : 'Already acknowledged',
+          html`<p>${ack.user}, ${what} is acknowledged. Paging has stopped.</p>`,
+        );
+        reply.type('text/html; charset=utf-8').send(page);
+      } catch (error) {
+        if (!(error instanceof NotFound)) throw error;
+        reply
+          .status(404)
+          .type('text/html; charset=utf-8')
+          .send(ackPage('Link not valid', html`<p>This acknowledge link is unknown or has expired.</p>`));
+      }
+    },
+  );
+}
+
+function ackPage(title: string, body: ReturnType<typeof html>): string {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Tocsin</title>
+<style>body{font:18px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1d2330}
+button{font-size:1.2rem;padding:.6rem 1.4rem;border-radius:6px;border:0;background:#b3261e;color:#fff;cursor:pointer}</style>
+</head><body><h1>${title}</h1>${body}</body></html>`.value;
+}

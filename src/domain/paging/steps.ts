@@ -1,0 +1,59 @@
+import type { EscalationStep } from '../../db/schema.ts';
+import { parseDuration } from '../../lib/duration.ts';
+import type { Plan } from '../plans/plan.ts';
+
+// Escalation steps from the three places a page's "who" comes from: a plan's escalation policy
+// (groups and roles of the plan), a stored EscalationPolicy (users, schedules, teams), or a single
+// group/role/user named by a workflow action. All become the same EscalationStep list.
+
+/** How long a step waits for an acknowledgement when its policy does not say. */
+export const DEFAULT_ESCALATE_AFTER_SECONDS = 300;
+
+/** The plan's page channels and the contact kinds each means for a person. */
+const CONTACT_KINDS_OF: Record<string, string[]> = {
+  phone: ['voice'],
+  sms: ['sms'],
+  push: ['push'],
+  email: ['email'],
+  chat: ['slack'],
+};
+
+/** Contact kinds for the plan's channels (phone → voice, chat → a Slack DM); [] means "any". */
+export function contactKinds(channels: readonly string[]): string[] {
+  return [
+    ...new Set(channels.flatMap((c) => CONTACT_KINDS_OF[c] ?? (c === 'voice' || c === 'slack' ? [c] : []))),
+  ];
+}
+
+export function planPolicySteps(
+  plan: Plan,
+  policyId: string,
+): { steps: EscalationStep[]; repeat: number } | undefined {
+  const policy = plan.escalationPolicies.find((p) => p.id === policyId);
+  if (!policy) return undefined;
+  return {
+    repeat: policy.repeat,
+    steps: policy.steps.map((s) => ({
+      escalateAfterSeconds: s.escalateAfter
+        ? parseDuration(s.escalateAfter) / 1000
+        : DEFAULT_ESCALATE_AFTER_SECONDS,
+      targets: s.notify.map((name) => ({ type: 'group' as const, name })),
+    })),
+  };
+}
+
+/**
+ * One step paging `who`: `user:<handle>`, `schedule:<name>`, `team:<name>`, an email address, a chat
+ * channel (#name), or else a group or role id of the plan.
+ */
+export function singleStep(who: string): EscalationStep[] {
+  return [{ escalateAfterSeconds: DEFAULT_ESCALATE_AFTER_SECONDS, targets: [targetOf(who)] }];
+}
+
+export function targetOf(who: string): EscalationStep['targets'][number] {
+  const m = /^(user|schedule|team|group|role):(.+)$/.exec(who);
+  if (m?.[1] && m[2]) return { type: m[1] as 'user' | 'schedule' | 'team' | 'group' | 'role', name: m[2] };
+  if (who.startsWith('#')) return { type: 'chat', name: who };
+  if (who.includes('@') && !who.startsWith('@')) return { type: 'email', name: who };
+  return { type: 'group', name: who };
+}

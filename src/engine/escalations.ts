@@ -1,0 +1,24 @@
+import { loadEnv, publicUrlOf } from '../config/env.ts';
+import { routeLogicalMessages } from '../domain/paging/route-messages.ts';
+import { runDueEscalations } from '../domain/paging/run-due-escalations.ts';
+import { PlanCache } from '../domain/workflows/plan-cache.ts';
+import type { EngineModule } from './engine.ts';
+
+/**
+ * Paging: fans messages addressed to people (user:, group:, role:) out to their contact methods, and
+ * runs every escalation step that is due. Runs before the outbox module (id 40) so a page queued in
+ * this tick is delivered in the same engine cycle.
+ */
+export function escalationsModule(options: { publicUrl?: string; plans?: PlanCache } = {}): EngineModule {
+  const plans = options.plans ?? new PlanCache();
+  const publicUrl = options.publicUrl ?? publicUrlOf(loadEnv());
+  return {
+    id: 3,
+    name: 'escalations',
+    async tick({ tx, now }) {
+      const routed = await routeLogicalMessages(tx, now, plans);
+      const stepped = await runDueEscalations({ tx, now, plans, publicUrl });
+      return routed + stepped;
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import type { Env } from '../../config/env.ts';
+import { asNotificationPayload, type NotificationPayload, subjectOf } from '../message.ts';
+import { answerJson, httpFailure, postJson, retryAfterNote } from './post-json.ts';
+import { DeliveryError, type OutboundMessage, type Provider, type SendResult } from './provider.ts';
+
+// Slack through the Web API (https://docs.slack.dev/reference/methods/chat.postMessage): POST JSON to
+// <api>/chat.postMessage with the bot token as a Bearer token. The message is Block Kit: a header with
+// severity and title, the text with a link to the incident, and for pages an Acknowledge button whose
+// click comes back through Slack interactivity (src/notify/inbound/slack.ts, action_id tocsin_ack).
+//
+// The API URL is operator configuration (TOCSIN_SLACK_API_URL), like the ntfy server, so it is not
+// behind the SSRF guard; webhook URLs are (chat-webhook.ts).
+
+/** The action_id of the Acknowledge button; its value is the incident id. */
+export const SLACK_ACK_ACTION = 'tocsin_ack';
+
+export interface SlackApiOptions {
+  /** TOCSIN_SLACK_BOT_TOKEN (xoxb-…). */
+  token: string;
+  /** TOCSIN_SLACK_API_URL (default https://slack.com/api). */
+  apiUrl?: string | undefined;
+  /** Deadline for the whole exchange (default 10s). */
+  timeoutMs?: number | undefined;
+}
+
+export type SlackBlock = Record<string, unknown>;
+
+/** What a Slack message carries: `text` is the notification and screen-reader fallback of `blocks`. */
+export interface SlackContent {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export interface SlackApi {
+  /** Posts to a conversation id (C…/D…/G…), a user id (U…, a DM) or a channel name (#incidents). */
+  postMessage(channel: string, content: SlackContent): Promise<SendResult>;
+}
+
+/** Slack's mrkdwn control characters (https://docs.slack.dev/messaging/formatting-message-text). */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A mrkdwn link; `|` and `>` would end the URL early, so they are percent-encoded. */
+export function slackLink(url: string, label: string): string {
+  return `<${url.replace(/\|/g, '%7C').replace(/>/g, '%3E')}|${slackEscape(label)}>`;
+}
+
+const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/** The one-line summary: "[SEV1] Checkout down" for incidents, else the payload's subject. */
+export function headline(p: NotificationPayload): string {
+  return p.incident ? `[${p.incident.severity}] ${p.incident.title}` : subjectOf(p);
+}
+
+/** Block Kit for a payload; header ≤150, section ≤3000 characters as Slack requires. */
+export function slackContent(p: NotificationPayload): SlackContent {
+  const page = p.kind === 'page';
+  const title = headline(p);
+  const links: string[] = [];
+  if (p.incident?.url) links.push(slackLink(p.incident.url, `Open incident ${p.incident.id}`));
+  // Without an incident id there is nothing for the button to name: the ack link does its job.
+  if (page && p.ack && !p.incident) links.push(slackLink(p.ack.url, 'Acknowledge'));
+  const body = [slackEscape(p.text || title), ...links].join('\n');
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: cut(`${page ? '🚨 ' : ''}${title}`, 150), emoji: true },
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: cut(body, 3000) } },
+  ];
+  if (p.incident) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `*Severity:* ${slackEscape(p.incident.severity)} · *State:* ${slackEscape(p.incident.state)}`,
+        },
+      ],
+    });
+  }
+  if (page && p.incident) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: SLACK_ACK_ACTION,
+          value: p.incident.id,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Acknowledge', emoji: false },
+        },
+      ],
+    });
+  }
+  return { text: slackEscape(`${page ? 'Page: ' : ''}${title}`), blocks };
+}
+
+/**
+ * Slack `error` codes worth another try (https://docs.slack.dev/reference/methods/chat.postMessage);
+ * every other code (invalid_auth, channel_not_found, not_in_channel, is_archived, msg_too_long …)
+ * means the message cannot go through as it is.
+ */
+const RETRYABLE_SLACK_ERRORS = new Set([
+  'ratelimited',
+  'rate_limited',
+  'message_limit_exceeded',
+  'service_unavailable',
+  'internal_error',
+  'fatal_error',
+  'request_timeout',
+]);
+
+interface SlackAnswer {
+  ok?: boolean;
+  error?: string;
+  channel?: string;
+  ts?: string;
+}
+
+export function slackApi(options: SlackApiOptions): SlackApi {
+  const endpoint = `${(options.apiUrl ?? 'https://slack.com/api').replace(/\/+$/, '')}/chat.postMessage`;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return {
+    async postMessage(channel, content) {
+      const answer = await postJson(
+        endpoint,
+        { channel, ...content, unfurl_links: false, unfurl_media: false },
+        {
+          policy: { allowPrivate: true },
+          timeoutMs,
+          headers: { authorization: `Bearer ${options.token}` },
+        },
+      );
+      if (answer.status < 200 || answer.status >= 300) throw httpFailure(answer);
+      const json = (answerJson(answer) ?? {}) as SlackAnswer;
+      if (json.ok === true && typeof json.ts === 'string') {
+        // chat.update and chat.delete need both: a ts is unique only within its conversation.
+        return { providerId: `${json.channel ?? channel}/${json.ts}` };
+      }
+      const error = json.error ?? 'an answer that is not Slack JSON';
+      throw new DeliveryError(
+        `Slack ${error} (channel ${channel})${retryAfterNote(answer)}`,
+        RETRYABLE_SLACK_ERRORS.has(error),
+      );
+    },
+  };
+}
+
+/** Channel `slack`: the destination is a Slack user or conversation id. */
+export function slackProvider(api: SlackApi): Provider {
+  return {
+    channel: 'slack',
+    send(message: OutboundMessage): Promise<SendResult> {
+      return api.postMessage(message.destination, slackContent(asNotificationPayload(message.payload)));
+    },
+  };
+}
+
+/** The Slack Web API when TOCSIN_SLACK_BOT_TOKEN is set. */
+export function slackApiFromEnv(env: Env): SlackApi | undefined {
+  const token = env.TOCSIN_SLACK_BOT_TOKEN;
+  return token ? slackApi({ token, apiUrl: env.TOCSIN_SLACK_API_URL }) : undefined;
+}
+
+export function slackProviderFromEnv(env: Env): Provider | undefined {
+  const api = slackApiFromEnv(env);
+  return api && slackProvider(api);
+}

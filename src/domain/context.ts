@@ -30,6 +30,7 @@ const PERMISSIONS = {
   'outbox:read': 'manager',
   // Managers shape schedules; whoever is on call may hand a shift to a colleague (an override).
   'schedule:write': 'manager',
+  'policy:write': 'manager',
   'override:write': 'responder',
   // Everyone manages how they are reached (viewers are notified too); managers set anyone's up.
   // Responders may see a colleague's contact methods (who will get the page, how); viewers only their own.

@@ -4,6 +4,7 @@ import { registerChangeRoutes } from '../domain/changes/routes.ts';
 import { registerCheckRoutes } from '../domain/checks/routes.ts';
 import { registerConfigRoutes } from '../domain/config/routes.ts';
 import { registerContactRoutes } from '../domain/contacts/routes.ts';
+import { registerEscalationPolicyRoutes } from '../domain/escalation-policies/routes.ts';
 import { registerHeartbeatRoutes } from '../domain/heartbeats/routes.ts';
 import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
 import { registerMaintenanceRoutes } from '../domain/maintenance/routes.ts';
@@ -38,6 +39,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerCheckRoutes(app);
   registerVendorStatusRoutes(app);
   registerNotificationRoutes(app);
+  registerEscalationPolicyRoutes(app);
   registerPagingRoutes(app);
   registerInboundAckRoutes(app);
   registerScheduleRoutes(app, deps);

@@ -1,4 +1,5 @@
 import type { KindHandler } from './config.ts';
+import { escalationPolicyKind } from './kinds/escalation-policy.ts';
 import { planKind } from './kinds/plan.ts';
 import { scheduleKind } from './kinds/schedule.ts';
 import { serviceKind } from './kinds/service.ts';
@@ -7,7 +8,14 @@ import { userKind } from './kinds/user.ts';
 
 // Every kind `tocsin apply` knows. A later kind (Service, Integration, Schedule, EscalationPolicy,
 // StatusPageComponent) adds its handler file in ./kinds/ and one entry here.
-const KINDS: readonly KindHandler<unknown>[] = [userKind, teamKind, scheduleKind, planKind, serviceKind];
+const KINDS: readonly KindHandler<unknown>[] = [
+  userKind,
+  teamKind,
+  scheduleKind,
+  escalationPolicyKind,
+  planKind,
+  serviceKind,
+];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
 

@@ -305,3 +305,22 @@ describe('notification rules', () => {
     expect(after.body.notification_rules.rules.map((r: { contact: string }) => r.contact)).toEqual(['email']);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the contact routes with their bodies', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const paths = res.json().paths as Record<string, Record<string, { requestBody?: unknown }>>;
+    const base = '/api/v1/users/{handle}/contact-methods';
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        base,
+        `${base}/{id}`,
+        `${base}/{id}/verify`,
+        `${base}/{id}/send-code`,
+        '/api/v1/users/{handle}/notification-rules',
+      ]),
+    );
+    expect(JSON.stringify(paths[base]?.post?.requestBody)).toContain('"slack"');
+  });
+});

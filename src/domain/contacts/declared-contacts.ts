@@ -139,7 +139,7 @@ export async function declaredDiffStates(
         contactKey(c),
         {
           label: c.label ?? null,
-          verified: c.verified || storedByKey.get(contactKey(c))?.verified_at != null,
+          verified: c.verified || Boolean(storedByKey.get(contactKey(c))?.verified_at),
           disabled: c.disabled,
         },
       ]),

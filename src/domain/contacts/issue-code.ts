@@ -46,6 +46,8 @@ export async function issueCode(
       template: 'contact-verify',
       payload: { ...payload },
       dedupKey: verificationDedupKey(method.id, generation),
+      userId: method.user_id,
+      contactMethodId: method.id,
     },
     now,
   );

@@ -1,5 +1,6 @@
 import { loadEnv, publicUrlOf } from '../../config/env.ts';
 import type { EscalationStep, Executor, Row } from '../../db/schema.ts';
+import * as policies from '../escalation-policies/queries.ts';
 import type { Plan } from '../plans/plan.ts';
 import { businessHoursOf, isBusinessHours } from '../workflows/business-hours.ts';
 import * as q from './queries.ts';
@@ -69,7 +70,9 @@ async function stepsFor(
 ): Promise<{ steps: EscalationStep[]; repeat: number; policy: string }> {
   if (page.servicePolicy && page.incident.service) {
     const service = await q.serviceOf(tx, page.incident.service);
-    const stored = service?.escalation_policy ? await q.findPolicy(tx, service.escalation_policy) : undefined;
+    const stored = service?.escalation_policy
+      ? await policies.findPolicy(tx, service.escalation_policy)
+      : undefined;
     if (stored)
       return { steps: stored.steps, repeat: stored.repeat, policy: `escalation policy ${stored.name}` };
   }

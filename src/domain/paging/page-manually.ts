@@ -4,6 +4,7 @@ import type { Row } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import { Invalid, NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
+import * as policies from '../escalation-policies/queries.ts';
 import { readIncident } from '../incidents/change.ts';
 import { pageFromPlan } from './page-from-plan.ts';
 import * as q from './queries.ts';
@@ -37,7 +38,7 @@ export async function pageManually({ ctx, input }: Operation<PageInput>): Promis
     let steps = singleStep(input.target);
     let repeat = 0;
     if (kind === 'policy') {
-      const policy = await q.findPolicy(tx, name);
+      const policy = await policies.findPolicy(tx, name);
       if (!policy)
         throw new Invalid('unknown escalation policy', [{ path: 'target', message: `no policy "${name}"` }]);
       steps = policy.steps;

@@ -205,10 +205,6 @@ export function serviceOf(db: Executor, name: string) {
     .executeTakeFirst();
 }
 
-export function findPolicy(db: Executor, name: string) {
-  return db.selectFrom('escalation_policies').selectAll().where('name', '=', name).executeTakeFirst();
-}
-
 // --- acknowledgement tokens ------------------------------------------------------------------------
 
 export function insertAckToken(db: Executor, row: NewRow<'ack_tokens'>) {

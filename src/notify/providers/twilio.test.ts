@@ -149,7 +149,7 @@ describe('Twilio voice', () => {
     expect(created?.params.To).toBe('+251911234567');
     expect(created?.params.From).toBe(FROM);
     expect(created?.params.Twiml).toBe(
-      '<?xml version="1.0" encoding="UTF-8"?><Response>' +
+      '<Response>' +
         '<Say>SEV1 Checkout down: payments &lt;fail&gt; &amp; &quot;retry&quot; storms</Say>' +
         '<Gather input="dtmf" numDigits="4" timeout="10" ' +
         'action="https://tocsin.example/api/v1/twilio/voice?message=row-9" method="POST">' +

@@ -100,8 +100,8 @@ export function voiceTwiml(payload: unknown, gatherUrl: string, outboxId: string
   const p = asNotificationPayload(payload);
   const text = p.text || p.subject || 'Tocsin notification';
   const say = (s: string) => `<Say>${xmlText(s)}</Say>`;
-  const response = (parts: string[]) =>
-    `<?xml version="1.0" encoding="UTF-8"?><Response>${parts.join('')}</Response>`;
+  // No XML declaration: the Twiml parameter takes the document itself, as in Twilio's examples.
+  const response = (parts: string[]) => `<Response>${parts.join('')}</Response>`;
   if (p.kind === 'verify' && p.code) {
     const spoken = ` Your verification code is ${spell(p.code)}. Again: ${spell(p.code)}.`;
     return fitTwiml(text, (t) => response([say(t + spoken)]));

@@ -98,14 +98,16 @@ describe('kind: Schedule', () => {
     const ka = await users.findByHandle(t.db, 'ka');
     const kc = await users.findByHandle(t.db, 'kc');
     expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-03T15:00:00Z'))).toEqual([String(ka?.id)]);
-    // 20:00 the same day: only the 12 h layer; its 6th shift from 03-01 08:00 (kc, ka, …) is kc's.
-    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-04T01:00:00Z'))).toEqual([String(kc?.id)]);
+    // 20:00 the same day: only the 12 h layer; its 6th shift from 03-01 08:00 (kc, ka, …) is ka's,
+    // and the 7th (08:00 next morning, before the first layer's 09:00) kc's.
+    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-04T01:00:00Z'))).toEqual([String(ka?.id)]);
+    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-04T13:30:00Z'))).toEqual([String(kc?.id)]);
     expect(await onCallUserIds(t.db, 'no-such-schedule', new Date())).toEqual([]);
 
     const changed = await apply([{ file: 'schedule.yaml', content: scheduleDoc({ participants: '[kb, ka]' }) }], true);
     const diff = changed.results[0];
     expect(diff).toMatchObject({ kind: 'Schedule', change: 'updated' });
-    expect(diff?.fields).toEqual([
+    expect(diff?.diff).toEqual([
       { path: 'layers.0.participants.0', before: 'ka', after: 'kb' },
       { path: 'layers.0.participants.1', before: 'kb', after: 'ka' },
     ]);

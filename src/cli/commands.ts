@@ -6,6 +6,7 @@ import { registerDrill } from './drill.ts';
 import { registerIncident } from './incident.ts';
 import { registerMaintenance } from './maintenance.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerPage } from './page.ts';
 import { registerPlan } from './plan.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
   registerMaintenance(program);
   registerContact(program);
   registerSchedule(program);
+  registerPage(program);
   registerToken(program);
   registerDrill(program);
 }

@@ -3,6 +3,7 @@ import { describeEvent } from '../domain/incidents/describe-event.ts';
 import { ApiClient } from './client.ts';
 import { type CommonOpts, collect, type Json, pairs, withCommon } from './common.ts';
 import { formatTable, printJson, printTable } from './output.ts';
+import { registerIncidentPages } from './page.ts';
 
 // `tocsin incident …`: talks to a server (--url or TOCSIN_URL, token from TOCSIN_TOKEN) through the
 // same API as everyone else. The view helpers below are pure so the readable output is tested.
@@ -149,6 +150,7 @@ async function mutate(opts: CommonOpts, method: 'post' | 'patch', url: string, b
 
 export function registerIncident(program: Command): void {
   const incident = program.command('incident').description('Declare, inspect and drive incidents');
+  registerIncidentPages(incident);
 
   withCommon(
     incident

@@ -57,7 +57,9 @@ export function registerSchedule(program: Command): void {
       const { schedule: s } = await client.get<{ schedule: Json }>(`/api/v1/schedules/${enc(name)}`);
       const { on_call } = await client.get<{ on_call: OnCallJson }>(`/api/v1/schedules/${enc(name)}/on-call`);
       if (o.json) return printJson({ schedule: s, on_call });
-      process.stdout.write(`schedule ${String(s.name)}  zone ${String(s.time_zone)}  team ${String(s.team ?? '—')}\n`);
+      process.stdout.write(
+        `schedule ${String(s.name)}  zone ${String(s.time_zone)}  team ${String(s.team ?? '—')}\n`,
+      );
       process.stdout.write(
         `on call now: ${on_call.users.join(', ') || 'nobody'}${on_call.shift ? ` until ${shortTime(on_call.shift.end)}` : ''}\n\n`,
       );
@@ -82,7 +84,10 @@ export function registerSchedule(program: Command): void {
       .description('Final shifts (layers, restrictions and overrides applied), at most 90 days')
       .option('--from <time>', 'ISO 8601 (default now)')
       .option('--to <time>', 'ISO 8601 (default 7 days after --from)')
-      .addHelpText('after', '\nExample:\n  tocsin schedule shifts primary --from 2026-03-01T00:00:00Z --to 2026-03-15T00:00:00Z'),
+      .addHelpText(
+        'after',
+        '\nExample:\n  tocsin schedule shifts primary --from 2026-03-01T00:00:00Z --to 2026-03-15T00:00:00Z',
+      ),
   ).action(async (name: string, o: CommonOpts & { from?: string; to?: string }) => {
     const res = await new ApiClient({ url: o.url }).get<{ time_zone: string; shifts: ShiftJson[] }>(
       `/api/v1/schedules/${enc(name)}/shifts${query({ from: o.from, to: o.to })}`,
@@ -112,7 +117,9 @@ export function registerSchedule(program: Command): void {
   withCommon(
     override
       .command('add <schedule>')
-      .description('Put a user on call for a window: instead of everyone, or with --replaces instead of one user')
+      .description(
+        'Put a user on call for a window: instead of everyone, or with --replaces instead of one user',
+      )
       .requiredOption('--user <handle>', 'who is on call')
       .option('--replaces <handle>', 'a swap: take over only this user’s time')
       .requiredOption('--start <time>', 'ISO 8601')
@@ -121,16 +128,18 @@ export function registerSchedule(program: Command): void {
         'after',
         '\nExample:\n  tocsin schedule override add primary --user hanna --replaces dawit --start 2026-03-06T18:00:00+03:00 --end 2026-03-07T09:00:00+03:00',
       ),
-  ).action(async (name: string, o: CommonOpts & { user: string; replaces?: string; start: string; end: string }) => {
-    const body: Json = { user: o.user, start: o.start, end: o.end };
-    if (o.replaces) body.replaces = o.replaces;
-    const { override: created } = await new ApiClient({ url: o.url }).post<{ override: Json }>(
-      `/api/v1/schedules/${enc(name)}/overrides`,
-      body,
-    );
-    if (o.json) return printJson(created);
-    process.stdout.write(`override ${String(created.id)} created\n`);
-  });
+  ).action(
+    async (name: string, o: CommonOpts & { user: string; replaces?: string; start: string; end: string }) => {
+      const body: Json = { user: o.user, start: o.start, end: o.end };
+      if (o.replaces) body.replaces = o.replaces;
+      const { override: created } = await new ApiClient({ url: o.url }).post<{ override: Json }>(
+        `/api/v1/schedules/${enc(name)}/overrides`,
+        body,
+      );
+      if (o.json) return printJson(created);
+      process.stdout.write(`override ${String(created.id)} created\n`);
+    },
+  );
   withCommon(
     override
       .command('list <schedule>')
@@ -156,7 +165,10 @@ export function registerSchedule(program: Command): void {
   });
   withCommon(override.command('rm <schedule> <id>').description('Delete an override')).action(
     async (name: string, id: string, o: CommonOpts) => {
-      await new ApiClient({ url: o.url }).request('DELETE', `/api/v1/schedules/${enc(name)}/overrides/${enc(id)}`);
+      await new ApiClient({ url: o.url }).request(
+        'DELETE',
+        `/api/v1/schedules/${enc(name)}/overrides/${enc(id)}`,
+      );
       if (o.json) return printJson({ deleted: id });
       process.stdout.write(`override ${id} deleted\n`);
     },

@@ -9,9 +9,12 @@ const DAY = 86_400_000;
 
 /** Refuses a range that is empty, reversed or longer than MAX_RANGE_DAYS (path: the `to` field). */
 export function checkRange(from: Date, to: Date): void {
-  if (!(to.getTime() > from.getTime())) throw new Invalid('empty range', [{ path: 'to', message: 'must be after from' }]);
+  if (!(to.getTime() > from.getTime()))
+    throw new Invalid('empty range', [{ path: 'to', message: 'must be after from' }]);
   if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY) {
-    throw new Invalid('range too long', [{ path: 'to', message: `at most ${MAX_RANGE_DAYS} days after from` }]);
+    throw new Invalid('range too long', [
+      { path: 'to', message: `at most ${MAX_RANGE_DAYS} days after from` },
+    ]);
   }
 }
 

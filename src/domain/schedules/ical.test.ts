@@ -26,7 +26,12 @@ describe('iCal writer', () => {
       name: 'On call: primary, EU',
       stamp: new Date('2026-03-01T00:00:00.123Z'),
       events: [
-        { uid: shiftUid('primary', start, 'selam'), start, end: new Date('2026-03-09T13:00:00Z'), summary: 'selam on call; primary' },
+        {
+          uid: shiftUid('primary', start, 'selam'),
+          start,
+          end: new Date('2026-03-09T13:00:00Z'),
+          summary: 'selam on call; primary',
+        },
       ],
     });
     expect(text.split('\r\n')).toEqual([

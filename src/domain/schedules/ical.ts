@@ -30,7 +30,10 @@ export function escapeText(text: string): string {
 
 /** A DATE-TIME in UTC: 20260308T130000Z. */
 export function utcStamp(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**

@@ -52,7 +52,12 @@ export async function listOnCall({
     at: at.toISOString(),
     users: (shift?.users ?? []).map(handle),
     shift: shift
-      ? { start: shift.start.toISOString(), end: shift.end.toISOString(), layer: shift.layer, override: shift.override }
+      ? {
+          start: shift.start.toISOString(),
+          end: shift.end.toISOString(),
+          layer: shift.layer,
+          override: shift.override,
+        }
       : null,
   }));
 }

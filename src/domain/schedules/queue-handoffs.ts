@@ -79,7 +79,10 @@ export async function queueHandoffs({ tx, now }: { tx: Executor; now: Date }): P
   );
   if (incoming.length === 0) return 0;
   const handles = new Map(
-    (await schedules.handlesOf(tx, [...new Set(incoming.map((i) => i.userId))])).map((u) => [String(u.id), u.handle]),
+    (await schedules.handlesOf(tx, [...new Set(incoming.map((i) => i.userId))])).map((u) => [
+      String(u.id),
+      u.handle,
+    ]),
   );
   let queued = 0;
   for (const i of incoming) {

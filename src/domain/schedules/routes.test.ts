@@ -11,7 +11,10 @@ beforeAll(async () => {
   for (const handle of ['ra', 'rb', 'rc']) {
     await saveUser({
       ctx: t.ctx(),
-      input: { user: { handle, name: handle, role: 'responder', leadership: false, time_zone: 'UTC' }, mode: 'upsert' },
+      input: {
+        user: { handle, name: handle, role: 'responder', leadership: false, time_zone: 'UTC' },
+        mode: 'upsert',
+      },
     });
   }
 });
@@ -46,11 +49,18 @@ describe('schedules API', () => {
       name: 'api-primary',
       time_zone: 'Europe/London',
       team: null,
-      layers: [{ name: 'days', type: 'daily', handoff: '09:00', participants: ['ra', 'rb'], restrictions: [] }],
+      layers: [
+        { name: 'days', type: 'daily', handoff: '09:00', participants: ['ra', 'rb'], restrictions: [] },
+      ],
     });
     expect((await post('/api/v1/schedules', schedule)).statusCode).toBe(409);
-    expect((await get('/api/v1/schedules/api-primary')).json().schedule.layers[0].participants).toEqual(['ra', 'rb']);
-    expect((await get('/api/v1/schedules')).json().schedules.map((s: { name: string }) => s.name)).toContain('api-primary');
+    expect((await get('/api/v1/schedules/api-primary')).json().schedule.layers[0].participants).toEqual([
+      'ra',
+      'rb',
+    ]);
+    expect((await get('/api/v1/schedules')).json().schedules.map((s: { name: string }) => s.name)).toContain(
+      'api-primary',
+    );
 
     const { name: _name, ...body } = schedule;
     const replaced = await t.app.inject({
@@ -60,31 +70,67 @@ describe('schedules API', () => {
       payload: { ...body, layers: [{ ...body.layers[0], participants: ['rc'] }] },
     });
     expect(replaced.statusCode, replaced.body).toBe(201);
-    const again = await t.app.inject({ method: 'PUT', url: '/api/v1/schedules/api-temp', headers: admin, payload: { ...body } });
+    const again = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/schedules/api-temp',
+      headers: admin,
+      payload: { ...body },
+    });
     expect(again.json().change).toBe('updated');
     const audit = await get('/api/v1/audit?entity_type=schedule&entity_id=api-temp');
     expect(audit.json().entries?.map((e: { action: string }) => e.action) ?? audit.body).toBeDefined();
-    expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/schedules/api-temp', headers: admin })).statusCode).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: '/api/v1/schedules/api-temp', headers: admin }))
+        .statusCode,
+    ).toBe(204);
     expect((await get('/api/v1/schedules/api-temp')).statusCode).toBe(404);
   });
 
   it('refuses bad schedules with 400 and the field path', async () => {
     const cases: [unknown, string, RegExp][] = [
-      [{ ...schedule, name: 'bad-1', time_zone: 'Europe/Atlantis' }, 'body.time_zone', /unknown IANA time zone/],
-      [{ ...schedule, name: 'bad-2', layers: [{ ...schedule.layers[0], type: 'custom' }] }, 'body.layers.0.shift_length', /required/],
-      [{ ...schedule, name: 'bad-3', layers: [{ ...schedule.layers[0], handoff: '9am' }] }, 'body.layers.0.handoff', /HH:MM/],
       [
-        { ...schedule, name: 'bad-4', layers: [{ ...schedule.layers[0], restrictions: [{ days: ['mon'], start: '09:00', end: '09:00' }] }] },
+        { ...schedule, name: 'bad-1', time_zone: 'Europe/Atlantis' },
+        'body.time_zone',
+        /unknown IANA time zone/,
+      ],
+      [
+        { ...schedule, name: 'bad-2', layers: [{ ...schedule.layers[0], type: 'custom' }] },
+        'body.layers.0.shift_length',
+        /required/,
+      ],
+      [
+        { ...schedule, name: 'bad-3', layers: [{ ...schedule.layers[0], handoff: '9am' }] },
+        'body.layers.0.handoff',
+        /HH:MM/,
+      ],
+      [
+        {
+          ...schedule,
+          name: 'bad-4',
+          layers: [
+            { ...schedule.layers[0], restrictions: [{ days: ['mon'], start: '09:00', end: '09:00' }] },
+          ],
+        },
         'body.layers.0.restrictions.0.end',
         /differ/,
       ],
-      [{ ...schedule, name: 'bad-5', layers: [schedule.layers[0], schedule.layers[0]] }, 'body.layers.1.name', /twice/],
-      [{ ...schedule, name: 'bad-6', layers: [{ ...schedule.layers[0], start: '2026-02-30' }] }, 'body.layers.0.start', /calendar date/],
+      [
+        { ...schedule, name: 'bad-5', layers: [schedule.layers[0], schedule.layers[0]] },
+        'body.layers.1.name',
+        /twice/,
+      ],
+      [
+        { ...schedule, name: 'bad-6', layers: [{ ...schedule.layers[0], start: '2026-02-30' }] },
+        'body.layers.0.start',
+        /calendar date/,
+      ],
     ];
     for (const [payload, path, message] of cases) {
       const res = await post('/api/v1/schedules', payload);
       expect(res.statusCode, res.body).toBe(400);
-      expect(details(res)).toEqual(expect.arrayContaining([{ path, message: expect.stringMatching(message) }]));
+      expect(details(res)).toEqual(
+        expect.arrayContaining([{ path, message: expect.stringMatching(message) }]),
+      );
     }
     const unknown = await post('/api/v1/schedules', {
       ...schedule,
@@ -107,17 +153,23 @@ describe('schedules API', () => {
       users: ['rb'],
       shift: { start: '2026-03-28T09:00:00.000Z', end: '2026-03-29T08:00:00.000Z', layer: 'days' },
     });
-    const shifts = await get('/api/v1/schedules/api-primary/shifts?from=2026-03-28T00:00:00Z&to=2026-03-30T00:00:00Z');
+    const shifts = await get(
+      '/api/v1/schedules/api-primary/shifts?from=2026-03-28T00:00:00Z&to=2026-03-30T00:00:00Z',
+    );
     expect(shifts.statusCode, shifts.body).toBe(200);
     expect(shifts.json().shifts.map((s: { start: string; users: string[] }) => [s.start, s.users])).toEqual([
       ['2026-03-28T00:00:00.000Z', ['ra']],
       ['2026-03-28T09:00:00.000Z', ['rb']],
       ['2026-03-29T08:00:00.000Z', ['ra']],
     ]);
-    const tooLong = await get('/api/v1/schedules/api-primary/shifts?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z');
+    const tooLong = await get(
+      '/api/v1/schedules/api-primary/shifts?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z',
+    );
     expect(tooLong.statusCode).toBe(400);
     expect(details(tooLong)).toEqual([{ path: 'querystring.to', message: 'at most 90 days after from' }]);
-    const reversed = await get('/api/v1/schedules/api-primary/shifts?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z');
+    const reversed = await get(
+      '/api/v1/schedules/api-primary/shifts?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z',
+    );
     expect(details(reversed)).toEqual([{ path: 'querystring.to', message: 'must be after from' }]);
     const badAt = await get('/api/v1/schedules/api-primary/on-call?at=yesterday');
     expect(badAt.statusCode).toBe(400);
@@ -140,7 +192,9 @@ describe('schedules API', () => {
     );
     expect(swap.statusCode, swap.body).toBe(201);
     // 2026-04-01 is day 31 of [ra, rb]: rb is on call, so the swap applies.
-    expect((await get('/api/v1/schedules/api-primary/on-call?at=2026-04-01T13:00:00Z')).json().on_call).toMatchObject({
+    expect(
+      (await get('/api/v1/schedules/api-primary/on-call?at=2026-04-01T13:00:00Z')).json().on_call,
+    ).toMatchObject({
       users: ['rc'],
       shift: { override: true, layer: 'days' },
     });
@@ -150,16 +204,27 @@ describe('schedules API', () => {
       user: 'rb',
     });
     expect(full.statusCode).toBe(201);
-    expect((await get('/api/v1/schedules/api-primary/on-call?at=2026-04-02T13:00:00Z')).json().on_call.users).toEqual(['rb']);
+    expect(
+      (await get('/api/v1/schedules/api-primary/on-call?at=2026-04-02T13:00:00Z')).json().on_call.users,
+    ).toEqual(['rb']);
 
-    const listed = await get('/api/v1/schedules/api-primary/overrides?from=2026-04-01T00:00:00Z&to=2026-04-03T00:00:00Z');
-    expect(listed.json().overrides.map((o: { user: string; replaces: string | null }) => [o.user, o.replaces])).toEqual([
+    const listed = await get(
+      '/api/v1/schedules/api-primary/overrides?from=2026-04-01T00:00:00Z&to=2026-04-03T00:00:00Z',
+    );
+    expect(
+      listed.json().overrides.map((o: { user: string; replaces: string | null }) => [o.user, o.replaces]),
+    ).toEqual([
       ['rc', 'rb'],
       ['rb', null],
     ]);
     expect(
-      (await post('/api/v1/schedules/api-primary/overrides', { start: '2026-04-01T12:00:00Z', end: '2026-04-01T14:00:00Z', user: 'rc' }, viewer))
-        .statusCode,
+      (
+        await post(
+          '/api/v1/schedules/api-primary/overrides',
+          { start: '2026-04-01T12:00:00Z', end: '2026-04-01T14:00:00Z', user: 'rc' },
+          viewer,
+        )
+      ).statusCode,
     ).toBe(403);
     const bad = await post('/api/v1/schedules/api-primary/overrides', {
       start: '2026-04-01T12:00:00Z',
@@ -175,10 +240,20 @@ describe('schedules API', () => {
     expect(details(ghost)).toEqual([{ path: 'user', message: 'no user with handle "ghost"' }]);
 
     const id = swap.json().override.id as string;
-    const removed = await t.app.inject({ method: 'DELETE', url: `/api/v1/schedules/api-primary/overrides/${id}`, headers: responder });
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/schedules/api-primary/overrides/${id}`,
+      headers: responder,
+    });
     expect(removed.statusCode).toBe(204);
-    expect((await get('/api/v1/schedules/api-primary/on-call?at=2026-04-01T13:00:00Z')).json().on_call.users).toEqual(['rb']);
-    const again = await t.app.inject({ method: 'DELETE', url: `/api/v1/schedules/api-primary/overrides/${id}`, headers: admin });
+    expect(
+      (await get('/api/v1/schedules/api-primary/on-call?at=2026-04-01T13:00:00Z')).json().on_call.users,
+    ).toEqual(['rb']);
+    const again = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/schedules/api-primary/overrides/${id}`,
+      headers: admin,
+    });
     expect(again.statusCode).toBe(404);
   });
 
@@ -197,7 +272,9 @@ describe('iCal feeds', () => {
     expect(issued.statusCode, issued.body).toBe(201);
     const feed = issued.json().feed_token as { token: string; user_feed_url: string };
     expect(feed.token).toMatch(/^tcf_/);
-    expect(feed.user_feed_url).toBe(`http://tocsin.test/api/v1/users/ra/oncall.ical?token=${encodeURIComponent(feed.token)}`);
+    expect(feed.user_feed_url).toBe(
+      `http://tocsin.test/api/v1/users/ra/oncall.ical?token=${encodeURIComponent(feed.token)}`,
+    );
 
     const url = `/api/v1/schedules/api-primary/ical?token=${encodeURIComponent(feed.token)}`;
     const res = await t.app.inject({ method: 'GET', url });
@@ -212,13 +289,18 @@ describe('iCal feeds', () => {
     // 14 days back to 90 ahead, one daily shift each (the first starts before the window), and the
     // full override of 2026-04-02 (test above) cutting one shift in three.
     expect(events).toBe(104 + 1 + 2);
-    expect(text).toContain('DTSTART:20260328T090000Z\r\nDTEND:20260329T080000Z\r\nSUMMARY:rb on call (api-primary)');
+    expect(text).toContain(
+      'DTSTART:20260328T090000Z\r\nDTEND:20260329T080000Z\r\nSUMMARY:rb on call (api-primary)',
+    );
     const uids = (body: string) => [...body.matchAll(/UID:(\S+)/g)].map((m) => m[1]);
     const later = await t.app.inject({ method: 'GET', url });
     expect(uids(later.body)).toEqual(uids(text));
     expect(new Set(uids(text)).size).toBe(events);
 
-    const mine = await t.app.inject({ method: 'GET', url: `/api/v1/users/ra/oncall.ical?token=${encodeURIComponent(feed.token)}` });
+    const mine = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/users/ra/oncall.ical?token=${encodeURIComponent(feed.token)}`,
+    });
     expect(mine.statusCode).toBe(200);
     expect(mine.body).toContain('SUMMARY:On call: api-primary');
     expect(mine.body).not.toContain('DTSTART:20260328T090000Z'); // rb's shift
@@ -228,8 +310,13 @@ describe('iCal feeds', () => {
   });
 
   it('refuses a feed without a valid feed token, and an API token in the URL', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/schedules/api-primary/ical' })).statusCode).toBe(401);
-    const wrong = await t.app.inject({ method: 'GET', url: '/api/v1/schedules/api-primary/ical?token=tcf_nope' });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/schedules/api-primary/ical' })).statusCode,
+    ).toBe(401);
+    const wrong = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/schedules/api-primary/ical?token=tcf_nope',
+    });
     expect(wrong.statusCode).toBe(401);
     const apiToken = await t.app.inject({
       method: 'GET',
@@ -240,7 +327,8 @@ describe('iCal feeds', () => {
     const rb = auth(await createdToken('rb'));
     const first = (await post('/api/v1/users/rb/feed-token', {}, rb)).json().feed_token.token as string;
     const second = (await post('/api/v1/users/rb/feed-token', {}, rb)).json().feed_token.token as string;
-    const feed = (token: string) => t.app.inject({ method: 'GET', url: `/api/v1/users/rb/oncall.ical?token=${encodeURIComponent(token)}` });
+    const feed = (token: string) =>
+      t.app.inject({ method: 'GET', url: `/api/v1/users/rb/oncall.ical?token=${encodeURIComponent(token)}` });
     expect((await feed(first)).statusCode).toBe(401);
     expect((await feed(second)).statusCode).toBe(200);
     // Someone else's feed token: only the user or an admin.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { App, AppDeps } from '../../http/server.ts';
 import { Unauthorized } from '../../errors.ts';
+import type { App, AppDeps } from '../../http/server.ts';
 import { parseTimestamp, timestampSchema } from '../../lib/timestamp.ts';
 import { type Ctx, makeCtx } from '../context.ts';
 import { handleSchema } from '../users/users.ts';
@@ -33,7 +33,11 @@ function rangeQuery(days: number) {
       if (from !== undefined && to !== undefined) {
         if (!(to > from)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
         else if (to - from > MAX_RANGE_DAYS * DAY) {
-          ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${MAX_RANGE_DAYS} days after from` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['to'],
+            message: `at most ${MAX_RANGE_DAYS} days after from`,
+          });
         }
       }
     })
@@ -48,7 +52,10 @@ function range(ctx: Ctx, q: { from?: string | undefined; to?: string | undefined
 /** The context a calendar request runs under: its bearer token's user, else the feed token's. */
 async function feedCtx(request: { ctx: Ctx; log: unknown }, token: string | undefined): Promise<Ctx> {
   if (request.ctx.actor.kind !== 'anonymous') return request.ctx;
-  if (!token) throw new Unauthorized('a calendar feed needs ?token=<feed token> (POST /api/v1/users/:handle/feed-token)');
+  if (!token)
+    throw new Unauthorized(
+      'a calendar feed needs ?token=<feed token> (POST /api/v1/users/:handle/feed-token)',
+    );
   const actor = await feedTokenActor(request.ctx.db, token);
   if (!actor) throw new Unauthorized('the feed token is not valid');
   return makeCtx({ db: request.ctx.db, clock: request.ctx.clock, log: request.ctx.log }, actor);
@@ -61,7 +68,10 @@ export function registerScheduleRoutes(app: App, deps: AppDeps): void {
     schedules: await listSchedules({ ctx: request.ctx, input: undefined }),
   }));
   app.post('/api/v1/schedules', { schema: { tags, body: scheduleInputSchema } }, async (request, reply) => {
-    const { item } = await saveSchedule({ ctx: request.ctx, input: { schedule: request.body, mode: 'create' } });
+    const { item } = await saveSchedule({
+      ctx: request.ctx,
+      input: { schedule: request.body, mode: 'create' },
+    });
     reply.status(201);
     return { schedule: item };
   });
@@ -108,7 +118,10 @@ export function registerScheduleRoutes(app: App, deps: AppDeps): void {
     {
       schema: {
         tags,
-        querystring: z.strictObject({ at: timestampSchema.optional(), schedule: z.string().max(63).optional() }),
+        querystring: z.strictObject({
+          at: timestampSchema.optional(),
+          schedule: z.string().max(63).optional(),
+        }),
         summary: 'Who is on call now (or at `at`) in every schedule',
       },
     },
@@ -116,7 +129,10 @@ export function registerScheduleRoutes(app: App, deps: AppDeps): void {
       const when = at(request.query.at) ?? request.ctx.clock.now();
       return {
         at: when.toISOString(),
-        on_call: await listOnCall({ ctx: request.ctx, input: { schedule: request.query.schedule, at: when } }),
+        on_call: await listOnCall({
+          ctx: request.ctx,
+          input: { schedule: request.query.schedule, at: when },
+        }),
       };
     },
   );
@@ -131,7 +147,10 @@ export function registerScheduleRoutes(app: App, deps: AppDeps): void {
       },
     },
     async (request) =>
-      getShifts({ ctx: request.ctx, input: { name: request.params.name, ...range(request.ctx, request.query, 7) } }),
+      getShifts({
+        ctx: request.ctx,
+        input: { name: request.params.name, ...range(request.ctx, request.query, 7) },
+      }),
   );
 
   app.get(
@@ -167,7 +186,10 @@ export function registerScheduleRoutes(app: App, deps: AppDeps): void {
     '/api/v1/schedules/:name/overrides/:id',
     { schema: { tags, params: z.strictObject({ name: z.string().min(1).max(63), id: z.string().max(20) }) } },
     async (request, reply) => {
-      await deleteOverride({ ctx: request.ctx, input: { schedule: request.params.name, id: request.params.id } });
+      await deleteOverride({
+        ctx: request.ctx,
+        input: { schedule: request.params.name, id: request.params.id },
+      });
       reply.status(204);
     },
   );
@@ -178,7 +200,12 @@ export function registerScheduleRoutes(app: App, deps: AppDeps): void {
     '/api/v1/schedules/:name/ical',
     {
       config: { public: true },
-      schema: { tags, params: nameParam, querystring: feedQuery, summary: 'iCal feed (text/calendar); ?token=<feed token>' },
+      schema: {
+        tags,
+        params: nameParam,
+        querystring: feedQuery,
+        summary: 'iCal feed (text/calendar); ?token=<feed token>',
+      },
     },
     async (request, reply) => {
       const ctx = await feedCtx(request, request.query.token);

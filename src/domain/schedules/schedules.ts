@@ -10,7 +10,15 @@ import { zoneOf } from './zone.ts';
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 /** Weekday → JavaScript's getUTCDay() number (Sunday 0). */
-export const WEEKDAY_INDEX: Record<Weekday, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
+export const WEEKDAY_INDEX: Record<Weekday, number> = {
+  sun: 0,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
+};
 
 export const ROTATION_TYPES = ['daily', 'weekly', 'custom'] as const;
 export type RotationType = (typeof ROTATION_TYPES)[number];
@@ -84,11 +92,18 @@ function isIana(zone: string): boolean {
 const dateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
+  .refine(
+    (d) =>
+      !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'not a calendar date',
+  );
 
 export const restrictionSchema = z
   .strictObject({
-    days: z.array(z.enum(WEEKDAYS)).min(1).default([...WEEKDAYS]),
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .default([...WEEKDAYS]),
     start: z.string().regex(HHMM, 'a local time HH:MM'),
     end: z.string().regex(HHMM_24, 'a local time HH:MM (24:00 for midnight)'),
   })
@@ -113,7 +128,10 @@ export const layerInputSchema = z
       .optional()
       .describe('custom rotations only: e.g. 12h, 3d'),
     handoff: z.string().regex(HHMM, 'a local time HH:MM').default('09:00'),
-    handoff_day: z.enum(WEEKDAYS).optional().describe('weekly rotations only (default: the weekday of start)'),
+    handoff_day: z
+      .enum(WEEKDAYS)
+      .optional()
+      .describe('weekly rotations only (default: the weekday of start)'),
     start: dateSchema.describe('YYYY-MM-DD in the schedule’s zone'),
     participants: z.array(handleSchema).min(1).max(100),
     restrictions: z.array(restrictionSchema).max(50).default([]),
@@ -123,10 +141,18 @@ export const layerInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['shift_length'], message: 'required for a custom rotation' });
     }
     if (layer.type !== 'custom' && layer.shift_length !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['shift_length'], message: `a ${layer.type} rotation has no shift_length` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shift_length'],
+        message: `a ${layer.type} rotation has no shift_length`,
+      });
     }
     if (layer.type !== 'weekly' && layer.handoff_day !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['handoff_day'], message: 'only weekly rotations have a handoff_day' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['handoff_day'],
+        message: 'only weekly rotations have a handoff_day',
+      });
     }
   });
 export type LayerInput = z.input<typeof layerInputSchema>;
@@ -141,7 +167,11 @@ function uniqueLayerNames(s: { layers: { name?: string | undefined }[] }, ctx: z
   s.layers.forEach((layer, i) => {
     const name = layer.name ?? `layer-${i + 1}`;
     if (seen.has(name)) {
-      ctx.addIssue({ code: 'custom', path: ['layers', i, 'name'], message: `layer "${name}" is listed twice` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['layers', i, 'name'],
+        message: `layer "${name}" is listed twice`,
+      });
     }
     seen.add(name);
   });
@@ -152,7 +182,11 @@ const scheduleFields = z.strictObject({
   description: z.string().max(2000).default(''),
   time_zone: timeZoneSchema.describe('IANA zone of handoffs and restrictions, e.g. Europe/London'),
   team: scheduleNameSchema.nullish().describe('owning team'),
-  layers: z.array(layerInputSchema).min(1).max(20).describe('in priority order: the first with coverage wins'),
+  layers: z
+    .array(layerInputSchema)
+    .min(1)
+    .max(20)
+    .describe('in priority order: the first with coverage wins'),
 });
 
 export const scheduleInputSchema = scheduleFields.superRefine(uniqueLayerNames);
@@ -172,7 +206,8 @@ export const overrideInputSchema = z
     const start = Date.parse(o.start);
     const end = Date.parse(o.end);
     if (!(end > start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
-    else if (end - start > MAX_SHIFT_MS) ctx.addIssue({ code: 'custom', path: ['end'], message: 'an override lasts at most 366 days' });
+    else if (end - start > MAX_SHIFT_MS)
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'an override lasts at most 366 days' });
     if (o.replaces && o.replaces === o.user) {
       ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'a user cannot replace themselves' });
     }

@@ -69,7 +69,12 @@ describe('finalShifts on known DST dates', () => {
   });
 
   it('hands off at 09:00 local in London across 2026-03-29 and puts a skipped 01:30 at 02:00 BST', () => {
-    const shifts = finalShifts(schedule('Europe/London'), [], new Date('2026-03-28T00:00:00Z'), new Date('2026-03-31T00:00:00Z'));
+    const shifts = finalShifts(
+      schedule('Europe/London'),
+      [],
+      new Date('2026-03-28T00:00:00Z'),
+      new Date('2026-03-31T00:00:00Z'),
+    );
     expect(shifts.slice(1).map((s) => s.start.toISOString())).toEqual([
       '2026-03-28T09:00:00.000Z',
       '2026-03-29T08:00:00.000Z',
@@ -81,7 +86,10 @@ describe('finalShifts on known DST dates', () => {
       new Date('2026-03-29T00:00:00Z'),
       new Date('2026-03-29T12:00:00Z'),
     );
-    expect(skipped.map((s) => s.start.toISOString())).toEqual(['2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z']);
+    expect(skipped.map((s) => s.start.toISOString())).toEqual([
+      '2026-03-29T00:00:00.000Z',
+      '2026-03-29T01:00:00.000Z',
+    ]);
     expect(local(skipped[1]?.start.getTime() ?? 0, 'Europe/London')).toBe('2026-03-29 02:00');
   });
 
@@ -107,7 +115,12 @@ describe('finalShifts on known DST dates', () => {
   });
 
   it('gives Addis Ababa (no DST) 24 h shifts at 06:00 UTC all year', () => {
-    const shifts = finalShifts(schedule('Africa/Addis_Ababa'), [], new Date('2026-03-01T06:00:00Z'), new Date('2026-12-01T06:00:00Z'));
+    const shifts = finalShifts(
+      schedule('Africa/Addis_Ababa'),
+      [],
+      new Date('2026-03-01T06:00:00Z'),
+      new Date('2026-12-01T06:00:00Z'),
+    );
     expect(shifts.every((s) => s.end.getTime() - s.start.getTime() === DAY)).toBe(true);
     expect(shifts.every((s) => s.start.toISOString().endsWith('T06:00:00.000Z'))).toBe(true);
   });
@@ -116,7 +129,12 @@ describe('finalShifts on known DST dates', () => {
 describe('finalShifts rules', () => {
   it('hands a weekly rotation off on its day and nothing before the rotation starts', () => {
     const weekly = layer({ type: 'weekly', handoffDay: 'mon', start: '2026-03-04' }); // a Wednesday
-    const shifts = finalShifts(schedule('Europe/London', weekly), [], new Date('2026-03-01T00:00:00Z'), new Date('2026-03-24T00:00:00Z'));
+    const shifts = finalShifts(
+      schedule('Europe/London', weekly),
+      [],
+      new Date('2026-03-01T00:00:00Z'),
+      new Date('2026-03-24T00:00:00Z'),
+    );
     expect(shifts.map(iso)).toEqual([
       ['2026-03-09T09:00:00.000Z', '2026-03-16T09:00:00.000Z', 'a'],
       ['2026-03-16T09:00:00.000Z', '2026-03-23T09:00:00.000Z', 'b'],
@@ -132,7 +150,12 @@ describe('finalShifts rules', () => {
     });
     const night = layer({ name: 'always', type: 'weekly', participants: ['n'] });
     // Friday 2026-03-06 to Monday 2026-03-09 in Addis Ababa (UTC+3).
-    const shifts = finalShifts(schedule('Africa/Addis_Ababa', day, night), [], new Date('2026-03-06T00:00:00Z'), new Date('2026-03-09T12:00:00Z'));
+    const shifts = finalShifts(
+      schedule('Africa/Addis_Ababa', day, night),
+      [],
+      new Date('2026-03-06T00:00:00Z'),
+      new Date('2026-03-09T12:00:00Z'),
+    );
     expect(shifts.map((s) => [...iso(s), s.layer])).toEqual([
       ['2026-03-06T00:00:00.000Z', '2026-03-06T06:00:00.000Z', 'n', 'always'],
       ['2026-03-06T06:00:00.000Z', '2026-03-06T15:00:00.000Z', 'd', 'business-hours'],
@@ -142,8 +165,16 @@ describe('finalShifts rules', () => {
   });
 
   it('leaves gaps where restrictions leave no coverage, including windows past midnight', () => {
-    const nights = layer({ participants: ['a'], restrictions: [{ days: ['fri'], start: '22:00', end: '02:00' }] });
-    const shifts = finalShifts(schedule('Africa/Addis_Ababa', nights), [], new Date('2026-03-05T00:00:00Z'), new Date('2026-03-14T00:00:00Z'));
+    const nights = layer({
+      participants: ['a'],
+      restrictions: [{ days: ['fri'], start: '22:00', end: '02:00' }],
+    });
+    const shifts = finalShifts(
+      schedule('Africa/Addis_Ababa', nights),
+      [],
+      new Date('2026-03-05T00:00:00Z'),
+      new Date('2026-03-14T00:00:00Z'),
+    );
     expect(shifts.map(iso)).toEqual([
       ['2026-03-06T19:00:00.000Z', '2026-03-06T23:00:00.000Z', 'a'],
       ['2026-03-13T19:00:00.000Z', '2026-03-13T23:00:00.000Z', 'a'],
@@ -153,11 +184,26 @@ describe('finalShifts rules', () => {
   it('applies a full override to everyone and a swap only to the user it replaces', () => {
     const two = schedule('Africa/Addis_Ababa', layer({ participants: ['a', 'b'], start: '2026-03-02' }));
     const overrides: OverrideSpan[] = [
-      { start: new Date('2026-03-02T12:00:00Z'), end: new Date('2026-03-02T14:00:00Z'), user: 'x', replaces: null },
+      {
+        start: new Date('2026-03-02T12:00:00Z'),
+        end: new Date('2026-03-02T14:00:00Z'),
+        user: 'x',
+        replaces: null,
+      },
       // b is on call from 03-03 06:00Z; this swap spans a's time too, which it leaves alone.
-      { start: new Date('2026-03-03T00:00:00Z'), end: new Date('2026-03-03T12:00:00Z'), user: 'y', replaces: 'b' },
+      {
+        start: new Date('2026-03-03T00:00:00Z'),
+        end: new Date('2026-03-03T12:00:00Z'),
+        user: 'y',
+        replaces: 'b',
+      },
     ];
-    const shifts = finalShifts(two, overrides, new Date('2026-03-02T06:00:00Z'), new Date('2026-03-04T06:00:00Z'));
+    const shifts = finalShifts(
+      two,
+      overrides,
+      new Date('2026-03-02T06:00:00Z'),
+      new Date('2026-03-04T06:00:00Z'),
+    );
     expect(shifts.map((s) => [...iso(s), s.layer, s.override])).toEqual([
       ['2026-03-02T06:00:00.000Z', '2026-03-02T12:00:00.000Z', 'a', 'layer-1', false],
       ['2026-03-02T12:00:00.000Z', '2026-03-02T14:00:00.000Z', 'x', null, true],
@@ -172,18 +218,31 @@ describe('finalShifts rules', () => {
 
   it('runs custom rotations in wall-clock steps: 12 h shifts stay at 09:00 and 21:00 across DST', () => {
     const halves = layer({ type: 'custom', shiftLength: '12h', participants: ['a', 'b'] });
-    const shifts = finalShifts(schedule('America/New_York', halves), [], new Date('2026-03-06T14:00:00Z'), new Date('2026-03-10T14:00:00Z'));
-    expect(shifts.map((s) => local(s.start.getTime(), 'America/New_York').slice(11))).toEqual(
-      ['09:00', '21:00', '09:00', '21:00', '09:00', '21:00', '09:00', '21:00', '09:00'],
+    const shifts = finalShifts(
+      schedule('America/New_York', halves),
+      [],
+      new Date('2026-03-06T14:00:00Z'),
+      new Date('2026-03-10T14:00:00Z'),
     );
+    expect(shifts.map((s) => local(s.start.getTime(), 'America/New_York').slice(11))).toEqual([
+      '09:00',
+      '21:00',
+      '09:00',
+      '21:00',
+      '09:00',
+      '21:00',
+      '09:00',
+      '21:00',
+      '09:00',
+    ]);
   });
 });
 
 // Properties over the four zones: random rotations, random ranges through 2026 (DST changes included).
 const zoneArb = fc.constantFrom(...ZONES);
-const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45)).map(
-  ([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`,
-);
+const hhmm = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45))
+  .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 const rotationArb = fc.record({
   type: fc.constantFrom('daily', 'weekly', 'custom') as fc.Arbitrary<Rotation['type']>,
   hours: fc.integer({ min: 2, max: 96 }),
@@ -193,7 +252,10 @@ const rotationArb = fc.record({
   n: fc.integer({ min: 2, max: 5 }),
 });
 type Gen<A> = A extends fc.Arbitrary<infer T> ? T : never;
-const rangeArb = fc.record({ offsetH: fc.integer({ min: 0, max: 24 * 300 }), lengthH: fc.integer({ min: 1, max: 24 * 90 }) });
+const rangeArb = fc.record({
+  offsetH: fc.integer({ min: 0, max: 24 * 300 }),
+  lengthH: fc.integer({ min: 1, max: 24 * 90 }),
+});
 
 function rotationFrom(r: Gen<typeof rotationArb>): Rotation {
   const start = new Date(Date.UTC(2026, 0, 1) + r.startDay * DAY).toISOString().slice(0, 10);
@@ -238,7 +300,8 @@ describe('finalShifts properties', () => {
         const [from, to] = rangeFor(rot, g);
         const shifts = finalShifts(schedule(zone, rot), [], from, to);
         const order = shifts.map((s) => rot.participants.indexOf(s.users[0] ?? ''));
-        for (let i = 1; i < order.length; i++) expect(order[i]).toBe(((order[i - 1] ?? 0) + 1) % rot.participants.length);
+        for (let i = 1; i < order.length; i++)
+          expect(order[i]).toBe(((order[i - 1] ?? 0) + 1) % rot.participants.length);
       }),
       { numRuns: 300 },
     );
@@ -252,7 +315,10 @@ describe('finalShifts properties', () => {
         for (const s of finalShifts(schedule(zone, rot), [], from, to).slice(1)) {
           const at = DateTime.fromJSDate(s.start, { zone });
           const before = DateTime.fromMillis(s.start.getTime() - 1, { zone });
-          const jumped = before.offset !== at.offset && before.toFormat('HH:mm') < rot.handoff && at.toFormat('HH:mm') > rot.handoff;
+          const jumped =
+            before.offset !== at.offset &&
+            before.toFormat('HH:mm') < rot.handoff &&
+            at.toFormat('HH:mm') > rot.handoff;
           if (!jumped) expect(at.toFormat('HH:mm')).toBe(rot.handoff);
           if (rot.type === 'weekly') expect(at.toFormat('ccc').toLowerCase()).toBe(rot.handoffDay);
         }
@@ -262,11 +328,13 @@ describe('finalShifts properties', () => {
   });
 
   it('never overlaps, stays inside restrictions, and agrees with onCallAt, with overrides and layers', () => {
-    const restrictionArb = fc.record({
-      days: fc.subarray([...WEEKDAYS], { minLength: 1 }),
-      start: hhmm,
-      end: hhmm,
-    }).filter((x) => x.start !== x.end);
+    const restrictionArb = fc
+      .record({
+        days: fc.subarray([...WEEKDAYS], { minLength: 1 }),
+        start: hhmm,
+        end: hhmm,
+      })
+      .filter((x) => x.start !== x.end);
     const overrideArb = fc.record({
       startH: fc.integer({ min: 0, max: 24 * 30 }),
       lengthH: fc.integer({ min: 1, max: 72 }),
@@ -274,47 +342,58 @@ describe('finalShifts properties', () => {
       replaces: fc.option(fc.constantFrom('p0', 'p1', 'p2'), { nil: null }),
     });
     fc.assert(
-      fc.property(zoneArb, rotationArb, rotationArb, fc.array(restrictionArb, { maxLength: 3 }), fc.array(overrideArb, { maxLength: 4 }), rangeArb, (zone, r1, r2, restrictions, ovs, g) => {
-        const top = { ...rotationFrom(r1), name: 'top', restrictions };
-        const base = { ...rotationFrom(r2), name: 'base', startDay: r1.startDay, start: top.start };
-        const [from, to] = rangeFor(top, { ...g, lengthH: Math.min(g.lengthH, 24 * 30) });
-        const overrides: OverrideSpan[] = ovs.map((o) => ({
-          start: new Date(from.getTime() + o.startH * HOUR),
-          end: new Date(from.getTime() + (o.startH + o.lengthH) * HOUR),
-          user: o.user,
-          replaces: o.replaces,
-        }));
-        const spec = schedule(zone, top, base);
-        const shifts = finalShifts(spec, overrides, from, to);
-        for (const [i, s] of shifts.entries()) {
-          if (i > 0) expect(s.start.getTime()).toBeGreaterThanOrEqual(shifts[i - 1]?.end.getTime() ?? 0);
-          expect(onCallAt(spec, overrides, s.start)).toEqual(s.users);
-          expect(onCallAt(spec, overrides, new Date(s.end.getTime() - 1))).toEqual(s.users);
-          if (s.layer === 'top') {
-            // Inside a restriction window: the local reading of its first minute is in one of them.
-            const at = DateTime.fromJSDate(s.start, { zone });
-            const minute = at.hour * 60 + at.minute;
-            const inside = restrictions.some((x) => {
-              const [sh, sm] = x.start.split(':').map(Number);
-              const [eh, em] = x.end.split(':').map(Number);
-              const a = (sh ?? 0) * 60 + (sm ?? 0);
-              const b = (eh ?? 0) * 60 + (em ?? 0);
-              const day = (d: DateTime) => d.toFormat('ccc').toLowerCase() as (typeof WEEKDAYS)[number];
-              if (b > a) return x.days.includes(day(at)) && minute >= a && minute < b;
-              return (x.days.includes(day(at)) && minute >= a) || (x.days.includes(day(at.minus({ days: 1 }))) && minute < b);
-            });
-            // A window starting in a skipped hour begins at the jump; allow that reading too.
-            const before = DateTime.fromMillis(s.start.getTime() - 1, { zone });
-            expect(inside || restrictions.length === 0 || before.offset !== at.offset).toBe(true);
+      fc.property(
+        zoneArb,
+        rotationArb,
+        rotationArb,
+        fc.array(restrictionArb, { maxLength: 3 }),
+        fc.array(overrideArb, { maxLength: 4 }),
+        rangeArb,
+        (zone, r1, r2, restrictions, ovs, g) => {
+          const top = { ...rotationFrom(r1), name: 'top', restrictions };
+          const base = { ...rotationFrom(r2), name: 'base', startDay: r1.startDay, start: top.start };
+          const [from, to] = rangeFor(top, { ...g, lengthH: Math.min(g.lengthH, 24 * 30) });
+          const overrides: OverrideSpan[] = ovs.map((o) => ({
+            start: new Date(from.getTime() + o.startH * HOUR),
+            end: new Date(from.getTime() + (o.startH + o.lengthH) * HOUR),
+            user: o.user,
+            replaces: o.replaces,
+          }));
+          const spec = schedule(zone, top, base);
+          const shifts = finalShifts(spec, overrides, from, to);
+          for (const [i, s] of shifts.entries()) {
+            if (i > 0) expect(s.start.getTime()).toBeGreaterThanOrEqual(shifts[i - 1]?.end.getTime() ?? 0);
+            expect(onCallAt(spec, overrides, s.start)).toEqual(s.users);
+            expect(onCallAt(spec, overrides, new Date(s.end.getTime() - 1))).toEqual(s.users);
+            if (s.layer === 'top') {
+              // Inside a restriction window: the local reading of its first minute is in one of them.
+              const at = DateTime.fromJSDate(s.start, { zone });
+              const minute = at.hour * 60 + at.minute;
+              const inside = restrictions.some((x) => {
+                const [sh, sm] = x.start.split(':').map(Number);
+                const [eh, em] = x.end.split(':').map(Number);
+                const a = (sh ?? 0) * 60 + (sm ?? 0);
+                const b = (eh ?? 0) * 60 + (em ?? 0);
+                const day = (d: DateTime) => d.toFormat('ccc').toLowerCase() as (typeof WEEKDAYS)[number];
+                if (b > a) return x.days.includes(day(at)) && minute >= a && minute < b;
+                return (
+                  (x.days.includes(day(at)) && minute >= a) ||
+                  (x.days.includes(day(at.minus({ days: 1 }))) && minute < b)
+                );
+              });
+              // A window starting in a skipped hour begins at the jump; allow that reading too.
+              const before = DateTime.fromMillis(s.start.getTime() - 1, { zone });
+              expect(inside || restrictions.length === 0 || before.offset !== at.offset).toBe(true);
+            }
           }
-        }
-        // Where no override is active, the base layer's 24/7 coverage leaves no gap.
-        if (overrides.length === 0) {
-          expect(shifts[0]?.start).toEqual(from);
-          expect(shifts.at(-1)?.end).toEqual(to);
-          for (let i = 1; i < shifts.length; i++) expect(shifts[i]?.start).toEqual(shifts[i - 1]?.end);
-        }
-      }),
+          // Where no override is active, the base layer's 24/7 coverage leaves no gap.
+          if (overrides.length === 0) {
+            expect(shifts[0]?.start).toEqual(from);
+            expect(shifts.at(-1)?.end).toEqual(to);
+            for (let i = 1; i < shifts.length; i++) expect(shifts[i]?.start).toEqual(shifts[i - 1]?.end);
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -62,7 +62,11 @@ function rotationPieces(zone: IANAZone, layer: Rotation, from: number, to: numbe
   while (start < to) {
     const end = instantOf(zone, anchor + (k + 1) * step);
     if (end > from && end > start) {
-      pieces.push({ start: Math.max(start, from), end: Math.min(end, to), user: layer.participants[k % n] as string });
+      pieces.push({
+        start: Math.max(start, from),
+        end: Math.min(end, to),
+        user: layer.participants[k % n] as string,
+      });
     }
     k++;
     start = end;
@@ -71,7 +75,12 @@ function rotationPieces(zone: IANAZone, layer: Rotation, from: number, to: numbe
 }
 
 /** The restriction windows of a layer over [from, to), sorted and disjoint. */
-function restrictionWindows(zone: IANAZone, restrictions: Restriction[], from: number, to: number): Interval[] {
+function restrictionWindows(
+  zone: IANAZone,
+  restrictions: Restriction[],
+  from: number,
+  to: number,
+): Interval[] {
   if (restrictions.length === 0) return [[from, to]];
   const windows: Interval[] = [];
   // A window may start the local day before `from` and run past midnight.
@@ -154,12 +163,21 @@ function resolveAt(
 }
 
 /** The final shifts over [from, to): layers, restrictions and overrides applied; gaps left out. */
-export function finalShifts(schedule: ScheduleSpec, overrides: OverrideSpan[], from: Date, to: Date): Shift[] {
+export function finalShifts(
+  schedule: ScheduleSpec,
+  overrides: OverrideSpan[],
+  from: Date,
+  to: Date,
+): Shift[] {
   const f = from.getTime();
   const t = to.getTime();
   if (!(t > f)) return [];
   const zone = zoneOf(schedule.timeZone);
-  const layers = schedule.layers.map((l) => ({ name: l.name, pieces: layerCoverage(zone, l, f, t), next: 0 }));
+  const layers = schedule.layers.map((l) => ({
+    name: l.name,
+    pieces: layerCoverage(zone, l, f, t),
+    next: 0,
+  }));
   const relevant = overrides.filter((o) => o.end.getTime() > f && o.start.getTime() < t);
   const cuts = new Set<number>([f, t]);
   for (const l of layers) for (const p of l.pieces) cuts.add(p.start).add(p.end);
@@ -183,7 +201,13 @@ export function finalShifts(schedule: ScheduleSpec, overrides: OverrideSpan[], f
     ) {
       prev.end = new Date(b);
     } else {
-      shifts.push({ start: new Date(a), end: new Date(b), users: who.users, layer: who.layer, override: who.override });
+      shifts.push({
+        start: new Date(a),
+        end: new Date(b),
+        users: who.users,
+        layer: who.layer,
+        override: who.override,
+      });
     }
   }
   return shifts;
@@ -203,6 +227,11 @@ export const SHIFT_SEARCH_MS = 14 * DAY;
  */
 export function shiftAt(schedule: ScheduleSpec, overrides: OverrideSpan[], at: Date): Shift | undefined {
   const t = at.getTime();
-  const around = finalShifts(schedule, overrides, new Date(t - SHIFT_SEARCH_MS), new Date(t + SHIFT_SEARCH_MS));
+  const around = finalShifts(
+    schedule,
+    overrides,
+    new Date(t - SHIFT_SEARCH_MS),
+    new Date(t + SHIFT_SEARCH_MS),
+  );
   return around.find((s) => s.start.getTime() <= t && s.end.getTime() > t);
 }

@@ -47,7 +47,9 @@ spec:
   members: [{ user: ka }]
 `;
 
-const scheduleDoc = (over: { zone?: string; participants?: string; extra?: string } = {}) => `apiVersion: tocsin.dev/v1
+const scheduleDoc = (
+  over: { zone?: string; participants?: string; extra?: string } = {},
+) => `apiVersion: tocsin.dev/v1
 kind: Schedule
 metadata:
   name: kinds-primary
@@ -85,7 +87,10 @@ describe('kind: Schedule', () => {
       { file: 'people.yaml', content: `${people}---\n${teamDoc}` },
     ];
     const dry = await apply(sources, true);
-    expect(dry.results.find((r) => r.kind === 'Schedule')).toMatchObject({ name: 'kinds-primary', change: 'created' });
+    expect(dry.results.find((r) => r.kind === 'Schedule')).toMatchObject({
+      name: 'kinds-primary',
+      change: 'created',
+    });
     expect(await scheduleExists(t.db, 'kinds-primary')).toBe(false);
 
     const first = await apply(sources);
@@ -97,14 +102,23 @@ describe('kind: Schedule', () => {
     // Tuesday 2026-03-03 10:00 New York: the restricted first layer wins (day 2 of [ka, kb]: ka).
     const ka = await users.findByHandle(t.db, 'ka');
     const kc = await users.findByHandle(t.db, 'kc');
-    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-03T15:00:00Z'))).toEqual([String(ka?.id)]);
+    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-03T15:00:00Z'))).toEqual([
+      String(ka?.id),
+    ]);
     // 20:00 the same day: only the 12 h layer; its 6th shift from 03-01 08:00 (kc, ka, …) is ka's,
     // and the 7th (08:00 next morning, before the first layer's 09:00) kc's.
-    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-04T01:00:00Z'))).toEqual([String(ka?.id)]);
-    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-04T13:30:00Z'))).toEqual([String(kc?.id)]);
+    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-04T01:00:00Z'))).toEqual([
+      String(ka?.id),
+    ]);
+    expect(await onCallUserIds(t.db, 'kinds-primary', new Date('2026-03-04T13:30:00Z'))).toEqual([
+      String(kc?.id),
+    ]);
     expect(await onCallUserIds(t.db, 'no-such-schedule', new Date())).toEqual([]);
 
-    const changed = await apply([{ file: 'schedule.yaml', content: scheduleDoc({ participants: '[kb, ka]' }) }], true);
+    const changed = await apply(
+      [{ file: 'schedule.yaml', content: scheduleDoc({ participants: '[kb, ka]' }) }],
+      true,
+    );
     const diff = changed.results[0];
     expect(diff).toMatchObject({ kind: 'Schedule', change: 'updated' });
     expect(diff?.diff).toEqual([
@@ -144,6 +158,8 @@ describe('kind: Schedule', () => {
     expect(second.results.filter((r) => r.change !== 'unchanged')).toEqual([]);
     // Week of 2026-03-02 is the 9th week from 2026-01-05: [dawit, hanna, selam][8 % 3] = selam.
     const selam = await users.findByHandle(t.db, 'selam');
-    expect(await onCallUserIds(t.db, 'primary', new Date('2026-03-04T12:00:00Z'))).toEqual([String(selam?.id)]);
+    expect(await onCallUserIds(t.db, 'primary', new Date('2026-03-04T12:00:00Z'))).toEqual([
+      String(selam?.id),
+    ]);
   });
 });

@@ -55,7 +55,11 @@ export const scheduleDocumentSchema = documentSchema(
 );
 type ScheduleDocument = z.output<typeof scheduleDocumentSchema>;
 
-const SNAKE: Record<string, string> = { time_zone: 'timeZone', shift_length: 'shiftLength', handoff_day: 'handoffDay' };
+const SNAKE: Record<string, string> = {
+  time_zone: 'timeZone',
+  shift_length: 'shiftLength',
+  handoff_day: 'handoffDay',
+};
 
 /** Where an input field path (snake_case, as the API and the operation name it) lies in a document. */
 function locateInput(path: readonly PropertyKey[]): PropertyKey[] {
@@ -110,7 +114,10 @@ function comparable(s: {
 
 function wanted(input: ParsedScheduleInput) {
   const same = (h: string) => h;
-  return comparable({ ...input, layers: input.layers.map((l, i) => layerView(toRotation(l, i, same), same)) });
+  return comparable({
+    ...input,
+    layers: input.layers.map((l, i) => layerView(toRotation(l, i, same), same)),
+  });
 }
 
 export const scheduleKind = defineKind<ParsedScheduleInput>({

@@ -5,6 +5,7 @@ import { calibrateClock, openStore, type Store } from './db/store.ts';
 import { bootstrapAdmin } from './domain/users/bootstrap-admin.ts';
 import { Engine } from './engine/engine.ts';
 import { engineModules } from './engine/modules.ts';
+import { listenForWork, type WorkListener } from './engine/wake.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type App, buildServer } from './http/server.ts';
 import { VERSION } from './version.ts';
@@ -49,10 +50,12 @@ export async function startTocsin(
   }
   const metrics = createMetrics();
   const publicUrl = publicUrlOf(env);
+  let wake: WorkListener | undefined;
   const running: Running = {
     store,
     async stop() {
       if (calibration) clearInterval(calibration);
+      await wake?.close();
       await running.engine?.stop();
       await running.app?.close();
       await store.close();
@@ -60,8 +63,10 @@ export async function startTocsin(
   };
   try {
     if (role !== 'api') {
-      running.engine = new Engine({ db: store.db, clock, log, metrics }, engineModules());
-      running.engine.start(env.TOCSIN_ENGINE_INTERVAL_MS);
+      const engine = new Engine({ db: store.db, clock, log, metrics }, engineModules());
+      running.engine = engine;
+      engine.start(env.TOCSIN_ENGINE_INTERVAL_MS);
+      wake = listenForWork(store.url, () => engine.wake(), log);
     }
     if (role !== 'engine') {
       const app = await buildServer({

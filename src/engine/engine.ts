@@ -39,6 +39,9 @@ export class Engine {
   private running = false;
   private stopping = false;
   private current: Promise<unknown> = Promise.resolve();
+  private ticking = false;
+  private wakeRequested = false;
+  private loop: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -108,16 +111,41 @@ export class Engine {
     throw new Error(`engine still busy after ${maxPasses} passes`);
   }
 
+  /**
+   * Runs a pass every intervalMs, and at once when woken (wake()) or when the last pass found work
+   * (a busy engine drains its queues instead of taking one bite per interval).
+   */
   start(intervalMs: number): void {
     if (this.running) return;
     this.running = true;
     const loop = async () => {
+      this.timer = undefined;
       if (this.stopping) return;
-      this.current = this.tick();
-      await this.current;
-      if (!this.stopping) this.timer = setTimeout(loop, intervalMs);
+      this.wakeRequested = false;
+      this.ticking = true;
+      const pass = this.tick();
+      this.current = pass;
+      const outcomes = await pass.catch(() => []);
+      this.ticking = false;
+      if (this.stopping) return;
+      const busy = outcomes.some((o) => o.handled > 0);
+      this.timer = setTimeout(loop, busy || this.wakeRequested ? 0 : intervalMs);
     };
+    this.loop = loop;
     this.timer = setTimeout(loop, 0);
+  }
+
+  /** New work was committed (NOTIFY tocsin_work, or this process knows): run a pass now. */
+  wake(): void {
+    if (!this.running || this.stopping) return;
+    if (this.ticking) {
+      this.wakeRequested = true;
+      return;
+    }
+    if (this.timer && this.loop) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(this.loop, 0);
+    }
   }
 
   async stop(): Promise<void> {

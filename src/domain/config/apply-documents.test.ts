@@ -222,9 +222,9 @@ describe('applyDocuments', () => {
       },
     ]);
     expect(errors).toEqual([
-      'kinds.yaml:2:7: kind: unknown kind "Widget" (known: Plan, Service, Team, User)',
+      'kinds.yaml:2:7: kind: unknown kind "Widget" (known: Plan, Schedule, Service, Team, User)',
       'kinds.yaml:5:13: apiVersion: unknown apiVersion "tocsin.dev/v2" (expected tocsin.dev/v1)',
-      'kinds.yaml:9:1: kind: required (one of Plan, Service, Team, User)',
+      'kinds.yaml:9:1: kind: required (one of Plan, Schedule, Service, Team, User)',
       'kinds.yaml:12:1: a document must be a mapping with apiVersion, kind, metadata',
     ]);
   });

@@ -61,7 +61,7 @@ describe('POST /api/v1/apply', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([
-      { path: 'bad.yaml:2:7', message: 'kind: unknown kind "Gadget" (known: Plan, Service, Team, User)' },
+      { path: 'bad.yaml:2:7', message: 'kind: unknown kind "Gadget" (known: Plan, Schedule, Service, Team, User)' },
     ]);
   });
 

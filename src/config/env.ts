@@ -47,6 +47,13 @@ export const envSchema = z.object({
     .min(50)
     .default(1000)
     .describe('How often each engine module ticks'),
+  TOCSIN_SELF_ALERT_SERVICE: z
+    .string()
+    .min(1)
+    .default('tocsin')
+    .describe(
+      'Service that receives self-alerts when pages stay unsent or the engine falls behind (when the service exists)',
+    ),
   TOCSIN_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('PostgreSQL pool size'),
   TOCSIN_INGEST_KEY_RATE: z.coerce
     .number()

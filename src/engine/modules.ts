@@ -1,6 +1,7 @@
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
 import { alertAutoResolveModule } from './alert-auto-resolve.ts';
 import { alertRulesModule } from './alert-rules.ts';
+import { auditorModule } from './auditor.ts';
 import type { EngineModule } from './engine.ts';
 import { escalationsModule } from './escalations.ts';
 import { heartbeatsModule } from './heartbeats.ts';
@@ -43,5 +44,7 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     scheduleHandoffsModule(),
     // Delivery last: messages the workflows queued in this pass go out in it.
     ...delivery,
+    // The auditor watches the pipeline above it (a drill delivers nothing, so it has nothing to watch).
+    ...(options.deliver === false ? [] : [auditorModule()]),
   ];
 }

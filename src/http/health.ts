@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { pagingHealthAt, problemsOf } from '../domain/paging/audit-paging.ts';
 import type { App, AppDeps } from './server.ts';
 
 export function registerHealthRoutes(app: App, deps: AppDeps): void {
@@ -16,8 +17,13 @@ export function registerHealthRoutes(app: App, deps: AppDeps): void {
         .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('next_attempt_at').as('oldest')])
         .where('status', '=', 'pending')
         .executeTakeFirstOrThrow();
+      const paging = await pagingHealthAt(deps.db, now);
+      const problems = problemsOf(paging).flatMap((p) => (p.summary ? [p.summary] : []));
       return {
-        status: 'ok',
+        // Paging that is stuck is a degraded Tocsin even with the database up: monitors polling this
+        // page must see it.
+        status: problems.length > 0 ? 'degraded' : 'ok',
+        problems,
         version: deps.version,
         time: now.toISOString(),
         database: { status: 'ok', latency_ms: dbLatencyMs },
@@ -30,6 +36,11 @@ export function registerHealthRoutes(app: App, deps: AppDeps): void {
           ticks: Number(m.ticks),
         })),
         outbox: { pending: Number(backlog.n), oldest_due_at: backlog.oldest },
+        paging: {
+          overdue_pages: paging.overduePages,
+          failed_pages_24h: paging.failedPages,
+          late_escalation_steps: paging.lateSteps,
+        },
       };
     } catch (error) {
       reply.status(503);

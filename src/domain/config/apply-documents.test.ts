@@ -8,6 +8,7 @@ import { Invalid } from '../../errors.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
 import { type ApplyResult, applyDocuments } from './apply-documents.ts';
 import type { ConfigSource } from './documents.ts';
+import { knownKinds } from './registry.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -222,9 +223,9 @@ describe('applyDocuments', () => {
       },
     ]);
     expect(errors).toEqual([
-      'kinds.yaml:2:7: kind: unknown kind "Widget" (known: Plan, Schedule, Service, Team, User)',
+      `kinds.yaml:2:7: kind: unknown kind "Widget" (known: ${knownKinds().join(', ')})`,
       'kinds.yaml:5:13: apiVersion: unknown apiVersion "tocsin.dev/v2" (expected tocsin.dev/v1)',
-      'kinds.yaml:9:1: kind: required (one of Plan, Schedule, Service, Team, User)',
+      `kinds.yaml:9:1: kind: required (one of ${knownKinds().join(', ')})`,
       'kinds.yaml:12:1: a document must be a mapping with apiVersion, kind, metadata',
     ]);
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { knownKinds } from './registry.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -61,7 +62,7 @@ describe('POST /api/v1/apply', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([
-      { path: 'bad.yaml:2:7', message: 'kind: unknown kind "Gadget" (known: Plan, Schedule, Service, Team, User)' },
+      { path: 'bad.yaml:2:7', message: `kind: unknown kind "Gadget" (known: ${knownKinds().join(', ')})` },
     ]);
   });
 

@@ -277,3 +277,49 @@ export function markRouted(tx: Executor, id: string, providerId: string, now: Da
     .where('id', '=', id)
     .execute();
 }
+
+// --- health of paging (auditor and /health/detailed) ----------------------------------------------
+
+/** Pages (messages to people) still pending after their due time, failed ones, and late steps. */
+export async function pagingHealth(db: Executor, now: Date, lateBefore: Date, failedSince: Date) {
+  const pages = await db
+    .selectFrom('outbox')
+    .select((eb) => [
+      eb.fn
+        .countAll<string>()
+        .filterWhere('status', 'in', ['pending', 'sending'])
+        .filterWhere('next_attempt_at', '<', lateBefore)
+        .as('overdue'),
+      eb.fn
+        .min('next_attempt_at')
+        .filterWhere('status', 'in', ['pending', 'sending'])
+        .filterWhere('next_attempt_at', '<', lateBefore)
+        .as('oldest_overdue'),
+      eb.fn
+        .countAll<string>()
+        .filterWhere('status', '=', 'failed')
+        .filterWhere('created_at', '>=', failedSince)
+        .as('failed'),
+    ])
+    .where('user_id', 'is not', null)
+    .where('created_at', '>=', failedSince)
+    .executeTakeFirstOrThrow();
+  const steps = await db
+    .selectFrom('escalations')
+    .select((eb) => [eb.fn.countAll<string>().as('late'), eb.fn.min('next_at').as('oldest')])
+    .where('status', '=', 'active')
+    .where('next_at', '<', lateBefore)
+    .executeTakeFirstOrThrow();
+  return {
+    overduePages: Number(pages.overdue),
+    oldestOverduePage: pages.oldest_overdue as Date | null,
+    failedPages: Number(pages.failed),
+    lateSteps: Number(steps.late),
+    oldestLateStep: steps.oldest as Date | null,
+    checkedAt: now,
+  };
+}
+
+export function findServiceByName(db: Executor, name: string) {
+  return db.selectFrom('services').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
+}

@@ -1,0 +1,56 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A minimal loopback ntfy server for the paging benchmark: Tocsin's push provider
+// (src/notify/providers/ntfy.ts) POSTs each page to <TOCSIN_NTFY_URL>/<topic> with the incident's
+// page in the Click header; this answers as ntfy does ({"id": …}) and notes when each incident's
+// first page arrived (performance.now(), the load generator's clock: same process).
+// test/fakes/ntfy.ts decodes and records everything for tests; this one does as little as possible
+// so the receiver does not slow down the server it measures.
+
+export interface NtfyReceiver {
+  url: string;
+  /** Incident id → when its first page was received. */
+  firstPage: Map<string, number>;
+  /** Pages received in total (all incidents, repeats included). */
+  received(): number;
+  close(): Promise<void>;
+}
+
+/** The incident id in a page's Click header (…/incidents/<id>), if any. */
+export function incidentIdOf(request: IncomingMessage): string | undefined {
+  const click = request.headers.click;
+  const match = typeof click === 'string' ? /\/incidents\/([^/?#]+)/.exec(click) : null;
+  return match?.[1];
+}
+
+export async function startNtfyReceiver(): Promise<NtfyReceiver> {
+  const firstPage = new Map<string, number>();
+  let received = 0;
+  let seq = 0;
+  const server: Server = createServer((request, response) => {
+    const at = performance.now();
+    // Drain the body: the provider awaits the answer, not what we do with the text.
+    request.resume();
+    request.on('end', () => {
+      received++;
+      const id = incidentIdOf(request);
+      if (id !== undefined && !firstPage.has(id)) firstPage.set(id, at);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(`{"id":"bench${++seq}","event":"message"}`);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    firstPage,
+    received: () => received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,93 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { VirtualClock } from '../../db/clock.ts';
+import { auditorModule } from '../../engine/auditor.ts';
+import { Engine } from '../../engine/engine.ts';
+import { makeCtx, SYSTEM_ACTOR } from '../context.ts';
+import { enqueueNotification } from '../notifications/enqueue.ts';
+import { saveService } from '../services/save-service.ts';
+import { saveUser } from '../users/save-user.ts';
+
+// The auditor raises a self-alert when a page stays unsent, and resolves it when the page went out.
+
+let t: TestDb;
+const clock = new VirtualClock('2026-03-02T10:00:00Z');
+let engine: Engine;
+
+beforeAll(async () => {
+  t = await freshDb();
+  const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
+  await saveService({ ctx, input: { service: { name: 'tocsin' }, mode: 'create' } });
+  await saveUser({
+    ctx,
+    input: {
+      mode: 'create',
+      user: { handle: 'ona', name: 'Ona', role: 'responder', leadership: false, time_zone: 'UTC' },
+    },
+  });
+  engine = new Engine({ db: t.db, clock, log: pino({ level: 'silent' }) }, [
+    auditorModule({ selfService: 'tocsin' }),
+  ]);
+});
+afterAll(() => t.close());
+
+const auditorAlerts = () =>
+  t.db
+    .selectFrom('alerts')
+    .select(['dedup_key', 'status', 'summary'])
+    .where('dedup_key', 'like', 'tocsin:%')
+    .execute();
+
+describe('auditor', () => {
+  it('raises a self-alert for a page unsent 2 minutes after due, and resolves it once sent', async () => {
+    const user = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('handle', '=', 'ona')
+      .executeTakeFirstOrThrow();
+    // A page for a channel no provider serves: it can only wait.
+    const id = await enqueueNotification(
+      t.db,
+      {
+        incidentId: null,
+        channel: 'push',
+        destination: 'ona-topic',
+        payload: { kind: 'page', text: 'x' },
+        dedupKey: 'p1',
+        userId: user.id,
+      },
+      clock.now(),
+    );
+    await engine.runUntilIdle();
+    expect(await auditorAlerts()).toEqual([]);
+
+    clock.advance(121_000);
+    await engine.runUntilIdle();
+    expect(await auditorAlerts()).toEqual([
+      expect.objectContaining({
+        dedup_key: 'tocsin:pages-overdue',
+        status: 'triggered',
+        summary: expect.stringContaining('1 page(s)'),
+      }),
+    ]);
+    await engine.runUntilIdle(); // no repeat while nothing changes
+    const alert = await t.db
+      .selectFrom('alerts')
+      .select('count')
+      .where('dedup_key', '=', 'tocsin:pages-overdue')
+      .executeTakeFirstOrThrow();
+    expect(Number(alert.count)).toBe(1);
+
+    await t.db
+      .updateTable('outbox')
+      .set({ status: 'sent', sent_at: clock.now() })
+      .where('id', '=', id ?? '')
+      .execute();
+    clock.advance(1000);
+    await engine.runUntilIdle();
+    expect(await auditorAlerts()).toEqual([
+      expect.objectContaining({ dedup_key: 'tocsin:pages-overdue', status: 'resolved' }),
+    ]);
+  });
+});

@@ -2,26 +2,30 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // A minimal loopback ntfy server for the paging benchmark: Tocsin's push provider
-// (src/notify/providers/ntfy.ts) POSTs each page to <TOCSIN_NTFY_URL>/<topic> with the incident's
-// page in the Click header; this answers as ntfy does ({"id": …}) and notes when each incident's
-// first page arrived (performance.now(), the load generator's clock: same process).
+// (src/notify/providers/ntfy.ts) POSTs each page to <TOCSIN_NTFY_URL>/<topic> with the page's subject
+// ("[SEV] <incident title>") in the Title header; this answers as ntfy does ({"id": …}) and notes when
+// the first page of each benchmark incident arrived (performance.now(), the load generator's clock:
+// same process). The load generator puts a unique tag in every incident title to match them.
 // test/fakes/ntfy.ts decodes and records everything for tests; this one does as little as possible
 // so the receiver does not slow down the server it measures.
 
 export interface NtfyReceiver {
   url: string;
-  /** Incident id → when its first page was received. */
+  /** Incident tag (see TAG) → when its first page was received. */
   firstPage: Map<string, number>;
   /** Pages received in total (all incidents, repeats included). */
   received(): number;
   close(): Promise<void>;
 }
 
-/** The incident id in a page's Click header (…/incidents/<id>), if any. */
-export function incidentIdOf(request: IncomingMessage): string | undefined {
-  const click = request.headers.click;
-  const match = typeof click === 'string' ? /\/incidents\/([^/?#]+)/.exec(click) : null;
-  return match?.[1];
+/** Incident titles carry `bench#<tag>#`: ASCII, so the provider sends the Title header as is. */
+export const tagged = (tag: string) => `bench#${tag}#`;
+const TAG = /bench#([^#]+)#/;
+
+/** The benchmark tag in a page's Title header, if any. */
+export function tagOf(request: IncomingMessage): string | undefined {
+  const title = request.headers.title;
+  return typeof title === 'string' ? TAG.exec(title)?.[1] : undefined;
 }
 
 export async function startNtfyReceiver(): Promise<NtfyReceiver> {
@@ -34,7 +38,7 @@ export async function startNtfyReceiver(): Promise<NtfyReceiver> {
     request.resume();
     request.on('end', () => {
       received++;
-      const id = incidentIdOf(request);
+      const id = tagOf(request);
       if (id !== undefined && !firstPage.has(id)) firstPage.set(id, at);
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(`{"id":"bench${++seq}","event":"message"}`);

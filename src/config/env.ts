@@ -47,6 +47,14 @@ export const envSchema = z.object({
     .min(50)
     .default(1000)
     .describe('How often each engine module ticks'),
+  TOCSIN_OUTBOX_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(300_000)
+    .describe(
+      'How long a message being sent stays claimed before another engine retries it (its sender died); keep it above the providers\' 10 s timeout',
+    ),
   TOCSIN_SELF_ALERT_SERVICE: z
     .string()
     .min(1)

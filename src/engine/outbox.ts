@@ -1,3 +1,4 @@
+import { loadEnv } from '../config/env.ts';
 import { DEFAULT_RETRY, deliverMessage, type RetryPolicy } from '../domain/notifications/deliver-message.ts';
 import * as outbox from '../domain/notifications/queries.ts';
 import { providersFromEnv } from '../notify/providers/from-env.ts';
@@ -8,7 +9,10 @@ export interface OutboxModuleOptions {
   /** Default: the providers the environment configures (src/notify/providers/from-env.ts). */
   providers?: ProviderRegistry | undefined;
   retry?: Partial<RetryPolicy> | undefined;
-  /** How long a claimed row may stay `sending` before another engine reclaims it (default 5 min). */
+  /**
+   * How long a claimed row may stay `sending` before another engine reclaims it (default
+   * TOCSIN_OUTBOX_LEASE_MS, 5 min): the time a message waits when the process sending it died.
+   */
   leaseMs?: number | undefined;
   /** Sends this process runs at once at most (default 32). */
   maxInFlight?: number | undefined;
@@ -27,7 +31,7 @@ export type OutboxModule = EngineModule & {
 export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
   const providers = options.providers ?? providersFromEnv();
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
-  const leaseMs = options.leaseMs ?? 300_000;
+  const leaseMs = options.leaseMs ?? loadEnv().TOCSIN_OUTBOX_LEASE_MS;
   const maxInFlight = options.maxInFlight ?? 32;
   const running = new Set<Promise<void>>();
   return {

@@ -306,6 +306,36 @@ describe('notification rules', () => {
   });
 });
 
+describe('quiet hours', () => {
+  it('sets, keeps when left out, refuses an empty window, and clears with null', async () => {
+    const token = await t.tokenFor('responder', 'lulit');
+    const url = '/api/v1/users/lulit/notification-rules';
+    const empty = await call(token, 'PUT', url, { rules: [], quiet_hours: { start: '22:00', end: '22:00' } });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.details).toEqual([
+      { path: 'body.quiet_hours.end', message: 'must differ from start' },
+    ]);
+    const badTime = await call(token, 'PUT', url, {
+      rules: [],
+      quiet_hours: { start: '24:00', end: '07:00' },
+    });
+    expect(badTime.body.error.details[0].path).toBe('body.quiet_hours.start');
+    await call(token, 'PUT', url, { rules: [], quiet_hours: { start: '22:00', end: '07:00' } });
+    const kept = await call(token, 'PUT', url, { rules: [] });
+    expect(kept.body.notification_rules.quiet_hours).toEqual({ start: '22:00', end: '07:00' });
+    const cleared = await call(token, 'PUT', url, { rules: [], quiet_hours: null });
+    expect(cleared.body.notification_rules.quiet_hours).toBeNull();
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'notification_rules.updated')
+      .where('actor_name', '=', 'lulit')
+      .execute();
+    // Set, then cleared: the repeat in between changed nothing and wrote nothing.
+    expect(audit).toHaveLength(2);
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents the contact routes with their bodies', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Executor } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import { Forbidden, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
@@ -42,10 +43,7 @@ export async function rotateFeedToken({ ctx, input }: Operation<{ user: string }
 }
 
 /** The actor a feed token stands for, or undefined when it is not a live feed token. */
-export async function feedTokenActor(
-  db: Parameters<typeof schedules.userByFeedTokenHash>[0],
-  token: string,
-): Promise<Actor | undefined> {
+export async function feedTokenActor(db: Executor, token: string): Promise<Actor | undefined> {
   if (!token.startsWith(FEED_TOKEN_PREFIX)) return undefined;
   const user = await schedules.userByFeedTokenHash(db, hashToken(token));
   if (!user) return undefined;

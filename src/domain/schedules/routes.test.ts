@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { saveUser } from '../users/save-user.ts';
+import { onCallUserIds, scheduleExists } from './on-call.ts';
 
 let t: TestApp;
 let admin: Record<string, string>;
@@ -341,3 +342,47 @@ async function createdToken(handle: string): Promise<string> {
   const res = await post('/api/v1/tokens', { name: 'feed test', user: handle });
   return res.json().token.token as string;
 }
+
+describe('onCallUserIds (the paging engine’s contract)', () => {
+  it('answers user ids in two queries, [] for an unknown schedule', async () => {
+    let queries = 0;
+    const counting = new Proxy(t.db, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key === 'selectFrom' && typeof value === 'function') {
+          return (...args: unknown[]) => {
+            queries++;
+            return value.apply(target, args);
+          };
+        }
+        return value;
+      },
+    });
+    const rb = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('handle', '=', 'rb')
+      .executeTakeFirstOrThrow();
+    expect(await onCallUserIds(counting, 'api-primary', new Date('2026-03-28T12:00:00Z'))).toEqual([
+      String(rb.id),
+    ]);
+    expect(queries).toBe(2);
+    expect(await onCallUserIds(counting, 'no-such', new Date())).toEqual([]);
+    expect(await scheduleExists(t.db, 'api-primary')).toBe(true);
+    expect(await scheduleExists(t.db, 'no-such')).toBe(false);
+  });
+
+  it('documents the routes in OpenAPI', async () => {
+    const spec = (await t.app.inject({ url: '/api/v1/openapi.json' })).json();
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/schedules',
+        '/api/v1/schedules/{name}/shifts',
+        '/api/v1/schedules/{name}/overrides',
+        '/api/v1/schedules/{name}/ical',
+        '/api/v1/oncall',
+        '/api/v1/users/{handle}/oncall.ical',
+      ]),
+    );
+  });
+});

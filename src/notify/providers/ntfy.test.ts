@@ -66,6 +66,8 @@ describe('ntfy provider', () => {
         { action: 'view', label: 'Acknowledge', url: 'https://tocsin.example/ack/abc?x=1,2', clear: true },
       ],
     });
+    // The outbox id travels along, so a receiver can drop a retried duplicate.
+    expect(got?.raw.headers['x-tocsin-message']).toBe('7');
   });
 
   it('publishes other kinds at default priority without an action button', async () => {

@@ -102,6 +102,9 @@ export function ntfyProvider(options: NtfyOptions): Provider {
       }
       const { headers, body } = ntfyRequest(message.payload);
       headers['user-agent'] = `tocsin/${VERSION} (+ntfy)`;
+      // The outbox id, stable across retries (as in email's X-Tocsin-Message): a receiver (a proxy, a
+      // test's fake) can drop a message it already has; ntfy itself ignores the header.
+      headers['x-tocsin-message'] = message.id;
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       let response: Response;
       let text: string;

@@ -53,7 +53,7 @@ export const envSchema = z.object({
     .min(1000)
     .default(300_000)
     .describe(
-      'How long a message being sent stays claimed before another engine retries it (its sender died); keep it above the providers\' 10 s timeout',
+      "How long a message being sent stays claimed before another engine retries it (its sender died); keep it above the providers' 10 s timeout",
     ),
   TOCSIN_SELF_ALERT_SERVICE: z
     .string()

@@ -103,7 +103,6 @@ export async function queueHandoffs({ tx, now }: { tx: Executor; now: Date }): P
           end: i.end.toISOString(),
         },
         dedupKey: `handoff:${i.schedule}:${i.start.toISOString()}:${i.userId}`,
-        userId: i.userId,
       },
       now,
     );

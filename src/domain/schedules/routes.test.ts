@@ -78,12 +78,20 @@ describe('schedules API', () => {
       payload: { ...body },
     });
     expect(again.json().change).toBe('updated');
-    const audit = await get('/api/v1/audit?entity_type=schedule&entity_id=api-temp');
-    expect(audit.json().entries?.map((e: { action: string }) => e.action) ?? audit.body).toBeDefined();
     expect(
       (await t.app.inject({ method: 'DELETE', url: '/api/v1/schedules/api-temp', headers: admin }))
         .statusCode,
     ).toBe(204);
+    const audit = await get('/api/v1/audit?entity_type=schedule&entity_id=api-temp');
+    expect(audit.json().entries.map((e: { action: string }) => e.action)).toEqual([
+      'schedule.deleted',
+      'schedule.updated',
+      'schedule.created',
+    ]);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: '/api/v1/schedules/api-temp', headers: admin }))
+        .statusCode,
+    ).toBe(404);
     expect((await get('/api/v1/schedules/api-temp')).statusCode).toBe(404);
   });
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { type OverrideSpan, type Rotation, type ScheduleSpec, type Shift, WEEKDAYS } from './schedules.ts';
-import { finalShifts, onCallAt } from './shifts.ts';
+import { finalShifts, onCallAt, shiftAt } from './shifts.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -396,5 +396,16 @@ describe('finalShifts properties', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('shiftAt', () => {
+  it('finds the whole shift holding an instant, widening the search for long shifts', () => {
+    const weekly = schedule('Europe/London', layer({ type: 'weekly', handoffDay: 'mon' }));
+    const s = shiftAt(weekly, [], new Date('2026-03-04T12:00:00Z'));
+    expect(s && iso(s)).toEqual(['2026-03-02T09:00:00.000Z', '2026-03-09T09:00:00.000Z', 'a']);
+    const daily = shiftAt(schedule('Europe/London'), [], new Date('2026-03-29T07:00:00Z'));
+    expect(daily && iso(daily)).toEqual(['2026-03-28T09:00:00.000Z', '2026-03-29T08:00:00.000Z', 'a']);
+    expect(shiftAt(schedule('Europe/London'), [], new Date('2026-02-01T00:00:00Z'))).toBeUndefined();
   });
 });

@@ -223,15 +223,17 @@ export const SHIFT_SEARCH_MS = 14 * DAY;
 
 /**
  * The final shift holding `at`, with its start and end as far as SHIFT_SEARCH_MS either side
- * (a longer shift shows clipped there); undefined when nobody is on call.
+ * (a longer shift shows clipped there); undefined when nobody is on call. Looks a day around `at`
+ * first and widens only when the shift reaches past that: most shifts are a day or a week long.
  */
 export function shiftAt(schedule: ScheduleSpec, overrides: OverrideSpan[], at: Date): Shift | undefined {
   const t = at.getTime();
-  const around = finalShifts(
-    schedule,
-    overrides,
-    new Date(t - SHIFT_SEARCH_MS),
-    new Date(t + SHIFT_SEARCH_MS),
-  );
-  return around.find((s) => s.start.getTime() <= t && s.end.getTime() > t);
+  for (const span of [DAY, 7 * DAY, SHIFT_SEARCH_MS]) {
+    const around = finalShifts(schedule, overrides, new Date(t - span), new Date(t + span));
+    const shift = around.find((s) => s.start.getTime() <= t && s.end.getTime() > t);
+    if (!shift) return undefined;
+    const clipped = shift.start.getTime() === t - span || shift.end.getTime() === t + span;
+    if (!clipped || span === SHIFT_SEARCH_MS) return shift;
+  }
+  return undefined;
 }

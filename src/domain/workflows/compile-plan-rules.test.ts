@@ -76,7 +76,15 @@ describe('compilePlanRules', () => {
       when: 'incident.declared',
       if: { severity: 'SEV1' },
       then: [
-        { page: { target: 'on-call', channels: ['phone', 'push'] } },
+        {
+          escalate: {
+            who: ['on-call'],
+            channels: ['phone', 'push'],
+            kind: 'paging',
+            servicePolicy: true,
+            source: 'severity',
+          },
+        },
         { post: { channel: '#incidents' } },
       ],
     });

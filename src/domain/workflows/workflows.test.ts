@@ -123,18 +123,27 @@ describe('workflow engine', () => {
       { responder: 'sre-oncall', source: 'workflow' },
     ]);
     const outbox = await outboxOf(t.db, id);
+    // The page became an escalation (src/domain/paging); "service-owner" names nobody here (no
+    // service), which its timeline entry says. The post is queued for the incident's channel.
     expect(outbox.map((o) => [o.channel, o.destination, o.status])).toEqual([
-      ['page', 'page:service-owner', 'pending'],
       ['chat', expect.stringMatching(/^#incident-\d+$/), 'pending'],
     ]);
-    const post = outbox[1]?.payload as { text: string };
+    const escalations = await t.db
+      .selectFrom('escalations')
+      .select(['source', 'status'])
+      .where('incident_id', '=', id)
+      .execute();
+    expect(escalations).toEqual([{ source: `run:${runs[0]?.id}:1`, status: 'active' }]);
+    const step = (await kinds(id, EVENT_KINDS.pageSent))[0];
+    expect(step?.data).toMatchObject({ users: [], empty: ['group:service-owner'] });
+    const post = outbox[0]?.payload as { text: string };
     expect(post.text).toMatch(/^War room for Checkout failing \d+ \(SEV1\) \{nope\}$/);
     expect(outbox.every((o) => o.dedup_key?.startsWith(`workflow_run:${runs[0]?.id}:`))).toBe(true);
     const fired = await kinds(id, EVENT_KINDS.workflowFired);
     expect(fired.map((e) => e.data)).toMatchObject([
       { workflow: 'war room', actions: ['addResponders', 'page', 'post', 'addChecklistItem', 'addTask'] },
     ]);
-    expect(await kinds(id, EVENT_KINDS.notificationQueued)).toHaveLength(2);
+    expect(await kinds(id, EVENT_KINDS.notificationQueued)).toHaveLength(1); // the post; the page: paging.*
     expect(await kinds(id, EVENT_KINDS.responderAdded)).toHaveLength(2);
     const task = await t.db.selectFrom('action_items').selectAll().where('incident_id', '=', id).execute();
     expect(task.map((a) => [a.title, a.kind, a.due_at?.getTime()])).toEqual([

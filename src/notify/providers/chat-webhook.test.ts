@@ -183,6 +183,11 @@ describe('the chat provider', () => {
       message: 'HTTP 400: {"error":{"code":"InvalidRequestContent","message":"bad card"}}',
       retryable: false,
     });
+    teams.script({ status: 500, body: 'x'.repeat(1_000_000) });
+    expect(await failure(provider().send(message('#teams')))).toMatchObject({
+      message: `HTTP 500: ${'x'.repeat(200)}`,
+      retryable: true,
+    });
     teams.script({ status: 502, body: '' });
     expect(await failure(provider().send(message('#teams')))).toMatchObject({
       message: 'HTTP 502',

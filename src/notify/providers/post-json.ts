@@ -12,12 +12,14 @@ export interface PostOptions {
   policy: OutboundPolicy;
   timeoutMs: number;
   headers?: Record<string, string>;
+  /** How much of the answer to read (default 64 KiB: Slack echoes the whole message back). */
+  maxAnswerChars?: number;
 }
 
 export interface JsonAnswer {
   status: number;
   headers: Headers;
-  /** The answer's body, cut to 2,000 characters (enough for any error the receivers send). */
+  /** The answer's body, cut to PostOptions.maxAnswerChars. */
   text: string;
 }
 
@@ -36,12 +38,30 @@ export async function postJson(url: string, body: unknown, options: PostOptions)
       maxRedirects: 0,
       signal: AbortSignal.timeout(options.timeoutMs),
     }));
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text: text.slice(0, 2000) };
+    const text = await readAtMost(response, options.maxAnswerChars ?? 65_536);
+    return { status: response.status, headers: response.headers, text };
   } catch (error) {
     // A refused target stays refused; a timeout or a broken connection may pass next time.
     throw new DeliveryError(describeFailure(error, options.timeoutMs), !(error instanceof OutboundRefused));
   }
+}
+
+/**
+ * The first `max` characters of a body, without reading the rest: a hostile webhook target could
+ * otherwise answer with an endless body (the timeout bounds the time, not the memory).
+ */
+async function readAtMost(response: Response, max: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (text.length < max) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text.slice(0, max);
 }
 
 /** Parses an answer's body as JSON; undefined when it is not JSON. */

@@ -118,6 +118,13 @@ describe('the Slack provider against the fake Web API', () => {
     expect(JSON.parse(request?.body ?? '{}')).toMatchObject({ unfurl_links: false, unfurl_media: false });
   });
 
+  it('reads the whole answer, which echoes the message back, also for a long message', async () => {
+    const long = { ...page, text: 'é'.repeat(2900) };
+    const result = await provider().send(message('C0INCIDENT', long));
+    expect(result.providerId).toBe(`C0INCIDENT/${slack.posts.at(-1)?.ts}`);
+    expect(slack.requests.at(-1)?.body.length).toBeGreaterThan(3000);
+  });
+
   it('DMs a user id and names the DM conversation Slack answers with', async () => {
     const result = await provider().send(message('U024BE7LH'));
     expect(result.providerId).toMatch(/^D024BE7LH\/\d+\.\d{6}$/);

@@ -19,6 +19,13 @@ describe('environment', () => {
     expect(() => loadEnv({ TOCSIN_ADMIN_TOKEN: 'short' })).toThrow(/TOCSIN_ADMIN_TOKEN/);
   });
 
+  it('does not echo secrets into the error', () => {
+    expect(() => loadEnv({ TOCSIN_ADMIN_TOKEN: 'short' })).toThrow(
+      /^invalid environment variable TOCSIN_ADMIN_TOKEN=\(value hidden\): /,
+    );
+    expect(() => loadEnv({ DATABASE_URL: 'mysql://u:pw@h/db' })).not.toThrow(/pw/);
+  });
+
   it('is documented in the README, every variable', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const v of describeEnv()) expect(readme, v.name).toContain(`\`${v.name}\``);

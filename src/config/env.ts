@@ -221,6 +221,8 @@ export function isOutboundAllowEntry(entry: string): boolean {
 
 export class ConfigError extends Error {}
 
+const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|WEBHOOKS|DATABASE_URL|SMTP_URL|SID$/;
+
 /** Parses the environment; a bad value becomes one line naming the variable and the reason. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const present = Object.fromEntries(
@@ -232,9 +234,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(
-      `invalid environment variable ${name}=${JSON.stringify(source[name])}: ${issue?.message}`,
-    );
+    // Tokens, secrets and URLs that may carry credentials are not echoed into logs.
+    const shown = SECRET_VARIABLE.test(name) ? '(value hidden)' : JSON.stringify(source[name]);
+    throw new ConfigError(`invalid environment variable ${name}=${shown}: ${issue?.message}`);
   }
   return parsed.data;
 }

@@ -41,7 +41,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerNotificationRoutes(app);
   registerEscalationPolicyRoutes(app);
   registerPagingRoutes(app);
-  registerInboundAckRoutes(app);
+  registerInboundAckRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   attachSmtpReceiver(app, deps);
 }

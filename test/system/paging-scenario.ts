@@ -98,15 +98,38 @@ export async function declareIncidents(
   return declared;
 }
 
-/** Whether every page of `step` (1-based) for the incident has arrived. */
-export function stepReceived(received: Received[], incident: Declared, step: number): boolean {
-  const topics = new Set(received.filter((r) => r.title === incident.subject).map((r) => r.topic));
-  return (STEP_USERS[step - 1] ?? []).every((h) => topics.has(topicOf(h)));
+/** When the last page of `step` (1-based) for the incident arrived; undefined until all have. */
+export function stepArrival(received: Received[], incident: Declared, step: number): number | undefined {
+  const ours = received.filter((r) => r.title === incident.subject);
+  let last = 0;
+  for (const h of STEP_USERS[step - 1] ?? []) {
+    const got = ours.find((r) => r.topic === topicOf(h));
+    if (!got) return undefined;
+    last = Math.max(last, got.at);
+  }
+  return last;
+}
+
+/**
+ * Whether the incident can be acknowledged between `step` and the next one with a definite outcome:
+ * its step arrived, and on time (a step held up, e.g. by a dead instance's lease, runs late while the
+ * next one falls due on the step's own schedule, so an acknowledgement then races the next page).
+ */
+function ackable(received: Received[], incident: Declared, step: number): 'yes' | 'not yet' | 'never' {
+  const next = STEP_USERS[step] ?? [];
+  if (received.some((r) => r.title === incident.subject && next.some((h) => r.topic === topicOf(h))))
+    return 'never';
+  const at = stepArrival(received, incident, step);
+  if (at === undefined) return 'not yet';
+  if (step === 1) return 'yes';
+  const before = stepArrival(received, incident, step - 1);
+  return before !== undefined && at - before < STEP_AFTER_MS + 1_000 ? 'yes' : 'never';
 }
 
 /**
  * Acknowledges each incident of `plan` (incident → the step after which it is acknowledged) as soon
- * as that step's pages have all arrived, through the given servers; runs until stop() is called.
+ * as that step's pages have all arrived, through the given servers; runs until stop() is called. An
+ * incident whose step came late is left unacknowledged (see ackable).
  */
 export function acknowledgeAlong(
   servers: () => ServerHandle[],
@@ -120,7 +143,10 @@ export function acknowledgeAlong(
   const loop = (async () => {
     while (running) {
       for (const [incident, afterStep] of plan) {
-        if (incident.ackAt !== undefined || !stepReceived(received, incident, afterStep)) continue;
+        if (incident.ackAt !== undefined) continue;
+        const can = ackable(received, incident, afterStep);
+        if (can === 'never') plan.delete(incident);
+        if (can !== 'yes') continue;
         const at = Date.now();
         const choices = servers();
         const server = choices[sent++ % choices.length] as ServerHandle;
@@ -284,7 +310,8 @@ export async function checkDeliveries(
     if (previous === undefined || !got) continue;
     const due = previous + STEP_AFTER_MS;
     const what = `outbox ${r.id} (incident ${r.incident_id} step ${r.step})`;
-    if (r.created_at.getTime() < due) problems.push(`${what} queued ${due - r.created_at.getTime()} ms early`);
+    if (r.created_at.getTime() < due)
+      problems.push(`${what} queued ${due - r.created_at.getTime()} ms early`);
     if (got.at < due) problems.push(`${what} arrived ${due - got.at} ms early`);
     const lateness = got.at - due;
     const reclaimed = r.attempts > 1;

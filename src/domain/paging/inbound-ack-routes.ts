@@ -1,7 +1,7 @@
 import { ZodError } from 'zod';
-import { loadEnv, publicUrlOf } from '../../config/env.ts';
+import { loadEnv } from '../../config/env.ts';
 import { AppError } from '../../errors.ts';
-import type { App } from '../../http/server.ts';
+import type { App, AppDeps } from '../../http/server.ts';
 import { parseSlackInteraction, verifySlackSignature } from '../../notify/inbound/slack.ts';
 import {
   parseTwilioGather,
@@ -25,7 +25,8 @@ function parseForm(raw: string): Form {
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-export function registerInboundAckRoutes(app: App): void {
+export function registerInboundAckRoutes(app: App, deps: Pick<AppDeps, 'publicUrl'>): void {
+  const env = loadEnv();
   app.register(async (scope) => {
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
@@ -38,7 +39,7 @@ export function registerInboundAckRoutes(app: App): void {
       { schema: { hide: true }, config: { public: true } },
       async (request, reply) => {
         const raw = typeof request.body === 'string' ? request.body : '';
-        const secret = loadEnv().TOCSIN_SLACK_SIGNING_SECRET ?? '';
+        const secret = env.TOCSIN_SLACK_SIGNING_SECRET ?? '';
         const headers = request.headers;
         const ok = verifySlackSignature(
           secret,
@@ -64,13 +65,13 @@ export function registerInboundAckRoutes(app: App): void {
     );
 
     const twilioUrl = (path: string, rawUrl: string) =>
-      `${publicUrlOf(loadEnv())}${path}${rawUrl.slice(rawUrl.indexOf(path) + path.length)}`;
+      `${deps.publicUrl}${path}${rawUrl.slice(rawUrl.indexOf(path) + path.length)}`;
     const twilioVerified = (
       request: { body: unknown; url: string; headers: Record<string, unknown> },
       path: string,
     ): Form | undefined => {
       const form = parseForm(typeof request.body === 'string' ? request.body : '');
-      const token = loadEnv().TOCSIN_TWILIO_AUTH_TOKEN ?? '';
+      const token = env.TOCSIN_TWILIO_AUTH_TOKEN ?? '';
       const ok = verifyTwilioSignature(
         token,
         twilioUrl(path, request.url),

@@ -10,7 +10,7 @@ const server = process.env.PG_URL ? undefined : await startPostgres15();
 const admin = process.env.PG_URL ?? (server as { url: string }).url;
 const url = withDatabase(admin, 'prof');
 await ensureDatabase(admin, 'prof');
-const { db, pool } = connect(url, 1);
+const { db, pool } = connect(url, 2);
 await migrate(db);
 const client = new pg.Client({ connectionString: url });
 await client.connect();

@@ -1,4 +1,5 @@
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
+import type { ProviderRegistry } from '../notify/providers/provider.ts';
 import { alertAutoResolveModule } from './alert-auto-resolve.ts';
 import { alertRulesModule } from './alert-rules.ts';
 import { auditorModule } from './auditor.ts';
@@ -15,12 +16,14 @@ import { workflowTimersModule } from './workflow-timers.ts';
 export interface EngineModuleOptions {
   /** Deliver queued notifications (default true); drills run without it: nothing leaves the drill. */
   deliver?: boolean | undefined;
+  /** Who delivers (default: the providers the environment configures); tests pass recording ones. */
+  providers?: ProviderRegistry | undefined;
 }
 
 // Every engine module, in the order a tick runs them. Each issue adds its own here.
 export function engineModules(options: EngineModuleOptions = {}): EngineModule[] {
   const plans = new PlanCache();
-  const delivery = options.deliver === false ? [] : [outboxModule()];
+  const delivery = options.deliver === false ? [] : [outboxModule({ providers: options.providers })];
   return [
     // Alert sources first: an alert a silent heartbeat raises (or an auto-resolve) is acted on by the
     // modules after them in the same pass.

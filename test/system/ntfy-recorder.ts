@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 // recorder of its own (TOCSIN_NTFY_URL), so a test knows which instance delivered a message.
 //
 // stall() models a provider connection that hangs: from then on requests are left unread and
-// unanswered, so nothing is accepted, and the sender's claims stay in flight until it dies.
+// unanswered, so nothing is accepted and the sender's claims stay in flight — until resume() serves
+// them, or the sender dies and its connections close (then they were never accepted).
 
 export interface Received {
   /** X-Tocsin-Message: the outbox row id. */
@@ -26,7 +27,7 @@ const TOPIC = /^\/([-_A-Za-z0-9]{1,64})$/;
 export class NtfyRecorder {
   url = '';
   private stalled = false;
-  private readonly hanging = new Set<IncomingMessage>();
+  private readonly hanging = new Map<IncomingMessage, ServerResponse>();
 
   private constructor(
     private readonly server: Server,
@@ -51,6 +52,22 @@ export class NtfyRecorder {
     this.stalled = true;
   }
 
+  /** Serves again, the hanging requests first (they are accepted now, late). */
+  resume(): void {
+    this.stalled = false;
+    const waiting = [...this.hanging];
+    this.hanging.clear();
+    for (const [req, res] of waiting) this.accept(req, res).catch(() => res.destroy());
+  }
+
+  /** The ntfy titles and topics of the hanging requests (which pages are held). */
+  hangingPages(): { title: string; topic: string }[] {
+    return [...this.hanging.keys()].map((req) => ({
+      title: typeof req.headers.title === 'string' ? req.headers.title : '',
+      topic: TOPIC.exec(req.url ?? '')?.[1] ?? '',
+    }));
+  }
+
   /** Requests hanging on the stalled recorder whose sender is still connected. */
   hangingCount(): number {
     return this.hanging.size;
@@ -65,10 +82,14 @@ export class NtfyRecorder {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.stalled) {
-      this.hanging.add(req);
+      this.hanging.set(req, res);
       req.socket.once('close', () => this.hanging.delete(req));
       return;
     }
+    await this.accept(req, res);
+  }
+
+  private async accept(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const topic = TOPIC.exec(req.url ?? '')?.[1];

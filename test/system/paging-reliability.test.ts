@@ -11,9 +11,11 @@ import {
   declareIncidents,
   type Report,
   STEP_USERS,
+  stepArrival,
+  topicOf,
   waitUntilSettled,
 } from './paging-scenario.ts';
-import { type SystemDb, systemDatabase, systemToken, until } from './support.ts';
+import { call, type SystemDb, systemDatabase, systemToken, until } from './support.ts';
 
 // Paging survives the failures a cluster sees: real Tocsin processes on a real PostgreSQL 15, pages
 // delivered over HTTP to loopback ntfy servers (one per instance, so we know who sent what), each
@@ -55,6 +57,27 @@ function ackPlanOf(incidents: Declared[], n: number, m: number): Map<Declared, n
   return plan;
 }
 
+/**
+ * Incidents (not otherwise acknowledged) whose step-2 page hangs on the recorder, with step 1 all
+ * delivered: up to three, to be acknowledged while the page's claim is held by a dead instance.
+ */
+function heldSecondSteps(
+  recorder: NtfyRecorder,
+  incidents: Declared[],
+  plan: Map<Declared, number>,
+  received: Received[],
+): Declared[] {
+  const held = new Set(
+    recorder
+      .hangingPages()
+      .filter((p) => p.topic === topicOf('cyd'))
+      .map((p) => p.title),
+  );
+  return incidents
+    .filter((i) => held.has(i.subject) && !plan.has(i) && stepArrival(received, i, 1) !== undefined)
+    .slice(0, 3);
+}
+
 describe('paging while an instance is SIGKILLed', () => {
   const INCIDENTS = 50;
   const token = systemToken();
@@ -86,28 +109,48 @@ describe('paging while an instance is SIGKILLed', () => {
   });
 
   it('delivers every page exactly once, on time, and none after an acknowledgement', async () => {
-    const [s0, s1, victim] = servers as [ServerHandle, ServerHandle, ServerHandle];
-    const victimNtfy = recorders[2] as NtfyRecorder;
-    const survivors = [s0, s1];
     const started = Date.now();
-    const incidents = await declareIncidents(survivors, token, INCIDENTS);
-    const acks = acknowledgeAlong(() => survivors, token, received, ackPlanOf(incidents, 8, 6));
+    const incidents = await declareIncidents(servers, token, INCIDENTS);
+    let victim: ServerHandle | undefined;
+    const alive = () => servers.filter((s) => s !== victim && !s.exited());
+    const plan = ackPlanOf(incidents, 8, 6);
+    const acks = acknowledgeAlong(alive, token, received, plan);
 
-    // Mid-escalation (step 2 has begun to go out), the victim's provider connection stalls, so it
-    // holds claimed messages in flight; then it is SIGKILLed with them.
+    // Mid-escalation (step 2 has begun to go out) every provider connection stalls, so the instances
+    // hold claimed messages in flight; the one holding most is SIGKILLed with them, and the others'
+    // connections come back (their held messages go out, late by the stall).
     await until('step 2 to begin', async () => firstOfStep(received, 'page-cyd'), 20_000, 20);
-    const beforeKill = received.filter((r) => r.via === 'i2').length;
-    victimNtfy.stall();
-    await until(
-      'the victim to hold messages in flight',
-      async () => victimNtfy.hangingCount() >= 2,
-      10_000,
-      10,
-    );
-    const inFlight = victimNtfy.hangingCount();
+    const stalledAt = Date.now();
+    for (const r of recorders) r.stall();
+    const hanging = () => recorders.map((r) => r.hangingCount());
+    await until('messages in flight', async () => hanging().reduce((a, b) => a + b, 0) >= 3, 10_000, 10);
+    const held = hanging();
+    const v = held.indexOf(Math.max(...held));
+    victim = servers[v] as ServerHandle;
+    const victimVia = (recorders[v] as NtfyRecorder).via;
+    const beforeKill = received.filter((r) => r.via === victimVia).length;
+    const orphaned = heldSecondSteps(recorders[v] as NtfyRecorder, incidents, plan, received);
     const killedAt = Date.now();
     await victim.stop('SIGKILL');
     expect(victim.exited()).toBe(true);
+    recorders.forEach((r, i) => {
+      if (i !== v) r.resume();
+    });
+    const stalledMs = Date.now() - stalledAt;
+    // Incidents whose step-2 page died with the victim, acknowledged while its claim is still leased:
+    // the page must not go out when the lease runs out (paging ended with the acknowledgement).
+    for (const incident of orphaned) {
+      incident.ackAt = Date.now();
+      incident.steps = 1;
+      const res = await call(
+        alive()[0] as ServerHandle,
+        token,
+        'POST',
+        `/api/v1/incidents/${incident.id}/acknowledge`,
+        {},
+      );
+      expect(res.status).toBe(200);
+    }
 
     await until(
       'every required page to arrive',
@@ -128,15 +171,20 @@ describe('paging while an instance is SIGKILLed', () => {
     const acked = incidents.filter((i) => i.ackAt !== undefined).length;
     expect(incidents.slice(0, 8).every((i) => i.ackAt !== undefined)).toBe(true);
     expect(acked).toBeGreaterThan(8);
+    expect(orphaned.length).toBeGreaterThan(0);
     const bounds: Bounds = {
-      firstClaimMs: INTERVAL_MS + SLACK_MS,
+      // A message held by a survivor's stalled connection arrives late by the stall.
+      firstClaimMs: INTERVAL_MS + SLACK_MS + stalledMs,
       reclaimedMs: LEASE_MS + 2 * INTERVAL_MS + SLACK_MS,
     };
     const report = await checkDeliveries(db, incidents, received, bounds);
     printReport('SIGKILL', report, {
       acked,
+      victim: victimVia,
       victimDeliveredBeforeKill: beforeKill,
-      victimInFlightAtKill: inFlight,
+      ackedWhileHeldByVictim: orphaned.length,
+      inFlightAtKill: held,
+      stalledMs,
       killedAfterMs: killedAt - started,
       totalMs: Date.now() - started,
       bounds,
@@ -144,8 +192,8 @@ describe('paging while an instance is SIGKILLed', () => {
     expect(report.problems).toEqual([]);
     // The victim did part of the work before it died, and what it held was retried after the lease.
     expect(beforeKill).toBeGreaterThan(0);
-    expect(report.reclaimed).toBeGreaterThanOrEqual(inFlight);
-    const afterKill = received.filter((r) => r.via === 'i2' && r.at > killedAt);
+    expect(report.reclaimed).toBeGreaterThanOrEqual(held[v] as number);
+    const afterKill = received.filter((r) => r.via === victimVia && r.at > killedAt);
     expect(afterKill).toEqual([]);
     const ended = await db.rows<{ status: string; n: string }>(
       'select status, count(*) as n from escalations group by status order by status',
@@ -160,6 +208,9 @@ describe('paging while an instance is SIGKILLed', () => {
 describe('paging while PostgreSQL restarts', () => {
   const INCIDENTS = 30;
   const DOWN_MS = 1_500;
+  // Longer than the outage: a message sent just before it is recorded when the store is back, within
+  // the claim's lease, instead of being sent again once the lease has run out.
+  const RESTART_LEASE_MS = 5_000;
   const token = systemToken();
   const received: Received[] = [];
   let pg: ExternalPostgres;
@@ -173,7 +224,7 @@ describe('paging while PostgreSQL restarts', () => {
     db = await systemDatabase(pg.url, 'paging_restart');
     recorders = await Promise.all(['i0', 'i1'].map((via) => NtfyRecorder.start(via, received)));
     // Every engine tick logs its store error while PostgreSQL is down; a crash still shows.
-    const quiet = { TOCSIN_LOG_LEVEL: 'fatal' };
+    const quiet = { TOCSIN_LOG_LEVEL: 'fatal', TOCSIN_OUTBOX_LEASE_MS: String(RESTART_LEASE_MS) };
     const first = await startServer(instanceEnv(db.url, token, recorders[0] as NtfyRecorder, quiet));
     servers = [first, await startServer(instanceEnv(db.url, token, recorders[1] as NtfyRecorder, quiet))];
     await applyPagingSetup(first, token);
@@ -193,11 +244,20 @@ describe('paging while PostgreSQL restarts', () => {
     const acks = acknowledgeAlong(() => servers, token, received, ackPlanOf(incidents, 6, 0));
     await until('step 2 to begin', async () => firstOfStep(received, 'page-cyd'), 20_000, 20);
     await acks.stop();
+    // Messages are in flight when PostgreSQL goes down (the provider connections stall, then answer
+    // while it is down): they reached ntfy, but their outcome can only be recorded once it is back.
+    const stalledAt = Date.now();
+    for (const r of recorders) r.stall();
+    const hanging = () => recorders.reduce((n, r) => n + r.hangingCount(), 0);
+    await until('messages in flight', async () => hanging() >= 2, 10_000, 10);
+    const heldAtShutdown = hanging();
     const downAt = Date.now();
     await pg.shutdown();
+    for (const r of recorders) r.resume();
     await new Promise((r) => setTimeout(r, DOWN_MS));
     await pg.start();
     const outageMs = Date.now() - downAt;
+    const stalledMs = downAt - stalledAt;
 
     await waitUntilSettled(db, 40_000);
     const settled = received.length;
@@ -209,12 +269,14 @@ describe('paging while PostgreSQL restarts', () => {
     // Acknowledgements that had not happened before the restart are not counted as such.
     const acked = incidents.filter((i) => i.ackAt !== undefined).length;
     const bounds: Bounds = {
-      firstClaimMs: outageMs + INTERVAL_MS + SLACK_MS,
-      reclaimedMs: outageMs + LEASE_MS + 2 * INTERVAL_MS + SLACK_MS,
+      firstClaimMs: stalledMs + outageMs + INTERVAL_MS + SLACK_MS,
+      reclaimedMs: stalledMs + outageMs + RESTART_LEASE_MS + 2 * INTERVAL_MS + SLACK_MS,
     };
     const report = await checkDeliveries(db, incidents, received, bounds);
     printReport('PostgreSQL restart', report, {
       acked,
+      heldAtShutdown,
+      stalledMs,
       outageMs,
       restartedAfterMs: downAt - started,
       totalMs: Date.now() - started,

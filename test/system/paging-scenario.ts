@@ -150,7 +150,10 @@ export function acknowledgeAlong(
         const at = Date.now();
         const choices = servers();
         const server = choices[sent++ % choices.length] as ServerHandle;
-        const res = await call(server, token, 'POST', `/api/v1/incidents/${incident.id}/acknowledge`, {});
+        const path = `/api/v1/incidents/${incident.id}/acknowledge`;
+        // No answer (the instance was killed meanwhile): try again, through another one.
+        const res = await call(server, token, 'POST', path, {}).catch(() => undefined);
+        if (!res) continue;
         if (res.status !== 200) failures.push(`ack ${incident.title}: ${res.status}`);
         incident.ackAt = at;
         incident.steps = afterStep;

@@ -11,6 +11,9 @@ import * as outbox from './queries.ts';
 // 2. send through the channel's provider, holding no transaction;
 // 3. record sent / retry later (exponential backoff) / failed (dead letter) in a statement of its
 //    own, only if the row is still this attempt's (a reclaim after a lease timeout wins otherwise).
+//    A message that went out while the store was unreachable is recorded once it is back, as long as
+//    the claim's lease lasts: given up at once, its row would stay `sending` and another engine would
+//    send it again when the lease ran out (test/system/paging-reliability.test.ts restarts PostgreSQL).
 
 export interface RetryPolicy {
   /** Attempts before a message is a dead letter. */
@@ -65,9 +68,38 @@ export async function deliverMessage(
           }
         : { status: 'failed', error: message };
   }
-  const recorded = await outbox.recordOutboxAttempt(env.db, row.id, row.attempts, outcome);
+  const recorded = await recordOutcome(env, row, outcome);
   if (!recorded) env.log?.warn({ id: row.id, attempt: row.attempts }, 'outbox attempt superseded');
   if (outcome.status === 'failed') {
     env.log?.warn({ id: row.id, channel: row.channel, error: outcome.error }, 'outbox message dead-lettered');
+  }
+}
+
+/** First wait before recording again after the store failed; doubles up to RECORD_RETRY_MAX_MS. */
+const RECORD_RETRY_MS = 100;
+const RECORD_RETRY_MAX_MS = 1_000;
+
+/**
+ * Records the attempt's outcome, trying again while the store fails, until the claim's lease ends
+ * (row.next_attempt_at of a claimed row): after that another engine may take the row over, and the
+ * record would be superseded anyway. Waits in real time: the store comes back in real time, also
+ * under a virtual clock.
+ */
+async function recordOutcome(
+  env: DeliveryEnv,
+  row: Row<'outbox'>,
+  outcome: outbox.DeliveryOutcome,
+): Promise<boolean> {
+  const leaseLeftMs = row.next_attempt_at.getTime() - env.clock.now().getTime();
+  const giveUpAt = Date.now() + Math.max(0, leaseLeftMs);
+  for (let wait = RECORD_RETRY_MS; ; wait = Math.min(2 * wait, RECORD_RETRY_MAX_MS)) {
+    try {
+      return await outbox.recordOutboxAttempt(env.db, row.id, row.attempts, outcome);
+    } catch (error) {
+      if (Date.now() + wait >= giveUpAt) throw error;
+      env.log?.warn({ err: error, id: row.id }, 'outbox attempt not recorded yet, trying again');
+      // unref: a process on its way out is not held up by a record that cannot be made.
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    }
   }
 }

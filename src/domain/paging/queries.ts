@@ -323,3 +323,24 @@ export async function pagingHealth(db: Executor, now: Date, lateBefore: Date, fa
 export function findServiceByName(db: Executor, name: string) {
   return db.selectFrom('services').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
 }
+
+/** Whether another escalation of the incident paged this person since `since` (one page, not two). */
+export async function pagedByAnotherSince(
+  db: Executor,
+  incidentId: string,
+  userId: string,
+  escalationId: string,
+  since: Date,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('incident_id', '=', incidentId)
+    .where('user_id', '=', userId)
+    .where('escalation_id', 'is not', null)
+    .where('escalation_id', '!=', escalationId)
+    .where('created_at', '>=', since)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -6,14 +6,12 @@ import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { PlanCache } from '../workflows/plan-cache.ts';
 import * as q from './queries.ts';
 import { resolveRecipients } from './recipients.ts';
-import { targetOf } from './steps.ts';
+import { contactKinds, targetOf } from './steps.ts';
 
 // Workflow notifications and handoff messages name people, not addresses: `user:<handle>`,
 // `group:<plan group>`, `role:<incident role>`, with channel `auto` (each person's own rules) or one
 // channel (email, sms, push …). Before delivery each such row fans out, in one transaction, into one
 // row per contact, and is itself marked sent with provider id "routed:<n>".
-
-const CONTACT_KINDS: readonly string[] = ['email', 'sms', 'voice', 'push', 'slack'];
 
 export async function routeLogicalMessages(
   tx: Executor,
@@ -38,7 +36,9 @@ async function fanOut(tx: Executor, row: Row<'outbox'>, now: Date, plans: PlanCa
     plan,
     now,
   });
-  const kinds = CONTACT_KINDS.includes(row.channel) ? [row.channel as ContactKind] : undefined;
+  // `auto`: each person's own rules; chat means their Slack; other channels name a contact kind.
+  const named = contactKinds([row.channel]) as ContactKind[];
+  const kinds = named.length > 0 ? named : undefined;
   let n = 0;
   for (const userId of recipients.userIds) {
     let contacts = await notificationPlan(tx, userId, kinds);

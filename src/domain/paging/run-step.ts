@@ -15,6 +15,9 @@ import { resolveRecipients } from './recipients.ts';
 // step after this one's wait, the first step again for another round, or done. Every message has a
 // dedup key of (escalation, round, step, person, rule), so running a step twice queues nothing twice.
 
+/** Pages of one incident to one person within this window are one page. */
+const SAME_PAGE_WINDOW_MS = 60_000;
+
 export interface PagingIncident {
   id: string;
   title: string;
@@ -56,7 +59,23 @@ export async function runEscalationStep(
   const unreachable: string[] = [];
   let queued = 0;
   const users = await q.usersByIds(tx, [...recipients.userIds]);
+  const alreadyPaged: string[] = [];
   for (const user of users) {
+    // Two escalations of one incident reaching the same person at once (the severity's page and a
+    // responder list, an L1 tier) make one page, not two: their phone rings once.
+    if (
+      ctx.incident &&
+      (await q.pagedByAnotherSince(
+        tx,
+        ctx.incident.id,
+        user.id,
+        esc.id,
+        new Date(ctx.now.getTime() - SAME_PAGE_WINDOW_MS),
+      ))
+    ) {
+      alreadyPaged.push(user.handle);
+      continue;
+    }
     const kinds = esc.channels as ContactKind[];
     let contacts = await notificationPlan(tx, user.id, kinds.length > 0 ? kinds : undefined);
     // The plan asks for a channel this person has no verified method for: reach them anyhow.
@@ -129,6 +148,7 @@ export async function runEscalationStep(
           ? { also: [...recipients.emails, ...recipients.chats] }
           : {}),
         ...(unreachable.length > 0 ? { unreachable } : {}),
+        ...(alreadyPaged.length > 0 ? { already_paged: alreadyPaged } : {}),
         ...(recipients.empty.length > 0 ? { empty: recipients.empty } : {}),
       },
     });

@@ -375,6 +375,7 @@ export interface AlertsTable {
   routed_at: TsNull;
   routing: string | null;
   route_after: TsNull;
+  /** The latest payload once a repeat replaced the opening one; null: see the trigger event (0115). */
   raw: Json;
   updated_at: Ts;
 }

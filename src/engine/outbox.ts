@@ -38,7 +38,9 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
     id: 40,
     name: 'outbox',
     async tick({ tx, db, clock, now, log }) {
-      const expired = await outbox.failExhaustedLeases(tx, now, retry.maxAttempts);
+      const expired =
+        (await outbox.cancelAnsweredLeases(tx, now)) +
+        (await outbox.failExhaustedLeases(tx, now, retry.maxAttempts));
       const room = maxInFlight - running.size;
       const claimed = await outbox.claimDueOutbox(
         tx,

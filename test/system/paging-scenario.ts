@@ -276,7 +276,9 @@ export async function checkDeliveries(
   for (const [id, list] of timesById) {
     if (list.length > 1) {
       const where = list.map((r) => `${r.via}@${r.at}`).join(', ');
-      problems.push(`outbox ${id} received ${list.length} times (${where})`);
+      const row = rowById.get(id);
+      const claims = row ? `; ${row.attempts} claim(s), queued at ${row.created_at.getTime()}` : '';
+      problems.push(`outbox ${id} received ${list.length} times (${where}${claims})`);
     }
     if (!rowById.has(id)) problems.push(`received a message of no push outbox row: ${id}`);
   }

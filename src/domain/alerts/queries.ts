@@ -3,15 +3,20 @@ import type { AlertStatus, Executor, NewRow } from '../../db/schema.ts';
 
 type NewAlert = NewRow<'alerts'>;
 
+// Where an alert's payload lives (migration 0115): the payload it opened with is stored once, in its
+// trigger event; alerts.raw is written only when a repeat replaces that payload (null: the opening
+// one). A new alert — the flood case — thus writes its payload once instead of twice.
+
 /**
  * Inserts an alert, or — when an open alert of the same service and key exists — counts a repeat and
  * refreshes what the sender says now. The partial unique index makes concurrent triggers of one key
- * meet in one row, whichever instance they arrive on.
+ * meet in one row, whichever instance they arrive on. A new alert's `raw` is left null: the caller
+ * logs it with the trigger event.
  */
-export function upsertTrigger(db: Executor, row: NewAlert) {
+export function upsertTrigger(db: Executor, row: NewAlert & { raw: string }) {
   return db
     .insertInto('alerts')
-    .values(row)
+    .values({ ...row, raw: null })
     .onConflict((oc) =>
       oc
         .columns(['service_id', 'dedup_key'])
@@ -24,7 +29,7 @@ export function upsertTrigger(db: Executor, row: NewAlert) {
           severity: eb.ref('excluded.severity'),
           labels: eb.ref('excluded.labels'),
           details: eb.ref('excluded.details'),
-          raw: eb.ref('excluded.raw'),
+          raw: sql`${row.raw}::jsonb`,
           updated_at: eb.ref('excluded.updated_at'),
         })),
     )
@@ -71,9 +76,11 @@ export interface TriggerRun {
  * repeats). Runs whose integration key is given and no longer live write nothing and return no row.
  */
 export async function upsertTriggerRuns(db: Executor, runs: TriggerRun[], at: Date, refresh: boolean) {
+  // The proposed row carries no payload (see above), so a refresh reads the run's from `i`.
   const update = refresh
     ? sql`summary = excluded.summary, source = excluded.source, severity = excluded.severity,
-          labels = excluded.labels, details = excluded.details, raw = excluded.raw,`
+          labels = excluded.labels, details = excluded.details,
+          raw = (select i.raw from i where i.service_id = excluded.service_id and i.dedup_key = excluded.dedup_key),`
     : sql``;
   const { rows } = await sql<{ id: string; service_id: string; dedup_key: string; inserted: boolean }>`
     with i as (
@@ -89,7 +96,9 @@ export async function upsertTriggerRuns(db: Executor, runs: TriggerRun[], at: Da
         first_seen_at, last_seen_at, raw, updated_at)
       select i.service_id, i.integration_id, i.dedup_key, 'triggered', i.summary, i.source, i.severity,
         i.component, i.alert_group, i.alert_class, i.labels, i.details, i.links, i.images, i.n,
-        i.started_at, ${at}::timestamptz, ${at}::timestamptz, i.raw, ${at}::timestamptz
+        i.started_at, ${at}::timestamptz, ${at}::timestamptz,
+        -- Null unless the run's last payload differs from the one its trigger event logs.
+        case when i.first_raw is not null then i.raw end, ${at}::timestamptz
       from i
       where i.key is null or exists (select 1 from integrations g
         where g.id = i.integration_id and g.key = i.key and g.disabled_at is null)
@@ -176,8 +185,20 @@ export function insertEvents(db: Executor, rows: NewRow<'alert_events'>[]) {
     .then(() => undefined);
 }
 
+/** An alert with its payload: the latest a repeat left, else the one its trigger event logged. */
 export function findAlert(db: Executor, id: string) {
-  return db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+  return (
+    db
+      .selectFrom('alerts')
+      .selectAll()
+      // Named like the column it stands for: the later of two equal names is the one pg returns.
+      .select(
+        sql<unknown>`coalesce(alerts.raw, (select e.data -> 'raw' from alert_events e
+          where e.alert_id = alerts.id and e.kind = 'trigger' order by e.id limit 1), '{}'::jsonb)`.as('raw'),
+      )
+      .where('id', '=', id)
+      .executeTakeFirst()
+  );
 }
 
 export function listEvents(db: Executor, alertId: string) {

@@ -56,6 +56,28 @@ export async function claimDueOutbox(
     .execute();
 }
 
+/**
+ * Cancels pages whose sender died (a `sending` row past its lease, which would be claimed again)
+ * when their escalation was acknowledged or resolved meanwhile: the acknowledgement cancelled the
+ * pages still pending, and one held by a dead process must not go out after it either. Returns how
+ * many.
+ */
+export async function cancelAnsweredLeases(tx: Executor, now: Date): Promise<number> {
+  const result = await tx
+    .updateTable('outbox')
+    .set({ status: 'cancelled', last_error: 'paging ended while its sender was gone (lease ran out)' })
+    .where('status', '=', 'sending')
+    .where('next_attempt_at', '<=', now)
+    .where('escalation_id', 'in', (eb) =>
+      eb
+        .selectFrom('escalations')
+        .select('id')
+        .where('status', 'in', ['acknowledged', 'resolved', 'cancelled']),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Dead-letters sending rows whose lease ran out on their last allowed attempt; returns how many. */
 export async function failExhaustedLeases(tx: Executor, now: Date, maxAttempts: number): Promise<number> {
   const result = await tx

@@ -30,14 +30,48 @@ function run(key: string): q.TriggerRun {
   const raw = {
     event_action: 'trigger',
     dedup_key: key,
-    payload: { summary: 'Disk 97% on db-17', source: 'db-17.example.com', severity: 'critical', component: 'postgres', custom_details: details },
+    payload: {
+      summary: 'Disk 97% on db-17',
+      source: 'db-17.example.com',
+      severity: 'critical',
+      component: 'postgres',
+      custom_details: details,
+    },
   };
-  return { key: integ.key, integration_id: integ.id, service_id: svc.id, dedup_key: key, summary: 'Disk 97% on db-17', source: 'db-17.example.com', severity: 'critical', component: 'postgres', alert_group: null, alert_class: null, labels: {}, details, links: [], images: [], started_at: null, raw, n: 1, first_raw: null, repeats_if_created: 0, repeats_if_open: 1, actor: 'integration:pd' };
+  return {
+    key: integ.key,
+    integration_id: integ.id,
+    service_id: svc.id,
+    dedup_key: key,
+    summary: 'Disk 97% on db-17',
+    source: 'db-17.example.com',
+    severity: 'critical',
+    component: 'postgres',
+    alert_group: null,
+    alert_class: null,
+    labels: {},
+    details,
+    links: [],
+    images: [],
+    started_at: null,
+    raw,
+    n: 1,
+    first_raw: null,
+    repeats_if_created: 0,
+    repeats_if_open: 1,
+    actor: 'integration:pd',
+  };
 }
 const BATCH = Number(process.env.BATCH ?? 25);
 let seq = 0;
 // Fill the table first so index descents are realistic.
-for (let i = 0; i < 200; i++) await q.upsertTriggerRuns(db, Array.from({ length: BATCH }, () => run(`fill-${seq++}`)), new Date(Date.now() + i), true);
+for (let i = 0; i < 200; i++)
+  await q.upsertTriggerRuns(
+    db,
+    Array.from({ length: BATCH }, () => run(`fill-${seq++}`)),
+    new Date(Date.now() + i),
+    true,
+  );
 
 async function once(): Promise<{ ms: number; wal: number }> {
   const runs = Array.from({ length: BATCH }, () => run(`m-${seq++}`));
@@ -66,14 +100,24 @@ async function measure(label: string) {
     wal += r.wal;
   }
   ms.sort((x, y) => x - y);
-  console.log(`${label.padEnd(50)} median ${ms[150]?.toFixed(2)} ms/batch of ${BATCH}  p10 ${ms[30]?.toFixed(2)}  WAL ${(wal / 300 / BATCH).toFixed(0)} B/alert`);
+  console.log(
+    `${label.padEnd(50)} median ${ms[150]?.toFixed(2)} ms/batch of ${BATCH}  p10 ${ms[30]?.toFixed(2)}  WAL ${(wal / 300 / BATCH).toFixed(0)} B/alert`,
+  );
 }
 await measure('current');
 for (const stmt of (process.env.EXTRA ?? '').split(';').filter(Boolean)) {
   await client.query(stmt);
   await measure(stmt.slice(0, 50));
 }
-console.log((await client.query(`select relname, pg_total_relation_size(oid) s from pg_class where relname like 'alert%' and relkind in ('r','i') order by 1`)).rows.map((r) => `${r.relname}=${Math.round(r.s / 1024)}k`).join(' '));
+console.log(
+  (
+    await client.query(
+      `select relname, pg_total_relation_size(oid) s from pg_class where relname like 'alert%' and relkind in ('r','i') order by 1`,
+    )
+  ).rows
+    .map((r) => `${r.relname}=${Math.round(r.s / 1024)}k`)
+    .join(' '),
+);
 await client.end();
 await pool.end();
 server?.stop();

@@ -1,13 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/helpers.ts';
 import { VirtualClock } from '../db/clock.ts';
 import { enqueueNotification } from '../domain/notifications/enqueue.ts';
 import { claimDueOutbox } from '../domain/notifications/queries.ts';
-import { providerRegistry } from '../notify/providers/provider.ts';
+import { type Provider, providerRegistry } from '../notify/providers/provider.ts';
 import { isRetryableStatus, signWebhook, webhookProvider } from '../notify/providers/webhook.ts';
 import { Engine } from './engine.ts';
 import { type OutboxModule, outboxModule } from './outbox.ts';
@@ -181,6 +182,88 @@ describe('outbox delivery', () => {
     clock.advance(60 * SECOND);
     await run(m);
     for (const id of orphan) expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('does not send again a page whose sender died after paging was acknowledged', async () => {
+    const escalation = async (status: 'acknowledged' | 'exhausted') => {
+      const esc = await t.db
+        .insertInto('escalations')
+        .values({
+          incident_id: null,
+          kind: 'paging',
+          source: `manual:${status}`,
+          steps: '[]',
+          channels: '[]',
+          message: 'page',
+          status: 'active',
+          started_at: clock.now(),
+          updated_at: clock.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const id = await enqueueNotification(
+        t.db,
+        {
+          incidentId: null,
+          channel: 'webhook',
+          destination: `${base}/held/${status}`,
+          payload: { kind: 'page' },
+          dedupKey: `held-${status}`,
+          escalationId: esc.id,
+        },
+        clock.now(),
+      );
+      return { esc: esc.id, id: String(id) };
+    };
+    const answered = await escalation('acknowledged');
+    const unanswered = await escalation('exhausted');
+    // Claimed by a worker that then died: both rows are `sending` under a 60s lease.
+    const lease = new Date(clock.now().getTime() + 60 * SECOND);
+    await t.db.transaction().execute((tx) => claimDueOutbox(tx, clock.now(), ['webhook'], 100, lease, 4));
+    for (const [e, status] of [
+      [answered, 'acknowledged'],
+      [unanswered, 'exhausted'],
+    ] as const) {
+      await t.db.updateTable('escalations').set({ status }).where('id', '=', e.esc).execute();
+    }
+    clock.advance(60 * SECOND);
+    await run(modules());
+    // Acknowledged meanwhile: cancelled, like the pages still pending at the acknowledgement.
+    expect(await row(answered.id)).toMatchObject({ status: 'cancelled', attempts: 1 });
+    expect(hits('/held/acknowledged')).toHaveLength(0);
+    // Nobody answered: the page still has to reach someone.
+    expect(await row(unanswered.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(hits('/held/exhausted')).toHaveLength(1);
+  });
+
+  it('records a message that went out while the store failed, once the store answers again', async () => {
+    let failures = 0;
+    // The store fails the next `failures` updates: those recording the outcome of the send.
+    const flakyStore: KyselyPlugin = {
+      transformQuery(args) {
+        if (failures > 0 && args.node.kind === 'UpdateQueryNode') {
+          failures--;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const sent: string[] = [];
+    const push: Provider = {
+      channel: 'push',
+      async send(message) {
+        sent.push(message.id);
+        failures = 2;
+        return { providerId: `push-${message.id}` };
+      },
+    };
+    const m = outboxModule({ providers: providerRegistry([push]), leaseMs: 60 * SECOND });
+    const id = await queue('/store-down', 'push');
+    await run(m, [new Engine({ db: t.db.withPlugin(flakyStore), clock }, [m])]);
+    expect(failures).toBe(0);
+    expect(sent).toEqual([id]);
+    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1, provider_id: `push-${id}` });
   });
 
   it('refuses a private target unless allowed, without sending anything', async () => {

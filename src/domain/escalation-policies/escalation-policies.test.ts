@@ -134,6 +134,19 @@ describe('escalation policies', () => {
     expect(res.statusCode).toBe(403);
   });
 
+  it('a service naming an unknown policy is refused at the field', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/services',
+      headers: auth(token),
+      payload: { name: 'typo-api', escalation_policy: 'paymnets' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([
+      { path: 'escalation_policy', message: 'no escalation policy "paymnets"' },
+    ]);
+  });
+
   it("a service's policy pages its incidents instead of the plan's group; in use, it is not deleted", async () => {
     const svc = await t.app.inject({
       method: 'POST',

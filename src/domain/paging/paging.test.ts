@@ -9,6 +9,7 @@ import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
 import { addResponder } from '../incidents/add-responder.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import { resolveIncident } from '../incidents/resolve-incident.ts';
+import { enqueueNotification } from '../notifications/enqueue.ts';
 import { saveUser } from '../users/save-user.ts';
 import { applyPlan } from '../workflows/testing.ts';
 import { acknowledgeByCode, acknowledgeByToken } from './acknowledge-page.ts';
@@ -183,7 +184,8 @@ describe('paging from the plan', () => {
     expect((await messages(id)).filter((m) => m.to === 'cat' && m.channel === 'sms')).toHaveLength(1);
     await advance(5 * MIN); // repeat 1: from the top again
     const voiceToAna = (await messages(id)).filter((m) => m.to === 'ana' && m.channel === 'voice');
-    expect(voiceToAna.map((m) => m.at)).toEqual(['10:02', '10:02', '10:22']);
+    // 10:00: tier L1 and the severity's step 1 reach ana at once — one page (her phone at 10:02).
+    expect(voiceToAna.map((m) => m.at)).toEqual(['10:02', '10:22']);
 
     const history = await listIncidentPages({ ctx: ctx(), input: { incidentId: id } });
     const severityPage = history.escalations.find((e) => e.source === 'severity');
@@ -194,8 +196,7 @@ describe('paging from the plan', () => {
     const id = await declare('P0');
     await acknowledgeIncident({ ctx: ctx(), input: { incidentId: id } });
     const after = await messages(id);
-    // The severity page's phone call to ana (her 2-minute rule) had not gone out: cancelled. The L1
-    // tier's messages are a duration escalation's: they stay.
+    // Ana's phone call (her 2-minute rule) had not gone out: cancelled, whichever escalation queued it.
     expect(after.filter((m) => m.status === 'cancelled').length).toBeGreaterThan(0);
     await advance(30 * MIN);
     await advance(30 * MIN);
@@ -318,5 +319,50 @@ describe('acknowledging from a message', () => {
     await expect(
       pageManually({ ctx: ctx(), input: { target: 'policy:nope', message: 'x' } }),
     ).rejects.toMatchObject({ details: [{ path: 'target', message: 'no policy "nope"' }] });
+  });
+});
+
+describe('messages addressed to people', () => {
+  it('fan out to their contacts; notifications wait out quiet hours, pages do not', async () => {
+    const cat = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('handle', '=', 'cat')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('user_quiet_hours')
+      .values({ user_id: cat.id, starts: '22:00', ends: '07:00' })
+      .execute();
+    clock.set(new Date(`${clock.now().toISOString().slice(0, 10)}T23:30:00Z`));
+    for (const kind of ['notify', 'page']) {
+      await enqueueNotification(
+        t.db,
+        {
+          incidentId: null,
+          channel: 'auto',
+          destination: 'user:cat',
+          payload: { kind, text: kind },
+          dedupKey: `quiet-${kind}`,
+        },
+        clock.now(),
+      );
+    }
+    await engine.runUntilIdle();
+    const rows = await t.db
+      .selectFrom('outbox')
+      .select(['channel', 'destination', 'status', 'provider_id', 'next_attempt_at', 'payload'])
+      .where('incident_id', 'is', null)
+      .orderBy('id')
+      .execute();
+    const routed = rows.filter((r) => r.destination === 'user:cat');
+    expect(routed.map((r) => [r.status, r.provider_id])).toEqual([
+      ['sent', 'routed:1'],
+      ['sent', 'routed:1'],
+    ]);
+    const sms = rows.filter((r) => r.channel === 'sms');
+    const due = Object.fromEntries(
+      sms.map((r) => [(r.payload as { kind: string }).kind, r.next_attempt_at.toISOString().slice(11, 16)]),
+    );
+    expect(due).toEqual({ notify: '07:00', page: '23:30' });
   });
 });

@@ -84,6 +84,21 @@ export async function endEscalation(
   return ended.length > 0;
 }
 
+/**
+ * Pending page messages of every escalation of the incident become cancelled: once someone has
+ * acknowledged, the follow-ups of steps already paged (the phone call after 5 minutes) are noise.
+ * Duration tiers still page their later tiers, as new steps.
+ */
+export function cancelPendingPagesOfIncident(tx: Executor, incidentId: string, now: Date) {
+  return tx
+    .updateTable('outbox')
+    .set({ status: 'cancelled', last_error: `cancelled at ${now.toISOString()}: acknowledged` })
+    .where('incident_id', '=', incidentId)
+    .where('escalation_id', 'is not', null)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+}
+
 /** Pending (not yet claimed) messages of these escalations become cancelled. */
 function cancelPending(tx: Executor, escalationIds: string[], now: Date) {
   return tx

@@ -1,6 +1,7 @@
 import type { Executor, Row } from '../../db/schema.ts';
 import type { ContactKind } from '../../notify/message.ts';
 import { notificationPlan } from '../contacts/notification-plan.ts';
+import { heldUntil } from '../contacts/quiet-hours.ts';
 import * as incidents from '../incidents/queries.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { PlanCache } from '../workflows/plan-cache.ts';
@@ -40,9 +41,13 @@ async function fanOut(tx: Executor, row: Row<'outbox'>, now: Date, plans: PlanCa
   const named = contactKinds([row.channel]) as ContactKind[];
   const kinds = named.length > 0 ? named : undefined;
   let n = 0;
+  // Notifications (not pages) wait out the person's quiet hours; a page always goes through.
+  const lowUrgency = (row.payload as { kind?: unknown } | null)?.kind !== 'page';
   for (const userId of recipients.userIds) {
     let contacts = await notificationPlan(tx, userId, kinds);
     if (contacts.length === 0 && kinds) contacts = await notificationPlan(tx, userId);
+    const held = lowUrgency ? await heldUntil(tx, userId, now) : null;
+    const start = held ?? now;
     for (const [i, c] of contacts.entries()) {
       const id = await enqueueNotification(
         tx,
@@ -54,7 +59,7 @@ async function fanOut(tx: Executor, row: Row<'outbox'>, now: Date, plans: PlanCa
           dedupKey: `route:${row.id}:u${userId}:${i}`,
           userId,
           contactMethodId: c.contactMethodId,
-          notBefore: new Date(now.getTime() + c.delaySeconds * 1000),
+          notBefore: new Date(start.getTime() + c.delaySeconds * 1000),
           payload: row.payload as Record<string, unknown>,
         },
         now,

@@ -4,8 +4,9 @@ import { EVENT_KINDS } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
 import * as q from './queries.ts';
 
-// Acknowledgement ends paging escalations (nobody else needs waking); resolution ends every
-// escalation, duration tiers included. Called inside the transaction that acknowledges or resolves,
+// Acknowledgement ends paging escalations (nobody else needs waking) and cancels every page message
+// still waiting (a rule's delayed phone call), duration tiers' included — their later tiers still
+// come; resolution ends every escalation. Called inside the transaction that acknowledges or resolves,
 // so no page goes out after the answer to "acknowledged" was given: messages not yet claimed by a
 // provider are cancelled with it.
 
@@ -23,6 +24,7 @@ export async function stopPaging(
 ): Promise<number> {
   const status: EscalationStatus = why;
   const ended = await q.endEscalations(tx, incidentId, KINDS_ENDED[why], status, by, now);
+  if (why === 'acknowledged') await q.cancelPendingPagesOfIncident(tx, incidentId, now);
   for (const e of ended) {
     await incidents.appendEvent(tx, {
       incidentId,

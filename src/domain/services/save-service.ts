@@ -3,6 +3,7 @@ import { Conflict, Invalid } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import { sameValue } from '../config/config.ts';
 import type { Operation } from '../context.ts';
+import * as policies from '../escalation-policies/queries.ts';
 import * as plans from '../plans/queries.ts';
 import * as users from '../users/queries.ts';
 import type { SaveResult } from '../users/save-user.ts';
@@ -23,6 +24,12 @@ export async function saveService({
       throw new Invalid('unknown team', [{ path: 'team', message: `no team "${data.team}"` }]);
     if (data.plan && !(await plans.findPlan(tx, data.plan))) {
       throw new Invalid('unknown plan', [{ path: 'plan', message: `no plan "${data.plan}"` }]);
+    }
+    // A typo here would make the service's incidents page the plan's default instead, silently.
+    if (data.escalation_policy && !(await policies.findPolicy(tx, data.escalation_policy))) {
+      throw new Invalid('unknown escalation policy', [
+        { path: 'escalation_policy', message: `no escalation policy "${data.escalation_policy}"` },
+      ]);
     }
     const fields = {
       description: data.description,

@@ -32,6 +32,11 @@ const teamText = `apiVersion: tocsin.dev/v1
 kind: Team
 metadata: { name: svc-team }
 spec: { members: [] }
+---
+apiVersion: tocsin.dev/v1
+kind: EscalationPolicy
+metadata: { name: primary }
+spec: { steps: [{ teams: [svc-team] }] }
 `;
 
 const service = (
@@ -104,6 +109,7 @@ describe('kind: Service', () => {
     ]);
     expect(results.map((r) => [r.kind, r.name, r.change])).toEqual([
       ['Team', 'svc-team', 'created'],
+      ['EscalationPolicy', 'primary', 'created'],
       ['Plan', 'svc-plan', 'created'],
       ['Service', 'payments', 'created'],
     ]);
@@ -143,7 +149,7 @@ describe('kind: Service', () => {
       { file: 'service.yaml', content: service() },
       { file: 'rest.yaml', content: `${planText('svc-plan')}---\n${teamText}` },
     ]);
-    expect(results.map((r) => r.change)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(results.map((r) => r.change)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
     expect(await integrations()).toEqual(before);
     expect(await auditCount()).toBe(audits);
   });
@@ -269,6 +275,7 @@ describe('kind: Service', () => {
       ['marketing-api', 'created'],
       ['checkout', 'created'],
       ['story-api', 'created'],
+      ['tocsin', 'created'],
     ]);
     const second = await apply(sources);
     expect(second.results.filter((r) => r.change !== 'unchanged')).toEqual([]);

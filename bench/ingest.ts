@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,6 +19,11 @@ import { ensureWrk, runWrk, type WrkResult } from './wrk.ts';
 // Tocsin runs with --role api (no engine) so the figures are the ingestion path's alone, and with
 // DATABASE_URL pointing at the PostgreSQL started here (the embedded one is the same binaries and
 // settings `tocsin serve` starts itself), so the bench can count what the store holds.
+//
+// Besides rates, each case reports the CPU it cost: milliseconds of CPU (server process plus every
+// process of the PostgreSQL cluster, from /proc) per 1,000 requests. Other work on a shared 2-core
+// machine moves the rates from run to run; the CPU a request costs moves much less, so it is what
+// tells two designs apart.
 
 const REQUESTS = Number(process.env.BENCH_INGEST_REQUESTS ?? 20_000);
 const WARMUP = Number(process.env.BENCH_INGEST_WARMUP ?? 3_000);
@@ -40,12 +45,16 @@ interface Row {
   r: WrkResult;
   stored: number;
   lost: number;
+  /** CPU ms per 1,000 requests: server process, PostgreSQL (NaN where /proc is unreadable). */
+  cpu: { app: number; pg: number };
   base?: WrkResult | undefined;
 }
 
 interface Target {
   url: string;
   routingKey: string;
+  /** The server's process id (its CPU is counted). */
+  pid: number;
   /** What the store holds for these keys: alerts counted (sum of counts). */
   stored(mode: 'new' | 'repeat', key: string): Promise<number>;
   stop(): Promise<void>;
@@ -59,6 +68,54 @@ async function query(url: string, text: string, values: unknown[]): Promise<numb
     return Number(rows[0]?.n ?? 0);
   } finally {
     await client.end();
+  }
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU time of a process in ms (utime + stime, and with children: + cutime + cstime); NaN if unreadable. */
+function cpuMs(pid: number, withChildren = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14–17 of proc(5), counted from the state field (3rd) here.
+    const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
+    return ((utime ?? 0) + (stime ?? 0) + (withChildren ? (cutime ?? 0) + (cstime ?? 0) : 0)) * TICK_MS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/**
+ * CPU of a whole PostgreSQL cluster in ms: the postmaster with the children it reaped (exited
+ * backends), plus its live children (backends, WAL writer, checkpointer …).
+ */
+function clusterCpuMs(postmaster: number): number {
+  let total = cpuMs(postmaster, true);
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (parentOf(pid) === postmaster) total += cpuMs(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** The postmaster of the cluster behind `url`: the parent of a backend. NaN if /proc is unreadable. */
+async function postmasterOf(url: string): Promise<number> {
+  const backend = await query(url, 'select pg_backend_pid() as n', []);
+  try {
+    return parentOf(backend);
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -85,6 +142,7 @@ async function startBaseline(file: string, databaseUrl?: string): Promise<Target
   if (databaseUrl) await query(databaseUrl, 'truncate bench_alerts', []);
   return {
     url,
+    pid: child.pid ?? 0,
     routingKey: 'baseline0000000000000000000000000',
     async stored(mode, key) {
       if (!databaseUrl) return Number.NaN;
@@ -121,6 +179,7 @@ async function startTocsin(databaseUrl: string, env: Record<string, string>): Pr
   const routingKey = (created.integration as { key: string }).key;
   return {
     url: server.url,
+    pid: server.pid,
     routingKey,
     stored: (mode, key) =>
       mode === 'new'
@@ -137,19 +196,26 @@ interface Measured {
   stored: number;
   /** Runs whose store count differed from what was answered 202/429. */
   lost: number;
+  cpu: { app: number; pg: number };
 }
 
-async function measure(target: Target, mode: 'new' | 'repeat'): Promise<Measured> {
+async function measure(target: Target, mode: 'new' | 'repeat', postmaster: number): Promise<Measured> {
   const base = { url: target.url, routingKey: target.routingKey, mode, connections: CONNECTIONS };
   // Warm-up (JIT, connections, caches) with keys of its own, not counted.
   await runWrk({ ...base, key: `warm-${mode}-${++runs}-${Date.now().toString(36)}`, requests: WARMUP });
   const measured: Measured[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const key = `${mode}-${++runs}-${Date.now().toString(36)}`;
+    const before = { app: cpuMs(target.pid), pg: clusterCpuMs(postmaster) };
     const r = await runWrk({ ...base, key, requests: REQUESTS });
+    const per1k = (ms: number) => (ms / REQUESTS) * 1000;
+    const cpu = {
+      app: per1k(cpuMs(target.pid) - before.app),
+      pg: per1k(clusterCpuMs(postmaster) - before.pg),
+    };
     const stored = await target.stored(mode, key);
     const lost = !Number.isNaN(stored) && stored !== r.accepted + r.shed ? 1 : 0;
-    measured.push({ r, stored, lost });
+    measured.push({ r, stored, lost, cpu });
   }
   measured.sort((a, b) => a.r.rps - b.r.rps);
   const median = measured[Math.floor(measured.length / 2)] as Measured;
@@ -166,6 +232,7 @@ async function storeRows(store: Store): Promise<Row[]> {
     return withDatabase(store.url, name);
   };
   const base: Partial<Record<'new' | 'repeat', WrkResult>> = {};
+  const postmaster = await postmasterOf(store.url);
   const servers: [string, () => Promise<Target>][] = [
     ['bare Fastify, no store', () => startBaseline('bench/baselines/bare.ts')],
     ['bare upsert (pg, 1 tx/request)', () => startBaseline('bench/baselines/upsert.ts', baselineDb)],
@@ -180,9 +247,9 @@ async function storeRows(store: Store): Promise<Row[]> {
     try {
       const scenarios: ('new' | 'repeat')[] = server.includes('no per-key') ? ['repeat'] : ['new', 'repeat'];
       for (const scenario of scenarios) {
-        const { r, stored, lost } = await measure(target, scenario);
+        const { r, stored, lost, cpu } = await measure(target, scenario, postmaster);
         if (server.startsWith('bare upsert')) base[scenario] = r;
-        const row: Row = { store: store.name, server, scenario, r, stored, lost, base: base[scenario] };
+        const row: Row = { store: store.name, server, scenario, r, stored, lost, cpu, base: base[scenario] };
         rows.push(row);
         console.log(format(row));
       }
@@ -193,7 +260,7 @@ async function storeRows(store: Store): Promise<Row[]> {
   return rows;
 }
 
-const header = `${'server'.padEnd(32)} ${'case'.padEnd(8)} ${'alerts/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'202'.padStart(6)} ${'429'.padStart(6)} ${'other'.padStart(5)} ${'stored'.padStart(7)}  lost  vs bare upsert`;
+const header = `${'server'.padEnd(32)} ${'case'.padEnd(8)} ${'alerts/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'202'.padStart(6)} ${'429'.padStart(6)} ${'other'.padStart(5)} ${'stored'.padStart(7)}  lost  ${'vs bare upsert'.padEnd(14)}  CPU ms/1k requests (server + PostgreSQL)`;
 
 function format(row: Row): string {
   const { r } = row;
@@ -204,7 +271,9 @@ function format(row: Row): string {
       ? ' 0  '
       : `${row.lost}/${ROUNDS} runs! (${counted - row.stored})`;
   const ratio = row.base ? `${(r.rps / row.base.rps).toFixed(2)}x` : '';
-  return `${row.server.padEnd(32)} ${row.scenario.padEnd(8)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.accepted).padStart(6)} ${String(r.shed).padStart(6)} ${String(r.other + r.socketErrors).padStart(5)} ${(Number.isNaN(row.stored) ? '-' : String(row.stored)).padStart(7)}  ${lost}  ${ratio}`;
+  const { app, pg: db } = row.cpu;
+  const cpu = Number.isNaN(app) ? '-' : `${app.toFixed(0)} + ${Number.isNaN(db) ? '-' : db.toFixed(0)}`;
+  return `${row.server.padEnd(32)} ${row.scenario.padEnd(8)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.accepted).padStart(6)} ${String(r.shed).padStart(6)} ${String(r.other + r.socketErrors).padStart(5)} ${(Number.isNaN(row.stored) ? '-' : String(row.stored)).padStart(7)}  ${lost}  ${ratio.padEnd(14)}  ${cpu}`;
 }
 
 async function embeddedStore(): Promise<Store> {

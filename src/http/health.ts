@@ -14,8 +14,12 @@ export function registerHealthRoutes(app: App, deps: AppDeps): void {
       const modules = await deps.db.selectFrom('engine_modules').selectAll().orderBy('module').execute();
       const backlog = await deps.db
         .selectFrom('outbox')
-        .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('next_attempt_at').as('oldest')])
-        .where('status', '=', 'pending')
+        .select((eb) => [
+          eb.fn.countAll<string>().filterWhere('status', '=', 'pending').as('n'),
+          eb.fn.min('next_attempt_at').filterWhere('status', '=', 'pending').as('oldest'),
+          eb.fn.countAll<string>().filterWhere('status', '=', 'failed').as('dead'),
+        ])
+        .where('status', 'in', ['pending', 'failed'])
         .executeTakeFirstOrThrow();
       const paging = await pagingHealthAt(deps.db, now);
       const problems = problemsOf(paging).flatMap((p) => (p.summary ? [p.summary] : []));
@@ -35,7 +39,12 @@ export function registerHealthRoutes(app: App, deps: AppDeps): void {
           last_error: m.last_error,
           ticks: Number(m.ticks),
         })),
-        outbox: { pending: Number(backlog.n), oldest_due_at: backlog.oldest },
+        outbox: {
+          pending: Number(backlog.n),
+          oldest_due_at: backlog.oldest,
+          // Dead letters: GET /api/v1/outbox?status=failed lists them.
+          dead_letters: Number(backlog.dead),
+        },
         paging: {
           overdue_pages: paging.overduePages,
           failed_pages_24h: paging.failedPages,

@@ -12,8 +12,32 @@ describe('HTTP surface', () => {
     expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
     const detailed = (await t.app.inject({ url: '/health/detailed' })).json();
     expect(detailed.database.status).toBe('ok');
-    expect(detailed.outbox).toEqual({ pending: 0, oldest_due_at: null });
+    expect(detailed.status).toBe('ok');
+    expect(detailed.outbox).toEqual({ pending: 0, oldest_due_at: null, dead_letters: 0 });
+    expect(detailed.paging).toEqual({ overdue_pages: 0, failed_pages_24h: 0, late_escalation_steps: 0 });
+    expect(detailed.problems).toEqual([]);
     expect(Array.isArray(detailed.engine)).toBe(true);
+  });
+
+  it('reports degraded, with the reason, when a page failed for good', async () => {
+    const user = await t.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('outbox')
+      .values({
+        channel: 'sms',
+        destination: '+15550000000',
+        payload: JSON.stringify({ kind: 'page', text: 'x' }),
+        status: 'failed',
+        next_attempt_at: t.clock.now(),
+        created_at: t.clock.now(),
+        user_id: user.id,
+        last_error: 'Twilio 21211: invalid To',
+      })
+      .execute();
+    const detailed = (await t.app.inject({ url: '/health/detailed' })).json();
+    expect(detailed.status).toBe('degraded');
+    expect(detailed.outbox.dead_letters).toBe(1);
+    expect(detailed.problems).toEqual([expect.stringContaining('1 page(s) failed for good')]);
   });
 
   it('serves Prometheus metrics', async () => {

@@ -47,7 +47,8 @@ interface Row {
   lost: number;
   /** CPU ms per 1,000 requests: server process, PostgreSQL (NaN where /proc is unreadable). */
   cpu: { app: number; pg: number };
-  base?: WrkResult | undefined;
+  /** Median over rounds of this run's rate / the bare upsert's rate in the same round. */
+  ratio?: number | undefined;
 }
 
 interface Target {
@@ -111,11 +112,16 @@ function clusterCpuMs(postmaster: number): number {
 
 /** The postmaster of the cluster behind `url`: the parent of a backend. NaN if /proc is unreadable. */
 async function postmasterOf(url: string): Promise<number> {
-  const backend = await query(url, 'select pg_backend_pid() as n', []);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    return parentOf(backend);
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    // Read while the backend is alive: it exits with the connection.
+    return parentOf(Number(rows[0]?.pid));
   } catch {
     return Number.NaN;
+  } finally {
+    await client.end();
   }
 }
 
@@ -199,31 +205,60 @@ interface Measured {
   cpu: { app: number; pg: number };
 }
 
-async function measure(target: Target, mode: 'new' | 'repeat', postmaster: number): Promise<Measured> {
-  const base = { url: target.url, routingKey: target.routingKey, mode, connections: CONNECTIONS };
-  // Warm-up (JIT, connections, caches) with keys of its own, not counted.
-  await runWrk({ ...base, key: `warm-${mode}-${++runs}-${Date.now().toString(36)}`, requests: WARMUP });
-  const measured: Measured[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const key = `${mode}-${++runs}-${Date.now().toString(36)}`;
-    const before = { app: cpuMs(target.pid), pg: clusterCpuMs(postmaster) };
-    const r = await runWrk({ ...base, key, requests: REQUESTS });
-    const per1k = (ms: number) => (ms / REQUESTS) * 1000;
-    const cpu = {
-      app: per1k(cpuMs(target.pid) - before.app),
-      pg: per1k(clusterCpuMs(postmaster) - before.pg),
-    };
-    const stored = await target.stored(mode, key);
-    const lost = !Number.isNaN(stored) && stored !== r.accepted + r.shed ? 1 : 0;
-    measured.push({ r, stored, lost, cpu });
-  }
-  measured.sort((a, b) => a.r.rps - b.r.rps);
-  const median = measured[Math.floor(measured.length / 2)] as Measured;
-  return { ...median, lost: measured.reduce((n, m) => n + m.lost, 0) };
+type Scenario = 'new' | 'repeat';
+
+async function warmUp(target: Target, mode: Scenario): Promise<void> {
+  // JIT, connections, caches: with keys of its own, not counted.
+  const key = `warm-${mode}-${++runs}-${Date.now().toString(36)}`;
+  await runWrk({
+    url: target.url,
+    routingKey: target.routingKey,
+    mode,
+    connections: CONNECTIONS,
+    key,
+    requests: WARMUP,
+  });
 }
 
+/** One counted run: rate, latency, CPU, and whether the store holds exactly what was answered. */
+async function measureOnce(target: Target, mode: Scenario, postmaster: number): Promise<Measured> {
+  const key = `${mode}-${++runs}-${Date.now().toString(36)}`;
+  const before = { app: cpuMs(target.pid), pg: clusterCpuMs(postmaster) };
+  const r = await runWrk({
+    url: target.url,
+    routingKey: target.routingKey,
+    mode,
+    connections: CONNECTIONS,
+    key,
+    requests: REQUESTS,
+  });
+  const per1k = (ms: number) => (ms / REQUESTS) * 1000;
+  const cpu = { app: per1k(cpuMs(target.pid) - before.app), pg: per1k(clusterCpuMs(postmaster) - before.pg) };
+  const stored = await target.stored(mode, key);
+  const lost = !Number.isNaN(stored) && stored !== r.accepted + r.shed ? 1 : 0;
+  return { r, stored, lost, cpu };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** The median run (by rate), the lost count over all runs, and the median CPU. */
+function summarise(runs: Measured[]): Measured {
+  const byRate = [...runs].sort((a, b) => a.r.rps - b.r.rps);
+  const mid = byRate[Math.floor(byRate.length / 2)] as Measured;
+  return {
+    ...mid,
+    lost: runs.reduce((n, m) => n + m.lost, 0),
+    cpu: { app: median(runs.map((m) => m.cpu.app)), pg: median(runs.map((m) => m.cpu.pg)) },
+  };
+}
+
+const BASELINE = 'bare upsert (pg, 1 tx/request)';
+
+// All servers of a store run side by side and the rounds are interleaved — round 1 of every server,
+// then round 2 … — so a server and the baseline it is compared with are measured minutes apart at
+// most, not a whole store's cases apart: on a machine others share, load changes within minutes.
+// The ratio shown is the median of the per-round ratios to the baseline's run of the same round.
 async function storeRows(store: Store): Promise<Row[]> {
-  const rows: Row[] = [];
   const baselineDb = withDatabase(store.url, 'bench_baseline');
   await ensureDatabase(store.url, 'bench_baseline');
   // A database per Tocsin server: each start bootstraps its own admin token.
@@ -231,33 +266,53 @@ async function storeRows(store: Store): Promise<Row[]> {
     await ensureDatabase(store.url, name);
     return withDatabase(store.url, name);
   };
-  const base: Partial<Record<'new' | 'repeat', WrkResult>> = {};
   const postmaster = await postmasterOf(store.url);
   const servers: [string, () => Promise<Target>][] = [
     ['bare Fastify, no store', () => startBaseline('bench/baselines/bare.ts')],
-    ['bare upsert (pg, 1 tx/request)', () => startBaseline('bench/baselines/upsert.ts', baselineDb)],
+    [BASELINE, () => startBaseline('bench/baselines/upsert.ts', baselineDb)],
     ['Tocsin (group commit)', async () => startTocsin(await tocsinDb('bench_tocsin'), {})],
     [
       'Tocsin, no per-key limit',
       async () => startTocsin(await tocsinDb('bench_tocsin_nolimit'), { TOCSIN_INGEST_KEY_RATE: '0' }),
     ],
   ];
-  for (const [server, start] of servers) {
-    const target = await start();
-    try {
-      const scenarios: ('new' | 'repeat')[] = server.includes('no per-key') ? ['repeat'] : ['new', 'repeat'];
-      for (const scenario of scenarios) {
-        const { r, stored, lost, cpu } = await measure(target, scenario, postmaster);
-        if (server.startsWith('bare upsert')) base[scenario] = r;
-        const row: Row = { store: store.name, server, scenario, r, stored, lost, cpu, base: base[scenario] };
-        rows.push(row);
-        console.log(format(row));
-      }
-    } finally {
-      await target.stop();
+  const started: [string, Target][] = [];
+  try {
+    for (const [server, start] of servers) started.push([server, await start()]);
+    const cases = (['new', 'repeat'] as const).flatMap((scenario) =>
+      started
+        .filter(([server]) => scenario === 'repeat' || !server.includes('no per-key'))
+        .map(([server, target]) => ({ server, target, scenario, runs: [] as Measured[] })),
+    );
+    for (const c of cases) await warmUp(c.target, c.scenario);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of cases) c.runs.push(await measureOnce(c.target, c.scenario, postmaster));
     }
+    const rows: Row[] = [];
+    for (const c of cases) {
+      const base = cases.find((b) => b.server === BASELINE && b.scenario === c.scenario);
+      const ratio =
+        c.server.startsWith('bare Fastify') || !base
+          ? undefined
+          : median(c.runs.map((m, i) => m.r.rps / (base.runs[i] as Measured).r.rps));
+      const { r, stored, lost, cpu } = summarise(c.runs);
+      const row: Row = {
+        store: store.name,
+        server: c.server,
+        scenario: c.scenario,
+        r,
+        stored,
+        lost,
+        cpu,
+        ratio,
+      };
+      rows.push(row);
+      console.log(format(row));
+    }
+    return rows;
+  } finally {
+    for (const [, target] of started) await target.stop();
   }
-  return rows;
 }
 
 const header = `${'server'.padEnd(32)} ${'case'.padEnd(8)} ${'alerts/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'202'.padStart(6)} ${'429'.padStart(6)} ${'other'.padStart(5)} ${'stored'.padStart(7)}  lost  ${'vs bare upsert'.padEnd(14)}  CPU ms/1k requests (server + PostgreSQL)`;
@@ -270,7 +325,7 @@ function format(row: Row): string {
     : row.lost === 0
       ? ' 0  '
       : `${row.lost}/${ROUNDS} runs! (${counted - row.stored})`;
-  const ratio = row.base ? `${(r.rps / row.base.rps).toFixed(2)}x` : '';
+  const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}x`;
   const { app, pg: db } = row.cpu;
   const cpu = Number.isNaN(app) ? '-' : `${app.toFixed(0)} + ${Number.isNaN(db) ? '-' : db.toFixed(0)}`;
   return `${row.server.padEnd(32)} ${row.scenario.padEnd(8)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.accepted).padStart(6)} ${String(r.shed).padStart(6)} ${String(r.other + r.socketErrors).padStart(5)} ${(Number.isNaN(row.stored) ? '-' : String(row.stored)).padStart(7)}  ${lost}  ${ratio.padEnd(14)}  ${cpu}`;

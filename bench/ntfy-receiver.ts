@@ -13,8 +13,8 @@ export interface NtfyReceiver {
   url: string;
   /** Incident tag (see TAG) → when its first page was received. */
   firstPage: Map<string, number>;
-  /** Pages received in total (all incidents, repeats included). */
-  received(): number;
+  /** Tag → pages received for it (more than 1: the incident was paged more than once). */
+  pages: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -30,16 +30,18 @@ export function tagOf(request: IncomingMessage): string | undefined {
 
 export async function startNtfyReceiver(): Promise<NtfyReceiver> {
   const firstPage = new Map<string, number>();
-  let received = 0;
+  const pages = new Map<string, number>();
   let seq = 0;
   const server: Server = createServer((request, response) => {
     const at = performance.now();
     // Drain the body: the provider awaits the answer, not what we do with the text.
     request.resume();
     request.on('end', () => {
-      received++;
-      const id = tagOf(request);
-      if (id !== undefined && !firstPage.has(id)) firstPage.set(id, at);
+      const tag = tagOf(request);
+      if (tag !== undefined) {
+        if (!firstPage.has(tag)) firstPage.set(tag, at);
+        pages.set(tag, (pages.get(tag) ?? 0) + 1);
+      }
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(`{"id":"bench${++seq}","event":"message"}`);
     });
@@ -50,7 +52,7 @@ export async function startNtfyReceiver(): Promise<NtfyReceiver> {
   return {
     url: `http://127.0.0.1:${port}`,
     firstPage,
-    received: () => received,
+    pages,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import pino from 'pino';
-import { connect } from '../src/db/connect.ts';
 import { systemClock } from '../src/db/clock.ts';
+import { connect } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { outboxModule } from '../src/engine/outbox.ts';
@@ -10,7 +10,7 @@ import { type Provider, providerRegistry } from '../src/notify/providers/provide
 // Engine throughput against the raw claim rate of the same PostgreSQL (issue 5, "Benchmark").
 // Both drain the same N queued outbox rows of the push channel in a database of their own:
 // - raw claim: one connection, a bare SQL loop of transactions each claiming a batch with the
-//   outbox module's own statements (SELECT … FOR UPDATE SKIP LOCKED, then UPDATE … RETURNING), sending
+//   outbox module's own statements (SELECTs … FOR UPDATE SKIP LOCKED, then UPDATE … RETURNING), sending
 //   nothing — the ceiling for any delivery loop built on these claims;
 // - engine: the real Engine with the real outbox module (claim, hand to the provider, record the
 //   outcome), delivering to a provider that answers at once, so the figure is the outbox module's
@@ -37,11 +37,12 @@ export async function queueMessages(client: pg.Client, n: number): Promise<void>
   await client.query('vacuum analyze outbox');
 }
 
-// The statements src/domain/notifications/queries.ts (claimDueOutbox) sends, as Kysely renders them.
+// The statements src/domain/notifications/queries.ts (claimDueOutbox) sends, as Kysely renders them:
+// expired leases first, then pending rows, each from its partial index; then the claim itself.
 const SELECT_DUE = `select "id" from "outbox"
-  where "status" in ($1, $2) and "next_attempt_at" <= $3 and "channel" in ($4)
-    and destination !~ '^(user|group|role):' and "attempts" < $5
-  order by "next_attempt_at", "id" limit $6 for update skip locked`;
+  where "status" = $1 and "next_attempt_at" <= $2 and "channel" in ($3)
+    and destination !~ '^(user|group|role):' and "attempts" < $4
+  order by "next_attempt_at" limit $5 for update skip locked`;
 const CLAIM = `update "outbox" set "status" = $1, "attempts" = "attempts" + $2, "next_attempt_at" = $3
   where "id" in (select unnest($4::bigint[])) returning *`;
 
@@ -56,14 +57,15 @@ export async function rawClaimRate(url: string, n: number, batch = CLAIM_BATCH):
     for (;;) {
       await client.query('begin');
       const now = new Date();
-      const due = await client.query<{ id: string }>(SELECT_DUE, [
+      const expired = await client.query<{ id: string }>(SELECT_DUE, ['sending', now, 'push', 8, batch]);
+      const pending = await client.query<{ id: string }>(SELECT_DUE, [
         'pending',
-        'sending',
         now,
         'push',
         8,
-        batch,
+        batch - expired.rows.length,
       ]);
+      const due = { rows: [...expired.rows, ...pending.rows] };
       if (due.rows.length === 0) {
         await client.query('commit');
         break;

@@ -1,27 +1,40 @@
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { connect, ensureDatabase, withDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import * as q from '../src/domain/alerts/queries.ts';
 
-// Scratch profile: server-side execution time (EXPLAIN ANALYZE, inside a rolled-back transaction, so
-// no fsync noise) and WAL bytes of one multi-row upsert of BATCH new alerts, per schema variant.
+// Profile of the new-alert write, without HTTP (what bench/ingest.ts cannot separate): CPU of the
+// PostgreSQL backend (from /proc) and WAL bytes per alert, for BATCHES batches of BATCH new alerts
+// (~1 KB PagerDuty payloads), one multi-row upsert each — the group commit's flood path.
+//   npx tsx bench/profile-storage.ts
+//   OLD_QUERIES=/path/to/an/older/src/domain/alerts/queries.ts   also measures an older statement
+//   EXTRA="drop index alerts_unrouted;alter table …"                applied in turn, measured after each
+//   EXPLAIN=1                                                       logs plans (auto_explain) to the server log
+//   PG_URL=postgres://…                                             an existing server (else a throwaway PG 15)
+// CPU rather than time: a shared 2-core machine moves wall-clock figures far more than CPU per row.
+const OLD = process.env.OLD_QUERIES;
+const old = OLD ? ((await import(OLD)) as typeof q) : undefined;
 const server = process.env.PG_URL ? undefined : await startPostgres15();
 const admin = process.env.PG_URL ?? (server as { url: string }).url;
 const url = withDatabase(admin, 'prof');
+if (process.env.PG_URL) {
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query('drop database if exists prof');
+  await c.end();
+}
 await ensureDatabase(admin, 'prof');
-const { db, pool } = connect(url, 2);
+const { db, pool } = connect(url, 1);
 await migrate(db);
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-const {
-  rows: [svc],
-} = await client.query(
+const one = async (text: string, values: unknown[] = []) => (await client.query(text, values)).rows[0];
+const svc = await one(
   `insert into services (name, created_at, updated_at) values ('s'||random(), now(), now()) returning id`,
 );
-const {
-  rows: [integ],
-} = await client.query(
+const integ = await one(
   `insert into integrations (service_id, name, type, key, created_at) values ($1, 'pd', 'pagerduty', md5(random()::text), now()) returning id, key`,
   [svc.id],
 );
@@ -63,61 +76,57 @@ function run(key: string): q.TriggerRun {
   };
 }
 const BATCH = Number(process.env.BATCH ?? 25);
+const BATCHES = Number(process.env.BATCHES ?? 300);
 let seq = 0;
-// Fill the table first so index descents are realistic.
-for (let i = 0; i < 200; i++)
-  await q.upsertTriggerRuns(
-    db,
-    Array.from({ length: BATCH }, () => run(`fill-${seq++}`)),
-    new Date(Date.now() + i),
-    true,
-  );
-
-async function once(): Promise<{ ms: number; wal: number }> {
-  const runs = Array.from({ length: BATCH }, () => run(`m-${seq++}`));
-  // The statement text as the app sends it, captured by a fake executor.
-  const c = await pool.connect();
-  try {
-    await c.query('begin');
-    const a = (await c.query('select pg_current_wal_insert_lsn() l')).rows[0].l;
-    const t0 = performance.now();
-    await q.upsertTriggerRuns(db, runs, new Date(Date.now() + seq), true);
-    const ms = performance.now() - t0;
-    const b = (await c.query('select pg_current_wal_insert_lsn() l')).rows[0].l;
-    const wal = Number((await c.query('select pg_wal_lsn_diff($2,$1) d', [a, b])).rows[0].d);
-    await c.query('commit');
-    return { ms, wal };
-  } finally {
-    c.release();
-  }
-}
-async function measure(label: string) {
-  const ms: number[] = [];
-  let wal = 0;
-  for (let i = 0; i < 300; i++) {
-    const r = await once();
-    ms.push(r.ms);
-    wal += r.wal;
-  }
-  ms.sort((x, y) => x - y);
-  console.log(
-    `${label.padEnd(50)} median ${ms[150]?.toFixed(2)} ms/batch of ${BATCH}  p10 ${ms[30]?.toFixed(2)}  WAL ${(wal / 300 / BATCH).toFixed(0)} B/alert`,
-  );
-}
-await measure('current');
-for (const stmt of (process.env.EXTRA ?? '').split(';').filter(Boolean)) {
-  await client.query(stmt);
-  await measure(stmt.slice(0, 50));
-}
-console.log(
-  (
-    await client.query(
-      `select relname, pg_total_relation_size(oid) s from pg_class where relname like 'alert%' and relkind in ('r','i') order by 1`,
-    )
-  ).rows
-    .map((r) => `${r.relname}=${Math.round(r.s / 1024)}k`)
-    .join(' '),
+const backend = Number(
+  (await db.selectNoFrom((eb) => eb.fn<number>('pg_backend_pid', []).as('p')).executeTakeFirstOrThrow()).p,
 );
-await client.end();
-await pool.end();
-server?.stop();
+const cpu = () => {
+  const f = readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
+async function measure(label: string, upsert: typeof q.upsertTriggerRuns) {
+  const batch = () => Array.from({ length: BATCH }, () => run(`k-${seq++}`));
+  for (let i = 0; i < 50; i++) await upsert(db, batch(), new Date(Date.now() + seq), true);
+  const a = (await one('select pg_current_wal_insert_lsn() l')).l;
+  const c0 = cpu();
+  const t0 = performance.now();
+  for (let i = 0; i < BATCHES; i++) await upsert(db, batch(), new Date(Date.now() + seq), true);
+  const wall = performance.now() - t0;
+  const c1 = cpu();
+  const b = (await one('select pg_current_wal_insert_lsn() l')).l;
+  const wal = Number((await one('select pg_wal_lsn_diff($2,$1) d', [a, b])).d);
+  const n = BATCH * BATCHES;
+  console.log(
+    `${label.slice(0, 56).padEnd(56)} backend CPU ${(((c1 - c0) / n) * 1000).toFixed(0).padStart(4)} µs/alert  wall ${((wall / n) * 1000).toFixed(0).padStart(4)} µs/alert  WAL ${(wal / n).toFixed(0)} B/alert`,
+  );
+}
+if (process.env.EXPLAIN) {
+  const { sql } = await import('kysely');
+  await sql`load 'auto_explain'`.execute(db);
+  await sql`set auto_explain.log_min_duration = 0`.execute(db);
+  await sql`set auto_explain.log_analyze = on`.execute(db);
+  await sql`set auto_explain.log_buffers = on`.execute(db);
+  await sql`set auto_explain.log_wal = on`.execute(db);
+  await sql`set auto_explain.log_verbose = off`.execute(db);
+  for (let i = 0; i < 3; i++)
+    await q.upsertTriggerRuns(
+      db,
+      Array.from({ length: BATCH }, () => run(`x-${seq++}`)),
+      new Date(),
+      true,
+    );
+  await sql`set auto_explain.log_min_duration = -1`.execute(db);
+}
+try {
+  if (old) await measure(`older (${OLD})`, old.upsertTriggerRuns);
+  await measure('current', q.upsertTriggerRuns);
+  for (const stmt of (process.env.EXTRA ?? '').split(';').filter(Boolean)) {
+    await client.query(stmt);
+    await measure(stmt, q.upsertTriggerRuns);
+  }
+} finally {
+  await client.end();
+  await pool.end();
+  server?.stop();
+}

@@ -3,6 +3,7 @@ import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { benchIngest } from './ingest.ts';
+import { benchPaging } from './paging.ts';
 
 // npm run bench: the incident write path on the embedded store and on Debian's PostgreSQL 15
 // (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline; then alert
@@ -52,5 +53,8 @@ async function main() {
   }
 }
 
-if (!process.argv.includes('--ingest')) await main();
-if (!(await benchIngest())) process.exitCode = 1;
+// `--paging` runs the paging part only (bench/paging.ts): trigger → page latency, engine throughput.
+const pagingOnly = process.argv.includes('--paging');
+if (!process.argv.includes('--ingest') && !pagingOnly) await main();
+if (!pagingOnly && !(await benchIngest())) process.exitCode = 1;
+if (!process.argv.includes('--ingest') && !(await benchPaging())) process.exitCode = 1;

@@ -86,6 +86,30 @@ export const envSchema = z.object({
     .optional()
     .describe('Port of the built-in SMTP receiver for email integrations (<key>@<domain>); unset: off'),
   TOCSIN_SMTP_HOST: z.string().min(1).default('0.0.0.0').describe('Address the SMTP receiver binds to'),
+  TOCSIN_SMTP_IN_TLS_CERT: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'PEM certificate file (with its chain) the SMTP receiver offers STARTTLS with; unset: no STARTTLS',
+    ),
+  TOCSIN_SMTP_IN_TLS_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('PEM private key file of TOCSIN_SMTP_IN_TLS_CERT (both or neither)'),
+  TOCSIN_SMTP_IN_USER: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Username senders must AUTH (PLAIN/LOGIN) with before the SMTP receiver takes mail; needs TLS'),
+  TOCSIN_SMTP_IN_PASSWORD: z
+    .string()
+    .min(12, 'at least 12 characters')
+    .max(512)
+    .optional()
+    .describe('Password of TOCSIN_SMTP_IN_USER (both or neither)'),
   TOCSIN_ALLOW_PRIVATE_WEBHOOKS: bool
     .default(false)
     .describe(

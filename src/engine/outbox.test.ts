@@ -8,6 +8,7 @@ import { freshDb, type TestDb } from '../../test/helpers.ts';
 import { VirtualClock } from '../db/clock.ts';
 import { enqueueNotification } from '../domain/notifications/enqueue.ts';
 import { claimDueOutbox } from '../domain/notifications/queries.ts';
+import { acknowledge, applyPlan, declareIncident } from '../domain/workflows/testing.ts';
 import { type Provider, providerRegistry } from '../notify/providers/provider.ts';
 import { isRetryableStatus, signWebhook, webhookProvider } from '../notify/providers/webhook.ts';
 import { Engine } from './engine.ts';
@@ -234,6 +235,75 @@ describe('outbox delivery', () => {
     // Nobody answered: the page still has to reach someone.
     expect(await row(unanswered.id)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(hits('/held/exhausted')).toHaveLength(1);
+  });
+
+  it('does not send again a page queued before its incident was acknowledged, once its sender died', async () => {
+    const version = await applyPlan(
+      t.db,
+      clock,
+      `apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: outbox-held }
+severities: [{ id: SEV1, title: Outage }]
+lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+`,
+    );
+    const incident = await declareIncident(t.db, {
+      plan: 'outbox-held',
+      version,
+      severity: 'SEV1',
+      at: clock.now(),
+    });
+    // A duration tier stays active after an acknowledgement (it pages later tiers as new steps).
+    const esc = await t.db
+      .insertInto('escalations')
+      .values({
+        incident_id: incident,
+        kind: 'duration',
+        source: 'tier:L2',
+        steps: '[]',
+        channels: '[]',
+        message: 'page',
+        status: 'active',
+        started_at: clock.now(),
+        updated_at: clock.now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const page = async (name: string) =>
+      String(
+        await enqueueNotification(
+          t.db,
+          {
+            incidentId: incident,
+            channel: 'webhook',
+            destination: `${base}/tier/${name}`,
+            payload: { kind: 'page' },
+            dedupKey: `tier-${name}`,
+            escalationId: esc.id,
+          },
+          clock.now(),
+        ),
+      );
+    const claimNoWorker = () =>
+      t.db
+        .transaction()
+        .execute((tx) =>
+          claimDueOutbox(tx, clock.now(), ['webhook'], 100, new Date(clock.now().getTime() + 60 * SECOND), 4),
+        );
+    const before = await page('before');
+    await claimNoWorker();
+    clock.advance(SECOND);
+    await acknowledge(t.db, incident, clock.now());
+    clock.advance(SECOND);
+    const after = await page('after');
+    await claimNoWorker();
+    clock.advance(60 * SECOND);
+    await run(modules());
+    expect(await row(before)).toMatchObject({ status: 'cancelled' });
+    expect(hits('/tier/before')).toHaveLength(0);
+    // Queued after the acknowledgement (a later tier): it goes out.
+    expect(await row(after)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('records a message that went out while the store failed, once the store answers again', async () => {

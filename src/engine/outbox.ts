@@ -1,9 +1,19 @@
 import { loadEnv } from '../config/env.ts';
-import { DEFAULT_RETRY, deliverMessage, type RetryPolicy } from '../domain/notifications/deliver-message.ts';
+import { LOCKS, tryAdvisoryXactLock } from '../db/locks.ts';
+import type { Db, Executor, Row } from '../db/schema.ts';
+import {
+  batchedRecorder,
+  DEFAULT_RETRY,
+  type DeliveryEnv,
+  deliverMessage,
+  type RetryPolicy,
+} from '../domain/notifications/deliver-message.ts';
 import * as outbox from '../domain/notifications/queries.ts';
 import { providersFromEnv } from '../notify/providers/from-env.ts';
 import type { ProviderRegistry } from '../notify/providers/provider.ts';
 import type { EngineModule } from './engine.ts';
+
+const OUTBOX_MODULE_ID = 40;
 
 export interface OutboxModuleOptions {
   /** Default: the providers the environment configures (src/notify/providers/from-env.ts). */
@@ -27,41 +37,131 @@ export type OutboxModule = EngineModule & {
  * Delivers queued notifications: the tick claims due rows of channels that have a provider (rows of
  * other channels wait for theirs); each send runs after the tick, outside its transaction, and records
  * its outcome on its own (src/domain/notifications/deliver-message.ts).
+ *
+ * Per batch, not per message, where the guarantees allow: one statement checks that a batch's claim
+ * committed (holdClaims), and outcomes are written in group commits (batchedRecorder). And while a
+ * claim filled the window of maxInFlight sends (more may be due), each finished send lets the module
+ * claim again at once, in a transaction of its own under the module's advisory lock, instead of
+ * waiting for the engine's next pass — which may be a poll interval away when the tick found the
+ * window full, or seconds away behind other modules' work.
  */
 export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
   const providers = options.providers ?? providersFromEnv();
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const leaseMs = options.leaseMs ?? loadEnv().TOCSIN_OUTBOX_LEASE_MS;
   const maxInFlight = options.maxInFlight ?? 32;
+  /** Deliveries under way, until their outcome is recorded (idle() waits for them). */
   const running = new Set<Promise<void>>();
+  /** Claimed messages whose send has not finished: the window maxInFlight bounds. */
+  let sending = 0;
+  const recorders = new WeakMap<Db, DeliveryEnv['record']>();
+  /** The last claim filled the window: due rows may be left. */
+  let more = false;
+  let refilling: Promise<void> | undefined;
+
+  /**
+   * Settles expired leases first (pages answered meanwhile are cancelled, exhausted ones dead-lettered,
+   * so neither is reclaimed), then claims what the window has room for. The tick and refills alike.
+   */
+  const claim = async (tx: Executor, now: Date) => {
+    const expired =
+      (await outbox.cancelAnsweredLeases(tx, now)) +
+      (await outbox.failExhaustedLeases(tx, now, retry.maxAttempts));
+    const room = maxInFlight - sending;
+    if (room <= 0) {
+      // A full window: nothing claimed now, but a finished send claims again (refill).
+      more = true;
+      return { expired, claimed: [] };
+    }
+    const claimed = await outbox.claimDueOutbox(
+      tx,
+      now,
+      [...providers.keys()],
+      room,
+      new Date(now.getTime() + leaseMs),
+      retry.maxAttempts,
+    );
+    more = claimed.length >= room;
+    return { expired, claimed };
+  };
+
+  /** committed: the claim is known to have committed (a refill's, delivered after its transaction). */
+  const deliver = (env: DeliveryEnv, claimed: Row<'outbox'>[], committed: boolean) => {
+    if (claimed.length === 0) return;
+    let record = recorders.get(env.db);
+    if (!record) {
+      record = batchedRecorder(env.db);
+      recorders.set(env.db, record);
+    }
+    const withRecorder = { ...env, record };
+    // The tick's claim commits after the tick returns: wait for it (row locks), like holdsClaim for
+    // each row, and send nothing if it rolled back.
+    const held = committed
+      ? Promise.resolve(new Set(claimed.map((r) => r.id)))
+      : outbox.holdClaims(env.db, new Map(claimed.map((r) => [r.id, r.attempts])));
+    for (const row of claimed) {
+      const provider = providers.get(row.channel);
+      if (!provider) continue; // cannot happen: only channels with a provider are claimed
+      sending++;
+      let sent = false;
+      // The window counts sends, not records: the next claim overlaps with this batch's record.
+      const onSent = () => {
+        if (sent) return;
+        sent = true;
+        sending--;
+        refill(env);
+      };
+      const job: Promise<void> = held
+        .then((ids) =>
+          ids.has(row.id)
+            ? deliverMessage(withRecorder, provider, row, retry, { claimHeld: true, onSent })
+            : undefined,
+        )
+        .catch((error) => env.log?.error({ err: error, id: row.id }, 'outbox attempt not recorded'))
+        .finally(() => {
+          running.delete(job);
+          onSent();
+        });
+      running.add(job);
+    }
+  };
+
+  const refill = (env: DeliveryEnv) => {
+    // Half the window free at least: a claim costs about the same for 1 row as for 32.
+    if (!more || refilling || sending > maxInFlight / 2) return;
+    const pass = env.db
+      .transaction()
+      .execute(async (tx) => {
+        // The engine's tick of this module (here or in another instance) has the lock: it claims.
+        if (!(await tryAdvisoryXactLock(tx, LOCKS.engineModuleBase + OUTBOX_MODULE_ID))) {
+          more = false;
+          return [];
+        }
+        return (await claim(tx, env.clock.now())).claimed;
+      })
+      .then((claimed) => deliver(env, claimed, true))
+      .catch((error) => {
+        // The store is failing (or the process stopping): leave it to the engine's next pass.
+        more = false;
+        env.log?.warn({ err: error }, 'outbox refill failed');
+      })
+      .finally(() => {
+        refilling = undefined;
+        refill(env);
+      });
+    refilling = pass;
+  };
+
   return {
-    id: 40,
+    id: OUTBOX_MODULE_ID,
     name: 'outbox',
     async tick({ tx, db, clock, now, log }) {
-      const expired =
-        (await outbox.cancelAnsweredLeases(tx, now)) +
-        (await outbox.failExhaustedLeases(tx, now, retry.maxAttempts));
-      const room = maxInFlight - running.size;
-      const claimed = await outbox.claimDueOutbox(
-        tx,
-        now,
-        [...providers.keys()],
-        room,
-        new Date(now.getTime() + leaseMs),
-        retry.maxAttempts,
-      );
-      for (const row of claimed) {
-        const provider = providers.get(row.channel);
-        if (!provider) continue; // cannot happen: only channels with a provider are claimed
-        const job: Promise<void> = deliverMessage({ db, clock, log }, provider, row, retry)
-          .catch((error) => log?.error({ err: error, id: row.id }, 'outbox attempt not recorded'))
-          .finally(() => running.delete(job));
-        running.add(job);
-      }
+      const { expired, claimed } = await claim(tx, now);
+      deliver({ db, clock, log }, claimed, false);
       return expired + claimed.length;
     },
     async idle() {
-      while (running.size > 0) await Promise.allSettled([...running]);
+      while (running.size > 0 || refilling) await Promise.allSettled([...running, refilling]);
     },
   };
 }

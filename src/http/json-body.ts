@@ -2,6 +2,16 @@ import { isUtf8 } from 'node:buffer';
 import { Invalid } from '../errors.ts';
 import type { App } from './server.ts';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The JSON body's bytes as received, for signature checks (inbound integrations). The buffer
+     * Fastify read the body into, not a copy; undefined for requests without a JSON body.
+     */
+    rawBody?: Buffer;
+  }
+}
+
 // Fastify's JSON body parser, made strict where it is lenient: it decodes invalid UTF-8 into U+FFFD
 // silently, accepts any nesting depth (which a recursive consumer — zod, JSON.stringify, PostgreSQL's
 // jsonb — can overflow on), and accepts \u0000, which PostgreSQL text and jsonb cannot store (the
@@ -33,7 +43,10 @@ const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
 
 export function registerJsonBodyParser(app: App): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
+  // Declared up front so every request object has the same shape (V8 keeps one hidden class).
+  app.decorateRequest('rawBody', undefined);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body;
     if (!isUtf8(body)) {
       done(new Invalid('the request body is not valid UTF-8', [{ path: 'body', message: 'invalid UTF-8' }]));
       return;

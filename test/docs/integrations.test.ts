@@ -1,16 +1,27 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { registerCommands } from '../../src/cli/commands.ts';
+import { envSchema, loadEnv } from '../../src/config/env.ts';
+import { deployWebhookSchema } from '../../src/domain/changes/changes.ts';
 import { applyDocuments } from '../../src/domain/config/apply-documents.ts';
 import { SYSTEM_ACTOR } from '../../src/domain/context.ts';
 import { ALERT_SEVERITIES } from '../../src/domain/services/services.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { heartbeatsModule } from '../../src/engine/heartbeats.ts';
+import { httpChecksModule } from '../../src/engine/http-checks.ts';
+import { vendorStatusModule } from '../../src/engine/vendor-status.ts';
 import { AppError } from '../../src/errors.ts';
+import { smtpOptionsFromEnv } from '../../src/integrations/email-in/attach.ts';
+import { SmtpReceiver } from '../../src/integrations/email-in/smtp-receiver.ts';
 import { DATADOG_PAYLOAD_TEMPLATE } from '../../src/integrations/inbound/datadog.ts';
 import { genericWebhookConfigSchema } from '../../src/integrations/inbound/generic-webhook.ts';
 import { type TestApp, testApp } from '../helpers.ts';
@@ -73,13 +84,18 @@ interface PageRun {
   last?: unknown;
   applied: Set<string>;
   requests: CurlRequest[];
+  /** Headers that sign a body as the page's sender is configured to (once the page sets it up). */
+  sign?: (body: string) => Record<string, string>;
 }
 
 /** A snippet's text as run here: the key filled in, the pages' server replaced by the test's. */
 function local(text: string, run: PageRun): string {
   if (text.includes('<key>') && !run.key)
     throw new Error(`${run.page}: <key> used before an integration exists`);
-  return text.replaceAll('<key>', run.key ?? '').replaceAll(DOC_BASE, APP_BASE);
+  return text
+    .replaceAll('<key>', run.key ?? '')
+    .replaceAll(DOC_BASE, APP_BASE)
+    .replaceAll(`@${new URL(DOC_BASE).hostname}`, `@${new URL(APP_BASE).hostname}`);
 }
 
 /** A URL a sender is told to use is the one Tocsin printed for the integration. */
@@ -334,7 +350,9 @@ async function resend(run: PageRun, index: number, change: (body: Obj) => void) 
   if (!request?.body) throw new Error(`${run.page}: no request ${index} with a body`);
   const body = JSON.parse(request.body) as Obj;
   change(body);
-  const res = await send({ ...request, body: JSON.stringify(body) }, run);
+  const raw = JSON.stringify(body);
+  const headers = { ...request.headers, ...run.sign?.(raw) };
+  const res = await send({ ...request, headers, body: raw }, run);
   expect(res.statusCode, res.body).toBe(202);
   return res.json() as { alerts: { outcome: string }[] };
 }
@@ -347,6 +365,107 @@ async function alertsOf(service: string) {
     .where('services.name', '=', service)
     .orderBy('alerts.id')
     .execute();
+}
+
+const hmacHex = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('hex');
+
+/** The stored config of the page's integration (what `tocsin apply` made of the page's document). */
+async function storedConfig(run: PageRun): Promise<Obj> {
+  const row = await t.db
+    .selectFrom('integrations')
+    .select('config')
+    .where('key', '=', run.key ?? '')
+    .executeTakeFirstOrThrow();
+  return obj(row.config, `${run.page}: stored config`);
+}
+
+/** A documented table of fields equals a schema's fields and descriptions, in order. */
+function expectFieldTable(table: string, shape: Record<string, { description?: string | undefined }>) {
+  const documented = tableRows(table).map(([field, text]) => [field?.replaceAll('`', ''), text]);
+  expect(documented).toEqual(Object.entries(shape).map(([field, value]) => [field, value.description]));
+}
+
+/** A loopback HTTP server answering with whatever `answer` says at the time. */
+async function loopbackServer(answer: () => { status: number; body: string }) {
+  const server = createServer((_request, response) => {
+    const { status, body } = answer();
+    response.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { base, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** The email page's receiver, started from the page's environment (its certificate made here). */
+const mail: {
+  dir?: string;
+  cert?: Buffer;
+  receiver?: SmtpReceiver;
+  port?: number;
+  documentedPort?: number;
+} = {};
+
+function makeCertificate(dir: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, 'smtp-in.crt');
+  const keyFile = join(dir, 'smtp-in.key');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { certFile, keyFile };
+}
+
+/** swaks' options these pages use, as a nodemailer message sent to the page's receiver. */
+async function sendLikeSwaks(words: string[], run: PageRun): Promise<void> {
+  expect(words[0], `${run.page}: a swaks command`).toBe('swaks');
+  const o: Record<string, string | true> = {};
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w === '--tls') o.tls = true;
+    else if (
+      ['--server', '--auth-user', '--auth-password', '--from', '--to', '--header', '--body'].includes(w)
+    )
+      o[w.slice(2)] = words[++i] ?? '';
+    else throw new Error(`${run.page}: swaks option ${w} is not understood by the docs test`);
+  }
+  const [host, port] = String(o.server).split(':');
+  expect(host, `${run.page}: the server is the Tocsin host`).toBe(new URL(DOC_BASE).hostname);
+  expect(Number(port), `${run.page}: the port is TOCSIN_SMTP_PORT`).toBe(mail.documentedPort);
+  const subject = /^Subject:\s*(.*)$/.exec(String(o.header))?.[1];
+  expect(subject, `${run.page}: a Subject header`).toBeDefined();
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: mail.port,
+    requireTLS: o.tls === true,
+    tls: { ca: [mail.cert ?? ''], servername: 'localhost' },
+    ...(o['auth-user'] ? { auth: { user: String(o['auth-user']), pass: String(o['auth-password']) } } : {}),
+  });
+  const info = await transport.sendMail({
+    from: String(o.from),
+    to: String(o.to),
+    subject,
+    text: String(o.body),
+  });
+  expect(info.accepted, `${run.page}: the message is accepted`).toEqual([String(o.to)]);
 }
 
 const PAGES: Record<string, PageSpec> = {
@@ -394,6 +513,28 @@ const PAGES: Record<string, PageSpec> = {
         expect(settings.httpMethod, `${where}: httpMethod`).toBe('POST');
         expect(settings.maxAlerts, `${where}: maxAlerts`).toBe(0);
         expectSenderUrl(settings.url, run);
+      },
+      'grafana-hmac': async (s, run) => {
+        const where = `${run.page}: contact point with HMAC`;
+        const settings = obj(grafanaReceiver(s.text, 'webhook', where).settings, `${where}: settings`);
+        expectKeysIn(settings, GRAFANA_WEBHOOK, `${where}: settings`);
+        expectSenderUrl(settings.url, run);
+        const hmac = obj(settings.hmacConfig, `${where}: hmacConfig`);
+        expectKeysIn(hmac, ['secret', 'header', 'timestampHeader'], `${where}: hmacConfig`);
+        // Grafana's side matches the integration's config as applied.
+        const stored = obj((await storedConfig(run)).hmac, `${where}: stored hmac`);
+        expect(stored).toMatchObject({ secret: hmac.secret, timestampHeader: hmac.timestampHeader });
+        expect(String(hmac.header).toLowerCase()).toBe(String(stored.header).toLowerCase());
+        // Signed as Grafana signs: HMAC-SHA256 of "<unix seconds>:<body>", hex.
+        run.sign = (body) => {
+          const timestamp = String(Math.floor(t.clock.now().getTime() / 1000));
+          return {
+            [String(hmac.header)]: hmacHex(String(hmac.secret), `${timestamp}:${body}`),
+            [String(hmac.timestampHeader)]: timestamp,
+          };
+        };
+        const signed = await resend(run, 0, () => {});
+        expect(signed.alerts.map((a) => a.outcome)).toEqual(['deduplicated']);
       },
     },
     after: async (run) => {
@@ -454,33 +595,170 @@ const PAGES: Record<string, PageSpec> = {
         // The very text to paste: same fields in the same order.
         expect(s.text).toBe(JSON.stringify(DATADOG_PAYLOAD_TEMPLATE, null, 2));
       },
+      'datadog-headers': async (s, run) => {
+        const headers = Object.entries(obj(JSON.parse(s.text), `${run.page}: custom headers`));
+        const { headerSecret } = await storedConfig(run);
+        expect(headers.map(([name, value]) => ({ name, value }))).toEqual([headerSecret]);
+      },
     },
     after: async (run) => {
       // The example bodies are the template filled in, nothing more, nothing less.
       for (const request of run.requests) {
         expect(Object.keys(JSON.parse(request.body ?? '{}'))).toEqual(Object.keys(DATADOG_PAYLOAD_TEMPLATE));
       }
-      expect(await alertsOf('job-board')).toMatchObject([{ status: 'resolved' }]);
+      expect(await alertsOf('job-board')).toMatchObject([
+        { status: 'resolved' },
+        { dedup_key: 'b81e22f0c4a97d35', status: 'triggered', severity: 'warning' },
+      ]);
     },
   },
   'sentry.md': {
     type: 'sentry',
     checks: {},
     after: async () => {
-      expect(await alertsOf('web-app')).toMatchObject([{ dedup_key: '1117540176', status: 'resolved' }]);
+      expect(await alertsOf('web-app')).toMatchObject([
+        { dedup_key: '1117540176', status: 'resolved' },
+        { dedup_key: '1117540177', status: 'triggered', summary: 'RangeError: Invalid time value' },
+      ]);
     },
   },
   'webhook.md': {
     type: 'webhook',
     checks: {
-      'mapping-fields': (s) => {
-        const documented = tableRows(s.text).map(([field, text]) => [field?.replaceAll('`', ''), text]);
-        const schema = Object.entries(genericWebhookConfigSchema.shape).map(([field, value]) => [
-          field,
-          value.description,
+      'mapping-fields': (s) => expectFieldTable(s.text, genericWebhookConfigSchema.shape),
+    },
+    after: async () => {
+      expect(await alertsOf('release-bot')).toMatchObject([
+        { dedup_key: 'release-4.18.0', status: 'triggered', summary: 'Release 4.18.0 rolled back' },
+      ]);
+    },
+  },
+  'change-events.md': {
+    type: 'pagerduty',
+    checks: {},
+  },
+  'deploys.md': {
+    type: 'deploy',
+    checks: {
+      'deploy-fields': (s) => expectFieldTable(s.text, deployWebhookSchema.shape),
+    },
+  },
+  'http-checks.md': {
+    type: 'none',
+    checks: {},
+    after: async () => {
+      // The documented check, pointed at a local stand-in for the service's health endpoint.
+      let answer = { status: 200, body: '{"status":"ok","checks":{"db":"ok"}}' };
+      const server = await loopbackServer(() => answer);
+      const module = httpChecksModule({ policy: { allowPrivate: true } });
+      const engine = new Engine({ db: t.db, clock: t.clock }, [module]);
+      const runDue = async () => {
+        await engine.runUntilIdle();
+        await module.idle();
+      };
+      try {
+        await t.db
+          .updateTable('checks')
+          .set({ url: `${server.base}/health/detailed` })
+          .where('name', '=', 'search-health')
+          .execute();
+        await runDue();
+        expect(await alertsOf('search')).toEqual([]);
+        answer = { status: 200, body: '{"status":"degraded"}' };
+        t.clock.advance(61_000);
+        await runDue();
+        expect(await alertsOf('search')).toMatchObject([
+          { dedup_key: 'check:search-health', status: 'triggered', severity: 'critical' },
         ]);
-        expect(documented).toEqual(schema);
+        answer = { status: 200, body: '{"status":"ok"}' };
+        t.clock.advance(61_000);
+        await runDue();
+        expect(await alertsOf('search')).toMatchObject([{ status: 'resolved' }]);
+      } finally {
+        await server.close();
+      }
+    },
+  },
+  'vendor-status.md': {
+    type: 'none',
+    checks: {},
+    after: async () => {
+      // The documented watch, pointed at a local page in Statuspage's documented shape.
+      const summary = JSON.parse(
+        readFileSync(
+          join(import.meta.dirname, '../../src/domain/vendor-status/fixtures/statuspage-summary.json'),
+          'utf8',
+        ),
+      ) as { components: { name: string; status: string }[] };
+      const gitOps = summary.components.find((c) => c.name === 'Git Operations');
+      if (!gitOps) throw new Error('the fixture has no Git Operations component');
+      gitOps.status = 'major_outage';
+      const server = await loopbackServer(() => ({ status: 200, body: JSON.stringify(summary) }));
+      const module = vendorStatusModule({ policy: { allowPrivate: true } });
+      const engine = new Engine({ db: t.db, clock: t.clock }, [module]);
+      try {
+        await t.db
+          .updateTable('vendor_watches')
+          .set({ url: server.base })
+          .where('name', '=', 'github')
+          .execute();
+        await engine.runUntilIdle();
+        await module.idle();
+        expect(await alertsOf('careers')).toMatchObject([
+          { dedup_key: 'vendor:github:Git Operations', status: 'triggered', severity: 'critical' },
+        ]);
+      } finally {
+        await server.close();
+      }
+    },
+  },
+  'email.md': {
+    type: 'email',
+    checks: {
+      env: async (s, run) => {
+        const vars = Object.fromEntries(
+          s.text
+            .trim()
+            .split('\n')
+            .map((line) => {
+              const match = /^([A-Z_]+)=(\S+)$/.exec(line.trim());
+              if (!match) throw new Error(`${run.page}: not NAME=value: ${line}`);
+              return [match[1] as string, match[2] as string];
+            }),
+        );
+        for (const name of Object.keys(vars)) expect(Object.keys(envSchema.shape)).toContain(name);
+        expect(() => loadEnv(vars)).not.toThrow();
+        // The receiver as `tocsin serve` starts it from this environment, with a certificate made
+        // here in place of the documented files and any free port in place of the documented one.
+        mail.dir = mkdtempSync(join(tmpdir(), 'tocsin-docs-smtp-'));
+        const { certFile, keyFile } = makeCertificate(mail.dir);
+        mail.cert = readFileSync(certFile);
+        mail.documentedPort = Number(vars.TOCSIN_SMTP_PORT);
+        for (const [name, value] of Object.entries(vars)) vi.stubEnv(name, value);
+        vi.stubEnv('TOCSIN_SMTP_IN_TLS_CERT', certFile);
+        vi.stubEnv('TOCSIN_SMTP_IN_TLS_KEY', keyFile);
+        try {
+          const options = smtpOptionsFromEnv();
+          if (!options) throw new Error(`${run.page}: the environment starts no receiver`);
+          expect(options.auth).toBeDefined();
+          mail.receiver = new SmtpReceiver(
+            { db: t.db, clock: t.clock },
+            { ...options, port: 0, host: '127.0.0.1' },
+          );
+          mail.port = await mail.receiver.listen();
+        } finally {
+          vi.unstubAllEnvs();
+        }
       },
+      'smtp-send': async (s, run) => {
+        const [words, ...more] = shellCommands(local(s.text, run));
+        expect(more).toEqual([]);
+        await sendLikeSwaks(words ?? [], run);
+      },
+    },
+    after: async () => {
+      await mail.receiver?.close();
+      if (mail.dir) rmSync(mail.dir, { recursive: true, force: true });
     },
   },
   'heartbeats.md': {

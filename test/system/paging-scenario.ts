@@ -110,28 +110,60 @@ export function stepArrival(received: Received[], incident: Declared, step: numb
   return last;
 }
 
+/** An acknowledgement needs this much time before the next step is due to have a definite outcome. */
+const ACK_MARGIN_MS = 750;
+
 /**
- * Whether the incident can be acknowledged between `step` and the next one with a definite outcome:
- * its step arrived, and on time (a step held up, e.g. by a dead instance's lease, runs late while the
- * next one falls due on the step's own schedule, so an acknowledgement then races the next page).
+ * Whether the incident can be acknowledged after `step` with a definite outcome: the step's pages all
+ * arrived, and the next step has not run and is not due for ACK_MARGIN_MS (read from the store). A
+ * step that came late (held by a dead instance, a busy machine) leaves the next one little time, and
+ * an acknowledgement then races a page already on its way, which rightly still goes out.
  */
-function ackable(received: Received[], incident: Declared, step: number): 'yes' | 'not yet' | 'never' {
+export async function ackable(
+  db: SystemDb,
+  received: Received[],
+  incident: Declared,
+  step: number,
+  /** Steps the escalation has run: `step`, or one more whose pages are held up (not received). */
+  ran = step,
+): Promise<'yes' | 'not yet' | 'never'> {
   const next = STEP_USERS[step] ?? [];
   if (received.some((r) => r.title === incident.subject && next.some((h) => r.topic === topicOf(h))))
     return 'never';
-  const at = stepArrival(received, incident, step);
-  if (at === undefined) return 'not yet';
-  if (step === 1) return 'yes';
-  const before = stepArrival(received, incident, step - 1);
-  return before !== undefined && at - before < STEP_AFTER_MS + 1_000 ? 'yes' : 'never';
+  if (stepArrival(received, incident, step) === undefined) return 'not yet';
+  const [esc] = await db.rows<{ status: string; step: number; next_at: Date | null }>(
+    'select status, step, next_at from escalations where incident_id = $1',
+    [incident.id],
+  );
+  const left = esc?.next_at ? esc.next_at.getTime() - Date.now() : 0;
+  return esc?.status === 'active' && esc.step === ran && left >= ACK_MARGIN_MS ? 'yes' : 'never';
+}
+
+/** Acknowledges through the API; false when the server did not answer (killed meanwhile). */
+export async function acknowledge(
+  server: ServerHandle,
+  token: string,
+  incident: Declared,
+  afterStep: number,
+  failures: string[],
+): Promise<boolean> {
+  const at = Date.now();
+  const path = `/api/v1/incidents/${incident.id}/acknowledge`;
+  const res = await call(server, token, 'POST', path, {}).catch(() => undefined);
+  if (!res) return false;
+  if (res.status !== 200) failures.push(`ack ${incident.title}: ${res.status} ${JSON.stringify(res.json)}`);
+  incident.ackAt = at;
+  incident.steps = afterStep;
+  return true;
 }
 
 /**
  * Acknowledges each incident of `plan` (incident → the step after which it is acknowledged) as soon
  * as that step's pages have all arrived, through the given servers; runs until stop() is called. An
- * incident whose step came late is left unacknowledged (see ackable).
+ * incident that cannot be acknowledged with a definite outcome stays unacknowledged (see ackable).
  */
 export function acknowledgeAlong(
+  db: SystemDb,
   servers: () => ServerHandle[],
   token: string,
   received: Received[],
@@ -144,19 +176,18 @@ export function acknowledgeAlong(
     while (running) {
       for (const [incident, afterStep] of plan) {
         if (incident.ackAt !== undefined) continue;
-        const can = ackable(received, incident, afterStep);
+        const can = await ackable(db, received, incident, afterStep).catch(() => 'not yet' as const);
         if (can === 'never') plan.delete(incident);
         if (can !== 'yes') continue;
-        const at = Date.now();
         const choices = servers();
-        const server = choices[sent++ % choices.length] as ServerHandle;
-        const path = `/api/v1/incidents/${incident.id}/acknowledge`;
-        // No answer (the instance was killed meanwhile): try again, through another one.
-        const res = await call(server, token, 'POST', path, {}).catch(() => undefined);
-        if (!res) continue;
-        if (res.status !== 200) failures.push(`ack ${incident.title}: ${res.status}`);
-        incident.ackAt = at;
-        incident.steps = afterStep;
+        // No answer (the instance was killed meanwhile): tried again, through another one.
+        await acknowledge(
+          choices[sent++ % choices.length] as ServerHandle,
+          token,
+          incident,
+          afterStep,
+          failures,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -177,25 +208,32 @@ interface OutboxRow {
   status: string;
   attempts: number;
   created_at: Date;
+  last_error: string | null;
   step: number;
   round: number;
   handle: string;
 }
 
-/** Waits until no escalation of ours is active and no push message waits or is being sent. */
-export async function waitUntilSettled(db: SystemDb, timeoutMs: number): Promise<void> {
-  await until(
-    'paging to finish (no active escalation, no message left to send)',
-    async () => {
-      const [open] = await db.rows<{ esc: string; msgs: string }>(
-        `select (select count(*) from escalations where status = 'active') as esc,
-                (select count(*) from outbox where channel = 'push' and status in ('pending', 'sending')) as msgs`,
-      );
-      return Number(open?.esc) === 0 && Number(open?.msgs) === 0;
-    },
-    timeoutMs,
-    100,
-  );
+/**
+ * Waits until no escalation is active and no push message waits or is being sent; answers what was
+ * still open when it gave up (undefined: settled), for the test to report next to its checks.
+ */
+export async function waitUntilSettled(db: SystemDb, timeoutMs: number): Promise<string | undefined> {
+  const open = () =>
+    db.rows<{ what: string }>(
+      `select 'escalation ' || id || ' of incident ' || incident_id || ' at step ' || step as what
+         from escalations where status = 'active'
+       union all
+       select 'outbox ' || id || ' ' || status || ' (attempts ' || attempts || ', due ' || next_attempt_at || ')'
+         from outbox where channel = 'push' and status in ('pending', 'sending')`,
+    );
+  try {
+    await until('paging to finish', async () => (await open()).length === 0, timeoutMs, 100);
+    return undefined;
+  } catch {
+    const left = (await open()).map((r) => r.what);
+    return `not settled after ${timeoutMs} ms: ${left.slice(0, 20).join('; ')}`;
+  }
 }
 
 export interface Bounds {
@@ -243,7 +281,7 @@ export async function checkDeliveries(
   const problems: string[] = [];
   const rows = await db.rows<OutboxRow>(
     `select o.id::text as id, o.incident_id::text as incident_id, o.destination, o.status, o.attempts,
-            o.created_at, (o.payload->'escalation'->>'step')::int as step,
+            o.created_at, o.last_error, (o.payload->'escalation'->>'step')::int as step,
             (o.payload->'escalation'->>'round')::int as round, u.handle
        from outbox o join users u on u.id = o.user_id
       where o.channel = 'push'`,
@@ -263,7 +301,11 @@ export async function checkDeliveries(
     const key = `${inc?.subject ?? `unknown incident ${r.incident_id}`}|${r.step}|${r.handle}`;
     rowKeys.set(key, [...(rowKeys.get(key) ?? []), r]);
     const status = required.has(key) ? 'sent' : 'cancelled';
-    if (r.status !== status) problems.push(`outbox ${r.id} (${key}) is ${r.status}, not ${status}`);
+    if (r.status !== status) {
+      const why = r.last_error ? ` (${r.last_error})` : '';
+      const ack = inc?.ackAt ? `, acknowledged at ${inc.ackAt}` : '';
+      problems.push(`outbox ${r.id} (${key}) is ${r.status}${why}, not ${status}${ack}`);
+    }
     if (r.round !== 1) problems.push(`outbox ${r.id} (${key}) is of round ${r.round}`);
     if (r.destination !== topicOf(r.handle)) problems.push(`outbox ${r.id} went to ${r.destination}`);
   }

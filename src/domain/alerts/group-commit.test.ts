@@ -10,6 +10,7 @@ import { createIntegration } from '../services/create-integration.ts';
 import { saveService } from '../services/save-service.ts';
 import type { Integration } from '../services/services.ts';
 import type { InboundAlertEvent } from './alerts.ts';
+import { getAlert } from './get-alert.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { ingestAlertEvents } from './ingest-alert-events.ts';
 
@@ -291,5 +292,64 @@ describe('group commit', () => {
       expect(inTx[0]?.outcome).toBe('created');
     });
     expect(await alertsOf('direct-tx')).toHaveLength(1);
+  });
+});
+
+describe('alert storage: the payload is stored once', () => {
+  const payload = (key: string, text: string) => ({ ...trigger(key), raw: { dedupKey: key, text } });
+  const shown = async (dedupKey: string) => {
+    const [row] = await alertsOf(dedupKey);
+    const { alert, events } = await getAlert({ ctx: ctx(), input: { alertId: row?.id ?? '' } });
+    return {
+      stored: row?.raw,
+      shown: 'raw' in alert ? alert.raw : undefined,
+      trigger: events.find((e) => e.kind === 'trigger')?.data,
+    };
+  };
+
+  it('keeps a new alert’s payload in its trigger event only, and shows it with the alert', async () => {
+    const gc = new GroupCommit(t.db, clock, noLimit);
+    await gc.submit(pd.key, { integration: pd, events: [payload('once', 'opening')] });
+    expect(await shown('once')).toEqual({
+      stored: null,
+      shown: { dedupKey: 'once', text: 'opening' },
+      trigger: { raw: { dedupKey: 'once', text: 'opening' } },
+    });
+  });
+
+  it('shows the latest payload once a repeat replaced it, and keeps the opening one in the log', async () => {
+    const gc = new GroupCommit(t.db, clock, noLimit);
+    await gc.submit(pd.key, { integration: pd, events: [payload('again', 'opening')] });
+    await gc.submit(pd.key, { integration: pd, events: [payload('again', 'later')] });
+    const opening = { raw: { dedupKey: 'again', text: 'opening' } };
+    expect(await shown('again')).toEqual({
+      stored: { dedupKey: 'again', text: 'later' },
+      shown: { dedupKey: 'again', text: 'later' },
+      trigger: opening,
+    });
+    // The one-by-one path (a batch with other actions) stores it the same way.
+    await ingestAlertEvents({
+      ctx: ctx(),
+      input: { integration: pd, events: [payload('again-2', 'opening'), acknowledge('none')] },
+    });
+    expect((await shown('again-2')).stored).toBeNull();
+    await ingestAlertEvents({
+      ctx: ctx(),
+      input: { integration: pd, events: [payload('again-2', 'later'), acknowledge('none')] },
+    });
+    expect(await shown('again-2')).toEqual({
+      stored: { dedupKey: 'again-2', text: 'later' },
+      shown: { dedupKey: 'again-2', text: 'later' },
+      trigger: { raw: { dedupKey: 'again-2', text: 'opening' } },
+    });
+  });
+
+  it('leaves the payload alone on a shed repeat', async () => {
+    const gc = new GroupCommit(t.db, clock, { keyRate: { rate: 0.001, burst: 1 } });
+    await gc.submit(pd.key, { integration: pd, events: [payload('shed', 'opening')] });
+    const [result] = await gc.submit(pd.key, { integration: pd, events: [payload('shed', 'shed')] });
+    expect(result?.throttled).toBe(true);
+    expect(await shown('shed')).toMatchObject({ stored: null, shown: { text: 'opening' } });
+    expect((await alertsOf('shed'))[0]?.count).toBe(2);
   });
 });

@@ -74,52 +74,17 @@ export interface TriggerRun {
  * twice in one statement — counted n times, with its alert_events rows written by the same
  * statement. With refresh false an open alert only gets its count and last-seen bumped (shed
  * repeats). Runs whose integration key is given and no longer live write nothing and return no row.
+ *
+ * The statement is the function tocsin_upsert_trigger_runs (migration 0115): PL/pgSQL keeps its
+ * plan for the session, where sent from here it would be parsed and planned on every batch.
  */
 export async function upsertTriggerRuns(db: Executor, runs: TriggerRun[], at: Date, refresh: boolean) {
-  // The proposed row carries no payload (see above), so a refresh reads the run's from `i`.
-  const update = refresh
-    ? sql`summary = excluded.summary, source = excluded.source, severity = excluded.severity,
-          labels = excluded.labels, details = excluded.details,
-          raw = (select i.raw from i where i.service_id = excluded.service_id and i.dedup_key = excluded.dedup_key),`
-    : sql``;
-  const { rows } = await sql<{ id: string; service_id: string; dedup_key: string; inserted: boolean }>`
-    with i as (
-      select * from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb) as i(
-        key text, integration_id bigint, service_id bigint, dedup_key text, summary text, source text,
-        severity text, component text, alert_group text, alert_class text, labels jsonb, details jsonb,
-        links jsonb, images jsonb, started_at timestamptz, raw jsonb, n integer, first_raw jsonb,
-        repeats_if_created integer, repeats_if_open integer, actor text)
-    ),
-    upserted as (
-      insert into alerts as a (service_id, integration_id, dedup_key, status, summary, source, severity,
-        component, alert_group, alert_class, labels, details, links, images, count, started_at,
-        first_seen_at, last_seen_at, raw, updated_at)
-      select i.service_id, i.integration_id, i.dedup_key, 'triggered', i.summary, i.source, i.severity,
-        i.component, i.alert_group, i.alert_class, i.labels, i.details, i.links, i.images, i.n,
-        i.started_at, ${at}::timestamptz, ${at}::timestamptz,
-        -- Null unless the run's last payload differs from the one its trigger event logs.
-        case when i.first_raw is not null then i.raw end, ${at}::timestamptz
-      from i
-      where i.key is null or exists (select 1 from integrations g
-        where g.id = i.integration_id and g.key = i.key and g.disabled_at is null)
-      on conflict (service_id, dedup_key) where status <> 'resolved' do update set
-        ${update}
-        count = a.count + excluded.count, last_seen_at = excluded.last_seen_at, updated_at = excluded.updated_at
-      returning a.id, a.service_id, a.dedup_key, (a.xmax = 0) as inserted
-    ),
-    matched as (
-      select u.id, u.inserted, i.* from upserted u
-      join i on i.service_id = u.service_id and i.dedup_key = u.dedup_key
-    ),
-    logged as (
-      insert into alert_events (alert_id, at, kind, actor, data)
-      select id, ${at}::timestamptz, 'trigger', actor, jsonb_build_object('raw', coalesce(first_raw, raw)) from matched where inserted
-      union all
-      select id, ${at}::timestamptz, 'repeat', actor, '{}'::jsonb from matched
-        cross join lateral generate_series(1, case when inserted then repeats_if_created else repeats_if_open end)
-    )
-    select id, service_id, dedup_key, inserted from upserted`.execute(db);
-  return rows;
+  const { rows } = await sql<{
+    upserted: { id: string; service_id: string; dedup_key: string; inserted: boolean }[];
+  }>`select tocsin_upsert_trigger_runs(${JSON.stringify(runs)}::jsonb, ${at}::timestamptz, ${refresh}) as upserted`.execute(
+    db,
+  );
+  return rows[0]?.upserted ?? [];
 }
 
 /** Counts n repeats against the open alert of a key (shed triggers, see ingest-alert-events.ts). */

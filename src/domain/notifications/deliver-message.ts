@@ -34,6 +34,53 @@ export interface DeliveryEnv {
   db: Db;
   clock: Clock;
   log?: Logger | undefined;
+  /** Records one attempt's outcome (true: recorded); default one statement each, see batchedRecorder. */
+  record?: ((record: outbox.AttemptRecord) => Promise<boolean>) | undefined;
+}
+
+export interface DeliveryOptions {
+  /** The caller checked with holdClaims that this claim committed and holds (one query per batch). */
+  claimHeld?: boolean | undefined;
+  /** Called once the provider has answered (or failed), before the outcome is recorded. */
+  onSent?: (() => void) | undefined;
+}
+
+/**
+ * Group commit of outcomes: an outcome is written as soon as no write is under way (after the current
+ * turn of the event loop, so the outcomes of one batch go together), else with every outcome that
+ * arrived meanwhile in the next statement — one commit for many messages under load, no timer to wait
+ * for when idle. A failed statement fails each of its outcomes (recordOutcome tries again).
+ */
+export function batchedRecorder(db: Db): (record: outbox.AttemptRecord) => Promise<boolean> {
+  type Waiting = { record: outbox.AttemptRecord; done: (ok: boolean) => void; fail: (e: unknown) => void };
+  let queue: Waiting[] = [];
+  let writing = false;
+  const write = async () => {
+    writing = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        const recorded = await outbox.recordOutboxAttempts(
+          db,
+          batch.map((w) => w.record),
+        );
+        for (const w of batch) w.done(recorded.has(w.record.id));
+      } catch (error) {
+        for (const w of batch) w.fail(error);
+      }
+    }
+    writing = false;
+  };
+  return (record) =>
+    new Promise<boolean>((done, fail) => {
+      queue.push({ record, done, fail });
+      if (!writing) {
+        // After the outcomes settled in this turn of the event loop (a batch of instant sends).
+        writing = true;
+        setImmediate(() => void write());
+      }
+    });
 }
 
 export async function deliverMessage(
@@ -41,8 +88,9 @@ export async function deliverMessage(
   provider: Provider,
   row: Row<'outbox'>,
   retry: RetryPolicy,
+  options: DeliveryOptions = {},
 ): Promise<void> {
-  if (!(await outbox.holdsClaim(env.db, row.id, row.attempts))) return;
+  if (!options.claimHeld && !(await outbox.holdsClaim(env.db, row.id, row.attempts))) return;
   let outcome: outbox.DeliveryOutcome;
   try {
     const { providerId } = await provider.send({
@@ -68,6 +116,7 @@ export async function deliverMessage(
           }
         : { status: 'failed', error: message };
   }
+  options.onSent?.();
   const recorded = await recordOutcome(env, row, outcome);
   if (!recorded) env.log?.warn({ id: row.id, attempt: row.attempts }, 'outbox attempt superseded');
   if (outcome.status === 'failed') {
@@ -94,7 +143,9 @@ async function recordOutcome(
   const giveUpAt = Date.now() + Math.max(0, leaseLeftMs);
   for (let wait = RECORD_RETRY_MS; ; wait = Math.min(2 * wait, RECORD_RETRY_MAX_MS)) {
     try {
-      return await outbox.recordOutboxAttempt(env.db, row.id, row.attempts, outcome);
+      return env.record
+        ? await env.record({ id: row.id, attempt: row.attempts, outcome })
+        : await outbox.recordOutboxAttempt(env.db, row.id, row.attempts, outcome);
     } catch (error) {
       if (Date.now() + wait >= giveUpAt) throw error;
       env.log?.warn({ err: error, id: row.id }, 'outbox attempt not recorded yet, trying again');

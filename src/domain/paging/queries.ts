@@ -359,3 +359,19 @@ export async function pagedByAnotherSince(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/**
+ * Takes the incident's key-share lock (what the step's inserts referencing it need anyway), skipping
+ * it when a change to the incident holds it: an acknowledgement locks the incident, then ends its
+ * escalations, while the engine holds a due escalation and needs the incident — opposite orders, a
+ * deadlock. Skipped, the step runs on the next tick, after the acknowledgement (which ends it).
+ */
+export function lockIncidentForStep(tx: Executor, incidentId: string) {
+  return tx
+    .selectFrom('incidents')
+    .select('id')
+    .where('id', '=', incidentId)
+    .forKeyShare()
+    .skipLocked()
+    .executeTakeFirst();
+}

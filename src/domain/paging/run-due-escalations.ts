@@ -29,6 +29,8 @@ async function runOne(ctx: DueContext, esc: Row<'escalations'>): Promise<number>
     await runEscalationStep(tx, esc, { incident: null, plan: null, now, publicUrl: ctx.publicUrl });
     return 1;
   }
+  // Not now if the incident is being changed (see lockIncidentForStep): the next tick sees the change.
+  if (!(await q.lockIncidentForStep(tx, esc.incident_id))) return 0;
   const incident = await incidents.findIncident(tx, esc.incident_id);
   if (!incident) return 0;
   if (incident.resolved_at) return stopPaging(tx, incident.id, 'resolved', 'tocsin', now);

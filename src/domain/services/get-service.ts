@@ -1,8 +1,9 @@
 import { NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
+import { redactIntegrationConfig } from './integration-config.ts';
 import * as services from './queries.ts';
 
-/** A service with its integrations; keys only for those who may manage the service. */
+/** A service with its integrations; keys and signing secrets only for those who may manage it. */
 export async function getService({ ctx, input }: Operation<{ name: string }>) {
   ctx.require('read');
   const service = await services.findService(ctx.db, input.name);
@@ -11,6 +12,14 @@ export async function getService({ ctx, input }: Operation<{ name: string }>) {
   const showKeys = ctx.can('service:write');
   return {
     service,
-    integrations: integrations.map((i) => (showKeys ? i : { ...i, key: `${i.key.slice(0, 4)}…` })),
+    integrations: integrations.map((i) =>
+      showKeys
+        ? i
+        : {
+            ...i,
+            key: `${i.key.slice(0, 4)}…`,
+            config: redactIntegrationConfig(i.config) as typeof i.config,
+          },
+    ),
   };
 }

@@ -5,7 +5,7 @@ import * as audit from '../audit/queries.ts';
 import { sameValue } from '../config/config.ts';
 import type { Operation } from '../context.ts';
 import type { SaveResult } from '../users/save-user.ts';
-import { parseIntegrationConfig } from './integration-config.ts';
+import { parseIntegrationConfig, redactIntegrationConfig } from './integration-config.ts';
 import * as services from './queries.ts';
 import {
   type Integration,
@@ -48,8 +48,13 @@ export async function saveIntegration({
     if (!service) throw new NotFound('service', data.service);
     const before = await services.lockIntegration(tx, service.id, name);
     if (data.key) await refuseTakenKey(tx, data.key, before?.id);
-    // The key itself stays out of the audit log: it is a secret that senders hold.
-    const described = { service: service.name, name, type: data.type, config };
+    // The key and signing secrets stay out of the audit log: they are secrets that senders hold.
+    const described = {
+      service: service.name,
+      name,
+      type: data.type,
+      config: redactIntegrationConfig(config),
+    };
     if (!before) {
       const created = await services.insertIntegration(tx, {
         service_id: service.id,
@@ -83,7 +88,7 @@ export async function saveIntegration({
       action: 'integration.updated',
       entityType: 'integration',
       entityId: after.id,
-      before: { type: before.type, config: before.config },
+      before: { type: before.type, config: redactIntegrationConfig(before.config) },
       after: { ...described, key_changed: keyChanged },
     });
     return { item: after, change: 'updated' };

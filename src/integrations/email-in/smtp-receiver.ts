@@ -8,20 +8,26 @@ import { inTx } from '../../db/tx.ts';
 import { ingestAlertEvents } from '../../domain/alerts/ingest-alert-events.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../../domain/context.ts';
 import * as services from '../../domain/services/queries.ts';
+import { sameSecret } from '../inbound/signatures.ts';
 import { emailConfigSchema, emailToAlertEvent, receivedEmail } from './email-alert.ts';
 
 // The built-in SMTP receiver: mail to <key>@<any domain> for a live `email` integration becomes an
 // alert (email-alert.ts). Like every inbound endpoint, a message is accepted (250) only after its
 // alert is committed; when the store fails it answers 451 so the sending server retries later, and
-// unknown recipients get 550 at RCPT TO, before any message is sent. No AUTH and no STARTTLS: the key
-// in the address is the secret, as it is in inbound URLs; put a TLS-terminating relay in front when
-// mail crosses untrusted networks.
+// unknown recipients get 550 at RCPT TO, before any message is sent. The key in the address is the
+// secret, as it is in inbound URLs; on top of it the receiver can offer STARTTLS (with a certificate)
+// and require AUTH PLAIN/LOGIN (with credentials). AUTH is only offered inside TLS, so a password
+// never crosses the network in clear; with credentials set, MAIL FROM without AUTH gets 530.
 
 export interface SmtpReceiverOptions {
   port: number;
   host: string;
   /** Largest message accepted, in bytes (advertised with SIZE; bigger ones get 552). */
   maxBytes?: number | undefined;
+  /** PEM certificate chain and key: STARTTLS is offered. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
+  /** Senders must authenticate with these (needs tls). */
+  auth?: { user: string; password: string } | undefined;
 }
 
 const DEFAULT_MAX_BYTES = 10 * 1_048_576;
@@ -44,10 +50,23 @@ export class SmtpReceiver {
     private readonly deps: { db: Db; clock: Clock; log?: Logger | undefined },
     private readonly options: SmtpReceiverOptions,
   ) {
+    const { tls, auth } = options;
+    if (auth && !tls) throw new Error('SMTP AUTH needs TLS: give a certificate and key too');
     this.server = new SMTPServer({
       banner: 'Tocsin email-in',
-      authOptional: true,
-      disabledCommands: ['AUTH', 'STARTTLS'],
+      authOptional: !auth,
+      disabledCommands: [...(auth ? [] : ['AUTH']), ...(tls ? [] : ['STARTTLS'])],
+      ...(tls ? { key: tls.key, cert: tls.cert } : {}),
+      authMethods: ['PLAIN', 'LOGIN'],
+      // smtp-server's default, stated: AUTH before STARTTLS is refused (538).
+      allowInsecureAuth: false,
+      onAuth: (credentials, _session, callback) => {
+        // Both halves are always compared: which one was wrong is not revealed, not even by timing.
+        const userOk = sameSecret(credentials.username ?? '', auth?.user ?? '');
+        const passwordOk = sameSecret(credentials.password ?? '', auth?.password ?? '');
+        if (auth && userOk && passwordOk) callback(null, { user: auth.user });
+        else callback(smtpError(535, '5.7.8 authentication credentials invalid'));
+      },
       size: options.maxBytes ?? DEFAULT_MAX_BYTES,
       logger: false,
       // Senders reconnect; a stop should not wait long for idle sessions.

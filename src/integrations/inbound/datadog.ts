@@ -11,6 +11,7 @@ import {
   text,
   timeFrom,
 } from './normalise.ts';
+import { headerSecretSchema, VERIFIED, verifyHeaderSecret, verifyWith } from './signatures.ts';
 
 // Datadog's Webhooks integration posts whatever JSON the user writes, with $VARIABLES filled in.
 // Tocsin documents one payload (below) to paste into the webhook's "Payload" field (not "Encode as
@@ -121,4 +122,22 @@ export function parseDatadog(body: unknown): ParseResult {
   };
 }
 
-export const datadogFormat: InboundFormat = { type: 'datadog', parse: parseDatadog };
+// Datadog webhooks are not signed. They can send custom headers (the webhook's "Custom Headers"
+// field), so the integration can require one carrying a shared secret.
+const datadogFields = {
+  headerSecret: headerSecretSchema
+    .optional()
+    .describe('a custom header Datadog sends with a shared secret; when set, it is required'),
+};
+export const datadogConfigSchema = z.strictObject(datadogFields).describe('Datadog integration settings');
+// Lenient for stored configs: integrations saved before these settings existed may hold other keys.
+const signingSchema = z.object(datadogFields);
+
+export const datadogFormat: InboundFormat = {
+  type: 'datadog',
+  parse: parseDatadog,
+  verify: (request, config) =>
+    verifyWith(signingSchema, config, ({ headerSecret }) =>
+      headerSecret ? verifyHeaderSecret(request, headerSecret) : VERIFIED,
+    ),
+};

@@ -16,6 +16,18 @@ import {
   text,
   timeFrom,
 } from './normalise.ts';
+import {
+  allOf,
+  DEFAULT_TOLERANCE_SECONDS,
+  headerNameSchema,
+  secretSchema,
+  standardWebhooksSecretSchema,
+  toleranceSchema,
+  VERIFIED,
+  verifyHexSignature,
+  verifyStandardWebhook,
+  verifyWith,
+} from './signatures.ts';
 
 // A generic JSON webhook for senders Tocsin has no format for: the integration's config says, with
 // JSON paths, where each field is. With `alerts`, one body carries many alerts and the other paths
@@ -28,6 +40,27 @@ const jsonPath = z
     const compiled = compileJsonPath(path);
     if (!compiled.ok) ctx.addIssue({ code: 'custom', message: `JSON path ${compiled.error}` });
   });
+
+// Optional proof of origin, either or both: a hex HMAC-SHA256 of the body in one header (bare, or
+// "sha256=<hex>" as GitHub sends it), and Standard Webhooks' webhook-id/-timestamp/-signature.
+const signingFields = {
+  signature: z
+    .strictObject({
+      secret: secretSchema,
+      header: headerNameSchema.default('X-Signature').describe('default: X-Signature'),
+    })
+    .optional()
+    .describe('require a hex HMAC-SHA256 of the body (optionally "sha256=<hex>") in a header'),
+  standardWebhooks: z
+    .strictObject({
+      secret: standardWebhooksSecretSchema,
+      tolerance: toleranceSchema.default(DEFAULT_TOLERANCE_SECONDS),
+    })
+    .optional()
+    .describe('require a Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature)'),
+};
+/** Only the signing settings: verification does not pay for compiling the JSON paths. */
+const signingSchema = z.object(signingFields);
 
 export const genericWebhookConfigSchema = z
   .strictObject({
@@ -60,6 +93,7 @@ export const genericWebhookConfigSchema = z
     alerts: jsonPath
       .optional()
       .describe('many alerts per body, e.g. $.items[*]; other paths then read each item'),
+    ...signingFields,
   })
   .describe('Field mapping of a generic JSON webhook integration');
 export type GenericWebhookConfig = z.infer<typeof genericWebhookConfigSchema>;
@@ -206,4 +240,14 @@ export function parseGenericWebhook(body: unknown, config: unknown): ParseResult
 export const genericWebhookFormat: InboundFormat = {
   type: 'webhook',
   parse: (body, integration) => parseGenericWebhook(body, integration.config),
+  verify: (request, config) =>
+    verifyWith(signingSchema, config, ({ signature, standardWebhooks }) =>
+      allOf(
+        () => (signature ? verifyHexSignature(request, signature.header, signature.secret) : VERIFIED),
+        () =>
+          standardWebhooks
+            ? verifyStandardWebhook(request, standardWebhooks.secret, standardWebhooks.tolerance)
+            : VERIFIED,
+      ),
+    ),
 };

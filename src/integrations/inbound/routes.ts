@@ -35,6 +35,7 @@ export function ingestOptionsFromEnv(): Partial<GroupCommitOptions> {
 }
 
 const RETRY_AFTER_SECONDS = '1';
+const NO_BODY = Buffer.alloc(0);
 
 /** PagerDuty's error shape, for every error at /v2/enqueue (parse failures included). */
 function pagerDutyError(reply: FastifyReply, status: number, message: string, errors: string[]) {
@@ -116,6 +117,8 @@ export function registerInboundRoutes(
       schema: {
         tags: ['inbound'],
         summary: 'Alerts from Alertmanager, Grafana, Datadog, Sentry or a generic JSON webhook',
+        description:
+          '401 when the integration requires a signature or secret header (its config) that the request lacks',
         params: z.strictObject({ type: z.string().max(40), key: z.string().max(100) }),
       },
       onSend: async (_request, reply, payload) => {
@@ -129,6 +132,20 @@ export function registerInboundRoutes(
       const integration = format ? await integrations.get(key) : undefined;
       if (!format || !integration || integration.type !== type)
         throw new NotFound('integration', `${type}/${key.slice(0, 4)}…`);
+      const verdict = format.verify?.(
+        { body: request.rawBody ?? NO_BODY, headers: request.headers, now: deps.clock.now() },
+        integration.config,
+      );
+      if (verdict && !verdict.ok) {
+        // Nothing about the payload is said: the sender has not shown it holds the secret.
+        return reply.status(401).send({
+          error: {
+            code: 'unauthorized',
+            message: `the request does not carry this ${type} integration's signature or secret`,
+            details: [{ path: 'headers', message: verdict.reason }],
+          },
+        });
+      }
       const parsed = format.parse(request.body, integration);
       if (!parsed.ok) {
         return reply.status(400).send({

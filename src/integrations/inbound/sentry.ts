@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { InboundAlertEvent } from '../../domain/alerts/alerts.ts';
 import type { InboundFormat, ParseResult } from './inbound.ts';
 import {
@@ -10,6 +11,7 @@ import {
   text,
   timeFrom,
 } from './normalise.ts';
+import { secretSchema, VERIFIED, verifyHexSignature, verifyWith } from './signatures.ts';
 
 // Sentry, in the shapes its docs give (docs.sentry.io/organization/integrations/integration-platform/
 // webhooks/): an internal integration's issue alert ("Sentry-Hook-Resource: event_alert", data.event),
@@ -176,4 +178,25 @@ export function parseSentry(body: unknown): ParseResult {
   );
 }
 
-export const sentryFormat: InboundFormat = { type: 'sentry', parse: parseSentry };
+// An internal integration (Settings → Developer Settings → Custom Integrations) signs each request:
+// Sentry-Hook-Signature is the hex HMAC-SHA256 of the body keyed with the integration's Client
+// Secret. The legacy Webhooks plugin does not sign: leave clientSecret unset for it.
+const sentryFields = {
+  clientSecret: secretSchema
+    .optional()
+    .describe('the Sentry integration’s Client Secret; when set, Sentry-Hook-Signature is required'),
+};
+export const sentryConfigSchema = z.strictObject(sentryFields).describe('Sentry integration settings');
+// Lenient for stored configs: integrations saved before these settings existed may hold other keys.
+const signingSchema = z.object(sentryFields);
+
+export const SENTRY_SIGNATURE_HEADER = 'Sentry-Hook-Signature';
+
+export const sentryFormat: InboundFormat = {
+  type: 'sentry',
+  parse: parseSentry,
+  verify: (request, config) =>
+    verifyWith(signingSchema, config, ({ clientSecret }) =>
+      clientSecret ? verifyHexSignature(request, SENTRY_SIGNATURE_HEADER, clientSecret) : VERIFIED,
+    ),
+};

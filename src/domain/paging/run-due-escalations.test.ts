@@ -1,0 +1,119 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { VirtualClock } from '../../db/clock.ts';
+import { Engine } from '../../engine/engine.ts';
+import { engineModules } from '../../engine/modules.ts';
+import { makeCtx, SYSTEM_ACTOR } from '../context.ts';
+import { declareIncident } from '../incidents/declare-incident.ts';
+import { lockIncident } from '../incidents/queries.ts';
+import { saveUser } from '../users/save-user.ts';
+import { PlanCache } from '../workflows/plan-cache.ts';
+import { applyPlan } from '../workflows/testing.ts';
+import { runDueEscalations } from './run-due-escalations.ts';
+
+// A due step and a change to its incident at the same moment (an acknowledgement locks the incident,
+// then ends its escalations; the engine holds the due escalation and its step needs the incident):
+// the step waits for the next tick instead of deadlocking with the change.
+
+const PLAN = `
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: due }
+severities: [{ id: SEV1, title: Outage, page: { policy: chain } }]
+groups:
+  - { id: first, title: First, users: [ana] }
+  - { id: second, title: Second, users: [ben] }
+escalationPolicies:
+  - id: chain
+    steps:
+      - { notify: [first], escalateAfter: 1m }
+      - { notify: [second] }
+lifecycle:
+  states: [{ id: investigating }, { id: resolved }]
+`;
+
+let t: TestDb;
+const clock = new VirtualClock('2026-03-01T10:00:00Z');
+const ctx = () => makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
+const plans = new PlanCache();
+
+beforeAll(async () => {
+  t = await freshDb();
+  await applyPlan(t.db, clock, PLAN);
+  for (const handle of ['ana', 'ben']) {
+    await saveUser({
+      ctx: ctx(),
+      input: {
+        mode: 'create',
+        user: {
+          handle,
+          name: handle,
+          email: `${handle}@example.com`,
+          role: 'responder',
+          leadership: false,
+          time_zone: 'UTC',
+        },
+      },
+    });
+  }
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+const runDue = () =>
+  t.db
+    .transaction()
+    .execute((tx) => runDueEscalations({ tx, now: clock.now(), plans, publicUrl: 'http://tocsin.test' }));
+
+describe('due escalation steps', () => {
+  it('leave an incident being changed to the next tick, without waiting on it', async () => {
+    const incident = await declareIncident({
+      ctx: ctx(),
+      input: { plan: 'due', severity: 'SEV1', title: 'Checkout down' },
+    });
+    // The engine starts paging (the declaration's workflow) and pages step 1; step 2 is due in 1m.
+    await new Engine(
+      { db: t.db, clock, log: pino({ level: 'silent' }) },
+      engineModules({ deliver: false }),
+    ).runUntilIdle();
+    const [esc] = await t.db
+      .selectFrom('escalations')
+      .selectAll()
+      .where('incident_id', '=', incident.id)
+      .execute();
+    expect(esc).toMatchObject({ status: 'active', step: 1 });
+    clock.advance(60_000);
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    // A change to the incident in progress: its transaction holds the incident's row lock.
+    const change = t.db.transaction().execute(async (tx) => {
+      await lockIncident(tx, incident.id);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const timeout = new Promise<'blocked'>((r) => setTimeout(() => r('blocked'), 3_000).unref());
+    expect(await Promise.race([runDue(), timeout])).toBe(0);
+    release();
+    await change;
+    // Once the change committed, the step runs: ben (step 2) is paged.
+    expect(await runDue()).toBe(1);
+    const pagedBen = await t.db
+      .selectFrom('outbox')
+      .innerJoin('users', 'users.id', 'outbox.user_id')
+      .select('outbox.id')
+      .where('outbox.incident_id', '=', incident.id)
+      .where('users.handle', '=', 'ben')
+      .execute();
+    expect(pagedBen).toHaveLength(1);
+  });
+});

@@ -37,7 +37,7 @@ export async function claimDueOutbox(
   const dueOf = (status: 'sending' | 'pending', max: number) =>
     tx
       .selectFrom('outbox')
-      .select('id')
+      .select(['id', 'channel', 'destination'])
       .where('status', '=', status)
       .where('next_attempt_at', '<=', now)
       .where('channel', 'in', channels)
@@ -50,8 +50,9 @@ export async function claimDueOutbox(
       .skipLocked()
       .execute();
   const expired = await dueOf('sending', limit);
-  const due =
+  const candidates =
     expired.length < limit ? [...expired, ...(await dueOf('pending', limit - expired.length))] : expired;
+  const due = await throttle(tx, candidates, now);
   if (due.length === 0) return [];
   return tx
     .updateTable('outbox')
@@ -63,6 +64,66 @@ export async function claimDueOutbox(
     )
     .returningAll()
     .execute();
+}
+
+/**
+ * Per-destination throttles: at most one message per window to one phone number per channel (an SMS
+ * storm or a phone ringing every few seconds helps nobody, and providers bill and block for it).
+ */
+export const DESTINATION_THROTTLE_MS: Readonly<Record<string, number>> = { sms: 60_000, voice: 60_000 };
+
+type Candidate = { id: string; channel: string; destination: string };
+
+/**
+ * The candidates that may go now. A throttled message whose destination had one sent (or in flight)
+ * within its window, or that is the second for it in this batch, is moved to the end of that window
+ * instead — out of the due set, so it neither starves other messages nor is lost.
+ */
+async function throttle(tx: Executor, candidates: Candidate[], now: Date): Promise<Candidate[]> {
+  const limited = candidates.filter((c) => DESTINATION_THROTTLE_MS[c.channel] !== undefined);
+  if (limited.length === 0) return candidates;
+  const longest = Math.max(...limited.map((c) => DESTINATION_THROTTLE_MS[c.channel] ?? 0));
+  const recent = await tx
+    .selectFrom('outbox')
+    .select(['channel', 'destination'])
+    .select((eb) => eb.fn.max(sql<Date>`coalesce(sent_at, ${now}::timestamptz)`).as('last'))
+    .where('channel', 'in', [...new Set(limited.map((c) => c.channel))])
+    .where('destination', 'in', [...new Set(limited.map((c) => c.destination))])
+    .where(
+      'id',
+      'not in',
+      limited.map((c) => c.id),
+    )
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'sent'), eb('sent_at', '>', new Date(now.getTime() - longest))]),
+        eb.and([eb('status', '=', 'sending'), eb('next_attempt_at', '>', now)]),
+      ]),
+    )
+    .groupBy(['channel', 'destination'])
+    .execute();
+  const last = new Map(recent.map((r) => [`${r.channel} ${r.destination}`, new Date(r.last)]));
+  const go: Candidate[] = [];
+  const later = new Map<string, Date>();
+  for (const c of candidates) {
+    const window = DESTINATION_THROTTLE_MS[c.channel];
+    if (window === undefined) {
+      go.push(c);
+      continue;
+    }
+    const key = `${c.channel} ${c.destination}`;
+    const previous = last.get(key);
+    if (previous && previous.getTime() + window > now.getTime()) {
+      later.set(c.id, new Date(previous.getTime() + window));
+      continue;
+    }
+    last.set(key, now);
+    go.push(c);
+  }
+  for (const [id, at] of later) {
+    await tx.updateTable('outbox').set({ next_attempt_at: at }).where('id', '=', id).execute();
+  }
+  return go;
 }
 
 /**

@@ -6,7 +6,6 @@ import { Invalid, NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import * as policies from '../escalation-policies/queries.ts';
 import { readIncident } from '../incidents/change.ts';
-import { pageFromPlan } from './page-from-plan.ts';
 import * as q from './queries.ts';
 import { startPaging } from './start-paging.ts';
 import { singleStep } from './steps.ts';
@@ -44,52 +43,24 @@ export async function pageManually({ ctx, input }: Operation<PageInput>): Promis
       steps = policy.steps;
       repeat = policy.repeat;
     }
-    let esc: Row<'escalations'> | undefined;
-    if (input.incident) {
-      const { incident, plan } = await readIncident(tx, input.incident);
-      if (incident.resolved_at)
-        throw new Invalid('the incident is resolved', [{ path: 'incident', message: 'resolved' }]);
-      esc =
-        kind === 'policy'
-          ? await startPaging(tx, {
-              incident,
-              plan,
-              kind: 'paging',
-              source,
-              policy: input.target,
-              steps,
-              repeat,
-              channels: [],
-              message,
-              now,
-              publicUrl,
-            })
-          : await pageFromPlan(tx, {
-              incident,
-              plan,
-              who: [input.target],
-              channels: [],
-              kind: 'paging',
-              servicePolicy: false,
-              source,
-              message,
-              now,
-            });
-    } else {
-      esc = await startPaging(tx, {
-        incident: null,
-        plan: null,
-        kind: 'paging',
-        source,
-        policy: input.target,
-        steps,
-        repeat,
-        channels: [],
-        message,
-        now,
-        publicUrl,
-      });
+    // A person asked for this page: it goes as asked, whatever the severity's response hours say.
+    const context = input.incident ? await readIncident(tx, input.incident) : { incident: null, plan: null };
+    if (context.incident?.resolved_at) {
+      throw new Invalid('the incident is resolved', [{ path: 'incident', message: 'resolved' }]);
     }
+    const esc = await startPaging(tx, {
+      incident: context.incident,
+      plan: context.plan,
+      kind: 'paging',
+      source,
+      policy: input.target,
+      steps,
+      repeat,
+      channels: [],
+      message,
+      now,
+      publicUrl,
+    });
     if (!esc) throw new Error('a new manual page source was taken');
     const after = await q.findEscalation(tx, esc.id);
     if (!after) throw new NotFound('page', esc.id);

@@ -28,8 +28,8 @@ describe('smoke: paging as the seed plans say', () => {
       '+4m push tocsin-hanna page', // step 2: secondary on call
       '+5m email selam@example.com notify', // selam's 5-minute rules
       '+5m email selam@example.com page',
-      '+5m sms +251911234567 notify',
       '+5m sms +251911234567 page',
+      '+6m sms +251911234567 notify', // one SMS a minute per number: the second waits
       '+6m email hanna@example.com page', // hanna's 2-minute rule
     ]);
     // Step 3 (8m) queued jordan's phone call for 13m (his rule's delay); acknowledging cancels it.

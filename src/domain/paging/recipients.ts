@@ -1,4 +1,5 @@
 import type { EscalationStep, Executor } from '../../db/schema.ts';
+import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { Plan } from '../plans/plan.ts';
 import { onCallUserIds } from '../schedules/on-call.ts';
 import * as q from './queries.ts';
@@ -90,4 +91,43 @@ async function addPlanWho(db: Executor, id: string, ctx: RecipientContext, out: 
   }
   if (group.email) out.emails.add(group.email);
   if (group.chat?.startsWith('#')) out.chats.add(group.chat);
+}
+
+/**
+ * Queues the message for the mailing lists and chat channels among the recipients (the people are
+ * queued by their own rules); returns how many were new. Dedup keys: `<keyPrefix>:<channel>:<address>`.
+ */
+export async function queueForAddresses(
+  tx: Executor,
+  recipients: Recipients,
+  m: {
+    incidentId: string | null;
+    escalationId?: string | undefined;
+    keyPrefix: string;
+    payload: Record<string, unknown>;
+    now: Date;
+  },
+): Promise<number> {
+  let n = 0;
+  for (const [channel, list] of [
+    ['email', recipients.emails],
+    ['chat', recipients.chats],
+  ] as const) {
+    for (const address of list) {
+      const id = await enqueueNotification(
+        tx,
+        {
+          incidentId: m.incidentId,
+          channel,
+          destination: address,
+          dedupKey: `${m.keyPrefix}:${channel}:${address}`,
+          escalationId: m.escalationId,
+          payload: m.payload,
+        },
+        m.now,
+      );
+      if (id) n++;
+    }
+  }
+  return n;
 }

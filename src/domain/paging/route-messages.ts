@@ -6,7 +6,7 @@ import * as incidents from '../incidents/queries.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { PlanCache } from '../workflows/plan-cache.ts';
 import * as q from './queries.ts';
-import { resolveRecipients } from './recipients.ts';
+import { queueForAddresses, resolveRecipients } from './recipients.ts';
 import { contactKinds, targetOf } from './steps.ts';
 
 // Workflow notifications and handoff messages name people, not addresses: `user:<handle>`,
@@ -67,24 +67,11 @@ async function fanOut(tx: Executor, row: Row<'outbox'>, now: Date, plans: PlanCa
       if (id) n++;
     }
   }
-  for (const [channel, list] of [
-    ['email', recipients.emails],
-    ['chat', recipients.chats],
-  ] as const) {
-    for (const address of list) {
-      const id = await enqueueNotification(
-        tx,
-        {
-          incidentId: row.incident_id,
-          channel,
-          destination: address,
-          dedupKey: `route:${row.id}:${channel}:${address}`,
-          payload: row.payload as Record<string, unknown>,
-        },
-        now,
-      );
-      if (id) n++;
-    }
-  }
+  n += await queueForAddresses(tx, recipients, {
+    incidentId: row.incident_id,
+    keyPrefix: `route:${row.id}`,
+    payload: row.payload as Record<string, unknown>,
+    now,
+  });
   return n;
 }

@@ -8,7 +8,7 @@ import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { Plan } from '../plans/plan.ts';
 import { ackHandleFor } from './ack-tokens.ts';
 import * as q from './queries.ts';
-import { resolveRecipients } from './recipients.ts';
+import { queueForAddresses, resolveRecipients } from './recipients.ts';
 
 // One step of an escalation: find who its targets name now, queue each person's notification rules
 // (restricted to the channels the plan allows for this page), then move the escalation on: the next
@@ -111,26 +111,13 @@ export async function runEscalationStep(
     }
     paged.push(user.handle);
   }
-  for (const [kind, list] of [
-    ['email', recipients.emails],
-    ['chat', recipients.chats],
-  ] as const) {
-    for (const address of list) {
-      const id = await enqueueNotification(
-        tx,
-        {
-          incidentId: ctx.incident?.id ?? null,
-          channel: kind,
-          destination: address,
-          dedupKey: `${key}:${kind}:${address}`,
-          escalationId: esc.id,
-          payload: { ...pagePayload(esc, ctx, undefined), kind: 'notify' },
-        },
-        ctx.now,
-      );
-      if (id) queued++;
-    }
-  }
+  queued += await queueForAddresses(tx, recipients, {
+    incidentId: ctx.incident?.id ?? null,
+    escalationId: esc.id,
+    keyPrefix: key,
+    payload: { ...pagePayload(esc, ctx, undefined), kind: 'notify' },
+    now: ctx.now,
+  });
   if (ctx.incident) {
     await incidents.appendEvent(tx, {
       incidentId: ctx.incident.id,

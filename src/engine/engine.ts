@@ -19,6 +19,8 @@ export interface EngineModule {
   name: string;
   /** Does one round of work; returns how many items it handled (0 = idle). Must be idempotent. */
   tick(ctx: TickContext): Promise<number>;
+  /** Work the module started outside its ticks (sends) finishes; called once by Engine.stop(). */
+  stop?(): Promise<void>;
 }
 
 export type TickOutcome = { module: string; outcome: 'ran' | 'skipped' | 'error'; handled: number };
@@ -152,6 +154,7 @@ export class Engine {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.current.catch(() => {});
+    await Promise.allSettled(this.modules.map((m) => m.stop?.()));
     this.running = false;
   }
 }

@@ -58,6 +58,8 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
   /** The last claim filled the window: due rows may be left. */
   let more = false;
   let refilling: Promise<void> | undefined;
+  /** stop() was called: claim nothing more; sends under way finish and are recorded. */
+  let stopping = false;
 
   /**
    * Settles expired leases first (pages answered meanwhile are cancelled, exhausted ones dead-lettered,
@@ -128,7 +130,7 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
 
   const refill = (env: DeliveryEnv) => {
     // Half the window free at least: a claim costs about the same for 1 row as for 32.
-    if (!more || refilling || sending > maxInFlight / 2) return;
+    if (stopping || !more || refilling || sending > maxInFlight / 2) return;
     const pass = env.db
       .transaction()
       .execute(async (tx) => {
@@ -156,12 +158,19 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
     id: OUTBOX_MODULE_ID,
     name: 'outbox',
     async tick({ tx, db, clock, now, log }) {
+      if (stopping) return 0;
       const { expired, claimed } = await claim(tx, now);
       deliver({ db, clock, log }, claimed, false);
       return expired + claimed.length;
     },
     async idle() {
       while (running.size > 0 || refilling) await Promise.allSettled([...running, refilling]);
+    },
+    // A message claimed and then abandoned at shutdown would wait out its lease and might go twice:
+    // claim nothing more, and let what is being sent finish and be recorded before the pool closes.
+    async stop() {
+      stopping = true;
+      await this.idle();
     },
   };
 }

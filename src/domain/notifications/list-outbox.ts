@@ -4,9 +4,24 @@ import type { Operation } from '../context.ts';
 import * as outbox from './queries.ts';
 
 export const listOutboxQuerySchema = z.strictObject({
-  status: z.enum(['pending', 'sending', 'sent', 'failed']).optional(),
+  status: z.enum(['pending', 'sending', 'sent', 'failed', 'cancelled']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+
+/**
+ * A payload as the API shows it: secrets a message carries for its recipient alone — a verification
+ * code, an acknowledge link (it acknowledges as that person) — are hidden.
+ */
+function shownPayload(payload: unknown): unknown {
+  if (!payload || typeof payload !== 'object') return payload;
+  const p = { ...(payload as Record<string, unknown>) };
+  if (p.kind === 'verify') {
+    if ('code' in p) p.code = '(hidden)';
+    if (typeof p.text === 'string') p.text = p.text.replace(/\b\d{6}\b/g, '(code)');
+  }
+  if (p.ack && typeof p.ack === 'object') p.ack = { url: '(hidden)', code: '(hidden)' };
+  return p;
+}
 
 export function publicOutboxMessage(row: Row<'outbox'>) {
   return {
@@ -15,7 +30,7 @@ export function publicOutboxMessage(row: Row<'outbox'>) {
     channel: row.channel,
     destination: row.destination,
     template: row.template,
-    payload: row.payload,
+    payload: shownPayload(row.payload),
     status: row.status,
     attempts: row.attempts,
     next_attempt_at: row.next_attempt_at,

@@ -45,4 +45,24 @@ describe('GET /api/v1/outbox', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('status');
   });
+
+  it('hides what only the recipient may see: verification codes and acknowledge links', async () => {
+    const queue = (payload: Record<string, unknown>, dedupKey: string) =>
+      enqueueNotification(
+        t.db,
+        { incidentId: null, channel: 'sms', destination: '+15550000000', payload, dedupKey },
+        t.clock.now(),
+      );
+    await queue({ kind: 'verify', text: 'Your Tocsin verification code is 123456', code: '123456' }, 'v');
+    await queue({ kind: 'page', text: 'disk full', ack: { url: 'https://t/ack/secret', code: '4821' } }, 'p');
+    const res = await t.app.inject({ url: '/api/v1/outbox?limit=2', headers: auth(t.adminToken) });
+    const body = res.body;
+    expect(body).not.toContain('123456');
+    expect(body).not.toContain('secret');
+    expect(body).not.toContain('4821');
+    expect(res.json().messages.map((m: { payload: unknown }) => m.payload)).toEqual([
+      { kind: 'page', text: 'disk full', ack: { url: '(hidden)', code: '(hidden)' } },
+      { kind: 'verify', text: 'Your Tocsin verification code is (code)', code: '(hidden)' },
+    ]);
+  });
 });

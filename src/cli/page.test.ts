@@ -13,6 +13,16 @@ metadata: { name: lena }
 spec: { name: Lena, email: lena@example.com, role: responder }
 ---
 apiVersion: tocsin.dev/v1
+kind: User
+metadata: { name: omid }
+spec: { name: Omid, email: omid@example.com, role: responder }
+---
+apiVersion: tocsin.dev/v1
+kind: Team
+metadata: { name: dba }
+spec: { members: [{ user: omid }] }
+---
+apiVersion: tocsin.dev/v1
 kind: EscalationPolicy
 metadata: { name: web, description: Web on call }
 spec:
@@ -83,5 +93,23 @@ describe('tocsin page / policy / incident pages', () => {
     expect(json.messages).toEqual([
       expect.objectContaining({ user: 'lena', channel: 'email', status: 'pending' }),
     ]);
+  });
+
+  it('adds a team as responder and pages its members', async () => {
+    const declared = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/incidents',
+      headers: auth(t.adminToken),
+      payload: { plan: 'cli-paging', severity: 'SEV1', title: 'Replication lag' },
+    });
+    const id = String(declared.json().incident.id);
+    const res = await tocsin('incident', 'responder', id, 'team:dba', '--reason', 'database expertise');
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toContain(`team:dba added to incident ${id} and paged`);
+    const pages = JSON.parse((await tocsin('incident', 'pages', id, '--json')).stdout);
+    expect(pages.escalations.map((e: { source: string }) => e.source)).toContain('responder:team:dba');
+    expect(pages.messages).toContainEqual(
+      expect.objectContaining({ user: 'omid', destination: 'omid@example.com' }),
+    );
   });
 });

@@ -93,8 +93,24 @@ export function registerPage(program: Command): void {
   );
 }
 
-/** `tocsin incident pages <id>`: registered on the incident command group. */
+/** `tocsin incident pages <id>` and `tocsin incident responder <id> <who>`, on the incident group. */
 export function registerIncidentPages(incident: Command): void {
+  withCommon(
+    incident
+      .command('responder <id> <who>')
+      .description(
+        'Add a responder and page them: a plan group or role, schedule:<name> (whoever is on call), team:<name> or user:<handle>',
+      )
+      .option('--reason <text>', 'why they are asked to join', ''),
+  ).action(async (id: string, who: string, o: CommonOpts & { reason: string }) => {
+    const res = await new ApiClient({ url: o.url }).post<{ responder: Json }>(
+      `/api/v1/incidents/${enc(id)}/responders`,
+      { responder: who, reason: o.reason },
+    );
+    if (o.json) return printJson(res.responder);
+    process.stdout.write(`${who} added to incident ${id} and paged (tocsin incident pages ${id})\n`);
+  });
+
   withCommon(
     incident.command('pages <id>').description('Page history: who was notified, how, when, delivered?'),
   ).action(async (id: string, o: CommonOpts) => {

@@ -98,7 +98,13 @@ export const mitigationBodySchema = z.strictObject({
   mitigated: z.boolean().optional().describe('true: the mitigation is in place (marks mitigated_at)'),
 });
 export const responderBodySchema = z.strictObject({
-  responder: str().trim().min(1).max(200).describe('who joins, e.g. "SRE on-call" or a handle'),
+  responder: str()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe(
+      'who joins, and is paged: a plan group or role, schedule:<name> (whoever is on call), team:<name> or user:<handle>',
+    ),
   user: handleSchema.optional(),
   reason: str().max(2000).default(''),
 });

@@ -6,8 +6,9 @@ import { type ChatWebhook, loadEnv } from '../../config/env.ts';
 import { type OutboundPolicy, outboundAllowList } from '../../lib/outbound-guard.ts';
 import type { NotificationPayload } from '../message.ts';
 import { chatProvider, chatProviderFromEnv, discordBody, mattermostBody } from './chat-webhook.ts';
-import { DeliveryError, type OutboundMessage, type Provider } from './provider.ts';
+import type { OutboundMessage, Provider } from './provider.ts';
 import { slackApi, slackProviderFromEnv } from './slack.ts';
+import { deliveryFailure } from './testing.ts';
 
 // Channel `chat` against loopback fakes of Slack (API and incoming webhooks, Mattermost's too), Teams
 // Workflows and Discord. The fakes listen on 127.0.0.1, so the guard lets them through only because
@@ -45,14 +46,7 @@ function message(destination: string, payload: unknown = page): OutboundMessage 
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
+const failure = deliveryFailure;
 
 let slack: FakeSlack;
 let teams: FakeTeams;

@@ -12,7 +12,8 @@ import {
   safeLink,
   smtpProviderId,
 } from './email.ts';
-import { DeliveryError, type OutboundMessage } from './provider.ts';
+import type { OutboundMessage } from './provider.ts';
+import { deliveryFailure } from './testing.ts';
 
 // The email provider against a real SMTP server (smtp-server) on loopback: what arrives is parsed
 // with mailparser and checked header by header. Recipients decide how the server answers:
@@ -83,14 +84,7 @@ const page: NotificationPayload = {
   ack: { url: 'https://tocsin.example/ack/tok?x=1&y="2"', code: '4821' },
 };
 
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
+const failure = deliveryFailure;
 
 describe('email provider over SMTP', () => {
   it('delivers text and HTML with the outbox id in Message-ID and X-Tocsin-Message', async () => {

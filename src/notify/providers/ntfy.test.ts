@@ -3,7 +3,8 @@ import { decodeHeader, FakeNtfy, parseActions } from '../../../test/fakes/ntfy.t
 import { loadEnv } from '../../config/env.ts';
 import type { NotificationPayload } from '../message.ts';
 import { ntfyHeaderValue, ntfyProvider, ntfyProviderFromEnv, ntfyRequest } from './ntfy.ts';
-import { DeliveryError, type OutboundMessage } from './provider.ts';
+import type { OutboundMessage } from './provider.ts';
+import { deliveryFailure } from './testing.ts';
 
 // The ntfy provider against the loopback fake of ntfy's publish API, with an access token required.
 
@@ -37,14 +38,7 @@ const page: NotificationPayload = {
   ack: { url: 'https://tocsin.example/ack/abc?x=1,2', code: '4821' },
 };
 
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
+const failure = deliveryFailure;
 
 describe('ntfy provider', () => {
   it('publishes a page with priority 5, tags, click URL and an Acknowledge action', async () => {

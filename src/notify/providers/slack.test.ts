@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../../../test/fakes/slack.ts';
 import type { NotificationPayload } from '../message.ts';
-import { DeliveryError, type OutboundMessage } from './provider.ts';
+import type { OutboundMessage } from './provider.ts';
 import { SLACK_ACK_ACTION, slackApi, slackContent, slackEscape, slackProvider } from './slack.ts';
+import { deliveryFailure } from './testing.ts';
 
 // The Slack provider against the loopback Slack (test/fakes/slack.ts), which checks the token and
 // answers as chat.postMessage does, errors included.
@@ -35,14 +36,7 @@ function message(destination: string, payload: unknown = page): OutboundMessage 
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
+const failure = deliveryFailure;
 
 describe('slackContent', () => {
   it('renders a page as header, escaped text with the incident link, context and an Acknowledge button', () => {

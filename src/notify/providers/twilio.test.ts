@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTwilio } from '../../../test/fakes/twilio.ts';
 import { ConfigError, loadEnv } from '../../config/env.ts';
 import type { NotificationPayload } from '../message.ts';
-import { DeliveryError, type OutboundMessage } from './provider.ts';
+import type { OutboundMessage } from './provider.ts';
+import { deliveryFailure } from './testing.ts';
 import {
   SMS_MAX,
   smsBody,
@@ -50,14 +51,7 @@ const page: NotificationPayload = {
   ack: { url: 'https://tocsin.example/ack/abc', code: '4821' },
 };
 
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
+const failure = deliveryFailure;
 
 describe('Twilio SMS', () => {
   it('creates a Message with To, From and Body and returns its sid', async () => {

@@ -174,8 +174,8 @@ export const envSchema = z.object({
     ),
   TOCSIN_NTFY_URL: z
     .url({ protocol: /^https?$/ })
-    .default('https://ntfy.sh')
-    .describe('ntfy server for the push channel'),
+    .optional()
+    .describe('ntfy server for the push channel (e.g. https://ntfy.sh); unset: push is off'),
   TOCSIN_NTFY_TOKEN: z.string().min(1).optional().describe('ntfy access token (Bearer) for protected topics'),
   TOCSIN_TWILIO_ACCOUNT_SID: z
     .string()

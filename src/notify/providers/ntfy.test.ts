@@ -145,9 +145,11 @@ describe('ntfy request rendering', () => {
 describe('ntfy from the environment', () => {
   it('publishes to the configured server with the configured token', async () => {
     const provider = ntfyProviderFromEnv(loadEnv({ TOCSIN_NTFY_URL: ntfy.url, TOCSIN_NTFY_TOKEN: TOKEN }));
+    if (!provider) throw new Error('no provider');
     expect(provider.channel).toBe('push');
     await provider.send(message('env-topic', { kind: 'notify', text: 'from env' }));
     expect(ntfy.published.at(-1)).toMatchObject({ topic: 'env-topic', authorization: `Bearer ${TOKEN}` });
-    expect(loadEnv({}).TOCSIN_NTFY_URL).toBe('https://ntfy.sh');
+    // Not configured, push is off: nothing goes to a public server unasked.
+    expect(ntfyProviderFromEnv(loadEnv({}))).toBeUndefined();
   });
 });

@@ -7,11 +7,11 @@ import { isRetryableStatus } from './webhook.ts';
 
 // Push channel through ntfy (https://docs.ntfy.sh/publish/): POST the text to <server>/<topic>, with
 // the title, priority, tags, click URL and an Acknowledge action button in headers. The server is
-// admin configuration (TOCSIN_NTFY_URL, default the public ntfy.sh), so it is not behind the SSRF
+// admin configuration (TOCSIN_NTFY_URL, e.g. the public ntfy.sh), so it is not behind the SSRF
 // guard; tests point it at the loopback fake in test/fakes/ntfy.ts.
 
 export interface NtfyOptions {
-  /** TOCSIN_NTFY_URL: the ntfy server (default https://ntfy.sh). */
+  /** TOCSIN_NTFY_URL: the ntfy server, e.g. https://ntfy.sh. */
   baseUrl: string;
   /** TOCSIN_NTFY_TOKEN: access token for protected topics, sent as a Bearer token. */
   token?: string | undefined;
@@ -139,7 +139,12 @@ export function ntfyProvider(options: NtfyOptions): Provider {
   };
 }
 
-/** The push provider: on by default (the public ntfy.sh), since a push contact names its own topic. */
-export function ntfyProviderFromEnv(env: Env): Provider {
+/**
+ * The push provider, when TOCSIN_NTFY_URL names a server. Not on by default: anyone who guesses a topic
+ * on the public ntfy.sh reads what is published to it, so sending incident details there is a choice
+ * an admin makes (ideally with a server of their own, or access control and a token).
+ */
+export function ntfyProviderFromEnv(env: Env): Provider | undefined {
+  if (!env.TOCSIN_NTFY_URL) return undefined;
   return ntfyProvider({ baseUrl: env.TOCSIN_NTFY_URL, token: env.TOCSIN_NTFY_TOKEN });
 }

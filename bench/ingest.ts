@@ -1,12 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { type ServerHandle, startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
-import { freePort, startEmbedded } from '../src/db/embedded.ts';
+import { freePort } from '../src/db/embedded.ts';
+import { embeddedStore, pg15Store, type Store } from './stores.ts';
 import { ensureWrk, runWrk, type WrkResult } from './wrk.ts';
 
 // Ingestion through HTTP at /v2/enqueue (issue 4, "Benchmark"): wrk with 32 connections and ~1 KB
@@ -31,12 +29,6 @@ const CONNECTIONS = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 32);
 // Each case runs this many times and the median (by alerts/s) is shown: a 2-core machine shared
 // with other work is noisy. Every run is checked for lost alerts.
 const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
-
-interface Store {
-  name: string;
-  url: string;
-  stop(): Promise<void> | void;
-}
 
 interface Row {
   store: string;
@@ -329,28 +321,6 @@ function format(row: Row): string {
   const { app, pg: db } = row.cpu;
   const cpu = Number.isNaN(app) ? '-' : `${app.toFixed(0)} + ${Number.isNaN(db) ? '-' : db.toFixed(0)}`;
   return `${row.server.padEnd(32)} ${row.scenario.padEnd(8)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.accepted).padStart(6)} ${String(r.shed).padStart(6)} ${String(r.other + r.socketErrors).padStart(5)} ${(Number.isNaN(row.stored) ? '-' : String(row.stored)).padStart(7)}  ${lost}  ${ratio.padEnd(14)}  ${cpu}`;
-}
-
-async function embeddedStore(): Promise<Store> {
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-pg-'));
-  const pgServer = await startEmbedded(dir);
-  return {
-    name: 'embedded PostgreSQL',
-    url: pgServer.url,
-    async stop() {
-      await pgServer.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pg15Store(): Promise<Store | string> {
-  try {
-    const server = await startPostgres15();
-    return { name: 'Debian PostgreSQL 15', url: server.url, stop: () => server.stop() };
-  } catch (error) {
-    return `skipped (${(error as Error).message.split('\n')[0]}); run scripts/system-deps.sh`;
-  }
 }
 
 /** Runs every case on both stores and prints the table; returns false if any alert was lost. */

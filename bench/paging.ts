@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { connect, ensureDatabase, withDatabase } from '../src/db/connect.ts';
-import { startEmbedded } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { CLAIM_BATCH, type DrainResult, engineDrainRate, rawClaimRate } from './outbox-throughput.ts';
 import { type LatencyResult, measurePagingLatency } from './paging-latency.ts';
+import { embeddedStore, pg15Store, type Store } from './stores.ts';
 
 // The paging benchmark (issue 5, "Benchmark"), on the embedded PostgreSQL and on Debian's
 // PostgreSQL 15, each figure next to the raw outbox claim rate of the same PostgreSQL in the same run:
@@ -24,34 +20,6 @@ const ROUNDS = Number(process.env.BENCH_PAGING_ROUNDS ?? 3);
 // The wake-up check: at a low rate the engine is idle between incidents, so a page that waited for
 // the poll interval (1 s) would show; with LISTEN/NOTIFY the p50 stays far below it.
 const LOW_RATE = Number(process.env.BENCH_PAGING_LOW_RATE ?? 5);
-
-interface Store {
-  name: string;
-  url: string;
-  stop(): Promise<void> | void;
-}
-
-async function embeddedStore(): Promise<Store> {
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-paging-'));
-  const server = await startEmbedded(dir);
-  return {
-    name: 'embedded PostgreSQL',
-    url: server.url,
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pg15Store(): Promise<Store | string> {
-  try {
-    const server = await startPostgres15();
-    return { name: 'Debian PostgreSQL 15', url: server.url, stop: () => server.stop() };
-  } catch (error) {
-    return `skipped (${(error as Error).message.split('\n')[0]}); run scripts/system-deps.sh`;
-  }
-}
 
 function median<T>(items: T[], by: (t: T) => number): T {
   const sorted = [...items].sort((a, b) => by(a) - by(b));

@@ -82,10 +82,7 @@ export async function testApp(): Promise<TestApp> {
     adminToken: ADMIN_TOKEN,
     ctx,
     async tokenFor(role, handle = `${role}-${randomBytes(3).toString('hex')}`) {
-      await saveUser({
-        ctx: ctx(),
-        input: { user: { handle, name: handle, role, leadership: false, time_zone: 'UTC' }, mode: 'upsert' },
-      });
+      await addUser(ctx(), handle, { role });
       const created = await createToken({ ctx: ctx(), input: { name: 'test', user: handle } });
       return created.token;
     },
@@ -94,6 +91,29 @@ export async function testApp(): Promise<TestApp> {
       await t.close();
     },
   };
+}
+
+/** A user (upserted) with the defaults tests want: a responder in UTC, named like the handle; its id. */
+export async function addUser(
+  ctx: Ctx,
+  handle: string,
+  o: { role?: Role; email?: string | null } = {},
+): Promise<string> {
+  const { item } = await saveUser({
+    ctx,
+    input: {
+      user: {
+        handle,
+        name: handle,
+        email: o.email ?? null,
+        role: o.role ?? 'responder',
+        leadership: false,
+        time_zone: 'UTC',
+      },
+      mode: 'upsert',
+    },
+  });
+  return item.id;
 }
 
 export function auth(token: string) {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAgainst } from '../../test/cli-harness.ts';
-import { type TestApp, testApp } from '../../test/helpers.ts';
+import { addUser, type TestApp, testApp } from '../../test/helpers.ts';
 import { saveSchedule } from '../domain/schedules/save-schedule.ts';
-import { saveUser } from '../domain/users/save-user.ts';
 
 // `tocsin schedule …` and `tocsin oncall` as a script runs them: the real binary against a real server.
 let t: TestApp;
@@ -12,13 +11,7 @@ beforeAll(async () => {
   t = await testApp(); // clock: 2026-03-02T10:00:00Z
   tocsin = await cliAgainst(t);
   for (const handle of ['ca', 'cb']) {
-    await saveUser({
-      ctx: t.ctx(),
-      input: {
-        user: { handle, name: handle, role: 'responder', leadership: false, time_zone: 'UTC' },
-        mode: 'upsert',
-      },
-    });
+    await addUser(t.ctx(), handle);
   }
   await saveSchedule({
     ctx: t.ctx(),

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/helpers.ts';
+import { addUser, type TestApp, testApp } from '../../test/helpers.ts';
 import { createOverride } from '../domain/schedules/create-override.ts';
 import { saveSchedule } from '../domain/schedules/save-schedule.ts';
-import { saveUser } from '../domain/users/save-user.ts';
 import { Engine } from './engine.ts';
 import { scheduleHandoffsModule } from './schedule-handoffs.ts';
 
@@ -14,13 +13,7 @@ beforeAll(async () => {
   t = await testApp(); // clock: 2026-03-02T10:00:00Z
   engine = new Engine({ db: t.db, clock: t.clock }, [scheduleHandoffsModule()]);
   for (const handle of ['ha', 'hb', 'hc']) {
-    await saveUser({
-      ctx: t.ctx(),
-      input: {
-        user: { handle, name: handle, role: 'responder', leadership: false, time_zone: 'UTC' },
-        mode: 'upsert',
-      },
-    });
+    await addUser(t.ctx(), handle);
   }
   await saveSchedule({
     ctx: t.ctx(),

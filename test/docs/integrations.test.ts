@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,6 +24,7 @@ import { SmtpReceiver } from '../../src/integrations/email-in/smtp-receiver.ts';
 import { DATADOG_PAYLOAD_TEMPLATE } from '../../src/integrations/inbound/datadog.ts';
 import { genericWebhookConfigSchema } from '../../src/integrations/inbound/generic-webhook.ts';
 import { type TestApp, testApp } from '../helpers.ts';
+import { selfSignedCertificate } from '../tls.ts';
 import {
   type CurlRequest,
   curlRequest,
@@ -405,35 +405,6 @@ const mail: {
   documentedPort?: number;
 } = {};
 
-function makeCertificate(dir: string): { certFile: string; keyFile: string } {
-  const certFile = join(dir, 'smtp-in.crt');
-  const keyFile = join(dir, 'smtp-in.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { certFile, keyFile };
-}
-
 /** swaks' options these pages use, as a nodemailer message sent to the page's receiver. */
 async function sendLikeSwaks(words: string[], run: PageRun): Promise<void> {
   expect(words[0], `${run.page}: a swaks command`).toBe('swaks');
@@ -731,7 +702,7 @@ const PAGES: Record<string, PageSpec> = {
         // The receiver as `tocsin serve` starts it from this environment, with a certificate made
         // here in place of the documented files and any free port in place of the documented one.
         mail.dir = mkdtempSync(join(tmpdir(), 'tocsin-docs-smtp-'));
-        const { certFile, keyFile } = makeCertificate(mail.dir);
+        const { certFile, keyFile } = selfSignedCertificate(mail.dir, 'smtp-in');
         mail.cert = readFileSync(certFile);
         mail.documentedPort = Number(vars.TOCSIN_SMTP_PORT);
         for (const [name, value] of Object.entries(vars)) vi.stubEnv(name, value);

@@ -1,13 +1,12 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
 import { auditorModule } from '../../engine/auditor.ts';
 import { Engine } from '../../engine/engine.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import { saveService } from '../services/save-service.ts';
-import { saveUser } from '../users/save-user.ts';
 
 // The auditor raises a self-alert when a page stays unsent, and resolves it when the page went out.
 
@@ -19,13 +18,7 @@ beforeAll(async () => {
   t = await freshDb();
   const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
   await saveService({ ctx, input: { service: { name: 'tocsin' }, mode: 'create' } });
-  await saveUser({
-    ctx,
-    input: {
-      mode: 'create',
-      user: { handle: 'ona', name: 'Ona', role: 'responder', leadership: false, time_zone: 'UTC' },
-    },
-  });
+  await addUser(ctx, 'ona');
   engine = new Engine({ db: t.db, clock, log: pino({ level: 'silent' }) }, [
     auditorModule({ selfService: 'tocsin' }),
   ]);

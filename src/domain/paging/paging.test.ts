@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
 import { Engine } from '../../engine/engine.ts';
 import { engineModules } from '../../engine/modules.ts';
@@ -10,7 +10,6 @@ import { addResponder } from '../incidents/add-responder.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import { resolveIncident } from '../incidents/resolve-incident.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
-import { saveUser } from '../users/save-user.ts';
 import { applyPlan } from '../workflows/testing.ts';
 import { acknowledgeByCode, acknowledgeByToken } from './acknowledge-page.ts';
 import { listIncidentPages } from './list-pages.ts';
@@ -65,21 +64,7 @@ let engine: Engine;
 const ctx = () => makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
 const MIN = 60_000;
 
-async function user(handle: string, email: string | null) {
-  await saveUser({
-    ctx: ctx(),
-    input: {
-      mode: 'create',
-      user: { handle, name: handle, email, role: 'responder', leadership: false, time_zone: 'UTC' },
-    },
-  });
-  const row = await t.db
-    .selectFrom('users')
-    .select('id')
-    .where('handle', '=', handle)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const user = (handle: string, email: string | null) => addUser(ctx(), handle, { email });
 
 /** A verified contact method and a rule using it (test setup straight into the tables). */
 async function contact(

@@ -1,13 +1,12 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
 import { Engine } from '../../engine/engine.ts';
 import { engineModules } from '../../engine/modules.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import { lockIncident } from '../incidents/queries.ts';
-import { saveUser } from '../users/save-user.ts';
 import { PlanCache } from '../workflows/plan-cache.ts';
 import { applyPlan } from '../workflows/testing.ts';
 import { runDueEscalations } from './run-due-escalations.ts';
@@ -42,20 +41,7 @@ beforeAll(async () => {
   t = await freshDb();
   await applyPlan(t.db, clock, PLAN);
   for (const handle of ['ana', 'ben']) {
-    await saveUser({
-      ctx: ctx(),
-      input: {
-        mode: 'create',
-        user: {
-          handle,
-          name: handle,
-          email: `${handle}@example.com`,
-          role: 'responder',
-          leadership: false,
-          time_zone: 'UTC',
-        },
-      },
-    });
+    await addUser(ctx(), handle, { email: `${handle}@example.com` });
   }
 });
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
-import { saveUser } from '../users/save-user.ts';
+import { addUser, auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { onCallUserIds, scheduleExists } from './on-call.ts';
 
 let t: TestApp;
@@ -10,13 +9,7 @@ beforeAll(async () => {
   t = await testApp();
   admin = auth(t.adminToken);
   for (const handle of ['ra', 'rb', 'rc']) {
-    await saveUser({
-      ctx: t.ctx(),
-      input: {
-        user: { handle, name: handle, role: 'responder', leadership: false, time_zone: 'UTC' },
-        mode: 'upsert',
-      },
-    });
+    await addUser(t.ctx(), handle);
   }
 });
 afterAll(() => t.close());

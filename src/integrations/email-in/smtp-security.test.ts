@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestApp, testApp } from '../../../test/helpers.ts';
+import { selfSignedCertificate } from '../../../test/tls.ts';
 import { ConfigError } from '../../config/env.ts';
 import { createIntegration } from '../../domain/services/create-integration.ts';
 import { saveService } from '../../domain/services/save-service.ts';
@@ -27,31 +27,7 @@ const receivers: SmtpReceiver[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tocsin-smtp-tls-'));
-  certFile = join(dir, 'cert.pem');
-  keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  ({ certFile, keyFile } = selfSignedCertificate(dir));
   cert = readFileSync(certFile);
   t = await testApp();
   await saveService({ ctx: t.ctx(), input: { service: { name: 'mailer' }, mode: 'create' } });

@@ -25,12 +25,21 @@ export interface AckHandle {
  */
 export async function ackHandleFor(
   tx: Executor,
-  input: { escalationId: string; incidentId: string | null; userId: string; now: Date; publicUrl: string },
+  input: {
+    escalationId: string;
+    incidentId: string | null;
+    userId: string;
+    now: Date;
+    publicUrl: string;
+    /** The escalation's first step: nobody has a code of it yet, so none is looked up (hot path). */
+    firstStep: boolean;
+  },
 ): Promise<AckHandle> {
   const token = randomBytes(24).toString('base64url');
-  const code =
-    (await q.codeOfEscalation(tx, input.escalationId, input.userId))?.code ??
-    (await freeCode(tx, input.userId, input.now));
+  const earlier = input.firstStep
+    ? undefined
+    : await q.codeOfEscalation(tx, input.escalationId, input.userId);
+  const code = earlier?.code ?? (await freeCode(tx, input.userId, input.now));
   await q.insertAckToken(tx, {
     token_hash: hashAckToken(token),
     code,

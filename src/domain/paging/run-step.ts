@@ -90,6 +90,7 @@ export async function runEscalationStep(
       userId: user.id,
       now: ctx.now,
       publicUrl: ctx.publicUrl,
+      firstStep: esc.step === 0 && esc.round === 0,
     });
     for (const [i, c] of contacts.entries()) {
       const id = await enqueueNotification(

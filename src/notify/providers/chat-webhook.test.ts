@@ -4,28 +4,14 @@ import { type FakeSlack, startFakeSlack } from '../../../test/fakes/slack.ts';
 import { type FakeTeams, startFakeTeams } from '../../../test/fakes/teams.ts';
 import { type ChatWebhook, loadEnv } from '../../config/env.ts';
 import { type OutboundPolicy, outboundAllowList } from '../../lib/outbound-guard.ts';
-import type { NotificationPayload } from '../message.ts';
 import { chatProvider, chatProviderFromEnv, discordBody, mattermostBody } from './chat-webhook.ts';
 import type { OutboundMessage, Provider } from './provider.ts';
 import { slackApi, slackProviderFromEnv } from './slack.ts';
-import { deliveryFailure } from './testing.ts';
+import { deliveryFailure, page } from './testing.ts';
 
 // Channel `chat` against loopback fakes of Slack (API and incoming webhooks, Mattermost's too), Teams
 // Workflows and Discord. The fakes listen on 127.0.0.1, so the guard lets them through only because
 // the allow-list names loopback; without it every webhook is refused before a byte is sent.
-
-const page: NotificationPayload = {
-  kind: 'page',
-  text: 'Checkout is failing for 40% of requests',
-  incident: {
-    id: 'inc_42',
-    title: 'Checkout down',
-    severity: 'SEV1',
-    state: 'triggered',
-    url: 'https://t.example/i/42',
-  },
-  ack: { url: 'https://t.example/ack/tok', code: '4821' },
-};
 
 const loopback: OutboundPolicy = { allowPrivate: false, allow: outboundAllowList(['127.0.0.0/8']) };
 const strict: OutboundPolicy = { allowPrivate: false };

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cardMessageProblem } from '../../../test/fakes/teams.ts';
-import type { NotificationPayload } from '../message.ts';
 import { ADAPTIVE_CARD, adaptiveCard, teamsMessage } from './teams.ts';
-
-const page: NotificationPayload = {
-  kind: 'page',
-  text: 'Checkout is failing for 40% of requests',
-  incident: {
-    id: 'inc_42',
-    title: 'Checkout down',
-    severity: 'SEV1',
-    state: 'triggered',
-    url: 'https://t.example/i/42',
-  },
-  ack: { url: 'https://t.example/ack/tok', code: '4821' },
-};
+import { page } from './testing.ts';
 
 describe('the Teams Workflows message', () => {
   it('wraps one Adaptive Card 1.4 in a message, as Workflows webhooks require', () => {

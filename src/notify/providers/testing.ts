@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { NotificationPayload } from '../message.ts';
 import { DeliveryError } from './provider.ts';
 
 // Shared by the providers' tests.
@@ -12,3 +13,17 @@ export async function deliveryFailure(promise: Promise<unknown>): Promise<Delive
   expect(error).toBeInstanceOf(DeliveryError);
   return error as DeliveryError;
 }
+
+/** A page as the paging engine queues it, for the chat providers' tests. */
+export const page: NotificationPayload = {
+  kind: 'page',
+  text: 'Checkout is failing for 40% of requests',
+  incident: {
+    id: 'inc_42',
+    title: 'Checkout down',
+    severity: 'SEV1',
+    state: 'triggered',
+    url: 'https://t.example/i/42',
+  },
+  ack: { url: 'https://t.example/ack/tok', code: '4821' },
+};

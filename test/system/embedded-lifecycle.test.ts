@@ -33,13 +33,20 @@ function postgresOn(data: string): number[] {
 
 describe('the embedded store under tocsin serve', () => {
   it('stops with SIGTERM and keeps its data for the next start', async () => {
-    server = await startServer({ TOCSIN_DATA_DIR: dataDir, TOCSIN_ADMIN_TOKEN: token });
+    // A busy engine (a pass every 50 ms) is mid-tick when the signal comes.
+    server = await startServer({
+      TOCSIN_DATA_DIR: dataDir,
+      TOCSIN_ADMIN_TOKEN: token,
+      TOCSIN_ENGINE_INTERVAL_MS: '50',
+    });
     expect(postgresOn(pgData)).toHaveLength(1);
     const created = await call(server, token, 'POST', '/api/v1/users', { handle: 'keeper', name: 'Keeper' });
     expect(created.status).toBe(201);
 
     await server.stop('SIGTERM');
     expect(server.exitCode()).toBe(0);
+    // A normal stop is quiet: the store goes down after the engine and the HTTP server, not under them.
+    expect(server.errorLines()).toEqual([]);
     server = undefined;
     expect(postgresOn(pgData)).toEqual([]);
     expect(existsSync(join(pgData, 'postmaster.pid'))).toBe(false);

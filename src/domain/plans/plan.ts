@@ -1,4 +1,5 @@
 import { parseDuration } from '../../lib/duration.ts';
+import { isTimeZone } from '../../lib/time-zone.ts';
 import {
   issuesToSourceErrors,
   parseYamlSource,
@@ -158,14 +159,7 @@ export function placeholdersIn(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
 }
 
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone };
 
 /** The names a plan defines, for reference checks. */
 interface Known {

@@ -1,4 +1,6 @@
-import { IANAZone } from 'luxon';
+import type { IANAZone } from 'luxon';
+
+export { zoneOf } from '../../lib/time-zone.ts';
 
 // Wall-clock arithmetic in an IANA zone. A "naive" time is a local wall-clock reading written as if it
 // were UTC epoch milliseconds (2026-03-08 09:00 local → Date.UTC(2026, 2, 8, 9, 0)): days and hours are
@@ -8,12 +10,6 @@ import { IANAZone } from 'luxon';
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
-
-export function zoneOf(name: string): IANAZone {
-  const zone = IANAZone.create(name);
-  if (!zone.isValid) throw new Error(`unknown time zone "${name}"`);
-  return zone;
-}
 
 /** The local wall-clock reading of an instant, as naive milliseconds. */
 export function naiveOf(zone: IANAZone, instant: number): number {

@@ -58,11 +58,4 @@ export function tokenPrefix(token: string): string {
   return token.slice(0, 10);
 }
 
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone as isValidTimeZone } from '../../lib/time-zone.ts';

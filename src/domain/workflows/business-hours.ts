@@ -1,6 +1,11 @@
+import type { IANAZone } from 'luxon';
+import { Invalid } from '../../errors.ts';
+import { localReading, zoneOf } from '../../lib/time-zone.ts';
+
 // Business hours for the `businessHours` workflow condition. The plan may define them; this reads the
 // plan defensively (older plan versions have no such key, and the key's spelling is the plan schema's
-// business) and falls back to Monday–Friday 09:00–17:00 UTC.
+// business) and falls back to Monday–Friday 09:00–17:00 UTC. A time zone that is not one is an error:
+// plan validation refuses it, and read back it must not turn into UTC silently.
 
 export interface BusinessHours {
   timeZone: string;
@@ -62,17 +67,20 @@ function parseClock(value: unknown): number | undefined {
   return minutes <= 24 * 60 ? minutes : undefined;
 }
 
-function validTimeZone(tz: unknown): tz is string {
-  if (typeof tz !== 'string' || tz.length === 0) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+function timeZoneOf(value: unknown): string {
+  if (value === undefined || value === null) return DEFAULT_BUSINESS_HOURS.timeZone;
+  if (typeof value === 'string') {
+    try {
+      zoneOf(value);
+      return value;
+    } catch {}
   }
+  throw new Invalid(`business hours: ${JSON.stringify(value)} is not an IANA time zone`, [
+    { path: 'businessHours.timeZone', message: 'unknown IANA time zone' },
+  ]);
 }
 
-/** The plan's business hours (any reasonable spelling), or the default. Never throws. */
+/** The plan's business hours (any reasonable spelling), or the default. Throws on a bad time zone. */
 export function businessHoursOf(plan: unknown): BusinessHours {
   const raw = (plan as { businessHours?: unknown } | null | undefined)?.businessHours;
   if (!raw || typeof raw !== 'object') return DEFAULT_BUSINESS_HOURS;
@@ -86,7 +94,7 @@ export function businessHoursOf(plan: unknown): BusinessHours {
     end = parseClock(b) ?? end;
   }
   return {
-    timeZone: validTimeZone(tz) ? tz : DEFAULT_BUSINESS_HOURS.timeZone,
+    timeZone: timeZoneOf(tz),
     days: parseDays(o.days) ?? DEFAULT_BUSINESS_HOURS.days,
     start: start ?? DEFAULT_BUSINESS_HOURS.start,
     end: end ?? DEFAULT_BUSINESS_HOURS.end,
@@ -96,34 +104,15 @@ export function businessHoursOf(plan: unknown): BusinessHours {
   };
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const zones = new Map<string, IANAZone>();
 
 function localTime(at: Date, timeZone: string): { day: number; minute: number; date: string } {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, f);
+  let zone = zones.get(timeZone);
+  if (!zone) {
+    zone = zoneOf(timeZone);
+    zones.set(timeZone, zone);
   }
-  let day = 0;
-  let minute = 0;
-  const ymd = { year: '', month: '', day: '' };
-  for (const part of f.formatToParts(at)) {
-    if (part.type === 'weekday') day = dayIndex(part.value) ?? 0;
-    else if (part.type === 'hour') minute += Number(part.value) * 60;
-    else if (part.type === 'minute') minute += Number(part.value);
-    else if (part.type === 'year' || part.type === 'month' || part.type === 'day')
-      ymd[part.type] = part.value;
-  }
-  return { day, minute, date: `${ymd.year}-${ymd.month}-${ymd.day}` };
+  return localReading(at, zone);
 }
 
 /** The local date one day before YYYY-MM-DD (for windows that run past midnight). */

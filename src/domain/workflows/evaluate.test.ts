@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadPlan, type Plan } from '../plans/plan.ts';
-import { businessHoursOf, DEFAULT_BUSINESS_HOURS, isBusinessHours } from './business-hours.ts';
+import { businessHoursOf, isBusinessHours } from './business-hours.ts';
 import { effectiveRules } from './compile-plan-rules.ts';
 import { evaluate, MAX_CHAIN_DEPTH, type Trigger } from './evaluate.ts';
 import { matches } from './match.ts';
@@ -173,8 +173,9 @@ describe('evaluate: conditions', () => {
     });
     expect(isBusinessHours(new Date('2026-03-02T07:30:00Z'), berlin)).toBe(true); // 08:30 CET
     expect(isBusinessHours(new Date('2026-03-02T15:30:00Z'), berlin)).toBe(false); // 16:30 CET
-    expect(businessHoursOf({ businessHours: { timeZone: 'Not/AZone', days: 3 } })).toEqual(
-      DEFAULT_BUSINESS_HOURS,
+    // A bad zone is an error, not UTC in disguise.
+    expect(() => businessHoursOf({ businessHours: { timeZone: 'Not/AZone', days: 3 } })).toThrow(
+      /not an IANA time zone/,
     );
     const night = businessHoursOf({ businessHours: { start: '22:00', end: '06:00', days: ['fri'] } });
     expect(isBusinessHours(new Date('2026-03-07T03:00:00Z'), night)).toBe(true); // Friday night's window

@@ -6,12 +6,13 @@ import type { EngineModule } from './engine.ts';
 export function auditorModule(options: { selfService?: string | undefined } = {}): EngineModule {
   const selfService = 'selfService' in options ? options.selfService : loadEnv().TOCSIN_SELF_ALERT_SERVICE;
   const raised = new Set<string>();
+  const logged = new Map<string, string>();
   let first = true;
   return {
     id: 45,
     name: 'auditor',
     async tick({ tx, now, clock, log }) {
-      const changed = await auditPaging({ tx, now, clock, log, selfService, raised, all: first });
+      const changed = await auditPaging({ tx, now, clock, log, selfService, raised, logged, all: first });
       first = false;
       return changed;
     },

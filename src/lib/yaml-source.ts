@@ -39,13 +39,24 @@ function positionOf(doc: Document, counter: LineCounter, path: readonly Property
   return { line: 1, col: 1 };
 }
 
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
 /** Parses one file of one or more YAML documents, keeping positions for later errors. */
 export function parseYamlSource(text: string, file: string): ParsedSource {
   const counter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [];
   const errors: SourceError[] = [];
   const documents: SourceDocument[] = [];
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // Whatever the parser throws is about the input: report it like any other syntax error.
+    return { documents, errors: [{ file, line: 1, col: 1, message: firstLine(error) }] };
+  }
+  const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, index) => {
     for (const e of [...doc.errors, ...doc.warnings]) {
       const pos = counter.linePos(e.pos[0]);
@@ -53,10 +64,19 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     }
     if (doc.errors.length > 0) return;
     if (doc.contents === null) return; // an empty document between separators
+    let value: unknown;
+    try {
+      // Throws on an alias bomb (too many aliases expanded), an unresolved alias, a bad tagged value.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      const at = doc.contents.range ? counter.linePos(doc.contents.range[0]) : { line: 1, col: 1 };
+      errors.push({ file, line: at.line, col: at.col, message: firstLine(error) });
+      return;
+    }
     documents.push({
       file,
       index,
-      value: doc.toJS({ maxAliasCount: 100 }),
+      value,
       locate: (path) => positionOf(doc, counter, path),
       locateKey(path, key) {
         const parent = doc.getIn(path as unknown[], true) as { items?: { key: unknown }[] } | undefined;

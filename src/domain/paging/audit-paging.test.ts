@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
@@ -13,13 +14,20 @@ import { saveService } from '../services/save-service.ts';
 let t: TestDb;
 const clock = new VirtualClock('2026-03-02T10:00:00Z');
 let engine: Engine;
+const logLines: { level: number; msg: string; problem?: string }[] = [];
+const logSink = new Writable({
+  write(chunk, _encoding, done) {
+    logLines.push(JSON.parse(String(chunk)));
+    done();
+  },
+});
 
 beforeAll(async () => {
   t = await freshDb();
   const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
   await saveService({ ctx, input: { service: { name: 'tocsin' }, mode: 'create' } });
   await addUser(ctx, 'ona');
-  engine = new Engine({ db: t.db, clock, log: pino({ level: 'silent' }) }, [
+  engine = new Engine({ db: t.db, clock, log: pino({ level: 'info' }, logSink) }, [
     auditorModule({ selfService: 'tocsin' }),
   ]);
 });
@@ -65,6 +73,11 @@ describe('auditor', () => {
       }),
     ]);
     await engine.runUntilIdle(); // no repeat while nothing changes
+    await engine.tick();
+    clock.advance(1000);
+    await engine.tick();
+    // Logged once when it began, not once per tick while it lasts.
+    expect(logLines.filter((l) => l.problem === 'tocsin:pages-overdue' && l.level === 50)).toHaveLength(1);
     const alert = await t.db
       .selectFrom('alerts')
       .select('count')
@@ -81,6 +94,10 @@ describe('auditor', () => {
     await engine.runUntilIdle();
     expect(await auditorAlerts()).toEqual([
       expect.objectContaining({ dedup_key: 'tocsin:pages-overdue', status: 'resolved' }),
+    ]);
+    // …and once when it ended.
+    expect(logLines.filter((l) => l.problem === 'tocsin:pages-overdue').map((l) => l.level)).toEqual([
+      50, 30,
     ]);
   });
 });

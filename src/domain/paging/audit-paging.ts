@@ -68,13 +68,29 @@ export interface AuditEnv {
   raised: Set<string>;
   /** Send every state, changed or not (the first audit of a process: another one may have raised). */
   all?: boolean | undefined;
+  /** What this process last logged per problem: a problem is logged when it changes, not every tick. */
+  logged?: Map<string, string> | undefined;
+}
+
+function logChanges(problems: Problem[], env: AuditEnv): void {
+  const logged = env.logged;
+  for (const p of problems) {
+    const before = logged?.get(p.key);
+    if (p.summary !== null && p.summary !== before) {
+      env.log?.error({ problem: p.key }, p.summary);
+      logged?.set(p.key, p.summary);
+    } else if (p.summary === null && before !== undefined) {
+      env.log?.info({ problem: p.key }, `resolved: ${before}`);
+      logged?.delete(p.key);
+    }
+  }
 }
 
 /** Returns how many alerts changed state. */
 export async function auditPaging(env: AuditEnv): Promise<number> {
   const health = await pagingHealthAt(env.tx, env.now);
   const problems = problemsOf(health);
-  for (const p of problems) if (p.summary) env.log?.error({ problem: p.key }, p.summary);
+  logChanges(problems, env);
   const changes = env.all ? problems : problems.filter((p) => (p.summary !== null) !== env.raised.has(p.key));
   if (changes.length === 0 || !env.selfService) return 0;
   const service = await q.findServiceByName(env.tx, env.selfService);

@@ -125,6 +125,30 @@ describe('plan routes', () => {
     expect(syntax.json().error.details[0].path).toMatch(/^minimal\.yaml:\d+:\d+$/);
   });
 
+  it('PUT answers 400 to a YAML alias bomb (and any parser error), never 500', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      levels.push(`${next}: &${next} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`);
+    }
+    for (const payload of [
+      levels.join('\n'),
+      'a: *nowhere\n',
+      '%YAML 9.9\n---\na: 1\n',
+      'a: !!binary "%%%"\n',
+    ]) {
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/plans/minimal',
+        headers: { ...auth(t.adminToken), 'content-type': 'application/yaml' },
+        payload,
+      });
+      expect(res.statusCode, payload.slice(0, 40)).toBe(400);
+      expect(res.json().error.details[0].path).toMatch(/^minimal\.yaml:\d+:\d+$/);
+    }
+  });
+
   it('refuses a responder with 403 and changes nothing', async () => {
     const token = await t.tokenFor('responder');
     const res = await t.app.inject({

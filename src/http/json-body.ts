@@ -1,12 +1,14 @@
 import { isUtf8 } from 'node:buffer';
+import { Transform } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import { Invalid } from '../errors.ts';
 import type { App } from './server.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /**
-     * The JSON body's bytes as received, for signature checks (inbound integrations). The buffer
-     * Fastify read the body into, not a copy; undefined for requests without a JSON body.
+     * The body's bytes as received, for signature checks (inbound integrations): set by the JSON
+     * parser, and for every content type on routes that use keepRawBody. Undefined without a body.
      */
     rawBody?: Buffer;
   }
@@ -70,4 +72,28 @@ export function registerJsonBodyParser(app: App): void {
     }
     parseJson(request, json, done);
   });
+}
+
+/**
+ * A preParsing hook for signed routes: keeps the bytes of any body, whatever its content type, so a
+ * signature is checked against what was sent (a text/plain body is not an empty one). The body
+ * limit still applies: Fastify counts the bytes this stream passes on.
+ */
+export async function keepRawBody(
+  request: FastifyRequest,
+  _reply: unknown,
+  payload: NodeJS.ReadableStream,
+): Promise<NodeJS.ReadableStream> {
+  const chunks: Buffer[] = [];
+  const tee = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      request.rawBody = Buffer.concat(chunks);
+      done();
+    },
+  });
+  return payload.pipe(tee);
 }

@@ -14,6 +14,7 @@ import { registerHealthRoutes } from './health.ts';
 import { registerHome } from './home.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
+import { redactUrl, serializeRequest } from './redact-url.ts';
 import { registerRoutes } from './routes.ts';
 
 export interface AppDeps {
@@ -53,7 +54,8 @@ function bearer(request: FastifyRequest): string | undefined {
 
 export async function buildServer(deps: AppDeps): Promise<App> {
   const app = Fastify({
-    loggerInstance: deps.log,
+    // Request logs carry the URL: secrets in it (ack tokens, integration keys, feed tokens) are redacted.
+    loggerInstance: deps.log.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: deps.bodyLimit,
     // Unknown fields are an error (strict schemas), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
@@ -69,7 +71,7 @@ export async function buildServer(deps: AppDeps): Promise<App> {
 
   app.setErrorHandler((error, request, reply: FastifyReply) => {
     const { status, body } = mapError(error);
-    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    if (status >= 500) request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
     reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

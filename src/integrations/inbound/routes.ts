@@ -12,6 +12,7 @@ import {
 import type { AppliedEvent } from '../../domain/alerts/ingest-alert-events.ts';
 import { NotFound } from '../../errors.ts';
 import { mapError } from '../../http/error-mapping.ts';
+import { keepRawBody } from '../../http/json-body.ts';
 import type { App, AppDeps } from '../../http/server.ts';
 import { formatFor } from './formats.ts';
 import { IntegrationCache } from './integration-cache.ts';
@@ -121,6 +122,7 @@ export function registerInboundRoutes(
           '401 when the integration requires a signature or secret header (its config) that the request lacks',
         params: z.strictObject({ type: z.string().max(40), key: z.string().max(100) }),
       },
+      preParsing: keepRawBody,
       onSend: async (_request, reply, payload) => {
         if (reply.statusCode === 503) reply.header('retry-after', RETRY_AFTER_SECONDS);
         return payload;

@@ -310,6 +310,30 @@ describe('signed inbound requests over HTTP', () => {
     expect(res.statusCode).toBe(401);
   });
 
+  it('checks the bytes received whatever the content type: text/plain is not an empty body', async () => {
+    const key = await createIntegration(
+      t,
+      'signed',
+      'grafana',
+      { hmac: { secret: GRAFANA_SECRET } },
+      'plain',
+    );
+    const raw = JSON.stringify({ status: 'firing', alerts: [] });
+    const send = (headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/integrations/grafana/${key}`,
+        headers: { 'content-type': 'text/plain', ...headers },
+        payload: raw,
+      });
+    // Signed for the empty body, not for what was sent: refused.
+    const forged = await send({ 'X-Grafana-Alerting-Signature': hex(GRAFANA_SECRET, '') });
+    expect(forged.statusCode, forged.body).toBe(401);
+    // Signed for what was sent: the signature holds (what the body says is judged after).
+    const signed = await send({ 'X-Grafana-Alerting-Signature': hex(GRAFANA_SECRET, raw) });
+    expect(signed.statusCode, signed.body).not.toBe(401);
+  });
+
   it('refuses weak or malformed signing settings with the field path', async () => {
     const bad: [string, Record<string, unknown>, string][] = [
       ['sentry', { clientSecret: 'short' }, 'config.clientSecret'],

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Env, publicUrlOf } from './config/env.ts';
 import { type Clock, DatabaseClock } from './db/clock.ts';
@@ -8,6 +9,7 @@ import { Engine } from './engine/engine.ts';
 import { engineModules } from './engine/modules.ts';
 import { listenForWork, type WorkListener } from './engine/wake.ts';
 import { createMetrics } from './http/metrics.ts';
+import { startMonitoringServer } from './http/monitoring-server.ts';
 import { type App, buildServer } from './http/server.ts';
 import { VERSION } from './version.ts';
 
@@ -16,6 +18,8 @@ export type ProcessRole = 'all' | 'api' | 'engine';
 export interface Running {
   store: Store;
   app?: App;
+  /** The TOCSIN_METRICS_PORT listener, when configured. */
+  monitoring?: FastifyInstance;
   engine?: Engine;
   url?: string;
   stop(): Promise<void>;
@@ -41,6 +45,10 @@ export async function startTocsin(
     databaseUrl: env.DATABASE_URL,
     dataDir: env.TOCSIN_DATA_DIR,
     poolSize: env.TOCSIN_DB_POOL_SIZE,
+    timeouts: {
+      connectMs: env.TOCSIN_DB_CONNECT_TIMEOUT_MS,
+      statementMs: env.TOCSIN_DB_STATEMENT_TIMEOUT_MS,
+    },
     log: (msg) => log.info(msg),
   });
   const databaseClock = new DatabaseClock();
@@ -67,6 +75,7 @@ export async function startTocsin(
     async stop() {
       if (calibration) clearInterval(calibration);
       await running.app?.close();
+      await running.monitoring?.close();
       await wake?.close();
       await running.engine?.stop();
       await store.close();
@@ -88,9 +97,16 @@ export async function startTocsin(
         publicUrl,
         bodyLimit: env.TOCSIN_BODY_LIMIT,
         version: VERSION,
+        metricsToken: env.TOCSIN_METRICS_TOKEN,
+        authFailuresPerMinute: env.TOCSIN_AUTH_FAILURES_PER_MINUTE,
       });
       running.app = app;
       running.url = await app.listen({ port: env.TOCSIN_PORT, host: env.TOCSIN_HOST });
+    }
+    if (env.TOCSIN_METRICS_PORT !== undefined) {
+      const deps = { db: store.db, clock, metrics, version: VERSION, log };
+      const monitoring = await startMonitoringServer(deps, env.TOCSIN_METRICS_PORT, env.TOCSIN_METRICS_HOST);
+      running.monitoring = monitoring.server;
     }
   } catch (error) {
     await running.stop();

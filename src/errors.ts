@@ -45,4 +45,11 @@ export class Unavailable extends AppError {
 /** Asked again too soon or too often (a verification code resend, too many wrong codes): 429. */
 export class RateLimited extends AppError {
   override readonly code = 'rate_limited';
+  /** When to ask again (the Retry-After header), if known. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, details: ErrorDetail[] = [], retryAfterSeconds?: number) {
+    super(message, details);
+    this.retryAfterSeconds =
+      retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(retryAfterSeconds));
+  }
 }

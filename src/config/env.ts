@@ -63,6 +63,37 @@ export const envSchema = z.object({
       'Service that receives self-alerts when pages stay unsent or the engine falls behind (when the service exists)',
     ),
   TOCSIN_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('PostgreSQL pool size'),
+  TOCSIN_DB_CONNECT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(5000)
+    .describe('How long a request waits for a PostgreSQL connection before answering 503'),
+  TOCSIN_DB_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(30000)
+    .describe('PostgreSQL statement_timeout: a longer statement is cancelled and the request answers 503'),
+  TOCSIN_METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('Bearer token for /metrics and /health/detailed (else they need a manager’s API token)'),
+  TOCSIN_METRICS_PORT: port
+    .optional()
+    .describe('Also serve /metrics and /health/detailed without a token on this port (TOCSIN_METRICS_HOST)'),
+  TOCSIN_METRICS_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Address the TOCSIN_METRICS_PORT listener binds to'),
+  TOCSIN_AUTH_FAILURES_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe('Failed token checks per client address and minute before further attempts answer 429'),
   TOCSIN_INGEST_KEY_RATE: z.coerce
     .number()
     .min(0)

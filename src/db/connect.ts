@@ -4,8 +4,33 @@ import type { Database, Db } from './schema.ts';
 
 // timestamptz and jsonb come back as Date and objects already; int8 stays a string (ids), and
 // count(*) results are converted where they are read.
-export function connect(url: string, poolSize = 10): { db: Db; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
+export interface Timeouts {
+  /** How long a request waits for a connection (from the pool or a new one) before it fails. */
+  connectMs: number;
+  /** PostgreSQL cancels a statement that runs longer (lock waits included). */
+  statementMs: number;
+}
+
+// A frozen or overloaded PostgreSQL must turn into quick 503s, not requests that hang forever.
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 5_000, statementMs: 30_000 };
+
+/** How much longer than statement_timeout the client waits for an answer (a frozen server sends none). */
+const READ_MARGIN_MS = 5_000;
+
+export function connect(
+  url: string,
+  poolSize = 10,
+  timeouts: Timeouts = DEFAULT_TIMEOUTS,
+): { db: Db; pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    // A server that stopped answering (SIGSTOP, a hung disk) cancels nothing: the client gives up.
+    query_timeout: timeouts.statementMs + READ_MARGIN_MS,
+  });
   // A dropped connection must not crash the process: the next query reports the error instead.
   // The pool's own handler covers idle clients only; a client checked out between two queries (an
   // open transaction) emits 'error' itself when PostgreSQL shuts down or the socket drops, and an

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { DatabaseClock } from './clock.ts';
-import { connect, ensureDatabase, withDatabase } from './connect.ts';
+import { connect, DEFAULT_TIMEOUTS, ensureDatabase, type Timeouts, withDatabase } from './connect.ts';
 import { type EmbeddedStore, startEmbedded } from './embedded.ts';
 import { migrate } from './migrate.ts';
 import type { Db } from './schema.ts';
@@ -18,6 +18,7 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   poolSize?: number;
+  timeouts?: Timeouts;
   log?: (msg: string) => void;
   runMigrations?: boolean;
 }
@@ -31,7 +32,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await ensureDatabase(embedded.url, 'tocsin');
     url = withDatabase(embedded.url, 'tocsin');
   }
-  const { db, pool } = connect(url, options.poolSize);
+  const { db, pool } = connect(url, options.poolSize, options.timeouts ?? DEFAULT_TIMEOUTS);
   const close = async () => {
     await db.destroy().catch(() => {});
     await embedded?.stop();

@@ -25,6 +25,10 @@ const PERMISSIONS = {
   'user:write': 'admin',
   'token:create-own': 'viewer',
   'token:create-any': 'admin',
+  // Listing and revoking someone else's tokens (one's own: token:create-own).
+  'token:manage-any': 'admin',
+  // /health/detailed and /metrics show module errors and internals.
+  'monitoring:read': 'manager',
   'audit:read': 'manager',
   // Dead letters and delivery errors show destinations and payloads: for managers.
   'outbox:read': 'manager',

@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
-import { AppError, type ErrorDetail } from '../errors.ts';
+import { AppError, type ErrorDetail, RateLimited } from '../errors.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details: ErrorDetail[] };
@@ -40,7 +40,13 @@ const NETWORK_CODES = new Set([
 function isConnectionLoss(e: { code?: string | undefined; message?: string | undefined }): boolean {
   if (e.code !== undefined && NETWORK_CODES.has(e.code)) return true;
   const message = e.message ?? '';
-  return message.includes('Connection terminated') || message.includes('is not queryable');
+  return (
+    message.includes('Connection terminated') ||
+    message.includes('is not queryable') ||
+    // pg-pool: no connection within connectionTimeoutMillis; pg: no answer within query_timeout.
+    message.includes('timeout exceeded when trying to connect') ||
+    message.includes('Query read timeout')
+  );
 }
 
 function zodDetails(error: ZodError, prefix = ''): ErrorDetail[] {
@@ -57,8 +63,28 @@ function body(code: string, message: string, details: ErrorDetail[] = []): Error
   return { error: { code, message, details } };
 }
 
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+  /** Headers the answer carries (Retry-After on 429 and 503). */
+  headers?: Record<string, string>;
+}
+
+/** A store that is not answering is usually back within seconds (a restart, a failover). */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
 /** The one place where errors become HTTP answers. */
-export function mapError(error: unknown): { status: number; body: ErrorBody } {
+export function mapError(error: unknown): MappedError {
+  const mapped = mapErrorBody(error);
+  if (mapped.status === 503)
+    return { ...mapped, headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } };
+  if (error instanceof RateLimited && error.retryAfterSeconds !== undefined) {
+    return { ...mapped, headers: { 'retry-after': String(error.retryAfterSeconds) } };
+  }
+  return mapped;
+}
+
+function mapErrorBody(error: unknown): MappedError {
   if (error instanceof AppError) {
     return { status: STATUS[error.code] ?? 500, body: body(error.code, error.message, error.details) };
   }
@@ -88,6 +114,10 @@ export function mapError(error: unknown): { status: number; body: ErrorBody } {
   }
   if (typeof e.code === 'string' && UNAVAILABLE_PG.test(e.code)) {
     return { status: 503, body: body('unavailable', 'the store is unavailable; retry later') };
+  }
+  // statement_timeout cancelled the query: the store is too slow or frozen right now.
+  if (e.code === '57014') {
+    return { status: 503, body: body('unavailable', 'the store did not answer in time; retry later') };
   }
   if (isConnectionLoss(e)) {
     return { status: 503, body: body('unavailable', 'the store is unavailable; retry later') };

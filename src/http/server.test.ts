@@ -10,7 +10,7 @@ afterAll(() => t.close());
 describe('HTTP surface', () => {
   it('answers /health and /health/detailed', async () => {
     expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
-    const detailed = (await t.app.inject({ url: '/health/detailed' })).json();
+    const detailed = (await t.app.inject({ url: '/health/detailed', headers: auth(t.adminToken) })).json();
     expect(detailed.database.status).toBe('ok');
     expect(detailed.status).toBe('ok');
     expect(detailed.outbox).toEqual({ pending: 0, oldest_due_at: null, dead_letters: 0 });
@@ -34,7 +34,7 @@ describe('HTTP surface', () => {
         last_error: 'Twilio 21211: invalid To',
       })
       .execute();
-    const detailed = (await t.app.inject({ url: '/health/detailed' })).json();
+    const detailed = (await t.app.inject({ url: '/health/detailed', headers: auth(t.adminToken) })).json();
     expect(detailed.status).toBe('degraded');
     expect(detailed.outbox.dead_letters).toBe(1);
     expect(detailed.problems).toEqual([expect.stringContaining('1 page(s) failed for good')]);
@@ -42,7 +42,7 @@ describe('HTTP surface', () => {
 
   it('serves Prometheus metrics', async () => {
     await t.app.inject({ url: '/health' });
-    const res = await t.app.inject({ url: '/metrics' });
+    const res = await t.app.inject({ url: '/metrics', headers: auth(t.adminToken) });
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain('tocsin_http_requests_total');
   });

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -6,9 +7,11 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Clock } from '../db/clock.ts';
 import type { Db } from '../db/schema.ts';
-import { type Ctx, makeCtx } from '../domain/context.ts';
+import { ANONYMOUS, type Ctx, makeCtx } from '../domain/context.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
+import { hashToken } from '../domain/users/users.ts';
 import { Unauthorized } from '../errors.ts';
+import { AuthFailureLimiter } from './auth-throttle.ts';
 import { mapError } from './error-mapping.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerHome } from './home.ts';
@@ -25,6 +28,10 @@ export interface AppDeps {
   publicUrl: string;
   bodyLimit: number;
   version: string;
+  /** TOCSIN_METRICS_TOKEN: a bearer token for /metrics and /health/detailed only. */
+  metricsToken?: string | undefined;
+  /** Failed token checks per client address and minute before 429 (default 10). */
+  authFailuresPerMinute?: number | undefined;
 }
 
 export type App = FastifyInstance<
@@ -52,6 +59,10 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1] ?? '';
 }
 
+function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
 export async function buildServer(deps: AppDeps): Promise<App> {
   const app = Fastify({
     // Request logs carry the URL: secrets in it (ack tokens, integration keys, feed tokens) are redacted.
@@ -70,8 +81,13 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply: FastifyReply) => {
-    const { status, body } = mapError(error);
-    if (status >= 500) request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
+    const { status, body, headers } = mapError(error);
+    if (status >= 500 && status !== 503) {
+      request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
+    } else if (status === 503) {
+      request.log.warn({ err: error, url: redactUrl(request.url) }, 'store unavailable');
+    }
+    if (headers) reply.headers(headers);
     reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -83,10 +99,27 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   // Every request gets a context whose actor is the token's user (or anonymous). Operations decide
   // what that actor may do; a token that is present but unknown is refused here already.
   app.decorateRequest('ctx', null as unknown as Ctx);
+  app.decorateRequest('monitoringToken', false);
+  const failures = new AuthFailureLimiter(deps.clock, deps.authFailuresPerMinute ?? 10);
+  const metricsToken = deps.metricsToken ? hashToken(deps.metricsToken) : undefined;
   app.addHook('onRequest', async (request) => {
     const token = bearer(request);
+    if (token !== undefined) failures.check(request.ip);
+    if (
+      metricsToken &&
+      token &&
+      request.routeOptions.config?.monitoring &&
+      sameHash(hashToken(token), metricsToken)
+    ) {
+      request.monitoringToken = true;
+      request.ctx = makeCtx({ db: deps.db, clock: deps.clock, log: request.log as Logger }, ANONYMOUS);
+      return;
+    }
     const actor = await authenticate(deps.db, deps.clock, token);
-    if (!actor) throw new Unauthorized('the API token is not valid');
+    if (!actor) {
+      failures.fail(request.ip);
+      throw new Unauthorized('the API token is not valid');
+    }
     // Without a token, say so before validating the body: a 400 about fields would mislead.
     // What an authenticated actor may do is still decided by each operation.
     if (

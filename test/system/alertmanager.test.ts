@@ -140,7 +140,8 @@ function named(list: TocsinAlert[], alertname: string): TocsinAlert | undefined 
 
 /** Alertmanager's notifications as one instance answered them (its /metrics), by 2xx or not. */
 async function notificationsAnswered(server: ServerHandle): Promise<{ accepted: number; refused: number }> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const headers = { authorization: `Bearer ${server.token}` };
+  const text = await (await fetch(`${server.url}/metrics`, { headers })).text();
   let accepted = 0;
   let refused = 0;
   for (const line of text.split('\n')) {

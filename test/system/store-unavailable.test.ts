@@ -8,6 +8,9 @@ import { type Answer, applyPlan, call, systemToken, until } from './support.ts';
 // once PostgreSQL is back the same process serves writes again.
 const WORKERS = 16;
 const token = systemToken();
+// The scrape token: /health/detailed answers with it even while the store (API tokens) is down.
+const METRICS_TOKEN = 'tcs_system_metrics_token_0001';
+const bearer = { authorization: `Bearer ${METRICS_TOKEN}` };
 let pg: ExternalPostgres;
 let server: ServerHandle;
 
@@ -16,6 +19,7 @@ beforeAll(async () => {
   server = await startServer({
     DATABASE_URL: pg.url,
     TOCSIN_ADMIN_TOKEN: token,
+    TOCSIN_METRICS_TOKEN: METRICS_TOKEN,
     TOCSIN_ENGINE_INTERVAL_MS: '50',
     // Every request and engine tick logs its store error meanwhile; a crash still shows on stderr.
     TOCSIN_LOG_LEVEL: 'fatal',
@@ -101,9 +105,11 @@ describe('the store becomes unavailable', () => {
       expect(res.status).toBe(503);
       expect(res.json).toEqual(UNAVAILABLE);
     }
+    // /health reflects the store (bare), /health/detailed says which part is down.
     const live = await fetch(`${server.url}/health`);
-    expect(live.status).toBe(200);
-    const detailed = await fetch(`${server.url}/health/detailed`);
+    expect(live.status).toBe(503);
+    expect(live.headers.get('retry-after')).not.toBeNull();
+    const detailed = await fetch(`${server.url}/health/detailed`, { headers: bearer });
     expect(detailed.status).toBe(503);
     expect(await detailed.json()).toMatchObject({ status: 'degraded', database: { status: 'unavailable' } });
     expect(server.exited()).toBe(false);
@@ -120,7 +126,7 @@ describe('the store becomes unavailable', () => {
     expect(handles).not.toContain('during');
     await until(
       '/health/detailed to be ok again',
-      async () => (await fetch(`${server.url}/health/detailed`)).ok,
+      async () => (await fetch(`${server.url}/health/detailed`, { headers: bearer })).ok,
     );
     expect(server.exited()).toBe(false);
   });

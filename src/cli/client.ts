@@ -67,4 +67,7 @@ export class ApiClient {
   patch<T>(path: string, body: unknown) {
     return this.request<T>('PATCH', path, body);
   }
+  delete<T>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
 }

@@ -42,6 +42,8 @@ export interface ApiTokensTable {
   created_at: Ts;
   last_used_at: TsNull;
   revoked_at: TsNull;
+  expires_at: TsNull;
+  from_env: Generated<boolean>;
 }
 
 export type ContactKindColumn = 'email' | 'sms' | 'voice' | 'push' | 'slack';

@@ -11,9 +11,9 @@ const MARK_USED_EVERY_MS = 60_000;
 /** The actor behind a bearer token; anonymous when there is none (operations then refuse). */
 export async function authenticate(db: Db, clock: Clock, token: string | undefined): Promise<Actor | null> {
   if (!token) return ANONYMOUS;
-  const user = await users.userByTokenHash(db, hashToken(token));
-  if (!user) return null;
   const now = clock.now();
+  const user = await users.userByTokenHash(db, hashToken(token), now);
+  if (!user) return null;
   if (!user.last_used_at || now.getTime() - user.last_used_at.getTime() >= MARK_USED_EVERY_MS) {
     await users.markTokenUsed(db, user.token_id, now);
   }

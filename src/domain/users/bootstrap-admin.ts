@@ -14,7 +14,8 @@ export interface BootstrapResult {
 
 /**
  * First start creates the admin and a one-time token. TOCSIN_ADMIN_TOKEN, when given, becomes that
- * admin's token instead (and is added later too, so automation can rotate it through the env).
+ * admin's token instead (and is added later too, so automation can rotate it through the env; the
+ * token it replaces is revoked).
  * Serialised by an advisory lock so two instances starting together create one admin.
  */
 export async function bootstrapAdmin(db: Db, clock: Clock, fixedToken?: string): Promise<BootstrapResult> {
@@ -39,7 +40,18 @@ export async function bootstrapAdmin(db: Db, clock: Clock, fixedToken?: string):
     } else if (!fixedToken) {
       return { admin: admin.handle };
     }
-    if (fixedToken && (await users.findTokenHash(tx, hashToken(fixedToken)))) return { admin: admin.handle };
+    if (fixedToken) {
+      // A changed TOCSIN_ADMIN_TOKEN replaces the one it installed before: that one stops working.
+      for (const old of await users.revokeEnvTokensExcept(tx, hashToken(fixedToken), now)) {
+        await audit.record(tx, SYSTEM_ACTOR, now, {
+          action: 'token.revoked',
+          entityType: 'api_token',
+          entityId: old.id,
+          after: { prefix: old.prefix, reason: 'TOCSIN_ADMIN_TOKEN changed' },
+        });
+      }
+      if (await users.findTokenHash(tx, hashToken(fixedToken))) return { admin: admin.handle };
+    }
     const token = fixedToken ?? newToken();
     const row = await users.insertToken(tx, {
       user_id: admin.id,
@@ -47,6 +59,7 @@ export async function bootstrapAdmin(db: Db, clock: Clock, fixedToken?: string):
       token_hash: hashToken(token),
       prefix: tokenPrefix(token),
       created_at: now,
+      from_env: Boolean(fixedToken),
     });
     await audit.record(tx, SYSTEM_ACTOR, now, {
       action: 'token.created',

@@ -45,16 +45,74 @@ export function insertToken(db: Executor, row: NewRow<'api_tokens'>) {
   return db
     .insertInto('api_tokens')
     .values(row)
-    .returning(['id', 'name', 'prefix', 'created_at'])
+    .returning(['id', 'name', 'prefix', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
     .executeTakeFirstOrThrow();
 }
 
 export function findTokenHash(db: Executor, tokenHash: string) {
-  return db.selectFrom('api_tokens').select('id').where('token_hash', '=', tokenHash).executeTakeFirst();
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'revoked_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
 }
 
-/** The user behind a live token. */
-export function userByTokenHash(db: Executor, tokenHash: string) {
+const TOKEN_COLUMNS = [
+  'api_tokens.id',
+  'api_tokens.name',
+  'api_tokens.prefix',
+  'api_tokens.created_at',
+  'api_tokens.last_used_at',
+  'api_tokens.expires_at',
+  'api_tokens.revoked_at',
+  'users.handle as user',
+] as const;
+
+/** A user's tokens, newest first (revoked and expired ones too: they are history). */
+export function listTokens(db: Executor, userId: string) {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(TOKEN_COLUMNS)
+    .where('api_tokens.user_id', '=', userId)
+    .orderBy('api_tokens.created_at', 'desc')
+    .orderBy('api_tokens.id', 'desc')
+    .execute();
+}
+
+export function lockToken(db: Executor, id: string) {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select([...TOKEN_COLUMNS, 'api_tokens.user_id'])
+    .where('api_tokens.id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function revokeToken(db: Executor, id: string, at: Date) {
+  return db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Revokes the tokens TOCSIN_ADMIN_TOKEN installed before, except the current one; returns them. */
+export function revokeEnvTokensExcept(db: Executor, keepHash: string, at: Date) {
+  return db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('from_env', '=', true)
+    .where('revoked_at', 'is', null)
+    .where('token_hash', '!=', keepHash)
+    .returning(['id', 'prefix'])
+    .execute();
+}
+
+/** The user behind a live token: not revoked, not expired. */
+export function userByTokenHash(db: Executor, tokenHash: string, now: Date) {
   return db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -69,6 +127,7 @@ export function userByTokenHash(db: Executor, tokenHash: string) {
     ])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))
     .executeTakeFirst();
 }
 

@@ -3,9 +3,12 @@ import type { App } from '../../http/server.ts';
 import { listAudit } from '../audit/list-audit.ts';
 import { createToken } from './create-token.ts';
 import { listTeams } from './list-teams.ts';
+import { listTokens } from './list-tokens.ts';
 import { listUsers } from './list-users.ts';
+import { revokeToken } from './revoke-token.ts';
 import { saveTeam } from './save-team.ts';
 import { saveUser } from './save-user.ts';
+import { tokenInputSchema } from './tokens.ts';
 import { handleSchema, publicUser, teamInputSchema, userInputSchema } from './users.ts';
 
 export function registerUserRoutes(app: App): void {
@@ -38,12 +41,24 @@ export function registerUserRoutes(app: App): void {
       return { team: item };
     },
   );
+  app.get(
+    '/api/v1/tokens',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Your API tokens (admins: ?user=NAME for anyone’s); never the tokens themselves',
+        querystring: z.strictObject({ user: handleSchema.optional() }),
+      },
+    },
+    async (request) => ({ tokens: await listTokens({ ctx: request.ctx, input: request.query }) }),
+  );
   app.post(
     '/api/v1/tokens',
     {
       schema: {
         tags: ['users'],
-        body: z.strictObject({ name: z.string().min(1).max(100), user: handleSchema.optional() }),
+        summary: 'Create an API token (shown once), optionally expiring (expires_in: 90d, or expires_at)',
+        body: tokenInputSchema.extend({ user: handleSchema.optional() }),
       },
     },
     async (request, reply) => {
@@ -51,6 +66,17 @@ export function registerUserRoutes(app: App): void {
       reply.status(201);
       return { token };
     },
+  );
+  app.delete(
+    '/api/v1/tokens/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Revoke an API token: it stops working at once',
+        params: z.strictObject({ id: z.string().max(20) }),
+      },
+    },
+    async (request) => ({ token: await revokeToken({ ctx: request.ctx, input: request.params }) }),
   );
   app.get(
     '/api/v1/audit',

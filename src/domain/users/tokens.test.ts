@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliAgainst } from '../../../test/cli-harness.ts';
+import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { authenticate } from './authenticate.ts';
+import { bootstrapAdmin } from './bootstrap-admin.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+const me = (token: string) => t.app.inject({ url: '/api/v1/me', headers: auth(token) });
+
+async function create(token: string, body: Record<string, unknown>) {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: auth(token),
+    payload: body,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().token as { id: string; token: string; expires_at: string | null };
+}
+
+describe('API tokens', () => {
+  it('are listed without the secret, and a revoked one stops working at once', async () => {
+    const created = await create(t.adminToken, { name: 'ci' });
+    expect((await me(created.token)).statusCode).toBe(200);
+    const list = await t.app.inject({ url: '/api/v1/tokens', headers: auth(t.adminToken) });
+    const tokens = list.json().tokens as Record<string, unknown>[];
+    const ci = tokens.find((x) => x.id === created.id);
+    expect(ci).toEqual({
+      id: created.id,
+      name: 'ci',
+      prefix: created.token.slice(0, 10),
+      user: 'admin',
+      created_at: expect.any(String),
+      last_used_at: expect.any(String),
+      expires_at: null,
+      revoked_at: null,
+      state: 'active',
+    });
+    expect(list.body).not.toContain(created.token);
+
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/tokens/${created.id}`,
+      headers: auth(t.adminToken),
+    });
+    expect(revoked.statusCode).toBe(200);
+    expect(revoked.json().token.revoked_at).not.toBeNull();
+    expect((await me(created.token)).statusCode).toBe(401);
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_type', '=', 'api_token')
+      .where('entity_id', '=', created.id)
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(['token.created', 'token.revoked']);
+  });
+
+  it('are private: others see, list and revoke only their own; admins anyone’s', async () => {
+    const responder = await t.tokenFor('responder', 'rahel');
+    const admins = await create(t.adminToken, { name: 'admin-only' });
+    const asResponder = (method: 'GET' | 'DELETE', url: string) =>
+      t.app.inject({ method, url, headers: auth(responder) });
+    expect((await asResponder('GET', '/api/v1/tokens?user=admin')).statusCode).toBe(403);
+    expect((await asResponder('DELETE', `/api/v1/tokens/${admins.id}`)).statusCode).toBe(404);
+    expect((await me(admins.token)).statusCode).toBe(200);
+    const own = (await asResponder('GET', '/api/v1/tokens')).json().tokens as { id: string; user: string }[];
+    expect(own.map((x) => x.user)).toEqual(['rahel']);
+    const byAdmin = await t.app.inject({ url: '/api/v1/tokens?user=rahel', headers: auth(t.adminToken) });
+    expect(byAdmin.json().tokens.map((x: { id: string }) => x.id)).toEqual(own.map((x) => x.id));
+    expect((await asResponder('DELETE', `/api/v1/tokens/${own[0]?.id}`)).statusCode).toBe(200);
+    expect((await me(responder)).statusCode).toBe(401);
+  });
+
+  it('expire when asked to, and refuse an expiry in the past', async () => {
+    const created = await create(t.adminToken, { name: 'short', expires_in: '1h' });
+    expect(created.expires_at).toBe(new Date(t.clock.now().getTime() + 3_600_000).toISOString());
+    expect((await me(created.token)).statusCode).toBe(200);
+    t.clock.advance(3_600_000);
+    expect((await me(created.token)).statusCode).toBe(401);
+    const past = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: auth(t.adminToken),
+      payload: { name: 'old', expires_at: '2020-01-01T00:00:00Z' },
+    });
+    expect(past.statusCode).toBe(400);
+    expect(past.json().error.details[0].path).toBe('expires_at');
+  });
+
+  it('record when they were last used, at most once a minute (no write per request)', async () => {
+    const created = await create(t.adminToken, { name: 'usage' });
+    const lastUsed = async () =>
+      (
+        await t.db
+          .selectFrom('api_tokens')
+          .select('last_used_at')
+          .where('id', '=', created.id)
+          .executeTakeFirstOrThrow()
+      ).last_used_at;
+    expect(await lastUsed()).toBeNull();
+    await me(created.token);
+    const first = await lastUsed();
+    expect(first).toEqual(t.clock.now());
+    t.clock.advance(30_000);
+    await me(created.token);
+    expect(await lastUsed()).toEqual(first);
+    t.clock.advance(31_000);
+    await me(created.token);
+    expect(await lastUsed()).toEqual(t.clock.now());
+  });
+});
+
+describe('tocsin token list|create|revoke', () => {
+  // Three runs of the real binary: generous on a busy machine.
+  it('creates, lists and revokes through the API', { timeout: 120_000 }, async () => {
+    const tocsin = await cliAgainst(t);
+    const created = await tocsin('token', 'create', '--name', 'from-cli', '--expires-in', '30d', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const token = JSON.parse(created.stdout) as { id: string; token: string; expires_at: string };
+    expect(token.expires_at).not.toBeNull();
+    const listed = await tocsin('token', 'list');
+    expect(listed.stdout).toMatch(new RegExp(`^${token.id}\\s+from-cli\\s+\\S+\\s+active`, 'm'));
+    expect(listed.stdout).not.toContain(token.token);
+    const revoked = await tocsin('token', 'revoke', token.id);
+    expect(revoked.stdout).toBe(`revoked token ${token.id} (from-cli) of admin\n`);
+    const after = await t.app.inject({ url: '/api/v1/tokens', headers: auth(t.adminToken) });
+    expect(after.json().tokens.find((x: { id: string }) => x.id === token.id)?.state).toBe('revoked');
+  });
+});
+
+// Last: it revokes the test app's own admin token.
+describe('TOCSIN_ADMIN_TOKEN', () => {
+  it('when changed, TOCSIN_ADMIN_TOKEN revokes the previous one', async () => {
+    const first = 'tcs_env_admin_token_first_0001';
+    const second = 'tcs_env_admin_token_second_002';
+    await bootstrapAdmin(t.db, t.clock, first);
+    expect(await authenticate(t.db, t.clock, first)).toMatchObject({ name: 'admin' });
+    await bootstrapAdmin(t.db, t.clock, second);
+    expect(await authenticate(t.db, t.clock, first)).toBeNull();
+    expect(await authenticate(t.db, t.clock, second)).toMatchObject({ name: 'admin' });
+    // Starting again with the same value changes nothing.
+    await bootstrapAdmin(t.db, t.clock, second);
+    expect(await authenticate(t.db, t.clock, second)).toMatchObject({ name: 'admin' });
+  });
+});

@@ -1,4 +1,4 @@
-import type { Operation } from '../context.ts';
+import type { Ctx, Operation } from '../context.ts';
 import { readIncident } from '../incidents/change.ts';
 import * as q from './queries.ts';
 
@@ -12,7 +12,7 @@ export async function listIncidentPages({ ctx, input }: Operation<{ incidentId: 
     q.listEscalations(ctx.db, incident.id),
     q.listPageMessages(ctx.db, { incidentId: incident.id }),
   ]);
-  return { escalations: escalations.map(showEscalation), messages: messages.map(showMessage) };
+  return { escalations: escalations.map(showEscalation), messages: messages.map(showMessageTo(ctx)) };
 }
 
 /** A page without an incident (tocsin page user:x), with its messages. */
@@ -21,7 +21,7 @@ export async function getPage({ ctx, input }: Operation<{ id: string }>) {
   const esc = /^\d+$/.test(input.id) ? await q.findEscalation(ctx.db, input.id) : undefined;
   if (!esc) return undefined;
   const messages = await q.listPageMessages(ctx.db, { escalationId: esc.id });
-  return { ...showEscalation(esc), messages: messages.map(showMessage) };
+  return { ...showEscalation(esc), messages: messages.map(showMessageTo(ctx)) };
 }
 
 type EscalationRow = Awaited<ReturnType<typeof q.listEscalations>>[number];
@@ -43,6 +43,20 @@ function showEscalation(e: EscalationRow) {
     started_at: e.started_at,
     updated_at: e.updated_at,
     ended_by: e.ended_by,
+  };
+}
+
+/**
+ * Someone's phone number or address is theirs: who may not read others' contact methods (viewers)
+ * sees where their own pages went, and for others only the channel. A delivery error often quotes
+ * the address, so it goes too. Messages to no person (a chat channel, a group address) stay shown.
+ */
+function showMessageTo(ctx: Ctx) {
+  const seesAll = ctx.can('contact:read-any');
+  return (m: MessageRow) => {
+    const shown = showMessage(m);
+    if (seesAll || m.user === null || m.user === ctx.actor.name) return shown;
+    return { ...shown, destination: null, error: shown.error === null ? null : 'hidden' };
   };
 }
 

@@ -197,6 +197,26 @@ describe('paging from the plan', () => {
     });
   });
 
+  it('shows destinations to those who may read contact methods; a viewer sees only their own', async () => {
+    const id = await declare('P0');
+    await advance(5 * MIN); // step 2 pages ben too
+    const ben = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('handle', '=', 'ben')
+      .executeTakeFirstOrThrow();
+    const viewer = makeCtx(
+      { db: t.db, clock },
+      { kind: 'user', userId: ben.id, name: 'ben', role: 'viewer', leadership: false },
+    );
+    const seen = (await listIncidentPages({ ctx: viewer, input: { incidentId: id } })).messages;
+    expect(seen.filter((m) => m.user === 'ana').length).toBeGreaterThan(0);
+    for (const m of seen.filter((x) => x.user === 'ana')) expect(m.destination).toBeNull();
+    expect(seen.find((m) => m.user === 'ben')?.destination).toBe('ben@example.com');
+    const all = (await listIncidentPages({ ctx: ctx(), input: { incidentId: id } })).messages;
+    expect(all.find((m) => m.user === 'ana' && m.channel === 'voice')?.destination).toBe('+15550000001');
+  });
+
   it('resolving ends every escalation, duration tiers included', async () => {
     const id = await declare('P0');
     await resolveIncident({ ctx: ctx(), input: { incidentId: id } });

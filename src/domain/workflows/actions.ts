@@ -9,6 +9,7 @@ import * as q from './queries.ts';
 import { planTemplate, render, type Vars } from './render.ts';
 import { type Audience, actionKind, type EscalateSpec, type Rule, type RuleAction } from './rules.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
+import { splitWebhookUrl, URL_PLACEHOLDER } from './webhook-url.ts';
 import type { TargetName, WorkflowAction } from './workflow-schema.ts';
 
 // The actions that exist now, one function per kind, all inside the engine module's transaction.
@@ -173,8 +174,18 @@ async function post(ctx: ActionContext, spec: Spec<'post'>): Promise<ActionResul
   );
 }
 
+/** The URL with each placeholder's value URL-encoded (webhook-url.ts); undefined when not allowed. */
+function renderWebhookUrl(url: string, vars: Vars): string | undefined {
+  const parts = splitWebhookUrl(url);
+  if (!parts) return undefined;
+  // An unknown placeholder stays as written (render's rule), visibly and harmlessly encoded.
+  return parts.origin + parts.rest.replace(URL_PLACEHOLDER, (p) => encodeURIComponent(render(p, vars)));
+}
+
 async function webhook(ctx: ActionContext, spec: Spec<'webhook'>): Promise<ActionResult> {
-  const url = render(spec.url, ctx.vars);
+  const url = renderWebhookUrl(spec.url, ctx.vars);
+  // Plan validation refuses such a URL; a plan stored before that rule must not send either.
+  if (url === undefined) throw new Error('webhook url: placeholders are allowed only in its path or query');
   return queue(
     ctx,
     'webhook',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDuration } from '../../lib/duration.ts';
+import { placeholdersOnlyInPathOrQuery } from './webhook-url.ts';
 
 // Workflows: when (an event or a timer) / if (conditions on the incident) / then (actions).
 // Fixed plan fields (targets, cadence, …) compile to the same shape (see compile-plan-rules.ts).
@@ -184,7 +185,15 @@ export const actionSchema = z.union([
   z.strictObject({ addTask: taskSchema }),
   z.strictObject({ createActionItem: taskSchema }),
   z.strictObject({ setStatusPageComponent: z.strictObject({ component: z.string(), status: z.string() }) }),
-  z.strictObject({ webhook: z.strictObject({ url: z.string(), template: z.string().optional() }) }),
+  z.strictObject({
+    webhook: z.strictObject({
+      url: z.string().refine(placeholdersOnlyInPathOrQuery, {
+        message:
+          'placeholders are allowed only in the URL’s path or query, never in its scheme, host or port',
+      }),
+      template: z.string().optional(),
+    }),
+  }),
   z.strictObject({
     setField: z.strictObject({
       field: z

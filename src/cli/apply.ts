@@ -166,5 +166,6 @@ Errors are printed as file:line:col: message, and nothing is applied (exit code 
         return;
       }
       for (const r of result.results) process.stdout.write(`${describeResult(r, dryRun)}\n`);
+      for (const w of result.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
     });
 }

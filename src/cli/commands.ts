@@ -3,6 +3,7 @@ import { registerApply } from './apply.ts';
 import { registerContact } from './contact.ts';
 import { registerDetection } from './detection.ts';
 import { registerDrill } from './drill.ts';
+import { registerInbox } from './inbox.ts';
 import { registerIncident } from './incident.ts';
 import { registerMaintenance } from './maintenance.ts';
 import { registerMigrate } from './migrate.ts';
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerContact(program);
   registerSchedule(program);
   registerPage(program);
+  registerInbox(program);
   registerToken(program);
   registerDrill(program);
 }

@@ -506,6 +506,19 @@ export interface FeedTokensTable {
   created_at: Ts;
 }
 
+export interface InboxItemsTable {
+  id: Generated<string>;
+  user_id: Ref;
+  incident_id: Ref | null;
+  escalation_id: Ref | null;
+  dedup_key: string;
+  title: string;
+  body: string;
+  url: string | null;
+  created_at: Ts;
+  read_at: TsNull;
+}
+
 export interface Database {
   changes: ChangesTable;
   checks: ChecksTable;
@@ -544,6 +557,7 @@ export interface Database {
   schedules: SchedulesTable;
   schedule_overrides: ScheduleOverridesTable;
   feed_tokens: FeedTokensTable;
+  inbox_items: InboxItemsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,8 +1,20 @@
 import { sql } from 'kysely';
 import { pagingHealthAt, problemsOf } from '../domain/paging/audit-paging.ts';
+import { PAGE_DELIVERY_CHANNELS, providersFromEnv } from '../notify/providers/from-env.ts';
 import type { App, AppDeps } from './server.ts';
 
 export function registerHealthRoutes(app: App, deps: AppDeps): void {
+  // Pages of channels no provider serves here cannot be late (they reach the inbox). Read when first
+  // asked: a process whose provider settings are incomplete has already refused to start the engine.
+  let channels: readonly string[] | undefined = deps.deliveryChannels;
+  const deliverableChannels = (): readonly string[] | undefined => {
+    try {
+      channels ??= [...providersFromEnv().keys()];
+    } catch {
+      return undefined; // incomplete provider settings: count every channel's pages
+    }
+    return channels;
+  };
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/health/detailed', { schema: { hide: true } }, async (_request, reply) => {
@@ -21,7 +33,8 @@ export function registerHealthRoutes(app: App, deps: AppDeps): void {
         ])
         .where('status', 'in', ['pending', 'failed'])
         .executeTakeFirstOrThrow();
-      const paging = await pagingHealthAt(deps.db, now);
+      const deliverable = deliverableChannels();
+      const paging = await pagingHealthAt(deps.db, now, deliverable);
       const problems = problemsOf(paging).flatMap((p) => (p.summary ? [p.summary] : []));
       return {
         // Paging that is stuck is a degraded Tocsin even with the database up: monitors polling this
@@ -46,6 +59,8 @@ export function registerHealthRoutes(app: App, deps: AppDeps): void {
           dead_letters: Number(backlog.dead),
         },
         paging: {
+          // Channels with no provider here: pages for them reach people's inbox only.
+          channels_off: PAGE_DELIVERY_CHANNELS.filter((c) => deliverable && !deliverable.includes(c)),
           overdue_pages: paging.overduePages,
           failed_pages_24h: paging.failedPages,
           late_escalation_steps: paging.lateSteps,

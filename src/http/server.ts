@@ -24,6 +24,8 @@ export interface AppDeps {
   publicUrl: string;
   bodyLimit: number;
   version: string;
+  /** Channels a provider serves (for /health/detailed); default: the providers the environment configures. */
+  deliveryChannels?: readonly string[] | undefined;
 }
 
 export type App = FastifyInstance<

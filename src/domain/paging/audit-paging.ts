@@ -18,12 +18,14 @@ export const FAILED_WINDOW_MS = 24 * 3600_000;
 
 export type PagingHealth = Awaited<ReturnType<typeof pagingHealthAt>>;
 
-export function pagingHealthAt(db: Executor, now: Date) {
+/** `deliverable`: the channels a provider serves here (pages of others cannot be late); all when absent. */
+export function pagingHealthAt(db: Executor, now: Date, deliverable?: readonly string[] | undefined) {
   return q.pagingHealth(
     db,
     now,
     new Date(now.getTime() - LATE_AFTER_MS),
     new Date(now.getTime() - FAILED_WINDOW_MS),
+    deliverable,
   );
 }
 
@@ -66,15 +68,27 @@ export interface AuditEnv {
   selfService: string | undefined;
   /** Keys this process last raised (to send each change once, not a repeat every tick). */
   raised: Set<string>;
+  /** Keys this process last logged as a problem (to log each change once). */
+  logged: Set<string>;
   /** Send every state, changed or not (the first audit of a process: another one may have raised). */
   all?: boolean | undefined;
+  /** The channels a provider serves here; absent: every channel. */
+  deliverable?: readonly string[] | undefined;
 }
 
 /** Returns how many alerts changed state. */
 export async function auditPaging(env: AuditEnv): Promise<number> {
-  const health = await pagingHealthAt(env.tx, env.now);
+  const health = await pagingHealthAt(env.tx, env.now, env.deliverable);
   const problems = problemsOf(health);
-  for (const p of problems) if (p.summary) env.log?.error({ problem: p.key }, p.summary);
+  // Logged when a problem starts or ends, not on every tick (one line a second buries the log).
+  for (const p of problems) {
+    if (p.summary && !env.logged.has(p.key)) {
+      env.log?.error({ problem: p.key }, p.summary);
+      env.logged.add(p.key);
+    } else if (!p.summary && env.logged.delete(p.key)) {
+      env.log?.info({ problem: p.key }, 'paging problem over');
+    }
+  }
   const changes = env.all ? problems : problems.filter((p) => (p.summary !== null) !== env.raised.has(p.key));
   if (changes.length === 0 || !env.selfService) return 0;
   const service = await q.findServiceByName(env.tx, env.selfService);

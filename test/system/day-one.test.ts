@@ -18,7 +18,7 @@ import { call, type SystemDb, systemDatabase, systemToken, until } from './suppo
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const KEY = 'dayonepaymentsmonitoringkey00001';
+const KEY = 'dayonewalletmonitoringkey0000001';
 
 interface Mail {
   to: string[];
@@ -107,14 +107,14 @@ describe('day one', () => {
     const yaml = readFileSync(join(root, 'examples/day-one/team.yaml'), 'utf8');
     writeFileSync(file, yaml.replace('escalateAfter: 5m', 'escalateAfter: 3s'));
     const applied = await tocsin('apply', '-f', file);
-    expect(applied.stdout).toContain('service/payments created');
+    expect(applied.stdout).toContain('service/wallet created');
     expect(applied.stderr).not.toContain('warning');
 
     expect((await enqueue('Payments DB connection pool exhausted')).status).toBe(202);
     const first = await mailTo('amara@example.com', 'Payments DB connection pool exhausted');
     const subject = first.mail.subject ?? '';
     const id = subject.match(/#(\d+)/)?.[1];
-    expect(subject).toBe(`[SEV1] #${id} Payments DB connection pool exhausted (payments)`);
+    expect(subject).toBe(`[SEV1] #${id} Payments DB connection pool exhausted (wallet)`);
     expect(first.mail.text).toContain(`/incidents/${id}`);
     expect(first.mail.text).toContain('Alert from db-payments-1: Payments DB connection pool exhausted');
     expect(first.mail.text).toContain('pool: 50/50');
@@ -135,7 +135,7 @@ describe('day one', () => {
     expect(JSON.stringify(incident.json)).toMatch(/"acknowledged_at":"20/);
 
     await tocsin('incident', 'resolve', String(id));
-    const alerts = await call(server, token, 'GET', '/api/v1/alerts?service=payments&status=open');
+    const alerts = await call(server, token, 'GET', '/api/v1/alerts?service=wallet&status=open');
     expect(alerts.json.alerts).toEqual([]);
 
     // The same alert again: a new incident, and amara is paged again.

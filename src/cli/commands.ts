@@ -13,6 +13,7 @@ import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
 import { registerToken } from './token.ts';
+import { registerUser } from './user.ts';
 
 // Every command group, registered in one place.
 export function registerCommands(program: Command): void {
@@ -29,5 +30,6 @@ export function registerCommands(program: Command): void {
   registerPage(program);
   registerInbox(program);
   registerToken(program);
+  registerUser(program);
   registerDrill(program);
 }

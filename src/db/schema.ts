@@ -17,6 +17,7 @@ export interface UsersTable {
   time_zone: Generated<string>;
   created_at: Ts;
   updated_at: Ts;
+  deactivated_at: Generated<Date | null>;
 }
 
 export interface TeamsTable {

@@ -176,7 +176,12 @@ export function usersByHandles(db: Executor, handles: string[]) {
 
 export function usersByIds(db: Executor, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('users').select(['id', 'handle', 'email']).where('id', 'in', ids).execute();
+  return db
+    .selectFrom('users')
+    .select(['id', 'handle', 'email'])
+    .where('id', 'in', ids)
+    .where('deactivated_at', 'is', null) // someone who left is paged no more
+    .execute();
 }
 
 export function teamMemberIds(db: Executor, teamNames: string[]) {

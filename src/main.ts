@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiError } from './cli/client.ts';
 import { registerCommands } from './cli/commands.ts';
 import { shouldExitAfterCommand } from './cli/lifecycle.ts';
+import { exitWhenDrained } from './cli/output.ts';
 import { ConfigError, describeEnv } from './config/env.ts';
 import { VERSION } from './version.ts';
 
@@ -24,15 +25,15 @@ program.exitOverride();
 
 try {
   await program.parseAsync(process.argv);
-  if (shouldExitAfterCommand()) process.exit(process.exitCode ?? 0);
+  if (shouldExitAfterCommand()) await exitWhenDrained(Number(process.exitCode ?? 0));
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CommanderError) await exitWhenDrained(error.exitCode);
   if (error instanceof ConfigError) {
     process.stderr.write(`tocsin: ${error.message}\n`);
-    process.exit(2);
+    await exitWhenDrained(2);
   }
   const e = error as Error & { details?: { path: string; message: string }[] };
   process.stderr.write(`tocsin: ${error instanceof ApiError ? `${error.status} ` : ''}${e.message}\n`);
   for (const d of e.details ?? []) process.stderr.write(`  ${d.path}: ${d.message}\n`);
-  process.exit(1);
+  await exitWhenDrained(1);
 }

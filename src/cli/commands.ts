@@ -3,6 +3,7 @@ import { registerApply } from './apply.ts';
 import { registerContact } from './contact.ts';
 import { registerDetection } from './detection.ts';
 import { registerDrill } from './drill.ts';
+import { registerInbox } from './inbox.ts';
 import { registerIncident } from './incident.ts';
 import { registerMaintenance } from './maintenance.ts';
 import { registerMigrate } from './migrate.ts';
@@ -12,6 +13,7 @@ import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
 import { registerToken } from './token.ts';
+import { registerUser } from './user.ts';
 
 // Every command group, registered in one place.
 export function registerCommands(program: Command): void {
@@ -26,6 +28,8 @@ export function registerCommands(program: Command): void {
   registerContact(program);
   registerSchedule(program);
   registerPage(program);
+  registerInbox(program);
   registerToken(program);
+  registerUser(program);
   registerDrill(program);
 }

@@ -6,7 +6,7 @@ import { planDrill, runDrill } from '../domain/drills/run-drill.ts';
 import type { Scenario } from '../domain/drills/scenario.ts';
 import { openThrowawayStore } from '../domain/drills/throwaway-store.ts';
 import { formatSourceError } from '../lib/yaml-source.ts';
-import { printJson, progress } from './output.ts';
+import { exitWhenDrained, printJson, progress } from './output.ts';
 
 // Exit codes: 0 every target met, 3 some breached (the report says which), 1 the drill could not run.
 export const DRILL_BREACHED_EXIT = 3;
@@ -42,7 +42,7 @@ Examples:
           const loaded = loadScenario(readFileSync(opts.scenario, 'utf8'), opts.scenario);
           if (!loaded.scenario) {
             for (const e of loaded.errors) process.stderr.write(`${formatSourceError(e)}\n`);
-            process.exit(1);
+            return exitWhenDrained(1);
           }
           scenario = loaded.scenario;
         }

@@ -22,3 +22,22 @@ export function progress(message: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
   else process.stderr.write(`${message}\n`);
 }
+
+/** Resolves once everything written to the stream so far has been handed to the OS (or the reader left). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('error', () => resolve());
+    // The callback of an empty write runs after every chunk queued before it.
+    stream.write('', () => resolve());
+  });
+}
+
+/**
+ * Ends the process once stdout and stderr have drained: process.exit() alone drops what a pipe has
+ * not taken yet (stdout to a pipe is asynchronous), cutting `tocsin … --json | jq` at 64 KiB.
+ */
+export async function exitWhenDrained(code: number): Promise<never> {
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}

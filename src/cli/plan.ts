@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { planPagingGaps } from '../domain/paging/paging-gaps.ts';
 import type { PlanVersionSummary } from '../domain/plans/list-plan-versions.ts';
 import type { PlanSummary } from '../domain/plans/list-plans.ts';
 import { lifecycleOf, loadPlan, type Plan, statusPageStateOf } from '../domain/plans/plan.ts';
@@ -75,6 +76,28 @@ export function runValidate(paths: string[], opts: { json?: boolean | undefined 
     if (opts.json) continue;
     if (plan) process.stdout.write(`${describeOk(file, plan)}\n`);
     for (const e of errors) process.stderr.write(`${formatSourceError(e)}\n`);
+  }
+  if (opts.json) printJson(results);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+/** validate, then warn about what would go wrong at run time: severities whose incidents page nobody. */
+export function runCheck(paths: string[], opts: { json?: boolean | undefined }): number {
+  const results: (ValidationResult & { warnings: string[] })[] = [];
+  for (const file of expandPaths(paths)) {
+    const { plan, errors } = readPlanFile(file);
+    const warnings = plan ? planPagingGaps(plan) : [];
+    results.push({
+      file,
+      ok: Boolean(plan),
+      ...(plan ? { name: plan.metadata.name } : {}),
+      errors,
+      warnings,
+    });
+    if (opts.json) continue;
+    if (plan) process.stdout.write(`${describeOk(file, plan)}\n`);
+    for (const e of errors) process.stderr.write(`${formatSourceError(e)}\n`);
+    for (const w of warnings) process.stderr.write(`${file}: warning: ${w}\n`);
   }
   if (opts.json) printJson(results);
   return results.every((r) => r.ok) ? 0 : 1;
@@ -310,6 +333,23 @@ export function registerPlan(program: Command): void {
     .addHelpText('after', '\nExample:\n  tocsin plan validate examples/plans/\n')
     .action((files: string[], opts: { json?: boolean }) => {
       process.exitCode = runValidate(files, opts);
+    });
+
+  plan
+    .command('check')
+    .description(
+      'Validate plan files and warn about what would go wrong at run time (severities whose incidents page nobody)',
+    )
+    .argument('<files...>', 'plan files, or directories of them')
+    .option('--json', 'print a JSON array of {file, ok, name, errors, warnings}')
+    .addHelpText(
+      'after',
+      '\nExample:\n  tocsin plan check examples/plans/minimal.yaml\n\n' +
+        'Warnings go to stderr and do not change the exit code (1 only for errors). `tocsin apply` also\n' +
+        'warns about services whose incidents would page nobody.\n',
+    )
+    .action((files: string[], opts: { json?: boolean }) => {
+      process.exitCode = runCheck(files, opts);
     });
 
   plan

@@ -2,7 +2,17 @@ import type { Command } from 'commander';
 import { startTocsin } from '../app.ts';
 import { loadEnv } from '../config/env.ts';
 import { createLogger } from '../log.ts';
+import { channelsOff, providersFromEnv } from '../notify/providers/from-env.ts';
 import { keepProcessAlive } from './lifecycle.ts';
+
+/** The start output's word on delivery: which channels are off, and where their pages go instead. */
+export function describeChannels(off: string[]): string {
+  if (off.length === 0) return 'Every channel has a provider: email, sms, voice, push, slack, chat.\n';
+  return (
+    `Channels off (no provider configured): ${off.join(', ')}. Pages for them wait in the outbox;\n` +
+    'every page also reaches the person\'s Tocsin inbox (npx tocsin inbox). README "Configuration" turns them on.\n'
+  );
+}
 
 export function registerServe(program: Command): void {
   program
@@ -22,6 +32,7 @@ export function registerServe(program: Command): void {
         : undefined;
       log.info({ url: running.url, role: opts.role, embedded: running.store.embedded }, 'tocsin started');
       if (shown) process.stdout.write(`Tocsin is running on ${shown} (API docs: ${shown}/api/docs)\n`);
+      if (opts.role !== 'api') process.stdout.write(describeChannels(channelsOff(providersFromEnv())));
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;

@@ -17,6 +17,7 @@ export interface UsersTable {
   time_zone: Generated<string>;
   created_at: Ts;
   updated_at: Ts;
+  deactivated_at: Generated<Date | null>;
 }
 
 export interface TeamsTable {
@@ -508,6 +509,19 @@ export interface FeedTokensTable {
   created_at: Ts;
 }
 
+export interface InboxItemsTable {
+  id: Generated<string>;
+  user_id: Ref;
+  incident_id: Ref | null;
+  escalation_id: Ref | null;
+  dedup_key: string;
+  title: string;
+  body: string;
+  url: string | null;
+  created_at: Ts;
+  read_at: TsNull;
+}
+
 export interface Database {
   changes: ChangesTable;
   checks: ChecksTable;
@@ -546,6 +560,7 @@ export interface Database {
   schedules: SchedulesTable;
   schedule_overrides: ScheduleOverridesTable;
   feed_tokens: FeedTokensTable;
+  inbox_items: InboxItemsTable;
 }
 
 export type Db = Kysely<Database>;

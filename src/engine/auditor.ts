@@ -3,7 +3,13 @@ import { auditPaging } from '../domain/paging/audit-paging.ts';
 import type { EngineModule } from './engine.ts';
 
 /** Raises (and resolves) self-alerts when pages stay unsent or the engine falls behind. */
-export function auditorModule(options: { selfService?: string | undefined } = {}): EngineModule {
+export function auditorModule(
+  options: {
+    selfService?: string | undefined;
+    /** Channels a provider serves here: pages of others are not overdue (default: every channel). */
+    deliverable?: readonly string[] | undefined;
+  } = {},
+): EngineModule {
   const selfService = 'selfService' in options ? options.selfService : loadEnv().TOCSIN_SELF_ALERT_SERVICE;
   const raised = new Set<string>();
   const logged = new Map<string, string>();
@@ -12,7 +18,17 @@ export function auditorModule(options: { selfService?: string | undefined } = {}
     id: 45,
     name: 'auditor',
     async tick({ tx, now, clock, log }) {
-      const changed = await auditPaging({ tx, now, clock, log, selfService, raised, logged, all: first });
+      const changed = await auditPaging({
+        tx,
+        now,
+        clock,
+        log,
+        selfService,
+        raised,
+        logged,
+        all: first,
+        deliverable: options.deliverable,
+      });
       first = false;
       return changed;
     },

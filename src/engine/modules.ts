@@ -1,4 +1,5 @@
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
+import { providersFromEnv } from '../notify/providers/from-env.ts';
 import type { ProviderRegistry } from '../notify/providers/provider.ts';
 import { alertAutoResolveModule } from './alert-auto-resolve.ts';
 import { alertRulesModule } from './alert-rules.ts';
@@ -23,7 +24,8 @@ export interface EngineModuleOptions {
 // Every engine module, in the order a tick runs them. Each issue adds its own here.
 export function engineModules(options: EngineModuleOptions = {}): EngineModule[] {
   const plans = new PlanCache();
-  const delivery = options.deliver === false ? [] : [outboxModule({ providers: options.providers })];
+  const providers = options.deliver === false ? undefined : (options.providers ?? providersFromEnv());
+  const delivery = providers ? [outboxModule({ providers })] : [];
   return [
     // Alert sources first: an alert a silent heartbeat raises (or an auto-resolve) is acted on by the
     // modules after them in the same pass.
@@ -48,6 +50,6 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     // Delivery last: messages the workflows queued in this pass go out in it.
     ...delivery,
     // The auditor watches the pipeline above it (a drill delivers nothing, so it has nothing to watch).
-    ...(options.deliver === false ? [] : [auditorModule()]),
+    ...(providers ? [auditorModule({ deliverable: [...providers.keys()] })] : []),
   ];
 }

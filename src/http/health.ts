@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { pagingHealthAt, problemsOf } from '../domain/paging/audit-paging.ts';
+import { PAGE_DELIVERY_CHANNELS, providersFromEnv } from '../notify/providers/from-env.ts';
 import { STORE_RETRY_AFTER_SECONDS } from './error-mapping.ts';
 import type { App, AppDeps } from './server.ts';
 
@@ -20,7 +21,18 @@ declare module 'fastify' {
   }
 }
 
-type MonitoringDeps = Pick<AppDeps, 'db' | 'clock' | 'metrics' | 'version'>;
+type MonitoringDeps = Pick<AppDeps, 'db' | 'clock' | 'metrics' | 'version' | 'deliveryChannels'>;
+
+// Pages of channels no provider serves here cannot be late (they reach the inbox). Read when first
+// asked: a process whose provider settings are incomplete has already refused to start the engine.
+function deliverableChannels(deps: MonitoringDeps): readonly string[] | undefined {
+  if (deps.deliveryChannels) return deps.deliveryChannels;
+  try {
+    return [...providersFromEnv().keys()];
+  } catch {
+    return undefined; // incomplete provider settings: count every channel's pages
+  }
+}
 
 export function registerHealthRoutes(app: App, deps: AppDeps): void {
   app.get('/health', { schema: { hide: true }, config: { public: true } }, async (_request, reply) => {
@@ -72,7 +84,8 @@ async function detailedHealth(deps: MonitoringDeps, reply: FastifyReply) {
       ])
       .where('status', 'in', ['pending', 'failed'])
       .executeTakeFirstOrThrow();
-    const paging = await pagingHealthAt(deps.db, now);
+    const deliverable = deliverableChannels(deps);
+    const paging = await pagingHealthAt(deps.db, now, deliverable);
     const problems = problemsOf(paging).flatMap((p) => (p.summary ? [p.summary] : []));
     return {
       // Paging that is stuck is a degraded Tocsin even with the database up: monitors polling this
@@ -97,6 +110,8 @@ async function detailedHealth(deps: MonitoringDeps, reply: FastifyReply) {
         dead_letters: Number(backlog.dead),
       },
       paging: {
+        // Channels with no provider here: pages for them reach people's inbox only.
+        channels_off: PAGE_DELIVERY_CHANNELS.filter((c) => deliverable && !deliverable.includes(c)),
         overdue_pages: paging.overduePages,
         failed_pages_24h: paging.failedPages,
         late_escalation_steps: paging.lateSteps,

@@ -6,6 +6,7 @@ import { registerConfigRoutes } from '../domain/config/routes.ts';
 import { registerContactRoutes } from '../domain/contacts/routes.ts';
 import { registerEscalationPolicyRoutes } from '../domain/escalation-policies/routes.ts';
 import { registerHeartbeatRoutes } from '../domain/heartbeats/routes.ts';
+import { registerInboxRoutes } from '../domain/inbox/routes.ts';
 import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
 import { registerMaintenanceRoutes } from '../domain/maintenance/routes.ts';
 import { registerNotificationRoutes } from '../domain/notifications/routes.ts';
@@ -25,6 +26,7 @@ import type { App, AppDeps } from './server.ts';
 export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerUserRoutes(app);
   registerContactRoutes(app);
+  registerInboxRoutes(app);
   registerPlanRoutes(app);
   registerConfigRoutes(app);
   registerIncidentRoutes(app);

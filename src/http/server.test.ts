@@ -14,7 +14,12 @@ describe('HTTP surface', () => {
     expect(detailed.database.status).toBe('ok');
     expect(detailed.status).toBe('ok');
     expect(detailed.outbox).toEqual({ pending: 0, oldest_due_at: null, dead_letters: 0 });
-    expect(detailed.paging).toEqual({ overdue_pages: 0, failed_pages_24h: 0, late_escalation_steps: 0 });
+    expect(detailed.paging).toEqual({
+      channels_off: ['email', 'sms', 'voice', 'push', 'slack', 'chat'],
+      overdue_pages: 0,
+      failed_pages_24h: 0,
+      late_escalation_steps: 0,
+    });
     expect(detailed.problems).toEqual([]);
     expect(Array.isArray(detailed.engine)).toBe(true);
   });

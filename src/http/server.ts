@@ -32,6 +32,8 @@ export interface AppDeps {
   metricsToken?: string | undefined;
   /** Failed token checks per client address and minute before 429 (default 10). */
   authFailuresPerMinute?: number | undefined;
+  /** Channels a provider serves (for /health/detailed); default: the providers the environment configures. */
+  deliveryChannels?: readonly string[] | undefined;
 }
 
 export type App = FastifyInstance<

@@ -20,6 +20,8 @@ export interface NotificationPayload {
   text: string;
   /** A short subject line (email subject, push title); providers derive one from text when absent. */
   subject?: string;
+  /** A page's text for one SMS segment (160 GSM-7 or 70 UCS-2 characters), reply code included. */
+  short?: string;
   incident?: {
     id: string;
     title: string;

@@ -54,12 +54,15 @@ beforeAll(async () => {
   // The pages' commands carry no --url: like a reader's shell, the environment names the server.
   process.env.TOCSIN_URL = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   process.env.TOCSIN_TOKEN = t.adminToken;
-  // The plan the pages' services name.
-  const minimal = readFileSync(join(import.meta.dirname, '../../examples/plans/minimal.yaml'), 'utf8');
-  await applyDocuments({
-    ctx: t.ctx(SYSTEM_ACTOR),
-    input: { sources: [{ file: 'minimal.yaml', content: minimal }] },
-  });
+  // The README's quick start first (its demo team, services and plans, and the day-one team): every
+  // page must work after it, on names of its own (issue 9, item 10).
+  const examples = join(import.meta.dirname, '../../examples');
+  const sources = ['setup', 'plans', 'day-one'].flatMap((dir) =>
+    readdirSync(join(examples, dir))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => ({ file: `${dir}/${f}`, content: readFileSync(join(examples, dir, f), 'utf8') })),
+  );
+  await applyDocuments({ ctx: t.ctx(SYSTEM_ACTOR), input: { sources } });
 });
 afterAll(async () => {
   restoreEnv('TOCSIN_URL', savedEnv.url);
@@ -201,7 +204,9 @@ async function runCurl(request: CurlRequest, run: PageRun): Promise<void> {
 }
 
 async function runShell(script: string, run: PageRun): Promise<void> {
-  for (const words of shellCommands(local(script, run))) {
+  for (const command of shellCommands(local(script, run))) {
+    // The pages run the CLI as the README does: `npx tocsin …`.
+    const words = command[0] === 'npx' ? command.slice(1) : command;
     if (words[0] === 'tocsin') await runTocsin(words.slice(1), run);
     else if (words[0] === 'curl') await runCurl(curlRequest(words), run);
     else throw new Error(`${run.page}: the docs test runs tocsin and curl, not ${words[0]}`);
@@ -463,13 +468,13 @@ const PAGES: Record<string, PageSpec> = {
       // A group re-sent on group_interval: the same alert, counted.
       const again = await resend(run, 0, () => {});
       expect(again.alerts.map((a) => a.outcome)).toEqual(['deduplicated']);
-      expect(await alertsOf('checkout')).toMatchObject([{ status: 'triggered', count: 2 }]);
+      expect(await alertsOf('cart')).toMatchObject([{ status: 'triggered', count: 2 }]);
       // The group still `firing`, the alert inside it resolved: the alert's own status decides.
       const resolved = await resend(run, 0, (body) => {
         for (const alert of body.alerts as Obj[]) alert.status = 'resolved';
       });
       expect(resolved.alerts.map((a) => a.outcome)).toEqual(['resolved']);
-      expect(await alertsOf('checkout')).toMatchObject([{ status: 'resolved' }]);
+      expect(await alertsOf('cart')).toMatchObject([{ status: 'resolved' }]);
     },
   },
   'grafana.md': {
@@ -577,7 +582,7 @@ const PAGES: Record<string, PageSpec> = {
       for (const request of run.requests) {
         expect(Object.keys(JSON.parse(request.body ?? '{}'))).toEqual(Object.keys(DATADOG_PAYLOAD_TEMPLATE));
       }
-      expect(await alertsOf('job-board')).toMatchObject([
+      expect(await alertsOf('job-search')).toMatchObject([
         { status: 'resolved' },
         { dedup_key: 'b81e22f0c4a97d35', status: 'triggered', severity: 'warning' },
       ]);

@@ -234,3 +234,14 @@ export function resolveStale(db: Executor, s: { serviceId: string; cutoff: Date;
     .returning(['id', 'last_seen_at'])
     .execute();
 }
+
+/** Resolves the open alerts that fed an incident (the incident was resolved); returns them. */
+export function resolveIncidentAlerts(db: Executor, incidentId: string, now: Date) {
+  return db
+    .updateTable('alerts')
+    .set({ status: 'resolved', resolved_at: now, updated_at: now })
+    .where('incident_id', '=', incidentId)
+    .where('status', '<>', 'resolved')
+    .returning(['id', 'dedup_key'])
+    .execute();
+}

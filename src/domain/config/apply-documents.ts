@@ -2,6 +2,10 @@ import { advisoryXactLock, LOCKS } from '../../db/locks.ts';
 import { AppError, Invalid } from '../../errors.ts';
 import { formatSourceError, type SourceError } from '../../lib/yaml-source.ts';
 import type { Ctx, Operation } from '../context.ts';
+import { planPagingGaps, servicePagingGaps } from '../paging/paging-gaps.ts';
+import { loadPlanVersion } from '../plans/get-plan.ts';
+import type { Plan } from '../plans/plan.ts';
+import * as services from '../services/queries.ts';
 import { type Change, type FieldChange, NAME_PATH } from './config.ts';
 import { type ConfigSource, parseConfigSources, type ValidDocument } from './documents.ts';
 
@@ -23,6 +27,8 @@ export interface ApplyResult {
   results: AppliedDocument[];
   /** False for a dry run: the transaction was rolled back. */
   applied: boolean;
+  /** What the applied documents leave wrong but allowed: severities and services that page nobody. */
+  warnings: string[];
 }
 
 /** Every error of the documents as one Invalid whose details are `file:line:col` paths. */
@@ -37,7 +43,10 @@ export function invalidDocuments(errors: SourceError[]): Invalid {
 
 /** Thrown inside the transaction to roll a dry run back; never leaves this file. */
 class DryRun extends Error {
-  constructor(readonly results: AppliedDocument[]) {
+  constructor(
+    readonly results: AppliedDocument[],
+    readonly warnings: string[],
+  ) {
     super('dry run');
   }
 }
@@ -90,6 +99,28 @@ async function applyAll(ctx: Ctx, documents: ValidDocument[]): Promise<AppliedDo
   return results;
 }
 
+/** Who the applied plans and services would page, read back from the store as applied. */
+async function pagingWarnings(ctx: Ctx, documents: ValidDocument[]): Promise<string[]> {
+  const plans = documents.filter((d) => d.kind === 'Plan').map((d) => d.value as Plan);
+  const serviceNames = documents.filter((d) => d.kind === 'Service').map((d) => d.name);
+  const affected = await services.servicesNamedOrOnPlans(
+    ctx.db,
+    serviceNames,
+    plans.map((p) => p.metadata.name),
+  );
+  const loaded = new Map<string, Plan | undefined>();
+  const warnings: string[] = [];
+  for (const service of affected) {
+    const name = service.plan_name;
+    if (name && !loaded.has(name)) loaded.set(name, (await loadPlanVersion(ctx.db, name)).plan);
+    warnings.push(...servicePagingGaps(service, name ? loaded.get(name) : undefined));
+  }
+  // A plan no service uses yet: warn about severities that would page nobody whatever the service.
+  const used = new Set(affected.map((s) => s.plan_name));
+  for (const plan of plans) if (!used.has(plan.metadata.name)) warnings.push(...planPagingGaps(plan));
+  return warnings;
+}
+
 /**
  * Applies configuration documents like `kubectl apply`: parses every source (several documents per
  * file), validates all of them first, then applies them in dependency order in one transaction, all
@@ -111,12 +142,13 @@ export async function applyDocuments({ ctx, input }: Operation<ApplyInput>): Pro
       // One apply at a time, so two applies creating the same new user cannot collide.
       await advisoryXactLock(tx, LOCKS.planApply);
       const results = await applyAll({ ...ctx, db: tx }, ordered);
-      if (input.dryRun) throw new DryRun(results);
-      return results;
+      const warnings = await pagingWarnings({ ...ctx, db: tx }, ordered);
+      if (input.dryRun) throw new DryRun(results, warnings);
+      return { results, warnings };
     });
-    return { results, applied: true };
+    return { ...results, applied: true };
   } catch (error) {
-    if (error instanceof DryRun) return { results: error.results, applied: false };
+    if (error instanceof DryRun) return { results: error.results, warnings: error.warnings, applied: false };
     throw error;
   }
 }

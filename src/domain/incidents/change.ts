@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database, Executor } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import { Conflict, Invalid, NotFound } from '../../errors.ts';
+import * as alerts from '../alerts/queries.ts';
 import * as audit from '../audit/queries.ts';
 import type { Ctx } from '../context.ts';
 import { stopPaging } from '../paging/stop-paging.ts';
@@ -146,7 +147,11 @@ export async function moveToState(
     ...(reopens ? { reopened: true } : {}),
   });
   if (entersResolved) {
-    await c.event(EVENT_KINDS.resolved, { resolution: after.resolution });
+    const resolvedAlerts = await resolveAlertsWith(c, incident.id);
+    await c.event(EVENT_KINDS.resolved, {
+      resolution: after.resolution,
+      ...(resolvedAlerts > 0 ? { alerts_resolved: resolvedAlerts } : {}),
+    });
     await stopPaging(c.tx, incident.id, 'resolved', c.ctx.actor.name, c.now);
   }
   if (!(await incidents.hasChecklist(c.tx, incident.id, to))) {
@@ -158,6 +163,25 @@ export async function moveToState(
     { state: to, resolved_at: after.resolved_at, ...(extra.reason ? { reason: extra.reason } : {}) },
   );
   return after;
+}
+
+/**
+ * The incident's open alerts resolve with it: otherwise they stay open, and the same alert firing
+ * again only bumps their count instead of opening (and paging) a new incident.
+ */
+async function resolveAlertsWith(c: IncidentChange, incidentId: string): Promise<number> {
+  const rows = await alerts.resolveIncidentAlerts(c.tx, incidentId, c.now);
+  await alerts.insertEvents(
+    c.tx,
+    rows.map((r) => ({
+      alert_id: r.id,
+      at: c.now,
+      kind: 'resolve',
+      actor: c.ctx.actor.name,
+      data: JSON.stringify({ reason: `incident ${incidentId} was resolved` }),
+    })),
+  );
+  return rows.length;
 }
 
 /** Users by handle, or a 400 naming each unknown one at its path (e.g. agreed_by.1). */

@@ -87,6 +87,10 @@ describe('acknowledging over HTTP', () => {
     const get = await t.app.inject({ method: 'GET', url: path });
     expect(get.statusCode).toBe(200);
     expect(get.body).toContain('<form method="post">');
+    // It says whose page it is and what acknowledging does (issue 9, item 6).
+    expect(get.body).toContain('Acknowledge as noor');
+    expect(get.body).toContain('stops the escalation: nobody else is paged');
+    expect((await t.app.inject({ method: 'GET', url: `/ack/${'A'.repeat(32)}` })).statusCode).toBe(404);
     expect(await statusOf(id)).toBe('active');
     const post = await t.app.inject({ method: 'POST', url: path });
     expect(post.statusCode).toBe(200);

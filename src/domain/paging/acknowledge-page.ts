@@ -33,6 +33,31 @@ export async function acknowledgeByToken(deps: Deps, token: string): Promise<Pag
   return acknowledgeAs(deps, row);
 }
 
+export interface AckLinkView {
+  user: string;
+  incident: { id: string; title: string; severity: string; state: string; acknowledged: boolean } | null;
+}
+
+/** What an acknowledge link is about, read only (opening a link must not act: scanners open links). */
+export async function describeAckToken(deps: Deps, token: string): Promise<AckLinkView> {
+  const row = await q.findAckTokenByHash(deps.db, hashAckToken(token));
+  if (!row || row.expires_at <= deps.clock.now()) throw new NotFound('acknowledge link', 'this link');
+  const user = await users.findById(deps.db, row.user_id);
+  const incident = row.incident_id ? await incidents.findIncident(deps.db, row.incident_id) : undefined;
+  return {
+    user: user?.handle ?? '',
+    incident: incident
+      ? {
+          id: incident.id,
+          title: incident.title,
+          severity: incident.severity,
+          state: incident.state,
+          acknowledged: incident.acknowledged_at !== null,
+        }
+      : null,
+  };
+}
+
 /** By the reply code of an SMS or a voice call, from the person the contact method belongs to. */
 export async function acknowledgeByCode(deps: Deps, userId: string, code: string): Promise<PageAck> {
   const row = await q.findAckTokenByCode(deps.db, userId, code.trim(), deps.clock.now());

@@ -18,12 +18,14 @@ export const FAILED_WINDOW_MS = 24 * 3600_000;
 
 export type PagingHealth = Awaited<ReturnType<typeof pagingHealthAt>>;
 
-export function pagingHealthAt(db: Executor, now: Date) {
+/** `deliverable`: the channels a provider serves here (pages of others cannot be late); all when absent. */
+export function pagingHealthAt(db: Executor, now: Date, deliverable?: readonly string[] | undefined) {
   return q.pagingHealth(
     db,
     now,
     new Date(now.getTime() - LATE_AFTER_MS),
     new Date(now.getTime() - FAILED_WINDOW_MS),
+    deliverable,
   );
 }
 
@@ -70,6 +72,8 @@ export interface AuditEnv {
   all?: boolean | undefined;
   /** What this process last logged per problem: a problem is logged when it changes, not every tick. */
   logged?: Map<string, string> | undefined;
+  /** The channels a provider serves here; absent: every channel. */
+  deliverable?: readonly string[] | undefined;
 }
 
 function logChanges(problems: Problem[], env: AuditEnv): void {
@@ -88,7 +92,7 @@ function logChanges(problems: Problem[], env: AuditEnv): void {
 
 /** Returns how many alerts changed state. */
 export async function auditPaging(env: AuditEnv): Promise<number> {
-  const health = await pagingHealthAt(env.tx, env.now);
+  const health = await pagingHealthAt(env.tx, env.now, env.deliverable);
   const problems = problemsOf(health);
   logChanges(problems, env);
   const changes = env.all ? problems : problems.filter((p) => (p.summary !== null) !== env.raised.has(p.key));

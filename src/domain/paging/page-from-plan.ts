@@ -37,7 +37,10 @@ function linkBase(): string {
 }
 
 export async function pageFromPlan(tx: Executor, page: PlanPage): Promise<Row<'escalations'> | undefined> {
-  const { steps, repeat, policy } = await stepsFor(tx, page);
+  const found = await stepsFor(tx, page);
+  // A severity that pages only the service's policy, for an incident whose service has none.
+  if (!found) return undefined;
+  const { steps, repeat, policy } = found;
   let channels = contactKinds(page.channels);
   let run = { steps, repeat };
   const severity = page.plan.severities.find((s) => s.id === page.incident.severity);
@@ -67,7 +70,7 @@ export async function pageFromPlan(tx: Executor, page: PlanPage): Promise<Row<'e
 async function stepsFor(
   tx: Executor,
   page: PlanPage,
-): Promise<{ steps: EscalationStep[]; repeat: number; policy: string }> {
+): Promise<{ steps: EscalationStep[]; repeat: number; policy: string } | undefined> {
   if (page.servicePolicy && page.incident.service) {
     const service = await q.serviceOf(tx, page.incident.service);
     const stored = service?.escalation_policy
@@ -76,6 +79,7 @@ async function stepsFor(
     if (stored)
       return { steps: stored.steps, repeat: stored.repeat, policy: `escalation policy ${stored.name}` };
   }
+  if (page.who.length === 0) return undefined;
   if (page.who.length === 1 && page.who[0]) {
     const planPolicy = planPolicySteps(page.plan, page.who[0]);
     if (planPolicy) return { ...planPolicy, policy: `plan policy ${page.who[0]}` };

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { EscalationStatus, Executor, NewRow } from '../../db/schema.ts';
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Database, EscalationStatus, Executor, NewRow } from '../../db/schema.ts';
 
 // SQL of paging: running escalations, the messages they queued, acknowledgement tokens, and the
 // people and teams a step's targets name.
@@ -176,7 +176,12 @@ export function usersByHandles(db: Executor, handles: string[]) {
 
 export function usersByIds(db: Executor, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('users').select(['id', 'handle', 'email']).where('id', 'in', ids).execute();
+  return db
+    .selectFrom('users')
+    .select(['id', 'handle', 'email'])
+    .where('id', 'in', ids)
+    .where('deactivated_at', 'is', null) // someone who left is paged no more
+    .execute();
 }
 
 export function teamMemberIds(db: Executor, teamNames: string[]) {
@@ -296,19 +301,25 @@ export function markRouted(tx: Executor, id: string, providerId: string, now: Da
 // --- health of paging (auditor and /health/detailed) ----------------------------------------------
 
 /** Pages (messages to people) still pending after their due time, failed ones, and late steps. */
-export async function pagingHealth(db: Executor, now: Date, lateBefore: Date, failedSince: Date) {
+export async function pagingHealth(
+  db: Executor,
+  now: Date,
+  lateBefore: Date,
+  failedSince: Date,
+  deliverable: readonly string[] | undefined,
+) {
+  // A page for a channel no provider serves is not late: it cannot leave (the inbox has it).
+  const overdueChannels = deliverable ?? null;
   const pages = await db
     .selectFrom('outbox')
     .select((eb) => [
       eb.fn
         .countAll<string>()
-        .filterWhere('status', 'in', ['pending', 'sending'])
-        .filterWhere('next_attempt_at', '<', lateBefore)
+        .filterWhere(overdue(eb, lateBefore, overdueChannels))
         .as('overdue'),
       eb.fn
         .min('next_attempt_at')
-        .filterWhere('status', 'in', ['pending', 'sending'])
-        .filterWhere('next_attempt_at', '<', lateBefore)
+        .filterWhere(overdue(eb, lateBefore, overdueChannels))
         .as('oldest_overdue'),
       eb.fn
         .countAll<string>()
@@ -333,6 +344,18 @@ export async function pagingHealth(db: Executor, now: Date, lateBefore: Date, fa
     oldestLateStep: steps.oldest as Date | null,
     checkedAt: now,
   };
+}
+
+function overdue(
+  eb: ExpressionBuilder<Database, 'outbox'>,
+  lateBefore: Date,
+  channels: readonly string[] | null,
+) {
+  return eb.and([
+    eb('status', 'in', ['pending', 'sending']),
+    eb('next_attempt_at', '<', lateBefore),
+    ...(channels === null ? [] : [channels.length > 0 ? eb('channel', 'in', [...channels]) : eb.lit(false)]),
+  ]);
 }
 
 export function findServiceByName(db: Executor, name: string) {
@@ -373,5 +396,16 @@ export function lockIncidentForStep(tx: Executor, incidentId: string) {
     .where('id', '=', incidentId)
     .forKeyShare()
     .skipLocked()
+    .executeTakeFirst();
+}
+
+/** The first alert that fed an incident: where the page says it came from. */
+export function firstAlertOf(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('alerts')
+    .select(['source', 'summary', 'details'])
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .limit(1)
     .executeTakeFirst();
 }

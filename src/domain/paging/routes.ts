@@ -3,7 +3,7 @@ import { NotFound } from '../../errors.ts';
 import type { App } from '../../http/server.ts';
 import { html } from '../../lib/html.ts';
 import { incidentIdSchema } from '../incidents/inputs.ts';
-import { acknowledgeByToken } from './acknowledge-page.ts';
+import { type AckLinkView, acknowledgeByToken, describeAckToken } from './acknowledge-page.ts';
 import { getPage, listIncidentPages } from './list-pages.ts';
 import { pageInputSchema, pageManually } from './page-manually.ts';
 
@@ -55,13 +55,25 @@ export function registerPagingRoutes(app: App): void {
   app.get(
     '/ack/:token',
     { schema: { hide: true, params: tokenParams }, config: { public: true } },
-    async (_request, reply) => {
+    async (request, reply) => {
+      let view: AckLinkView;
+      try {
+        view = await describeAckToken(request.ctx, request.params.token);
+      } catch (error) {
+        if (!(error instanceof NotFound)) throw error;
+        return reply.status(404).type('text/html; charset=utf-8').send(invalidLink());
+      }
+      const inc = view.incident;
+      const what = inc
+        ? html`<p><strong>Incident #${inc.id}: ${inc.title}</strong><br>${inc.severity}, ${inc.state}${inc.acknowledged ? ' — already acknowledged' : ''}</p>`
+        : html`<p>A page sent to ${view.user} without an incident.</p>`;
       const page = ackPage(
-        'Acknowledge this page?',
-        html`<form method="post"><button type="submit">Acknowledge</button></form>
-<p>Acknowledging stops further pages for this incident and tells the team you are on it.</p>`,
+        inc ? `Acknowledge incident #${inc.id}?` : 'Acknowledge this page?',
+        html`${what}<form method="post"><button type="submit">Acknowledge as ${view.user}</button></form>
+<p>Acknowledging tells the team you are on it and stops the escalation: nobody else is paged for this
+incident (the plan's time-based tiers, if any, still notify). It does not resolve the incident.</p>`,
       );
-      reply.type('text/html; charset=utf-8').send(page);
+      return reply.type('text/html; charset=utf-8').send(page);
     },
   );
   app.post(
@@ -78,13 +90,14 @@ export function registerPagingRoutes(app: App): void {
         reply.type('text/html; charset=utf-8').send(page);
       } catch (error) {
         if (!(error instanceof NotFound)) throw error;
-        reply
-          .status(404)
-          .type('text/html; charset=utf-8')
-          .send(ackPage('Link not valid', html`<p>This acknowledge link is unknown or has expired.</p>`));
+        reply.status(404).type('text/html; charset=utf-8').send(invalidLink());
       }
     },
   );
+}
+
+function invalidLink(): string {
+  return ackPage('Link not valid', html`<p>This acknowledge link is unknown or has expired.</p>`);
 }
 
 function ackPage(title: string, body: ReturnType<typeof html>): string {

@@ -2,11 +2,13 @@ import type { Executor, Row } from '../../db/schema.ts';
 import type { ContactKind } from '../../notify/message.ts';
 import { notificationPlan } from '../contacts/notification-plan.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
+import { addToInbox } from '../inbox/add-to-inbox.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { Plan } from '../plans/plan.ts';
 import { ackHandleFor } from './ack-tokens.ts';
+import { incidentUrlOf, type PageFacts, pageSms, pageSubject, pageText } from './page-content.ts';
 import * as q from './queries.ts';
 import { queueForAddresses, resolveRecipients } from './recipients.ts';
 
@@ -60,6 +62,7 @@ export async function runEscalationStep(
   let queued = 0;
   const users = await q.usersByIds(tx, [...recipients.userIds]);
   const alreadyPaged: string[] = [];
+  const toPage: typeof users = [];
   for (const user of users) {
     // Two escalations of one incident reaching the same person at once (the severity's page and a
     // responder list, an L1 tier) make one page, not two: their phone rings once.
@@ -76,22 +79,42 @@ export async function runEscalationStep(
       alreadyPaged.push(user.handle);
       continue;
     }
+    toPage.push(user);
+  }
+  const facts = await pageFacts(tx, esc, ctx);
+  for (const user of toPage) {
+    const others = toPage.filter((u) => u.id !== user.id).map((u) => u.handle);
     const kinds = esc.channels as ContactKind[];
     let contacts = await notificationPlan(tx, user.id, kinds.length > 0 ? kinds : undefined);
     // The plan asks for a channel this person has no verified method for: reach them anyhow.
     if (contacts.length === 0 && kinds.length > 0) contacts = await notificationPlan(tx, user.id);
+    const ack =
+      contacts.length === 0
+        ? undefined
+        : await ackHandleFor(tx, {
+            escalationId: esc.id,
+            incidentId: ctx.incident?.id ?? null,
+            userId: user.id,
+            now: ctx.now,
+            publicUrl: ctx.publicUrl,
+            firstStep: esc.step === 0 && esc.round === 0,
+          });
+    const page = { ...facts, others, ack };
+    // Every page also lands in the person's inbox: seen in Tocsin even with no provider configured.
+    await addToInbox(tx, {
+      userId: user.id,
+      incidentId: ctx.incident?.id ?? null,
+      escalationId: esc.id,
+      dedupKey: key,
+      title: pageSubject(page),
+      body: pageText(page),
+      url: page.incidentUrl ?? null,
+      now: ctx.now,
+    });
     if (contacts.length === 0) {
       unreachable.push(user.handle);
       continue;
     }
-    const ack = await ackHandleFor(tx, {
-      escalationId: esc.id,
-      incidentId: ctx.incident?.id ?? null,
-      userId: user.id,
-      now: ctx.now,
-      publicUrl: ctx.publicUrl,
-      firstStep: esc.step === 0 && esc.round === 0,
-    });
     for (const [i, c] of contacts.entries()) {
       const id = await enqueueNotification(
         tx,
@@ -104,7 +127,7 @@ export async function runEscalationStep(
           escalationId: esc.id,
           contactMethodId: c.contactMethodId,
           notBefore: new Date(ctx.now.getTime() + c.delaySeconds * 1000),
-          payload: pagePayload(esc, ctx, ack),
+          payload: pagePayload(esc, ctx, page),
         },
         ctx.now,
       );
@@ -116,7 +139,7 @@ export async function runEscalationStep(
     incidentId: ctx.incident?.id ?? null,
     escalationId: esc.id,
     keyPrefix: key,
-    payload: { ...pagePayload(esc, ctx, undefined), kind: 'notify' },
+    payload: { ...pagePayload(esc, ctx, { ...facts, others: [], ack: undefined }), kind: 'notify' },
     now: ctx.now,
   });
   if (ctx.incident) {
@@ -168,18 +191,55 @@ export function nextPosition(
   return { step: esc.steps.length, round: esc.round, next_at: at, status: 'active' as const };
 }
 
-function pagePayload(
+/** What every page of this step says, before the per-person parts (others paged, ack handle). */
+async function pageFacts(
+  tx: Executor,
   esc: Row<'escalations'>,
   ctx: StepContext,
-  ack: { url: string; code: string } | undefined,
-) {
+): Promise<Omit<PageFacts, 'others' | 'ack'>> {
+  const inc = ctx.incident;
+  const alert = inc ? await q.firstAlertOf(tx, inc.id) : undefined;
+  return {
+    incident: inc,
+    alert: alert
+      ? {
+          source: alert.source,
+          summary: alert.summary,
+          details: (alert.details && typeof alert.details === 'object' ? alert.details : {}) as Record<
+            string,
+            unknown
+          >,
+        }
+      : undefined,
+    message: esc.message,
+    policy: null,
+    step: esc.step + 1,
+    steps: esc.steps.length,
+    round: esc.round + 1,
+    rounds: esc.repeat + 1,
+    incidentUrl: inc ? incidentUrlOf(ctx.publicUrl, inc.id) : undefined,
+  };
+}
+
+function pagePayload(esc: Row<'escalations'>, ctx: StepContext, page: PageFacts) {
   const inc = ctx.incident;
   return {
     kind: 'page',
-    text: esc.message,
-    subject: inc ? `[${inc.severity}] ${inc.title}` : esc.message.split('\n')[0],
-    ...(inc ? { incident: { id: inc.id, title: inc.title, severity: inc.severity, state: inc.state } } : {}),
-    ...(ack ? { ack } : {}),
+    text: pageText(page),
+    subject: pageSubject(page),
+    short: pageSms(page),
+    ...(inc
+      ? {
+          incident: {
+            id: inc.id,
+            title: inc.title,
+            severity: inc.severity,
+            state: inc.state,
+            ...(page.incidentUrl ? { url: page.incidentUrl } : {}),
+          },
+        }
+      : {}),
+    ...(page.ack ? { ack: page.ack } : {}),
     escalation: { id: esc.id, source: esc.source, step: esc.step + 1, round: esc.round + 1 },
   };
 }

@@ -127,6 +127,13 @@ export const severitySchema = z
           .describe("how: default, each paged person's own notification rules"),
         chat: z.string().optional().describe('chat channel notified, e.g. #incidents'),
         email: z.string().optional().describe('email address notified, e.g. engineering@example.com'),
+        servicePolicy: z
+          .boolean()
+          .optional()
+          .describe(
+            'default true: an incident of a service with an escalation policy pages that policy (instead of ' +
+              '`to`/`policy`), also when `page` names nobody; false: only `to`/`policy` are paged',
+          ),
       })
       .optional()
       .describe('Who is alerted, and how, when an incident of this severity is declared or alerted'),

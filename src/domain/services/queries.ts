@@ -115,3 +115,19 @@ export function findServiceWithTeam(db: Executor, name: string) {
     .where('services.name', '=', name)
     .executeTakeFirst();
 }
+
+/** The services named, and every service on one of the plans named (to check who they page). */
+export function servicesNamedOrOnPlans(db: Executor, names: string[], plans: string[]) {
+  if (names.length === 0 && plans.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('services')
+    .select(['name', 'plan_name', 'escalation_policy'])
+    .where((eb) =>
+      eb.or([
+        ...(names.length > 0 ? [eb('name', 'in', names)] : []),
+        ...(plans.length > 0 ? [eb('plan_name', 'in', plans)] : []),
+      ]),
+    )
+    .orderBy('name')
+    .execute();
+}

@@ -128,6 +128,7 @@ export function userByTokenHash(db: Executor, tokenHash: string, now: Date) {
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))
+    .where('users.deactivated_at', 'is', null)
     .executeTakeFirst();
 }
 
@@ -171,5 +172,16 @@ export async function replaceTeamMembers(
   await db
     .insertInto('team_members')
     .values(members.map((m) => ({ team_id: teamId, user_id: m.userId, role: m.role })))
+    .execute();
+}
+
+/** The teams a user belongs to, with their role in each. */
+export function teamsOfUser(db: Executor, userId: string) {
+  return db
+    .selectFrom('team_members')
+    .innerJoin('teams', 'teams.id', 'team_members.team_id')
+    .select(['teams.name as team', 'team_members.role'])
+    .where('team_members.user_id', '=', userId)
+    .orderBy('teams.name')
     .execute();
 }

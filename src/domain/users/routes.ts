@@ -2,14 +2,22 @@ import { z } from 'zod';
 import type { App } from '../../http/server.ts';
 import { listAudit } from '../audit/list-audit.ts';
 import { createToken } from './create-token.ts';
+import { deactivateUser } from './deactivate-user.ts';
+import { getTeam } from './get-team.ts';
+import { getUser } from './get-user.ts';
 import { listTeams } from './list-teams.ts';
 import { listTokens } from './list-tokens.ts';
 import { listUsers } from './list-users.ts';
 import { revokeToken } from './revoke-token.ts';
 import { saveTeam } from './save-team.ts';
 import { saveUser } from './save-user.ts';
+import { setTeamMember } from './set-team-member.ts';
 import { tokenInputSchema } from './tokens.ts';
-import { handleSchema, publicUser, teamInputSchema, userInputSchema } from './users.ts';
+import { updateUser } from './update-user.ts';
+import { handleSchema, publicUser, teamInputSchema, userInputSchema, userPatchSchema } from './users.ts';
+
+const handleParams = z.strictObject({ handle: handleSchema });
+const teamParams = z.strictObject({ name: handleSchema });
 
 export function registerUserRoutes(app: App): void {
   app.get('/api/v1/me', { schema: { tags: ['users'] } }, async (request) => {
@@ -28,6 +36,78 @@ export function registerUserRoutes(app: App): void {
       reply.status(201);
       return { user: publicUser(item) };
     },
+  );
+  app.get(
+    '/api/v1/users/:handle',
+    { schema: { tags: ['users'], params: handleParams, summary: 'A user and their teams' } },
+    async (request) => ({ user: await getUser({ ctx: request.ctx, input: request.params }) }),
+  );
+  app.patch(
+    '/api/v1/users/:handle',
+    {
+      schema: {
+        tags: ['users'],
+        params: handleParams,
+        body: userPatchSchema,
+        summary: "Change a user's role, name, email, time zone or leadership flag",
+      },
+    },
+    async (request) => ({
+      user: publicUser(
+        await updateUser({ ctx: request.ctx, input: { handle: request.params.handle, patch: request.body } }),
+      ),
+    }),
+  );
+  app.post(
+    '/api/v1/users/:handle/deactivate',
+    {
+      schema: {
+        tags: ['users'],
+        params: handleParams,
+        summary: 'Deactivate a user: their tokens stop working, nobody pages them',
+      },
+    },
+    async (request) => ({
+      user: publicUser(await deactivateUser({ ctx: request.ctx, input: request.params })),
+    }),
+  );
+  app.get(
+    '/api/v1/teams/:name',
+    { schema: { tags: ['users'], params: teamParams, summary: 'A team and its members' } },
+    async (request) => ({ team: await getTeam({ ctx: request.ctx, input: request.params }) }),
+  );
+  app.put(
+    '/api/v1/teams/:name/members/:handle',
+    {
+      schema: {
+        tags: ['users'],
+        params: z.strictObject({ name: handleSchema, handle: handleSchema }),
+        body: z.strictObject({ role: z.string().min(1).max(50).default('member') }),
+        summary: 'Add a member to a team, or change their role in it',
+      },
+    },
+    async (request) => ({
+      team: await setTeamMember({
+        ctx: request.ctx,
+        input: { team: request.params.name, user: request.params.handle, role: request.body.role },
+      }),
+    }),
+  );
+  app.delete(
+    '/api/v1/teams/:name/members/:handle',
+    {
+      schema: {
+        tags: ['users'],
+        params: z.strictObject({ name: handleSchema, handle: handleSchema }),
+        summary: 'Remove a member from a team',
+      },
+    },
+    async (request) => ({
+      team: await setTeamMember({
+        ctx: request.ctx,
+        input: { team: request.params.name, user: request.params.handle, role: null },
+      }),
+    }),
   );
   app.get('/api/v1/teams', { schema: { tags: ['users'] } }, async (request) => ({
     teams: await listTeams({ ctx: request.ctx, input: undefined }),

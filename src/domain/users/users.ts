@@ -39,8 +39,13 @@ export function publicUser(u: User) {
     time_zone: u.time_zone,
     created_at: u.created_at,
     updated_at: u.updated_at,
+    deactivated_at: u.deactivated_at ?? null,
   };
 }
+
+/** What an admin may change of a user after creating them (`tocsin user set`). */
+export const userPatchSchema = userInputSchema.omit({ handle: true }).partial().strict();
+export type UserPatch = z.infer<typeof userPatchSchema>;
 
 export const TOKEN_PREFIX = 'tcs_';
 

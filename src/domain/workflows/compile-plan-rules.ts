@@ -139,22 +139,25 @@ function statusPageRules(plan: Plan): Rule[] {
 /** severities[].page: who is alerted, and how, when an incident of the severity is declared. */
 function pageRules(plan: Plan): Rule[] {
   return plan.severities.flatMap((s): Rule[] => {
-    const page = s.page;
-    if (!page) return [];
+    const page = s.page ?? {};
     const who = page.policy ?? page.to;
-    const paging: RuleAction[] = who
-      ? [
-          {
-            escalate: {
-              who: [who],
-              ...(page.channels ? { channels: page.channels } : {}),
-              kind: 'paging',
-              servicePolicy: true,
-              source: 'severity',
+    // The service's own escalation policy pages by default, as PagerDuty users expect, even when the
+    // severity names nobody; `servicePolicy: false` leaves paging to `to`/`policy` alone.
+    const servicePolicy = page.servicePolicy !== false;
+    const paging: RuleAction[] =
+      who || servicePolicy
+        ? [
+            {
+              escalate: {
+                who: who ? [who] : [],
+                ...(page.channels ? { channels: page.channels } : {}),
+                kind: 'paging',
+                servicePolicy,
+                source: 'severity',
+              },
             },
-          },
-        ]
-      : [];
+          ]
+        : [];
     const announce: RuleAction[] = [
       ...(page.chat ? [{ post: { channel: page.chat } }] : []),
       ...(page.email ? [{ notify: { email: page.email } }] : []),
@@ -162,7 +165,7 @@ function pageRules(plan: Plan): Rule[] {
     const rule = (name: string, then: RuleAction[], businessHours?: boolean): Rule => ({
       name,
       source: 'plan',
-      description: `${s.id} incidents: alert ${[who, page.chat, page.email].filter(Boolean).join(', ')} on declaration${businessHours ? ', in business hours only' : ''}`,
+      description: `${s.id} incidents: alert ${[who ?? (servicePolicy ? "the service's escalation policy" : undefined), page.chat, page.email].filter(Boolean).join(', ')} on declaration${businessHours ? ', in business hours only' : ''}`,
       when: 'incident.declared',
       if: { severity: s.id, ...(businessHours ? { businessHours } : {}) },
       then,

@@ -24,3 +24,11 @@ export function providersFromEnv(policy: OutboundPolicy = outboundPolicyFromEnv(
   ];
   return providerRegistry(providers.filter((p): p is Provider => p !== undefined));
 }
+
+/** The channels a person's page can go to (contact kinds) and the chat posts a plan asks for. */
+export const PAGE_DELIVERY_CHANNELS = ['email', 'sms', 'voice', 'push', 'slack', 'chat'] as const;
+
+/** Channels no provider serves here: their messages wait in the outbox, and pages reach the inbox only. */
+export function channelsOff(registry: ProviderRegistry): string[] {
+  return PAGE_DELIVERY_CHANNELS.filter((c) => !registry.has(c));
+}

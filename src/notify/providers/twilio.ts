@@ -62,6 +62,8 @@ function verifyCode(p: NotificationPayload): string | undefined {
 /** The SMS text: the message, then for pages how to acknowledge by reply; at most 1600 characters. */
 export function smsBody(payload: unknown): string {
   const p = asNotificationPayload(payload);
+  // A page fits one segment (pages/page-content.ts): the phone shows it whole, the link is in email/push.
+  if (p.kind === 'page' && typeof p.short === 'string' && p.short) return p.short;
   const code = verifyCode(p);
   const suffix =
     p.kind === 'page' && p.ack?.code ? `\nReply ${p.ack.code} to acknowledge` : code ? `\nCode: ${code}` : '';

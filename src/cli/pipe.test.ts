@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliAgainst } from '../../test/cli-harness.ts';
+import { type TestApp, testApp } from '../../test/helpers.ts';
+import type { InboundAlertEvent } from '../domain/alerts/alerts.ts';
+import { ingestAlertEvents } from '../domain/alerts/ingest-alert-events.ts';
+import { createIntegration } from '../domain/services/create-integration.ts';
+import { saveService } from '../domain/services/save-service.ts';
+
+// Day one (issue 9, item 8): CLI output arrives whole through a pipe. stdout to a pipe is
+// asynchronous in Node, so exiting right after the command wrote 1 MB dropped all but the first 64 KiB.
+
+let t: TestApp;
+let tocsin: Awaited<ReturnType<typeof cliAgainst>>;
+
+beforeAll(async () => {
+  t = await testApp();
+  const ctx = t.ctx();
+  await saveService({ ctx, input: { service: { name: 'noisy', plan: null, rules: {} }, mode: 'create' } });
+  const integration = await createIntegration({ ctx, input: { service: 'noisy', type: 'pagerduty' } });
+  const events = Array.from({ length: 5000 }, (_, i) => ({
+    action: 'trigger',
+    dedupKey: `disk-${i}`,
+    summary: `Disk ${i} is filling up on a host with a long name, as real alerts have`,
+    severity: 'warning',
+    labels: { host: `db-${i}.eu-west-1.example.internal`, team: 'storage' },
+    raw: {},
+  }));
+  await ingestAlertEvents({ ctx, input: { integration, events: events as InboundAlertEvent[] } });
+  tocsin = await cliAgainst(t);
+});
+afterAll(() => t.close());
+
+describe('output through a pipe', () => {
+  it('arrives whole: 5000 alerts as JSON (more than 1 MB) parse', async () => {
+    const out = await tocsin('alert', 'list', '--limit', '5000', '--json');
+    expect(out.code).toBe(0);
+    expect(out.stdout.length).toBeGreaterThan(1_000_000);
+    const alerts = JSON.parse(out.stdout) as unknown[];
+    expect(alerts).toHaveLength(5000);
+  });
+});

@@ -1,0 +1,28 @@
+import type { Executor } from '../../db/schema.ts';
+import * as q from './queries.ts';
+
+export interface NewInboxItem {
+  userId: string;
+  incidentId: string | null;
+  escalationId: string | null;
+  /** One item per person and key (an escalation step): a step run twice adds nothing. */
+  dedupKey: string;
+  title: string;
+  body: string;
+  url: string | null;
+  now: Date;
+}
+
+/** Puts a notification in a person's inbox, in the caller's transaction (the page's own). */
+export async function addToInbox(tx: Executor, item: NewInboxItem): Promise<void> {
+  await q.insertItem(tx, {
+    user_id: item.userId,
+    incident_id: item.incidentId,
+    escalation_id: item.escalationId,
+    dedup_key: item.dedupKey,
+    title: item.title,
+    body: item.body,
+    url: item.url,
+    created_at: item.now,
+  });
+}

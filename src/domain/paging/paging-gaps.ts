@@ -1,0 +1,52 @@
+import type { Plan } from '../plans/plan.ts';
+
+// Who an incident of each severity would page, checked before the first real alert finds out: a
+// severity (or a service) whose incidents page nobody is the first-hour failure users hit most.
+
+export interface PagingService {
+  name: string;
+  escalation_policy: string | null;
+}
+
+/** Whether a severity's declaration pages someone: its page target, its responders, or (by default) the service's policy. */
+function pagesSomeone(plan: Plan, severityId: string, servicePolicy: string | null | undefined): boolean {
+  const s = plan.severities.find((x) => x.id === severityId);
+  if (!s) return false;
+  if (s.page?.policy ?? s.page?.to) return true;
+  if (s.responders.length > 0) return true;
+  return s.page?.servicePolicy !== false && Boolean(servicePolicy);
+}
+
+/** Warnings about a plan alone: severities that can page nobody, or only through a service's policy. */
+export function planPagingGaps(plan: Plan): string[] {
+  const unnamed = plan.severities.filter((s) => !(s.page?.policy ?? s.page?.to) && s.responders.length === 0);
+  const never = unnamed.filter((s) => s.page?.servicePolicy === false).map((s) => s.id);
+  const viaService = unnamed.filter((s) => s.page?.servicePolicy !== false).map((s) => s.id);
+  const name = plan.metadata.name;
+  return [
+    ...(never.length > 0
+      ? [
+          `plan ${name}: ${never.join(', ')} incidents page nobody (page names no \`to\` or \`policy\` and servicePolicy is false)`,
+        ]
+      : []),
+    ...(viaService.length > 0
+      ? [
+          `plan ${name}: ${viaService.join(', ')} incidents page only their service's escalation policy; without one they page nobody (set severities[].page.to or .policy)`,
+        ]
+      : []),
+  ];
+}
+
+/** Warnings about one service under its plan: each severity whose incidents of this service page nobody. */
+export function servicePagingGaps(service: PagingService, plan: Plan | undefined): string[] {
+  if (!plan) {
+    return [`service ${service.name}: no plan, so its alerts open no incident and page nobody`];
+  }
+  const silent = plan.severities.filter((s) => !pagesSomeone(plan, s.id, service.escalation_policy));
+  if (silent.length === 0) return [];
+  const ids = silent.map((s) => s.id).join(', ');
+  const why = service.escalation_policy
+    ? `plan ${plan.metadata.name} sets servicePolicy: false and names nobody for them`
+    : `the service has no escalationPolicy and plan ${plan.metadata.name} names nobody to page for them`;
+  return [`service ${service.name}: ${ids} incidents page nobody (${why})`];
+}

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
 import { formatDrillReport, loadScenario } from '../domain/drills/report.ts';
-import { planDrill, runDrill } from '../domain/drills/run-drill.ts';
 import type { Scenario } from '../domain/drills/scenario.ts';
-import { openThrowawayStore } from '../domain/drills/throwaway-store.ts';
 import { formatSourceError } from '../lib/yaml-source.ts';
 import { printJson, progress } from './output.ts';
 
@@ -47,6 +45,11 @@ Examples:
           scenario = loaded.scenario;
         }
         const input = { planSource, planFile, scenario, severity: opts.severity };
+        // Loaded when a drill runs: the engine and the store are not needed to start other commands.
+        const [{ planDrill, runDrill }, { openThrowawayStore }] = await Promise.all([
+          import('../domain/drills/run-drill.ts'),
+          import('../domain/drills/throwaway-store.ts'),
+        ]);
         // A plan or severity that cannot drill fails here, before a throwaway store is started.
         planDrill(input);
         const say = opts.quiet || opts.json ? () => {} : (m: string) => progress(m);

@@ -46,9 +46,10 @@ Examples:
         }
         const input = { planSource, planFile, scenario, severity: opts.severity };
         // Loaded when a drill runs: the engine and the store are not needed to start other commands.
-        const [{ planDrill, runDrill }, { openThrowawayStore }] = await Promise.all([
+        const [{ planDrill, runDrill }, { openThrowawayStore }, { drillEngine }] = await Promise.all([
           import('../domain/drills/run-drill.ts'),
           import('../domain/drills/throwaway-store.ts'),
+          import('../engine/drill-engine.ts'),
         ]);
         // A plan or severity that cannot drill fails here, before a throwaway store is started.
         planDrill(input);
@@ -56,7 +57,7 @@ Examples:
         say(`starting a throwaway store for the drill of ${planFile}`);
         const store = await openThrowawayStore(loadEnv().DATABASE_URL);
         try {
-          const report = await runDrill(store.db, input, say);
+          const report = await runDrill(store.db, input, drillEngine, say);
           if (opts.json) printJson(report);
           else process.stdout.write(`${formatDrillReport(report)}\n`);
           // A step the plan refused means the scenario itself is wrong: that is an error, not a breach.

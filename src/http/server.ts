@@ -1,12 +1,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Clock } from '../db/clock.ts';
-import type { Db } from '../db/schema.ts';
 import { type Ctx, makeCtx } from '../domain/context.ts';
+import type { App, RouteDeps } from '../domain/http-app.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
 import { Unauthorized } from '../errors.ts';
 import { mapError } from './error-mapping.ts';
@@ -16,32 +15,12 @@ import { registerJsonBodyParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
 import { registerRoutes } from './routes.ts';
 
-export interface AppDeps {
-  db: Db;
-  clock: Clock;
-  log: Logger;
+export type { App } from '../domain/http-app.ts';
+
+export interface AppDeps extends RouteDeps {
   metrics: Metrics;
-  publicUrl: string;
   bodyLimit: number;
   version: string;
-}
-
-export type App = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  Logger,
-  ZodTypeProvider
->;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    ctx: Ctx;
-  }
-  interface FastifyContextConfig {
-    /** Answers without a token (schemas, docs, inbound integrations that carry their own key). */
-    public?: boolean;
-  }
 }
 
 function bearer(request: FastifyRequest): string | undefined {

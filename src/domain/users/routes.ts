@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
 import { listAudit } from '../audit/list-audit.ts';
+import type { App } from '../http-app.ts';
 import { createToken } from './create-token.ts';
 import { listTeams } from './list-teams.ts';
 import { listUsers } from './list-users.ts';

@@ -17,6 +17,8 @@ export interface ValidationResult {
   ok: boolean;
   name?: string;
   errors: SourceError[];
+  /** Fields the plan uses that Tocsin only stores (docs/plan-reference.md, column "Tocsin"). */
+  warnings: SourceError[];
 }
 
 const PLAN_FILE = /\.(ya?ml|json)$/i;
@@ -38,7 +40,11 @@ export function expandPaths(paths: string[]): string[] {
   });
 }
 
-function readPlanFile(file: string): { plan?: Plan | undefined; errors: SourceError[] } {
+function readPlanFile(file: string): {
+  plan?: Plan | undefined;
+  errors: SourceError[];
+  warnings?: SourceError[] | undefined;
+} {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -50,9 +56,14 @@ function readPlanFile(file: string): { plan?: Plan | undefined; errors: SourceEr
   return loadPlan(text, file);
 }
 
+function toResult(file: string, read: ReturnType<typeof readPlanFile>): ValidationResult {
+  return read.plan
+    ? { file, ok: true, name: read.plan.metadata.name, errors: [], warnings: read.warnings ?? [] }
+    : { file, ok: false, errors: read.errors, warnings: [] };
+}
+
 export function validateFile(file: string): ValidationResult {
-  const { plan, errors } = readPlanFile(file);
-  return plan ? { file, ok: true, name: plan.metadata.name, errors: [] } : { file, ok: false, errors };
+  return toResult(file, readPlanFile(file));
 }
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -68,13 +79,12 @@ function describeOk(file: string, plan: Plan): string {
 export function runValidate(paths: string[], opts: { json?: boolean | undefined }): number {
   const results: ValidationResult[] = [];
   for (const file of expandPaths(paths)) {
-    const { plan, errors } = readPlanFile(file);
-    results.push(
-      plan ? { file, ok: true, name: plan.metadata.name, errors: [] } : { file, ok: false, errors },
-    );
+    const read = readPlanFile(file);
+    const result = toResult(file, read);
+    results.push(result);
     if (opts.json) continue;
-    if (plan) process.stdout.write(`${describeOk(file, plan)}\n`);
-    for (const e of errors) process.stderr.write(`${formatSourceError(e)}\n`);
+    if (read.plan) process.stdout.write(`${describeOk(file, read.plan)}\n`);
+    for (const e of [...result.errors, ...result.warnings]) process.stderr.write(`${formatSourceError(e)}\n`);
   }
   if (opts.json) printJson(results);
   return results.every((r) => r.ok) ? 0 : 1;

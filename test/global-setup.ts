@@ -35,7 +35,7 @@ export default async function setup(project: TestProject) {
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-test-'));
-  const store = await startEmbedded(join(dir, 'data'));
+  const store = await startEmbedded(join(dir, 'data'), undefined, { throwaway: true });
   await prepareTemplate(store.url);
   project.provide('pgAdminUrl', store.url);
   return async () => {

@@ -1,14 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadEnv } from '../config/env.ts';
-import { DatabaseClock } from '../db/clock.ts';
-import { calibrateClock, openStore } from '../db/store.ts';
 import type { AppliedDocument, ApplyResult } from '../domain/config/apply-documents.ts';
-import { applyDocuments, invalidDocuments } from '../domain/config/apply-documents.ts';
 import type { FieldChange } from '../domain/config/config.ts';
-import { type ConfigSource, parseConfigSources } from '../domain/config/documents.ts';
-import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
+import type { ConfigSource } from '../domain/config/documents.ts';
 import { AppError } from '../errors.ts';
 import { ApiClient, ApiError, serverUrl } from './client.ts';
 import { exitWhenDrained, printJson, progress } from './output.ts';
@@ -78,29 +73,6 @@ export function describeResult(r: AppliedDocument, dryRun: boolean): string {
   return [head + tail, ...shown].join('\n');
 }
 
-/** Without a server: the local store (embedded PostgreSQL, or DATABASE_URL), as the system actor. */
-async function applyLocally(sources: ConfigSource[], dryRun: boolean): Promise<ApplyResult> {
-  // Invalid documents are reported before the store is opened (starting it can take seconds);
-  // applyDocuments checks them again, the same way, inside.
-  const { errors } = parseConfigSources(sources);
-  if (errors.length > 0) throw invalidDocuments(errors);
-  const env = loadEnv();
-  const store = await openStore({
-    databaseUrl: env.DATABASE_URL,
-    dataDir: env.TOCSIN_DATA_DIR,
-    poolSize: 2,
-    log: (msg) => process.stderr.write(`${msg}\n`),
-  });
-  try {
-    const clock = new DatabaseClock();
-    await calibrateClock(store.db, clock);
-    const ctx = makeCtx({ db: store.db, clock }, SYSTEM_ACTOR);
-    return await applyDocuments({ ctx, input: { sources, dryRun } });
-  } finally {
-    await store.close();
-  }
-}
-
 interface ApplyOptions {
   filename: string[];
   dryRun?: boolean;
@@ -152,7 +124,7 @@ Errors are printed as file:line:col: message, and nothing is applied (exit code 
               documents: sources,
               dry_run: dryRun,
             })
-          : await applyLocally(sources, dryRun);
+          : await (await import('./apply-local.ts')).applyLocally(sources, dryRun);
       } catch (error) {
         // Document errors: one `file:line:col: message` line each, as `plan validate` prints them.
         const details = error instanceof AppError || error instanceof ApiError ? error.details : [];

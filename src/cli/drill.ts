@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
 import { formatDrillReport, loadScenario } from '../domain/drills/report.ts';
-import { planDrill, runDrill } from '../domain/drills/run-drill.ts';
 import type { Scenario } from '../domain/drills/scenario.ts';
-import { openThrowawayStore } from '../domain/drills/throwaway-store.ts';
 import { formatSourceError } from '../lib/yaml-source.ts';
 import { exitWhenDrained, printJson, progress } from './output.ts';
 
@@ -47,13 +45,19 @@ Examples:
           scenario = loaded.scenario;
         }
         const input = { planSource, planFile, scenario, severity: opts.severity };
+        // Loaded when a drill runs: the engine and the store are not needed to start other commands.
+        const [{ planDrill, runDrill }, { openThrowawayStore }, { drillEngine }] = await Promise.all([
+          import('../domain/drills/run-drill.ts'),
+          import('../domain/drills/throwaway-store.ts'),
+          import('../engine/drill-engine.ts'),
+        ]);
         // A plan or severity that cannot drill fails here, before a throwaway store is started.
         planDrill(input);
         const say = opts.quiet || opts.json ? () => {} : (m: string) => progress(m);
         say(`starting a throwaway store for the drill of ${planFile}`);
         const store = await openThrowawayStore(loadEnv().DATABASE_URL);
         try {
-          const report = await runDrill(store.db, input, say);
+          const report = await runDrill(store.db, input, drillEngine, say);
           if (opts.json) printJson(report);
           else process.stdout.write(`${formatDrillReport(report)}\n`);
           // A step the plan refused means the scenario itself is wrong: that is an error, not a breach.

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
-import { openStore } from '../db/store.ts';
 
 export function registerMigrate(program: Command): void {
   program
@@ -8,6 +7,7 @@ export function registerMigrate(program: Command): void {
     .description('Apply pending database migrations and exit')
     .action(async () => {
       const env = loadEnv();
+      const { openStore } = await import('../db/store.ts');
       const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.TOCSIN_DATA_DIR });
       await store.close();
       process.stdout.write('migrations applied\n');

@@ -18,6 +18,8 @@ export interface ValidationResult {
   ok: boolean;
   name?: string;
   errors: SourceError[];
+  /** Fields the plan uses that Tocsin only stores (docs/plan-reference.md, column "Tocsin"). */
+  warnings: SourceError[];
 }
 
 const PLAN_FILE = /\.(ya?ml|json)$/i;
@@ -39,7 +41,11 @@ export function expandPaths(paths: string[]): string[] {
   });
 }
 
-function readPlanFile(file: string): { plan?: Plan | undefined; errors: SourceError[] } {
+function readPlanFile(file: string): {
+  plan?: Plan | undefined;
+  errors: SourceError[];
+  warnings?: SourceError[] | undefined;
+} {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -51,9 +57,14 @@ function readPlanFile(file: string): { plan?: Plan | undefined; errors: SourceEr
   return loadPlan(text, file);
 }
 
+function toResult(file: string, read: ReturnType<typeof readPlanFile>): ValidationResult {
+  return read.plan
+    ? { file, ok: true, name: read.plan.metadata.name, errors: [], warnings: read.warnings ?? [] }
+    : { file, ok: false, errors: read.errors, warnings: [] };
+}
+
 export function validateFile(file: string): ValidationResult {
-  const { plan, errors } = readPlanFile(file);
-  return plan ? { file, ok: true, name: plan.metadata.name, errors: [] } : { file, ok: false, errors };
+  return toResult(file, readPlanFile(file));
 }
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -69,13 +80,12 @@ function describeOk(file: string, plan: Plan): string {
 export function runValidate(paths: string[], opts: { json?: boolean | undefined }): number {
   const results: ValidationResult[] = [];
   for (const file of expandPaths(paths)) {
-    const { plan, errors } = readPlanFile(file);
-    results.push(
-      plan ? { file, ok: true, name: plan.metadata.name, errors: [] } : { file, ok: false, errors },
-    );
+    const read = readPlanFile(file);
+    const result = toResult(file, read);
+    results.push(result);
     if (opts.json) continue;
-    if (plan) process.stdout.write(`${describeOk(file, plan)}\n`);
-    for (const e of errors) process.stderr.write(`${formatSourceError(e)}\n`);
+    if (read.plan) process.stdout.write(`${describeOk(file, read.plan)}\n`);
+    for (const e of [...result.errors, ...result.warnings]) process.stderr.write(`${formatSourceError(e)}\n`);
   }
   if (opts.json) printJson(results);
   return results.every((r) => r.ok) ? 0 : 1;
@@ -83,21 +93,16 @@ export function runValidate(paths: string[], opts: { json?: boolean | undefined 
 
 /** validate, then warn about what would go wrong at run time: severities whose incidents page nobody. */
 export function runCheck(paths: string[], opts: { json?: boolean | undefined }): number {
-  const results: (ValidationResult & { warnings: string[] })[] = [];
+  const results: (ValidationResult & { paging_warnings: string[] })[] = [];
   for (const file of expandPaths(paths)) {
-    const { plan, errors } = readPlanFile(file);
-    const warnings = plan ? planPagingGaps(plan) : [];
-    results.push({
-      file,
-      ok: Boolean(plan),
-      ...(plan ? { name: plan.metadata.name } : {}),
-      errors,
-      warnings,
-    });
+    const read = readPlanFile(file);
+    const pagingWarnings = read.plan ? planPagingGaps(read.plan) : [];
+    results.push({ ...toResult(file, read), paging_warnings: pagingWarnings });
     if (opts.json) continue;
-    if (plan) process.stdout.write(`${describeOk(file, plan)}\n`);
-    for (const e of errors) process.stderr.write(`${formatSourceError(e)}\n`);
-    for (const w of warnings) process.stderr.write(`${file}: warning: ${w}\n`);
+    if (read.plan) process.stdout.write(`${describeOk(file, read.plan)}\n`);
+    for (const e of [...read.errors, ...(read.warnings ?? [])])
+      process.stderr.write(`${formatSourceError(e)}\n`);
+    for (const w of pagingWarnings) process.stderr.write(`${file}: warning: ${w}\n`);
   }
   if (opts.json) printJson(results);
   return results.every((r) => r.ok) ? 0 : 1;

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { startTocsin } from '../app.ts';
 import { loadEnv } from '../config/env.ts';
-import { createLogger } from '../log.ts';
-import { channelsOff, providersFromEnv } from '../notify/providers/from-env.ts';
 import { keepProcessAlive } from './lifecycle.ts';
 
 /** The start output's word on delivery: which channels are off, and where their pages go instead. */
@@ -22,6 +19,12 @@ export function registerServe(program: Command): void {
     .action(async (opts: { role: string }) => {
       if (!['all', 'api', 'engine'].includes(opts.role)) throw new Error(`--role must be all, api or engine`);
       keepProcessAlive();
+      // Loaded when the command runs: every other command starts without the whole server.
+      const [{ startTocsin }, { createLogger }, { channelsOff, providersFromEnv }] = await Promise.all([
+        import('../app.ts'),
+        import('../log.ts'),
+        import('../notify/providers/from-env.ts'),
+      ]);
       const env = loadEnv();
       const log = createLogger(env.TOCSIN_LOG_LEVEL);
       const running = await startTocsin(env, opts.role as 'all' | 'api' | 'engine', log);

@@ -116,6 +116,13 @@ function liveOwner(root: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : undefined;
 }
 
+/**
+ * For data deleted at the end of the run (tests, drills): no flush to disk. A crash of PostgreSQL
+ * itself still loses nothing committed; only an operating-system crash could, and then the data is
+ * thrown away anyway. Never for ./data.
+ */
+const THROWAWAY_FLAGS = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+
 function urlFor(password: string, port: number): string {
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
@@ -128,6 +135,7 @@ function urlFor(password: string, port: number): string {
 export async function startEmbedded(
   dataDir: string,
   log: (msg: string) => void = () => {},
+  options: { throwaway?: boolean } = {},
 ): Promise<EmbeddedStore> {
   const root = resolve(dataDir);
   mkdirSync(root, { recursive: true, mode: 0o700 });
@@ -153,7 +161,13 @@ export async function startEmbedded(
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...(options.throwaway ? THROWAWAY_FLAGS : []),
+    ],
     onLog: (m) => {
       pgLog.push(m);
       if (pgLog.length > 50) pgLog.shift();

@@ -1,5 +1,5 @@
 import type { CheckOutcome, CheckRow } from '../domain/checks/checks.ts';
-import { ProbeRunner } from '../domain/checks/probes.ts';
+import { ProbeRunner, type ProbeTimer } from '../domain/checks/probes.ts';
 import * as checks from '../domain/checks/queries.ts';
 import { recordCheckResult } from '../domain/checks/record-check-result.ts';
 import { runHttpCheck } from '../domain/checks/run-http-check.ts';
@@ -11,6 +11,8 @@ export interface ProbeModuleOptions {
   policy?: OutboundPolicy | undefined;
   /** Requests this process runs at once at most (default 32). */
   maxInFlight?: number | undefined;
+  /** Latency and deadline of each request (default: real time; tests pass their own). */
+  timer?: ProbeTimer | undefined;
 }
 
 export type ProbeModule = EngineModule & {
@@ -30,7 +32,11 @@ export function httpChecksModule(options: ProbeModuleOptions = {}): ProbeModule 
       run: runHttpCheck,
       record: recordCheckResult,
     },
-    { policy: options.policy ?? outboundPolicyFromEnv(), maxInFlight: options.maxInFlight ?? 32 },
+    {
+      policy: options.policy ?? outboundPolicyFromEnv(),
+      maxInFlight: options.maxInFlight ?? 32,
+      timer: options.timer,
+    },
   );
   return {
     id: 30,

@@ -15,7 +15,11 @@ export function vendorStatusModule(options: ProbeModuleOptions = {}): ProbeModul
       run: runVendorWatch,
       record: recordVendorResult,
     },
-    { policy: options.policy ?? outboundPolicyFromEnv(), maxInFlight: options.maxInFlight ?? 16 },
+    {
+      policy: options.policy ?? outboundPolicyFromEnv(),
+      maxInFlight: options.maxInFlight ?? 16,
+      timer: options.timer,
+    },
   );
   return {
     id: 31,

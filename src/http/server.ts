@@ -1,13 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Clock } from '../db/clock.ts';
-import type { Db } from '../db/schema.ts';
 import { ANONYMOUS, type Ctx, makeCtx } from '../domain/context.ts';
+import type { App, RouteDeps } from '../domain/http-app.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
 import { hashToken } from '../domain/users/users.ts';
 import { Unauthorized } from '../errors.ts';
@@ -20,12 +19,10 @@ import type { Metrics } from './metrics.ts';
 import { redactUrl, serializeRequest } from './redact-url.ts';
 import { registerRoutes } from './routes.ts';
 
-export interface AppDeps {
-  db: Db;
-  clock: Clock;
-  log: Logger;
+export type { App } from '../domain/http-app.ts';
+
+export interface AppDeps extends RouteDeps {
   metrics: Metrics;
-  publicUrl: string;
   bodyLimit: number;
   version: string;
   /** TOCSIN_METRICS_TOKEN: a bearer token for /metrics and /health/detailed only. */
@@ -34,24 +31,6 @@ export interface AppDeps {
   authFailuresPerMinute?: number | undefined;
   /** Channels a provider serves (for /health/detailed); default: the providers the environment configures. */
   deliveryChannels?: readonly string[] | undefined;
-}
-
-export type App = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  Logger,
-  ZodTypeProvider
->;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    ctx: Ctx;
-  }
-  interface FastifyContextConfig {
-    /** Answers without a token (schemas, docs, inbound integrations that carry their own key). */
-    public?: boolean;
-  }
 }
 
 function bearer(request: FastifyRequest): string | undefined {

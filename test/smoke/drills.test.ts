@@ -4,6 +4,7 @@ import { loadScenario } from '../../src/domain/drills/report.ts';
 import { type DrillReport, runDrill } from '../../src/domain/drills/run-drill.ts';
 import { defaultScenario, lifecycleWalk } from '../../src/domain/drills/scenario.ts';
 import { loadPlan } from '../../src/domain/plans/plan.ts';
+import { drillEngine } from '../../src/engine/drill-engine.ts';
 import { freshDb, type TestDb } from '../helpers.ts';
 
 // Every severity of every example plan passes its default drill (all targets met); each breach
@@ -92,7 +93,11 @@ describe.concurrent('drills of the example plans', () => {
   it.for(severityCases)(
     '%s %s meets every target in its default drill',
     async ([file, severity], { expect }) => {
-      const report = await runDrill(await db(), { planSource: planSource(file), planFile: file, severity });
+      const report = await runDrill(
+        await db(),
+        { planSource: planSource(file), planFile: file, severity },
+        drillEngine,
+      );
       expect(report.severity).toBe(severity);
       expect(report.steps.filter((s) => !s.ok)).toEqual([]);
       expect(report.targets.filter((t) => t.verdict !== 'met')).toEqual([]);
@@ -112,7 +117,11 @@ describe.concurrent('drills of the example plans', () => {
         .steps.filter((s) => s.do === 'transition')
         .map((s) => s.to),
     ).toEqual(['watching']);
-    const report = await runDrill(await db(), { planSource: awkwardPlan, planFile: 'awkward.yaml' });
+    const report = await runDrill(
+      await db(),
+      { planSource: awkwardPlan, planFile: 'awkward.yaml' },
+      drillEngine,
+    );
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(report.targets.map((t) => t.target)).toEqual(['triage', 'statusPage', 'mitigate', 'resolve']);
     expect(breachedOf(report)).toEqual([]);
@@ -132,11 +141,15 @@ describe.concurrent('drills of the example plans', () => {
       .map((s) => s.trim())
       .sort();
     const plan = planOf(file);
-    const report = await runDrill(await db(), {
-      planSource: planSource(`${plan}.yaml`),
-      planFile: `${plan}.yaml`,
-      scenario,
-    });
+    const report = await runDrill(
+      await db(),
+      {
+        planSource: planSource(`${plan}.yaml`),
+        planFile: `${plan}.yaml`,
+        scenario,
+      },
+      drillEngine,
+    );
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(breachedOf(report)).toEqual(expected);
     // Some targets are met too, and none is left pending: every one reached a verdict.

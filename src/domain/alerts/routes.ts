@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { acknowledgeAlert } from './acknowledge-alert.ts';
 import { addAlertNote } from './add-alert-note.ts';
 import { publicAlert } from './alerts.ts';

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { NotFound } from '../../errors.ts';
 import { mapError } from '../../http/error-mapping.ts';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { incidentIdSchema } from '../incidents/inputs.ts';
 import {
   deployToChange,

@@ -8,11 +8,12 @@ import { Engine } from '../../engine/engine.ts';
 import { httpChecksModule, type ProbeModule } from '../../engine/http-checks.ts';
 import { saveService } from '../services/save-service.ts';
 import { judgeAnswer } from './checks.ts';
-import { isLatestRun } from './probes.ts';
+import { isLatestRun, type ProbeTimer } from './probes.ts';
 import { claimDueChecks } from './queries.ts';
 
 // HTTP checks end to end: a real Fastify server on 127.0.0.1 as the target, the engine on the
-// virtual clock for scheduling (latency is real time: it is a measurement).
+// virtual clock for scheduling. A request's latency and deadline are real time in production; here a
+// test timer stands in for them, so a busy machine changes no verdict and nothing waits out a timeout.
 
 const MINUTE = 60_000;
 let t: TestApp;
@@ -29,18 +30,44 @@ let releaseHang: (() => void) | undefined;
 const target = Fastify();
 let base = '';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The test timer: `elapsedMs` is what the stopwatch reads (the target moves it on when it answers
+// slowly); `expire()` ends every pending deadline, as if it had passed.
+let elapsedMs = 0;
+const deadlines = new Set<AbortController>();
+function expire() {
+  for (const d of deadlines) d.abort(new DOMException('the deadline passed', 'TimeoutError'));
+  deadlines.clear();
+}
+const timer: ProbeTimer = {
+  start() {
+    const started = elapsedMs;
+    return () => elapsedMs - started;
+  },
+  deadline() {
+    const d = new AbortController();
+    deadlines.add(d);
+    return d.signal;
+  },
+};
+// Resolves when the target receives a request for `path` (an event, not a polling loop).
+const arrivals = new Map<string, () => void>();
+const arrival = (path: string) => new Promise<void>((resolve) => arrivals.set(path, resolve));
 
 beforeAll(async () => {
   target.addHook('onRequest', async (request) => {
     hits[request.url] = (hits[request.url] ?? 0) + 1;
+    arrivals.get(request.url)?.();
   });
   target.get('/health', async (_request, reply) => {
     if (mode === 'error') return reply.status(503).send('db down');
     if (mode === 'wrong-body') return 'status: degraded';
-    if (mode === 'slow') await sleep(300);
-    // Never answers on its own: the check's own timeout must end the wait.
-    if (mode === 'hang') await new Promise<void>((resolve) => (releaseHang = resolve));
+    if (mode === 'slow') elapsedMs += 300;
+    // Never answers on its own: the check's own deadline must end the wait.
+    if (mode === 'hang') {
+      const answered = new Promise<void>((resolve) => (releaseHang = resolve));
+      expire();
+      await answered;
+    }
     return 'status: ok';
   });
   target.get('/counted', async () => 'ok');
@@ -53,7 +80,7 @@ beforeAll(async () => {
   manager = await t.tokenFor('manager');
   await saveService({ ctx: t.ctx(), input: { service: { name: 'api' }, mode: 'create' } });
   // Tests target loopback: private addresses are allowed here (one test checks the refusal).
-  module = httpChecksModule({ policy: { allowPrivate: true } });
+  module = httpChecksModule({ policy: { allowPrivate: true }, timer });
   engine = new Engine({ db: t.db, clock: t.clock }, [module]);
 });
 afterAll(async () => {
@@ -146,8 +173,8 @@ describe('HTTP checks', () => {
     const [still, ...none] = await alertsOf('api-health');
     expect(none).toEqual([]);
     expect(still).toMatchObject({ status: 'triggered', count: 3 });
-    expect(still?.summary).toMatch(
-      /^Check api-health of api is failing: answered in \d+ ms, over the 200 ms limit$/,
+    expect(still?.summary).toBe(
+      'Check api-health of api is failing: answered in 300 ms, over the 200 ms limit',
     );
     const events = await t.db
       .selectFrom('alert_events')
@@ -209,9 +236,11 @@ describe('HTTP checks', () => {
 
   it('make the request outside the engine’s transaction', async () => {
     await create({ service: 'api', name: 'held', url: `${base}/held` });
+    const arrived = arrival('/held');
     // The tick returns (its transaction committed) while the request is still unanswered.
     await engine.runUntilIdle();
-    while (hits['/held'] !== 1) await sleep(5);
+    await arrived;
+    expect(hits['/held']).toBe(1);
     const claimed = await t.db
       .selectFrom('checks')
       .select(['run_seq', 'recorded_seq'])
@@ -230,7 +259,7 @@ describe('HTTP checks', () => {
 
   it('run once per interval however many engines tick', async () => {
     await create({ service: 'api', name: 'counted', url: `${base}/counted`, interval: '2m' });
-    const others = [1, 2].map(() => httpChecksModule({ policy: { allowPrivate: true } }));
+    const others = [1, 2].map(() => httpChecksModule({ policy: { allowPrivate: true }, timer }));
     const engines = others.map((m) => new Engine({ db: t.db, clock: t.clock }, [m]));
     const all = async () => {
       await Promise.all([engine, ...engines].map((e) => e.runUntilIdle()));
@@ -259,7 +288,7 @@ describe('HTTP checks', () => {
   });
 
   it('refuse private targets without TOCSIN_ALLOW_PRIVATE_WEBHOOKS, and say why', async () => {
-    const strict = httpChecksModule({ policy: { allowPrivate: false } });
+    const strict = httpChecksModule({ policy: { allowPrivate: false }, timer });
     const strictEngine = new Engine({ db: t.db, clock: t.clock }, [strict]);
     const before = hits['/counted'] ?? 0;
     await create({ service: 'api', name: 'private', url: `${base}/counted`, interval: '1d' });

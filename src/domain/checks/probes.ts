@@ -36,7 +36,7 @@ export interface ProbeKind<T extends { id: string; run_seq: string }, R> {
   /** Claims up to `limit` due rows in the tick's transaction (see 1. above). */
   claimDue(tx: Executor, now: Date, limit: number): Promise<T[]>;
   /** The network part; no database access. Failures are results, not exceptions. */
-  run(row: T, policy: OutboundPolicy): Promise<R>;
+  run(row: T, policy: OutboundPolicy, timer: ProbeTimer): Promise<R>;
   /** Stores the result in a transaction of its own (see 3. above). */
   record(env: ProbeEnv, claim: ProbeClaim<T>, result: R): Promise<void>;
 }
@@ -58,7 +58,7 @@ export class ProbeRunner<T extends { id: string; run_seq: string }, R> {
 
   constructor(
     private readonly kind: ProbeKind<T, R>,
-    private readonly options: { policy: OutboundPolicy; maxInFlight: number },
+    private readonly options: { policy: OutboundPolicy; maxInFlight: number; timer?: ProbeTimer | undefined },
   ) {}
 
   /** Claims what is due (as many as this process has room for) and starts each run; returns the count. */
@@ -78,7 +78,7 @@ export class ProbeRunner<T extends { id: string; run_seq: string }, R> {
 
   private async runOne(env: ProbeEnv, claim: ProbeClaim<T>): Promise<void> {
     try {
-      const result = await this.kind.run(claim.row, this.options.policy);
+      const result = await this.kind.run(claim.row, this.options.policy, this.options.timer ?? realTimer);
       await this.kind.record(env, claim, result);
     } catch (error) {
       // Only the store can get here (run() reports failures as results); the next interval retries.
@@ -92,6 +92,26 @@ export class ProbeRunner<T extends { id: string; run_seq: string }, R> {
   }
 }
 
+/**
+ * Real time inside one request: its latency is a measurement and its deadline aborts it. Both are
+ * wall-clock by nature (the engine's clock only decides when a probe runs); tests pass their own timer
+ * so a busy machine cannot change a verdict and nothing waits out a real timeout.
+ */
+export interface ProbeTimer {
+  /** Starts a stopwatch; calling the result gives the milliseconds since. */
+  start(): () => number;
+  /** A signal that aborts (with a TimeoutError) once the deadline has passed. */
+  deadline(ms: number): AbortSignal;
+}
+
+export const realTimer: ProbeTimer = {
+  start() {
+    const started = performance.now();
+    return () => Math.round(performance.now() - started);
+  },
+  deadline: (ms) => AbortSignal.timeout(ms),
+};
+
 export interface ProbeRequest {
   url: string;
   method: string;
@@ -102,6 +122,7 @@ export interface ProbeRequest {
   /** Read up to this many bytes of the body (0: do not read it). */
   bodyLimit: number;
   accept?: string | undefined;
+  timer?: ProbeTimer | undefined;
 }
 
 export interface ProbeResponse {
@@ -114,8 +135,9 @@ export interface ProbeResponse {
 
 /** One guarded HTTP request with a deadline for the whole exchange; throws on failure (see describeFailure). */
 export async function probeHttp(r: ProbeRequest): Promise<ProbeResponse> {
-  const signal = AbortSignal.timeout(r.timeoutMs);
-  const started = performance.now();
+  const timer = r.timer ?? realTimer;
+  const signal = timer.deadline(r.timeoutMs);
+  const elapsed = timer.start();
   const { response } = await guardedFetch(r.url, {
     policy: r.policy,
     method: r.method,
@@ -123,7 +145,7 @@ export async function probeHttp(r: ProbeRequest): Promise<ProbeResponse> {
     maxRedirects: r.followRedirects ? 5 : 0,
     headers: { 'user-agent': `tocsin/${VERSION} (+probe)`, accept: r.accept ?? '*/*' },
   });
-  const latencyMs = Math.round(performance.now() - started);
+  const latencyMs = elapsed();
   const body = r.bodyLimit > 0 ? await readText(response, r.bodyLimit) : null;
   if (body === null) await response.body?.cancel();
   return { status: response.status, latencyMs, body };

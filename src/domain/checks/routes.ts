@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { checkInputSchema, listChecksQuerySchema } from './checks.ts';
 import { createCheck } from './create-check.ts';
 import { deleteCheck } from './delete-check.ts';

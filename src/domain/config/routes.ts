@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { applyDocuments } from './apply-documents.ts';
 
 const applyBody = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { handleSchema } from '../users/users.ts';
 import {
   contactMethodInputSchema,

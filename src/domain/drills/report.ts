@@ -1,4 +1,4 @@
-import { formatTable } from '../../cli/output.ts';
+import { formatTable } from '../../lib/table.ts';
 import { issuesToSourceErrors, parseYamlSource, type SourceError } from '../../lib/yaml-source.ts';
 import type { DrillReport } from './run-drill.ts';
 import { type Scenario, scenarioSchema } from './scenario.ts';

@@ -1,7 +1,5 @@
 import { VirtualClock } from '../../db/clock.ts';
 import type { Db } from '../../db/schema.ts';
-import { Engine } from '../../engine/engine.ts';
-import { engineModules } from '../../engine/modules.ts';
 import { Invalid } from '../../errors.ts';
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
@@ -106,12 +104,19 @@ export function planDrill(input: DrillInput): { plan: Plan; scenario: Scenario; 
 }
 
 /**
+ * The engine a drill ticks on its virtual clock. The caller passes the real one (drillEngine in
+ * src/engine/drill-engine.ts): the engine runs the domain, so the domain does not import it.
+ */
+export type DrillEngine = (deps: { db: Db; clock: VirtualClock }) => { runUntilIdle(): Promise<void> };
+
+/**
  * Runs a scripted incident through a plan on a virtual clock, with the real operations and the real
  * engine (workflows, timers) ticking as the clock moves, and reports every target it sets.
  */
 export async function runDrill(
   db: Db,
   input: DrillInput,
+  startEngine: DrillEngine,
   progress: (message: string) => void = () => {},
 ): Promise<DrillReport> {
   const { plan, scenario, severity } = planDrill(input);
@@ -121,8 +126,7 @@ export async function runDrill(
   const saved = await savePlan({ ctx: system, input: { source: input.planSource, file: input.planFile } });
   const commander = await drillUser(system, 'drill-commander');
   const ctx = makeCtx({ db, clock }, commander);
-  // No delivery: a drill's notifications stay in its outbox, nothing is sent for real.
-  const engine = new Engine({ db, clock }, engineModules({ deliver: false }));
+  const engine = startEngine({ db, clock });
   const steps = sortSteps(scenario.steps);
   const span = Math.max(...steps.map(stepOffsetMs), ...Object.values(targetsMs(plan, severity.id)));
   // A backstop for what no due time predicts (a condition on business hours turning true).

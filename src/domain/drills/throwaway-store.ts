@@ -35,7 +35,7 @@ export async function openThrowawayStore(serverUrl?: string): Promise<ThrowawayS
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-drill-'));
-  const embedded = await startEmbedded(join(dir, 'data'));
+  const embedded = await startEmbedded(join(dir, 'data'), undefined, { throwaway: true });
   await ensureDatabase(embedded.url, name);
   const { db } = connect(withDatabase(embedded.url, name), 4);
   await migrate(db);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { deletePolicy } from './delete-policy.ts';
 import { getPolicy, listPolicies } from './list-policies.ts';
 import { policyInputSchema } from './policies.ts';

@@ -1,6 +1,6 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { recordHeartbeatPing } from './record-heartbeat-ping.ts';
 
 export function registerHeartbeatRoutes(app: App): void {

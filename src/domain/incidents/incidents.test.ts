@@ -456,6 +456,15 @@ describe('updates and target clocks', () => {
       ['external', 'published'],
     ]);
     expect(await targets()).toMatchObject({ statusPage: 'met', resolve: 'pending' });
+    // Each published update is in the timeline (workflows with `when: update.published` fire on it).
+    const timeline = await call('GET', `/api/v1/incidents/${id}/timeline`);
+    const published = timeline.body.events.filter(
+      (e: { kind: string }) => e.kind === EVENT_KINDS.updatePublished,
+    );
+    expect(published.map((e: { data: unknown }) => e.data)).toEqual([
+      expect.objectContaining({ audience: 'internal', languages: ['en'] }),
+      expect.objectContaining({ audience: 'external', languages: ['en', 'am'] }),
+    ]);
     t.clock.advance(4 * 3_600_000);
     expect((await targets()).resolve).toBe('breached');
   });

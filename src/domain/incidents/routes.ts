@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { acknowledgeIncident } from './acknowledge-incident.ts';
 import { addChecklistItem } from './add-checklist-item.ts';
 import { addHypothesis } from './add-hypothesis.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { createSuppression } from './create-suppression.ts';
 import { endSuppression } from './end-suppression.ts';
 import { getSuppression } from './get-suppression.ts';

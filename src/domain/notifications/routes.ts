@@ -1,4 +1,4 @@
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { listOutbox, listOutboxQuerySchema } from './list-outbox.ts';
 
 export function registerNotificationRoutes(app: App): void {

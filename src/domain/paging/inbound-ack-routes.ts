@@ -1,7 +1,6 @@
 import { ZodError } from 'zod';
 import { loadEnv } from '../../config/env.ts';
 import { AppError } from '../../errors.ts';
-import type { App, AppDeps } from '../../http/server.ts';
 import { parseSlackInteraction, verifySlackSignature } from '../../notify/inbound/slack.ts';
 import {
   parseTwilioGather,
@@ -13,6 +12,7 @@ import {
   verifyTwilioSignature,
 } from '../../notify/inbound/twilio.ts';
 import { findUserByContact } from '../contacts/find-user-by-contact.ts';
+import type { App, RouteDeps } from '../http-app.ts';
 import { acknowledgeByCode, acknowledgeIncidentAs, type PageAck } from './acknowledge-page.ts';
 
 // Acknowledgements that arrive from providers: Slack's button (interactivity request URL), an SMS
@@ -25,7 +25,7 @@ function parseForm(raw: string): Form {
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-export function registerInboundAckRoutes(app: App, deps: Pick<AppDeps, 'publicUrl'>): void {
+export function registerInboundAckRoutes(app: App, deps: Pick<RouteDeps, 'publicUrl'>): void {
   const env = loadEnv();
   app.register(async (scope) => {
     scope.addContentTypeParser(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from '../../errors.ts';
-import type { App } from '../../http/server.ts';
 import { html } from '../../lib/html.ts';
+import type { App } from '../http-app.ts';
 import { incidentIdSchema } from '../incidents/inputs.ts';
 import { type AckLinkView, acknowledgeByToken, describeAckToken } from './acknowledge-page.ts';
 import { getPage, listIncidentPages } from './list-pages.ts';

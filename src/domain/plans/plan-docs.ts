@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type FieldUse, listedUse } from './plan-fields.ts';
 import { CHANNEL_PLACEHOLDERS, LINK_PLACEHOLDERS, planSchema, TEMPLATE_PLACEHOLDERS } from './plan-schema.ts';
 
 // The published forms of the plan format, both generated from plan-schema.ts: the JSON Schema (for
@@ -23,16 +24,90 @@ export type JsonSchema = {
   [key: string]: unknown;
 };
 
+let jsonSchema: JsonSchema | undefined;
+
 /** The JSON Schema of a plan file as written (input: fields with defaults are optional). */
 export function planJsonSchema(): JsonSchema {
-  const schema = z.toJSONSchema(planSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const { $schema, ...rest } = schema;
-  return { $schema, title: 'Tocsin plan (apiVersion tocsin.dev/v1, kind Plan)', ...rest };
+  if (!jsonSchema) {
+    const schema = z.toJSONSchema(planSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    const { $schema, ...rest } = schema;
+    jsonSchema = { $schema, title: 'Tocsin plan (apiVersion tocsin.dev/v1, kind Plan)', ...rest };
+  }
+  return structuredClone(jsonSchema);
 }
 
 export function planJsonSchemaText(): string {
   return `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
 }
+
+// --- fields and whether Tocsin acts on them (plan-fields.ts) ------------------------------------
+
+/**
+ * Calls `visit` for each field of a schema: `path` names it as the reference does (`a[].b`,
+ * `a.<name>.b`) and `schema` is its own. Fields of union variants are merged under one path.
+ */
+export function eachField(
+  path: string,
+  s: JsonSchema,
+  visit: (path: string, key: string, schema: JsonSchema) => void,
+): void {
+  if (s.type === 'array' && s.items) eachField(`${path}[]`, s.items, visit);
+  else if (isMap(s)) eachField(`${path}.<name>`, s.additionalProperties as JsonSchema, visit);
+  else if (s.anyOf) for (const v of s.anyOf) eachField(path, v, visit);
+  else if (isObject(s))
+    for (const [key, p] of Object.entries(s.properties ?? {})) visit(path ? `${path}.${key}` : key, key, p);
+}
+
+/** Every field path of the plan schema with the paths of its own fields (none for a leaf). */
+export function planFields(): Map<string, string[]> {
+  const fields = new Map<string, string[]>();
+  const walk = (path: string, s: JsonSchema): string[] => {
+    const children: string[] = [];
+    eachField(path, s, (child, _key, p) => {
+      if (fields.has(child)) return;
+      fields.set(child, []);
+      fields.set(child, walk(child, p));
+      children.push(child);
+    });
+    return children;
+  };
+  walk('', planJsonSchema());
+  return fields;
+}
+
+/** 'partly': some parts are stored only, the rest is text. */
+export type DerivedUse = FieldUse | 'partly';
+
+/**
+ * Each field's use: a leaf's is listed in plan-fields.ts (itself or an ancestor); a field holding
+ * others is what they all are, or acted on when any part is.
+ */
+export function planFieldUses(): Map<string, DerivedUse> {
+  const fields = planFields();
+  const uses = new Map<string, DerivedUse>();
+  const derive = (path: string): DerivedUse => {
+    const known = uses.get(path);
+    if (known) return known;
+    const children = fields.get(path) ?? [];
+    let use: DerivedUse;
+    if (children.length === 0) use = listedUse(path) ?? 'stored';
+    else {
+      const all = new Set(children.map(derive));
+      use = all.size === 1 ? ([...all][0] as DerivedUse) : all.has('acted') ? 'acted' : 'partly';
+    }
+    uses.set(path, use);
+    return use;
+  };
+  for (const path of fields.keys()) derive(path);
+  return uses;
+}
+
+const USE_CELL: Record<DerivedUse, string> = {
+  acted: 'acted on',
+  text: 'text',
+  stored: '**stored only**',
+  partly: 'text; parts **stored only**',
+};
 
 // --- the reference document -----------------------------------------------------------------------
 
@@ -85,32 +160,34 @@ interface Section {
   lines: string[];
 }
 
-function propertyTable(s: JsonSchema): string[] {
+function propertyTable(path: string, s: JsonSchema, uses: Map<string, DerivedUse>): string[] {
   const required = new Set(s.required ?? []);
   const rows = Object.entries(s.properties ?? {}).map(([key, p]) => {
     const notes = [sentence(p.description ?? ''), defaultOf(p) ? `Default ${defaultOf(p)}.` : ''].filter(
       Boolean,
     );
-    return `| \`${key}\`${required.has(key) ? ' **(required)**' : ''} | ${cell(typeOf(p))} | ${cell(notes.join(' '))} |`;
+    const use = USE_CELL[uses.get(path ? `${path}.${key}` : key) ?? 'stored'];
+    return `| \`${key}\`${required.has(key) ? ' **(required)**' : ''} | ${cell(typeOf(p))} | ${use} | ${cell(notes.join(' '))} |`;
   });
-  return ['| key | type | description |', '|---|---|---|', ...rows];
+  return ['| key | type | Tocsin | description |', '|---|---|---|---|', ...rows];
 }
 
 /** Sections for an object and, depth first, for every object inside it. */
-function collect(path: string, s: JsonSchema, out: Section[]): void {
-  if (s.type === 'array' && s.items) collect(`${path}[]`, s.items, out);
-  else if (isMap(s)) collect(`${path}.<name>`, s.additionalProperties as JsonSchema, out);
-  else if (s.anyOf) collectUnion(path, s, out);
-  else if (isObject(s)) collectObject(path, s, out);
+function collect(path: string, s: JsonSchema, out: Section[], uses: Map<string, DerivedUse>): void {
+  if (s.type === 'array' && s.items) collect(`${path}[]`, s.items, out, uses);
+  else if (isMap(s)) collect(`${path}.<name>`, s.additionalProperties as JsonSchema, out, uses);
+  else if (s.anyOf) collectUnion(path, s, out, uses);
+  else if (isObject(s)) collectObject(path, s, out, uses);
 }
 
-function collectObject(path: string, s: JsonSchema, out: Section[]): void {
-  out.push({ path, description: s.description, lines: propertyTable(s) });
-  for (const [key, p] of Object.entries(s.properties ?? {})) collect(path ? `${path}.${key}` : key, p, out);
+function collectObject(path: string, s: JsonSchema, out: Section[], uses: Map<string, DerivedUse>): void {
+  out.push({ path, description: s.description, lines: propertyTable(path, s, uses) });
+  for (const [key, p] of Object.entries(s.properties ?? {}))
+    collect(path ? `${path}.${key}` : key, p, out, uses);
 }
 
 /** A union: single-key objects read as "exactly one of these keys"; other objects as forms. */
-function collectUnion(path: string, s: JsonSchema, out: Section[]): void {
+function collectUnion(path: string, s: JsonSchema, out: Section[], uses: Map<string, DerivedUse>): void {
   const objects = (s.anyOf ?? []).filter(isObject);
   if (objects.length === 0) return;
   const singleKey = objects.every((o) => Object.keys(o.properties ?? {}).length === 1);
@@ -124,9 +201,9 @@ function collectUnion(path: string, s: JsonSchema, out: Section[]): void {
     out.push({
       path,
       description: `${s.description ? `${s.description}. ` : ''}Exactly one of these keys.${also}`,
-      lines: propertyTable(merged),
+      lines: propertyTable(path, merged, uses),
     });
-    for (const [key, p] of Object.entries(merged.properties ?? {})) collect(`${path}.${key}`, p, out);
+    for (const [key, p] of Object.entries(merged.properties ?? {})) collect(`${path}.${key}`, p, out, uses);
     return;
   }
   objects.forEach((o, i) => {
@@ -140,8 +217,8 @@ function collectUnion(path: string, s: JsonSchema, out: Section[]): void {
     });
     const last = out.length - 1;
     const section = out[last] as Section;
-    section.lines = propertyTable(o);
-    for (const [key, p] of Object.entries(o.properties ?? {})) collect(`${path}.${key}`, p, out);
+    section.lines = propertyTable(path, o, uses);
+    for (const [key, p] of Object.entries(o.properties ?? {})) collect(`${path}.${key}`, p, out, uses);
   });
 }
 
@@ -160,7 +237,8 @@ a team's incident response plan: severities and their targets, roles, the lifecy
 escalation, update cadence, languages, approvals, templates, verification, post-mortems, goals and
 \`workflows\` (when / if / then rules). \`examples/plans/\` holds six complete plans.
 
-- Check a plan with \`tocsin plan validate FILE…\`; every error is reported as \`file:line:col: message\`.
+- Check a plan with \`tocsin plan validate FILE…\`; every error is reported as \`file:line:col: message\`,
+  and every stored-only field it uses as a \`file:line:col: warning\` (see below).
 - Load it with \`tocsin apply -f FILE\` or \`PUT /api/v1/plans/:name\`; each change becomes a new
   version, and an incident keeps the version it was declared under.
 - Editor completion: the JSON Schema is [\`docs/plan.schema.json\`](plan.schema.json) (also served at
@@ -176,6 +254,12 @@ Conventions:
   id or a role id.
 - A **scalar** is text, a number or a boolean.
 - Keys not marked **(required)** may be left out; defaults keep small plans small.
+
+**Not every field acts yet.** The *Tocsin* column of each table says what Tocsin does with a field
+today: **acted on** (an operation or the engine enforces it: paging, targets, cadence, workflows …),
+**text** (words for people, kept with the plan) or **stored only** (accepted and kept, but nothing acts
+on it yet: the description says what it will mean). The column comes from
+\`src/domain/plans/plan-fields.ts\`.
 `;
 
 function placeholderSection(): string[] {
@@ -225,7 +309,7 @@ each error pointing at the offending line:
 /** docs/plan-reference.md */
 export function planReferenceMarkdown(): string {
   const sections: Section[] = [];
-  collect('', planJsonSchema(), sections);
+  collect('', planJsonSchema(), sections, planFieldUses());
   const toc = sections.map((s) => `- [\`${s.path || 'top level'}\`](#${anchor(s.path || 'top level')})`);
   // Identical tables (the matcher of every workflow condition, say) are printed once.
   const firstWith = new Map<string, string>();

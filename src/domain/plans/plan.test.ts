@@ -228,6 +228,28 @@ describe('plan errors point at file:line:col', () => {
   });
 });
 
+describe('stored-only fields', () => {
+  const warningsOf = (text: string) => (loadPlan(text, 'p.yaml').warnings ?? []).map(formatSourceError);
+
+  it('are warned about at their key, once per field, and acted-on or text fields are not', () => {
+    expect(warningsOf(BASE)).toEqual([]);
+    const text = `${BASE.replace('    title: Incident Commander\n', '    title: Incident Commander\n    assignTo: leadership\n').replace('    - id: investigating\n', '    - id: investigating\n      by: [incident-commander]\n')}approvals: { external: [incident-commander, leadership] }\n`;
+    expect(loadPlan(text, 'p.yaml').errors).toEqual([]);
+    expect(warningsOf(text)).toEqual([
+      'p.yaml:15:5: warning: roles.0.assignTo is stored only: Tocsin keeps it but does not act on it yet',
+      'p.yaml:23:7: warning: lifecycle.states.0.by is stored only: Tocsin keeps it but does not act on it yet',
+      'p.yaml:37:1: warning: approvals is stored only: Tocsin keeps it but does not act on it yet',
+    ]);
+  });
+
+  it('include a workflow action that only records its request', () => {
+    const text = `${BASE}      - setStatusPageComponent: { component: api, status: major_outage }\n`;
+    expect(warningsOf(text)).toEqual([
+      'p.yaml:35:9: warning: workflows.0.then.1.setStatusPageComponent is stored only: Tocsin keeps it but does not act on it yet',
+    ]);
+  });
+});
+
 describe('tocsin plan validate', () => {
   const run = promisify(execFile);
   const bin = new URL('../../../bin/tocsin.js', import.meta.url).pathname;
@@ -244,6 +266,16 @@ describe('tocsin plan validate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(exampleFiles.length);
     expect(r.stdout).toMatch(/creator-platform\.yaml: OK \(plan creator-platform: 3 severities/);
+    // Valid plans that use stored-only fields: a warning each on stderr, still exit 0.
+    expect(r.stderr).toMatch(
+      /creator-platform\.yaml:\d+:\d+: warning: approvals is stored only: Tocsin keeps it but does not act on it yet/,
+    );
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .every((l) => / warning: .* is stored only/.test(l)),
+    ).toBe(true);
   });
 
   it('exits 1 and prints file:line:col for every error', async () => {

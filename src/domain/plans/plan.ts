@@ -20,12 +20,15 @@ import {
   TEMPLATE_PLACEHOLDER_PREFIXES,
   TEMPLATE_PLACEHOLDERS,
 } from './plan-schema.ts';
+import { storedOnlyFields } from './stored-fields.ts';
 
 export type { Plan, Severity, StatusPageState, TargetKind };
 
 export interface PlanLoad {
   plan?: Plan;
   errors: SourceError[];
+  /** Fields of a valid plan that Tocsin only stores (plan-fields.ts), file:line:col. */
+  warnings?: SourceError[];
 }
 
 /** Validates one parsed YAML document as a Plan: schema, then references between its parts. */
@@ -35,7 +38,7 @@ export function validatePlanDocument(doc: SourceDocument): PlanLoad {
   const errors = checkReferences(parsed.data)
     .map((r) => ({ file: doc.file, ...doc.locate(r.path), message: `${r.path.join('.')}: ${r.message}` }))
     .sort((a, b) => a.line - b.line || a.col - b.col);
-  return errors.length > 0 ? { errors } : { plan: parsed.data, errors: [] };
+  return errors.length > 0 ? { errors } : { plan: parsed.data, errors: [], warnings: storedOnlyFields(doc) };
 }
 
 /** Parses a plan file's text; errors are file:line:col. */

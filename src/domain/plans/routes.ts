@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { getPlan } from './get-plan.ts';
 import { listPlanVersions } from './list-plan-versions.ts';
 import { listPlans } from './list-plans.ts';

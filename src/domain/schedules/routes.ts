@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { Unauthorized } from '../../errors.ts';
-import type { App, AppDeps } from '../../http/server.ts';
 import { parseTimestamp, timestampSchema } from '../../lib/timestamp.ts';
 import { type Ctx, makeCtx } from '../context.ts';
+import type { App, RouteDeps } from '../http-app.ts';
 import { handleSchema } from '../users/users.ts';
 import { createOverride } from './create-override.ts';
 import { deleteOverride } from './delete-override.ts';
@@ -63,7 +63,7 @@ async function feedCtx(request: { ctx: Ctx; log: unknown }, token: string | unde
 
 const CALENDAR = 'text/calendar; charset=utf-8';
 
-export function registerScheduleRoutes(app: App, deps: AppDeps): void {
+export function registerScheduleRoutes(app: App, deps: RouteDeps): void {
   app.get('/api/v1/schedules', { schema: { tags } }, async (request) => ({
     schedules: await listSchedules({ ctx: request.ctx, input: undefined }),
   }));

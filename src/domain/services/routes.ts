@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App, AppDeps } from '../../http/server.ts';
+import type { App, RouteDeps } from '../http-app.ts';
 import { createIntegration } from './create-integration.ts';
 import { getService } from './get-service.ts';
 import { listServices } from './list-services.ts';
@@ -15,7 +15,7 @@ import {
 
 const nameParam = z.strictObject({ name: z.string().min(1).max(63) });
 
-export function registerServiceRoutes(app: App, deps: AppDeps): void {
+export function registerServiceRoutes(app: App, deps: RouteDeps): void {
   const withUrl = (i: Integration) => ({ ...i, url: integrationUrl(deps.publicUrl, i.type, i.key) });
 
   app.get('/api/v1/services', { schema: { tags: ['services'] } }, async (request) => ({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
 import { listAudit } from '../audit/list-audit.ts';
+import type { App } from '../http-app.ts';
 import { createToken } from './create-token.ts';
 import { deactivateUser } from './deactivate-user.ts';
 import { getTeam } from './get-team.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { createVendorWatch } from './create-vendor-watch.ts';
 import { deleteVendorWatch } from './delete-vendor-watch.ts';
 import { getVendorWatch } from './get-vendor-watch.ts';

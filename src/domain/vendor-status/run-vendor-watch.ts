@@ -1,5 +1,5 @@
 import type { OutboundPolicy } from '../../lib/outbound-guard.ts';
-import { describeFailure, probeHttp } from '../checks/probes.ts';
+import { describeFailure, type ProbeTimer, probeHttp } from '../checks/probes.ts';
 import {
   readPage,
   statuspageSummarySchema,
@@ -12,7 +12,11 @@ import {
 const BODY_LIMIT = 5 * 1_048_576;
 
 /** Reads the watch's status page once. Never throws: an unreadable page is an outcome. */
-export async function runVendorWatch(watch: VendorWatchRow, policy: OutboundPolicy): Promise<VendorOutcome> {
+export async function runVendorWatch(
+  watch: VendorWatchRow,
+  policy: OutboundPolicy,
+  timer?: ProbeTimer,
+): Promise<VendorOutcome> {
   let answer: Awaited<ReturnType<typeof probeHttp>>;
   try {
     answer = await probeHttp({
@@ -20,6 +24,7 @@ export async function runVendorWatch(watch: VendorWatchRow, policy: OutboundPoli
       method: 'GET',
       timeoutMs: watch.timeout_ms,
       policy,
+      timer,
       followRedirects: true,
       bodyLimit: BODY_LIMIT,
       accept: 'application/json',

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadPlan, type Plan } from '../plans/plan.ts';
+import { loadPlan, onStatusPage, type Plan, targetDurations } from '../plans/plan.ts';
 import { TARGET_KINDS } from '../plans/plan-schema.ts';
 import { commanderRole, compilePlanRules, effectiveRules } from './compile-plan-rules.ts';
 import { evaluate } from './evaluate.ts';
@@ -131,7 +131,7 @@ describe('compilePlanRules', () => {
 describe('the example plans', () => {
   const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
 
-  it.each(files)('%s compiles to rules with unique names the evaluator accepts', (file) => {
+  it.each(files)('%s compiles to rules with unique names whose target breaches fire when due', (file) => {
     const p = plan(readFileSync(`${EXAMPLES}${file}`, 'utf8'));
     const rules = effectiveRules(p);
     expect(new Set(rules.map((r) => r.name)).size).toBe(rules.length);
@@ -163,9 +163,20 @@ describe('the example plans', () => {
       state_entered_at: declared,
       last_update_at: { internal: null, external: null },
     };
-    for (const hours of [0, 1, 24, 24 * 7]) {
-      const now = new Date(declared.getTime() + hours * 3_600_000);
-      expect(() => evaluate({ plan: p, incident, trigger: { kind: 'timer' }, now })).not.toThrow();
+    // Each target of the severity fires its breach rule once its due time has passed unmet, not before.
+    const targetFirings = (now: Date) =>
+      evaluate({ plan: p, incident, trigger: { kind: 'timer' }, now })
+        .filter((f) => f.rule.name.endsWith(' target'))
+        .map((f) => [f.rule.name, f.facts.due_at?.toISOString()]);
+    const durations = Object.entries(targetDurations(p.severities[0] as Plan['severities'][number])).filter(
+      ([target]) => target !== 'statusPage' || onStatusPage(p, incident),
+    );
+    expect(durations.length, `${file}: its first severity sets targets`).toBeGreaterThan(0);
+    for (const [target, ms] of durations) {
+      const due = new Date(declared.getTime() + ms);
+      const rule = `plan: ${target} target`;
+      expect(targetFirings(due).map(([name]) => name)).not.toContain(rule);
+      expect(targetFirings(new Date(due.getTime() + 1))).toContainEqual([rule, due.toISOString()]);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { getPlanRules } from './get-plan-rules.ts';
 import { listWorkflowRuns } from './list-workflow-runs.ts';
 

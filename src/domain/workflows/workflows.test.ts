@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
 import { Engine } from '../../engine/engine.ts';
 import { workflowEventsModule } from '../../engine/workflow-events.ts';
 import { workflowTimersModule } from '../../engine/workflow-timers.ts';
+import { makeCtx, SYSTEM_ACTOR } from '../context.ts';
+import { assignRole } from '../incidents/assign-role.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { MAX_CHAIN_DEPTH } from './evaluate.ts';
@@ -70,6 +72,10 @@ const WORKFLOWS = `
     when: incident.declared
     if: { businessHours: false }
     then: [{ note: "declared outside business hours" }]
+  - name: public update posted
+    when: update.published
+    if: { audience: external }
+    then: [{ note: "external update out" }]
 `;
 
 let t: TestDb;
@@ -126,7 +132,7 @@ describe('workflow engine', () => {
     // The page became an escalation (src/domain/paging); "service-owner" names nobody here (no
     // service), which its timeline entry says. The post is queued for the incident's channel.
     expect(outbox.map((o) => [o.channel, o.destination, o.status])).toEqual([
-      ['chat', expect.stringMatching(/^#incident-\d+$/), 'pending'],
+      ['chat', expect.stringMatching(/^#incident-\d+-checkout-failing-\d+$/), 'pending'],
     ]);
     const escalations = await t.db
       .selectFrom('escalations')
@@ -177,6 +183,20 @@ describe('workflow engine', () => {
     const id = await declare('SEV2');
     await engine.runUntilIdle();
     expect(await runNames(id)).toEqual([]);
+  });
+
+  it('runs an update.published workflow when an update is published, for the audience it names', async () => {
+    const id = await declare('SEV2');
+    await engine.runUntilIdle();
+    await publishUpdate(t.db, id, 'internal', clock.now());
+    await engine.runUntilIdle();
+    expect(await runNames(id)).not.toContain('public update posted');
+    await publishUpdate(t.db, id, 'external', clock.now());
+    await engine.runUntilIdle();
+    expect(await runNames(id)).toContain('public update posted');
+    expect((await kinds(id, EVENT_KINDS.note)).map((e) => (e.data as { text: string }).text)).toContain(
+      'external update out',
+    );
   });
 
   it('fires an elapsed: 30m workflow exactly once, after 30 minutes and not before', async () => {
@@ -300,21 +320,9 @@ describe('workflow engine', () => {
 
   it('sends reminders to whoever holds the role', async () => {
     const id = await declare('SEV1');
-    const user = await t.db
-      .insertInto('users')
-      .values({
-        handle: 'selam',
-        name: 'Selam',
-        role: 'responder',
-        created_at: clock.now(),
-        updated_at: clock.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await t.db
-      .insertInto('incident_roles')
-      .values({ incident_id: id, role: 'incident-commander', user_id: user.id, assigned_at: clock.now() })
-      .execute();
+    const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
+    await addUser(ctx, 'selam');
+    await assignRole({ ctx, input: { incidentId: id, role: 'incident-commander', user: 'selam' } });
     await engine.runUntilIdle();
     advance(31);
     await engine.runUntilIdle();
@@ -349,6 +357,8 @@ describe('workflow engine', () => {
     expect(await runNames(young)).not.toContain('war room');
     const runs = await runsOf(t.db, old);
     expect(runs.every((r) => r.plan_version === version)).toBe(true);
+    // Incidents are declared under the current version: the later tests' is the first one again.
+    version = await applyPlan(t.db, clock, plan(WORKFLOWS));
   });
 
   it('stops timers when an incident is resolved', async () => {

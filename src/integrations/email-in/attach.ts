@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, type Env, loadEnv } from '../../config/env.ts';
-import type { App, AppDeps } from '../../http/server.ts';
+import type { App, RouteDeps } from '../../domain/http-app.ts';
 import { SmtpReceiver, type SmtpReceiverOptions } from './smtp-receiver.ts';
 
 /** One of a pair of variables set without the other is a mistake worth stopping for. */
@@ -65,7 +65,7 @@ export function smtpOptionsFromEnv(): SmtpReceiverOptions | undefined {
  */
 export function attachSmtpReceiver(
   app: App,
-  deps: AppDeps,
+  deps: RouteDeps,
   options: SmtpReceiverOptions | undefined = smtpOptionsFromEnv(),
 ): void {
   if (!options) return;

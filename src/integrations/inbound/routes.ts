@@ -10,10 +10,10 @@ import {
   type SubmitInput,
 } from '../../domain/alerts/group-commit.ts';
 import type { AppliedEvent } from '../../domain/alerts/ingest-alert-events.ts';
+import type { App, RouteDeps } from '../../domain/http-app.ts';
 import { NotFound } from '../../errors.ts';
 import { mapError } from '../../http/error-mapping.ts';
 import { keepRawBody } from '../../http/json-body.ts';
-import type { App, AppDeps } from '../../http/server.ts';
 import { formatFor } from './formats.ts';
 import { IntegrationCache } from './integration-cache.ts';
 import { parsePagerDutyEnvelope, toAlertEvent } from './pagerduty-events-v2.ts';
@@ -55,7 +55,7 @@ const publicResult = ({ dedup_key, alert_id, outcome }: AppliedEvent): IngestRes
 
 export function registerInboundRoutes(
   app: App,
-  deps: AppDeps,
+  deps: RouteDeps,
   options: Partial<GroupCommitOptions> = ingestOptionsFromEnv(),
 ): void {
   const committer = new GroupCommit(deps.db, deps.clock, { ...DEFAULT_GROUP_COMMIT, ...options });

@@ -1,0 +1,139 @@
+// Whether Tocsin acts on each plan field, in one place: docs/plan-reference.md shows it as a column
+// (npm run docs:plan), and `tocsin plan validate` warns, file:line:col, about every stored-only field
+// a plan uses.
+//
+//   acted   an operation or the engine enforces it (paging, targets, cadence, workflows …)
+//   text    words for people (titles, descriptions, criteria): kept with the plan, nothing to enforce
+//   stored  a rule Tocsin keeps but does not act on yet: a plan may say it, nothing happens
+//
+// A field takes the entry of its nearest listed ancestor (`approvals` covers `approvals.external`).
+// When a field starts to act, change its line here (or add one for a field inside a listed section)
+// and run `npm run docs:plan`; src/domain/plans/plan-docs.test.ts fails on a path the schema lacks.
+
+export type FieldUse = 'acted' | 'text' | 'stored';
+
+export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
+  apiVersion: 'acted',
+  kind: 'acted',
+  'metadata.name': 'acted',
+  'metadata.title': 'text',
+  'metadata.description': 'text',
+  'metadata.owner': 'text',
+  'metadata.version': 'text',
+  'metadata.audience': 'text',
+  'metadata.purpose': 'text',
+  principles: 'text',
+  languages: 'acted',
+  businessHours: 'acted',
+
+  'severities[].id': 'acted',
+  'severities[].title': 'text',
+  'severities[].description': 'text',
+  'severities[].criteria': 'text',
+  'severities[].examples': 'text',
+  'severities[].response.hours': 'acted',
+  'severities[].response.summary': 'text',
+  'severities[].page': 'acted',
+  'severities[].targets': 'acted',
+  'severities[].cadence': 'acted',
+  'severities[].communication.outlets': 'stored',
+  'severities[].communication.summary': 'text',
+  'severities[].responders': 'acted',
+  'severities[].postmortem': 'stored',
+
+  'groups[].id': 'acted',
+  'groups[].title': 'text',
+  'groups[].description': 'text',
+  'groups[].users': 'acted',
+  'groups[].teams': 'acted',
+  'groups[].schedule': 'acted',
+  'groups[].leadership': 'acted',
+  'groups[].serviceOwner': 'acted',
+  'groups[].incidentResponders': 'acted',
+  'groups[].customers': 'stored',
+  'groups[].email': 'acted',
+  'groups[].chat': 'acted',
+
+  'roles[].id': 'acted',
+  'roles[].title': 'text',
+  'roles[].short': 'text',
+  'roles[].duties': 'text',
+  'roles[].required': 'stored',
+  'roles[].assignTo': 'stored',
+  'roles[].eligible': 'stored',
+  'roles[].rotation': 'stored',
+  'roles[].fallback': 'stored',
+
+  'lifecycle.states[].id': 'acted',
+  'lifecycle.states[].title': 'text',
+  'lifecycle.states[].description': 'text',
+  'lifecycle.states[].statusPage': 'acted',
+  'lifecycle.states[].criteria': 'text',
+  'lifecycle.states[].by': 'stored',
+  'lifecycle.initial': 'acted',
+  'lifecycle.resolved': 'acted',
+  'lifecycle.transitions': 'acted',
+
+  phases: 'stored',
+  detection: 'stored',
+  'automatedRecovery.enabled': 'acted',
+  'automatedRecovery.description': 'text',
+  'automatedRecovery.waitFor': 'acted',
+  'automatedRecovery.onSuccess': 'stored',
+  'channel.name': 'acted',
+  'channel.platform': 'stored',
+
+  'communication.channels': 'stored',
+  'communication.internal.channel': 'stored',
+  'communication.internal.by': 'acted',
+  'communication.internal.guidelines': 'text',
+  'communication.external.by': 'acted',
+  'communication.external.guidelines': 'text',
+  'communication.external.include': 'stored',
+  // There is no status page yet: `when` decides which incidents the statusPage target applies to.
+  'statusPage.when': 'acted',
+  'statusPage.url': 'stored',
+  approvals: 'stored',
+  warRoom: 'stored',
+
+  escalationPolicies: 'acted',
+  'escalationPolicies[].description': 'text',
+  escalation: 'acted',
+  'escalation.criteria': 'text',
+
+  hypotheses: 'stored',
+  mitigation: 'stored',
+  verification: 'stored',
+  checklists: 'acted',
+  templates: 'acted',
+  'templates[].description': 'text',
+  links: 'acted',
+  tools: 'stored',
+  runbooks: 'stored',
+  postmortem: 'stored',
+  goals: 'stored',
+  review: 'stored',
+  exercises: 'stored',
+  readiness: 'stored',
+  dataSovereignty: 'stored',
+
+  workflows: 'acted',
+  'workflows[].description': 'text',
+  'workflows[].then[].setStatusPageComponent': 'stored',
+};
+
+/** The parent of a field path: `a[].b` → `a[]` → `a`; `a.<name>.b` → `a.<name>` → `a`. */
+export function parentPath(path: string): string | undefined {
+  if (path.endsWith('[]')) return path.slice(0, -2);
+  const dot = path.lastIndexOf('.');
+  return dot > 0 ? path.slice(0, dot) : undefined;
+}
+
+/** The use listed for a field or its nearest listed ancestor. */
+export function listedUse(path: string): FieldUse | undefined {
+  for (let p: string | undefined = path; p !== undefined; p = parentPath(p)) {
+    const use = PLAN_FIELD_USE[p];
+    if (use) return use;
+  }
+  return undefined;
+}

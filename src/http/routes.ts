@@ -1,5 +1,6 @@
 import { registerAlertRuleRoutes } from '../domain/alert-rules/routes.ts';
 import { registerAlertRoutes } from '../domain/alerts/routes.ts';
+import { registerAuthRoutes } from '../domain/auth/routes.ts';
 import { registerChangeRoutes } from '../domain/changes/routes.ts';
 import { registerCheckRoutes } from '../domain/checks/routes.ts';
 import { registerConfigRoutes } from '../domain/config/routes.ts';
@@ -44,4 +45,5 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerInboundAckRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   attachSmtpReceiver(app, deps);
+  registerAuthRoutes(app, deps);
 }

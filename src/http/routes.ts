@@ -20,6 +20,7 @@ import { registerVendorStatusRoutes } from '../domain/vendor-status/routes.ts';
 import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
 import { attachSmtpReceiver } from '../integrations/email-in/attach.ts';
 import { registerInboundRoutes } from '../integrations/inbound/routes.ts';
+import { registerEventStream } from './event-stream.ts';
 import type { App, AppDeps } from './server.ts';
 
 // Every concept's routes, registered in one place.
@@ -46,4 +47,5 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerScheduleRoutes(app, deps);
   attachSmtpReceiver(app, deps);
   registerAuthRoutes(app, deps);
+  registerEventStream(app, deps);
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Env } from '../config/env.ts';
 import {
   type AuthConfig,
   CSRF_HEADER,
@@ -38,6 +39,16 @@ declare module 'fastify' {
 }
 
 const DAY_MS = 86_400_000;
+
+/** The sign-in settings of the environment. */
+export function consoleAuthOf(env: Env): Partial<AuthConfig> {
+  return {
+    passwordSignIn: env.TOCSIN_PASSWORD_SIGN_IN,
+    sessionIdleMs: env.TOCSIN_SESSION_IDLE_TIMEOUT,
+    sessionMaxMs: env.TOCSIN_SESSION_MAX_AGE,
+    oidc: env.TOCSIN_OIDC_PROVIDERS ?? [],
+  };
+}
 
 export function authConfigOf(deps: AppDeps): AuthConfig {
   return {

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { OidcProviderEnv } from '../../config/env.ts';
 import type { Row } from '../../db/schema.ts';
-import type { Role } from '../context.ts';
 
 // Sign-in for people in a browser (issue 12): the rules shared by the auth operations. Secrets are
 // random, shown once (a cookie, a link) and stored only as a SHA-256 hash: they are long enough that
@@ -23,21 +23,8 @@ export interface AuthConfig {
   oidc: OidcProviderConfig[];
 }
 
-export interface OidcProviderConfig {
-  id: string;
-  name: string;
-  issuer: string;
-  client_id: string;
-  client_secret: string;
-  /** Role of a user created at first sign-in (and of one whose groups map to no role). */
-  default_role: Role;
-  /** Create users who sign in for the first time; false: only users that exist (matched by email). */
-  create_users: boolean;
-  /** ID token claim with the user's groups (e.g. "groups"); with role_map, sets the role at each sign-in. */
-  groups_claim?: string | undefined;
-  role_map?: Record<string, Role> | undefined;
-  scopes: string[];
-}
+/** One single sign-on provider (TOCSIN_OIDC_PROVIDERS, validated in src/config/env.ts). */
+export type OidcProviderConfig = OidcProviderEnv;
 
 export const LINK_TTL_MS = {
   first: 7 * 86_400_000,

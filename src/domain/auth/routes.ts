@@ -11,6 +11,7 @@ import {
 import { loginSchema } from './auth.ts';
 import { currentUser } from './current-user.ts';
 import { inviteUser } from './invite-user.ts';
+import { registerOidcRoutes } from './oidc-routes.ts';
 import { requestPasswordReset } from './request-password-reset.ts';
 import { setPasswordWithLink } from './set-password-with-link.ts';
 import { signInWithPassword } from './sign-in-with-password.ts';
@@ -21,6 +22,7 @@ const PUBLIC = { public: true } as const;
 /** Sign-in for the web console (the contract in issue 12): thin routes over the auth operations. */
 export function registerAuthRoutes(app: App, deps: AppDeps): void {
   const config = authConfigOf(deps);
+  registerOidcRoutes(app, deps);
 
   app.get('/api/v1/auth/providers', { schema: { tags: ['auth'] }, config: PUBLIC }, async () => ({
     password: config.passwordSignIn,

@@ -10,9 +10,9 @@ import type { Db } from '../db/schema.ts';
 import { type Ctx, makeCtx } from '../domain/context.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
 import { Unauthorized } from '../errors.ts';
+import { registerConsole } from './console.ts';
 import { mapError } from './error-mapping.ts';
 import { registerHealthRoutes } from './health.ts';
-import { registerHome } from './home.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
 import { registerRoutes } from './routes.ts';
@@ -133,7 +133,7 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   );
 
   registerHealthRoutes(app, deps);
-  registerHome(app, deps);
+  registerConsole(app, deps);
   await registerRoutes(app, deps);
   return app;
 }

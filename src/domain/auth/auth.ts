@@ -110,6 +110,25 @@ export function sessionUser(u: Row<'users'>) {
 }
 export type SessionUser = ReturnType<typeof sessionUser>;
 
+// Answer shapes of /api/v1/auth/* in the OpenAPI document, from which the console's types are made.
+export const sessionUserSchema = z.object({
+  id: z.string(),
+  handle: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  role: z.enum(['viewer', 'responder', 'manager', 'admin']),
+  time_zone: z.string(),
+});
+export const sessionAnswerSchema = z.object({
+  user: sessionUserSchema,
+  csrf_token: z
+    .string()
+    .nullable()
+    .describe(
+      'send as X-CSRF-Token with every change made with the session cookie (null with a bearer token)',
+    ),
+});
+
 /** Whether a stored session is still live at `now`. */
 export function sessionLive(
   s: Pick<Row<'sessions'>, 'expires_at' | 'last_seen_at' | 'revoked_at'>,

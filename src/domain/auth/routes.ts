@@ -8,7 +8,7 @@ import {
   requireCsrf,
   setSessionCookie,
 } from '../../http/session.ts';
-import { loginSchema } from './auth.ts';
+import { loginSchema, sessionAnswerSchema, sessionUserSchema } from './auth.ts';
 import { currentUser } from './current-user.ts';
 import { inviteUser } from './invite-user.ts';
 import { registerOidcRoutes } from './oidc-routes.ts';
@@ -24,14 +24,22 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
   const config = authConfigOf(deps);
   registerOidcRoutes(app, deps);
 
-  app.get('/api/v1/auth/providers', { schema: { tags: ['auth'] }, config: PUBLIC }, async () => ({
-    password: config.passwordSignIn,
-    oidc: config.oidc.map((p) => ({ id: p.id, name: p.name })),
-  }));
+  const providersSchema = z.object({
+    password: z.boolean().describe('whether local passwords may be used'),
+    oidc: z.array(z.object({ id: z.string(), name: z.string() })).describe('start at /auth/oidc/{id}/start'),
+  });
+  app.get(
+    '/api/v1/auth/providers',
+    { schema: { tags: ['auth'], response: { 200: providersSchema } }, config: PUBLIC },
+    async () => ({
+      password: config.passwordSignIn,
+      oidc: config.oidc.map((p) => ({ id: p.id, name: p.name })),
+    }),
+  );
 
   app.post(
     '/api/v1/auth/login',
-    { schema: { tags: ['auth'], body: loginSchema }, config: PUBLIC },
+    { schema: { tags: ['auth'], body: loginSchema, response: { 200: sessionAnswerSchema } }, config: PUBLIC },
     async (request, reply) => {
       const signedIn = await signInWithPassword({
         ctx: request.ctx,
@@ -43,11 +51,15 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
   );
 
   // Public so that an ended session answers 401 here, not the generic "token required".
-  app.get('/api/v1/auth/session', { schema: { tags: ['auth'] }, config: PUBLIC }, async (request) => ({
-    user: await currentUser({ ctx: request.ctx, input: undefined }),
-    // Bearer tokens need no CSRF token: browsers never send them on their own.
-    csrf_token: csrfOfRequest(request),
-  }));
+  app.get(
+    '/api/v1/auth/session',
+    { schema: { tags: ['auth'], response: { 200: sessionAnswerSchema } }, config: PUBLIC },
+    async (request) => ({
+      user: await currentUser({ ctx: request.ctx, input: undefined }),
+      // Bearer tokens need no CSRF token: browsers never send them on their own.
+      csrf_token: csrfOfRequest(request),
+    }),
+  );
 
   // Public so that signing out always works and clears the cookie; a live session still needs CSRF.
   app.post('/api/v1/auth/logout', { schema: { tags: ['auth'] }, config: PUBLIC }, async (request, reply) => {
@@ -81,6 +93,7 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
       schema: {
         tags: ['auth'],
         body: z.strictObject({ token: z.string().min(1).max(200), password: z.string().max(1024) }),
+        response: { 200: sessionAnswerSchema },
       },
       config: PUBLIC,
     },
@@ -96,11 +109,26 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
 
   app.post(
     '/api/v1/users/:id/invite',
-    { schema: { tags: ['auth'], params: z.strictObject({ id: z.string().min(1).max(100) }) } },
+    {
+      schema: {
+        tags: ['auth'],
+        params: z.strictObject({ id: z.string().min(1).max(100).describe('user id or handle') }),
+        response: {
+          201: z.object({
+            invitation: z.object({
+              user: sessionUserSchema,
+              sent_to: z.string(),
+              expires_at: z.string(),
+              url: z.string().describe('the link emailed, for passing on another way'),
+            }),
+          }),
+        },
+      },
+    },
     async (request, reply) => {
       const invitation = await inviteUser({ ctx: request.ctx, input: { user: request.params.id, config } });
       reply.status(201);
-      return { invitation };
+      return { invitation: { ...invitation, expires_at: invitation.expires_at.toISOString() } };
     },
   );
 }

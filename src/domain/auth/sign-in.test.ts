@@ -200,8 +200,21 @@ describe('password sign-in and sessions', () => {
     expect(extra.json().error.details).toEqual([{ path: 'body.remember', message: 'unknown field' }]);
   });
 
-  it('lists the sign-in methods', async () => {
+  it('lists the sign-in methods, and describes the answers in the OpenAPI document', async () => {
     const res = await t.app.inject({ url: '/api/v1/auth/providers' });
     expect(res.json()).toEqual({ password: true, oidc: [] });
+    const spec = (await t.app.inject({ url: '/api/v1/openapi.json' })).json();
+    const login = spec.paths['/api/v1/auth/login'].post.responses['200'].content['application/json'].schema;
+    expect(Object.keys(login.properties)).toEqual(['user', 'csrf_token']);
+    for (const path of [
+      '/api/v1/auth/session',
+      '/api/v1/auth/logout',
+      '/api/v1/auth/password',
+      '/api/v1/auth/reset',
+      '/api/v1/users/{id}/invite',
+      '/api/v1/events/stream',
+    ]) {
+      expect(spec.paths, path).toHaveProperty([path]);
+    }
   });
 });

@@ -147,6 +147,34 @@ describe('GET /api/v1/events/stream', () => {
     await stream.close();
   });
 
+  it('streams an alert taken in at /v2/enqueue (PagerDuty Events API v2)', async () => {
+    expect((await api('POST', '/api/v1/services', ADMIN_TOKEN, { name: 'payments' })).status).toBe(201);
+    const integration = await api('POST', '/api/v1/services/payments/integrations', ADMIN_TOKEN, {
+      type: 'pagerduty',
+    });
+    const stream = await openStream(auth(tokens.viewer as string));
+    await stream.until((f) => f.comment === 'connected');
+    const sent = await fetch(`${base}/v2/enqueue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        routing_key: integration.body.integration?.key,
+        event_action: 'trigger',
+        dedup_key: 'disk/db1',
+        payload: { summary: 'Disk full on db1', source: 'db1', severity: 'critical' },
+      }),
+    });
+    expect(sent.status).toBe(202);
+    const alert = await t.db
+      .selectFrom('alerts')
+      .select('id')
+      .where('dedup_key', '=', 'disk/db1')
+      .executeTakeFirstOrThrow();
+    const seen = await stream.until((f) => f.event === 'alert.changed' && f.data?.id === alert.id);
+    expect(seen?.at(-1)?.data).toMatchObject({ kind: 'alert.changed', id: alert.id });
+    await stream.close();
+  });
+
   it('shows pages to responders, not to viewers who are not paged', async () => {
     const viewer = await openStream(auth(tokens.viewer as string));
     const responder = await openStream(auth(tokens.responder as string));

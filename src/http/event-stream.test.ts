@@ -154,17 +154,18 @@ describe('GET /api/v1/events/stream', () => {
     });
     const stream = await openStream(auth(tokens.viewer as string));
     await stream.until((f) => f.comment === 'connected');
-    const sent = await fetch(`${base}/v2/enqueue`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        routing_key: integration.body.integration?.key,
-        event_action: 'trigger',
-        dedup_key: 'disk/db1',
-        payload: { summary: 'Disk full on db1', source: 'db1', severity: 'critical' },
-      }),
-    });
-    expect(sent.status).toBe(202);
+    const trigger = () =>
+      fetch(`${base}/v2/enqueue`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          routing_key: integration.body.integration?.key,
+          event_action: 'trigger',
+          dedup_key: 'disk/db1',
+          payload: { summary: 'Disk full on db1', source: 'db1', severity: 'critical' },
+        }),
+      });
+    expect((await trigger()).status).toBe(202);
     const alert = await t.db
       .selectFrom('alerts')
       .select('id')
@@ -172,6 +173,21 @@ describe('GET /api/v1/events/stream', () => {
       .executeTakeFirstOrThrow();
     const seen = await stream.until((f) => f.event === 'alert.changed' && f.data?.id === alert.id);
     expect(seen?.at(-1)?.data).toMatchObject({ kind: 'alert.changed', id: alert.id });
+    // A repeat only counts (the hot path of ingestion): no event. An acknowledgement is one.
+    expect((await trigger()).status).toBe(202);
+    expect((await api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, ADMIN_TOKEN, {})).status).toBe(200);
+    // A later visible change marks the end: between, exactly the acknowledgement's event.
+    const marker = await api('POST', '/api/v1/incidents', ADMIN_TOKEN, { title: 'Marker', severity: 'SEV1' });
+    const next = await stream.until(
+      (f) => f.event === 'incident.changed' && f.data?.id === marker.body.incident?.id,
+    );
+    expect(next?.filter((f) => f.event === 'alert.changed')).toHaveLength(1);
+    const row = await t.db
+      .selectFrom('alerts')
+      .select(['count', 'status'])
+      .where('id', '=', alert.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ count: 2, status: 'acknowledged' });
     await stream.close();
   });
 

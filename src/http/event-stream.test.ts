@@ -216,6 +216,38 @@ describe('GET /api/v1/events/stream', () => {
     await responder.close();
   });
 
+  it('a change made through one instance reaches the streams of another', async () => {
+    const otherHub = startEventHub(t.url);
+    const other = await buildServer({
+      db: t.db,
+      clock,
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      publicUrl: 'http://tocsin.test',
+      bodyLimit: 262_144,
+      version: 'test',
+      console: { events: otherHub },
+    });
+    const otherBase = await other.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${otherBase}/api/v1/events/stream`, { headers: auth(tokens.viewer as string) });
+    const reader = res.body?.getReader();
+    let text = '';
+    const read = async (needle: string) => {
+      while (!text.includes(needle)) text += new TextDecoder().decode((await reader?.read())?.value);
+    };
+    await read(': connected');
+    const declared = await api('POST', '/api/v1/incidents', ADMIN_TOKEN, {
+      title: 'Elsewhere',
+      severity: 'SEV1',
+    });
+    const id = declared.body.incident?.id as string;
+    await read(`"id":"${id}"`);
+    expect(text).toContain(`event: incident.changed\ndata: {"kind":"incident.changed","id":"${id}"}`);
+    await reader?.cancel();
+    await other.close();
+    await otherHub.close();
+  });
+
   it('a rolled-back change sends nothing', async () => {
     const stream = await openStream(auth(tokens.viewer as string));
     await stream.until((f) => f.comment === 'connected');

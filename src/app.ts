@@ -4,13 +4,16 @@ import { type Env, publicUrlOf } from './config/env.ts';
 import { type Clock, DatabaseClock } from './db/clock.ts';
 import type { Db } from './db/schema.ts';
 import { calibrateClock, openStore, type Store } from './db/store.ts';
+import { firstSignInLink } from './domain/auth/first-sign-in-link.ts';
 import { bootstrapAdmin } from './domain/users/bootstrap-admin.ts';
 import { Engine } from './engine/engine.ts';
 import { engineModules } from './engine/modules.ts';
 import { listenForWork, type WorkListener } from './engine/wake.ts';
+import { type EventHub, startEventHub } from './http/event-hub.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startMonitoringServer } from './http/monitoring-server.ts';
 import { type App, buildServer } from './http/server.ts';
+import { consoleAuthOf } from './http/session.ts';
 import { VERSION } from './version.ts';
 
 export type ProcessRole = 'all' | 'api' | 'engine';
@@ -68,7 +71,16 @@ export async function startTocsin(
   }
   const metrics = createMetrics();
   const publicUrl = publicUrlOf(env);
+  const firstLink = env.TOCSIN_PASSWORD_SIGN_IN
+    ? await firstSignInLink(store.db, clock, publicUrl)
+    : undefined;
+  if (firstLink) {
+    process.stdout.write(
+      `\nSign in to the web console as "${boot.admin}" and choose a password (one-time link):\n\n  ${firstLink}\n\n`,
+    );
+  }
   let wake: WorkListener | undefined;
+  let events: EventHub | undefined;
   const running: Running = {
     store,
     // New requests and engine passes stop before the store does: nothing runs into a closing store.
@@ -77,6 +89,7 @@ export async function startTocsin(
       await running.app?.close();
       await running.monitoring?.close();
       await wake?.close();
+      await events?.close();
       await running.engine?.stop();
       await store.close();
     },
@@ -89,6 +102,7 @@ export async function startTocsin(
       wake = listenForWork(store.url, () => engine.wake(), log);
     }
     if (role !== 'engine') {
+      events = startEventHub(store.url, log);
       const app = await buildServer({
         db: store.db,
         clock,
@@ -99,6 +113,11 @@ export async function startTocsin(
         version: VERSION,
         metricsToken: env.TOCSIN_METRICS_TOKEN,
         authFailuresPerMinute: env.TOCSIN_AUTH_FAILURES_PER_MINUTE,
+        console: {
+          auth: consoleAuthOf(env),
+          events,
+          webDir: env.TOCSIN_WEB_DIR,
+        },
       });
       running.app = app;
       running.url = await app.listen({ port: env.TOCSIN_PORT, host: env.TOCSIN_HOST });

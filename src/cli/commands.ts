@@ -14,6 +14,7 @@ import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
 import { registerToken } from './token.ts';
 import { registerUser } from './user.ts';
+import { registerUserPassword } from './user-password.ts';
 
 // Every command group, registered in one place.
 export function registerCommands(program: Command): void {
@@ -32,4 +33,6 @@ export function registerCommands(program: Command): void {
   registerToken(program);
   registerUser(program);
   registerDrill(program);
+  // Last: it joins the `user` group if another file made one.
+  registerUserPassword(program);
 }

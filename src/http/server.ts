@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
@@ -11,13 +12,14 @@ import { authenticate } from '../domain/users/authenticate.ts';
 import { hashToken } from '../domain/users/users.ts';
 import { Unauthorized } from '../errors.ts';
 import { AuthFailureLimiter } from './auth-throttle.ts';
+import { registerConsole } from './console.ts';
 import { mapError } from './error-mapping.ts';
 import { registerHealthRoutes } from './health.ts';
-import { registerHome } from './home.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
 import { redactUrl, serializeRequest } from './redact-url.ts';
 import { registerRoutes } from './routes.ts';
+import { type ConsoleDeps, refuseCrossSiteChange, sessionActor } from './session.ts';
 
 export type { App } from '../domain/http-app.ts';
 
@@ -31,6 +33,8 @@ export interface AppDeps extends RouteDeps {
   authFailuresPerMinute?: number | undefined;
   /** Channels a provider serves (for /health/detailed); default: the providers the environment configures. */
   deliveryChannels?: readonly string[] | undefined;
+  /** Web console: sign-in settings, live events, the built console (src/http/session.ts). */
+  console?: ConsoleDeps | undefined;
 }
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -83,7 +87,9 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   app.decorateRequest('monitoringToken', false);
   const failures = new AuthFailureLimiter(deps.clock, deps.authFailuresPerMinute ?? 10);
   const metricsToken = deps.metricsToken ? hashToken(deps.metricsToken) : undefined;
-  app.addHook('onRequest', async (request) => {
+  // Parses cookies before the hook below reads the session cookie.
+  await app.register(cookie);
+  app.addHook('onRequest', async (request, reply) => {
     const token = bearer(request);
     if (token !== undefined) failures.check(request.ip);
     if (
@@ -96,7 +102,11 @@ export async function buildServer(deps: AppDeps): Promise<App> {
       request.ctx = makeCtx({ db: deps.db, clock: deps.clock, log: request.log as Logger }, ANONYMOUS);
       return;
     }
-    const actor = await authenticate(deps.db, deps.clock, token);
+    // Without an Authorization header, a browser's session cookie may authenticate instead.
+    const actor =
+      token === undefined
+        ? await sessionActor(request, reply, deps)
+        : await authenticate(deps.db, deps.clock, token);
     if (!actor) {
       failures.fail(request.ip);
       throw new Unauthorized('the API token is not valid');
@@ -110,6 +120,7 @@ export async function buildServer(deps: AppDeps): Promise<App> {
     ) {
       throw new Unauthorized('an API token is required (Authorization: Bearer …)');
     }
+    refuseCrossSiteChange(request);
     request.ctx = makeCtx({ db: deps.db, clock: deps.clock, log: request.log as Logger }, actor);
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -137,7 +148,7 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   );
 
   registerHealthRoutes(app, deps);
-  registerHome(app, deps);
+  registerConsole(app, deps);
   await registerRoutes(app, deps);
   return app;
 }

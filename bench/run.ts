@@ -4,6 +4,7 @@ import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { benchIngest } from './ingest.ts';
 import { benchPaging } from './paging.ts';
+import { benchStart } from './start.ts';
 
 // npm run bench: the incident write path on the embedded store and on Debian's PostgreSQL 15
 // (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline; then alert
@@ -53,8 +54,18 @@ async function main() {
   }
 }
 
+// `--start` runs the start part only (bench/start.ts): start to /health, memory.
+const startOnly = process.argv.includes('--start');
+if (startOnly) {
+  await benchStart();
+  process.exit(0);
+}
+
 // `--paging` runs the paging part only (bench/paging.ts): trigger → page latency, engine throughput.
 const pagingOnly = process.argv.includes('--paging');
-if (!process.argv.includes('--ingest') && !pagingOnly) await main();
+if (!process.argv.includes('--ingest') && !pagingOnly) {
+  await benchStart();
+  await main();
+}
 if (!pagingOnly && !(await benchIngest())) process.exitCode = 1;
 if (!process.argv.includes('--ingest') && !(await benchPaging())) process.exitCode = 1;

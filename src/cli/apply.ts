@@ -1,14 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadEnv } from '../config/env.ts';
-import { DatabaseClock } from '../db/clock.ts';
-import { calibrateClock, openStore } from '../db/store.ts';
 import type { AppliedDocument, ApplyResult } from '../domain/config/apply-documents.ts';
-import { applyDocuments, invalidDocuments } from '../domain/config/apply-documents.ts';
 import type { FieldChange } from '../domain/config/config.ts';
-import { type ConfigSource, parseConfigSources } from '../domain/config/documents.ts';
-import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
+import type { ConfigSource } from '../domain/config/documents.ts';
 import { AppError } from '../errors.ts';
 import { ApiClient, ApiError, serverUrl } from './client.ts';
 import { printJson, progress } from './output.ts';
@@ -82,6 +77,24 @@ export function describeResult(r: AppliedDocument, dryRun: boolean): string {
 async function applyLocally(sources: ConfigSource[], dryRun: boolean): Promise<ApplyResult> {
   // Invalid documents are reported before the store is opened (starting it can take seconds);
   // applyDocuments checks them again, the same way, inside.
+  // Loaded here, not at the top: with --url (and for --help) none of the store is needed.
+  const [
+    { loadEnv },
+    { DatabaseClock },
+    { calibrateClock, openStore },
+    apply,
+    { parseConfigSources },
+    context,
+  ] = await Promise.all([
+    import('../config/env.ts'),
+    import('../db/clock.ts'),
+    import('../db/store.ts'),
+    import('../domain/config/apply-documents.ts'),
+    import('../domain/config/documents.ts'),
+    import('../domain/context.ts'),
+  ]);
+  const { applyDocuments, invalidDocuments } = apply;
+  const { makeCtx, SYSTEM_ACTOR } = context;
   const { errors } = parseConfigSources(sources);
   if (errors.length > 0) throw invalidDocuments(errors);
   const env = loadEnv();

@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
-import { formatDrillReport, loadScenario } from '../domain/drills/report.ts';
-import { planDrill, runDrill } from '../domain/drills/run-drill.ts';
 import type { Scenario } from '../domain/drills/scenario.ts';
-import { openThrowawayStore } from '../domain/drills/throwaway-store.ts';
 import { formatSourceError } from '../lib/yaml-source.ts';
 import { printJson, progress } from './output.ts';
 
@@ -36,6 +33,13 @@ Examples:
         planFile: string,
         opts: { scenario?: string; severity?: string; json?: boolean; quiet?: boolean },
       ) => {
+        // Loaded here, not at the top: other commands (and --help) need none of the drill machinery.
+        const [{ formatDrillReport, loadScenario }, { planDrill, runDrill }, { openThrowawayStore }] =
+          await Promise.all([
+            import('../domain/drills/report.ts'),
+            import('../domain/drills/run-drill.ts'),
+            import('../domain/drills/throwaway-store.ts'),
+          ]);
         const planSource = readFileSync(planFile, 'utf8');
         let scenario: Scenario | undefined;
         if (opts.scenario) {

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { loadEnv } from '../config/env.ts';
-import { openStore } from '../db/store.ts';
 
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
     .description('Apply pending database migrations and exit')
     .action(async () => {
+      const [{ loadEnv }, { openStore }] = await Promise.all([
+        import('../config/env.ts'),
+        import('../db/store.ts'),
+      ]);
       const env = loadEnv();
       const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.TOCSIN_DATA_DIR });
       await store.close();

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { startTocsin } from '../app.ts';
-import { loadEnv } from '../config/env.ts';
-import { createLogger } from '../log.ts';
 import { keepProcessAlive } from './lifecycle.ts';
 
 export function registerServe(program: Command): void {
@@ -12,6 +9,12 @@ export function registerServe(program: Command): void {
     .action(async (opts: { role: string }) => {
       if (!['all', 'api', 'engine'].includes(opts.role)) throw new Error(`--role must be all, api or engine`);
       keepProcessAlive();
+      // Loaded here, not at the top: other commands (and --help) need none of the server.
+      const [{ startTocsin }, { loadEnv }, { createLogger }] = await Promise.all([
+        import('../app.ts'),
+        import('../config/env.ts'),
+        import('../log.ts'),
+      ]);
       const env = loadEnv();
       const log = createLogger(env.TOCSIN_LOG_LEVEL);
       const running = await startTocsin(env, opts.role as 'all' | 'api' | 'engine', log);

@@ -22,3 +22,8 @@ export function progress(message: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
   else process.stderr.write(`${message}\n`);
 }
+
+/** A list with more pages says how to get the next one, on stderr so piped output stays the rows. */
+export function printNextPage(next: string | null | undefined): void {
+  if (next) process.stderr.write(`more: repeat with --cursor ${next}\n`);
+}

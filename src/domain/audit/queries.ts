@@ -26,8 +26,18 @@ export async function record(tx: Executor, actor: Actor, at: Date, entry: AuditE
     .execute();
 }
 
-export async function list(db: Executor, filter: { entityType?: string; entityId?: string; limit: number }) {
+/** Newest first (indexes audit_log_entity*); beforeId: keyset, only entries older than it. */
+export async function list(
+  db: Executor,
+  filter: {
+    entityType?: string | undefined;
+    entityId?: string | undefined;
+    limit: number;
+    beforeId?: string | undefined;
+  },
+) {
   let q = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
   if (filter.entityType) q = q.where('entity_type', '=', filter.entityType);
   if (filter.entityId) q = q.where('entity_id', '=', filter.entityId);
   return q.execute();

@@ -73,6 +73,18 @@ export function describeResult(r: AppliedDocument, dryRun: boolean): string {
   return [head + tail, ...shown].join('\n');
 }
 
+/** Progress on stderr for large applies: every PROGRESS_EVERY documents and at the end. */
+const PROGRESS_EVERY = 500;
+function reportProgress(): (done: number, total: number) => void {
+  let shown = 0;
+  return (done, total) => {
+    if (total < PROGRESS_EVERY || (done - shown < PROGRESS_EVERY && done < total)) return;
+    shown = done;
+    progress(`applied ${done}/${total} documents`);
+    if (done === total && process.stderr.isTTY) process.stderr.write('\n');
+  };
+}
+
 /** Without a server: the local store (embedded PostgreSQL, or DATABASE_URL), as the system actor. */
 async function applyLocally(sources: ConfigSource[], dryRun: boolean): Promise<ApplyResult> {
   // Invalid documents are reported before the store is opened (starting it can take seconds);
@@ -108,7 +120,7 @@ async function applyLocally(sources: ConfigSource[], dryRun: boolean): Promise<A
     const clock = new DatabaseClock();
     await calibrateClock(store.db, clock);
     const ctx = makeCtx({ db: store.db, clock }, SYSTEM_ACTOR);
-    return await applyDocuments({ ctx, input: { sources, dryRun } });
+    return await applyDocuments({ ctx, input: { sources, dryRun, onProgress: reportProgress() } });
   } finally {
     await store.close();
   }

@@ -11,22 +11,30 @@ export interface AuditEntry {
 
 /** Appends to the audit log; call it inside the transaction that made the change. */
 export async function record(tx: Executor, actor: Actor, at: Date, entry: AuditEntry): Promise<void> {
-  await tx
-    .insertInto('audit_log')
-    .values({
-      at,
-      actor_id: actor.userId,
-      actor_name: actor.name,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: String(entry.entityId),
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
-    })
-    .execute();
+  await recordMany(tx, actor, at, [entry]);
 }
 
-/** Newest first (indexes audit_log_entity*); beforeId: keyset, only entries older than it. */
+/** Several entries of one actor and time in one statement (bulk operations). */
+export async function recordMany(tx: Executor, actor: Actor, at: Date, entries: AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 1000) {
+    await tx
+      .insertInto('audit_log')
+      .values(
+        entries.slice(i, i + 1000).map((entry) => ({
+          at,
+          actor_id: actor.userId,
+          actor_name: actor.name,
+          action: entry.action,
+          entity_type: entry.entityType,
+          entity_id: String(entry.entityId),
+          before: entry.before === undefined ? null : JSON.stringify(entry.before),
+          after: entry.after === undefined ? null : JSON.stringify(entry.after),
+        })),
+      )
+      .execute();
+  }
+}
+
 export async function list(
   db: Executor,
   filter: {

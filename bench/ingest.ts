@@ -43,7 +43,7 @@ interface Row {
   ratio?: number | undefined;
 }
 
-interface Target {
+export interface Target {
   url: string;
   routingKey: string;
   /** The server's process id (its CPU is counted). */
@@ -76,7 +76,7 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   }
 }
 
-async function startBaseline(file: string, databaseUrl?: string): Promise<Target> {
+export async function startBaseline(file: string, databaseUrl?: string): Promise<Target> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     env: { ...process.env, BENCH_PORT: String(port), BENCH_DATABASE_URL: databaseUrl ?? '' },

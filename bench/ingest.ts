@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { type ServerHandle, startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
 import { freePort } from '../src/db/embedded.ts';
+import { clusterCpuMs, cpuMs, postmasterOf } from './proc.ts';
 import { embeddedStore, pg15Store, type Store } from './stores.ts';
 import { ensureWrk, runWrk, type WrkResult } from './wrk.ts';
 
@@ -43,7 +43,7 @@ interface Row {
   ratio?: number | undefined;
 }
 
-interface Target {
+export interface Target {
   url: string;
   routingKey: string;
   /** The server's process id (its CPU is counted). */
@@ -64,59 +64,6 @@ async function query(url: string, text: string, values: unknown[]): Promise<numb
   }
 }
 
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/** CPU time of a process in ms (utime + stime, and with children: + cutime + cstime); NaN if unreadable. */
-function cpuMs(pid: number, withChildren = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14–17 of proc(5), counted from the state field (3rd) here.
-    const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
-    return ((utime ?? 0) + (stime ?? 0) + (withChildren ? (cutime ?? 0) + (cstime ?? 0) : 0)) * TICK_MS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
-/**
- * CPU of a whole PostgreSQL cluster in ms: the postmaster with the children it reaped (exited
- * backends), plus its live children (backends, WAL writer, checkpointer …).
- */
-function clusterCpuMs(postmaster: number): number {
-  let total = cpuMs(postmaster, true);
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      if (parentOf(pid) === postmaster) total += cpuMs(pid);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
-}
-
-/** The postmaster of the cluster behind `url`: the parent of a backend. NaN if /proc is unreadable. */
-async function postmasterOf(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-    // Read while the backend is alive: it exits with the connection.
-    return parentOf(Number(rows[0]?.pid));
-  } catch {
-    return Number.NaN;
-  } finally {
-    await client.end();
-  }
-}
-
 async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   const until = Date.now() + 60_000;
   for (;;) {
@@ -129,7 +76,7 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   }
 }
 
-async function startBaseline(file: string, databaseUrl?: string): Promise<Target> {
+export async function startBaseline(file: string, databaseUrl?: string): Promise<Target> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     env: { ...process.env, BENCH_PORT: String(port), BENCH_DATABASE_URL: databaseUrl ?? '' },

@@ -1,14 +1,20 @@
-import type { LoadResult } from '../scripts/lib/load.ts';
+import { readFileSync } from 'node:fs';
+import { type LoadResult, load } from '../scripts/lib/load.ts';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
+import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
 import { benchIncidentWritePath } from './incidents.ts';
-import { benchIngest } from './ingest.ts';
+import { benchIngest, startBaseline } from './ingest.ts';
+import { benchLists } from './lists.ts';
 import { benchPaging } from './paging.ts';
+import { benchPeer } from './peer.ts';
+import { benchStart } from './start.ts';
+import { embeddedStore } from './stores.ts';
 
 // npm run bench: the incident write path on the embedded store and on Debian's PostgreSQL 15
 // (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline; then alert
 // ingestion (bench/ingest.ts), which fails the run if any accepted alert is missing from the store.
-// `npm run bench -- --ingest` runs the ingestion part only.
+// `npm run bench -- --ingest` runs the ingestion part only (flags at the end of this file).
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
@@ -19,17 +25,62 @@ function row(name: string, r: LoadResult, base?: LoadResult): string {
     .padStart(6)} ms  errors ${r.errors}  ${ratio}`;
 }
 
+const WRITE_ROUNDS = Number(process.env.BENCH_WRITE_ROUNDS ?? 3);
+
+/** One new alert per request to the bare upsert baseline: a single-row durable write through HTTP. */
+function upsertRound(url: string, round: number): Promise<LoadResult> {
+  return load(ITERATIONS * 3, CONCURRENCY, async (i, timed) => {
+    await timed(async () => {
+      const res = await fetch(`${url}/v2/enqueue`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          dedup_key: `w${round}-${i}`,
+          event_action: 'trigger',
+          payload: { summary: 'x' },
+        }),
+      });
+      if (res.status !== 202) throw new Error(`upsert answered ${res.status}`);
+      await res.arrayBuffer();
+    });
+  });
+}
+
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
 async function main() {
+  const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(
-    `incident write path (declare + transition + note), ${ITERATIONS} incidents, ${CONCURRENCY} clients`,
+    `\nincident write path (declare + transition + note), ${ITERATIONS} incidents, ${CONCURRENCY} clients, ${WRITE_ROUNDS} rounds interleaved with the bare single-row upsert (${ITERATIONS * 3} requests) on the same embedded PostgreSQL (load average ${load1})`,
   );
-  const embedded = await startServer({});
+  const store = await embeddedStore('tocsin-bench-writes-');
   let base: LoadResult;
   try {
-    base = await benchIncidentWritePath(embedded, ITERATIONS, CONCURRENCY);
-    console.log(row('embedded PostgreSQL', base));
+    await ensureDatabase(store.url, 'bench_writes');
+    await ensureDatabase(store.url, 'bench_upsert');
+    const embedded = await startServer({ DATABASE_URL: withDatabase(store.url, 'bench_writes') });
+    const upsert = await startBaseline('bench/baselines/upsert.ts', withDatabase(store.url, 'bench_upsert'));
+    try {
+      const ratios: number[] = [];
+      const runs: LoadResult[] = [];
+      for (let round = 0; round < WRITE_ROUNDS; round++) {
+        const u = await upsertRound(upsert.url, round);
+        const r = await benchIncidentWritePath(embedded, ITERATIONS, CONCURRENCY);
+        console.log(row(`  round ${round + 1} Tocsin`, r));
+        console.log(row(`  round ${round + 1} bare upsert`, u));
+        ratios.push(r.rps / u.rps);
+        runs.push(r);
+      }
+      base = [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)] as LoadResult;
+      console.log(
+        `${row('embedded PostgreSQL (median)', base)}  ${medianOf(ratios).toFixed(2)}x of the bare upsert (median of rounds)`,
+      );
+    } finally {
+      await upsert.stop();
+      await embedded.stop();
+    }
   } finally {
-    await embedded.stop();
+    await store.stop();
   }
   let pg: Awaited<ReturnType<typeof startPostgres15>> | undefined;
   try {
@@ -53,8 +104,15 @@ async function main() {
   }
 }
 
-// `--paging` runs the paging part only (bench/paging.ts): trigger → page latency, engine throughput.
-const pagingOnly = process.argv.includes('--paging');
-if (!process.argv.includes('--ingest') && !pagingOnly) await main();
-if (!pagingOnly && !(await benchIngest())) process.exitCode = 1;
-if (!process.argv.includes('--ingest') && !(await benchPaging())) process.exitCode = 1;
+// Parts: --start (bench/start.ts), --writes (incident writes, above), --lists (bench/lists.ts),
+// --ingest (bench/ingest.ts), --paging (bench/paging.ts), --peer (bench/peer.ts: Alertmanager side
+// by side). Without a flag, every part runs.
+const PARTS = ['start', 'writes', 'lists', 'ingest', 'paging', 'peer'] as const;
+const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
+const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
+if (runs('start')) await benchStart();
+if (runs('writes')) await main();
+if (runs('lists')) await benchLists();
+if (runs('ingest') && !(await benchIngest())) process.exitCode = 1;
+if (runs('paging') && !(await benchPaging())) process.exitCode = 1;
+if (runs('peer') && !(await benchPeer())) process.exitCode = 1;

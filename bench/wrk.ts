@@ -21,6 +21,25 @@ export interface WrkRun {
   connections: number;
   /** Safety bound on the run's length in seconds. */
   maxSeconds?: number;
+  /**
+   * The wire format: a PagerDuty event to Tocsin's /v2/enqueue (answered 202), or one alert in
+   * Alertmanager's own API, POST /api/v2/alerts (answered 200) — the peer benchmark. Default pagerduty.
+   */
+  format?: 'pagerduty' | 'alertmanager';
+}
+
+// The same ~1 KB alert in Alertmanager's API: labels (the key makes each alert new) and annotations.
+function alertmanagerParts(): { head: string; tail: string; size: number } {
+  const head =
+    '[{"labels":{"alertname":"DiskFull","instance":"db-17.example.com","severity":"critical","bench":"ingest","key":"';
+  const annotations = {
+    summary: 'Disk 97% on db-17',
+    metric: 'disk_used_percent',
+    value: '97.5',
+    pad: 'x'.repeat(700),
+  };
+  const tail = `"},"annotations":${JSON.stringify(annotations)}}]`;
+  return { head, tail, size: head.length + tail.length + 24 };
 }
 
 export interface WrkResult {
@@ -83,21 +102,26 @@ local head = '${head}'
 local tail = '${tail}'
 local threads = {}
 local headers = { ["Content-Type"] = "application/json" }
+local path = "${run.format === 'alertmanager' ? '/api/v2/alerts' : '/v2/enqueue'}"
+local ok = ${run.format === 'alertmanager' ? 200 : 202}
+-- After the quota: requests that store nothing, answered with a status no alert gets.
+local filler = "${run.format === 'alertmanager' ? '/-/bench-filler' : '/health'}"
+local fillerStatus = ${run.format === 'alertmanager' ? 404 : 200}
 function setup(thread) table.insert(threads, thread) end
 -- wrk calls request() once before the run to check the request (thread 0 only: we run one thread)
 -- and discards it: start at -1 so exactly quota events go out.
 function init(args) sent = -1; accepted = 0; shed = 0; other = 0 end
 function request()
-  if sent >= quota then return wrk.format("GET", "/health") end
+  if sent >= quota then return wrk.format("GET", filler) end
   sent = sent + 1
   local k = key
   if mode == "new" then k = key .. "-" .. sent end
-  return wrk.format("POST", "/v2/enqueue", headers, head .. k .. tail)
+  return wrk.format("POST", path, headers, head .. k .. tail)
 end
 function response(status, hdrs, body)
-  if status == 202 then accepted = accepted + 1
+  if status == ok then accepted = accepted + 1
   elseif status == 429 then shed = shed + 1
-  elseif status == 200 then return
+  elseif status == fillerStatus then return
   else other = other + 1 end
   if accepted + shed + other == quota then
     -- wrk's main thread sleeps for -d regardless; SIGINT (sent by runWrk on this line) ends it early.
@@ -117,7 +141,8 @@ end
 
 /** One bounded run: one wrk thread (the generator must not starve the server of the 2 cores), N connections. */
 export async function runWrk(run: WrkRun): Promise<WrkResult> {
-  const { head, tail, size } = bodyParts(run.routingKey);
+  const { head, tail, size } =
+    run.format === 'alertmanager' ? alertmanagerParts() : bodyParts(run.routingKey);
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-wrk-'));
   const script = join(dir, 'ingest.lua');
   writeFileSync(script, lua(run, head, tail));

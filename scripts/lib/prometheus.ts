@@ -29,6 +29,8 @@ export function requireBinary(path: string): void {
 export interface Daemon {
   /** http://127.0.0.1:<port> */
   url: string;
+  /** Its process id (benchmarks read its CPU time). */
+  pid: number;
   /** host:port, as a scrape or alerting target. */
   address: string;
   /** The temp dir holding its config and data (deleted by stop). */
@@ -86,6 +88,7 @@ async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
   const logTail = () => lines.join('\n');
   const daemon: Daemon = {
     url: `http://${address}`,
+    pid: child.pid ?? 0,
     address,
     dir,
     logTail,

@@ -4,6 +4,19 @@ import { calibrateClock, openStore } from '../db/store.ts';
 import { type ApplyResult, applyDocuments, invalidDocuments } from '../domain/config/apply-documents.ts';
 import { type ConfigSource, parseConfigSources } from '../domain/config/documents.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
+import { progress } from './output.ts';
+
+/** Progress on stderr for large applies: every PROGRESS_EVERY documents and at the end. */
+const PROGRESS_EVERY = 500;
+function reportProgress(): (done: number, total: number) => void {
+  let shown = 0;
+  return (done, total) => {
+    if (total < PROGRESS_EVERY || (done - shown < PROGRESS_EVERY && done < total)) return;
+    shown = done;
+    progress(`applied ${done}/${total} documents`);
+    if (done === total && process.stderr.isTTY) process.stderr.write('\n');
+  };
+}
 
 // Loaded only when `tocsin apply` runs without a server, so other commands start without the store.
 
@@ -24,7 +37,7 @@ export async function applyLocally(sources: ConfigSource[], dryRun: boolean): Pr
     const clock = new DatabaseClock();
     await calibrateClock(store.db, clock);
     const ctx = makeCtx({ db: store.db, clock }, SYSTEM_ACTOR);
-    return await applyDocuments({ ctx, input: { sources, dryRun } });
+    return await applyDocuments({ ctx, input: { sources, dryRun, onProgress: reportProgress() } });
   } finally {
     await store.close();
   }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
-import { formatDrillReport, loadScenario } from '../domain/drills/report.ts';
 import type { Scenario } from '../domain/drills/scenario.ts';
 import { formatSourceError } from '../lib/yaml-source.ts';
 import { exitWhenDrained, printJson, progress } from './output.ts';
@@ -34,6 +33,8 @@ Examples:
         planFile: string,
         opts: { scenario?: string; severity?: string; json?: boolean; quiet?: boolean },
       ) => {
+        // Loaded here, not at the top: other commands (and --help) need none of the drill machinery.
+        const { formatDrillReport, loadScenario } = await import('../domain/drills/report.ts');
         const planSource = readFileSync(planFile, 'utf8');
         let scenario: Scenario | undefined;
         if (opts.scenario) {

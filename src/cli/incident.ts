@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { describeEvent } from '../domain/incidents/describe-event.ts';
 import { ApiClient } from './client.ts';
 import { type CommonOpts, collect, type Json, pairs, withCommon } from './common.ts';
-import { formatTable, printJson, printTable } from './output.ts';
+import { formatTable, printJson, printNextPage, printTable } from './output.ts';
 import { registerIncidentPages } from './page.ts';
 
 // `tocsin incident …`: talks to a server (--url or TOCSIN_URL, token from TOCSIN_TOKEN) through the
@@ -204,20 +204,28 @@ export function registerIncident(program: Command): void {
       .option('--state <state>', 'open, resolved or all', 'open')
       .option('--severity <id>')
       .option('--plan <name>')
-      .option('--limit <n>', 'how many', '50'),
-  ).action(async (o: CommonOpts & { state: string; severity?: string; plan?: string; limit: string }) => {
-    const query = new URLSearchParams({ state: o.state, limit: o.limit });
-    if (o.severity) query.set('severity', o.severity);
-    if (o.plan) query.set('plan', o.plan);
-    const { incidents } = await new ApiClient({ url: o.url }).get<{ incidents: IncidentJson[] }>(
-      `/api/v1/incidents?${query}`,
-    );
-    if (o.json) return printJson(incidents);
-    printTable(
-      ['id', 'severity', 'state', 'title', 'declared', 'plan'],
-      incidents.map((i) => [i.id, i.severity, i.state, i.title, shortTime(i.declared_at), i.plan_name]),
-    );
-  });
+      .option('--limit <n>', 'how many', '50')
+      .option('--cursor <next>', 'the page after the one that printed this cursor'),
+  ).action(
+    async (
+      o: CommonOpts & { state: string; severity?: string; plan?: string; limit: string; cursor?: string },
+    ) => {
+      const query = new URLSearchParams({ state: o.state, limit: o.limit });
+      if (o.severity) query.set('severity', o.severity);
+      if (o.plan) query.set('plan', o.plan);
+      if (o.cursor) query.set('cursor', o.cursor);
+      const { incidents, next } = await new ApiClient({ url: o.url }).get<{
+        incidents: IncidentJson[];
+        next?: string | null;
+      }>(`/api/v1/incidents?${query}`);
+      printNextPage(next);
+      if (o.json) return printJson(incidents);
+      printTable(
+        ['id', 'severity', 'state', 'title', 'declared', 'plan'],
+        incidents.map((i) => [i.id, i.severity, i.state, i.title, shortTime(i.declared_at), i.plan_name]),
+      );
+    },
+  );
 
   withCommon(
     incident.command('show <id>').description('Show an incident with targets, roles and timeline'),

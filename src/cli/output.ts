@@ -34,3 +34,8 @@ export async function exitWhenDrained(code: number): Promise<never> {
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
   process.exit(code);
 }
+
+/** A list with more pages says how to get the next one, on stderr so piped output stays the rows. */
+export function printNextPage(next: string | null | undefined): void {
+  if (next) process.stderr.write(`more: repeat with --cursor ${next}\n`);
+}

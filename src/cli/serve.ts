@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadEnv } from '../config/env.ts';
 import { keepProcessAlive } from './lifecycle.ts';
 
 /** The start output's word on delivery: which channels are off, and where their pages go instead. */
@@ -19,12 +18,14 @@ export function registerServe(program: Command): void {
     .action(async (opts: { role: string }) => {
       if (!['all', 'api', 'engine'].includes(opts.role)) throw new Error(`--role must be all, api or engine`);
       keepProcessAlive();
-      // Loaded when the command runs: every other command starts without the whole server.
-      const [{ startTocsin }, { createLogger }, { channelsOff, providersFromEnv }] = await Promise.all([
-        import('../app.ts'),
-        import('../log.ts'),
-        import('../notify/providers/from-env.ts'),
-      ]);
+      // Loaded when the command runs: every other command (and --help) starts without the server.
+      const [{ startTocsin }, { loadEnv }, { createLogger }, { channelsOff, providersFromEnv }] =
+        await Promise.all([
+          import('../app.ts'),
+          import('../config/env.ts'),
+          import('../log.ts'),
+          import('../notify/providers/from-env.ts'),
+        ]);
       const env = loadEnv();
       const log = createLogger(env.TOCSIN_LOG_LEVEL);
       const running = await startTocsin(env, opts.role as 'all' | 'api' | 'engine', log);

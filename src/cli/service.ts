@@ -3,7 +3,7 @@ import { INTEGRATION_TYPES } from '../domain/services/services.ts';
 import { ApiClient } from './client.ts';
 import { type CommonOpts, collect, enc, type Json, pairs, withCommon } from './common.ts';
 import { shortTime } from './incident.ts';
-import { printJson, printTable } from './output.ts';
+import { printJson, printNextPage, printTable } from './output.ts';
 
 // `tocsin service …`, `tocsin integration …`, `tocsin alert …`: thin clients of the HTTP API.
 
@@ -113,27 +113,37 @@ export function registerService(program: Command): void {
         ...p,
         v,
       ])
-      .option('--limit <n>', 'how many', '100'),
-  ).action(async (o: CommonOpts & { service?: string; status: string; label?: string[]; limit: string }) => {
-    const q = new URLSearchParams({ status: o.status, limit: o.limit });
-    if (o.service) q.set('service', o.service);
-    for (const l of o.label ?? []) q.append('label', l);
-    const { alerts } = await new ApiClient({ url: o.url }).get<{ alerts: Json[] }>(`/api/v1/alerts?${q}`);
-    if (o.json) return printJson(alerts);
-    printTable(
-      ['id', 'service', 'status', 'severity', 'count', 'dedup key', 'summary', 'last seen'],
-      alerts.map((a) => [
-        String(a.id),
-        String(a.service),
-        String(a.status),
-        String(a.severity),
-        String(a.count),
-        String(a.dedup_key),
-        String(a.summary).slice(0, 60),
-        shortTime(a.last_seen_at as string),
-      ]),
-    );
-  });
+      .option('--limit <n>', 'how many', '100')
+      .option('--cursor <next>', 'the page after the one that printed this cursor'),
+  ).action(
+    async (
+      o: CommonOpts & { service?: string; status: string; label?: string[]; limit: string; cursor?: string },
+    ) => {
+      const q = new URLSearchParams({ status: o.status, limit: o.limit });
+      if (o.service) q.set('service', o.service);
+      if (o.cursor) q.set('cursor', o.cursor);
+      for (const l of o.label ?? []) q.append('label', l);
+      const { alerts, next } = await new ApiClient({ url: o.url }).get<{
+        alerts: Json[];
+        next?: string | null;
+      }>(`/api/v1/alerts?${q}`);
+      printNextPage(next);
+      if (o.json) return printJson(alerts);
+      printTable(
+        ['id', 'service', 'status', 'severity', 'count', 'dedup key', 'summary', 'last seen'],
+        alerts.map((a) => [
+          String(a.id),
+          String(a.service),
+          String(a.status),
+          String(a.severity),
+          String(a.count),
+          String(a.dedup_key),
+          String(a.summary).slice(0, 60),
+          shortTime(a.last_seen_at as string),
+        ]),
+      );
+    },
+  );
   withCommon(alert.command('show <id>').description('Show an alert with its raw payload and events')).action(
     async (id: string, o: CommonOpts) => {
       const res = await new ApiClient({ url: o.url }).get<Json>(`/api/v1/alerts/${enc(id)}`);

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
+import { packageRoot } from '../lib/package-root.ts';
 import { homePage } from './home.ts';
 import type { App, AppDeps } from './server.ts';
 
@@ -13,7 +13,7 @@ import type { App, AppDeps } from './server.ts';
 // those are cached for a year; everything else is revalidated (ETag) on each load.
 // Without a build, / shows the start page saying so.
 
-const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+const DEFAULT_WEB_DIR = join(packageRoot(), 'web', 'dist');
 
 /** Paths the server answers itself (API, inbound, status page, acknowledgements, sign-in, health). */
 const SERVER_PATHS = /^\/(api|v2|status|ack|auth\/oidc|health|metrics)(\/|$)/;

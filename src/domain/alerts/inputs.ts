@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorParam } from '../../lib/cursor.ts';
 
 export const alertIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'an alert id is a positive integer');
 
@@ -11,6 +12,7 @@ export const listAlertsQuerySchema = z.strictObject({
     .describe('key=value, repeatable: alerts whose labels include each pair'),
   limit: z.coerce.number().int().min(1).max(5000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
+  cursor: cursorParam,
 });
 export type ListAlertsInput = z.input<typeof listAlertsQuerySchema>;
 

@@ -1,13 +1,16 @@
 import { Invalid, NotFound } from '../../errors.ts';
+import { decodeCursor, pageOf, refuseOffsetWithCursor } from '../../lib/cursor.ts';
 import type { Operation } from '../context.ts';
 import * as services from '../services/queries.ts';
 import { publicAlert } from './alerts.ts';
 import { type ListAlertsInput, listAlertsQuerySchema } from './inputs.ts';
 import * as alerts from './queries.ts';
 
+/** Alerts, last seen first; `next` is the cursor of the following page (null on the last). */
 export async function listAlerts({ ctx, input }: Operation<ListAlertsInput>) {
   ctx.require('read');
   const q = listAlertsQuerySchema.parse(input);
+  refuseOffsetWithCursor(q);
   const service = q.service ? await services.findService(ctx.db, q.service) : undefined;
   if (q.service && !service) throw new NotFound('service', q.service);
   const pairs = q.label === undefined ? [] : Array.isArray(q.label) ? q.label : [q.label];
@@ -21,8 +24,10 @@ export async function listAlerts({ ctx, input }: Operation<ListAlertsInput>) {
     serviceId: service?.id,
     status: q.status,
     labels,
-    limit: q.limit,
+    limit: q.limit + 1,
     offset: q.offset,
+    after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
   });
-  return rows.map((r) => publicAlert(r));
+  const page = pageOf(rows, q.limit, (r) => ({ at: r.cursor_at, id: r.id }));
+  return { alerts: page.items.map(({ cursor_at: _, ...r }) => publicAlert(r)), next: page.next };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AlertStatus, Executor, NewRow } from '../../db/schema.ts';
+import type { Cursor } from '../../lib/cursor.ts';
 
 type NewAlert = NewRow<'alerts'>;
 
@@ -176,18 +177,27 @@ export interface AlertFilter {
   labels?: Record<string, string> | undefined;
   limit: number;
   offset: number;
+  /** Keyset: only alerts strictly after this (last_seen_at, id) in the list's order. */
+  after?: Cursor | undefined;
 }
 
+/** Last seen first (index alerts_last_seen); cursor_at is last_seen_at to the microsecond. */
 export function listAlerts(db: Executor, f: AlertFilter) {
   let q = db
     .selectFrom('alerts')
     .innerJoin('services', 'services.id', 'alerts.service_id')
     .selectAll('alerts')
     .select('services.name as service')
+    .select(sql<string>`alerts.last_seen_at::text`.as('cursor_at'))
     .orderBy('alerts.last_seen_at', 'desc')
     .orderBy('alerts.id', 'desc')
     .limit(f.limit)
     .offset(f.offset);
+  if (f.after) {
+    q = q.where(
+      sql<boolean>`(alerts.last_seen_at, alerts.id) < (${f.after.at ?? null}::timestamptz, ${f.after.id}::bigint)`,
+    );
+  }
   if (f.serviceId) q = q.where('alerts.service_id', '=', f.serviceId);
   if (f.status === 'open') q = q.where('alerts.status', '<>', 'resolved');
   else if (f.status && f.status !== 'all') q = q.where('alerts.status', '=', f.status);

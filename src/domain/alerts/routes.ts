@@ -14,9 +14,7 @@ export function registerAlertRoutes(app: App): void {
   app.get(
     '/api/v1/alerts',
     { schema: { tags: ['alerts'], querystring: listAlertsQuerySchema } },
-    async (request) => ({
-      alerts: await listAlerts({ ctx: request.ctx, input: request.query }),
-    }),
+    async (request) => listAlerts({ ctx: request.ctx, input: request.query }),
   );
   app.get('/api/v1/alerts/:id', { schema: { tags: ['alerts'], params: idParam } }, async (request) =>
     getAlert({ ctx: request.ctx, input: { alertId: request.params.id } }),

@@ -119,6 +119,49 @@ describe('applyDocuments', () => {
     expect(version[0]?.source).not.toContain('kind: User');
   });
 
+  it('applies many users in one batch with the results, audit rows and progress of one by one', async () => {
+    const handles = Array.from({ length: 30 }, (_, i) => `bulk-${i}`);
+    const withContact = `${user('bulk-contact')}  contacts:\n    - { kind: email, address: bulk@example.com }\n`;
+    const file = { file: 'bulk.yaml', content: [...handles.map((h) => user(h)), withContact].join('---\n') };
+    const seen: number[] = [];
+    const first = await applyDocuments({
+      ctx: t.ctx(SYSTEM_ACTOR),
+      input: { sources: [file], onProgress: (done) => seen.push(done) },
+    });
+    expect(first.results.map((r) => r.change)).toEqual(Array(31).fill('created'));
+    expect(seen[seen.length - 1]).toBe(31);
+    const audited = await t.db
+      .selectFrom('audit_log')
+      .select('entity_id')
+      .where('action', '=', 'user.created')
+      .where('after', 'is not', null)
+      .execute();
+    const created = await t.db
+      .selectFrom('users')
+      .select(['id', 'handle'])
+      .where('handle', 'like', 'bulk-%')
+      .execute();
+    expect(created).toHaveLength(31);
+    for (const u of created) expect(audited.map((a) => a.entity_id)).toContain(String(u.id));
+
+    const changed = {
+      file: 'bulk.yaml',
+      content: [...handles.map((h, i) => user(h, i === 3 ? 'manager' : 'responder')), withContact].join(
+        '---\n',
+      ),
+    };
+    const second = await apply([changed]);
+    expect(second.results.filter((r) => r.change !== 'unchanged')).toEqual([
+      {
+        kind: 'User',
+        name: 'bulk-3',
+        file: 'bulk.yaml',
+        change: 'updated',
+        diff: [{ path: 'role', before: 'responder', after: 'manager' }],
+      },
+    ]);
+  });
+
   it('changes nothing when the same documents are applied again', async () => {
     const before = await counts();
     const { results } = await apply(setup());

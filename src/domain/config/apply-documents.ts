@@ -13,6 +13,8 @@ export interface ApplyInput {
   sources: ConfigSource[];
   /** Runs the whole apply, then rolls it back: reports what would change, changes nothing. */
   dryRun?: boolean | undefined;
+  /** Told after each kind's batch (and each document applied alone): documents done, of total. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 export interface AppliedDocument {
@@ -71,28 +73,61 @@ function errorsOf(doc: ValidDocument, error: AppError): SourceError[] {
   return error.details.map((d) => at(locate(d.path), `${d.path}: ${d.message}`));
 }
 
-async function applyAll(ctx: Ctx, documents: ValidDocument[]): Promise<AppliedDocument[]> {
-  const results: AppliedDocument[] = [];
-  const errors: SourceError[] = [];
+/** Consecutive documents of one kind (the dependency order keeps a kind's documents together). */
+function byKind(documents: ValidDocument[]): ValidDocument[][] {
+  const groups: ValidDocument[][] = [];
   for (const doc of documents) {
-    try {
-      const diff = await doc.handler.plan(ctx, doc.value);
-      const change = await doc.handler.apply(ctx, doc.value, doc);
-      results.push({
+    const last = groups[groups.length - 1];
+    if (last && last[0]?.handler === doc.handler) last.push(doc);
+    else groups.push([doc]);
+  }
+  return groups;
+}
+
+/** A kind's documents at once through its applyMany; undefined when it has none or refuses. */
+async function applyGroup(ctx: Ctx, group: ValidDocument[]): Promise<AppliedDocument[] | undefined> {
+  const handler = group[0]?.handler;
+  if (!handler?.applyMany || group.length < 2) return undefined;
+  try {
+    const applied = await handler.applyMany(
+      ctx,
+      group.map((d) => d.value),
+      group,
+    );
+    return group.map((doc, i) => {
+      const { diff, change } = applied[i] as (typeof applied)[number];
+      return {
         kind: doc.kind,
         name: doc.name,
         file: doc.file,
         change,
         diff: change === 'updated' ? diff.fields : [],
-      });
-    } catch (error) {
-      // An operation refusing one document (say, a team member no user has) is reported with the
-      // others; the transaction is rolled back below, so what ran before it is undone. Anything
-      // else (a lost connection, a permission) ends the apply at once.
-      if (!(error instanceof AppError) || !['invalid', 'not_found', 'conflict'].includes(error.code)) {
-        throw error;
-      }
-      errors.push(...errorsOf(doc, error));
+      };
+    });
+  } catch (error) {
+    // Refused: the documents go one by one below, which places each error in its document.
+    if (error instanceof AppError) return undefined;
+    throw error;
+  }
+}
+
+async function applyAll(
+  ctx: Ctx,
+  documents: ValidDocument[],
+  onProgress: (done: number, total: number) => void,
+): Promise<AppliedDocument[]> {
+  const results: AppliedDocument[] = [];
+  const errors: SourceError[] = [];
+  for (const group of byKind(documents)) {
+    const together = await applyGroup(ctx, group);
+    if (together) {
+      results.push(...together);
+      onProgress(results.length, documents.length);
+      continue;
+    }
+    for (const doc of group) {
+      await applyOne(ctx, doc, results, errors);
+      onProgress(results.length + errors.length, documents.length);
     }
   }
   if (errors.length > 0) throw invalidDocuments(errors);
@@ -121,6 +156,28 @@ async function pagingWarnings(ctx: Ctx, documents: ValidDocument[]): Promise<str
   return warnings;
 }
 
+async function applyOne(ctx: Ctx, doc: ValidDocument, results: AppliedDocument[], errors: SourceError[]) {
+  try {
+    const diff = await doc.handler.plan(ctx, doc.value);
+    const change = await doc.handler.apply(ctx, doc.value, doc);
+    results.push({
+      kind: doc.kind,
+      name: doc.name,
+      file: doc.file,
+      change,
+      diff: change === 'updated' ? diff.fields : [],
+    });
+  } catch (error) {
+    // An operation refusing one document (say, a team member no user has) is reported with the
+    // others; the transaction is rolled back below, so what ran before it is undone. Anything
+    // else (a lost connection, a permission) ends the apply at once.
+    if (!(error instanceof AppError) || !['invalid', 'not_found', 'conflict'].includes(error.code)) {
+      throw error;
+    }
+    errors.push(...errorsOf(doc, error));
+  }
+}
+
 /**
  * Applies configuration documents like `kubectl apply`: parses every source (several documents per
  * file), validates all of them first, then applies them in dependency order in one transaction, all
@@ -141,7 +198,7 @@ export async function applyDocuments({ ctx, input }: Operation<ApplyInput>): Pro
     const results = await ctx.db.transaction().execute(async (tx) => {
       // One apply at a time, so two applies creating the same new user cannot collide.
       await advisoryXactLock(tx, LOCKS.planApply);
-      const results = await applyAll({ ...ctx, db: tx }, ordered);
+      const results = await applyAll({ ...ctx, db: tx }, ordered, input.onProgress ?? (() => {}));
       const warnings = await pagingWarnings({ ...ctx, db: tx }, ordered);
       if (input.dryRun) throw new DryRun(results, warnings);
       return { results, warnings };

@@ -56,6 +56,12 @@ export interface KindHandler<T> {
   /** Writes the document through the concept's operation inside the apply's transaction (ctx.db). */
   apply(ctx: Ctx, value: T, doc: ConfigDocument): Promise<Change>;
   /**
+   * Optional: plan and apply many documents of this kind at once, in a few statements, with the
+   * results plan + apply would give one by one (in input order). When it refuses (an AppError), the
+   * documents are applied one by one instead, so each error is placed in its own document.
+   */
+  applyMany?(ctx: Ctx, values: T[], docs: ConfigDocument[]): Promise<{ diff: Diff; change: Change }[]>;
+  /**
    * Where a field path named by an Invalid error of the operation (its input's path, e.g.
    * "members.0.user") lies in the document; default: under `spec`.
    */

@@ -120,11 +120,30 @@ function duplicateErrors(documents: ValidDocument[]): SourceError[] {
   return errors;
 }
 
+type Parsed = { documents: ValidDocument[]; errors: SourceError[] };
+
+// `tocsin apply` checks the documents before it opens the store and applyDocuments checks them
+// again inside: the same sources (the same array, unchanged) are parsed once. Parsing thousands of
+// YAML documents with positions takes seconds.
+const parsedSources = new WeakMap<readonly ConfigSource[], { contents: string[]; parsed: Parsed }>();
+
 /** Parses and validates every document of every source; all errors are collected, none is thrown. */
-export function parseConfigSources(sources: readonly ConfigSource[]): {
-  documents: ValidDocument[];
-  errors: SourceError[];
-} {
+export function parseConfigSources(sources: readonly ConfigSource[]): Parsed {
+  const contents = sources.map((s) => s.content);
+  const cached = parsedSources.get(sources);
+  if (
+    cached &&
+    cached.contents.length === contents.length &&
+    cached.contents.every((c, i) => c === contents[i])
+  ) {
+    return cached.parsed;
+  }
+  const parsed = parseAll(sources);
+  parsedSources.set(sources, { contents, parsed });
+  return parsed;
+}
+
+function parseAll(sources: readonly ConfigSource[]): Parsed {
   const documents: ValidDocument[] = [];
   const errors: SourceError[] = [];
   for (const source of sources) {

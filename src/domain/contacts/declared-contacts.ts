@@ -121,6 +121,10 @@ export async function declaredDiffStates(
   userId: string | undefined,
   d: Declared,
 ): Promise<{ stored: ContactsState; wanted: ContactsState }> {
+  // Nothing declared: nothing to compare, and no reason to read (apply runs this per User document).
+  if (d.contacts === undefined && d.notificationRules === undefined && d.quietHours === undefined) {
+    return { stored: {}, wanted: {} };
+  }
   const methods: ContactMethodRow[] = userId ? await contacts.listMethods(db, userId) : [];
   const rules = userId ? await contacts.listRules(db, userId) : [];
   const quiet = userId ? await contacts.findQuietHours(db, userId) : undefined;

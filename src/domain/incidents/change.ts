@@ -154,8 +154,10 @@ export async function moveToState(
     });
     await stopPaging(c.tx, incident.id, 'resolved', c.ctx.actor.name, c.now);
   }
-  if (!(await incidents.hasChecklist(c.tx, incident.id, to))) {
-    await incidents.insertChecklistItems(c.tx, planChecklistRows(c.plan, incident.id, to));
+  // Most states have no checklist: then there is nothing to look up.
+  const checklist = planChecklistRows(c.plan, incident.id, to);
+  if (checklist.length > 0 && !(await incidents.hasChecklist(c.tx, incident.id, to))) {
+    await incidents.insertChecklistItems(c.tx, checklist);
   }
   await c.audit(
     entersResolved ? 'incident.resolved' : reopens ? 'incident.reopened' : 'incident.state_changed',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Executor } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
-import { Invalid } from '../../errors.ts';
+import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
@@ -36,10 +36,10 @@ export async function declareIncident({ ctx, input }: Operation<DeclareIncidentI
   return inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const planName = data.plan ?? (await defaultPlan(tx));
-    if (!(await plans.findPlan(tx, planName))) {
+    const { plan, version } = await loadPlanVersion(tx, planName).catch((error: unknown) => {
+      if (!(error instanceof NotFound)) throw error;
       throw new Invalid(`unknown plan "${planName}"`, [{ path: 'plan', message: `no plan "${planName}"` }]);
-    }
-    const { plan, version } = await loadPlanVersion(tx, planName);
+    });
     requireSeverity(plan, data.severity);
     const detectedAt = data.detected_at ? new Date(data.detected_at) : null;
     if (detectedAt && !(detectedAt.getTime() <= now.getTime())) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorParam } from '../../lib/cursor.ts';
 import { handleSchema } from '../users/users.ts';
 
 // Inputs of the incident operations, in the API's snake_case. Routes validate request bodies with
@@ -141,6 +142,7 @@ export const listIncidentsQuerySchema = z.strictObject({
   plan: str().min(1).max(63).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  cursor: cursorParam,
 });
 
 /** Operation inputs: the incident's id plus the request body's fields. */

@@ -1,10 +1,25 @@
+import { decodeCursor, pageOf, refuseOffsetWithCursor } from '../../lib/cursor.ts';
 import type { Operation } from '../context.ts';
 import type { Incident } from './incident.ts';
 import { type ListIncidentsInput, listIncidentsQuerySchema } from './inputs.ts';
 import * as incidents from './queries.ts';
 
-/** Incidents, newest first, filtered by state (open / resolved / all), severity and plan. */
-export async function listIncidents({ ctx, input }: Operation<ListIncidentsInput>): Promise<Incident[]> {
+/**
+ * Incidents, newest first, filtered by state (open / resolved / all), severity and plan; `next` is
+ * the cursor of the following page (null on the last).
+ */
+export async function listIncidents({
+  ctx,
+  input,
+}: Operation<ListIncidentsInput>): Promise<{ incidents: Incident[]; next: string | null }> {
   ctx.require('read');
-  return incidents.listIncidents(ctx.db, listIncidentsQuerySchema.parse(input));
+  const q = listIncidentsQuerySchema.parse(input);
+  refuseOffsetWithCursor(q);
+  const rows = await incidents.listIncidents(ctx.db, {
+    ...q,
+    limit: q.limit + 1,
+    after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+  });
+  const page = pageOf(rows, q.limit, (r) => ({ at: r.cursor_at, id: r.id }));
+  return { incidents: page.items.map(({ cursor_at: _, ...incident }) => incident), next: page.next };
 }

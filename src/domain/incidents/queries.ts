@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
+import type { Cursor } from '../../lib/cursor.ts';
 import type { Actor } from '../context.ts';
 import type { EventKind } from './events.ts';
 
@@ -36,16 +37,25 @@ export interface IncidentFilter {
   plan?: string | undefined;
   limit: number;
   offset: number;
+  /** Keyset: only incidents strictly after this (declared_at, id) in the list's order. */
+  after?: Cursor | undefined;
 }
 
+/** Newest first, in the order of the incidents_* indexes; cursor_at is declared_at to the microsecond. */
 export function listIncidents(db: Executor, f: IncidentFilter) {
   let q = db
     .selectFrom('incidents')
     .selectAll()
+    .select(sql<string>`declared_at::text`.as('cursor_at'))
     .orderBy('declared_at', 'desc')
     .orderBy('id', 'desc')
     .limit(f.limit)
     .offset(f.offset);
+  if (f.after) {
+    q = q.where(
+      sql<boolean>`(declared_at, id) < (${f.after.at ?? null}::timestamptz, ${f.after.id}::bigint)`,
+    );
+  }
   if (f.state === 'open') q = q.where('resolved_at', 'is', null);
   if (f.state === 'resolved') q = q.where('resolved_at', 'is not', null);
   if (f.severity) q = q.where('severity', '=', f.severity);

@@ -53,9 +53,9 @@ export function registerIncidentRoutes(app: App): void {
     reply.status(201);
     return { incident };
   });
-  app.get(BASE, { schema: { tags, querystring: listIncidentsQuerySchema } }, async (request) => ({
-    incidents: await listIncidents({ ctx: request.ctx, input: request.query }),
-  }));
+  app.get(BASE, { schema: { tags, querystring: listIncidentsQuerySchema } }, async (request) =>
+    listIncidents({ ctx: request.ctx, input: request.query }),
+  );
   app.get(`${BASE}/:id`, { schema: { tags, params } }, async (request) =>
     getIncident({ ctx: request.ctx, input: { incidentId: request.params.id } }),
   );

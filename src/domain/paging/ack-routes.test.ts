@@ -81,6 +81,24 @@ afterAll(async () => {
 });
 
 describe('acknowledging over HTTP', () => {
+  it('lists every page newest first, a page at a time through the next cursor', async () => {
+    for (const m of ['first', 'second', 'third']) await page(`listed ${m}`);
+    const get = async (query: string) =>
+      (await t.app.inject({ url: `/api/v1/pages?${query}`, headers: auth(t.adminToken) })).json() as {
+        pages: { id: string }[];
+        next: string | null;
+      };
+    const all = await get('limit=500');
+    const ids = all.pages.map((p) => Number(p.id));
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    const first = await get('limit=2');
+    expect(first.pages.map((p) => p.id)).toEqual(all.pages.slice(0, 2).map((p) => p.id));
+    const second = await get(`limit=2&cursor=${first.next}`);
+    expect(second.pages.map((p) => p.id)).toEqual(all.pages.slice(2, 4).map((p) => p.id));
+    expect((await get('status=active&limit=500')).pages.length).toBeLessThanOrEqual(ids.length);
+  });
+
   it('link: opening it only asks; the button acknowledges; an unknown link is a 404 page', async () => {
     const { id, ack } = await page('disk full');
     const path = new URL(ack.url).pathname;

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { cursorParam, decodeCursor, pageOf } from '../../lib/cursor.ts';
 import type { Ctx, Operation } from '../context.ts';
 import { readIncident } from '../incidents/change.ts';
 import * as q from './queries.ts';
@@ -13,6 +15,25 @@ export async function listIncidentPages({ ctx, input }: Operation<{ incidentId: 
     q.listPageMessages(ctx.db, { incidentId: incident.id }),
   ]);
   return { escalations: escalations.map(showEscalation), messages: messages.map(showMessageTo(ctx)) };
+}
+
+export const listPagesQuerySchema = z.strictObject({
+  status: z.enum(['active', 'acknowledged', 'resolved', 'exhausted', 'cancelled']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: cursorParam,
+});
+
+/** Every page (of incidents and manual ones), newest first; `next` is the cursor of the following page. */
+export async function listPages({ ctx, input }: Operation<z.input<typeof listPagesQuerySchema>>) {
+  ctx.require('read');
+  const query = listPagesQuerySchema.parse(input);
+  const rows = await q.listAllEscalations(ctx.db, {
+    status: query.status,
+    limit: query.limit + 1,
+    beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor).id,
+  });
+  const page = pageOf(rows, query.limit, (r) => ({ id: r.id }));
+  return { pages: page.items.map(showEscalation), next: page.next };
 }
 
 /** A page without an incident (tocsin page user:x), with its messages. */

@@ -113,6 +113,17 @@ export function findEscalation(db: Executor, id: string) {
   return db.selectFrom('escalations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Every page (escalation), newest first (indexes: primary key, escalations_status); keyset by id. */
+export function listAllEscalations(
+  db: Executor,
+  f: { status?: EscalationStatus | undefined; limit: number; beforeId?: string | undefined },
+) {
+  let q = db.selectFrom('escalations').selectAll().orderBy('id', 'desc').limit(f.limit);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.beforeId !== undefined) q = q.where('id', '<', f.beforeId);
+  return q.execute();
+}
+
 export function listEscalations(db: Executor, incidentId: string) {
   return db
     .selectFrom('escalations')

@@ -4,7 +4,7 @@ import { html } from '../../lib/html.ts';
 import type { App } from '../http-app.ts';
 import { incidentIdSchema } from '../incidents/inputs.ts';
 import { type AckLinkView, acknowledgeByToken, describeAckToken } from './acknowledge-page.ts';
-import { getPage, listIncidentPages } from './list-pages.ts';
+import { getPage, listIncidentPages, listPages, listPagesQuerySchema } from './list-pages.ts';
 import { pageInputSchema, pageManually } from './page-manually.ts';
 
 const tags = ['paging'];
@@ -28,6 +28,11 @@ export function registerPagingRoutes(app: App): void {
       reply.status(201);
       return { page };
     },
+  );
+  app.get(
+    '/api/v1/pages',
+    { schema: { tags, querystring: listPagesQuerySchema, summary: 'Every page, newest first' } },
+    async (request) => listPages({ ctx: request.ctx, input: request.query }),
   );
   app.get(
     '/api/v1/pages/:id',

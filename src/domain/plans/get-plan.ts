@@ -15,26 +15,53 @@ export interface PlanVersionView {
   created_by: string;
 }
 
+// A plan version never changes once saved, and its digest is the hash of its spec: spec and source
+// are kept here by digest, so an incident operation reads a few columns instead of the whole plan
+// (and parses no jsonb) each time. Bounded: the oldest entry goes first.
+const CACHED_VERSIONS = 64;
+const byDigest = new Map<string, { plan: Plan; source: string }>();
+
+/** Frozen: every caller shares the one object, so a change by one would be a change for all. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function remember(digest: string, content: { plan: Plan; source: string }): void {
+  byDigest.set(digest, deepFreeze(content));
+  if (byDigest.size > CACHED_VERSIONS) byDigest.delete(byDigest.keys().next().value as string);
+}
+
 /** A plan's version (default: the current one) read inside any executor; used by other concepts. */
 export async function loadPlanVersion(
   db: Executor,
   name: string,
   version?: number,
 ): Promise<PlanVersionView> {
-  const head = await plans.findPlan(db, name);
-  if (!head) throw new NotFound('plan', name);
-  const v = version ?? head.current_version;
-  const row = await plans.findVersion(db, name, v);
-  if (!row) throw new NotFound('plan version', `${name}@${v}`);
+  const head = await plans.findVersionHead(db, name, version);
+  if (!head) {
+    if (version === undefined || !(await plans.findPlan(db, name))) throw new NotFound('plan', name);
+    throw new NotFound('plan version', `${name}@${version}`);
+  }
+  let content = byDigest.get(head.digest);
+  if (!content) {
+    const row = await plans.versionContent(db, name, head.version);
+    if (!row) throw new NotFound('plan version', `${name}@${head.version}`);
+    content = { plan: row.spec as Plan, source: row.source };
+    remember(head.digest, content);
+  }
   return {
     name,
-    version: row.version,
+    version: head.version,
     current_version: head.current_version,
-    digest: row.digest,
-    source: row.source,
-    plan: row.spec as Plan,
-    created_at: row.created_at,
-    created_by: row.created_by,
+    digest: head.digest,
+    source: content.source,
+    plan: content.plan,
+    created_at: head.created_at,
+    created_by: head.created_by,
   };
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor, NewRow } from '../../db/schema.ts';
 
 export function findPlan(db: Executor, name: string) {
@@ -31,6 +32,38 @@ export function findVersion(db: Executor, name: string, version: number) {
   return db
     .selectFrom('plan_versions')
     .selectAll()
+    .where('plan_name', '=', name)
+    .where('version', '=', version)
+    .executeTakeFirst();
+}
+
+/**
+ * A plan's head and one version (default: the current one) in one round trip, without the version's
+ * spec and source: the caller takes those from its cache by digest, or reads them (versionContent).
+ */
+export function findVersionHead(db: Executor, name: string, version?: number) {
+  return db
+    .selectFrom('plans')
+    .innerJoin('plan_versions', (j) =>
+      j
+        .onRef('plan_versions.plan_name', '=', 'plans.name')
+        .on('plan_versions.version', '=', version ?? sql<number>`plans.current_version`),
+    )
+    .select([
+      'plans.current_version',
+      'plan_versions.version',
+      'plan_versions.digest',
+      'plan_versions.created_at',
+      'plan_versions.created_by',
+    ])
+    .where('plans.name', '=', name)
+    .executeTakeFirst();
+}
+
+export function versionContent(db: Executor, name: string, version: number) {
+  return db
+    .selectFrom('plan_versions')
+    .select(['spec', 'source'])
     .where('plan_name', '=', name)
     .where('version', '=', version)
     .executeTakeFirst();

@@ -37,6 +37,26 @@ export function update(db: Executor, id: string, row: Partial<NewRow<'users'>>) 
   return db.updateTable('users').set(row).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Several users at once, many rows a statement (config as code applies thousands). */
+export async function insertMany(db: Executor, rows: NewRow<'users'>[]) {
+  const out: Row<'users'>[] = [];
+  for (let i = 0; i < rows.length; i += 1000) {
+    out.push(
+      ...(await db
+        .insertInto('users')
+        .values(rows.slice(i, i + 1000))
+        .returningAll()
+        .execute()),
+    );
+  }
+  return out;
+}
+
+export function lockManyByHandle(db: Executor, handles: string[]) {
+  if (handles.length === 0) return Promise.resolve([] as Row<'users'>[]);
+  return db.selectFrom('users').selectAll().where('handle', 'in', handles).forUpdate().execute();
+}
+
 export function lockByHandle(db: Executor, handle: string) {
   return db.selectFrom('users').selectAll().where('handle', '=', handle).forUpdate().executeTakeFirst();
 }

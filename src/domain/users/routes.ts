@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorParam } from '../../lib/cursor.ts';
 import { listAudit } from '../audit/list-audit.ts';
 import type { App } from '../http-app.ts';
 import { createToken } from './create-token.ts';
@@ -167,18 +168,19 @@ export function registerUserRoutes(app: App): void {
           entity_type: z.string().optional(),
           entity_id: z.string().optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
+          cursor: cursorParam,
         }),
       },
     },
-    async (request) => ({
-      entries: await listAudit({
+    async (request) =>
+      listAudit({
         ctx: request.ctx,
         input: {
           entityType: request.query.entity_type,
           entityId: request.query.entity_id,
           limit: request.query.limit,
+          cursor: request.query.cursor,
         },
       }),
-    }),
   );
 }

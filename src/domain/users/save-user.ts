@@ -10,6 +10,16 @@ export interface SaveResult<T> {
   change: 'created' | 'updated' | 'unchanged';
 }
 
+function validUser(input: UserInput) {
+  const data = userInputSchema.parse(input);
+  if (!isValidTimeZone(data.time_zone)) {
+    throw new Invalid('unknown time zone', [
+      { path: 'time_zone', message: `"${data.time_zone}" is not an IANA time zone` },
+    ]);
+  }
+  return data;
+}
+
 /**
  * Creates a user, or with mode 'upsert' (config as code) brings an existing one in line with the
  * input. A repeat with the same input changes nothing and writes no audit row.
@@ -18,49 +28,92 @@ export async function saveUser({
   ctx,
   input,
 }: Operation<{ user: UserInput; mode: 'create' | 'upsert' }>): Promise<SaveResult<User>> {
+  const [result] = await saveUsers({ ctx, input: { users: [input.user], mode: input.mode } });
+  return result as SaveResult<User>;
+}
+
+/**
+ * saveUser for many users in one transaction and a few statements: one lock of every handle, one
+ * insert of the new users, one audit insert (`tocsin apply` of thousands of User documents).
+ * Results in input order.
+ */
+export async function saveUsers({
+  ctx,
+  input,
+}: Operation<{ users: UserInput[]; mode: 'create' | 'upsert' }>): Promise<SaveResult<User>[]> {
   ctx.require('user:write');
-  const data = userInputSchema.parse(input.user);
-  if (!isValidTimeZone(data.time_zone)) {
-    throw new Invalid('unknown time zone', [
-      { path: 'time_zone', message: `"${data.time_zone}" is not an IANA time zone` },
-    ]);
+  const data = input.users.map(validUser);
+  // The same handle twice: each sees the one before it, as separate calls would.
+  if (new Set(data.map((d) => d.handle)).size !== data.length) {
+    return inTx(ctx.db, async (tx) => {
+      const out: SaveResult<User>[] = [];
+      for (const user of input.users)
+        out.push(...(await saveUsers({ ctx: { ...ctx, db: tx }, input: { ...input, users: [user] } })));
+      return out;
+    });
   }
   return inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const before = await users.lockByHandle(tx, data.handle);
-    const fields = {
-      name: data.name,
-      email: data.email ?? null,
-      role: data.role,
-      leadership: data.leadership,
-      time_zone: data.time_zone,
-    };
-    if (!before) {
-      const created = await users.insert(tx, {
-        handle: data.handle,
-        ...fields,
-        created_at: now,
-        updated_at: now,
-      });
-      await audit.record(tx, ctx.actor, now, {
-        action: 'user.created',
-        entityType: 'user',
-        entityId: created.id,
-        after: publicUser(created),
-      });
-      return { item: created, change: 'created' };
-    }
-    if (input.mode === 'create') throw new Conflict(`user ${data.handle} already exists`);
-    const same = (Object.keys(fields) as (keyof typeof fields)[]).every((k) => before[k] === fields[k]);
-    if (same) return { item: before, change: 'unchanged' };
-    const after = await users.update(tx, before.id, { ...fields, updated_at: now });
-    await audit.record(tx, ctx.actor, now, {
-      action: 'user.updated',
-      entityType: 'user',
-      entityId: after.id,
-      before: publicUser(before),
-      after: publicUser(after),
+    const before = new Map(
+      (
+        await users.lockManyByHandle(
+          tx,
+          data.map((d) => d.handle),
+        )
+      ).map((u) => [u.handle, u]),
+    );
+    const fieldsOf = (d: (typeof data)[number]) => ({
+      name: d.name,
+      email: d.email ?? null,
+      role: d.role,
+      leadership: d.leadership,
+      time_zone: d.time_zone,
     });
-    return { item: after, change: 'updated' };
+    const fresh = data.filter((d) => !before.has(d.handle));
+    if (input.mode === 'create' && fresh.length < data.length) {
+      const taken = data.find((d) => before.has(d.handle));
+      throw new Conflict(`user ${taken?.handle} already exists`);
+    }
+    const created = new Map(
+      (
+        await users.insertMany(
+          tx,
+          fresh.map((d) => ({ handle: d.handle, ...fieldsOf(d), created_at: now, updated_at: now })),
+        )
+      ).map((u) => [u.handle, u]),
+    );
+    const entries: audit.AuditEntry[] = [];
+    const results: SaveResult<User>[] = [];
+    for (const d of data) {
+      const made = created.get(d.handle);
+      if (made) {
+        entries.push({
+          action: 'user.created',
+          entityType: 'user',
+          entityId: made.id,
+          after: publicUser(made),
+        });
+        results.push({ item: made, change: 'created' });
+        continue;
+      }
+      const old = before.get(d.handle) as User;
+      const fields = fieldsOf(d);
+      const same = (Object.keys(fields) as (keyof typeof fields)[]).every((k) => old[k] === fields[k]);
+      if (same) {
+        results.push({ item: old, change: 'unchanged' });
+        continue;
+      }
+      const after = await users.update(tx, old.id, { ...fields, updated_at: now });
+      entries.push({
+        action: 'user.updated',
+        entityType: 'user',
+        entityId: after.id,
+        before: publicUser(old),
+        after: publicUser(after),
+      });
+      results.push({ item: after, change: 'updated' });
+    }
+    await audit.recordMany(tx, ctx.actor, now, entries);
+    return results;
   });
 }

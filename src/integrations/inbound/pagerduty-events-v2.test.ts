@@ -194,4 +194,23 @@ describe('alerts API', () => {
       (await t.app.inject({ url: '/api/v1/alerts?label=nope', headers: auth(t.adminToken) })).statusCode,
     ).toBe(400);
   });
+
+  it('pages through alerts with a next cursor: the same alerts as one page, in order', async () => {
+    const get = async (query: string) =>
+      (await t.app.inject({ url: `/api/v1/alerts?${query}`, headers: auth(t.adminToken) })).json() as {
+        alerts: { id: string }[];
+        next: string | null;
+      };
+    const all = await get('status=all&limit=5000');
+    expect(all.next).toBeNull();
+    const walked: string[] = [];
+    let next: string | null = null;
+    do {
+      const page = await get(`status=all&limit=2${next ? `&cursor=${next}` : ''}`);
+      walked.push(...page.alerts.map((a) => a.id));
+      next = page.next;
+    } while (next);
+    expect(walked.length).toBeGreaterThan(2);
+    expect(walked).toEqual(all.alerts.map((a) => a.id));
+  });
 });

@@ -7,9 +7,18 @@ import {
   declaredProblems,
 } from '../../contacts/declared-contacts.ts';
 import * as users from '../../users/queries.ts';
-import { saveUser } from '../../users/save-user.ts';
+import { saveUser, saveUsers } from '../../users/save-user.ts';
 import { handleSchema, isValidTimeZone, type User, userInputSchema } from '../../users/users.ts';
-import { defineKind, diffAgainst, documentSchema, errorAt, parseDocument } from '../config.ts';
+import {
+  type Change,
+  type ConfigDocument,
+  type Diff,
+  defineKind,
+  diffAgainst,
+  documentSchema,
+  errorAt,
+  parseDocument,
+} from '../config.ts';
 
 // kind: User — metadata.name is the handle; spec holds the rest, in the camelCase of YAML documents.
 //   apiVersion: tocsin.dev/v1
@@ -40,6 +49,10 @@ function wanted(doc: UserDocument) {
 function declared(doc: UserDocument): Declared {
   const { contacts, notificationRules, quietHours } = doc.spec;
   return { contacts, notificationRules, quietHours };
+}
+
+function hasDeclared(d: Declared): boolean {
+  return d.contacts !== undefined || d.notificationRules !== undefined || d.quietHours !== undefined;
 }
 
 function stored(row: User): ReturnType<typeof wanted> {
@@ -94,6 +107,48 @@ export const userKind = defineKind<UserDocument>({
       input: { user: doc.metadata.name, declared: declared(doc) },
     });
     return change === 'unchanged' && contactsChanged ? 'updated' : change;
+  },
+  async applyMany(ctx, docs, sources) {
+    // Documents with contacts, rules or quiet hours go one by one; the rest in one saveUsers.
+    const simple = docs.filter((d) => !hasDeclared(declared(d)));
+    const rows = new Map(
+      (
+        await users.findManyByHandle(
+          ctx.db,
+          simple.map((d) => d.metadata.name),
+        )
+      ).map((u) => [u.handle, u]),
+    );
+    const saved = await saveUsers({
+      ctx,
+      input: {
+        users: simple.map((doc) => {
+          const w = wanted(doc);
+          return {
+            handle: doc.metadata.name,
+            name: w.name,
+            email: w.email,
+            role: w.role,
+            leadership: w.leadership,
+            time_zone: w.timeZone,
+          };
+        }),
+        mode: 'upsert',
+      },
+    });
+    const bySimple = new Map(simple.map((doc, i) => [doc, saved[i]?.change ?? 'unchanged']));
+    const out: { diff: Diff; change: Change }[] = [];
+    for (const [i, doc] of docs.entries()) {
+      const change = bySimple.get(doc);
+      if (change === undefined) {
+        const diff = await this.plan(ctx, doc);
+        out.push({ diff, change: await this.apply(ctx, doc, sources[i] as ConfigDocument) });
+        continue;
+      }
+      const row = rows.get(doc.metadata.name);
+      out.push({ diff: diffAgainst(row && stored(row), wanted(doc)), change });
+    }
+    return out;
   },
   locate: (detailPath) =>
     detailPath === 'handle'

@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { startServer } from '../scripts/lib/tocsin-process.ts';
+import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
+import { embeddedStore } from './stores.ts';
+import { ensureWrk } from './wrk.ts';
+
+// Reads that scale (issue 14): the incident list at 10,000 and 100,000 incidents, next to /health
+// on the same server in the same minute, with wrk at 16 connections. The first incident is declared
+// through the API; the rest are set-based copies of its row (declared 10 s apart, nine in ten
+// resolved) — declaring 100,000 through HTTP would take longer than the measurement. At 100,000 the
+// list is measured once more without the list indexes of migration 0360, as the store was before.
+
+const CONNECTIONS = Number(process.env.BENCH_LIST_CONNECTIONS ?? 16);
+const SECONDS = Number(process.env.BENCH_LIST_SECONDS ?? 5);
+const SIZES = [10_000, 100_000];
+const INDEXES = [
+  'incidents_open',
+  'incidents_declared',
+  'incidents_severity_declared',
+  'incidents_plan_declared',
+];
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** wrk GET with an API token; latencies from wrk's --latency distribution. */
+async function wrkGet(url: string, token: string): Promise<Measured> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(
+      'wrk',
+      ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-H', `Authorization: Bearer ${token}`, url],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+    });
+    child.stderr.on('data', (d) => {
+      text += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`)),
+    );
+  });
+  const ms = (label: string) => {
+    const m = out.match(new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)`, 'm'));
+    if (!m) return Number.NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  const non2xx = out.match(/Non-2xx or 3xx responses: (\d+)/);
+  if (non2xx) throw new Error(`${url}: ${non2xx[1]} answers were not 200`);
+  return { rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1]), p50: ms('50'), p99: ms('99') };
+}
+
+/** Copies incident `id` until the store holds `total` incidents. */
+async function seed(db: pg.Client, id: string, total: number): Promise<void> {
+  const { rows } = await db.query<{ n: string }>('select count(*) as n from incidents');
+  const have = Number(rows[0]?.n ?? 0);
+  const { rows: cols } = await db.query<{ column_name: string }>(
+    `select column_name from information_schema.columns
+      where table_name = 'incidents' and column_name <> 'id' order by ordinal_position`,
+  );
+  const at = `now() - (g * interval '10 seconds')`;
+  const expression: Record<string, string> = {
+    title: `title || ' ' || g`,
+    declared_at: at,
+    state_entered_at: at,
+    updated_at: at,
+    severity: `case when g % 3 = 0 then 'SEV1' else 'SEV2' end`,
+    resolved_at: `case when g % 10 = 0 then null else ${at} + interval '1 hour' end`,
+  };
+  const names = cols.map((c) => c.column_name);
+  await db.query(
+    `insert into incidents (${names.join(', ')})
+     select ${names.map((n) => expression[n] ?? n).join(', ')}
+       from incidents, generate_series($2::int, $3::int) g where id = $1`,
+    [id, have, total - 1],
+  );
+  await db.query('analyze incidents');
+}
+
+function row(name: string, m: Measured, health: Measured): string {
+  return `${name.padEnd(44)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(1).padStart(6)} ms  p99 ${m.p99
+    .toFixed(1)
+    .padStart(6)} ms  ${(m.rps / health.rps).toFixed(2)}x of /health`;
+}
+
+export async function benchLists(): Promise<void> {
+  if (!ensureWrk()) {
+    console.log('\nincident list: skipped (wrk is not installed: apt-get install wrk)');
+    return;
+  }
+  const store = await embeddedStore('tocsin-bench-lists-');
+  try {
+    await ensureDatabase(store.url, 'bench_lists');
+    const url = withDatabase(store.url, 'bench_lists');
+    const server = await startServer({ DATABASE_URL: url });
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const headers = { authorization: `Bearer ${server.token}` };
+      await fetch(`${server.url}/api/v1/plans/minimal`, {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': 'application/yaml' },
+        body: readFileSync('examples/plans/minimal.yaml', 'utf8'),
+      });
+      const declared = await fetch(`${server.url}/api/v1/incidents`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'bench list', plan: 'minimal', severity: 'SEV2' }),
+      });
+      const { incident } = (await declared.json()) as { incident: { id: string } };
+      const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+      console.log(
+        `\nincident list (50 a page), wrk ${CONNECTIONS} connections, ${SECONDS} s each, next to /health (load average ${load})`,
+      );
+      for (const size of SIZES) {
+        await seed(db, incident.id, size);
+        const first = (await (
+          await fetch(`${server.url}/api/v1/incidents?limit=50`, { headers })
+        ).json()) as { next: string };
+        const health = await wrkGet(`${server.url}/health`, server.token);
+        console.log(row(`/health (${size.toLocaleString('en')} incidents)`, health, health));
+        console.log(
+          row(
+            '  all, first page',
+            await wrkGet(`${server.url}/api/v1/incidents?limit=50`, server.token),
+            health,
+          ),
+        );
+        console.log(
+          row(
+            '  all, next page (cursor)',
+            await wrkGet(`${server.url}/api/v1/incidents?limit=50&cursor=${first.next}`, server.token),
+            health,
+          ),
+        );
+        console.log(
+          row(
+            '  open',
+            await wrkGet(`${server.url}/api/v1/incidents?state=open&limit=50`, server.token),
+            health,
+          ),
+        );
+        console.log(
+          row(
+            '  SEV1',
+            await wrkGet(`${server.url}/api/v1/incidents?severity=SEV1&limit=50`, server.token),
+            health,
+          ),
+        );
+        if (size === SIZES[SIZES.length - 1]) {
+          // As before migration 0360: no index fits the list's order, every request sorts the table.
+          const defs = await db.query<{ indexdef: string }>(
+            'select indexdef from pg_indexes where indexname = any($1)',
+            [INDEXES],
+          );
+          await db.query(`drop index ${INDEXES.join(', ')}`);
+          try {
+            console.log(
+              row(
+                '  all, first page, without 0360 indexes',
+                await wrkGet(`${server.url}/api/v1/incidents?limit=50`, server.token),
+                health,
+              ),
+            );
+          } finally {
+            for (const d of defs.rows) await db.query(d.indexdef);
+          }
+        }
+      }
+    } finally {
+      await db.end();
+      await server.stop();
+    }
+  } finally {
+    await store.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchLists();

@@ -1,0 +1,380 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Daemon, startAlertmanager } from '../scripts/lib/prometheus.ts';
+import { type ServerHandle, startServer } from '../scripts/lib/tocsin-process.ts';
+import { type NtfyReceiver, startNtfyReceiver, tagged } from './ntfy-receiver.ts';
+import { clusterCpuMs, cpuMs, rssMb } from './proc.ts';
+import { ensureWrk, runWrk } from './wrk.ts';
+
+// Tocsin next to its peer, Prometheus Alertmanager (Debian's prometheus-alertmanager), on loopback
+// in one run, interleaved rounds, the same load generator and the same ~1 KB alerts (issue 14):
+//  - ingest: new alerts/s with wrk, 32 connections (Alertmanager's POST /api/v2/alerts, Tocsin's
+//    /v2/enqueue), and the CPU each alert cost (the whole process tree: Tocsin with its PostgreSQL);
+//  - alert → first notification: an open-loop sender at 20 alerts/s, timed from each alert's
+//    scheduled send to its first notification at a loopback receiver (Alertmanager: group_wait 0s to
+//    a webhook; Tocsin: its plan pages one person by push, to a loopback ntfy server).
+// Durability differs and the output says so: Alertmanager keeps alerts in memory (a snapshot to disk
+// every 15 min), Tocsin answers only after its PostgreSQL commit.
+
+const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 3);
+const REQUESTS = Number(process.env.BENCH_PEER_REQUESTS ?? 10_000);
+const CONNECTIONS = 32;
+const RATE = Number(process.env.BENCH_PEER_RATE ?? 20);
+const SECONDS = Number(process.env.BENCH_PEER_SECONDS ?? 10);
+
+const SETUP = `
+apiVersion: tocsin.dev/v1
+kind: User
+metadata: { name: peer-pager }
+spec:
+  name: Peer Pager
+  email: peer-pager@example.com
+  role: responder
+  contacts:
+    - { kind: push, address: peer-pager, label: phone-app, verified: true }
+  notificationRules:
+    - { contact: phone-app, after: 0m }
+---
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: peer-paging }
+severities:
+  - { id: P1, title: Outage, page: { to: pagers, channels: [push] } }
+groups:
+  - { id: pagers, title: Pagers, users: [peer-pager] }
+lifecycle:
+  states: [{ id: investigating }, { id: resolved }]
+---
+apiVersion: tocsin.dev/v1
+kind: Service
+metadata: { name: peer }
+spec:
+  plan: peer-paging
+  rules:
+    severity: { critical: P1 }
+  integrations:
+    - { name: events, type: pagerduty }
+---
+apiVersion: tocsin.dev/v1
+kind: Service
+metadata: { name: peer-ingest }
+spec:
+  integrations:
+    - { name: events, type: pagerduty }
+`;
+
+const AM_CONFIG = (sink: string) => `
+route:
+  receiver: sink
+  routes:
+    # The ingest rounds' alerts (label bench="ingest") are stored and notify nobody, as on Tocsin.
+    - { matchers: ['bench="ingest"'], receiver: blackhole }
+  group_by: [key]
+  group_wait: 0s
+  group_interval: 5m
+  repeat_interval: 4h
+receivers:
+  - name: blackhole
+  - name: sink
+    webhook_configs:
+      - url: ${sink}/hook
+        send_resolved: false
+`;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+
+/** Alertmanager's webhook receiver: first arrival per alert (its `key` label). */
+async function startSink(): Promise<{
+  url: string;
+  first: Map<string, number>;
+  count: Map<string, number>;
+  close(): Promise<void>;
+}> {
+  const first = new Map<string, number>();
+  const count = new Map<string, number>();
+  const server: Server = createServer((request, response) => {
+    const at = performance.now();
+    let body = '';
+    request.on('data', (d) => {
+      body += d;
+    });
+    request.on('end', () => {
+      try {
+        for (const a of (JSON.parse(body) as { alerts: { labels: { key?: string } }[] }).alerts) {
+          const key = a.labels.key;
+          if (!key) continue;
+          if (!first.has(key)) first.set(key, at);
+          count.set(key, (count.get(key) ?? 0) + 1);
+        }
+      } catch {}
+      response.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    first,
+    count,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Sends `RATE` alerts a second for `SECONDS`, each at its scheduled time; returns the schedule. */
+async function openLoop(
+  send: (i: number) => Promise<boolean>,
+): Promise<{ scheduled: number[]; ok: boolean[] }> {
+  const total = RATE * SECONDS;
+  const start = performance.now() + 20;
+  const scheduled: number[] = [];
+  const ok: boolean[] = [];
+  const inFlight: Promise<void>[] = [];
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      while (next < total && start + (next * 1000) / RATE <= performance.now()) {
+        const i = next++;
+        scheduled[i] = start + (i * 1000) / RATE;
+        inFlight.push(
+          send(i).then(
+            (r) => {
+              ok[i] = r;
+            },
+            () => {
+              ok[i] = false;
+            },
+          ),
+        );
+      }
+      if (next >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+  await Promise.all(inFlight);
+  return { scheduled, ok };
+}
+
+interface Latency {
+  p50: number;
+  p99: number;
+  missing: number;
+  perAlert: number;
+}
+
+async function waitFor(first: Map<string, number>, keys: string[]): Promise<void> {
+  const until = performance.now() + 30_000;
+  while (performance.now() < until && keys.some((k) => !first.has(k)))
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+function latencyOf(
+  keys: string[],
+  sent: { scheduled: number[]; ok: boolean[] },
+  first: Map<string, number>,
+  count: Map<string, number>,
+): Latency {
+  const ms: number[] = [];
+  let missing = 0;
+  let notes = 0;
+  keys.forEach((k, i) => {
+    if (!sent.ok[i]) return;
+    const at = first.get(k);
+    notes += count.get(k) ?? 0;
+    if (at === undefined) missing++;
+    else ms.push(at - (sent.scheduled[i] ?? at));
+  });
+  return {
+    p50: percentile(ms, 50),
+    p99: percentile(ms, 99),
+    missing,
+    perAlert: notes / Math.max(1, sent.ok.filter(Boolean).length),
+  };
+}
+
+async function alertmanagerLatency(
+  am: Daemon,
+  sink: Awaited<ReturnType<typeof startSink>>,
+  run: string,
+): Promise<Latency> {
+  const keys = Array.from({ length: RATE * SECONDS }, (_, i) => `${run}-${i}`);
+  const sent = await openLoop(async (i) => {
+    const res = await fetch(`${am.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        {
+          labels: { alertname: 'DiskFull', severity: 'critical', key: keys[i] },
+          annotations: { summary: 'Disk 97%' },
+        },
+      ]),
+    });
+    await res.arrayBuffer();
+    return res.status === 200;
+  });
+  await waitFor(
+    sink.first,
+    keys.filter((_, i) => sent.ok[i]),
+  );
+  return latencyOf(keys, sent, sink.first, sink.count);
+}
+
+async function tocsinLatency(
+  t: ServerHandle,
+  routingKey: string,
+  receiver: NtfyReceiver,
+  run: string,
+): Promise<Latency> {
+  const keys = Array.from({ length: RATE * SECONDS }, (_, i) => `${run}-${i}`);
+  const sent = await openLoop(async (i) => {
+    const res = await fetch(`${t.url}/v2/enqueue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        routing_key: routingKey,
+        event_action: 'trigger',
+        dedup_key: keys[i],
+        payload: { summary: `Disk 97% ${tagged(keys[i] as string)}`, source: 'db-17', severity: 'critical' },
+      }),
+    });
+    await res.arrayBuffer();
+    return res.status === 202;
+  });
+  await waitFor(
+    receiver.firstPage,
+    keys.filter((_, i) => sent.ok[i]),
+  );
+  return latencyOf(keys, sent, receiver.firstPage, receiver.pages);
+}
+
+interface Ingest {
+  rps: number;
+  cpuUs: number;
+  accepted: number;
+}
+
+async function ingest(
+  url: string,
+  format: 'pagerduty' | 'alertmanager',
+  routingKey: string,
+  cpu: () => number,
+  key: string,
+): Promise<Ingest> {
+  const before = cpu();
+  const r = await runWrk({
+    url,
+    routingKey,
+    mode: 'new',
+    key,
+    requests: REQUESTS,
+    connections: CONNECTIONS,
+    format,
+  });
+  return { rps: r.rps, cpuUs: ((cpu() - before) / REQUESTS) * 1000, accepted: r.accepted };
+}
+
+export async function benchPeer(): Promise<boolean> {
+  if (!ensureWrk()) {
+    console.log('\npeer (Alertmanager): skipped (wrk is not installed)');
+    return true;
+  }
+  let am: Daemon;
+  const sink = await startSink();
+  try {
+    am = await startAlertmanager(AM_CONFIG(sink.url));
+  } catch (error) {
+    await sink.close();
+    console.log(
+      `\npeer (Alertmanager): skipped (${(error as Error).message.split('\n')[0]}); run scripts/system-deps.sh`,
+    );
+    return true;
+  }
+  const receiver = await startNtfyReceiver();
+  const tocsin = await startServer({ TOCSIN_NTFY_URL: receiver.url });
+  let ok = true;
+  try {
+    const headers = { authorization: `Bearer ${tocsin.token}`, 'content-type': 'application/json' };
+    const applied = await fetch(`${tocsin.url}/api/v1/apply`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ documents: [{ file: 'peer.yaml', content: SETUP }] }),
+    });
+    if (!applied.ok) throw new Error(`apply → ${applied.status} ${await applied.text()}`);
+    const svc = (await (await fetch(`${tocsin.url}/api/v1/services/peer`, { headers })).json()) as {
+      integrations: { key: string }[];
+    };
+    const routingKey = svc.integrations[0]?.key as string;
+    // Ingest goes to a service without a plan: alerts stored, no incident, nobody paged (as the
+    // Alertmanager side's blackhole route), so the latency rounds do not queue behind them.
+    const ingestSvc = (await (
+      await fetch(`${tocsin.url}/api/v1/services/peer-ingest`, { headers })
+    ).json()) as {
+      integrations: { key: string }[];
+    };
+    const ingestKey = ingestSvc.integrations[0]?.key as string;
+    const postmaster = Number(readFileSync(`${tocsin.dataDir}/pg/postmaster.pid`, 'utf8').split('\n')[0]);
+    const amCpu = () => cpuMs(am.pid, true);
+    const tocsinCpu = () => cpuMs(tocsin.pid, true) + clusterCpuMs(postmaster);
+    const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(
+      `\nTocsin next to Alertmanager ${'0.25 (Debian)'}: ${ROUNDS} interleaved rounds, load average ${load()} at start`,
+    );
+    console.log(
+      'Durability differs: Alertmanager answers from memory (alerts snapshotted every 15 min); Tocsin answers 202 only after its PostgreSQL commit (fsync).',
+    );
+    // Latency rounds first: the ingest rounds leave Tocsin's engine thousands of alerts to route,
+    // which a latency round would otherwise queue behind.
+    const latencies: { amL: Latency; tL: Latency }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const run = `l${round}-${Date.now().toString(36)}`;
+      latencies.push({
+        amL: await alertmanagerLatency(am, sink, `${run}-am`),
+        tL: await tocsinLatency(tocsin, routingKey, receiver, `${run}-t`),
+      });
+    }
+    const rows: { am: Ingest; t: Ingest; amL: Latency; tL: Latency }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const run = `r${round}-${Date.now().toString(36)}`;
+      const amI = await ingest(am.url, 'alertmanager', '', amCpu, `${run}-am`);
+      const tI = await ingest(tocsin.url, 'pagerduty', ingestKey, tocsinCpu, `${run}-t`);
+      const { amL, tL } = latencies[round] as (typeof latencies)[number];
+      rows.push({ am: amI, t: tI, amL, tL });
+      console.log(
+        `  round ${round + 1} (load ${load()}): new alerts/s AM ${amI.rps.toFixed(0)} Tocsin ${tI.rps.toFixed(0)} (${(tI.rps / amI.rps).toFixed(2)}x); CPU/alert AM ${amI.cpuUs.toFixed(0)} µs Tocsin ${tI.cpuUs.toFixed(0)} µs; alert→notification p50/p99 AM ${amL.p50.toFixed(0)}/${amL.p99.toFixed(0)} ms Tocsin ${tL.p50.toFixed(0)}/${tL.p99.toFixed(0)} ms (missing ${tL.missing}, pages per alert ${tL.perAlert.toFixed(2)})`,
+      );
+      if (tL.missing > 0 || tI.accepted !== REQUESTS) ok = false;
+    }
+    const m = (f: (r: (typeof rows)[number]) => number) => median(rows.map(f));
+    console.log(`medians (load average ${load()} at end):`);
+    console.log(
+      `  new alerts/s, ${CONNECTIONS} connections   AM ${m((r) => r.am.rps).toFixed(0)}  Tocsin ${m((r) => r.t.rps).toFixed(0)}  ratio ${m((r) => r.t.rps / r.am.rps).toFixed(2)}x`,
+    );
+    console.log(
+      `  CPU per new alert (process tree)  AM ${m((r) => r.am.cpuUs).toFixed(0)} µs  Tocsin ${m((r) => r.t.cpuUs).toFixed(0)} µs  ratio ${m((r) => r.t.cpuUs / r.am.cpuUs).toFixed(1)}x`,
+    );
+    console.log(
+      `  alert → first notification at ${RATE}/s  AM p50 ${m((r) => r.amL.p50).toFixed(1)} ms p99 ${m((r) => r.amL.p99).toFixed(1)} ms  Tocsin p50 ${m((r) => r.tL.p50).toFixed(0)} ms p99 ${m((r) => r.tL.p99).toFixed(0)} ms  ratio (p50) ${m((r) => r.tL.p50 / r.amL.p50).toFixed(0)}x`,
+    );
+    console.log(`  Tocsin RSS after the rounds: ${rssMb(tocsin.pid).toFixed(0)} MB`);
+  } finally {
+    await tocsin.stop();
+    await receiver.close();
+    await am.stop();
+    await sink.close();
+  }
+  return ok;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (!(await benchPeer())) process.exitCode = 1;
+}

@@ -30,8 +30,9 @@ async function isFile(path: string): Promise<boolean> {
 export function registerConsole(app: App, deps: AppDeps): void {
   const root = resolve(deps.console?.webDir ?? DEFAULT_WEB_DIR);
   const index = resolve(root, 'index.html');
-  // Only sendFile: the routes below decide what is served.
-  void app.register(fastifyStatic, { root, serve: false });
+  // Only sendFile: the routes below decide what is served. The build may appear after start (built
+  // on first start), so a missing folder is not worth a warning here: / says so instead.
+  void app.register(fastifyStatic, { root, serve: false, suppressWarning: true });
 
   const sendIndex = (reply: FastifyReply) =>
     reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });

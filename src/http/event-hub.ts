@@ -10,6 +10,8 @@ export type HubMessage = { type: 'event'; event: LiveEvent } | { type: 'resync' 
 
 export interface EventHub {
   subscribe(fn: (message: HubMessage) => void): () => void;
+  /** Resolves once the hub listens: from then on no committed change is missed. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,10 @@ export function startEventHub(url: string, log?: Logger): EventHub {
     for (const fn of subscribers) fn(message);
   };
   let connectedBefore = false;
+  let listening: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    listening = resolve;
+  });
   const listener: Listener = listen(
     url,
     EVENTS_CHANNEL,
@@ -30,6 +36,7 @@ export function startEventHub(url: string, log?: Logger): EventHub {
       onConnect() {
         if (connectedBefore) send({ type: 'resync' });
         connectedBefore = true;
+        listening();
       },
       failureMessage: 'live event listener could not connect; retrying',
     },
@@ -40,7 +47,9 @@ export function startEventHub(url: string, log?: Logger): EventHub {
       subscribers.add(fn);
       return () => subscribers.delete(fn);
     },
+    ready: () => ready,
     async close() {
+      listening();
       subscribers.clear();
       await listener.close();
     },

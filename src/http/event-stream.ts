@@ -15,6 +15,9 @@ import { authConfigOf } from './session.ts';
 // so a revoked or expired one ends the stream (the browser then signs in again).
 
 const HEARTBEAT_MS = 15_000;
+// How long a new stream waits for the process's listener (just started, or reconnecting) before it
+// opens anyway: "connected" should mean no later change is missed, but never hang a reader.
+const READY_WAIT_MS = 5_000;
 // A reader that stopped reading: past this much unsent data, its stream is closed (it reconnects
 // and refetches) rather than buffered without end.
 const MAX_BUFFERED_BYTES = 1_000_000;
@@ -58,6 +61,14 @@ export function registerEventStream(app: App, deps: AppDeps): void {
         return fresh && fresh.kind !== 'anonymous' ? fresh : null;
       };
 
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([
+        hub.ready(),
+        new Promise<void>((resolve) => {
+          waited = setTimeout(resolve, READY_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(waited);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -67,6 +78,8 @@ export function registerEventStream(app: App, deps: AppDeps): void {
         // nginx and similar proxies would otherwise buffer the stream.
         'x-accel-buffering': 'no',
       });
+      // After "connected", every committed change the reader may see arrives: a console refetches
+      // what it shows when a stream (re)opens, then follows the events.
       res.write('retry: 3000\n: connected\n\n');
       open.add(res);
 

@@ -205,13 +205,3 @@ export function setRole(db: Executor, userId: string, role: NewRow<'users'>['rol
     .returningAll()
     .executeTakeFirstOrThrow();
 }
-
-export function firstAdminWithoutPassword(db: Executor) {
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('role', '=', 'admin')
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
-}

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { mapError } from '../../http/error-mapping.ts';
-import type { App, AppDeps } from '../../http/server.ts';
-import { authConfigOf, clientOf, setSessionCookie } from '../../http/session.ts';
-import { html } from '../../lib/html.ts';
-import { finishOidcSignIn, startOidcSignIn } from './oidc.ts';
+import { finishOidcSignIn, startOidcSignIn } from '../domain/auth/oidc.ts';
+import { html } from '../lib/html.ts';
+import { mapError } from './error-mapping.ts';
+import type { App, AppDeps } from './server.ts';
+import { authConfigOf, clientOf, setSessionCookie } from './session.ts';
 
 // The browser side of single sign-on: /auth/oidc/:id/start sends the browser to the provider,
 // /auth/oidc/:id/callback brings it back signed in (to the page it started from). The state goes

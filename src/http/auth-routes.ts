@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import type { App, AppDeps } from '../../http/server.ts';
+import { loginSchema, sessionAnswerSchema, sessionUserSchema } from '../domain/auth/auth.ts';
+import { currentUser } from '../domain/auth/current-user.ts';
+import { inviteUser } from '../domain/auth/invite-user.ts';
+import { requestPasswordReset } from '../domain/auth/request-password-reset.ts';
+import { setPasswordWithLink } from '../domain/auth/set-password-with-link.ts';
+import { setUserPassword } from '../domain/auth/set-user-password.ts';
+import { signInWithPassword } from '../domain/auth/sign-in-with-password.ts';
+import { signOut } from '../domain/auth/sign-out.ts';
+import { registerOidcRoutes } from './oidc-routes.ts';
+import type { App, AppDeps } from './server.ts';
 import {
   authConfigOf,
   clearSessionCookie,
@@ -7,16 +16,7 @@ import {
   csrfOfRequest,
   requireCsrf,
   setSessionCookie,
-} from '../../http/session.ts';
-import { loginSchema, sessionAnswerSchema, sessionUserSchema } from './auth.ts';
-import { currentUser } from './current-user.ts';
-import { inviteUser } from './invite-user.ts';
-import { registerOidcRoutes } from './oidc-routes.ts';
-import { requestPasswordReset } from './request-password-reset.ts';
-import { setPasswordWithLink } from './set-password-with-link.ts';
-import { setUserPassword } from './set-user-password.ts';
-import { signInWithPassword } from './sign-in-with-password.ts';
-import { signOut } from './sign-out.ts';
+} from './session.ts';
 
 const PUBLIC = { public: true } as const;
 

@@ -1,0 +1,67 @@
+import { useQuery } from '@tanstack/react-query';
+import { answer, api } from '../api/client';
+import type { Team, User } from '../api/models';
+import { ErrorNote } from '../ui/field';
+
+export function UsersList() {
+  const users = useQuery({
+    queryKey: ['users'],
+    queryFn: () => answer<{ users: User[] }>(api.GET('/api/v1/users')).then((a) => a.users),
+  });
+  return (
+    <>
+      <ErrorNote error={users.error} />
+      <div className="table-wrap">
+        <table aria-label="Users">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">User name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Time zone</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(users.data ?? []).map((u) => (
+              <tr key={u.id}>
+                <td>{u.name}</td>
+                <td>{u.handle}</td>
+                <td>{u.email ?? '—'}</td>
+                <td>{u.role}</td>
+                <td>{u.time_zone}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export function TeamsList() {
+  const teams = useQuery({
+    queryKey: ['teams'],
+    queryFn: () => answer<{ teams: Team[] }>(api.GET('/api/v1/teams')).then((a) => a.teams),
+  });
+  return (
+    <>
+      <ErrorNote error={teams.error} />
+      <div className="cards">
+        {(teams.data ?? []).map((t) => (
+          <div key={t.id} className="card">
+            <h2>{t.name}</h2>
+            {t.description && <p className="muted small">{t.description}</p>}
+            <ul className="plain">
+              {t.members.map((m) => (
+                <li key={m.user}>
+                  {m.user} <span className="muted small">{m.role}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
+      </div>
+    </>
+  );
+}

@@ -44,6 +44,7 @@ export default function AlertsPage() {
         <label>
           Status
           <select
+            aria-label="Status"
             value={status}
             onChange={(e) => set('status', e.target.value === 'open' ? '' : e.target.value)}
           >
@@ -54,7 +55,7 @@ export default function AlertsPage() {
         </label>
         <label>
           Service
-          <select value={service} onChange={(e) => set('service', e.target.value)}>
+          <select aria-label="Service" value={service} onChange={(e) => set('service', e.target.value)}>
             <option value="">Any</option>
             {(services.data ?? []).map((s) => (
               <option key={s.name}>{s.name}</option>

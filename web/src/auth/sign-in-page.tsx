@@ -51,10 +51,17 @@ export function SignInPage({ expired }: { expired: boolean }) {
         First time here? Open the one-time link (<code>/auth/first?token=…</code>) that Tocsin printed when it
         first started; it signs the first admin in.
       </p>
-      <details open={!password && !providers.isLoading}>
-        <summary>Sign in with an API token</summary>
-        <TokenForm />
-      </details>
+      {providers.isLoading ? null : password ? (
+        <details>
+          <summary>Sign in with an API token</summary>
+          <TokenForm />
+        </details>
+      ) : (
+        <section aria-labelledby="token-title">
+          <h2 id="token-title">Sign in with an API token</h2>
+          <TokenForm />
+        </section>
+      )}
     </main>
   );
 }

@@ -63,6 +63,7 @@ export default function IncidentsPage() {
         <label>
           State
           <select
+            aria-label="State"
             value={state}
             onChange={(e) => set('state', e.target.value === 'open' ? '' : e.target.value)}
           >
@@ -73,7 +74,7 @@ export default function IncidentsPage() {
         </label>
         <label>
           Severity
-          <select value={severity} onChange={(e) => set('severity', e.target.value)}>
+          <select aria-label="Severity" value={severity} onChange={(e) => set('severity', e.target.value)}>
             <option value="">Any</option>
             {severities.map((s) => (
               <option key={s}>{s}</option>
@@ -82,7 +83,7 @@ export default function IncidentsPage() {
         </label>
         <label>
           Service
-          <select value={service} onChange={(e) => set('service', e.target.value)}>
+          <select aria-label="Service" value={service} onChange={(e) => set('service', e.target.value)}>
             <option value="">Any</option>
             {services.map((s) => (
               <option key={s}>{s}</option>

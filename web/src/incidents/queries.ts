@@ -71,10 +71,12 @@ export function useIncidentAction<V>(id: string, run: (vars: V) => Promise<unkno
   const client = useQueryClient();
   return useMutation({
     mutationFn: run,
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['incident', id] });
-      void client.invalidateQueries({ queryKey: ['incidents'] });
-      void client.invalidateQueries({ queryKey: ['pages', id] });
-    },
+    // Pending until the incident is read again, so a ticked box never flips back in between.
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ['incident', id] }),
+        client.invalidateQueries({ queryKey: ['incidents'] }),
+        client.invalidateQueries({ queryKey: ['pages', id] }),
+      ]),
   });
 }

@@ -18,6 +18,7 @@ export default function OnCallPage() {
     queryFn: () => answer<{ schedules: Schedule[] }>(api.GET('/api/v1/schedules')).then((a) => a.schedules),
   });
   const [chosen, setChosen] = useState('');
+  const [fromDay, setFromDay] = useState('');
   const schedule = schedules.data?.find((s) => s.name === chosen) ?? schedules.data?.[0];
   return (
     <section aria-labelledby="oncall-title">
@@ -32,14 +33,14 @@ export default function OnCallPage() {
         <>
           <label className="field" style={{ maxWidth: '20rem' }}>
             Schedule
-            <select value={schedule.name} onChange={(e) => setChosen(e.target.value)}>
+            <select aria-label="Schedule" value={schedule.name} onChange={(e) => setChosen(e.target.value)}>
               {schedules.data.map((s) => (
                 <option key={s.name}>{s.name}</option>
               ))}
             </select>
           </label>
-          <ScheduleTimeline schedule={schedule} />
-          <Overrides schedule={schedule} />
+          <ScheduleTimeline schedule={schedule} fromDay={fromDay} setFromDay={setFromDay} />
+          <Overrides schedule={schedule} fromDay={fromDay} />
         </>
       )}
       <Policies />
@@ -83,10 +84,21 @@ function NowCard({ entry }: { entry: OnCallNow }) {
   );
 }
 
-function ScheduleTimeline({ schedule }: { schedule: Schedule }) {
+function ScheduleTimeline({
+  schedule,
+  fromDay,
+  setFromDay,
+}: {
+  schedule: Schedule;
+  fromDay: string;
+  setFromDay: (day: string) => void;
+}) {
   const zone = useViewerZone();
   const [span, setSpan] = useState<'week' | 'month'>('week');
-  const days = useMemo(() => dayStarts(new Date(), zone, span === 'week' ? 7 : 28), [zone, span]);
+  const days = useMemo(
+    () => dayStarts(fromDay ? new Date(`${fromDay}T12:00:00Z`) : new Date(), zone, span === 'week' ? 7 : 28),
+    [zone, span, fromDay],
+  );
   const from = days[0] ?? new Date();
   const to = new Date((days[days.length - 1] ?? from).getTime() + 86_400_000);
   const shifts = useShifts(schedule.name, from, to);
@@ -95,6 +107,10 @@ function ScheduleTimeline({ schedule }: { schedule: Schedule }) {
       <h2 id="timeline-title">
         {schedule.name}: shifts in your time zone ({zone}), schedule's ({schedule.time_zone}) beside
       </h2>
+      <label className="field" style={{ maxWidth: '14rem' }}>
+        From day
+        <input type="date" value={fromDay} onChange={(e) => setFromDay(e.target.value)} />
+      </label>
       <fieldset className="row">
         <legend className="visually-hidden">Span</legend>
         <button
@@ -144,15 +160,26 @@ function ScheduleTimeline({ schedule }: { schedule: Schedule }) {
   );
 }
 
-function Overrides({ schedule }: { schedule: Schedule }) {
+function Overrides({ schedule, fromDay }: { schedule: Schedule; fromDay: string }) {
   const zone = useViewerZone();
+  // From the first day shown, 90 days on (the longest range the API answers).
+  const from = useMemo(
+    () => dayStarts(fromDay ? new Date(`${fromDay}T12:00:00Z`) : new Date(), zone, 1)[0] ?? new Date(),
+    [fromDay, zone],
+  );
+  const to = new Date(from.getTime() + 90 * 86_400_000);
   const canOverride = useCan('override:write');
   const client = useQueryClient();
   const overrides = useQuery({
-    queryKey: ['overrides', schedule.name],
+    queryKey: ['overrides', schedule.name, from.toISOString()],
     queryFn: () =>
       answer<{ overrides: Override[] }>(
-        api.GET('/api/v1/schedules/{name}/overrides', { params: { path: { name: schedule.name } } }),
+        api.GET('/api/v1/schedules/{name}/overrides', {
+          params: {
+            path: { name: schedule.name },
+            query: { from: from.toISOString(), to: to.toISOString() },
+          },
+        }),
       ).then((a) => a.overrides),
   });
   const users = useQuery({

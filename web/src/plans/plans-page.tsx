@@ -124,7 +124,11 @@ function Versions({ name, current }: { name: string; current: PlanVersion | unde
           <div className="row">
             <label>
               Compare{' '}
-              <select value={from || latest - 1} onChange={(e) => setFrom(Number(e.target.value))}>
+              <select
+                aria-label="Compare"
+                value={from || latest - 1}
+                onChange={(e) => setFrom(Number(e.target.value))}
+              >
                 {(versions.data ?? []).map((v) => (
                   <option key={v.version} value={v.version}>
                     v{v.version}
@@ -134,7 +138,7 @@ function Versions({ name, current }: { name: string; current: PlanVersion | unde
             </label>
             <label>
               with{' '}
-              <select value={to || latest} onChange={(e) => setTo(Number(e.target.value))}>
+              <select aria-label="with" value={to || latest} onChange={(e) => setTo(Number(e.target.value))}>
                 {(versions.data ?? []).map((v) => (
                   <option key={v.version} value={v.version}>
                     v{v.version}

@@ -2,12 +2,15 @@ import type { Logger } from 'pino';
 import { type Env, publicUrlOf } from './config/env.ts';
 import { type Clock, DatabaseClock } from './db/clock.ts';
 import { calibrateClock, openStore, type Store } from './db/store.ts';
+import { firstSignInLink } from './domain/auth/first-sign-in-link.ts';
 import { bootstrapAdmin } from './domain/users/bootstrap-admin.ts';
 import { Engine } from './engine/engine.ts';
 import { engineModules } from './engine/modules.ts';
 import { listenForWork, type WorkListener } from './engine/wake.ts';
+import { type EventHub, startEventHub } from './http/event-hub.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type App, buildServer } from './http/server.ts';
+import { consoleAuthOf } from './http/session.ts';
 import { VERSION } from './version.ts';
 
 export type ProcessRole = 'all' | 'api' | 'engine';
@@ -50,12 +53,22 @@ export async function startTocsin(
   }
   const metrics = createMetrics();
   const publicUrl = publicUrlOf(env);
+  const firstLink = env.TOCSIN_PASSWORD_SIGN_IN
+    ? await firstSignInLink(store.db, clock, publicUrl)
+    : undefined;
+  if (firstLink) {
+    process.stdout.write(
+      `\nSign in to the web console as "${boot.admin}" and choose a password (one-time link):\n\n  ${firstLink}\n\n`,
+    );
+  }
   let wake: WorkListener | undefined;
+  let events: EventHub | undefined;
   const running: Running = {
     store,
     async stop() {
       if (calibration) clearInterval(calibration);
       await wake?.close();
+      await events?.close();
       await running.engine?.stop();
       await running.app?.close();
       await store.close();
@@ -69,6 +82,7 @@ export async function startTocsin(
       wake = listenForWork(store.url, () => engine.wake(), log);
     }
     if (role !== 'engine') {
+      events = startEventHub(store.url, log);
       const app = await buildServer({
         db: store.db,
         clock,
@@ -77,6 +91,11 @@ export async function startTocsin(
         publicUrl,
         bodyLimit: env.TOCSIN_BODY_LIMIT,
         version: VERSION,
+        console: {
+          auth: consoleAuthOf(env),
+          events,
+          webDir: env.TOCSIN_WEB_DIR,
+        },
       });
       running.app = app;
       running.url = await app.listen({ port: env.TOCSIN_PORT, host: env.TOCSIN_HOST });

@@ -45,4 +45,10 @@ export class Unavailable extends AppError {
 /** Asked again too soon or too often (a verification code resend, too many wrong codes): 429. */
 export class RateLimited extends AppError {
   override readonly code = 'rate_limited';
+  /** Seconds until a retry may succeed: sent as Retry-After. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, details: ErrorDetail[] = [], retryAfterSeconds?: number) {
+    super(message, details);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 }

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { isDuration, parseDuration } from '../lib/duration.ts';
 
 // Every environment variable Tocsin reads, validated once at start. README's configuration table
 // lists the same names; src/config/env.test.ts fails when the two drift apart.
@@ -192,6 +193,29 @@ export const envSchema = z.object({
     .regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number like +15005550006')
     .optional()
     .describe('Twilio number SMS and calls come from (E.164)'),
+  TOCSIN_PASSWORD_SIGN_IN: bool
+    .default(true)
+    .describe(
+      'Whether people may sign in to the web console with a local password (false: single sign-on only)',
+    ),
+  TOCSIN_SESSION_IDLE_TIMEOUT: duration('24h').describe(
+    'A console session ends after this long without a request (90s, 15m, 4h, 2d, 1w)',
+  ),
+  TOCSIN_SESSION_MAX_AGE: duration('14d').describe(
+    'A console session ends this long after sign-in, used or not',
+  ),
+  TOCSIN_OIDC_PROVIDERS: z
+    .string()
+    .transform(parseOidcProviders)
+    .optional()
+    .describe(
+      'JSON array of OpenID Connect providers for single sign-on: [{id, name, issuer, client_id, client_secret, default_role, create_users, groups_claim, role_map, scopes}] (see README)',
+    ),
+  TOCSIN_WEB_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Directory of the built web console served at / (default: web/dist of the installation)'),
   TOCSIN_TWILIO_API_URL: z
     .url({ protocol: /^https?$/ })
     .default('https://api.twilio.com')
@@ -199,6 +223,60 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+function duration(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .refine(isDuration, 'must be a duration like 90s, 15m, 4h, 2d or 1w')
+    .transform(parseDuration);
+}
+
+const SIGN_IN_ROLES = ['viewer', 'responder', 'manager', 'admin'] as const;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const oidcProviderSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-", up to 31 characters'),
+  name: z.string().min(1).max(60),
+  // OpenID Connect needs TLS; plain http only for a provider on this machine (tests, development).
+  issuer: z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      (u) => u.startsWith('https:') || LOOPBACK_HOSTS.has(new URL(u).hostname),
+      'must be https (http only on loopback)',
+    ),
+  client_id: z.string().min(1),
+  client_secret: z.string().min(1),
+  default_role: z.enum(SIGN_IN_ROLES).default('responder'),
+  create_users: z.boolean().default(true),
+  groups_claim: z.string().min(1).optional(),
+  role_map: z.record(z.string().min(1), z.enum(SIGN_IN_ROLES)).optional(),
+  scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+});
+export type OidcProviderEnv = z.infer<typeof oidcProviderSchema>;
+
+/** TOCSIN_OIDC_PROVIDERS: JSON text → providers; a bad entry names its path. */
+function parseOidcProviders(text: string, ctx: z.RefinementCtx): OidcProviderEnv[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not JSON (${(error as Error).message})` });
+    return z.NEVER;
+  }
+  const parsed = z
+    .array(oidcProviderSchema)
+    .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'two providers share an id')
+    .safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'the value';
+    ctx.addIssue({ code: 'custom', message: `${where}: ${issue?.message}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+}
 
 export const CHAT_WEBHOOK_FORMATS = ['slack', 'teams', 'mattermost', 'discord'] as const;
 export type ChatWebhookFormat = (typeof CHAT_WEBHOOK_FORMATS)[number];
@@ -245,7 +323,7 @@ export function isOutboundAllowEntry(entry: string): boolean {
 
 export class ConfigError extends Error {}
 
-const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|WEBHOOKS|DATABASE_URL|SMTP_URL|SID$/;
+const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|WEBHOOKS|OIDC_PROVIDERS|DATABASE_URL|SMTP_URL|SID$/;
 
 /** Parses the environment; a bad value becomes one line naming the variable and the reason. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {

@@ -17,6 +17,8 @@ export interface UsersTable {
   time_zone: Generated<string>;
   created_at: Ts;
   updated_at: Ts;
+  /** argon2id; null: no local password (not set yet, or signs in through OpenID Connect). */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TeamsTable {
@@ -506,7 +508,62 @@ export interface FeedTokensTable {
   created_at: Ts;
 }
 
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: Ref;
+  token_hash: string;
+  method: string;
+  created_at: Ts;
+  last_seen_at: Ts;
+  expires_at: Ts;
+  revoked_at: TsNull;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AuthLinksTable {
+  id: Generated<string>;
+  user_id: Ref;
+  purpose: 'first' | 'invite' | 'reset';
+  token_hash: string;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
+  created_by: string;
+}
+
+export interface SignInFailuresTable {
+  id: Generated<string>;
+  login: string;
+  ip: string;
+  at: Ts;
+}
+
+export interface OidcFlowsTable {
+  state_hash: string;
+  provider: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  created_at: Ts;
+  expires_at: Ts;
+}
+
+export interface UserIdentitiesTable {
+  provider: string;
+  subject: string;
+  user_id: Ref;
+  email: string | null;
+  created_at: Ts;
+  last_sign_in_at: Ts;
+}
+
 export interface Database {
+  sessions: SessionsTable;
+  auth_links: AuthLinksTable;
+  sign_in_failures: SignInFailuresTable;
+  oidc_flows: OidcFlowsTable;
+  user_identities: UserIdentitiesTable;
   changes: ChangesTable;
   checks: ChecksTable;
   vendor_watches: VendorWatchesTable;

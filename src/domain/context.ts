@@ -74,6 +74,11 @@ export function roleAtLeast(role: Role | null, least: Role): boolean {
   return role !== null && ROLES.indexOf(role) >= ROLES.indexOf(least);
 }
 
+/** Whether an actor holds a permission (outside an operation: e.g. filtering a live event stream). */
+export function actorCan(actor: Actor, permission: Permission): boolean {
+  return actor.kind !== 'anonymous' && roleAtLeast(actor.role, PERMISSIONS[permission]);
+}
+
 export interface Ctx {
   db: Db;
   clock: Clock;
@@ -89,7 +94,7 @@ export function makeCtx(deps: { db: Db; clock: Clock; log?: Logger | undefined }
     ...deps,
     actor,
     can(permission) {
-      return actor.kind !== 'anonymous' && roleAtLeast(actor.role, PERMISSIONS[permission]);
+      return actorCan(actor, permission);
     },
     require(permission) {
       if (actor.kind === 'anonymous')

@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
-import { AppError, type ErrorDetail } from '../errors.ts';
+import { AppError, type ErrorDetail, RateLimited } from '../errors.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details: ErrorDetail[] };
@@ -58,7 +58,18 @@ function body(code: string, message: string, details: ErrorDetail[] = []): Error
 }
 
 /** The one place where errors become HTTP answers. */
-export function mapError(error: unknown): { status: number; body: ErrorBody } {
+export function mapError(error: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers?: Record<string, string>;
+} {
+  if (error instanceof RateLimited && error.retryAfterSeconds !== undefined) {
+    return {
+      status: 429,
+      body: body(error.code, error.message, error.details),
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    };
+  }
   if (error instanceof AppError) {
     return { status: STATUS[error.code] ?? 500, body: body(error.code, error.message, error.details) };
   }

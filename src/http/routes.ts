@@ -1,5 +1,6 @@
 import { registerAlertRuleRoutes } from '../domain/alert-rules/routes.ts';
 import { registerAlertRoutes } from '../domain/alerts/routes.ts';
+import { registerAuthRoutes } from '../domain/auth/routes.ts';
 import { registerChangeRoutes } from '../domain/changes/routes.ts';
 import { registerCheckRoutes } from '../domain/checks/routes.ts';
 import { registerConfigRoutes } from '../domain/config/routes.ts';
@@ -19,6 +20,7 @@ import { registerVendorStatusRoutes } from '../domain/vendor-status/routes.ts';
 import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
 import { attachSmtpReceiver } from '../integrations/email-in/attach.ts';
 import { registerInboundRoutes } from '../integrations/inbound/routes.ts';
+import { registerEventStream } from './event-stream.ts';
 import type { App, AppDeps } from './server.ts';
 
 // Every concept's routes, registered in one place.
@@ -44,4 +46,6 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerInboundAckRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   attachSmtpReceiver(app, deps);
+  registerAuthRoutes(app, deps);
+  registerEventStream(app, deps);
 }

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -9,12 +10,13 @@ import type { Db } from '../db/schema.ts';
 import { type Ctx, makeCtx } from '../domain/context.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
 import { Unauthorized } from '../errors.ts';
+import { registerConsole } from './console.ts';
 import { mapError } from './error-mapping.ts';
 import { registerHealthRoutes } from './health.ts';
-import { registerHome } from './home.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
 import { registerRoutes } from './routes.ts';
+import { type ConsoleDeps, refuseCrossSiteChange, sessionActor } from './session.ts';
 
 export interface AppDeps {
   db: Db;
@@ -24,6 +26,8 @@ export interface AppDeps {
   publicUrl: string;
   bodyLimit: number;
   version: string;
+  /** Web console: sign-in settings, live events, the built console (src/http/session.ts). */
+  console?: ConsoleDeps | undefined;
 }
 
 export type App = FastifyInstance<
@@ -68,8 +72,9 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply: FastifyReply) => {
-    const { status, body } = mapError(error);
+    const { status, body, headers } = mapError(error);
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    if (headers) reply.headers(headers);
     reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -81,9 +86,15 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   // Every request gets a context whose actor is the token's user (or anonymous). Operations decide
   // what that actor may do; a token that is present but unknown is refused here already.
   app.decorateRequest('ctx', null as unknown as Ctx);
-  app.addHook('onRequest', async (request) => {
+  // Parses cookies before the hook below reads the session cookie.
+  await app.register(cookie);
+  app.addHook('onRequest', async (request, reply) => {
     const token = bearer(request);
-    const actor = await authenticate(deps.db, deps.clock, token);
+    // Without an Authorization header, a browser's session cookie may authenticate instead.
+    const actor =
+      token === undefined
+        ? await sessionActor(request, reply, deps)
+        : await authenticate(deps.db, deps.clock, token);
     if (!actor) throw new Unauthorized('the API token is not valid');
     // Without a token, say so before validating the body: a 400 about fields would mislead.
     // What an authenticated actor may do is still decided by each operation.
@@ -94,6 +105,7 @@ export async function buildServer(deps: AppDeps): Promise<App> {
     ) {
       throw new Unauthorized('an API token is required (Authorization: Bearer …)');
     }
+    refuseCrossSiteChange(request);
     request.ctx = makeCtx({ db: deps.db, clock: deps.clock, log: request.log as Logger }, actor);
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -121,7 +133,7 @@ export async function buildServer(deps: AppDeps): Promise<App> {
   );
 
   registerHealthRoutes(app, deps);
-  registerHome(app, deps);
+  registerConsole(app, deps);
   await registerRoutes(app, deps);
   return app;
 }

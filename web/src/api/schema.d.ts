@@ -2166,6 +2166,186 @@ export interface paths {
       };
     };
   };
+  "/api/v1/auth/providers": {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              /** @description whether local passwords may be used */
+              password: boolean;
+              /** @description start at /auth/oidc/{id}/start */
+              oidc: {
+                  id: string;
+                  name: string;
+                }[];
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/auth/login": {
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            login: string;
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              user: {
+                id: string;
+                handle: string;
+                name: string;
+                email: string | null;
+                /** @enum {string} */
+                role: "viewer" | "responder" | "manager" | "admin";
+                time_zone: string;
+              };
+              /** @description send as X-CSRF-Token with every change made with the session cookie (null with a bearer token) */
+              csrf_token: string | null;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/auth/session": {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              user: {
+                id: string;
+                handle: string;
+                name: string;
+                email: string | null;
+                /** @enum {string} */
+                role: "viewer" | "responder" | "manager" | "admin";
+                time_zone: string;
+              };
+              /** @description send as X-CSRF-Token with every change made with the session cookie (null with a bearer token) */
+              csrf_token: string | null;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/auth/logout": {
+    post: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/auth/reset": {
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            login: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/auth/password": {
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            token: string;
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              user: {
+                id: string;
+                handle: string;
+                name: string;
+                email: string | null;
+                /** @enum {string} */
+                role: "viewer" | "responder" | "manager" | "admin";
+                time_zone: string;
+              };
+              /** @description send as X-CSRF-Token with every change made with the session cookie (null with a bearer token) */
+              csrf_token: string | null;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/users/{id}/invite": {
+    post: {
+      parameters: {
+        path: {
+          /** @description user id or handle */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            "application/json": {
+              invitation: {
+                user: {
+                  id: string;
+                  handle: string;
+                  name: string;
+                  email: string | null;
+                  /** @enum {string} */
+                  role: "viewer" | "responder" | "manager" | "admin";
+                  time_zone: string;
+                };
+                sent_to: string;
+                expires_at: string;
+                /** @description the link emailed, for passing on another way */
+                url: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/events/stream": {
+    /** @description Server-sent events, one per committed change the reader may see: incident.changed, alert.changed, page.changed, oncall.changed with JSON data {kind, id, ...}; "resync" after a lost connection to the store (fetch again); a comment line every 15 s. */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/v2/enqueue": {
     /** PagerDuty Events API v2 */
     post: {

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import type { App, AppDeps } from '../../http/server.ts';
+import {
+  authConfigOf,
+  clearSessionCookie,
+  clientOf,
+  csrfOfRequest,
+  requireCsrf,
+  setSessionCookie,
+} from '../../http/session.ts';
+import { loginSchema, sessionAnswerSchema, sessionUserSchema } from './auth.ts';
+import { currentUser } from './current-user.ts';
+import { inviteUser } from './invite-user.ts';
+import { registerOidcRoutes } from './oidc-routes.ts';
+import { requestPasswordReset } from './request-password-reset.ts';
+import { setPasswordWithLink } from './set-password-with-link.ts';
+import { signInWithPassword } from './sign-in-with-password.ts';
+import { signOut } from './sign-out.ts';
+
+const PUBLIC = { public: true } as const;
+
+/** Sign-in for the web console (the contract in issue 12): thin routes over the auth operations. */
+export function registerAuthRoutes(app: App, deps: AppDeps): void {
+  const config = authConfigOf(deps);
+  registerOidcRoutes(app, deps);
+
+  const providersSchema = z.object({
+    password: z.boolean().describe('whether local passwords may be used'),
+    oidc: z.array(z.object({ id: z.string(), name: z.string() })).describe('start at /auth/oidc/{id}/start'),
+  });
+  app.get(
+    '/api/v1/auth/providers',
+    { schema: { tags: ['auth'], response: { 200: providersSchema } }, config: PUBLIC },
+    async () => ({
+      password: config.passwordSignIn,
+      oidc: config.oidc.map((p) => ({ id: p.id, name: p.name })),
+    }),
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    { schema: { tags: ['auth'], body: loginSchema, response: { 200: sessionAnswerSchema } }, config: PUBLIC },
+    async (request, reply) => {
+      const signedIn = await signInWithPassword({
+        ctx: request.ctx,
+        input: { ...request.body, ...clientOf(request), config },
+      });
+      setSessionCookie(reply, signedIn, deps);
+      return { user: signedIn.user, csrf_token: signedIn.csrf_token };
+    },
+  );
+
+  // Public so that an ended session answers 401 here, not the generic "token required".
+  app.get(
+    '/api/v1/auth/session',
+    { schema: { tags: ['auth'], response: { 200: sessionAnswerSchema } }, config: PUBLIC },
+    async (request) => ({
+      user: await currentUser({ ctx: request.ctx, input: undefined }),
+      // Bearer tokens need no CSRF token: browsers never send them on their own.
+      csrf_token: csrfOfRequest(request),
+    }),
+  );
+
+  // Public so that signing out always works and clears the cookie; a live session still needs CSRF.
+  app.post('/api/v1/auth/logout', { schema: { tags: ['auth'] }, config: PUBLIC }, async (request, reply) => {
+    if (request.session) {
+      requireCsrf(request);
+      await signOut({ ctx: request.ctx, input: { token: request.session.token } });
+    }
+    clearSessionCookie(reply, deps);
+    reply.status(204).send();
+  });
+
+  app.post(
+    '/api/v1/auth/reset',
+    {
+      schema: { tags: ['auth'], body: z.strictObject({ login: z.string().min(1).max(320) }) },
+      config: PUBLIC,
+    },
+    async (request, reply) => {
+      await requestPasswordReset({
+        ctx: request.ctx,
+        input: { login: request.body.login, ip: request.ip, config },
+      });
+      reply.status(202);
+      return { status: 'if this login has an email address, a reset link is on its way' };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      schema: {
+        tags: ['auth'],
+        body: z.strictObject({ token: z.string().min(1).max(200), password: z.string().max(1024) }),
+        response: { 200: sessionAnswerSchema },
+      },
+      config: PUBLIC,
+    },
+    async (request, reply) => {
+      const signedIn = await setPasswordWithLink({
+        ctx: request.ctx,
+        input: { ...request.body, ...clientOf(request), config },
+      });
+      setSessionCookie(reply, signedIn, deps);
+      return { user: signedIn.user, csrf_token: signedIn.csrf_token };
+    },
+  );
+
+  app.post(
+    '/api/v1/users/:id/invite',
+    {
+      schema: {
+        tags: ['auth'],
+        params: z.strictObject({ id: z.string().min(1).max(100).describe('user id or handle') }),
+        response: {
+          201: z.object({
+            invitation: z.object({
+              user: sessionUserSchema,
+              sent_to: z.string(),
+              expires_at: z.string(),
+              url: z.string().describe('the link emailed, for passing on another way'),
+            }),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const invitation = await inviteUser({ ctx: request.ctx, input: { user: request.params.id, config } });
+      reply.status(201);
+      return { invitation: { ...invitation, expires_at: invitation.expires_at.toISOString() } };
+    },
+  );
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { type Actor, actorCan } from '../context.ts';
+
+// Live events for the web console: what the triggers of migration 0301 send on tocsin_events when a
+// change commits, and who may see which. Events carry ids only; the console fetches what changed
+// through the API, where each operation checks permissions again.
+
+export const EVENTS_CHANNEL = 'tocsin_events';
+
+export const EVENT_KINDS = ['incident.changed', 'alert.changed', 'page.changed', 'oncall.changed'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+const eventSchema = z.looseObject({
+  kind: z.enum(EVENT_KINDS),
+  id: z.string().min(1),
+  incident_id: z.string().nullish(),
+  user_id: z.string().nullish(),
+});
+export type LiveEvent = z.infer<typeof eventSchema>;
+
+/** A NOTIFY payload as an event; anything else (a foreign or future payload) is dropped. */
+export function parseEvent(payload: string): LiveEvent | undefined {
+  try {
+    const parsed = eventSchema.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a reader may see an event. Everyone signed in reads incidents, alerts and schedules;
+ * who is being paged (and how) is for responders and up, and for the person paged.
+ */
+export function visibleTo(actor: Actor, event: LiveEvent): boolean {
+  // Permissions are the operations' own table (context.ts): no second list of who may read what.
+  if (!actorCan(actor, 'read')) return false;
+  if (event.kind === 'page.changed') {
+    return actorCan(actor, 'contact:read-any') || (event.user_id != null && event.user_id === actor.userId);
+  }
+  return true;
+}

@@ -1,0 +1,101 @@
+import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { authenticateSession } from '../domain/auth/authenticate-session.ts';
+import type { Actor } from '../domain/context.ts';
+import { EVENT_KINDS, type LiveEvent, visibleTo } from '../domain/events/events.ts';
+import { authenticate } from '../domain/users/authenticate.ts';
+import { Unavailable } from '../errors.ts';
+import type { App, AppDeps } from './server.ts';
+import { authConfigOf } from './session.ts';
+
+// GET /api/v1/events/stream: server-sent events for the web console. Each committed change anywhere
+// (API, CLI, alert ingest, engine — any instance) arrives through the process's EventHub (PostgreSQL
+// NOTIFY) and is written to every open stream whose reader may see it. A comment every 15 s keeps
+// proxies from closing an idle stream; at each one the reader's session or token is checked again,
+// so a revoked or expired one ends the stream (the browser then signs in again).
+
+const HEARTBEAT_MS = 15_000;
+// A reader that stopped reading: past this much unsent data, its stream is closed (it reconnects
+// and refetches) rather than buffered without end.
+const MAX_BUFFERED_BYTES = 1_000_000;
+
+function frame(name: string, data: Record<string, unknown>): string {
+  const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null && v !== undefined));
+  return `event: ${name}\ndata: ${JSON.stringify(clean)}\n\n`;
+}
+
+export function registerEventStream(app: App, deps: AppDeps): void {
+  const open = new Set<ServerResponse>();
+  // Open streams never go idle: end them so closing the server does not wait for the readers.
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+  });
+  const heartbeatMs = deps.console?.heartbeatMs ?? HEARTBEAT_MS;
+
+  app.get(
+    '/api/v1/events/stream',
+    {
+      schema: {
+        tags: ['events'],
+        description: `Server-sent events, one per committed change the reader may see: ${EVENT_KINDS.join(', ')} with JSON data {kind, id, ...}; "resync" after a lost connection to the store (fetch again); a comment line every 15 s.`,
+        querystring: z.strictObject({}),
+      },
+    },
+    async (request, reply) => {
+      request.ctx.require('read');
+      const hub = deps.console?.events;
+      if (!hub) throw new Unavailable('live events are not available on this instance');
+      let actor: Actor = request.ctx.actor;
+      const session = request.session;
+      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      /** The reader as of now: null when the session or token no longer works. */
+      const recheck = async (): Promise<Actor | null> => {
+        if (session) {
+          const found = await authenticateSession(deps.db, deps.clock, session.token, authConfigOf(deps));
+          return found?.actor ?? null;
+        }
+        const fresh = await authenticate(deps.db, deps.clock, bearer);
+        return fresh && fresh.kind !== 'anonymous' ? fresh : null;
+      };
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // nginx and similar proxies would otherwise buffer the stream.
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n: connected\n\n');
+      open.add(res);
+
+      const send = (text: string) => {
+        if (res.writableLength > MAX_BUFFERED_BYTES) return stop();
+        res.write(text);
+      };
+      const unsubscribe = hub.subscribe((message) => {
+        if (message.type === 'resync') send(frame('resync', { kind: 'resync' }));
+        else if (visibleTo(actor, message.event)) send(frame(message.event.kind, message.event as LiveEvent));
+      });
+      const beat = setInterval(() => {
+        recheck().then(
+          (fresh) => {
+            if (!fresh) return stop();
+            actor = fresh;
+            send(': heartbeat\n\n');
+          },
+          () => send(': heartbeat\n\n'),
+        );
+      }, heartbeatMs);
+      beat.unref();
+      function stop() {
+        clearInterval(beat);
+        unsubscribe();
+        open.delete(res);
+        if (!res.writableEnded) res.end();
+      }
+      res.on('close', stop);
+    },
+  );
+}

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type ServerHandle, startServer } from '../../../scripts/lib/tocsin-process.ts';
@@ -23,58 +22,6 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-const SERVER_PATHS = /^\/(api|v2|auth|status|ack|health|metrics)(\/|$|\?)/;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.svg': 'image/svg+xml',
-};
-
-/**
- * Until Tocsin serves web/dist itself (the console-server stream), the built console is served from
- * one loopback origin with every server path passed through to Tocsin, as Tocsin will do.
- */
-async function consoleOrigin(tocsin: ServerHandle): Promise<{ url: string; close(): Promise<void> }> {
-  const home = await fetch(`${tocsin.url}/incidents`);
-  if (home.ok && (await home.text()).includes('<div id="root">'))
-    return { url: tocsin.url, close: async () => {} };
-  const target = new URL(tocsin.url);
-  const server: Server = createServer((req, res) => {
-    const path = req.url ?? '/';
-    if (SERVER_PATHS.test(path)) {
-      const upstream = httpRequest(
-        { host: target.hostname, port: target.port, path, method: req.method, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-      return;
-    }
-    const file = normalize(join(DIST, decodeURIComponent(path.split('?')[0] ?? '/')));
-    const found =
-      file.startsWith(DIST) && existsSync(file) && extname(file) !== '' ? file : join(DIST, 'index.html');
-    res.writeHead(200, { 'content-type': TYPES[extname(found)] ?? 'application/octet-stream' });
-    res.end(readFileSync(found));
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
-  };
-}
-
 export interface ConsoleRig {
   tocsin: ServerHandle;
   url: string;
@@ -92,7 +39,8 @@ export interface ConsoleRig {
 export async function startConsoleRig(env: Record<string, string> = {}): Promise<ConsoleRig> {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web`');
   const tocsin = await startServer(env);
-  const origin = await consoleOrigin(tocsin);
+  // Tocsin serves the built console at / itself, the API beside it on the same origin.
+  const origin = { url: tocsin.url };
   const profile = mkdtempSync(join(tmpdir(), 'tocsin-chromium-'));
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -121,7 +69,6 @@ export async function startConsoleRig(env: Record<string, string> = {}): Promise
     async stop() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close().catch(() => {});
-      await origin.close();
       await tocsin.stop();
       rmSync(profile, { recursive: true, force: true });
     },

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { Navigate, NavLink, Route, Routes } from 'react-router';
+import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
+import { SetPasswordPage } from '../auth/set-password-page';
 import { SignInPage } from '../auth/sign-in-page';
 import { DeclareDialog } from '../incidents/declare-dialog';
 import { LiveIndicator, LiveProvider } from '../live/live';
@@ -123,6 +124,9 @@ function Shell() {
  */
 export function App() {
   const { state } = useSession();
+  const location = useLocation();
+  // One-time links (first admin, invitation, reset) open the console here, signed in or not.
+  if (/^\/auth\/(first|accept|reset)$/.test(location.pathname)) return <SetPasswordPage />;
   if (state.status === 'loading') return <p className="muted center">Loading…</p>;
   if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
   return <Shell />;

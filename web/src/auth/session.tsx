@@ -10,7 +10,7 @@ import type { SessionUser } from '../api/models';
 
 interface SessionAnswer {
   user: SessionUser;
-  csrf_token?: string;
+  csrf_token?: string | null;
 }
 
 type State =
@@ -22,6 +22,8 @@ interface SessionApi {
   state: State;
   signIn(login: string, password: string): Promise<void>;
   signInWithToken(token: string): Promise<void>;
+  /** Chooses a password with a one-time link's token (first admin, invitation, reset); signs in. */
+  setPassword(token: string, password: string): Promise<void>;
   signOut(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ async function fromToken(token: string): Promise<SessionUser> {
 async function resume(): Promise<State> {
   try {
     const answer = await raw<SessionAnswer>('GET', '/api/v1/auth/session', undefined, true);
-    setCredentials({ csrf: answer.csrf_token });
+    setCredentials({ csrf: answer.csrf_token ?? undefined });
     return { status: 'signed-in', user: answer.user, via: 'session' };
   } catch (error) {
     if (!(error instanceof ApiError) || (error.status !== 401 && error.status !== 404)) throw error;
@@ -70,7 +72,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(async (login: string, password: string) => {
     const answer = await raw<SessionAnswer>('POST', '/api/v1/auth/login', { login, password }, true);
-    setCredentials({ csrf: answer.csrf_token });
+    setCredentials({ csrf: answer.csrf_token ?? undefined });
+    setState({ status: 'signed-in', user: answer.user, via: 'session' });
+  }, []);
+
+  const setPassword = useCallback(async (token: string, password: string) => {
+    const answer = await raw<SessionAnswer>('POST', '/api/v1/auth/password', { token, password }, true);
+    setCredentials({ csrf: answer.csrf_token ?? undefined });
     setState({ status: 'signed-in', user: answer.user, via: 'session' });
   }, []);
 
@@ -96,8 +104,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [state, queryClient]);
 
   const value = useMemo(
-    () => ({ state, signIn, signInWithToken, signOut }),
-    [state, signIn, signInWithToken, signOut],
+    () => ({ state, signIn, signInWithToken, setPassword, signOut }),
+    [state, signIn, signInWithToken, setPassword, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,9 +1,41 @@
-import { useQuery } from '@tanstack/react-query';
-import { answer, api } from '../api/client';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { answer, api, raw } from '../api/client';
 import type { Team, User } from '../api/models';
+import { useCan } from '../auth/session';
+import { Copyable } from '../ui/copy';
 import { ErrorNote } from '../ui/field';
 
+/** An invitation email with a one-time link to choose a password (admins). */
+function InviteButton({ user }: { user: User }) {
+  const invite = useMutation({
+    mutationFn: () =>
+      raw<{ invitation: { sent_to: string; url: string } }>(
+        'POST',
+        `/api/v1/users/${encodeURIComponent(user.handle)}/invite`,
+      ).then((a) => a.invitation),
+  });
+  return (
+    <>
+      <button
+        type="button"
+        className="button small"
+        onClick={() => invite.mutate()}
+        disabled={invite.isPending}
+      >
+        Invite <span className="visually-hidden">{user.name}</span>
+      </button>
+      {invite.data && (
+        <div role="status">
+          Sent to {invite.data.sent_to}. <Copyable label="Invitation link" value={invite.data.url} />
+        </div>
+      )}
+      <ErrorNote error={invite.error} />
+    </>
+  );
+}
+
 export function UsersList() {
+  const canInvite = useCan('user:write');
   const users = useQuery({
     queryKey: ['users'],
     queryFn: () => answer<{ users: User[] }>(api.GET('/api/v1/users')).then((a) => a.users),
@@ -20,6 +52,11 @@ export function UsersList() {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Time zone</th>
+              {canInvite && (
+                <th scope="col">
+                  <span className="visually-hidden">Invitation</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -30,6 +67,7 @@ export function UsersList() {
                 <td>{u.email ?? '—'}</td>
                 <td>{u.role}</td>
                 <td>{u.time_zone}</td>
+                {canInvite && <td>{u.email ? <InviteButton user={u} /> : null}</td>}
               </tr>
             ))}
           </tbody>

@@ -311,7 +311,13 @@ export function ChecklistItemBox({
       }),
     ),
   );
-  const done = tick.isPending ? Boolean(tick.variables) : Boolean(item.done_at);
+  // Shown as ticked at once, until the incident is read again (or the API refuses: then as it was).
+  const [optimistic, setOptimistic] = useState<boolean | null>(null);
+  const done = optimistic ?? Boolean(item.done_at);
+  function change(next: boolean) {
+    setOptimistic(next);
+    tick.mutate(next, { onSettled: () => setOptimistic(null) });
+  }
   return (
     <li>
       <label className="check">
@@ -319,7 +325,7 @@ export function ChecklistItemBox({
           type="checkbox"
           checked={done}
           disabled={disabled || tick.isPending}
-          onChange={(e) => tick.mutate(e.target.checked)}
+          onChange={(e) => change(e.target.checked)}
         />
         <span>{item.text}</span>
         {item.done_by && <span className="muted small"> — {item.done_by}</span>}

@@ -2,6 +2,7 @@ import { Link, useParams } from 'react-router';
 import type { IncidentDetail, PageMessage } from '../api/models';
 import { useCan } from '../auth/session';
 import { ErrorNote } from '../ui/field';
+import { TableWrap } from '../ui/table-wrap';
 import { Time } from '../ui/time';
 import {
   AcknowledgeButton,
@@ -239,7 +240,7 @@ function PagesSection({ incidentId }: { incidentId: string }) {
       {messages.length === 0 ? (
         <p className="muted">No pages sent.</p>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Pages sent">
           <table>
             <thead>
               <tr>
@@ -267,7 +268,7 @@ function PagesSection({ incidentId }: { incidentId: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

@@ -4,6 +4,7 @@ import { answer, api } from '../api/client';
 import type { EscalationPolicy, OnCallNow, Override, Schedule, Shift, User } from '../api/models';
 import { useCan, useUser, useViewerZone } from '../auth/session';
 import { ErrorNote, Field, fieldError } from '../ui/field';
+import { TableWrap } from '../ui/table-wrap';
 import { formatAt } from '../ui/time';
 import { dayStarts } from './days';
 
@@ -130,7 +131,7 @@ function ScheduleTimeline({
           Month
         </button>
       </fieldset>
-      <div className="table-wrap">
+      <TableWrap label="Shifts">
         <table aria-label={`Shifts of ${schedule.name}`}>
           <thead>
             <tr>
@@ -155,7 +156,7 @@ function ScheduleTimeline({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

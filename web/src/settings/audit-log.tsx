@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { answer, api } from '../api/client';
 import type { AuditEntry } from '../api/models';
 import { ErrorNote } from '../ui/field';
+import { TableWrap } from '../ui/table-wrap';
 import { Time } from '../ui/time';
 
 export function AuditLog() {
@@ -15,7 +16,7 @@ export function AuditLog() {
   return (
     <>
       <ErrorNote error={entries.error} />
-      <div className="table-wrap">
+      <TableWrap label="Audit log">
         <table aria-label="Audit log">
           <thead>
             <tr>
@@ -40,7 +41,7 @@ export function AuditLog() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }

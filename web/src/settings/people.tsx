@@ -4,6 +4,7 @@ import type { Team, User } from '../api/models';
 import { useCan } from '../auth/session';
 import { Copyable } from '../ui/copy';
 import { ErrorNote } from '../ui/field';
+import { TableWrap } from '../ui/table-wrap';
 
 /** An invitation email with a one-time link to choose a password (admins). */
 function InviteButton({ user }: { user: User }) {
@@ -43,7 +44,7 @@ export function UsersList() {
   return (
     <>
       <ErrorNote error={users.error} />
-      <div className="table-wrap">
+      <TableWrap label="Users">
         <table aria-label="Users">
           <thead>
             <tr>
@@ -72,7 +73,7 @@ export function UsersList() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }

@@ -4,6 +4,7 @@ import { ApiError, answer, api, raw } from '../api/client';
 import type { ApiToken } from '../api/models';
 import { Copyable } from '../ui/copy';
 import { ErrorNote, Field, fieldError } from '../ui/field';
+import { TableWrap } from '../ui/table-wrap';
 import { Time } from '../ui/time';
 
 /** My API tokens: create (shown once), list, revoke. */
@@ -56,7 +57,7 @@ export function Tokens() {
       ) : (
         <>
           <ErrorNote error={tokens.error ?? revoke.error} />
-          <div className="table-wrap">
+          <TableWrap label="API tokens">
             <table aria-label="API tokens">
               <thead>
                 <tr>
@@ -95,7 +96,7 @@ export function Tokens() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
     </>

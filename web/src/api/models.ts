@@ -111,8 +111,15 @@ export interface LifecycleState {
   title?: string;
   description?: string;
 }
+export interface Runbook {
+  id: string;
+  title: string;
+  steps?: { title: string; command?: string }[];
+}
 export interface PlanDocument {
   metadata: { name: string; title?: string };
+  runbooks?: Runbook[];
+  warRoom?: { tool?: string; participants?: { who: string; note?: string }[] };
   severities: Severity[];
   roles: (string | { id: string; title?: string })[];
   lifecycle: { states: LifecycleState[] };

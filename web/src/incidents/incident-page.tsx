@@ -1,5 +1,5 @@
 import { Link, useParams } from 'react-router';
-import type { IncidentDetail, PageMessage } from '../api/models';
+import type { IncidentDetail, PageMessage, PlanDocument } from '../api/models';
 import { useCan } from '../auth/session';
 import { ErrorNote } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
@@ -92,6 +92,7 @@ export default function IncidentPage() {
           <ChecklistsSection detail={detail} canAct={canAct} />
           <HypothesesSection detail={detail} />
           <LinksSection detail={detail} />
+          <PlanGuides plan={plan.data?.plan} />
         </div>
         <div>
           <section aria-labelledby="timeline-title">
@@ -270,6 +271,40 @@ function PagesSection({ incidentId }: { incidentId: string }) {
           </table>
         </TableWrap>
       )}
+    </section>
+  );
+}
+
+/** The plan's war room and runbooks, as the plan version of this incident has them. */
+function PlanGuides({ plan }: { plan: PlanDocument | undefined }) {
+  if (!plan || (!plan.warRoom && !plan.runbooks?.length)) return null;
+  return (
+    <section aria-labelledby="guides-title">
+      <h2 id="guides-title">War room and runbooks</h2>
+      {plan.warRoom && (
+        <p className="small">
+          War room{plan.warRoom.tool ? ` (${plan.warRoom.tool})` : ''}:{' '}
+          {(plan.warRoom.participants ?? []).map((p) => (p.note ? `${p.who} (${p.note})` : p.who)).join(', ')}
+        </p>
+      )}
+      {(plan.runbooks ?? []).map((r) => (
+        <details key={r.id}>
+          <summary>{r.title}</summary>
+          <ol className="small">
+            {(r.steps ?? []).map((step) => (
+              <li key={step.title}>
+                {step.title}
+                {step.command ? (
+                  <>
+                    {' '}
+                    <code>{step.command}</code>
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        </details>
+      ))}
     </section>
   );
 }

@@ -12,6 +12,7 @@ import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
 import { registerToken } from './token.ts';
+import { registerUserPassword } from './user-password.ts';
 
 // Every command group, registered in one place.
 export function registerCommands(program: Command): void {
@@ -28,4 +29,6 @@ export function registerCommands(program: Command): void {
   registerPage(program);
   registerToken(program);
   registerDrill(program);
+  // Last: it joins the `user` group if another file made one.
+  registerUserPassword(program);
 }

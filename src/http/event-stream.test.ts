@@ -147,6 +147,50 @@ describe('GET /api/v1/events/stream', () => {
     await stream.close();
   });
 
+  it('streams an alert taken in at /v2/enqueue (PagerDuty Events API v2)', async () => {
+    expect((await api('POST', '/api/v1/services', ADMIN_TOKEN, { name: 'payments' })).status).toBe(201);
+    const integration = await api('POST', '/api/v1/services/payments/integrations', ADMIN_TOKEN, {
+      type: 'pagerduty',
+    });
+    const stream = await openStream(auth(tokens.viewer as string));
+    await stream.until((f) => f.comment === 'connected');
+    const trigger = () =>
+      fetch(`${base}/v2/enqueue`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          routing_key: integration.body.integration?.key,
+          event_action: 'trigger',
+          dedup_key: 'disk/db1',
+          payload: { summary: 'Disk full on db1', source: 'db1', severity: 'critical' },
+        }),
+      });
+    expect((await trigger()).status).toBe(202);
+    const alert = await t.db
+      .selectFrom('alerts')
+      .select('id')
+      .where('dedup_key', '=', 'disk/db1')
+      .executeTakeFirstOrThrow();
+    const seen = await stream.until((f) => f.event === 'alert.changed' && f.data?.id === alert.id);
+    expect(seen?.at(-1)?.data).toMatchObject({ kind: 'alert.changed', id: alert.id });
+    // A repeat only counts (the hot path of ingestion): no event. An acknowledgement is one.
+    expect((await trigger()).status).toBe(202);
+    expect((await api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, ADMIN_TOKEN, {})).status).toBe(200);
+    // A later visible change marks the end: between, exactly the acknowledgement's event.
+    const marker = await api('POST', '/api/v1/incidents', ADMIN_TOKEN, { title: 'Marker', severity: 'SEV1' });
+    const next = await stream.until(
+      (f) => f.event === 'incident.changed' && f.data?.id === marker.body.incident?.id,
+    );
+    expect(next?.filter((f) => f.event === 'alert.changed')).toHaveLength(1);
+    const row = await t.db
+      .selectFrom('alerts')
+      .select(['count', 'status'])
+      .where('id', '=', alert.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ count: 2, status: 'acknowledged' });
+    await stream.close();
+  });
+
   it('shows pages to responders, not to viewers who are not paged', async () => {
     const viewer = await openStream(auth(tokens.viewer as string));
     const responder = await openStream(auth(tokens.responder as string));
@@ -170,6 +214,38 @@ describe('GET /api/v1/events/stream', () => {
     expect(before?.filter((f) => f.event === 'page.changed')).toEqual([]);
     await viewer.close();
     await responder.close();
+  });
+
+  it('a change made through one instance reaches the streams of another', async () => {
+    const otherHub = startEventHub(t.url);
+    const other = await buildServer({
+      db: t.db,
+      clock,
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      publicUrl: 'http://tocsin.test',
+      bodyLimit: 262_144,
+      version: 'test',
+      console: { events: otherHub },
+    });
+    const otherBase = await other.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${otherBase}/api/v1/events/stream`, { headers: auth(tokens.viewer as string) });
+    const reader = res.body?.getReader();
+    let text = '';
+    const read = async (needle: string) => {
+      while (!text.includes(needle)) text += new TextDecoder().decode((await reader?.read())?.value);
+    };
+    await read(': connected');
+    const declared = await api('POST', '/api/v1/incidents', ADMIN_TOKEN, {
+      title: 'Elsewhere',
+      severity: 'SEV1',
+    });
+    const id = declared.body.incident?.id as string;
+    await read(`"id":"${id}"`);
+    expect(text).toContain(`event: incident.changed\ndata: {"kind":"incident.changed","id":"${id}"}`);
+    await reader?.cancel();
+    await other.close();
+    await otherHub.close();
   });
 
   it('a rolled-back change sends nothing', async () => {

@@ -48,8 +48,18 @@ begin
   return null;
 end
 $$;
-create trigger alerts_event after insert or update on alerts
+-- Repeats of an open alert (count, last_seen_at) are the hot path of ingestion and change nothing a
+-- reader acts on; NOTIFY serialises commits, so they send nothing. What a reader sees does.
+create trigger alerts_event after insert on alerts
   for each row execute function tocsin_event_alert();
+create trigger alerts_changed_event after update on alerts
+  for each row when (
+    old.status is distinct from new.status
+    or old.incident_id is distinct from new.incident_id
+    or old.severity is distinct from new.severity
+    or old.summary is distinct from new.summary
+    or old.routing is distinct from new.routing
+  ) execute function tocsin_event_alert();
 
 -- A page: an escalation (its step, status) and the messages it sent (their delivery state).
 create function tocsin_event_escalation() returns trigger language plpgsql as $$

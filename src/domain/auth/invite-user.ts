@@ -1,9 +1,9 @@
 import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
-import * as users from '../users/queries.ts';
 import { type AuthConfig, LINK_TTL_MS, sessionUser } from './auth.ts';
 import { emailLink, issueLink } from './issue-link.ts';
+import * as q from './queries.ts';
 
 export interface Invitation {
   user: ReturnType<typeof sessionUser>;
@@ -23,9 +23,7 @@ export async function inviteUser({
     throw new Invalid('password sign-in is switched off: invited users sign in with single sign-on');
   }
   return ctx.db.transaction().execute(async (tx) => {
-    const user = /^\d+$/.test(input.user)
-      ? await users.findById(tx, input.user)
-      : await users.findByHandle(tx, input.user);
+    const user = await q.userByIdOrHandle(tx, input.user);
     if (!user) throw new NotFound('user', input.user);
     const email = user.email;
     if (!email) {

@@ -48,7 +48,8 @@ export async function emailLink(
       incidentId: null,
       channel: 'email',
       destination: user.email,
-      payload: { kind: 'notify', subject: message.subject, text: message.text },
+      // kind auth-link: the outbox API hides the link (it signs in as the recipient).
+      payload: { kind: 'auth-link', subject: message.subject, text: message.text },
       dedupKey: `auth-link:${link.id}`,
       userId: user.id,
     },

@@ -101,6 +101,11 @@ describe('one-time links', () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json().invitation).toMatchObject({ sent_to: 'hana@team.example', user: { handle: 'hana' } });
+    // Managers reading the outbox (dead letters) never see the link: it signs in as the recipient.
+    const outbox = await t.app.inject({ url: '/api/v1/outbox', headers: auth(t.adminToken) });
+    const queued = JSON.stringify(outbox.json());
+    expect(queued).toContain('token=(hidden)');
+    expect(queued).not.toContain(res.json().invitation.url);
     const [mail] = await deliver('hana@team.example');
     expect(mail?.subject).toBe('You are invited to Tocsin');
     const token = tokenIn(mail?.text, '/auth/accept');

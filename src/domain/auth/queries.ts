@@ -12,6 +12,15 @@ export function userByLogin(db: Executor, login: string) {
     .executeTakeFirst();
 }
 
+/** A user named by id (digits) or handle, as routes and the CLI accept. */
+export function userByIdOrHandle(db: Executor, idOrHandle: string) {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where(/^\d+$/.test(idOrHandle) ? 'id' : 'handle', '=', idOrHandle)
+    .executeTakeFirst();
+}
+
 export function userByEmail(db: Executor, email: string) {
   return db
     .selectFrom('users')

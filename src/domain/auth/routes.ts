@@ -14,6 +14,7 @@ import { inviteUser } from './invite-user.ts';
 import { registerOidcRoutes } from './oidc-routes.ts';
 import { requestPasswordReset } from './request-password-reset.ts';
 import { setPasswordWithLink } from './set-password-with-link.ts';
+import { setUserPassword } from './set-user-password.ts';
 import { signInWithPassword } from './sign-in-with-password.ts';
 import { signOut } from './sign-out.ts';
 
@@ -104,6 +105,25 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
       });
       setSessionCookie(reply, signedIn, deps);
       return { user: signedIn.user, csrf_token: signedIn.csrf_token };
+    },
+  );
+
+  app.put(
+    '/api/v1/users/:id/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Set (or with null remove) a user's password (admins); the user's sessions end",
+        params: z.strictObject({ id: z.string().min(1).max(100).describe('user id or handle') }),
+        body: z.strictObject({ password: z.string().max(1024).nullable() }),
+      },
+    },
+    async (request, reply) => {
+      await setUserPassword({
+        ctx: request.ctx,
+        input: { user: request.params.id, password: request.body.password },
+      });
+      reply.status(204).send();
     },
   );
 

@@ -50,6 +50,6 @@ export async function setPasswordWithLink({ ctx, input }: Operation<LinkPassword
       entityId: user.id,
       after: { via: link.purpose },
     });
-    return startSession(tx, updated, link.purpose, { ...input, previousToken: undefined }, input.config, now);
+    return startSession(tx, updated, link.purpose, input, input.config, now);
   });
 }

@@ -1,12 +1,14 @@
 import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
-import * as users from '../users/queries.ts';
 import { passwordSchema } from './auth.ts';
 import { hashPassword } from './passwords.ts';
 import * as q from './queries.ts';
 
-/** An admin sets (or, with null, removes) a user's password; the user's sessions end. */
+/**
+ * An admin sets (or, with null, removes) a user's password; the user's sessions end. The user is
+ * named by id or handle. Also the way back in for an admin who lost theirs (the CLI on the store).
+ */
 export async function setUserPassword({
   ctx,
   input,
@@ -23,7 +25,7 @@ export async function setUserPassword({
     passwordHash = await hashPassword(parsed.data);
   }
   await ctx.db.transaction().execute(async (tx) => {
-    const user = await users.findByHandle(tx, input.user);
+    const user = await q.userByIdOrHandle(tx, input.user);
     if (!user) throw new NotFound('user', input.user);
     const now = ctx.clock.now();
     await q.setPasswordHash(tx, user.id, passwordHash, now);

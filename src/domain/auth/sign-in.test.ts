@@ -1,5 +1,8 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { createMetrics } from '../../http/metrics.ts';
+import { buildServer } from '../../http/server.ts';
 import { SESSION_COOKIE } from './auth.ts';
 import { setUserPassword } from './set-user-password.ts';
 
@@ -48,6 +51,25 @@ describe('password sign-in and sessions', () => {
     // Only the hash of the session id is stored.
     const rows = await t.db.selectFrom('sessions').select('token_hash').execute();
     expect(rows.map((r) => r.token_hash)).not.toContain(c.value);
+  });
+
+  it('marks the cookie Secure when the public URL is https', async () => {
+    const https = await buildServer({
+      db: t.db,
+      clock: t.clock,
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      publicUrl: 'https://tocsin.example.com',
+      bodyLimit: 262_144,
+      version: 'test',
+    });
+    const res = await https.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { login: 'abebe', password: PASSWORD },
+    });
+    expect(sessionCookie(res)).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax' });
+    await https.close();
   });
 
   it('answers the session with the cookie, and the same CSRF token', async () => {

@@ -10,7 +10,7 @@ export const listOutboxQuerySchema = z.strictObject({
 
 /**
  * A payload as the API shows it: secrets a message carries for its recipient alone — a verification
- * code, an acknowledge link (it acknowledges as that person) — are hidden.
+ * code, an acknowledge link (it acknowledges as that person), an invitation or reset link — are hidden.
  */
 function shownPayload(payload: unknown): unknown {
   if (!payload || typeof payload !== 'object') return payload;
@@ -20,6 +20,9 @@ function shownPayload(payload: unknown): unknown {
     if (typeof p.text === 'string') p.text = p.text.replace(/\b\d{6}\b/g, '(code)');
   }
   if (p.ack && typeof p.ack === 'object') p.ack = { url: '(hidden)', code: '(hidden)' };
+  // Invitation and reset links sign in as their recipient (src/domain/auth/issue-link.ts).
+  if (p.kind === 'auth-link' && typeof p.text === 'string')
+    p.text = p.text.replace(/token=[\w-]+/g, 'token=(hidden)');
   return p;
 }
 

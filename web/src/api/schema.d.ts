@@ -2301,6 +2301,30 @@ export interface paths {
       };
     };
   };
+  "/api/v1/users/{id}/password": {
+    /** Set (or with null remove) a user's password (admins); the user's sessions end */
+    put: {
+      parameters: {
+        path: {
+          /** @description user id or handle */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            password: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/users/{id}/invite": {
     post: {
       parameters: {

@@ -1,9 +1,12 @@
 import { cleanup, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TargetClock } from '../api/models';
 import { clockTone, TargetClocks } from './target-clocks';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
 
 const now = Date.parse('2026-12-03T10:00:00Z');
 const clock = (dueInMs: number, extra: Partial<TargetClock> = {}): TargetClock => ({
@@ -26,6 +29,8 @@ describe('target clocks', () => {
   });
 
   it('name each target and count down', () => {
+    // The clock the component reads is the test's, not the wall's.
+    vi.useFakeTimers({ now });
     render(
       <TargetClocks targets={[clock(3_600_000 * 2, { target: 'resolve', duration_ms: 4 * 3_600_000 })]} />,
     );

@@ -8,7 +8,7 @@ export type Role = (typeof ROLES)[number];
 
 // Each permission names the least role that holds it. Operations call ctx.require() first, so the
 // check lives with the operation, not with whichever route or command called it.
-const PERMISSIONS = {
+export const PERMISSIONS = {
   read: 'viewer',
   'incident:declare': 'responder',
   'incident:update': 'responder',
@@ -44,6 +44,12 @@ const PERMISSIONS = {
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/** Whether a role holds a permission: the web console hides what the operation would refuse. */
+export function roleMay(role: string | null | undefined, permission: Permission): boolean {
+  const rank = ROLES.indexOf(role as Role);
+  return rank >= 0 && rank >= ROLES.indexOf(PERMISSIONS[permission]);
+}
 
 export interface Actor {
   kind: 'user' | 'system' | 'anonymous';

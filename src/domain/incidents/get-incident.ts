@@ -1,5 +1,6 @@
 import type { Row } from '../../db/schema.ts';
 import type { Operation } from '../context.ts';
+import { lifecycleOf } from '../plans/plan.ts';
 import { readIncident } from './change.ts';
 import { type Incident, renderLinks } from './incident.ts';
 import * as incidents from './queries.ts';
@@ -21,6 +22,8 @@ export interface IncidentDetail {
   updates: Row<'incident_updates'>[];
   tasks: Row<'action_items'>[];
   timeline: Awaited<ReturnType<typeof incidents.listEvents>>;
+  /** The states the plan allows moving to from the current one (what a client may offer). */
+  allowed_states: string[];
 }
 
 /** Items grouped by checklist, in the order the rows come (checklist, position). */
@@ -32,6 +35,11 @@ function groupChecklists(items: Row<'checklist_items'>[]): ChecklistView[] {
     groups.set(item.checklist, list);
   }
   return [...groups].map(([name, list]) => ({ name, items: list }));
+}
+
+function allowedStates(plan: Parameters<typeof lifecycleOf>[0], from: string): string[] {
+  const lifecycle = lifecycleOf(plan);
+  return lifecycle.states.filter((s) => lifecycle.canTransition(from, s));
 }
 
 /** One incident with everything about it, target clocks computed under its own plan version. */
@@ -62,5 +70,6 @@ export async function getIncident({
     updates,
     tasks,
     timeline,
+    allowed_states: allowedStates(plan, incident.state),
   };
 }

@@ -1,0 +1,257 @@
+// The shapes of the API's answers the console reads. The server's OpenAPI document types requests
+// but not yet responses, so these follow what the routes return (snake_case as on the wire).
+
+export interface SessionUser {
+  id?: string;
+  name: string;
+  handle?: string;
+  email?: string | null;
+  role: 'admin' | 'manager' | 'responder' | 'viewer' | string;
+  time_zone?: string;
+}
+
+export interface Incident {
+  id: string;
+  title: string;
+  slug: string;
+  summary: string;
+  impact: string;
+  service: string | null;
+  customer_facing: boolean;
+  labels: Record<string, string>;
+  plan_name: string;
+  plan_version: number;
+  severity: string;
+  state: string;
+  channel_name: string | null;
+  declared_at: string;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  updated_at: string;
+  created_by: string | null;
+  resolution: string;
+}
+
+export interface TargetClock {
+  target: string;
+  duration_ms: number;
+  due_at: string;
+  met_at: string | null;
+  status: 'pending' | 'met' | 'breached' | string;
+}
+
+export interface TimelineEvent {
+  id: string;
+  at: string;
+  kind: string;
+  actor_name: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface ChecklistItem {
+  id: string;
+  checklist: string;
+  text: string;
+  done_at: string | null;
+  done_by: string | null;
+}
+
+export interface Hypothesis {
+  id: string;
+  statement: string;
+  status: string;
+  result?: string | null;
+}
+
+export interface RoleHolder {
+  role: string;
+  user: string;
+}
+
+export interface Responder {
+  responder?: string;
+  user?: string | null;
+  kind?: string;
+  [key: string]: unknown;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  links: Record<string, string>;
+  targets: TargetClock[];
+  roles: RoleHolder[];
+  responders: Responder[];
+  hypotheses: Hypothesis[];
+  checklists: { name: string; items: ChecklistItem[] }[];
+  timeline: TimelineEvent[];
+  allowed_states?: string[];
+}
+
+export interface PageMessage {
+  id: string;
+  user: string;
+  channel: string;
+  destination: string;
+  status: string;
+  attempts: number;
+  queued_at: string;
+  sent_at: string | null;
+  error: string | null;
+}
+
+export interface Severity {
+  id: string;
+  title?: string;
+  description?: string;
+  criteria?: string[];
+  examples?: string[];
+}
+export interface LifecycleState {
+  id: string;
+  title?: string;
+  description?: string;
+}
+export interface Runbook {
+  id: string;
+  title: string;
+  steps?: { title: string; command?: string }[];
+}
+export interface PlanDocument {
+  metadata: { name: string; title?: string };
+  runbooks?: Runbook[];
+  warRoom?: { tool?: string; participants?: { who: string; note?: string }[] };
+  severities: Severity[];
+  roles: (string | { id: string; title?: string })[];
+  lifecycle: { states: LifecycleState[] };
+}
+export interface PlanVersion {
+  name: string;
+  version: number;
+  current_version: number;
+  source: string;
+  plan: PlanDocument;
+  created_at: string;
+  created_by: string | null;
+}
+export interface PlanSummary {
+  name: string;
+  title: string | null;
+  current_version: number;
+  severities: string[];
+  updated_at: string;
+}
+
+export interface Shift {
+  start: string;
+  end: string;
+  users: string[];
+  layer: string | null;
+  override: boolean;
+}
+export interface OnCallNow {
+  schedule: string;
+  time_zone: string;
+  users: string[];
+  shift: Shift | null;
+}
+export interface Schedule {
+  name: string;
+  description: string | null;
+  time_zone: string;
+  team: string | null;
+  layers: { name: string; type: string; participants: string[] }[];
+}
+export interface Override {
+  id: string;
+  start: string;
+  end: string;
+  user: string;
+  replaces: string | null;
+}
+export interface EscalationPolicy {
+  name: string;
+  description: string | null;
+  steps: { users: string[]; schedules: string[]; teams: string[]; escalateAfter: string }[];
+  repeat: number;
+}
+
+export interface Alert {
+  id: string;
+  service: string;
+  status: string;
+  severity: string;
+  summary: string;
+  source?: string;
+  incident_id: string | null;
+  labels: Record<string, string>;
+  payload?: unknown;
+  created_at: string;
+  last_seen_at?: string;
+  [key: string]: unknown;
+}
+
+export interface Integration {
+  id: string;
+  type: string;
+  name: string;
+  key: string;
+  url?: string;
+  [key: string]: unknown;
+}
+export interface Service {
+  id: string;
+  name: string;
+  description: string | null;
+  plan_name: string | null;
+  escalation_policy: string | null;
+  team: string | null;
+  integrations?: Integration[];
+}
+
+export interface User {
+  id: string;
+  handle: string;
+  name: string;
+  email: string | null;
+  role: string;
+  time_zone: string;
+}
+export interface Team {
+  id: string;
+  name: string;
+  description: string | null;
+  members: { user: string; role: string }[];
+}
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor_name: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+}
+export interface ContactMethod {
+  id: string;
+  kind: string;
+  address: string;
+  label: string | null;
+  verified: boolean;
+  [key: string]: unknown;
+}
+export interface ApiToken {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+export interface InboxItem {
+  id: string;
+  incident_id: string | null;
+  title: string;
+  body: string;
+  created_at: string;
+  read_at: string | null;
+  url: string;
+}

@@ -1,0 +1,82 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { answer, api } from '../api/client';
+import type { Incident, IncidentDetail, PageMessage, PlanSummary, PlanVersion } from '../api/models';
+
+export interface IncidentFilters {
+  state: 'open' | 'resolved' | 'all';
+  severity?: string | undefined;
+}
+
+export function useIncidents(filters: IncidentFilters) {
+  return useQuery({
+    queryKey: ['incidents', filters],
+    queryFn: () =>
+      answer<{ incidents: Incident[] }>(
+        api.GET('/api/v1/incidents', {
+          params: {
+            query: {
+              state: filters.state,
+              limit: 200,
+              ...(filters.severity ? { severity: filters.severity } : {}),
+            },
+          },
+        }),
+      ).then((a) => a.incidents),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useIncident(id: string) {
+  return useQuery({
+    queryKey: ['incident', id],
+    queryFn: () => answer<IncidentDetail>(api.GET('/api/v1/incidents/{id}', { params: { path: { id } } })),
+  });
+}
+
+export function usePages(incidentId: string) {
+  return useQuery({
+    queryKey: ['pages', incidentId],
+    queryFn: () =>
+      answer<{ messages: PageMessage[] }>(
+        api.GET('/api/v1/incidents/{id}/pages', { params: { path: { id: incidentId } } }),
+      ).then((a) => a.messages),
+  });
+}
+
+export function usePlans() {
+  return useQuery({
+    queryKey: ['plans'],
+    queryFn: () => answer<{ plans: PlanSummary[] }>(api.GET('/api/v1/plans')).then((a) => a.plans),
+    staleTime: 60_000,
+  });
+}
+
+/** A plan at one version (an incident runs under the version it was declared with). */
+export function usePlan(name: string | undefined, version?: number) {
+  return useQuery({
+    queryKey: ['plan', name, version ?? 'current'],
+    enabled: Boolean(name),
+    queryFn: () =>
+      answer<PlanVersion>(
+        api.GET('/api/v1/plans/{name}', {
+          params: { path: { name: name ?? '' }, query: version ? { version } : {} },
+        }),
+      ),
+    staleTime: 60_000,
+  });
+}
+
+/** A change to one incident; the incident and the lists refetch when it commits. */
+export function useIncidentAction<V>(id: string, run: (vars: V) => Promise<unknown>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: run,
+    // Pending until the incident is read again, so a ticked box never flips back in between.
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ['incident', id] }),
+        client.invalidateQueries({ queryKey: ['incidents'] }),
+        client.invalidateQueries({ queryKey: ['pages', id] }),
+      ]),
+  });
+}

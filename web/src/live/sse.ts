@@ -1,0 +1,90 @@
+// Server-sent events read from a fetch body (EventSource cannot send the bearer header of an API
+// token sign-in). Parses the text/event-stream format: blocks separated by a blank line, `event:`
+// and `data:` fields, `:` comments (the server's heartbeats).
+
+export interface SseMessage {
+  event: string;
+  data: string;
+}
+
+/** Feeds chunks of the stream; calls `emit` for each complete message. */
+export class SseParser {
+  private buffer = '';
+  constructor(private readonly emit: (message: SseMessage) => void) {}
+
+  push(chunk: string): void {
+    this.buffer += chunk.replace(/\r\n?/g, '\n');
+    for (let end = this.buffer.indexOf('\n\n'); end >= 0; end = this.buffer.indexOf('\n\n')) {
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      this.block(block);
+    }
+  }
+
+  private block(block: string): void {
+    let event = 'message';
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line === '' || line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+    }
+    if (data.length > 0) this.emit({ event, data: data.join('\n') });
+  }
+}
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
+
+/**
+ * Keeps one stream open, reconnecting with a growing pause (1 s … 15 s) when it drops. Returns a
+ * function that closes it.
+ */
+export function openStream(
+  url: string,
+  headers: () => Record<string, string>,
+  onMessage: (message: SseMessage) => void,
+  onStatus: (status: LiveStatus) => void,
+): () => void {
+  let closed = false;
+  let controller: AbortController | undefined;
+  let attempt = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  async function connect(): Promise<void> {
+    controller = new AbortController();
+    try {
+      const response = await fetch(url, {
+        headers: { accept: 'text/event-stream', ...headers() },
+        credentials: 'same-origin',
+        signal: controller.signal,
+      });
+      if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+      attempt = 0;
+      onStatus('live');
+      const parser = new SseParser(onMessage);
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parser.push(value);
+      }
+    } catch {
+      // Dropped, refused or aborted: reconnect below unless closed.
+    }
+    if (closed) return;
+    onStatus('reconnecting');
+    attempt += 1;
+    retry = setTimeout(() => void connect(), Math.min(15_000, 1000 * 2 ** Math.min(attempt - 1, 4)));
+  }
+
+  onStatus('connecting');
+  void connect();
+  return () => {
+    closed = true;
+    if (retry) clearTimeout(retry);
+    controller?.abort();
+  };
+}

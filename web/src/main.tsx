@@ -1,0 +1,34 @@
+import '@fontsource/noto-sans-ethiopic/400.css';
+import '@fontsource/noto-sans-ethiopic/700.css';
+import './styles.css';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter } from 'react-router';
+import { App } from './app/app';
+import { SessionProvider } from './auth/session';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    // Live events refetch what changed; a 401 is handled by the session, never retried.
+    queries: {
+      staleTime: 10_000,
+      retry: (count, error) => count < 2 && !('status' in error && error.status === 401),
+    },
+  },
+});
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <SessionProvider>
+            <App />
+          </SessionProvider>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}

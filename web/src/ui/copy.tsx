@@ -1,0 +1,20 @@
+import { useState } from 'react';
+
+/** A value with a button that copies it (integration URLs and keys). */
+export function Copyable({ label, value }: { label: string; value: string }) {
+  const [copied, setCopied] = useState(false);
+  async function copy() {
+    await navigator.clipboard.writeText(value);
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  }
+  return (
+    <div className="copyable">
+      <span className="muted">{label}</span>
+      <code>{value}</code>
+      <button type="button" className="button small" onClick={() => void copy()} aria-label={`Copy ${label}`}>
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}

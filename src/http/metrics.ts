@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { DOMAIN_COUNTERS } from '../lib/counters.ts';
 
 export interface Metrics {
   registry: client.Registry;
@@ -10,6 +11,7 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'tocsin_process_' });
+  for (const counter of DOMAIN_COUNTERS) registry.registerMetric(counter);
   return {
     registry,
     httpRequests: new client.Counter({

@@ -4,7 +4,8 @@ import { DateTime, IANAZone } from 'luxon';
 // which names are zones, and a name that is not one is an error everywhere, never UTC in disguise.
 
 export function isTimeZone(name: string): boolean {
-  return name.length > 0 && IANAZone.isValidZone(name);
+  // IANAZone.create caches each zone and its validity: cheap on hot paths (schedules, shifts).
+  return name.length > 0 && IANAZone.create(name).isValid;
 }
 
 /** The zone a name denotes; throws on a name that is not an IANA zone. */

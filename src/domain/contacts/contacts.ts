@@ -26,6 +26,14 @@ void _allKinds;
 export const CODE_TTL_MS = 15 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
 export const RESEND_INTERVAL_MS = 60_000;
+/** Contact methods one user may have: more is abuse (each one gets codes sent), not a need. */
+export const MAX_CONTACT_METHODS = 20;
+/**
+ * Verification codes sent per hour: per user, per destination (whoever asks) and per server. SMS and
+ * calls cost money and reach strangers: these stop toll fraud and harassment through Tocsin.
+ */
+export const VERIFICATION_SEND_LIMITS = { perUser: 10, perDestination: 5, perServer: 300 } as const;
+export const VERIFICATION_WINDOW_MS = 3_600_000;
 /** The longest delay a rule may have: later than a day, a page is not a page any more. */
 export const MAX_RULE_DELAY = '1d';
 

@@ -1,10 +1,12 @@
 import { inTx } from '../../db/tx.ts';
 import { Conflict } from '../../errors.ts';
+import { verificationRefusals } from '../../lib/counters.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import {
   type ContactMethodInput,
   contactMethodInputSchema,
+  MAX_CONTACT_METHODS,
   normalizeAddress,
   type PublicContactMethod,
   publicContactMethod,
@@ -27,6 +29,15 @@ export async function createContactMethod({
     const now = ctx.clock.now();
     const address = normalizeAddress(data.kind, data.address);
     const existing = await contacts.lockMethods(tx, user.id);
+    if (existing.length >= MAX_CONTACT_METHODS) {
+      verificationRefusals.inc({ reason: 'too_many_methods' });
+      throw new Conflict(`${input.user} has ${existing.length} contact methods, the most one user may have`, [
+        {
+          path: 'address',
+          message: `at most ${MAX_CONTACT_METHODS} contact methods per user: remove one first`,
+        },
+      ]);
+    }
     if (existing.some((m) => m.kind === data.kind && m.address === address)) {
       throw new Conflict(`${input.user} already has ${data.kind} ${address}`, [
         { path: 'address', message: 'already a contact method of this user' },

@@ -10,17 +10,19 @@ import {
   verificationText,
 } from './contacts.ts';
 import * as contacts from './queries.ts';
+import { checkVerificationSend } from './verification-limits.ts';
 
 /**
  * Replaces the method's code with a fresh one and queues it to the method's own address, in the
  * caller's transaction: the code is stored (hashed) exactly when its message is queued. Used by
- * create and send-code.
+ * create and send-code. Refused past the hourly send limits (verification-limits.ts).
  */
 export async function issueCode(
   tx: Executor,
   method: ContactMethodRow,
   now: Date,
 ): Promise<ContactMethodRow> {
+  await checkVerificationSend(tx, method, now);
   const code = newCode();
   const generation = method.code_generation + 1;
   const updated = await contacts.updateMethod(tx, method.id, {

@@ -156,3 +156,20 @@ export function quietHoursOf(db: Executor, userId: string) {
     .where('user_quiet_hours.user_id', '=', userId)
     .executeTakeFirst();
 }
+
+/** Verification codes queued since `since`: how many, and when the oldest was (for Retry-After). */
+export function verificationSendsSince(
+  db: Executor,
+  since: Date,
+  scope: { userId?: string; channel?: string; destination?: string },
+) {
+  let q = db
+    .selectFrom('outbox')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .where('template', '=', 'contact-verify')
+    .where('created_at', '>', since);
+  if (scope.userId !== undefined) q = q.where('user_id', '=', scope.userId);
+  if (scope.channel !== undefined) q = q.where('channel', '=', scope.channel);
+  if (scope.destination !== undefined) q = q.where('destination', '=', scope.destination);
+  return q.executeTakeFirstOrThrow().then((r) => ({ n: Number(r.n), oldest: r.oldest as Date | null }));
+}

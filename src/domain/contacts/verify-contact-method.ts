@@ -1,5 +1,6 @@
 import { inTx } from '../../db/tx.ts';
 import { Invalid, NotFound, RateLimited } from '../../errors.ts';
+import { verificationRefusals } from '../../lib/counters.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import {
@@ -63,6 +64,9 @@ export async function verifyContactMethod({
     return { ok: true, method };
   });
   if (outcome.ok) return outcome.method;
+  if (outcome.reason === 'wrong' || outcome.reason === 'exhausted') {
+    verificationRefusals.inc({ reason: outcome.reason === 'wrong' ? 'wrong_code' : 'exhausted' });
+  }
   throw refusal(outcome.reason, outcome.left);
 }
 

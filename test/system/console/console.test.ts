@@ -29,6 +29,18 @@ afterAll(async () => {
   await rig?.stop();
 });
 
+/** The next spring-forward in Berlin (last Sunday of March), so the dates below stay in the future. */
+function nextSpringForward(): { year: number; sunday: number } {
+  const now = new Date();
+  const month = now.getUTCMonth();
+  const early = month < 2 || (month === 2 && now.getUTCDate() < 20);
+  const year = early ? now.getUTCFullYear() : now.getUTCFullYear() + 1;
+  let sunday = 31;
+  while (new Date(Date.UTC(year, 2, sunday)).getUTCDay() !== 0) sunday--;
+  return { year, sunday };
+}
+const dst = nextSpringForward();
+
 async function incident(id: string): Promise<Record<string, unknown>> {
   const answer = await rig.api('GET', `/api/v1/incidents/${id}`);
   return answer.json;
@@ -192,11 +204,11 @@ describe('web console', () => {
   it('shows who is on call on both sides of a DST change, in the viewer zone and the schedule zone', async () => {
     await page.goto('/oncall');
     await page.getByLabel('Schedule', { exact: true }).selectOption('sre');
-    await page.getByLabel('From day').fill('2027-03-26');
+    await page.getByLabel('From day').fill(`${dst.year}-03-${dst.sunday - 2}`);
     const table = page.getByRole('table', { name: 'Shifts of sre' });
-    // Berlin switches to summer time on Sunday 28 March 2027: hand-offs stay at 08:00 local time.
-    const before = table.getByRole('row').filter({ hasText: 'Fri 26 Mar, 08:00' });
-    const after = table.getByRole('row').filter({ hasText: 'Mon 29 Mar, 08:00' });
+    // Berlin switches to summer time on that Sunday: hand-offs stay at 08:00 local time.
+    const before = table.getByRole('row').filter({ hasText: `Fri ${dst.sunday - 2} Mar, 08:00` });
+    const after = table.getByRole('row').filter({ hasText: `Mon ${dst.sunday + 1} Mar, 08:00` });
     await before.first().waitFor();
     await after.first().waitFor();
     await expect(before.first().textContent()).resolves.toContain('hanna');
@@ -206,8 +218,8 @@ describe('web console', () => {
   it('creates an override', async () => {
     const form = page.getByRole('form', { name: 'Create an override' });
     await form.getByLabel('Who takes over').selectOption('jordan');
-    await form.getByLabel('Start').fill('2027-04-05T08:00');
-    await form.getByLabel('End').fill('2027-04-05T18:00');
+    await form.getByLabel('Start').fill(`${dst.year}-04-05T08:00`);
+    await form.getByLabel('End').fill(`${dst.year}-04-05T18:00`);
     await form.getByRole('button', { name: 'Create override' }).click();
     await page
       .getByRole('region', { name: 'Overrides of sre' })
@@ -215,13 +227,13 @@ describe('web console', () => {
       .waitFor();
     const overrides = await rig.api(
       'GET',
-      '/api/v1/schedules/sre/overrides?from=2027-04-01T00:00:00Z&to=2027-04-10T00:00:00Z',
+      `/api/v1/schedules/sre/overrides?from=${dst.year}-04-01T00:00:00Z&to=${dst.year}-04-10T00:00:00Z`,
     );
     expect(overrides.json.overrides).toEqual([
       expect.objectContaining({
         user: 'jordan',
-        start: '2027-04-05T06:00:00.000Z',
-        end: '2027-04-05T16:00:00.000Z',
+        start: `${dst.year}-04-05T06:00:00.000Z`,
+        end: `${dst.year}-04-05T16:00:00.000Z`,
       }),
     ]);
   });

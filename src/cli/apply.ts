@@ -8,6 +8,7 @@ import type { AppliedDocument, ApplyResult } from '../domain/config/apply-docume
 import { applyDocuments, invalidDocuments } from '../domain/config/apply-documents.ts';
 import type { FieldChange } from '../domain/config/config.ts';
 import { type ConfigSource, parseConfigSources } from '../domain/config/documents.ts';
+import { knownKinds } from '../domain/config/registry.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
 import { AppError } from '../errors.ts';
 import { ApiClient, ApiError, serverUrl } from './client.ts';
@@ -79,12 +80,17 @@ export function describeResult(r: AppliedDocument, dryRun: boolean): string {
 }
 
 /** Without a server: the local store (embedded PostgreSQL, or DATABASE_URL), as the system actor. */
-async function applyLocally(sources: ConfigSource[], dryRun: boolean): Promise<ApplyResult> {
+async function applyLocally(
+  sources: ConfigSource[],
+  dryRun: boolean,
+  announce: (store: string) => void,
+): Promise<ApplyResult> {
   // Invalid documents are reported before the store is opened (starting it can take seconds);
   // applyDocuments checks them again, the same way, inside.
   const { errors } = parseConfigSources(sources);
   if (errors.length > 0) throw invalidDocuments(errors);
   const env = loadEnv();
+  announce(env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${env.TOCSIN_DATA_DIR}`);
   const store = await openStore({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.TOCSIN_DATA_DIR,
@@ -112,7 +118,7 @@ export function registerApply(program: Command): void {
   program
     .command('apply')
     .description(
-      'Create or update what YAML documents declare (Plan, Service, Team, User), all or nothing, like kubectl apply',
+      `Create or update what YAML documents declare (${knownKinds().join(', ')}), all or nothing, like kubectl apply`,
     )
     .requiredOption(
       '-f, --filename <path>',
@@ -128,6 +134,7 @@ export function registerApply(program: Command): void {
     .addHelpText(
       'after',
       `
+Kinds: ${knownKinds().join(', ')} (examples/setup and examples/plans have each).
 Documents (several per file, separated by ---):
   apiVersion: tocsin.dev/v1
   kind: User
@@ -152,7 +159,12 @@ Errors are printed as file:line:col: message, and nothing is applied (exit code 
               documents: sources,
               dry_run: dryRun,
             })
-          : await applyLocally(sources, dryRun);
+          : await applyLocally(sources, dryRun, (dir) =>
+              // Said before anything is written, so nobody mistakes the local store for their server.
+              process.stderr.write(
+                `No TOCSIN_URL or --url: applying to the local store (${dir}) directly, not to a server.\n`,
+              ),
+            );
       } catch (error) {
         // Document errors: one `file:line:col: message` line each, as `plan validate` prints them.
         const details = error instanceof AppError || error instanceof ApiError ? error.details : [];

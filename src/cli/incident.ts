@@ -163,7 +163,13 @@ export function registerIncident(program: Command): void {
       .option('--service <name>')
       .option('--customer-facing', 'customers are affected')
       .option('--label <key=value>', 'a label (repeatable)', collect)
-      .option('--correlation-id <id>'),
+      .option('--correlation-id <id>')
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  npx tocsin incident declare "Checkout is failing" --severity SEV1 --service shop\n' +
+          '  npx tocsin incident declare "Payouts delayed" -s SEV2 -p creator-platform --customer-facing --label region=eu',
+      ),
   ).action(
     async (
       title: string,
@@ -227,9 +233,16 @@ export function registerIncident(program: Command): void {
     else process.stdout.write(`${formatIncident(detail)}\n`);
   });
 
-  withCommon(incident.command('ack <id>').description('Acknowledge an incident')).action(
-    (id: string, o: CommonOpts) => mutate(o, 'post', path(id, '/acknowledge'), {}),
-  );
+  withCommon(
+    incident
+      .command('ack <id>')
+      .description('Acknowledge an incident: stops its paging escalations (nobody else is paged)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  npx tocsin incident ack 12\n  npx tocsin incident ack 12 --json\n' +
+          'The Acknowledge link in a page email or push, and an SMS reply with its code, do the same.',
+      ),
+  ).action((id: string, o: CommonOpts) => mutate(o, 'post', path(id, '/acknowledge'), {}));
 
   withCommon(
     incident

@@ -1,20 +1,12 @@
 import { sql } from 'kysely';
 import { pagingHealthAt, problemsOf } from '../domain/paging/audit-paging.ts';
-import { PAGE_DELIVERY_CHANNELS, providersFromEnv } from '../notify/providers/from-env.ts';
+import { configuredChannels, PAGE_DELIVERY_CHANNELS } from '../notify/providers/from-env.ts';
 import type { App, AppDeps } from './server.ts';
 
 export function registerHealthRoutes(app: App, deps: AppDeps): void {
-  // Pages of channels no provider serves here cannot be late (they reach the inbox). Read when first
-  // asked: a process whose provider settings are incomplete has already refused to start the engine.
-  let channels: readonly string[] | undefined = deps.deliveryChannels;
-  const deliverableChannels = (): readonly string[] | undefined => {
-    try {
-      channels ??= [...providersFromEnv().keys()];
-    } catch {
-      return undefined; // incomplete provider settings: count every channel's pages
-    }
-    return channels;
-  };
+  // Pages of channels no provider serves here cannot be late (they reach the inbox).
+  const deliverableChannels = () => deps.deliveryChannels ?? configuredChannels();
+
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/health/detailed', { schema: { hide: true } }, async (_request, reply) => {

@@ -275,11 +275,25 @@ export function registerIncident(program: Command): void {
   withCommon(
     incident
       .command('transition <id> <state>')
-      .description('Move the incident to another lifecycle state')
+      .description(
+        "Move the incident to another lifecycle state; out of the resolved state it is reopened (if the plan's lifecycle allows it)",
+      )
       .option('-r, --reason <text>'),
-  ).action((id: string, state: string, o: CommonOpts & { reason?: string }) =>
-    mutate(o, 'post', path(id, '/transition'), { to: state, ...(o.reason ? { reason: o.reason } : {}) }),
-  );
+  ).action(async (id: string, state: string, o: CommonOpts & { reason?: string }) => {
+    const before = await new ApiClient({ url: o.url }).get<{
+      incident: IncidentJson & { resolved_at?: unknown };
+    }>(path(id, ''));
+    await mutate(o, 'post', path(id, '/transition'), {
+      to: state,
+      ...(o.reason ? { reason: o.reason } : {}),
+    });
+    // Leaving the resolved state reopens the incident (recorded so on its timeline): never silently.
+    if (!o.json && before.incident.resolved_at && before.incident.state !== state) {
+      process.stdout.write(
+        `#${id} was resolved: it is reopened (recorded on its timeline and in the audit log)\n`,
+      );
+    }
+  });
 
   withCommon(incident.command('assign <id> <role> <user>').description('Assign a role to a user')).action(
     async (id: string, role: string, user: string, o: CommonOpts) => {

@@ -21,12 +21,17 @@ function reportProgress(): (done: number, total: number) => void {
 // Loaded only when `tocsin apply` runs without a server, so other commands start without the store.
 
 /** Without a server: the local store (embedded PostgreSQL, or DATABASE_URL), as the system actor. */
-export async function applyLocally(sources: ConfigSource[], dryRun: boolean): Promise<ApplyResult> {
+export async function applyLocally(
+  sources: ConfigSource[],
+  dryRun: boolean,
+  announce: (store: string) => void,
+): Promise<ApplyResult> {
   // Invalid documents are reported before the store is opened (starting it can take seconds);
   // applyDocuments checks them again, the same way, inside.
   const { errors } = parseConfigSources(sources);
   if (errors.length > 0) throw invalidDocuments(errors);
   const env = loadEnv();
+  announce(env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${env.TOCSIN_DATA_DIR}`);
   const store = await openStore({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.TOCSIN_DATA_DIR,

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { AppliedDocument, ApplyResult } from '../domain/config/apply-documents.ts';
 import type { FieldChange } from '../domain/config/config.ts';
 import type { ConfigSource } from '../domain/config/documents.ts';
+import { knownKinds } from '../domain/config/registry.ts';
 import { AppError } from '../errors.ts';
 import { ApiClient, ApiError, serverUrl } from './client.ts';
 import { exitWhenDrained, printJson, progress } from './output.ts';
@@ -84,7 +85,7 @@ export function registerApply(program: Command): void {
   program
     .command('apply')
     .description(
-      'Create or update what YAML documents declare (Plan, Service, Team, User), all or nothing, like kubectl apply',
+      `Create or update what YAML documents declare (${knownKinds().join(', ')}), all or nothing, like kubectl apply`,
     )
     .requiredOption(
       '-f, --filename <path>',
@@ -100,6 +101,7 @@ export function registerApply(program: Command): void {
     .addHelpText(
       'after',
       `
+Kinds: ${knownKinds().join(', ')} (examples/setup and examples/plans have each).
 Documents (several per file, separated by ---):
   apiVersion: tocsin.dev/v1
   kind: User
@@ -124,7 +126,12 @@ Errors are printed as file:line:col: message, and nothing is applied (exit code 
               documents: sources,
               dry_run: dryRun,
             })
-          : await (await import('./apply-local.ts')).applyLocally(sources, dryRun);
+          : await (await import('./apply-local.ts')).applyLocally(sources, dryRun, (dir) =>
+              // Said before anything is written, so nobody mistakes the local store for their server.
+              process.stderr.write(
+                `No TOCSIN_URL or --url: applying to the local store (${dir}) directly, not to a server.\n`,
+              ),
+            );
       } catch (error) {
         // Document errors: one `file:line:col: message` line each, as `plan validate` prints them.
         const details = error instanceof AppError || error instanceof ApiError ? error.details : [];

@@ -97,10 +97,18 @@ export function registerContact(program: Command): void {
     const { api, path } = await base(o);
     const body: Json = { kind, address };
     if (o.label) body.label = o.label;
-    const res = await api.post<{ contact_method: Json }>(`${path}/contact-methods`, body);
+    const res = await api.post<{ contact_method: Json; code_channel_off?: boolean }>(
+      `${path}/contact-methods`,
+      body,
+    );
     if (o.json) return printJson(res.contact_method);
+    const id = String(res.contact_method.id);
     process.stdout.write(
-      `added ${describeMethod(res.contact_method)}\na code was sent to it: tocsin contact verify ${String(res.contact_method.id)} <code>\n`,
+      res.code_channel_off
+        ? `added ${describeMethod(res.contact_method)}\n${kind} is off on this server (no provider configured): ` +
+            `no code was sent; it waits until ${kind} is configured (then: npx tocsin contact verify ${id} <code>).\n` +
+            'An admin can declare the method verified instead (verified: true in a User document).\n'
+        : `added ${describeMethod(res.contact_method)}\na code was sent to it: npx tocsin contact verify ${id} <code>\n`,
     );
   });
 

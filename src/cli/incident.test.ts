@@ -54,6 +54,10 @@ describe('tocsin incident', () => {
     expect(list.stdout).toMatch(new RegExp(`${id}\\s+P1\\s+investigating\\s+Payment outage`));
     const resolved = await tocsin('incident', 'resolve', id, '--resolution', 'rolled back', '--json');
     expect(JSON.parse(resolved.stdout)).toMatchObject({ state: 'resolved', resolution: 'rolled back' });
+    // Out of resolved: a reopen, said so (issue 9, item 9).
+    const reopened = await tocsin('incident', 'transition', id, 'investigating');
+    expect(reopened.code, reopened.stderr).toBe(0);
+    expect(reopened.stdout).toContain(`#${id} was resolved: it is reopened`);
   });
 
   it('prints the API reason and field paths on bad input and exits 1', async () => {

@@ -163,7 +163,13 @@ export function registerIncident(program: Command): void {
       .option('--service <name>')
       .option('--customer-facing', 'customers are affected')
       .option('--label <key=value>', 'a label (repeatable)', collect)
-      .option('--correlation-id <id>'),
+      .option('--correlation-id <id>')
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  npx tocsin incident declare "Checkout is failing" --severity SEV1 --service shop\n' +
+          '  npx tocsin incident declare "Payouts delayed" -s SEV2 -p creator-platform --customer-facing --label region=eu',
+      ),
   ).action(
     async (
       title: string,
@@ -235,9 +241,16 @@ export function registerIncident(program: Command): void {
     else process.stdout.write(`${formatIncident(detail)}\n`);
   });
 
-  withCommon(incident.command('ack <id>').description('Acknowledge an incident')).action(
-    (id: string, o: CommonOpts) => mutate(o, 'post', path(id, '/acknowledge'), {}),
-  );
+  withCommon(
+    incident
+      .command('ack <id>')
+      .description('Acknowledge an incident: stops its paging escalations (nobody else is paged)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  npx tocsin incident ack 12\n  npx tocsin incident ack 12 --json\n' +
+          'The Acknowledge link in a page email or push, and an SMS reply with its code, do the same.',
+      ),
+  ).action((id: string, o: CommonOpts) => mutate(o, 'post', path(id, '/acknowledge'), {}));
 
   withCommon(
     incident
@@ -270,11 +283,25 @@ export function registerIncident(program: Command): void {
   withCommon(
     incident
       .command('transition <id> <state>')
-      .description('Move the incident to another lifecycle state')
+      .description(
+        "Move the incident to another lifecycle state; out of the resolved state it is reopened (if the plan's lifecycle allows it)",
+      )
       .option('-r, --reason <text>'),
-  ).action((id: string, state: string, o: CommonOpts & { reason?: string }) =>
-    mutate(o, 'post', path(id, '/transition'), { to: state, ...(o.reason ? { reason: o.reason } : {}) }),
-  );
+  ).action(async (id: string, state: string, o: CommonOpts & { reason?: string }) => {
+    const before = await new ApiClient({ url: o.url }).get<{
+      incident: IncidentJson & { resolved_at?: unknown };
+    }>(path(id, ''));
+    await mutate(o, 'post', path(id, '/transition'), {
+      to: state,
+      ...(o.reason ? { reason: o.reason } : {}),
+    });
+    // Leaving the resolved state reopens the incident (recorded so on its timeline): never silently.
+    if (!o.json && before.incident.resolved_at && before.incident.state !== state) {
+      process.stdout.write(
+        `#${id} was resolved: it is reopened (recorded on its timeline and in the audit log)\n`,
+      );
+    }
+  });
 
   withCommon(incident.command('assign <id> <role> <user>').description('Assign a role to a user')).action(
     async (id: string, role: string, user: string, o: CommonOpts) => {

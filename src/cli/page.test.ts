@@ -89,6 +89,9 @@ describe('tocsin page / policy / incident pages', () => {
     const res = await tocsin('incident', 'pages', id);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/manual:1\s+paging\s+active/);
+    // Step and round in columns of their own, not "1/1" (issue 9, item 9).
+    expect(res.stdout).toMatch(/\bstep\s+round\s+status\s+queued\s+due\s+sent/);
+    expect(res.stdout).toMatch(/lena\s+email\s+\S+\s+manual:1\s+1\s+1\s+pending/);
     const json = JSON.parse((await tocsin('incident', 'pages', id, '--json')).stdout);
     expect(json.messages).toEqual([
       expect.objectContaining({ user: 'lena', channel: 'email', status: 'pending' }),

@@ -10,16 +10,32 @@ import { printJson, printTable } from './output.ts';
 /** Messages of a page history as a table: who, how, when queued, when sent, delivered or not. */
 function printMessages(messages: Json[]): void {
   printTable(
-    ['id', 'user', 'channel', 'to', 'escalation', 'step', 'status', 'due', 'sent', 'error'],
+    [
+      'id',
+      'user',
+      'channel',
+      'to',
+      'escalation',
+      'step',
+      'round',
+      'status',
+      'queued',
+      'due',
+      'sent',
+      'error',
+    ],
     messages.map((m) => [
       String(m.id),
       String(m.user ?? ''),
       String(m.channel),
       String(m.destination),
       String(m.escalation ?? ''),
-      m.step === null ? '' : `${String(m.step)}/${String(m.round)}`,
+      // Step and round apart: "2/1" read as "step 2 of 1".
+      m.step === null ? '' : String(m.step),
+      m.round === null ? '' : String(m.round),
       String(m.status),
-      shortTime(m.due_at as string),
+      shortTime(m.queued_at as string),
+      m.due_at ? shortTime(m.due_at as string) : '',
       m.sent_at ? shortTime(m.sent_at as string) : '',
       String(m.error ?? '').slice(0, 40),
     ]),

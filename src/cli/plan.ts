@@ -349,7 +349,7 @@ export function registerPlan(program: Command): void {
     .option('--json', 'print a JSON array of {file, ok, name, errors, warnings}')
     .addHelpText(
       'after',
-      '\nExample:\n  tocsin plan check examples/plans/minimal.yaml\n\n' +
+      '\nExample:\n  npx tocsin plan check examples/plans/minimal.yaml\n\n' +
         'Warnings go to stderr and do not change the exit code (1 only for errors). `tocsin apply` also\n' +
         'warns about services whose incidents would page nobody.\n',
     )

@@ -179,7 +179,11 @@ export function registerSchedule(program: Command): void {
       .command('oncall')
       .description('Who is on call now (or at --at), in every schedule or one')
       .option('--schedule <name>')
-      .option('--at <time>', 'ISO 8601 (default now)'),
+      .option('--at <time>', 'ISO 8601 (default now)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  npx tocsin oncall\n  npx tocsin oncall --schedule primary --at 2026-03-07T03:00:00+03:00 --json',
+      ),
   ).action(async (o: CommonOpts & { schedule?: string; at?: string }) => {
     const { on_call } = await new ApiClient({ url: o.url }).get<{ on_call: OnCallJson[] }>(
       `/api/v1/oncall${query({ schedule: o.schedule, at: o.at })}`,

@@ -15,7 +15,13 @@ export function registerService(program: Command): void {
       .description('Create a service')
       .option('--description <text>', '', '')
       .option('--team <name>', 'owning team')
-      .option('--plan <name>', 'plan its incidents run under'),
+      .option('--plan <name>', 'plan its incidents run under')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  npx tocsin service create shop --plan minimal --team platform\n' +
+          '  npx tocsin integration create --service shop --type pagerduty --json   (its key and URL)\n' +
+          'Its escalation policy pages its incidents: declare services in YAML with escalationPolicy (tocsin apply).',
+      ),
   ).action(async (name: string, o: CommonOpts & { description: string; team?: string; plan?: string }) => {
     const body: Json = { name, description: o.description };
     if (o.team) body.team = o.team;
@@ -155,7 +161,16 @@ export function registerService(program: Command): void {
     ['resolve', 'resolve'],
   ] as const) {
     withCommon(
-      alert.command(`${verb} <id>`).description(`${path === 'resolve' ? 'Resolve' : 'Acknowledge'} an alert`),
+      alert
+        .command(`${verb} <id>`)
+        .description(`${path === 'resolve' ? 'Resolve' : 'Acknowledge'} an alert`)
+        .addHelpText(
+          'after',
+          `\nExamples:\n  npx tocsin alert list --status open\n  npx tocsin alert ${verb} 42\n` +
+            (verb === 'ack'
+              ? 'Acknowledging an alert does not stop paging: acknowledge its incident (npx tocsin incident ack ID).'
+              : 'Resolving the incident resolves its alerts too (npx tocsin incident resolve ID).'),
+        ),
     ).action(async (id: string, o: CommonOpts) => {
       const { alert: a } = await new ApiClient({ url: o.url }).post<{ alert: Json }>(
         `/api/v1/alerts/${enc(id)}/${path}`,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { pagingHealthAt, problemsOf } from '../domain/paging/audit-paging.ts';
-import { PAGE_DELIVERY_CHANNELS, providersFromEnv } from '../notify/providers/from-env.ts';
+import { configuredChannels, PAGE_DELIVERY_CHANNELS } from '../notify/providers/from-env.ts';
 import { STORE_RETRY_AFTER_SECONDS } from './error-mapping.ts';
 import type { App, AppDeps } from './server.ts';
 
@@ -23,15 +23,9 @@ declare module 'fastify' {
 
 type MonitoringDeps = Pick<AppDeps, 'db' | 'clock' | 'metrics' | 'version' | 'deliveryChannels'>;
 
-// Pages of channels no provider serves here cannot be late (they reach the inbox). Read when first
-// asked: a process whose provider settings are incomplete has already refused to start the engine.
+// Pages of channels no provider serves here cannot be late (they reach the inbox).
 function deliverableChannels(deps: MonitoringDeps): readonly string[] | undefined {
-  if (deps.deliveryChannels) return deps.deliveryChannels;
-  try {
-    return [...providersFromEnv().keys()];
-  } catch {
-    return undefined; // incomplete provider settings: count every channel's pages
-  }
+  return deps.deliveryChannels ?? configuredChannels();
 }
 
 export function registerHealthRoutes(app: App, deps: AppDeps): void {

@@ -45,7 +45,10 @@ function tocsin(...args: string[]) {
 describe('tocsin apply (local store)', () => {
   it('applies a directory, shows a kubectl-like diff, and errors at file:line:col', () => {
     const first = tocsin('apply', '-f', 'config');
-    expect(first.stderr).toBe('');
+    // Without a server it says where it writes (issue 9, item 9).
+    expect(first.stderr).toBe(
+      'No TOCSIN_URL or --url: applying to the local store (DATABASE_URL) directly, not to a server.\n',
+    );
     expect(first.stdout).toBe('user/selam created\nteam/web created\n');
     expect(first.code).toBe(0);
 
@@ -85,5 +88,7 @@ describe('tocsin apply (local store)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('tocsin apply -f examples/');
     expect(help.stdout).toContain('--dry-run');
+    // Every kind it takes, not four of six.
+    expect(help.stdout).toContain('Kinds: EscalationPolicy, Plan, Schedule, Service, Team, User');
   });
 });

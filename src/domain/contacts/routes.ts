@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configuredChannels } from '../../notify/providers/from-env.ts';
 import type { App } from '../http-app.ts';
 import { handleSchema } from '../users/users.ts';
 import {
@@ -45,7 +46,9 @@ export function registerContactRoutes(app: App): void {
         input: { user: request.params.handle, method: request.body },
       });
       reply.status(201);
-      return { contact_method: method };
+      // Whether the code can leave now: with no provider for its channel it waits in the outbox.
+      const on = configuredChannels();
+      return { contact_method: method, code_channel_off: on ? !on.includes(method.kind) : false };
     },
   );
   app.patch(

@@ -14,8 +14,13 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `severity ${str(data.from)} → ${str(data.to)}: ${str(data.reason)}`;
     case 'incident.state_changed':
       return `state ${str(data.from)} → ${str(data.to)}${data.reopened ? ' (reopened)' : ''}${data.reason ? `: ${str(data.reason)}` : ''}`;
-    case 'incident.resolved':
-      return `resolved${data.resolution ? `: ${str(data.resolution)}` : ''}`;
+    case 'incident.resolved': {
+      const alerts = Number(data.alerts_resolved ?? 0);
+      const withAlerts = alerts > 0 ? ` (and ${alerts} alert${alerts === 1 ? '' : 's'} with it)` : '';
+      return `resolved${withAlerts}${data.resolution ? `: ${str(data.resolution)}` : ''}`;
+    }
+    case 'incident.alert_attached':
+      return `alert "${str(data.summary)}" from ${str(data.source) || 'an integration'} (${str(data.severity)}, key ${str(data.dedup_key)}) ${data.how === 'declared' ? 'opened the incident' : 'joined'}`;
     case 'incident.role_assigned':
       return `${str(data.role)} → ${str(data.user)}${data.previous ? ` (was ${str(data.previous)})` : ''}`;
     case 'incident.responder_added':
@@ -58,7 +63,12 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
         Array.isArray(data.empty) && data.empty.length > 0
           ? `; nobody in ${data.empty.map(str).join(', ')}`
           : '';
-      return `paged ${who || 'nobody'} (${str(data.source)}, step ${str(data.step)}, round ${str(data.round)})${none}`;
+      const list = (v: unknown) => (Array.isArray(v) ? v.map(str).join(', ') : '');
+      const unreachable = list(data.unreachable)
+        ? `; no contact method for ${list(data.unreachable)} (their Tocsin inbox only)`
+        : '';
+      const already = list(data.already_paged) ? `; ${list(data.already_paged)} already paged` : '';
+      return `paged ${who || 'nobody'} (${str(data.source)}, step ${str(data.step)}, round ${str(data.round)})${none}${unreachable}${already}`;
     }
     case 'paging.ended':
       return `paging ${str(data.status)} (${str(data.source)})`;
@@ -67,6 +77,10 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
     case 'status_page.component_requested':
       return `status page: ${str(data.component)} → ${str(data.status)}`;
     default:
-      return Object.keys(data).length > 0 ? JSON.stringify(data) : '';
+      // A kind this file does not know yet: its fields as words, never a JSON blob.
+      return Object.entries(data)
+        .filter(([, v]) => v !== null && v !== undefined && v !== '')
+        .map(([k, v]) => `${k.replace(/_/g, ' ')} ${typeof v === 'object' ? JSON.stringify(v) : str(v)}`)
+        .join(', ');
   }
 }

@@ -95,7 +95,9 @@ function showMessage(m: MessageRow) {
     step: payload.escalation?.step ?? null,
     round: payload.escalation?.round ?? null,
     queued_at: m.created_at,
-    due_at: m.next_attempt_at,
+    // While it waits: when it goes out. Once claimed, next_attempt_at is the claim's lease (or the
+    // next retry), not when it was due, so a sent message shows no due time ("due 08:53 sent 08:48").
+    due_at: m.status === 'pending' ? m.next_attempt_at : null,
     sent_at: m.sent_at,
     provider_id: m.provider_id,
     error: m.last_error,

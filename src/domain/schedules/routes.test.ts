@@ -193,6 +193,19 @@ describe('schedules API', () => {
       responder,
     );
     expect(swap.statusCode, swap.body).toBe(201);
+    // ra is not on call that day: replacing ra would change nothing, so it is refused (issue 9).
+    const noop = await post(
+      '/api/v1/schedules/api-primary/overrides',
+      { start: '2026-04-01T12:00:00Z', end: '2026-04-01T14:00:00Z', user: 'rc', replaces: 'ra' },
+      responder,
+    );
+    expect(noop.statusCode).toBe(400);
+    expect(noop.json().error.details).toEqual([
+      expect.objectContaining({
+        path: 'replaces',
+        message: expect.stringContaining('ra has no shift in api-primary'),
+      }),
+    ]);
     // 2026-04-01 is day 31 of [ra, rb]: rb is on call, so the swap applies.
     expect(
       (await get('/api/v1/schedules/api-primary/on-call?at=2026-04-01T13:00:00Z')).json().on_call,

@@ -32,3 +32,18 @@ export const PAGE_DELIVERY_CHANNELS = ['email', 'sms', 'voice', 'push', 'slack',
 export function channelsOff(registry: ProviderRegistry): string[] {
   return PAGE_DELIVERY_CHANNELS.filter((c) => !registry.has(c));
 }
+
+let configured: readonly string[] | undefined;
+
+/**
+ * The channels this process's environment gives a provider (read once); undefined when the provider
+ * settings are incomplete (the engine refuses to start then, and callers count every channel).
+ */
+export function configuredChannels(): readonly string[] | undefined {
+  try {
+    configured ??= [...providersFromEnv().keys()];
+  } catch {
+    return undefined;
+  }
+  return configured;
+}

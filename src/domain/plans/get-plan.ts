@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/schema.ts';
 import { NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
-import type { Plan } from './plan.ts';
+import { type Plan, upgradeStoredPlan } from './plan.ts';
 import * as plans from './queries.ts';
 
 export interface PlanVersionView {
@@ -32,7 +32,7 @@ export async function loadPlanVersion(
     current_version: head.current_version,
     digest: row.digest,
     source: row.source,
-    plan: row.spec as Plan,
+    plan: upgradeStoredPlan(row.spec, row.digest),
     created_at: row.created_at,
     created_by: row.created_by,
   };

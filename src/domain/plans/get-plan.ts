@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/schema.ts';
 import { NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
-import type { Plan } from './plan.ts';
+import { type Plan, upgradeStoredPlan } from './plan.ts';
 import * as plans from './queries.ts';
 
 export interface PlanVersionView {
@@ -50,7 +50,7 @@ export async function loadPlanVersion(
   if (!content) {
     const row = await plans.versionContent(db, name, head.version);
     if (!row) throw new NotFound('plan version', `${name}@${head.version}`);
-    content = { plan: row.spec as Plan, source: row.source };
+    content = { plan: upgradeStoredPlan(row.spec, head.digest), source: row.source };
     remember(head.digest, content);
   }
   return {

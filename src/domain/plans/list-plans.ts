@@ -1,5 +1,5 @@
 import type { Operation } from '../context.ts';
-import type { Plan } from './plan.ts';
+import { upgradeStoredPlan } from './plan.ts';
 import * as plans from './queries.ts';
 
 export interface PlanSummary {
@@ -16,7 +16,7 @@ export async function listPlans({ ctx }: Operation<void>): Promise<PlanSummary[]
   ctx.require('read');
   const rows = await plans.listPlans(ctx.db);
   return rows.map((r) => {
-    const spec = r.spec as Plan;
+    const spec = upgradeStoredPlan(r.spec, r.digest);
     return {
       name: r.name,
       title: spec.metadata.title ?? null,

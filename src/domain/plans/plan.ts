@@ -41,6 +41,23 @@ export function validatePlanDocument(doc: SourceDocument): PlanLoad {
   return errors.length > 0 ? { errors } : { plan: parsed.data, errors: [], warnings: storedOnlyFields(doc) };
 }
 
+const upgraded = new Map<string, Plan>();
+
+/**
+ * A stored plan version in today's shape: the one place stored plans are read (loadPlanVersion,
+ * listPlans). Versions are stored as the schema's output when saved; parsing them again fills every
+ * field added to the schema since with its default, so the rest of the code reads one shape and never
+ * guesses. Versions never change, so each digest is parsed once per process.
+ */
+export function upgradeStoredPlan(spec: unknown, digest: string): Plan {
+  const known = upgraded.get(digest);
+  if (known) return known;
+  const plan = planSchema.parse(spec);
+  if (upgraded.size >= 500) upgraded.clear();
+  upgraded.set(digest, plan);
+  return plan;
+}
+
 /** Parses a plan file's text; errors are file:line:col. */
 export function loadPlan(text: string, file: string): PlanLoad {
   const source = parseYamlSource(text, file);
@@ -613,6 +630,6 @@ export function targetDurations(severity: Severity): Partial<Record<TargetKind, 
 
 /** Whether an incident goes on the public status page under the plan's statusPage.when. */
 export function onStatusPage(plan: Plan, incident: { customer_facing?: boolean | undefined }): boolean {
-  const when = plan.statusPage?.when ?? 'always';
+  const { when } = plan.statusPage;
   return when === 'always' || (when === 'customer-facing' && incident.customer_facing === true);
 }

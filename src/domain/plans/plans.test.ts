@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { effectiveRules } from '../workflows/compile-plan-rules.ts';
 import { loadPlanVersion } from './get-plan.ts';
 import { savePlan } from './save-plan.ts';
 
@@ -36,6 +38,25 @@ describe('plan storage', () => {
     const current = await loadPlanVersion(t.db, 'minimal');
     expect(current.version).toBe(2);
     expect(current.source).toBe(changed);
+  });
+
+  it('reads a version stored before fields existed in today’s shape, with their defaults', async () => {
+    const source = example('minimal').replace('name: minimal', 'name: from-an-older-release');
+    await savePlan({ ctx: t.ctx(), input: { source } });
+    // What an older release stored: no workflows, statusPage, businessHours or targets yet.
+    await sql`
+      update plan_versions
+      set spec = (spec - 'workflows' - 'statusPage' - 'businessHours') #- '{severities,0,targets}'
+      where plan_name = 'from-an-older-release'`.execute(t.db);
+    const { plan } = await loadPlanVersion(t.db, 'from-an-older-release', 1);
+    expect(plan.workflows).toEqual([]);
+    expect(plan.statusPage).toEqual({ when: 'always' });
+    expect(plan.businessHours).toMatchObject({ timeZone: 'UTC', start: '09:00', end: '17:00' });
+    expect(plan.severities[0]?.targets).toEqual({});
+    // SEV1 has no targets any more: only SEV2's remain, and SEV1's first update has no rule.
+    const rules = effectiveRules(plan);
+    expect(rules.find((r) => r.name === 'plan: acknowledge target')?.description).toContain('(SEV2 30m)');
+    expect(rules.map((r) => r.name)).not.toContain('plan: firstUpdate target');
   });
 
   it('stores nothing for an invalid plan or a dry run', async () => {

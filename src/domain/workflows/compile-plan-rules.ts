@@ -5,9 +5,8 @@ import { TARGET_NAMES, type TargetName, type WorkflowCondition } from './workflo
 // Fixed plan fields compile to rules of the same shape as the plan's own workflows, so one engine
 // evaluates both: each target becomes a breach timer, each cadence an overdue reminder (and an early
 // reminder with remindAfter), the status-page target a reminder ahead of its due time, a severity's
-// `page` a page on declaration and each escalation tier an elapsed-time page.
-//
-// Plan versions stored before a field existed lack it, so every field is read defensively.
+// `page` a page on declaration and each escalation tier an elapsed-time page. Stored plan versions
+// come in today's shape (upgradeStoredPlan), so fields with defaults are always there.
 
 const AUDIENCES: Audience[] = ['internal', 'external'];
 /** How long before the status-page target is due its reminder goes out. */
@@ -17,7 +16,7 @@ type Severity = Plan['severities'][number];
 
 /** The role that gets plan reminders: the incident commander (or the plan's closest equivalent). */
 export function commanderRole(plan: Plan): string | undefined {
-  const roles = plan.roles ?? [];
+  const { roles } = plan;
   return (
     roles.find((r) => /commander/i.test(r.id))?.id ??
     roles.find((r) => /^ic$/i.test(r.short ?? r.id))?.id ??
@@ -45,13 +44,13 @@ function remind(role: string | undefined, message: string): RuleAction {
 
 /** Which incidents the status-page target applies to (the plan's statusPage.when). */
 function statusPageCondition(plan: Plan): WorkflowCondition | undefined | null {
-  const when = plan.statusPage?.when ?? 'always';
+  const { when } = plan.statusPage;
   if (when === 'never') return null;
   return when === 'customer-facing' ? { customerFacing: true } : undefined;
 }
 
 function targetRules(plan: Plan): Rule[] {
-  const targets = TARGET_NAMES.filter((t) => plan.severities.some((s) => s.targets?.[t]));
+  const targets = TARGET_NAMES.filter((t) => plan.severities.some((s) => s.targets[t]));
   return targets.flatMap((target: TargetName): Rule[] => {
     const cond = target === 'statusPage' ? statusPageCondition(plan) : undefined;
     if (cond === null) return [];
@@ -60,7 +59,7 @@ function targetRules(plan: Plan): Rule[] {
         name: `plan: ${target} target`,
         source: 'plan',
         description:
-          `${target} target (${perSeverity(plan, (s) => s.targets?.[target])}): when its due time passes ` +
+          `${target} target (${perSeverity(plan, (s) => s.targets[target])}): when its due time passes ` +
           'unmet, records the breach and a target.breached event',
         when: { target, before: '0s' },
         if: cond,
@@ -71,11 +70,11 @@ function targetRules(plan: Plan): Rule[] {
 }
 
 function cadenceRules(plan: Plan): Rule[] {
-  return AUDIENCES.filter((a) => plan.severities.some((s) => s.cadence?.[a])).map((audience) => ({
+  return AUDIENCES.filter((a) => plan.severities.some((s) => s.cadence[a])).map((audience) => ({
     name: `plan: ${audience} update cadence`,
     source: 'plan',
     description:
-      `${audience} updates every ${perSeverity(plan, (s) => s.cadence?.[audience])}: when one is overdue ` +
+      `${audience} updates every ${perSeverity(plan, (s) => s.cadence[audience])}: when one is overdue ` +
       'while the incident is open, records update.overdue and reminds whoever posts them; again at each ' +
       'further interval without an update',
     when: { overdue: audience },
@@ -93,13 +92,13 @@ function cadenceRules(plan: Plan): Rule[] {
 function earlyReminderRules(plan: Plan): Rule[] {
   return plan.severities.flatMap((s) =>
     AUDIENCES.flatMap((audience): Rule[] => {
-      const after = s.cadence?.remindAfter?.[audience];
+      const after = s.cadence.remindAfter?.[audience];
       if (!after) return [];
       return [
         {
           name: `plan: ${audience} update reminder ${s.id}`,
           source: 'plan',
-          description: `${s.id}: remind ${after} after the last ${audience} update (it is due every ${s.cadence?.[audience] ?? '?'})`,
+          description: `${s.id}: remind ${after} after the last ${audience} update (it is due every ${s.cadence[audience] ?? '?'})`,
           when: { elapsed: after, since: `last_${audience}_update`, repeat: false },
           if: { severity: s.id },
           then: [
@@ -116,13 +115,13 @@ function earlyReminderRules(plan: Plan): Rule[] {
 
 function statusPageRules(plan: Plan): Rule[] {
   const cond = statusPageCondition(plan);
-  if (cond === null || !plan.severities.some((s) => s.targets?.statusPage)) return [];
+  if (cond === null || !plan.severities.some((s) => s.targets.statusPage)) return [];
   return [
     {
       name: 'plan: status page reminder',
       source: 'plan',
       description:
-        `status page target (${perSeverity(plan, (s) => s.targets?.statusPage)}): reminds whoever posts ` +
+        `status page target (${perSeverity(plan, (s) => s.targets.statusPage)}): reminds whoever posts ` +
         `external updates ${STATUS_PAGE_REMINDER_BEFORE} before it is due (at once for shorter targets)`,
       when: { target: 'statusPage', before: STATUS_PAGE_REMINDER_BEFORE },
       if: cond,
@@ -171,7 +170,7 @@ function pageRules(plan: Plan): Rule[] {
       then,
     });
     // A business-hours severity pages nobody after hours; its channel still hears about it.
-    if (s.response?.hours === 'business-hours' && paging.length > 0) {
+    if (s.response.hours === 'business-hours' && paging.length > 0) {
       return [
         rule(`plan: page ${s.id}`, paging, true),
         ...(announce.length > 0 ? [rule(`plan: announce ${s.id}`, announce)] : []),
@@ -231,7 +230,7 @@ const cache = new WeakMap<Plan, Rule[]>();
 export function effectiveRules(plan: Plan): Rule[] {
   let rules = cache.get(plan);
   if (!rules) {
-    const workflows: Rule[] = (plan.workflows ?? []).map((w) => ({ ...w, source: 'workflow' }));
+    const workflows: Rule[] = plan.workflows.map((w) => ({ ...w, source: 'workflow' }));
     rules = [...workflows, ...compilePlanRules(plan)];
     cache.set(plan, rules);
   }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadPlan, type Plan } from '../plans/plan.ts';
-import { businessHoursOf, isBusinessHours } from './business-hours.ts';
+import { planSchema } from '../plans/plan-schema.ts';
+import { businessHoursOf, DEFAULT_BUSINESS_HOURS, isBusinessHours } from './business-hours.ts';
 import { effectiveRules } from './compile-plan-rules.ts';
 import { evaluate, MAX_CHAIN_DEPTH, type Trigger } from './evaluate.ts';
 import { matches } from './match.ts';
@@ -168,16 +169,17 @@ describe('evaluate: conditions', () => {
     expect(fires({ businessHours: true }, snap(), new Date('2026-03-02T16:59:00Z'))).toBe(true);
     expect(fires({ businessHours: true }, snap(), new Date('2026-03-02T17:00:00Z'))).toBe(false);
     expect(fires({ businessHours: false }, snap(), new Date('2026-03-07T12:00:00Z'))).toBe(true);
-    const berlin = businessHoursOf({
-      businessHours: { timeZone: 'Europe/Berlin', days: 'mon-fri', hours: '08:00-16:00' },
-    });
+    const hoursOf = (written: Record<string, unknown>) =>
+      businessHoursOf({ businessHours: planSchema.shape.businessHours.parse(written) });
+    expect(hoursOf({})).toEqual(DEFAULT_BUSINESS_HOURS);
+    const berlin = hoursOf({ timeZone: 'Europe/Berlin', start: '08:00', end: '16:00' });
     expect(isBusinessHours(new Date('2026-03-02T07:30:00Z'), berlin)).toBe(true); // 08:30 CET
     expect(isBusinessHours(new Date('2026-03-02T15:30:00Z'), berlin)).toBe(false); // 16:30 CET
-    // A bad zone is an error, not UTC in disguise.
-    expect(() => businessHoursOf({ businessHours: { timeZone: 'Not/AZone', days: 3 } })).toThrow(
-      /not an IANA time zone/,
-    );
-    const night = businessHoursOf({ businessHours: { start: '22:00', end: '06:00', days: ['fri'] } });
+    // A bad zone is an error when the clock is read, not UTC in disguise.
+    expect(() =>
+      isBusinessHours(new Date('2026-03-02T12:00:00Z'), { ...DEFAULT_BUSINESS_HOURS, timeZone: 'Not/AZone' }),
+    ).toThrow(/unknown time zone/);
+    const night = hoursOf({ start: '22:00', end: '06:00', days: ['fri'] });
     expect(isBusinessHours(new Date('2026-03-07T03:00:00Z'), night)).toBe(true); // Friday night's window
     expect(isBusinessHours(new Date('2026-03-08T03:00:00Z'), night)).toBe(false);
   });

@@ -75,28 +75,16 @@ export function incidentVars(
 }
 
 /** The text of one language of a template body, preferring the plan's languages in order. */
-function pickLanguage(plan: Plan, texts: Record<string, unknown>): string | undefined {
-  for (const lang of [...(plan.languages ?? []), 'en']) {
+function pickLanguage(plan: Plan, texts: Record<string, string>): string | undefined {
+  for (const lang of plan.languages) {
     const t = texts[lang];
-    if (typeof t === 'string') return t;
+    if (t !== undefined) return t;
   }
-  return Object.values(texts).find((v): v is string => typeof v === 'string');
+  return Object.values(texts)[0];
 }
 
-/**
- * A template of the plan by id (templates: [{id, body: {<language>: text}}]), in the plan's first
- * language. Read defensively: older plan versions may have no templates, or a map of name to text.
- */
+/** A template of the plan by id, in the plan's first language that it has. */
 export function planTemplate(plan: Plan, name: string): string | undefined {
-  const templates: unknown = (plan as { templates?: unknown }).templates;
-  if (Array.isArray(templates)) {
-    const t = templates.find((x) => (x as { id?: unknown })?.id === name) as { body?: unknown } | undefined;
-    return t?.body && typeof t.body === 'object'
-      ? pickLanguage(plan, t.body as Record<string, unknown>)
-      : undefined;
-  }
-  if (!templates || typeof templates !== 'object') return undefined;
-  const t = (templates as Record<string, unknown>)[name];
-  if (typeof t === 'string') return t;
-  return t && typeof t === 'object' ? pickLanguage(plan, t as Record<string, unknown>) : undefined;
+  const template = plan.templates.find((t) => t.id === name);
+  return template ? pickLanguage(plan, template.body) : undefined;
 }

@@ -66,7 +66,7 @@ async function main() {
       for (let round = 0; round < WRITE_ROUNDS; round++) {
         const u = await upsertRound(upsert.url, round);
         const r = await benchIncidentWritePath(embedded, ITERATIONS, CONCURRENCY);
-        console.log(row(`  round ${round + 1} Tocsin`, r));
+        console.log(row(`  round ${round + 1} Tocsin`, r, u));
         console.log(row(`  round ${round + 1} bare upsert`, u));
         ratios.push(r.rps / u.rps);
         runs.push(r);

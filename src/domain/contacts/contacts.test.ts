@@ -74,7 +74,12 @@ describe('adding a contact method', () => {
     expect(message?.dedup_key).toBe(`contact-verify:${m.id}:1`);
     expect(message?.payload.kind).toBe('verify');
     expect(message?.payload.code).toMatch(/^[0-9]{6}$/);
-    expect(message?.payload.text).toBe(`Your Tocsin verification code is ${message?.payload.code}`);
+    // It says what it is for and how to use it, in one SMS segment (issue 9, item 6).
+    const code = String(message?.payload.code);
+    expect(message?.payload.text).toBe(
+      `Tocsin code ${code}: confirms you get on-call pages here. Enter it: npx tocsin contact verify ${m.id} ${code} (15 min). Not you? Ignore this.`,
+    );
+    expect(String(message?.payload.text).length).toBeLessThanOrEqual(160);
     // Only a salted hash is stored and nothing of it is returned.
     const row = await t.db
       .selectFrom('contact_methods')

@@ -207,8 +207,12 @@ export function codeMatches(stored: string, code: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function verificationText(code: string): string {
-  return `Your Tocsin verification code is ${code}`;
+/** What the code is for and how to use it, in one SMS segment (GSM-7, under 160 characters). */
+export function verificationText(code: string, methodId: string): string {
+  return (
+    `Tocsin code ${code}: confirms you get on-call pages here. ` +
+    `Enter it: npx tocsin contact verify ${methodId} ${code} (15 min). Not you? Ignore this.`
+  );
 }
 
 /** One outbox message per (method, code): a retried request never sends a second copy of a code. */

@@ -35,8 +35,8 @@ export async function issueCode(
   });
   const payload: NotificationPayload = {
     kind: 'verify',
-    subject: 'Tocsin verification code',
-    text: verificationText(code),
+    subject: 'Tocsin: confirm this address for your on-call pages',
+    text: verificationText(code, method.id),
     code,
   };
   await enqueueNotification(

@@ -19,9 +19,11 @@ severities:
     title: Critical
     targets: { acknowledge: 5m, statusPage: 15m, resolve: 4h }
     cadence: { internal: 30m, external: 1h }
+    page: { servicePolicy: false } # these tests count workflow runs: no service-policy page rule
   - id: SEV2
     title: Major
     targets: { acknowledge: 30m }
+    page: { servicePolicy: false }
 roles:
   - { id: incident-commander, title: Incident Commander }
 groups:

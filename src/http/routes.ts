@@ -14,6 +14,8 @@ import { registerPagingRoutes } from '../domain/paging/routes.ts';
 import { registerPlanRoutes } from '../domain/plans/routes.ts';
 import { registerScheduleRoutes } from '../domain/schedules/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
+import { registerStatusPageRoutes } from '../domain/status-page/public-routes.ts';
+import { registerStatusPageAdminRoutes } from '../domain/status-page/routes.ts';
 import { registerUserRoutes } from '../domain/users/routes.ts';
 import { registerVendorStatusRoutes } from '../domain/vendor-status/routes.ts';
 import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
@@ -43,5 +45,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerPagingRoutes(app);
   registerInboundAckRoutes(app, deps);
   registerScheduleRoutes(app, deps);
+  registerStatusPageRoutes(app, deps);
+  registerStatusPageAdminRoutes(app);
   attachSmtpReceiver(app, deps);
 }

@@ -11,6 +11,7 @@ import { registerPlan } from './plan.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
+import { registerStatusPage } from './status-page.ts';
 import { registerToken } from './token.ts';
 
 // Every command group, registered in one place.
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerContact(program);
   registerSchedule(program);
   registerPage(program);
+  registerStatusPage(program);
   registerToken(program);
   registerDrill(program);
 }

@@ -211,6 +211,21 @@ export interface IncidentUpdatesTable {
   created_by: string;
   created_at: Ts;
   published_at: TsNull;
+  /** Bumped by each edit: approvals are of one revision (0331_update_approvals.sql). */
+  revision: Generated<number>;
+  updated_at: TsNull;
+}
+
+export interface IncidentUpdateReviewsTable {
+  id: Generated<string>;
+  update_id: Ref;
+  revision: number;
+  verdict: 'approved' | 'changes_requested';
+  requirement: string | null;
+  user_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  actor_name: string;
+  comment: Generated<string>;
+  at: Ts;
 }
 
 export interface ActionItemsTable {
@@ -627,6 +642,7 @@ export interface Database {
   status_page_maintenances: StatusPageMaintenancesTable;
   status_page_maintenance_components: StatusPageMaintenanceComponentsTable;
   status_page_maintenance_updates: StatusPageMaintenanceUpdatesTable;
+  incident_update_reviews: IncidentUpdateReviewsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -16,6 +16,7 @@ import { registerScheduleRoutes } from '../domain/schedules/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerStatusPageRoutes } from '../domain/status-page/public-routes.ts';
 import { registerStatusPageAdminRoutes } from '../domain/status-page/routes.ts';
+import { registerUpdateRoutes } from '../domain/updates/routes.ts';
 import { registerUserRoutes } from '../domain/users/routes.ts';
 import { registerVendorStatusRoutes } from '../domain/vendor-status/routes.ts';
 import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
@@ -47,5 +48,6 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerScheduleRoutes(app, deps);
   registerStatusPageRoutes(app, deps);
   registerStatusPageAdminRoutes(app);
+  registerUpdateRoutes(app);
   attachSmtpReceiver(app, deps);
 }

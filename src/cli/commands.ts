@@ -13,6 +13,7 @@ import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
 import { registerStatusPage } from './status-page.ts';
 import { registerToken } from './token.ts';
+import { registerUpdate } from './update.ts';
 
 // Every command group, registered in one place.
 export function registerCommands(program: Command): void {
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerSchedule(program);
   registerPage(program);
   registerStatusPage(program);
+  registerUpdate(program);
   registerToken(program);
   registerDrill(program);
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliAgainst } from '../../../test/cli-harness.ts';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { createToken } from '../users/create-token.ts';
@@ -225,5 +226,29 @@ describe('an external update under the creator platform plan', () => {
     );
     expect(approve.status).toBe(409);
     expect((await call('POST', `/api/v1/incidents/${id}/updates/999999/approve`, {})).status).toBe(404);
+  });
+});
+
+describe('tocsin update', { timeout: 120_000 }, () => {
+  it('lists waiting updates and approves one from the command line', async () => {
+    const tocsin = await cliAgainst(t);
+    const id = await declare();
+    await call('POST', `/api/v1/incidents/${id}/roles`, { role: 'incident-commander', user: 'admin' });
+    const created = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      audience: 'external',
+      bodies: BOTH,
+    });
+    const uid = created.body.update.id;
+    const listed = await tocsin('update', 'list', id);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(
+      new RegExp(`${uid}\\s+external\\s+pending_approval\\s+1\\s+incident-commander, leadership`),
+    );
+    const approved = await tocsin('update', 'approve', id, uid, '--comment', 'fine');
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toBe('approved for incident-commander\n');
+    const early = await tocsin('update', 'publish', id, uid);
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toContain('missing approval by leadership');
   });
 });

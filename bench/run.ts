@@ -4,6 +4,7 @@ import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { benchIngest } from './ingest.ts';
 import { benchPaging } from './paging.ts';
+import { benchStatusPage } from './status-page.ts';
 
 // npm run bench: the incident write path on the embedded store and on Debian's PostgreSQL 15
 // (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline; then alert
@@ -55,6 +56,12 @@ async function main() {
 
 // `--paging` runs the paging part only (bench/paging.ts): trigger → page latency, engine throughput.
 const pagingOnly = process.argv.includes('--paging');
+// `--status-page` runs the status page part only (bench/status-page.ts).
+if (process.argv.includes('--status-page')) {
+  if (!(await benchStatusPage())) process.exitCode = 1;
+  process.exit();
+}
 if (!process.argv.includes('--ingest') && !pagingOnly) await main();
 if (!pagingOnly && !(await benchIngest())) process.exitCode = 1;
 if (!process.argv.includes('--ingest') && !(await benchPaging())) process.exitCode = 1;
+if (!process.argv.includes('--ingest') && !pagingOnly && !(await benchStatusPage())) process.exitCode = 1;

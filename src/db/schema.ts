@@ -214,6 +214,8 @@ export interface IncidentUpdatesTable {
   /** Bumped by each edit: approvals are of one revision (0331_update_approvals.sql). */
   revision: Generated<number>;
   updated_at: TsNull;
+  /** Set when external text matched a guard rail and was published anyway: who, why, what. */
+  guard_override: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface IncidentUpdateReviewsTable {
@@ -539,6 +541,7 @@ export interface StatusPageSettingsTable {
   id: Generated<number>;
   name: string;
   languages: ColumnType<string[], string, string>;
+  guard_patterns: ColumnType<{ name: string; pattern: string }[], string | undefined, string>;
   updated_at: Ts;
 }
 

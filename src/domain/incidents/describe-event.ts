@@ -45,6 +45,8 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `changes requested on update ${str(data.update_id)}: ${str(data.comment)}`;
     case 'update.edited':
       return `update ${str(data.update_id)} edited (revision ${str(data.revision)}; approvals reset)`;
+    case 'update.guard_overridden':
+      return `update ${str(data.update_id)} kept text that matched ${list(data.rules)}: ${str(data.reason)}`;
     case 'update.overdue':
       return `${str(data.audience)} update overdue (was due ${str(data.due_at)})`;
     case 'target.breached':

@@ -16,6 +16,7 @@ export const EVENT_KINDS = {
   updateApproved: 'update.approved',
   updateChangesRequested: 'update.changes_requested',
   updateEdited: 'update.edited',
+  updateGuardOverridden: 'update.guard_overridden',
   updateOverdue: 'update.overdue',
   targetBreached: 'target.breached',
   note: 'note',

@@ -2,6 +2,8 @@ import type { Row } from '../../db/schema.ts';
 import { Conflict, Invalid } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import { statusPageChanged } from '../status-page/cache.ts';
+import * as statusPage from '../status-page/queries.ts';
+import { enforceGuardRails } from '../updates/guard-rails.ts';
 import { changeIncident, type IncidentChange } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
 import { initialUpdateStatus, missingLanguages, requiredApprovals } from './incident.ts';
@@ -48,6 +50,25 @@ export async function markPublished(
 }
 
 /**
+ * Checks external text against the guard rails (built in, plus the status page settings' patterns);
+ * internal text is not checked. Throws on a hit without an override reason.
+ */
+export async function guardRails(
+  c: IncidentChange,
+  audience: Update['audience'],
+  bodies: Record<string, string>,
+  overrideReason: string | undefined,
+) {
+  if (audience !== 'external') return null;
+  const settings = await statusPage.findSettings(c.tx);
+  return enforceGuardRails(bodies, settings?.guard_patterns ?? [], {
+    reason: overrideReason,
+    by: c.ctx.actor.name,
+    at: c.now,
+  });
+}
+
+/**
  * Creates an internal or external update. When the plan names approvers for its audience it waits
  * in pending_approval (src/domain/updates approves and publishes it); otherwise it is published at
  * once, and an external one must then carry text in every language of the plan (409 naming those
@@ -78,6 +99,7 @@ export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput
         );
       }
     }
+    const guard = await guardRails(c, data.audience, data.bodies, data.guard_override_reason);
     const created = await incidents.insertUpdate(c.tx, {
       incident_id: c.incident.id,
       audience: data.audience,
@@ -86,8 +108,16 @@ export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput
       status: 'pending_approval',
       created_by: ctx.actor.name,
       created_at: c.now,
+      guard_override: guard ? JSON.stringify(guard) : null,
     });
     await c.audit('update.created', undefined, created, { type: 'incident_update', id: created.id });
+    if (guard) {
+      await c.event(EVENT_KINDS.updateGuardOverridden, {
+        update_id: created.id,
+        rules: [...new Set(guard.hits.map((h) => h.rule))],
+        reason: guard.reason,
+      });
+    }
     if (status === 'published') return markPublished(c, created);
     await c.event(EVENT_KINDS.updateSubmitted, {
       update_id: created.id,

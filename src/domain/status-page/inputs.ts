@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patternProblem } from '../updates/guard-rails.ts';
 import { COMPONENT_STATUSES, MAINTENANCE_STATUSES } from './status-page.ts';
 
 // Inputs of the status-page operations, in the API's snake_case; the operations parse them again so
@@ -22,6 +23,19 @@ export const settingsInputSchema = z.strictObject({
     .max(20)
     .default([])
     .describe('Languages readers switch between, in fallback order; empty: the languages of the plans'),
+  guard_patterns: z
+    .array(
+      z.strictObject({
+        name: str().trim().min(1).max(100),
+        pattern: str()
+          .min(1)
+          .max(500)
+          .refine((p) => patternProblem(p) === null, 'not a valid regular expression'),
+      }),
+    )
+    .max(50)
+    .default([])
+    .describe('Patterns external updates must not contain, added to the built-in guard rails'),
 });
 export type SettingsInput = z.input<typeof settingsInputSchema>;
 

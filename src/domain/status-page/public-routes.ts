@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App, AppDeps } from '../../http/server.ts';
@@ -77,6 +79,18 @@ export function registerStatusPageRoutes(app: App, deps: AppDeps): void {
       ),
     );
   }
+  // The page's icon: a file read from disk on each request, as a static file server does (the
+  // benchmark's baseline, bench/status-page.ts).
+  const icon = new URL('./favicon.svg', import.meta.url);
+  app.get('/status/favicon.svg', { schema: { hide: true }, config }, async (_request, reply) => {
+    const { size, mtime } = await stat(icon);
+    reply
+      .type('image/svg+xml')
+      .header('content-length', size)
+      .header('last-modified', mtime.toUTCString())
+      .header('cache-control', 'public, max-age=86400');
+    return reply.send(createReadStream(icon));
+  });
   // Statuspage shortlinks: an incident or maintenance is a section of the page.
   app.get(
     '/status/:kind(incidents|maintenances)/:id',

@@ -8,21 +8,20 @@ export function findSettings(db: Executor) {
   return db.selectFrom('status_page_settings').selectAll().where('id', '=', 1).executeTakeFirst();
 }
 
-export function upsertSettings(db: Executor, row: { name: string; languages: string[]; updated_at: Date }) {
-  const values = {
-    id: 1,
+export function upsertSettings(
+  db: Executor,
+  row: { name: string; languages: string[]; guard_patterns: unknown[]; updated_at: Date },
+) {
+  const set = {
     name: row.name,
     languages: JSON.stringify(row.languages),
+    guard_patterns: JSON.stringify(row.guard_patterns),
     updated_at: row.updated_at,
   };
   return db
     .insertInto('status_page_settings')
-    .values(values)
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet({ name: values.name, languages: values.languages, updated_at: row.updated_at }),
-    )
+    .values({ id: 1, ...set })
+    .onConflict((oc) => oc.column('id').doUpdateSet(set))
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -53,7 +53,7 @@ nav a{margin-left:.6rem;color:#2451b7} nav a[aria-current]{font-weight:700;text-
 .s-operational{color:var(--ok)} .s-degraded_performance{color:#a37f00} .s-partial_outage{color:var(--major)}
 .s-major_outage{color:var(--critical)} .s-under_maintenance{color:var(--maint)}
 .group>summary{cursor:pointer;font-weight:600} .child{padding-left:1rem}
-.bars{display:flex;gap:1px;height:26px;margin:.4rem 0 .1rem} .bars span{flex:1;border-radius:1px;background:var(--ok)}
+.bars{display:flex;gap:1px;height:26px;margin:.4rem 0 .1rem} .bars i{flex:1;border-radius:1px;background:var(--ok)}
 .bars .b-degraded_performance{background:var(--minor)} .bars .b-partial_outage{background:var(--major)}
 .bars .b-major_outage{background:var(--critical)} .bars .b-under_maintenance{background:var(--maint)}
 .uptime{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem}
@@ -63,6 +63,7 @@ footer{margin-top:2rem;color:var(--muted);font-size:.85rem} footer a{color:inher
 
 // A constant of this file, not input: inserted as it is.
 const STYLE = new SafeHtml(CSS);
+const OK_DAY = new SafeHtml('<i></i>');
 
 const fmt = (d: Date): string => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
@@ -90,8 +91,11 @@ function statusLabel(status: ComponentStatus): SafeHtml {
 }
 
 function componentBlock(c: ComponentView): SafeHtml {
-  const bars = c.uptime.days.map(
-    (d) => html`<span class="b-${d.worst}" title="${d.date}: ${COMPONENT_STATUS_TITLES[d.worst]}"></span>`,
+  // 90 bars per component: an operational day is a bare <i> (most days), so the page stays small.
+  const bars = c.uptime.days.map((d) =>
+    d.worst === 'operational'
+      ? OK_DAY
+      : html`<i class="b-${d.worst}" title="${d.date}: ${COMPONENT_STATUS_TITLES[d.worst]}"></i>`,
   );
   return html`<div class="card" id="component-${c.id}"><div class="comp"><span>${c.name}</span>${statusLabel(c.status)}</div>
 ${c.description ? html`<div class="when">${c.description}</div>` : ''}<div class="bars" aria-hidden="true">${bars}</div>
@@ -146,7 +150,7 @@ export function renderStatusPage(v: StatusView, language: string): string {
   const maintenance = v.maintenances.filter((m) => m.status !== 'completed');
   const page = html`<!doctype html>
 <html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${v.page.name}</title>
+<title>${v.page.name}</title><link rel="icon" href="/status/favicon.svg" type="image/svg+xml">
 <link rel="alternate" type="application/rss+xml" title="${v.page.name} history (RSS)" href="/status/history.rss">
 <link rel="alternate" type="application/atom+xml" title="${v.page.name} history (Atom)" href="/status/history.atom">
 <style>${STYLE}</style></head><body><main>

@@ -12,15 +12,24 @@ export async function saveStatusPageSettings({ ctx, input }: Operation<SettingsI
   const saved = await inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const before = await q.findSettings(tx);
-    const after = await q.upsertSettings(tx, { name: data.name, languages: data.languages, updated_at: now });
+    const after = await q.upsertSettings(tx, { ...data, updated_at: now });
     await audit.record(tx, ctx.actor, now, {
       action: 'status_page.settings_saved',
       entityType: 'status_page',
       entityId: 'settings',
-      before: before && { name: before.name, languages: before.languages },
-      after: { name: after.name, languages: after.languages },
+      before: before && {
+        name: before.name,
+        languages: before.languages,
+        guard_patterns: before.guard_patterns,
+      },
+      after: { name: after.name, languages: after.languages, guard_patterns: after.guard_patterns },
     });
-    return { name: after.name, languages: after.languages, updated_at: after.updated_at };
+    return {
+      name: after.name,
+      languages: after.languages,
+      guard_patterns: after.guard_patterns,
+      updated_at: after.updated_at,
+    };
   });
   statusPageChanged(ctx.db);
   return saved;

@@ -2,6 +2,7 @@ import { Conflict, Invalid } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import { mergePatch } from '../incidents/incident.ts';
+import { guardRails } from '../incidents/publish-update.ts';
 import { editUpdateBodySchema } from './inputs.ts';
 import * as q from './queries.ts';
 import { changeUpdate } from './review-update.ts';
@@ -13,9 +14,17 @@ import { changeUpdate } from './review-update.ts';
 export async function editUpdate({
   ctx,
   input,
-}: Operation<{ incidentId: string; updateId: string; bodies: Record<string, string | null> }>) {
+}: Operation<{
+  incidentId: string;
+  updateId: string;
+  bodies: Record<string, string | null>;
+  guard_override_reason?: string | undefined;
+}>) {
   ctx.require('incident:update');
-  const data = editUpdateBodySchema.parse({ bodies: input.bodies });
+  const data = editUpdateBodySchema.parse({
+    bodies: input.bodies,
+    guard_override_reason: input.guard_override_reason,
+  });
   return changeUpdate(ctx, input.incidentId, input.updateId, async (c) => {
     const { update } = c;
     if (update.status === 'published') throw new Conflict(`update ${update.id} is published: post a new one`);
@@ -34,8 +43,10 @@ export async function editUpdate({
         { path: 'bodies', message: 'at least one language' },
       ]);
     }
+    const guard = await guardRails(c, update.audience, bodies, data.guard_override_reason);
     const after = await q.setUpdate(c.tx, update.id, {
       bodies: JSON.stringify(bodies),
+      guard_override: guard ? JSON.stringify(guard) : null,
       revision: update.revision + 1,
       updated_at: c.now,
     });

@@ -24,4 +24,5 @@ export const editUpdateBodySchema = z.strictObject({
     .record(language, str().max(20_000).nullable())
     .refine((m) => Object.keys(m).length > 0, 'at least one language')
     .describe('text per language to set; null removes a language'),
+  guard_override_reason: str().max(2000).optional().describe('keep text that matched a guard rail, and why'),
 });

@@ -252,3 +252,52 @@ describe('tocsin update', { timeout: 120_000 }, () => {
     expect(early.stderr).toContain('missing approval by leadership');
   });
 });
+
+describe('guard rails on external text', () => {
+  it('refuse internal details unless overridden with a reason, which the timeline keeps', async () => {
+    const id = await declare();
+    const leaky = { en: 'db-7.internal (10.0.3.17) is down', am: 'ችግር አለ' };
+    const refused = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      audience: 'external',
+      bodies: leaky,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details).toEqual([
+      { path: 'bodies.en', message: 'internal hostname: "db-7.internal"' },
+      { path: 'bodies.en', message: 'IPv4 address: "10.0.3.17"' },
+    ]);
+    const internal = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      audience: 'internal',
+      bodies: { en: leaky.en },
+    });
+    expect(internal.status).toBe(201);
+    const kept = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      audience: 'external',
+      bodies: leaky,
+      guard_override_reason: 'the customer asked which host',
+    });
+    expect(kept.status).toBe(201);
+    expect(kept.body.update.guard_override).toMatchObject({
+      reason: 'the customer asked which host',
+      by: 'abebe',
+    });
+    const events = (await call('GET', `/api/v1/incidents/${id}/timeline`)).body.events;
+    expect(events.find((e: { kind: string }) => e.kind === 'update.guard_overridden').data).toMatchObject({
+      rules: ['internal hostname', 'IPv4 address'],
+      reason: 'the customer asked which host',
+    });
+    // An edit is checked again; team patterns from the status page settings count too.
+    const settings = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/status-page/settings',
+      headers: auth(t.adminToken),
+      payload: { name: 'Status', guard_patterns: [{ name: 'ticket', pattern: '\\bOPS-\\d+\\b' }] },
+    });
+    expect(settings.statusCode).toBe(200);
+    const edit = await call('PATCH', `/api/v1/incidents/${id}/updates/${kept.body.update.id}`, {
+      bodies: { en: 'Fixed, see OPS-42' },
+    });
+    expect(edit.status).toBe(400);
+    expect(edit.body.error.details).toEqual([{ path: 'bodies.en', message: 'ticket: "OPS-42"' }]);
+  });
+});

@@ -141,7 +141,12 @@ export const statusPageKind = defineKind<StatusPageDocument>({
     const before = await diffPage(ctx, doc);
     if (before.change === 'unchanged') return 'unchanged';
     const want = wanted(doc);
-    await saveStatusPageSettings({ ctx, input: { name: want.title, languages: want.languages } });
+    // The guard rails' patterns are set through the API, not this document: keep them.
+    const stored = await statusPage.findSettings(ctx.db);
+    await saveStatusPageSettings({
+      ctx,
+      input: { name: want.title, languages: want.languages, guard_patterns: stored?.guard_patterns ?? [] },
+    });
     // Groups first: components name them.
     const entries = Object.entries(want.components).sort(
       ([, a], [, b]) => Number(b.group_component) - Number(a.group_component),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Clock } from '../../db/clock.ts';
 import type { Executor } from '../../db/schema.ts';
 import { loadStatusPage, type StatusView } from './load-status-page.ts';
@@ -13,8 +14,10 @@ import { pageStamp } from './queries.ts';
 
 const RECHECK_MS = 1000;
 
-interface Rendered {
-  body: string;
+/** A rendering, encoded once: as it is and gzipped (most readers and every CDN take gzip). */
+export interface Rendered {
+  body: Buffer;
+  gzip: Buffer;
   etag: string;
 }
 
@@ -61,8 +64,8 @@ class PageCache {
     }
     let hit = this.rendered.get(key);
     if (!hit) {
-      const body = render();
-      hit = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+      const body = Buffer.from(render(), 'utf8');
+      hit = { body, gzip: gzipSync(body), etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
       this.rendered.set(key, hit);
     }
     return hit;

@@ -44,18 +44,22 @@ export function registerStatusPageRoutes(app: App, deps: AppDeps): void {
       },
       (view) => render(view, language),
     );
+    const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+    // Each encoding is its own representation, with its own ETag.
+    const etag = gzip ? `${r.etag.slice(0, -1)}-gz"` : r.etag;
     reply
       .header('content-type', type)
-      .header('etag', r.etag)
+      .header('etag', etag)
       .header('cache-control', CACHE_CONTROL)
-      .header('vary', 'Accept-Language')
+      .header('vary', 'Accept-Language, Accept-Encoding')
       .header('content-language', language)
       .header('access-control-allow-origin', '*');
     const match = request.headers['if-none-match'];
-    if (match?.split(',').some((t) => t.trim().replace(/^W\//, '') === r.etag)) {
+    if (match?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
       return reply.status(304).send();
     }
-    return reply.send(r.body);
+    if (gzip) reply.header('content-encoding', 'gzip');
+    return reply.send(gzip ? r.gzip : r.body);
   }
 
   const config = { public: true };

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Element, xml2js } from 'xml-js';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
@@ -165,6 +166,10 @@ describe('caching', () => {
     const again = await get('/status/api/v2/summary.json', { 'if-none-match': String(first.headers.etag) });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
+    const zipped = await get('/status/api/v2/summary.json', { 'accept-encoding': 'gzip, br' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.etag).not.toBe(first.headers.etag);
+    expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(first.body);
   });
 });
 

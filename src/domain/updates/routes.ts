@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../http/server.ts';
 import { incidentIdSchema } from '../incidents/inputs.ts';
 import { approveUpdate } from './approve-update.ts';
+import { draftUpdate } from './draft-update.ts';
 import { editUpdate } from './edit-update.ts';
 import {
   approveBodySchema,
@@ -25,6 +26,25 @@ export function registerUpdateRoutes(app: App): void {
   app.get(BASE, { schema: { tags, params } }, async (request) => ({
     updates: await listUpdates({ ctx: request.ctx, input: { incidentId: request.params.id } }),
   }));
+  app.get(
+    `${BASE}/draft`,
+    {
+      schema: {
+        tags,
+        params,
+        querystring: z.strictObject({
+          audience: z.enum(['internal', 'external']).default('external'),
+          template: z.string().min(1).max(100).optional().describe('a template id of the plan'),
+        }),
+      },
+    },
+    async (request) => ({
+      draft: await draftUpdate({
+        ctx: request.ctx,
+        input: { incidentId: request.params.id, ...request.query },
+      }),
+    }),
+  );
   app.post(
     `${BASE}/:update/approve`,
     { schema: { tags, params: one, body: approveBodySchema.nullish() } },

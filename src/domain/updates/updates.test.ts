@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAgainst } from '../../../test/cli-harness.ts';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
@@ -299,5 +300,40 @@ describe('guard rails on external text', () => {
     });
     expect(edit.status).toBe(400);
     expect(edit.body.error.details).toEqual([{ path: 'bodies.en', message: 'ticket: "OPS-42"' }]);
+  });
+});
+
+describe('drafting from the plan’s templates', () => {
+  it('fills the creator platform’s Amharic and English status template and says when the next update is due', async () => {
+    const source = readFileSync(
+      new URL('../../../examples/plans/creator-platform.yaml', import.meta.url),
+      'utf8',
+    );
+    await savePlan({ ctx: t.ctx(), input: { source } });
+    const declared = await call('POST', '/api/v1/incidents', {
+      plan: 'creator-platform',
+      title: 'Video uploads fail',
+      severity: 'SEV1',
+      service: 'uploads',
+    });
+    expect(declared.status, JSON.stringify(declared.body)).toBe(201);
+    const id = declared.body.incident.id;
+    const res = await call('GET', `/api/v1/incidents/${id}/updates/draft?audience=external`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { draft } = res.body;
+    expect(draft.template).toBe('status-investigating');
+    expect(draft.bodies.en).toContain('Investigating - Video uploads fail');
+    expect(draft.bodies.en).toContain('affecting uploads');
+    expect(draft.bodies.am).toContain('በምርመራ ላይ - Video uploads fail');
+    expect(draft.missing_languages).toEqual([]);
+    const internalDue = new Date(t.clock.now().getTime() + 15 * 60_000).toISOString();
+    expect(draft.next_update_due).toEqual({ internal: internalDue, external: null });
+    const internal = (await call('GET', `/api/v1/incidents/${id}/updates/draft?audience=internal`)).body
+      .draft;
+    expect(internal.bodies.en).toContain(`Next update: ${internalDue.slice(11, 16)} UTC`);
+    expect(internal.bodies.en).toContain('IC: not assigned yet');
+    const unknown = await call('GET', `/api/v1/incidents/${id}/updates/draft?template=nope`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0]).toMatchObject({ path: 'template' });
   });
 });

@@ -12,7 +12,9 @@ import { registerPlan } from './plan.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
+import { registerStatusPage } from './status-page.ts';
 import { registerToken } from './token.ts';
+import { registerUpdate } from './update.ts';
 import { registerUser } from './user.ts';
 import { registerUserPassword } from './user-password.ts';
 
@@ -30,6 +32,8 @@ export function registerCommands(program: Command): void {
   registerSchedule(program);
   registerPage(program);
   registerInbox(program);
+  registerStatusPage(program);
+  registerUpdate(program);
   registerToken(program);
   registerUser(program);
   registerDrill(program);

@@ -216,6 +216,23 @@ export interface IncidentUpdatesTable {
   created_by: string;
   created_at: Ts;
   published_at: TsNull;
+  /** Bumped by each edit: approvals are of one revision (0331_update_approvals.sql). */
+  revision: Generated<number>;
+  updated_at: TsNull;
+  /** Set when external text matched a guard rail and was published anyway: who, why, what. */
+  guard_override: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+export interface IncidentUpdateReviewsTable {
+  id: Generated<string>;
+  update_id: Ref;
+  revision: number;
+  verdict: 'approved' | 'changes_requested';
+  requirement: string | null;
+  user_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  actor_name: string;
+  comment: Generated<string>;
+  at: Ts;
 }
 
 export interface ActionItemsTable {
@@ -574,6 +591,83 @@ export interface UserIdentitiesTable {
   last_sign_in_at: Ts;
 }
 
+// The public status page (0330_status_page.sql).
+export type ComponentStatus =
+  | 'operational'
+  | 'degraded_performance'
+  | 'partial_outage'
+  | 'major_outage'
+  | 'under_maintenance';
+export type MaintenanceStatus = 'scheduled' | 'in_progress' | 'verifying' | 'completed';
+type Bodies = ColumnType<
+  Record<string, string>,
+  Record<string, string> | string,
+  Record<string, string> | string
+>;
+
+export interface StatusPageSettingsTable {
+  id: Generated<number>;
+  name: string;
+  languages: ColumnType<string[], string, string>;
+  guard_patterns: ColumnType<{ name: string; pattern: string }[], string | undefined, string>;
+  updated_at: Ts;
+}
+
+export interface StatusPageComponentsTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  is_group: Generated<boolean>;
+  group_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  position: Generated<number>;
+  status: Generated<ComponentStatus>;
+  only_show_if_degraded: Generated<boolean>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface StatusPageComponentChangesTable {
+  id: Generated<string>;
+  component_id: Ref;
+  status: ComponentStatus;
+  at: Ts;
+  incident_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  actor_name: string;
+}
+
+export interface StatusPageIncidentComponentsTable {
+  incident_id: Ref;
+  component_id: Ref;
+}
+
+export interface StatusPageMaintenancesTable {
+  id: Generated<string>;
+  name: string;
+  status: MaintenanceStatus;
+  emergency: Generated<boolean>;
+  scheduled_for: Ts;
+  scheduled_until: TsNull;
+  auto_start: Generated<boolean>;
+  auto_complete: Generated<boolean>;
+  created_by: string;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface StatusPageMaintenanceComponentsTable {
+  maintenance_id: Ref;
+  component_id: Ref;
+}
+
+export interface StatusPageMaintenanceUpdatesTable {
+  id: Generated<string>;
+  maintenance_id: Ref;
+  status: MaintenanceStatus;
+  bodies: Bodies;
+  created_by: string;
+  created_at: Ts;
+}
+
 export interface Database {
   sessions: SessionsTable;
   auth_links: AuthLinksTable;
@@ -618,6 +712,14 @@ export interface Database {
   schedule_overrides: ScheduleOverridesTable;
   feed_tokens: FeedTokensTable;
   inbox_items: InboxItemsTable;
+  status_page_settings: StatusPageSettingsTable;
+  status_page_components: StatusPageComponentsTable;
+  status_page_component_changes: StatusPageComponentChangesTable;
+  status_page_incident_components: StatusPageIncidentComponentsTable;
+  status_page_maintenances: StatusPageMaintenancesTable;
+  status_page_maintenance_components: StatusPageMaintenanceComponentsTable;
+  status_page_maintenance_updates: StatusPageMaintenanceUpdatesTable;
+  incident_update_reviews: IncidentUpdateReviewsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -35,6 +35,9 @@ export const PERMISSIONS = {
   // Managers shape schedules; whoever is on call may hand a shift to a colleague (an override).
   'schedule:write': 'manager',
   'policy:write': 'manager',
+  // The public status page: managers shape it; responders set a component's status during incidents.
+  'status-page:write': 'manager',
+  'status-page:status': 'responder',
   'override:write': 'responder',
   // Everyone manages how they are reached (viewers are notified too); managers set anyone's up.
   // Responders may see a colleague's contact methods (who will get the page, how); viewers only their own.

@@ -3,6 +3,7 @@ import { escalationPolicyKind } from './kinds/escalation-policy.ts';
 import { planKind } from './kinds/plan.ts';
 import { scheduleKind } from './kinds/schedule.ts';
 import { serviceKind } from './kinds/service.ts';
+import { statusPageKind } from './kinds/status-page.ts';
 import { teamKind } from './kinds/team.ts';
 import { userKind } from './kinds/user.ts';
 
@@ -15,6 +16,7 @@ const KINDS: readonly KindHandler<unknown>[] = [
   escalationPolicyKind,
   planKind,
   serviceKind,
+  statusPageKind,
 ];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));

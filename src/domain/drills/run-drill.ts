@@ -19,6 +19,8 @@ import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
 import { lifecycleOf, loadPlan, type Plan, type Severity } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
+import { approveUpdate } from '../updates/approve-update.ts';
+import { listUpdates } from '../updates/list-updates.ts';
 import { saveUser } from '../users/save-user.ts';
 import { nextDue } from './next-due.ts';
 import * as drills from './queries.ts';
@@ -281,6 +283,17 @@ async function runStep(
       const text = step.text ?? `Drill ${step.audience ?? 'internal'} update`;
       const bodies = Object.fromEntries(plan.languages.map((l) => [l, `${text} (${l})`]));
       await publishUpdate({ ctx, input: { incidentId, audience: step.audience ?? 'internal', bodies } });
+      return;
+    }
+    case 'approve': {
+      const user = step.user ?? 'drill-approver';
+      const actor = makeCtx({ db: system.db, clock: system.clock }, await drillUser(system, user));
+      const waiting = (await listUpdates({ ctx: system, input: { incidentId } })).filter(
+        (u) => u.status === 'pending_approval',
+      );
+      const latest = waiting.at(-1);
+      if (!latest) throw new Error('approve: no update waits for approval');
+      await approveUpdate({ ctx: actor, input: { incidentId, updateId: latest.id, as: step.role } });
       return;
     }
     case 'transition':

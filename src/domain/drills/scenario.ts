@@ -11,6 +11,7 @@ export const STEP_ACTIONS = [
   'triage',
   'assign',
   'update',
+  'approve',
   'transition',
   'mitigate',
   'hypothesis',
@@ -27,8 +28,13 @@ export const stepSchema = z.strictObject({
   audience: z.enum(['internal', 'external']).optional().describe('update: internal or external'),
   text: z.string().optional().describe('note, update (every language gets it) or hypothesis text'),
   to: z.string().optional().describe('transition: the next state; severity: the new severity'),
-  role: z.string().optional().describe('assign: the plan role'),
-  user: z.string().optional().describe('assign: the drill user (created if missing)'),
+  role: z.string().optional().describe('assign: the plan role; approve: the role or group approved for'),
+  user: z
+    .string()
+    .optional()
+    .describe(
+      'assign, approve: the drill user (created if missing); approve approves the latest waiting update',
+    ),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -117,6 +123,10 @@ export function defaultScenario(plan: Plan, severityId?: string): Scenario {
   for (const [audience, first, every] of audiences) {
     for (let t = first; t < resolve; t += every) {
       steps.push({ at: at(t), do: 'update', audience, text: `Drill ${audience} update` });
+      // The plan's approvers approve it at once: one drill user per role or group.
+      for (const who of plan.approvals[audience]) {
+        steps.push({ at: at(t), do: 'approve', role: who, user: `drill-${who}`.slice(0, 60) });
+      }
     }
   }
   steps.push({ at: at(mitigate), do: 'mitigate' });

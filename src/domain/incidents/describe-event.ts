@@ -1,5 +1,6 @@
 // One human line per timeline event, shared by every client (CLI today, the web UI later).
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const list = (v: unknown): string => (Array.isArray(v) ? v.map(str).join(', ') : str(v));
 
 /** One line for a timeline event. */
 export function describeEvent(kind: string, data: Record<string, unknown>): string {
@@ -41,6 +42,16 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `mitigation plan set${data.mitigated ? ' (in place)' : ''}`;
     case 'update.published':
       return `${str(data.audience)} update published`;
+    case 'update.pending_approval':
+      return `${str(data.audience)} update ${str(data.update_id)} waits for approval by ${list(data.missing)}`;
+    case 'update.approved':
+      return `update ${str(data.update_id)} approved for ${str(data.requirement)}`;
+    case 'update.changes_requested':
+      return `changes requested on update ${str(data.update_id)}: ${str(data.comment)}`;
+    case 'update.edited':
+      return `update ${str(data.update_id)} edited (revision ${str(data.revision)}; approvals reset)`;
+    case 'update.guard_overridden':
+      return `update ${str(data.update_id)} kept text that matched ${list(data.rules)}: ${str(data.reason)}`;
     case 'update.overdue':
       return `${str(data.audience)} update overdue (was due ${str(data.due_at)})`;
     case 'target.breached':

@@ -124,12 +124,17 @@ export function missingLanguages(languages: string[], bodies: Record<string, str
   return languages.filter((l) => (bodies[l] ?? '').trim() === '');
 }
 
+/** The plan's approvers of an audience's updates: role or group ids, every one of which must approve. */
+export function requiredApprovals(plan: Pick<Plan, 'approvals'>, audience: UpdateAudience): string[] {
+  return [...new Set(plan.approvals?.[audience] ?? [])];
+}
+
 /**
- * The status a new update starts in. Approvals (plan.approvals) arrive in a later issue: that is where
- * an external update will start as 'pending_approval' instead; until then every update publishes.
+ * The status a new update starts in: waiting for approval when the plan names approvers for its
+ * audience (approvals.external / approvals.internal), else published at once.
  */
-export function initialUpdateStatus(_plan: Plan, _audience: UpdateAudience): UpdateStatus {
-  return 'published';
+export function initialUpdateStatus(plan: Pick<Plan, 'approvals'>, audience: UpdateAudience): UpdateStatus {
+  return requiredApprovals(plan, audience).length > 0 ? 'pending_approval' : 'published';
 }
 
 /** JSON-merge-patch of a flat map: a null value removes the key. */

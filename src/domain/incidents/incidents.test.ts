@@ -397,14 +397,14 @@ describe('roles, severity, hypotheses, checklists, mitigation, responders', () =
 });
 
 describe('updates and target clocks', () => {
-  it('refuses an external update missing a language and writes nothing', async () => {
+  it('refuses an external update missing a language (409) and writes nothing', async () => {
     const id = await declare();
     const before = await counts();
     const res = await call('POST', `/api/v1/incidents/${id}/updates`, {
       audience: 'external',
       bodies: { en: 'We are investigating failed payments.' },
     });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('missing: am');
     expect(res.body.error.details).toEqual([{ path: 'bodies.am', message: 'missing' }]);
     const foreign = await call('POST', `/api/v1/incidents/${id}/updates`, {

@@ -115,6 +115,12 @@ export const publishUpdateBodySchema = z.strictObject({
     .record(language, str().max(20_000))
     .refine((m) => Object.keys(m).length > 0, 'at least one language')
     .describe('the text per language code; external updates need every language of the plan'),
+  guard_override_reason: str()
+    .max(2000)
+    .optional()
+    .describe(
+      'publish external text that matched a guard rail (internal hostname, IP, email, token, stack trace) anyway, and why',
+    ),
 });
 export const incidentPatchSchema = z
   .strictObject({

@@ -1,26 +1,85 @@
 import type { Row } from '../../db/schema.ts';
-import { Invalid } from '../../errors.ts';
+import { Conflict, Invalid } from '../../errors.ts';
 import type { Operation } from '../context.ts';
-import { changeIncident } from './change.ts';
+import { statusPageChanged } from '../status-page/cache.ts';
+import * as statusPage from '../status-page/queries.ts';
+import { enforceGuardRails } from '../updates/guard-rails.ts';
+import { changeIncident, type IncidentChange } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
-import { initialUpdateStatus, missingLanguages } from './incident.ts';
+import { initialUpdateStatus, missingLanguages, requiredApprovals } from './incident.ts';
 import { type PublishUpdateInput, publishUpdateBodySchema } from './inputs.ts';
 import * as incidents from './queries.ts';
 
+type Update = Row<'incident_updates'>;
+
 /**
- * Publishes an internal or external update. An external update must carry text in every language
- * of the plan. The first published update is the firstUpdate milestone, the first external one the
- * statusPage milestone.
+ * Marks an update published, inside the caller's incident change. The first published update is the
+ * firstUpdate milestone, the first external one the statusPage milestone. Callers check first that
+ * nothing blocks it (approvals, languages).
  */
-export async function publishUpdate({
-  ctx,
-  input,
-}: Operation<PublishUpdateInput>): Promise<Row<'incident_updates'>> {
+export async function markPublished(
+  c: IncidentChange,
+  update: Update,
+  approvedBy: string[] = [],
+): Promise<Update> {
+  const after = await c.tx
+    .updateTable('incident_updates')
+    .set({ status: 'published', published_at: c.now, updated_at: c.now })
+    .where('id', '=', update.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const current = (await incidents.findIncident(c.tx, c.incident.id)) ?? c.incident;
+  await incidents.updateIncident(c.tx, c.incident.id, {
+    first_update_at: current.first_update_at ?? c.now,
+    status_page_at:
+      update.audience === 'external' ? (current.status_page_at ?? c.now) : current.status_page_at,
+    updated_at: c.now,
+  });
+  await c.event(EVENT_KINDS.updatePublished, {
+    update_id: update.id,
+    audience: update.audience,
+    state: update.state,
+    languages: Object.keys(update.bodies),
+    ...(approvedBy.length > 0 ? { approved_by: approvedBy } : {}),
+  });
+  await c.audit('update.published', { status: update.status }, after, {
+    type: 'incident_update',
+    id: update.id,
+  });
+  return after;
+}
+
+/**
+ * Checks external text against the guard rails (built in, plus the status page settings' patterns);
+ * internal text is not checked. Throws on a hit without an override reason.
+ */
+export async function guardRails(
+  c: IncidentChange,
+  audience: Update['audience'],
+  bodies: Record<string, string>,
+  overrideReason: string | undefined,
+) {
+  if (audience !== 'external') return null;
+  const settings = await statusPage.findSettings(c.tx);
+  return enforceGuardRails(bodies, settings?.guard_patterns ?? [], {
+    reason: overrideReason,
+    by: c.ctx.actor.name,
+    at: c.now,
+  });
+}
+
+/**
+ * Creates an internal or external update. When the plan names approvers for its audience it waits
+ * in pending_approval (src/domain/updates approves and publishes it); otherwise it is published at
+ * once, and an external one must then carry text in every language of the plan (409 naming those
+ * missing).
+ */
+export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput>): Promise<Update> {
   ctx.require('incident:update');
   const { incidentId, ...body } = input;
   const data = publishUpdateBodySchema.parse(body);
   // Allowed after resolution too: the final "resolved" status-page update usually comes then.
-  return changeIncident(ctx, incidentId, {}, async (c) => {
+  const update = await changeIncident(ctx, incidentId, {}, async (c) => {
     const { languages } = c.plan;
     const details = Object.entries(data.bodies).flatMap(([lang, text]) =>
       !languages.includes(lang)
@@ -29,44 +88,45 @@ export async function publishUpdate({
           ? [{ path: `bodies.${lang}`, message: 'empty' }]
           : [],
     );
-    if (data.audience === 'external') {
+    if (details.length > 0) throw new Invalid('the update is not valid', details);
+    const status = initialUpdateStatus(c.plan, data.audience);
+    if (status === 'published' && data.audience === 'external') {
       const missing = missingLanguages(languages, data.bodies);
       if (missing.length > 0) {
-        const absent = missing.filter((l) => !(l in data.bodies));
-        throw new Invalid(
+        throw new Conflict(
           `an external update needs text in every language of the plan; missing: ${missing.join(', ')}`,
-          [...details, ...absent.map((l) => ({ path: `bodies.${l}`, message: 'missing' }))],
+          missing.map((l) => ({ path: `bodies.${l}`, message: 'missing' })),
         );
       }
     }
-    if (details.length > 0) throw new Invalid('the update is not valid', details);
-    const status = initialUpdateStatus(c.plan, data.audience);
-    const published = status === 'published';
-    const update = await incidents.insertUpdate(c.tx, {
+    const guard = await guardRails(c, data.audience, data.bodies, data.guard_override_reason);
+    const created = await incidents.insertUpdate(c.tx, {
       incident_id: c.incident.id,
       audience: data.audience,
       state: c.incident.state,
       bodies: JSON.stringify(data.bodies),
-      status,
+      status: 'pending_approval',
       created_by: ctx.actor.name,
       created_at: c.now,
-      published_at: published ? c.now : null,
+      guard_override: guard ? JSON.stringify(guard) : null,
     });
-    if (published) {
-      await incidents.updateIncident(c.tx, c.incident.id, {
-        first_update_at: c.incident.first_update_at ?? c.now,
-        status_page_at:
-          data.audience === 'external' ? (c.incident.status_page_at ?? c.now) : c.incident.status_page_at,
-        updated_at: c.now,
-      });
-      await c.event(EVENT_KINDS.updatePublished, {
-        update_id: update.id,
-        audience: data.audience,
-        state: update.state,
-        languages: Object.keys(data.bodies),
+    await c.audit('update.created', undefined, created, { type: 'incident_update', id: created.id });
+    if (guard) {
+      await c.event(EVENT_KINDS.updateGuardOverridden, {
+        update_id: created.id,
+        rules: [...new Set(guard.hits.map((h) => h.rule))],
+        reason: guard.reason,
       });
     }
-    await c.audit(`update.${status}`, undefined, update, { type: 'incident_update', id: update.id });
-    return update;
+    if (status === 'published') return markPublished(c, created);
+    await c.event(EVENT_KINDS.updateSubmitted, {
+      update_id: created.id,
+      audience: data.audience,
+      missing: requiredApprovals(c.plan, data.audience),
+      missing_languages: data.audience === 'external' ? missingLanguages(languages, data.bodies) : [],
+    });
+    return created;
   });
+  if (update.status === 'published' && update.audience === 'external') statusPageChanged(ctx.db);
+  return update;
 }

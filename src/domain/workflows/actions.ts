@@ -1,9 +1,12 @@
 import type { Executor } from '../../db/schema.ts';
 import { parseDuration } from '../../lib/duration.ts';
+import { SYSTEM_ACTOR } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import { pageFromPlan } from '../paging/page-from-plan.ts';
 import type { Plan } from '../plans/plan.ts';
+import { componentStatusSchema } from '../status-page/inputs.ts';
+import { applyComponentStatus } from '../status-page/set-component-status.ts';
 import type { TriggerFacts } from './evaluate.ts';
 import * as q from './queries.ts';
 import { planTemplate, render, type Vars } from './render.ts';
@@ -299,15 +302,31 @@ async function note(ctx: ActionContext, spec: Spec<'note'>): Promise<ActionResul
   return { action: 'note' };
 }
 
-// The seam for the status page: until it exists, the intent is recorded on the timeline; its issue
-// turns this into a call of its own operation (and can replay the recorded intents).
+// Sets the public status of a component, listing it on the incident (status-page/); an unknown
+// component name is recorded, not an error, so a typo shows on the timeline instead of stopping the run.
 async function setStatusPageComponent(
   ctx: ActionContext,
   spec: Spec<'setStatusPageComponent'>,
 ): Promise<ActionResult> {
   const component = render(spec.component, ctx.vars);
-  await emit(ctx, EVENT_KINDS.statusPageComponentRequested, { component, status: spec.status });
-  return { action: 'setStatusPageComponent', component, status: spec.status, applied: false };
+  const parsed = componentStatusSchema.safeParse(spec.status);
+  const done = parsed.success
+    ? await applyComponentStatus(ctx.tx, { ...SYSTEM_ACTOR, name: 'workflow' }, ctx.now, {
+        name: component,
+        status: parsed.data,
+        incidentId: ctx.incident.id,
+      })
+    : undefined;
+  const applied = done !== undefined;
+  await emit(ctx, EVENT_KINDS.statusPageComponentRequested, {
+    component,
+    status: spec.status,
+    applied,
+    ...(applied
+      ? {}
+      : { reason: parsed.success ? `no status page component "${component}"` : 'unknown status' }),
+  });
+  return { action: 'setStatusPageComponent', component, status: spec.status, applied };
 }
 
 async function recordBreach(ctx: ActionContext, spec: { target: TargetName }): Promise<ActionResult> {

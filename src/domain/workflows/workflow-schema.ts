@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDuration } from '../../lib/duration.ts';
+import { COMPONENT_STATUSES } from '../status-page/status-page.ts';
 import { placeholdersOnlyInPathOrQuery } from './webhook-url.ts';
 
 // Workflows: when (an event or a timer) / if (conditions on the incident) / then (actions).
@@ -184,7 +185,12 @@ export const actionSchema = z.union([
   }),
   z.strictObject({ addTask: taskSchema }),
   z.strictObject({ createActionItem: taskSchema }),
-  z.strictObject({ setStatusPageComponent: z.strictObject({ component: z.string(), status: z.string() }) }),
+  z.strictObject({
+    setStatusPageComponent: z.strictObject({
+      component: z.string().describe('a status page component by name, with {placeholders}'),
+      status: z.enum(COMPONENT_STATUSES).describe('its Statuspage status; the incident lists the component'),
+    }),
+  }),
   z.strictObject({
     webhook: z.strictObject({
       url: z.string().refine(placeholdersOnlyInPathOrQuery, {

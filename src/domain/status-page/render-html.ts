@@ -1,0 +1,166 @@
+import { html, SafeHtml } from '../../lib/html.ts';
+import type {
+  ComponentView,
+  IncidentView,
+  MaintenanceView,
+  StatusView,
+  UpdateView,
+} from './load-status-page.ts';
+import {
+  COMPONENT_STATUS_TITLES,
+  type ComponentStatus,
+  fallbackOrder,
+  INDICATOR_DESCRIPTIONS,
+  pickText,
+} from './status-page.ts';
+
+// The public status page as one server-rendered HTML document: no JavaScript, every value escaped
+// (lib/html.ts), readable in any language the page has (Ethiopic script included: the font stack
+// names Ethiopic fonts and the document is UTF-8).
+
+const PAST_DAYS = 15;
+const DAY_MS = 86_400_000;
+
+const STATE_TITLES: Record<string, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  postmortem: 'Postmortem',
+  scheduled: 'Scheduled',
+  in_progress: 'In progress',
+  verifying: 'Verifying',
+  completed: 'Completed',
+};
+
+const CSS = `
+:root{--ok:#2fa56b;--minor:#e7b416;--major:#e8730c;--critical:#d2323c;--maint:#3a7bd5;--muted:#6b7280}
+*{box-sizing:border-box}
+body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Ethiopic","Abyssinica SIL",Nyala,sans-serif;margin:0;color:#1d2330;background:#f7f8fa}
+main{max-width:52rem;margin:0 auto;padding:1.5rem 1rem 3rem}
+header{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5rem}
+h1{font-size:1.6rem;margin:.2rem 0} h2{font-size:1.15rem;margin:2rem 0 .6rem} h3{font-size:1rem;margin:0}
+nav a{margin-left:.6rem;color:#2451b7} nav a[aria-current]{font-weight:700;text-decoration:none;color:#1d2330}
+.banner{border-radius:6px;padding:1rem 1.2rem;color:#fff;font-weight:600;font-size:1.15rem;margin:1rem 0}
+.i-none{background:var(--ok)} .i-minor{background:var(--minor);color:#1d2330} .i-major{background:var(--major)}
+.i-critical{background:var(--critical)} .i-maintenance{background:var(--maint)}
+.card{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:1rem 1.2rem;margin:.6rem 0}
+.impact-critical{border-left:5px solid var(--critical)} .impact-major{border-left:5px solid var(--major)}
+.impact-minor{border-left:5px solid var(--minor)} .impact-none{border-left:5px solid var(--muted)}
+.maint{border-left:5px solid var(--maint)}
+.update{margin:.6rem 0 0} .update b{margin-right:.4rem} .when{color:var(--muted);font-size:.85rem;display:block}
+.comp{display:flex;justify-content:space-between;gap:1rem;align-items:baseline}
+.s-operational{color:var(--ok)} .s-degraded_performance{color:#a37f00} .s-partial_outage{color:var(--major)}
+.s-major_outage{color:var(--critical)} .s-under_maintenance{color:var(--maint)}
+.group>summary{cursor:pointer;font-weight:600} .child{padding-left:1rem}
+.bars{display:flex;gap:1px;height:26px;margin:.4rem 0 .1rem} .bars i{flex:1;border-radius:1px;background:var(--ok)}
+.bars .b-degraded_performance{background:var(--minor)} .bars .b-partial_outage{background:var(--major)}
+.bars .b-major_outage{background:var(--critical)} .bars .b-under_maintenance{background:var(--maint)}
+.uptime{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem}
+.day{border-bottom:1px solid #e3e6eb;padding:.5rem 0} .none{color:var(--muted)}
+footer{margin-top:2rem;color:var(--muted);font-size:.85rem} footer a{color:inherit}
+`;
+
+// A constant of this file, not input: inserted as it is.
+const STYLE = new SafeHtml(CSS);
+const OK_DAY = new SafeHtml('<i></i>');
+
+const fmt = (d: Date): string => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+function updateList(list: UpdateView[], order: string[]): SafeHtml[] {
+  return list.map(
+    (u) =>
+      html`<div class="update"><b>${STATE_TITLES[u.status] ?? u.status}</b> - ${pickText(u.bodies, order)}<time class="when" datetime="${u.at.toISOString()}">${fmt(u.at)}</time></div>`,
+  );
+}
+
+function incidentCard(i: IncidentView, order: string[]): SafeHtml {
+  return html`<article class="card impact-${i.impact}" id="incident-${i.id}"><h3>${i.name}</h3>${updateList(i.updates, order)}</article>`;
+}
+
+function maintenanceCard(m: MaintenanceView, order: string[]): SafeHtml {
+  const window = m.scheduled_until
+    ? html`${fmt(m.scheduled_for)} - ${fmt(m.scheduled_until)}`
+    : html`since ${fmt(m.scheduled_for)}`;
+  return html`<article class="card maint" id="maintenance-${m.id}"><h3>${m.emergency ? 'Emergency maintenance: ' : ''}${m.name}</h3>
+<p class="when">${STATE_TITLES[m.status]} · ${window}</p>${updateList(m.updates, order)}</article>`;
+}
+
+function statusLabel(status: ComponentStatus): SafeHtml {
+  return html`<span class="s-${status}">${COMPONENT_STATUS_TITLES[status]}</span>`;
+}
+
+function componentBlock(c: ComponentView): SafeHtml {
+  // 90 bars per component: an operational day is a bare <i> (most days), so the page stays small.
+  const bars = c.uptime.days.map((d) =>
+    d.worst === 'operational'
+      ? OK_DAY
+      : html`<i class="b-${d.worst}" title="${d.date}: ${COMPONENT_STATUS_TITLES[d.worst]}"></i>`,
+  );
+  return html`<div class="card" id="component-${c.id}"><div class="comp"><span>${c.name}</span>${statusLabel(c.status)}</div>
+${c.description ? html`<div class="when">${c.description}</div>` : ''}<div class="bars" aria-hidden="true">${bars}</div>
+<div class="uptime"><span>90 days ago</span><span>${c.uptime.percent.toFixed(2)} % uptime</span><span>Today</span></div></div>`;
+}
+
+function componentsSection(v: StatusView): SafeHtml {
+  const visible = (c: ComponentView) => !c.only_show_if_degraded || c.status !== 'operational';
+  const byId = new Map(v.components.map((c) => [c.id, c]));
+  const top = v.components.filter((c) => c.group_id === null || !byId.has(c.group_id));
+  const blocks = top.filter(visible).map((c) => {
+    if (!c.is_group) return componentBlock(c);
+    const children = c.children.flatMap((id) => {
+      const child = byId.get(id);
+      return child && visible(child) ? [child] : [];
+    });
+    return html`<details class="group card" open><summary><span class="comp"><span>${c.name}</span>${statusLabel(c.status)}</span></summary>
+<div class="child">${children.map(componentBlock)}</div></details>`;
+  });
+  return blocks.length > 0 ? html`<h2>Components</h2>${blocks}` : html``;
+}
+
+function pastIncidents(v: StatusView, order: string[]): SafeHtml {
+  const today = Math.floor(v.now.getTime() / DAY_MS) * DAY_MS;
+  const resolved = v.incidents.filter((i) => i.status === 'resolved');
+  const days = Array.from({ length: PAST_DAYS }, (_, d) => {
+    const start = today - d * DAY_MS;
+    const date = new Date(start).toISOString().slice(0, 10);
+    const those = resolved.filter((i) => i.created_at.toISOString().slice(0, 10) === date);
+    return html`<section class="day"><h3>${date}</h3>${
+      those.length > 0
+        ? those.map((i) => incidentCard(i, order))
+        : html`<p class="none">No incidents reported.</p>`
+    }</section>`;
+  });
+  return html`<h2>Past incidents</h2>${days}`;
+}
+
+function languageSwitch(v: StatusView, language: string): SafeHtml {
+  if (v.languages.length < 2) return html``;
+  const links = v.languages.map((l) =>
+    l === language
+      ? html`<a href="?lang=${l}" hreflang="${l}" lang="${l}" aria-current="true">${l}</a>`
+      : html`<a href="?lang=${l}" hreflang="${l}" lang="${l}">${l}</a>`,
+  );
+  return html`<nav aria-label="Language">${links}</nav>`;
+}
+
+export function renderStatusPage(v: StatusView, language: string): string {
+  const order = fallbackOrder(language, v.languages);
+  const active = v.incidents.filter((i) => i.status !== 'resolved');
+  const maintenance = v.maintenances.filter((m) => m.status !== 'completed');
+  const page = html`<!doctype html>
+<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${v.page.name}</title><link rel="icon" href="/status/favicon.svg" type="image/svg+xml">
+<link rel="alternate" type="application/rss+xml" title="${v.page.name} history (RSS)" href="/status/history.rss">
+<link rel="alternate" type="application/atom+xml" title="${v.page.name} history (Atom)" href="/status/history.atom">
+<style>${STYLE}</style></head><body><main>
+<header><h1>${v.page.name}</h1>${languageSwitch(v, language)}</header>
+<div class="banner i-${v.indicator}" role="status">${INDICATOR_DESCRIPTIONS[v.indicator]}</div>
+${active.length > 0 ? html`<h2>Active incidents</h2>${active.map((i) => incidentCard(i, order))}` : ''}
+${maintenance.length > 0 ? html`<h2>Maintenance</h2>${maintenance.map((m) => maintenanceCard(m, order))}` : ''}
+${componentsSection(v)}
+${pastIncidents(v, order)}
+<footer>Updated ${fmt(v.page.updated_at)} · <a href="/status/history.rss">RSS</a> · <a href="/status/history.atom">Atom</a> · <a href="/status/api/v2/summary.json">JSON</a></footer>
+</main></body></html>`;
+  return page.value;
+}

@@ -26,53 +26,6 @@ const languageCode = z
 const who = id.describe('A group or role id of this plan');
 const whoList = (description: string) => z.array(who).default([]).describe(description);
 
-/** Placeholders a chat-channel name pattern may use. */
-export const CHANNEL_PLACEHOLDERS = ['date', 'slug', 'id', 'severity'] as const;
-/** Placeholders a link (URL template) may use. */
-export const LINK_PLACEHOLDERS = ['correlation_id', 'id', 'service', 'severity', 'declared_at'] as const;
-/** Placeholders a message template may use, with what each becomes. */
-export const TEMPLATE_PLACEHOLDERS = {
-  id: 'the incident number',
-  title: 'the incident title',
-  slug: 'the title as a slug',
-  url: 'the incident page in Tocsin',
-  severity: 'the severity id, e.g. SEV1',
-  severity_title: 'the severity title, e.g. Critical',
-  state: 'the lifecycle state id',
-  state_title: 'the lifecycle state title',
-  status: 'the status-page status (INVESTIGATING, IDENTIFIED, MONITORING, RESOLVED)',
-  summary: 'the incident summary',
-  impact: 'the impact on users as written on the incident',
-  service: 'the affected service',
-  services: 'the affected services or components, comma-separated',
-  users_affected: 'how many users are affected, when known',
-  root_cause: 'the confirmed hypothesis, or "Unknown"',
-  resolution: 'what fixed it (the mitigation plan, when recorded)',
-  eta: 'the expected time to resolution, or "Unknown"',
-  next_update: 'when the next update is due (time, UTC)',
-  incident_commander: 'who holds the incident-commander role',
-  acknowledged_by: 'who acknowledged the incident',
-  acknowledged_at: 'when the incident was acknowledged',
-  channel: 'the incident chat channel',
-  incident_channel: 'the incident chat channel (same as {channel})',
-  customer_facing: 'true when the incident affects customers',
-  correlation_id: 'the incident correlation id',
-  date: 'the day of declaration (YYYY-MM-DD)',
-  time: 'now (HH:MM UTC)',
-  detected_at: 'when the incident was detected',
-  declared_at: 'when the incident was declared',
-  started_at: 'when the impact started (detection, else declaration)',
-  resolved_at: 'when the incident was resolved',
-  duration: 'how long the impact lasted',
-  postmortem_due: 'when the post-mortem is due',
-  recipient_name: 'the name of the person an email is sent to',
-  message: 'the free text of the update being published',
-  plan: 'the plan name',
-  plan_version: 'the plan version the incident runs under',
-} as const;
-/** Template placeholders under these prefixes name an incident's labels and custom fields. */
-export const TEMPLATE_PLACEHOLDER_PREFIXES = ['labels.', 'fields.'] as const;
-
 // One list of target kinds, kept with the workflow triggers that refer to them.
 export const TARGET_KINDS = TARGET_NAMES;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -357,6 +310,12 @@ export const planSchema = z
     severities: z.array(severitySchema).min(1),
     groups: z.array(groupSchema).default([]),
     roles: z.array(roleSchema).default([]),
+    commanderRole: id
+      .optional()
+      .describe(
+        'the role that commands an incident: plan reminders go to its holder and {incident_commander} ' +
+          'names them; default: the first role',
+      ),
     lifecycle: lifecycleSchema,
     phases: z.array(phaseSchema).default([]).describe('The response procedure, phase by phase'),
     detection: z

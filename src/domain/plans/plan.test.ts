@@ -207,7 +207,7 @@ describe('plan errors point at file:line:col', () => {
 
   it('reports unknown placeholders', () => {
     expect(errorsOf(replaceLine(27, '      en: "{titel} is being investigated"'))[0]).toMatch(
-      /^p\.yaml:27:11: templates\.0\.body\.en: unknown placeholder \{titel\}/,
+      /^p\.yaml:27:12: templates\.0\.body\.en: unknown placeholder \{titel\} \(did you mean \{title\}\?\)/,
     );
   });
 
@@ -262,5 +262,41 @@ describe('tocsin plan validate', () => {
     expect(JSON.parse(json.stdout)).toMatchObject([
       { file: bad, ok: false, errors: [{ line: 9, col: 29 }, {}] },
     ]);
+  });
+});
+
+describe('YAML hints for unquoted values in { … }', () => {
+  const plan = (action: string) => `apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: hints }
+severities: [{ id: SEV1, title: Critical }]
+lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+workflows:
+  - name: a
+    when: incident.declared
+    then: [{ ${action} }]
+`;
+  const errors = (action: string) =>
+    loadPlan(plan(action), 'h.yaml').errors.map((e) => `${e.line}:${e.col}: ${e.message}`);
+
+  it('a "," cut the value: the stray key says to quote it', () => {
+    expect(errors('note: Hello, world')).toEqual([
+      expect.stringMatching(
+        /^9:27: workflows\.0\.then\.0\.world: unknown key "world"; a "," ends a value .* quote that value$/,
+      ),
+    ]);
+  });
+
+  it('a ":" or a "{" inside the value: quote this value, one error for the line', () => {
+    expect(errors('note: Time: 10:00')).toEqual([
+      expect.stringMatching(/^9:20: a ":" inside .* quote this value/),
+    ]);
+    expect(errors('note: a {title} b')).toEqual([
+      expect.stringMatching(/^9:22: a "\{" or "\[" inside .* quote this value/),
+    ]);
+  });
+
+  it('quoted, all three are fine', () => {
+    expect(errors('note: "Hello, world. Time: 10:00. {title}"')).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { parseDuration } from '../../lib/duration.ts';
 import {
+  COMMA_HINT,
   issuesToSourceErrors,
   parseYamlSource,
   type SourceDocument,
@@ -7,8 +8,12 @@ import {
 } from '../../lib/yaml-source.ts';
 import type { Workflow } from '../workflows/workflow-schema.ts';
 import {
-  CHANNEL_PLACEHOLDERS,
-  LINK_PLACEHOLDERS,
+  isKnownPlaceholder,
+  type PlaceholderContext,
+  placeholdersFor,
+  placeholdersIn,
+} from './placeholders.ts';
+import {
   type Plan,
   planSchema,
   type Severity,
@@ -16,9 +21,8 @@ import {
   type StatusPageState,
   TARGET_KINDS,
   type TargetKind,
-  TEMPLATE_PLACEHOLDER_PREFIXES,
-  TEMPLATE_PLACEHOLDERS,
 } from './plan-schema.ts';
+import { parseTarget } from './target-kinds.ts';
 
 export type { Plan, Severity, StatusPageState, TargetKind };
 
@@ -32,7 +36,11 @@ export function validatePlanDocument(doc: SourceDocument): PlanLoad {
   const parsed = planSchema.safeParse(doc.value);
   if (!parsed.success) return { errors: schemaErrors(doc, parsed.error.issues) };
   const errors = checkReferences(parsed.data)
-    .map((r) => ({ file: doc.file, ...doc.locate(r.path), message: `${r.path.join('.')}: ${r.message}` }))
+    .map((r) => ({
+      file: doc.file,
+      ...(r.needle ? doc.locateText(r.path, r.needle) : doc.locate(r.path)),
+      message: `${r.path.join('.')}: ${r.message}`,
+    }))
     .sort((a, b) => a.line - b.line || a.col - b.col);
   return errors.length > 0 ? { errors } : { plan: parsed.data, errors: [] };
 }
@@ -67,7 +75,9 @@ function schemaErrors(doc: SourceDocument, issues: readonly Issue[]): SourceErro
     (i.wanted ? (i.keys ?? []) : []).map((key) => ({
       file: doc.file,
       ...doc.locateKey(i.path, key),
-      message: `${[...i.path, key].map(String).join('.')}: unknown key "${key}"; expected one of ${i.wanted?.join(', ')}`,
+      message:
+        `${[...i.path, key].map(String).join('.')}: unknown key "${key}"; expected one of ${i.wanted?.join(', ')}` +
+        (doc.bareFlowKey(i.path, key) ? `; ${COMMA_HINT}` : ''),
     })),
   );
   const plain = issuesToSourceErrors(
@@ -138,6 +148,8 @@ export function explainIssues(issues: readonly Issue[]): Issue[] {
 interface ReferenceError {
   path: PropertyKey[];
   message: string;
+  /** Text inside the value at `path` the error is about (its position is reported). */
+  needle?: string;
 }
 
 function duplicates(values: string[]): Map<string, number> {
@@ -148,14 +160,6 @@ function duplicates(values: string[]): Map<string, number> {
     seen.add(v);
   });
   return out;
-}
-
-// The same placeholder syntax the renderer fills (workflows/render.ts), dotted paths included.
-const PLACEHOLDER = /\{([A-Za-z_][\w-]*(?:\.[\w-]+)*)\}/g;
-
-/** The {placeholder} names a template text uses. */
-export function placeholdersIn(text: string): string[] {
-  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
 }
 
 export function isTimeZone(zone: string): boolean {
@@ -181,10 +185,13 @@ interface Known {
 
 class Checker {
   readonly errors: ReferenceError[] = [];
-  constructor(readonly known: Known) {}
+  constructor(
+    readonly known: Known,
+    readonly plan: Plan,
+  ) {}
 
-  add(path: PropertyKey[], message: string): void {
-    this.errors.push({ path, message });
+  add(path: PropertyKey[], message: string, needle?: string): void {
+    this.errors.push({ path, message, ...(needle ? { needle } : {}) });
   }
 
   /** A value that must name one of `set`. */
@@ -220,16 +227,18 @@ class Checker {
     for (const [dup, i] of duplicates(values)) this.add([...path, i, key], `duplicate ${label} "${dup}"`);
   }
 
-  placeholders(
-    path: PropertyKey[],
-    text: string,
-    allowed: readonly string[],
-    prefixes: readonly string[] = [],
-  ) {
-    for (const name of placeholdersIn(text)) {
-      if (!allowed.includes(name) && !prefixes.some((p) => name.startsWith(p))) {
-        this.add(path, `unknown placeholder {${name}}; use ${allowed.map((a) => `{${a}}`).join(', ')}`);
-      }
+  /** A page target: one of the kinds of target-kinds.ts; placeholders in it must be known. */
+  target(path: PropertyKey[], who: string) {
+    const t = parseTarget(who, this.plan);
+    if ('error' in t) this.add(path, t.error);
+    this.placeholders(path, who);
+  }
+
+  /** Every {placeholder} of a templated text must be in the placeholder table for its context. */
+  placeholders(path: PropertyKey[], text: string | undefined, context: PlaceholderContext = 'message') {
+    if (text === undefined) return;
+    for (const { name } of placeholdersIn(text)) {
+      if (!isKnownPlaceholder(name, context)) this.add(path, unknownPlaceholder(name, context), `{${name}}`);
     }
   }
 
@@ -239,6 +248,51 @@ class Checker {
     if (!this.known.channels.has(name))
       this.add(path, `undefined channel "${name}" (see communication.channels)`);
   }
+}
+
+const CONTEXT_LABEL: Record<PlaceholderContext, string> = {
+  message: 'messages',
+  channel: 'the channel name',
+  link: 'links',
+};
+
+function unknownPlaceholder(name: string, context: PlaceholderContext): string {
+  const allowed = placeholdersFor(context) as string[];
+  if (context !== 'message' && isKnownPlaceholder(name, 'message')) {
+    return `{${name}} is not known in ${CONTEXT_LABEL[context]}; use ${allowed.map((a) => `{${a}}`).join(', ')}`;
+  }
+  const near = closest(
+    name,
+    context === 'message' ? [...allowed, 'labels.<name>', 'fields.<name>'] : allowed,
+  );
+  const list =
+    context === 'message'
+      ? 'see "Placeholders" in docs/plan-reference.md; a custom field is {fields.<name>}, a label {labels.<name>}'
+      : `use ${allowed.map((a) => `{${a}}`).join(', ')}`;
+  return `unknown placeholder {${name}}${near ? ` (did you mean {${near}}?)` : ''}; ${list}`;
+}
+
+/** The candidate within edit distance 2 of `word`, if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { c: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d <= 2 && (!best || d < best.d)) best = { c, d };
+  }
+  return best?.c;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
 }
 
 function knownNames(plan: Plan): Known {
@@ -256,7 +310,7 @@ function knownNames(plan: Plan): Known {
 
 /** Cross-references a schema-valid plan: duplicate ids, undefined names, languages, placeholders. */
 export function checkReferences(plan: Plan): ReferenceError[] {
-  const c = new Checker(knownNames(plan));
+  const c = new Checker(knownNames(plan), plan);
   checkIds(c, plan);
   checkSeverities(c, plan);
   checkPeople(c, plan);
@@ -371,6 +425,7 @@ function checkPeople(c: Checker, plan: Plan): void {
   plan.groups.forEach((g, i) => {
     c.channel(['groups', i, 'chat'], g.chat);
   });
+  c.ref(['commanderRole'], plan.commanderRole, c.known.roles, 'role');
   c.whos(['approvals', 'external'], plan.approvals.external);
   c.whos(['approvals', 'internal'], plan.approvals.internal);
   const war = plan.warRoom;
@@ -424,9 +479,8 @@ function checkCommunication(c: Checker, plan: Plan): void {
   c.ref(['communication', 'internal', 'by'], internal?.by, c.known.roles, 'role');
   c.ref(['communication', 'external', 'by'], plan.communication.external?.by, c.known.roles, 'role');
   c.channel(['detection', 'declareIn'], plan.detection?.declareIn);
-  if (plan.channel) c.placeholders(['channel', 'name'], plan.channel.name, CHANNEL_PLACEHOLDERS);
-  for (const [name, url] of Object.entries(plan.links))
-    c.placeholders(['links', name], url, LINK_PLACEHOLDERS);
+  c.placeholders(['channel', 'name'], plan.channel?.name, 'channel');
+  for (const [name, url] of Object.entries(plan.links)) c.placeholders(['links', name], url, 'link');
   if (!isTimeZone(plan.businessHours.timeZone)) {
     c.add(['businessHours', 'timeZone'], `unknown time zone "${plan.businessHours.timeZone}"`);
   }
@@ -437,7 +491,6 @@ function checkCommunication(c: Checker, plan: Plan): void {
 
 function checkTemplates(c: Checker, plan: Plan): void {
   const languages = new Set(plan.languages);
-  const names = Object.keys(TEMPLATE_PLACEHOLDERS);
   plan.templates.forEach((t, i) => {
     const at = ['templates', i];
     c.ref([...at, 'state'], t.state, c.known.states, 'state');
@@ -446,7 +499,7 @@ function checkTemplates(c: Checker, plan: Plan): void {
         if (!languages.has(language)) {
           c.add([...at, part, language], `language "${language}" is not in the plan's languages`);
         }
-        c.placeholders([...at, part, language], text, names, TEMPLATE_PLACEHOLDER_PREFIXES);
+        c.placeholders([...at, part, language], text);
       }
     }
     // Whatever reaches users must reach them in every language the plan names.
@@ -527,27 +580,59 @@ function checkWorkflow(c: Checker, w: Workflow, at: PropertyKey[]): void {
     c.ref([...at, 'when', 'state'], w.when.state, c.known.states, 'state');
   }
   w.then.forEach((action, i) => {
-    const a = [...at, 'then', i];
-    if ('notify' in action) {
-      const n = action.notify;
-      c.ref([...a, 'notify', 'template'], n.template, c.known.templates, 'template');
-      c.ref([...a, 'notify', 'group'], n.group, c.known.groups, 'group');
-      c.ref([...a, 'notify', 'role'], n.role, c.known.roles, 'role');
-      c.channel([...a, 'notify', 'channel'], n.channel);
-    } else if ('post' in action) {
-      c.ref([...a, 'post', 'template'], action.post.template, c.known.templates, 'template');
-      c.channel([...a, 'post', 'channel'], action.post.channel);
-    } else if ('webhook' in action) {
-      c.ref([...a, 'webhook', 'template'], action.webhook.template, c.known.templates, 'template');
-    } else if ('remind' in action) {
-      c.ref([...a, 'remind', 'role'], action.remind.role, c.known.roles, 'role');
-    } else if ('page' in action) {
-      const target = typeof action.page === 'string' ? action.page : action.page.target;
-      c.who([...a, 'page', ...(typeof action.page === 'string' ? [] : ['target'])], target);
-    } else if ('addResponders' in action) {
-      c.whos([...a, 'addResponders'], action.addResponders);
-    }
+    checkAction(c, action, [...at, 'then', i]);
   });
+}
+
+/** One workflow action: the names it refers to, its page targets and its templated texts. */
+function checkAction(c: Checker, action: Workflow['then'][number], a: PropertyKey[]): void {
+  if ('notify' in action) {
+    const n = action.notify;
+    c.ref([...a, 'notify', 'template'], n.template, c.known.templates, 'template');
+    c.ref([...a, 'notify', 'group'], n.group, c.known.groups, 'group');
+    c.ref([...a, 'notify', 'role'], n.role, c.known.roles, 'role');
+    c.channel([...a, 'notify', 'channel'], n.channel);
+    for (const key of ['channel', 'email', 'user', 'message'] as const)
+      c.placeholders([...a, 'notify', key], n[key]);
+  } else if ('post' in action) {
+    c.ref([...a, 'post', 'template'], action.post.template, c.known.templates, 'template');
+    c.channel([...a, 'post', 'channel'], action.post.channel);
+    c.placeholders([...a, 'post', 'channel'], action.post.channel);
+    c.placeholders([...a, 'post', 'message'], action.post.message);
+  } else if ('webhook' in action) {
+    c.ref([...a, 'webhook', 'template'], action.webhook.template, c.known.templates, 'template');
+    c.placeholders([...a, 'webhook', 'url'], action.webhook.url, 'link');
+  } else if ('remind' in action) {
+    c.ref([...a, 'remind', 'role'], action.remind.role, c.known.roles, 'role');
+    c.placeholders([...a, 'remind', 'message'], action.remind.message);
+  } else if ('page' in action) {
+    const path = [...a, 'page', ...(typeof action.page === 'string' ? [] : ['target'])];
+    const target = typeof action.page === 'string' ? action.page : action.page.target;
+    c.target(path, target);
+  } else if ('addResponders' in action) {
+    action.addResponders.forEach((who, j) => {
+      c.target([...a, 'addResponders', j], who);
+    });
+  } else if ('addChecklistItem' in action) {
+    const spec = action.addChecklistItem;
+    if (typeof spec === 'string') c.placeholders([...a, 'addChecklistItem'], spec);
+    else c.placeholders([...a, 'addChecklistItem', 'text'], spec.text);
+  } else if ('addTask' in action || 'createActionItem' in action) {
+    const key = 'addTask' in action ? 'addTask' : 'createActionItem';
+    const spec = 'addTask' in action ? action.addTask : action.createActionItem;
+    if (typeof spec === 'string') c.placeholders([...a, key], spec);
+    else {
+      c.placeholders([...a, key, 'title'], spec.title);
+      c.placeholders([...a, key, 'owner'], spec.owner);
+    }
+  } else if ('setField' in action) {
+    const v = action.setField.value;
+    if (typeof v === 'string') c.placeholders([...a, 'setField', 'value'], v);
+  } else if ('note' in action) {
+    c.placeholders([...a, 'note'], action.note);
+  } else if ('setStatusPageComponent' in action) {
+    c.placeholders([...a, 'setStatusPageComponent', 'component'], action.setStatusPageComponent.component);
+  }
 }
 
 /** The literal values a matcher mentions (for reference checks). */
@@ -598,6 +683,11 @@ export function statusPageStateOf(plan: Plan, stateId: string): StatusPageState 
   const own = (STATUS_PAGE_STATES as readonly string[]).find((s) => s === stateId.toLowerCase());
   if (own) return own as StatusPageState;
   return stateId === lifecycleOf(plan).resolved ? 'resolved' : 'investigating';
+}
+
+/** The role that commands incidents: the plan's commanderRole, else its first role. */
+export function commanderRoleOf(plan: Pick<Plan, 'roles' | 'commanderRole'>): string | undefined {
+  return plan.commanderRole ?? plan.roles?.[0]?.id;
 }
 
 export function severityOf(plan: Plan, severityId: string): Severity | undefined {

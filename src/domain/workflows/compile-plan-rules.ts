@@ -1,4 +1,4 @@
-import type { Plan } from '../plans/plan.ts';
+import { commanderRoleOf, type Plan } from '../plans/plan.ts';
 import type { Audience, Rule, RuleAction } from './rules.ts';
 import { TARGET_NAMES, type TargetName, type WorkflowCondition } from './workflow-schema.ts';
 
@@ -15,16 +15,8 @@ export const STATUS_PAGE_REMINDER_BEFORE = '5m';
 
 type Severity = Plan['severities'][number];
 
-/** The role that gets plan reminders: the incident commander (or the plan's closest equivalent). */
-export function commanderRole(plan: Plan): string | undefined {
-  const roles = plan.roles ?? [];
-  return (
-    roles.find((r) => /commander/i.test(r.id))?.id ??
-    roles.find((r) => /^ic$/i.test(r.short ?? r.id))?.id ??
-    roles.find((r) => /incident[-_ ]?(lead|manager|coordinator)/i.test(r.id))?.id ??
-    roles[0]?.id
-  );
-}
+/** The role that gets plan reminders: the plan's commanderRole (default: its first role). */
+export const commanderRole = commanderRoleOf;
 
 /** Who is reminded about an audience's updates: the role the plan says posts them, else the commander. */
 function updateOwner(plan: Plan, audience: Audience): string | undefined {

@@ -38,6 +38,8 @@ export interface TriggerFacts {
   role?: string;
   audience?: string;
   due_at?: Date;
+  /** update.published: the update, whose text is {message}. */
+  update_id?: string;
 }
 
 export interface Firing {
@@ -96,6 +98,7 @@ function evaluateEvent(
     target: text(trigger.data.target),
     role: text(trigger.data.role),
     audience: text(trigger.data.audience),
+    update_id: text(trigger.data.update_id),
   });
   const producer = trigger.data.workflow;
   return rules

@@ -265,3 +265,58 @@ export async function releaseSavepoint(db: Executor, name: string): Promise<void
 export async function rollbackToSavepoint(db: Executor, name: string): Promise<void> {
   await sql`rollback to savepoint ${sql.id(name)}`.execute(db);
 }
+
+/** What workflow texts show beyond the incident row ({incident_commander}, {root_cause}, …). */
+export async function renderFactsOf(
+  db: Executor,
+  incidentId: string,
+  opts: { commanderRole: string | undefined; updateId: string | undefined },
+): Promise<{
+  commander: string | null;
+  acknowledgedBy: string | null;
+  rootCause: string | null;
+  resolution: string | null;
+  message?: string;
+}> {
+  const commander = opts.commanderRole ? await roleHolder(db, incidentId, opts.commanderRole) : undefined;
+  const ack = await db
+    .selectFrom('incident_events')
+    .select('actor_name')
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'incident.acknowledged')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const cause = await db
+    .selectFrom('hypotheses')
+    .select('statement')
+    .where('incident_id', '=', incidentId)
+    .where('status', '=', 'confirmed')
+    .orderBy('updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const row = await db
+    .selectFrom('incidents')
+    .select(['resolution', 'mitigation'])
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
+  const steps = (row?.mitigation as { steps?: unknown } | null)?.steps;
+  const mitigation = Array.isArray(steps) ? steps.map(String).join('; ') : '';
+  const update = opts.updateId
+    ? await db
+        .selectFrom('incident_updates')
+        .select('bodies')
+        .where('id', '=', opts.updateId)
+        .where('incident_id', '=', incidentId)
+        .executeTakeFirst()
+    : undefined;
+  const bodies = (update?.bodies ?? {}) as Record<string, unknown>;
+  const message = Object.values(bodies).find((v): v is string => typeof v === 'string');
+  return {
+    commander: commander ?? null,
+    acknowledgedBy: ack?.actor_name ?? null,
+    rootCause: cause?.statement ?? null,
+    resolution: row?.resolution || mitigation || null,
+    ...(message !== undefined ? { message } : {}),
+  };
+}

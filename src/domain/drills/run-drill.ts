@@ -16,6 +16,7 @@ import { publishUpdate } from '../incidents/publish-update.ts';
 import * as incidents from '../incidents/queries.ts';
 import { resolveIncident } from '../incidents/resolve-incident.ts';
 import { setMitigation } from '../incidents/set-mitigation.ts';
+import { movers } from '../incidents/state-permission.ts';
 import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
@@ -251,13 +252,36 @@ async function drillUser(system: Ctx, handle: string): Promise<Actor> {
   return { kind: 'user', userId: item.id, name: item.handle, role: item.role, leadership: item.leadership };
 }
 
-async function runStep(
+/**
+ * Who acts in a step: the person it names (`as`), else for a move into a state that only some may
+ * enter (lifecycle.states[].by) whoever holds the first such role, else the drill commander.
+ */
+async function actorFor(
   ctx: Ctx,
   system: Ctx,
   plan: Plan,
   incidentId: string,
   step: ScenarioStep,
+): Promise<Ctx> {
+  if (step.as) return makeCtx({ db: ctx.db, clock: ctx.clock }, await drillUser(system, step.as));
+  const to =
+    step.do === 'resolve' ? lifecycleOf(plan).resolved : step.do === 'transition' ? step.to : undefined;
+  if (!to) return ctx;
+  const roles = await incidents.listRoles(ctx.db, incidentId);
+  const holder = movers(plan, to)
+    .map((who) => roles.find((r) => r.role === who))
+    .find((r) => r !== undefined);
+  return holder ? makeCtx({ db: ctx.db, clock: ctx.clock }, await drillUser(system, holder.user)) : ctx;
+}
+
+async function runStep(
+  commander: Ctx,
+  system: Ctx,
+  plan: Plan,
+  incidentId: string,
+  step: ScenarioStep,
 ): Promise<void> {
+  const ctx = await actorFor(commander, system, plan, incidentId, step);
   switch (step.do) {
     case 'acknowledge':
       await acknowledgeIncident({ ctx, input: { incidentId } });

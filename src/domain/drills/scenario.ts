@@ -29,6 +29,11 @@ export const stepSchema = z.strictObject({
   to: z.string().optional().describe('transition: the next state; severity: the new severity'),
   role: z.string().optional().describe('assign: the plan role'),
   user: z.string().optional().describe('assign: the drill user (created if missing)'),
+  as: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle')
+    .optional()
+    .describe('who does the step (a drill user, created if missing); default: the drill commander'),
 });
 
 export const scenarioSchema = z.strictObject({

@@ -171,10 +171,10 @@ export const lifecycleSchema = z
             .optional()
             .describe('status-page status of this state; default: the state id when it is one of them'),
           criteria: texts('what must be true to enter this state'),
-          by: z
-            .array(id)
-            .default([])
-            .describe('roles that may move an incident into this state (default: anyone)'),
+          by: whoList(
+            'roles (their holders on the incident) or groups (their members) that alone may move an ' +
+              'incident into this state; others get 403 naming this rule (default: anyone)',
+          ),
         }),
       )
       .min(2),

@@ -463,7 +463,7 @@ function checkLifecycle(c: Checker, plan: Plan): void {
     c.refs(['lifecycle', 'transitions', from], tos, states, 'state');
   }
   plan.lifecycle.states.forEach((s, i) => {
-    c.refs(['lifecycle', 'states', i, 'by'], s.by, c.known.roles, 'role');
+    c.whos(['lifecycle', 'states', i, 'by'], s.by);
   });
   const resolved = lifecycleOf(plan).resolved;
   if (plan.statusPage.when !== 'never' && statusPageStateOf(plan, resolved) !== 'resolved') {

@@ -60,6 +60,28 @@ export function formatDrillReport(r: DrillReport): string {
       ),
     );
   }
+  if (r.roles.length > 0) {
+    lines.push('');
+    lines.push(
+      formatTable(
+        ['role', 'holder', 'was', 'at', 'how'],
+        r.roles.map((x) => [x.role, x.user, x.previous ?? '—', x.at_offset, x.how]),
+      ),
+    );
+  }
+  if (r.messages.length > 0) {
+    lines.push('');
+    lines.push(`messages that would have been sent (${r.messages.length}):`);
+    lines.push(
+      formatTable(
+        ['at', 'channel', 'to', 'text'],
+        r.messages.map((m) => [m.at_offset, m.channel, m.to, oneLine(m.text)]),
+      ),
+    );
+  }
+  for (const e of r.action_errors) {
+    lines.push(`workflow "${e.workflow}" failed at ${e.at_offset}: ${e.error}`);
+  }
   const failed = r.steps.filter((s) => !s.ok);
   if (failed.length > 0) {
     lines.push('');
@@ -71,6 +93,11 @@ export function formatDrillReport(r: DrillReport): string {
   lines.push('');
   lines.push(r.passed ? `PASS: ${met} of ${total} targets met` : `FAIL: ${met} of ${total} targets met`);
   return lines.join('\n');
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }
 
 function verdictLabel(v: string): string {

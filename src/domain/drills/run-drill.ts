@@ -77,6 +77,12 @@ export interface DrillReport {
   workflows: { workflow: string; trigger: string; at_offset: string }[];
   breaches_recorded: { target: string; at_offset: string }[];
   steps: { at: string; do: string; ok: boolean; error?: string }[];
+  /** Every message that would have been sent (a drill delivers nothing). */
+  messages: { at_offset: string; channel: string; to: string; text: string }[];
+  /** Workflow firings whose actions failed. */
+  action_errors: { workflow: string; at_offset: string; error: string }[];
+  /** Who held each role when, handovers included. */
+  roles: { at_offset: string; role: string; user: string; previous: string | null; how: string }[];
   passed: boolean;
 }
 
@@ -121,6 +127,7 @@ export async function runDrill(
   const system = makeCtx({ db, clock }, SYSTEM_ACTOR);
   const saved = await savePlan({ ctx: system, input: { source: input.planSource, file: input.planFile } });
   const commander = await drillUser(system, 'drill-commander');
+  for (const handle of scenario.users) await drillUser(system, handle);
   const ctx = makeCtx({ db, clock }, commander);
   // No delivery: a drill's notifications stay in its outbox, nothing is sent for real.
   const engine = new Engine({ db, clock }, engineModules({ deliver: false }));
@@ -202,7 +209,38 @@ export async function runDrill(
   const cadence = await cadenceRows(db, plan, final, now);
   const runs = await drills.workflowRuns(db, final.id);
   const breaches = await drills.targetBreaches(db, final.id);
+  const messages = (await drills.queuedMessages(db, final.id)).map((m) => ({
+    at_offset: offset(declaredAt, m.created_at) as string,
+    channel: m.channel,
+    to: m.handle ?? m.destination,
+    text: String((m.payload as { text?: unknown } | null)?.text ?? ''),
+  }));
+  const actionErrors = (await drills.failedRuns(db, final.id)).map((r) => ({
+    workflow: r.workflow,
+    at_offset: offset(declaredAt, r.fired_at) as string,
+    error: (r.actions as { error?: string }[])
+      .map((a) => a.error)
+      .filter(Boolean)
+      .join('; '),
+  }));
+  const roles = (await drills.roleEvents(db, final.id)).map((e) => {
+    const d = e.data as {
+      role?: string;
+      user?: string;
+      previous?: string | null;
+      from?: string;
+      handover?: string;
+    };
+    return {
+      at_offset: offset(declaredAt, e.at) as string,
+      role: String(d.role ?? ''),
+      user: String(d.user ?? ''),
+      previous: d.previous ?? null,
+      how: d.handover ?? (d.from ? `automatically, from ${d.from}` : 'by hand'),
+    };
+  });
   const passed =
+    actionErrors.length === 0 &&
     stepResults.every((s) => s.ok) &&
     targets.every((t) => t.verdict === 'met') &&
     cadence.every((c) => c.verdict === 'met');
@@ -228,6 +266,9 @@ export async function runDrill(
       at_offset: offset(declaredAt, b.breached_at) as string,
     })),
     steps: stepResults,
+    messages,
+    action_errors: actionErrors,
+    roles,
     passed,
   };
 }

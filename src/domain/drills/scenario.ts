@@ -46,6 +46,10 @@ export const scenarioSchema = z.strictObject({
   service: z.string().optional(),
   customerFacing: z.boolean().default(true),
   labels: z.record(z.string(), z.string()).default({}),
+  users: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle'))
+    .default([])
+    .describe('drill users created before the incident, so plan groups that list them find them'),
   steps: z.array(stepSchema).min(1),
 });
 

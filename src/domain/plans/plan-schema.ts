@@ -148,11 +148,37 @@ export const roleSchema = z
     title: text,
     short: z.string().optional().describe('abbreviation, e.g. IC'),
     duties: texts('What the role does'),
-    required: z.boolean().default(false).describe('every incident must have this role assigned'),
-    assignTo: who.optional().describe('the group whose member takes the role by default, e.g. on-call'),
-    eligible: whoList('groups the role is filled from, e.g. senior engineers'),
+    required: z
+      .boolean()
+      .default(false)
+      .describe(
+        'every incident must have this role: while it is unfilled the commander and the incident channel are ' +
+          'reminded after remindAfter, and escalateTo is paged after escalateAfter',
+      ),
+    remindAfter: duration
+      .optional()
+      .describe('required roles: remind this long after declaration while unfilled; default 5m'),
+    escalateAfter: duration
+      .optional()
+      .describe('required roles: page escalateTo this long after declaration while unfilled; default 15m'),
+    escalateTo: whoList('required roles: who is paged when it stays unfilled; default: the fallback list'),
+    assignTo: who
+      .optional()
+      .describe(
+        'who takes the role on declaration (the first person it names, e.g. the on-call of a schedule group); ' +
+          'when it names nobody, eligible and then fallback are tried in order',
+      ),
+    eligible: whoList('groups the role is filled from after assignTo, e.g. senior engineers'),
     rotation: z.string().optional().describe('how the role rotates, as the team words it'),
-    fallback: whoList('who takes the role, in order, when the holder is unavailable'),
+    fallback: whoList(
+      'who takes the role, in order, when the ones before name nobody or do not accept within acceptWithin',
+    ),
+    acceptWithin: duration
+      .optional()
+      .describe(
+        'an automatically chosen holder accepts by acknowledging the incident within this time, else the ' +
+          'role passes to the next in assignTo → eligible → fallback (a handover on the timeline)',
+      ),
   })
   .describe('An incident role');
 

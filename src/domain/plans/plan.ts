@@ -15,6 +15,7 @@ import {
 } from './placeholders.ts';
 import {
   type Plan,
+  type PlanRole,
   planSchema,
   type Severity,
   STATUS_PAGE_STATES,
@@ -24,7 +25,7 @@ import {
 } from './plan-schema.ts';
 import { parseTarget } from './target-kinds.ts';
 
-export type { Plan, Severity, StatusPageState, TargetKind };
+export type { Plan, PlanRole, Severity, StatusPageState, TargetKind };
 
 export interface PlanLoad {
   plan?: Plan;
@@ -421,6 +422,27 @@ function checkPeople(c: Checker, plan: Plan): void {
     c.who(['roles', i, 'assignTo'], r.assignTo);
     c.refs(['roles', i, 'eligible'], r.eligible, c.known.groups, 'group');
     c.whos(['roles', i, 'fallback'], r.fallback);
+    c.whos(['roles', i, 'escalateTo'], r.escalateTo);
+    if (!r.required) {
+      for (const key of ['remindAfter', 'escalateAfter', 'escalateTo'] as const) {
+        const set = key === 'escalateTo' ? r.escalateTo.length > 0 : r[key] !== undefined;
+        if (set)
+          c.add(['roles', i, key], 'only a required role is reminded and escalated: set required: true');
+      }
+    }
+    const remind = parseDuration(r.remindAfter ?? ROLE_REMIND_AFTER);
+    if (r.escalateAfter && parseDuration(r.escalateAfter) <= remind) {
+      c.add(
+        ['roles', i, 'escalateAfter'],
+        `must be after remindAfter (${r.remindAfter ?? ROLE_REMIND_AFTER})`,
+      );
+    }
+    if (r.acceptWithin && roleChain(r).length < 2) {
+      c.add(
+        ['roles', i, 'acceptWithin'],
+        'needs a chain to pass the role along: assignTo, eligible or fallback',
+      );
+    }
   });
   plan.groups.forEach((g, i) => {
     c.channel(['groups', i, 'chat'], g.chat);
@@ -683,6 +705,21 @@ export function statusPageStateOf(plan: Plan, stateId: string): StatusPageState 
   const own = (STATUS_PAGE_STATES as readonly string[]).find((s) => s === stateId.toLowerCase());
   if (own) return own as StatusPageState;
   return stateId === lifecycleOf(plan).resolved ? 'resolved' : 'investigating';
+}
+
+/** Required roles: when the unfilled reminder and escalation come, unless the role says. */
+export const ROLE_REMIND_AFTER = '5m';
+export const ROLE_ESCALATE_AFTER = '15m';
+
+/** Who may take a role automatically, in order: assignTo, then eligible, then fallback. */
+export function roleChain(role: Pick<PlanRole, 'assignTo' | 'eligible' | 'fallback'>): string[] {
+  return [
+    ...new Set([
+      ...(role.assignTo ? [role.assignTo] : []),
+      ...(role.eligible ?? []),
+      ...(role.fallback ?? []),
+    ]),
+  ];
 }
 
 /** The role that commands incidents: the plan's commanderRole, else its first role. */

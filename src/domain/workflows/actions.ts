@@ -8,6 +8,7 @@ import type { Plan } from '../plans/plan.ts';
 import type { TriggerFacts } from './evaluate.ts';
 import * as q from './queries.ts';
 import { planTemplateParts, render, type Vars } from './render.ts';
+import { type CheckRoleSpec, checkRole, type FillRoleSpec, fillRole } from './role-actions.ts';
 import { type Audience, actionKind, type EscalateSpec, type Rule, type RuleAction } from './rules.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
 import type { TargetName, WorkflowAction } from './workflow-schema.ts';
@@ -375,6 +376,11 @@ async function recordOverdue(ctx: ActionContext, spec: { audience: Audience }): 
 
 type Handler = (ctx: ActionContext, spec: never) => Promise<ActionResult>;
 
+const roleHelpers = (ctx: ActionContext) => ({
+  remind: (role: string | undefined, message: string) => remind(ctx, { ...(role ? { role } : {}), message }),
+  page: (who: string[]) => escalate(ctx, { who, kind: 'paging', source: `run:${ctx.runId}:${ctx.index}` }),
+});
+
 const HANDLERS: Record<string, Handler> = {
   notify,
   page,
@@ -391,8 +397,15 @@ const HANDLERS: Record<string, Handler> = {
   recordBreach,
   recordOverdue,
   escalate,
+  fillRole: (ctx, spec: FillRoleSpec) => fillRole(ctx, (kind, data) => emit(ctx, kind, data), spec),
+  checkRole: (ctx, spec: CheckRoleSpec) => checkRole(ctx, roleHelpers(ctx), spec),
 } satisfies Record<
-  keyof UnionToKeys<WorkflowAction> | 'recordBreach' | 'recordOverdue' | 'escalate',
+  | keyof UnionToKeys<WorkflowAction>
+  | 'recordBreach'
+  | 'recordOverdue'
+  | 'escalate'
+  | 'fillRole'
+  | 'checkRole',
   Handler
 >;
 

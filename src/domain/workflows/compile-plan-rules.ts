@@ -1,4 +1,10 @@
-import { commanderRoleOf, type Plan } from '../plans/plan.ts';
+import {
+  commanderRoleOf,
+  type Plan,
+  ROLE_ESCALATE_AFTER,
+  ROLE_REMIND_AFTER,
+  roleChain,
+} from '../plans/plan.ts';
 import type { Audience, Rule, RuleAction } from './rules.ts';
 import { TARGET_NAMES, type TargetName, type WorkflowCondition } from './workflow-schema.ts';
 
@@ -202,8 +208,60 @@ function escalationRules(plan: Plan): Rule[] {
   }));
 }
 
+/**
+ * roles[]: a role with a chain is filled on declaration, and passed along every acceptWithin while
+ * nobody accepted; a required role still unfilled is reminded of, then escalated.
+ */
+function roleRules(plan: Plan): Rule[] {
+  return (plan.roles ?? []).flatMap((role): Rule[] => {
+    const chain = roleChain(role);
+    const rules: Rule[] = [];
+    if (chain.length > 0) {
+      rules.push({
+        name: `plan: fill role ${role.id}`,
+        source: 'plan',
+        description: `on declaration, ${role.id} goes to the first available of ${chain.join(' → ')}`,
+        when: 'incident.declared',
+        then: [{ fillRole: { role: role.id } }],
+      });
+    }
+    if (role.acceptWithin && chain.length > 1) {
+      rules.push({
+        name: `plan: pass role ${role.id}`,
+        source: 'plan',
+        description: `${role.id} passes to the next of ${chain.join(' → ')} when its holder has not acknowledged within ${role.acceptWithin}`,
+        when: { elapsed: role.acceptWithin, since: 'declared', repeat: true },
+        then: [{ fillRole: { role: role.id, pass: true } }],
+      });
+    }
+    if (role.required) {
+      const remindAfter = role.remindAfter ?? ROLE_REMIND_AFTER;
+      const escalateAfter = role.escalateAfter ?? ROLE_ESCALATE_AFTER;
+      const who = role.escalateTo?.length ? role.escalateTo : (role.fallback ?? []);
+      rules.push(
+        {
+          name: `plan: role ${role.id} unfilled reminder`,
+          source: 'plan',
+          description: `required role ${role.id}: remind the commander and the channel ${remindAfter} after declaration while unfilled`,
+          when: { elapsed: remindAfter, since: 'declared', repeat: false },
+          then: [{ checkRole: { role: role.id, stage: 'remind' } }],
+        },
+        {
+          name: `plan: role ${role.id} unfilled escalation`,
+          source: 'plan',
+          description: `required role ${role.id}: ${who.length > 0 ? `page ${who.join(', ')}` : 'remind again'} ${escalateAfter} after declaration while unfilled`,
+          when: { elapsed: escalateAfter, since: 'declared', repeat: false },
+          then: [{ checkRole: { role: role.id, stage: 'escalate', who } }],
+        },
+      );
+    }
+    return rules;
+  });
+}
+
 export function compilePlanRules(plan: Plan): Rule[] {
   return [
+    ...roleRules(plan),
     ...pageRules(plan),
     ...responderRules(plan),
     ...escalationRules(plan),

@@ -320,3 +320,41 @@ export async function renderFactsOf(
     ...(message !== undefined ? { message } : {}),
   };
 }
+
+/** Gives a role to a user (replacing any holder). */
+export async function setRoleHolder(
+  db: Executor,
+  row: { incident_id: string; role: string; user_id: string; assigned_at: Date },
+): Promise<void> {
+  await db
+    .insertInto('incident_roles')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['incident_id', 'role']).doUpdateSet({ user_id: row.user_id, assigned_at: row.assigned_at }),
+    )
+    .execute();
+}
+
+/** The latest assignment of a role, as the timeline records it (auto-filled ones carry chain_index). */
+export async function lastRoleAssignment(
+  db: Executor,
+  incidentId: string,
+  role: string,
+): Promise<Record<string, unknown> | undefined> {
+  const row = await db
+    .selectFrom('incident_events')
+    .select('data')
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'incident.role_assigned')
+    .where(sql<boolean>`data->>'role' = ${role}`)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.data;
+}
+
+export async function handlesOf(db: Executor, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'handle']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [String(r.id), r.handle]));
+}

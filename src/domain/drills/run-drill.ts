@@ -20,6 +20,7 @@ import { movers } from '../incidents/state-permission.ts';
 import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
+import { updateIncident } from '../incidents/update-incident.ts';
 import { lifecycleOf, loadPlan, type Plan, type Severity } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { saveUser } from '../users/save-user.ts';
@@ -381,6 +382,19 @@ async function runStep(
         await resolveIncident({ ctx, input: { incidentId, resolution: step.text ?? 'drill over' } });
       return;
     }
+    case 'set':
+      await updateIncident({
+        ctx,
+        input: {
+          incidentId,
+          ...(step.fields ? { fields: step.fields } : {}),
+          ...(step.labels ? { labels: step.labels } : {}),
+        },
+      });
+      return;
+    case 'wait':
+      // Only the clock moves (to this step's time): timers that outlive resolution get their turn.
+      return;
     case 'declare':
       throw new Error('the incident is already declared');
   }

@@ -17,6 +17,8 @@ export const STEP_ACTIONS = [
   'note',
   'severity',
   'resolve',
+  'set',
+  'wait',
 ] as const;
 
 const offset = z.union([z.literal('0'), durationSchema]).describe('time since declaration, e.g. 4m');
@@ -28,6 +30,11 @@ export const stepSchema = z.strictObject({
   text: z.string().optional().describe('note, update (every language gets it) or hypothesis text'),
   to: z.string().optional().describe('transition: the next state; severity: the new severity'),
   role: z.string().optional().describe('assign: the plan role'),
+  fields: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .describe('set: custom fields to set on the incident'),
+  labels: z.record(z.string(), z.string()).optional().describe('set: labels to set on the incident'),
   user: z.string().optional().describe('assign: the drill user (created if missing)'),
   as: z
     .string()

@@ -101,7 +101,11 @@ export async function setSeverity(
 ): Promise<Incident> {
   requireSeverity(c.plan, severity);
   if (current.severity === severity) return current;
-  const after = await incidents.updateIncident(c.tx, current.id, { severity, updated_at: c.now });
+  const after = await incidents.updateIncident(c.tx, current.id, {
+    severity,
+    severity_changed_at: c.now,
+    updated_at: c.now,
+  });
   await c.event(EVENT_KINDS.severityChanged, { from: current.severity, to: severity, reason });
   await c.audit('incident.severity_changed', { severity: current.severity }, { severity, reason });
   return after;

@@ -109,6 +109,10 @@ export const severitySchema = z
       .optional()
       .describe('Where updates about incidents of this severity are published'),
     responders: whoList('Groups or roles that join an incident of this severity'),
+    checklists: z
+      .array(id)
+      .default([])
+      .describe('checklists (by name) started on declaration at this severity, or when raised to it'),
     postmortem: z
       .strictObject({
         required: z.boolean().default(false),
@@ -197,6 +201,10 @@ export const lifecycleSchema = z
             .optional()
             .describe('status-page status of this state; default: the state id when it is one of them'),
           criteria: texts('what must be true to enter this state'),
+          checklists: z
+            .array(id)
+            .default([])
+            .describe('checklists (by name) started on entering the state, beside the one named like it'),
           by: whoList(
             'roles (their holders on the incident) or groups (their members) that alone may move an ' +
               'incident into this state; others get 403 naming this rule (default: anyone)',
@@ -334,6 +342,13 @@ export const planSchema = z
       .prefault({})
       .describe('When business hours are (for response.hours and the businessHours condition)'),
     severities: z.array(severitySchema).min(1),
+    targetsFrom: z
+      .enum(['declared', 'severity_changed'])
+      .default('declared')
+      .describe(
+        'the anchor of target due times: declaration, or the last severity change; either way a due time ' +
+          'after a change is never before the change (a raised severity is due at once, not in the past)',
+      ),
     groups: z.array(groupSchema).default([]),
     roles: z.array(roleSchema).default([]),
     commanderRole: id
@@ -533,8 +548,9 @@ export const planSchema = z
       .record(z.string(), z.array(text))
       .default({})
       .describe(
-        'Checklists by name: declare is instantiated on declaration, one named like a lifecycle state ' +
-          'on entering it, others by workflows',
+        'Checklists by name: declare is started on declaration, one named like a lifecycle state on ' +
+          'entering it; any other by name from severities[].checklists, lifecycle.states[].checklists or a ' +
+          'workflow startChecklist action',
       ),
     templates: z.array(templateSchema).default([]),
     links: z

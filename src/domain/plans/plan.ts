@@ -182,6 +182,7 @@ interface Known {
   runbooks: Set<string>;
   channels: Set<string>;
   policies: Set<string>;
+  checklists: Set<string>;
 }
 
 class Checker {
@@ -306,6 +307,7 @@ function knownNames(plan: Plan): Known {
     runbooks: new Set(plan.runbooks.map((r) => r.id)),
     channels: new Set(plan.communication.channels.map((c) => c.name)),
     policies: new Set(plan.escalationPolicies.map((p) => p.id)),
+    checklists: new Set(Object.keys(plan.checklists)),
   };
 }
 
@@ -400,6 +402,7 @@ function checkSeverities(c: Checker, plan: Plan): void {
     if (s.page?.to && s.page.policy) c.add([...at, 'page', 'policy'], 'give `to` or `policy`, not both');
     c.channel([...at, 'page', 'chat'], s.page?.chat);
     c.whos([...at, 'responders'], s.responders);
+    c.refs([...at, 'checklists'], s.checklists, c.known.checklists, 'checklist');
     for (const audience of ['internal', 'external'] as const) {
       const every = s.cadence[audience];
       const remind = s.cadence.remindAfter?.[audience];
@@ -486,6 +489,7 @@ function checkLifecycle(c: Checker, plan: Plan): void {
   }
   plan.lifecycle.states.forEach((s, i) => {
     c.whos(['lifecycle', 'states', i, 'by'], s.by);
+    c.refs(['lifecycle', 'states', i, 'checklists'], s.checklists, c.known.checklists, 'checklist');
   });
   const resolved = lifecycleOf(plan).resolved;
   if (plan.statusPage.when !== 'never' && statusPageStateOf(plan, resolved) !== 'resolved') {
@@ -647,6 +651,8 @@ function checkAction(c: Checker, action: Workflow['then'][number], a: PropertyKe
       c.placeholders([...a, key, 'title'], spec.title);
       c.placeholders([...a, key, 'owner'], spec.owner);
     }
+  } else if ('startChecklist' in action) {
+    c.ref([...a, 'startChecklist'], action.startChecklist, c.known.checklists, 'checklist');
   } else if ('setField' in action) {
     const v = action.setField.value;
     if (typeof v === 'string') c.placeholders([...a, 'setField', 'value'], v);

@@ -281,6 +281,25 @@ async function addChecklistItem(ctx: ActionContext, spec: Spec<'addChecklistItem
   return { action: 'addChecklistItem', item_id: id };
 }
 
+/** Starts a checklist of the plan by name: its items, once per incident. */
+async function startChecklist(ctx: ActionContext, name: Spec<'startChecklist'>): Promise<ActionResult> {
+  const items = ctx.plan.checklists?.[name];
+  if (!items) return { action: 'startChecklist', checklist: name, started: false, reason: 'not in the plan' };
+  if (await q.hasChecklist(ctx.tx, ctx.incident.id, name)) {
+    return { action: 'startChecklist', checklist: name, started: false, reason: 'already started' };
+  }
+  for (const text of items) {
+    const id = await q.insertChecklistItem(ctx.tx, {
+      incidentId: ctx.incident.id,
+      checklist: name,
+      text: render(text, ctx.vars),
+      source: 'plan',
+    });
+    await emit(ctx, EVENT_KINDS.checklistItemAdded, { checklist: name, text, item_id: id });
+  }
+  return { action: 'startChecklist', checklist: name, started: true, items: items.length };
+}
+
 async function addActionItem(
   ctx: ActionContext,
   kind: 'task' | 'action_item',
@@ -389,6 +408,7 @@ const HANDLERS: Record<string, Handler> = {
   remind,
   addResponders,
   addChecklistItem,
+  startChecklist,
   addTask: (ctx, spec: Spec<'addTask'>) => addActionItem(ctx, 'task', spec),
   createActionItem: (ctx, spec: Spec<'createActionItem'>) => addActionItem(ctx, 'action_item', spec),
   setField,

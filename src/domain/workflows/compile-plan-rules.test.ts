@@ -58,8 +58,10 @@ describe('compilePlanRules', () => {
   it('turns each fixed field into a rule of the workflow shape, tagged plan', () => {
     expect(rules.map((r) => r.name)).toEqual([
       'plan: page SEV1',
+      'plan: page SEV1 when raised',
       'plan: page SEV3',
       'plan: announce SEV3',
+      'plan: page SEV3 when raised',
       'plan: escalation lead',
       'plan: acknowledge target',
       'plan: statusPage target',

@@ -134,50 +134,68 @@ function statusPageRules(plan: Plan): Rule[] {
   ];
 }
 
-/** severities[].page: who is alerted, and how, when an incident of the severity is declared. */
+/**
+ * severities[].page: who is alerted, and how, when an incident of the severity is declared, and
+ * again when an incident is raised to it (its own escalation, so the first page does not hide it).
+ */
 function pageRules(plan: Plan): Rule[] {
   return plan.severities.flatMap((s): Rule[] => {
     const page = s.page;
     if (!page) return [];
     const who = page.policy ?? page.to;
-    const paging: RuleAction[] = who
-      ? [
-          {
-            escalate: {
-              who: [who],
-              ...(page.channels ? { channels: page.channels } : {}),
-              kind: 'paging',
-              servicePolicy: true,
-              source: 'severity',
+    const paging = (source: string): RuleAction[] =>
+      who
+        ? [
+            {
+              escalate: {
+                who: [who],
+                ...(page.channels ? { channels: page.channels } : {}),
+                kind: 'paging',
+                servicePolicy: true,
+                source,
+              },
             },
-          },
-        ]
-      : [];
+          ]
+        : [];
     const announce: RuleAction[] = [
       ...(page.chat ? [{ post: { channel: page.chat } }] : []),
       ...(page.email ? [{ notify: { email: page.email } }] : []),
     ];
-    const rule = (name: string, then: RuleAction[], businessHours?: boolean): Rule => ({
+    const targets = [who, page.chat, page.email].filter(Boolean).join(', ');
+    const onDeclare = (name: string, then: RuleAction[], businessHours?: boolean): Rule => ({
       name,
       source: 'plan',
-      description: `${s.id} incidents: alert ${[who, page.chat, page.email].filter(Boolean).join(', ')} on declaration${businessHours ? ', in business hours only' : ''}`,
+      description: `${s.id} incidents: alert ${targets} on declaration${businessHours ? ', in business hours only' : ''}`,
       when: 'incident.declared',
       if: { severity: s.id, ...(businessHours ? { businessHours } : {}) },
       then,
     });
+    const onRaise = (then: RuleAction[], businessHours?: boolean): Rule => ({
+      name: `plan: page ${s.id} when raised`,
+      source: 'plan',
+      description: `incidents raised to ${s.id}: alert ${targets}${businessHours ? ', in business hours only' : ''}`,
+      when: 'incident.severity_changed',
+      if: { severity: s.id, severityRaised: true, ...(businessHours ? { businessHours } : {}) },
+      then,
+    });
     // A business-hours severity pages nobody after hours; its channel still hears about it.
-    if (s.response?.hours === 'business-hours' && paging.length > 0) {
+    if (s.response?.hours === 'business-hours' && who) {
       return [
-        rule(`plan: page ${s.id}`, paging, true),
-        ...(announce.length > 0 ? [rule(`plan: announce ${s.id}`, announce)] : []),
+        onDeclare(`plan: page ${s.id}`, paging('severity'), true),
+        ...(announce.length > 0 ? [onDeclare(`plan: announce ${s.id}`, announce)] : []),
+        onRaise([...paging(`severity:${s.id}`)], true),
       ];
     }
-    const all = [...paging, ...announce];
-    return all.length > 0 ? [rule(`plan: page ${s.id}`, all)] : [];
+    const all = [...paging('severity'), ...announce];
+    if (all.length === 0) return [];
+    return [onDeclare(`plan: page ${s.id}`, all), onRaise([...paging(`severity:${s.id}`), ...announce])];
   });
 }
 
-/** severities[].responders: the groups that join an incident of the severity are paged when it is declared. */
+/**
+ * severities[].responders: the groups that join an incident of the severity are paged when it is
+ * declared, or raised to it.
+ */
 function responderRules(plan: Plan): Rule[] {
   return plan.severities.flatMap((s): Rule[] => {
     const paged = new Set([s.page?.policy ?? s.page?.to].filter(Boolean));
@@ -191,6 +209,14 @@ function responderRules(plan: Plan): Rule[] {
         when: 'incident.declared',
         if: { severity: s.id },
         then: [{ escalate: { who, kind: 'paging', source: 'responders' } }],
+      },
+      {
+        name: `plan: responders ${s.id} when raised`,
+        source: 'plan',
+        description: `incidents raised to ${s.id}: page the responders ${who.join(', ')}`,
+        when: 'incident.severity_changed',
+        if: { severity: s.id, severityRaised: true },
+        then: [{ escalate: { who, kind: 'paging', source: `responders:${s.id}` } }],
       },
     ];
   });
@@ -259,8 +285,85 @@ function roleRules(plan: Plan): Rule[] {
   });
 }
 
+/** severities[].checklists and lifecycle.states[].checklists: started by name. */
+function checklistRules(plan: Plan): Rule[] {
+  const bySeverity = plan.severities.flatMap((s): Rule[] => {
+    const names = s.checklists ?? [];
+    if (names.length === 0) return [];
+    const then: RuleAction[] = names.map((name) => ({ startChecklist: name }));
+    return [
+      {
+        name: `plan: checklists ${s.id}`,
+        source: 'plan',
+        description: `${s.id} incidents start ${names.join(', ')} on declaration`,
+        when: 'incident.declared',
+        if: { severity: s.id },
+        then,
+      },
+      {
+        name: `plan: checklists ${s.id} when changed`,
+        source: 'plan',
+        description: `incidents changed to ${s.id} start ${names.join(', ')}`,
+        when: 'incident.severity_changed',
+        if: { severity: s.id },
+        then,
+      },
+    ];
+  });
+  const byState = plan.lifecycle.states.flatMap((state): Rule[] => {
+    const names = state.checklists ?? [];
+    if (names.length === 0) return [];
+    const then: RuleAction[] = names.map((name) => ({ startChecklist: name }));
+    return (['incident.state_changed', 'incident.declared'] as const).map((when) => ({
+      name: `plan: checklists on ${state.id}${when === 'incident.declared' ? ' at declaration' : ''}`,
+      source: 'plan',
+      description: `entering ${state.id} starts ${names.join(', ')}`,
+      when,
+      if: { state: state.id },
+      then,
+    }));
+  });
+  return [...bySeverity, ...byState];
+}
+
+/** severities[].postmortem: reminders after resolution (these timers outlive it). */
+function postmortemRules(plan: Plan): Rule[] {
+  return plan.severities.flatMap((s): Rule[] => {
+    const pm = s.postmortem;
+    if (!pm?.required) return [];
+    const owner = commanderRoleOf(plan);
+    const rules: Rule[] = [];
+    if (pm.remindAfter) {
+      rules.push({
+        name: `plan: post-mortem reminder ${s.id}`,
+        source: 'plan',
+        description: `${s.id}: remind the commander ${pm.remindAfter} after resolution that the post-mortem is due${pm.due ? ` ${pm.due} after it` : ''}`,
+        when: { elapsed: pm.remindAfter, since: 'resolved', repeat: false },
+        if: { severity: s.id },
+        then: [remind(owner, 'Post-mortem for {title} ({severity}) is due {postmortem_due}')],
+      });
+    }
+    if (pm.due) {
+      rules.push({
+        name: `plan: post-mortem due ${s.id}`,
+        source: 'plan',
+        description: `${s.id}: the post-mortem is due ${pm.due} after resolution; the commander is told when that time comes`,
+        when: { elapsed: pm.due, since: 'resolved', repeat: false },
+        if: { severity: s.id },
+        then: [
+          remind(owner, 'Post-mortem for {title} ({severity}) is due now ({postmortem_due})'),
+          { note: 'Post-mortem due ({postmortem_due})' },
+        ],
+      });
+    }
+    return rules;
+  });
+}
+
 export function compilePlanRules(plan: Plan): Rule[] {
   return [
+    ...checklistRules(plan),
+    ...postmortemRules(plan),
     ...roleRules(plan),
     ...pageRules(plan),
     ...responderRules(plan),

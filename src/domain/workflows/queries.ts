@@ -30,8 +30,18 @@ export function findIncident(db: Executor, id: string) {
   return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function openIncidents(db: Executor) {
-  return db.selectFrom('incidents').selectAll().where('resolved_at', 'is', null).orderBy('id').execute();
+/** How long after resolution timers anchored on it (post-mortem due, follow-ups) keep running. */
+export const AFTER_RESOLUTION_DAYS = 30;
+
+/** Open incidents, and those resolved recently enough for `since: resolved` timers. */
+export function openIncidents(db: Executor, now: Date) {
+  const since = new Date(now.getTime() - AFTER_RESOLUTION_DAYS * 86_400_000);
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>', since)]))
+    .orderBy('id')
+    .execute();
 }
 
 /** When each incident's internal and external audiences last got a published update. */
@@ -357,4 +367,15 @@ export async function handlesOf(db: Executor, ids: string[]): Promise<Map<string
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('users').select(['id', 'handle']).where('id', 'in', ids).execute();
   return new Map(rows.map((r) => [String(r.id), r.handle]));
+}
+
+export async function hasChecklist(db: Executor, incidentId: string, checklist: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('checklist_items')
+    .select('id')
+    .where('incident_id', '=', incidentId)
+    .where('checklist', '=', checklist)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

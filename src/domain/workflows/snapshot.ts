@@ -43,6 +43,7 @@ export function snapshotOf(row: Row<'incidents'>, lastUpdates?: LastUpdates): In
     channel_name: row.channel_name,
     declared_at: row.declared_at,
     detected_at: row.detected_at,
+    severity_changed_at: row.severity_changed_at,
     acknowledged_at: row.acknowledged_at,
     triaged_at: row.triaged_at,
     first_update_at: row.first_update_at,

@@ -63,3 +63,14 @@ export function roleEvents(db: Executor, incidentId: string) {
     .orderBy('id')
     .execute();
 }
+
+/** State changes, in order (for the verification window). */
+export function stateEvents(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_events')
+    .select(['at', 'data'])
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'incident.state_changed')
+    .orderBy('id')
+    .execute();
+}

@@ -60,6 +60,21 @@ export function formatDrillReport(r: DrillReport): string {
       ),
     );
   }
+  if (r.rules.length > 0) {
+    lines.push('');
+    lines.push(
+      formatTable(
+        ['rule', 'expected', 'actual', 'verdict', 'note'],
+        r.rules.map((x) => [
+          x.rule,
+          x.expected,
+          x.actual,
+          x.verdict === 'breached' ? 'BREACHED' : x.verdict,
+          x.note ?? '',
+        ]),
+      ),
+    );
+  }
   if (r.roles.length > 0) {
     lines.push('');
     lines.push(
@@ -91,7 +106,14 @@ export function formatDrillReport(r: DrillReport): string {
     r.targets.filter((t) => t.verdict === 'met').length + r.cadence.filter((c) => c.verdict === 'met').length;
   const total = r.targets.length + r.cadence.length;
   lines.push('');
-  lines.push(r.passed ? `PASS: ${met} of ${total} targets met` : `FAIL: ${met} of ${total} targets met`);
+  const judged = r.rules.filter((x) => x.verdict !== 'not checked');
+  const rulesMet = judged.filter((x) => x.verdict === 'met').length;
+  const unchecked = r.rules.length - judged.length;
+  const more =
+    r.rules.length > 0
+      ? `; other rules: ${rulesMet} of ${judged.length} met${unchecked > 0 ? `, ${unchecked} not checked` : ''}`
+      : '';
+  lines.push(`${r.passed ? 'PASS' : 'FAIL'}: ${met} of ${total} targets met${more}`);
   return lines.join('\n');
 }
 

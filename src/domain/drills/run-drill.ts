@@ -24,6 +24,7 @@ import { updateIncident } from '../incidents/update-incident.ts';
 import { lifecycleOf, loadPlan, type Plan, type Severity } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { saveUser } from '../users/save-user.ts';
+import { type DrillRuleRow, goalRows, notChecked, verificationRow } from './judge.ts';
 import { nextDue } from './next-due.ts';
 import * as drills from './queries.ts';
 import {
@@ -82,6 +83,8 @@ export interface DrillReport {
   messages: { at_offset: string; channel: string; to: string; text: string }[];
   /** Workflow firings whose actions failed. */
   action_errors: { workflow: string; at_offset: string; error: string }[];
+  /** Goals and the verification window judged, and the rules a drill cannot judge. */
+  rules: DrillRuleRow[];
   /** Who held each role when, handovers included. */
   roles: { at_offset: string; role: string; user: string; previous: string | null; how: string }[];
   passed: boolean;
@@ -240,7 +243,10 @@ export async function runDrill(
       how: d.handover ?? (d.from ? `automatically, from ${d.from}` : 'by hand'),
     };
   });
+  const verification = verificationRow(plan, final, await drills.stateEvents(db, final.id));
+  const rules = [...goalRows(plan, final), ...(verification ? [verification] : []), ...notChecked(plan)];
   const passed =
+    rules.every((r) => !r.counts || r.verdict !== 'breached') &&
     actionErrors.length === 0 &&
     stepResults.every((s) => s.ok) &&
     targets.every((t) => t.verdict === 'met') &&
@@ -269,6 +275,7 @@ export async function runDrill(
     steps: stepResults,
     messages,
     action_errors: actionErrors,
+    rules,
     roles,
     passed,
   };

@@ -137,9 +137,8 @@ export function defaultScenario(plan: Plan, severityId?: string): Scenario {
   }
   steps.push({ at: at(mitigate), do: 'mitigate' });
   const walk = lifecycleWalk(plan);
-  walk.forEach((state, i) => {
-    const t = triage + ((resolve - triage) * (i + 1)) / (walk.length + 1);
-    steps.push({ at: at(t), do: 'transition', to: state });
+  walkTimes(plan, walk, triage, resolve).forEach((t, i) => {
+    steps.push({ at: at(t), do: 'transition', to: walk[i] as string });
   });
   steps.push({ at: at(resolve), do: 'resolve' });
   return scenarioSchema.parse({
@@ -147,6 +146,28 @@ export function defaultScenario(plan: Plan, severityId?: string): Scenario {
     severity: severity.id,
     steps: sortSteps(steps),
   });
+}
+
+/**
+ * When the walk enters each state: evenly between triage and resolution, except that the plan's
+ * verification state (verification.state, monitoring by default) is entered early enough to watch
+ * for verification.monitorFor before resolving, when that fits.
+ */
+function walkTimes(plan: Plan, walk: string[], triage: number, resolve: number): number[] {
+  const even = walk.map((_, i) => triage + ((resolve - triage) * (i + 1)) / (walk.length + 1));
+  const monitorFor = plan.verification?.monitorFor;
+  const k = walk.indexOf(plan.verification?.state ?? 'monitoring');
+  if (!monitorFor || k < 0) return even;
+  const watchFrom = resolve - parseDuration(monitorFor) - MINUTE;
+  if (watchFrom <= triage || watchFrom >= (even[k] as number)) return even;
+  // States before it share the time up to watchFrom; states after it come in the last minute.
+  return walk.map((_, i) =>
+    i < k
+      ? triage + ((watchFrom - triage) * (i + 1)) / (k + 1)
+      : i === k
+        ? watchFrom
+        : resolve - MINUTE / 2 + ((MINUTE / 2) * (i - k)) / (walk.length - k + 1),
+  );
 }
 
 /** 40% of a duration, at least a minute: comfortably inside a target. */

@@ -342,6 +342,13 @@ export const planSchema = z
       .prefault({})
       .describe('When business hours are (for response.hours and the businessHours condition)'),
     severities: z.array(severitySchema).min(1),
+    unknownSeverity: z
+      .enum(['required', 'highest'])
+      .default('required')
+      .describe(
+        'declaring without a severity: required (400), or highest: it counts as the most severe level (its ' +
+          'pages, targets and cadence) until triage sets the real one; the timeline says it was assumed',
+      ),
     targetsFrom: z
       .enum(['declared', 'severity_changed'])
       .default('declared')

@@ -30,6 +30,12 @@ export function planGuards(plan: Plan): Guard[] {
         ]
       : [],
   );
+  if (plan.unknownSeverity === 'highest') {
+    guards.push({
+      field: 'unknownSeverity',
+      description: `an incident declared without a severity counts as ${plan.severities[0]?.id} until triage sets one`,
+    });
+  }
   const commander = commanderRoleOf(plan);
   if (commander) {
     guards.push({

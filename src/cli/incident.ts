@@ -156,7 +156,10 @@ export function registerIncident(program: Command): void {
     incident
       .command('declare <title>')
       .description('Declare an incident')
-      .requiredOption('-s, --severity <id>', 'a severity of the plan')
+      .option(
+        '-s, --severity <id>',
+        'a severity of the plan (omitted: only when the plan sets unknownSeverity: highest)',
+      )
       .option('-p, --plan <name>', 'plan (default: the only one)')
       .option('--summary <text>')
       .option('--impact <text>')
@@ -174,7 +177,7 @@ export function registerIncident(program: Command): void {
     async (
       title: string,
       o: CommonOpts & {
-        severity: string;
+        severity?: string;
         plan?: string;
         summary?: string;
         impact?: string;

@@ -146,6 +146,7 @@ export interface IncidentsTable {
   mitigated_at: TsNull;
   resolved_at: TsNull;
   state_entered_at: Ts;
+  severity_changed_at: TsNull;
   created_by: string;
   updated_at: Ts;
 }

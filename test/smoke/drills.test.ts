@@ -133,11 +133,12 @@ describe.concurrent('drills of the example plans', () => {
     const text = readFileSync(`examples/drills/${file}`, 'utf8');
     const { scenario, errors } = loadScenario(text, file);
     expect(errors).toEqual([]);
-    // The first line names the expected breaches: "# expect: breached acknowledge, cadence.internal"
+    // The first line names the expected breaches: "# expect: breached acknowledge, cadence.internal" (or none)
     const header = /^# expect: breached (.+)$/.exec(text.split('\n')[0] ?? '');
     expect(header, `${file} must start with "# expect: breached …"`).not.toBeNull();
-    const expected = (header?.[1] ?? '')
+    const expected = (header?.[1] === 'none' ? '' : (header?.[1] ?? ''))
       .split(',')
+      .filter((s) => s.trim() !== '')
       .map((s) => s.trim())
       .sort();
     const plan = planOf(file);

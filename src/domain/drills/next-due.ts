@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/schema.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import * as incidents from '../incidents/queries.ts';
-import { MILESTONE_OF } from '../incidents/targets.ts';
+import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
 import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
 import { effectiveRules } from '../workflows/compile-plan-rules.ts';
 import { anchorOf } from '../workflows/evaluate.ts';
@@ -29,13 +29,13 @@ function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: numbe
     const severity = severityOf(plan, incident.severity);
     const ms = severity ? targetDurations(severity)[when.target] : undefined;
     if (ms === undefined || incident[MILESTONE_OF[when.target]]) return [];
-    const due = incident.declared_at.getTime() + ms;
+    const due = targetDueAt(plan, incident, ms).getTime();
     const before = parseDuration(when.before ?? '0s');
     // A breach fires once the due time has passed (due itself still counts as met).
     return [before === 0 ? due + 1 : due - before];
   }
-  // Elapsed and cadence timers run only while the incident is open.
-  if (incident.resolved_at) return [];
+  // Elapsed and cadence timers run only while the incident is open, but for those counting from it.
+  if (incident.resolved_at && !(isElapsedTrigger(when) && when.since === 'resolved')) return [];
   if (isElapsedTrigger(when)) {
     const anchor = anchorOf(when, incident);
     return anchor === null

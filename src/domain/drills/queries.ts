@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/schema.ts';
 
 export function publishedUpdates(db: Executor, incidentId: string) {
@@ -26,5 +27,50 @@ export function targetBreaches(db: Executor, incidentId: string) {
     .select(['target', 'due_at', 'breached_at'])
     .where('incident_id', '=', incidentId)
     .orderBy('breached_at')
+    .execute();
+}
+
+/** Every message the drill queued (nothing is delivered in a drill: these would have been sent). */
+export function queuedMessages(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('outbox')
+    .leftJoin('users', 'users.id', 'outbox.user_id')
+    .select(['outbox.created_at', 'outbox.channel', 'outbox.destination', 'outbox.payload', 'users.handle'])
+    .where('outbox.incident_id', '=', incidentId)
+    .orderBy('outbox.created_at')
+    .orderBy('outbox.id')
+    .execute();
+}
+
+/** Runs whose actions failed (fire.ts records [{error}] on the run). */
+export function failedRuns(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('workflow_runs')
+    .select(['workflow', 'fired_at', 'actions'])
+    .where('incident_id', '=', incidentId)
+    .where(sql<boolean>`jsonb_path_exists(actions::jsonb, '$[*].error')`)
+    .orderBy('fired_at')
+    .execute();
+}
+
+/** Role assignments and handovers, in order. */
+export function roleEvents(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_events')
+    .select(['at', 'data'])
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'incident.role_assigned')
+    .orderBy('id')
+    .execute();
+}
+
+/** State changes, in order (for the verification window). */
+export function stateEvents(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_events')
+    .select(['at', 'data'])
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'incident.state_changed')
+    .orderBy('id')
     .execute();
 }

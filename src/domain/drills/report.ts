@@ -60,6 +60,43 @@ export function formatDrillReport(r: DrillReport): string {
       ),
     );
   }
+  if (r.rules.length > 0) {
+    lines.push('');
+    lines.push(
+      formatTable(
+        ['rule', 'expected', 'actual', 'verdict', 'note'],
+        r.rules.map((x) => [
+          x.rule,
+          x.expected,
+          x.actual,
+          x.verdict === 'breached' ? 'BREACHED' : x.verdict,
+          x.note ?? '',
+        ]),
+      ),
+    );
+  }
+  if (r.roles.length > 0) {
+    lines.push('');
+    lines.push(
+      formatTable(
+        ['role', 'holder', 'was', 'at', 'how'],
+        r.roles.map((x) => [x.role, x.user, x.previous ?? '—', x.at_offset, x.how]),
+      ),
+    );
+  }
+  if (r.messages.length > 0) {
+    lines.push('');
+    lines.push(`messages that would have been sent (${r.messages.length}):`);
+    lines.push(
+      formatTable(
+        ['at', 'channel', 'to', 'text'],
+        r.messages.map((m) => [m.at_offset, m.channel, m.to, oneLine(m.text)]),
+      ),
+    );
+  }
+  for (const e of r.action_errors) {
+    lines.push(`workflow "${e.workflow}" failed at ${e.at_offset}: ${e.error}`);
+  }
   const failed = r.steps.filter((s) => !s.ok);
   if (failed.length > 0) {
     lines.push('');
@@ -69,8 +106,20 @@ export function formatDrillReport(r: DrillReport): string {
     r.targets.filter((t) => t.verdict === 'met').length + r.cadence.filter((c) => c.verdict === 'met').length;
   const total = r.targets.length + r.cadence.length;
   lines.push('');
-  lines.push(r.passed ? `PASS: ${met} of ${total} targets met` : `FAIL: ${met} of ${total} targets met`);
+  const judged = r.rules.filter((x) => x.verdict !== 'not checked');
+  const rulesMet = judged.filter((x) => x.verdict === 'met').length;
+  const unchecked = r.rules.length - judged.length;
+  const more =
+    r.rules.length > 0
+      ? `; other rules: ${rulesMet} of ${judged.length} met${unchecked > 0 ? `, ${unchecked} not checked` : ''}`
+      : '';
+  lines.push(`${r.passed ? 'PASS' : 'FAIL'}: ${met} of ${total} targets met${more}`);
   return lines.join('\n');
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }
 
 function verdictLabel(v: string): string {

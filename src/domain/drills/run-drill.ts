@@ -14,14 +14,17 @@ import { publishUpdate } from '../incidents/publish-update.ts';
 import * as incidents from '../incidents/queries.ts';
 import { resolveIncident } from '../incidents/resolve-incident.ts';
 import { setMitigation } from '../incidents/set-mitigation.ts';
+import { movers } from '../incidents/state-permission.ts';
 import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
+import { updateIncident } from '../incidents/update-incident.ts';
 import { lifecycleOf, loadPlan, type Plan, type Severity } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { approveUpdate } from '../updates/approve-update.ts';
 import { listUpdates } from '../updates/list-updates.ts';
 import { saveUser } from '../users/save-user.ts';
+import { type DrillRuleRow, goalRows, notChecked, verificationRow } from './judge.ts';
 import { nextDue } from './next-due.ts';
 import * as drills from './queries.ts';
 import {
@@ -76,6 +79,14 @@ export interface DrillReport {
   workflows: { workflow: string; trigger: string; at_offset: string }[];
   breaches_recorded: { target: string; at_offset: string }[];
   steps: { at: string; do: string; ok: boolean; error?: string }[];
+  /** Every message that would have been sent (a drill delivers nothing). */
+  messages: { at_offset: string; channel: string; to: string; text: string }[];
+  /** Workflow firings whose actions failed. */
+  action_errors: { workflow: string; at_offset: string; error: string }[];
+  /** Goals and the verification window judged, and the rules a drill cannot judge. */
+  rules: DrillRuleRow[];
+  /** Who held each role when, handovers included. */
+  roles: { at_offset: string; role: string; user: string; previous: string | null; how: string }[];
   passed: boolean;
 }
 
@@ -127,6 +138,7 @@ export async function runDrill(
   const system = makeCtx({ db, clock }, SYSTEM_ACTOR);
   const saved = await savePlan({ ctx: system, input: { source: input.planSource, file: input.planFile } });
   const commander = await drillUser(system, 'drill-commander');
+  for (const handle of scenario.users) await drillUser(system, handle);
   const ctx = makeCtx({ db, clock }, commander);
   const engine = startEngine({ db, clock });
   const steps = sortSteps(scenario.steps);
@@ -207,7 +219,41 @@ export async function runDrill(
   const cadence = await cadenceRows(db, plan, final, now);
   const runs = await drills.workflowRuns(db, final.id);
   const breaches = await drills.targetBreaches(db, final.id);
+  const messages = (await drills.queuedMessages(db, final.id)).map((m) => ({
+    at_offset: offset(declaredAt, m.created_at) as string,
+    channel: m.channel,
+    to: m.handle ?? m.destination,
+    text: String((m.payload as { text?: unknown } | null)?.text ?? ''),
+  }));
+  const actionErrors = (await drills.failedRuns(db, final.id)).map((r) => ({
+    workflow: r.workflow,
+    at_offset: offset(declaredAt, r.fired_at) as string,
+    error: (r.actions as { error?: string }[])
+      .map((a) => a.error)
+      .filter(Boolean)
+      .join('; '),
+  }));
+  const roles = (await drills.roleEvents(db, final.id)).map((e) => {
+    const d = e.data as {
+      role?: string;
+      user?: string;
+      previous?: string | null;
+      from?: string;
+      handover?: string;
+    };
+    return {
+      at_offset: offset(declaredAt, e.at) as string,
+      role: String(d.role ?? ''),
+      user: String(d.user ?? ''),
+      previous: d.previous ?? null,
+      how: d.handover ?? (d.from ? `automatically, from ${d.from}` : 'by hand'),
+    };
+  });
+  const verification = verificationRow(plan, final, await drills.stateEvents(db, final.id));
+  const rules = [...goalRows(plan, final), ...(verification ? [verification] : []), ...notChecked(plan)];
   const passed =
+    rules.every((r) => !r.counts || r.verdict !== 'breached') &&
+    actionErrors.length === 0 &&
     stepResults.every((s) => s.ok) &&
     targets.every((t) => t.verdict === 'met') &&
     cadence.every((c) => c.verdict === 'met');
@@ -233,6 +279,10 @@ export async function runDrill(
       at_offset: offset(declaredAt, b.breached_at) as string,
     })),
     steps: stepResults,
+    messages,
+    action_errors: actionErrors,
+    rules,
+    roles,
     passed,
   };
 }
@@ -257,13 +307,36 @@ async function drillUser(system: Ctx, handle: string): Promise<Actor> {
   return { kind: 'user', userId: item.id, name: item.handle, role: item.role, leadership: item.leadership };
 }
 
-async function runStep(
+/**
+ * Who acts in a step: the person it names (`as`), else for a move into a state that only some may
+ * enter (lifecycle.states[].by) whoever holds the first such role, else the drill commander.
+ */
+async function actorFor(
   ctx: Ctx,
   system: Ctx,
   plan: Plan,
   incidentId: string,
   step: ScenarioStep,
+): Promise<Ctx> {
+  if (step.as) return makeCtx({ db: ctx.db, clock: ctx.clock }, await drillUser(system, step.as));
+  const to =
+    step.do === 'resolve' ? lifecycleOf(plan).resolved : step.do === 'transition' ? step.to : undefined;
+  if (!to) return ctx;
+  const roles = await incidents.listRoles(ctx.db, incidentId);
+  const holder = movers(plan, to)
+    .map((who) => roles.find((r) => r.role === who))
+    .find((r) => r !== undefined);
+  return holder ? makeCtx({ db: ctx.db, clock: ctx.clock }, await drillUser(system, holder.user)) : ctx;
+}
+
+async function runStep(
+  commander: Ctx,
+  system: Ctx,
+  plan: Plan,
+  incidentId: string,
+  step: ScenarioStep,
 ): Promise<void> {
+  const ctx = await actorFor(commander, system, plan, incidentId, step);
   switch (step.do) {
     case 'acknowledge':
       await acknowledgeIncident({ ctx, input: { incidentId } });
@@ -333,6 +406,19 @@ async function runStep(
         await resolveIncident({ ctx, input: { incidentId, resolution: step.text ?? 'drill over' } });
       return;
     }
+    case 'set':
+      await updateIncident({
+        ctx,
+        input: {
+          incidentId,
+          ...(step.fields ? { fields: step.fields } : {}),
+          ...(step.labels ? { labels: step.labels } : {}),
+        },
+      });
+      return;
+    case 'wait':
+      // Only the clock moves (to this step's time): timers that outlive resolution get their turn.
+      return;
     case 'declare':
       throw new Error('the incident is already declared');
   }

@@ -18,6 +18,8 @@ export const STEP_ACTIONS = [
   'note',
   'severity',
   'resolve',
+  'set',
+  'wait',
 ] as const;
 
 const offset = z.union([z.literal('0'), durationSchema]).describe('time since declaration, e.g. 4m');
@@ -35,6 +37,16 @@ export const stepSchema = z.strictObject({
     .describe(
       'assign, approve: the drill user (created if missing); approve approves the latest waiting update',
     ),
+  fields: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .describe('set: custom fields to set on the incident'),
+  labels: z.record(z.string(), z.string()).optional().describe('set: labels to set on the incident'),
+  as: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle')
+    .optional()
+    .describe('who does the step (a drill user, created if missing); default: the drill commander'),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -47,6 +59,10 @@ export const scenarioSchema = z.strictObject({
   service: z.string().optional(),
   customerFacing: z.boolean().default(true),
   labels: z.record(z.string(), z.string()).default({}),
+  users: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle'))
+    .default([])
+    .describe('drill users created before the incident, so plan groups that list them find them'),
   steps: z.array(stepSchema).min(1),
 });
 
@@ -131,9 +147,8 @@ export function defaultScenario(plan: Plan, severityId?: string): Scenario {
   }
   steps.push({ at: at(mitigate), do: 'mitigate' });
   const walk = lifecycleWalk(plan);
-  walk.forEach((state, i) => {
-    const t = triage + ((resolve - triage) * (i + 1)) / (walk.length + 1);
-    steps.push({ at: at(t), do: 'transition', to: state });
+  walkTimes(plan, walk, triage, resolve).forEach((t, i) => {
+    steps.push({ at: at(t), do: 'transition', to: walk[i] as string });
   });
   steps.push({ at: at(resolve), do: 'resolve' });
   return scenarioSchema.parse({
@@ -141,6 +156,28 @@ export function defaultScenario(plan: Plan, severityId?: string): Scenario {
     severity: severity.id,
     steps: sortSteps(steps),
   });
+}
+
+/**
+ * When the walk enters each state: evenly between triage and resolution, except that the plan's
+ * verification state (verification.state, monitoring by default) is entered early enough to watch
+ * for verification.monitorFor before resolving, when that fits.
+ */
+function walkTimes(plan: Plan, walk: string[], triage: number, resolve: number): number[] {
+  const even = walk.map((_, i) => triage + ((resolve - triage) * (i + 1)) / (walk.length + 1));
+  const monitorFor = plan.verification?.monitorFor;
+  const k = walk.indexOf(plan.verification?.state ?? 'monitoring');
+  if (!monitorFor || k < 0) return even;
+  const watchFrom = resolve - parseDuration(monitorFor) - MINUTE;
+  if (watchFrom <= triage || watchFrom >= (even[k] as number)) return even;
+  // States before it share the time up to watchFrom; states after it come in the last minute.
+  return walk.map((_, i) =>
+    i < k
+      ? triage + ((watchFrom - triage) * (i + 1)) / (k + 1)
+      : i === k
+        ? watchFrom
+        : resolve - MINUTE / 2 + ((MINUTE / 2) * (i - k)) / (walk.length - k + 1),
+  );
 }
 
 /** 40% of a duration, at least a minute: comfortably inside a target. */

@@ -12,6 +12,7 @@ import * as users from '../users/queries.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
 import { assertOpen, type Incident, isId, planChecklistRows } from './incident.ts';
 import * as incidents from './queries.ts';
+import { requireMayEnterState } from './state-permission.ts';
 
 // The frame every incident operation shares: one transaction, the incident locked, its plan version
 // loaded, and helpers that write timeline events and audit rows into that same transaction. Steps
@@ -101,7 +102,11 @@ export async function setSeverity(
 ): Promise<Incident> {
   requireSeverity(c.plan, severity);
   if (current.severity === severity) return current;
-  const after = await incidents.updateIncident(c.tx, current.id, { severity, updated_at: c.now });
+  const after = await incidents.updateIncident(c.tx, current.id, {
+    severity,
+    severity_changed_at: c.now,
+    updated_at: c.now,
+  });
   await c.event(EVENT_KINDS.severityChanged, { from: current.severity, to: severity, reason });
   await c.audit('incident.severity_changed', { severity: current.severity }, { severity, reason });
   return after;
@@ -130,6 +135,7 @@ export async function moveToState(
       `cannot move incident ${incident.id} from ${incident.state} to ${to}; allowed: ${allowed.join(', ') || 'none'}`,
     );
   }
+  await requireMayEnterState(c.tx, c.plan, incident, c.ctx.actor, to, c.now);
   const entersResolved = to === lifecycle.resolved;
   const reopens = incident.state === lifecycle.resolved;
   const after = await incidents.updateIncident(c.tx, incident.id, {

@@ -5,7 +5,7 @@ import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
-import { lifecycleOf, severityOf } from '../plans/plan.ts';
+import { lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as plans from '../plans/queries.ts';
 import { requireSeverity } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
@@ -25,6 +25,19 @@ async function defaultPlan(db: Executor): Promise<string> {
   throw new Invalid('which plan?', [{ path: 'plan', message }]);
 }
 
+/** The severity to declare with: the one given, else the plan's unknownSeverity rule (else 400). */
+function severityToDeclare(plan: Plan, given: string | undefined): { severity: string; assumed: boolean } {
+  if (given !== undefined) return { severity: given, assumed: false };
+  const highest = plan.severities[0]?.id;
+  if (plan.unknownSeverity === 'highest' && highest) return { severity: highest, assumed: true };
+  throw new Invalid('severity is required', [
+    {
+      path: 'severity',
+      message: `required: plan ${plan.metadata.name} does not count an unknown severity as another (unknownSeverity)`,
+    },
+  ]);
+}
+
 /**
  * Declares an incident under the current version of a plan, which it keeps from then on: state from
  * the plan's lifecycle, chat channel name from its pattern, its checklists, and the responders its
@@ -40,7 +53,8 @@ export async function declareIncident({ ctx, input }: Operation<DeclareIncidentI
       if (!(error instanceof NotFound)) throw error;
       throw new Invalid(`unknown plan "${planName}"`, [{ path: 'plan', message: `no plan "${planName}"` }]);
     });
-    requireSeverity(plan, data.severity);
+    const { severity, assumed } = severityToDeclare(plan, data.severity);
+    requireSeverity(plan, severity);
     const detectedAt = data.detected_at ? new Date(data.detected_at) : null;
     if (detectedAt && !(detectedAt.getTime() <= now.getTime())) {
       throw new Invalid('detected_at is not a past time', [
@@ -60,13 +74,13 @@ export async function declareIncident({ ctx, input }: Operation<DeclareIncidentI
       fields: JSON.stringify(data.fields),
       plan_name: planName,
       plan_version: version,
-      severity: data.severity,
+      severity,
       state: lifecycleOf(plan).initial,
       correlation_id: data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`,
       channel_name: channelName(plan.channel?.name, {
         id,
         title: data.title,
-        severity: data.severity,
+        severity,
         declaredAt: now,
       }),
       declared_at: now,
@@ -81,13 +95,13 @@ export async function declareIncident({ ctx, input }: Operation<DeclareIncidentI
       tx,
       ['declare', initial].flatMap((checklist) => planChecklistRows(plan, id, checklist)),
     );
-    const responders = [...new Set(severityOf(plan, data.severity)?.responders ?? [])];
+    const responders = [...new Set(severityOf(plan, severity)?.responders ?? [])];
     await incidents.insertResponders(
       tx,
       responders.map((responder) => ({
         incident_id: id,
         responder,
-        reason: `severity ${data.severity}`,
+        reason: `severity ${severity}`,
         source: 'plan',
         added_at: now,
       })),
@@ -97,6 +111,9 @@ export async function declareIncident({ ctx, input }: Operation<DeclareIncidentI
     await event(EVENT_KINDS.declared, {
       title: incident.title,
       severity: incident.severity,
+      ...(assumed
+        ? { severity_assumed: `unknown severity counts as ${severity} (unknownSeverity: highest)` }
+        : {}),
       plan: planName,
       plan_version: version,
       service: incident.service,

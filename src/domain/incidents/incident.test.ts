@@ -7,7 +7,6 @@ import {
   changedFields,
   channelName,
   chatSafe,
-  fillTemplate,
   isId,
   mergePatch,
   missingLanguages,
@@ -66,8 +65,12 @@ describe('link templates', () => {
     expect(links.odd).toBe('https://x.example.com/{nope}/7');
   });
 
-  it('fills only placeholders it knows', () => {
-    expect(fillTemplate('{a}{b}{toString}', { a: '1' })).toBe('1{b}{toString}');
+  it('fills only placeholders the table allows in links', () => {
+    const links = renderLinks(
+      { x: '{a}{title}{toString}{constructor}{id}' },
+      { id: '7', correlation_id: 'c', service: null, severity: 'P1', declared_at: declaredAt },
+    );
+    expect(links.x).toBe('{a}{title}{toString}{constructor}7');
   });
 });
 

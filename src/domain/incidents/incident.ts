@@ -1,6 +1,9 @@
 import type { Row } from '../../db/schema.ts';
 import { Conflict } from '../../errors.ts';
+import { type RenderFacts, renderPlaceholders, slugify } from '../plans/placeholders.ts';
 import type { Lifecycle, Plan } from '../plans/plan.ts';
+
+export { slugify };
 
 // Types and pure rules of incidents: names, links, state guards. No I/O here, so each rule has a
 // unit test of its own (incident.test.ts).
@@ -24,34 +27,8 @@ export function isId(id: string): boolean {
   return ID.test(id);
 }
 
-const SLUG_MAX = 50;
 const CHANNEL_MAX = 80;
 export const DEFAULT_CHANNEL_PATTERN = 'incident-{id}-{slug}';
-
-/** A URL- and chat-safe slug of a title; "incident" when nothing Latin is left (e.g. Amharic). */
-export function slugify(title: string): string {
-  const slug = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return slug.slice(0, SLUG_MAX).replace(/-+$/, '') || 'incident';
-}
-
-/**
- * Fills {name} placeholders that appear in values; unknown placeholders stay as written so a typo in
- * a plan shows up in the result instead of vanishing.
- */
-export function fillTemplate(
-  template: string,
-  values: Record<string, string>,
-  encode: (v: string) => string = (v) => v,
-): string {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) =>
-    Object.hasOwn(values, name) ? encode(values[name] as string) : whole,
-  );
-}
 
 /** Slack's rules for channel names: lowercase letters, digits, "-" and "_", at most 80 characters. */
 export function chatSafe(name: string): string {
@@ -71,29 +48,32 @@ export interface ChannelFacts {
 }
 
 /** The chat channel name from the plan's pattern; {date} is the UTC day of declaration. */
-export function channelName(pattern: string | undefined, facts: ChannelFacts): string {
-  const values = {
-    date: facts.declaredAt.toISOString().slice(0, 10),
-    slug: slugify(facts.title),
-    id: facts.id,
-    severity: facts.severity,
+export function channelName(pattern: string | undefined, facts: ChannelFacts, plan?: Plan): string {
+  const render: RenderFacts = {
+    ...(plan ? { plan } : {}),
+    incident: { id: facts.id, title: facts.title, severity: facts.severity, declared_at: facts.declaredAt },
   };
-  return chatSafe(fillTemplate(pattern ?? DEFAULT_CHANNEL_PATTERN, values));
+  return chatSafe(renderPlaceholders(pattern ?? DEFAULT_CHANNEL_PATTERN, render, 'channel'));
 }
 
-export type LinkFacts = Pick<Incident, 'id' | 'correlation_id' | 'service' | 'severity' | 'declared_at'>;
+export type LinkFacts = Pick<Incident, 'id' | 'correlation_id' | 'service' | 'severity' | 'declared_at'> &
+  Partial<Pick<Incident, 'title'>>;
 
 /** The plan's link templates filled for one incident; values are URL-encoded. */
-export function renderLinks(templates: Record<string, string>, incident: LinkFacts): Record<string, string> {
-  const values = {
-    correlation_id: incident.correlation_id,
-    id: incident.id,
-    service: incident.service ?? '',
-    severity: incident.severity,
-    declared_at: incident.declared_at.toISOString(),
+export function renderLinks(
+  templates: Record<string, string>,
+  incident: LinkFacts,
+  plan?: Plan,
+): Record<string, string> {
+  const render: RenderFacts = {
+    ...(plan ? { plan } : {}),
+    incident: { ...incident, id: String(incident.id), title: incident.title ?? '' },
   };
   return Object.fromEntries(
-    Object.entries(templates).map(([name, t]) => [name, fillTemplate(t, values, encodeURIComponent)]),
+    Object.entries(templates).map(([name, t]) => [
+      name,
+      renderPlaceholders(t, render, 'link', encodeURIComponent),
+    ]),
   );
 }
 

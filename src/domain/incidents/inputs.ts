@@ -35,7 +35,9 @@ export const incidentIdSchema = z
 export const declareIncidentSchema = z.strictObject({
   title,
   plan: str().min(1).max(63).optional().describe('default: the only plan, when exactly one exists'),
-  severity: severityId.describe('a severity id of the plan'),
+  severity: severityId
+    .optional()
+    .describe("a severity id of the plan; omitted: the plan's unknownSeverity rule decides (else 400)"),
   summary: text.default(''),
   impact: text.default(''),
   service: str().trim().min(1).max(200).nullish(),

@@ -23,6 +23,18 @@ export interface IncidentMilestones {
   mitigated_at: Date | null;
   resolved_at: Date | null;
   customer_facing?: boolean;
+  severity_changed_at?: Date | null;
+}
+
+/**
+ * When a target of `ms` is due: from declaration, or from the last severity change when the plan
+ * says targetsFrom: severity_changed; after a change never earlier than the change itself.
+ */
+export function targetDueAt(plan: Plan, incident: IncidentMilestones, ms: number): Date {
+  const changed = incident.severity_changed_at ?? null;
+  const from = plan.targetsFrom === 'severity_changed' && changed ? changed : incident.declared_at;
+  const due = from.getTime() + ms;
+  return new Date(changed ? Math.max(due, changed.getTime()) : due);
 }
 
 export const MILESTONE_OF: Record<TargetKind, keyof IncidentMilestones> = {
@@ -49,7 +61,7 @@ export function computeTargets(incident: IncidentMilestones, plan: Plan, now: Da
     if (ms === undefined) continue;
     // The status-page target only counts for incidents the plan puts on the status page.
     if (target === 'statusPage' && !onStatusPage(plan, incident)) continue;
-    const due = new Date(incident.declared_at.getTime() + ms);
+    const due = targetDueAt(plan, incident, ms);
     const metAt = (incident[MILESTONE_OF[target]] as Date | null) ?? null;
     out.push({ target, duration_ms: ms, due_at: due, met_at: metAt, status: targetStatus(due, metAt, now) });
   }

@@ -2,6 +2,7 @@ import { loadEnv, publicUrlOf } from '../../config/env.ts';
 import type { EscalationStep, Executor, Row } from '../../db/schema.ts';
 import * as policies from '../escalation-policies/queries.ts';
 import type { Plan } from '../plans/plan.ts';
+import { isPolicyTarget } from '../plans/target-kinds.ts';
 import { businessHoursOf, isBusinessHours } from '../workflows/business-hours.ts';
 import * as q from './queries.ts';
 import type { PagingIncident } from './run-step.ts';
@@ -31,7 +32,8 @@ export interface PlanPage {
 const AFTER_HOURS_KINDS = ['push', 'email', 'slack'];
 
 let publicUrl: string | undefined;
-function linkBase(): string {
+/** TOCSIN_PUBLIC_URL (read once): links in messages start with it. */
+export function linkBase(): string {
   publicUrl ??= publicUrlOf(loadEnv());
   return publicUrl;
 }
@@ -80,12 +82,18 @@ async function stepsFor(
       return { steps: stored.steps, repeat: stored.repeat, policy: `escalation policy ${stored.name}` };
   }
   if (page.who.length === 0) return undefined;
-  if (page.who.length === 1 && page.who[0]) {
-    const planPolicy = planPolicySteps(page.plan, page.who[0]);
-    if (planPolicy) return { ...planPolicy, policy: `plan policy ${page.who[0]}` };
+  const [only] = page.who;
+  if (page.who.length === 1 && only && isPolicyTarget(only, page.plan)) {
+    const planPolicy = planPolicySteps(page.plan, only);
+    if (planPolicy) return { ...planPolicy, policy: `plan policy ${only}` };
   }
+  // Several targets make one step; a plan policy among them contributes its first step's people.
+  const targets = page.who.flatMap((who) => {
+    if (!isPolicyTarget(who, page.plan)) return [targetOf(who, page.plan)];
+    return planPolicySteps(page.plan, who)?.steps[0]?.targets ?? [];
+  });
   return {
-    steps: [{ escalateAfterSeconds: DEFAULT_ESCALATE_AFTER_SECONDS, targets: page.who.map(targetOf) }],
+    steps: [{ escalateAfterSeconds: DEFAULT_ESCALATE_AFTER_SECONDS, targets }],
     repeat: 0,
     policy: page.who.join(', '),
   };

@@ -1,6 +1,7 @@
 import type { EscalationStep } from '../../db/schema.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import type { Plan } from '../plans/plan.ts';
+import { parseTarget } from '../plans/target-kinds.ts';
 
 // Escalation steps from the three places a page's "who" comes from: a plan's escalation policy
 // (groups and roles of the plan), a stored EscalationPolicy (users, schedules, teams), or a single
@@ -42,18 +43,25 @@ export function planPolicySteps(
   };
 }
 
-/**
- * One step paging `who`: `user:<handle>`, `schedule:<name>`, `team:<name>`, an email address, a chat
- * channel (#name), or else a group or role id of the plan.
- */
+/** One step paging `who` (any page target kind but a policy; see plans/target-kinds.ts). */
 export function singleStep(who: string): EscalationStep[] {
   return [{ escalateAfterSeconds: DEFAULT_ESCALATE_AFTER_SECONDS, targets: [targetOf(who)] }];
 }
 
-export function targetOf(who: string): EscalationStep['targets'][number] {
-  const m = /^(user|schedule|team|group|role):(.+)$/.exec(who);
-  if (m?.[1] && m[2]) return { type: m[1] as 'user' | 'schedule' | 'team' | 'group' | 'role', name: m[2] };
-  if (who.startsWith('#')) return { type: 'chat', name: who };
-  if (who.includes('@') && !who.startsWith('@')) return { type: 'email', name: who };
-  return { type: 'group', name: who };
+const NO_PLAN = { escalationPolicies: [], groups: [], roles: [] };
+
+/**
+ * The step target for one page target (plans/target-kinds.ts is the table of kinds). A bare id that
+ * the plan does not define stays a group: it names nobody, and the timeline shows the empty page.
+ */
+export function targetOf(
+  who: string,
+  plan: Pick<Plan, 'escalationPolicies' | 'groups' | 'roles'> = NO_PLAN,
+): EscalationStep['targets'][number] {
+  const t = parseTarget(who, plan);
+  if ('error' in t || t.kind === 'policy') {
+    const bare = /^(group|role):(.+)$/.exec(who);
+    return bare?.[2] ? { type: bare[1] as 'group' | 'role', name: bare[2] } : { type: 'group', name: who };
+  }
+  return { type: t.kind, name: t.name };
 }

@@ -30,8 +30,8 @@ describe('published plan format', () => {
     const unlisted = [...fields].filter(([path, children]) => children.length === 0 && !listedUse(path));
     expect(unlisted.map(([path]) => path)).toEqual([]);
     const reference = planReferenceMarkdown();
-    expect(reference).toContain('| `by` | list of id | **stored only** |');
-    expect(reference).toContain('| `approvals` | object | **stored only** |');
+    expect(reference).toContain('| `rotation` | text | **stored only** |');
+    expect(reference).toContain('| `approvals` | object | acted on |');
     expect(reference).toContain('| `acknowledge` | duration | acted on |');
   });
 });

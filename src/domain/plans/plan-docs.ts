@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { PLACEHOLDER_PREFIXES, PLACEHOLDERS, placeholdersFor } from './placeholders.ts';
 import { type FieldUse, listedUse } from './plan-fields.ts';
-import { CHANNEL_PLACEHOLDERS, LINK_PLACEHOLDERS, planSchema, TEMPLATE_PLACEHOLDERS } from './plan-schema.ts';
+import { planSchema } from './plan-schema.ts';
+import { PAGE_TARGET_KINDS } from './target-kinds.ts';
 
 // The published forms of the plan format, both generated from plan-schema.ts: the JSON Schema (for
 // editor completion, and served at GET /api/v1/plans/schema.json) and docs/plan-reference.md.
@@ -263,20 +265,35 @@ on it yet: the description says what it will mean). The column comes from
 `;
 
 function placeholderSection(): string[] {
+  const list = (names: readonly string[]) => names.map((p) => `\`{${p}}\``).join(', ');
   return [
     '## Placeholders',
     '',
-    'Message templates (`templates[].body`, `templates[].subject`) may use:',
+    'Every templated text may use these: message templates (`templates[].body` and `subject`; an email ' +
+      "template's subject is the email's subject) and every text a workflow action sends or writes " +
+      '(`notify`, `post`, `remind`, `note`, `addChecklistItem`, `addTask` / `createActionItem` title and ' +
+      'owner, `setField` values, `page` / `addResponders` targets, `setStatusPageComponent`).',
     '',
     '| placeholder | becomes |',
     '|---|---|',
-    ...Object.entries(TEMPLATE_PLACEHOLDERS).map(([k, v]) => `| \`{${k}}\` | ${cell(v)} |`),
-    '| `{labels.<name>}` | a label of the incident |',
-    '| `{fields.<name>}` | a custom field of the incident |',
+    ...Object.entries(PLACEHOLDERS).map(([k, v]) => `| \`{${k}}\` | ${cell(v.description)} |`),
+    ...PLACEHOLDER_PREFIXES.map(
+      (p) => `| \`{${p}<name>}\` | ${p === 'labels.' ? 'a label' : 'a custom field'} of the incident |`,
+    ),
     '',
-    `Links (\`links.<name>\`) may use ${LINK_PLACEHOLDERS.map((p) => `\`{${p}}\``).join(', ')}; ` +
-      `the channel name pattern (\`channel.name\`) ${CHANNEL_PLACEHOLDERS.map((p) => `\`{${p}}\``).join(', ')}. ` +
-      'Any other `{name}` is an error.',
+    `Links (\`links.<name>\`, workflow \`webhook.url\`; values are URL-encoded) may use ${list(placeholdersFor('link'))}; ` +
+      `the channel name pattern (\`channel.name\`) ${list(placeholdersFor('channel'))}. ` +
+      'Any other `{name}` is an error at its line and column.',
+    '',
+    '## Page targets',
+    '',
+    'A workflow `page` (or `page.target`) and each entry of `addResponders` names one of:',
+    '',
+    '| kind | written | pages |',
+    '|---|---|---|',
+    ...PAGE_TARGET_KINDS.map((k) => `| ${k.kind} | \`${k.syntax}\` | ${cell(k.description)} |`),
+    '',
+    'Anything else is an error. `addResponders` adds each as a responder and pages it.',
     '',
   ];
 }

@@ -24,6 +24,9 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'metadata.purpose': 'text',
   principles: 'text',
   languages: 'acted',
+  commanderRole: 'acted',
+  unknownSeverity: 'acted',
+  targetsFrom: 'acted',
   businessHours: 'acted',
 
   'severities[].id': 'acted',
@@ -40,6 +43,9 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'severities[].communication.summary': 'text',
   'severities[].responders': 'acted',
   'severities[].postmortem': 'stored',
+  'severities[].postmortem.due': 'acted',
+  'severities[].postmortem.remindAfter': 'acted',
+  'severities[].checklists': 'acted',
 
   'groups[].id': 'acted',
   'groups[].title': 'text',
@@ -58,18 +64,23 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'roles[].title': 'text',
   'roles[].short': 'text',
   'roles[].duties': 'text',
-  'roles[].required': 'stored',
-  'roles[].assignTo': 'stored',
-  'roles[].eligible': 'stored',
+  'roles[].required': 'acted',
+  'roles[].remindAfter': 'acted',
+  'roles[].escalateAfter': 'acted',
+  'roles[].escalateTo': 'acted',
+  'roles[].acceptWithin': 'acted',
+  'roles[].assignTo': 'acted',
+  'roles[].eligible': 'acted',
   'roles[].rotation': 'stored',
-  'roles[].fallback': 'stored',
+  'roles[].fallback': 'acted',
 
   'lifecycle.states[].id': 'acted',
   'lifecycle.states[].title': 'text',
   'lifecycle.states[].description': 'text',
   'lifecycle.states[].statusPage': 'acted',
   'lifecycle.states[].criteria': 'text',
-  'lifecycle.states[].by': 'stored',
+  'lifecycle.states[].by': 'acted',
+  'lifecycle.states[].checklists': 'acted',
   'lifecycle.initial': 'acted',
   'lifecycle.resolved': 'acted',
   'lifecycle.transitions': 'acted',
@@ -90,10 +101,10 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'communication.external.by': 'acted',
   'communication.external.guidelines': 'text',
   'communication.external.include': 'stored',
-  // There is no status page yet: `when` decides which incidents the statusPage target applies to.
+  // `when` decides which incidents the statusPage target applies to and which the status page shows.
   'statusPage.when': 'acted',
   'statusPage.url': 'stored',
-  approvals: 'stored',
+  approvals: 'acted',
   warRoom: 'stored',
 
   escalationPolicies: 'acted',
@@ -119,7 +130,6 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
 
   workflows: 'acted',
   'workflows[].description': 'text',
-  'workflows[].then[].setStatusPageComponent': 'stored',
 };
 
 /** The parent of a field path: `a[].b` → `a[]` → `a`; `a.<name>.b` → `a.<name>` → `a`. */

@@ -26,53 +26,6 @@ const languageCode = z
 const who = id.describe('A group or role id of this plan');
 const whoList = (description: string) => z.array(who).default([]).describe(description);
 
-/** Placeholders a chat-channel name pattern may use. */
-export const CHANNEL_PLACEHOLDERS = ['date', 'slug', 'id', 'severity'] as const;
-/** Placeholders a link (URL template) may use. */
-export const LINK_PLACEHOLDERS = ['correlation_id', 'id', 'service', 'severity', 'declared_at'] as const;
-/** Placeholders a message template may use, with what each becomes. */
-export const TEMPLATE_PLACEHOLDERS = {
-  id: 'the incident number',
-  title: 'the incident title',
-  slug: 'the title as a slug',
-  url: 'the incident page in Tocsin',
-  severity: 'the severity id, e.g. SEV1',
-  severity_title: 'the severity title, e.g. Critical',
-  state: 'the lifecycle state id',
-  state_title: 'the lifecycle state title',
-  status: 'the status-page status (INVESTIGATING, IDENTIFIED, MONITORING, RESOLVED)',
-  summary: 'the incident summary',
-  impact: 'the impact on users as written on the incident',
-  service: 'the affected service',
-  services: 'the affected services or components, comma-separated',
-  users_affected: 'how many users are affected, when known',
-  root_cause: 'the confirmed hypothesis, or "Unknown"',
-  resolution: 'what fixed it (the mitigation plan, when recorded)',
-  eta: 'the expected time to resolution, or "Unknown"',
-  next_update: 'when the next update is due (time, UTC)',
-  incident_commander: 'who holds the incident-commander role',
-  acknowledged_by: 'who acknowledged the incident',
-  acknowledged_at: 'when the incident was acknowledged',
-  channel: 'the incident chat channel',
-  incident_channel: 'the incident chat channel (same as {channel})',
-  customer_facing: 'true when the incident affects customers',
-  correlation_id: 'the incident correlation id',
-  date: 'the day of declaration (YYYY-MM-DD)',
-  time: 'now (HH:MM UTC)',
-  detected_at: 'when the incident was detected',
-  declared_at: 'when the incident was declared',
-  started_at: 'when the impact started (detection, else declaration)',
-  resolved_at: 'when the incident was resolved',
-  duration: 'how long the impact lasted',
-  postmortem_due: 'when the post-mortem is due',
-  recipient_name: 'the name of the person an email is sent to',
-  message: 'the free text of the update being published',
-  plan: 'the plan name',
-  plan_version: 'the plan version the incident runs under',
-} as const;
-/** Template placeholders under these prefixes name an incident's labels and custom fields. */
-export const TEMPLATE_PLACEHOLDER_PREFIXES = ['labels.', 'fields.'] as const;
-
 // One list of target kinds, kept with the workflow triggers that refer to them.
 export const TARGET_KINDS = TARGET_NAMES;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -163,6 +116,10 @@ export const severitySchema = z
       .optional()
       .describe('Where updates about incidents of this severity are published'),
     responders: whoList('Groups or roles that join an incident of this severity'),
+    checklists: z
+      .array(id)
+      .default([])
+      .describe('checklists (by name) started on declaration at this severity, or when raised to it'),
     postmortem: z
       .strictObject({
         required: z.boolean().default(false),
@@ -202,11 +159,37 @@ export const roleSchema = z
     title: text,
     short: z.string().optional().describe('abbreviation, e.g. IC'),
     duties: texts('What the role does'),
-    required: z.boolean().default(false).describe('every incident must have this role assigned'),
-    assignTo: who.optional().describe('the group whose member takes the role by default, e.g. on-call'),
-    eligible: whoList('groups the role is filled from, e.g. senior engineers'),
+    required: z
+      .boolean()
+      .default(false)
+      .describe(
+        'every incident must have this role: while it is unfilled the commander and the incident channel are ' +
+          'reminded after remindAfter, and escalateTo is paged after escalateAfter',
+      ),
+    remindAfter: duration
+      .optional()
+      .describe('required roles: remind this long after declaration while unfilled; default 5m'),
+    escalateAfter: duration
+      .optional()
+      .describe('required roles: page escalateTo this long after declaration while unfilled; default 15m'),
+    escalateTo: whoList('required roles: who is paged when it stays unfilled; default: the fallback list'),
+    assignTo: who
+      .optional()
+      .describe(
+        'who takes the role on declaration (the first person it names, e.g. the on-call of a schedule group); ' +
+          'when it names nobody, eligible and then fallback are tried in order',
+      ),
+    eligible: whoList('groups the role is filled from after assignTo, e.g. senior engineers'),
     rotation: z.string().optional().describe('how the role rotates, as the team words it'),
-    fallback: whoList('who takes the role, in order, when the holder is unavailable'),
+    fallback: whoList(
+      'who takes the role, in order, when the ones before name nobody or do not accept within acceptWithin',
+    ),
+    acceptWithin: duration
+      .optional()
+      .describe(
+        'an automatically chosen holder accepts by acknowledging the incident within this time, else the ' +
+          'role passes to the next in assignTo → eligible → fallback (a handover on the timeline)',
+      ),
   })
   .describe('An incident role');
 
@@ -225,10 +208,14 @@ export const lifecycleSchema = z
             .optional()
             .describe('status-page status of this state; default: the state id when it is one of them'),
           criteria: texts('what must be true to enter this state'),
-          by: z
+          checklists: z
             .array(id)
             .default([])
-            .describe('roles that may move an incident into this state (default: anyone)'),
+            .describe('checklists (by name) started on entering the state, beside the one named like it'),
+          by: whoList(
+            'roles (their holders on the incident) or groups (their members) that alone may move an ' +
+              'incident into this state; others get 403 naming this rule (default: anyone)',
+          ),
         }),
       )
       .min(2),
@@ -362,8 +349,28 @@ export const planSchema = z
       .prefault({})
       .describe('When business hours are (for response.hours and the businessHours condition)'),
     severities: z.array(severitySchema).min(1),
+    unknownSeverity: z
+      .enum(['required', 'highest'])
+      .default('required')
+      .describe(
+        'declaring without a severity: required (400), or highest: it counts as the most severe level (its ' +
+          'pages, targets and cadence) until triage sets the real one; the timeline says it was assumed',
+      ),
+    targetsFrom: z
+      .enum(['declared', 'severity_changed'])
+      .default('declared')
+      .describe(
+        'the anchor of target due times: declaration, or the last severity change; either way a due time ' +
+          'after a change is never before the change (a raised severity is due at once, not in the past)',
+      ),
     groups: z.array(groupSchema).default([]),
     roles: z.array(roleSchema).default([]),
+    commanderRole: id
+      .optional()
+      .describe(
+        'the role that commands an incident: plan reminders go to its holder and {incident_commander} ' +
+          'names them; default: the first role',
+      ),
     lifecycle: lifecycleSchema,
     phases: z.array(phaseSchema).default([]).describe('The response procedure, phase by phase'),
     detection: z
@@ -555,8 +562,9 @@ export const planSchema = z
       .record(z.string(), z.array(text))
       .default({})
       .describe(
-        'Checklists by name: declare is instantiated on declaration, one named like a lifecycle state ' +
-          'on entering it, others by workflows',
+        'Checklists by name: declare is started on declaration, one named like a lifecycle state on ' +
+          'entering it; any other by name from severities[].checklists, lifecycle.states[].checklists or a ' +
+          'workflow startChecklist action',
       ),
     templates: z.array(templateSchema).default([]),
     links: z

@@ -58,13 +58,16 @@ function replaceLine(line: number, replacement: string): string {
 }
 
 describe('example plans', () => {
-  it('holds the five seed plans and the minimal one', () => {
+  it('holds the five seed plans, three public policies and the minimal one', () => {
     expect(exampleFiles.sort()).toEqual([
+      'atlassian-handbook.yaml',
       'creator-platform.yaml',
+      'google-sre.yaml',
       'job-application-platform.yaml',
       'marketing-platform.yaml',
       'microservice-platform.yaml',
       'minimal.yaml',
+      'nist-800-61.yaml',
       'story-generation.yaml',
     ]);
   });
@@ -74,7 +77,11 @@ describe('example plans', () => {
     const loaded = loadPlan(text, file);
     expect(loaded.errors.map(formatSourceError)).toEqual([]);
     expect(loaded.plan?.metadata.name).toBe(file.replace(/\.yaml$/, ''));
-    if (file !== 'minimal.yaml') expect(text).toMatch(/^# Seed document 00\d \(seeds\/00\d_[0-9a-f]+\.txt\)/);
+    // Each plan names its source: a seed document, or a public policy with its docs/policies page.
+    if (file !== 'minimal.yaml') {
+      const head = text.split('\n').slice(0, 4).join('\n');
+      expect(head).toMatch(/^# Seed document 00\d \(seeds\/00\d_[0-9a-f]+\.txt\)|docs\/policies\/[\w-]+\.md/);
+    }
   });
 
   it('keeps the seed rules as data', () => {
@@ -207,7 +214,7 @@ describe('plan errors point at file:line:col', () => {
 
   it('reports unknown placeholders', () => {
     expect(errorsOf(replaceLine(27, '      en: "{titel} is being investigated"'))[0]).toMatch(
-      /^p\.yaml:27:11: templates\.0\.body\.en: unknown placeholder \{titel\}/,
+      /^p\.yaml:27:12: templates\.0\.body\.en: unknown placeholder \{titel\} \(did you mean \{title\}\?\)/,
     );
   });
 
@@ -233,19 +240,12 @@ describe('stored-only fields', () => {
 
   it('are warned about at their key, once per field, and acted-on or text fields are not', () => {
     expect(warningsOf(BASE)).toEqual([]);
-    const text = `${BASE.replace('    title: Incident Commander\n', '    title: Incident Commander\n    assignTo: leadership\n').replace('    - id: investigating\n', '    - id: investigating\n      by: [incident-commander]\n')}approvals: { external: [incident-commander, leadership] }\n`;
+    // assignTo and states[].by act now: no warning. rotation and review are kept, not acted on.
+    const text = `${BASE.replace('    title: Incident Commander\n', '    title: Incident Commander\n    assignTo: leadership\n    rotation: weekly\n').replace('    - id: investigating\n', '    - id: investigating\n      by: [incident-commander]\n')}review: { every: quarterly }\n`;
     expect(loadPlan(text, 'p.yaml').errors).toEqual([]);
     expect(warningsOf(text)).toEqual([
-      'p.yaml:15:5: warning: roles.0.assignTo is stored only: Tocsin keeps it but does not act on it yet',
-      'p.yaml:23:7: warning: lifecycle.states.0.by is stored only: Tocsin keeps it but does not act on it yet',
-      'p.yaml:37:1: warning: approvals is stored only: Tocsin keeps it but does not act on it yet',
-    ]);
-  });
-
-  it('include a workflow action that only records its request', () => {
-    const text = `${BASE}      - setStatusPageComponent: { component: api, status: major_outage }\n`;
-    expect(warningsOf(text)).toEqual([
-      'p.yaml:35:9: warning: workflows.0.then.1.setStatusPageComponent is stored only: Tocsin keeps it but does not act on it yet',
+      'p.yaml:16:5: warning: roles.0.rotation is stored only: Tocsin keeps it but does not act on it yet',
+      'p.yaml:38:1: warning: review is stored only: Tocsin keeps it but does not act on it yet',
     ]);
   });
 });
@@ -268,7 +268,7 @@ describe('tocsin plan validate', () => {
     expect(r.stdout).toMatch(/creator-platform\.yaml: OK \(plan creator-platform: 3 severities/);
     // Valid plans that use stored-only fields: a warning each on stderr, still exit 0.
     expect(r.stderr).toMatch(
-      /creator-platform\.yaml:\d+:\d+: warning: approvals is stored only: Tocsin keeps it but does not act on it yet/,
+      /creator-platform\.yaml:\d+:\d+: warning: \S+ is stored only: Tocsin keeps it but does not act on it yet/,
     );
     expect(
       r.stderr
@@ -294,5 +294,41 @@ describe('tocsin plan validate', () => {
     expect(JSON.parse(json.stdout)).toMatchObject([
       { file: bad, ok: false, errors: [{ line: 9, col: 29 }, {}] },
     ]);
+  });
+});
+
+describe('YAML hints for unquoted values in { … }', () => {
+  const plan = (action: string) => `apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: hints }
+severities: [{ id: SEV1, title: Critical }]
+lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+workflows:
+  - name: a
+    when: incident.declared
+    then: [{ ${action} }]
+`;
+  const errors = (action: string) =>
+    loadPlan(plan(action), 'h.yaml').errors.map((e) => `${e.line}:${e.col}: ${e.message}`);
+
+  it('a "," cut the value: the stray key says to quote it', () => {
+    expect(errors('note: Hello, world')).toEqual([
+      expect.stringMatching(
+        /^9:27: workflows\.0\.then\.0\.world: unknown key "world"; a "," ends a value .* quote that value$/,
+      ),
+    ]);
+  });
+
+  it('a ":" or a "{" inside the value: quote this value, one error for the line', () => {
+    expect(errors('note: Time: 10:00')).toEqual([
+      expect.stringMatching(/^9:20: a ":" inside .* quote this value/),
+    ]);
+    expect(errors('note: a {title} b')).toEqual([
+      expect.stringMatching(/^9:22: a "\{" or "\[" inside .* quote this value/),
+    ]);
+  });
+
+  it('quoted, all three are fine', () => {
+    expect(errors('note: "Hello, world. Time: 10:00. {title}"')).toEqual([]);
   });
 });

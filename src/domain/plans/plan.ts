@@ -1,6 +1,7 @@
 import { parseDuration } from '../../lib/duration.ts';
 import { isTimeZone } from '../../lib/time-zone.ts';
 import {
+  COMMA_HINT,
   issuesToSourceErrors,
   parseYamlSource,
   type SourceDocument,
@@ -8,21 +9,25 @@ import {
 } from '../../lib/yaml-source.ts';
 import type { Workflow } from '../workflows/workflow-schema.ts';
 import {
-  CHANNEL_PLACEHOLDERS,
-  LINK_PLACEHOLDERS,
+  isKnownPlaceholder,
+  type PlaceholderContext,
+  placeholdersFor,
+  placeholdersIn,
+} from './placeholders.ts';
+import {
   type Plan,
+  type PlanRole,
   planSchema,
   type Severity,
   STATUS_PAGE_STATES,
   type StatusPageState,
   TARGET_KINDS,
   type TargetKind,
-  TEMPLATE_PLACEHOLDER_PREFIXES,
-  TEMPLATE_PLACEHOLDERS,
 } from './plan-schema.ts';
 import { storedOnlyFields } from './stored-fields.ts';
+import { parseTarget } from './target-kinds.ts';
 
-export type { Plan, Severity, StatusPageState, TargetKind };
+export type { Plan, PlanRole, Severity, StatusPageState, TargetKind };
 
 export interface PlanLoad {
   plan?: Plan;
@@ -36,7 +41,11 @@ export function validatePlanDocument(doc: SourceDocument): PlanLoad {
   const parsed = planSchema.safeParse(doc.value);
   if (!parsed.success) return { errors: schemaErrors(doc, parsed.error.issues) };
   const errors = checkReferences(parsed.data)
-    .map((r) => ({ file: doc.file, ...doc.locate(r.path), message: `${r.path.join('.')}: ${r.message}` }))
+    .map((r) => ({
+      file: doc.file,
+      ...(r.needle ? doc.locateText(r.path, r.needle) : doc.locate(r.path)),
+      message: `${r.path.join('.')}: ${r.message}`,
+    }))
     .sort((a, b) => a.line - b.line || a.col - b.col);
   return errors.length > 0 ? { errors } : { plan: parsed.data, errors: [], warnings: storedOnlyFields(doc) };
 }
@@ -88,7 +97,9 @@ function schemaErrors(doc: SourceDocument, issues: readonly Issue[]): SourceErro
     (i.wanted ? (i.keys ?? []) : []).map((key) => ({
       file: doc.file,
       ...doc.locateKey(i.path, key),
-      message: `${[...i.path, key].map(String).join('.')}: unknown key "${key}"; expected one of ${i.wanted?.join(', ')}`,
+      message:
+        `${[...i.path, key].map(String).join('.')}: unknown key "${key}"; expected one of ${i.wanted?.join(', ')}` +
+        (doc.bareFlowKey(i.path, key) ? `; ${COMMA_HINT}` : ''),
     })),
   );
   const plain = issuesToSourceErrors(
@@ -159,6 +170,8 @@ export function explainIssues(issues: readonly Issue[]): Issue[] {
 interface ReferenceError {
   path: PropertyKey[];
   message: string;
+  /** Text inside the value at `path` the error is about (its position is reported). */
+  needle?: string;
 }
 
 function duplicates(values: string[]): Map<string, number> {
@@ -169,14 +182,6 @@ function duplicates(values: string[]): Map<string, number> {
     seen.add(v);
   });
   return out;
-}
-
-// The same placeholder syntax the renderer fills (workflows/render.ts), dotted paths included.
-const PLACEHOLDER = /\{([A-Za-z_][\w-]*(?:\.[\w-]+)*)\}/g;
-
-/** The {placeholder} names a template text uses. */
-export function placeholdersIn(text: string): string[] {
-  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
 }
 
 export { isTimeZone };
@@ -191,14 +196,18 @@ interface Known {
   runbooks: Set<string>;
   channels: Set<string>;
   policies: Set<string>;
+  checklists: Set<string>;
 }
 
 class Checker {
   readonly errors: ReferenceError[] = [];
-  constructor(readonly known: Known) {}
+  constructor(
+    readonly known: Known,
+    readonly plan: Plan,
+  ) {}
 
-  add(path: PropertyKey[], message: string): void {
-    this.errors.push({ path, message });
+  add(path: PropertyKey[], message: string, needle?: string): void {
+    this.errors.push({ path, message, ...(needle ? { needle } : {}) });
   }
 
   /** A value that must name one of `set`. */
@@ -234,16 +243,18 @@ class Checker {
     for (const [dup, i] of duplicates(values)) this.add([...path, i, key], `duplicate ${label} "${dup}"`);
   }
 
-  placeholders(
-    path: PropertyKey[],
-    text: string,
-    allowed: readonly string[],
-    prefixes: readonly string[] = [],
-  ) {
-    for (const name of placeholdersIn(text)) {
-      if (!allowed.includes(name) && !prefixes.some((p) => name.startsWith(p))) {
-        this.add(path, `unknown placeholder {${name}}; use ${allowed.map((a) => `{${a}}`).join(', ')}`);
-      }
+  /** A page target: one of the kinds of target-kinds.ts; placeholders in it must be known. */
+  target(path: PropertyKey[], who: string) {
+    const t = parseTarget(who, this.plan);
+    if ('error' in t) this.add(path, t.error);
+    this.placeholders(path, who);
+  }
+
+  /** Every {placeholder} of a templated text must be in the placeholder table for its context. */
+  placeholders(path: PropertyKey[], text: string | undefined, context: PlaceholderContext = 'message') {
+    if (text === undefined) return;
+    for (const { name } of placeholdersIn(text)) {
+      if (!isKnownPlaceholder(name, context)) this.add(path, unknownPlaceholder(name, context), `{${name}}`);
     }
   }
 
@@ -253,6 +264,51 @@ class Checker {
     if (!this.known.channels.has(name))
       this.add(path, `undefined channel "${name}" (see communication.channels)`);
   }
+}
+
+const CONTEXT_LABEL: Record<PlaceholderContext, string> = {
+  message: 'messages',
+  channel: 'the channel name',
+  link: 'links',
+};
+
+function unknownPlaceholder(name: string, context: PlaceholderContext): string {
+  const allowed = placeholdersFor(context) as string[];
+  if (context !== 'message' && isKnownPlaceholder(name, 'message')) {
+    return `{${name}} is not known in ${CONTEXT_LABEL[context]}; use ${allowed.map((a) => `{${a}}`).join(', ')}`;
+  }
+  const near = closest(
+    name,
+    context === 'message' ? [...allowed, 'labels.<name>', 'fields.<name>'] : allowed,
+  );
+  const list =
+    context === 'message'
+      ? 'see "Placeholders" in docs/plan-reference.md; a custom field is {fields.<name>}, a label {labels.<name>}'
+      : `use ${allowed.map((a) => `{${a}}`).join(', ')}`;
+  return `unknown placeholder {${name}}${near ? ` (did you mean {${near}}?)` : ''}; ${list}`;
+}
+
+/** The candidate within edit distance 2 of `word`, if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { c: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d <= 2 && (!best || d < best.d)) best = { c, d };
+  }
+  return best?.c;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
 }
 
 function knownNames(plan: Plan): Known {
@@ -265,12 +321,13 @@ function knownNames(plan: Plan): Known {
     runbooks: new Set(plan.runbooks.map((r) => r.id)),
     channels: new Set(plan.communication.channels.map((c) => c.name)),
     policies: new Set(plan.escalationPolicies.map((p) => p.id)),
+    checklists: new Set(Object.keys(plan.checklists)),
   };
 }
 
 /** Cross-references a schema-valid plan: duplicate ids, undefined names, languages, placeholders. */
 export function checkReferences(plan: Plan): ReferenceError[] {
-  const c = new Checker(knownNames(plan));
+  const c = new Checker(knownNames(plan), plan);
   checkIds(c, plan);
   checkSeverities(c, plan);
   checkPeople(c, plan);
@@ -359,6 +416,7 @@ function checkSeverities(c: Checker, plan: Plan): void {
     if (s.page?.to && s.page.policy) c.add([...at, 'page', 'policy'], 'give `to` or `policy`, not both');
     c.channel([...at, 'page', 'chat'], s.page?.chat);
     c.whos([...at, 'responders'], s.responders);
+    c.refs([...at, 'checklists'], s.checklists, c.known.checklists, 'checklist');
     for (const audience of ['internal', 'external'] as const) {
       const every = s.cadence[audience];
       const remind = s.cadence.remindAfter?.[audience];
@@ -381,10 +439,32 @@ function checkPeople(c: Checker, plan: Plan): void {
     c.who(['roles', i, 'assignTo'], r.assignTo);
     c.refs(['roles', i, 'eligible'], r.eligible, c.known.groups, 'group');
     c.whos(['roles', i, 'fallback'], r.fallback);
+    c.whos(['roles', i, 'escalateTo'], r.escalateTo);
+    if (!r.required) {
+      for (const key of ['remindAfter', 'escalateAfter', 'escalateTo'] as const) {
+        const set = key === 'escalateTo' ? r.escalateTo.length > 0 : r[key] !== undefined;
+        if (set)
+          c.add(['roles', i, key], 'only a required role is reminded and escalated: set required: true');
+      }
+    }
+    const remind = parseDuration(r.remindAfter ?? ROLE_REMIND_AFTER);
+    if (r.escalateAfter && parseDuration(r.escalateAfter) <= remind) {
+      c.add(
+        ['roles', i, 'escalateAfter'],
+        `must be after remindAfter (${r.remindAfter ?? ROLE_REMIND_AFTER})`,
+      );
+    }
+    if (r.acceptWithin && roleChain(r).length < 2) {
+      c.add(
+        ['roles', i, 'acceptWithin'],
+        'needs a chain to pass the role along: assignTo, eligible or fallback',
+      );
+    }
   });
   plan.groups.forEach((g, i) => {
     c.channel(['groups', i, 'chat'], g.chat);
   });
+  c.ref(['commanderRole'], plan.commanderRole, c.known.roles, 'role');
   c.whos(['approvals', 'external'], plan.approvals.external);
   c.whos(['approvals', 'internal'], plan.approvals.internal);
   const war = plan.warRoom;
@@ -422,7 +502,8 @@ function checkLifecycle(c: Checker, plan: Plan): void {
     c.refs(['lifecycle', 'transitions', from], tos, states, 'state');
   }
   plan.lifecycle.states.forEach((s, i) => {
-    c.refs(['lifecycle', 'states', i, 'by'], s.by, c.known.roles, 'role');
+    c.whos(['lifecycle', 'states', i, 'by'], s.by);
+    c.refs(['lifecycle', 'states', i, 'checklists'], s.checklists, c.known.checklists, 'checklist');
   });
   const resolved = lifecycleOf(plan).resolved;
   if (plan.statusPage.when !== 'never' && statusPageStateOf(plan, resolved) !== 'resolved') {
@@ -438,9 +519,8 @@ function checkCommunication(c: Checker, plan: Plan): void {
   c.ref(['communication', 'internal', 'by'], internal?.by, c.known.roles, 'role');
   c.ref(['communication', 'external', 'by'], plan.communication.external?.by, c.known.roles, 'role');
   c.channel(['detection', 'declareIn'], plan.detection?.declareIn);
-  if (plan.channel) c.placeholders(['channel', 'name'], plan.channel.name, CHANNEL_PLACEHOLDERS);
-  for (const [name, url] of Object.entries(plan.links))
-    c.placeholders(['links', name], url, LINK_PLACEHOLDERS);
+  c.placeholders(['channel', 'name'], plan.channel?.name, 'channel');
+  for (const [name, url] of Object.entries(plan.links)) c.placeholders(['links', name], url, 'link');
   if (!isTimeZone(plan.businessHours.timeZone)) {
     c.add(['businessHours', 'timeZone'], `unknown time zone "${plan.businessHours.timeZone}"`);
   }
@@ -451,7 +531,6 @@ function checkCommunication(c: Checker, plan: Plan): void {
 
 function checkTemplates(c: Checker, plan: Plan): void {
   const languages = new Set(plan.languages);
-  const names = Object.keys(TEMPLATE_PLACEHOLDERS);
   plan.templates.forEach((t, i) => {
     const at = ['templates', i];
     c.ref([...at, 'state'], t.state, c.known.states, 'state');
@@ -460,7 +539,7 @@ function checkTemplates(c: Checker, plan: Plan): void {
         if (!languages.has(language)) {
           c.add([...at, part, language], `language "${language}" is not in the plan's languages`);
         }
-        c.placeholders([...at, part, language], text, names, TEMPLATE_PLACEHOLDER_PREFIXES);
+        c.placeholders([...at, part, language], text);
       }
     }
     // Whatever reaches users must reach them in every language the plan names.
@@ -541,27 +620,61 @@ function checkWorkflow(c: Checker, w: Workflow, at: PropertyKey[]): void {
     c.ref([...at, 'when', 'state'], w.when.state, c.known.states, 'state');
   }
   w.then.forEach((action, i) => {
-    const a = [...at, 'then', i];
-    if ('notify' in action) {
-      const n = action.notify;
-      c.ref([...a, 'notify', 'template'], n.template, c.known.templates, 'template');
-      c.ref([...a, 'notify', 'group'], n.group, c.known.groups, 'group');
-      c.ref([...a, 'notify', 'role'], n.role, c.known.roles, 'role');
-      c.channel([...a, 'notify', 'channel'], n.channel);
-    } else if ('post' in action) {
-      c.ref([...a, 'post', 'template'], action.post.template, c.known.templates, 'template');
-      c.channel([...a, 'post', 'channel'], action.post.channel);
-    } else if ('webhook' in action) {
-      c.ref([...a, 'webhook', 'template'], action.webhook.template, c.known.templates, 'template');
-    } else if ('remind' in action) {
-      c.ref([...a, 'remind', 'role'], action.remind.role, c.known.roles, 'role');
-    } else if ('page' in action) {
-      const target = typeof action.page === 'string' ? action.page : action.page.target;
-      c.who([...a, 'page', ...(typeof action.page === 'string' ? [] : ['target'])], target);
-    } else if ('addResponders' in action) {
-      c.whos([...a, 'addResponders'], action.addResponders);
-    }
+    checkAction(c, action, [...at, 'then', i]);
   });
+}
+
+/** One workflow action: the names it refers to, its page targets and its templated texts. */
+function checkAction(c: Checker, action: Workflow['then'][number], a: PropertyKey[]): void {
+  if ('notify' in action) {
+    const n = action.notify;
+    c.ref([...a, 'notify', 'template'], n.template, c.known.templates, 'template');
+    c.ref([...a, 'notify', 'group'], n.group, c.known.groups, 'group');
+    c.ref([...a, 'notify', 'role'], n.role, c.known.roles, 'role');
+    c.channel([...a, 'notify', 'channel'], n.channel);
+    for (const key of ['channel', 'email', 'user', 'message'] as const)
+      c.placeholders([...a, 'notify', key], n[key]);
+  } else if ('post' in action) {
+    c.ref([...a, 'post', 'template'], action.post.template, c.known.templates, 'template');
+    c.channel([...a, 'post', 'channel'], action.post.channel);
+    c.placeholders([...a, 'post', 'channel'], action.post.channel);
+    c.placeholders([...a, 'post', 'message'], action.post.message);
+  } else if ('webhook' in action) {
+    c.ref([...a, 'webhook', 'template'], action.webhook.template, c.known.templates, 'template');
+    c.placeholders([...a, 'webhook', 'url'], action.webhook.url, 'link');
+  } else if ('remind' in action) {
+    c.ref([...a, 'remind', 'role'], action.remind.role, c.known.roles, 'role');
+    c.placeholders([...a, 'remind', 'message'], action.remind.message);
+  } else if ('page' in action) {
+    const path = [...a, 'page', ...(typeof action.page === 'string' ? [] : ['target'])];
+    const target = typeof action.page === 'string' ? action.page : action.page.target;
+    c.target(path, target);
+  } else if ('addResponders' in action) {
+    action.addResponders.forEach((who, j) => {
+      c.target([...a, 'addResponders', j], who);
+    });
+  } else if ('addChecklistItem' in action) {
+    const spec = action.addChecklistItem;
+    if (typeof spec === 'string') c.placeholders([...a, 'addChecklistItem'], spec);
+    else c.placeholders([...a, 'addChecklistItem', 'text'], spec.text);
+  } else if ('addTask' in action || 'createActionItem' in action) {
+    const key = 'addTask' in action ? 'addTask' : 'createActionItem';
+    const spec = 'addTask' in action ? action.addTask : action.createActionItem;
+    if (typeof spec === 'string') c.placeholders([...a, key], spec);
+    else {
+      c.placeholders([...a, key, 'title'], spec.title);
+      c.placeholders([...a, key, 'owner'], spec.owner);
+    }
+  } else if ('startChecklist' in action) {
+    c.ref([...a, 'startChecklist'], action.startChecklist, c.known.checklists, 'checklist');
+  } else if ('setField' in action) {
+    const v = action.setField.value;
+    if (typeof v === 'string') c.placeholders([...a, 'setField', 'value'], v);
+  } else if ('note' in action) {
+    c.placeholders([...a, 'note'], action.note);
+  } else if ('setStatusPageComponent' in action) {
+    c.placeholders([...a, 'setStatusPageComponent', 'component'], action.setStatusPageComponent.component);
+  }
 }
 
 /** The literal values a matcher mentions (for reference checks). */
@@ -612,6 +725,26 @@ export function statusPageStateOf(plan: Plan, stateId: string): StatusPageState 
   const own = (STATUS_PAGE_STATES as readonly string[]).find((s) => s === stateId.toLowerCase());
   if (own) return own as StatusPageState;
   return stateId === lifecycleOf(plan).resolved ? 'resolved' : 'investigating';
+}
+
+/** Required roles: when the unfilled reminder and escalation come, unless the role says. */
+export const ROLE_REMIND_AFTER = '5m';
+export const ROLE_ESCALATE_AFTER = '15m';
+
+/** Who may take a role automatically, in order: assignTo, then eligible, then fallback. */
+export function roleChain(role: Pick<PlanRole, 'assignTo' | 'eligible' | 'fallback'>): string[] {
+  return [
+    ...new Set([
+      ...(role.assignTo ? [role.assignTo] : []),
+      ...(role.eligible ?? []),
+      ...(role.fallback ?? []),
+    ]),
+  ];
+}
+
+/** The role that commands incidents: the plan's commanderRole, else its first role. */
+export function commanderRoleOf(plan: Pick<Plan, 'roles' | 'commanderRole'>): string | undefined {
+  return plan.commanderRole ?? plan.roles?.[0]?.id;
 }
 
 export function severityOf(plan: Plan, severityId: string): Severity | undefined {

@@ -4,12 +4,14 @@ import { SYSTEM_ACTOR } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import { pageFromPlan } from '../paging/page-from-plan.ts';
+import { renderPlaceholders } from '../plans/placeholders.ts';
 import type { Plan } from '../plans/plan.ts';
 import { componentStatusSchema } from '../status-page/inputs.ts';
 import { applyComponentStatus } from '../status-page/set-component-status.ts';
 import type { TriggerFacts } from './evaluate.ts';
 import * as q from './queries.ts';
-import { planTemplate, render, type Vars } from './render.ts';
+import { planTemplateParts, render, type Vars } from './render.ts';
+import { type CheckRoleSpec, checkRole, type FillRoleSpec, fillRole } from './role-actions.ts';
 import { type Audience, actionKind, type EscalateSpec, type Rule, type RuleAction } from './rules.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
 import { splitWebhookUrl, URL_PLACEHOLDER } from './webhook-url.ts';
@@ -51,17 +53,33 @@ interface Delivery {
   destination: string;
 }
 
+interface Message {
+  text: string;
+  /** An email template's subject (the email's subject line). */
+  subject?: string;
+  /** The unrendered texts: {recipient_name} differs per delivery. */
+  raw?: { text: string; subject?: string | undefined };
+}
+
+/** Who {recipient_name} is for one delivery: the person's handle, else the group, list or channel. */
+function recipientOf(d: Delivery): string {
+  return d.destination.replace(/^(user|group|role|team|schedule):/, '');
+}
+
 /** Queues one message per delivery, then one notification.queued timeline event for them all. */
 async function queue(
   ctx: ActionContext,
   action: string,
   deliveries: Delivery[],
-  text: string,
+  message: Message,
   template?: string,
   extra: Record<string, unknown> = {},
 ): Promise<ActionResult> {
   const queued: (Delivery & { outbox_id: string | undefined })[] = [];
   for (const [j, d] of deliveries.entries()) {
+    const own = message.raw ? { ...ctx.vars, recipientName: recipientOf(d) } : ctx.vars;
+    const text = message.raw ? render(message.raw.text, own) : message.text;
+    const subject = message.raw?.subject !== undefined ? render(message.raw.subject, own) : message.subject;
     const outboxId = await enqueueNotification(
       ctx.tx,
       {
@@ -73,6 +91,7 @@ async function queue(
         payload: {
           kind: action,
           text,
+          ...(subject !== undefined ? { subject } : {}),
           workflow: ctx.rule.name,
           incident: {
             id: ctx.incident.id,
@@ -80,6 +99,7 @@ async function queue(
             severity: ctx.incident.severity,
             state: ctx.incident.state,
             channel_name: ctx.incident.channel_name,
+            ...(ctx.vars.url ? { url: ctx.vars.url } : {}),
           },
           ...extra,
         },
@@ -88,15 +108,34 @@ async function queue(
     );
     queued.push({ ...d, outbox_id: outboxId });
   }
-  await emit(ctx, EVENT_KINDS.notificationQueued, { action, text, deliveries: queued });
+  await emit(ctx, EVENT_KINDS.notificationQueued, {
+    action,
+    text: message.text,
+    ...(message.subject !== undefined ? { subject: message.subject } : {}),
+    deliveries: queued,
+  });
   return { action, deliveries: queued };
 }
 
-function messageText(ctx: ActionContext, message?: string, template?: string): string {
-  if (message !== undefined) return render(message, ctx.vars);
-  const t = template ? planTemplate(ctx.plan, template) : undefined;
-  if (t !== undefined) return render(t, ctx.vars);
-  return render(`[{severity}] {title} ({state}) — ${ctx.rule.name}`, ctx.vars);
+/** A message from the action's own text, else its template (body and subject), else a default line. */
+function messageOf(ctx: ActionContext, message?: string, template?: string): Message {
+  const t = template ? planTemplateParts(ctx.plan, template) : {};
+  const raw =
+    message !== undefined
+      ? { text: message }
+      : t.body !== undefined
+        ? { text: t.body, subject: t.subject }
+        : { text: `[{severity}] {title} ({state}) — ${ctx.rule.name}` };
+  const rendered = {
+    text: render(raw.text, ctx.vars),
+    ...(raw.subject !== undefined ? { subject: render(raw.subject, ctx.vars) } : {}),
+  };
+  const perRecipient = /\{recipient_name\}/.test(`${raw.text}${raw.subject ?? ''}`);
+  return perRecipient ? { ...rendered, raw } : rendered;
+}
+
+function messageText(ctx: ActionContext): string {
+  return messageOf(ctx).text;
 }
 
 /** Whoever holds the role; with nobody in it, the incident's own channel (so someone sees it). */
@@ -128,7 +167,7 @@ async function notify(ctx: ActionContext, spec: Spec<'notify'>): Promise<ActionR
   if (deliveries.length === 0) {
     deliveries.push({ channel: 'chat', destination: `#${ctx.incident.channel_name}` });
   }
-  return queue(ctx, 'notify', deliveries, messageText(ctx, spec.message, spec.template), spec.template);
+  return queue(ctx, 'notify', deliveries, messageOf(ctx, spec.message, spec.template), spec.template);
 }
 
 function severityPageChannels(ctx: ActionContext): unknown {
@@ -172,7 +211,7 @@ async function post(ctx: ActionContext, spec: Spec<'post'>): Promise<ActionResul
     ctx,
     'post',
     [{ channel: 'chat', destination }],
-    messageText(ctx, spec.message, spec.template),
+    messageOf(ctx, spec.message, spec.template),
     spec.template,
   );
 }
@@ -181,8 +220,7 @@ async function post(ctx: ActionContext, spec: Spec<'post'>): Promise<ActionResul
 function renderWebhookUrl(url: string, vars: Vars): string | undefined {
   const parts = splitWebhookUrl(url);
   if (!parts) return undefined;
-  // An unknown placeholder stays as written (render's rule), visibly and harmlessly encoded.
-  return parts.origin + parts.rest.replace(URL_PLACEHOLDER, (p) => encodeURIComponent(render(p, vars)));
+  return parts.origin + renderPlaceholders(parts.rest, vars, 'link', encodeURIComponent);
 }
 
 async function webhook(ctx: ActionContext, spec: Spec<'webhook'>): Promise<ActionResult> {
@@ -193,7 +231,7 @@ async function webhook(ctx: ActionContext, spec: Spec<'webhook'>): Promise<Actio
     ctx,
     'webhook',
     [{ channel: 'webhook', destination: url }],
-    messageText(ctx, undefined, spec.template),
+    messageOf(ctx, undefined, spec.template),
     spec.template,
     { facts: ctx.facts },
   );
@@ -203,29 +241,44 @@ async function remind(ctx: ActionContext, spec: Spec<'remind'>): Promise<ActionR
   const delivery = spec.role
     ? await roleDelivery(ctx, spec.role)
     : { channel: 'chat', destination: `#${ctx.incident.channel_name}` };
-  return queue(ctx, 'remind', [delivery], render(spec.message, ctx.vars), undefined, {
+  return queue(ctx, 'remind', [delivery], messageOf(ctx, spec.message), undefined, {
     role: spec.role ?? null,
   });
 }
 
+/** Each target (plans/target-kinds.ts) joins as a responder and is paged, as a manual addition is. */
 async function addResponders(ctx: ActionContext, spec: Spec<'addResponders'>): Promise<ActionResult> {
   const names = [...new Set(spec.map((r) => render(r, ctx.vars)))];
-  const users = await q.userIdsByHandle(ctx.tx, names);
+  const handles = names.map((n) => (n.startsWith('user:') ? n.slice('user:'.length) : n));
+  const users = await q.userIdsByHandle(ctx.tx, handles);
   const added = await q.insertResponders(
     ctx.tx,
-    names.map((responder) => ({
+    names.map((responder, i) => ({
       incident_id: ctx.incident.id,
       responder,
-      user_id: users.get(responder) ?? null,
+      user_id: users.get(handles[i] as string) ?? null,
       reason: `workflow "${ctx.rule.name}"`,
       source: 'workflow',
       added_at: ctx.now,
     })),
   );
+  const paged: string[] = [];
   for (const responder of added) {
     await emit(ctx, EVENT_KINDS.responderAdded, { responder, source: 'workflow' });
+    const esc = await pageFromPlan(ctx.tx, {
+      incident: ctx.incident,
+      plan: ctx.plan,
+      who: [responder],
+      channels: [],
+      kind: 'paging',
+      servicePolicy: false,
+      source: `responder:${responder}`,
+      message: render(`[{severity}] {title}: you are asked to respond (${responder})`, ctx.vars),
+      now: ctx.now,
+    });
+    if (esc) paged.push(responder);
   }
-  return { action: 'addResponders', added };
+  return { action: 'addResponders', added, paged };
 }
 
 async function addChecklistItem(ctx: ActionContext, spec: Spec<'addChecklistItem'>): Promise<ActionResult> {
@@ -239,6 +292,25 @@ async function addChecklistItem(ctx: ActionContext, spec: Spec<'addChecklistItem
   });
   await emit(ctx, EVENT_KINDS.checklistItemAdded, { checklist, text, item_id: id });
   return { action: 'addChecklistItem', item_id: id };
+}
+
+/** Starts a checklist of the plan by name: its items, once per incident. */
+async function startChecklist(ctx: ActionContext, name: Spec<'startChecklist'>): Promise<ActionResult> {
+  const items = ctx.plan.checklists?.[name];
+  if (!items) return { action: 'startChecklist', checklist: name, started: false, reason: 'not in the plan' };
+  if (await q.hasChecklist(ctx.tx, ctx.incident.id, name)) {
+    return { action: 'startChecklist', checklist: name, started: false, reason: 'already started' };
+  }
+  for (const text of items) {
+    const id = await q.insertChecklistItem(ctx.tx, {
+      incidentId: ctx.incident.id,
+      checklist: name,
+      text: render(text, ctx.vars),
+      source: 'plan',
+    });
+    await emit(ctx, EVENT_KINDS.checklistItemAdded, { checklist: name, text, item_id: id });
+  }
+  return { action: 'startChecklist', checklist: name, started: true, items: items.length };
 }
 
 async function addActionItem(
@@ -352,6 +424,11 @@ async function recordOverdue(ctx: ActionContext, spec: { audience: Audience }): 
 
 type Handler = (ctx: ActionContext, spec: never) => Promise<ActionResult>;
 
+const roleHelpers = (ctx: ActionContext) => ({
+  remind: (role: string | undefined, message: string) => remind(ctx, { ...(role ? { role } : {}), message }),
+  page: (who: string[]) => escalate(ctx, { who, kind: 'paging', source: `run:${ctx.runId}:${ctx.index}` }),
+});
+
 const HANDLERS: Record<string, Handler> = {
   notify,
   page,
@@ -360,6 +437,7 @@ const HANDLERS: Record<string, Handler> = {
   remind,
   addResponders,
   addChecklistItem,
+  startChecklist,
   addTask: (ctx, spec: Spec<'addTask'>) => addActionItem(ctx, 'task', spec),
   createActionItem: (ctx, spec: Spec<'createActionItem'>) => addActionItem(ctx, 'action_item', spec),
   setField,
@@ -368,8 +446,15 @@ const HANDLERS: Record<string, Handler> = {
   recordBreach,
   recordOverdue,
   escalate,
+  fillRole: (ctx, spec: FillRoleSpec) => fillRole(ctx, (kind, data) => emit(ctx, kind, data), spec),
+  checkRole: (ctx, spec: CheckRoleSpec) => checkRole(ctx, roleHelpers(ctx), spec),
 } satisfies Record<
-  keyof UnionToKeys<WorkflowAction> | 'recordBreach' | 'recordOverdue' | 'escalate',
+  | keyof UnionToKeys<WorkflowAction>
+  | 'recordBreach'
+  | 'recordOverdue'
+  | 'escalate'
+  | 'fillRole'
+  | 'checkRole',
   Handler
 >;
 

@@ -35,6 +35,7 @@ severities:
     response: { hours: business-hours }
     page: { to: on-call, email: team@example.com }
     targets: { acknowledge: 1d }
+commanderRole: incident-commander
 roles:
   - { id: scribe, title: Scribe }
   - { id: incident-commander, title: Incident Commander, short: IC }
@@ -57,8 +58,10 @@ describe('compilePlanRules', () => {
   it('turns each fixed field into a rule of the workflow shape, tagged plan', () => {
     expect(rules.map((r) => r.name)).toEqual([
       'plan: page SEV1',
+      'plan: page SEV1 when raised',
       'plan: page SEV3',
       'plan: announce SEV3',
+      'plan: page SEV3 when raised',
       'plan: escalation lead',
       'plan: acknowledge target',
       'plan: statusPage target',
@@ -182,17 +185,20 @@ describe('the example plans', () => {
 });
 
 describe('render', () => {
-  it('fills placeholders, nested ones too, and leaves unknown ones visible', () => {
+  it('fills placeholders, nested ones too, and leaves names the table does not know visible', () => {
     const vars = {
-      title: 'Checkout',
-      fields: { region: 'eu' },
-      when: new Date('2026-01-01T00:00:00Z'),
-      n: 3,
+      incident: {
+        id: '4',
+        title: 'Checkout',
+        severity: 'SEV1',
+        declared_at: new Date('2026-01-01T00:00:00Z'),
+        fields: { region: 'eu' },
+      },
     };
-    expect(render('{title} in {fields.region} at {when} ({n}) {missing} {fields.nope} {}', vars)).toBe(
-      'Checkout in eu at 2026-01-01T00:00:00.000Z (3) {missing} {fields.nope} {}',
+    expect(render('{title} in {fields.region} at {declared_at} {missing} [{fields.nope}] {}', vars)).toBe(
+      'Checkout in eu at 2026-01-01 00:00 UTC {missing} [] {}',
     );
     expect(render('no placeholders', vars)).toBe('no placeholders');
-    expect(render('{constructor} {__proto__}', vars)).toBe('{constructor} {__proto__}');
+    expect(render('{constructor} {__proto__} {fields.constructor}', vars)).toBe('{constructor} {__proto__} ');
   });
 });

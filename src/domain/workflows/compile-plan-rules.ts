@@ -1,4 +1,10 @@
-import type { Plan } from '../plans/plan.ts';
+import {
+  commanderRoleOf,
+  type Plan,
+  ROLE_ESCALATE_AFTER,
+  ROLE_REMIND_AFTER,
+  roleChain,
+} from '../plans/plan.ts';
 import type { Audience, Rule, RuleAction } from './rules.ts';
 import { TARGET_NAMES, type TargetName, type WorkflowCondition } from './workflow-schema.ts';
 
@@ -14,16 +20,8 @@ export const STATUS_PAGE_REMINDER_BEFORE = '5m';
 
 type Severity = Plan['severities'][number];
 
-/** The role that gets plan reminders: the incident commander (or the plan's closest equivalent). */
-export function commanderRole(plan: Plan): string | undefined {
-  const { roles } = plan;
-  return (
-    roles.find((r) => /commander/i.test(r.id))?.id ??
-    roles.find((r) => /^ic$/i.test(r.short ?? r.id))?.id ??
-    roles.find((r) => /incident[-_ ]?(lead|manager|coordinator)/i.test(r.id))?.id ??
-    roles[0]?.id
-  );
-}
+/** The role that gets plan reminders: the plan's commanderRole (default: its first role). */
+export const commanderRole = commanderRoleOf;
 
 /** Who is reminded about an audience's updates: the role the plan says posts them, else the commander. */
 function updateOwner(plan: Plan, audience: Audience): string | undefined {
@@ -135,7 +133,10 @@ function statusPageRules(plan: Plan): Rule[] {
   ];
 }
 
-/** severities[].page: who is alerted, and how, when an incident of the severity is declared. */
+/**
+ * severities[].page: who is alerted, and how, when an incident of the severity is declared, and
+ * again when an incident is raised to it (its own escalation, so the first page does not hide it).
+ */
 function pageRules(plan: Plan): Rule[] {
   return plan.severities.flatMap((s): Rule[] => {
     const page = s.page ?? {};
@@ -143,7 +144,7 @@ function pageRules(plan: Plan): Rule[] {
     // The service's own escalation policy pages by default, as PagerDuty users expect, even when the
     // severity names nobody; `servicePolicy: false` leaves paging to `to`/`policy` alone.
     const servicePolicy = page.servicePolicy !== false;
-    const paging: RuleAction[] =
+    const paging = (source: string): RuleAction[] =>
       who || servicePolicy
         ? [
             {
@@ -152,7 +153,7 @@ function pageRules(plan: Plan): Rule[] {
                 ...(page.channels ? { channels: page.channels } : {}),
                 kind: 'paging',
                 servicePolicy,
-                source: 'severity',
+                source,
               },
             },
           ]
@@ -161,27 +162,47 @@ function pageRules(plan: Plan): Rule[] {
       ...(page.chat ? [{ post: { channel: page.chat } }] : []),
       ...(page.email ? [{ notify: { email: page.email } }] : []),
     ];
-    const rule = (name: string, then: RuleAction[], businessHours?: boolean): Rule => ({
+    const targets = [
+      who ?? (servicePolicy ? "the service's escalation policy" : undefined),
+      page.chat,
+      page.email,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const onDeclare = (name: string, then: RuleAction[], businessHours?: boolean): Rule => ({
       name,
       source: 'plan',
-      description: `${s.id} incidents: alert ${[who ?? (servicePolicy ? "the service's escalation policy" : undefined), page.chat, page.email].filter(Boolean).join(', ')} on declaration${businessHours ? ', in business hours only' : ''}`,
+      description: `${s.id} incidents: alert ${targets} on declaration${businessHours ? ', in business hours only' : ''}`,
       when: 'incident.declared',
       if: { severity: s.id, ...(businessHours ? { businessHours } : {}) },
       then,
     });
+    const onRaise = (then: RuleAction[], businessHours?: boolean): Rule => ({
+      name: `plan: page ${s.id} when raised`,
+      source: 'plan',
+      description: `incidents raised to ${s.id}: alert ${targets}${businessHours ? ', in business hours only' : ''}`,
+      when: 'incident.severity_changed',
+      if: { severity: s.id, severityRaised: true, ...(businessHours ? { businessHours } : {}) },
+      then,
+    });
     // A business-hours severity pages nobody after hours; its channel still hears about it.
-    if (s.response.hours === 'business-hours' && paging.length > 0) {
+    if (s.response.hours === 'business-hours' && paging('severity').length > 0) {
       return [
-        rule(`plan: page ${s.id}`, paging, true),
-        ...(announce.length > 0 ? [rule(`plan: announce ${s.id}`, announce)] : []),
+        onDeclare(`plan: page ${s.id}`, paging('severity'), true),
+        ...(announce.length > 0 ? [onDeclare(`plan: announce ${s.id}`, announce)] : []),
+        onRaise([...paging(`severity:${s.id}`)], true),
       ];
     }
-    const all = [...paging, ...announce];
-    return all.length > 0 ? [rule(`plan: page ${s.id}`, all)] : [];
+    const all = [...paging('severity'), ...announce];
+    if (all.length === 0) return [];
+    return [onDeclare(`plan: page ${s.id}`, all), onRaise([...paging(`severity:${s.id}`), ...announce])];
   });
 }
 
-/** severities[].responders: the groups that join an incident of the severity are paged when it is declared. */
+/**
+ * severities[].responders: the groups that join an incident of the severity are paged when it is
+ * declared, or raised to it.
+ */
 function responderRules(plan: Plan): Rule[] {
   return plan.severities.flatMap((s): Rule[] => {
     const paged = new Set([s.page?.policy ?? s.page?.to].filter(Boolean));
@@ -195,6 +216,14 @@ function responderRules(plan: Plan): Rule[] {
         when: 'incident.declared',
         if: { severity: s.id },
         then: [{ escalate: { who, kind: 'paging', source: 'responders' } }],
+      },
+      {
+        name: `plan: responders ${s.id} when raised`,
+        source: 'plan',
+        description: `incidents raised to ${s.id}: page the responders ${who.join(', ')}`,
+        when: 'incident.severity_changed',
+        if: { severity: s.id, severityRaised: true },
+        then: [{ escalate: { who, kind: 'paging', source: `responders:${s.id}` } }],
       },
     ];
   });
@@ -212,8 +241,137 @@ function escalationRules(plan: Plan): Rule[] {
   }));
 }
 
+/**
+ * roles[]: a role with a chain is filled on declaration, and passed along every acceptWithin while
+ * nobody accepted; a required role still unfilled is reminded of, then escalated.
+ */
+function roleRules(plan: Plan): Rule[] {
+  return (plan.roles ?? []).flatMap((role): Rule[] => {
+    const chain = roleChain(role);
+    const rules: Rule[] = [];
+    if (chain.length > 0) {
+      rules.push({
+        name: `plan: fill role ${role.id}`,
+        source: 'plan',
+        description: `on declaration, ${role.id} goes to the first available of ${chain.join(' → ')}`,
+        when: 'incident.declared',
+        then: [{ fillRole: { role: role.id } }],
+      });
+    }
+    if (role.acceptWithin && chain.length > 1) {
+      rules.push({
+        name: `plan: pass role ${role.id}`,
+        source: 'plan',
+        description: `${role.id} passes to the next of ${chain.join(' → ')} when its holder has not acknowledged within ${role.acceptWithin}`,
+        when: { elapsed: role.acceptWithin, since: 'declared', repeat: true },
+        then: [{ fillRole: { role: role.id, pass: true } }],
+      });
+    }
+    if (role.required) {
+      const remindAfter = role.remindAfter ?? ROLE_REMIND_AFTER;
+      const escalateAfter = role.escalateAfter ?? ROLE_ESCALATE_AFTER;
+      const who = role.escalateTo?.length ? role.escalateTo : (role.fallback ?? []);
+      rules.push(
+        {
+          name: `plan: role ${role.id} unfilled reminder`,
+          source: 'plan',
+          description: `required role ${role.id}: remind the commander and the channel ${remindAfter} after declaration while unfilled`,
+          when: { elapsed: remindAfter, since: 'declared', repeat: false },
+          then: [{ checkRole: { role: role.id, stage: 'remind' } }],
+        },
+        {
+          name: `plan: role ${role.id} unfilled escalation`,
+          source: 'plan',
+          description: `required role ${role.id}: ${who.length > 0 ? `page ${who.join(', ')}` : 'remind again'} ${escalateAfter} after declaration while unfilled`,
+          when: { elapsed: escalateAfter, since: 'declared', repeat: false },
+          then: [{ checkRole: { role: role.id, stage: 'escalate', who } }],
+        },
+      );
+    }
+    return rules;
+  });
+}
+
+/** severities[].checklists and lifecycle.states[].checklists: started by name. */
+function checklistRules(plan: Plan): Rule[] {
+  const bySeverity = plan.severities.flatMap((s): Rule[] => {
+    const names = s.checklists ?? [];
+    if (names.length === 0) return [];
+    const then: RuleAction[] = names.map((name) => ({ startChecklist: name }));
+    return [
+      {
+        name: `plan: checklists ${s.id}`,
+        source: 'plan',
+        description: `${s.id} incidents start ${names.join(', ')} on declaration`,
+        when: 'incident.declared',
+        if: { severity: s.id },
+        then,
+      },
+      {
+        name: `plan: checklists ${s.id} when changed`,
+        source: 'plan',
+        description: `incidents changed to ${s.id} start ${names.join(', ')}`,
+        when: 'incident.severity_changed',
+        if: { severity: s.id },
+        then,
+      },
+    ];
+  });
+  const byState = plan.lifecycle.states.flatMap((state): Rule[] => {
+    const names = state.checklists ?? [];
+    if (names.length === 0) return [];
+    const then: RuleAction[] = names.map((name) => ({ startChecklist: name }));
+    return (['incident.state_changed', 'incident.declared'] as const).map((when) => ({
+      name: `plan: checklists on ${state.id}${when === 'incident.declared' ? ' at declaration' : ''}`,
+      source: 'plan',
+      description: `entering ${state.id} starts ${names.join(', ')}`,
+      when,
+      if: { state: state.id },
+      then,
+    }));
+  });
+  return [...bySeverity, ...byState];
+}
+
+/** severities[].postmortem: reminders after resolution (these timers outlive it). */
+function postmortemRules(plan: Plan): Rule[] {
+  return plan.severities.flatMap((s): Rule[] => {
+    const pm = s.postmortem;
+    if (!pm?.required) return [];
+    const owner = commanderRoleOf(plan);
+    const rules: Rule[] = [];
+    if (pm.remindAfter) {
+      rules.push({
+        name: `plan: post-mortem reminder ${s.id}`,
+        source: 'plan',
+        description: `${s.id}: remind the commander ${pm.remindAfter} after resolution that the post-mortem is due${pm.due ? ` ${pm.due} after it` : ''}`,
+        when: { elapsed: pm.remindAfter, since: 'resolved', repeat: false },
+        if: { severity: s.id },
+        then: [remind(owner, 'Post-mortem for {title} ({severity}) is due {postmortem_due}')],
+      });
+    }
+    if (pm.due) {
+      rules.push({
+        name: `plan: post-mortem due ${s.id}`,
+        source: 'plan',
+        description: `${s.id}: the post-mortem is due ${pm.due} after resolution; the commander is told when that time comes`,
+        when: { elapsed: pm.due, since: 'resolved', repeat: false },
+        if: { severity: s.id },
+        then: [
+          remind(owner, 'Post-mortem for {title} ({severity}) is due now ({postmortem_due})'),
+          { note: 'Post-mortem due ({postmortem_due})' },
+        ],
+      });
+    }
+    return rules;
+  });
+}
+
 export function compilePlanRules(plan: Plan): Rule[] {
   return [
+    ...checklistRules(plan),
+    ...postmortemRules(plan),
+    ...roleRules(plan),
     ...pageRules(plan),
     ...responderRules(plan),
     ...escalationRules(plan),

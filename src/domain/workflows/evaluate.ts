@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { parseDuration } from '../../lib/duration.ts';
-import { MILESTONE_OF } from '../incidents/targets.ts';
+import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
 import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
 import { type BusinessHours, businessHoursOf, isBusinessHours } from './business-hours.ts';
 import { effectiveRules } from './compile-plan-rules.ts';
@@ -38,6 +38,10 @@ export interface TriggerFacts {
   role?: string;
   audience?: string;
   due_at?: Date;
+  /** update.published: the update, whose text is {message}. */
+  update_id?: string;
+  /** incident.severity_changed: the severity before. */
+  severity_from?: string;
 }
 
 export interface Firing {
@@ -96,6 +100,8 @@ function evaluateEvent(
     target: text(trigger.data.target),
     role: text(trigger.data.role),
     audience: text(trigger.data.audience),
+    update_id: text(trigger.data.update_id),
+    severity_from: trigger.event === 'incident.severity_changed' ? text(trigger.data.from) : undefined,
   });
   const producer = trigger.data.workflow;
   return rules
@@ -123,7 +129,8 @@ interface Due {
 function timerDue(rule: Rule, input: EvaluateInput): Due | undefined {
   const { when } = rule;
   if (isTargetTrigger(when)) return targetDue(when, input);
-  // Elapsed and cadence timers run only while the incident is open.
+  // Timers anchored on resolution run after it; every other elapsed or cadence timer only while open.
+  if (isElapsedTrigger(when) && when.since === 'resolved') return elapsedDue(when, input);
   if (input.incident.resolved_at) return undefined;
   if (isElapsedTrigger(when)) return elapsedDue(when, input);
   if (isOverdueTrigger(when)) return overdueDue(when, input);
@@ -145,6 +152,8 @@ export function anchorOf(when: TimerTrigger, incident: IncidentSnapshot): Date |
       return incident.last_update_at.internal ?? incident.declared_at;
     case 'last_external_update':
       return incident.last_update_at.external ?? incident.declared_at;
+    case 'resolved':
+      return incident.resolved_at;
   }
 }
 
@@ -166,6 +175,7 @@ function elapsedDue(when: TimerTrigger, input: EvaluateInput): Due | undefined {
   // A new anchor (a new state entry, a new update) restarts the timer under a new key.
   const base =
     since === 'declared' ? `elapsed:${when.elapsed}` : `elapsed:${when.elapsed}:${since}@${iso(anchor)}`;
+  // A resolution-anchored timer is due once; a reopen and a new resolution make a new key.
   return {
     key: when.repeat ? `${base}#${n}` : base,
     facts: { due_at: new Date(anchor.getTime() + n * ms) },
@@ -177,7 +187,7 @@ function targetDue(when: TargetTrigger, input: EvaluateInput): Due | undefined {
   const severity = severityOf(input.plan, incident.severity);
   const ms = severity ? targetDurations(severity)[when.target] : undefined;
   if (ms === undefined) return undefined;
-  const due = new Date(incident.declared_at.getTime() + ms);
+  const due = targetDueAt(input.plan, incident, ms);
   const metAt = incident[MILESTONE_OF[when.target]] as Date | null;
   const before = parseDuration(when.before ?? '0s');
   const facts: TriggerFacts = { target: when.target, due_at: due };
@@ -230,6 +240,13 @@ export function fieldValue(incident: IncidentSnapshot, name: string): unknown {
   return undefined;
 }
 
+/** Whether `to` is more severe than `from` (severities are listed most severe first). */
+function raised(plan: Plan, from: string | undefined, to: string): boolean {
+  if (from === undefined) return false;
+  const index = (id: string) => plan.severities.findIndex((s) => s.id === id);
+  return index(to) >= 0 && index(from) >= 0 && index(to) < index(from);
+}
+
 export function conditionsHold(
   cond: WorkflowCondition | undefined,
   input: Pick<EvaluateInput, 'incident' | 'plan' | 'now'>,
@@ -250,6 +267,11 @@ export function conditionsHold(
     if (matcher !== undefined && !matches(value, matcher)) return false;
   }
   if (cond.customerFacing !== undefined && incident.customer_facing !== cond.customerFacing) return false;
+  if (
+    cond.severityRaised !== undefined &&
+    raised(input.plan, facts.severity_from, incident.severity) !== cond.severityRaised
+  )
+    return false;
   if (
     cond.businessHours !== undefined &&
     isBusinessHours(input.now, planBusinessHours(input.plan)) !== cond.businessHours

@@ -13,7 +13,7 @@ const TIMER_CHAIN = 1;
  * status-page reminders whose time has come on the engine's clock. Returns how many rules fired.
  */
 export async function fireWorkflowTimers(env: WorkflowEnv): Promise<number> {
-  const rows = await q.openIncidents(env.tx);
+  const rows = await q.openIncidents(env.tx, env.now);
   if (rows.length === 0) return 0;
   const incidents = await loadSnapshots(env.tx, rows);
   return fireTimersFor(env, [...incidents.values()]);

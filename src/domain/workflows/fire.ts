@@ -3,11 +3,12 @@ import type { Executor } from '../../db/schema.ts';
 import * as audit from '../audit/queries.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
+import { linkBase } from '../paging/page-from-plan.ts';
 import type { Plan } from '../plans/plan.ts';
 import { type ActionContext, type ActionResult, emit, runAction } from './actions.ts';
 import type { Firing } from './evaluate.ts';
 import * as q from './queries.ts';
-import { incidentVars } from './render.ts';
+import { loadVars } from './render.ts';
 import { actionKind } from './rules.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
 
@@ -54,7 +55,11 @@ export async function fire(
     runId,
     facts,
     chain,
-    vars: incidentVars(incident, plan, { ...facts, workflow: rule.name, now }),
+    vars: await loadVars(tx, incident, plan, {
+      trigger: { ...facts, workflow: rule.name },
+      now,
+      url: `${linkBase()}/incidents/${incident.id}`,
+    }),
     index: 0,
   };
   const fired = { source: rule.source, trigger: triggerKey, actions: rule.then.map(actionKind), facts };

@@ -1,5 +1,6 @@
 import type { Operation } from '../context.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
+import { commanderRoleOf, type Plan } from '../plans/plan.ts';
 import { effectiveRules } from './compile-plan-rules.ts';
 import type { Rule } from './rules.ts';
 
@@ -8,6 +9,41 @@ export interface PlanRules {
   version: number;
   current_version: number;
   rules: Rule[];
+  /** Rules the incident operations enforce themselves (who may do what), as the plan sets them. */
+  guards: Guard[];
+}
+
+export interface Guard {
+  field: string;
+  description: string;
+}
+
+/** What the operations check for this plan: who may enter each state, who commands. */
+export function planGuards(plan: Plan): Guard[] {
+  const guards: Guard[] = plan.lifecycle.states.flatMap((s, i) =>
+    s.by.length > 0
+      ? [
+          {
+            field: `lifecycle.states[${i}].by`,
+            description: `only ${s.by.join(' or ')} may move an incident to ${s.id} (others get 403)`,
+          },
+        ]
+      : [],
+  );
+  if (plan.unknownSeverity === 'highest') {
+    guards.push({
+      field: 'unknownSeverity',
+      description: `an incident declared without a severity counts as ${plan.severities[0]?.id} until triage sets one`,
+    });
+  }
+  const commander = commanderRoleOf(plan);
+  if (commander) {
+    guards.push({
+      field: 'commanderRole',
+      description: `${commander} commands: plan reminders go to its holder, {incident_commander} names them`,
+    });
+  }
+  return guards;
 }
 
 /** Every rule the engine runs for a plan version: its workflows and what its fixed fields compile to. */
@@ -22,5 +58,6 @@ export async function getPlanRules({
     version: view.version,
     current_version: view.current_version,
     rules: effectiveRules(view.plan),
+    guards: planGuards(view.plan),
   };
 }

@@ -30,8 +30,18 @@ export function findIncident(db: Executor, id: string) {
   return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function openIncidents(db: Executor) {
-  return db.selectFrom('incidents').selectAll().where('resolved_at', 'is', null).orderBy('id').execute();
+/** How long after resolution timers anchored on it (post-mortem due, follow-ups) keep running. */
+export const AFTER_RESOLUTION_DAYS = 30;
+
+/** Open incidents, and those resolved recently enough for `since: resolved` timers. */
+export function openIncidents(db: Executor, now: Date) {
+  const since = new Date(now.getTime() - AFTER_RESOLUTION_DAYS * 86_400_000);
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>', since)]))
+    .orderBy('id')
+    .execute();
 }
 
 /** When each incident's internal and external audiences last got a published update. */
@@ -264,4 +274,108 @@ export async function releaseSavepoint(db: Executor, name: string): Promise<void
 
 export async function rollbackToSavepoint(db: Executor, name: string): Promise<void> {
   await sql`rollback to savepoint ${sql.id(name)}`.execute(db);
+}
+
+/** What workflow texts show beyond the incident row ({incident_commander}, {root_cause}, …). */
+export async function renderFactsOf(
+  db: Executor,
+  incidentId: string,
+  opts: { commanderRole: string | undefined; updateId: string | undefined },
+): Promise<{
+  commander: string | null;
+  acknowledgedBy: string | null;
+  rootCause: string | null;
+  resolution: string | null;
+  message?: string;
+}> {
+  const commander = opts.commanderRole ? await roleHolder(db, incidentId, opts.commanderRole) : undefined;
+  const ack = await db
+    .selectFrom('incident_events')
+    .select('actor_name')
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'incident.acknowledged')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const cause = await db
+    .selectFrom('hypotheses')
+    .select('statement')
+    .where('incident_id', '=', incidentId)
+    .where('status', '=', 'confirmed')
+    .orderBy('updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const row = await db
+    .selectFrom('incidents')
+    .select(['resolution', 'mitigation'])
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
+  const steps = (row?.mitigation as { steps?: unknown } | null)?.steps;
+  const mitigation = Array.isArray(steps) ? steps.map(String).join('; ') : '';
+  const update = opts.updateId
+    ? await db
+        .selectFrom('incident_updates')
+        .select('bodies')
+        .where('id', '=', opts.updateId)
+        .where('incident_id', '=', incidentId)
+        .executeTakeFirst()
+    : undefined;
+  const bodies = (update?.bodies ?? {}) as Record<string, unknown>;
+  const message = Object.values(bodies).find((v): v is string => typeof v === 'string');
+  return {
+    commander: commander ?? null,
+    acknowledgedBy: ack?.actor_name ?? null,
+    rootCause: cause?.statement ?? null,
+    resolution: row?.resolution || mitigation || null,
+    ...(message !== undefined ? { message } : {}),
+  };
+}
+
+/** Gives a role to a user (replacing any holder). */
+export async function setRoleHolder(
+  db: Executor,
+  row: { incident_id: string; role: string; user_id: string; assigned_at: Date },
+): Promise<void> {
+  await db
+    .insertInto('incident_roles')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['incident_id', 'role']).doUpdateSet({ user_id: row.user_id, assigned_at: row.assigned_at }),
+    )
+    .execute();
+}
+
+/** The latest assignment of a role, as the timeline records it (auto-filled ones carry chain_index). */
+export async function lastRoleAssignment(
+  db: Executor,
+  incidentId: string,
+  role: string,
+): Promise<Record<string, unknown> | undefined> {
+  const row = await db
+    .selectFrom('incident_events')
+    .select('data')
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'incident.role_assigned')
+    .where(sql<boolean>`data->>'role' = ${role}`)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.data;
+}
+
+export async function handlesOf(db: Executor, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'handle']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [String(r.id), r.handle]));
+}
+
+export async function hasChecklist(db: Executor, incidentId: string, checklist: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('checklist_items')
+    .select('id')
+    .where('incident_id', '=', incidentId)
+    .where('checklist', '=', checklist)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -1,77 +1,54 @@
-import { type Plan, severityOf, statusPageStateOf } from '../plans/plan.ts';
+import type { Executor } from '../../db/schema.ts';
+import { type RenderFacts, renderPlaceholders } from '../plans/placeholders.ts';
+import type { Plan } from '../plans/plan.ts';
+import { commanderRoleOf } from '../plans/plan.ts';
 import type { TriggerFacts } from './evaluate.ts';
+import * as q from './queries.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
 
-// Message templates with {placeholders}. Nothing is escaped here (each delivery channel escapes for
-// its own format later) and nothing throws: an unknown placeholder stays visible as written, so a
-// typo in a plan shows up in the message instead of silently vanishing.
+// Workflow texts with {placeholders}, filled from the one placeholder table (plans/placeholders.ts).
+// Nothing is escaped here (each delivery channel escapes for its own format later) and nothing
+// throws: a name the table does not know stays visible as written.
 
-export type Vars = Record<string, unknown>;
+export type Vars = RenderFacts;
 
-const PLACEHOLDER = /\{([A-Za-z_][\w-]*(?:\.[\w-]+)*)\}/g;
-
-function lookup(vars: Vars, path: string): unknown {
-  if (Object.hasOwn(vars, path)) return vars[path];
-  let current: unknown = vars;
-  for (const part of path.split('.')) {
-    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, part)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
+export function render(template: string, facts: RenderFacts): string {
+  return renderPlaceholders(template, facts, 'message');
 }
 
-function show(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return '';
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+export interface VarsExtra {
+  trigger?: TriggerFacts & { workflow?: string };
+  now?: Date;
+  url?: string;
 }
 
-export function render(template: string, vars: Vars): string {
-  return template.replace(PLACEHOLDER, (whole, path: string) => show(lookup(vars, path)) ?? whole);
+/**
+ * What a workflow text sees without reading the database: the incident (by reference, so a setField
+ * earlier in the same run shows in later texts), the plan, the trigger and the time.
+ */
+export function incidentVars(incident: IncidentSnapshot, plan: Plan, extra: VarsExtra = {}): Vars {
+  return {
+    plan,
+    incident,
+    ...(extra.now ? { now: extra.now } : {}),
+    ...(extra.url ? { url: extra.url } : {}),
+    ...(extra.trigger ? { trigger: extra.trigger } : {}),
+  };
 }
 
-/** The placeholders a workflow message can use: the incident's fields plus the trigger's facts. */
-export function incidentVars(
+/** incidentVars plus what lives in other tables: the commander, who acknowledged, root cause, … */
+export async function loadVars(
+  tx: Executor,
   incident: IncidentSnapshot,
   plan: Plan,
-  extra: TriggerFacts & { workflow?: string; now?: Date } = {},
-): Vars {
-  const severity = severityOf(plan, incident.severity);
-  const state = plan.lifecycle.states.find((s) => s.id === incident.state);
-  const now = extra.now;
-  return {
-    ...incident.fields,
-    id: incident.id,
-    title: incident.title,
-    slug: incident.slug,
-    summary: incident.summary,
-    impact: incident.impact,
-    service: incident.service ?? '',
-    customer_facing: incident.customer_facing,
-    severity: incident.severity,
-    severity_title: severity?.title ?? incident.severity,
-    state: incident.state,
-    state_title: state?.title ?? incident.state,
-    status: statusPageStateOf(plan, incident.state).toUpperCase(),
-    services: incident.service ?? '',
-    correlation_id: incident.correlation_id,
-    channel_name: incident.channel_name,
-    incident_channel: incident.channel_name,
-    channel: incident.channel_name,
-    date: incident.declared_at.toISOString().slice(0, 10),
-    ...(now ? { time: `${now.toISOString().slice(11, 16)} UTC` } : {}),
-    declared_at: incident.declared_at,
-    started_at: incident.declared_at,
-    acknowledged_at: incident.acknowledged_at,
-    resolved_at: incident.resolved_at,
-    plan: incident.plan_name,
-    plan_version: incident.plan_version,
-    labels: incident.labels,
-    fields: incident.fields,
-    ...extra,
-  };
+  extra: VarsExtra & { url: string },
+): Promise<Vars> {
+  const commander = commanderRoleOf(plan);
+  const facts = await q.renderFactsOf(tx, incident.id, {
+    commanderRole: commander,
+    updateId: extra.trigger?.update_id,
+  });
+  return { ...incidentVars(incident, plan, extra), ...facts };
 }
 
 /** The text of one language of a template body, preferring the plan's languages in order. */
@@ -83,8 +60,15 @@ function pickLanguage(plan: Plan, texts: Record<string, string>): string | undef
   return Object.values(texts)[0];
 }
 
-/** A template of the plan by id, in the plan's first language that it has. */
-export function planTemplate(plan: Plan, name: string): string | undefined {
+/** A template of the plan by id, in the plan's first language that it has, with its subject if any. */
+export function planTemplateParts(plan: Plan, name: string): { body?: string; subject?: string } {
   const template = plan.templates.find((t) => t.id === name);
-  return template ? pickLanguage(plan, template.body) : undefined;
+  if (!template) return {};
+  const body = pickLanguage(plan, template.body);
+  const subject = template.subject ? pickLanguage(plan, template.subject) : undefined;
+  return { ...(body !== undefined ? { body } : {}), ...(subject !== undefined ? { subject } : {}) };
+}
+
+export function planTemplate(plan: Plan, name: string): string | undefined {
+  return planTemplateParts(plan, name).body;
 }

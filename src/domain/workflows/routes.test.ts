@@ -16,7 +16,7 @@ severities:
 roles:
   - { id: incident-commander, title: Incident Commander }
 lifecycle:
-  states: [{ id: investigating }, { id: resolved }]
+  states: [{ id: investigating }, { id: resolved, by: [incident-commander] }]
 workflows:
   - name: welcome
     when: incident.declared
@@ -48,6 +48,17 @@ describe('workflow routes', () => {
       ['plan: internal update cadence', 'plan'],
     ]);
     expect(body.rules[2]).toMatchObject({ when: { overdue: 'internal' } });
+    expect(body.guards).toEqual([
+      {
+        field: 'lifecycle.states[1].by',
+        description: 'only incident-commander may move an incident to resolved (others get 403)',
+      },
+      {
+        field: 'commanderRole',
+        description:
+          'incident-commander commands: plan reminders go to its holder, {incident_commander} names them',
+      },
+    ]);
   });
 
   it('answers 404 for an unknown plan or version and 400 for a bad query', async () => {

@@ -1,3 +1,4 @@
+import type { CheckRoleSpec, FillRoleSpec } from './role-actions.ts';
 import type {
   EventTrigger,
   TargetName,
@@ -26,7 +27,9 @@ export type RuleAction =
   | WorkflowAction
   | { recordBreach: { target: TargetName } }
   | { recordOverdue: { audience: Audience } }
-  | { escalate: EscalateSpec };
+  | { escalate: EscalateSpec }
+  | { fillRole: FillRoleSpec }
+  | { checkRole: CheckRoleSpec };
 
 /** A page the plan's fixed fields ask for (severities[].page, responders, escalation tiers). */
 export interface EscalateSpec {

@@ -18,6 +18,7 @@ export interface IncidentSnapshot extends IncidentMilestones {
   correlation_id: string;
   channel_name: string;
   state_entered_at: Date;
+  detected_at?: Date | null;
   last_update_at: { internal: Date | null; external: Date | null };
 }
 
@@ -41,6 +42,8 @@ export function snapshotOf(row: Row<'incidents'>, lastUpdates?: LastUpdates): In
     correlation_id: row.correlation_id,
     channel_name: row.channel_name,
     declared_at: row.declared_at,
+    detected_at: row.detected_at,
+    severity_changed_at: row.severity_changed_at,
     acknowledged_at: row.acknowledged_at,
     triaged_at: row.triaged_at,
     first_update_at: row.first_update_at,

@@ -45,6 +45,7 @@ export const TIMER_ANCHORS = [
   'last_update',
   'last_internal_update',
   'last_external_update',
+  'resolved',
 ] as const;
 export type TimerAnchor = (typeof TIMER_ANCHORS)[number];
 
@@ -57,7 +58,8 @@ export const timerTriggerSchema = z
       .describe(
         'declared: since declaration; state: since entering the current (or `state`) state; ' +
           'acknowledged: since acknowledgement; last_update: since the last published update (or ' +
-          'declaration); last_internal_update / last_external_update: the same for one audience',
+          'declaration); last_internal_update / last_external_update: the same for one audience; ' +
+          'resolved: since resolution (the only timers that run after it, for up to 30 days)',
       ),
     state: z.string().optional().describe('with since: state, the state whose entry starts the timer'),
     repeat: z.boolean().default(false).describe('fire again every `elapsed` while the conditions hold'),
@@ -107,6 +109,10 @@ export const conditionSchema = z
     state: matcherSchema.optional(),
     service: matcherSchema.optional(),
     customerFacing: z.boolean().optional(),
+    severityRaised: z
+      .boolean()
+      .optional()
+      .describe('for incident.severity_changed: true when the new severity is more severe than the old'),
     impact: matcherSchema.optional(),
     businessHours: z
       .boolean()
@@ -182,6 +188,9 @@ export const actionSchema = z.union([
       z.string(),
       z.strictObject({ checklist: z.string().default('workflow'), text: z.string() }),
     ]),
+  }),
+  z.strictObject({
+    startChecklist: z.string().min(1).describe("a checklist of the plan's checklists, by name"),
   }),
   z.strictObject({ addTask: taskSchema }),
   z.strictObject({ createActionItem: taskSchema }),

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '../incidents/incident.ts';
+import { loadPlan, type Plan } from '../plans/plan.ts';
+import { goalRows, notChecked, verificationRow } from './judge.ts';
+
+const plan = loadPlan(
+  `apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: judged }
+severities: [{ id: P0, title: Outage }]
+lifecycle: { states: [{ id: investigating }, { id: monitoring }, { id: resolved }] }
+verification: { monitorFor: 30m, checks: [{ title: Errors low, metric: error_rate, below: 0.1 }] }
+goals: { mtta: { target: 5m }, mttr: { bySeverity: { P0: 30m } }, maxPerQuarter: { P0: 2 } }
+`,
+  'j.yaml',
+).plan as Plan;
+
+const t = (m: number) => new Date(Date.UTC(2026, 0, 5, 10, m));
+const incident = {
+  severity: 'P0',
+  declared_at: t(0),
+  detected_at: null,
+  acknowledged_at: t(4),
+  triaged_at: t(6),
+  mitigated_at: t(10),
+  resolved_at: t(48),
+} as unknown as Incident;
+
+describe('drill judgement beyond targets', () => {
+  it('judges goals for this incident, reported but not counted', () => {
+    expect(goalRows(plan, incident).map((r) => [r.rule, r.actual, r.verdict, r.counts])).toEqual([
+      ['goals.mtta.target', '4m', 'met', false],
+      ['goals.mttr.bySeverity.P0', '48m', 'breached', false],
+    ]);
+  });
+
+  it('judges the verification window from the state changes, and counts it', () => {
+    const states = (enter: number) => [
+      { at: t(enter), data: { from: 'investigating', to: 'monitoring' } },
+      { at: t(48), data: { from: 'monitoring', to: 'resolved' } },
+    ];
+    expect(verificationRow(plan, incident, states(17))).toMatchObject({
+      actual: '31m',
+      verdict: 'met',
+      counts: true,
+    });
+    expect(verificationRow(plan, incident, states(30))).toMatchObject({ actual: '18m', verdict: 'breached' });
+    expect(verificationRow(plan, incident, [])).toMatchObject({
+      actual: 'never in monitoring',
+      verdict: 'breached',
+    });
+  });
+
+  it('says which rules it cannot judge', () => {
+    expect(notChecked(plan).map((r) => r.rule)).toEqual(['verification.checks', 'goals.maxPerQuarter']);
+  });
+});

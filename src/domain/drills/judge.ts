@@ -1,0 +1,138 @@
+import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import type { Incident } from '../incidents/incident.ts';
+import type { Plan } from '../plans/plan.ts';
+
+// The rules a drill judges beyond targets and cadence: the plan's goals (for this one incident) and
+// its verification window; and the rules it cannot judge, said out loud as "not checked".
+
+export interface DrillRuleRow {
+  rule: string;
+  expected: string;
+  actual: string;
+  verdict: 'met' | 'breached' | 'not checked';
+  /** Counted in the drill's pass/fail (goals are means over many incidents: reported, not counted). */
+  counts: boolean;
+  note?: string;
+}
+
+type Milestone = 'detected' | 'declared' | 'acknowledged' | 'triaged' | 'mitigated' | 'resolved';
+
+function at(incident: Incident, m: Milestone): Date | null {
+  switch (m) {
+    case 'detected':
+      return incident.detected_at ?? incident.declared_at;
+    case 'declared':
+      return incident.declared_at;
+    case 'acknowledged':
+      return incident.acknowledged_at;
+    case 'triaged':
+      return incident.triaged_at;
+    case 'mitigated':
+      return incident.mitigated_at;
+    case 'resolved':
+      return incident.resolved_at;
+  }
+}
+
+const GOAL_DEFAULTS: Record<'mttd' | 'mtta' | 'mttr', [Milestone, Milestone]> = {
+  mttd: ['detected', 'declared'],
+  mtta: ['declared', 'acknowledged'],
+  mttr: ['declared', 'resolved'],
+};
+
+/** Goals (mttd, mtta, mttr) for the incident's severity: this incident's time against each. */
+export function goalRows(plan: Plan, incident: Incident): DrillRuleRow[] {
+  const rows: DrillRuleRow[] = [];
+  for (const metric of ['mttd', 'mtta', 'mttr'] as const) {
+    const goal = plan.goals?.[metric];
+    const limit = goal?.bySeverity?.[incident.severity] ?? goal?.target;
+    if (!goal || !limit) continue;
+    const [fromDefault, toDefault] = GOAL_DEFAULTS[metric];
+    const from = at(incident, (goal.from ?? fromDefault) as Milestone);
+    const to = at(incident, (goal.to ?? toDefault) as Milestone);
+    const rule = `goals.${metric}${goal.bySeverity?.[incident.severity] ? `.bySeverity.${incident.severity}` : '.target'}`;
+    if (!from || !to) {
+      rows.push({
+        rule,
+        expected: limit,
+        actual: '—',
+        verdict: 'not checked',
+        counts: false,
+        note: 'never reached',
+      });
+      continue;
+    }
+    const ms = to.getTime() - from.getTime();
+    rows.push({
+      rule,
+      expected: `≤ ${limit} (${goal.from ?? fromDefault} → ${goal.to ?? toDefault})`,
+      actual: formatDuration(ms),
+      verdict: ms <= parseDuration(limit) ? 'met' : 'breached',
+      counts: false,
+      note: 'a mean over incidents: this one is reported, not counted',
+    });
+  }
+  return rows;
+}
+
+/** verification.monitorFor: the incident stayed in the verification state that long before resolving. */
+export function verificationRow(
+  plan: Plan,
+  incident: Incident,
+  states: { at: Date; data: Record<string, unknown> }[],
+): DrillRuleRow | undefined {
+  const v = plan.verification;
+  if (!v?.monitorFor) return undefined;
+  const state = v.state ?? 'monitoring';
+  const expected = `≥ ${v.monitorFor} in ${state} before resolving`;
+  if (!incident.resolved_at) {
+    return {
+      rule: 'verification.monitorFor',
+      expected,
+      actual: 'not resolved',
+      verdict: 'not checked',
+      counts: false,
+    };
+  }
+  const resolvedAt = incident.resolved_at.getTime();
+  // The last entry into the verification state before resolution, and how long it lasted.
+  const entries = states.filter((e) => e.data.to === state && e.at.getTime() <= resolvedAt);
+  const last = entries[entries.length - 1];
+  if (!last) {
+    return {
+      rule: 'verification.monitorFor',
+      expected,
+      actual: `never in ${state}`,
+      verdict: 'breached',
+      counts: true,
+    };
+  }
+  const leftAt = states
+    .find((e) => e.at.getTime() > last.at.getTime() && e.data.from === state)
+    ?.at.getTime();
+  const ms = Math.min(leftAt ?? resolvedAt, resolvedAt) - last.at.getTime();
+  return {
+    rule: 'verification.monitorFor',
+    expected,
+    actual: formatDuration(ms),
+    verdict: ms >= parseDuration(v.monitorFor) ? 'met' : 'breached',
+    counts: true,
+  };
+}
+
+/** Rules the plan sets that a drill cannot judge. */
+export function notChecked(plan: Plan): DrillRuleRow[] {
+  const rows: DrillRuleRow[] = [];
+  const add = (rule: string, why: string) =>
+    rows.push({ rule, expected: '—', actual: '—', verdict: 'not checked', counts: false, note: why });
+  if (plan.verification?.checks.some((c) => c.metric))
+    add('verification.checks', 'metrics are not measured in a drill');
+  if (Object.keys(plan.goals?.maxPerQuarter ?? {}).length > 0)
+    add('goals.maxPerQuarter', 'needs a quarter of incidents');
+  if (plan.goals?.review) add('goals.review', 'a calendar rule, not an incident rule');
+  if (plan.approvals.external.length > 0 || plan.approvals.internal.length > 0)
+    add('approvals', 'updates in a drill are published by the drill commander');
+  if (plan.postmortem.meeting) add('postmortem.meeting', 'meetings happen outside Tocsin');
+  if (plan.review) add('review', "the plan's own review cycle");
+  return rows;
+}

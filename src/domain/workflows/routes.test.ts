@@ -13,6 +13,7 @@ severities:
     title: Critical
     targets: { acknowledge: 5m }
     cadence: { internal: 30m }
+    page: { servicePolicy: false } # no service-policy page rule among the rules counted here
 roles:
   - { id: incident-commander, title: Incident Commander }
 lifecycle:

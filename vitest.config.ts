@@ -10,8 +10,12 @@ export default defineConfig({
       'scripts/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Guards against a hang, not a measure of speed: generous, so a busy machine never fails a test.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
+    // Two files at a time even on 2 cores (vitest's default is cores - 1): much of a file's time is
+    // spent waiting on PostgreSQL and on the CLI processes it starts.
+    maxWorkers: 2,
   },
 });

@@ -53,6 +53,125 @@ export interface paths {
       };
     };
   };
+  "/api/v1/users/{handle}": {
+    /** A user and their teams */
+    get: {
+      parameters: {
+        path: {
+          handle: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Change a user's role, name, email, time zone or leadership flag */
+    patch: {
+      parameters: {
+        path: {
+          handle: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name?: string;
+            email?: string | null;
+            /**
+             * @default responder
+             * @enum {string}
+             */
+            role?: "viewer" | "responder" | "manager" | "admin";
+            /** @default false */
+            leadership?: boolean;
+            /** @default UTC */
+            time_zone?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/users/{handle}/deactivate": {
+    /** Deactivate a user: their tokens stop working, nobody pages them */
+    post: {
+      parameters: {
+        path: {
+          handle: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/teams/{name}": {
+    /** A team and its members */
+    get: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/teams/{name}/members/{handle}": {
+    /** Add a member to a team, or change their role in it */
+    put: {
+      parameters: {
+        path: {
+          name: string;
+          handle: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @default member */
+            role?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Remove a member from a team */
+    delete: {
+      parameters: {
+        path: {
+          name: string;
+          handle: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/teams": {
     get: {
       responses: {
@@ -87,13 +206,48 @@ export interface paths {
     };
   };
   "/api/v1/tokens": {
+    /** Your API tokens (admins: ?user=NAME for anyone’s); never the tokens themselves */
+    get: {
+      parameters: {
+        query?: {
+          user?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Create an API token (shown once), optionally expiring (expires_in: 90d, or expires_at) */
     post: {
       requestBody: {
         content: {
           "application/json": {
             name: string;
             user?: string;
+            /** @description The token stops working after this long (e.g. 90d) */
+            expires_in?: string;
+            /** @description The token stops working at this instant */
+            expires_at?: string;
           };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/tokens/{id}": {
+    /** Revoke an API token: it stops working at once */
+    delete: {
+      parameters: {
+        path: {
+          id: string;
         };
       };
       responses: {
@@ -111,6 +265,8 @@ export interface paths {
           entity_type?: string;
           entity_id?: string;
           limit?: number;
+          /** @description the `next` value of the previous page: the page after it */
+          cursor?: string;
         };
       };
       responses: {
@@ -287,6 +443,41 @@ export interface paths {
       };
     };
   };
+  "/api/v1/inbox": {
+    /** The caller's notifications, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description true: only items not yet read */
+          unread?: "true" | "false";
+          /** @description newest first, at most this many */
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/inbox/{id}/read": {
+    /** Mark one of your notifications read */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/schema.json": {
     get: {
       responses: {
@@ -398,6 +589,8 @@ export interface paths {
           plan?: string;
           limit?: number;
           offset?: number;
+          /** @description the `next` value of the previous page: the page after it */
+          cursor?: string;
         };
       };
       responses: {
@@ -414,8 +607,8 @@ export interface paths {
             title: string;
             /** @description default: the only plan, when exactly one exists */
             plan?: string;
-            /** @description a severity id of the plan */
-            severity: string;
+            /** @description a severity id of the plan; omitted: the plan's unknownSeverity rule decides (else 400) */
+            severity?: string;
             /** @default */
             summary?: string;
             /** @default */
@@ -839,6 +1032,20 @@ export interface paths {
     };
   };
   "/api/v1/incidents/{id}/updates": {
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
     post: {
       parameters: {
         path: {
@@ -855,6 +1062,8 @@ export interface paths {
             bodies: {
               [key: string]: string;
             };
+            /** @description publish external text that matched a guard rail (internal hostname, IP, email, token, stack trace) anyway, and why */
+            guard_override_reason?: string;
           };
         };
       };
@@ -1081,6 +1290,8 @@ export interface paths {
           label?: string | string[];
           limit?: number;
           offset?: number;
+          /** @description the `next` value of the previous page: the page after it */
+          cursor?: string;
         };
       };
       responses: {
@@ -1784,6 +1995,23 @@ export interface paths {
     };
   };
   "/api/v1/pages": {
+    /** Every page, newest first */
+    get: {
+      parameters: {
+        query?: {
+          status?: "active" | "acknowledged" | "resolved" | "exhausted" | "cancelled";
+          limit?: number;
+          /** @description the `next` value of the previous page: the page after it */
+          cursor?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
     /** Page a user, schedule, team or escalation policy now */
     post: {
       requestBody: {
@@ -2156,6 +2384,313 @@ export interface paths {
       parameters: {
         path: {
           handle: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page": {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/settings": {
+    put: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description The page title, e.g. "Acme status" */
+            name: string;
+            /**
+             * @description Languages readers switch between, in fallback order; empty: the languages of the plans
+             * @default []
+             */
+            languages?: string[];
+            /**
+             * @description Patterns external updates must not contain, added to the built-in guard rails
+             * @default []
+             */
+            guard_patterns?: {
+                name: string;
+                pattern: string;
+              }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/components/{name}": {
+    put: {
+      parameters: {
+        path: {
+          /** @description The component’s name as readers see it; unique */
+          name: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @default */
+            description?: string;
+            /** @description the group (a component with group: true) it belongs to */
+            group?: string | null;
+            /**
+             * @description true: this is a group of components
+             * @default false
+             */
+            group_component?: boolean;
+            /** @default 0 */
+            position?: number;
+            /** @default false */
+            only_show_if_degraded?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    delete: {
+      parameters: {
+        path: {
+          /** @description The component’s name as readers see it; unique */
+          name: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/components/{name}/status": {
+    post: {
+      parameters: {
+        path: {
+          /** @description The component’s name as readers see it; unique */
+          name: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            status: "operational" | "degraded_performance" | "partial_outage" | "major_outage" | "under_maintenance";
+            /** @description the incident this change belongs to: the component is listed on it */
+            incident_id?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/maintenances": {
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            /** @default [] */
+            components?: string[];
+            /**
+             * Format: date-time
+             * @description default: now
+             */
+            scheduled_for?: string;
+            /** @description null: until someone completes it */
+            scheduled_until?: string | null;
+            /** @description the text per language code */
+            bodies?: {
+              [key: string]: string;
+            };
+            /**
+             * @description moves to in progress at scheduled_for
+             * @default true
+             */
+            auto_start?: boolean;
+            /**
+             * @description moves to completed at scheduled_until
+             * @default true
+             */
+            auto_complete?: boolean;
+            /**
+             * @description starts now, in progress, with no end: emergency maintenance mode
+             * @default false
+             */
+            emergency?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/maintenances/{id}/updates": {
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            status?: "scheduled" | "in_progress" | "verifying" | "completed";
+            /** @description the text per language code */
+            bodies?: {
+              [key: string]: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/updates/draft": {
+    get: {
+      parameters: {
+        query?: {
+          audience?: "internal" | "external";
+          /** @description a template id of the plan */
+          template?: string;
+        };
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/updates/{update}/approve": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+          update: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @default */
+            comment?: string;
+            /** @description the plan role or group you approve for, when you could stand for more than one */
+            as?: string;
+          } | null;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/updates/{update}/request-changes": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+          update: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description what must change */
+            comment: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/updates/{update}": {
+    patch: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+          update: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description text per language to set; null removes a language */
+            bodies: {
+              [key: string]: string | null;
+            };
+            /** @description keep text that matched a guard rail, and why */
+            guard_override_reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/updates/{update}/publish": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+          update: string;
         };
       };
       responses: {

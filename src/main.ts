@@ -8,7 +8,7 @@ import { VERSION } from './version.ts';
 
 const program = new Command('tocsin')
   .description(
-    'Tocsin runs your incident response plan: alerts, paging, incidents, updates, status page, learning.',
+    'Tocsin runs your incident response plan: alerts, on call and paging, incidents, updates, a web console and a status page.',
   )
   .version(VERSION)
   .showHelpAfterError()

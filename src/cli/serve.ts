@@ -13,7 +13,9 @@ export function describeChannels(off: string[]): string {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Run the HTTP API, web UI, status page and engine (embedded PostgreSQL unless DATABASE_URL)')
+    .description(
+      'Run the HTTP API, web console, status page and engine (embedded PostgreSQL unless DATABASE_URL)',
+    )
     .option('--role <role>', 'all | api (HTTP only) | engine (engine only)', 'all')
     .action(async (opts: { role: string }) => {
       if (!['all', 'api', 'engine'].includes(opts.role)) throw new Error(`--role must be all, api or engine`);

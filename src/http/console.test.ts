@@ -93,7 +93,6 @@ describe('the web console at /', () => {
       '/api/v1/nope',
       '/api',
       '/v2/nope',
-      '/status',
       '/status/nope',
       '/ack/nope/x',
       '/auth/oidc',

@@ -68,8 +68,8 @@ describe('tocsin drill', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(r.stdout).toContain('SEV-2 High (declared SEV-3)');
     expect(r.stdout).toMatch(/^triage\s+\+30m \(30m\)\s+\+34m\s+BREACHED$/m);
-    expect(r.stdout).toMatch(/^statusPage\s+\+15m \(15m\)\s+\+40m\s+BREACHED$/m);
-    expect(r.stdout).toMatch(/^acknowledge\s+\+15m \(15m\)\s+\+12m\s+met$/m);
+    expect(r.stdout).toMatch(/^statusPage\s+\+30m \(15m\)\s+\+40m\s+BREACHED$/m);
+    expect(r.stdout).toMatch(/^acknowledge\s+\+30m \(15m\)\s+\+12m\s+met$/m); // due times follow the raise; met before it
     expect(r.stdout).toContain('FAIL: 1 of 3 targets met');
     // Progress goes to stderr, so stdout is the report alone.
     expect(r.stderr).toContain('declare');

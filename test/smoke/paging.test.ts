@@ -31,13 +31,20 @@ describe('smoke: paging as the seed plans say', () => {
       '+5m sms +251911234567 page',
       '+6m sms +251911234567 notify', // one SMS a minute per number: the second waits
       '+6m email hanna@example.com page', // hanna's 2-minute rule
+      // The IC role passes selam → hanna → jordan (roles[].fallback, acceptWithin 4m): the new holder
+      // is paged; policy step 3 (8m) finds jordan already paged, so he gets one page, not two.
+      '+8m email jordan@example.com page',
     ]);
     // Step 3 (8m) queued jordan's phone call for 13m (his rule's delay); acknowledging cancels it.
     await acknowledgeIncident({ ctx: h.ctx(), input: { incidentId: id } });
     await h.at(45);
     h.expectDelivered([
-      '+16m chat #incident-1 remind', // the P0 internal-update cadence keeps reminding
-      '+31m chat #incident-1 remind',
+      // The P0 internal-update cadence keeps reminding the IC (jordan now holds the role), through
+      // his own rules: email at once, a call 5 minutes later.
+      '+16m email jordan@example.com remind',
+      '+21m voice +12025550143 remind',
+      '+31m email jordan@example.com remind',
+      '+36m voice +12025550143 remind',
     ]);
     await resolveIncident({ ctx: h.ctx(), input: { incidentId: id } });
     await h.settle();
@@ -53,13 +60,15 @@ describe('smoke: paging as the seed plans say', () => {
       '+0m push tocsin-selam page', // the severity's page and tier L1 (0–30 min) reach selam once
       '+5m email selam@example.com page',
       '+5m sms +251911234567 page',
-      '+10m chat #incident-2-story-generation-failing remind',
+      '+10m push tocsin-selam remind', // status page due: the assignee (selam, assigned as on call) is reminded
     ]);
     await acknowledgeIncident({ ctx: h.ctx(), input: { incidentId: id } });
     await h.settle();
     await h.at(125);
     h.expectDelivered([
       '+10m chat #incidents post', // workflow "post in #incidents on acknowledgement"
+      '+15m email selam@example.com remind', // the status page reminder, through selam's 5-minute rules
+      '+15m sms +251911234567 remind',
       '+30m push tocsin-hanna page', // L2: team lead, 30–60 min, although acknowledged
       '+32m email hanna@example.com page',
       '+60m email jordan@example.com page', // L3: engineering manager, 60–120 min

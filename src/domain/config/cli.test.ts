@@ -89,6 +89,6 @@ describe('tocsin apply (local store)', () => {
     expect(help.stdout).toContain('tocsin apply -f examples/');
     expect(help.stdout).toContain('--dry-run');
     // Every kind it takes, not four of six.
-    expect(help.stdout).toContain('Kinds: EscalationPolicy, Plan, Schedule, Service, Team, User');
+    expect(help.stdout).toContain('Kinds: EscalationPolicy, Plan, Schedule, Service, StatusPage, Team, User');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAgainst } from '../../../test/cli-harness.ts';
-import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { ADMIN_TOKEN, auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { Engine } from '../../engine/engine.ts';
 import { engineModules } from '../../engine/modules.ts';
 import { providerRegistry } from '../../notify/providers/provider.ts';
@@ -117,7 +117,7 @@ describe('the inbox', () => {
     await engine.runUntilIdle();
     const selfAlerts = await t.db.selectFrom('alerts').select('dedup_key').execute();
     expect(selfAlerts).toEqual([]);
-    const health = await t.app.inject({ method: 'GET', url: '/health/detailed' });
+    const health = await t.app.inject({ method: 'GET', url: '/health/detailed', headers: auth(ADMIN_TOKEN) });
     expect(health.json()).toMatchObject({
       status: 'ok',
       paging: { overdue_pages: 0, channels_off: ['email', 'sms', 'voice', 'push', 'slack', 'chat'] },

@@ -463,7 +463,7 @@ describe('updates and target clocks', () => {
     );
     expect(published.map((e: { data: unknown }) => e.data)).toEqual([
       expect.objectContaining({ audience: 'internal', languages: ['en'] }),
-      expect.objectContaining({ audience: 'external', languages: ['en', 'am'] }),
+      expect.objectContaining({ audience: 'external', languages: ['am', 'en'] }),
     ]);
     t.clock.advance(4 * 3_600_000);
     expect((await targets()).resolve).toBe('breached');

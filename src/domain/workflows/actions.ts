@@ -14,7 +14,7 @@ import { planTemplateParts, render, type Vars } from './render.ts';
 import { type CheckRoleSpec, checkRole, type FillRoleSpec, fillRole } from './role-actions.ts';
 import { type Audience, actionKind, type EscalateSpec, type Rule, type RuleAction } from './rules.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
-import { splitWebhookUrl, URL_PLACEHOLDER } from './webhook-url.ts';
+import { splitWebhookUrl } from './webhook-url.ts';
 import type { TargetName, WorkflowAction } from './workflow-schema.ts';
 
 // The actions that exist now, one function per kind, all inside the engine module's transaction.

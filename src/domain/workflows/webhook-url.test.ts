@@ -47,11 +47,18 @@ describe('webhook action URLs', () => {
     }
   });
 
+  it('takes only identifiers in a URL: free text such as the title is refused at its line', () => {
+    const loaded = loadPlan(plan('https://hooks.example.com/incidents/{title}'), 'hooks.yaml');
+    const errors = 'errors' in loaded ? loaded.errors : [];
+    expect(errors[0]?.message).toMatch(/\{title\} is not known in links/);
+    expect(errors[0]?.line).toBe(11);
+  });
+
   it('URL-encode each value put into the path and query', async () => {
     await applyPlan(
       t.db,
       clock,
-      plan('https://hooks.example.com/incidents/{title}?severity={severity}&t={title}'),
+      plan('https://hooks.example.com/incidents/{id}?severity={severity}&at={declared_at}'),
     );
     const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
     const incident = await declareIncident({
@@ -60,9 +67,10 @@ describe('webhook action URLs', () => {
     });
     await new Engine({ db: t.db, clock }, [workflowEventsModule()]).runUntilIdle();
     const hooks = (await outboxOf(t.db, incident.id)).filter((o) => o.channel === 'webhook');
-    const encoded = encodeURIComponent('a/b?c=d#e@evil.example');
+    const at = encodeURIComponent(new Date(incident.declared_at).toISOString());
+    expect(at).toContain('%3A'); // the time's colons are encoded
     expect(hooks.map((h) => h.destination)).toEqual([
-      `https://hooks.example.com/incidents/${encoded}?severity=SEV1&t=${encoded}`,
+      `https://hooks.example.com/incidents/${incident.id}?severity=SEV1&at=${at}`,
     ]);
     expect(new URL(hooks[0]?.destination ?? '').host).toBe('hooks.example.com');
   });

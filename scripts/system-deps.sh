@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `npm run test:system` needs from Debian packages: PostgreSQL 15 (an external server
 # for the integration suite and multi-instance tests), Prometheus and Alertmanager (real senders for
-# the Alertmanager webhook test). Idempotent and quick when all is there; needs root (or sudo).
+# the Alertmanager webhook test), Chromium (the web console's browser tests). Idempotent and quick
+# when all is there; needs root (or sudo).
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -10,6 +11,8 @@ need=()
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
 [ -x /usr/bin/prometheus-alertmanager ] || need+=(prometheus-alertmanager)
 command -v curl >/dev/null || need+=(curl)
+# Chromium: the web console's browser tests (playwright-core drives Debian's /usr/bin/chromium).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 # wrk: the load generator of npm run bench (a process of its own, on loopback).
 command -v wrk >/dev/null || need+=(wrk)
 # pgrep: the system tests check that no PostgreSQL is left running on a data dir.

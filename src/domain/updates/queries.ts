@@ -21,15 +21,8 @@ export function setUpdate(db: Executor, id: string, set: RowUpdate<'incident_upd
     .executeTakeFirstOrThrow();
 }
 
-export function listUpdates(db: Executor, incidentId: string) {
-  return db
-    .selectFrom('incident_updates')
-    .selectAll()
-    .where('incident_id', '=', incidentId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-}
+// One query for an incident's updates: the incidents concept's.
+export { listUpdates } from '../incidents/queries.ts';
 
 export function insertReview(db: Executor, row: NewRow<'incident_update_reviews'>) {
   return db.insertInto('incident_update_reviews').values(row).returningAll().executeTakeFirstOrThrow();

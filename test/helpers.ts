@@ -12,6 +12,9 @@ import { saveUser } from '../src/domain/users/save-user.ts';
 import { createMetrics } from '../src/http/metrics.ts';
 import { type App, buildServer } from '../src/http/server.ts';
 
+/** Store timeouts for tests: long enough for a loaded machine, short of the 120 s hang guard. */
+const TEST_TIMEOUTS = { connectMs: 60_000, statementMs: 90_000 };
+
 export interface TestDb {
   db: Db;
   url: string;
@@ -31,7 +34,9 @@ export async function freshDb(): Promise<TestDb> {
     await client.end();
   }
   const url = withDatabase(admin, name);
-  const { db } = connect(url, 5);
+  // Production gives up on a connection after 5 s; a busy 2-core CI machine can take longer to fork a
+  // backend, so tests wait as long as their hang guard instead of failing on load.
+  const { db } = connect(url, 5, TEST_TIMEOUTS);
   return {
     db,
     url,

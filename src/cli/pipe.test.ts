@@ -33,7 +33,7 @@ afterAll(() => t.close());
 describe('output through a pipe', () => {
   it('arrives whole: 5000 alerts as JSON (more than 1 MB) parse', async () => {
     const out = await tocsin('alert', 'list', '--limit', '5000', '--json');
-    expect(out.code).toBe(0);
+    expect(out.code, out.stderr).toBe(0);
     expect(out.stdout.length).toBeGreaterThan(1_000_000);
     const alerts = JSON.parse(out.stdout) as unknown[];
     expect(alerts).toHaveLength(5000);

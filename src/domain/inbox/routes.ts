@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { inboxIdSchema, inboxQuerySchema } from './inbox.ts';
 import { listInbox } from './list-inbox.ts';
 import { markInboxItemRead } from './mark-read.ts';

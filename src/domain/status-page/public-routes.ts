@@ -3,8 +3,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { App, AppDeps } from '../../http/server.ts';
 import { packageRoot } from '../../lib/package-root.ts';
+import type { App, RouteDeps } from '../http-app.ts';
 import { cachedRendering } from './cache.ts';
 import { type FeedFormat, renderFeed } from './feeds.ts';
 import type { StatusView } from './load-status-page.ts';
@@ -27,7 +27,7 @@ function languageOf(request: FastifyRequest, view: StatusView): string {
   return negotiateLanguage(view.languages, q.lang, Array.isArray(accept) ? accept[0] : accept);
 }
 
-export function registerStatusPageRoutes(app: App, deps: AppDeps): void {
+export function registerStatusPageRoutes(app: App, deps: RouteDeps): void {
   async function serve(
     request: FastifyRequest,
     reply: FastifyReply,

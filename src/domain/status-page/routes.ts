@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { createMaintenance } from './create-maintenance.ts';
 import { deleteComponent } from './delete-component.ts';
 import { getStatusPageConfig } from './get-status-page-config.ts';

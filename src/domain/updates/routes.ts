@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/server.ts';
+import type { App } from '../http-app.ts';
 import { incidentIdSchema } from '../incidents/inputs.ts';
 import { approveUpdate } from './approve-update.ts';
 import { draftUpdate } from './draft-update.ts';

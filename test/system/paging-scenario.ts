@@ -90,7 +90,8 @@ export async function declareIncidents(
       });
       if (res.status !== 201) throw new Error(`declare answered ${res.status}: ${JSON.stringify(res.json)}`);
       const id = String((res.json.incident as { id: string }).id);
-      declared[i] = { id, title, subject: `[SEV1] ${title}`, steps: STEP_USERS.length };
+      // A page's subject (push title) names the severity, the incident number and its title.
+      declared[i] = { id, title, subject: `[SEV1] #${id} ${title}`, steps: STEP_USERS.length };
       await new Promise((r) => setTimeout(r, 60));
     }
   };

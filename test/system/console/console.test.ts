@@ -172,6 +172,13 @@ describe('web console', () => {
       async () => ((await incident(incidentId)).incident as { severity: string }).severity === 'SEV1',
     );
 
+    // The creator platform lets only the incident commander resolve (lifecycle.states[].by): the
+    // admin takes over the role first, as the IC handing over would.
+    const handover = await rig.api('POST', `/api/v1/incidents/${incidentId}/roles`, {
+      role: 'incident-commander',
+      user: 'admin',
+    });
+    expect(handover.status).toBe(200);
     const resolve = page.getByRole('form', { name: 'Resolve' });
     await resolve.getByLabel('Resolution').fill('rolled back the upload service');
     await resolve.getByRole('button', { name: 'Resolve incident' }).click();

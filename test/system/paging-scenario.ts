@@ -3,11 +3,16 @@ import type { Received } from './ntfy-recorder.ts';
 import { call, type SystemDb, until } from './support.ts';
 
 // The paging scenario of test/system/paging-reliability.test.ts: four people reached by ntfy push, a
-// plan whose SEV1 pages a three-step escalation policy (two people, then one, then one, 2 s apart),
+// plan whose SEV1 pages a three-step escalation policy (two people, then one, then one; 3 s, 5 s, 2 s),
 // incidents declared through the API, some acknowledged along the way; and the checks that every
 // page a person had to get arrived exactly once, never before it was due and not too late.
 
-export const STEP_AFTER_MS = 2_000;
+/**
+ * Each step's `escalateAfter`. Step 2 waits longer: the tests acknowledge incidents whose step-2 page
+ * was held up by a stall or a killed instance, which needs step 3 not to be due yet however long the
+ * stall lasted on a busy machine.
+ */
+export const ESCALATE_AFTER_MS = [3_000, 5_000, 2_000] as const;
 /** Who each step pages: every step has people of its own, so a topic tells the step. */
 export const STEP_USERS = [['ana', 'ben'], ['cyd'], ['dee']] as const;
 const PEOPLE = STEP_USERS.flat();
@@ -43,9 +48,9 @@ lifecycle:
 escalationPolicies:
   - id: tiered
     steps:
-      - { notify: [tier1], escalateAfter: ${STEP_AFTER_MS / 1000}s }
-      - { notify: [tier2], escalateAfter: ${STEP_AFTER_MS / 1000}s }
-      - { notify: [tier3], escalateAfter: ${STEP_AFTER_MS / 1000}s }
+      - { notify: [tier1], escalateAfter: ${ESCALATE_AFTER_MS[0] / 1000}s }
+      - { notify: [tier2], escalateAfter: ${ESCALATE_AFTER_MS[1] / 1000}s }
+      - { notify: [tier3], escalateAfter: ${ESCALATE_AFTER_MS[2] / 1000}s }
 `;
 
 /** Applies the people (verified push contacts, one rule each) and the plan through POST /api/v1/apply. */
@@ -76,12 +81,13 @@ export async function declareIncidents(
   token: string,
   count: number,
   workers = 5,
+  titlePrefix = 'Paging',
 ): Promise<Declared[]> {
   const declared: Declared[] = [];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < count; i = next++) {
-      const title = `Paging ${i}`;
+      const title = `${titlePrefix} ${i}`;
       const server = servers[i % servers.length] as ServerHandle;
       const res = await call(server, token, 'POST', '/api/v1/incidents', {
         plan: 'paging',
@@ -346,19 +352,19 @@ export async function checkDeliveries(
     if (late.length > 0) problems.push(`${inc.title} got ${late.length} page(s) after its acknowledgement`);
   }
 
-  // Timing: a step is due `STEP_AFTER_MS` after the previous one ran (the first when paging started);
+  // Timing: a step is due the previous step's `escalateAfter` after it ran (the first when paging started);
   // it runs no earlier, and its messages arrive within the bounds.
   const firstSeen = new Map<string, Received>();
   for (const r of received) if (!firstSeen.has(r.outboxId)) firstSeen.set(r.outboxId, r);
   const ranAt = new Map<string, number>(); // incident|step → when the step ran
   for (const r of rows) ranAt.set(`${r.incident_id}|${r.step}`, r.created_at.getTime());
-  for (const s of started) ranAt.set(`${s.incident_id}|0`, s.started_at.getTime() - STEP_AFTER_MS);
+  for (const s of started) ranAt.set(`${s.incident_id}|0`, s.started_at.getTime());
   const late = { first: [] as number[], reclaimed: [] as number[] };
   for (const r of rows) {
     const previous = ranAt.get(`${r.incident_id}|${r.step - 1}`);
     const got = firstSeen.get(r.id);
     if (previous === undefined || !got) continue;
-    const due = previous + STEP_AFTER_MS;
+    const due = previous + (r.step === 1 ? 0 : (ESCALATE_AFTER_MS[r.step - 2] ?? 0));
     const what = `outbox ${r.id} (incident ${r.incident_id} step ${r.step})`;
     if (r.created_at.getTime() < due)
       problems.push(`${what} queued ${due - r.created_at.getTime()} ms early`);

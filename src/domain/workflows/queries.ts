@@ -288,44 +288,55 @@ export async function renderFactsOf(
   resolution: string | null;
   message?: string;
 }> {
-  const commander = opts.commanderRole ? await roleHolder(db, incidentId, opts.commanderRole) : undefined;
-  const ack = await db
-    .selectFrom('incident_events')
-    .select('actor_name')
-    .where('incident_id', '=', incidentId)
-    .where('kind', '=', 'incident.acknowledged')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const cause = await db
-    .selectFrom('hypotheses')
-    .select('statement')
-    .where('incident_id', '=', incidentId)
-    .where('status', '=', 'confirmed')
-    .orderBy('updated_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  // One statement (it runs for every workflow firing, on the paging path): the incident with its
+  // commander, last acknowledger, confirmed root cause and the triggering update's bodies beside it.
   const row = await db
     .selectFrom('incidents')
-    .select(['resolution', 'mitigation'])
-    .where('id', '=', incidentId)
+    .select((eb) => [
+      'incidents.resolution',
+      'incidents.mitigation',
+      eb
+        .selectFrom('incident_roles')
+        .innerJoin('users', 'users.id', 'incident_roles.user_id')
+        .select('users.handle')
+        .whereRef('incident_roles.incident_id', '=', 'incidents.id')
+        .where('incident_roles.role', '=', opts.commanderRole ?? '')
+        .limit(1)
+        .as('commander'),
+      eb
+        .selectFrom('incident_events')
+        .select('incident_events.actor_name')
+        .whereRef('incident_events.incident_id', '=', 'incidents.id')
+        .where('incident_events.kind', '=', 'incident.acknowledged')
+        .orderBy('incident_events.id', 'desc')
+        .limit(1)
+        .as('acknowledged_by'),
+      eb
+        .selectFrom('hypotheses')
+        .select('hypotheses.statement')
+        .whereRef('hypotheses.incident_id', '=', 'incidents.id')
+        .where('hypotheses.status', '=', 'confirmed')
+        .orderBy('hypotheses.updated_at', 'desc')
+        .limit(1)
+        .as('root_cause'),
+      eb
+        .selectFrom('incident_updates')
+        .select('incident_updates.bodies')
+        .whereRef('incident_updates.incident_id', '=', 'incidents.id')
+        .where('incident_updates.id', '=', opts.updateId ?? '0')
+        .limit(1)
+        .as('update_bodies'),
+    ])
+    .where('incidents.id', '=', incidentId)
     .executeTakeFirst();
   const steps = (row?.mitigation as { steps?: unknown } | null)?.steps;
   const mitigation = Array.isArray(steps) ? steps.map(String).join('; ') : '';
-  const update = opts.updateId
-    ? await db
-        .selectFrom('incident_updates')
-        .select('bodies')
-        .where('id', '=', opts.updateId)
-        .where('incident_id', '=', incidentId)
-        .executeTakeFirst()
-    : undefined;
-  const bodies = (update?.bodies ?? {}) as Record<string, unknown>;
+  const bodies = (row?.update_bodies ?? {}) as Record<string, unknown>;
   const message = Object.values(bodies).find((v): v is string => typeof v === 'string');
   return {
-    commander: commander ?? null,
-    acknowledgedBy: ack?.actor_name ?? null,
-    rootCause: cause?.statement ?? null,
+    commander: (opts.commanderRole && row?.commander) || null,
+    acknowledgedBy: row?.acknowledged_by ?? null,
+    rootCause: row?.root_cause ?? null,
     resolution: row?.resolution || mitigation || null,
     ...(message !== undefined ? { message } : {}),
   };

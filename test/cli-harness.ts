@@ -27,7 +27,8 @@ export async function cliAgainst(t: TestApp): Promise<(...args: string[]) => Pro
         [join(root, 'bin/tocsin.js'), ...args, '--url', url],
         {
           env,
-          timeout: 60_000,
+          // A guard against a hung process, not a measure: generous for a busy 2-core machine.
+          timeout: 110_000,
           maxBuffer: 64 * 1024 * 1024,
         },
       );

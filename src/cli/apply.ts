@@ -6,6 +6,7 @@ import type { FieldChange } from '../domain/config/config.ts';
 import type { ConfigSource } from '../domain/config/documents.ts';
 import { knownKinds } from '../domain/config/registry.ts';
 import { AppError } from '../errors.ts';
+import { formatSourceError } from '../lib/yaml-source.ts';
 import { ApiClient, ApiError, serverUrl } from './client.ts';
 import { exitWhenDrained, printJson, progress } from './output.ts';
 
@@ -145,6 +146,8 @@ Errors are printed as file:line:col: message, and nothing is applied (exit code 
         return;
       }
       for (const r of result.results) process.stdout.write(`${describeResult(r, dryRun)}\n`);
+      // Stored-only plan fields, as `tocsin plan validate` prints them: file:line:col: warning: …
+      for (const w of result.field_warnings ?? []) process.stderr.write(`${formatSourceError(w)}\n`);
       for (const w of result.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
     });
 }

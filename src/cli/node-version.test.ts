@@ -26,7 +26,7 @@ describe('Node versions', () => {
       const { stdout, stderr } = await run(SYSTEM_NPX, ['tocsin', '--version'], {
         cwd: root,
         env: { ...process.env, PATH: path },
-        timeout: 60_000,
+        timeout: 110_000,
       });
       expect(stderr).not.toContain('EBADENGINE');
       expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);

@@ -4,14 +4,19 @@ import Fastify from 'fastify';
 import type { KyselyPlugin } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../../test/helpers.ts';
+import { addUser, freshDb, type TestDb } from '../../test/helpers.ts';
 import { VirtualClock } from '../db/clock.ts';
+import { applyDeclaredContacts } from '../domain/contacts/apply-declared-contacts.ts';
+import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
 import { enqueueNotification } from '../domain/notifications/enqueue.ts';
 import { claimDueOutbox } from '../domain/notifications/queries.ts';
+import { acknowledgeByCode } from '../domain/paging/acknowledge-page.ts';
+import { pageManually } from '../domain/paging/page-manually.ts';
 import { acknowledge, applyPlan, declareIncident } from '../domain/workflows/testing.ts';
 import { type Provider, providerRegistry } from '../notify/providers/provider.ts';
 import { isRetryableStatus, signWebhook, webhookProvider } from '../notify/providers/webhook.ts';
 import { Engine } from './engine.ts';
+import { engineModules } from './modules.ts';
 import { type OutboxModule, outboxModule } from './outbox.ts';
 
 // Outbox delivery end to end: a real Fastify receiver on 127.0.0.1 that checks the Standard Webhooks
@@ -71,6 +76,8 @@ async function queue(path: string, channel = 'webhook', key = `${path}-${Math.ra
   if (!id) throw new Error('not queued');
   return id;
 }
+
+const systemCtx = () => makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
 
 const row = (id: string) =>
   t.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -185,125 +192,139 @@ describe('outbox delivery', () => {
     for (const id of orphan) expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
-  it('does not send again a page whose sender died after paging was acknowledged', async () => {
-    const escalation = async (status: 'acknowledged' | 'exhausted') => {
-      const esc = await t.db
-        .insertInto('escalations')
-        .values({
-          incident_id: null,
-          kind: 'paging',
-          source: `manual:${status}`,
-          steps: '[]',
-          channels: '[]',
-          message: 'page',
-          status: 'active',
-          started_at: clock.now(),
-          updated_at: clock.now(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const id = await enqueueNotification(
-        t.db,
-        {
-          incidentId: null,
-          channel: 'webhook',
-          destination: `${base}/held/${status}`,
-          payload: { kind: 'page' },
-          dedupKey: `held-${status}`,
-          escalationId: esc.id,
+  /** Paging's own engine modules without delivery: escalations and tiers queue pages, none is sent. */
+  const paging = () =>
+    new Engine({ db: t.db, clock, log: pino({ level: 'silent' }) }, engineModules({ deliver: false }));
+  /** A person reached by a verified push contact at once, set as `tocsin apply` of a User sets it. */
+  const pushUser = async (handle: string) => {
+    await addUser(systemCtx(), handle, { email: `${handle}@example.com` });
+    await applyDeclaredContacts({
+      ctx: systemCtx(),
+      input: {
+        user: handle,
+        declared: {
+          contacts: [
+            { kind: 'push', address: `${handle}-pager`, label: 'pager', verified: true, disabled: false },
+          ],
+          notificationRules: [{ contact: 'pager', after: '0m' }],
         },
-        clock.now(),
-      );
-      return { esc: esc.id, id: String(id) };
+      },
+    });
+  };
+  /** The outbox module delivering push messages to a recorder: which outbox rows went out. */
+  const pushModule = () => {
+    const pushed: string[] = [];
+    const push: Provider = {
+      channel: 'push',
+      send: async (message) => {
+        pushed.push(message.id);
+        return { providerId: `push-${message.id}` };
+      },
     };
-    const answered = await escalation('acknowledged');
-    const unanswered = await escalation('exhausted');
-    // Claimed by a worker that then died: both rows are `sending` under a 60s lease.
-    const lease = new Date(clock.now().getTime() + 60 * SECOND);
-    await t.db.transaction().execute((tx) => claimDueOutbox(tx, clock.now(), ['webhook'], 100, lease, 4));
-    for (const [e, status] of [
-      [answered, 'acknowledged'],
-      [unanswered, 'exhausted'],
-    ] as const) {
-      await t.db.updateTable('escalations').set({ status }).where('id', '=', e.esc).execute();
-    }
+    return { pushed, module: outboxModule({ providers: providerRegistry([push]), leaseMs: 60 * SECOND }) };
+  };
+  /** Claims the due push messages for a worker that then dies: `sending` under a 60 s lease. */
+  const claimNoWorker = () =>
+    t.db
+      .transaction()
+      .execute((tx) =>
+        claimDueOutbox(tx, clock.now(), ['push'], 100, new Date(clock.now().getTime() + 60 * SECOND), 4),
+      );
+
+  it('does not send again a page whose sender died after paging was acknowledged', async () => {
+    // Two people paged by hand (`tocsin page user:…`); each page is claimed by a worker that dies.
+    const page = async (handle: string) => {
+      await pushUser(handle);
+      const esc = await pageManually({
+        ctx: systemCtx(),
+        input: { target: `user:${handle}`, message: 'Database disk at 95%' },
+      });
+      const queued = await t.db
+        .selectFrom('outbox')
+        .select(['id', 'payload', 'user_id'])
+        .where('escalation_id', '=', esc.id)
+        .executeTakeFirstOrThrow();
+      const code = (queued.payload as { ack: { code: string } }).ack.code;
+      return { esc: esc.id, id: String(queued.id), userId: String(queued.user_id), code };
+    };
+    const answered = await page('held-answered');
+    const unanswered = await page('held-unanswered');
+    await claimNoWorker();
+    // One of them answers with the page's reply code meanwhile; the other does not.
+    clock.advance(SECOND);
+    await acknowledgeByCode({ db: t.db, clock }, answered.userId, answered.code);
     clock.advance(60 * SECOND);
-    await run(modules());
+    const { pushed, module } = pushModule();
+    await run(module);
     // Acknowledged meanwhile: cancelled, like the pages still pending at the acknowledgement.
     expect(await row(answered.id)).toMatchObject({ status: 'cancelled', attempts: 1 });
-    expect(hits('/held/acknowledged')).toHaveLength(0);
-    // Nobody answered: the page still has to reach someone.
+    expect(pushed).not.toContain(answered.id);
+    // Nobody answered (its paging goes on): the page still has to reach someone.
     expect(await row(unanswered.id)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(hits('/held/exhausted')).toHaveLength(1);
+    expect(pushed).toContain(unanswered.id);
+    const statuses = await t.db
+      .selectFrom('escalations')
+      .select(['id', 'status'])
+      .where('id', 'in', [answered.esc, unanswered.esc])
+      .execute();
+    expect(Object.fromEntries(statuses.map((e) => [String(e.id), e.status]))).toEqual({
+      [answered.esc]: 'acknowledged',
+      [unanswered.esc]: 'active',
+    });
   });
 
   it('does not send again a page queued before its incident was acknowledged, once its sender died', async () => {
-    const version = await applyPlan(
+    await pushUser('tier-one');
+    await pushUser('tier-two');
+    await applyPlan(
       t.db,
       clock,
       `apiVersion: tocsin.dev/v1
 kind: Plan
 metadata: { name: outbox-held }
 severities: [{ id: SEV1, title: Outage }]
+groups:
+  - { id: first-line, title: First line, users: [tier-one] }
+  - { id: second-line, title: Second line, users: [tier-two] }
 lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+escalation:
+  tiers:
+    - { id: L1, after: 0m, notify: [first-line] }
+    - { id: L2, after: 30m, notify: [second-line] }
 `,
     );
-    const incident = await declareIncident(t.db, {
-      plan: 'outbox-held',
-      version,
-      severity: 'SEV1',
-      at: clock.now(),
-    });
+    const engine = paging();
+    const incident = await declareIncident(t.db, { plan: 'outbox-held', severity: 'SEV1', at: clock.now() });
+    await engine.runUntilIdle();
     // A duration tier stays active after an acknowledgement (it pages later tiers as new steps).
-    const esc = await t.db
-      .insertInto('escalations')
-      .values({
-        incident_id: incident,
-        kind: 'duration',
-        source: 'tier:L2',
-        steps: '[]',
-        channels: '[]',
-        message: 'page',
-        status: 'active',
-        started_at: clock.now(),
-        updated_at: clock.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const page = async (name: string) =>
-      String(
-        await enqueueNotification(
-          t.db,
-          {
-            incidentId: incident,
-            channel: 'webhook',
-            destination: `${base}/tier/${name}`,
-            payload: { kind: 'page' },
-            dedupKey: `tier-${name}`,
-            escalationId: esc.id,
-          },
-          clock.now(),
-        ),
-      );
-    const claimNoWorker = () =>
-      t.db
-        .transaction()
-        .execute((tx) =>
-          claimDueOutbox(tx, clock.now(), ['webhook'], 100, new Date(clock.now().getTime() + 60 * SECOND), 4),
-        );
-    const before = await page('before');
+    const tierPage = async (handle: string) => {
+      const found = await t.db
+        .selectFrom('outbox')
+        .innerJoin('users', 'users.id', 'outbox.user_id')
+        .innerJoin('escalations', 'escalations.id', 'outbox.escalation_id')
+        .select(['outbox.id', 'escalations.kind'])
+        .where('outbox.incident_id', '=', incident)
+        .where('users.handle', '=', handle)
+        .executeTakeFirstOrThrow();
+      expect(found.kind).toBe('duration');
+      return String(found.id);
+    };
+    const before = await tierPage('tier-one');
     await claimNoWorker();
     clock.advance(SECOND);
     await acknowledge(t.db, incident, clock.now());
-    clock.advance(SECOND);
-    const after = await page('after');
+    clock.advance(30 * 60 * SECOND);
+    await engine.runUntilIdle();
+    const after = await tierPage('tier-two');
     await claimNoWorker();
     clock.advance(60 * SECOND);
-    await run(modules());
+    const { pushed, module } = pushModule();
+    await run(module);
     expect(await row(before)).toMatchObject({ status: 'cancelled' });
-    expect(hits('/tier/before')).toHaveLength(0);
+    expect(pushed).not.toContain(before);
     // Queued after the acknowledgement (a later tier): it goes out.
     expect(await row(after)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(pushed).toContain(after);
   });
 
   it('records a message that went out while the store failed, once the store answers again', async () => {

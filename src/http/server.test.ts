@@ -1,5 +1,10 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, type TestApp, testApp } from '../../test/helpers.ts';
+import { enqueueNotification } from '../domain/notifications/enqueue.ts';
+import { Engine } from '../engine/engine.ts';
+import { outboxModule } from '../engine/outbox.ts';
+import { DeliveryError, type Provider, providerRegistry } from '../notify/providers/provider.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -25,20 +30,29 @@ describe('HTTP surface', () => {
   });
 
   it('reports degraded, with the reason, when a page failed for good', async () => {
+    // A page queued for the admin, refused for good by the SMS provider (an invalid number).
     const user = await t.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
-    await t.db
-      .insertInto('outbox')
-      .values({
+    await enqueueNotification(
+      t.db,
+      {
+        incidentId: null,
         channel: 'sms',
         destination: '+15550000000',
-        payload: JSON.stringify({ kind: 'page', text: 'x' }),
-        status: 'failed',
-        next_attempt_at: t.clock.now(),
-        created_at: t.clock.now(),
-        user_id: user.id,
-        last_error: 'Twilio 21211: invalid To',
-      })
-      .execute();
+        payload: { kind: 'page', text: 'x' },
+        dedupKey: 'health-failed-page',
+        userId: user.id,
+      },
+      t.clock.now(),
+    );
+    const refusing: Provider = {
+      channel: 'sms',
+      send: async () => {
+        throw new DeliveryError('Twilio 21211: invalid To', false);
+      },
+    };
+    const outbox = outboxModule({ providers: providerRegistry([refusing]) });
+    await new Engine({ db: t.db, clock: t.clock, log: pino({ level: 'silent' }) }, [outbox]).runUntilIdle();
+    await outbox.idle();
     const detailed = (await t.app.inject({ url: '/health/detailed', headers: auth(t.adminToken) })).json();
     expect(detailed.status).toBe('degraded');
     expect(detailed.outbox.dead_letters).toBe(1);

@@ -18,7 +18,9 @@ async function tocsin(...args: string[]): Promise<{ code: number; stdout: string
     const { stdout, stderr } = await run(process.execPath, [join(root, 'bin/tocsin.js'), 'drill', ...args], {
       cwd: root,
       env,
-      timeout: 60_000,
+      // A guard against a hung process only, a little under the test's own: a drill of a real
+      // plan on a busy 2-core machine can take far longer than on a quiet one.
+      timeout: 110_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

@@ -4,7 +4,8 @@ import { loadScenario } from '../../src/domain/drills/report.ts';
 import { type DrillReport, runDrill } from '../../src/domain/drills/run-drill.ts';
 import { defaultScenario, lifecycleWalk } from '../../src/domain/drills/scenario.ts';
 import { loadPlan } from '../../src/domain/plans/plan.ts';
-import { drillEngine } from '../../src/engine/drill-engine.ts';
+import { DRILL_MODULES, drillEngine } from '../../src/engine/drill-engine.ts';
+import { engineModules } from '../../src/engine/modules.ts';
 import { freshDb, type TestDb } from '../helpers.ts';
 
 // Every severity of every example plan passes its default drill (all targets met); each breach
@@ -83,11 +84,16 @@ lifecycle:
   transitions: { open: [watching, identified], identified: [open], watching: [closed, open] }
 `;
 
-describe.concurrent('drills of the example plans', () => {
+// Drills run several at a time, so each one's wall time includes the others' turns: on a busy 2-core
+// machine one took over 120 s. The bound guards against a hang only (nothing here measures time).
+describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
   it('covers every plan and severity', ({ expect }) => {
     expect(planFiles.length).toBeGreaterThanOrEqual(6);
     expect(severityCases.length).toBeGreaterThan(planFiles.length);
     expect(scenarioFiles.length).toBeGreaterThanOrEqual(6);
+    // A drill runs the engine's own incident modules: a renamed one must not drop out silently.
+    const names = engineModules({ deliver: false }).map((m) => m.name);
+    expect(names).toEqual(expect.arrayContaining(DRILL_MODULES));
   });
 
   it.for(severityCases)(

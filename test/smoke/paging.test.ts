@@ -16,6 +16,7 @@ afterAll(() => h.close());
 
 describe('smoke: paging as the seed plans say', () => {
   it('job-application P0: the IC fallback chain escalates until acknowledged, then stops', async () => {
+    await h.startAt('2026-03-02T10:00:00Z'); // 13:00 in Addis Ababa
     const id = await h.declare('job-application-platform', 'P0', 'API 100% errors');
     h.expectDelivered([
       '+0m chat #incidents post', // page.chat
@@ -54,6 +55,7 @@ describe('smoke: paging as the seed plans say', () => {
   });
 
   it('story-generation SEV-1: L1–L4 duration tiers go on after the acknowledgement, until resolved', async () => {
+    await h.startAt('2026-03-02T12:00:00Z'); // 15:00 in Addis Ababa, after the test above (if it ran)
     const id = await h.declare('story-generation', 'SEV-1', 'Story generation failing');
     await h.at(10);
     h.expectDelivered([

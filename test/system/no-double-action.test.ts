@@ -41,16 +41,12 @@ describe('two engines on one store', () => {
       }),
     );
     // Both the declaration workflow and the 2 s timer have fired for every incident.
-    await until(
-      'both workflows to fire for every incident',
-      async () => {
-        const rows = await db.rows<{ n: string }>(
-          `select count(*) as n from workflow_runs where workflow in ('on declare', 'after two seconds')`,
-        );
-        return Number(rows[0]?.n) >= INCIDENTS * 2;
-      },
-      30_000,
-    );
+    await until('both workflows to fire for every incident', async () => {
+      const rows = await db.rows<{ n: string }>(
+        `select count(*) as n from workflow_runs where workflow in ('on declare', 'after two seconds')`,
+      );
+      return Number(rows[0]?.n) >= INCIDENTS * 2;
+    });
     // Let both engines tick a few more times: a late duplicate would show up now.
     const ticks = await engineTicks();
     await until('three more engine ticks', async () => (await engineTicks()) >= ticks + 3);

@@ -46,11 +46,15 @@ export async function call(
   return { status: res.status, json };
 }
 
-/** Polls `probe` every `intervalMs` until it returns a value other than undefined/false. */
+/**
+ * Polls `probe` every `intervalMs` until it returns a value other than undefined/false. The default
+ * bound is generous (real processes on a busy 2-core machine): it guards against a hang, it does not
+ * measure anything, and it stays under the test timeout (120 s) so the failure names what it awaited.
+ */
 export async function until<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
   intervalMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -105,7 +109,7 @@ export async function systemDatabase(adminUrl: string, prefix: string): Promise<
 /** Whether something accepts TCP connections on the port (fetch fails with ECONNREFUSED when not). */
 export async function refusesConnections(url: string): Promise<boolean> {
   try {
-    await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await fetch(url, { signal: AbortSignal.timeout(30_000) });
     return false;
   } catch (error) {
     return (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
-import { declareIncident } from '../incidents/declare-incident.ts';
+import { routeAlerts } from '../alert-rules/route-alerts.ts';
+import type { InboundAlertEvent } from '../alerts/alerts.ts';
+import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
+import { updateIncident } from '../incidents/update-incident.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { createIntegration } from '../services/create-integration.ts';
 import { saveService } from '../services/save-service.ts';
@@ -259,33 +262,38 @@ describe('reading changes', () => {
     await change('search', 'search: 30h before', 30);
     await change('payments', 'payments: 1h before (via its alert)', 1);
     await change('checkout', 'checkout: not this incident’s service', 1);
-    const incident = await declareIncident({
+    // An alert of payments declares the incident (payments pages on its plan), and the responders
+    // find the cause is search's: they move the incident to search. payments' changes still count,
+    // through the alert that fed the incident.
+    await saveService({
       ctx: t.ctx(),
-      input: { title: 'Search is slow', severity: 'SEV1', service: 'search' },
+      input: { service: { name: 'payments', plan: 'ops' }, mode: 'upsert' },
     });
-    // An alert of payments fed the incident: payments' changes count too.
-    const payments = await t.db
-      .selectFrom('services')
-      .select('id')
-      .where('name', '=', 'payments')
+    const integration = await createIntegration({
+      ctx: t.ctx(),
+      input: { service: 'payments', type: 'pagerduty' },
+    });
+    await ingestAlertEvents({
+      ctx: t.ctx(),
+      input: {
+        integration,
+        events: [
+          { action: 'trigger', dedupKey: 'p99', summary: 'p99 latency', severity: 'critical', raw: {} },
+        ] as InboundAlertEvent[],
+      },
+    });
+    // The engine's alert-routing pass (in its own transaction, as the engine runs it).
+    const routed = await t.db.transaction().execute((tx) => routeAlerts({ tx, now: t.clock.now() }));
+    expect(routed).toBe(1);
+    const fed = await t.db
+      .selectFrom('alerts')
+      .select('incident_id')
+      .where('dedup_key', '=', 'p99')
       .executeTakeFirstOrThrow();
-    await t.db
-      .insertInto('alerts')
-      .values({
-        service_id: payments.id,
-        dedup_key: 'p99',
-        status: 'triggered',
-        summary: 'p99 latency',
-        first_seen_at: t.clock.now(),
-        last_seen_at: t.clock.now(),
-        updated_at: t.clock.now(),
-        details: '{}',
-        links: '[]',
-        images: '[]',
-        raw: '{}',
-        incident_id: incident.id,
-      })
-      .execute();
+    const incident = await updateIncident({
+      ctx: t.ctx(),
+      input: { incidentId: String(fed.incident_id), service: 'search', title: 'Search is slow' },
+    });
     t.clock.advance(HOUR);
     await change('search', 'search: after declaration', 0);
 

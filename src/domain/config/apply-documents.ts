@@ -31,6 +31,11 @@ export interface ApplyResult {
   applied: boolean;
   /** What the applied documents leave wrong but allowed: severities and services that page nobody. */
   warnings: string[];
+  /**
+   * Fields the documents use that Tocsin only stores (plan-fields.ts), file:line:col, exactly the
+   * warnings `tocsin plan validate` prints for the same file.
+   */
+  field_warnings: SourceError[];
 }
 
 /** Every error of the documents as one Invalid whose details are `file:line:col` paths. */
@@ -194,6 +199,7 @@ export async function applyDocuments({ ctx, input }: Operation<ApplyInput>): Pro
   }
   for (const handler of new Set(documents.map((d) => d.handler))) ctx.require(handler.permission);
   const ordered = inDependencyOrder(documents);
+  const fieldWarnings = documents.flatMap((d) => d.warnings);
   try {
     const results = await ctx.db.transaction().execute(async (tx) => {
       // One apply at a time, so two applies creating the same new user cannot collide.
@@ -203,9 +209,16 @@ export async function applyDocuments({ ctx, input }: Operation<ApplyInput>): Pro
       if (input.dryRun) throw new DryRun(results, warnings);
       return { results, warnings };
     });
-    return { ...results, applied: true };
+    return { ...results, applied: true, field_warnings: fieldWarnings };
   } catch (error) {
-    if (error instanceof DryRun) return { results: error.results, warnings: error.warnings, applied: false };
+    if (error instanceof DryRun) {
+      return {
+        results: error.results,
+        warnings: error.warnings,
+        applied: false,
+        field_warnings: fieldWarnings,
+      };
+    }
     throw error;
   }
 }

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { formatSourceError, type SourceError } from '../../lib/yaml-source.ts';
 
 // `tocsin apply` against the local store: DATABASE_URL points at a fresh database (faster than
 // initialising an embedded PostgreSQL in a temporary TOCSIN_DATA_DIR).
@@ -37,12 +38,13 @@ function tocsin(...args: string[]) {
     cwd: dir,
     env,
     encoding: 'utf8',
-    timeout: 60_000,
+    // A guard against a hung process (generous: a busy 2-core machine), under the tests' own.
+    timeout: 110_000,
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe('tocsin apply (local store)', () => {
+describe('tocsin apply (local store)', { timeout: 300_000 }, () => {
   it('applies a directory, shows a kubectl-like diff, and errors at file:line:col', () => {
     const first = tocsin('apply', '-f', 'config');
     // Without a server it says where it writes (issue 9, item 9).
@@ -81,6 +83,24 @@ describe('tocsin apply (local store)', () => {
       expect.stringMatching(/^broken\.yaml:3:19: metadata\.name: lowercase letters/),
       '',
     ]);
+  });
+
+  it('prints the stored-only field warnings exactly as plan validate does, and in --json', () => {
+    const minimal = readFileSync(join(root, 'examples/plans/minimal.yaml'), 'utf8');
+    writeFileSync(
+      join(dir, 'reviewed.yaml'),
+      `${minimal.replace('name: minimal', 'name: reviewed')}review: { every: quarterly }\n`,
+    );
+    const validated = tocsin('plan', 'validate', 'reviewed.yaml');
+    expect(validated.code).toBe(0);
+    const warning = validated.stderr.trim();
+    expect(warning).toMatch(/^reviewed\.yaml:\d+:1: warning: review is stored only/);
+    const applied = tocsin('apply', '-f', 'reviewed.yaml');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toBe('plan/reviewed created\n');
+    expect(applied.stderr.split('\n')).toContain(warning);
+    const json = JSON.parse(tocsin('apply', '-f', 'reviewed.yaml', '--json').stdout);
+    expect(json.field_warnings.map((w: SourceError) => formatSourceError(w))).toEqual([warning]);
   });
 
   it('explains itself with --help', () => {

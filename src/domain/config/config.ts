@@ -31,7 +31,9 @@ export interface ConfigDocument {
   source: SourceDocument;
 }
 
-export type Validation<T> = { value: T; errors?: undefined } | { value?: undefined; errors: SourceError[] };
+export type Validation<T> =
+  /** `warnings`: what is valid but worth saying, e.g. a plan's stored-only fields (file:line:col). */
+  { value: T; errors?: undefined; warnings?: SourceError[] } | { value?: undefined; errors: SourceError[] };
 
 /**
  * Everything Tocsin needs to know about one kind of document. A new kind (Service, Schedule, …) is

@@ -14,6 +14,8 @@ export interface ValidDocument extends ConfigDocument {
   handler: KindHandler<unknown>;
   value: unknown;
   name: string;
+  /** The kind's warnings about the document (a plan's stored-only fields), file:line:col. */
+  warnings: SourceError[];
 }
 
 /**
@@ -89,6 +91,7 @@ function parseSource(source: ConfigSource): { documents: ValidDocument[]; errors
       handler,
       value: valid.value,
       name: handler.name(valid.value),
+      warnings: valid.warnings ?? [],
     });
   }
   return { documents, errors };

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { loadPlan } from '../plans/plan.ts';
 import { knownKinds } from './registry.ts';
 
 let t: TestApp;
@@ -92,5 +94,47 @@ describe('POST /api/v1/apply', () => {
     expect(ok.statusCode).toBe(200);
     const refused = await post(manager, { documents: [{ file: 'u.yaml', content: users }] });
     expect(refused.statusCode).toBe(403);
+  });
+});
+
+describe('stored-only plan fields', () => {
+  // The minimal example plan (acted-on fields only) with `review`, a field Tocsin only stores.
+  const minimal = readFileSync('examples/plans/minimal.yaml', 'utf8');
+  const withReview = `${minimal.replace('name: minimal', 'name: reviewed')}review: { every: quarterly }\n`;
+  /** What `tocsin plan validate` reports for the file: the warnings all three answers must carry. */
+  const validated = (text: string, file: string) => loadPlan(text, file).warnings;
+
+  it('POST /api/v1/apply returns the warnings plan validate prints, for a dry run and a real one', async () => {
+    const expected = validated(withReview, 'reviewed.yaml');
+    expect(expected).toEqual([
+      expect.objectContaining({
+        file: 'reviewed.yaml',
+        message: 'warning: review is stored only: Tocsin keeps it but does not act on it yet',
+      }),
+    ]);
+    const documents = [{ file: 'reviewed.yaml', content: withReview }];
+    for (const dry_run of [true, false]) {
+      const res = await post(t.adminToken, { documents, dry_run });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ applied: !dry_run, field_warnings: expected });
+    }
+    // A plan using acted-on fields only: none.
+    const clean = await post(t.adminToken, { documents: [{ file: 'minimal.yaml', content: minimal }] });
+    expect(clean.json().field_warnings).toEqual([]);
+  });
+
+  it('PUT /api/v1/plans/:name returns them too, also when the plan is unchanged', async () => {
+    const put = () =>
+      t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/plans/reviewed',
+        headers: { ...auth(t.adminToken), 'content-type': 'application/yaml' },
+        payload: withReview.replace('description: A starting point', 'description: Put, a starting point'),
+      });
+    const first = await put();
+    expect(first.statusCode).toBe(200);
+    const expected = validated(withReview, 'reviewed.yaml');
+    expect(first.json()).toMatchObject({ change: 'updated', field_warnings: expected });
+    expect((await put()).json()).toMatchObject({ change: 'unchanged', field_warnings: expected });
   });
 });

@@ -4,6 +4,7 @@ import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
 import { Engine } from '../../engine/engine.ts';
 import { engineModules } from '../../engine/modules.ts';
+import { applyDeclaredContacts } from '../contacts/apply-declared-contacts.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
 import { addResponder } from '../incidents/add-responder.ts';
@@ -66,30 +67,32 @@ const MIN = 60_000;
 
 const user = (handle: string, email: string | null) => addUser(ctx(), handle, { email });
 
-/** A verified contact method and a rule using it (test setup straight into the tables). */
-async function contact(
-  userId: string,
-  kind: string,
-  address: string,
-  position: number,
-  delaySeconds: number,
+/**
+ * A user's verified contact methods, one rule each in the order given, set as `tocsin apply` of a
+ * User document sets them (an admin marks them verified, so no code is sent).
+ */
+async function contacts(
+  handle: string,
+  methods: { kind: 'push' | 'voice' | 'sms'; address: string; after: string }[],
+  quietHours?: { start: string; end: string },
 ) {
-  const method = await t.db
-    .insertInto('contact_methods')
-    .values({
-      user_id: userId,
-      kind: kind as 'sms',
-      address,
-      verified_at: clock.now(),
-      created_at: clock.now(),
-      updated_at: clock.now(),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await t.db
-    .insertInto('notification_rules')
-    .values({ user_id: userId, position, contact_method_id: method.id, delay_seconds: delaySeconds })
-    .execute();
+  await applyDeclaredContacts({
+    ctx: ctx(),
+    input: {
+      user: handle,
+      declared: {
+        contacts: methods.map((m, i) => ({
+          kind: m.kind,
+          address: m.address,
+          label: `c${i}`,
+          verified: true,
+          disabled: false,
+        })),
+        notificationRules: methods.map((m, i) => ({ contact: `c${i}`, after: m.after })),
+        ...(quietHours ? { quietHours } : {}),
+      },
+    },
+  });
 }
 
 async function messages(incidentId: string | null) {
@@ -132,12 +135,14 @@ async function declare(severity: string, title = `Checkout down ${severity}`) {
 beforeAll(async () => {
   t = await freshDb();
   await applyPlan(t.db, clock, PLAN);
-  const ana = await user('ana', 'ana@example.com');
-  await contact(ana, 'push', 'ana-pager', 0, 0);
-  await contact(ana, 'voice', '+15550000001', 1, 120);
+  await user('ana', 'ana@example.com');
+  await contacts('ana', [
+    { kind: 'push', address: 'ana-pager', after: '0m' },
+    { kind: 'voice', address: '+15550000001', after: '2m' },
+  ]);
   await user('ben', 'ben@example.com'); // no rules: reached by email
-  const cat = await user('cat', 'cat@example.com');
-  await contact(cat, 'sms', '+15550000003', 0, 0);
+  await user('cat', 'cat@example.com');
+  await contacts('cat', [{ kind: 'sms', address: '+15550000003', after: '0m' }]);
   engine = new Engine({ db: t.db, clock, log: pino({ level: 'silent' }) }, engineModules({ deliver: false }));
 });
 
@@ -329,15 +334,10 @@ describe('acknowledging from a message', () => {
 
 describe('messages addressed to people', () => {
   it('fan out to their contacts; notifications wait out quiet hours, pages do not', async () => {
-    const cat = await t.db
-      .selectFrom('users')
-      .select('id')
-      .where('handle', '=', 'cat')
-      .executeTakeFirstOrThrow();
-    await t.db
-      .insertInto('user_quiet_hours')
-      .values({ user_id: cat.id, starts: '22:00', ends: '07:00' })
-      .execute();
+    await contacts('cat', [{ kind: 'sms', address: '+15550000003', after: '0m' }], {
+      start: '22:00',
+      end: '07:00',
+    });
     clock.set(new Date(`${clock.now().toISOString().slice(0, 10)}T23:30:00Z`));
     for (const kind of ['notify', 'page']) {
       await enqueueNotification(

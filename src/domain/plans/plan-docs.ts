@@ -242,7 +242,8 @@ escalation, update cadence, languages, approvals, templates, verification, post-
 - Check a plan with \`tocsin plan validate FILE…\`; every error is reported as \`file:line:col: message\`,
   and every stored-only field it uses as a \`file:line:col: warning\` (see below).
 - Load it with \`tocsin apply -f FILE\` or \`PUT /api/v1/plans/:name\`; each change becomes a new
-  version, and an incident keeps the version it was declared under.
+  version, and an incident keeps the version it was declared under. Both report the same stored-only
+  warnings (the API as \`field_warnings\`).
 - Editor completion: the JSON Schema is [\`docs/plan.schema.json\`](plan.schema.json) (also served at
   \`GET /api/v1/plans/schema.json\`). With the YAML language server, start a plan with
   \`# yaml-language-server: $schema=<path or URL of plan.schema.json>\`.

@@ -106,6 +106,7 @@ export function registerPlanRoutes(app: App): void {
         version: result.version,
         change: result.change,
         dry_run: request.query.dry_run === 'true',
+        field_warnings: result.field_warnings,
       };
     },
   );

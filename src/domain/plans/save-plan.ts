@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { inTx } from '../../db/tx.ts';
 import { Invalid } from '../../errors.ts';
-import { formatSourceError, parseYamlSource } from '../../lib/yaml-source.ts';
+import { formatSourceError, parseYamlSource, type SourceError } from '../../lib/yaml-source.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import { type Plan, validatePlanDocument } from './plan.ts';
@@ -22,6 +22,8 @@ export interface SavePlanResult {
   version: number;
   change: 'created' | 'updated' | 'unchanged';
   plan: Plan;
+  /** Fields the plan uses that Tocsin only stores, file:line:col (what `tocsin plan validate` prints). */
+  field_warnings: SourceError[];
 }
 
 function digestOf(plan: Plan): string {
@@ -54,16 +56,17 @@ export async function savePlan({ ctx, input }: Operation<SavePlanInput>): Promis
   }
   const name = plan.metadata.name;
   const digest = digestOf(plan);
+  const field_warnings = loaded.warnings ?? [];
   return inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const current = await plans.lockPlan(tx, name);
     const currentVersion = current ? await plans.findVersion(tx, name, current.current_version) : undefined;
     if (currentVersion && currentVersion.digest === digest) {
-      return { name, version: currentVersion.version, change: 'unchanged', plan };
+      return { name, version: currentVersion.version, change: 'unchanged', plan, field_warnings };
     }
     const version = (current?.current_version ?? 0) + 1;
     const change = current ? 'updated' : 'created';
-    if (input.dryRun) return { name, version, change, plan };
+    if (input.dryRun) return { name, version, change, plan, field_warnings };
     if (!current)
       await plans.insertPlan(tx, { name, current_version: version, created_at: now, updated_at: now });
     await plans.insertVersion(tx, {
@@ -83,6 +86,6 @@ export async function savePlan({ ctx, input }: Operation<SavePlanInput>): Promis
       before: currentVersion ? { version: currentVersion.version, digest: currentVersion.digest } : undefined,
       after: { version, digest },
     });
-    return { name, version, change, plan };
+    return { name, version, change, plan, field_warnings };
   });
 }

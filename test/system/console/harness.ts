@@ -60,7 +60,8 @@ export async function startConsoleRig(env: Record<string, string> = {}): Promise
         viewport: options.viewport ?? { width: 1280, height: 900 },
         locale: 'en-GB',
       });
-      context.setDefaultTimeout(10_000);
+      // Generous: a browser, Tocsin and PostgreSQL share a busy 2-core machine (a guard, not a measure).
+      context.setDefaultTimeout(60_000);
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: origin.url });
       contexts.push(context);
       return context;

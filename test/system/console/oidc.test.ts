@@ -110,7 +110,8 @@ afterAll(async () => {
 describe('single sign-on in the console', () => {
   it('signs in through the loopback OpenID provider and returns to the page asked for', async () => {
     const context = await rig.browser.newContext({ baseURL: `http://localhost:${rig.tocsin.port}` });
-    context.setDefaultTimeout(15_000);
+    // Generous: a browser, Tocsin and the provider share a busy 2-core machine (a guard, not a measure).
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     await page.goto('/oncall');
     await page.getByRole('link', { name: 'Sign in with Loopback IdP' }).click();

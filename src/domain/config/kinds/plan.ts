@@ -22,7 +22,8 @@ export const planKind = defineKind<Plan>({
   permission: 'plan:write',
   validate(doc) {
     const loaded = validatePlanDocument(doc);
-    return loaded.plan ? { value: loaded.plan } : { errors: loaded.errors };
+    // The stored-only field warnings are the ones `tocsin plan validate` prints (validatePlanDocument).
+    return loaded.plan ? { value: loaded.plan, warnings: loaded.warnings ?? [] } : { errors: loaded.errors };
   },
   name: (plan) => plan.metadata.name,
   async plan(ctx, plan) {

@@ -398,6 +398,8 @@ export interface AlertsTable {
   routed_at: TsNull;
   routing: string | null;
   route_after: TsNull;
+  /** The incident this open alert was detached from (onIncidentResolved: detach), until decided again (0202). */
+  detached_from: Ref | null;
   /** The latest payload once a repeat replaced the opening one; null: see the trigger event (0115). */
   raw: Json;
   updated_at: Ts;

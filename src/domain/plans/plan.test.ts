@@ -164,6 +164,14 @@ describe('plan errors point at file:line:col', () => {
     ]);
   });
 
+  it('reports a bad lifecycle.reopenWithin at the value', () => {
+    const plan = BASE.replace('    - id: resolved\n', '    - id: resolved\n  reopenWithin: half an hour\n');
+    expect(errorsOf(plan)).toEqual([
+      'p.yaml:23:17: lifecycle.reopenWithin: not a duration (use 90s, 15m, 4h, 2d, 1w)',
+    ]);
+    expect(errorsOf(plan.replace('half an hour', '30m'))).toEqual([]);
+  });
+
   it('reports undefined severities, roles, groups, states and templates', () => {
     expect(errorsOf(replaceLine(32, '    if: { severity: SEV9 }'))).toEqual([
       'p.yaml:32:21: workflows.0.if.severity: undefined severity "SEV9"',

@@ -334,6 +334,15 @@ export interface AckTokensTable {
   used_at: TsNull;
 }
 
+/** A page or message whose recipient resolved to nobody (migration 0203), for /health/detailed. */
+export interface UnroutedMessagesTable {
+  id: Generated<string>;
+  at: Ts;
+  incident_id: Ref | null;
+  recipient: string;
+  what: string;
+}
+
 export interface EngineModulesTable {
   module: string;
   last_tick_at: TsNull;
@@ -711,6 +720,7 @@ export interface Database {
   escalations: EscalationsTable;
   ack_tokens: AckTokensTable;
   engine_modules: EngineModulesTable;
+  unrouted_messages: UnroutedMessagesTable;
   schedules: SchedulesTable;
   schedule_overrides: ScheduleOverridesTable;
   feed_tokens: FeedTokensTable;

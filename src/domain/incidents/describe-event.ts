@@ -89,6 +89,8 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       const already = list(data.already_paged) ? `; ${list(data.already_paged)} already paged` : '';
       return `paged ${who || 'nobody'} (${str(data.source)}, step ${str(data.step)}, round ${str(data.round)})${none}${unreachable}${already}`;
     }
+    case 'message.unrouted':
+      return `${str(data.what)} to ${str(data.recipient)} reached nobody: it names no one Tocsin can message${data.text ? ` ("${str(data.text)}")` : ''}`;
     case 'paging.ended':
       return `paging ${str(data.status)} (${str(data.source)})`;
     case 'task.added':

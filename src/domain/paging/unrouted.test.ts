@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { Engine } from '../../engine/engine.ts';
 import { engineModules } from '../../engine/modules.ts';
+import { applyDocuments } from '../config/apply-documents.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import { describeEvent } from '../incidents/describe-event.ts';
 import { listIncidentEvents } from '../incidents/list-incident-events.ts';
@@ -98,5 +99,22 @@ describe('recipients that resolve to nobody', () => {
     const health = await detailed();
     expect(health.routed_to_nobody_24h).toBe(0);
     expect(health.routed_to_nobody_latest).toHaveLength(3);
+  });
+});
+
+describe('tocsin apply', () => {
+  it('warns about groups of no one and chat channels no configuration routes', async () => {
+    const content = `${PLAN.replace('name: nobody', 'name: nobody-too')}  - name: tell status\n    when: incident.resolved\n    then: [{ post: { channel: "#status" } }]\n`;
+    const { warnings } = await applyDocuments({
+      ctx: t.ctx(),
+      input: { sources: [{ file: 'nobody.yaml', content }], dryRun: true },
+    });
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'plan nobody-too: group customers names no one Tocsin can message (customers are reached through the status page only): pages and messages to it reach nobody',
+        'plan nobody-too: group execs names no one Tocsin can message (chat @execs is a handle, not a #channel): pages and messages to it reach nobody',
+        'plan nobody-too: no chat provider is configured (TOCSIN_CHAT_WEBHOOKS, TOCSIN_SLACK_BOT_TOKEN): posts to #status reach nobody (workflows.1.then.0.post.channel)',
+      ]),
+    );
   });
 });

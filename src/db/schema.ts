@@ -28,6 +28,8 @@ export interface TeamsTable {
   description: Generated<string>;
   created_at: Ts;
   updated_at: Ts;
+  /** Deactivated teams page nobody and are left out of team lists (migration 0204). */
+  deactivated_at: TsNull;
 }
 
 export interface TeamMembersTable {

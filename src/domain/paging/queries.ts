@@ -202,6 +202,7 @@ export function teamMemberIds(db: Executor, teamNames: string[]) {
     .innerJoin('teams', 'teams.id', 'team_members.team_id')
     .select('team_members.user_id')
     .where('teams.name', 'in', teamNames)
+    .where('teams.deactivated_at', 'is', null) // a deactivated team pages nobody
     .execute();
 }
 

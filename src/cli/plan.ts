@@ -5,8 +5,10 @@ import { planPagingGaps } from '../domain/paging/paging-gaps.ts';
 import type { PlanVersionSummary } from '../domain/plans/list-plan-versions.ts';
 import type { PlanSummary } from '../domain/plans/list-plans.ts';
 import { lifecycleOf, loadPlan, type Plan, statusPageStateOf } from '../domain/plans/plan.ts';
+import { chatRouteGaps } from '../domain/plans/recipient-gaps.ts';
 import type { Workflow, WorkflowAction } from '../domain/workflows/workflow-schema.ts';
 import { formatSourceError, type SourceError } from '../lib/yaml-source.ts';
+import { chatRoutesFromEnv } from '../notify/providers/chat-webhook.ts';
 import { ApiClient } from './client.ts';
 import { formatTable, printJson, printTable } from './output.ts';
 
@@ -91,12 +93,18 @@ export function runValidate(paths: string[], opts: { json?: boolean | undefined 
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
-/** validate, then warn about what would go wrong at run time: severities whose incidents page nobody. */
+/**
+ * validate, then warn about what would go wrong at run time: severities whose incidents page nobody,
+ * chat channels this server's configuration does not route.
+ */
 export function runCheck(paths: string[], opts: { json?: boolean | undefined }): number {
   const results: (ValidationResult & { paging_warnings: string[] })[] = [];
   for (const file of expandPaths(paths)) {
     const read = readPlanFile(file);
-    const pagingWarnings = read.plan ? planPagingGaps(read.plan) : [];
+    // Groups of no one are file:line:col warnings of the plan itself; chat routes depend on this server.
+    const pagingWarnings = read.plan
+      ? [...planPagingGaps(read.plan), ...chatRouteGaps(read.plan, chatRoutesFromEnv())]
+      : [];
     results.push({ ...toResult(file, read), paging_warnings: pagingWarnings });
     if (opts.json) continue;
     if (read.plan) process.stdout.write(`${describeOk(file, read.plan)}\n`);
@@ -343,15 +351,16 @@ export function registerPlan(program: Command): void {
   plan
     .command('check')
     .description(
-      'Validate plan files and warn about what would go wrong at run time (severities whose incidents page nobody)',
+      'Validate plan files and warn about what would go wrong at run time (severities whose incidents page nobody, groups of no one, chat channels with no route here)',
     )
     .argument('<files...>', 'plan files, or directories of them')
     .option('--json', 'print a JSON array of {file, ok, name, errors, warnings}')
     .addHelpText(
       'after',
       '\nExample:\n  npx tocsin plan check examples/plans/minimal.yaml\n\n' +
-        'Warnings go to stderr and do not change the exit code (1 only for errors). `tocsin apply` also\n' +
-        'warns about services whose incidents would page nobody.\n',
+        'Warnings go to stderr and do not change the exit code (1 only for errors). Chat channels are\n' +
+        "checked against this environment's TOCSIN_CHAT_WEBHOOKS and TOCSIN_SLACK_BOT_TOKEN. `tocsin apply`\n" +
+        'also warns about services whose incidents would page nobody.\n',
     )
     .action((files: string[], opts: { json?: boolean }) => {
       process.exitCode = runCheck(files, opts);

@@ -3,7 +3,7 @@ import { ApiClient } from './client.ts';
 import { type CommonOpts, collect, enc, type Json, withCommon } from './common.ts';
 import { printJson, printTable } from './output.ts';
 
-// tocsin user create|list|show|set|deactivate and tocsin team create|list|show|set-role|remove: an
+// tocsin user create|list|show|set|deactivate and tocsin team create|list|show|set-role|remove|deactivate: an
 // admin onboards people without writing YAML; each person then adds and verifies their own contacts.
 
 interface WireUser {
@@ -21,6 +21,7 @@ interface WireTeam {
   name: string;
   description: string;
   members: { user: string; role: string }[];
+  deactivated_at?: string | null;
 }
 
 const client = (o: CommonOpts) => new ApiClient({ url: o.url });
@@ -38,6 +39,7 @@ function showUser(u: WireUser): void {
 
 function showTeam(t: WireTeam): void {
   process.stdout.write(`${t.name}${t.description ? `: ${t.description}` : ''}\n`);
+  if (t.deactivated_at) process.stdout.write(`deactivated at ${t.deactivated_at}: nobody is paged through it\n`);
   printTable(
     ['member', 'role'],
     t.members.map((m) => [m.user, m.role]),
@@ -168,7 +170,7 @@ Then, as that person (their own token): npx tocsin contact add sms +233201234567
 }
 
 function registerTeam(program: Command): void {
-  const team = program.command('team').description('Teams: create, list, show, set a member’s role, remove');
+  const team = program.command('team').description('Teams: create, list, show, set a member’s role, remove, deactivate');
 
   withCommon(
     team
@@ -196,15 +198,24 @@ function registerTeam(program: Command): void {
       else showTeam(created);
     });
 
-  withCommon(team.command('list').description('Every team and its size')).action(async (o: CommonOpts) => {
-    const { teams } = await client(o).get<{ teams: (WireTeam & { members?: unknown[] })[] }>('/api/v1/teams');
-    if (o.json) printJson(teams);
-    else
-      printTable(
-        ['name', 'description'],
-        teams.map((t) => [t.name, t.description]),
+  withCommon(
+    team
+      .command('list')
+      .description('Every active team')
+      .option('--all', 'deactivated teams too'),
+  )
+    .addHelpText('after', '\nExamples:\n  npx tocsin team list\n  npx tocsin team list --all --json')
+    .action(async (o: CommonOpts & { all?: boolean }) => {
+      const { teams } = await client(o).get<{ teams: (WireTeam & { members?: unknown[] })[] }>(
+        `/api/v1/teams${o.all ? '?all=true' : ''}`,
       );
-  });
+      if (o.json) printJson(teams);
+      else
+        printTable(
+          ['name', 'description', 'deactivated'],
+          teams.map((t) => [t.name, t.description, t.deactivated_at ?? '-']),
+        );
+    });
 
   withCommon(team.command('show').description('A team and its members').argument('<name>', 'team name'))
     .addHelpText('after', '\nExample:\n  npx tocsin team show payments')
@@ -233,6 +244,22 @@ function registerTeam(program: Command): void {
       );
       if (o.json) printJson(updated);
       else showTeam(updated);
+    });
+
+  withCommon(
+    team
+      .command('deactivate')
+      .description('Deactivate a disbanded team: nobody is paged through it, team lists leave it out')
+      .argument('<name>', 'team name'),
+  )
+    .addHelpText('after', '\nExample:\n  npx tocsin team deactivate old-payments')
+    .action(async (name: string, o: CommonOpts) => {
+      const { team: done } = await client(o).post<{ team: WireTeam }>(
+        `/api/v1/teams/${enc(name)}/deactivate`,
+        {},
+      );
+      if (o.json) printJson(done);
+      else process.stdout.write(`team ${done.name} deactivated at ${done.deactivated_at}\n`);
     });
 
   withCommon(

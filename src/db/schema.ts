@@ -28,6 +28,8 @@ export interface TeamsTable {
   description: Generated<string>;
   created_at: Ts;
   updated_at: Ts;
+  /** Deactivated teams page nobody and are left out of team lists (migration 0204). */
+  deactivated_at: TsNull;
 }
 
 export interface TeamMembersTable {
@@ -334,6 +336,15 @@ export interface AckTokensTable {
   used_at: TsNull;
 }
 
+/** A page or message whose recipient resolved to nobody (migration 0203), for /health/detailed. */
+export interface UnroutedMessagesTable {
+  id: Generated<string>;
+  at: Ts;
+  incident_id: Ref | null;
+  recipient: string;
+  what: string;
+}
+
 export interface EngineModulesTable {
   module: string;
   last_tick_at: TsNull;
@@ -398,6 +409,8 @@ export interface AlertsTable {
   routed_at: TsNull;
   routing: string | null;
   route_after: TsNull;
+  /** The incident this open alert was detached from (onIncidentResolved: detach), until decided again (0202). */
+  detached_from: Ref | null;
   /** The latest payload once a repeat replaced the opening one; null: see the trigger event (0115). */
   raw: Json;
   updated_at: Ts;
@@ -709,6 +722,7 @@ export interface Database {
   escalations: EscalationsTable;
   ack_tokens: AckTokensTable;
   engine_modules: EngineModulesTable;
+  unrouted_messages: UnroutedMessagesTable;
   schedules: SchedulesTable;
   schedule_overrides: ScheduleOverridesTable;
   feed_tokens: FeedTokensTable;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import { pagingHealthAt, problemsOf } from '../domain/paging/audit-paging.ts';
+import { pagingHealthAt, problemsOf, unroutedHealthAt } from '../domain/paging/audit-paging.ts';
 import { configuredChannels, PAGE_DELIVERY_CHANNELS } from '../notify/providers/from-env.ts';
 import { STORE_RETRY_AFTER_SECONDS } from './error-mapping.ts';
 import type { App, AppDeps } from './server.ts';
@@ -81,6 +81,7 @@ async function detailedHealth(deps: MonitoringDeps, reply: FastifyReply) {
     const deliverable = deliverableChannels(deps);
     const paging = await pagingHealthAt(deps.db, now, deliverable);
     const problems = problemsOf(paging).flatMap((p) => (p.summary ? [p.summary] : []));
+    const unrouted = await unroutedHealthAt(deps.db, now);
     return {
       // Paging that is stuck is a degraded Tocsin even with the database up: monitors polling this
       // page must see it.
@@ -109,6 +110,9 @@ async function detailedHealth(deps: MonitoringDeps, reply: FastifyReply) {
         overdue_pages: paging.overduePages,
         failed_pages_24h: paging.failedPages,
         late_escalation_steps: paging.lateSteps,
+        // Pages and messages whose recipient named nobody (a group of no one, a role nobody holds).
+        routed_to_nobody_24h: unrouted.count_24h,
+        routed_to_nobody_latest: unrouted.latest,
       },
     };
   } catch {

@@ -24,6 +24,8 @@ describe('HTTP surface', () => {
       overdue_pages: 0,
       failed_pages_24h: 0,
       late_escalation_steps: 0,
+      routed_to_nobody_24h: 0,
+      routed_to_nobody_latest: [],
     });
     expect(detailed.problems).toEqual([]);
     expect(Array.isArray(detailed.engine)).toBe(true);

@@ -30,6 +30,8 @@ export const ROUTING = {
   selfHealed: 'self-healed',
   grouped: (incidentId: string) => `grouped:${incidentId}`,
   declared: (incidentId: string) => `declared:${incidentId}`,
+  /** A recurrence within the plan's lifecycle.reopenWithin reopened the incident it had fed. */
+  reopened: (incidentId: string) => `reopened:${incidentId}`,
   noPlan: 'no-plan',
   /** The rules could not be applied to this alert (the reason is in its events); never retried. */
   failed: 'failed',

@@ -43,6 +43,8 @@ export function markRouted(
       routing: set.routing,
       routed_at: set.at,
       route_after: null,
+      // Decided again after a detach: the incident it left is no longer its own.
+      detached_from: null,
       ...(set.incidentId ? { incident_id: set.incidentId } : {}),
     })
     .where('id', '=', id)
@@ -175,4 +177,38 @@ export async function releaseSavepoint(db: Executor): Promise<void> {
 }
 export async function rollbackToSavepoint(db: Executor): Promise<void> {
   await sql`rollback to savepoint alert_rule`.execute(db);
+}
+
+/**
+ * The newest incident resolved since `since` that an earlier alert of the same service and key fed
+ * (or this alert was detached from): what a recurrence reopens under lifecycle.reopenWithin.
+ */
+export function recentlyResolvedIncidentOf(
+  db: Executor,
+  alert: { id: string; service_id: string; dedup_key: string; detached_from: string | null },
+  since: Date,
+) {
+  return db
+    .selectFrom('incidents')
+    .select(['incidents.id'])
+    .where('incidents.resolved_at', '>=', since)
+    .where((eb) =>
+      eb.or([
+        ...(alert.detached_from ? [eb('incidents.id', '=', alert.detached_from)] : []),
+        eb(
+          'incidents.id',
+          'in',
+          eb
+            .selectFrom('alerts')
+            .select('alerts.incident_id')
+            .where('alerts.service_id', '=', alert.service_id)
+            .where('alerts.dedup_key', '=', alert.dedup_key)
+            .where('alerts.id', '<>', alert.id)
+            .where('alerts.incident_id', 'is not', null),
+        ),
+      ]),
+    )
+    .orderBy('incidents.resolved_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }

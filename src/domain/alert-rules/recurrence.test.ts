@@ -78,3 +78,186 @@ describe('an alert after its incident was resolved', () => {
     expect(pages.messages.map((m) => m.user)).toContain('ana');
   });
 });
+
+// Issue 9, items 2 and 3: a service may detach its alerts instead of resolving them, and a plan may
+// reopen the resolved incident when its alert recurs within lifecycle.reopenWithin.
+
+const REOPEN_PLAN = `
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: reopen }
+severities:
+  - { id: SEV1, title: Critical, page: { to: on-call } }
+groups:
+  - { id: on-call, title: On call, users: [ana] }
+lifecycle:
+  states: [{ id: investigating }, { id: resolved }]
+  reopenWithin: 30m
+`;
+
+async function serviceWith(name: string, plan: string, rules: Record<string, unknown>) {
+  await saveService({ ctx: t.ctx(), input: { service: { name, plan, rules }, mode: 'create' } });
+  return createIntegration({ ctx: t.ctx(), input: { service: name, type: 'pagerduty' } });
+}
+
+async function fireAt(into: Integration, key: string) {
+  const event = {
+    action: 'trigger',
+    dedupKey: key,
+    summary: `${key} failing`,
+    severity: 'critical',
+    raw: {},
+  };
+  await ingestAlertEvents({
+    ctx: t.ctx(),
+    input: { integration: into, events: [event as InboundAlertEvent] },
+  });
+  await engine.runUntilIdle();
+}
+
+const incidentsOf = (service: string) =>
+  t.db
+    .selectFrom('incidents')
+    .select(['id', 'state', 'resolved_at'])
+    .where('service', '=', service)
+    .orderBy('id')
+    .execute();
+const alertsOf = (key: string) =>
+  t.db
+    .selectFrom('alerts')
+    .select(['id', 'status', 'count', 'incident_id', 'detached_from', 'routing'])
+    .where('dedup_key', '=', key)
+    .orderBy('id')
+    .execute();
+const pagedUsers = async (incidentId: string) =>
+  (await listIncidentPages({ ctx: t.ctx(), input: { incidentId } })).messages.map((m) => m.user);
+const timeline = (incidentId: string) =>
+  t.db
+    .selectFrom('incident_events')
+    .select(['kind', 'data'])
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
+
+describe('onIncidentResolved: detach', () => {
+  it('leaves the alert triggered and unlinked; its next trigger opens a new incident that pages', async () => {
+    const into = await serviceWith('cache', 'recur', { onIncidentResolved: 'detach' });
+    await fireAt(into, 'cache-miss');
+    const [first] = await incidentsOf('cache');
+    await resolveIncident({ ctx: t.ctx(), input: { incidentId: String(first?.id) } });
+    expect(await alertsOf('cache-miss')).toEqual([
+      expect.objectContaining({ status: 'triggered', incident_id: null, detached_from: first?.id }),
+    ]);
+    const resolved = (await timeline(String(first?.id))).find((e) => e.kind === 'incident.resolved');
+    expect(resolved?.data).toMatchObject({ alerts_detached: 1 });
+    expect(resolved?.data).not.toHaveProperty('alerts_resolved');
+
+    t.clock.advance(60_000);
+    await fireAt(into, 'cache-miss');
+    const all = await incidentsOf('cache');
+    expect(all).toHaveLength(2);
+    // The same (still open) alert row, decided again: it declared the second incident.
+    const [alert] = await alertsOf('cache-miss');
+    expect(alert).toMatchObject({
+      status: 'triggered',
+      count: 2,
+      incident_id: all[1]?.id,
+      detached_from: null,
+    });
+    expect(alert?.routing).toBe(`declared:${all[1]?.id}`);
+    expect(await pagedUsers(String(all[1]?.id))).toContain('ana');
+
+    // Triggering again while the new incident is open only counts: no third incident.
+    await fireAt(into, 'cache-miss');
+    expect(await incidentsOf('cache')).toHaveLength(2);
+
+    // Detached again; the recurrence arrives in a mixed batch (the one-statement-per-event path).
+    await resolveIncident({ ctx: t.ctx(), input: { incidentId: String(all[1]?.id) } });
+    const mixed = [
+      {
+        action: 'trigger',
+        dedupKey: 'cache-miss',
+        summary: 'cache-miss failing',
+        severity: 'critical',
+        raw: {},
+      },
+      { action: 'resolve', dedupKey: 'unrelated', raw: {} },
+    ];
+    await ingestAlertEvents({
+      ctx: t.ctx(),
+      input: { integration: into, events: mixed as InboundAlertEvent[] },
+    });
+    await engine.runUntilIdle();
+    expect(await incidentsOf('cache')).toHaveLength(3);
+  });
+
+  it('is refused unless resolve or detach', async () => {
+    await expect(serviceWith('bad-rule', 'recur', { onIncidentResolved: 'ignore' })).rejects.toThrow(
+      /onIncidentResolved/,
+    );
+  });
+});
+
+describe('lifecycle.reopenWithin', () => {
+  beforeAll(async () => {
+    await savePlan({ ctx: t.ctx(), input: { source: REOPEN_PLAN } });
+  });
+
+  it('a recurrence within the window reopens the resolved incident and pages again; after it, a new incident', async () => {
+    const into = await serviceWith('queue', 'reopen', {});
+    await fireAt(into, 'queue-stuck');
+    const [first] = await incidentsOf('queue');
+    const id = String(first?.id);
+    await resolveIncident({ ctx: t.ctx(), input: { incidentId: id } });
+    const pagesBefore = (await pagedUsers(id)).length;
+
+    t.clock.advance(10 * 60_000);
+    await fireAt(into, 'queue-stuck');
+    expect(await incidentsOf('queue')).toEqual([
+      expect.objectContaining({ id: first?.id, state: 'investigating', resolved_at: null }),
+    ]);
+    const [, recurrence] = await alertsOf('queue-stuck');
+    expect(recurrence).toMatchObject({ incident_id: first?.id, routing: `reopened:${id}` });
+    const events = await timeline(id);
+    expect(events.find((e) => e.kind === 'incident.state_changed' && e.data?.reopened)?.data).toMatchObject({
+      from: 'resolved',
+      to: 'investigating',
+      reopened: true,
+    });
+    expect(events.filter((e) => e.kind === 'incident.alert_attached').map((e) => e.data?.how)).toEqual([
+      'declared',
+      'reopened',
+    ]);
+    const paged = await pagedUsers(id);
+    expect(paged.length).toBeGreaterThan(pagesBefore);
+    expect(paged.filter((u) => u === 'ana').length).toBeGreaterThanOrEqual(2);
+
+    // Resolved again, and the alert recurs after the window: a new incident.
+    await resolveIncident({ ctx: t.ctx(), input: { incidentId: id } });
+    t.clock.advance(31 * 60_000);
+    await fireAt(into, 'queue-stuck');
+    const all = await incidentsOf('queue');
+    expect(all).toHaveLength(2);
+    expect(all[1]?.state).toBe('investigating');
+    expect(await pagedUsers(String(all[1]?.id))).toContain('ana');
+  });
+
+  it('also reopens the incident a detached alert left', async () => {
+    const into = await serviceWith('worker', 'reopen', { onIncidentResolved: 'detach' });
+    await fireAt(into, 'worker-down');
+    const [first] = await incidentsOf('worker');
+    await resolveIncident({ ctx: t.ctx(), input: { incidentId: String(first?.id) } });
+    t.clock.advance(5 * 60_000);
+    await fireAt(into, 'worker-down');
+    expect(await incidentsOf('worker')).toEqual([
+      expect.objectContaining({ id: first?.id, state: 'investigating' }),
+    ]);
+    expect(await alertsOf('worker-down')).toEqual([
+      expect.objectContaining({
+        incident_id: first?.id,
+        detached_from: null,
+        routing: `reopened:${first?.id}`,
+      }),
+    ]);
+  });
+});

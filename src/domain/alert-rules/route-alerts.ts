@@ -2,14 +2,16 @@ import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { Executor } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { formatDuration } from '../../lib/duration.ts';
+import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import * as alerts from '../alerts/queries.ts';
 import { type Ctx, makeCtx } from '../context.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
+import { reopenForRecurrence } from '../incidents/reopen-for-recurrence.ts';
 import { type AlertFacts, ENTITY, type Suppression, suppresses } from '../maintenance/maintenance.ts';
 import * as maintenance from '../maintenance/queries.ts';
+import { pageReopened } from '../paging/page-reopened.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import type { Plan } from '../plans/plan.ts';
 import type { ServiceRules } from '../services/services.ts';
@@ -182,7 +184,7 @@ async function decide(
   if (!plan) {
     return { routing: ROUTING.noPlan, reason: `service ${alert.service} has no plan: recorded only` };
   }
-  return declareFor(ctx, alert, rules, plan);
+  return (await reopenRecent(ctx, alert, plan.plan)) ?? declareFor(ctx, alert, rules, plan);
 }
 
 /** Leaves the alert for its grace period, once: the hold itself is recorded in its events. */
@@ -276,8 +278,41 @@ async function declareFor(
   };
 }
 
+/**
+ * A recurrence (the key triggering again after its incident resolved) within the plan's
+ * lifecycle.reopenWithin reopens that incident and pages again, instead of opening a new one.
+ */
+async function reopenRecent(ctx: Ctx, alert: RoutedAlert, plan: Plan): Promise<Decision | null> {
+  const within = plan.lifecycle.reopenWithin;
+  if (!within) return null;
+  const now = ctx.clock.now();
+  const previous = await q.recentlyResolvedIncidentOf(
+    ctx.db,
+    alert,
+    new Date(now.getTime() - parseDuration(within)),
+  );
+  if (!previous) return null;
+  const why = `alert "${alert.summary}" (${alert.dedup_key}) triggered again within ${within} of the resolution`;
+  const reopened = await reopenForRecurrence(ctx, previous.id, why);
+  if (!reopened) return null;
+  const { incident } = reopened;
+  await attach(ctx, incident.id, alert, 'reopened');
+  await pageReopened(ctx.db, incident, reopened.plan, `Reopened: ${why}`, now);
+  return {
+    routing: ROUTING.reopened(incident.id),
+    reason: `reopened incident ${incident.id}: triggered again within ${within} of its resolution (lifecycle.reopenWithin)`,
+    incidentId: incident.id,
+    declared: { id: incident.id, declared_at: incident.declared_at, trigger: alert },
+  };
+}
+
 /** The incident's timeline shows every alert that fed it. */
-async function attach(ctx: Ctx, incidentId: string, alert: RoutedAlert, how: 'grouped' | 'declared') {
+async function attach(
+  ctx: Ctx,
+  incidentId: string,
+  alert: RoutedAlert,
+  how: 'grouped' | 'declared' | 'reopened',
+) {
   await incidents.appendEvent(ctx.db, {
     incidentId,
     kind: EVENT_KINDS.alertAttached,

@@ -32,10 +32,24 @@ export function upsertTrigger(db: Executor, row: NewAlert & { raw: string }) {
           details: eb.ref('excluded.details'),
           raw: sql`${row.raw}::jsonb`,
           updated_at: eb.ref('excluded.updated_at'),
+          // A detached alert triggering again is a recurrence: the alert rules decide it anew
+          // (as tocsin_upsert_trigger_runs does, migration 0202).
+          ...recurrenceOfDetached(),
         })),
     )
     .returning(['id', 'status', sql<boolean>`(xmax = 0)`.as('inserted')])
     .executeTakeFirstOrThrow();
+}
+
+/** The columns a trigger resets on a detached alert, so the alert rules decide it again. */
+function recurrenceOfDetached() {
+  const unlessDetached = <T extends 'routed_at' | 'routing' | 'route_after'>(column: T) =>
+    sql<null>`case when alerts.detached_from is not null then null else ${sql.ref(`alerts.${column}`)} end`;
+  return {
+    routed_at: unlessDetached('routed_at'),
+    routing: unlessDetached('routing'),
+    route_after: unlessDetached('route_after'),
+  };
 }
 
 /**
@@ -242,6 +256,23 @@ export function resolveStale(db: Executor, s: { serviceId: string; cutoff: Date;
     .where('status', '<>', 'resolved')
     .where('last_seen_at', '<', s.cutoff)
     .returning(['id', 'last_seen_at'])
+    .execute();
+}
+
+/**
+ * Detaches the open alerts that fed an incident (the incident was resolved) whose service says
+ * `rules.onIncidentResolved: detach`: they stay open, linked to no incident, and remember it.
+ */
+export function detachIncidentAlerts(db: Executor, incidentId: string, now: Date) {
+  return db
+    .updateTable('alerts')
+    .from('services')
+    .set({ incident_id: null, detached_from: incidentId, routing: `detached:${incidentId}`, updated_at: now })
+    .whereRef('services.id', '=', 'alerts.service_id')
+    .where('alerts.incident_id', '=', incidentId)
+    .where('alerts.status', '<>', 'resolved')
+    .where(sql<string>`services.rules->>'onIncidentResolved'`, '=', 'detach')
+    .returning(['alerts.id', 'alerts.dedup_key'])
     .execute();
 }
 

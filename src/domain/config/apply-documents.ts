@@ -2,7 +2,7 @@ import { advisoryXactLock, LOCKS } from '../../db/locks.ts';
 import { AppError, Invalid } from '../../errors.ts';
 import { formatSourceError, type SourceError } from '../../lib/yaml-source.ts';
 import type { Ctx, Operation } from '../context.ts';
-import { planPagingGaps, servicePagingGaps } from '../paging/paging-gaps.ts';
+import { planPagingGaps, planRecipientGaps, servicePagingGaps } from '../paging/paging-gaps.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import type { Plan } from '../plans/plan.ts';
 import * as services from '../services/queries.ts';
@@ -158,6 +158,7 @@ async function pagingWarnings(ctx: Ctx, documents: ValidDocument[]): Promise<str
   // A plan no service uses yet: warn about severities that would page nobody whatever the service.
   const used = new Set(affected.map((s) => s.plan_name));
   for (const plan of plans) if (!used.has(plan.metadata.name)) warnings.push(...planPagingGaps(plan));
+  for (const plan of plans) warnings.push(...planRecipientGaps(plan));
   return warnings;
 }
 

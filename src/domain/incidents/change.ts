@@ -153,10 +153,12 @@ export async function moveToState(
     ...(reopens ? { reopened: true } : {}),
   });
   if (entersResolved) {
+    const detachedAlerts = await detachAlertsFrom(c, incident.id);
     const resolvedAlerts = await resolveAlertsWith(c, incident.id);
     await c.event(EVENT_KINDS.resolved, {
       resolution: after.resolution,
       ...(resolvedAlerts > 0 ? { alerts_resolved: resolvedAlerts } : {}),
+      ...(detachedAlerts > 0 ? { alerts_detached: detachedAlerts } : {}),
     });
     await stopPaging(c.tx, incident.id, 'resolved', c.ctx.actor.name, c.now);
   }
@@ -174,7 +176,26 @@ export async function moveToState(
 }
 
 /**
- * The incident's open alerts resolve with it: otherwise they stay open, and the same alert firing
+ * Alerts of services whose rules say `onIncidentResolved: detach` stay open without the incident
+ * (the sender resolves them); their next trigger is a recurrence that opens or reopens one.
+ */
+async function detachAlertsFrom(c: IncidentChange, incidentId: string): Promise<number> {
+  const rows = await alerts.detachIncidentAlerts(c.tx, incidentId, c.now);
+  await alerts.insertEvents(
+    c.tx,
+    rows.map((r) => ({
+      alert_id: r.id,
+      at: c.now,
+      kind: 'detach',
+      actor: c.ctx.actor.name,
+      data: JSON.stringify({ reason: `incident ${incidentId} was resolved`, incident_id: incidentId }),
+    })),
+  );
+  return rows.length;
+}
+
+/**
+ * The incident's open alerts resolve with it (unless their service detaches them): otherwise they stay open, and the same alert firing
  * again only bumps their count instead of opening (and paging) a new incident.
  */
 async function resolveAlertsWith(c: IncidentChange, incidentId: string): Promise<number> {

@@ -2,6 +2,11 @@
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const list = (v: unknown): string => (Array.isArray(v) ? v.map(str).join(', ') : str(v));
 
+const ATTACHED: Record<string, string> = {
+  declared: 'opened the incident',
+  reopened: 'triggered again and reopened the incident',
+};
+
 /** One line for a timeline event. */
 export function describeEvent(kind: string, data: Record<string, unknown>): string {
   switch (kind) {
@@ -18,10 +23,13 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
     case 'incident.resolved': {
       const alerts = Number(data.alerts_resolved ?? 0);
       const withAlerts = alerts > 0 ? ` (and ${alerts} alert${alerts === 1 ? '' : 's'} with it)` : '';
-      return `resolved${withAlerts}${data.resolution ? `: ${str(data.resolution)}` : ''}`;
+      const detached = Number(data.alerts_detached ?? 0);
+      const left =
+        detached > 0 ? `; ${detached} alert${detached === 1 ? '' : 's'} detached, still triggered` : '';
+      return `resolved${withAlerts}${left}${data.resolution ? `: ${str(data.resolution)}` : ''}`;
     }
     case 'incident.alert_attached':
-      return `alert "${str(data.summary)}" from ${str(data.source) || 'an integration'} (${str(data.severity)}, key ${str(data.dedup_key)}) ${data.how === 'declared' ? 'opened the incident' : 'joined'}`;
+      return `alert "${str(data.summary)}" from ${str(data.source) || 'an integration'} (${str(data.severity)}, key ${str(data.dedup_key)}) ${ATTACHED[str(data.how)] ?? 'joined'}`;
     case 'incident.role_assigned':
       return `${str(data.role)} → ${str(data.user)}${data.previous ? ` (was ${str(data.previous)})` : ''}`;
     case 'incident.responder_added':
@@ -81,6 +89,8 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       const already = list(data.already_paged) ? `; ${list(data.already_paged)} already paged` : '';
       return `paged ${who || 'nobody'} (${str(data.source)}, step ${str(data.step)}, round ${str(data.round)})${none}${unreachable}${already}`;
     }
+    case 'message.unrouted':
+      return `${str(data.what)} to ${str(data.recipient)} reached nobody: it names no one Tocsin can message${data.text ? ` ("${str(data.text)}")` : ''}`;
     case 'paging.ended':
       return `paging ${str(data.status)} (${str(data.source)})`;
     case 'task.added':

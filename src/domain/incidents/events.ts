@@ -31,6 +31,7 @@ export const EVENT_KINDS = {
   pagingStarted: 'paging.started',
   pageSent: 'paging.step',
   pagingEnded: 'paging.ended',
+  messageUnrouted: 'message.unrouted',
   statusPageComponentRequested: 'status_page.component_requested',
 } as const;
 

@@ -29,6 +29,30 @@ export function pagingHealthAt(db: Executor, now: Date, deliverable?: readonly s
   );
 }
 
+/** How many of the latest pages/messages that reached nobody /health/detailed lists. */
+export const UNROUTED_SHOWN = 5;
+
+/**
+ * Pages and messages whose recipients resolved to nobody: the count of the last 24 hours and the
+ * latest few with incident and recipient, so an operator sees a group or role that names no one.
+ */
+export async function unroutedHealthAt(db: Executor, now: Date) {
+  const { count, latest } = await q.unroutedSince(
+    db,
+    new Date(now.getTime() - FAILED_WINDOW_MS),
+    UNROUTED_SHOWN,
+  );
+  return {
+    count_24h: count,
+    latest: latest.map((r) => ({
+      at: r.at,
+      incident_id: r.incident_id,
+      recipient: r.recipient,
+      what: r.what,
+    })),
+  };
+}
+
 interface Problem {
   key: string;
   summary: string | null;

@@ -1,4 +1,6 @@
+import { chatRoutesFromEnv } from '../../notify/providers/chat-webhook.ts';
 import type { Plan } from '../plans/plan.ts';
+import { chatRouteGaps, silentGroups } from '../plans/recipient-gaps.ts';
 
 // Who an incident of each severity would page, checked before the first real alert finds out: a
 // severity (or a service) whose incidents page nobody is the first-hour failure users hit most.
@@ -49,4 +51,15 @@ export function servicePagingGaps(service: PagingService, plan: Plan | undefined
     ? `plan ${plan.metadata.name} sets servicePolicy: false and names nobody for them`
     : `the service has no escalationPolicy and plan ${plan.metadata.name} names nobody to page for them`;
   return [`service ${service.name}: ${ids} incidents page nobody (${why})`];
+}
+
+/**
+ * Warnings about whom a plan's pages and messages would reach nobody: groups of no one Tocsin can
+ * message, and chat channels this server has no route for (its TOCSIN_CHAT_WEBHOOKS and Slack bot).
+ */
+export function planRecipientGaps(plan: Plan, routes = chatRoutesFromEnv()): string[] {
+  return [
+    ...silentGroups(plan).map((g) => `plan ${plan.metadata.name}: ${g.message}`),
+    ...chatRouteGaps(plan, routes),
+  ];
 }

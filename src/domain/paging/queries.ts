@@ -202,6 +202,7 @@ export function teamMemberIds(db: Executor, teamNames: string[]) {
     .innerJoin('teams', 'teams.id', 'team_members.team_id')
     .select('team_members.user_id')
     .where('teams.name', 'in', teamNames)
+    .where('teams.deactivated_at', 'is', null) // a deactivated team pages nobody
     .execute();
 }
 
@@ -419,4 +420,27 @@ export function firstAlertOf(db: Executor, incidentId: string) {
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
+}
+
+/** Records pages or messages whose recipients resolved to nobody (one row per recipient). */
+export async function insertUnrouted(db: Executor, rows: NewRow<'unrouted_messages'>[]) {
+  if (rows.length === 0) return;
+  await db.insertInto('unrouted_messages').values(rows).execute();
+}
+
+/** How many reached nobody since `since`, and the latest `limit` (any age) with their incident. */
+export async function unroutedSince(db: Executor, since: Date, limit: number) {
+  const count = await db
+    .selectFrom('unrouted_messages')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('at', '>=', since)
+    .executeTakeFirstOrThrow();
+  const latest = await db
+    .selectFrom('unrouted_messages')
+    .select(['at', 'incident_id', 'recipient', 'what'])
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return { count: Number(count.n), latest };
 }

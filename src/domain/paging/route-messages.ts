@@ -2,6 +2,8 @@ import type { Executor, Row } from '../../db/schema.ts';
 import type { ContactKind } from '../../notify/message.ts';
 import { notificationPlan } from '../contacts/notification-plan.ts';
 import { heldUntil } from '../contacts/quiet-hours.ts';
+import { SYSTEM_ACTOR } from '../context.ts';
+import { EVENT_KINDS } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { PlanCache } from '../workflows/plan-cache.ts';
@@ -37,6 +39,10 @@ async function fanOut(tx: Executor, row: Row<'outbox'>, now: Date, plans: PlanCa
     plan,
     now,
   });
+  if (recipients.userIds.size + recipients.emails.size + recipients.chats.size === 0) {
+    await recordUnrouted(tx, row, now);
+    return 0;
+  }
   // `auto`: each person's own rules; chat means their Slack; other channels name a contact kind.
   const named = contactKinds([row.channel]) as ContactKind[];
   const kinds = named.length > 0 ? named : undefined;
@@ -74,4 +80,27 @@ async function fanOut(tx: Executor, row: Row<'outbox'>, now: Date, plans: PlanCa
     now,
   });
   return n;
+}
+
+/**
+ * A message whose recipient names nobody (a group of no one Tocsin can message, a role nobody holds):
+ * said on the incident's timeline and kept for /health/detailed, instead of vanishing as "routed".
+ */
+async function recordUnrouted(tx: Executor, row: Row<'outbox'>, now: Date): Promise<void> {
+  const kind = (row.payload as { kind?: unknown } | null)?.kind;
+  const what = `${typeof kind === 'string' ? kind : 'message'} (${row.channel})`;
+  await q.insertUnrouted(tx, [{ at: now, incident_id: row.incident_id, recipient: row.destination, what }]);
+  if (!row.incident_id) return;
+  const text = (row.payload as { text?: unknown } | null)?.text;
+  await incidents.appendEvent(tx, {
+    incidentId: row.incident_id,
+    kind: EVENT_KINDS.messageUnrouted,
+    at: now,
+    actor: SYSTEM_ACTOR,
+    data: {
+      recipient: row.destination,
+      what,
+      ...(typeof text === 'string' ? { text: text.slice(0, 200) } : {}),
+    },
+  });
 }

@@ -142,6 +142,16 @@ export async function runEscalationStep(
     payload: { ...pagePayload(esc, ctx, { ...facts, others: [], ack: undefined }), kind: 'notify' },
     now: ctx.now,
   });
+  // A target that names nobody is kept for /health/detailed too, not only on the timeline.
+  await q.insertUnrouted(
+    tx,
+    recipients.empty.map((recipient) => ({
+      at: ctx.now,
+      incident_id: ctx.incident?.id ?? null,
+      recipient,
+      what: `page, step ${esc.step + 1} (${esc.source})`,
+    })),
+  );
   if (ctx.incident) {
     await incidents.appendEvent(tx, {
       incidentId: ctx.incident.id,

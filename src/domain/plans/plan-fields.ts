@@ -84,6 +84,7 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'lifecycle.initial': 'acted',
   'lifecycle.resolved': 'acted',
   'lifecycle.transitions': 'acted',
+  'lifecycle.reopenWithin': 'acted',
 
   phases: 'stored',
   detection: 'stored',

@@ -225,6 +225,13 @@ export const lifecycleSchema = z
       .record(z.string(), z.array(id))
       .optional()
       .describe('allowed next states per state; default: any other state, and reopening from resolved'),
+    reopenWithin: duration
+      .optional()
+      .describe(
+        'an alert that triggers again this soon after its incident resolved reopens that incident (back to ' +
+          'the initial state, a reopen on the timeline, paging again) instead of opening a new one; default: ' +
+          'always a new incident',
+      ),
   })
   .describe('Incident states, in order');
 

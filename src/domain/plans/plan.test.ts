@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { formatSourceError } from '../../lib/yaml-source.ts';
 import { loadPlan, statusPageStateOf, targetDurations } from './plan.ts';
+import { chatRouteGaps, planChatChannels } from './recipient-gaps.ts';
 
 const EXAMPLES = new URL('../../../examples/plans/', import.meta.url);
 const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
@@ -164,6 +165,14 @@ describe('plan errors point at file:line:col', () => {
     ]);
   });
 
+  it('reports a bad lifecycle.reopenWithin at the value', () => {
+    const plan = BASE.replace('    - id: resolved\n', '    - id: resolved\n  reopenWithin: half an hour\n');
+    expect(errorsOf(plan)).toEqual([
+      'p.yaml:23:17: lifecycle.reopenWithin: not a duration (use 90s, 15m, 4h, 2d, 1w)',
+    ]);
+    expect(errorsOf(plan.replace('half an hour', '30m'))).toEqual([]);
+  });
+
   it('reports undefined severities, roles, groups, states and templates', () => {
     expect(errorsOf(replaceLine(32, '    if: { severity: SEV9 }'))).toEqual([
       'p.yaml:32:21: workflows.0.if.severity: undefined severity "SEV9"',
@@ -250,6 +259,44 @@ describe('stored-only fields', () => {
   });
 });
 
+describe('recipients that reach nobody', () => {
+  const warningsOf = (text: string) => (loadPlan(text, 'p.yaml').warnings ?? []).map(formatSourceError);
+  const withGroups = (groups: string) =>
+    BASE.replace('    leadership: true\n', `    leadership: true\n${groups}`);
+
+  it('warns, at the group, about groups of no one Tocsin can message', () => {
+    const text = withGroups(
+      '  - { id: customers, title: Customers, customers: all }\n' +
+        '  - { id: execs, title: Executives, chat: "@execs" }\n' +
+        '  - { id: ops, title: Ops, chat: "#ops" }\n',
+    );
+    expect(warningsOf(text)).toEqual([
+      'p.yaml:19:11: warning: groups.1.id: group customers names no one Tocsin can message (customers are reached through the status page only): pages and messages to it reach nobody',
+      'p.yaml:19:40: warning: groups.1.customers is stored only: Tocsin keeps it but does not act on it yet',
+      'p.yaml:20:11: warning: groups.2.id: group execs names no one Tocsin can message (chat @execs is a handle, not a #channel): pages and messages to it reach nobody',
+    ]);
+  });
+
+  it('warns about chat channels no configuration routes', () => {
+    const text = `${withGroups('  - { id: ops, title: Ops, chat: "#ops" }\n')}  - name: tell status\n    when: incident.resolved\n    then: [{ post: { channel: "#status" } }, { post: { channel: "{incident_channel}" } }]\n`;
+    const { plan } = loadPlan(text, 'p.yaml');
+    if (!plan) throw new Error('the plan is valid');
+    expect(planChatChannels(plan).map((c) => `${c.channel} ${c.path.join('.')}`)).toEqual([
+      '#ops groups.1.chat',
+      '#status workflows.1.then.0.post.channel',
+    ]);
+    expect(chatRouteGaps(plan, { channels: new Set(), slackBot: false })).toEqual([
+      'plan test-plan: no chat provider is configured (TOCSIN_CHAT_WEBHOOKS, TOCSIN_SLACK_BOT_TOKEN): posts to #ops, #status reach nobody (groups.1.chat, workflows.1.then.0.post.channel)',
+    ]);
+    expect(chatRouteGaps(plan, { channels: new Set(['#ops']), slackBot: false })).toEqual([
+      'plan test-plan: no route for chat #status (not in TOCSIN_CHAT_WEBHOOKS, no TOCSIN_SLACK_BOT_TOKEN): posts to it reach nobody (workflows.1.then.0.post.channel)',
+    ]);
+    expect(chatRouteGaps(plan, { channels: new Set(['#ops', '#status']), slackBot: false })).toEqual([]);
+    // A Slack bot posts to any channel by name.
+    expect(chatRouteGaps(plan, { channels: new Set(), slackBot: true })).toEqual([]);
+  });
+});
+
 describe('tocsin plan validate', () => {
   const run = promisify(execFile);
   const bin = new URL('../../../bin/tocsin.js', import.meta.url).pathname;
@@ -274,7 +321,7 @@ describe('tocsin plan validate', () => {
       r.stderr
         .trim()
         .split('\n')
-        .every((l) => / warning: .* is stored only/.test(l)),
+        .every((l) => / warning: .* (is stored only|reach nobody)/.test(l)),
     ).toBe(true);
   });
 

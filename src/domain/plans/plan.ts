@@ -24,6 +24,7 @@ import {
   TARGET_KINDS,
   type TargetKind,
 } from './plan-schema.ts';
+import { silentGroups } from './recipient-gaps.ts';
 import { storedOnlyFields } from './stored-fields.ts';
 import { parseTarget } from './target-kinds.ts';
 
@@ -47,7 +48,14 @@ export function validatePlanDocument(doc: SourceDocument): PlanLoad {
       message: `${r.path.join('.')}: ${r.message}`,
     }))
     .sort((a, b) => a.line - b.line || a.col - b.col);
-  return errors.length > 0 ? { errors } : { plan: parsed.data, errors: [], warnings: storedOnlyFields(doc) };
+  if (errors.length > 0) return { errors };
+  const silent = silentGroups(parsed.data).map((g) => ({
+    file: doc.file,
+    ...doc.locate(g.path),
+    message: `warning: ${g.path.join('.')}: ${g.message}`,
+  }));
+  const warnings = [...storedOnlyFields(doc), ...silent].sort((a, b) => a.line - b.line || a.col - b.col);
+  return { plan: parsed.data, errors: [], warnings };
 }
 
 const upgraded = new Map<string, Plan>();

@@ -61,6 +61,13 @@ export const serviceRulesSchema = z
       .describe(
         'resolve an incident when every alert that fed it is resolved; default: only note it in the timeline (people decide)',
       ),
+    onIncidentResolved: z
+      .enum(['resolve', 'detach'])
+      .default('resolve')
+      .describe(
+        'what resolving an incident does to its open alerts of this service: resolve them, or detach them ' +
+          '(they stay triggered, linked to no incident; their next trigger opens a new incident and pages)',
+      ),
   })
   .describe('How this service’s alerts become incidents');
 export type ServiceRules = z.infer<typeof serviceRulesSchema>;

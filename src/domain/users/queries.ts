@@ -160,8 +160,18 @@ export function findTeamByName(db: Executor, name: string) {
   return db.selectFrom('teams').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-export function listTeams(db: Executor) {
-  return db.selectFrom('teams').selectAll().orderBy('name').execute();
+/** Teams by name; deactivated ones only when asked for. */
+export function listTeams(db: Executor, includeDeactivated = false) {
+  return db
+    .selectFrom('teams')
+    .selectAll()
+    .$if(!includeDeactivated, (qb) => qb.where('deactivated_at', 'is', null))
+    .orderBy('name')
+    .execute();
+}
+
+export function lockTeamByName(db: Executor, name: string) {
+  return db.selectFrom('teams').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
 }
 
 export function insertTeam(db: Executor, row: NewRow<'teams'>) {

@@ -3,6 +3,7 @@ import { cursorParam } from '../../lib/cursor.ts';
 import { listAudit } from '../audit/list-audit.ts';
 import type { App } from '../http-app.ts';
 import { createToken } from './create-token.ts';
+import { deactivateTeam } from './deactivate-team.ts';
 import { deactivateUser } from './deactivate-user.ts';
 import { getTeam } from './get-team.ts';
 import { getUser } from './get-user.ts';
@@ -110,9 +111,34 @@ export function registerUserRoutes(app: App): void {
       }),
     }),
   );
-  app.get('/api/v1/teams', { schema: { tags: ['users'] } }, async (request) => ({
-    teams: await listTeams({ ctx: request.ctx, input: undefined }),
-  }));
+  app.get(
+    '/api/v1/teams',
+    {
+      schema: {
+        tags: ['users'],
+        querystring: z.strictObject({
+          all: z
+            .enum(['true', 'false'])
+            .optional()
+            .describe('true: deactivated teams too (default: active teams only)'),
+        }),
+      },
+    },
+    async (request) => ({
+      teams: await listTeams({ ctx: request.ctx, input: { all: request.query.all === 'true' } }),
+    }),
+  );
+  app.post(
+    '/api/v1/teams/:name/deactivate',
+    {
+      schema: {
+        tags: ['users'],
+        params: teamParams,
+        summary: 'Deactivate a team: nobody is paged through it, team lists leave it out',
+      },
+    },
+    async (request) => ({ team: await deactivateTeam({ ctx: request.ctx, input: request.params }) }),
+  );
   app.post(
     '/api/v1/teams',
     { schema: { tags: ['users'], body: teamInputSchema } },

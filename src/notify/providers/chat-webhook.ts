@@ -1,4 +1,10 @@
-import { type ChatWebhook, type ChatWebhookFormat, chatChannelKey, type Env } from '../../config/env.ts';
+import {
+  type ChatWebhook,
+  type ChatWebhookFormat,
+  chatChannelKey,
+  type Env,
+  loadEnv,
+} from '../../config/env.ts';
 import type { OutboundPolicy } from '../../lib/outbound-guard.ts';
 import { asNotificationPayload, type NotificationPayload } from '../message.ts';
 import { answerJson, httpFailure, type JsonAnswer, postJson, retryAfterNote } from './post-json.ts';
@@ -170,4 +176,24 @@ export function chatProvider(options: ChatOptions): Provider | undefined {
 /** Channel `chat` from TOCSIN_CHAT_WEBHOOKS and TOCSIN_SLACK_BOT_TOKEN; undefined when both are unset. */
 export function chatProviderFromEnv(env: Env, policy: OutboundPolicy): Provider | undefined {
   return chatProvider({ webhooks: env.TOCSIN_CHAT_WEBHOOKS, slack: slackApiFromEnv(env), policy });
+}
+
+/** The chat routes the environment gives (for validation: which channels a plan posts to reach nobody). */
+export function chatRoutesOf(env: Pick<Env, 'TOCSIN_CHAT_WEBHOOKS' | 'TOCSIN_SLACK_BOT_TOKEN'>): {
+  channels: ReadonlySet<string>;
+  slackBot: boolean;
+} {
+  return {
+    channels: new Set(Object.keys(env.TOCSIN_CHAT_WEBHOOKS ?? {})),
+    slackBot: Boolean(env.TOCSIN_SLACK_BOT_TOKEN),
+  };
+}
+
+/** chatRoutesOf this process's environment; none when the environment is invalid (start refuses it then). */
+export function chatRoutesFromEnv(): ReturnType<typeof chatRoutesOf> {
+  try {
+    return chatRoutesOf(loadEnv());
+  } catch {
+    return { channels: new Set(), slackBot: false };
+  }
 }

@@ -174,6 +174,12 @@ export interface paths {
   };
   "/api/v1/teams": {
     get: {
+      parameters: {
+        query?: {
+          /** @description true: deactivated teams too (default: active teams only) */
+          all?: "true" | "false";
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -195,6 +201,22 @@ export interface paths {
                 role?: string;
               }[];
           };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/teams/{name}/deactivate": {
+    /** Deactivate a team: nobody is paged through it, team lists leave it out */
+    post: {
+      parameters: {
+        path: {
+          name: string;
         };
       };
       responses: {
@@ -1202,6 +1224,12 @@ export interface paths {
                * @default false
                */
               resolveIncidentWithAlerts?: boolean;
+              /**
+               * @description what resolving an incident does to its open alerts of this service: resolve them, or detach them (they stay triggered, linked to no incident; their next trigger opens a new incident and pages)
+               * @default resolve
+               * @enum {string}
+               */
+              onIncidentResolved?: "resolve" | "detach";
             };
           };
         };

@@ -19,7 +19,14 @@ import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
 import { updateIncident } from '../incidents/update-incident.ts';
-import { lifecycleOf, loadPlan, type Plan, type Severity } from '../plans/plan.ts';
+import {
+  lifecycleOf,
+  loadPlan,
+  type Plan,
+  type Severity,
+  severityOf,
+  targetDurations,
+} from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { approveUpdate } from '../updates/approve-update.ts';
 import { listUpdates } from '../updates/list-updates.ts';
@@ -207,9 +214,11 @@ export async function runDrill(
   const final = (await incidents.findIncident(db, incident.id)) as Incident;
   const now = clock.now();
   const declaredAt = final.declared_at;
+  const written = severityOf(plan, final.severity)?.targets ?? {};
   const targets = computeTargets(final, plan, now).map((t) => ({
     target: t.target,
-    duration: formatDuration(t.duration_ms),
+    // As the plan writes it: a business-time target ("3bd") has no fixed wall-clock length.
+    duration: written[t.target] ?? formatDuration(t.duration_ms),
     due_offset: offset(declaredAt, t.due_at) as string,
     due_at: t.due_at.toISOString(),
     met_offset: offset(declaredAt, t.met_at),
@@ -288,12 +297,7 @@ export async function runDrill(
 }
 
 function targetsMs(plan: Plan, severityId: string): Record<string, number> {
-  const severity = drillSeverity(plan, severityId);
-  return Object.fromEntries(
-    Object.entries(severity.targets)
-      .filter((e): e is [string, string] => typeof e[1] === 'string')
-      .map(([k, v]) => [k, parseDuration(v)]),
-  );
+  return targetDurations(plan, drillSeverity(plan, severityId));
 }
 
 async function drillUser(system: Ctx, handle: string): Promise<Actor> {

@@ -96,7 +96,7 @@ const MINUTE = 60_000;
  */
 export function defaultScenario(plan: Plan, severityId?: string): Scenario {
   const severity = drillSeverity(plan, severityId);
-  const targets = targetDurations(severity);
+  const targets = targetDurations(plan, severity);
   const resolveAt = within(targets.resolve ?? 2 * 60 * MINUTE);
   // A milestone's time: 40% of its target, else its default, but never later than `share` of the
   // way to resolution, so a plan with a short resolve target still gets everything in before it.

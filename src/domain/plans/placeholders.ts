@@ -1,4 +1,5 @@
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import { addPlanDuration, DEFAULT_BUSINESS_HOURS, planBusinessHours } from '../workflows/business-hours.ts';
 import type { Plan } from './plan-schema.ts';
 
 // The one table of {placeholders}. It drives the validator (plan.ts: an unknown placeholder in any
@@ -131,7 +132,8 @@ function postmortemDue(f: RenderFacts): string {
   if (!pm?.required) return 'not required';
   if (!pm.due) return 'required';
   if (!f.incident.resolved_at) return `${pm.due} after resolution`;
-  return showTime(new Date(f.incident.resolved_at.getTime() + parseDuration(pm.due)));
+  const hours = f.plan ? planBusinessHours(f.plan) : DEFAULT_BUSINESS_HOURS;
+  return showTime(addPlanDuration(f.incident.resolved_at, pm.due, hours));
 }
 
 function duration(f: RenderFacts): string {

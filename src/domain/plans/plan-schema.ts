@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { durationSchema, TARGET_NAMES, workflowSchema } from '../workflows/workflow-schema.ts';
+import {
+  durationSchema,
+  planDurationSchema,
+  TARGET_NAMES,
+  workflowSchema,
+} from '../workflows/workflow-schema.ts';
 
 // The plan file format (apiVersion tocsin.dev/v1, kind Plan). Every rule of a team's incident
 // response plan is data here. docs/plan-reference.md and docs/plan.schema.json are generated from
@@ -14,6 +19,10 @@ const text = z.string().min(1);
 const texts = (description: string) => z.array(text).default([]).describe(description);
 // The pattern is for editors (JSON Schema); the check itself is durationSchema's.
 const duration = durationSchema.meta({ pattern: '^(\\d+[smhdw])+$' });
+// Targets, deadlines and timers may count business time (4bh, 2bd) in the plan's businessHours.
+const planDuration = planDurationSchema.meta({
+  pattern: '^(\\d+[smhdw])+$|^(\\d+b[mhd])+$|^\\d+ business (minute|hour|day)s?$',
+});
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'a date such as 2026-01-02 (or a month, 2025-10)')
@@ -32,12 +41,14 @@ export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export const targetsSchema = z
   .strictObject({
-    acknowledge: duration.optional().describe('from declaration to acknowledgement'),
-    triage: duration.optional().describe('from declaration to triage (severity confirmed, owner set)'),
-    firstUpdate: duration.optional().describe('from declaration to the first published update'),
-    statusPage: duration.optional().describe('from declaration to the first external (status page) update'),
-    mitigate: duration.optional().describe('from declaration to mitigation'),
-    resolve: duration.optional().describe('from declaration to resolution'),
+    acknowledge: planDuration.optional().describe('from declaration to acknowledgement'),
+    triage: planDuration.optional().describe('from declaration to triage (severity confirmed, owner set)'),
+    firstUpdate: planDuration.optional().describe('from declaration to the first published update'),
+    statusPage: planDuration
+      .optional()
+      .describe('from declaration to the first external (status page) update'),
+    mitigate: planDuration.optional().describe('from declaration to mitigation'),
+    resolve: planDuration.optional().describe('from declaration to resolution'),
   })
   .describe('Response targets, each measured from declaration');
 
@@ -123,7 +134,7 @@ export const severitySchema = z
     postmortem: z
       .strictObject({
         required: z.boolean().default(false),
-        due: duration.optional().describe('from resolution'),
+        due: planDuration.optional().describe('from resolution'),
         remindAfter: duration
           .optional()
           .describe('remind this long after resolution; for "within 24-48 hours": due 48h, remindAfter 24h'),
@@ -347,7 +358,10 @@ export const planSchema = z
           .describe('Dates (in timeZone) that are not business days'),
       })
       .prefault({})
-      .describe('When business hours are (for response.hours and the businessHours condition)'),
+      .describe(
+        'When business hours are (for response.hours, the businessHours condition and business-time ' +
+          'durations such as 4bh or 2bd)',
+      ),
     severities: z.array(severitySchema).min(1),
     unknownSeverity: z
       .enum(['required', 'highest'])

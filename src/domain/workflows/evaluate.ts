@@ -1,8 +1,14 @@
 import type { Logger } from 'pino';
 import { parseDuration } from '../../lib/duration.ts';
 import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
-import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
-import { type BusinessHours, businessHoursOf, isBusinessHours } from './business-hours.ts';
+import { type Plan, severityOf } from '../plans/plan.ts';
+import {
+  addPlanSpan,
+  isBusinessHours,
+  planBusinessHours,
+  planSpanOf,
+  spanElapsed,
+} from './business-hours.ts';
 import { effectiveRules } from './compile-plan-rules.ts';
 import { matches } from './match.ts';
 import {
@@ -169,8 +175,11 @@ function elapsedDue(when: TimerTrigger, input: EvaluateInput): Due | undefined {
   const since = when.since ?? 'declared';
   const anchor = anchorOf(when, input.incident);
   if (!anchor) return undefined;
-  const ms = parseDuration(when.elapsed);
-  const n = periodsElapsed(anchor, ms, input.now, when.repeat === true);
+  // A business-time timer ("4bh") counts only business hours between the anchor and now.
+  const hours = planBusinessHours(input.plan);
+  const span = planSpanOf(when.elapsed, hours);
+  const passed = new Date(anchor.getTime() + spanElapsed(anchor, input.now, span, hours));
+  const n = periodsElapsed(anchor, span.ms, passed, when.repeat === true);
   if (n < 1) return undefined;
   // A new anchor (a new state entry, a new update) restarts the timer under a new key.
   const base =
@@ -178,16 +187,14 @@ function elapsedDue(when: TimerTrigger, input: EvaluateInput): Due | undefined {
   // A resolution-anchored timer is due once; a reopen and a new resolution make a new key.
   return {
     key: when.repeat ? `${base}#${n}` : base,
-    facts: { due_at: new Date(anchor.getTime() + n * ms) },
+    facts: { due_at: addPlanSpan(anchor, { ms: n * span.ms, business: span.business }, hours) },
   };
 }
 
 function targetDue(when: TargetTrigger, input: EvaluateInput): Due | undefined {
   const { incident, now } = input;
-  const severity = severityOf(input.plan, incident.severity);
-  const ms = severity ? targetDurations(severity)[when.target] : undefined;
-  if (ms === undefined) return undefined;
-  const due = targetDueAt(input.plan, incident, ms);
+  const due = targetDueAt(input.plan, incident, when.target);
+  if (!due) return undefined;
   const metAt = incident[MILESTONE_OF[when.target]] as Date | null;
   const before = parseDuration(when.before ?? '0s');
   const facts: TriggerFacts = { target: when.target, due_at: due };
@@ -218,17 +225,6 @@ function overdueDue(when: OverdueTrigger, input: EvaluateInput): Due | undefined
   if (n < 1) return undefined;
   const due = new Date(anchor.getTime() + n * ms);
   return { key: `overdue:${when.overdue}:${iso(due)}`, facts: { audience: when.overdue, due_at: due } };
-}
-
-const hoursCache = new WeakMap<Plan, BusinessHours>();
-
-function planBusinessHours(plan: Plan): BusinessHours {
-  let hours = hoursCache.get(plan);
-  if (!hours) {
-    hours = businessHoursOf(plan);
-    hoursCache.set(plan, hours);
-  }
-  return hours;
 }
 
 /** A field for `fields:` conditions: a custom field, else a column of the incident (e.g. title). */

@@ -2,7 +2,8 @@ import type { Executor } from '../../db/schema.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import * as incidents from '../incidents/queries.ts';
 import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
-import { type Plan, severityOf } from '../plans/plan.ts';
+import type { Plan } from '../plans/plan.ts';
+import { cadenceDue } from '../updates/cadence.ts';
 import { addPlanSpan, planBusinessHours, planSpanOf, spanElapsed } from '../workflows/business-hours.ts';
 import { effectiveRules } from '../workflows/compile-plan-rules.ts';
 import { anchorOf } from '../workflows/evaluate.ts';
@@ -42,11 +43,12 @@ function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: numbe
     return anchor === null ? [] : [nextElapsed(plan, when, anchor, now)];
   }
   if (isOverdueTrigger(when)) {
-    const cadence = severityOf(plan, incident.severity)?.cadence?.[when.overdue];
-    if (!cadence) return [];
-    const anchor = incident.last_update_at[when.overdue] ?? incident.declared_at;
-    // Overdue fires just after the due moment (an update exactly on time is on time).
-    return [nextPeriod(anchor.getTime(), parseDuration(cadence), now, true) + 1];
+    const cadence = cadenceDue(plan, incident, when.overdue);
+    if (!cadence || cadence.every <= 0) return [];
+    // Overdue fires just after each due moment (an update exactly on time is on time).
+    const due = cadence.due.getTime();
+    const passed = now < due ? 0 : Math.floor((now - due) / cadence.every) + 1;
+    return [due + passed * cadence.every + 1];
   }
   return [];
 }

@@ -218,10 +218,17 @@ export function lifecycleWalk(plan: Plan): string[] {
   throw new Error(`plan ${plan.metadata.name}: the lifecycle cannot reach ${life.resolved}`);
 }
 
-/** 80% of the audience's cadence (at least a minute), or never when it has none. */
+/** 80% of the audience's shortest cadence (by age or state too; at least a minute), or never. */
 function everyOf(severity: Severity, audience: 'internal' | 'external'): number {
-  const c = severity.cadence[audience];
-  return c ? Math.max(MINUTE, Math.floor(parseDuration(c) * 0.8)) : Number.POSITIVE_INFINITY;
+  const c = severity.cadence;
+  const all = [
+    c[audience],
+    ...(c.byAge ?? []).map((s) => s[audience]),
+    ...Object.values(c.byState ?? {}).map((s) => s[audience]),
+  ]
+    .filter((d): d is string => d !== undefined && d !== 'none')
+    .map(parseDuration);
+  return all.length > 0 ? Math.max(MINUTE, Math.floor(Math.min(...all) * 0.8)) : Number.POSITIVE_INFINITY;
 }
 
 export function sortSteps(steps: ScenarioStep[]): ScenarioStep[] {

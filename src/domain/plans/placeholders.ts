@@ -1,4 +1,5 @@
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import { cadenceDue } from '../updates/cadence.ts';
 import { addPlanDuration, DEFAULT_BUSINESS_HOURS, planBusinessHours } from '../workflows/business-hours.ts';
 import type { Plan } from './plan-schema.ts';
 
@@ -29,6 +30,7 @@ export interface RenderFacts {
     detected_at?: Date | null;
     acknowledged_at?: Date | null;
     resolved_at?: Date | null;
+    state_entered_at?: Date;
     plan_name?: string;
     plan_version?: number;
     labels?: Record<string, string>;
@@ -114,12 +116,11 @@ function statusOf(f: RenderFacts): string {
 export function nextUpdateAt(f: RenderFacts): Date | null {
   if (f.incident.resolved_at) return null;
   if (f.nextUpdateAt) return f.nextUpdateAt;
-  const cadence = severityOf(f)?.cadence;
+  const plan = f.plan;
+  if (!plan) return null;
   const dues = (['internal', 'external'] as const).flatMap((audience) => {
-    const every = cadence?.[audience];
-    if (!every) return [];
-    const last = f.incident.last_update_at?.[audience] ?? f.incident.declared_at;
-    return [last.getTime() + parseDuration(every)];
+    const due = cadenceDue(plan, f.incident, audience)?.due;
+    return due ? [due.getTime()] : [];
   });
   if (dues.length === 0) return null;
   const due = Math.min(...dues);

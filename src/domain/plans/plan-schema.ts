@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDuration } from '../../lib/duration.ts';
 import {
   durationSchema,
   planDurationSchema,
@@ -23,6 +24,12 @@ const duration = durationSchema.meta({ pattern: '^(\\d+[smhdw])+$' });
 const planDuration = planDurationSchema.meta({
   pattern: '^(\\d+[smhdw])+$|^(\\d+b[mhd])+$|^\\d+ business (minute|hour|day)s?$',
 });
+// A cadence interval, or `none`: no updates are due (while in a state, or from an age on).
+const cadenceEvery = z
+  .string()
+  .refine((v) => v === 'none' || isDuration(v), { message: 'not a duration (use 15m, 1h, 4h) or none' })
+  .meta({ pattern: '^none$|^(\\d+[smhdw])+$' })
+  .describe('a duration, or none');
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'a date such as 2026-01-02 (or a month, 2025-10)')
@@ -112,6 +119,31 @@ export const severitySchema = z
           .describe(
             'remind the update owner this long after the last update (default: at the cadence); ' +
               'for a range such as "every 30-60 minutes" write internal: 1h, remindAfter.internal: 30m',
+          ),
+        byAge: z
+          .array(
+            z.strictObject({
+              after: duration.describe('incident age (since declaration) from which this cadence applies'),
+              internal: cadenceEvery.optional(),
+              external: cadenceEvery.optional(),
+            }),
+          )
+          .optional()
+          .describe(
+            'the cadence as the incident ages, in increasing `after` order; an audience it leaves out keeps ' +
+              'the one before. "Every 30 min for the first 2 h, hourly after": internal: 30m, byAge: ' +
+              '[{ after: 2h, internal: 1h }]. An update is due at the first moment the cadence in force ' +
+              'then has passed since the last one',
+          ),
+        byState: z
+          .record(
+            z.string(),
+            z.strictObject({ internal: cadenceEvery.optional(), external: cadenceEvery.optional() }),
+          )
+          .optional()
+          .describe(
+            'per lifecycle state, overriding the rest while the incident is in it, counted from the later ' +
+              'of the last update and entering the state; none: no updates due (e.g. monitoring: { internal: none })',
           ),
       })
       .prefault({})

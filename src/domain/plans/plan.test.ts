@@ -183,6 +183,20 @@ describe('plan errors point at file:line:col', () => {
     expect(errorsOf(withHours)).toEqual([]);
   });
 
+  it('reports a cadence by state naming an unknown state and a cadence by age out of order', () => {
+    const text = replaceLine(
+      9,
+      '    cadence: { internal: 30m, byState: { watching: { internal: none } }, byAge: [{ after: 2h, internal: 1h }, { after: 1h, internal: nope }] }',
+    );
+    expect(errorsOf(text)).toEqual([
+      'p.yaml:9:134: severities.0.cadence.byAge.1.internal: not a duration (use 15m, 1h, 4h) or none',
+    ]);
+    expect(errorsOf(text.replace('internal: nope', 'internal: 2h'))).toEqual([
+      'p.yaml:9:52: severities.0.cadence.byState.watching: undefined state "watching"',
+      'p.yaml:9:120: severities.0.cadence.byAge.1.after: must be later than the step before (2h)',
+    ]);
+  });
+
   it('reports a business duration with a unit it does not know', () => {
     expect(errorsOf(replaceLine(9, '    targets: { acknowledge: 4bw }'))).toEqual([
       'p.yaml:9:29: severities.0.targets.acknowledge: not a duration (use 90s, 15m, 4h, 2d, 1w; business time: 30bm, 4bh, 2bd or "4 business hours")',

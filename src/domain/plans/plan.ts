@@ -462,6 +462,18 @@ function checkSeverities(c: Checker, plan: Plan): void {
         c.add([...at, 'cadence', 'remindAfter', audience], `is longer than the cadence (${every})`);
       }
     }
+    for (const state of Object.keys(s.cadence.byState ?? {})) {
+      c.ref([...at, 'cadence', 'byState', state], state, c.known.states, 'state');
+    }
+    (s.cadence.byAge ?? []).forEach((step, j) => {
+      const before = s.cadence.byAge?.[j - 1];
+      if (before && parseDuration(step.after) <= parseDuration(before.after)) {
+        c.add(
+          [...at, 'cadence', 'byAge', j, 'after'],
+          `must be later than the step before (${before.after})`,
+        );
+      }
+    });
     const pm = s.postmortem;
     // A business-time due time ("2bd") is not comparable to a wall-clock reminder without a date.
     if (

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { parseDuration } from '../../lib/duration.ts';
 import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
-import { type Plan, severityOf } from '../plans/plan.ts';
+import type { Plan } from '../plans/plan.ts';
+import { cadenceDue } from '../updates/cadence.ts';
 import {
   addPlanSpan,
   isBusinessHours,
@@ -213,17 +214,13 @@ function targetDue(when: TargetTrigger, input: EvaluateInput): Due | undefined {
 }
 
 function overdueDue(when: OverdueTrigger, input: EvaluateInput): Due | undefined {
-  const { incident } = input;
-  const cadence = severityOf(input.plan, incident.severity)?.cadence?.[when.overdue];
-  if (!cadence) return undefined;
-  const ms = parseDuration(cadence);
-  if (ms <= 0) return undefined;
-  const anchor = incident.last_update_at[when.overdue] ?? incident.declared_at;
+  const cadence = cadenceDue(input.plan, input.incident, when.overdue);
+  if (!cadence || cadence.every <= 0) return undefined;
   // Overdue only once the due moment has passed: an update posted exactly on time is on time
-  // (as targets count their due moment as met).
-  const n = periodsElapsed(anchor, ms, new Date(input.now.getTime() - 1), true);
-  if (n < 1) return undefined;
-  const due = new Date(anchor.getTime() + n * ms);
+  // (as targets count their due moment as met); again at each further interval without one.
+  const late = input.now.getTime() - 1 - cadence.due.getTime();
+  if (late < 0) return undefined;
+  const due = new Date(cadence.due.getTime() + Math.floor(late / cadence.every) * cadence.every);
   return { key: `overdue:${when.overdue}:${iso(due)}`, facts: { audience: when.overdue, due_at: due } };
 }
 

@@ -1,7 +1,7 @@
 import { VirtualClock } from '../../db/clock.ts';
 import type { Db } from '../../db/schema.ts';
 import { Invalid } from '../../errors.ts';
-import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import { formatDuration } from '../../lib/duration.ts';
 import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
 import { addHypothesis } from '../incidents/add-hypothesis.ts';

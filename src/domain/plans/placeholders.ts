@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import { formatDuration } from '../../lib/duration.ts';
 import { cadenceDue } from '../updates/cadence.ts';
 import { addPlanDuration, DEFAULT_BUSINESS_HOURS, planBusinessHours } from '../workflows/business-hours.ts';
 import type { Plan } from './plan-schema.ts';

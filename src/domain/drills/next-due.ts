@@ -2,12 +2,15 @@ import type { Executor } from '../../db/schema.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import * as incidents from '../incidents/queries.ts';
 import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
-import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
+import type { Plan } from '../plans/plan.ts';
+import { cadenceDue } from '../updates/cadence.ts';
+import { addPlanSpan, planBusinessHours, planSpanOf, spanElapsed } from '../workflows/business-hours.ts';
 import { effectiveRules } from '../workflows/compile-plan-rules.ts';
 import { anchorOf } from '../workflows/evaluate.ts';
 import * as workflows from '../workflows/queries.ts';
 import { isElapsedTrigger, isOverdueTrigger, isTargetTrigger, type Rule } from '../workflows/rules.ts';
 import { type IncidentSnapshot, snapshotOf } from '../workflows/snapshot.ts';
+import type { TimerTrigger } from '../workflows/workflow-schema.ts';
 
 // Where a drill's virtual clock must stop so every timer rule fires at its own time: the drill
 // jumps from one due time to the next instead of ticking the engine through empty minutes. It
@@ -26,10 +29,9 @@ export async function nextDue(db: Executor, plan: Plan, incidentId: string, now:
 function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: number): number[] {
   const { when } = rule;
   if (isTargetTrigger(when)) {
-    const severity = severityOf(plan, incident.severity);
-    const ms = severity ? targetDurations(severity)[when.target] : undefined;
-    if (ms === undefined || incident[MILESTONE_OF[when.target]]) return [];
-    const due = targetDueAt(plan, incident, ms).getTime();
+    const dueAt = targetDueAt(plan, incident, when.target);
+    if (!dueAt || incident[MILESTONE_OF[when.target]]) return [];
+    const due = dueAt.getTime();
     const before = parseDuration(when.before ?? '0s');
     // A breach fires once the due time has passed (due itself still counts as met).
     return [before === 0 ? due + 1 : due - before];
@@ -38,18 +40,29 @@ function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: numbe
   if (incident.resolved_at && !(isElapsedTrigger(when) && when.since === 'resolved')) return [];
   if (isElapsedTrigger(when)) {
     const anchor = anchorOf(when, incident);
-    return anchor === null
-      ? []
-      : [nextPeriod(anchor.getTime(), parseDuration(when.elapsed), now, when.repeat === true)];
+    return anchor === null ? [] : [nextElapsed(plan, when, anchor, now)];
   }
   if (isOverdueTrigger(when)) {
-    const cadence = severityOf(plan, incident.severity)?.cadence?.[when.overdue];
-    if (!cadence) return [];
-    const anchor = incident.last_update_at[when.overdue] ?? incident.declared_at;
-    // Overdue fires just after the due moment (an update exactly on time is on time).
-    return [nextPeriod(anchor.getTime(), parseDuration(cadence), now, true) + 1];
+    const cadence = cadenceDue(plan, incident, when.overdue);
+    if (!cadence || cadence.every <= 0) return [];
+    // Overdue fires just after each due moment (an update exactly on time is on time).
+    const due = cadence.due.getTime();
+    const passed = now < due ? 0 : Math.floor((now - due) / cadence.every) + 1;
+    return [due + passed * cadence.every + 1];
   }
   return [];
+}
+
+/** When an elapsed timer next falls due after now, in wall-clock or business time. */
+function nextElapsed(plan: Plan, when: TimerTrigger, anchor: Date, now: number): number {
+  const hours = planBusinessHours(plan);
+  const span = planSpanOf(when.elapsed, hours);
+  if (!span.business) return nextPeriod(anchor.getTime(), span.ms, now, when.repeat === true);
+  // Periods of business time: count the business time passed so far, then add the next whole period.
+  const passed = anchor.getTime() + spanElapsed(anchor, new Date(now), span, hours);
+  const n =
+    (nextPeriod(anchor.getTime(), span.ms, passed, when.repeat === true) - anchor.getTime()) / span.ms;
+  return addPlanSpan(anchor, { ms: n * span.ms, business: true }, hours).getTime();
 }
 
 /** anchor + n·period for the first n ≥ 1 after now (only n = 1 when it does not repeat). */

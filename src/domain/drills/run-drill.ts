@@ -1,7 +1,7 @@
 import { VirtualClock } from '../../db/clock.ts';
 import type { Db } from '../../db/schema.ts';
 import { Invalid } from '../../errors.ts';
-import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import { formatDuration } from '../../lib/duration.ts';
 import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
 import { addHypothesis } from '../incidents/add-hypothesis.ts';
@@ -19,9 +19,17 @@ import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
 import { updateIncident } from '../incidents/update-incident.ts';
-import { lifecycleOf, loadPlan, type Plan, type Severity } from '../plans/plan.ts';
+import {
+  lifecycleOf,
+  loadPlan,
+  type Plan,
+  type Severity,
+  severityOf,
+  targetDurations,
+} from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { approveUpdate } from '../updates/approve-update.ts';
+import { cadenceDue, describeCadence, hasCadence } from '../updates/cadence.ts';
 import { listUpdates } from '../updates/list-updates.ts';
 import { saveUser } from '../users/save-user.ts';
 import { type DrillRuleRow, goalRows, notChecked, verificationRow } from './judge.ts';
@@ -207,9 +215,11 @@ export async function runDrill(
   const final = (await incidents.findIncident(db, incident.id)) as Incident;
   const now = clock.now();
   const declaredAt = final.declared_at;
+  const written = severityOf(plan, final.severity)?.targets ?? {};
   const targets = computeTargets(final, plan, now).map((t) => ({
     target: t.target,
-    duration: formatDuration(t.duration_ms),
+    // As the plan writes it: a business-time target ("3bd") has no fixed wall-clock length.
+    duration: written[t.target] ?? formatDuration(t.duration_ms),
     due_offset: offset(declaredAt, t.due_at) as string,
     due_at: t.due_at.toISOString(),
     met_offset: offset(declaredAt, t.met_at),
@@ -288,12 +298,7 @@ export async function runDrill(
 }
 
 function targetsMs(plan: Plan, severityId: string): Record<string, number> {
-  const severity = drillSeverity(plan, severityId);
-  return Object.fromEntries(
-    Object.entries(severity.targets)
-      .filter((e): e is [string, string] => typeof e[1] === 'string')
-      .map(([k, v]) => [k, parseDuration(v)]),
-  );
+  return targetDurations(plan, drillSeverity(plan, severityId));
 }
 
 async function drillUser(system: Ctx, handle: string): Promise<Actor> {
@@ -424,15 +429,18 @@ async function runStep(
   }
 }
 
-/** Each audience with a cadence: the longest stretch without a published update while open. */
+/**
+ * Each audience with a cadence: the longest stretch without a published update while open, and
+ * whether an update came later than the cadence in force (by state and age) allowed.
+ */
 async function cadenceRows(db: Db, plan: Plan, incident: Incident, now: Date): Promise<DrillCadenceRow[]> {
   const severity = drillSeverity(plan, incident.severity);
   const updates = await drills.publishedUpdates(db, incident.id);
+  const states = statePieces(plan, incident, await drills.stateEvents(db, incident.id));
   const end = incident.resolved_at ?? now;
   const rows: DrillCadenceRow[] = [];
   for (const audience of ['internal', 'external'] as const) {
-    const every = severity.cadence[audience];
-    if (!every) continue;
+    if (!hasCadence(severity.cadence, audience)) continue;
     const times = updates
       .filter((u) => u.audience === audience && u.published_at)
       .map((u) => (u.published_at as Date).getTime())
@@ -441,15 +449,62 @@ async function cadenceRows(db: Db, plan: Plan, incident: Incident, now: Date): P
     // the update.overdue events the incident records.
     const marks = [incident.declared_at.getTime(), ...times, end.getTime()];
     let maxGap = 0;
-    for (let i = 1; i < marks.length; i++)
-      maxGap = Math.max(maxGap, (marks[i] as number) - (marks[i - 1] as number));
+    let late = false;
+    for (let i = 1; i < marks.length; i++) {
+      const [from, to] = [marks[i - 1] as number, marks[i] as number];
+      maxGap = Math.max(maxGap, to - from);
+      late ||= lateWithin(plan, incident, audience, states, from, to);
+    }
     rows.push({
       audience,
-      every,
+      every: describeCadence(severity.cadence, audience),
       updates: times.length,
       max_gap: formatDuration(maxGap),
-      verdict: maxGap <= parseDuration(every) ? 'met' : 'breached',
+      verdict: late ? 'breached' : 'met',
     });
   }
   return rows;
+}
+
+interface StatePiece {
+  state: string;
+  from: number;
+}
+
+/** The incident's states over time, from its state changes. */
+function statePieces(plan: Plan, incident: Incident, events: { at: Date; data: unknown }[]): StatePiece[] {
+  const pieces: StatePiece[] = [{ state: lifecycleOf(plan).initial, from: incident.declared_at.getTime() }];
+  for (const e of events) {
+    const to = (e.data as { to?: unknown }).to;
+    if (typeof to === 'string') pieces.push({ state: to, from: e.at.getTime() });
+  }
+  return pieces;
+}
+
+/** Whether, after an update at `from` and before the next at `to`, the cadence in force fell due. */
+function lateWithin(
+  plan: Plan,
+  incident: Incident,
+  audience: 'internal' | 'external',
+  pieces: StatePiece[],
+  from: number,
+  to: number,
+): boolean {
+  return pieces.some((piece, i) => {
+    const start = Math.max(piece.from, from);
+    const stop = Math.min(pieces[i + 1]?.from ?? Number.POSITIVE_INFINITY, to);
+    if (start >= stop) return false;
+    const due = cadenceDue(
+      plan,
+      {
+        severity: incident.severity,
+        declared_at: incident.declared_at,
+        state: piece.state,
+        state_entered_at: new Date(piece.from),
+        last_update_at: { internal: null, external: null, [audience]: new Date(from) },
+      },
+      audience,
+    )?.due.getTime();
+    return due !== undefined && due < stop;
+  });
 }

@@ -96,7 +96,7 @@ const MINUTE = 60_000;
  */
 export function defaultScenario(plan: Plan, severityId?: string): Scenario {
   const severity = drillSeverity(plan, severityId);
-  const targets = targetDurations(severity);
+  const targets = targetDurations(plan, severity);
   const resolveAt = within(targets.resolve ?? 2 * 60 * MINUTE);
   // A milestone's time: 40% of its target, else its default, but never later than `share` of the
   // way to resolution, so a plan with a short resolve target still gets everything in before it.
@@ -218,10 +218,17 @@ export function lifecycleWalk(plan: Plan): string[] {
   throw new Error(`plan ${plan.metadata.name}: the lifecycle cannot reach ${life.resolved}`);
 }
 
-/** 80% of the audience's cadence (at least a minute), or never when it has none. */
+/** 80% of the audience's shortest cadence (by age or state too; at least a minute), or never. */
 function everyOf(severity: Severity, audience: 'internal' | 'external'): number {
-  const c = severity.cadence[audience];
-  return c ? Math.max(MINUTE, Math.floor(parseDuration(c) * 0.8)) : Number.POSITIVE_INFINITY;
+  const c = severity.cadence;
+  const all = [
+    c[audience],
+    ...(c.byAge ?? []).map((s) => s[audience]),
+    ...Object.values(c.byState ?? {}).map((s) => s[audience]),
+  ]
+    .filter((d): d is string => d !== undefined && d !== 'none')
+    .map(parseDuration);
+  return all.length > 0 ? Math.max(MINUTE, Math.floor(Math.min(...all) * 0.8)) : Number.POSITIVE_INFINITY;
 }
 
 export function sortSteps(steps: ScenarioStep[]): ScenarioStep[] {

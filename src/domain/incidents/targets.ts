@@ -1,5 +1,6 @@
 import { onStatusPage, type Plan, severityOf, targetDurations } from '../plans/plan.ts';
 import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
+import { addPlanDuration, planBusinessHours } from '../workflows/business-hours.ts';
 
 // Target clocks of one incident, from the plan version it was declared under. Each target is
 // measured from declaration to the moment its milestone happened (the incident's *_at column).
@@ -27,13 +28,16 @@ export interface IncidentMilestones {
 }
 
 /**
- * When a target of `ms` is due: from declaration, or from the last severity change when the plan
- * says targetsFrom: severity_changed; after a change never earlier than the change itself.
+ * When a target is due: its duration (wall-clock, or business time in the plan's business hours)
+ * from declaration, or from the last severity change when the plan says targetsFrom:
+ * severity_changed; after a change never earlier than the change itself.
  */
-export function targetDueAt(plan: Plan, incident: IncidentMilestones, ms: number): Date {
+export function targetDueAt(plan: Plan, incident: IncidentMilestones, target: TargetKind): Date | undefined {
+  const duration = severityOf(plan, incident.severity)?.targets[target];
+  if (!duration) return undefined;
   const changed = incident.severity_changed_at ?? null;
   const from = plan.targetsFrom === 'severity_changed' && changed ? changed : incident.declared_at;
-  const due = from.getTime() + ms;
+  const due = addPlanDuration(from, duration, planBusinessHours(plan)).getTime();
   return new Date(changed ? Math.max(due, changed.getTime()) : due);
 }
 
@@ -54,14 +58,15 @@ export function targetStatus(due: Date, metAt: Date | null, now: Date): TargetSt
 export function computeTargets(incident: IncidentMilestones, plan: Plan, now: Date): TargetClock[] {
   const severity = severityOf(plan, incident.severity);
   if (!severity) return [];
-  const durations = targetDurations(severity);
+  const durations = targetDurations(plan, severity);
   const out: TargetClock[] = [];
   for (const target of TARGET_KINDS) {
     const ms = durations[target];
     if (ms === undefined) continue;
     // The status-page target only counts for incidents the plan puts on the status page.
     if (target === 'statusPage' && !onStatusPage(plan, incident)) continue;
-    const due = targetDueAt(plan, incident, ms);
+    const due = targetDueAt(plan, incident, target);
+    if (!due) continue;
     const metAt = (incident[MILESTONE_OF[target]] as Date | null) ?? null;
     out.push({ target, duration_ms: ms, due_at: due, met_at: metAt, status: targetStatus(due, metAt, now) });
   }

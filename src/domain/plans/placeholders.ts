@@ -1,4 +1,6 @@
-import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import { formatDuration } from '../../lib/duration.ts';
+import { cadenceDue } from '../updates/cadence.ts';
+import { addPlanDuration, DEFAULT_BUSINESS_HOURS, planBusinessHours } from '../workflows/business-hours.ts';
 import type { Plan } from './plan-schema.ts';
 
 // The one table of {placeholders}. It drives the validator (plan.ts: an unknown placeholder in any
@@ -28,6 +30,7 @@ export interface RenderFacts {
     detected_at?: Date | null;
     acknowledged_at?: Date | null;
     resolved_at?: Date | null;
+    state_entered_at?: Date;
     plan_name?: string;
     plan_version?: number;
     labels?: Record<string, string>;
@@ -113,12 +116,11 @@ function statusOf(f: RenderFacts): string {
 export function nextUpdateAt(f: RenderFacts): Date | null {
   if (f.incident.resolved_at) return null;
   if (f.nextUpdateAt) return f.nextUpdateAt;
-  const cadence = severityOf(f)?.cadence;
+  const plan = f.plan;
+  if (!plan) return null;
   const dues = (['internal', 'external'] as const).flatMap((audience) => {
-    const every = cadence?.[audience];
-    if (!every) return [];
-    const last = f.incident.last_update_at?.[audience] ?? f.incident.declared_at;
-    return [last.getTime() + parseDuration(every)];
+    const due = cadenceDue(plan, f.incident, audience)?.due;
+    return due ? [due.getTime()] : [];
   });
   if (dues.length === 0) return null;
   const due = Math.min(...dues);
@@ -131,7 +133,8 @@ function postmortemDue(f: RenderFacts): string {
   if (!pm?.required) return 'not required';
   if (!pm.due) return 'required';
   if (!f.incident.resolved_at) return `${pm.due} after resolution`;
-  return showTime(new Date(f.incident.resolved_at.getTime() + parseDuration(pm.due)));
+  const hours = f.plan ? planBusinessHours(f.plan) : DEFAULT_BUSINESS_HOURS;
+  return showTime(addPlanDuration(f.incident.resolved_at, pm.due, hours));
 }
 
 function duration(f: RenderFacts): string {

@@ -32,6 +32,6 @@ describe('published plan format', () => {
     const reference = planReferenceMarkdown();
     expect(reference).toContain('| `rotation` | text | **stored only** |');
     expect(reference).toContain('| `approvals` | object | acted on |');
-    expect(reference).toContain('| `acknowledge` | duration | acted on |');
+    expect(reference).toContain('| `acknowledge` | duration or business time | acted on |');
   });
 });

@@ -130,6 +130,11 @@ const sentence = (text: string) => (text === '' || /[.!?]$/.test(text) ? text : 
 const isDuration = (s: JsonSchema) =>
   s.pattern === DURATION_PATTERN || (s.description ?? '').startsWith('Duration such as');
 
+// Targets, deadlines and timers that may count business time (plan-schema.ts planDuration).
+const isPlanDuration = (s: JsonSchema) =>
+  (s.pattern ?? '').includes('b[mhd]') ||
+  (s.description ?? '').startsWith('Duration such as 15m, 4h, 2d, or business');
+
 function typeOf(s: JsonSchema): string {
   if (s.anyOf) return s.anyOf.map(typeOf).join(' or ');
   if (Array.isArray(s.type)) return 'scalar';
@@ -142,6 +147,7 @@ function typeOf(s: JsonSchema): string {
   }
   if (isObject(s)) return 'object';
   if (s.type === 'string') {
+    if (isPlanDuration(s)) return 'duration or business time';
     if (isDuration(s)) return 'duration';
     if (s.pattern === ID_PATTERN) return 'id';
     return 'text';
@@ -319,6 +325,10 @@ each error pointing at the offending line:
   \`communication.channels\` (when the plan declares any);
 - every language of a template is one of \`languages\`, and every \`external\` and \`email\` template has
   text (and an email its subject) in **every** language of the plan;
+- business time (\`4bh\`, \`2bd\`, \`30bm\`, \`"4 business hours"\`) in targets, \`postmortem.due\`,
+  workflow timers (\`elapsed\`) and task due times needs a written \`businessHours\` (the defaults are
+  nobody's business day); it counts only the minutes inside those hours, in their time zone, skipping
+  holidays, and one business day is one business-hours window (09:00–17:00: 8 business hours);
 - placeholders are known (see above); the time zone exists; business hours end after they start;
   escalation tiers are in increasing time order; reminders come before what they remind of;
 - the resolved state shows as \`resolved\` on the status page.

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { durationSchema, TARGET_NAMES, workflowSchema } from '../workflows/workflow-schema.ts';
+import { isDuration } from '../../lib/duration.ts';
+import {
+  durationSchema,
+  planDurationSchema,
+  TARGET_NAMES,
+  workflowSchema,
+} from '../workflows/workflow-schema.ts';
 
 // The plan file format (apiVersion tocsin.dev/v1, kind Plan). Every rule of a team's incident
 // response plan is data here. docs/plan-reference.md and docs/plan.schema.json are generated from
@@ -14,6 +20,16 @@ const text = z.string().min(1);
 const texts = (description: string) => z.array(text).default([]).describe(description);
 // The pattern is for editors (JSON Schema); the check itself is durationSchema's.
 const duration = durationSchema.meta({ pattern: '^(\\d+[smhdw])+$' });
+// Targets, deadlines and timers may count business time (4bh, 2bd) in the plan's businessHours.
+const planDuration = planDurationSchema.meta({
+  pattern: '^(\\d+[smhdw])+$|^(\\d+b[mhd])+$|^\\d+ business (minute|hour|day)s?$',
+});
+// A cadence interval, or `none`: no updates are due (while in a state, or from an age on).
+const cadenceEvery = z
+  .string()
+  .refine((v) => v === 'none' || isDuration(v), { message: 'not a duration (use 15m, 1h, 4h) or none' })
+  .meta({ pattern: '^none$|^(\\d+[smhdw])+$' })
+  .describe('a duration, or none');
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'a date such as 2026-01-02 (or a month, 2025-10)')
@@ -32,12 +48,14 @@ export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export const targetsSchema = z
   .strictObject({
-    acknowledge: duration.optional().describe('from declaration to acknowledgement'),
-    triage: duration.optional().describe('from declaration to triage (severity confirmed, owner set)'),
-    firstUpdate: duration.optional().describe('from declaration to the first published update'),
-    statusPage: duration.optional().describe('from declaration to the first external (status page) update'),
-    mitigate: duration.optional().describe('from declaration to mitigation'),
-    resolve: duration.optional().describe('from declaration to resolution'),
+    acknowledge: planDuration.optional().describe('from declaration to acknowledgement'),
+    triage: planDuration.optional().describe('from declaration to triage (severity confirmed, owner set)'),
+    firstUpdate: planDuration.optional().describe('from declaration to the first published update'),
+    statusPage: planDuration
+      .optional()
+      .describe('from declaration to the first external (status page) update'),
+    mitigate: planDuration.optional().describe('from declaration to mitigation'),
+    resolve: planDuration.optional().describe('from declaration to resolution'),
   })
   .describe('Response targets, each measured from declaration');
 
@@ -102,6 +120,31 @@ export const severitySchema = z
             'remind the update owner this long after the last update (default: at the cadence); ' +
               'for a range such as "every 30-60 minutes" write internal: 1h, remindAfter.internal: 30m',
           ),
+        byAge: z
+          .array(
+            z.strictObject({
+              after: duration.describe('incident age (since declaration) from which this cadence applies'),
+              internal: cadenceEvery.optional(),
+              external: cadenceEvery.optional(),
+            }),
+          )
+          .optional()
+          .describe(
+            'the cadence as the incident ages, in increasing `after` order; an audience it leaves out keeps ' +
+              'the one before. "Every 30 min for the first 2 h, hourly after": internal: 30m, byAge: ' +
+              '[{ after: 2h, internal: 1h }]. An update is due at the first moment the cadence in force ' +
+              'then has passed since the last one',
+          ),
+        byState: z
+          .record(
+            z.string(),
+            z.strictObject({ internal: cadenceEvery.optional(), external: cadenceEvery.optional() }),
+          )
+          .optional()
+          .describe(
+            'per lifecycle state, overriding the rest while the incident is in it, counted from the later ' +
+              'of the last update and entering the state; none: no updates due (e.g. monitoring: { internal: none })',
+          ),
       })
       .prefault({})
       .describe('How often updates are due while the incident is open'),
@@ -123,7 +166,7 @@ export const severitySchema = z
     postmortem: z
       .strictObject({
         required: z.boolean().default(false),
-        due: duration.optional().describe('from resolution'),
+        due: planDuration.optional().describe('from resolution'),
         remindAfter: duration
           .optional()
           .describe('remind this long after resolution; for "within 24-48 hours": due 48h, remindAfter 24h'),
@@ -354,7 +397,10 @@ export const planSchema = z
           .describe('Dates (in timeZone) that are not business days'),
       })
       .prefault({})
-      .describe('When business hours are (for response.hours and the businessHours condition)'),
+      .describe(
+        'When business hours are (for response.hours, the businessHours condition and business-time ' +
+          'durations such as 4bh or 2bd)',
+      ),
     severities: z.array(severitySchema).min(1),
     unknownSeverity: z
       .enum(['required', 'highest'])

@@ -135,7 +135,7 @@ describe('example plans', () => {
       'monitoring',
       'resolved',
     ]);
-    expect(targetDurations(story.severities[0] as (typeof story.severities)[0])).toMatchObject({
+    expect(targetDurations(story, story.severities[0] as (typeof story.severities)[0])).toMatchObject({
       acknowledge: 300_000,
       triage: 900_000,
     });
@@ -161,7 +161,46 @@ describe('plan errors point at file:line:col', () => {
 
   it('reports a bad duration at the value', () => {
     expect(errorsOf(replaceLine(9, '    targets: { acknowledge: 5 minutes }'))).toEqual([
-      'p.yaml:9:29: severities.0.targets.acknowledge: not a duration (use 90s, 15m, 4h, 2d, 1w)',
+      'p.yaml:9:29: severities.0.targets.acknowledge: not a duration (use 90s, 15m, 4h, 2d, 1w; business time: 30bm, 4bh, 2bd or "4 business hours")',
+    ]);
+  });
+
+  it('reports business time in a plan without businessHours at each value', () => {
+    const text = `${replaceLine(9, '    targets: { acknowledge: 4bh, resolve: 2 business days }')}
+  - name: nudge
+    when: { elapsed: 1bd, since: acknowledged }
+    then: [{ addTask: { title: Write the summary, due: 30bm } }]
+`;
+    const why =
+      'counts business time, but the plan sets no businessHours (add businessHours: timeZone, days, start, end, holidays)';
+    expect(errorsOf(text)).toEqual([
+      `p.yaml:9:29: severities.0.targets.acknowledge: "4bh" ${why}`,
+      `p.yaml:9:43: severities.0.targets.resolve: "2 business days" ${why}`,
+      `p.yaml:37:22: workflows.1.when.elapsed: "1bd" ${why}`,
+      `p.yaml:38:56: workflows.1.then.0.addTask.due: "30bm" ${why}`,
+    ]);
+    // With business hours written, the same plan is valid.
+    const withHours = `${text}businessHours: { timeZone: Europe/Berlin, holidays: [2026-12-25] }\n`;
+    expect(errorsOf(withHours)).toEqual([]);
+  });
+
+  it('reports a cadence by state naming an unknown state and a cadence by age out of order', () => {
+    const text = replaceLine(
+      9,
+      '    cadence: { internal: 30m, byState: { watching: { internal: none } }, byAge: [{ after: 2h, internal: 1h }, { after: 1h, internal: nope }] }',
+    );
+    expect(errorsOf(text)).toEqual([
+      'p.yaml:9:134: severities.0.cadence.byAge.1.internal: not a duration (use 15m, 1h, 4h) or none',
+    ]);
+    expect(errorsOf(text.replace('internal: nope', 'internal: 2h'))).toEqual([
+      'p.yaml:9:52: severities.0.cadence.byState.watching: undefined state "watching"',
+      'p.yaml:9:120: severities.0.cadence.byAge.1.after: must be later than the step before (2h)',
+    ]);
+  });
+
+  it('reports a business duration with a unit it does not know', () => {
+    expect(errorsOf(replaceLine(9, '    targets: { acknowledge: 4bw }'))).toEqual([
+      'p.yaml:9:29: severities.0.targets.acknowledge: not a duration (use 90s, 15m, 4h, 2d, 1w; business time: 30bm, 4bh, 2bd or "4 business hours")',
     ]);
   });
 
@@ -332,7 +371,7 @@ describe('tocsin plan validate', () => {
     const r = await tocsin(bad, join(dir, 'missing.yaml'));
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
-      `${bad}:9:29: severities.0.targets.acknowledge: not a duration (use 90s, 15m, 4h, 2d, 1w)`,
+      `${bad}:9:29: severities.0.targets.acknowledge: not a duration (use 90s, 15m, 4h, 2d, 1w; business time: 30bm, 4bh, 2bd or "4 business hours")`,
       `${bad}:9:40: severities.0.targets.resolv: unknown key "resolv"`,
       `${join(dir, 'missing.yaml')}:1:1: no such file`,
     ]);

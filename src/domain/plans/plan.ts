@@ -1,4 +1,4 @@
-import { parseDuration } from '../../lib/duration.ts';
+import { isBusinessDuration, isDuration, parseDuration } from '../../lib/duration.ts';
 import { isTimeZone } from '../../lib/time-zone.ts';
 import {
   COMMA_HINT,
@@ -7,6 +7,7 @@ import {
   type SourceDocument,
   type SourceError,
 } from '../../lib/yaml-source.ts';
+import { planBusinessHours, planSpanOf } from '../workflows/business-hours.ts';
 import type { Workflow } from '../workflows/workflow-schema.ts';
 import {
   isKnownPlaceholder,
@@ -41,7 +42,8 @@ export interface PlanLoad {
 export function validatePlanDocument(doc: SourceDocument): PlanLoad {
   const parsed = planSchema.safeParse(doc.value);
   if (!parsed.success) return { errors: schemaErrors(doc, parsed.error.issues) };
-  const errors = checkReferences(parsed.data)
+  const written = (doc.value as { businessHours?: unknown } | null)?.businessHours !== undefined;
+  const errors = [...checkReferences(parsed.data), ...checkBusinessTime(parsed.data, written)]
     .map((r) => ({
       file: doc.file,
       ...(r.needle ? doc.locateText(r.path, r.needle) : doc.locate(r.path)),
@@ -333,6 +335,40 @@ function knownNames(plan: Plan): Known {
   };
 }
 
+/** Where a plan counts business time (4bh, 2bd): targets, post-mortem deadlines, timers, task due times. */
+export function businessDurations(plan: Plan): { path: PropertyKey[]; value: string }[] {
+  const out: { path: PropertyKey[]; value: string }[] = [];
+  const add = (path: PropertyKey[], value: string | undefined) => {
+    if (value !== undefined && isBusinessDuration(value)) out.push({ path, value });
+  };
+  plan.severities.forEach((s, i) => {
+    for (const kind of TARGET_KINDS) add(['severities', i, 'targets', kind], s.targets[kind]);
+    add(['severities', i, 'postmortem', 'due'], s.postmortem.due);
+  });
+  plan.workflows.forEach((w, i) => {
+    if (typeof w.when === 'object' && 'elapsed' in w.when)
+      add(['workflows', i, 'when', 'elapsed'], w.when.elapsed);
+    w.then.forEach((action, j) => {
+      for (const key of ['addTask', 'createActionItem'] as const) {
+        const task = key in action ? (action as Record<typeof key, unknown>)[key] : undefined;
+        if (task && typeof task === 'object' && 'due' in task && typeof task.due === 'string') {
+          add(['workflows', i, 'then', j, key, 'due'], task.due);
+        }
+      }
+    });
+  });
+  return out;
+}
+
+/** Business time needs hours the plan wrote: the defaults (Mon–Fri 9–17 UTC) are nobody's business day. */
+function checkBusinessTime(plan: Plan, hoursWritten: boolean): ReferenceError[] {
+  if (hoursWritten) return [];
+  return businessDurations(plan).map(({ path, value }) => ({
+    path,
+    message: `"${value}" counts business time, but the plan sets no businessHours (add businessHours: timeZone, days, start, end, holidays)`,
+  }));
+}
+
 /** Cross-references a schema-valid plan: duplicate ids, undefined names, languages, placeholders. */
 export function checkReferences(plan: Plan): ReferenceError[] {
   const c = new Checker(knownNames(plan), plan);
@@ -434,8 +470,26 @@ function checkSeverities(c: Checker, plan: Plan): void {
         c.add([...at, 'cadence', 'remindAfter', audience], `is longer than the cadence (${every})`);
       }
     }
+    for (const state of Object.keys(s.cadence.byState ?? {})) {
+      c.ref([...at, 'cadence', 'byState', state], state, c.known.states, 'state');
+    }
+    (s.cadence.byAge ?? []).forEach((step, j) => {
+      const before = s.cadence.byAge?.[j - 1];
+      if (before && parseDuration(step.after) <= parseDuration(before.after)) {
+        c.add(
+          [...at, 'cadence', 'byAge', j, 'after'],
+          `must be later than the step before (${before.after})`,
+        );
+      }
+    });
     const pm = s.postmortem;
-    if (pm.remindAfter && pm.due && parseDuration(pm.remindAfter) > parseDuration(pm.due)) {
+    // A business-time due time ("2bd") is not comparable to a wall-clock reminder without a date.
+    if (
+      pm.remindAfter &&
+      pm.due &&
+      isDuration(pm.due) &&
+      parseDuration(pm.remindAfter) > parseDuration(pm.due)
+    ) {
       c.add([...at, 'postmortem', 'remindAfter'], `is later than the due time (${pm.due})`);
     }
     if (pm.due && !pm.required) c.add([...at, 'postmortem', 'due'], 'set required: true, or drop due');
@@ -759,12 +813,18 @@ export function severityOf(plan: Plan, severityId: string): Severity | undefined
   return plan.severities.find((s) => s.id === severityId);
 }
 
-/** Target durations (ms) of a severity, only those the plan sets. */
-export function targetDurations(severity: Severity): Partial<Record<TargetKind, number>> {
+/**
+ * Target durations (ms) of a severity, only those the plan sets. A business-time target ("4bh")
+ * counts its ms of business time: when it is due depends on the hours (targetDueAt), this is its size.
+ */
+export function targetDurations(
+  plan: Pick<Plan, 'businessHours'>,
+  severity: Severity,
+): Partial<Record<TargetKind, number>> {
   const out: Partial<Record<TargetKind, number>> = {};
   for (const kind of TARGET_KINDS) {
     const d = severity.targets[kind];
-    if (d) out[kind] = parseDuration(d);
+    if (d) out[kind] = planSpanOf(d, planBusinessHours(plan)).ms;
   }
   return out;
 }

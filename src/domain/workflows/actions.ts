@@ -1,5 +1,4 @@
 import type { Executor } from '../../db/schema.ts';
-import { parseDuration } from '../../lib/duration.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
@@ -8,6 +7,7 @@ import { renderPlaceholders } from '../plans/placeholders.ts';
 import type { Plan } from '../plans/plan.ts';
 import { componentStatusSchema } from '../status-page/inputs.ts';
 import { applyComponentStatus } from '../status-page/set-component-status.ts';
+import { addPlanDuration, planBusinessHours } from './business-hours.ts';
 import type { TriggerFacts } from './evaluate.ts';
 import * as q from './queries.ts';
 import { planTemplateParts, render, type Vars } from './render.ts';
@@ -321,7 +321,7 @@ async function addActionItem(
   const o = typeof spec === 'string' ? { title: spec } : spec;
   const title = render(o.title, ctx.vars);
   const owner = o.owner ? render(o.owner, ctx.vars) : null;
-  const dueAt = o.due ? new Date(ctx.now.getTime() + parseDuration(o.due)) : null;
+  const dueAt = o.due ? addPlanDuration(ctx.now, o.due, planBusinessHours(ctx.plan)) : null;
   const id = await q.insertActionItem(ctx.tx, {
     incident_id: ctx.incident.id,
     title,

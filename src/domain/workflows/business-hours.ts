@@ -1,4 +1,5 @@
-import type { IANAZone } from 'luxon';
+import { DateTime, type IANAZone } from 'luxon';
+import { parseBusinessDuration, parseDuration } from '../../lib/duration.ts';
 import { localReading, zoneOf } from '../../lib/time-zone.ts';
 import type { Plan } from '../plans/plan.ts';
 
@@ -50,15 +51,31 @@ export function businessHoursOf(plan: Pick<Plan, 'businessHours'>): BusinessHour
   };
 }
 
+const planHours = new WeakMap<Pick<Plan, 'businessHours'>, BusinessHours>();
+
+/** businessHoursOf, read once per plan object (timers evaluate it on every tick). */
+export function planBusinessHours(plan: Pick<Plan, 'businessHours'>): BusinessHours {
+  let hours = planHours.get(plan);
+  if (!hours) {
+    hours = businessHoursOf(plan);
+    planHours.set(plan, hours);
+  }
+  return hours;
+}
+
 const zones = new Map<string, IANAZone>();
 
-function localTime(at: Date, timeZone: string): { day: number; minute: number; date: string } {
+function cachedZone(timeZone: string): IANAZone {
   let zone = zones.get(timeZone);
   if (!zone) {
     zone = zoneOf(timeZone); // the one parser: a name that is not a zone throws, never becomes UTC
     zones.set(timeZone, zone);
   }
-  return localReading(at, zone);
+  return zone;
+}
+
+function localTime(at: Date, timeZone: string): { day: number; minute: number; date: string } {
+  return localReading(at, cachedZone(timeZone));
 }
 
 /** The local date one day before YYYY-MM-DD (for windows that run past midnight). */
@@ -78,4 +95,79 @@ export function isBusinessHours(at: Date, hours: BusinessHours): boolean {
   if (minute >= hours.start) return workday(day, date);
   if (minute < hours.end) return workday((day + 6) % 7, previousDate(date));
   return false;
+}
+
+// --- business time ---------------------------------------------------------------------------------
+// A plan duration is wall-clock ("4h": plain arithmetic) or business ("4bh", "2bd": only the minutes
+// inside business hours count, in the plan's time zone, holidays skipped). Targets, task and
+// checklist due times and workflow timers all go through addPlanDuration / planPeriodsElapsed.
+
+/** How far ahead business time is searched: a plan whose hours never open has no due time. */
+const SEARCH_DAYS = 3 * 366;
+
+/** Minutes in one business-hours window (a window past midnight included). */
+function windowMinutes(hours: BusinessHours): number {
+  if (hours.start === hours.end) return 0;
+  return hours.end > hours.start ? hours.end - hours.start : hours.end + 1440 - hours.start;
+}
+
+/** A duration in the plan's terms: `ms` of wall-clock time, or of business time. */
+export interface PlanSpan {
+  ms: number;
+  business: boolean;
+}
+
+export function planSpanOf(text: string, hours: BusinessHours): PlanSpan {
+  const b = parseBusinessDuration(text);
+  if (!b) return { ms: parseDuration(text), business: false };
+  return { ms: b.ms + b.days * windowMinutes(hours) * 60_000, business: true };
+}
+
+/** The business-hours windows [start, end) in epoch ms, in order, from the one open at or after `from`. */
+function* businessWindows(from: Date, hours: BusinessHours): Generator<[number, number]> {
+  const zone = cachedZone(hours.timeZone);
+  const length = windowMinutes(hours);
+  if (length === 0) return;
+  // The previous local day's window may run past midnight into `from`.
+  let day = DateTime.fromJSDate(from, { zone }).startOf('day').minus({ days: 1 });
+  for (let i = 0; i < SEARCH_DAYS; i++, day = day.plus({ days: 1 })) {
+    if (!hours.days.includes(day.weekday % 7) || hours.holidays.includes(day.toISODate() ?? '')) continue;
+    const start = atMinute(day, hours.start);
+    const end =
+      hours.end > hours.start ? atMinute(day, hours.end) : atMinute(day.plus({ days: 1 }), hours.end);
+    if (end > from.getTime()) yield [Math.max(start, from.getTime()), end];
+  }
+}
+
+/** Epoch ms of a local day's minute (24:00 is the next midnight), on the local clock across DST. */
+function atMinute(day: DateTime, minute: number): number {
+  if (minute >= 1440) return day.plus({ days: 1 }).toMillis();
+  return day.set({ hour: Math.floor(minute / 60), minute: minute % 60 }).toMillis();
+}
+
+/** `start` plus a plan duration: wall-clock arithmetic, or counting only business hours. */
+export function addPlanSpan(start: Date, span: PlanSpan, hours: BusinessHours): Date {
+  if (!span.business) return new Date(start.getTime() + span.ms);
+  let rest = span.ms;
+  if (rest <= 0) return start;
+  for (const [from, to] of businessWindows(start, hours)) {
+    if (to - from >= rest) return new Date(from + rest);
+    rest -= to - from;
+  }
+  return new Date(8.64e15); // the hours never open again: never due
+}
+
+export function addPlanDuration(start: Date, text: string, hours: BusinessHours): Date {
+  return addPlanSpan(start, planSpanOf(text, hours), hours);
+}
+
+/** Time from `from` to `to` as the span counts it: wall-clock, or business time only. */
+export function spanElapsed(from: Date, to: Date, span: PlanSpan, hours: BusinessHours): number {
+  if (!span.business) return to.getTime() - from.getTime();
+  let total = 0;
+  for (const [start, end] of businessWindows(from, hours)) {
+    if (start >= to.getTime()) break;
+    total += Math.min(end, to.getTime()) - start;
+  }
+  return total;
 }

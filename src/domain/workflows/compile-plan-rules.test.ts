@@ -171,9 +171,9 @@ describe('the example plans', () => {
       evaluate({ plan: p, incident, trigger: { kind: 'timer' }, now })
         .filter((f) => f.rule.name.endsWith(' target'))
         .map((f) => [f.rule.name, f.facts.due_at?.toISOString()]);
-    const durations = Object.entries(targetDurations(p.severities[0] as Plan['severities'][number])).filter(
-      ([target]) => target !== 'statusPage' || onStatusPage(p, incident),
-    );
+    const durations = Object.entries(
+      targetDurations(p, p.severities[0] as Plan['severities'][number]),
+    ).filter(([target]) => target !== 'statusPage' || onStatusPage(p, incident));
     expect(durations.length, `${file}: its first severity sets targets`).toBeGreaterThan(0);
     for (const [target, ms] of durations) {
       const due = new Date(declared.getTime() + ms);

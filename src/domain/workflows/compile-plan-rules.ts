@@ -5,6 +5,7 @@ import {
   ROLE_REMIND_AFTER,
   roleChain,
 } from '../plans/plan.ts';
+import { describeCadence, hasCadence } from '../updates/cadence.ts';
 import type { Audience, Rule, RuleAction } from './rules.ts';
 import { TARGET_NAMES, type TargetName, type WorkflowCondition } from './workflow-schema.ts';
 
@@ -68,11 +69,11 @@ function targetRules(plan: Plan): Rule[] {
 }
 
 function cadenceRules(plan: Plan): Rule[] {
-  return AUDIENCES.filter((a) => plan.severities.some((s) => s.cadence[a])).map((audience) => ({
+  return AUDIENCES.filter((a) => plan.severities.some((s) => hasCadence(s.cadence, a))).map((audience) => ({
     name: `plan: ${audience} update cadence`,
     source: 'plan',
     description:
-      `${audience} updates every ${perSeverity(plan, (s) => s.cadence[audience])}: when one is overdue ` +
+      `${audience} updates every ${perSeverity(plan, (s) => (hasCadence(s.cadence, audience) ? describeCadence(s.cadence, audience) : undefined))}: when one is overdue ` +
       'while the incident is open, records update.overdue and reminds whoever posts them; again at each ' +
       'further interval without an update',
     when: { overdue: audience },

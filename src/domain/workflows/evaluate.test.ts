@@ -5,6 +5,7 @@ import { planSchema } from '../plans/plan-schema.ts';
 import { businessHoursOf, DEFAULT_BUSINESS_HOURS, isBusinessHours } from './business-hours.ts';
 import { effectiveRules } from './compile-plan-rules.ts';
 import { evaluate, MAX_CHAIN_DEPTH, type Trigger } from './evaluate.ts';
+import { planGuards } from './get-plan-rules.ts';
 import { matches } from './match.ts';
 import type { Rule } from './rules.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
@@ -358,5 +359,55 @@ describe('properties', () => {
       p.workflows.map((w) => w.name),
     );
     expect(rules.filter((r) => r.source === 'plan').every((r) => r.name.startsWith('plan: '))).toBe(true);
+  });
+});
+
+describe('evaluate: business time', () => {
+  // Mon–Fri 09:00–17:00 UTC; T0 is Monday 10:00.
+  const p = plan(`${PLAN}  - name: business nudge
+    when: { elapsed: 4bh, since: declared, repeat: true }
+    then: [{ note: four business hours }]
+businessHours: { timeZone: UTC }
+`);
+  const rules = effectiveRules(p).filter((r) => r.name === 'business nudge');
+  const fire = (now: Date, over: Partial<IncidentSnapshot> = {}) =>
+    evaluate({ plan: p, incident: snap(over), trigger: timer, now, rules }).map((f) => [
+      f.triggerKey,
+      f.facts.due_at?.toISOString(),
+    ]);
+
+  it('a business-time timer counts only business hours, repeating over nights and weekends', () => {
+    expect(fire(min(239))).toEqual([]);
+    expect(fire(min(240))).toEqual([['elapsed:4bh#1', '2026-03-02T14:00:00.000Z']]);
+    // Monday 17:00 → Tuesday 09:00 is closed: the second period ends Tuesday 10:00.
+    expect(fire(new Date('2026-03-03T09:59:00Z'))).toEqual([['elapsed:4bh#1', '2026-03-02T14:00:00.000Z']]);
+    expect(fire(new Date('2026-03-03T10:00:00Z'))).toEqual([['elapsed:4bh#2', '2026-03-03T10:00:00.000Z']]);
+  });
+
+  it('a business-time target is due after that much business time', () => {
+    const q = plan(
+      PLAN.replace('targets: { acknowledge: 30m }', 'targets: { acknowledge: 2bh }').concat(
+        'businessHours: { timeZone: UTC }\n',
+      ),
+    );
+    // SEV2 declared Friday 16:00 UTC: 1h on Friday, 1h on Monday → due Monday 10:00, breached after.
+    const friday = new Date('2026-03-06T16:00:00Z');
+    const breach = (now: Date) =>
+      evaluate({
+        plan: q,
+        incident: snap({ severity: 'SEV2', declared_at: friday }),
+        trigger: timer,
+        now,
+        rules: effectiveRules(q).filter((r) => r.name === 'plan: acknowledge target'),
+      }).map((f) => f.facts.due_at?.toISOString());
+    expect(breach(new Date('2026-03-09T10:00:00Z'))).toEqual([]);
+    expect(breach(new Date('2026-03-09T10:01:00Z'))).toEqual(['2026-03-09T10:00:00.000Z']);
+  });
+
+  it('GET /plans/:name/rules says how business time counts', () => {
+    expect(planGuards(p).find((g) => g.field === 'businessHours')?.description).toBe(
+      'business time (4bh) counts only mon, tue, wed, thu, fri 09:00–17:00 UTC; one business day is one such window',
+    );
+    expect(planGuards(plan()).find((g) => g.field === 'businessHours')).toBeUndefined();
   });
 });

@@ -1,8 +1,15 @@
 import type { Logger } from 'pino';
 import { parseDuration } from '../../lib/duration.ts';
 import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
-import { type Plan, severityOf, targetDurations } from '../plans/plan.ts';
-import { type BusinessHours, businessHoursOf, isBusinessHours } from './business-hours.ts';
+import type { Plan } from '../plans/plan.ts';
+import { cadenceDue } from '../updates/cadence.ts';
+import {
+  addPlanSpan,
+  isBusinessHours,
+  planBusinessHours,
+  planSpanOf,
+  spanElapsed,
+} from './business-hours.ts';
 import { effectiveRules } from './compile-plan-rules.ts';
 import { matches } from './match.ts';
 import {
@@ -169,8 +176,11 @@ function elapsedDue(when: TimerTrigger, input: EvaluateInput): Due | undefined {
   const since = when.since ?? 'declared';
   const anchor = anchorOf(when, input.incident);
   if (!anchor) return undefined;
-  const ms = parseDuration(when.elapsed);
-  const n = periodsElapsed(anchor, ms, input.now, when.repeat === true);
+  // A business-time timer ("4bh") counts only business hours between the anchor and now.
+  const hours = planBusinessHours(input.plan);
+  const span = planSpanOf(when.elapsed, hours);
+  const passed = new Date(anchor.getTime() + spanElapsed(anchor, input.now, span, hours));
+  const n = periodsElapsed(anchor, span.ms, passed, when.repeat === true);
   if (n < 1) return undefined;
   // A new anchor (a new state entry, a new update) restarts the timer under a new key.
   const base =
@@ -178,16 +188,14 @@ function elapsedDue(when: TimerTrigger, input: EvaluateInput): Due | undefined {
   // A resolution-anchored timer is due once; a reopen and a new resolution make a new key.
   return {
     key: when.repeat ? `${base}#${n}` : base,
-    facts: { due_at: new Date(anchor.getTime() + n * ms) },
+    facts: { due_at: addPlanSpan(anchor, { ms: n * span.ms, business: span.business }, hours) },
   };
 }
 
 function targetDue(when: TargetTrigger, input: EvaluateInput): Due | undefined {
   const { incident, now } = input;
-  const severity = severityOf(input.plan, incident.severity);
-  const ms = severity ? targetDurations(severity)[when.target] : undefined;
-  if (ms === undefined) return undefined;
-  const due = targetDueAt(input.plan, incident, ms);
+  const due = targetDueAt(input.plan, incident, when.target);
+  if (!due) return undefined;
   const metAt = incident[MILESTONE_OF[when.target]] as Date | null;
   const before = parseDuration(when.before ?? '0s');
   const facts: TriggerFacts = { target: when.target, due_at: due };
@@ -206,29 +214,14 @@ function targetDue(when: TargetTrigger, input: EvaluateInput): Due | undefined {
 }
 
 function overdueDue(when: OverdueTrigger, input: EvaluateInput): Due | undefined {
-  const { incident } = input;
-  const cadence = severityOf(input.plan, incident.severity)?.cadence?.[when.overdue];
-  if (!cadence) return undefined;
-  const ms = parseDuration(cadence);
-  if (ms <= 0) return undefined;
-  const anchor = incident.last_update_at[when.overdue] ?? incident.declared_at;
+  const cadence = cadenceDue(input.plan, input.incident, when.overdue);
+  if (!cadence || cadence.every <= 0) return undefined;
   // Overdue only once the due moment has passed: an update posted exactly on time is on time
-  // (as targets count their due moment as met).
-  const n = periodsElapsed(anchor, ms, new Date(input.now.getTime() - 1), true);
-  if (n < 1) return undefined;
-  const due = new Date(anchor.getTime() + n * ms);
+  // (as targets count their due moment as met); again at each further interval without one.
+  const late = input.now.getTime() - 1 - cadence.due.getTime();
+  if (late < 0) return undefined;
+  const due = new Date(cadence.due.getTime() + Math.floor(late / cadence.every) * cadence.every);
   return { key: `overdue:${when.overdue}:${iso(due)}`, facts: { audience: when.overdue, due_at: due } };
-}
-
-const hoursCache = new WeakMap<Plan, BusinessHours>();
-
-function planBusinessHours(plan: Plan): BusinessHours {
-  let hours = hoursCache.get(plan);
-  if (!hours) {
-    hours = businessHoursOf(plan);
-    hoursCache.set(plan, hours);
-  }
-  return hours;
 }
 
 /** A field for `fields:` conditions: a custom field, else a column of the incident (e.g. title). */

@@ -1,6 +1,6 @@
 import type { Operation } from '../context.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
-import { commanderRoleOf, type Plan } from '../plans/plan.ts';
+import { businessDurations, commanderRoleOf, type Plan } from '../plans/plan.ts';
 import { effectiveRules } from './compile-plan-rules.ts';
 import type { Rule } from './rules.ts';
 
@@ -34,6 +34,17 @@ export function planGuards(plan: Plan): Guard[] {
     guards.push({
       field: 'unknownSeverity',
       description: `an incident declared without a severity counts as ${plan.severities[0]?.id} until triage sets one`,
+    });
+  }
+  const business = businessDurations(plan);
+  if (business.length > 0) {
+    const b = plan.businessHours;
+    const holidays = b.holidays.length > 0 ? `, except ${b.holidays.join(', ')}` : '';
+    guards.push({
+      field: 'businessHours',
+      description:
+        `business time (${business.map((d) => d.value).join(', ')}) counts only ${b.days.join(', ')} ` +
+        `${b.start}–${b.end} ${b.timeZone}${holidays}; one business day is one such window`,
     });
   }
   const commander = commanderRoleOf(plan);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDuration } from '../../lib/duration.ts';
+import { isDuration, isPlanDuration } from '../../lib/duration.ts';
 import { COMPONENT_STATUSES } from '../status-page/status-page.ts';
 import { placeholdersOnlyInPathOrQuery } from './webhook-url.ts';
 
@@ -10,6 +10,16 @@ export const durationSchema = z
   .string()
   .refine(isDuration, { message: 'not a duration (use 90s, 15m, 4h, 2d, 1w)' })
   .describe('Duration such as 90s, 15m, 4h, 2d, 1w');
+
+/** A duration that may count business time: 4h, or 4bh / 2bd / "4 business hours" (plan businessHours). */
+export const planDurationSchema = z
+  .string()
+  .refine(isPlanDuration, {
+    message: 'not a duration (use 90s, 15m, 4h, 2d, 1w; business time: 30bm, 4bh, 2bd or "4 business hours")',
+  })
+  .describe(
+    'Duration such as 15m, 4h, 2d, or business time (needs businessHours): 4bh, 2bd, "4 business hours"',
+  );
 
 export const EVENT_TRIGGERS = [
   'incident.declared',
@@ -51,7 +61,7 @@ export type TimerAnchor = (typeof TIMER_ANCHORS)[number];
 
 export const timerTriggerSchema = z
   .strictObject({
-    elapsed: durationSchema,
+    elapsed: planDurationSchema,
     since: z
       .enum(TIMER_ANCHORS)
       .default('declared')
@@ -142,7 +152,7 @@ const notifySchema = z.strictObject({
 
 const taskSchema = z.union([
   z.string(),
-  z.strictObject({ title: z.string(), owner: z.string().optional(), due: durationSchema.optional() }),
+  z.strictObject({ title: z.string(), owner: z.string().optional(), due: planDurationSchema.optional() }),
 ]);
 
 // Incident columns that only incident operations change (with their own rules, events and audit).

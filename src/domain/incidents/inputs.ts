@@ -148,6 +148,12 @@ export const listIncidentsQuerySchema = z.strictObject({
   state: z.enum(['open', 'resolved', 'all']).default('all'),
   severity: severityId.optional(),
   plan: str().min(1).max(63).optional(),
+  service: str().min(1).max(200).optional().describe("the incident's service"),
+  team: str().min(1).max(100).optional().describe("the team owning the incident's service"),
+  mine: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe('true: incidents where the caller holds a role, responds or was paged'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   cursor: cursorParam,

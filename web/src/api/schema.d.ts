@@ -587,6 +587,12 @@ export interface paths {
           state?: "open" | "resolved" | "all";
           severity?: string;
           plan?: string;
+          /** @description the incident's service */
+          service?: string;
+          /** @description the team owning the incident's service */
+          team?: string;
+          /** @description true: incidents where the caller holds a role, responds or was paged */
+          mine?: "true" | "false";
           limit?: number;
           offset?: number;
           /** @description the `next` value of the previous page: the page after it */

@@ -1,8 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { answer, api } from '../api/client';
-import type { Incident, Service } from '../api/models';
+import type { Incident } from '../api/models';
+import { useServices } from '../api/shared-queries';
 import { Dialog } from '../ui/dialog';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { usePlan, usePlans } from './queries';
@@ -34,10 +35,7 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
   const navigate = useNavigate();
   const client = useQueryClient();
   const plans = usePlans();
-  const services = useQuery({
-    queryKey: ['services'],
-    queryFn: () => answer<{ services: Service[] }>(api.GET('/api/v1/services')).then((a) => a.services),
-  });
+  const services = useServices();
   const [title, setTitle] = useState('');
   const [planName, setPlanName] = useState('');
   const [severity, setSeverity] = useState('');

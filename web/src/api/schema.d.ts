@@ -2793,6 +2793,51 @@ export interface paths {
       };
     };
   };
+  "/api/v1/auth/sessions": {
+    /** Where you are signed in: your live sessions, most recently used first */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              sessions: ({
+                  id: string;
+                  /** @description how it signed in: password, oidc:<provider>, link */
+                  method: string;
+                  /** Format: date-time */
+                  created_at: string;
+                  /** Format: date-time */
+                  last_seen_at: string;
+                  /** Format: date-time */
+                  expires_at: string;
+                  ip: string | null;
+                  user_agent: string | null;
+                  /** @description the session of this request */
+                  current: boolean;
+                })[];
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/auth/sessions/{id}": {
+    /** Sign one of your sessions out: its cookie stops working at once */
+    delete: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/auth/reset": {
     post: {
       requestBody: {
@@ -2901,8 +2946,13 @@ export interface paths {
     };
   };
   "/api/v1/events/stream": {
-    /** @description Server-sent events, one per committed change the reader may see: incident.changed, alert.changed, page.changed, oncall.changed with JSON data {kind, id, ...}; "resync" after a lost connection to the store (fetch again); a comment line every 15 s. */
+    /** @description Server-sent events, one per committed change the reader may see: incident.changed, alert.changed, page.changed, oncall.changed with JSON data {kind, id, ...}; "resync" after a lost connection to the store (fetch again); a comment line every 15 s. Each event has an id: reconnect with the header Last-Event-ID to get the events missed meanwhile (kept briefly, per instance), or a "resync" when they cannot be replayed. */
     get: {
+      parameters: {
+        header?: {
+          "last-event-id"?: string;
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {

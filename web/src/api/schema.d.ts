@@ -16,6 +16,36 @@ export interface paths {
         };
       };
     };
+    /** Change your own name or time zone */
+    patch: {
+      requestBody: {
+        content: {
+          "application/json": {
+            name?: string;
+            /** @description an IANA time zone such as Africa/Addis_Ababa */
+            time_zone?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              user: {
+                id: string;
+                handle: string;
+                name: string;
+                email: string | null;
+                /** @enum {string} */
+                role: "viewer" | "responder" | "manager" | "admin";
+                time_zone: string;
+              };
+            };
+          };
+        };
+      };
+    };
   };
   "/api/v1/users": {
     get: {

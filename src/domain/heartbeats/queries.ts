@@ -78,3 +78,27 @@ export function recordPing(db: Executor, integrationId: string, now: Date) {
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** Every heartbeat integration with its state and last ping (never-pinged ones are "new"), by service. */
+export function listAll(db: Executor) {
+  return db
+    .selectFrom('integrations')
+    .innerJoin('services', 'services.id', 'integrations.service_id')
+    .leftJoin('heartbeats', 'heartbeats.integration_id', 'integrations.id')
+    .select([
+      'integrations.id',
+      'integrations.name',
+      'integrations.config',
+      'integrations.created_at',
+      'integrations.disabled_at',
+      'services.name as service',
+      'heartbeats.state',
+      'heartbeats.last_ping_at',
+      'heartbeats.pings',
+      'heartbeats.down_since',
+    ])
+    .where('integrations.type', '=', 'heartbeat')
+    .orderBy('services.name')
+    .orderBy('integrations.name')
+    .execute();
+}

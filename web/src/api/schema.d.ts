@@ -1630,6 +1630,17 @@ export interface paths {
       };
     };
   };
+  "/api/v1/heartbeats": {
+    /** Heartbeats with their status (new, up, down, disabled), last ping and when the next is due */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/integrations/deploy/{key}": {
     /** A deploy or other change, from a CI pipeline (key: a deploy integration key) */
     post: {
@@ -2981,6 +2992,29 @@ export interface paths {
       parameters: {
         header?: {
           "last-event-id"?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/plans/{name}/drill": {
+    /** Drill the plan's current version on a virtual clock (in a throwaway database) and answer its report */
+    post: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            severity?: string;
+          };
         };
       };
       responses: {

@@ -8,6 +8,7 @@ import { useCan } from '../auth/session';
 import { Copyable } from '../ui/copy';
 import { ErrorNote } from '../ui/field';
 import { Time } from '../ui/time';
+import { Heartbeats } from './heartbeats';
 
 interface Check {
   id: string;
@@ -40,6 +41,7 @@ export default function ServicesPage() {
         ))}
       </nav>
       {name ? <ServiceDetail name={name} /> : <p className="muted">Choose a service.</p>}
+      <Heartbeats />
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { cursorParam } from '../../lib/cursor.ts';
-import { handleSchema } from '../users/users.ts';
+import { handleSchema } from '../users/handle.ts';
 
-// Inputs of the incident operations, in the API's snake_case. Routes validate request bodies with
+// Inputs of the incident operations, in the API's snake_case (zod-only imports: the web console
+// validates its forms with these schemas too). Routes validate request bodies with
 // these schemas and the operations parse their input with them again, so the CLI, drills and the
 // workflow engine get the same checks as HTTP callers.
 

@@ -1,9 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
+import { declareIncidentSchema } from '../../../src/domain/incidents/inputs.ts';
 import { answer, api } from '../api/client';
 import type { Incident } from '../api/models';
 import { useServices } from '../api/shared-queries';
+import { checked } from '../api/validate';
 import { Dialog } from '../ui/dialog';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { usePlan, usePlans } from './queries';
@@ -11,7 +13,7 @@ import { usePlan, usePlans } from './queries';
 interface DeclareBody {
   title: string;
   plan: string;
-  severity: string;
+  severity?: string;
   service?: string;
   customer_facing: boolean;
 }
@@ -46,7 +48,9 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
   const severities = plan.data?.plan.severities ?? [];
   const declare = useMutation({
     mutationFn: (body: DeclareBody) =>
-      answer<{ incident: Incident }>(api.POST('/api/v1/incidents', { body })).then((a) => a.incident),
+      answer<{ incident: Incident }>(
+        api.POST('/api/v1/incidents', { body: checked(declareIncidentSchema, body) }),
+      ).then((a) => a.incident),
     onSuccess: (incident) => {
       void client.invalidateQueries({ queryKey: ['incidents'] });
       onDone();
@@ -58,7 +62,7 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
     declare.mutate({
       title,
       plan: chosenPlan,
-      severity,
+      ...(severity ? { severity } : {}),
       customer_facing: customerFacing,
       ...(service ? { service } : {}),
     });

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { contactMethodInputSchema } from '../../../src/domain/contacts/contact-input.ts';
 import { profilePatchSchema } from '../../../src/domain/users/profile.ts';
 import { answer, api, raw } from '../api/client';
 import type { ContactMethod, SessionUser } from '../api/models';
@@ -121,7 +122,7 @@ function ContactMethods({ handle }: { handle: string }) {
       answer(
         api.POST('/api/v1/users/{handle}/contact-methods', {
           params: { path },
-          body: { kind, address, ...(label ? { label } : {}) },
+          body: checked(contactMethodInputSchema, { kind, address, ...(label ? { label } : {}) }),
         }),
       ),
     onSuccess: () => {

@@ -7,6 +7,7 @@ import { ErrorNote, Field, fieldError } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
 import { formatAt } from '../ui/time';
 import { dayStarts } from './days';
+import { ShiftGrid } from './shift-grid';
 
 /** Who is on call now and next, a schedule's shifts, overrides, escalation policies, my shifts. */
 export default function OnCallPage() {
@@ -131,6 +132,13 @@ function ScheduleTimeline({
           Month
         </button>
       </fieldset>
+      <ShiftGrid
+        days={days}
+        dayAfter={to}
+        shifts={shifts.data ?? []}
+        zone={zone}
+        label={`${span === 'week' ? 'Week' : 'Four weeks'} of ${schedule.name} in ${zone}`}
+      />
       <TableWrap label="Shifts">
         <table aria-label={`Shifts of ${schedule.name}`}>
           <thead>

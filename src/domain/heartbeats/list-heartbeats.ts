@@ -28,7 +28,7 @@ export async function listHeartbeats({ ctx }: Operation<void>): Promise<Heartbea
     return {
       integration_id: r.id,
       name: r.name,
-      service: r.service,
+      service: r.service_name,
       status,
       interval: config.interval,
       grace: config.grace,

@@ -9,6 +9,7 @@ import { checked } from '../api/validate';
 import { Dialog } from '../ui/dialog';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { usePlan, usePlans } from './queries';
+import { SeverityPicker } from './severity-picker';
 
 interface DeclareBody {
   title: string;
@@ -93,44 +94,15 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
           </select>
         )}
       </Field>
-      <fieldset>
-        <legend>Severity</legend>
-        <div className="choices">
-          {severities.map((s) => (
-            <label key={s.id} className={`choice ${severity === s.id ? 'chosen' : ''}`}>
-              <input
-                type="radio"
-                name="declare-severity"
-                required
-                value={s.id}
-                checked={severity === s.id}
-                onChange={() => setSeverity(s.id)}
-              />
-              <span>
-                <strong>
-                  {s.id}
-                  {s.title ? ` — ${s.title}` : ''}
-                </strong>
-                {s.criteria && s.criteria.length > 0 && (
-                  <ul className="criteria">
-                    {s.criteria.map((c) => (
-                      <li key={c}>{c}</li>
-                    ))}
-                  </ul>
-                )}
-                {s.examples && s.examples.length > 0 && (
-                  <span className="muted small">e.g. {s.examples.join(' · ')}</span>
-                )}
-              </span>
-            </label>
-          ))}
-        </div>
-        {fieldError(declare.error, 'severity') && (
-          <span className="field-error" role="alert">
-            {fieldError(declare.error, 'severity')}
-          </span>
-        )}
-      </fieldset>
+      <SeverityPicker
+        name="declare-severity"
+        severities={severities}
+        value={severity}
+        onChange={setSeverity}
+        error={fieldError(declare.error, 'severity')}
+        required
+        examples
+      />
       <Field label="Service (optional)" error={fieldError(declare.error, 'service')}>
         {(p) => (
           <select {...p} value={service} onChange={(e) => setService(e.target.value)}>

@@ -3,7 +3,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { answer, api } from '../api/client';
 import type { EscalationPolicy, OnCallNow, Override, Schedule, Shift, User } from '../api/models';
 import { useCan, useUser, useViewerZone } from '../auth/session';
-import { ErrorNote, Field, fieldError } from '../ui/field';
+import { ErrorNote, Field, fieldError, TextField } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
 import { formatAt } from '../ui/time';
 import { dayStarts } from './days';
@@ -262,28 +262,22 @@ function Overrides({ schedule, fromDay }: { schedule: Schedule; fromDay: string 
               </select>
             )}
           </Field>
-          <Field label="Start" error={fieldError(create.error, 'start')}>
-            {(p) => (
-              <input
-                {...p}
-                type="datetime-local"
-                required
-                value={start}
-                onChange={(e) => setStart(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="End" error={fieldError(create.error, 'end')}>
-            {(p) => (
-              <input
-                {...p}
-                type="datetime-local"
-                required
-                value={end}
-                onChange={(e) => setEnd(e.target.value)}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Start"
+            error={fieldError(create.error, 'start')}
+            type="datetime-local"
+            required
+            value={start}
+            onChange={setStart}
+          />
+          <TextField
+            label="End"
+            error={fieldError(create.error, 'end')}
+            type="datetime-local"
+            required
+            value={end}
+            onChange={setEnd}
+          />
           <button type="submit" className="button" disabled={create.isPending}>
             Create override
           </button>

@@ -22,14 +22,14 @@ const INDEXES = [
   'incidents_plan_declared',
 ];
 
-interface Measured {
+export interface Measured {
   rps: number;
   p50: number;
   p99: number;
 }
 
 /** wrk GET with an API token; latencies from wrk's --latency distribution. */
-async function wrkGet(url: string, token: string): Promise<Measured> {
+export async function wrkGet(url: string, token: string): Promise<Measured> {
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(
       'wrk',
@@ -60,7 +60,7 @@ async function wrkGet(url: string, token: string): Promise<Measured> {
 }
 
 /** Copies incident `id` until the store holds `total` incidents. */
-async function seed(db: pg.Client, id: string, total: number): Promise<void> {
+export async function seed(db: pg.Client, id: string, total: number): Promise<void> {
   const { rows } = await db.query<{ n: string }>('select count(*) as n from incidents');
   const have = Number(rows[0]?.n ?? 0);
   const { rows: cols } = await db.query<{ column_name: string }>(

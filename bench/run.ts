@@ -3,6 +3,7 @@ import { type LoadResult, load } from '../scripts/lib/load.ts';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
+import { benchConsole } from './console.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { benchIngest, startBaseline } from './ingest.ts';
 import { benchLists } from './lists.ts';
@@ -107,8 +108,9 @@ async function main() {
 
 // Parts: --start (bench/start.ts), --writes (incident writes, above), --lists (bench/lists.ts),
 // --ingest (bench/ingest.ts), --paging (bench/paging.ts), --peer (bench/peer.ts: Alertmanager side
-// by side), --status-page (bench/status-page.ts). Without a flag, every part runs.
-const PARTS = ['start', 'writes', 'lists', 'ingest', 'paging', 'peer', 'status-page'] as const;
+// by side), --status-page (bench/status-page.ts), --console (bench/console.ts). Without a flag, every
+// part runs.
+const PARTS = ['start', 'writes', 'lists', 'ingest', 'paging', 'peer', 'status-page', 'console'] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
 if (runs('start')) await benchStart();
@@ -118,3 +120,4 @@ if (runs('ingest') && !(await benchIngest())) process.exitCode = 1;
 if (runs('paging') && !(await benchPaging())) process.exitCode = 1;
 if (runs('peer') && !(await benchPeer())) process.exitCode = 1;
 if (runs('status-page') && !(await benchStatusPage())) process.exitCode = 1;
+if (runs('console')) await benchConsole();

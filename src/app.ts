@@ -119,6 +119,7 @@ export async function startTocsin(
           auth: consoleAuthOf(env),
           events,
           webDir: env.TOCSIN_WEB_DIR,
+          drillServerUrl: store.url,
         },
       });
       running.app = app;

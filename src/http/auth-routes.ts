@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { loginSchema, sessionAnswerSchema, sessionUserSchema } from '../domain/auth/auth.ts';
 import { currentUser } from '../domain/auth/current-user.ts';
 import { inviteUser } from '../domain/auth/invite-user.ts';
+import { listSessions } from '../domain/auth/list-sessions.ts';
 import { requestPasswordReset } from '../domain/auth/request-password-reset.ts';
+import { revokeSession } from '../domain/auth/revoke-session.ts';
 import { setPasswordWithLink } from '../domain/auth/set-password-with-link.ts';
 import { setUserPassword } from '../domain/auth/set-user-password.ts';
 import { signInWithPassword } from '../domain/auth/sign-in-with-password.ts';
@@ -71,6 +73,48 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
     clearSessionCookie(reply, deps);
     reply.status(204).send();
   });
+
+  const sessionSchema = z.object({
+    id: z.string(),
+    method: z.string().describe('how it signed in: password, oidc:<provider>, link'),
+    created_at: z.date(),
+    last_seen_at: z.date(),
+    expires_at: z.date(),
+    ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    current: z.boolean().describe('the session of this request'),
+  });
+  app.get(
+    '/api/v1/auth/sessions',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Where you are signed in: your live sessions, most recently used first',
+        response: { 200: z.object({ sessions: z.array(sessionSchema) }) },
+      },
+    },
+    async (request) => ({
+      sessions: await listSessions({
+        ctx: request.ctx,
+        input: { currentSessionId: request.session?.id ?? null, idleMs: config.sessionIdleMs },
+      }),
+    }),
+  );
+  app.delete(
+    '/api/v1/auth/sessions/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign one of your sessions out: its cookie stops working at once',
+        params: z.strictObject({ id: z.string().regex(/^[0-9]{1,18}$/, 'a session id') }),
+      },
+    },
+    async (request, reply) => {
+      const ended = await revokeSession({ ctx: request.ctx, input: request.params });
+      if (ended.id === request.session?.id) clearSessionCookie(reply, deps);
+      return { session: ended };
+    },
+  );
 
   app.post(
     '/api/v1/auth/reset',

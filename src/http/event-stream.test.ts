@@ -64,6 +64,7 @@ afterAll(async () => {
 });
 
 interface Frame {
+  id?: string;
   event?: string;
   data?: Record<string, unknown>;
   comment?: string;
@@ -89,7 +90,8 @@ async function openStream(headers: Record<string, string>) {
         frames.push({ comment: line.slice(1).trim() });
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event) frames.push({ event, data: data ? JSON.parse(data) : undefined });
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      if (event) frames.push({ event, data: data ? JSON.parse(data) : undefined, ...(id ? { id } : {}) });
       end = buffer.indexOf('\n\n');
     }
     return true;
@@ -145,6 +147,40 @@ describe('GET /api/v1/events/stream', () => {
     );
     expect(seenOther).toBeDefined();
     await stream.close();
+  });
+
+  it('replays what a reconnecting reader missed after its Last-Event-ID, else says resync', async () => {
+    const first = await openStream(auth(tokens.viewer as string));
+    await first.until((f) => f.comment === 'connected');
+    const a = await declareIncident({ ctx: ctx(), input: { title: 'Replay A', severity: 'SEV1' } });
+    const seenA = await first.until((f) => f.event === 'incident.changed' && f.data?.id === String(a.id));
+    const lastId = seenA?.at(-1)?.id;
+    expect(lastId).toMatch(/^[0-9a-f]+-[0-9]+$/);
+    await first.close();
+    // Changes while nobody listens: the reconnecting reader gets them, in order, and no resync.
+    const b = await declareIncident({ ctx: ctx(), input: { title: 'Replay B', severity: 'SEV1' } });
+    const c = await declareIncident({ ctx: ctx(), input: { title: 'Replay C', severity: 'SEV1' } });
+    // A third stream sees C arrive live, so both are in the process's buffer before the reconnect.
+    const witness = await openStream(auth(tokens.viewer as string));
+    await witness.until((f) => f.comment === 'connected');
+    const d = await declareIncident({ ctx: ctx(), input: { title: 'Replay D', severity: 'SEV1' } });
+    await witness.until((f) => f.event === 'incident.changed' && f.data?.id === String(d.id));
+    await witness.close();
+    const again = await openStream({ ...auth(tokens.viewer as string), 'last-event-id': lastId as string });
+    const replayed = await again.until((f) => f.event === 'incident.changed' && f.data?.id === String(c.id));
+    const ids = (replayed ?? []).filter((f) => f.event).map((f) => f.data?.id);
+    expect(ids).toContain(String(b.id));
+    expect(ids.indexOf(String(b.id))).toBeLessThan(ids.indexOf(String(c.id)));
+    expect(ids).not.toContain(String(a.id));
+    expect((replayed ?? []).some((f) => f.event === 'resync')).toBe(false);
+    await again.close();
+    // An id this process cannot replay (another instance's, or from before a restart): resync.
+    for (const unknown of ['0000-1', 'garbage']) {
+      const stale = await openStream({ ...auth(tokens.viewer as string), 'last-event-id': unknown });
+      const frames = await stale.until((f) => f.event !== undefined);
+      expect(frames?.at(-1)).toMatchObject({ event: 'resync' });
+      await stale.close();
+    }
   });
 
   it('streams an alert taken in at /v2/enqueue (PagerDuty Events API v2)', async () => {

@@ -5,6 +5,7 @@ import type { Actor } from '../domain/context.ts';
 import { EVENT_KINDS, type LiveEvent, visibleTo } from '../domain/events/events.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
 import { Unavailable } from '../errors.ts';
+import { EventReplay, type NumberedMessage } from './event-replay.ts';
 import type { App, AppDeps } from './server.ts';
 import { authConfigOf } from './session.ts';
 
@@ -22,9 +23,9 @@ const READY_WAIT_MS = 5_000;
 // and refetches) rather than buffered without end.
 const MAX_BUFFERED_BYTES = 1_000_000;
 
-function frame(name: string, data: Record<string, unknown>): string {
+function frame(name: string, data: Record<string, unknown>, id?: string): string {
   const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null && v !== undefined));
-  return `event: ${name}\ndata: ${JSON.stringify(clean)}\n\n`;
+  return `${id ? `id: ${id}\n` : ''}event: ${name}\ndata: ${JSON.stringify(clean)}\n\n`;
 }
 
 export function registerEventStream(app: App, deps: AppDeps): void {
@@ -34,20 +35,24 @@ export function registerEventStream(app: App, deps: AppDeps): void {
     for (const res of open) res.end();
   });
   const heartbeatMs = deps.console?.heartbeatMs ?? HEARTBEAT_MS;
+  const hubOfProcess = deps.console?.events;
+  const replay = hubOfProcess ? new EventReplay(hubOfProcess) : undefined;
+  app.addHook('onClose', async () => replay?.close());
 
   app.get(
     '/api/v1/events/stream',
     {
       schema: {
         tags: ['events'],
-        description: `Server-sent events, one per committed change the reader may see: ${EVENT_KINDS.join(', ')} with JSON data {kind, id, ...}; "resync" after a lost connection to the store (fetch again); a comment line every 15 s.`,
+        description: `Server-sent events, one per committed change the reader may see: ${EVENT_KINDS.join(', ')} with JSON data {kind, id, ...}; "resync" after a lost connection to the store (fetch again); a comment line every 15 s. Each event has an id: reconnect with the header Last-Event-ID to get the events missed meanwhile (kept briefly, per instance), or a "resync" when they cannot be replayed.`,
         querystring: z.strictObject({}),
+        headers: z.looseObject({ 'last-event-id': z.string().max(100).optional() }),
       },
     },
     async (request, reply) => {
       request.ctx.require('read');
       const hub = deps.console?.events;
-      if (!hub) throw new Unavailable('live events are not available on this instance');
+      if (!hub || !replay) throw new Unavailable('live events are not available on this instance');
       let actor: Actor = request.ctx.actor;
       const session = request.session;
       const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
@@ -87,10 +92,17 @@ export function registerEventStream(app: App, deps: AppDeps): void {
         if (res.writableLength > MAX_BUFFERED_BYTES) return stop();
         res.write(text);
       };
-      const unsubscribe = hub.subscribe((message) => {
-        if (message.type === 'resync') send(frame('resync', { kind: 'resync' }));
-        else if (visibleTo(actor, message.event)) send(frame(message.event.kind, message.event as LiveEvent));
-      });
+      const deliver = ({ id, message }: NumberedMessage) => {
+        if (message.type === 'resync') send(frame('resync', { kind: 'resync' }, id));
+        else if (visibleTo(actor, message.event))
+          send(frame(message.event.kind, message.event as LiveEvent, id));
+      };
+      const lastEventId = request.headers['last-event-id'];
+      const followed = replay.follow(typeof lastEventId === 'string' ? lastEventId : undefined, deliver);
+      const unsubscribe = followed.stop;
+      // What the reader missed, or a resync when that is not known (the console then fetches again).
+      if (followed.missed === null) send(frame('resync', { kind: 'resync', reason: 'replay unavailable' }));
+      else for (const m of followed.missed) deliver(m);
       const beat = setInterval(() => {
         recheck().then(
           (fresh) => {

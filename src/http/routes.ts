@@ -24,6 +24,7 @@ import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
 import { attachSmtpReceiver } from '../integrations/email-in/attach.ts';
 import { registerInboundRoutes } from '../integrations/inbound/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerDrillRoutes } from './drill-routes.ts';
 import { registerEventStream } from './event-stream.ts';
 import type { App, AppDeps } from './server.ts';
 
@@ -56,4 +57,5 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   attachSmtpReceiver(app, deps);
   registerAuthRoutes(app, deps);
   registerEventStream(app, deps);
+  registerDrillRoutes(app, deps);
 }

@@ -29,6 +29,8 @@ export interface ConsoleDeps {
   webDir?: string | undefined;
   /** SSE heartbeat interval (default 15 s). */
   heartbeatMs?: number | undefined;
+  /** The PostgreSQL server the console's drills make their throwaway databases on (the store's). */
+  drillServerUrl?: string | undefined;
 }
 
 declare module 'fastify' {

@@ -78,6 +78,30 @@ export function revokeSessionByHash(db: Executor, tokenHash: string, at: Date) {
     .executeTakeFirst();
 }
 
+/** A user's sessions not ended by sign-out or revocation (the caller drops expired and idle ones). */
+export function unrevokedSessionsOf(db: Executor, userId: string) {
+  return db
+    .selectFrom('sessions')
+    .select(['id', 'method', 'created_at', 'last_seen_at', 'expires_at', 'revoked_at', 'ip', 'user_agent'])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .orderBy('last_seen_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Ends one session of a user; undefined when it is not theirs or already ended. */
+export function revokeUserSession(db: Executor, userId: string, sessionId: string, at: Date) {
+  return db
+    .updateTable('sessions')
+    .set({ revoked_at: at })
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .returning(['id', 'user_id', 'method', 'ip', 'user_agent'])
+    .executeTakeFirst();
+}
+
 /** Ends every session of a user (a password reset signs everyone else out). */
 export function revokeUserSessions(db: Executor, userId: string, at: Date) {
   return db

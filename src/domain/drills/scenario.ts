@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Invalid } from '../../errors.ts';
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import { lifecycleOf, type Plan, type Severity, severityOf, targetDurations } from '../plans/plan.ts';
 import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
@@ -79,7 +80,10 @@ export function stepOffsetMs(step: ScenarioStep): number {
 export function drillSeverity(plan: Plan, requested?: string): Severity {
   const id = requested ?? plan.severities[0]?.id;
   const severity = id ? severityOf(plan, id) : undefined;
-  if (!severity) throw new Error(`severity ${JSON.stringify(id)} is not in plan ${plan.metadata.name}`);
+  if (!severity) {
+    const message = `severity ${JSON.stringify(id)} is not in plan ${plan.metadata.name}`;
+    throw new Invalid(message, [{ path: 'severity', message }]);
+  }
   return severity;
 }
 

@@ -196,4 +196,36 @@ describe('heartbeat integrations', () => {
     expect(raised.reduce((a, b) => a + b, 0)).toBe(1);
     expect(await alertsOf('hb-race')).toMatchObject([{ status: 'triggered', count: 1 }]);
   });
+
+  it('are listed with their status, last ping and when the next is due', async () => {
+    const upKey = await heartbeat('hb-list-up', { interval: '10m', grace: '2m' });
+    await heartbeat('hb-list-new', { interval: '1h' });
+    const silentKey = await heartbeat('hb-list-down', { interval: '5m', grace: '0s' });
+    expect((await ping(silentKey)).statusCode).toBe(200);
+    t.clock.advance(6 * MINUTE);
+    await engine.runUntilIdle();
+    expect((await ping(upKey)).statusCode).toBe(200);
+    const pingedAt = t.clock.now();
+    const res = await t.app.inject({ url: '/api/v1/heartbeats', headers: auth(await t.tokenFor('viewer')) });
+    expect(res.statusCode).toBe(200);
+    const byService = new Map(
+      (res.json().heartbeats as { service: string; down_since: string | null }[]).map(
+        (h) => [h.service, h] as const,
+      ),
+    );
+    expect(byService.get('hb-list-up')).toMatchObject({
+      name: 'nightly',
+      status: 'up',
+      interval: '10m',
+      grace: '2m',
+      pings: 1,
+      last_ping_at: pingedAt.toISOString(),
+      expected_by: new Date(pingedAt.getTime() + 12 * MINUTE).toISOString(),
+      down_since: null,
+    });
+    expect(byService.get('hb-list-new')).toMatchObject({ status: 'new', pings: 0, last_ping_at: null });
+    expect(byService.get('hb-list-down')).toMatchObject({ status: 'down', pings: 1, expected_by: null });
+    expect(byService.get('hb-list-down')?.down_since).not.toBeNull();
+    expect((await t.app.inject({ url: '/api/v1/heartbeats' })).statusCode).toBe(401);
+  });
 });

@@ -1,23 +1,27 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/schema.ts';
 
-/** Live heartbeat integrations that are not already down, with their last ping (if any). */
-export function listWatched(db: Executor) {
+/** Heartbeat integrations with their service's name and their heartbeat row (if pinged or down). */
+function heartbeatIntegrations(db: Executor) {
   return db
     .selectFrom('integrations')
     .innerJoin('services', 'services.id', 'integrations.service_id')
     .leftJoin('heartbeats', 'heartbeats.integration_id', 'integrations.id')
     .select([
       'integrations.id',
-      'integrations.service_id',
       'integrations.name',
-      'integrations.type',
       'integrations.config',
       'integrations.created_at',
       'services.name as service_name',
       'heartbeats.last_ping_at',
     ])
-    .where('integrations.type', '=', 'heartbeat')
+    .where('integrations.type', '=', 'heartbeat');
+}
+
+/** Live heartbeat integrations that are not already down, with their last ping (if any). */
+export function listWatched(db: Executor) {
+  return heartbeatIntegrations(db)
+    .select(['integrations.service_id', 'integrations.type'])
     .where('integrations.disabled_at', 'is', null)
     .where((eb) => eb.or([eb('heartbeats.state', 'is', null), eb('heartbeats.state', '<>', 'down')]))
     .orderBy('integrations.id')
@@ -77,4 +81,13 @@ export function recordPing(db: Executor, integrationId: string, now: Date) {
     .where('integration_id', '=', integrationId)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** Every heartbeat integration with its state and last ping (never-pinged ones are "new"), by service. */
+export function listAll(db: Executor) {
+  return heartbeatIntegrations(db)
+    .select(['integrations.disabled_at', 'heartbeats.state', 'heartbeats.pings', 'heartbeats.down_since'])
+    .orderBy('services.name')
+    .orderBy('integrations.name')
+    .execute();
 }

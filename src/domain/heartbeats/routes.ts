@@ -1,9 +1,20 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../http-app.ts';
+import { listHeartbeats } from './list-heartbeats.ts';
 import { recordHeartbeatPing } from './record-heartbeat-ping.ts';
 
 export function registerHeartbeatRoutes(app: App): void {
+  app.get(
+    '/api/v1/heartbeats',
+    {
+      schema: {
+        tags: ['services'],
+        summary: 'Heartbeats with their status (new, up, down, disabled), last ping and when the next is due',
+      },
+    },
+    async (request) => ({ heartbeats: await listHeartbeats({ ctx: request.ctx, input: undefined }) }),
+  );
   app.register(async (plain) => {
     const scope = plain.withTypeProvider<ZodTypeProvider>();
     // A ping may carry anything (cron output, an empty form post, a JSON status): only the key in

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { cursorParam } from '../../lib/cursor.ts';
-import { handleSchema } from '../users/users.ts';
+import { handleSchema } from '../users/handle.ts';
 
-// Inputs of the incident operations, in the API's snake_case. Routes validate request bodies with
+// Inputs of the incident operations, in the API's snake_case (zod-only imports: the web console
+// validates its forms with these schemas too). Routes validate request bodies with
 // these schemas and the operations parse their input with them again, so the CLI, drills and the
 // workflow engine get the same checks as HTTP callers.
 
@@ -148,6 +149,12 @@ export const listIncidentsQuerySchema = z.strictObject({
   state: z.enum(['open', 'resolved', 'all']).default('all'),
   severity: severityId.optional(),
   plan: str().min(1).max(63).optional(),
+  service: str().min(1).max(200).optional().describe("the incident's service"),
+  team: str().min(1).max(100).optional().describe("the team owning the incident's service"),
+  mine: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe('true: incidents where the caller holds a role, responds or was paged'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   cursor: cursorParam,

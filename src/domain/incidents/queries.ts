@@ -35,6 +35,11 @@ export interface IncidentFilter {
   state: 'open' | 'resolved' | 'all';
   severity?: string | undefined;
   plan?: string | undefined;
+  service?: string | undefined;
+  /** The team owning the incident's service (services.team_id). */
+  team?: string | undefined;
+  /** Only incidents where this user holds a role, is a responder or was sent a page. */
+  involving?: string | undefined;
   limit: number;
   offset: number;
   /** Keyset: only incidents strictly after this (declared_at, id) in the list's order. */
@@ -60,6 +65,44 @@ export function listIncidents(db: Executor, f: IncidentFilter) {
   if (f.state === 'resolved') q = q.where('resolved_at', 'is not', null);
   if (f.severity) q = q.where('severity', '=', f.severity);
   if (f.plan) q = q.where('plan_name', '=', f.plan);
+  if (f.service) q = q.where('service', '=', f.service);
+  const team = f.team;
+  if (team !== undefined) {
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('services')
+          .innerJoin('teams', 'teams.id', 'services.team_id')
+          .select(sql`1`.as('one'))
+          .whereRef('services.name', '=', 'incidents.service')
+          .where('teams.name', '=', team),
+      ),
+    );
+  }
+  const user = f.involving;
+  if (user !== undefined) {
+    q = q.where(({ or, exists, selectFrom }) =>
+      or([
+        exists(
+          selectFrom('incident_roles')
+            .select(sql`1`.as('one'))
+            .whereRef('incident_roles.incident_id', '=', 'incidents.id')
+            .where('incident_roles.user_id', '=', user),
+        ),
+        exists(
+          selectFrom('incident_responders')
+            .select(sql`1`.as('one'))
+            .whereRef('incident_responders.incident_id', '=', 'incidents.id')
+            .where('incident_responders.user_id', '=', user),
+        ),
+        exists(
+          selectFrom('outbox')
+            .select(sql`1`.as('one'))
+            .whereRef('outbox.incident_id', '=', 'incidents.id')
+            .where('outbox.user_id', '=', user),
+        ),
+      ]),
+    );
+  }
   return q.execute();
 }
 

@@ -57,6 +57,10 @@ export function lockManyByHandle(db: Executor, handles: string[]) {
   return db.selectFrom('users').selectAll().where('handle', 'in', handles).forUpdate().execute();
 }
 
+export function lockById(db: Executor, id: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 export function lockByHandle(db: Executor, handle: string) {
   return db.selectFrom('users').selectAll().where('handle', '=', handle).forUpdate().executeTakeFirst();
 }

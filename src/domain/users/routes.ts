@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cursorParam } from '../../lib/cursor.ts';
 import { listAudit } from '../audit/list-audit.ts';
+import { sessionUser, sessionUserSchema } from '../auth/auth.ts';
 import type { App } from '../http-app.ts';
 import { createToken } from './create-token.ts';
 import { deactivateTeam } from './deactivate-team.ts';
@@ -10,11 +11,13 @@ import { getUser } from './get-user.ts';
 import { listTeams } from './list-teams.ts';
 import { listTokens } from './list-tokens.ts';
 import { listUsers } from './list-users.ts';
+import { profilePatchSchema } from './profile.ts';
 import { revokeToken } from './revoke-token.ts';
 import { saveTeam } from './save-team.ts';
 import { saveUser } from './save-user.ts';
 import { setTeamMember } from './set-team-member.ts';
 import { tokenInputSchema } from './tokens.ts';
+import { updateProfile } from './update-profile.ts';
 import { updateUser } from './update-user.ts';
 import { handleSchema, publicUser, teamInputSchema, userInputSchema, userPatchSchema } from './users.ts';
 
@@ -27,6 +30,20 @@ export function registerUserRoutes(app: App): void {
     const a = request.ctx.actor;
     return { user: { handle: a.name, role: a.role, leadership: a.leadership } };
   });
+  app.patch(
+    '/api/v1/me',
+    {
+      schema: {
+        tags: ['users'],
+        body: profilePatchSchema,
+        summary: 'Change your own name or time zone',
+        response: { 200: z.object({ user: sessionUserSchema }) },
+      },
+    },
+    async (request) => ({
+      user: sessionUser(await updateProfile({ ctx: request.ctx, input: request.body })),
+    }),
+  );
   app.get('/api/v1/users', { schema: { tags: ['users'] } }, async (request) => ({
     users: await listUsers({ ctx: request.ctx, input: undefined }),
   }));

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Row } from '../../db/schema.ts';
 import { ROLES } from '../context.ts';
 
-export const handleSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lowercase letters, digits, ".", "_" or "-", up to 63 characters');
+import { handleSchema } from './handle.ts';
+
+export { handleSchema };
 
 export const userInputSchema = z.strictObject({
   handle: handleSchema,

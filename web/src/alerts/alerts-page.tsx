@@ -1,22 +1,21 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { answer, api } from '../api/client';
 import type { Alert, Service } from '../api/models';
+import { useServices } from '../api/shared-queries';
 import { useCan } from '../auth/session';
 import { ErrorNote, Field, fieldError } from '../ui/field';
+import { FilterBar, FilterSelect, useFilterParams } from '../ui/filter-bar';
 import { Time } from '../ui/time';
 
 const STATUSES = ['open', 'triggered', 'acknowledged', 'resolved', 'all'] as const;
-type Status = (typeof STATUSES)[number];
 
 /** Alerts with filters; acknowledge, resolve, silence; the payload and the incident of each. */
 export default function AlertsPage() {
-  const [params, setParams] = useSearchParams();
-  const status = (
-    (STATUSES as readonly string[]).includes(params.get('status') ?? '') ? params.get('status') : 'open'
-  ) as Status;
-  const service = params.get('service') ?? '';
+  const filters = useFilterParams();
+  const status = filters.oneOf('status', STATUSES, 'open');
+  const service = filters.get('service');
   const alerts = useQuery({
     queryKey: ['alerts', status, service],
     queryFn: () =>
@@ -27,42 +26,25 @@ export default function AlertsPage() {
       ).then((a) => a.alerts),
     placeholderData: (previous) => previous,
   });
-  const services = useQuery({
-    queryKey: ['services'],
-    queryFn: () => answer<{ services: Service[] }>(api.GET('/api/v1/services')).then((a) => a.services),
-  });
-  function set(key: string, value: string) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  }
+  const services = useServices();
   return (
     <section aria-labelledby="alerts-title">
       <h1 id="alerts-title">Alerts</h1>
-      <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status
-          <select
-            aria-label="Status"
-            value={status}
-            onChange={(e) => set('status', e.target.value === 'open' ? '' : e.target.value)}
-          >
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Service
-          <select aria-label="Service" value={service} onChange={(e) => set('service', e.target.value)}>
-            <option value="">Any</option>
-            {(services.data ?? []).map((s) => (
-              <option key={s.name}>{s.name}</option>
-            ))}
-          </select>
-        </label>
-      </form>
+      <FilterBar label="Filter alerts">
+        <FilterSelect
+          label="Status"
+          value={status}
+          options={STATUSES}
+          onChange={(v) => filters.set('status', v === 'open' ? '' : v)}
+        />
+        <FilterSelect
+          label="Service"
+          value={service}
+          any="Any"
+          options={(services.data ?? []).map((s) => s.name)}
+          onChange={(v) => filters.set('service', v)}
+        />
+      </FilterBar>
       <ErrorNote error={alerts.error} />
       {(alerts.data ?? []).length === 0 ? (
         <p className="empty">{alerts.isLoading ? 'Loading alerts…' : 'No alerts match.'}</p>

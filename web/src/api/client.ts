@@ -75,7 +75,8 @@ export async function answer<T>(
     response.status,
     body.error?.code ?? `http_${response.status}`,
     body.error?.message ?? response.statusText ?? 'request failed',
-    body.error?.details ?? [],
+    // Request validation names the body's fields "body.<field>": forms know them as "<field>".
+    (body.error?.details ?? []).map((d) => ({ ...d, path: d.path.replace(/^body\./, '') })),
   );
 }
 

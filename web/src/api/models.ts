@@ -255,3 +255,14 @@ export interface InboxItem {
   read_at: string | null;
   url: string;
 }
+
+export interface SignedInSession {
+  id: string;
+  method: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  current: boolean;
+}

@@ -16,6 +16,36 @@ export interface paths {
         };
       };
     };
+    /** Change your own name or time zone */
+    patch: {
+      requestBody: {
+        content: {
+          "application/json": {
+            name?: string;
+            /** @description an IANA time zone such as Africa/Addis_Ababa */
+            time_zone?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              user: {
+                id: string;
+                handle: string;
+                name: string;
+                email: string | null;
+                /** @enum {string} */
+                role: "viewer" | "responder" | "manager" | "admin";
+                time_zone: string;
+              };
+            };
+          };
+        };
+      };
+    };
   };
   "/api/v1/users": {
     get: {
@@ -609,6 +639,12 @@ export interface paths {
           state?: "open" | "resolved" | "all";
           severity?: string;
           plan?: string;
+          /** @description the incident's service */
+          service?: string;
+          /** @description the team owning the incident's service */
+          team?: string;
+          /** @description true: incidents where the caller holds a role, responds or was paged */
+          mine?: "true" | "false";
           limit?: number;
           offset?: number;
           /** @description the `next` value of the previous page: the page after it */
@@ -1614,6 +1650,17 @@ export interface paths {
           key: string;
         };
       };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/heartbeats": {
+    /** Heartbeats with their status (new, up, down, disabled), last ping and when the next is due */
+    get: {
       responses: {
         /** @description Default Response */
         200: {
@@ -2815,6 +2862,51 @@ export interface paths {
       };
     };
   };
+  "/api/v1/auth/sessions": {
+    /** Where you are signed in: your live sessions, most recently used first */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              sessions: ({
+                  id: string;
+                  /** @description how it signed in: password, oidc:<provider>, link */
+                  method: string;
+                  /** Format: date-time */
+                  created_at: string;
+                  /** Format: date-time */
+                  last_seen_at: string;
+                  /** Format: date-time */
+                  expires_at: string;
+                  ip: string | null;
+                  user_agent: string | null;
+                  /** @description the session of this request */
+                  current: boolean;
+                })[];
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/auth/sessions/{id}": {
+    /** Sign one of your sessions out: its cookie stops working at once */
+    delete: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/auth/reset": {
     post: {
       requestBody: {
@@ -2923,8 +3015,36 @@ export interface paths {
     };
   };
   "/api/v1/events/stream": {
-    /** @description Server-sent events, one per committed change the reader may see: incident.changed, alert.changed, page.changed, oncall.changed with JSON data {kind, id, ...}; "resync" after a lost connection to the store (fetch again); a comment line every 15 s. */
+    /** @description Server-sent events, one per committed change the reader may see: incident.changed, alert.changed, page.changed, oncall.changed with JSON data {kind, id, ...}; "resync" after a lost connection to the store (fetch again); a comment line every 15 s. Each event has an id: reconnect with the header Last-Event-ID to get the events missed meanwhile (kept briefly, per instance), or a "resync" when they cannot be replayed. */
     get: {
+      parameters: {
+        header?: {
+          "last-event-id"?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/plans/{name}/drill": {
+    /** Drill the plan's current version on a virtual clock (in a throwaway database) and answer its report */
+    post: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            severity?: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {

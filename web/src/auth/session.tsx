@@ -25,6 +25,8 @@ interface SessionApi {
   /** Chooses a password with a one-time link's token (first admin, invitation, reset); signs in. */
   setPassword(token: string, password: string): Promise<void>;
   signOut(): Promise<void>;
+  /** Shows the user as the API now answers it (after editing one's own profile). */
+  updated(user: SessionUser): void;
 }
 
 const SessionContext = createContext<SessionApi | null>(null);
@@ -103,9 +105,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setState({ status: 'signed-out', expired: false });
   }, [state, queryClient]);
 
+  const updated = useCallback((user: SessionUser) => {
+    setState((s) => (s.status === 'signed-in' ? { ...s, user: { ...s.user, ...user } } : s));
+  }, []);
+
   const value = useMemo(
-    () => ({ state, signIn, signInWithToken, setPassword, signOut }),
-    [state, signIn, signInWithToken, setPassword, signOut],
+    () => ({ state, signIn, signInWithToken, setPassword, signOut, updated }),
+    [state, signIn, signInWithToken, setPassword, signOut, updated],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import { ErrorNote, Field, fieldError } from '../ui/field';
+import { ErrorNote, fieldError, TextField } from '../ui/field';
 import { useSession } from './session';
 
 const TITLES: Record<string, string> = {
@@ -39,30 +39,25 @@ export function SetPasswordPage() {
       <h1>{TITLES[location.pathname] ?? 'Choose a password'}</h1>
       {!token && <p className="error-note">This link has no token: open the link from the message again.</p>}
       <form className="stack" onSubmit={(e) => void submit(e)} aria-label="Choose a password">
-        <Field label="New password" hint="At least 10 characters." error={fieldError(error, 'password')}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              required
-              value={password}
-              onChange={(e) => setPasswordText(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Repeat the password" error={mismatch ? 'the two passwords differ' : undefined}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              required
-              value={again}
-              onChange={(e) => setAgain(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label="New password"
+          hint="At least 10 characters."
+          error={fieldError(error, 'password')}
+          type="password"
+          autoComplete="new-password"
+          required
+          value={password}
+          onChange={setPasswordText}
+        />
+        <TextField
+          label="Repeat the password"
+          error={mismatch ? 'the two passwords differ' : undefined}
+          type="password"
+          autoComplete="new-password"
+          required
+          value={again}
+          onChange={setAgain}
+        />
         <ErrorNote error={error} shownFields={['password']} />
         <button type="submit" className="button primary" disabled={busy || !token || mismatch}>
           Set password and sign in

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useLocation } from 'react-router';
 import { raw } from '../api/client';
-import { ErrorNote, Field, fieldError } from '../ui/field';
+import { ErrorNote, Field, fieldError, TextField } from '../ui/field';
 import { useSession } from './session';
 
 interface Providers {
@@ -96,31 +96,25 @@ function PasswordForm() {
   }
   return (
     <form onSubmit={(e) => void submit(e)} className="stack" aria-label="Sign in with a password">
-      <Field label="User name or email" error={fieldError(error, 'login')}>
-        {(p) => (
-          <input
-            {...p}
-            name="login"
-            autoComplete="username"
-            required
-            value={login}
-            onChange={(e) => setLogin(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Password" error={fieldError(error, 'password')}>
-        {(p) => (
-          <input
-            {...p}
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={passwordText}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="User name or email"
+        error={fieldError(error, 'login')}
+        name="login"
+        autoComplete="username"
+        required
+        value={login}
+        onChange={setLogin}
+      />
+      <TextField
+        label="Password"
+        error={fieldError(error, 'password')}
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={passwordText}
+        onChange={setPassword}
+      />
       <ErrorNote error={error} shownFields={['login', 'password']} />
       <div className="row">
         <button type="submit" className="button primary" disabled={busy}>

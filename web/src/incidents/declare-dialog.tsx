@@ -1,16 +1,20 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
+import { declareIncidentSchema } from '../../../src/domain/incidents/inputs.ts';
 import { answer, api } from '../api/client';
-import type { Incident, Service } from '../api/models';
+import type { Incident } from '../api/models';
+import { useServices } from '../api/shared-queries';
+import { checked } from '../api/validate';
 import { Dialog } from '../ui/dialog';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { usePlan, usePlans } from './queries';
+import { SeverityPicker } from './severity-picker';
 
 interface DeclareBody {
   title: string;
   plan: string;
-  severity: string;
+  severity?: string;
   service?: string;
   customer_facing: boolean;
 }
@@ -34,10 +38,7 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
   const navigate = useNavigate();
   const client = useQueryClient();
   const plans = usePlans();
-  const services = useQuery({
-    queryKey: ['services'],
-    queryFn: () => answer<{ services: Service[] }>(api.GET('/api/v1/services')).then((a) => a.services),
-  });
+  const services = useServices();
   const [title, setTitle] = useState('');
   const [planName, setPlanName] = useState('');
   const [severity, setSeverity] = useState('');
@@ -48,7 +49,9 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
   const severities = plan.data?.plan.severities ?? [];
   const declare = useMutation({
     mutationFn: (body: DeclareBody) =>
-      answer<{ incident: Incident }>(api.POST('/api/v1/incidents', { body })).then((a) => a.incident),
+      answer<{ incident: Incident }>(
+        api.POST('/api/v1/incidents', { body: checked(declareIncidentSchema, body) }),
+      ).then((a) => a.incident),
     onSuccess: (incident) => {
       void client.invalidateQueries({ queryKey: ['incidents'] });
       onDone();
@@ -60,7 +63,7 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
     declare.mutate({
       title,
       plan: chosenPlan,
-      severity,
+      ...(severity ? { severity } : {}),
       customer_facing: customerFacing,
       ...(service ? { service } : {}),
     });
@@ -91,44 +94,15 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
           </select>
         )}
       </Field>
-      <fieldset>
-        <legend>Severity</legend>
-        <div className="choices">
-          {severities.map((s) => (
-            <label key={s.id} className={`choice ${severity === s.id ? 'chosen' : ''}`}>
-              <input
-                type="radio"
-                name="declare-severity"
-                required
-                value={s.id}
-                checked={severity === s.id}
-                onChange={() => setSeverity(s.id)}
-              />
-              <span>
-                <strong>
-                  {s.id}
-                  {s.title ? ` — ${s.title}` : ''}
-                </strong>
-                {s.criteria && s.criteria.length > 0 && (
-                  <ul className="criteria">
-                    {s.criteria.map((c) => (
-                      <li key={c}>{c}</li>
-                    ))}
-                  </ul>
-                )}
-                {s.examples && s.examples.length > 0 && (
-                  <span className="muted small">e.g. {s.examples.join(' · ')}</span>
-                )}
-              </span>
-            </label>
-          ))}
-        </div>
-        {fieldError(declare.error, 'severity') && (
-          <span className="field-error" role="alert">
-            {fieldError(declare.error, 'severity')}
-          </span>
-        )}
-      </fieldset>
+      <SeverityPicker
+        name="declare-severity"
+        severities={severities}
+        value={severity}
+        onChange={setSeverity}
+        error={fieldError(declare.error, 'severity')}
+        required
+        examples
+      />
       <Field label="Service (optional)" error={fieldError(declare.error, 'service')}>
         {(p) => (
           <select {...p} value={service} onChange={(e) => setService(e.target.value)}>

@@ -4,6 +4,7 @@ import { answer, api } from '../api/client';
 import type { IncidentDetail, PlanDocument, User } from '../api/models';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { useIncidentAction } from './queries';
+import { SeverityPicker } from './severity-picker';
 
 // The actions on one incident. Each form keeps what was typed when the API refuses it and shows the
 // API's reason beside the field it names.
@@ -98,38 +99,13 @@ export function SeverityForm({ detail, plan }: { detail: IncidentDetail; plan: P
   }
   return (
     <form className="stack" onSubmit={submit} aria-label="Change severity">
-      <fieldset>
-        <legend>Severity</legend>
-        <div className="choices">
-          {(plan?.severities ?? []).map((s) => (
-            <label key={s.id} className={`choice ${severity === s.id ? 'chosen' : ''}`}>
-              <input
-                type="radio"
-                name="severity"
-                value={s.id}
-                checked={severity === s.id}
-                onChange={() => setSeverity(s.id)}
-              />
-              <span>
-                <strong>
-                  {s.id}
-                  {s.title ? ` — ${s.title}` : ''}
-                </strong>
-                {s.criteria && s.criteria.length > 0 && (
-                  <ul className="criteria">
-                    {s.criteria.map((c) => (
-                      <li key={c}>{c}</li>
-                    ))}
-                  </ul>
-                )}
-              </span>
-            </label>
-          ))}
-        </div>
-        {fieldError(change.error, 'severity') && (
-          <span className="field-error">{fieldError(change.error, 'severity')}</span>
-        )}
-      </fieldset>
+      <SeverityPicker
+        name="severity"
+        severities={plan?.severities ?? []}
+        value={severity}
+        onChange={setSeverity}
+        error={fieldError(change.error, 'severity')}
+      />
       <Field label="Reason" error={fieldError(change.error, 'reason')}>
         {(p) => <input {...p} required value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>

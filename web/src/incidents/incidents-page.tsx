@@ -1,10 +1,11 @@
 import { useMemo } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import type { Incident } from '../api/models';
-import { useUser } from '../auth/session';
+import { useServices, useTeams } from '../api/shared-queries';
 import { ErrorNote } from '../ui/field';
+import { FilterBar, FilterCheck, FilterSelect, useFilterParams } from '../ui/filter-bar';
 import { Time } from '../ui/time';
-import { type IncidentFilters, useIncidents, usePlans } from './queries';
+import { useIncidents, usePlans } from './queries';
 
 const STATES = ['open', 'resolved', 'all'] as const;
 
@@ -18,83 +19,61 @@ export function sortIncidents(list: Incident[]): Incident[] {
   });
 }
 
-/** The incident list: filters live in the address (shareable), the list updates live. */
+/** The incident list: filters live in the address (shareable) and run on the server; the list updates live. */
 export default function IncidentsPage() {
-  const [params, setParams] = useSearchParams();
-  const user = useUser();
-  const state = (STATES as readonly string[]).includes(params.get('state') ?? '')
-    ? (params.get('state') as IncidentFilters['state'])
-    : 'open';
-  const severity = params.get('severity') ?? '';
-  const service = params.get('service') ?? '';
-  const mine = params.get('mine') === '1';
-  const incidents = useIncidents({ state, severity: severity || undefined });
+  const filters = useFilterParams();
+  const state = filters.oneOf('state', STATES, 'open');
+  const severity = filters.get('severity');
+  const service = filters.get('service');
+  const team = filters.get('team');
+  const mine = filters.get('mine') === '1';
+  const incidents = useIncidents({ state, severity, service, team, mine });
   const plans = usePlans();
+  const services = useServices();
+  const teams = useTeams();
   const severities = useMemo(
     () => [...new Set((plans.data ?? []).flatMap((p) => p.severities))],
     [plans.data],
   );
-  const services = useMemo(
-    () =>
-      [
-        ...new Set((incidents.data ?? []).map((i) => i.service).filter((s): s is string => Boolean(s))),
-      ].sort(),
-    [incidents.data],
-  );
-  const shown = useMemo(
-    () =>
-      sortIncidents(incidents.data ?? []).filter(
-        (i) => (!service || i.service === service) && (!mine || i.created_by === (user.handle ?? user.name)),
-      ),
-    [incidents.data, service, mine, user],
-  );
-
-  function set(key: string, value: string) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  }
+  const shown = useMemo(() => sortIncidents(incidents.data ?? []), [incidents.data]);
 
   return (
     <section aria-labelledby="incidents-title">
       <h1 id="incidents-title">Incidents</h1>
-      <form className="filters" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          State
-          <select
-            aria-label="State"
-            value={state}
-            onChange={(e) => set('state', e.target.value === 'open' ? '' : e.target.value)}
-          >
-            <option value="open">Open</option>
-            <option value="resolved">Resolved</option>
-            <option value="all">All</option>
-          </select>
-        </label>
-        <label>
-          Severity
-          <select aria-label="Severity" value={severity} onChange={(e) => set('severity', e.target.value)}>
-            <option value="">Any</option>
-            {severities.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Service
-          <select aria-label="Service" value={service} onChange={(e) => set('service', e.target.value)}>
-            <option value="">Any</option>
-            {services.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label className="check">
-          <input type="checkbox" checked={mine} onChange={(e) => set('mine', e.target.checked ? '1' : '')} />
-          Declared by me
-        </label>
-      </form>
+      <FilterBar label="Filter incidents">
+        <FilterSelect
+          label="State"
+          value={state}
+          options={[
+            { value: 'open', label: 'Open' },
+            { value: 'resolved', label: 'Resolved' },
+            { value: 'all', label: 'All' },
+          ]}
+          onChange={(v) => filters.set('state', v === 'open' ? '' : v)}
+        />
+        <FilterSelect
+          label="Severity"
+          value={severity}
+          any="Any"
+          options={severities}
+          onChange={(v) => filters.set('severity', v)}
+        />
+        <FilterSelect
+          label="Service"
+          value={service}
+          any="Any"
+          options={(services.data ?? []).map((s) => s.name)}
+          onChange={(v) => filters.set('service', v)}
+        />
+        <FilterSelect
+          label="Team"
+          value={team}
+          any="Any"
+          options={(teams.data ?? []).map((t) => t.name)}
+          onChange={(v) => filters.set('team', v)}
+        />
+        <FilterCheck label="Mine" checked={mine} onChange={(on) => filters.set('mine', on ? '1' : '')} />
+      </FilterBar>
       <ErrorNote error={incidents.error} />
       {incidents.isLoading ? (
         <p className="muted">Loading incidents…</p>

@@ -2,9 +2,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { answer, api } from '../api/client';
 import type { Incident, IncidentDetail, PageMessage, PlanSummary, PlanVersion } from '../api/models';
 
+/** The list's server-side filters; an empty string is no filter. */
 export interface IncidentFilters {
   state: 'open' | 'resolved' | 'all';
   severity?: string | undefined;
+  service?: string | undefined;
+  team?: string | undefined;
+  /** Incidents where the signed-in user holds a role, responds or was paged. */
+  mine?: boolean | undefined;
 }
 
 export function useIncidents(filters: IncidentFilters) {
@@ -18,6 +23,9 @@ export function useIncidents(filters: IncidentFilters) {
               state: filters.state,
               limit: 200,
               ...(filters.severity ? { severity: filters.severity } : {}),
+              ...(filters.service ? { service: filters.service } : {}),
+              ...(filters.team ? { team: filters.team } : {}),
+              ...(filters.mine ? { mine: 'true' as const } : {}),
             },
           },
         }),

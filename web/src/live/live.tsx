@@ -38,6 +38,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         '/api/v1/events/stream',
         () => authHeaders('GET'),
         (message) => {
+          // The server could not replay what this tab missed while reconnecting: fetch everything again.
+          if (message.event === 'resync') return void queryClient.invalidateQueries();
           let id: string | undefined;
           try {
             const data = JSON.parse(message.data) as { id?: unknown; incident_id?: unknown };

@@ -5,6 +5,8 @@
 export interface SseMessage {
   event: string;
   data: string;
+  /** The event's id (`id:` field), when the server numbered it. */
+  id?: string;
 }
 
 /** Feeds chunks of the stream; calls `emit` for each complete message. */
@@ -23,6 +25,7 @@ export class SseParser {
 
   private block(block: string): void {
     let event = 'message';
+    let id: string | undefined;
     const data: string[] = [];
     for (const line of block.split('\n')) {
       if (line === '' || line.startsWith(':')) continue;
@@ -31,16 +34,18 @@ export class SseParser {
       const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
       if (field === 'event') event = value;
       else if (field === 'data') data.push(value);
+      else if (field === 'id' && !value.includes('\u0000')) id = value;
     }
-    if (data.length > 0) this.emit({ event, data: data.join('\n') });
+    if (data.length > 0) this.emit({ event, data: data.join('\n'), ...(id === undefined ? {} : { id }) });
   }
 }
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
 /**
- * Keeps one stream open, reconnecting with a growing pause (1 s … 15 s) when it drops. Returns a
- * function that closes it.
+ * Keeps one stream open, reconnecting with a growing pause (1 s … 15 s) when it drops. A reconnect
+ * sends the last event id seen (Last-Event-ID), so the server replays what was missed or says
+ * "resync". Returns a function that closes it.
  */
 export function openStream(
   url: string,
@@ -52,19 +57,28 @@ export function openStream(
   let controller: AbortController | undefined;
   let attempt = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  let lastEventId: string | undefined;
+  const receive = (message: SseMessage) => {
+    if (message.id !== undefined) lastEventId = message.id;
+    onMessage(message);
+  };
 
   async function connect(): Promise<void> {
     controller = new AbortController();
     try {
       const response = await fetch(url, {
-        headers: { accept: 'text/event-stream', ...headers() },
+        headers: {
+          accept: 'text/event-stream',
+          ...headers(),
+          ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
+        },
         credentials: 'same-origin',
         signal: controller.signal,
       });
       if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
       attempt = 0;
       onStatus('live');
-      const parser = new SseParser(onMessage);
+      const parser = new SseParser(receive);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { value, done } = await reader.read();

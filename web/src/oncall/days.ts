@@ -49,3 +49,43 @@ function offsetAt(at: Date, timeZone: string): number {
   );
   return asUtc - Math.floor(at.getTime() / 1000) * 1000;
 }
+
+export interface ShiftSegment {
+  /** Index of the day (row) in the grid. */
+  day: number;
+  /** Start and end within the day, 0 (midnight) to 1 (the next midnight); DST days are 23 or 25 h. */
+  from: number;
+  to: number;
+  users: string[];
+  override: boolean;
+}
+
+/** Cuts shifts at each day's start, for a grid with one row a day (`days` as from dayStarts). */
+export function shiftSegments(
+  days: Date[],
+  dayAfter: Date,
+  shifts: { start: string; end: string; users: string[]; override: boolean }[],
+): ShiftSegment[] {
+  const edges = [...days.map((d) => d.getTime()), dayAfter.getTime()];
+  const out: ShiftSegment[] = [];
+  for (const s of shifts) {
+    const start = Date.parse(s.start);
+    const end = Date.parse(s.end);
+    for (let i = 0; i < days.length; i++) {
+      const dayStart = edges[i] as number;
+      const dayEnd = edges[i + 1] as number;
+      const a = Math.max(start, dayStart);
+      const b = Math.min(end, dayEnd);
+      if (b <= a) continue;
+      const length = dayEnd - dayStart;
+      out.push({
+        day: i,
+        from: (a - dayStart) / length,
+        to: (b - dayStart) / length,
+        users: s.users,
+        override: s.override,
+      });
+    }
+  }
+  return out;
+}

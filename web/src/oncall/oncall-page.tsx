@@ -3,10 +3,11 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { answer, api } from '../api/client';
 import type { EscalationPolicy, OnCallNow, Override, Schedule, Shift, User } from '../api/models';
 import { useCan, useUser, useViewerZone } from '../auth/session';
-import { ErrorNote, Field, fieldError } from '../ui/field';
+import { ErrorNote, Field, fieldError, TextField } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
 import { formatAt } from '../ui/time';
 import { dayStarts } from './days';
+import { ShiftGrid } from './shift-grid';
 
 /** Who is on call now and next, a schedule's shifts, overrides, escalation policies, my shifts. */
 export default function OnCallPage() {
@@ -131,6 +132,13 @@ function ScheduleTimeline({
           Month
         </button>
       </fieldset>
+      <ShiftGrid
+        days={days}
+        dayAfter={to}
+        shifts={shifts.data ?? []}
+        zone={zone}
+        label={`${span === 'week' ? 'Week' : 'Four weeks'} of ${schedule.name} in ${zone}`}
+      />
       <TableWrap label="Shifts">
         <table aria-label={`Shifts of ${schedule.name}`}>
           <thead>
@@ -254,28 +262,22 @@ function Overrides({ schedule, fromDay }: { schedule: Schedule; fromDay: string 
               </select>
             )}
           </Field>
-          <Field label="Start" error={fieldError(create.error, 'start')}>
-            {(p) => (
-              <input
-                {...p}
-                type="datetime-local"
-                required
-                value={start}
-                onChange={(e) => setStart(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="End" error={fieldError(create.error, 'end')}>
-            {(p) => (
-              <input
-                {...p}
-                type="datetime-local"
-                required
-                value={end}
-                onChange={(e) => setEnd(e.target.value)}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Start"
+            error={fieldError(create.error, 'start')}
+            type="datetime-local"
+            required
+            value={start}
+            onChange={setStart}
+          />
+          <TextField
+            label="End"
+            error={fieldError(create.error, 'end')}
+            type="datetime-local"
+            required
+            value={end}
+            onChange={setEnd}
+          />
           <button type="submit" className="button" disabled={create.isPending}>
             Create override
           </button>

@@ -8,6 +8,7 @@ import { usePlan, usePlans } from '../incidents/queries';
 import { ErrorNote } from '../ui/field';
 import { Time } from '../ui/time';
 import { diffLines, lineOf } from './diff';
+import { Drill } from './drill';
 
 interface Rule {
   name: string;
@@ -18,7 +19,7 @@ interface Rule {
   then: unknown[];
 }
 
-/** Plans: effective rules, versions with a diff, upload with errors at their line. */
+/** Plans: effective rules, versions with a diff, run a drill, upload with errors at their line. */
 export default function PlansPage() {
   const { name } = useParams();
   const plans = usePlans();
@@ -54,6 +55,7 @@ function PlanDetail({ name }: { name: string }) {
     <>
       <h2>{plan.data?.plan.metadata.title ?? name}</h2>
       <Versions name={name} current={plan.data} />
+      <Drill name={name} plan={plan.data} />
       <h3>Effective rules</h3>
       <ErrorNote error={rules.error} />
       <ol className="plain" aria-label="Effective rules">

@@ -3,10 +3,12 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { answer, api, raw } from '../api/client';
 import type { Alert, Integration, Service } from '../api/models';
+import { useServices } from '../api/shared-queries';
 import { useCan } from '../auth/session';
 import { Copyable } from '../ui/copy';
 import { ErrorNote } from '../ui/field';
 import { Time } from '../ui/time';
+import { Heartbeats } from './heartbeats';
 
 interface Check {
   id: string;
@@ -21,10 +23,7 @@ interface Check {
 /** Services, and for one service: its integrations (URL and key to copy, a test event), recent alerts, checks. */
 export default function ServicesPage() {
   const { name } = useParams();
-  const services = useQuery({
-    queryKey: ['services'],
-    queryFn: () => answer<{ services: Service[] }>(api.GET('/api/v1/services')).then((a) => a.services),
-  });
+  const services = useServices();
   return (
     <section aria-labelledby="services-title">
       <h1 id="services-title">Services and integrations</h1>
@@ -42,6 +41,7 @@ export default function ServicesPage() {
         ))}
       </nav>
       {name ? <ServiceDetail name={name} /> : <p className="muted">Choose a service.</p>}
+      <Heartbeats />
     </section>
   );
 }

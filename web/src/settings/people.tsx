@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { answer, api, raw } from '../api/client';
-import type { Team, User } from '../api/models';
+import type { User } from '../api/models';
+import { useTeams } from '../api/shared-queries';
 import { useCan } from '../auth/session';
 import { Copyable } from '../ui/copy';
 import { ErrorNote } from '../ui/field';
@@ -79,10 +80,7 @@ export function UsersList() {
 }
 
 export function TeamsList() {
-  const teams = useQuery({
-    queryKey: ['teams'],
-    queryFn: () => answer<{ teams: Team[] }>(api.GET('/api/v1/teams')).then((a) => a.teams),
-  });
+  const teams = useTeams();
   return (
     <>
       <ErrorNote error={teams.error} />

@@ -1,8 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { contactMethodInputSchema } from '../../../src/domain/contacts/contact-input.ts';
+import { profilePatchSchema } from '../../../src/domain/users/profile.ts';
 import { answer, api, raw } from '../api/client';
-import type { ContactMethod } from '../api/models';
-import { useUser, useViewerZone } from '../auth/session';
+import type { ContactMethod, SessionUser } from '../api/models';
+import { checked } from '../api/validate';
+import { useSession, useUser, useViewerZone } from '../auth/session';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 
 interface Rules {
@@ -14,7 +17,7 @@ interface Rules {
 
 const KINDS = ['email', 'sms', 'voice', 'push', 'slack'] as const;
 
-/** My profile: contact methods (add, verify with the code, send a test code), notification rules, quiet hours. */
+/** My profile: name and time zone, contact methods (add, verify with the code, send a test code), notification rules, quiet hours. */
 export function Profile() {
   const user = useUser();
   const zone = useViewerZone();
@@ -37,9 +40,67 @@ export function Profile() {
           <dd>{zone}</dd>
         </div>
       </dl>
+      <ProfileForm />
       <ContactMethods handle={handle} />
       <NotificationRules handle={handle} />
     </>
+  );
+}
+
+const ZONES: string[] = (() => {
+  try {
+    return Intl.supportedValuesOf('timeZone');
+  } catch {
+    return [];
+  }
+})();
+
+/** My name and time zone: checked with the API's schema before sending, the server checks again. */
+function ProfileForm() {
+  const user = useUser();
+  const { updated } = useSession();
+  const [name, setName] = useState(user.name);
+  const [zone, setZone] = useState(user.time_zone ?? 'UTC');
+  const [saved, setSaved] = useState(false);
+  const save = useMutation({
+    mutationFn: (body: { name: string; time_zone: string }) =>
+      answer<{ user: SessionUser }>(api.PATCH('/api/v1/me', { body: checked(profilePatchSchema, body) })),
+    onSuccess: (a) => {
+      updated(a.user);
+      setSaved(true);
+    },
+  });
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    save.mutate({ name, time_zone: zone });
+  }
+  return (
+    <section aria-labelledby="me-title">
+      <h2 id="me-title">Name and time zone</h2>
+      <form className="inline-form" onSubmit={submit} aria-label="Edit my profile" noValidate>
+        <Field label="Name" error={fieldError(save.error, 'name')}>
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <Field
+          label="Time zone"
+          error={fieldError(save.error, 'time_zone')}
+          hint="An IANA zone such as Africa/Addis_Ababa; times are shown in it"
+        >
+          {(p) => <input {...p} list="time-zones" value={zone} onChange={(e) => setZone(e.target.value)} />}
+        </Field>
+        <datalist id="time-zones">
+          {ZONES.map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
+        <button type="submit" className="button" disabled={save.isPending}>
+          Save
+        </button>
+        {saved && <span role="status">Saved.</span>}
+        <ErrorNote error={save.error} shownFields={['name', 'time_zone']} />
+      </form>
+    </section>
   );
 }
 
@@ -61,7 +122,7 @@ function ContactMethods({ handle }: { handle: string }) {
       answer(
         api.POST('/api/v1/users/{handle}/contact-methods', {
           params: { path },
-          body: { kind, address, ...(label ? { label } : {}) },
+          body: checked(contactMethodInputSchema, { kind, address, ...(label ? { label } : {}) }),
         }),
       ),
     onSuccess: () => {

@@ -39,6 +39,45 @@ export function Field({
   );
 }
 
+/** A labelled text input (password, date-time, …) with its field error: the common case of Field. */
+export function TextField({
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  type = 'text',
+  name,
+  autoComplete,
+  required = false,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+  hint?: string;
+  type?: 'text' | 'password' | 'datetime-local' | 'email';
+  name?: string;
+  autoComplete?: string;
+  required?: boolean;
+}) {
+  return (
+    <Field label={label} error={error} {...(hint ? { hint } : {})}>
+      {(p) => (
+        <input
+          {...p}
+          type={type}
+          {...(name ? { name } : {})}
+          {...(autoComplete ? { autoComplete } : {})}
+          required={required}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** What went wrong, in the API's words; field errors the form does not show go in the list. */
 export function ErrorNote({ error, shownFields = [] }: { error: unknown; shownFields?: string[] }) {
   if (!error) return null;

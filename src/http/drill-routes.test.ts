@@ -1,0 +1,91 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, addUser, auth, freshDb, type TestDb } from '../../test/helpers.ts';
+import { VirtualClock } from '../db/clock.ts';
+import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
+import { savePlan } from '../domain/plans/save-plan.ts';
+import { bootstrapAdmin } from '../domain/users/bootstrap-admin.ts';
+import { createToken } from '../domain/users/create-token.ts';
+import { createMetrics } from './metrics.ts';
+import { type App, buildServer } from './server.ts';
+
+// POST /api/v1/plans/:name/drill: the console's "run a drill", the real drill in a throwaway
+// database on the test's PostgreSQL server, answering the report.
+const PLAN = `
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: drilled }
+languages: [en]
+severities:
+  - { id: SEV1, title: Critical, targets: { acknowledge: 5m, resolve: 4h } }
+  - { id: SEV2, title: Major, targets: { acknowledge: 15m } }
+lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+channel: { name: "incident-{date}-{slug}" }
+`;
+
+let t: TestDb;
+let app: App;
+let responder: string;
+const clock = new VirtualClock('2026-03-02T10:00:00Z');
+
+function server(drillServerUrl: string | undefined) {
+  return buildServer({
+    db: t.db,
+    clock,
+    log: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+    publicUrl: 'http://tocsin.test',
+    bodyLimit: 262_144,
+    version: 'test',
+    console: { drillServerUrl },
+  });
+}
+
+beforeAll(async () => {
+  t = await freshDb();
+  const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
+  await bootstrapAdmin(t.db, clock, ADMIN_TOKEN);
+  await savePlan({ ctx, input: { source: PLAN } });
+  await addUser(ctx, 'drill-responder', { role: 'responder' });
+  responder = (await createToken({ ctx, input: { name: 'test', user: 'drill-responder' } })).token;
+  app = await server(t.url);
+});
+afterAll(async () => {
+  await app.close();
+  await t.close();
+});
+
+const drill = (name: string, token: string, body?: unknown, on = app) =>
+  on.inject({
+    method: 'POST',
+    url: `/api/v1/plans/${name}/drill`,
+    headers: auth(token),
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+
+describe('running a drill from the console', () => {
+  it("drills the stored plan's current version and answers the target-by-target report", async () => {
+    const res = await drill('drilled', ADMIN_TOKEN, { severity: 'SEV1' });
+    expect(res.statusCode, res.body).toBe(200);
+    const { report } = res.json();
+    expect(report).toMatchObject({ plan: 'drilled', plan_version: 1, severity: 'SEV1' });
+    expect(report.targets.map((r: { target: string }) => r.target)).toEqual(
+      expect.arrayContaining(['acknowledge', 'resolve']),
+    );
+    expect(typeof report.passed).toBe('boolean');
+    // The live store is untouched: the drill's incident lives only in its throwaway database.
+    expect(await t.db.selectFrom('incidents').selectAll().execute()).toEqual([]);
+  });
+
+  it('refuses responders, unknown plans and severities, and says when drills are unavailable', async () => {
+    expect((await drill('drilled', responder, {})).statusCode).toBe(403);
+    expect((await drill('no-such-plan', ADMIN_TOKEN, {})).statusCode).toBe(404);
+    const badSeverity = await drill('drilled', ADMIN_TOKEN, { severity: 'SEV9' });
+    expect(badSeverity.statusCode).toBe(400);
+    const bogus = await drill('drilled', ADMIN_TOKEN, { colour: 'red' });
+    expect(bogus.statusCode).toBe(400);
+    const without = await server(undefined);
+    expect((await drill('drilled', ADMIN_TOKEN, {}, without)).statusCode).toBe(503);
+    await without.close();
+  });
+});

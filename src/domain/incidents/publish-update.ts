@@ -3,6 +3,7 @@ import { Conflict, Invalid } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import { statusPageChanged } from '../status-page/cache.ts';
 import * as statusPage from '../status-page/queries.ts';
+import { notifySubscribers } from '../subscribers/notify-subscribers.ts';
 import { enforceGuardRails } from '../updates/guard-rails.ts';
 import { changeIncident, type IncidentChange } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
@@ -46,6 +47,21 @@ export async function markPublished(
     type: 'incident_update',
     id: update.id,
   });
+  if (update.audience === 'external') {
+    await notifySubscribers(
+      c.tx,
+      {
+        kind: 'incident',
+        id: c.incident.id,
+        key: `update-${update.id}`,
+        name: c.incident.title,
+        status: update.state,
+        bodies: update.bodies,
+        at: c.now,
+      },
+      c.now,
+    );
+  }
   return after;
 }
 

@@ -2701,6 +2701,72 @@ export interface paths {
       };
     };
   };
+  "/status/api/v2/subscribers": {
+    /** Subscribe to the status page (public) */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * Format: email
+             * @description subscribe this address (a confirmation link is sent first)
+             */
+            email?: string;
+            /**
+             * Format: uri
+             * @description subscribe this webhook URL (POSTed a signed JSON body per notice)
+             */
+            endpoint?: string;
+            /**
+             * @description only notices about these components (ids of components.json); empty: all
+             * @default []
+             */
+            component_ids?: string[];
+            /** @description the language to receive notices in; default: the page’s first */
+            language?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/subscribers": {
+    get: {
+      parameters: {
+        query?: {
+          kind?: "email" | "webhook";
+          status?: "pending" | "active" | "unsubscribed";
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/subscribers/{id}": {
+    delete: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/auth/providers": {
     get: {
       responses: {

@@ -7,7 +7,7 @@ describe('status page labels', () => {
     expect(indicatorLabel('am-ET', 'critical')).toBe('ከፍተኛ የሥርዓት መቋረጥ');
     expect(indicatorLabel('fr', 'none')).toBe('All Systems Operational');
     expect(componentStatusLabel('en', 'degraded_performance')).toBe('Degraded Performance');
-    expect(stateLabel('am', 'resolved')).toBe('ተፈቷል');
+    expect(stateLabel('am', 'resolved')).toBe('ተፈትቷል');
     // A plan's own state has no translation: shown as it is.
     expect(stateLabel('am', 'mitigated')).toBe('mitigated');
     expect(label('en', 'email.confirm_subject', { page: 'Acme status' })).toBe(

@@ -251,8 +251,8 @@ describe('notices', () => {
     expect(first.hooks).toHaveLength(0);
     expect(first.mails).toHaveLength(1);
     const mail = first.mails[0];
-    expect(mail?.subject).toBe('[Status] Uploads <b>fail</b> - በመመርመር ላይ');
-    expect(mail?.text).toContain('በመመርመር ላይ: ፋይል መጫን አልተሳካም።');
+    expect(mail?.subject).toBe('[Status] Uploads <b>fail</b> - በምርመራ ላይ');
+    expect(mail?.text).toContain('በምርመራ ላይ: ፋይል መጫን አልተሳካም።');
     expect(mail?.text).not.toContain('db-7');
     expect(mail?.html).toContain('Uploads &lt;b&gt;fail&lt;/b&gt;');
     expect(mail?.text).toContain(`http://tocsin.test/status/incidents/${incidentId}`);

@@ -1062,6 +1062,8 @@ export interface paths {
             bodies: {
               [key: string]: string;
             };
+            /** @description the update’s own status: a lifecycle state of the plan or investigating, identified, monitoring, resolved; default: the incident’s state */
+            status?: string;
             /** @description publish external text that matched a guard rail (internal hostname, IP, email, token, stack trace) anyway, and why */
             guard_override_reason?: string;
           };
@@ -2668,9 +2670,11 @@ export interface paths {
         content: {
           "application/json": {
             /** @description text per language to set; null removes a language */
-            bodies: {
+            bodies?: {
               [key: string]: string | null;
             };
+            /** @description the update’s own status: a lifecycle state of the plan or investigating, identified, monitoring, resolved; default: the incident’s state */
+            status?: string;
             /** @description keep text that matched a guard rail, and why */
             guard_override_reason?: string;
           };

@@ -102,6 +102,15 @@ export const severitySchema = z
             'remind the update owner this long after the last update (default: at the cadence); ' +
               'for a range such as "every 30-60 minutes" write internal: 1h, remindAfter.internal: 30m',
           ),
+        escalateAfter: z
+          .strictObject({ internal: duration.optional(), external: duration.optional() })
+          .optional()
+          .describe(
+            'page escalateTo when an update is this long overdue (past its cadence), once per missed update',
+          ),
+        escalateTo: whoList(
+          'who is paged when an update stays overdue past escalateAfter; default: the incident commander role',
+        ),
       })
       .prefault({})
       .describe('How often updates are due while the incident is open'),

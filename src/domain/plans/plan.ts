@@ -425,7 +425,11 @@ function checkSeverities(c: Checker, plan: Plan): void {
       } else if (remind && every && parseDuration(remind) > parseDuration(every)) {
         c.add([...at, 'cadence', 'remindAfter', audience], `is longer than the cadence (${every})`);
       }
+      if (s.cadence.escalateAfter?.[audience] && !every) {
+        c.add([...at, 'cadence', 'escalateAfter', audience], `needs cadence.${audience} as well`);
+      }
     }
+    c.whos([...at, 'cadence', 'escalateTo'], s.cadence.escalateTo);
     const pm = s.postmortem;
     if (pm.remindAfter && pm.due && parseDuration(pm.remindAfter) > parseDuration(pm.due)) {
       c.add([...at, 'postmortem', 'remindAfter'], `is later than the due time (${pm.due})`);

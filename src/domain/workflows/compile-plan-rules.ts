@@ -1,3 +1,4 @@
+import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import {
   commanderRoleOf,
   type Plan,
@@ -103,6 +104,40 @@ function earlyReminderRules(plan: Plan): Rule[] {
             remind(
               updateOwner(plan, audience),
               `Time for the next ${audience} update on {title} ({severity})`,
+            ),
+          ],
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * cadence.escalateAfter: when an update stays overdue that long past its cadence, page escalateTo
+ * (default: the commander role) and tell the update owner. Once per missed update: a new update is
+ * a new anchor, so the next miss escalates again.
+ */
+function cadenceEscalationRules(plan: Plan): Rule[] {
+  return plan.severities.flatMap((s) =>
+    AUDIENCES.flatMap((audience): Rule[] => {
+      const after = s.cadence.escalateAfter?.[audience];
+      const every = s.cadence[audience];
+      if (!after || !every) return [];
+      const commander = commanderRole(plan);
+      const who = s.cadence.escalateTo.length > 0 ? s.cadence.escalateTo : commander ? [commander] : [];
+      const total = formatDuration(parseDuration(every) + parseDuration(after));
+      return [
+        {
+          name: `plan: ${audience} update escalation ${s.id}`,
+          source: 'plan',
+          description: `${s.id}: ${audience} update ${after} overdue (${total} without one): page ${who.join(', ') || 'nobody'} and tell the update owner`,
+          when: { elapsed: total, since: `last_${audience}_update`, repeat: false },
+          if: { severity: s.id },
+          then: [
+            ...who.map((target): RuleAction => ({ page: target })),
+            remind(
+              updateOwner(plan, audience),
+              `${audience} update for {title} ({severity}) is ${after} overdue: escalated to ${who.join(', ') || 'nobody'}`,
             ),
           ],
         },
@@ -377,6 +412,7 @@ export function compilePlanRules(plan: Plan): Rule[] {
     ...escalationRules(plan),
     ...targetRules(plan),
     ...cadenceRules(plan),
+    ...cadenceEscalationRules(plan),
     ...earlyReminderRules(plan),
     ...statusPageRules(plan),
   ];

@@ -199,4 +199,60 @@ Or declare it in a document for tocsin apply (kind: StatusPage).`,
     );
     printMaintenance(res.maintenance, o);
   });
+
+  registerSubscriberCommands(group);
+}
+
+/** `tocsin status-page subscribers …`: who receives notices, and removing one. */
+function registerSubscriberCommands(group: Command): void {
+  const subscribers = group
+    .command('subscribers')
+    .description('Readers subscribed by email (after confirming) or webhook: list and remove')
+    .addHelpText(
+      'after',
+      `
+Readers subscribe themselves: the form on /status, or POST /status/api/v2/subscribers
+{"email": "…"} or {"endpoint": "https://…"} (optional "component_ids", "language").
+
+Examples:
+  tocsin status-page subscribers list
+  tocsin status-page subscribers list --status active --mode email --json | jq -r '.[].address'
+  tocsin status-page subscribers remove 12`,
+    );
+  withCommon(
+    subscribers
+      .command('list')
+      .description('Subscribers, newest first')
+      .option('--mode <mode>', 'email or webhook')
+      .option('--status <status>', 'pending, active or unsubscribed'),
+  ).action(async (o: CommonOpts & { mode?: string; status?: string }) => {
+    const query = new URLSearchParams();
+    if (o.mode) query.set('kind', o.mode);
+    if (o.status) query.set('status', o.status);
+    const q = query.toString();
+    const res = await new ApiClient({ url: o.url }).get<{ subscribers: Json[] }>(
+      `${BASE}/subscribers${q ? `?${q}` : ''}`,
+    );
+    if (o.json) return printJson(res.subscribers);
+    printTable(
+      ['id', 'mode', 'address', 'status', 'language', 'components'],
+      res.subscribers.map((s) => [
+        String(s.id),
+        String(s.mode),
+        String(s.address),
+        String(s.status),
+        String(s.language ?? ''),
+        (s.components as string[]).join(', ') || '(all)',
+      ]),
+    );
+  });
+  withCommon(subscribers.command('remove <id>').description('Stop sending notices to a subscriber')).action(
+    async (id: string, o: CommonOpts) => {
+      const res = await new ApiClient({ url: o.url }).delete<{ subscriber: Json }>(
+        `${BASE}/subscribers/${enc(id)}`,
+      );
+      if (o.json) printJson(res.subscriber);
+      else process.stdout.write(`subscriber ${id} removed\n`);
+    },
+  );
 }

@@ -79,11 +79,14 @@ Examples:
   withCommon(
     group
       .command('edit <incident> <update>')
-      .description('Change the text of a waiting update (approvals are asked for again)')
-      .requiredOption('--body <lang=text>', 'text in one language (repeatable)', collect),
-  ).action(async (incident: string, update: string, o: CommonOpts & { body: string[] }) => {
+      .description('Change the text or status of a waiting update (approvals are asked for again)')
+      .option('--body <lang=text>', 'text in one language (repeatable)', collect)
+      .option('--status <state>', 'the update’s own status, e.g. identified'),
+  ).action(async (incident: string, update: string, o: CommonOpts & { body?: string[]; status?: string }) => {
+    const bodies = pairs(o.body, '--body');
     const res = await new ApiClient({ url: o.url }).patch<{ update: Json }>(path(incident, update), {
-      bodies: pairs(o.body, '--body'),
+      ...(Object.keys(bodies).length > 0 ? { bodies } : {}),
+      ...(o.status ? { status: o.status } : {}),
     });
     if (o.json) return printJson(res.update);
     process.stdout.write(`update ${update} is now revision ${String(res.update.revision)}\n`);

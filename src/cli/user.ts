@@ -39,7 +39,8 @@ function showUser(u: WireUser): void {
 
 function showTeam(t: WireTeam): void {
   process.stdout.write(`${t.name}${t.description ? `: ${t.description}` : ''}\n`);
-  if (t.deactivated_at) process.stdout.write(`deactivated at ${t.deactivated_at}: nobody is paged through it\n`);
+  if (t.deactivated_at)
+    process.stdout.write(`deactivated at ${t.deactivated_at}: nobody is paged through it\n`);
   printTable(
     ['member', 'role'],
     t.members.map((m) => [m.user, m.role]),
@@ -170,7 +171,9 @@ Then, as that person (their own token): npx tocsin contact add sms +233201234567
 }
 
 function registerTeam(program: Command): void {
-  const team = program.command('team').description('Teams: create, list, show, set a member’s role, remove, deactivate');
+  const team = program
+    .command('team')
+    .description('Teams: create, list, show, set a member’s role, remove, deactivate');
 
   withCommon(
     team
@@ -198,12 +201,7 @@ function registerTeam(program: Command): void {
       else showTeam(created);
     });
 
-  withCommon(
-    team
-      .command('list')
-      .description('Every active team')
-      .option('--all', 'deactivated teams too'),
-  )
+  withCommon(team.command('list').description('Every active team').option('--all', 'deactivated teams too'))
     .addHelpText('after', '\nExamples:\n  npx tocsin team list\n  npx tocsin team list --all --json')
     .action(async (o: CommonOpts & { all?: boolean }) => {
       const { teams } = await client(o).get<{ teams: (WireTeam & { members?: unknown[] })[] }>(

@@ -682,6 +682,41 @@ export interface StatusPageMaintenanceUpdatesTable {
   created_at: Ts;
 }
 
+export type SubscriberKind = 'email' | 'webhook';
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed';
+
+export interface StatusPageSubscribersTable {
+  id: Generated<string>;
+  kind: SubscriberKind;
+  address: string;
+  language: string | null;
+  status: SubscriberStatus;
+  requested_ip: string | null;
+  created_at: Ts;
+  confirmed_at: TsNull;
+  unsubscribed_at: TsNull;
+}
+
+export interface StatusPageSubscriberComponentsTable {
+  subscriber_id: Ref;
+  component_id: Ref;
+}
+
+export interface StatusPageSubscriberTokensTable {
+  token_hash: string;
+  subscriber_id: Ref;
+  purpose: 'confirm' | 'unsubscribe';
+  created_at: Ts;
+  expires_at: TsNull;
+}
+
+export interface StatusPageSubscribeRequestsTable {
+  id: Generated<string>;
+  ip: string;
+  address: string;
+  at: Ts;
+}
+
 export interface Database {
   sessions: SessionsTable;
   auth_links: AuthLinksTable;
@@ -735,6 +770,10 @@ export interface Database {
   status_page_maintenance_components: StatusPageMaintenanceComponentsTable;
   status_page_maintenance_updates: StatusPageMaintenanceUpdatesTable;
   incident_update_reviews: IncidentUpdateReviewsTable;
+  status_page_subscribers: StatusPageSubscribersTable;
+  status_page_subscriber_components: StatusPageSubscriberComponentsTable;
+  status_page_subscriber_tokens: StatusPageSubscriberTokensTable;
+  status_page_subscribe_requests: StatusPageSubscribeRequestsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -17,6 +17,7 @@ import { registerScheduleRoutes } from '../domain/schedules/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerStatusPageRoutes } from '../domain/status-page/public-routes.ts';
 import { registerStatusPageAdminRoutes } from '../domain/status-page/routes.ts';
+import { registerSubscriberRoutes } from '../domain/subscribers/routes.ts';
 import { registerUpdateRoutes } from '../domain/updates/routes.ts';
 import { registerUserRoutes } from '../domain/users/routes.ts';
 import { registerVendorStatusRoutes } from '../domain/vendor-status/routes.ts';
@@ -54,6 +55,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerStatusPageRoutes(app, deps);
   registerStatusPageAdminRoutes(app);
   registerUpdateRoutes(app);
+  registerSubscriberRoutes(app);
   attachSmtpReceiver(app, deps);
   registerAuthRoutes(app, deps);
   registerEventStream(app, deps);

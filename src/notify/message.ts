@@ -34,6 +34,10 @@ export interface NotificationPayload {
   ack?: { url: string; code: string };
   /** verify: the code the user types back. */
   code?: string;
+  /** A link that stops these messages (status page subscribers): email adds List-Unsubscribe. */
+  unsubscribe?: string;
+  /** The language of the text (BCP 47), when known: email sets Content-Language. */
+  language?: string;
 }
 
 /** Reads the payload of an outbox row defensively: rows written by older versions may lack fields. */

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { type ParsedMail, simpleParser } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import pino from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { type Mailbox, startMailbox } from '../../../test/mailbox.ts';
 import { Engine } from '../../engine/engine.ts';
 import { outboxModule } from '../../engine/outbox.ts';
 import { emailProvider } from '../../notify/providers/email.ts';
@@ -15,47 +14,29 @@ import { firstSignInLink } from './first-sign-in-link.ts';
 // emails sent through the real outbox and email provider to an SMTP server on loopback.
 
 let t: TestApp;
-let smtpPort = 0;
-const mails: ParsedMail[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['AUTH', 'STARTTLS'],
-  logger: false,
-  onData(stream, _session, callback) {
-    simpleParser(stream).then(
-      (mail) => {
-        mails.push(mail);
-        callback(null, 'Ok');
-      },
-      (error: Error) => callback(error),
-    );
-  },
-});
+let mailbox: Mailbox;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => {
-    const net = smtp.listen(0, '127.0.0.1', () => {
-      smtpPort = (net.address() as AddressInfo).port;
-      resolve();
-    });
-  });
+  mailbox = await startMailbox();
   t = await testApp();
 });
 afterAll(async () => {
   await t.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await mailbox.close();
 });
 
 /** Runs the outbox once and returns the mails it sent to an address. */
 async function deliver(to: string, subject?: string): Promise<ParsedMail[]> {
   const module = outboxModule({
     providers: providerRegistry([
-      emailProvider({ url: `smtp://127.0.0.1:${smtpPort}`, from: 'tocsin@tocsin.test' }),
+      emailProvider({ url: `smtp://127.0.0.1:${mailbox.port}`, from: 'tocsin@tocsin.test' }),
     ]),
   });
   await new Engine({ db: t.db, clock: t.clock, log: pino({ level: 'silent' }) }, [module]).runUntilIdle();
   await module.idle();
-  return mails.filter((m) => JSON.stringify(m.to).includes(to) && (!subject || m.subject === subject));
+  return mailbox.mails.filter(
+    (m) => JSON.stringify(m.to).includes(to) && (!subject || m.subject === subject),
+  );
 }
 
 function tokenIn(text: string | undefined, path: string): string {

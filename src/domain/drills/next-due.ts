@@ -45,6 +45,7 @@ function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: numbe
   if (isOverdueTrigger(when)) {
     const cadence = cadenceDue(plan, incident, when.overdue);
     if (!cadence || cadence.every <= 0) return [];
+    if (when.by !== undefined) return [cadence.due.getTime() + parseDuration(when.by)];
     // Overdue fires just after each due moment (an update exactly on time is on time).
     const due = cadence.due.getTime();
     const passed = now < due ? 0 : Math.floor((now - due) / cadence.every) + 1;

@@ -2,6 +2,7 @@ import type { Row } from '../../db/schema.ts';
 import { Conflict } from '../../errors.ts';
 import { type RenderFacts, renderPlaceholders, slugify } from '../plans/placeholders.ts';
 import type { Lifecycle, Plan } from '../plans/plan.ts';
+import { STATUS_PAGE_STATES } from '../plans/plan-schema.ts';
 
 export { slugify };
 
@@ -97,6 +98,15 @@ export function assertOpen(
 /** proposed → confirmed | rejected; a decided hypothesis keeps its verdict (its text may change). */
 export function canChangeHypothesis(from: HypothesisStatus, to: HypothesisStatus): boolean {
   return from === to || from === 'proposed';
+}
+
+/**
+ * The statuses an update's author may give it: the plan's lifecycle states and Statuspage's
+ * (investigating, identified, monitoring, resolved). The status page shows each through the state's
+ * statusPage mapping.
+ */
+export function updateStatuses(plan: Pick<Plan, 'lifecycle'>): string[] {
+  return [...new Set([...plan.lifecycle.states.map((s) => s.id), ...STATUS_PAGE_STATES])];
 }
 
 /** Languages of the plan an update has no text for. */

@@ -112,12 +112,20 @@ export const responderBodySchema = z.strictObject({
   user: handleSchema.optional(),
   reason: str().max(2000).default(''),
 });
+export const updateStatusSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,49}$/, 'a state id such as identified')
+  .describe(
+    'the update’s own status: a lifecycle state of the plan or investigating, identified, monitoring, resolved; default: the incident’s state',
+  );
+
 export const publishUpdateBodySchema = z.strictObject({
   audience: z.enum(['internal', 'external']),
   bodies: z
     .record(language, str().max(20_000))
     .refine((m) => Object.keys(m).length > 0, 'at least one language')
     .describe('the text per language code; external updates need every language of the plan'),
+  status: updateStatusSchema.optional(),
   guard_override_reason: str()
     .max(2000)
     .optional()

@@ -1,12 +1,14 @@
 import type { Row } from '../../db/schema.ts';
 import { Conflict, Invalid } from '../../errors.ts';
 import type { Operation } from '../context.ts';
+import { statusPageStateOf } from '../plans/plan.ts';
 import { statusPageChanged } from '../status-page/cache.ts';
 import * as statusPage from '../status-page/queries.ts';
+import { notifySubscribers } from '../subscribers/notify-subscribers.ts';
 import { enforceGuardRails } from '../updates/guard-rails.ts';
 import { changeIncident, type IncidentChange } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
-import { initialUpdateStatus, missingLanguages, requiredApprovals } from './incident.ts';
+import { initialUpdateStatus, missingLanguages, requiredApprovals, updateStatuses } from './incident.ts';
 import { type PublishUpdateInput, publishUpdateBodySchema } from './inputs.ts';
 import * as incidents from './queries.ts';
 
@@ -46,6 +48,21 @@ export async function markPublished(
     type: 'incident_update',
     id: update.id,
   });
+  if (update.audience === 'external') {
+    await notifySubscribers(
+      c.tx,
+      {
+        kind: 'incident',
+        id: c.incident.id,
+        key: `update-${update.id}`,
+        name: c.incident.title,
+        status: statusPageStateOf(c.plan, update.state),
+        bodies: update.bodies,
+        at: c.now,
+      },
+      c.now,
+    );
+  }
   return after;
 }
 
@@ -68,6 +85,14 @@ export async function guardRails(
   });
 }
 
+/** An update status the plan does not know, as a detail of a 400 (none for a known or absent one). */
+export function statusProblems(plan: IncidentChange['plan'], status: string | undefined) {
+  const allowed = updateStatuses(plan);
+  return status === undefined || allowed.includes(status)
+    ? []
+    : [{ path: 'status', message: `not a status of the plan (${allowed.join(', ')})` }];
+}
+
 /**
  * Creates an internal or external update. When the plan names approvers for its audience it waits
  * in pending_approval (src/domain/updates approves and publishes it); otherwise it is published at
@@ -88,6 +113,7 @@ export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput
           ? [{ path: `bodies.${lang}`, message: 'empty' }]
           : [],
     );
+    details.push(...statusProblems(c.plan, data.status));
     if (details.length > 0) throw new Invalid('the update is not valid', details);
     const status = initialUpdateStatus(c.plan, data.audience);
     if (status === 'published' && data.audience === 'external') {
@@ -103,7 +129,7 @@ export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput
     const created = await incidents.insertUpdate(c.tx, {
       incident_id: c.incident.id,
       audience: data.audience,
-      state: c.incident.state,
+      state: data.status ?? c.incident.state,
       bodies: JSON.stringify(data.bodies),
       status: 'pending_approval',
       created_by: ctx.actor.name,

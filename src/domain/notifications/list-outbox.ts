@@ -23,6 +23,10 @@ function shownPayload(payload: unknown): unknown {
   // Invitation and reset links sign in as their recipient (src/domain/auth/issue-link.ts).
   if (p.kind === 'auth-link' && typeof p.text === 'string')
     p.text = p.text.replace(/token=[\w-]+/g, 'token=(hidden)');
+  // Status page subscribers' confirmation and unsubscribe links (src/domain/subscribers): theirs alone.
+  if (p.kind === 'status' || (p.meta && typeof p.meta === 'object' && 'unsubscribe' in p.meta)) {
+    return JSON.parse(JSON.stringify(p).replace(/token=[\w-]+/g, 'token=(hidden)'));
+  }
   return p;
 }
 

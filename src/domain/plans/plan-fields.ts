@@ -39,6 +39,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'severities[].page': 'acted',
   'severities[].targets': 'acted',
   'severities[].cadence': 'acted',
+  'severities[].cadence.escalateAfter': 'acted',
+  'severities[].cadence.escalateTo': 'acted',
   'severities[].communication.outlets': 'stored',
   'severities[].communication.summary': 'text',
   'severities[].responders': 'acted',

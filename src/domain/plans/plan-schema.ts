@@ -145,6 +145,15 @@ export const severitySchema = z
             'per lifecycle state, overriding the rest while the incident is in it, counted from the later ' +
               'of the last update and entering the state; none: no updates due (e.g. monitoring: { internal: none })',
           ),
+        escalateAfter: z
+          .strictObject({ internal: duration.optional(), external: duration.optional() })
+          .optional()
+          .describe(
+            'page escalateTo when an update is this long overdue (past its cadence), once per missed update',
+          ),
+        escalateTo: whoList(
+          'who is paged when an update stays overdue past escalateAfter; default: the incident commander role',
+        ),
       })
       .prefault({})
       .describe('How often updates are due while the incident is open'),

@@ -469,6 +469,9 @@ function checkSeverities(c: Checker, plan: Plan): void {
       } else if (remind && every && parseDuration(remind) > parseDuration(every)) {
         c.add([...at, 'cadence', 'remindAfter', audience], `is longer than the cadence (${every})`);
       }
+      if (s.cadence.escalateAfter?.[audience] && !every) {
+        c.add([...at, 'cadence', 'escalateAfter', audience], `needs cadence.${audience} as well`);
+      }
     }
     for (const state of Object.keys(s.cadence.byState ?? {})) {
       c.ref([...at, 'cadence', 'byState', state], state, c.known.states, 'state');
@@ -482,6 +485,7 @@ function checkSeverities(c: Checker, plan: Plan): void {
         );
       }
     });
+    c.whos([...at, 'cadence', 'escalateTo'], s.cadence.escalateTo);
     const pm = s.postmortem;
     // A business-time due time ("2bd") is not comparable to a wall-clock reminder without a date.
     if (

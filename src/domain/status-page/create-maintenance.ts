@@ -2,6 +2,7 @@ import { inTx } from '../../db/tx.ts';
 import { Invalid } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
+import { notifySubscribers } from '../subscribers/notify-subscribers.ts';
 import { statusPageChanged } from './cache.ts';
 import { type MaintenanceInput, maintenanceInputSchema } from './inputs.ts';
 import * as q from './queries.ts';
@@ -57,6 +58,19 @@ export async function createMaintenance({ ctx, input }: Operation<MaintenanceInp
       entityId: m.id,
       after: { ...m, components: data.components },
     });
+    await notifySubscribers(
+      tx,
+      {
+        kind: 'maintenance',
+        id: m.id,
+        key: 'created',
+        name: m.name,
+        status,
+        bodies: data.bodies ?? {},
+        at: now,
+      },
+      now,
+    );
     return { ...m, components: data.components };
   });
   statusPageChanged(ctx.db);

@@ -196,6 +196,19 @@ async function loadIncidents(db: Executor): Promise<IncidentView[]> {
   });
 }
 
+/** The page's languages in fallback order: its own, else those of the plans (maybe none). */
+async function languagesOf(db: Executor, settings: { languages: string[] } | undefined): Promise<string[]> {
+  const own = settings?.languages ?? [];
+  return [...new Set(own.length > 0 ? own : await q.planLanguages(db))];
+}
+
+/** The page's name and languages (never empty), for messages about it. */
+export async function pageBasics(db: Executor): Promise<{ name: string; languages: string[] }> {
+  const settings = await q.findSettings(db);
+  const languages = await languagesOf(db, settings);
+  return { name: settings?.name ?? DEFAULT_PAGE_NAME, languages: languages.length > 0 ? languages : ['en'] };
+}
+
 export async function loadStatusPage(db: Executor, now: Date, publicUrl: string): Promise<StatusView> {
   const [settings, maintenances, incidents] = await Promise.all([
     q.findSettings(db),
@@ -205,8 +218,7 @@ export async function loadStatusPage(db: Executor, now: Date, publicUrl: string)
   const active = maintenances.filter((m) => isMaintenanceActive(m.status));
   const maintained = new Set(active.flatMap((m) => m.components));
   const components = await loadComponents(db, now, maintained);
-  const own = settings?.languages ?? [];
-  const languages = [...new Set(own.length > 0 ? own : await q.planLanguages(db))];
+  const languages = await languagesOf(db, settings);
   const unresolved = incidents.filter((i) => i.status !== 'resolved');
   const worst = overallIndicator(
     components.filter((c) => !c.is_group).map((c) => c.status),

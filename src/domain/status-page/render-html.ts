@@ -1,4 +1,5 @@
 import { html, SafeHtml } from '../../lib/html.ts';
+import { componentStatusLabel, indicatorLabel, label, stateLabel } from './labels.ts';
 import type {
   ComponentView,
   IncidentView,
@@ -6,13 +7,7 @@ import type {
   StatusView,
   UpdateView,
 } from './load-status-page.ts';
-import {
-  COMPONENT_STATUS_TITLES,
-  type ComponentStatus,
-  fallbackOrder,
-  INDICATOR_DESCRIPTIONS,
-  pickText,
-} from './status-page.ts';
+import { type ComponentStatus, fallbackOrder, pickText } from './status-page.ts';
 
 // The public status page as one server-rendered HTML document: no JavaScript, every value escaped
 // (lib/html.ts), readable in any language the page has (Ethiopic script included: the font stack
@@ -20,18 +15,6 @@ import {
 
 const PAST_DAYS = 15;
 const DAY_MS = 86_400_000;
-
-const STATE_TITLES: Record<string, string> = {
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
-  postmortem: 'Postmortem',
-  scheduled: 'Scheduled',
-  in_progress: 'In progress',
-  verifying: 'Verifying',
-  completed: 'Completed',
-};
 
 const CSS = `
 :root{--ok:#2fa56b;--minor:#e7b416;--major:#e8730c;--critical:#d2323c;--maint:#3a7bd5;--muted:#6b7280}
@@ -67,58 +50,65 @@ const OK_DAY = new SafeHtml('<i></i>');
 
 const fmt = (d: Date): string => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-function updateList(list: UpdateView[], order: string[]): SafeHtml[] {
+/** The reader's language and the fallback order of texts. */
+interface Reader {
+  language: string;
+  order: string[];
+}
+
+function updateList(list: UpdateView[], r: Reader): SafeHtml[] {
+  const order = r.order;
   return list.map(
     (u) =>
-      html`<div class="update"><b>${STATE_TITLES[u.status] ?? u.status}</b> - ${pickText(u.bodies, order)}<time class="when" datetime="${u.at.toISOString()}">${fmt(u.at)}</time></div>`,
+      html`<div class="update"><b>${stateLabel(r.language, u.status)}</b> - ${pickText(u.bodies, order)}<time class="when" datetime="${u.at.toISOString()}">${fmt(u.at)}</time></div>`,
   );
 }
 
-function incidentCard(i: IncidentView, order: string[]): SafeHtml {
-  return html`<article class="card impact-${i.impact}" id="incident-${i.id}"><h3>${i.name}</h3>${updateList(i.updates, order)}</article>`;
+function incidentCard(i: IncidentView, r: Reader): SafeHtml {
+  return html`<article class="card impact-${i.impact}" id="incident-${i.id}"><h3>${i.name}</h3>${updateList(i.updates, r)}</article>`;
 }
 
-function maintenanceCard(m: MaintenanceView, order: string[]): SafeHtml {
+function maintenanceCard(m: MaintenanceView, r: Reader): SafeHtml {
   const window = m.scheduled_until
     ? html`${fmt(m.scheduled_for)} - ${fmt(m.scheduled_until)}`
-    : html`since ${fmt(m.scheduled_for)}`;
-  return html`<article class="card maint" id="maintenance-${m.id}"><h3>${m.emergency ? 'Emergency maintenance: ' : ''}${m.name}</h3>
-<p class="when">${STATE_TITLES[m.status]} · ${window}</p>${updateList(m.updates, order)}</article>`;
+    : html`${label(r.language, 'page.since')} ${fmt(m.scheduled_for)}`;
+  return html`<article class="card maint" id="maintenance-${m.id}"><h3>${m.emergency ? `${label(r.language, 'page.emergency_maintenance')}: ` : ''}${m.name}</h3>
+<p class="when">${stateLabel(r.language, m.status)} · ${window}</p>${updateList(m.updates, r)}</article>`;
 }
 
-function statusLabel(status: ComponentStatus): SafeHtml {
-  return html`<span class="s-${status}">${COMPONENT_STATUS_TITLES[status]}</span>`;
+function statusLabel(status: ComponentStatus, r: Reader): SafeHtml {
+  return html`<span class="s-${status}">${componentStatusLabel(r.language, status)}</span>`;
 }
 
-function componentBlock(c: ComponentView): SafeHtml {
+function componentBlock(c: ComponentView, r: Reader): SafeHtml {
   // 90 bars per component: an operational day is a bare <i> (most days), so the page stays small.
   const bars = c.uptime.days.map((d) =>
     d.worst === 'operational'
       ? OK_DAY
-      : html`<i class="b-${d.worst}" title="${d.date}: ${COMPONENT_STATUS_TITLES[d.worst]}"></i>`,
+      : html`<i class="b-${d.worst}" title="${d.date}: ${componentStatusLabel(r.language, d.worst)}"></i>`,
   );
-  return html`<div class="card" id="component-${c.id}"><div class="comp"><span>${c.name}</span>${statusLabel(c.status)}</div>
+  return html`<div class="card" id="component-${c.id}"><div class="comp"><span>${c.name}</span>${statusLabel(c.status, r)}</div>
 ${c.description ? html`<div class="when">${c.description}</div>` : ''}<div class="bars" aria-hidden="true">${bars}</div>
-<div class="uptime"><span>90 days ago</span><span>${c.uptime.percent.toFixed(2)} % uptime</span><span>Today</span></div></div>`;
+<div class="uptime"><span>${label(r.language, 'page.days_ago')}</span><span>${c.uptime.percent.toFixed(2)} ${label(r.language, 'page.uptime')}</span><span>${label(r.language, 'page.today')}</span></div></div>`;
 }
 
-function componentsSection(v: StatusView): SafeHtml {
+function componentsSection(v: StatusView, r: Reader): SafeHtml {
   const visible = (c: ComponentView) => !c.only_show_if_degraded || c.status !== 'operational';
   const byId = new Map(v.components.map((c) => [c.id, c]));
   const top = v.components.filter((c) => c.group_id === null || !byId.has(c.group_id));
   const blocks = top.filter(visible).map((c) => {
-    if (!c.is_group) return componentBlock(c);
+    if (!c.is_group) return componentBlock(c, r);
     const children = c.children.flatMap((id) => {
       const child = byId.get(id);
       return child && visible(child) ? [child] : [];
     });
-    return html`<details class="group card" open><summary><span class="comp"><span>${c.name}</span>${statusLabel(c.status)}</span></summary>
-<div class="child">${children.map(componentBlock)}</div></details>`;
+    return html`<details class="group card" open><summary><span class="comp"><span>${c.name}</span>${statusLabel(c.status, r)}</span></summary>
+<div class="child">${children.map((child) => componentBlock(child, r))}</div></details>`;
   });
-  return blocks.length > 0 ? html`<h2>Components</h2>${blocks}` : html``;
+  return blocks.length > 0 ? html`<h2>${label(r.language, 'page.components')}</h2>${blocks}` : html``;
 }
 
-function pastIncidents(v: StatusView, order: string[]): SafeHtml {
+function pastIncidents(v: StatusView, r: Reader): SafeHtml {
   const today = Math.floor(v.now.getTime() / DAY_MS) * DAY_MS;
   const resolved = v.incidents.filter((i) => i.status === 'resolved');
   const days = Array.from({ length: PAST_DAYS }, (_, d) => {
@@ -127,11 +117,11 @@ function pastIncidents(v: StatusView, order: string[]): SafeHtml {
     const those = resolved.filter((i) => i.created_at.toISOString().slice(0, 10) === date);
     return html`<section class="day"><h3>${date}</h3>${
       those.length > 0
-        ? those.map((i) => incidentCard(i, order))
-        : html`<p class="none">No incidents reported.</p>`
+        ? those.map((i) => incidentCard(i, r))
+        : html`<p class="none">${label(r.language, 'page.no_incidents')}</p>`
     }</section>`;
   });
-  return html`<h2>Past incidents</h2>${days}`;
+  return html`<h2>${label(r.language, 'page.past_incidents')}</h2>${days}`;
 }
 
 function languageSwitch(v: StatusView, language: string): SafeHtml {
@@ -141,11 +131,19 @@ function languageSwitch(v: StatusView, language: string): SafeHtml {
       ? html`<a href="?lang=${l}" hreflang="${l}" lang="${l}" aria-current="true">${l}</a>`
       : html`<a href="?lang=${l}" hreflang="${l}" lang="${l}">${l}</a>`,
   );
-  return html`<nav aria-label="Language">${links}</nav>`;
+  return html`<nav aria-label="${label(language, 'page.language')}">${links}</nav>`;
+}
+
+/** Email subscription without JavaScript: a plain form posting to /status/subscribe. */
+function subscribeForm(r: Reader): SafeHtml {
+  return html`<h2 id="subscribe">${label(r.language, 'subscribe.title')}</h2>
+<form class="card" method="post" action="/status/subscribe"><input type="hidden" name="lang" value="${r.language}">
+<label>${label(r.language, 'subscribe.email')} <input type="email" name="email" required maxlength="254" autocomplete="email"></label>
+<button type="submit">${label(r.language, 'subscribe.button')}</button></form>`;
 }
 
 export function renderStatusPage(v: StatusView, language: string): string {
-  const order = fallbackOrder(language, v.languages);
+  const r: Reader = { language, order: fallbackOrder(language, v.languages) };
   const active = v.incidents.filter((i) => i.status !== 'resolved');
   const maintenance = v.maintenances.filter((m) => m.status !== 'completed');
   const page = html`<!doctype html>
@@ -155,12 +153,13 @@ export function renderStatusPage(v: StatusView, language: string): string {
 <link rel="alternate" type="application/atom+xml" title="${v.page.name} history (Atom)" href="/status/history.atom">
 <style>${STYLE}</style></head><body><main>
 <header><h1>${v.page.name}</h1>${languageSwitch(v, language)}</header>
-<div class="banner i-${v.indicator}" role="status">${INDICATOR_DESCRIPTIONS[v.indicator]}</div>
-${active.length > 0 ? html`<h2>Active incidents</h2>${active.map((i) => incidentCard(i, order))}` : ''}
-${maintenance.length > 0 ? html`<h2>Maintenance</h2>${maintenance.map((m) => maintenanceCard(m, order))}` : ''}
-${componentsSection(v)}
-${pastIncidents(v, order)}
-<footer>Updated ${fmt(v.page.updated_at)} · <a href="/status/history.rss">RSS</a> · <a href="/status/history.atom">Atom</a> · <a href="/status/api/v2/summary.json">JSON</a></footer>
+<div class="banner i-${v.indicator}" role="status">${indicatorLabel(language, v.indicator)}</div>
+${active.length > 0 ? html`<h2>${label(language, 'page.active_incidents')}</h2>${active.map((i) => incidentCard(i, r))}` : ''}
+${maintenance.length > 0 ? html`<h2>${label(language, 'page.maintenance')}</h2>${maintenance.map((m) => maintenanceCard(m, r))}` : ''}
+${componentsSection(v, r)}
+${pastIncidents(v, r)}
+${subscribeForm(r)}
+<footer>${label(language, 'page.updated')} ${fmt(v.page.updated_at)} · <a href="#subscribe">${label(language, 'subscribe.button')}</a> · <a href="/status/history.rss">RSS</a> · <a href="/status/history.atom">Atom</a> · <a href="/status/api/v2/summary.json">JSON</a></footer>
 </main></body></html>`;
   return page.value;
 }

@@ -87,6 +87,27 @@ describe('an empty page', () => {
     expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(html.body).toContain('All Systems Operational');
   });
+
+  it('speaks the reader’s language in its own words too (labels, headings, the subscribe form)', async () => {
+    const en = (await get('/status?lang=en')).body;
+    for (const text of [
+      'All Systems Operational',
+      'Past incidents',
+      'No incidents reported.',
+      'Subscribe to updates',
+    ]) {
+      expect(en).toContain(text);
+    }
+    expect(en).toContain('<form class="card" method="post" action="/status/subscribe">');
+    const am = (await get('/status', { 'accept-language': 'am' })).body;
+    for (const text of ['ሁሉም ሥርዓቶች በመደበኛ ሁኔታ እየሠሩ ናቸው', 'ያለፉ ክስተቶች', 'ምንም ክስተት አልተዘገበም።', 'ለዝማኔዎች ይመዝገቡ']) {
+      expect(am).toContain(text);
+    }
+    expect(am).not.toContain('Past incidents');
+    expect(am).toContain('<input type="hidden" name="lang" value="am">');
+    const json = (await get('/status/api/v2/status.json?lang=am')).json();
+    expect(json.status).toEqual({ indicator: 'none', description: 'ሁሉም ሥርዓቶች በመደበኛ ሁኔታ እየሠሩ ናቸው' });
+  });
 });
 
 describe('components and groups', () => {

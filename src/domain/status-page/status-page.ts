@@ -25,28 +25,12 @@ export const MAINTENANCE_STATUSES = [
 export type Indicator = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
 export type Impact = 'none' | 'minor' | 'major' | 'critical';
 
-export const COMPONENT_STATUS_TITLES: Record<ComponentStatus, string> = {
-  operational: 'Operational',
-  degraded_performance: 'Degraded Performance',
-  partial_outage: 'Partial Outage',
-  major_outage: 'Major Outage',
-  under_maintenance: 'Under Maintenance',
-};
-
 const INDICATOR_OF_STATUS: Record<ComponentStatus, Indicator> = {
   operational: 'none',
   degraded_performance: 'minor',
   partial_outage: 'major',
   major_outage: 'critical',
   under_maintenance: 'maintenance',
-};
-
-export const INDICATOR_DESCRIPTIONS: Record<Indicator, string> = {
-  none: 'All Systems Operational',
-  minor: 'Minor Service Outage',
-  major: 'Partial System Outage',
-  critical: 'Major System Outage',
-  maintenance: 'Service Under Maintenance',
 };
 
 const INDICATOR_RANK: Record<Indicator, number> = {

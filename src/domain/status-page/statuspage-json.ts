@@ -1,3 +1,4 @@
+import { indicatorLabel } from './labels.ts';
 import type {
   ComponentView,
   IncidentView,
@@ -5,7 +6,7 @@ import type {
   StatusView,
   UpdateView,
 } from './load-status-page.ts';
-import { fallbackOrder, INDICATOR_DESCRIPTIONS, isMaintenanceActive, pickText } from './status-page.ts';
+import { fallbackOrder, isMaintenanceActive, pickText } from './status-page.ts';
 
 // The view in Atlassian Statuspage's public API v2 shapes (summary, status, components, incidents,
 // scheduled maintenances), so Statuspage clients and widgets read a Tocsin page unchanged. Texts are
@@ -108,8 +109,8 @@ function maintenance(v: StatusView, m: MaintenanceView, order: string[]) {
   };
 }
 
-function status(v: StatusView) {
-  return { indicator: v.indicator, description: INDICATOR_DESCRIPTIONS[v.indicator] };
+function status(v: StatusView, language: string) {
+  return { indicator: v.indicator, description: indicatorLabel(language, v.indicator) };
 }
 
 export type StatuspageDocument =
@@ -146,10 +147,10 @@ export function statuspageJson(v: StatusView, doc: StatuspageDocument, language:
         components: v.components.map((c) => component(v, c)),
         incidents: unresolved,
         scheduled_maintenances: maintenances(openMaintenance),
-        status: status(v),
+        status: status(v, language),
       };
     case 'status':
-      return { page: page(v), status: status(v) };
+      return { page: page(v), status: status(v, language) };
     case 'components':
       return { page: page(v), components: v.components.map((c) => component(v, c)) };
     case 'incidents':

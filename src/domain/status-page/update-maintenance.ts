@@ -2,6 +2,7 @@ import { inTx } from '../../db/tx.ts';
 import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
+import { notifySubscribers } from '../subscribers/notify-subscribers.ts';
 import { statusPageChanged } from './cache.ts';
 import { maintenanceUpdateInputSchema } from './inputs.ts';
 import * as q from './queries.ts';
@@ -40,15 +41,28 @@ export async function updateMaintenance({
       ...(data.status ? { auto_start: false, auto_complete: false } : {}),
       ...(status === 'completed' && !before.scheduled_until ? { scheduled_until: now } : {}),
     });
-    if (data.bodies) {
-      await q.insertMaintenanceUpdate(tx, {
-        maintenance_id: id,
+    const posted = data.bodies
+      ? await q.insertMaintenanceUpdate(tx, {
+          maintenance_id: id,
+          status,
+          bodies: JSON.stringify(data.bodies),
+          created_by: ctx.actor.name,
+          created_at: now,
+        })
+      : undefined;
+    await notifySubscribers(
+      tx,
+      {
+        kind: 'maintenance',
+        id,
+        key: posted ? `update-${posted.id}` : `status-${status}-${now.getTime()}`,
+        name: before.name,
         status,
-        bodies: JSON.stringify(data.bodies),
-        created_by: ctx.actor.name,
-        created_at: now,
-      });
-    }
+        bodies: data.bodies ?? {},
+        at: now,
+      },
+      now,
+    );
     await audit.record(tx, ctx.actor, now, {
       action: 'status_page.maintenance_updated',
       entityType: 'status_page_maintenance',

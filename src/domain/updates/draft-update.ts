@@ -1,6 +1,7 @@
 import { Invalid } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import { readIncident } from '../incidents/change.ts';
+import { updateStatuses } from '../incidents/incident.ts';
 import * as incidents from '../incidents/queries.ts';
 import * as workflows from '../workflows/queries.ts';
 import { incidentVars, render } from '../workflows/render.ts';
@@ -48,6 +49,9 @@ export async function draftUpdate({
     template: template?.id ?? null,
     bodies,
     missing_languages: plan.languages.filter((l) => !(l in bodies)),
+    // The author chooses the update's own status; it starts as the incident's state.
+    status: incident.state,
+    statuses: updateStatuses(plan),
     next_update_due: due,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { updateStatusSchema } from '../incidents/inputs.ts';
 
 // Inputs of the update review operations (approve, request changes, edit, publish).
 
@@ -19,10 +20,20 @@ export const approveBodySchema = z.strictObject({
 export const requestChangesBodySchema = z.strictObject({
   comment: str().trim().min(1).max(2000).describe('what must change'),
 });
-export const editUpdateBodySchema = z.strictObject({
-  bodies: z
-    .record(language, str().max(20_000).nullable())
-    .refine((m) => Object.keys(m).length > 0, 'at least one language')
-    .describe('text per language to set; null removes a language'),
-  guard_override_reason: str().max(2000).optional().describe('keep text that matched a guard rail, and why'),
-});
+export const editUpdateBodySchema = z
+  .strictObject({
+    bodies: z
+      .record(language, str().max(20_000).nullable())
+      .refine((m) => Object.keys(m).length > 0, 'at least one language')
+      .optional()
+      .describe('text per language to set; null removes a language'),
+    status: updateStatusSchema.optional(),
+    guard_override_reason: str()
+      .max(2000)
+      .optional()
+      .describe('keep text that matched a guard rail, and why'),
+  })
+  .refine((v) => v.bodies !== undefined || v.status !== undefined, {
+    message: 'give bodies, status, or both',
+    path: ['bodies'],
+  });

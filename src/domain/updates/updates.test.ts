@@ -303,6 +303,55 @@ describe('guard rails on external text', () => {
   });
 });
 
+describe('an update’s own status', () => {
+  it('is the author’s choice (default: the incident’s state); the status page shows it', async () => {
+    const id = await declare();
+    const bad = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      audience: 'internal',
+      bodies: { en: 'x' },
+      status: 'fixed-ish',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual([
+      {
+        path: 'status',
+        message: 'not a status of the plan (investigating, identified, monitoring, resolved)',
+      },
+    ]);
+    const created = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      audience: 'external',
+      bodies: BOTH,
+      status: 'identified',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const uid = created.body.update.id;
+    expect(created.body.update.state).toBe('identified');
+    // Changing the status is an edit: a new revision, approvals asked for again.
+    const edited = await call('PATCH', `/api/v1/incidents/${id}/updates/${uid}`, { status: 'monitoring' });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body.update).toMatchObject({ state: 'monitoring', revision: 2, bodies: BOTH });
+    const empty = await call('PATCH', `/api/v1/incidents/${id}/updates/${uid}`, {});
+    expect(empty.status).toBe(400);
+    expect((await call('POST', `/api/v1/incidents/${id}/updates/${uid}/approve`, {})).status).toBe(200);
+    expect((await call('POST', `/api/v1/incidents/${id}/updates/${uid}/approve`, {}, 'selam')).status).toBe(
+      200,
+    );
+    const incident = (await call('GET', `/api/v1/incidents/${id}`)).body.incident;
+    expect(incident.state).toBe('investigating');
+    const page = (await t.app.inject({ url: '/status/api/v2/incidents/unresolved.json' })).json();
+    const shown = page.incidents.find((i: { id: string }) => i.id === id);
+    expect(shown.status).toBe('monitoring');
+    expect(shown.incident_updates[0]).toMatchObject({ status: 'monitoring' });
+    const html = (await t.app.inject({ url: '/status?lang=am' })).body;
+    expect(html).toContain('<b>በክትትል ላይ</b> - ፋይል መጫን አልተሳካም፤ እየሰራንበት ነው።');
+    const draft = (await call('GET', `/api/v1/incidents/${id}/updates/draft?audience=external`)).body.draft;
+    expect(draft).toMatchObject({
+      status: 'investigating',
+      statuses: ['investigating', 'identified', 'monitoring', 'resolved'],
+    });
+  });
+});
+
 describe('drafting from the plan’s templates', () => {
   it('fills the creator platform’s Amharic and English status template and says when the next update is due', async () => {
     const source = readFileSync(

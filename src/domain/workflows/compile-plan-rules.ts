@@ -112,6 +112,39 @@ function earlyReminderRules(plan: Plan): Rule[] {
   );
 }
 
+/**
+ * cadence.escalateAfter: when an update stays overdue that long past its cadence, page escalateTo
+ * (default: the commander role) and tell the update owner. Once per missed update: a new update is
+ * a new anchor, so the next miss escalates again.
+ */
+function cadenceEscalationRules(plan: Plan): Rule[] {
+  return plan.severities.flatMap((s) =>
+    AUDIENCES.flatMap((audience): Rule[] => {
+      const after = s.cadence.escalateAfter?.[audience];
+      const every = s.cadence[audience];
+      if (!after || !every) return [];
+      const commander = commanderRole(plan);
+      const who = s.cadence.escalateTo.length > 0 ? s.cadence.escalateTo : commander ? [commander] : [];
+      return [
+        {
+          name: `plan: ${audience} update escalation ${s.id}`,
+          source: 'plan',
+          description: `${s.id}: ${audience} update ${after} overdue (past the cadence in force): page ${who.join(', ') || 'nobody'} and tell the update owner`,
+          when: { overdue: audience, by: after },
+          if: { severity: s.id },
+          then: [
+            ...who.map((target): RuleAction => ({ page: target })),
+            remind(
+              updateOwner(plan, audience),
+              `${audience} update for {title} ({severity}) is ${after} overdue: escalated to ${who.join(', ') || 'nobody'}`,
+            ),
+          ],
+        },
+      ];
+    }),
+  );
+}
+
 function statusPageRules(plan: Plan): Rule[] {
   const cond = statusPageCondition(plan);
   if (cond === null || !plan.severities.some((s) => s.targets.statusPage)) return [];
@@ -378,6 +411,7 @@ export function compilePlanRules(plan: Plan): Rule[] {
     ...escalationRules(plan),
     ...targetRules(plan),
     ...cadenceRules(plan),
+    ...cadenceEscalationRules(plan),
     ...earlyReminderRules(plan),
     ...statusPageRules(plan),
   ];

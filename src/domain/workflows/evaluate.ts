@@ -216,6 +216,16 @@ function targetDue(when: TargetTrigger, input: EvaluateInput): Due | undefined {
 function overdueDue(when: OverdueTrigger, input: EvaluateInput): Due | undefined {
   const cadence = cadenceDue(input.plan, input.incident, when.overdue);
   if (!cadence || cadence.every <= 0) return undefined;
+  if (when.by !== undefined) {
+    // Once per missed update: a new update (or state) moves the due moment, and so the key.
+    const at = cadence.due.getTime() + parseDuration(when.by);
+    return input.now.getTime() >= at
+      ? {
+          key: `overdue:${when.overdue}:by:${iso(cadence.due)}`,
+          facts: { audience: when.overdue, due_at: cadence.due },
+        }
+      : undefined;
+  }
   // Overdue only once the due moment has passed: an update posted exactly on time is on time
   // (as targets count their due moment as met); again at each further interval without one.
   const late = input.now.getTime() - 1 - cadence.due.getTime();

@@ -18,6 +18,8 @@ export type Audience = 'internal' | 'external';
 /** Plan-only trigger: an update of the audience is due every `cadence` of the incident's severity. */
 export interface OverdueTrigger {
   overdue: Audience;
+  /** Fire once, this long past the due moment (cadence escalation), instead of at each interval. */
+  by?: string;
 }
 
 export type RuleTrigger = WorkflowTrigger | OverdueTrigger;

@@ -51,6 +51,8 @@ function textLines(p: NotificationPayload): string[] {
   if (ack) lines.push('', `Acknowledge: ${ack}`);
   const incident = safeLink(p.incident?.url);
   if (incident) lines.push('', `Incident: ${incident}`);
+  const unsubscribe = safeLink(p.unsubscribe);
+  if (unsubscribe && !p.text.includes(unsubscribe)) lines.push('', `Unsubscribe: ${unsubscribe}`);
   return lines;
 }
 
@@ -67,14 +69,17 @@ export function renderEmail(payload: unknown): RenderedEmail {
   const ack = safeLink(p.ack?.url);
   const incident = safeLink(p.incident?.url);
   const code = p.kind === 'verify' && p.code && !p.text.includes(p.code) ? p.code : undefined;
+  const unsubscribe = safeLink(p.unsubscribe);
+  const lang = p.language && /^[A-Za-z0-9-]{2,35}$/.test(p.language) ? p.language : 'en';
   const body = html`<!doctype html>
-<html><head><meta charset="utf-8"><title>${subject}</title></head>
+<html lang="${lang}"><head><meta charset="utf-8"><title>${subject}</title></head>
 <body style="font-family:sans-serif;line-height:1.4">
 ${p.incident ? html`<p><strong>${p.incident.severity}</strong> · ${p.incident.title} (${p.incident.state})</p>` : ''}
 ${paragraphs(p.text)}
 ${code ? html`<p>Code: <strong>${code}</strong></p>` : ''}
 ${ack ? html`<p><a href="${ack}" style="display:inline-block;padding:8px 16px;background:#b00020;color:#fff;text-decoration:none;border-radius:4px">Acknowledge</a></p>` : ''}
 ${incident ? html`<p><a href="${incident}">Open the incident in Tocsin</a></p>` : ''}
+${unsubscribe ? html`<p style="font-size:small"><a href="${unsubscribe}">Unsubscribe</a></p>` : ''}
 </body></html>
 `;
   return { subject, text: `${textLines(p).join('\n')}\n`, html: body.value };
@@ -84,6 +89,20 @@ ${incident ? html`<p><a href="${incident}">Open the incident in Tocsin</a></p>` 
 export function emailMessageId(outboxId: string, from: string): string {
   const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'tocsin.invalid';
   return `<outbox-${outboxId}@${domain}>`;
+}
+
+/** RFC 2369 / RFC 8058 one-click unsubscribe headers for a message that carries an unsubscribe link. */
+function unsubscribeHeaders(payload: unknown): Record<string, string> {
+  const p = asNotificationPayload(payload);
+  const url = safeLink(p.unsubscribe);
+  const language: Record<string, string> =
+    p.language && /^[A-Za-z0-9-]{2,35}$/.test(p.language) ? { 'Content-Language': p.language } : {};
+  if (!url) return language;
+  return {
+    ...language,
+    'List-Unsubscribe': `<${url}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 }
 
 interface SmtpFailure {
@@ -144,6 +163,7 @@ export function emailProvider(options: EmailOptions): Provider {
           'X-Mailer': `tocsin/${VERSION}`,
           // Notifications: no vacation replies or bounces-as-replies to the sender.
           'Auto-Submitted': 'auto-generated',
+          ...unsubscribeHeaders(message.payload),
         },
       };
       try {

@@ -1120,6 +1120,8 @@ export interface paths {
             bodies: {
               [key: string]: string;
             };
+            /** @description the update’s own status: a lifecycle state of the plan or investigating, identified, monitoring, resolved; default: the incident’s state */
+            status?: string;
             /** @description publish external text that matched a guard rail (internal hostname, IP, email, token, stack trace) anyway, and why */
             guard_override_reason?: string;
           };
@@ -2743,9 +2745,11 @@ export interface paths {
         content: {
           "application/json": {
             /** @description text per language to set; null removes a language */
-            bodies: {
+            bodies?: {
               [key: string]: string | null;
             };
+            /** @description the update’s own status: a lifecycle state of the plan or investigating, identified, monitoring, resolved; default: the incident’s state */
+            status?: string;
             /** @description keep text that matched a guard rail, and why */
             guard_override_reason?: string;
           };
@@ -2766,6 +2770,72 @@ export interface paths {
           /** @description Incident id */
           id: string;
           update: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/status/api/v2/subscribers": {
+    /** Subscribe to the status page (public) */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * Format: email
+             * @description subscribe this address (a confirmation link is sent first)
+             */
+            email?: string;
+            /**
+             * Format: uri
+             * @description subscribe this webhook URL (POSTed a signed JSON body per notice)
+             */
+            endpoint?: string;
+            /**
+             * @description only notices about these components (ids of components.json); empty: all
+             * @default []
+             */
+            component_ids?: string[];
+            /** @description the language to receive notices in; default: the page’s first */
+            language?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/subscribers": {
+    get: {
+      parameters: {
+        query?: {
+          kind?: "email" | "webhook";
+          status?: "pending" | "active" | "unsubscribed";
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/status-page/subscribers/{id}": {
+    delete: {
+      parameters: {
+        path: {
+          id: string;
         };
       };
       responses: {

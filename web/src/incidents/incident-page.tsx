@@ -4,6 +4,7 @@ import { useCan } from '../auth/session';
 import { ErrorNote } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
 import { Time } from '../ui/time';
+import { UpdatesSection } from '../updates/update-composer';
 import {
   AcknowledgeButton,
   AssignRoleForm,
@@ -103,6 +104,7 @@ export default function IncidentPage() {
         </div>
       </div>
 
+      <UpdatesSection incidentId={incident.id} canAct={canAct} />
       <ResponderSection detail={detail} canAct={canAct && open} />
       <PagesSection incidentId={incident.id} />
 

@@ -1,0 +1,163 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { draftLanguages, type ListedUpdate, UpdatesSection } from './update-composer';
+
+// The composer and the update list against a stand-in for the API's answers (fetch), so the test
+// checks what is sent and what is shown. The API client keeps the fetch it found when it was made:
+// the stand-in is in place before any import.
+type Fetch = (input: Request | string, init?: RequestInit) => Promise<Response>;
+const server = vi.hoisted(() => {
+  const s: { handle: Fetch | undefined } = { handle: undefined };
+  // Node's Request wants an absolute URL; the console's client asks for paths of its own origin.
+  const NativeRequest = globalThis.Request;
+  globalThis.Request = class extends NativeRequest {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(typeof input === 'string' && input.startsWith('/') ? `http://console.test${input}` : input, init);
+    }
+  };
+  globalThis.fetch = ((input: Request | string, init?: RequestInit) => {
+    if (!s.handle) throw new Error('no fetch handler');
+    return s.handle(input, init);
+  }) as typeof fetch;
+  return s;
+});
+
+interface Call {
+  method: string;
+  url: string;
+  body: unknown;
+}
+let calls: Call[] = [];
+let updates: ListedUpdate[] = [];
+
+const DRAFT = {
+  audience: 'external',
+  bodies: { en: 'Investigating - Uploads fail' },
+  missing_languages: ['am'],
+  status: 'investigating',
+  statuses: ['investigating', 'identified', 'monitoring', 'resolved'],
+};
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+beforeEach(() => {
+  calls = [];
+  updates = [
+    {
+      id: '7',
+      audience: 'external',
+      state: 'identified',
+      status: 'pending_approval',
+      bodies: { en: 'We found it.', am: 'ችግሩን አግኝተናል።' },
+      revision: 1,
+      created_by: 'abebe',
+      approval: {
+        required: ['incident-commander', 'leadership'],
+        approved: [
+          { requirement: 'incident-commander', by: 'abebe', at: '2026-03-02T10:00:00Z', comment: '' },
+        ],
+        missing: ['leadership'],
+        changes_requested: [],
+      },
+      missing_languages: [],
+      publishable: false,
+    },
+  ];
+  server.handle = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(String(input), init);
+    const url = new URL(request.url, 'http://console.test');
+    const body = request.method === 'GET' ? undefined : await request.clone().text();
+    calls.push({
+      method: request.method,
+      url: url.pathname + url.search,
+      body: body ? JSON.parse(body) : undefined,
+    });
+    if (url.pathname.endsWith('/updates/draft')) return json({ draft: DRAFT });
+    if (url.pathname.endsWith('/updates') && request.method === 'GET') return json({ updates });
+    if (url.pathname.endsWith('/updates') && request.method === 'POST') {
+      const sent = JSON.parse(body ?? '{}');
+      if (!sent.bodies.am) {
+        return json(
+          {
+            error: {
+              code: 'conflict',
+              message: 'an external update needs text in every language of the plan; missing: am',
+              details: [{ path: 'bodies.am', message: 'missing' }],
+            },
+          },
+          409,
+        );
+      }
+      return json({ update: { id: '8' } }, 201);
+    }
+    if (url.pathname.endsWith('/approve')) return json({ approved_for: 'leadership', published: true });
+    return json({});
+  };
+});
+afterEach(() => {
+  cleanup();
+  server.handle = undefined;
+});
+
+function wrap(children: ReactNode) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+}
+
+describe('the update composer', () => {
+  it('shows one text box per plan language side by side, the template, and the API’s reason per language', async () => {
+    render(wrap(<UpdatesSection incidentId="12" canAct />));
+    const am = await screen.findByLabelText('Text (am)');
+    const en = screen.getByLabelText('Text (en)');
+    expect(am.getAttribute('lang')).toBe('am');
+    fireEvent.click(await screen.findByRole('button', { name: 'Use the plan’s template' }));
+    expect((en as HTMLTextAreaElement).value).toBe('Investigating - Uploads fail');
+    expect(screen.getByTestId('missing-languages').textContent).toContain('am');
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'identified' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Post update' }));
+    await screen.findByText('missing');
+    const posted = calls.find((c) => c.method === 'POST');
+    expect(posted?.body).toEqual({
+      audience: 'external',
+      bodies: { en: 'Investigating - Uploads fail' },
+      status: 'identified',
+    });
+    fireEvent.change(am, { target: { value: 'በምርመራ ላይ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Post update' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'POST')).toHaveLength(2));
+    expect(calls.filter((c) => c.method === 'POST')[1]?.body).toMatchObject({
+      bodies: { en: 'Investigating - Uploads fail', am: 'በምርመራ ላይ' },
+    });
+  });
+
+  it('lists updates with their approval state; an approver approves', async () => {
+    render(wrap(<UpdatesSection incidentId="12" canAct />));
+    const state = await screen.findByTestId('approval-7');
+    expect(state.textContent).toContain('incident-commander: approved by abebe');
+    expect(state.textContent).toContain('waiting for leadership');
+    expect(screen.getByText('ችግሩን አግኝተናል።').getAttribute('lang')).toBe('am');
+    expect((screen.getByRole('button', { name: 'Publish' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByPlaceholderText('Comment'), { target: { value: 'ok' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
+    await waitFor(() =>
+      expect(calls.some((c) => c.url === '/api/v1/incidents/12/updates/7/approve')).toBe(true),
+    );
+    expect(calls.find((c) => c.url.endsWith('/approve'))?.body).toEqual({ comment: 'ok' });
+  });
+
+  it('viewers see the updates without the composer', async () => {
+    render(wrap(<UpdatesSection incidentId="12" canAct={false} />));
+    await screen.findByTestId('approval-7');
+    expect(screen.queryByRole('form', { name: 'Compose an update' })).toBeNull();
+  });
+
+  it('writes in the plan’s languages, English when there are none', () => {
+    expect(draftLanguages({ bodies: { en: 'x' }, missing_languages: ['am'] })).toEqual(['en', 'am']);
+    expect(draftLanguages({ bodies: {}, missing_languages: [] })).toEqual(['en']);
+    expect(draftLanguages(undefined)).toEqual(['en']);
+  });
+});

@@ -9,6 +9,7 @@ import { registerMaintenance } from './maintenance.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerPage } from './page.ts';
 import { registerPlan } from './plan.ts';
+import { registerPostmortem } from './postmortem.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
@@ -25,6 +26,7 @@ export function registerCommands(program: Command): void {
   registerApply(program);
   registerPlan(program);
   registerIncident(program);
+  registerPostmortem(program);
   registerService(program);
   registerDetection(program);
   registerMaintenance(program);

@@ -13,6 +13,7 @@ import { registerNotificationRoutes } from '../domain/notifications/routes.ts';
 import { registerInboundAckRoutes } from '../domain/paging/inbound-ack-routes.ts';
 import { registerPagingRoutes } from '../domain/paging/routes.ts';
 import { registerPlanRoutes } from '../domain/plans/routes.ts';
+import { registerPostmortemRoutes } from '../domain/postmortems/routes.ts';
 import { registerScheduleRoutes } from '../domain/schedules/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerStatusPageRoutes } from '../domain/status-page/public-routes.ts';
@@ -35,6 +36,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerPlanRoutes(app);
   registerConfigRoutes(app);
   registerIncidentRoutes(app);
+  registerPostmortemRoutes(app);
   registerWorkflowRoutes(app);
   registerServiceRoutes(app, deps);
   registerAlertRoutes(app);

@@ -43,6 +43,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'severities[].communication.summary': 'text',
   'severities[].responders': 'acted',
   'severities[].postmortem': 'stored',
+  // A resolution at a severity that requires one drafts the post-mortem, due from the resolution.
+  'severities[].postmortem.required': 'acted',
   'severities[].postmortem.due': 'acted',
   'severities[].postmortem.remindAfter': 'acted',
   'severities[].checklists': 'acted',
@@ -122,6 +124,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   tools: 'stored',
   runbooks: 'stored',
   postmortem: 'stored',
+  // Every drafted post-mortem has these sections (after Tocsin's own).
+  'postmortem.sections': 'acted',
   goals: 'stored',
   review: 'stored',
   exercises: 'stored',

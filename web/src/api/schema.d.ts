@@ -1107,6 +1107,110 @@ export interface paths {
       };
     };
   };
+  "/api/v1/postmortems": {
+    /** Post-mortems, newest incident first */
+    get: {
+      parameters: {
+        query?: {
+          status?: "draft" | "in_review" | "published";
+          /** @description true: only those past their due date and not published */
+          overdue?: "true" | "false";
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}": {
+    /** An incident's post-mortem, its sections in Markdown */
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Edit the title or sections (Markdown) */
+    patch: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            title?: string;
+            /** @description section id → its new Markdown body; sections not named keep theirs */
+            sections?: {
+              [key: string]: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}/markdown": {
+    /** The post-mortem as one Markdown document (export) */
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}/status": {
+    /** Move along draft → in_review → published (publishing takes a manager) */
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            to: "draft" | "in_review" | "published";
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/{name}/rules": {
     /** @description The rules the engine runs for a plan version: its workflows and its fixed fields' rules */
     get: {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerActionItem } from './action-item.ts';
 import { registerApply } from './apply.ts';
 import { registerContact } from './contact.ts';
 import { registerDetection } from './detection.ts';
@@ -27,6 +28,7 @@ export function registerCommands(program: Command): void {
   registerPlan(program);
   registerIncident(program);
   registerPostmortem(program);
+  registerActionItem(program);
   registerService(program);
   registerDetection(program);
   registerMaintenance(program);

@@ -1,3 +1,4 @@
+import { registerActionItemRoutes } from '../domain/action-items/routes.ts';
 import { registerAlertRuleRoutes } from '../domain/alert-rules/routes.ts';
 import { registerAlertRoutes } from '../domain/alerts/routes.ts';
 import { registerChangeRoutes } from '../domain/changes/routes.ts';
@@ -37,6 +38,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerConfigRoutes(app);
   registerIncidentRoutes(app);
   registerPostmortemRoutes(app);
+  registerActionItemRoutes(app);
   registerWorkflowRoutes(app);
   registerServiceRoutes(app, deps);
   registerAlertRoutes(app);

@@ -126,6 +126,10 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   postmortem: 'stored',
   // Every drafted post-mortem has these sections (after Tocsin's own).
   'postmortem.sections': 'acted',
+  // Creating or changing an action item refuses one without an owner / due date when required.
+  'postmortem.actionItems.requireOwner': 'acted',
+  'postmortem.actionItems.requireDue': 'acted',
+  'postmortem.actionItems.tracker': 'text',
   goals: 'stored',
   review: 'stored',
   exercises: 'stored',

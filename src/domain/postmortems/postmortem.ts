@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PostmortemSection, Row } from '../../db/schema.ts';
+import { isText } from '../incidents/inputs.ts';
 
 // Post-mortems: one per incident, created when it resolves and its plan's severity requires one
 // (severities[].postmortem.required). The sections are Markdown; the factual ones are drafted from
@@ -66,9 +67,9 @@ export const sectionIdSchema = z
 
 export const editPostmortemSchema = z
   .strictObject({
-    title: z.string().trim().min(1).max(300).optional(),
+    title: z.string().refine(isText, 'must be text').trim().min(1).max(300).optional(),
     sections: z
-      .record(sectionIdSchema, z.string().max(100_000))
+      .record(sectionIdSchema, z.string().max(100_000).refine(isText, 'must be text without NUL characters'))
       .optional()
       .describe('section id → its new Markdown body; sections not named keep theirs'),
   })

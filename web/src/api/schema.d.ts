@@ -1211,6 +1211,118 @@ export interface paths {
       };
     };
   };
+  "/api/v1/action-items": {
+    /** Action items, soonest due first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Incident id */
+          incident?: string;
+          team?: string;
+          owner?: string;
+          /** @description unfinished (default): open or in progress; all: every status */
+          status?: "open" | "in_progress" | "done" | "cancelled" | "all" | "unfinished";
+          /** @description true: only unfinished items past their due date */
+          overdue?: "true" | "false";
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** A new action item following from an incident */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description the incident (and its post-mortem) the item follows from */
+            incident_id: string;
+            title: string;
+            /** @default */
+            description?: string;
+            /** @description the user handle of who does it */
+            owner?: string | null;
+            due_at?: string | null;
+            /**
+             * @default medium
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high" | "urgent";
+            tracker_url?: string | null;
+            /** @description a team name; default: the incident service's team */
+            team?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/action-items/teams": {
+    /** Unfinished action items per team, and how many are overdue */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/action-items/{id}": {
+    /** One action item */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Change an action item (status, owner, due …) */
+    patch: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            title?: string;
+            description?: string;
+            owner?: string | null;
+            due_at?: string | null;
+            /** @enum {string} */
+            priority?: "low" | "medium" | "high" | "urgent";
+            /** @enum {string} */
+            status?: "open" | "in_progress" | "done" | "cancelled";
+            tracker_url?: string | null;
+            team?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/{name}/rules": {
     /** @description The rules the engine runs for a plan version: its workflows and its fixed fields' rules */
     get: {

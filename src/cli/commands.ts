@@ -11,6 +11,7 @@ import { registerMigrate } from './migrate.ts';
 import { registerPage } from './page.ts';
 import { registerPlan } from './plan.ts';
 import { registerPostmortem } from './postmortem.ts';
+import { registerReport } from './report.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
@@ -29,6 +30,7 @@ export function registerCommands(program: Command): void {
   registerIncident(program);
   registerPostmortem(program);
   registerActionItem(program);
+  registerReport(program);
   registerService(program);
   registerDetection(program);
   registerMaintenance(program);

@@ -15,6 +15,7 @@ import { registerInboundAckRoutes } from '../domain/paging/inbound-ack-routes.ts
 import { registerPagingRoutes } from '../domain/paging/routes.ts';
 import { registerPlanRoutes } from '../domain/plans/routes.ts';
 import { registerPostmortemRoutes } from '../domain/postmortems/routes.ts';
+import { registerReportRoutes } from '../domain/reports/routes.ts';
 import { registerScheduleRoutes } from '../domain/schedules/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerStatusPageRoutes } from '../domain/status-page/public-routes.ts';
@@ -39,6 +40,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerIncidentRoutes(app);
   registerPostmortemRoutes(app);
   registerActionItemRoutes(app);
+  registerReportRoutes(app);
   registerWorkflowRoutes(app);
   registerServiceRoutes(app, deps);
   registerAlertRoutes(app);

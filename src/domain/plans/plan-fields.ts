@@ -131,6 +131,13 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'postmortem.actionItems.requireDue': 'acted',
   'postmortem.actionItems.tracker': 'text',
   goals: 'stored',
+  // Reports (GET /api/v1/reports/goals, tocsin report goals) judge these over a period; from/to set
+  // where each metric starts and stops in reports and drills.
+  'goals.mttd': 'acted',
+  'goals.mtta': 'acted',
+  'goals.mttr': 'acted',
+  'goals.maxPerQuarter': 'acted',
+  'goals.aim': 'text',
   review: 'stored',
   exercises: 'stored',
   readiness: 'stored',

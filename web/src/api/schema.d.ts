@@ -1323,6 +1323,72 @@ export interface paths {
       };
     };
   };
+  "/api/v1/reports/metrics": {
+    /** MTTD, MTTA, MTTR (mean, median, p90) overall and per severity, service and team */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/compliance": {
+    /** How often each of the plan's targets was met */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/goals": {
+    /** The plan's goals, met or not over the period */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/{name}/rules": {
     /** @description The rules the engine runs for a plan version: its workflows and its fixed fields' rules */
     get: {

@@ -8,6 +8,7 @@ import { benchIngest, startBaseline } from './ingest.ts';
 import { benchLists } from './lists.ts';
 import { benchPaging } from './paging.ts';
 import { benchPeer } from './peer.ts';
+import { benchReports } from './reports.ts';
 import { benchStart } from './start.ts';
 import { benchStatusPage } from './status-page.ts';
 import { embeddedStore } from './stores.ts';
@@ -107,8 +108,9 @@ async function main() {
 
 // Parts: --start (bench/start.ts), --writes (incident writes, above), --lists (bench/lists.ts),
 // --ingest (bench/ingest.ts), --paging (bench/paging.ts), --peer (bench/peer.ts: Alertmanager side
-// by side), --status-page (bench/status-page.ts). Without a flag, every part runs.
-const PARTS = ['start', 'writes', 'lists', 'ingest', 'paging', 'peer', 'status-page'] as const;
+// by side), --status-page (bench/status-page.ts), --reports (bench/reports.ts). Without a flag, every
+// part runs.
+const PARTS = ['start', 'writes', 'lists', 'ingest', 'paging', 'peer', 'status-page', 'reports'] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
 if (runs('start')) await benchStart();
@@ -118,3 +120,4 @@ if (runs('ingest') && !(await benchIngest())) process.exitCode = 1;
 if (runs('paging') && !(await benchPaging())) process.exitCode = 1;
 if (runs('peer') && !(await benchPeer())) process.exitCode = 1;
 if (runs('status-page') && !(await benchStatusPage())) process.exitCode = 1;
+if (runs('reports')) await benchReports();

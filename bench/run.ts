@@ -9,6 +9,7 @@ import { benchIngest, startBaseline } from './ingest.ts';
 import { benchLists } from './lists.ts';
 import { benchPaging } from './paging.ts';
 import { benchPeer } from './peer.ts';
+import { benchReports } from './reports.ts';
 import { benchStart } from './start.ts';
 import { benchStatusPage } from './status-page.ts';
 import { embeddedStore } from './stores.ts';
@@ -108,9 +109,19 @@ async function main() {
 
 // Parts: --start (bench/start.ts), --writes (incident writes, above), --lists (bench/lists.ts),
 // --ingest (bench/ingest.ts), --paging (bench/paging.ts), --peer (bench/peer.ts: Alertmanager side
-// by side), --status-page (bench/status-page.ts), --console (bench/console.ts). Without a flag, every
-// part runs.
-const PARTS = ['start', 'writes', 'lists', 'ingest', 'paging', 'peer', 'status-page', 'console'] as const;
+// by side), --status-page (bench/status-page.ts), --console (bench/console.ts), --reports
+// (bench/reports.ts). Without a flag, every part runs.
+const PARTS = [
+  'start',
+  'writes',
+  'lists',
+  'ingest',
+  'paging',
+  'peer',
+  'status-page',
+  'console',
+  'reports',
+] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
 if (runs('start')) await benchStart();
@@ -121,3 +132,4 @@ if (runs('paging') && !(await benchPaging())) process.exitCode = 1;
 if (runs('peer') && !(await benchPeer())) process.exitCode = 1;
 if (runs('status-page') && !(await benchStatusPage())) process.exitCode = 1;
 if (runs('console')) await benchConsole();
+if (runs('reports')) await benchReports();

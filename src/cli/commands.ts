@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerActionItem } from './action-item.ts';
 import { registerApply } from './apply.ts';
 import { registerContact } from './contact.ts';
 import { registerDetection } from './detection.ts';
@@ -9,6 +10,8 @@ import { registerMaintenance } from './maintenance.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerPage } from './page.ts';
 import { registerPlan } from './plan.ts';
+import { registerPostmortem } from './postmortem.ts';
+import { registerReport } from './report.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerService } from './service.ts';
@@ -25,6 +28,9 @@ export function registerCommands(program: Command): void {
   registerApply(program);
   registerPlan(program);
   registerIncident(program);
+  registerPostmortem(program);
+  registerActionItem(program);
+  registerReport(program);
   registerService(program);
   registerDetection(program);
   registerMaintenance(program);

@@ -244,10 +244,35 @@ export interface ActionItemsTable {
   title: string;
   owner: string | null;
   due_at: TsNull;
-  status: Generated<'open' | 'done' | 'cancelled'>;
+  status: Generated<'open' | 'in_progress' | 'done' | 'cancelled'>;
   kind: Generated<'task' | 'action_item'>;
   source: string;
   created_at: Ts;
+  priority: Generated<'low' | 'medium' | 'high' | 'urgent'>;
+  tracker_url: string | null;
+  team_id: Ref | null;
+  description: Generated<string>;
+  updated_at: TsNull;
+  done_at: TsNull;
+  overdue_reminded_at: TsNull;
+}
+
+export interface PostmortemSection {
+  id: string;
+  title: string;
+  body: string;
+}
+
+export interface PostmortemsTable {
+  incident_id: Ref;
+  title: string;
+  status: Generated<'draft' | 'in_review' | 'published'>;
+  due_at: TsNull;
+  sections: ColumnType<PostmortemSection[], string, string>;
+  created_at: Ts;
+  updated_at: Ts;
+  published_at: TsNull;
+  published_by: string | null;
 }
 
 export interface IncidentTargetBreachesTable {
@@ -774,6 +799,7 @@ export interface Database {
   status_page_subscriber_components: StatusPageSubscriberComponentsTable;
   status_page_subscriber_tokens: StatusPageSubscriberTokensTable;
   status_page_subscribe_requests: StatusPageSubscribeRequestsTable;
+  postmortems: PostmortemsTable;
 }
 
 export type Db = Kysely<Database>;

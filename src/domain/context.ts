@@ -44,6 +44,10 @@ export const PERMISSIONS = {
   'contact:write-own': 'viewer',
   'contact:write-any': 'manager',
   'contact:read-any': 'responder',
+  // Post-mortems: responders write them and their action items; a manager publishes after review.
+  'postmortem:write': 'responder',
+  'postmortem:publish': 'manager',
+  'action-item:write': 'responder',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

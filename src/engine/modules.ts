@@ -1,6 +1,7 @@
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
 import { providersFromEnv } from '../notify/providers/from-env.ts';
 import type { ProviderRegistry } from '../notify/providers/provider.ts';
+import { actionItemRemindersModule } from './action-item-reminders.ts';
 import { alertAutoResolveModule } from './alert-auto-resolve.ts';
 import { alertRulesModule } from './alert-rules.ts';
 import { auditorModule } from './auditor.ts';
@@ -47,6 +48,8 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     escalationsModule({ plans }),
     // Handoff notices before delivery, so a notice queued in this pass goes out in it.
     scheduleHandoffsModule(),
+    // Overdue action items, before delivery for the same reason.
+    actionItemRemindersModule(),
     // Delivery last: messages the workflows queued in this pass go out in it.
     ...delivery,
     // The auditor watches the pipeline above it (a drill delivers nothing, so it has nothing to watch).

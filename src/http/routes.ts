@@ -1,3 +1,4 @@
+import { registerActionItemRoutes } from '../domain/action-items/routes.ts';
 import { registerAlertRuleRoutes } from '../domain/alert-rules/routes.ts';
 import { registerAlertRoutes } from '../domain/alerts/routes.ts';
 import { registerChangeRoutes } from '../domain/changes/routes.ts';
@@ -13,6 +14,8 @@ import { registerNotificationRoutes } from '../domain/notifications/routes.ts';
 import { registerInboundAckRoutes } from '../domain/paging/inbound-ack-routes.ts';
 import { registerPagingRoutes } from '../domain/paging/routes.ts';
 import { registerPlanRoutes } from '../domain/plans/routes.ts';
+import { registerPostmortemRoutes } from '../domain/postmortems/routes.ts';
+import { registerReportRoutes } from '../domain/reports/routes.ts';
 import { registerScheduleRoutes } from '../domain/schedules/routes.ts';
 import { registerServiceRoutes } from '../domain/services/routes.ts';
 import { registerStatusPageRoutes } from '../domain/status-page/public-routes.ts';
@@ -37,6 +40,9 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerPlanRoutes(app);
   registerConfigRoutes(app);
   registerIncidentRoutes(app);
+  registerPostmortemRoutes(app);
+  registerActionItemRoutes(app);
+  registerReportRoutes(app);
   registerWorkflowRoutes(app);
   registerServiceRoutes(app, deps);
   registerAlertRoutes(app);

@@ -1,6 +1,7 @@
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { Plan } from '../plans/plan.ts';
+import { DEFAULT_DEFINITIONS, type Moment } from '../reports/reports.ts';
 
 // The rules a drill judges beyond targets and cadence: the plan's goals (for this one incident) and
 // its verification window; and the rules it cannot judge, said out loud as "not checked".
@@ -15,7 +16,7 @@ export interface DrillRuleRow {
   note?: string;
 }
 
-type Milestone = 'detected' | 'declared' | 'acknowledged' | 'triaged' | 'mitigated' | 'resolved';
+type Milestone = Moment;
 
 function at(incident: Incident, m: Milestone): Date | null {
   switch (m) {
@@ -34,12 +35,6 @@ function at(incident: Incident, m: Milestone): Date | null {
   }
 }
 
-const GOAL_DEFAULTS: Record<'mttd' | 'mtta' | 'mttr', [Milestone, Milestone]> = {
-  mttd: ['detected', 'declared'],
-  mtta: ['declared', 'acknowledged'],
-  mttr: ['declared', 'resolved'],
-};
-
 /** Goals (mttd, mtta, mttr) for the incident's severity: this incident's time against each. */
 export function goalRows(plan: Plan, incident: Incident): DrillRuleRow[] {
   const rows: DrillRuleRow[] = [];
@@ -47,7 +42,7 @@ export function goalRows(plan: Plan, incident: Incident): DrillRuleRow[] {
     const goal = plan.goals?.[metric];
     const limit = goal?.bySeverity?.[incident.severity] ?? goal?.target;
     if (!goal || !limit) continue;
-    const [fromDefault, toDefault] = GOAL_DEFAULTS[metric];
+    const { from: fromDefault, to: toDefault } = DEFAULT_DEFINITIONS[metric];
     const from = at(incident, (goal.from ?? fromDefault) as Milestone);
     const to = at(incident, (goal.to ?? toDefault) as Milestone);
     const rule = `goals.${metric}${goal.bySeverity?.[incident.severity] ? `.bySeverity.${incident.severity}` : '.target'}`;

@@ -8,6 +8,7 @@ import type { Ctx } from '../context.ts';
 import { stopPaging } from '../paging/stop-paging.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
+import { openPostmortemOnResolve } from '../postmortems/open-postmortem.ts';
 import * as users from '../users/queries.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
 import { assertOpen, type Incident, isId, planChecklistRows } from './incident.ts';
@@ -161,6 +162,7 @@ export async function moveToState(
       ...(detachedAlerts > 0 ? { alerts_detached: detachedAlerts } : {}),
     });
     await stopPaging(c.tx, incident.id, 'resolved', c.ctx.actor.name, c.now);
+    await openPostmortemOnResolve(c.tx, { incident: after, plan: c.plan, actor: c.ctx.actor, now: c.now });
   }
   // Most states have no checklist: then there is nothing to look up.
   const checklist = planChecklistRows(c.plan, incident.id, to);

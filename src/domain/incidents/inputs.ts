@@ -9,7 +9,7 @@ import { handleSchema } from '../users/handle.ts';
 
 // PostgreSQL refuses NUL in text and lone surrogates in jsonb: refuse them here, as a 400.
 // With the u flag a lone surrogate is a code point of category Cs; a proper pair is not.
-const isText = (s: string): boolean => !s.includes('\u0000') && !/\p{Cs}/u.test(s);
+export const isText = (s: string): boolean => !s.includes('\u0000') && !/\p{Cs}/u.test(s);
 const str = () => z.string().refine(isText, 'must be text without NUL characters or broken Unicode');
 
 const title = str().trim().min(1).max(200);

@@ -45,6 +45,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'severities[].communication.summary': 'text',
   'severities[].responders': 'acted',
   'severities[].postmortem': 'stored',
+  // A resolution at a severity that requires one drafts the post-mortem, due from the resolution.
+  'severities[].postmortem.required': 'acted',
   'severities[].postmortem.due': 'acted',
   'severities[].postmortem.remindAfter': 'acted',
   'severities[].checklists': 'acted',
@@ -125,7 +127,20 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   tools: 'stored',
   runbooks: 'stored',
   postmortem: 'stored',
+  // Every drafted post-mortem has these sections (after Tocsin's own).
+  'postmortem.sections': 'acted',
+  // Creating or changing an action item refuses one without an owner / due date when required.
+  'postmortem.actionItems.requireOwner': 'acted',
+  'postmortem.actionItems.requireDue': 'acted',
+  'postmortem.actionItems.tracker': 'text',
   goals: 'stored',
+  // Reports (GET /api/v1/reports/goals, tocsin report goals) judge these over a period; from/to set
+  // where each metric starts and stops in reports and drills.
+  'goals.mttd': 'acted',
+  'goals.mtta': 'acted',
+  'goals.mttr': 'acted',
+  'goals.maxPerQuarter': 'acted',
+  'goals.aim': 'text',
   review: 'stored',
   exercises: 'stored',
   readiness: 'stored',

@@ -266,3 +266,73 @@ export interface SignedInSession {
   user_agent: string | null;
   current: boolean;
 }
+
+// --- post-mortems, action items, reports (issue 15) ----------------------------------------------
+
+export interface PostmortemSection {
+  id: string;
+  title: string;
+  body: string;
+}
+
+export interface Postmortem {
+  incident_id: string;
+  title: string;
+  status: 'draft' | 'in_review' | 'published';
+  due_at: string | null;
+  sections: PostmortemSection[];
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  published_by: string | null;
+  overdue: boolean;
+}
+
+export interface ActionItem {
+  id: string;
+  incident_id: string | null;
+  title: string;
+  description: string;
+  owner: string | null;
+  due_at: string | null;
+  status: 'open' | 'in_progress' | 'done' | 'cancelled';
+  priority: 'low' | 'medium' | 'high' | 'urgent';
+  tracker_url: string | null;
+  team: string | null;
+  overdue: boolean;
+}
+
+export interface MetricStats {
+  count: number;
+  mean_ms: number | null;
+  median_ms: number | null;
+  p90_ms: number | null;
+}
+
+export interface MetricsRow {
+  group_by: 'all' | 'severity' | 'service' | 'team';
+  group: string | null;
+  incidents: number;
+  resolved: number;
+  mttd: MetricStats;
+  mtta: MetricStats;
+  mttr: MetricStats;
+}
+
+export interface ComplianceRow {
+  target: string;
+  severity: string | null;
+  met: number;
+  breached: number;
+  pending: number;
+  rate: number | null;
+}
+
+export interface GoalRow {
+  goal: string;
+  severity: string | null;
+  description: string;
+  target: number;
+  actual: number | null;
+  met: boolean | null;
+}

@@ -1167,6 +1167,288 @@ export interface paths {
       };
     };
   };
+  "/api/v1/postmortems": {
+    /** Post-mortems, newest incident first */
+    get: {
+      parameters: {
+        query?: {
+          status?: "draft" | "in_review" | "published";
+          /** @description true: only those past their due date and not published */
+          overdue?: "true" | "false";
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}": {
+    /** An incident's post-mortem, its sections in Markdown */
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Edit the title or sections (Markdown) */
+    patch: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            title?: string;
+            /** @description section id → its new Markdown body; sections not named keep theirs */
+            sections?: {
+              [key: string]: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}/markdown": {
+    /** The post-mortem as one Markdown document (export) */
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}/status": {
+    /** Move along draft → in_review → published (publishing takes a manager) */
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            to: "draft" | "in_review" | "published";
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/action-items": {
+    /** Action items, soonest due first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Incident id */
+          incident?: string;
+          team?: string;
+          owner?: string;
+          /** @description unfinished (default): open or in progress; all: every status */
+          status?: "open" | "in_progress" | "done" | "cancelled" | "all" | "unfinished";
+          /** @description true: only unfinished items past their due date */
+          overdue?: "true" | "false";
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** A new action item following from an incident */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description the incident (and its post-mortem) the item follows from */
+            incident_id: string;
+            title: string;
+            /** @default */
+            description?: string;
+            /** @description the user handle of who does it */
+            owner?: string | null;
+            due_at?: string | null;
+            /**
+             * @default medium
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high" | "urgent";
+            tracker_url?: string | null;
+            /** @description a team name; default: the incident service's team */
+            team?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/action-items/teams": {
+    /** Unfinished action items per team, and how many are overdue */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/action-items/{id}": {
+    /** One action item */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Change an action item (status, owner, due …) */
+    patch: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            title?: string;
+            description?: string;
+            owner?: string | null;
+            due_at?: string | null;
+            /** @enum {string} */
+            priority?: "low" | "medium" | "high" | "urgent";
+            /** @enum {string} */
+            status?: "open" | "in_progress" | "done" | "cancelled";
+            tracker_url?: string | null;
+            team?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/metrics": {
+    /** MTTD, MTTA, MTTR (mean, median, p90) overall and per severity, service and team */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/compliance": {
+    /** How often each of the plan's targets was met */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/goals": {
+    /** The plan's goals, met or not over the period */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/{name}/rules": {
     /** @description The rules the engine runs for a plan version: its workflows and its fixed fields' rules */
     get: {

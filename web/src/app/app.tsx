@@ -16,6 +16,9 @@ const ServicesPage = lazy(() => import('../services/services-page'));
 const PlansPage = lazy(() => import('../plans/plans-page'));
 const SettingsPage = lazy(() => import('../settings/settings-page'));
 const InboxPage = lazy(() => import('../inbox/inbox-page'));
+const PostmortemPage = lazy(() => import('../postmortems/postmortem-page'));
+const PostmortemsPage = lazy(() => import('../postmortems/postmortems-page'));
+const ReportsPage = lazy(() => import('../reports/reports-page'));
 
 const NAV = [
   ['/incidents', 'Incidents'],
@@ -23,6 +26,8 @@ const NAV = [
   ['/alerts', 'Alerts'],
   ['/services', 'Services'],
   ['/plans', 'Plans'],
+  ['/postmortems', 'Post-mortems'],
+  ['/reports', 'Reports'],
   ['/inbox', 'Inbox'],
   ['/settings', 'Settings'],
 ] as const;
@@ -108,6 +113,9 @@ function Shell() {
             <Route path="/plans" element={<PlansPage />} />
             <Route path="/plans/:name" element={<PlansPage />} />
             <Route path="/inbox" element={<InboxPage />} />
+            <Route path="/postmortems" element={<PostmortemsPage />} />
+            <Route path="/postmortems/:id" element={<PostmortemPage />} />
+            <Route path="/reports" element={<ReportsPage />} />
             <Route path="/settings/*" element={<SettingsPage />} />
             <Route path="*" element={<p>No page here.</p>} />
           </Routes>

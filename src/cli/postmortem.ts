@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { type Postmortem, toMarkdown } from '../domain/postmortems/postmortem.ts';
+import { ApiClient } from './client.ts';
+import { type CommonOpts, collect, enc, withCommon } from './common.ts';
+import { printJson, printTable } from './output.ts';
+
+// tocsin postmortem list|show|edit|review|publish|draft|export: the post-mortem of an incident,
+// named by the incident's id. Tocsin drafts it when the incident resolves (if the plan requires one).
+
+type Wire = Omit<Postmortem, 'due_at' | 'created_at' | 'updated_at' | 'published_at'> & {
+  due_at: string | null;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+};
+
+const path = (id: string) => `/api/v1/postmortems/${enc(id)}`;
+
+/** The wire shape back into dates, so the domain's Markdown export renders it. */
+function fromWire(w: Wire): Postmortem {
+  return {
+    ...w,
+    due_at: w.due_at ? new Date(w.due_at) : null,
+    created_at: new Date(w.created_at),
+    updated_at: new Date(w.updated_at),
+    published_at: w.published_at ? new Date(w.published_at) : null,
+  };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `--section id=text`, `--section id=@file.md` or `--section id=-` (stdin) → section id → Markdown. */
+async function sectionEdits(values: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq < 1) throw new Error(`--section ${v}: write ID=TEXT, ID=@FILE or ID=- (stdin)`);
+    const id = v.slice(0, eq);
+    const value = v.slice(eq + 1);
+    out[id] =
+      value === '-'
+        ? await readStdin()
+        : value.startsWith('@')
+          ? await readFile(value.slice(1), 'utf8')
+          : value;
+  }
+  return out;
+}
+
+function printSummary(p: Wire): void {
+  process.stdout.write(
+    `${p.title}\nincident ${p.incident_id} · ${p.status.replace('_', ' ')}` +
+      `${p.due_at ? ` · due ${p.due_at}` : ''}${p.overdue ? ' · OVERDUE' : ''}\n\n`,
+  );
+  printTable(
+    ['section', 'title', 'words'],
+    p.sections.map((s) => [s.id, s.title, s.body.split(/\s+/).filter(Boolean).length]),
+  );
+}
+
+function statusCommand(pm: Command, name: string, to: string, description: string): void {
+  withCommon(pm.command(name).description(description).argument('<incident>', 'the incident id')).action(
+    async (id: string, o: CommonOpts) => {
+      const { postmortem } = await new ApiClient({ url: o.url }).post<{ postmortem: Wire }>(
+        `${path(id)}/status`,
+        {
+          to,
+        },
+      );
+      if (o.json) printJson(postmortem);
+      else process.stdout.write(`post-mortem of incident ${id}: ${postmortem.status.replace('_', ' ')}\n`);
+    },
+  );
+}
+
+export function registerPostmortem(program: Command): void {
+  const pm = program
+    .command('postmortem')
+    .description('Post-mortems: drafted when an incident resolves, edited, reviewed, published')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npx tocsin postmortem list --overdue
+  npx tocsin postmortem show 42
+  npx tocsin postmortem show 42 --section timeline
+  npx tocsin postmortem edit 42 --section five-whys=@whys.md --section lessons="Alert on queue depth"
+  npx tocsin postmortem review 42 && npx tocsin postmortem publish 42
+  npx tocsin postmortem export 42 > postmortem-42.md`,
+    );
+  withCommon(
+    pm
+      .command('list')
+      .description('Post-mortems, newest incident first')
+      .option('--overdue', 'only those past their due date and not published')
+      .option('--status <status>', 'draft, in_review or published'),
+  ).action(async (o: CommonOpts & { overdue?: boolean; status?: string }) => {
+    const q = new URLSearchParams({
+      ...(o.overdue ? { overdue: 'true' } : {}),
+      ...(o.status ? { status: o.status } : {}),
+    });
+    const { postmortems } = await new ApiClient({ url: o.url }).get<{ postmortems: Wire[] }>(
+      `/api/v1/postmortems?${q}`,
+    );
+    if (o.json) return printJson(postmortems);
+    if (postmortems.length === 0) return void process.stdout.write('No post-mortems.\n');
+    printTable(
+      ['incident', 'status', 'due', 'overdue', 'title'],
+      postmortems.map((p) => [p.incident_id, p.status, p.due_at ?? '-', p.overdue ? 'yes' : '', p.title]),
+    );
+  });
+  withCommon(
+    pm
+      .command('show')
+      .description("An incident's post-mortem: its sections, or one section's Markdown")
+      .argument('<incident>', 'the incident id')
+      .option('--section <id>', 'print this section whole'),
+  ).action(async (id: string, o: CommonOpts & { section?: string }) => {
+    const { postmortem } = await new ApiClient({ url: o.url }).get<{ postmortem: Wire }>(path(id));
+    if (o.json) return printJson(postmortem);
+    if (!o.section) return printSummary(postmortem);
+    const section = postmortem.sections.find((s) => s.id === o.section);
+    if (!section)
+      throw new Error(`no section "${o.section}" (${postmortem.sections.map((s) => s.id).join(', ')})`);
+    process.stdout.write(`${section.body}\n`);
+  });
+  withCommon(
+    pm
+      .command('edit')
+      .description('Replace the Markdown of sections (others keep theirs), or the title')
+      .argument('<incident>', 'the incident id')
+      .option('--section <id=text>', 'ID=TEXT, ID=@FILE or ID=- (stdin); repeatable', collect, [])
+      .option('--title <title>', 'a new title'),
+  ).action(async (id: string, o: CommonOpts & { section: string[]; title?: string }) => {
+    const sections = await sectionEdits(o.section);
+    const { postmortem } = await new ApiClient({ url: o.url }).patch<{ postmortem: Wire }>(path(id), {
+      ...(o.title ? { title: o.title } : {}),
+      ...(Object.keys(sections).length > 0 ? { sections } : {}),
+    });
+    if (o.json) printJson(postmortem);
+    else
+      process.stdout.write(
+        `post-mortem of incident ${id} saved (${Object.keys(sections).join(', ') || 'title'})\n`,
+      );
+  });
+  statusCommand(pm, 'review', 'in_review', 'Send the draft for review');
+  statusCommand(pm, 'draft', 'draft', 'Send a post-mortem in review back to draft');
+  statusCommand(pm, 'publish', 'published', 'Publish a reviewed post-mortem (managers)');
+  withCommon(
+    pm
+      .command('export')
+      .description('The whole post-mortem as Markdown')
+      .argument('<incident>', 'the incident id'),
+  ).action(async (id: string, o: CommonOpts) => {
+    const { postmortem } = await new ApiClient({ url: o.url }).get<{ postmortem: Wire }>(path(id));
+    if (o.json) printJson(postmortem);
+    else process.stdout.write(toMarkdown(fromWire(postmortem)));
+  });
+}

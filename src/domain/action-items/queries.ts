@@ -1,0 +1,133 @@
+import { sql } from 'kysely';
+import type { Executor, NewRow, RowUpdate } from '../../db/schema.ts';
+import { OPEN_STATUSES } from './action-items.ts';
+
+/** Action items with their team's name, in id order. */
+function selectItems(db: Executor) {
+  return db
+    .selectFrom('action_items')
+    .leftJoin('teams', 'teams.id', 'action_items.team_id')
+    .select([
+      'action_items.id',
+      'action_items.incident_id',
+      'action_items.title',
+      'action_items.description',
+      'action_items.owner',
+      'action_items.due_at',
+      'action_items.status',
+      'action_items.priority',
+      'action_items.tracker_url',
+      'action_items.source',
+      'action_items.created_at',
+      'action_items.updated_at',
+      'action_items.done_at',
+      'action_items.overdue_reminded_at',
+      'teams.name as team',
+    ])
+    .where('action_items.kind', '=', 'action_item');
+}
+
+export function findItem(db: Executor, id: string) {
+  return selectItems(db).where('action_items.id', '=', id).executeTakeFirst();
+}
+
+export function lockItem(db: Executor, id: string) {
+  return db
+    .selectFrom('action_items')
+    .selectAll()
+    .where('id', '=', id)
+    .where('kind', '=', 'action_item')
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function insertItem(db: Executor, row: NewRow<'action_items'>): Promise<string> {
+  const r = await db.insertInto('action_items').values(row).returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export function updateItem(db: Executor, id: string, set: RowUpdate<'action_items'>) {
+  return db.updateTable('action_items').set(set).where('id', '=', id).execute();
+}
+
+export interface ItemFilter {
+  incidentId?: string | undefined;
+  team?: string | undefined;
+  owner?: string | undefined;
+  statuses?: readonly string[] | undefined;
+  overdueAt?: Date | undefined;
+  limit: number;
+}
+
+export function listItems(db: Executor, f: ItemFilter) {
+  let q = selectItems(db).orderBy('action_items.due_at', 'asc').orderBy('action_items.id').limit(f.limit);
+  if (f.incidentId) q = q.where('action_items.incident_id', '=', f.incidentId);
+  if (f.team) q = q.where('teams.name', '=', f.team);
+  if (f.owner) q = q.where('action_items.owner', '=', f.owner);
+  if (f.statuses) q = q.where('action_items.status', 'in', f.statuses as 'open'[]);
+  if (f.overdueAt) q = q.where('action_items.due_at', '<', f.overdueAt);
+  return q.execute();
+}
+
+/** Unfinished action items per team (null: no team), with how many of them are overdue. */
+export function openCountsByTeam(db: Executor, now: Date) {
+  return db
+    .selectFrom('action_items')
+    .leftJoin('teams', 'teams.id', 'action_items.team_id')
+    .select([
+      'teams.name as team',
+      sql<string>`count(*)`.as('open'),
+      sql<string>`count(*) filter (where action_items.due_at < ${now})`.as('overdue'),
+    ])
+    .where('action_items.kind', '=', 'action_item')
+    .where('action_items.status', 'in', [...OPEN_STATUSES])
+    .groupBy('teams.name')
+    .orderBy('teams.name')
+    .execute();
+}
+
+export function teamIdOfService(db: Executor, service: string) {
+  return db.selectFrom('services').select('team_id').where('name', '=', service).executeTakeFirst();
+}
+
+export function teamIdByName(db: Executor, name: string) {
+  return db.selectFrom('teams').select('id').where('name', '=', name).executeTakeFirst();
+}
+
+/**
+ * Unfinished items past due whose reminder for this due date has not gone out, locked so a second
+ * engine skips them (the module also runs under its advisory lock).
+ */
+export function claimOverdue(tx: Executor, now: Date, limit: number) {
+  return tx
+    .selectFrom('action_items')
+    .leftJoin('incidents', 'incidents.id', 'action_items.incident_id')
+    .select([
+      'action_items.id',
+      'action_items.incident_id',
+      'action_items.title',
+      'action_items.owner',
+      'action_items.due_at',
+      'incidents.title as incident_title',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('teams')
+        .select('teams.name')
+        .whereRef('teams.id', '=', 'action_items.team_id')
+        .as('team'),
+    )
+    .where('action_items.kind', '=', 'action_item')
+    .where('action_items.status', 'in', [...OPEN_STATUSES])
+    .where('action_items.due_at', '<', now)
+    .where('action_items.overdue_reminded_at', 'is', null)
+    .orderBy('action_items.due_at')
+    .limit(limit)
+    .forUpdate('action_items')
+    .skipLocked()
+    .execute();
+}
+
+export function markReminded(tx: Executor, id: string, now: Date) {
+  return tx.updateTable('action_items').set({ overdue_reminded_at: now }).where('id', '=', id).execute();
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { App } from '../http-app.ts';
+import { incidentIdSchema } from '../incidents/inputs.ts';
+import { changePostmortemStatus } from './change-postmortem-status.ts';
+import { editPostmortem } from './edit-postmortem.ts';
+import { exportPostmortem, getPostmortem } from './get-postmortem.ts';
+import { listPostmortems } from './list-postmortems.ts';
+import { editPostmortemSchema, listPostmortemsQuerySchema, postmortemStatusSchema } from './postmortem.ts';
+
+const BASE = '/api/v1/postmortems';
+const tags = ['postmortems'];
+// A post-mortem is named by its incident's id: one per incident.
+const params = z.strictObject({ id: incidentIdSchema });
+
+export function registerPostmortemRoutes(app: App): void {
+  app.get(
+    BASE,
+    {
+      schema: {
+        tags,
+        querystring: listPostmortemsQuerySchema,
+        summary: 'Post-mortems, newest incident first',
+      },
+    },
+    async (request) => ({ postmortems: await listPostmortems({ ctx: request.ctx, input: request.query }) }),
+  );
+  app.get(
+    `${BASE}/:id`,
+    { schema: { tags, params, summary: "An incident's post-mortem, its sections in Markdown" } },
+    async (request) => ({
+      postmortem: await getPostmortem({ ctx: request.ctx, input: { incidentId: request.params.id } }),
+    }),
+  );
+  app.get(
+    `${BASE}/:id/markdown`,
+    { schema: { tags, params, summary: 'The post-mortem as one Markdown document (export)' } },
+    async (request, reply) => {
+      const text = await exportPostmortem({ ctx: request.ctx, input: { incidentId: request.params.id } });
+      return reply
+        .type('text/markdown; charset=utf-8')
+        .header('content-disposition', `attachment; filename="postmortem-${request.params.id}.md"`)
+        .send(text);
+    },
+  );
+  app.patch(
+    `${BASE}/:id`,
+    {
+      schema: { tags, params, body: editPostmortemSchema, summary: 'Edit the title or sections (Markdown)' },
+    },
+    async (request) => ({
+      postmortem: await editPostmortem({
+        ctx: request.ctx,
+        input: { incidentId: request.params.id, ...request.body },
+      }),
+    }),
+  );
+  app.post(
+    `${BASE}/:id/status`,
+    {
+      schema: {
+        tags,
+        params,
+        body: z.strictObject({ to: postmortemStatusSchema }),
+        summary: 'Move along draft → in_review → published (publishing takes a manager)',
+      },
+    },
+    async (request) => ({
+      postmortem: await changePostmortemStatus({
+        ctx: request.ctx,
+        input: { incidentId: request.params.id, to: request.body.to },
+      }),
+    }),
+  );
+}

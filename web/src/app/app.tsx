@@ -16,6 +16,7 @@ const ServicesPage = lazy(() => import('../services/services-page'));
 const PlansPage = lazy(() => import('../plans/plans-page'));
 const SettingsPage = lazy(() => import('../settings/settings-page'));
 const InboxPage = lazy(() => import('../inbox/inbox-page'));
+const StatusPageAdmin = lazy(() => import('../status-page/status-page-admin'));
 
 const NAV = [
   ['/incidents', 'Incidents'],
@@ -23,6 +24,7 @@ const NAV = [
   ['/alerts', 'Alerts'],
   ['/services', 'Services'],
   ['/plans', 'Plans'],
+  ['/status-page', 'Status page'],
   ['/inbox', 'Inbox'],
   ['/settings', 'Settings'],
 ] as const;
@@ -108,6 +110,7 @@ function Shell() {
             <Route path="/plans" element={<PlansPage />} />
             <Route path="/plans/:name" element={<PlansPage />} />
             <Route path="/inbox" element={<InboxPage />} />
+            <Route path="/status-page" element={<StatusPageAdmin />} />
             <Route path="/settings/*" element={<SettingsPage />} />
             <Route path="*" element={<p>No page here.</p>} />
           </Routes>

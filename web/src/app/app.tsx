@@ -19,6 +19,7 @@ const InboxPage = lazy(() => import('../inbox/inbox-page'));
 const PostmortemPage = lazy(() => import('../postmortems/postmortem-page'));
 const PostmortemsPage = lazy(() => import('../postmortems/postmortems-page'));
 const ReportsPage = lazy(() => import('../reports/reports-page'));
+const StatusPageAdmin = lazy(() => import('../status-page/status-page-admin'));
 
 const NAV = [
   ['/incidents', 'Incidents'],
@@ -28,6 +29,7 @@ const NAV = [
   ['/plans', 'Plans'],
   ['/postmortems', 'Post-mortems'],
   ['/reports', 'Reports'],
+  ['/status-page', 'Status page'],
   ['/inbox', 'Inbox'],
   ['/settings', 'Settings'],
 ] as const;
@@ -116,6 +118,7 @@ function Shell() {
             <Route path="/postmortems" element={<PostmortemsPage />} />
             <Route path="/postmortems/:id" element={<PostmortemPage />} />
             <Route path="/reports" element={<ReportsPage />} />
+            <Route path="/status-page" element={<StatusPageAdmin />} />
             <Route path="/settings/*" element={<SettingsPage />} />
             <Route path="*" element={<p>No page here.</p>} />
           </Routes>

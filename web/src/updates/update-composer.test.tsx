@@ -1,35 +1,15 @@
+// First: the API client keeps the fetch it finds when it is made.
+import '../test-support/fake-api';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeApi, json } from '../test-support/fake-api';
 import { draftLanguages, type ListedUpdate, UpdatesSection } from './update-composer';
 
-// The composer and the update list against a stand-in for the API's answers (fetch), so the test
-// checks what is sent and what is shown. The API client keeps the fetch it found when it was made:
-// the stand-in is in place before any import.
-type Fetch = (input: Request | string, init?: RequestInit) => Promise<Response>;
-const server = vi.hoisted(() => {
-  const s: { handle: Fetch | undefined } = { handle: undefined };
-  // Node's Request wants an absolute URL; the console's client asks for paths of its own origin.
-  const NativeRequest = globalThis.Request;
-  globalThis.Request = class extends NativeRequest {
-    constructor(input: RequestInfo | URL, init?: RequestInit) {
-      super(typeof input === 'string' && input.startsWith('/') ? `http://console.test${input}` : input, init);
-    }
-  };
-  globalThis.fetch = ((input: Request | string, init?: RequestInit) => {
-    if (!s.handle) throw new Error('no fetch handler');
-    return s.handle(input, init);
-  }) as typeof fetch;
-  return s;
-});
+// The composer and the update list against a stand-in for the API's answers, so the test checks
+// what is sent and what is shown.
 
-interface Call {
-  method: string;
-  url: string;
-  body: unknown;
-}
-let calls: Call[] = [];
 let updates: ListedUpdate[] = [];
 
 const DRAFT = {
@@ -40,12 +20,8 @@ const DRAFT = {
   statuses: ['investigating', 'identified', 'monitoring', 'resolved'],
 };
 
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
-
 beforeEach(() => {
-  calls = [];
+  fakeApi.calls = [];
   updates = [
     {
       id: '7',
@@ -67,19 +43,13 @@ beforeEach(() => {
       publishable: false,
     },
   ];
-  server.handle = async (input, init) => {
-    const request = input instanceof Request ? input : new Request(String(input), init);
-    const url = new URL(request.url, 'http://console.test');
-    const body = request.method === 'GET' ? undefined : await request.clone().text();
-    calls.push({
-      method: request.method,
-      url: url.pathname + url.search,
-      body: body ? JSON.parse(body) : undefined,
-    });
+  fakeApi.handle = ({ method, path, body }) => {
+    const url = { pathname: path };
+    const request = { method };
     if (url.pathname.endsWith('/updates/draft')) return json({ draft: DRAFT });
     if (url.pathname.endsWith('/updates') && request.method === 'GET') return json({ updates });
     if (url.pathname.endsWith('/updates') && request.method === 'POST') {
-      const sent = JSON.parse(body ?? '{}');
+      const sent = body as { bodies: Record<string, string> };
       if (!sent.bodies.am) {
         return json(
           {
@@ -100,7 +70,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   cleanup();
-  server.handle = undefined;
+  fakeApi.handle = undefined;
 });
 
 function wrap(children: ReactNode) {
@@ -120,7 +90,7 @@ describe('the update composer', () => {
     fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'identified' } });
     fireEvent.click(screen.getByRole('button', { name: 'Post update' }));
     await screen.findByText('missing');
-    const posted = calls.find((c) => c.method === 'POST');
+    const posted = fakeApi.calls.find((c) => c.method === 'POST');
     expect(posted?.body).toEqual({
       audience: 'external',
       bodies: { en: 'Investigating - Uploads fail' },
@@ -128,8 +98,8 @@ describe('the update composer', () => {
     });
     fireEvent.change(am, { target: { value: 'በምርመራ ላይ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Post update' }));
-    await waitFor(() => expect(calls.filter((c) => c.method === 'POST')).toHaveLength(2));
-    expect(calls.filter((c) => c.method === 'POST')[1]?.body).toMatchObject({
+    await waitFor(() => expect(fakeApi.calls.filter((c) => c.method === 'POST')).toHaveLength(2));
+    expect(fakeApi.calls.filter((c) => c.method === 'POST')[1]?.body).toMatchObject({
       bodies: { en: 'Investigating - Uploads fail', am: 'በምርመራ ላይ' },
     });
   });
@@ -144,9 +114,9 @@ describe('the update composer', () => {
     fireEvent.change(screen.getByPlaceholderText('Comment'), { target: { value: 'ok' } });
     fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
     await waitFor(() =>
-      expect(calls.some((c) => c.url === '/api/v1/incidents/12/updates/7/approve')).toBe(true),
+      expect(fakeApi.calls.some((c) => c.url === '/api/v1/incidents/12/updates/7/approve')).toBe(true),
     );
-    expect(calls.find((c) => c.url.endsWith('/approve'))?.body).toEqual({ comment: 'ok' });
+    expect(fakeApi.calls.find((c) => c.url.endsWith('/approve'))?.body).toEqual({ comment: 'ok' });
   });
 
   it('viewers see the updates without the composer', async () => {

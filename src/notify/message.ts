@@ -38,6 +38,25 @@ export interface NotificationPayload {
   unsubscribe?: string;
   /** The language of the text (BCP 47), when known: email sets Content-Language. */
   language?: string;
+  /** A page's parts, for channels that lay them out (Slack blocks, Teams cards); `text` says them all. */
+  page?: PageLayout;
+}
+
+/** What a page is about and where it stands, as separate parts (src/domain/paging/page-content.ts). */
+export interface PageLayout {
+  service: string | null;
+  /** The alert that opened the incident: its source, summary and first few details (each one line). */
+  alert?: { source: string; summary: string; details: { name: string; value: string }[] } | undefined;
+  step: number;
+  steps: number;
+  round: number;
+  rounds: number;
+  /** The escalation policy paged, when one is. */
+  policy: string | null;
+  /** Who else this step pages. */
+  others: string[];
+  /** How to resolve from the command line, e.g. `npx tocsin incident resolve 12`. */
+  resolve?: string | undefined;
 }
 
 /** Reads the payload of an outbox row defensively: rows written by older versions may lack fields. */

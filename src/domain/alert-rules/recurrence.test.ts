@@ -76,6 +76,23 @@ describe('an alert after its incident was resolved', () => {
     expect(latest).toMatchObject({ status: 'triggered', count: 1, incident_id: second?.id });
     const pages = await listIncidentPages({ ctx: t.ctx(), input: { incidentId: String(second?.id) } });
     expect(pages.messages.map((m) => m.user)).toContain('ana');
+    // The page's parts travel with it, for Slack blocks and Teams cards.
+    const queued = await t.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('incident_id', '=', String(second?.id))
+      .where('channel', '=', 'email')
+      .executeTakeFirstOrThrow();
+    expect(queued.payload).toMatchObject({
+      kind: 'page',
+      page: {
+        service: 'db',
+        alert: { summary: 'DB down' },
+        step: 1,
+        steps: 1,
+        resolve: `npx tocsin incident resolve ${second?.id}`,
+      },
+    });
   });
 });
 

@@ -1,3 +1,5 @@
+import type { PageLayout } from '../../notify/message.ts';
+
 // What a page says, for every channel: what happened (incident number, title, severity, service,
 // the alert's source, summary and key details), who else is paged and which step this is, and how to
 // acknowledge and resolve, with the incident's link. Providers cut it to their channel's limits
@@ -29,15 +31,46 @@ export function incidentUrlOf(publicUrl: string, incidentId: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/incidents/${incidentId}`;
 }
 
-function detailLines(details: Record<string, unknown>): string[] {
+/** The first few details of an alert, each value on one line, cut to fit a short line with its name. */
+function detailEntries(details: Record<string, unknown>): { name: string; value: string }[] {
   return Object.entries(details)
     .filter(([, v]) => v !== null && v !== undefined && v !== '')
     .slice(0, MAX_DETAILS)
-    .map(([k, v]) => {
-      const text = typeof v === 'string' ? v : JSON.stringify(v);
-      const line = `  ${k}: ${text.replace(/\s+/g, ' ')}`;
-      return line.length > MAX_DETAIL_LENGTH ? `${line.slice(0, MAX_DETAIL_LENGTH - 1)}…` : line;
+    .map(([name, v]) => {
+      const text = (typeof v === 'string' ? v : JSON.stringify(v)).replace(/\s+/g, ' ');
+      const room = Math.max(1, MAX_DETAIL_LENGTH - name.length - 4);
+      return { name, value: text.length > room ? `${text.slice(0, room - 1)}…` : text };
     });
+}
+
+function detailLines(details: Record<string, unknown>): string[] {
+  return detailEntries(details).map((d) => `  ${d.name}: ${d.value}`);
+}
+
+/** The CLI command that resolves the incident (what a page tells people besides the incident page). */
+const resolveCommand = (incidentId: string) => `npx tocsin incident resolve ${incidentId}`;
+
+/** The page's parts for Slack blocks and Teams cards (the payload's `page`). */
+export function pageLayout(f: PageFacts): PageLayout {
+  return {
+    service: f.incident?.service ?? null,
+    ...(f.alert
+      ? {
+          alert: {
+            source: f.alert.source,
+            summary: f.alert.summary,
+            details: detailEntries(f.alert.details),
+          },
+        }
+      : {}),
+    step: f.step,
+    steps: f.steps,
+    round: f.round,
+    rounds: f.rounds,
+    policy: f.policy,
+    others: f.others,
+    ...(f.incident ? { resolve: resolveCommand(f.incident.id) } : {}),
+  };
 }
 
 /** The subject line: `[SEV1] #12 Payments DB down (payments)`. */
@@ -78,7 +111,7 @@ export function pageText(f: PageFacts): string {
     );
   }
   if (inc) {
-    lines.push(`Resolve when it is over: npx tocsin incident resolve ${inc.id}, or on the incident page.`);
+    lines.push(`Resolve when it is over: ${resolveCommand(inc.id)}, or on the incident page.`);
     if (f.incidentUrl) lines.push(`Incident: ${f.incidentUrl}`);
   }
   return lines.join('\n');

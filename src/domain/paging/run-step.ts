@@ -8,7 +8,7 @@ import * as incidents from '../incidents/queries.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { Plan } from '../plans/plan.ts';
 import { ackHandleFor } from './ack-tokens.ts';
-import { incidentUrlOf, type PageFacts, pageSms, pageSubject, pageText } from './page-content.ts';
+import { incidentUrlOf, type PageFacts, pageLayout, pageSms, pageSubject, pageText } from './page-content.ts';
 import * as q from './queries.ts';
 import { queueForAddresses, resolveRecipients } from './recipients.ts';
 
@@ -238,6 +238,7 @@ function pagePayload(esc: Row<'escalations'>, ctx: StepContext, page: PageFacts)
     text: pageText(page),
     subject: pageSubject(page),
     short: pageSms(page),
+    page: pageLayout(page),
     ...(inc
       ? {
           incident: {

@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env.ts';
-import { asNotificationPayload, type NotificationPayload, subjectOf } from '../message.ts';
+import { asNotificationPayload, type NotificationPayload, type PageLayout, subjectOf } from '../message.ts';
 import { answerJson, httpFailure, postJson, retryAfterNote } from './post-json.ts';
 import { DeliveryError, type OutboundMessage, type Provider, type SendResult } from './provider.ts';
 
@@ -53,9 +53,109 @@ export function headline(p: NotificationPayload): string {
   return p.incident ? `[${p.incident.severity}] ${p.incident.title}` : subjectOf(p);
 }
 
+/** Slack's Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks). */
+const SLACK_LIMITS = {
+  header: 150,
+  section: 3000,
+  field: 2000,
+  fields: 10,
+  context: 10,
+  button: 75,
+} as const;
+
+/** "step 2 of 3 (round 1 of 2) of db-oncall" */
+function stepText(l: PageLayout): string {
+  const round = l.rounds > 1 ? ` (round ${l.round} of ${l.rounds})` : '';
+  return `step ${l.step} of ${l.steps}${round}${l.policy ? ` of ${l.policy}` : ''}`;
+}
+
+/**
+ * A page with its parts laid out: header, a fields section (incident number with its link, service,
+ * severity and state, step, who else is paged), the alert (source, summary, details), how to resolve,
+ * and Acknowledge / Open incident buttons. Every text is escaped and cut to Slack's limits.
+ */
+function slackPageBlocks(p: NotificationPayload & { incident: Incident }, l: PageLayout): SlackBlock[] {
+  const inc = p.incident;
+  const field = (label: string, value: string) => ({
+    type: 'mrkdwn',
+    text: cut(`*${label}*\n${value}`, SLACK_LIMITS.field),
+  });
+  const number = inc.url ? slackLink(inc.url, `#${inc.id}`) : slackEscape(`#${inc.id}`);
+  const fields = [
+    field('Incident', number),
+    field('Severity · state', slackEscape(`${inc.severity} · ${inc.state}`)),
+    ...(l.service ? [field('Service', slackEscape(l.service))] : []),
+    field('You are paged at', slackEscape(stepText(l))),
+    ...(l.others.length > 0 ? [field('Also paged', slackEscape(l.others.join(', ')))] : []),
+  ].slice(0, SLACK_LIMITS.fields);
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: cut(`🚨 ${p.subject ?? headline(p)}`, SLACK_LIMITS.header),
+        emoji: true,
+      },
+    },
+    { type: 'section', fields },
+  ];
+  if (l.alert) {
+    const details = l.alert.details.map((d) => `• ${slackEscape(d.name)}: ${slackEscape(d.value)}`);
+    const alert = [
+      `*Alert from ${slackEscape(l.alert.source || 'an integration')}:* ${slackEscape(l.alert.summary)}`,
+      ...details,
+    ].join('\n');
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(alert, SLACK_LIMITS.section) } });
+  }
+  const how = [
+    ...(p.ack
+      ? [`Acknowledge to stop the escalation (or reply ${slackEscape(p.ack.code)} to an SMS page)`]
+      : []),
+    ...(l.resolve ? [`Resolve when it is over: \`${slackEscape(l.resolve)}\` or on the incident page`] : []),
+  ];
+  if (how.length > 0) {
+    blocks.push({
+      type: 'context',
+      elements: how
+        .slice(0, SLACK_LIMITS.context)
+        .map((text) => ({ type: 'mrkdwn', text: cut(text, SLACK_LIMITS.section) })),
+    });
+  }
+  const buttons: SlackBlock[] = [
+    {
+      type: 'button',
+      action_id: SLACK_ACK_ACTION,
+      value: inc.id,
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Acknowledge', emoji: false },
+    },
+  ];
+  if (inc.url) {
+    buttons.push({
+      type: 'button',
+      // Slack also posts the click of a link button to interactivity; the value keeps it well-formed
+      // (src/notify/inbound/slack.ts), and only tocsin_ack acts.
+      action_id: 'tocsin_open',
+      value: inc.id,
+      url: cut(inc.url, 3000),
+      text: { type: 'plain_text', text: cut(`Open incident #${inc.id}`, SLACK_LIMITS.button), emoji: false },
+    });
+  }
+  blocks.push({ type: 'actions', elements: buttons });
+  return blocks;
+}
+
+type Incident = NonNullable<NotificationPayload['incident']>;
+
 /** Block Kit for a payload; header ≤150, section ≤3000 characters as Slack requires. */
 export function slackContent(p: NotificationPayload): SlackContent {
   const page = p.kind === 'page';
+  if (page && p.incident && p.page) {
+    return {
+      text: slackEscape(`Page: ${p.subject ?? headline(p)}`),
+      blocks: slackPageBlocks({ ...p, incident: p.incident }, p.page),
+    };
+  }
   const title = headline(p);
   const links: string[] = [];
   if (p.incident?.url) links.push(slackLink(p.incident.url, `Open incident ${p.incident.id}`));

@@ -326,16 +326,27 @@ export function registerIncident(program: Command): void {
       .option('--external', 'for the status page and customers (default: internal)')
       .option('-m, --message <text>', 'the text in the plan language given by --lang')
       .option('--lang <code>', 'language of --message', 'en')
-      .option('--body <lang=text>', 'text in one language (repeatable)', collect),
+      .option('--body <lang=text>', 'text in one language (repeatable)', collect)
+      .option(
+        '--next-update <when>',
+        'when the next update comes (45m, or an ISO date-time): reminders follow it instead of the cadence',
+      ),
   ).action(
     async (
       id: string,
-      o: CommonOpts & { external?: boolean; message?: string; lang: string; body?: string[] },
+      o: CommonOpts & {
+        external?: boolean;
+        message?: string;
+        lang: string;
+        body?: string[];
+        nextUpdate?: string;
+      },
     ) => {
       const bodies = { ...(o.message ? { [o.lang]: o.message } : {}), ...pairs(o.body, '--body') };
       const { update } = await new ApiClient({ url: o.url }).post<{ update: Json }>(path(id, '/updates'), {
         audience: o.external ? 'external' : 'internal',
         bodies,
+        ...(o.nextUpdate !== undefined ? { next_update: o.nextUpdate } : {}),
       });
       if (o.json) printJson(update);
       else process.stdout.write(`${String(update.audience)} update ${String(update.status)} on #${id}\n`);

@@ -330,6 +330,10 @@ export function registerIncident(program: Command): void {
       .option(
         '--status <state>',
         'the update’s own status (identified, monitoring …); default: the incident’s state',
+      )
+      .option(
+        '--next-update <when>',
+        'when the next update comes (45m, or an ISO date-time): reminders follow it instead of the cadence',
       ),
   ).action(
     async (
@@ -340,6 +344,7 @@ export function registerIncident(program: Command): void {
         lang: string;
         body?: string[];
         status?: string;
+        nextUpdate?: string;
       },
     ) => {
       const bodies = { ...(o.message ? { [o.lang]: o.message } : {}), ...pairs(o.body, '--body') };
@@ -347,6 +352,7 @@ export function registerIncident(program: Command): void {
         audience: o.external ? 'external' : 'internal',
         bodies,
         ...(o.status ? { status: o.status } : {}),
+        ...(o.nextUpdate !== undefined ? { next_update: o.nextUpdate } : {}),
       });
       if (o.json) printJson(update);
       else process.stdout.write(`${String(update.audience)} update ${String(update.status)} on #${id}\n`);

@@ -224,6 +224,8 @@ export interface IncidentUpdatesTable {
   updated_at: TsNull;
   /** Set when external text matched a guard rail and was published anyway: who, why, what. */
   guard_override: ColumnType<unknown, string | null | undefined, string | null>;
+  /** When the author said the next update of the audience comes (0251_update_next_update_at.sql). */
+  next_update_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface IncidentUpdateReviewsTable {

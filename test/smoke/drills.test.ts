@@ -84,7 +84,8 @@ lifecycle:
   transitions: { open: [watching, identified], identified: [open], watching: [closed, open] }
 `;
 
-// Drills run several at a time, so each one's wall time includes the others' turns: on a busy 2-core
+// Drills run several at a time, so each one's wall time includes the others' turns, and scenarios
+// that span a weekend (business time) tick the engine for days of virtual time: on a busy 2-core
 // machine one took over 120 s. The bound guards against a hang only (nothing here measures time).
 describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
   it('covers every plan and severity', ({ expect }) => {
@@ -135,51 +136,45 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     expect(report.passed).toBe(true);
   });
 
-  // Scenarios that span a weekend (business time) tick the engine for days of virtual time: on a busy
-  // machine that takes minutes, so they get a generous limit (nothing here depends on speed).
-  it.for(scenarioFiles)(
-    '%s reports the breaches it scripts',
-    { timeout: 480_000 },
-    async (file, { expect }) => {
-      const text = readFileSync(`examples/drills/${file}`, 'utf8');
-      const { scenario, errors } = loadScenario(text, file);
-      expect(errors).toEqual([]);
-      // The first line names the expected breaches: "# expect: breached acknowledge, cadence.internal" (or none)
-      const header = /^# expect: breached (.+)$/.exec(text.split('\n')[0] ?? '');
-      expect(header, `${file} must start with "# expect: breached …"`).not.toBeNull();
-      const expected = (header?.[1] === 'none' ? '' : (header?.[1] ?? ''))
-        .split(',')
-        .filter((s) => s.trim() !== '')
-        .map((s) => s.trim())
-        .sort();
-      const plan = planOf(file);
-      const report = await runDrill(
-        await db(),
-        {
-          planSource: planSource(`${plan}.yaml`),
-          planFile: `${plan}.yaml`,
-          scenario,
-        },
-        drillEngine,
-      );
-      expect(report.steps.filter((s) => !s.ok)).toEqual([]);
-      expect(breachedOf(report)).toEqual(expected);
-      // Some targets are met too, and none is left pending: every one reached a verdict.
-      const met = [...report.targets, ...report.cadence].filter((t) => t.verdict === 'met');
-      expect(met.length).toBeGreaterThan(0);
-      expect(report.targets.filter((t) => t.verdict === 'pending')).toEqual([]);
-      expect(report.passed).toBe(false);
-      // The engine, ticking on the same virtual clock, recorded the same breaches: each target breach,
-      // and an overdue update for exactly the audiences whose cadence the report calls breached.
-      expect(report.breaches_recorded.map((b) => b.target).sort()).toEqual(
-        report.targets
-          .filter((t) => t.verdict === 'breached')
-          .map((t) => t.target)
-          .sort(),
-      );
-      expect(overdueAudiences(report)).toEqual(
-        report.cadence.filter((c) => c.verdict === 'breached').map((c) => c.audience),
-      );
-    },
-  );
+  it.for(scenarioFiles)('%s reports the breaches it scripts', async (file, { expect }) => {
+    const text = readFileSync(`examples/drills/${file}`, 'utf8');
+    const { scenario, errors } = loadScenario(text, file);
+    expect(errors).toEqual([]);
+    // The first line names the expected breaches: "# expect: breached acknowledge, cadence.internal" (or none)
+    const header = /^# expect: breached (.+)$/.exec(text.split('\n')[0] ?? '');
+    expect(header, `${file} must start with "# expect: breached …"`).not.toBeNull();
+    const expected = (header?.[1] === 'none' ? '' : (header?.[1] ?? ''))
+      .split(',')
+      .filter((s) => s.trim() !== '')
+      .map((s) => s.trim())
+      .sort();
+    const plan = planOf(file);
+    const report = await runDrill(
+      await db(),
+      {
+        planSource: planSource(`${plan}.yaml`),
+        planFile: `${plan}.yaml`,
+        scenario,
+      },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(breachedOf(report)).toEqual(expected);
+    // Some targets are met too, and none is left pending: every one reached a verdict.
+    const met = [...report.targets, ...report.cadence].filter((t) => t.verdict === 'met');
+    expect(met.length).toBeGreaterThan(0);
+    expect(report.targets.filter((t) => t.verdict === 'pending')).toEqual([]);
+    expect(report.passed).toBe(false);
+    // The engine, ticking on the same virtual clock, recorded the same breaches: each target breach,
+    // and an overdue update for exactly the audiences whose cadence the report calls breached.
+    expect(report.breaches_recorded.map((b) => b.target).sort()).toEqual(
+      report.targets
+        .filter((t) => t.verdict === 'breached')
+        .map((t) => t.target)
+        .sort(),
+    );
+    expect(overdueAudiences(report)).toEqual(
+      report.cadence.filter((c) => c.verdict === 'breached').map((c) => c.audience),
+    );
+  });
 });

@@ -4,7 +4,7 @@ import type { Executor } from '../../db/schema.ts';
 export function publishedUpdates(db: Executor, incidentId: string) {
   return db
     .selectFrom('incident_updates')
-    .select(['audience', 'published_at'])
+    .select(['audience', 'published_at', 'next_update_at'])
     .where('incident_id', '=', incidentId)
     .where('status', '=', 'published')
     .orderBy('published_at')

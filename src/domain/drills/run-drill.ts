@@ -360,7 +360,11 @@ async function runStep(
     case 'update': {
       const text = step.text ?? `Drill ${step.audience ?? 'internal'} update`;
       const bodies = Object.fromEntries(plan.languages.map((l) => [l, `${text} (${l})`]));
-      await publishUpdate({ ctx, input: { incidentId, audience: step.audience ?? 'internal', bodies } });
+      const next = step.nextUpdate ? { next_update: step.nextUpdate } : {};
+      await publishUpdate({
+        ctx,
+        input: { incidentId, audience: step.audience ?? 'internal', bodies, ...next },
+      });
       return;
     }
     case 'approve': {
@@ -441,10 +445,12 @@ async function cadenceRows(db: Db, plan: Plan, incident: Incident, now: Date): P
   const rows: DrillCadenceRow[] = [];
   for (const audience of ['internal', 'external'] as const) {
     if (!hasCadence(severity.cadence, audience)) continue;
-    const times = updates
-      .filter((u) => u.audience === audience && u.published_at)
-      .map((u) => (u.published_at as Date).getTime())
-      .filter((t) => t <= end.getTime());
+    const published = updates.filter(
+      (u) => u.audience === audience && u.published_at && u.published_at.getTime() <= end.getTime(),
+    );
+    const times = published.map((u) => (u.published_at as Date).getTime());
+    // What each update's author promised for the next one ("next update at"), by its time.
+    const promised = new Map(published.map((u) => [(u.published_at as Date).getTime(), u.next_update_at]));
     // Counted from declaration, as the engine's overdue timer counts it, so the verdict agrees with
     // the update.overdue events the incident records.
     const marks = [incident.declared_at.getTime(), ...times, end.getTime()];
@@ -453,7 +459,7 @@ async function cadenceRows(db: Db, plan: Plan, incident: Incident, now: Date): P
     for (let i = 1; i < marks.length; i++) {
       const [from, to] = [marks[i - 1] as number, marks[i] as number];
       maxGap = Math.max(maxGap, to - from);
-      late ||= lateWithin(plan, incident, audience, states, from, to);
+      late ||= lateWithin(plan, incident, audience, states, from, to, promised.get(from) ?? null);
     }
     rows.push({
       audience,
@@ -489,6 +495,7 @@ function lateWithin(
   pieces: StatePiece[],
   from: number,
   to: number,
+  promised: Date | null,
 ): boolean {
   return pieces.some((piece, i) => {
     const start = Math.max(piece.from, from);
@@ -502,6 +509,7 @@ function lateWithin(
         state: piece.state,
         state_entered_at: new Date(piece.from),
         last_update_at: { internal: null, external: null, [audience]: new Date(from) },
+        next_update_at: { internal: null, external: null, [audience]: promised },
       },
       audience,
     )?.due.getTime();

@@ -43,6 +43,9 @@ export const stepSchema = z.strictObject({
     .optional()
     .describe('set: custom fields to set on the incident'),
   labels: z.record(z.string(), z.string()).optional().describe('set: labels to set on the incident'),
+  nextUpdate: durationSchema
+    .optional()
+    .describe('update: when the next update of the audience comes, from now (the author sets it)'),
   as: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle')

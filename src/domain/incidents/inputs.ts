@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorParam } from '../../lib/cursor.ts';
+import { isDuration } from '../../lib/duration.ts';
 import { handleSchema } from '../users/handle.ts';
 
 // Inputs of the incident operations, in the API's snake_case (zod-only imports: the web console
@@ -131,6 +132,14 @@ export const publishUpdateBodySchema = z.strictObject({
     .optional()
     .describe(
       'publish external text that matched a guard rail (internal hostname, IP, email, token, stack trace) anyway, and why',
+    ),
+  next_update: z
+    .string()
+    .refine((v) => isDuration(v) || !Number.isNaN(Date.parse(v)), 'a duration such as 45m, or a date-time')
+    .optional()
+    .describe(
+      'when the next update of this audience comes: a duration from now (45m) or an ISO date-time; ' +
+        'it is due then (reminders and overdue marks follow it) instead of at the plan cadence',
     ),
 });
 export const incidentPatchSchema = z

@@ -1,5 +1,6 @@
 import type { Row } from '../../db/schema.ts';
 import { Conflict, Invalid } from '../../errors.ts';
+import { isDuration, parseDuration } from '../../lib/duration.ts';
 import type { Operation } from '../context.ts';
 import { statusPageStateOf } from '../plans/plan.ts';
 import { statusPageChanged } from '../status-page/cache.ts';
@@ -125,6 +126,7 @@ export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput
         );
       }
     }
+    const nextUpdateAt = data.next_update === undefined ? null : nextUpdateTime(data.next_update, c.now);
     const guard = await guardRails(c, data.audience, data.bodies, data.guard_override_reason);
     const created = await incidents.insertUpdate(c.tx, {
       incident_id: c.incident.id,
@@ -135,6 +137,7 @@ export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput
       created_by: ctx.actor.name,
       created_at: c.now,
       guard_override: guard ? JSON.stringify(guard) : null,
+      next_update_at: nextUpdateAt,
     });
     await c.audit('update.created', undefined, created, { type: 'incident_update', id: created.id });
     if (guard) {
@@ -155,4 +158,19 @@ export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput
   });
   if (update.status === 'published' && update.audience === 'external') statusPageChanged(ctx.db);
   return update;
+}
+
+/** The longest promise of a next update: a week ahead. */
+const NEXT_UPDATE_MAX_MS = 7 * 86_400_000;
+
+/** "Next update at" from a duration (45m) or an ISO date-time: after now, at most a week ahead. */
+function nextUpdateTime(text: string, now: Date): Date {
+  const at = isDuration(text) ? new Date(now.getTime() + parseDuration(text)) : new Date(text);
+  const ahead = at.getTime() - now.getTime();
+  if (ahead <= 0 || ahead > NEXT_UPDATE_MAX_MS) {
+    throw new Invalid('the update is not valid', [
+      { path: 'next_update', message: 'must be after now and at most 7 days ahead' },
+    ]);
+  }
+  return at;
 }

@@ -36,6 +36,7 @@ export interface RenderFacts {
     labels?: Record<string, string>;
     fields?: Record<string, unknown>;
     last_update_at?: { internal: Date | null; external: Date | null };
+    next_update_at?: { internal: Date | null; external: Date | null };
   };
   now?: Date;
   /** The incident page (TOCSIN_PUBLIC_URL/incidents/<id>). */

@@ -16,6 +16,7 @@ export interface CadenceFacts {
   state?: string;
   state_entered_at?: Date;
   last_update_at?: { internal: Date | null; external: Date | null };
+  next_update_at?: { internal: Date | null; external: Date | null };
 }
 
 /** When the next update of an audience is due, and how often after that while none comes. */
@@ -30,13 +31,25 @@ type CadenceSpec = Severity['cadence'];
  * The one cadence rule (overdue marks, reminders, {next_update}, drafts, drills): the state's own
  * cadence while in a state that has one (counted from the later of the last update and entering it;
  * none: nothing due), else the cadence by age: due at the first moment when the interval in force
- * at that age has passed since the last update (or declaration). Null: nothing is due.
+ * at that age has passed since the last update (or declaration). A time the last update's author
+ * set ("next update at") wins. Null: nothing is due.
  */
 export function cadenceDue(plan: Plan, incident: CadenceFacts, audience: Audience): CadenceDue | null {
   if (incident.resolved_at) return null;
   const cadence = plan.severities.find((s) => s.id === incident.severity)?.cadence;
   if (!cadence) return null;
   const last = incident.last_update_at?.[audience] ?? incident.declared_at;
+  const promised = incident.next_update_at?.[audience];
+  if (promised) {
+    // The author said when the next update comes: due then, and at the cadence after that.
+    const since = { internal: promised, external: promised };
+    const after = cadenceDue(
+      plan,
+      { ...incident, next_update_at: undefined, last_update_at: since },
+      audience,
+    );
+    return { due: promised, every: after?.every ?? Number.POSITIVE_INFINITY };
+  }
   const own = incident.state === undefined ? undefined : cadence.byState?.[incident.state]?.[audience];
   if (own !== undefined) {
     if (own === 'none') return null;

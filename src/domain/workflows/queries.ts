@@ -48,17 +48,27 @@ export function openIncidents(db: Executor, now: Date) {
 export async function lastPublishedUpdates(db: Executor, ids: string[]): Promise<LastUpdates> {
   const out: LastUpdates = new Map();
   if (ids.length === 0) return out;
+  // The latest published update of each audience, with the next update its author promised.
   const rows = await db
     .selectFrom('incident_updates')
-    .select(['incident_id', 'audience', (eb) => eb.fn.max('published_at').as('last')])
+    .distinctOn(['incident_id', 'audience'])
+    .select(['incident_id', 'audience', 'published_at', 'next_update_at'])
     .where('status', '=', 'published')
     .where('incident_id', 'in', ids)
-    .groupBy(['incident_id', 'audience'])
+    .orderBy('incident_id')
+    .orderBy('audience')
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
     .execute();
   for (const row of rows) {
     const key = String(row.incident_id);
-    const entry = out.get(key) ?? { internal: null, external: null };
-    entry[row.audience] = row.last ? new Date(row.last) : null;
+    const entry = out.get(key) ?? {
+      internal: null,
+      external: null,
+      next: { internal: null, external: null },
+    };
+    entry[row.audience] = row.published_at ? new Date(row.published_at) : null;
+    entry.next[row.audience] = row.next_update_at ? new Date(row.next_update_at) : null;
     out.set(key, entry);
   }
   return out;

@@ -20,9 +20,18 @@ export interface IncidentSnapshot extends IncidentMilestones {
   state_entered_at: Date;
   detected_at?: Date | null;
   last_update_at: { internal: Date | null; external: Date | null };
+  /** "Next update at" set by the author of each audience's last update (null: the cadence decides). */
+  next_update_at?: { internal: Date | null; external: Date | null };
 }
 
-export type LastUpdates = Map<string, { internal: Date | null; external: Date | null }>;
+export type LastUpdates = Map<
+  string,
+  {
+    internal: Date | null;
+    external: Date | null;
+    next: { internal: Date | null; external: Date | null };
+  }
+>;
 
 export function snapshotOf(row: Row<'incidents'>, lastUpdates?: LastUpdates): IncidentSnapshot {
   return {
@@ -51,8 +60,17 @@ export function snapshotOf(row: Row<'incidents'>, lastUpdates?: LastUpdates): In
     mitigated_at: row.mitigated_at,
     resolved_at: row.resolved_at,
     state_entered_at: row.state_entered_at,
-    last_update_at: lastUpdates?.get(String(row.id)) ?? { internal: null, external: null },
+    last_update_at: lastOf(lastUpdates, row.id),
+    next_update_at: lastUpdates?.get(String(row.id))?.next ?? { internal: null, external: null },
   };
+}
+
+function lastOf(
+  lastUpdates: LastUpdates | undefined,
+  id: string | number,
+): IncidentSnapshot['last_update_at'] {
+  const last = lastUpdates?.get(String(id));
+  return last ? { internal: last.internal, external: last.external } : { internal: null, external: null };
 }
 
 /** The last published update of any audience, or null. */

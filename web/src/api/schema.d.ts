@@ -1124,6 +1124,8 @@ export interface paths {
             status?: string;
             /** @description publish external text that matched a guard rail (internal hostname, IP, email, token, stack trace) anyway, and why */
             guard_override_reason?: string;
+            /** @description when the next update of this audience comes: a duration from now (45m) or an ISO date-time; it is due then (reminders and overdue marks follow it) instead of at the plan cadence */
+            next_update?: string;
           };
         };
       };

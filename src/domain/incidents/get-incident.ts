@@ -1,9 +1,10 @@
 import type { Row } from '../../db/schema.ts';
-import type { Operation } from '../context.ts';
-import { lifecycleOf } from '../plans/plan.ts';
+import type { Actor, Operation } from '../context.ts';
+import { lifecycleOf, type Plan } from '../plans/plan.ts';
 import { readIncident } from './change.ts';
 import { type Incident, renderLinks } from './incident.ts';
 import * as incidents from './queries.ts';
+import { mayEnterState } from './state-permission.ts';
 import { computeTargets, type TargetClock } from './targets.ts';
 
 export interface ChecklistView {
@@ -22,7 +23,10 @@ export interface IncidentDetail {
   updates: Row<'incident_updates'>[];
   tasks: Row<'action_items'>[];
   timeline: Awaited<ReturnType<typeof incidents.listEvents>>;
-  /** The states the plan allows moving to from the current one (what a client may offer). */
+  /**
+   * The states the caller may move the incident to from the current one: the plan's transitions, and
+   * for states with `by`, only when the caller is among those it names (what a client may offer).
+   */
   allowed_states: string[];
 }
 
@@ -37,9 +41,21 @@ function groupChecklists(items: Row<'checklist_items'>[]): ChecklistView[] {
   return [...groups].map(([name, list]) => ({ name, items: list }));
 }
 
-function allowedStates(plan: Parameters<typeof lifecycleOf>[0], from: string): string[] {
+async function allowedStates(
+  ctx: Operation<unknown>['ctx'],
+  plan: Plan,
+  incident: Incident,
+  actor: Actor,
+): Promise<string[]> {
+  if (!ctx.can('incident:update')) return [];
   const lifecycle = lifecycleOf(plan);
-  return lifecycle.states.filter((s) => lifecycle.canTransition(from, s));
+  const now = ctx.clock.now();
+  const allowed: string[] = [];
+  for (const state of lifecycle.states) {
+    if (!lifecycle.canTransition(incident.state, state)) continue;
+    if (await mayEnterState(ctx.db, plan, incident, actor, state, now)) allowed.push(state);
+  }
+  return allowed;
 }
 
 /** One incident with everything about it, target clocks computed under its own plan version. */
@@ -70,6 +86,6 @@ export async function getIncident({
     updates,
     tasks,
     timeline,
-    allowed_states: allowedStates(plan, incident.state),
+    allowed_states: await allowedStates(ctx, plan, incident, ctx.actor),
   };
 }

@@ -6,6 +6,7 @@ import { type Actor, makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { applyPlan } from '../workflows/testing.ts';
 import { assignRole } from './assign-role.ts';
 import { declareIncident } from './declare-incident.ts';
+import { getIncident } from './get-incident.ts';
 import { resolveIncident } from './resolve-incident.ts';
 import { transitionIncident } from './transition-incident.ts';
 
@@ -62,6 +63,22 @@ describe('lifecycle.states[].by', () => {
     await expect(transitionIncident({ ctx: bob, input: { incidentId: id, to: 'resolved' } })).rejects.toThrow(
       Forbidden,
     );
+  });
+
+  it('offers each caller only the moves it may make (what the console shows)', async () => {
+    const id = await declare();
+    const offered = async (ctx: ReturnType<typeof system>) =>
+      (await getIncident({ ctx, input: { incidentId: id } })).allowed_states;
+    expect(await offered(as('bob', ids.bob as string))).toEqual(['monitoring']);
+    expect(await offered(as('max', ids.max as string))).toEqual(['monitoring', 'resolved']);
+    const viewer = makeCtx({ db: t.db, clock }, {
+      kind: 'user',
+      userId: ids.bob as string,
+      name: 'bob',
+      role: 'viewer',
+      leadership: false,
+    } satisfies Actor);
+    expect(await offered(viewer)).toEqual([]);
   });
 
   it('lets the role holder on this incident and the group members move it', async () => {

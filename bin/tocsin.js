@@ -3,8 +3,9 @@
 // which `npm ci` runs through `prepare`), so starting never compiles TypeScript. In a source checkout
 // whose src/ was edited after the last build, dist/ would be stale: then the sources run through tsx
 // instead (a development fallback; tsx is needed for tests and scripts anyway).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isCurrent } from './freshness.js';
 
 // `npm start` and `npx tocsin` run it on the Node 24 that `npm ci` installs (the `node` devDependency),
 // whatever Node runs npm itself (20.19+); run directly, it needs Node 22.12 or newer.
@@ -19,22 +20,11 @@ if (major < 22 || (major === 22 && minor < 12)) {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compiled = `${root}dist/main.js`;
 
-/** The newest modification time of a .ts file under dir (a few hundred stats: about a millisecond). */
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || (!entry.name.endsWith('.ts') && !entry.name.endsWith('.sql'))) continue;
-    const mtime = statSync(`${entry.parentPath}/${entry.name}`).mtimeMs;
-    if (mtime > newest) newest = mtime;
-  }
-  return newest;
-}
-
 function compiledIsCurrent() {
   if (!existsSync(compiled)) return false;
   // An installed package has no src/ next to dist/ to compare with: dist/ is what it ships.
   if (!existsSync(`${root}src`)) return true;
-  return statSync(`${root}dist/.built`, { throwIfNoEntry: false })?.mtimeMs >= newestSource(`${root}src`);
+  return isCurrent(`${root}dist/.built`, [`${root}src`], ['.ts', '.sql']);
 }
 
 if (compiledIsCurrent()) {

@@ -10,9 +10,14 @@ import { engineModules } from './modules.ts';
  */
 export const DRILL_MODULES = ['workflow-timers', 'workflow-events', 'escalations', 'schedule-handoffs'];
 
+/** Added when a scenario raises alerts: they go from alert to incident through the real rules. */
+export const DRILL_ALERT_MODULES = ['alert-rules'];
+
 /** The real engine for a drill (runDrill); no delivery: its notifications stay in the outbox. */
-export const drillEngine: DrillEngine = (deps) =>
-  new Engine(
+export const drillEngine: DrillEngine = (deps, options) => {
+  const names = options?.alerts ? [...DRILL_MODULES, ...DRILL_ALERT_MODULES] : DRILL_MODULES;
+  return new Engine(
     deps,
-    engineModules({ deliver: false }).filter((m) => DRILL_MODULES.includes(m.name)),
+    engineModules({ deliver: false }).filter((m) => names.includes(m.name)),
   );
+};

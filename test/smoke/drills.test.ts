@@ -4,7 +4,7 @@ import { loadScenario } from '../../src/domain/drills/report.ts';
 import { type DrillReport, runDrill } from '../../src/domain/drills/run-drill.ts';
 import { defaultScenario, lifecycleWalk } from '../../src/domain/drills/scenario.ts';
 import { loadPlan } from '../../src/domain/plans/plan.ts';
-import { DRILL_MODULES, drillEngine } from '../../src/engine/drill-engine.ts';
+import { DRILL_ALERT_MODULES, DRILL_MODULES, drillEngine } from '../../src/engine/drill-engine.ts';
 import { engineModules } from '../../src/engine/modules.ts';
 import { freshDb, type TestDb } from '../helpers.ts';
 
@@ -94,7 +94,7 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     expect(scenarioFiles.length).toBeGreaterThanOrEqual(6);
     // A drill runs the engine's own incident modules: a renamed one must not drop out silently.
     const names = engineModules({ deliver: false }).map((m) => m.name);
-    expect(names).toEqual(expect.arrayContaining(DRILL_MODULES));
+    expect(names).toEqual(expect.arrayContaining([...DRILL_MODULES, ...DRILL_ALERT_MODULES]));
   });
 
   it.for(severityCases)(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../incidents/incident.ts';
 import { loadPlan, type Plan } from '../plans/plan.ts';
-import { goalRows, notChecked, verificationRow } from './judge.ts';
+import { goalRows, notChecked, recurrenceRow, verificationRow } from './judge.ts';
 
 const plan = loadPlan(
   `apiVersion: tocsin.dev/v1
@@ -53,5 +53,53 @@ describe('drill judgement beyond targets', () => {
 
   it('says which rules it cannot judge', () => {
     expect(notChecked(plan).map((r) => r.rule)).toEqual(['verification.checks', 'goals.maxPerQuarter']);
+  });
+});
+
+describe('drill judgement of a recurrence (lifecycle.reopenWithin)', () => {
+  const windowed = loadPlan(
+    `apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: reopening }
+severities: [{ id: P0, title: Outage }]
+lifecycle: { states: [{ id: open }, { id: resolved }], reopenWithin: 30m }
+`,
+    'r.yaml',
+  ).plan as Plan;
+  const alert = (routing: string | null) => ({
+    at_offset: '+40m',
+    key: 'db-down',
+    action: 'trigger',
+    outcome: 'created',
+    routing,
+    incident_id: null,
+  });
+  const within = { row: 0, incidentId: '7', resolvedAt: t(10), at: t(40) };
+  const after = { ...within, at: t(41) };
+
+  it('expects a reopen within the window (inclusive) and a new incident after it', () => {
+    expect(recurrenceRow(windowed, within, alert('reopened:7'))).toMatchObject({
+      expected: 'reopens #7',
+      actual: 'reopened #7',
+      verdict: 'met',
+      counts: true,
+    });
+    expect(recurrenceRow(windowed, after, alert('declared:8'))).toMatchObject({
+      expected: 'opens a new incident',
+      actual: 'opened #8',
+      verdict: 'met',
+    });
+  });
+
+  it('calls it breached when the alert rules did otherwise', () => {
+    expect(recurrenceRow(windowed, within, alert('declared:8')).verdict).toBe('breached');
+    expect(recurrenceRow(windowed, within, alert('reopened:6')).verdict).toBe('breached');
+    expect(recurrenceRow(windowed, after, alert('reopened:7')).verdict).toBe('breached');
+    expect(recurrenceRow(windowed, after, alert('suppressed:3'))).toMatchObject({
+      actual: 'suppressed:3',
+      verdict: 'breached',
+    });
+    // Without a window every recurrence opens a new incident.
+    expect(recurrenceRow(plan, within, alert('declared:8')).verdict).toBe('met');
   });
 });

@@ -131,3 +131,49 @@ export function notChecked(plan: Plan): DrillRuleRow[] {
   if (plan.review) add('review', "the plan's own review cycle");
   return rows;
 }
+
+/** An alert step as the drill saw it: what ingest did and what the alert rules decided. */
+export interface DrillAlertRow {
+  at_offset: string;
+  key: string;
+  action: string;
+  outcome: string;
+  /** alerts.routing: declared:ID, grouped:ID, reopened:ID, suppressed:ID, recorded, … */
+  routing: string | null;
+  incident_id: string | null;
+}
+
+/** A trigger of a key after the incident it fed was resolved (the alert row is `row`). */
+export interface Recurrence {
+  row: number;
+  incidentId: string;
+  resolvedAt: Date;
+  at: Date;
+}
+
+/**
+ * lifecycle.reopenWithin: a recurrence within the window of the resolution reopens the incident
+ * (and pages again); a later one, or any when the plan sets no window, opens a new incident.
+ */
+export function recurrenceRow(plan: Plan, r: Recurrence, alert: DrillAlertRow): DrillRuleRow {
+  const within = plan.lifecycle.reopenWithin;
+  const after = r.at.getTime() - r.resolvedAt.getTime();
+  const reopens = within !== undefined && after <= parseDuration(within);
+  const expected = reopens ? `reopens #${r.incidentId}` : 'opens a new incident';
+  const [how, id] = (alert.routing ?? 'not routed').split(':');
+  const actual =
+    how === 'reopened'
+      ? `reopened #${id}`
+      : how === 'declared'
+        ? `opened #${id}`
+        : (alert.routing ?? 'not routed');
+  const met = reopens ? how === 'reopened' && id === r.incidentId : how === 'declared';
+  return {
+    rule: 'lifecycle.reopenWithin',
+    expected,
+    actual,
+    verdict: met ? 'met' : 'breached',
+    counts: true,
+    note: `"${alert.key}" again ${formatDuration(after)} after #${r.incidentId} resolved${within ? ` (window ${within})` : ' (no window)'}`,
+  };
+}

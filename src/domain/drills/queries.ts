@@ -31,12 +31,12 @@ export function targetBreaches(db: Executor, incidentId: string) {
 }
 
 /** Every message the drill queued (nothing is delivered in a drill: these would have been sent). */
-export function queuedMessages(db: Executor, incidentId: string) {
+export function queuedMessages(db: Executor, incidentIds: string[]) {
   return db
     .selectFrom('outbox')
     .leftJoin('users', 'users.id', 'outbox.user_id')
     .select(['outbox.created_at', 'outbox.channel', 'outbox.destination', 'outbox.payload', 'users.handle'])
-    .where('outbox.incident_id', '=', incidentId)
+    .where('outbox.incident_id', 'in', incidentIds.length > 0 ? incidentIds : ['0'])
     .orderBy('outbox.created_at')
     .orderBy('outbox.id')
     .execute();
@@ -73,4 +73,13 @@ export function stateEvents(db: Executor, incidentId: string) {
     .where('kind', '=', 'incident.state_changed')
     .orderBy('id')
     .execute();
+}
+
+/** What the alert rules decided for an alert, and the incident it feeds. */
+export function alertRouting(db: Executor, alertId: string) {
+  return db
+    .selectFrom('alerts')
+    .select(['routing', 'incident_id'])
+    .where('id', '=', alertId)
+    .executeTakeFirst();
 }

@@ -84,6 +84,21 @@ export function formatDrillReport(r: DrillReport): string {
       ),
     );
   }
+  if (r.alerts.length > 0) {
+    lines.push('');
+    lines.push(
+      formatTable(
+        ['alert', 'action', 'at', 'ingest', 'alert rules'],
+        r.alerts.map((a) => [a.key, a.action, a.at_offset, a.outcome, a.routing ?? '—']),
+      ),
+    );
+  }
+  if (r.incidents.length > 1) {
+    lines.push('');
+    lines.push(
+      `incidents opened: ${r.incidents.map((i) => `#${i.id} at ${i.opened_offset} (${i.severity}, ${i.state})`).join('; ')}`,
+    );
+  }
   if (r.messages.length > 0) {
     lines.push('');
     lines.push(`messages that would have been sent (${r.messages.length}):`);

@@ -2,6 +2,8 @@ import { VirtualClock } from '../../db/clock.ts';
 import type { Db } from '../../db/schema.ts';
 import { Invalid } from '../../errors.ts';
 import { formatDuration } from '../../lib/duration.ts';
+import type { IngestResult } from '../alerts/alerts.ts';
+import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
 import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
 import { addHypothesis } from '../incidents/add-hypothesis.ts';
@@ -28,11 +30,22 @@ import {
   targetDurations,
 } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
+import { createIntegration } from '../services/create-integration.ts';
+import { saveService } from '../services/save-service.ts';
+import type { Integration } from '../services/services.ts';
 import { approveUpdate } from '../updates/approve-update.ts';
 import { cadenceDue, describeCadence, hasCadence } from '../updates/cadence.ts';
 import { listUpdates } from '../updates/list-updates.ts';
 import { saveUser } from '../users/save-user.ts';
-import { type DrillRuleRow, goalRows, notChecked, verificationRow } from './judge.ts';
+import {
+  type DrillAlertRow,
+  type DrillRuleRow,
+  goalRows,
+  notChecked,
+  type Recurrence,
+  recurrenceRow,
+  verificationRow,
+} from './judge.ts';
 import { nextDue } from './next-due.ts';
 import * as drills from './queries.ts';
 import {
@@ -95,8 +108,14 @@ export interface DrillReport {
   rules: DrillRuleRow[];
   /** Who held each role when, handovers included. */
   roles: { at_offset: string; role: string; user: string; previous: string | null; how: string }[];
+  /** Each alert step: what ingest did with it and what the alert rules decided (declared:ID, …). */
+  alerts: DrillAlertRow[];
+  /** Every incident the drill opened (by declare or by an alert), first the one the report judges. */
+  incidents: { id: string; opened_offset: string; severity: string; state: string }[];
   passed: boolean;
 }
+
+export type { DrillAlertRow };
 
 const MINUTE = 60_000;
 
@@ -128,7 +147,10 @@ export function planDrill(input: DrillInput): { plan: Plan; scenario: Scenario; 
  * The engine a drill ticks on its virtual clock. The caller passes the real one (drillEngine in
  * src/engine/drill-engine.ts): the engine runs the domain, so the domain does not import it.
  */
-export type DrillEngine = (deps: { db: Db; clock: VirtualClock }) => { runUntilIdle(): Promise<void> };
+export type DrillEngine = (
+  deps: { db: Db; clock: VirtualClock },
+  options?: { alerts?: boolean },
+) => { runUntilIdle(): Promise<void> };
 
 /**
  * Runs a scripted incident through a plan on a virtual clock, with the real operations and the real
@@ -148,20 +170,28 @@ export async function runDrill(
   const commander = await drillUser(system, 'drill-commander');
   for (const handle of scenario.users) await drillUser(system, handle);
   const ctx = makeCtx({ db, clock }, commander);
-  const engine = startEngine({ db, clock });
-  const steps = sortSteps(scenario.steps);
-  const span = Math.max(...steps.map(stepOffsetMs), ...Object.values(targetsMs(plan, severity.id)));
+  const alerting = scenario.steps.some((s) => s.do === 'alert');
+  const integration = alerting ? await drillService(system, scenario, saved.name) : undefined;
+  const engine = startEngine({ db, clock }, { alerts: alerting });
+  const steps = sortSteps(scenario.steps, start);
+  const offsetOf = (step: ScenarioStep) => stepOffsetMs(step, start);
+  const span = Math.max(...steps.map(offsetOf), ...Object.values(targetsMs(plan, severity.id)));
   // A backstop for what no due time predicts (a condition on business hours turning true).
   const granularity = Math.min(60 * MINUTE, Math.max(MINUTE, Math.floor(span / 50)));
 
+  // The incident the report judges (the first one opened) and the latest one, which steps act on.
   let incident: Incident | undefined;
+  let current: Incident | undefined;
+  const opened: Incident[] = [];
+  const alertRows: DrillAlertRow[] = [];
+  const recurrences: Recurrence[] = [];
   // The clock jumps to the next step, the next time a timer rule falls due, or one `granularity`
   // on, whichever comes first: each target breach, overdue update and elapsed workflow fires at
   // its own time, and the engine does not tick through empty minutes.
   const advanceTo = async (at: Date) => {
     while (clock.now().getTime() < at.getTime()) {
       const now = clock.now();
-      const due = incident ? await nextDue(db, plan, incident.id, now) : Number.POSITIVE_INFINITY;
+      const due = current ? await nextDue(db, plan, current.id, now) : Number.POSITIVE_INFINITY;
       clock.set(new Date(Math.min(at.getTime(), now.getTime() + granularity, due)));
       await engine.runUntilIdle();
     }
@@ -169,13 +199,25 @@ export async function runDrill(
 
   const stepResults: DrillReport['steps'] = [];
   for (const step of steps) {
-    await advanceTo(new Date(start.getTime() + stepOffsetMs(step)));
+    await advanceTo(new Date(start.getTime() + offsetOf(step)));
     progress(
       `${step.at.padStart(6)} ${step.do}${step.audience ? ` ${step.audience}` : ''}${step.to ? ` → ${step.to}` : ''}`,
     );
     try {
-      if (step.do === 'declare') {
-        incident = await declareIncident({
+      if (step.do === 'alert') {
+        const recurrence = await recurrenceOf(db, step, alertRows, clock.now());
+        const sent = await sendAlert(system, integration, step);
+        await engine.runUntilIdle();
+        const row = await alertRow(db, start, sent, step);
+        if (recurrence) recurrences.push({ ...recurrence, row: alertRows.length });
+        alertRows.push(row);
+        if (row.incident_id && !opened.some((i) => i.id === row.incident_id)) {
+          opened.push((await incidents.findIncident(db, row.incident_id)) as Incident);
+        }
+        if (row.incident_id) current = opened.find((i) => i.id === row.incident_id);
+        incident ??= current;
+      } else if (step.do === 'declare') {
+        current = await declareIncident({
           ctx,
           input: {
             title: scenario.title,
@@ -186,9 +228,11 @@ export async function runDrill(
             labels: scenario.labels,
           },
         });
+        opened.push(current);
+        incident ??= current;
       } else {
-        if (!incident) throw new Error('the scenario must declare the incident first');
-        await runStep(ctx, system, plan, incident.id, step);
+        if (!current) throw new Error('the scenario must declare the incident (or raise an alert) first');
+        await runStep(ctx, system, plan, current.id, step);
       }
       await engine.runUntilIdle();
       stepResults.push({ at: step.at, do: step.do, ok: true });
@@ -203,12 +247,12 @@ export async function runDrill(
       });
     }
   }
-  if (!incident) throw new Error('the scenario never declared an incident');
+  if (!incident) throw new Error('the scenario never declared an incident (nor did an alert open one)');
 
   // Let every target reach a verdict: run the clock past the last due time if still open.
-  const current = await incidents.findIncident(db, incident.id);
-  if (current && !current.resolved_at) {
-    const lastDue = Math.max(...computeTargets(current, plan, clock.now()).map((t) => t.due_at.getTime()), 0);
+  const judged = await incidents.findIncident(db, incident.id);
+  if (judged && !judged.resolved_at) {
+    const lastDue = Math.max(...computeTargets(judged, plan, clock.now()).map((t) => t.due_at.getTime()), 0);
     if (lastDue > clock.now().getTime()) await advanceTo(new Date(lastDue + MINUTE));
   }
   await engine.runUntilIdle();
@@ -229,7 +273,12 @@ export async function runDrill(
   const cadence = await cadenceRows(db, plan, final, now);
   const runs = await drills.workflowRuns(db, final.id);
   const breaches = await drills.targetBreaches(db, final.id);
-  const messages = (await drills.queuedMessages(db, final.id)).map((m) => ({
+  const messages = (
+    await drills.queuedMessages(
+      db,
+      opened.map((i) => i.id),
+    )
+  ).map((m) => ({
     at_offset: offset(declaredAt, m.created_at) as string,
     channel: m.channel,
     to: m.handle ?? m.destination,
@@ -260,7 +309,23 @@ export async function runDrill(
     };
   });
   const verification = verificationRow(plan, final, await drills.stateEvents(db, final.id));
-  const rules = [...goalRows(plan, final), ...(verification ? [verification] : []), ...notChecked(plan)];
+  const rules = [
+    ...goalRows(plan, final),
+    ...(verification ? [verification] : []),
+    ...recurrences.map((r) => recurrenceRow(plan, r, alertRows[r.row] as DrillAlertRow)),
+    ...notChecked(plan),
+  ];
+  const openedRows = await Promise.all(
+    opened.map(async (i) => {
+      const row = (await incidents.findIncident(db, i.id)) as Incident;
+      return {
+        id: row.id,
+        opened_offset: offset(start, row.declared_at) as string,
+        severity: row.severity,
+        state: row.state,
+      };
+    }),
+  );
   const passed =
     rules.every((r) => !r.counts || r.verdict !== 'breached') &&
     actionErrors.length === 0 &&
@@ -272,7 +337,7 @@ export async function runDrill(
     plan_version: saved.version,
     severity: final.severity,
     severity_title: drillSeverity(plan, final.severity).title,
-    declared_severity: severity.id,
+    declared_severity: incident.severity,
     scenario: scenario.metadata?.name ?? 'scenario',
     incident_id: final.id,
     started_at: start.toISOString(),
@@ -293,7 +358,81 @@ export async function runDrill(
     action_errors: actionErrors,
     rules,
     roles,
+    alerts: alertRows,
+    incidents: openedRows,
     passed,
+  };
+}
+
+/** The drill's service (the scenario's, else "drill") under the drill's plan, and its integration. */
+async function drillService(system: Ctx, scenario: Scenario, plan: string): Promise<Integration> {
+  const name = scenario.service ?? 'drill';
+  await saveService({
+    ctx: system,
+    input: { service: { name, plan, rules: scenario.serviceRules ?? {} }, mode: 'upsert' },
+  });
+  return createIntegration({ ctx: system, input: { service: name, type: 'pagerduty', name: 'drill' } });
+}
+
+/** Sends an alert step through the real ingest operation, as a monitoring tool would. */
+async function sendAlert(
+  system: Ctx,
+  integration: Integration | undefined,
+  step: ScenarioStep,
+): Promise<IngestResult | undefined> {
+  const alert = step.alert;
+  if (!alert || !integration) throw new Error('alert: `alert: {key: …}` is required');
+  const [result] = await ingestAlertEvents({
+    ctx: system,
+    input: {
+      integration,
+      events: [
+        {
+          action: alert.action,
+          dedupKey: alert.key,
+          summary: alert.summary ?? step.text ?? alert.key,
+          severity: alert.severity,
+          labels: alert.labels ?? {},
+          source: 'drill',
+          raw: { drill: true, key: alert.key },
+        },
+      ],
+    },
+  });
+  return result;
+}
+
+/**
+ * A trigger of a key whose incident is resolved by now: a recurrence, which lifecycle.reopenWithin
+ * decides (reopen that incident, or open a new one). Read before the alert is sent.
+ */
+async function recurrenceOf(
+  db: Db,
+  step: ScenarioStep,
+  rows: DrillAlertRow[],
+  now: Date,
+): Promise<Omit<Recurrence, 'row'> | undefined> {
+  if (step.alert?.action !== 'trigger') return undefined;
+  const fed = rows.findLast((r) => r.key === step.alert?.key && r.incident_id)?.incident_id;
+  const before = fed ? await incidents.findIncident(db, fed) : undefined;
+  if (!before?.resolved_at) return undefined;
+  return { incidentId: before.id, resolvedAt: before.resolved_at, at: now };
+}
+
+async function alertRow(
+  db: Db,
+  start: Date,
+  sent: IngestResult | undefined,
+  step: ScenarioStep,
+): Promise<DrillAlertRow> {
+  const routed = sent?.alert_id ? await drills.alertRouting(db, sent.alert_id) : undefined;
+  return {
+    at_offset: offset(start, new Date(start.getTime() + stepOffsetMs(step, start))) as string,
+    key: step.alert?.key ?? '',
+    action: step.alert?.action ?? 'trigger',
+    outcome: sent?.outcome ?? 'ignored',
+    routing: routed?.routing ?? null,
+    incident_id: routed?.incident_id ?? null,
   };
 }
 
@@ -305,7 +444,16 @@ async function drillUser(system: Ctx, handle: string): Promise<Actor> {
   const { item } = await saveUser({
     ctx: system,
     input: {
-      user: { handle, name: handle, role: 'admin', leadership: true, time_zone: 'UTC' },
+      // An address on a reserved domain: a page to a drill user shows up among the messages that
+      // would have been sent (a drill delivers nothing).
+      user: {
+        handle,
+        name: handle,
+        email: `${handle}@drill.invalid`,
+        role: 'admin',
+        leadership: true,
+        time_zone: 'UTC',
+      },
       mode: 'upsert',
     },
   });

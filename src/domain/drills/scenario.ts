@@ -3,6 +3,7 @@ import { Invalid } from '../../errors.ts';
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import { lifecycleOf, type Plan, type Severity, severityOf, targetDurations } from '../plans/plan.ts';
 import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
+import { ALERT_SEVERITIES, serviceRulesSchema } from '../services/services.ts';
 import { durationSchema } from '../workflows/workflow-schema.ts';
 
 // A drill scenario: a scripted incident, each step at an offset from declaration on a virtual clock.
@@ -21,9 +22,23 @@ export const STEP_ACTIONS = [
   'resolve',
   'set',
   'wait',
+  'alert',
 ] as const;
 
-const offset = z.union([z.literal('0'), durationSchema]).describe('time since declaration, e.g. 4m');
+const offset = z
+  .union([z.literal('0'), durationSchema, z.iso.datetime({ offset: true })])
+  .describe('time since the drill started (e.g. 4m), or a wall-clock time (2026-01-10T03:00:00Z)');
+
+export const DEFAULT_START = '2026-01-05T10:00:00Z';
+
+/** An alert a step sends through the real ingest operation, as a monitoring tool would. */
+export const drillAlertSchema = z.strictObject({
+  key: z.string().min(1).max(255).describe('dedup key: a repeat of an open alert deduplicates'),
+  action: z.enum(['trigger', 'acknowledge', 'resolve']).default('trigger'),
+  summary: z.string().min(1).optional().describe('default: the key'),
+  severity: z.enum(ALERT_SEVERITIES).default('critical').describe('the sender’s severity'),
+  labels: z.record(z.string(), z.string()).optional(),
+});
 
 export const stepSchema = z.strictObject({
   at: offset,
@@ -51,32 +66,67 @@ export const stepSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle')
     .optional()
     .describe('who does the step (a drill user, created if missing); default: the drill commander'),
+  alert: drillAlertSchema
+    .optional()
+    .describe('alert: the alert sent to the scenario’s service (routing, dedup and reopen rules apply)'),
 });
 
-export const scenarioSchema = z.strictObject({
-  apiVersion: z.literal('tocsin.dev/v1').default('tocsin.dev/v1'),
-  kind: z.literal('Drill').default('Drill'),
-  metadata: z.strictObject({ name: z.string().min(1), description: z.string().optional() }).optional(),
-  severity: z.string().optional().describe('default: the plan’s first (most severe) severity'),
-  title: z.string().min(1).default('Drill: checkout is failing for all customers'),
-  start: z.iso.datetime().optional().describe('virtual start time (UTC); default Monday 2026-01-05 10:00'),
-  service: z.string().optional(),
-  customerFacing: z.boolean().default(true),
-  labels: z.record(z.string(), z.string()).default({}),
-  users: z
-    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle'))
-    .default([])
-    .describe('drill users created before the incident, so plan groups that list them find them'),
-  steps: z.array(stepSchema).min(1),
-});
+export const scenarioSchema = z
+  .strictObject({
+    apiVersion: z.literal('tocsin.dev/v1').default('tocsin.dev/v1'),
+    kind: z.literal('Drill').default('Drill'),
+    metadata: z.strictObject({ name: z.string().min(1), description: z.string().optional() }).optional(),
+    severity: z.string().optional().describe('default: the plan’s first (most severe) severity'),
+    title: z.string().min(1).default('Drill: checkout is failing for all customers'),
+    start: z.iso.datetime().optional().describe('virtual start time (UTC); default Monday 2026-01-05 10:00'),
+    service: z.string().optional(),
+    customerFacing: z.boolean().default(true),
+    labels: z.record(z.string(), z.string()).default({}),
+    users: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle'))
+      .default([])
+      .describe('drill users created before the incident, so plan groups that list them find them'),
+    serviceRules: serviceRulesSchema
+      .optional()
+      .describe('the rules of the drill’s service (kind: Service rules) its alert steps go through'),
+    steps: z.array(stepSchema).min(1),
+  })
+  .superRefine((scenario, issues) => {
+    const start = Date.parse(scenario.start ?? DEFAULT_START);
+    scenario.steps.forEach((step, i) => {
+      if (step.do === 'alert' && !step.alert)
+        issues.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'alert'],
+          message: 'an alert step needs `alert: {key: …}`',
+        });
+      if (step.alert && step.do !== 'alert')
+        issues.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'alert'],
+          message: 'only an `alert` step sends an alert',
+        });
+      if (isWallClock(step.at) && Date.parse(step.at) < start)
+        issues.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'at'],
+          message: `${step.at} is before the drill starts (${new Date(start).toISOString()})`,
+        });
+    });
+  });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioStep = z.infer<typeof stepSchema>;
 
-export const DEFAULT_START = '2026-01-05T10:00:00Z';
+/** A wall-clock `at` (an ISO time) rather than an offset from the start. */
+function isWallClock(at: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T/.test(at);
+}
 
-export function stepOffsetMs(step: ScenarioStep): number {
-  return step.at === '0' ? 0 : parseDuration(step.at);
+/** When a step happens, in ms after the drill's start (a wall-clock `at` counts from `start`). */
+export function stepOffsetMs(step: ScenarioStep, start: Date = new Date(DEFAULT_START)): number {
+  if (step.at === '0') return 0;
+  return isWallClock(step.at) ? Date.parse(step.at) - start.getTime() : parseDuration(step.at);
 }
 
 /** Picks the scenario's severity: the one named, else the plan's first. */
@@ -238,10 +288,10 @@ function everyOf(severity: Severity, audience: 'internal' | 'external'): number 
   return all.length > 0 ? Math.max(MINUTE, Math.floor(Math.min(...all) * 0.8)) : Number.POSITIVE_INFINITY;
 }
 
-export function sortSteps(steps: ScenarioStep[]): ScenarioStep[] {
+export function sortSteps(steps: ScenarioStep[], start?: Date): ScenarioStep[] {
   return steps
     .map((s, i) => ({ s, i }))
-    .sort((a, b) => stepOffsetMs(a.s) - stepOffsetMs(b.s) || a.i - b.i)
+    .sort((a, b) => stepOffsetMs(a.s, start) - stepOffsetMs(b.s, start) || a.i - b.i)
     .map(({ s }) => s);
 }
 

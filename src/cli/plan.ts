@@ -123,7 +123,14 @@ const dash = (v: string | undefined | null) => v ?? '-';
 function whenText(w: Workflow): string {
   if (typeof w.when === 'string') return w.when;
   if ('target' in w.when) return `${w.when.before} before ${w.when.target} is due`;
-  const since = w.when.since === 'state' && w.when.state ? `entering ${w.when.state}` : w.when.since;
+  const since =
+    w.when.since === 'state' && w.when.state
+      ? `entering ${w.when.state}`
+      : w.when.since === 'role_assigned'
+        ? `${w.when.role} assigned`
+        : w.when.since === 'scheduled'
+          ? `the time in field ${w.when.field}`
+          : w.when.since;
   return `${w.when.elapsed} after ${since}${w.when.repeat ? ', repeating' : ''}`;
 }
 

@@ -21,7 +21,12 @@ import type { TimerTrigger } from '../workflows/workflow-schema.ts';
 export async function nextDue(db: Executor, plan: Plan, incidentId: string, now: Date): Promise<number> {
   const row = await incidents.findIncident(db, incidentId);
   if (!row) return Number.POSITIVE_INFINITY;
-  const incident = snapshotOf(row, await workflows.lastPublishedUpdates(db, [String(row.id)]));
+  const ids = [String(row.id)];
+  const incident = snapshotOf(
+    row,
+    await workflows.lastPublishedUpdates(db, ids),
+    await workflows.timerMoments(db, ids),
+  );
   const times = effectiveRules(plan).flatMap((rule) => dueTimes(rule, plan, incident, now.getTime()));
   return Math.min(Number.POSITIVE_INFINITY, ...times.filter((t) => t > now.getTime()));
 }
@@ -68,7 +73,8 @@ function nextElapsed(plan: Plan, when: TimerTrigger, anchor: Date, now: number):
 
 /** anchor + n·period for the first n ≥ 1 after now (only n = 1 when it does not repeat). */
 function nextPeriod(anchor: number, periodMs: number, now: number, repeat: boolean): number {
-  if (periodMs <= 0) return Number.POSITIVE_INFINITY;
+  // elapsed 0: due at the anchor itself (a scheduled time), once.
+  if (periodMs <= 0) return repeat ? Number.POSITIVE_INFINITY : anchor;
   if (!repeat) return anchor + periodMs;
   return anchor + Math.max(1, Math.floor((now - anchor) / periodMs) + 1) * periodMs;
 }

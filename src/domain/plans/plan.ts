@@ -8,7 +8,7 @@ import {
   type SourceError,
 } from '../../lib/yaml-source.ts';
 import { planBusinessHours, planSpanOf } from '../workflows/business-hours.ts';
-import type { Workflow } from '../workflows/workflow-schema.ts';
+import type { TimerTrigger, Workflow } from '../workflows/workflow-schema.ts';
 import {
   isKnownPlaceholder,
   type PlaceholderContext,
@@ -383,7 +383,72 @@ export function checkReferences(plan: Plan): ReferenceError[] {
   plan.workflows.forEach((w, i) => {
     checkWorkflow(c, w, ['workflows', i]);
   });
+  checkAnchorCycles(c, plan);
   return c.errors;
+}
+
+/** What a timer counts from, as a name its actions can move: "last_page", "field:review_at". */
+function anchorMoved(w: Workflow): string | undefined {
+  if (typeof w.when !== 'object' || !('elapsed' in w.when)) return undefined;
+  if (w.when.since === 'last_page') return 'last_page';
+  if (w.when.since === 'scheduled' && w.when.field) return `field:${w.when.field}`;
+  return undefined;
+}
+
+/** The anchors a workflow's actions move when it fires: a page moves last_page, setField its field. */
+function anchorsMovedBy(w: Workflow): Set<string> {
+  const moved = new Set<string>();
+  for (const action of w.then) {
+    if ('page' in action || 'addResponders' in action) moved.add('last_page');
+    // A constant value moves nothing after its first write; only a templated one can change each time.
+    const value = 'setField' in action ? action.setField.value : undefined;
+    if ('setField' in action && typeof value === 'string' && value.includes('{'))
+      moved.add(`field:${action.setField.field}`);
+  }
+  return moved;
+}
+
+/**
+ * Timers whose actions move their own anchor, directly or through other timers (a page 30m after the
+ * last page; two timers that each set the other's scheduled field) would fire again and again for as
+ * long as the incident is open: each firing starts the next. Each timer on such a cycle is an error
+ * at its `since`, naming the cycle.
+ */
+function checkAnchorCycles(c: Checker, plan: Plan): void {
+  const timers = plan.workflows.flatMap((w, i) => {
+    const anchor = anchorMoved(w);
+    return anchor ? [{ w, i, anchor }] : [];
+  });
+  const moves = new Map(plan.workflows.map((w) => [w.name, anchorsMovedBy(w)]));
+  // next(t): the timers whose anchor t's firing moves.
+  const next = (t: (typeof timers)[number]) =>
+    timers.filter((u) => moves.get(t.w.name)?.has(u.anchor) === true);
+  for (const t of timers) {
+    const path = cycleFrom(t, next);
+    if (!path) continue;
+    const names = [...path, t].map((x) => `"${x.w.name}"`).join(' → ');
+    const anchors = [...new Set(path.map((x) => x.anchor.replace('field:', 'field ')))].join(', ');
+    c.add(
+      ['workflows', t.i, 'when', 'since'],
+      `anchor cycle: ${names} (each firing moves what the next counts from: ${anchors}; they would fire for as long as the incident is open — count from declared with repeat: true instead)`,
+    );
+  }
+}
+
+/** The path from `start` back to itself through `next`, or undefined (depth-first). */
+function cycleFrom<T>(start: T, next: (t: T) => T[]): T[] | undefined {
+  const seen = new Set<T>();
+  const walk = (t: T, path: T[]): T[] | undefined => {
+    for (const n of next(t)) {
+      if (n === start) return path;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const found = walk(n, [...path, n]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk(start, [start]);
 }
 
 function checkIds(c: Checker, plan: Plan): void {
@@ -685,9 +750,26 @@ function checkWorkflow(c: Checker, w: Workflow, at: PropertyKey[]): void {
   if (typeof w.when === 'object' && 'state' in w.when) {
     c.ref([...at, 'when', 'state'], w.when.state, c.known.states, 'state');
   }
+  if (typeof w.when === 'object' && 'elapsed' in w.when) checkTimerAnchor(c, w.when, [...at, 'when']);
   w.then.forEach((action, i) => {
     checkAction(c, action, [...at, 'then', i]);
   });
+}
+
+/** since: role_assigned names a plan role; since: scheduled names its field; neither key elsewhere. */
+function checkTimerAnchor(c: Checker, when: TimerTrigger, at: PropertyKey[]): void {
+  if (when.since === 'role_assigned') {
+    if (when.role === undefined) c.add([...at, 'since'], 'since: role_assigned needs `role:` (a plan role)');
+    else c.ref([...at, 'role'], when.role, c.known.roles, 'role');
+  } else if (when.role !== undefined) {
+    c.add([...at, 'role'], '`role` goes with since: role_assigned');
+  }
+  if (when.since === 'scheduled') {
+    if (when.field === undefined)
+      c.add([...at, 'since'], 'since: scheduled needs `field:` (the custom field holding the time)');
+  } else if (when.field !== undefined) {
+    c.add([...at, 'field'], '`field` goes with since: scheduled');
+  }
 }
 
 /** One workflow action: the names it refers to, its page targets and its templated texts. */

@@ -9,14 +9,13 @@ export interface WorkflowEnv extends FireEnv {
   plans: PlanCache;
 }
 
-/** Snapshots of incident rows with their last published updates (one extra query for all of them). */
+/** Snapshots of incident rows with their last published updates (two extra queries for all of them). */
 export async function loadSnapshots(
   tx: Executor,
   rows: Row<'incidents'>[],
 ): Promise<Map<string, IncidentSnapshot>> {
-  const updates = await q.lastPublishedUpdates(
-    tx,
-    rows.map((r) => String(r.id)),
-  );
-  return new Map(rows.map((r) => [String(r.id), snapshotOf(r, updates)]));
+  const ids = rows.map((r) => String(r.id));
+  const updates = await q.lastPublishedUpdates(tx, ids);
+  const moments = await q.timerMoments(tx, ids);
+  return new Map(rows.map((r) => [String(r.id), snapshotOf(r, updates, moments)]));
 }

@@ -161,7 +161,21 @@ export function anchorOf(when: TimerTrigger, incident: IncidentSnapshot): Date |
       return incident.last_update_at.external ?? incident.declared_at;
     case 'resolved':
       return incident.resolved_at;
+    case 'last_page':
+      return incident.last_page_at ?? null;
+    case 'role_assigned':
+      return when.role === undefined ? null : (incident.role_assigned_at?.[when.role] ?? null);
+    case 'scheduled':
+      return scheduledAt(incident, when.field);
   }
+}
+
+/** The time a person scheduled in a custom field (an ISO time); anything else schedules nothing. */
+function scheduledAt(incident: IncidentSnapshot, field: string | undefined): Date | null {
+  const value = field === undefined ? undefined : incident.fields[field];
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : new Date(at);
 }
 
 /** The latest n ≥ 1 with anchor + n·period ≤ now (only n = 1 when not repeating), or 0. */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor, NewRow } from '../../db/schema.ts';
-import type { LastUpdates } from './snapshot.ts';
+import { EVENT_KINDS } from '../incidents/events.ts';
+import type { LastUpdates, TimerMoments } from './snapshot.ts';
 
 // SQL of the workflow engine, including what its actions write into incident tables.
 
@@ -69,6 +70,36 @@ export async function lastPublishedUpdates(db: Executor, ids: string[]): Promise
     };
     entry[row.audience] = row.published_at ? new Date(row.published_at) : null;
     entry.next[row.audience] = row.next_update_at ? new Date(row.next_update_at) : null;
+    out.set(key, entry);
+  }
+  return out;
+}
+
+/**
+ * Timer anchors kept off the incident row: its last page (a `paging.step` on its timeline) and when
+ * each role was last assigned. One statement for all the incidents.
+ */
+export async function timerMoments(db: Executor, ids: string[]): Promise<TimerMoments> {
+  const out: TimerMoments = new Map();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('incident_events')
+    .select(['incident_id', sql<string>`'page'`.as('what'), sql<Date>`max(at)`.as('at')])
+    .where('incident_id', 'in', ids)
+    .where('kind', '=', EVENT_KINDS.pageSent)
+    .groupBy('incident_id')
+    .unionAll(
+      db
+        .selectFrom('incident_roles')
+        .select(['incident_id', sql<string>`'role:' || role`.as('what'), 'assigned_at as at'])
+        .where('incident_id', 'in', ids),
+    )
+    .execute();
+  for (const row of rows) {
+    const key = String(row.incident_id);
+    const entry = out.get(key) ?? { last_page_at: null, role_assigned_at: {} };
+    if (row.what === 'page') entry.last_page_at = new Date(row.at);
+    else entry.role_assigned_at[row.what.slice('role:'.length)] = new Date(row.at);
     out.set(key, entry);
   }
   return out;

@@ -22,7 +22,14 @@ export interface IncidentSnapshot extends IncidentMilestones {
   last_update_at: { internal: Date | null; external: Date | null };
   /** "Next update at" set by the author of each audience's last update (null: the cadence decides). */
   next_update_at?: { internal: Date | null; external: Date | null };
+  /** When the incident last paged someone (timer anchor last_page). */
+  last_page_at?: Date | null;
+  /** When each role was last assigned (timer anchor role_assigned). */
+  role_assigned_at?: Record<string, Date>;
 }
+
+/** Per incident, the moments timers may count from that are not on its row (queries.timerMoments). */
+export type TimerMoments = Map<string, { last_page_at: Date | null; role_assigned_at: Record<string, Date> }>;
 
 export type LastUpdates = Map<
   string,
@@ -33,7 +40,11 @@ export type LastUpdates = Map<
   }
 >;
 
-export function snapshotOf(row: Row<'incidents'>, lastUpdates?: LastUpdates): IncidentSnapshot {
+export function snapshotOf(
+  row: Row<'incidents'>,
+  lastUpdates?: LastUpdates,
+  moments?: TimerMoments,
+): IncidentSnapshot {
   return {
     id: String(row.id),
     title: row.title,
@@ -62,6 +73,8 @@ export function snapshotOf(row: Row<'incidents'>, lastUpdates?: LastUpdates): In
     state_entered_at: row.state_entered_at,
     last_update_at: lastOf(lastUpdates, row.id),
     next_update_at: lastUpdates?.get(String(row.id))?.next ?? { internal: null, external: null },
+    last_page_at: moments?.get(String(row.id))?.last_page_at ?? null,
+    role_assigned_at: moments?.get(String(row.id))?.role_assigned_at ?? {},
   };
 }
 

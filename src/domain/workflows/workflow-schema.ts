@@ -56,6 +56,9 @@ export const TIMER_ANCHORS = [
   'last_internal_update',
   'last_external_update',
   'resolved',
+  'last_page',
+  'role_assigned',
+  'scheduled',
 ] as const;
 export type TimerAnchor = (typeof TIMER_ANCHORS)[number];
 
@@ -69,9 +72,18 @@ export const timerTriggerSchema = z
         'declared: since declaration; state: since entering the current (or `state`) state; ' +
           'acknowledged: since acknowledgement; last_update: since the last published update (or ' +
           'declaration); last_internal_update / last_external_update: the same for one audience; ' +
-          'resolved: since resolution (the only timers that run after it, for up to 30 days)',
+          'resolved: since resolution (the only timers that run after it, for up to 30 days); ' +
+          'last_page: since the incident last paged someone (a step of any of its pages); ' +
+          'role_assigned: since `role` was last assigned (by hand, automatically or in a handover); ' +
+          'scheduled: since the time a person scheduled in the incident field `field` (e.g. a review meeting)',
       ),
     state: z.string().optional().describe('with since: state, the state whose entry starts the timer'),
+    role: z.string().optional().describe('with since: role_assigned, the plan role'),
+    field: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, 'a custom field name')
+      .optional()
+      .describe('with since: scheduled, the custom field holding an ISO time (e.g. review_at)'),
     repeat: z.boolean().default(false).describe('fire again every `elapsed` while the conditions hold'),
   })
   .describe('Fires once a duration has elapsed');

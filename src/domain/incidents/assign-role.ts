@@ -4,6 +4,7 @@ import { changeIncident, usersByHandle } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
 import { type AssignRoleInput, assignRoleBodySchema } from './inputs.ts';
 import * as incidents from './queries.ts';
+import { roleRefusal } from './role-constraints.ts';
 
 export interface RoleAssignment {
   role: string;
@@ -27,6 +28,19 @@ export async function assignRole({ ctx, input }: Operation<AssignRoleInput>): Pr
     const holder = await incidents.findRole(c.tx, c.incident.id, data.role);
     const previous = holder?.user ?? null;
     if (!user || previous === data.user) return { role: data.role, user: data.user, previous };
+    const refusal = await roleRefusal(
+      c.tx,
+      c.plan,
+      {
+        incidentId: c.incident.id,
+        service: c.incident.service,
+        role: data.role,
+        userId: user.id,
+        handle: data.user,
+      },
+      c.now,
+    );
+    if (refusal) throw new Invalid(refusal, [{ path: 'user', message: refusal }]);
     await incidents.upsertRole(c.tx, {
       incident_id: c.incident.id,
       role: data.role,

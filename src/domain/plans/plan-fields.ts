@@ -77,6 +77,9 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'roles[].eligible': 'acted',
   'roles[].rotation': 'stored',
   'roles[].fallback': 'acted',
+  'roles[].holders': 'acted',
+  'roles[].notWith': 'acted',
+  'roles[].firstToAcknowledge': 'acted',
 
   'lifecycle.states[].id': 'acted',
   'lifecycle.states[].title': 'text',

@@ -242,6 +242,17 @@ export const roleSchema = z
         'an automatically chosen holder accepts by acknowledging the incident within this time, else the ' +
           'role passes to the next in assignTo → eligible → fallback (a handover on the timeline)',
       ),
+    holders: whoList(
+      'who may hold the role (groups, roles, user:, schedule:, team:); anyone else is refused, by hand or automatically',
+    ),
+    notWith: z
+      .array(id)
+      .default([])
+      .describe('roles the holder of this one may not hold at the same time (either way round)'),
+    firstToAcknowledge: z
+      .boolean()
+      .default(false)
+      .describe('while unfilled, the first person to acknowledge the incident takes the role'),
   })
   .describe('An incident role');
 

@@ -571,6 +571,11 @@ function checkPeople(c: Checker, plan: Plan): void {
     c.refs(['roles', i, 'eligible'], r.eligible, c.known.groups, 'group');
     c.whos(['roles', i, 'fallback'], r.fallback);
     c.whos(['roles', i, 'escalateTo'], r.escalateTo);
+    c.whos(['roles', i, 'holders'], r.holders);
+    r.notWith.forEach((other, j) => {
+      c.ref(['roles', i, 'notWith', j], other, c.known.roles, 'role');
+      if (other === r.id) c.add(['roles', i, 'notWith', j], 'a role cannot exclude itself');
+    });
     if (!r.required) {
       for (const key of ['remindAfter', 'escalateAfter', 'escalateTo'] as const) {
         const set = key === 'escalateTo' ? r.escalateTo.length > 0 : r[key] !== undefined;

@@ -1,4 +1,5 @@
 import { EVENT_KINDS } from '../incidents/events.ts';
+import { roleRefusal } from '../incidents/role-constraints.ts';
 import { pageFromPlan } from '../paging/page-from-plan.ts';
 import { resolveRecipients } from '../paging/recipients.ts';
 import { targetOf } from '../paging/steps.ts';
@@ -60,6 +61,19 @@ export async function fillRole(
       .map((id) => ({ id, handle: handles.get(id) }))
       .find((u) => u.handle && u.handle !== current);
     if (!user?.handle) continue;
+    const refusal = await roleRefusal(
+      ctx.tx,
+      ctx.plan,
+      {
+        incidentId: ctx.incident.id,
+        service: ctx.incident.service,
+        role: spec.role,
+        userId: user.id,
+        handle: user.handle,
+      },
+      ctx.now,
+    );
+    if (refusal) continue;
     await q.setRoleHolder(ctx.tx, {
       incident_id: ctx.incident.id,
       role: spec.role,

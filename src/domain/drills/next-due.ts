@@ -6,7 +6,7 @@ import type { Plan } from '../plans/plan.ts';
 import { cadenceDue } from '../updates/cadence.ts';
 import { addPlanSpan, planBusinessHours, planSpanOf, spanElapsed } from '../workflows/business-hours.ts';
 import { effectiveRules } from '../workflows/compile-plan-rules.ts';
-import { anchorOf } from '../workflows/evaluate.ts';
+import { anchorOf, earlyAt } from '../workflows/evaluate.ts';
 import * as workflows from '../workflows/queries.ts';
 import { isElapsedTrigger, isOverdueTrigger, isTargetTrigger, type Rule } from '../workflows/rules.ts';
 import { type IncidentSnapshot, snapshotOf } from '../workflows/snapshot.ts';
@@ -50,6 +50,10 @@ function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: numbe
   if (isOverdueTrigger(when)) {
     const cadence = cadenceDue(plan, incident, when.overdue);
     if (!cadence || cadence.every <= 0) return [];
+    if (when.ahead !== undefined) {
+      const at = earlyAt(when, cadence.due, incident);
+      return at === undefined ? [] : [at];
+    }
     if (when.by !== undefined) return [cadence.due.getTime() + parseDuration(when.by)];
     // Overdue fires just after each due moment (an update exactly on time is on time).
     const due = cadence.due.getTime();

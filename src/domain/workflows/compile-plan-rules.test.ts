@@ -103,10 +103,10 @@ describe('compilePlanRules', () => {
     expect(byName('plan: status page reminder')?.then[0]).toMatchObject({
       remind: { role: 'communications-lead' },
     });
+    // remindAfter 30m of a 1h cadence: 30 minutes ahead of each due moment of the cadence in force.
     expect(byName('plan: internal update reminder SEV1')?.when).toEqual({
-      elapsed: '30m',
-      since: 'last_internal_update',
-      repeat: false,
+      overdue: 'internal',
+      ahead: '30m',
     });
   });
 

@@ -1,3 +1,4 @@
+import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import {
   commanderRoleOf,
   type Plan,
@@ -92,13 +93,18 @@ function earlyReminderRules(plan: Plan): Rule[] {
   return plan.severities.flatMap((s) =>
     AUDIENCES.flatMap((audience): Rule[] => {
       const after = s.cadence.remindAfter?.[audience];
-      if (!after) return [];
+      const every = s.cadence[audience];
+      if (!after || !every) return [];
+      // As far ahead of each due moment as remindAfter is ahead of the base cadence, so the reminder
+      // follows the cadence in force (byAge, byState, "next update at").
+      const ahead = parseDuration(every) - parseDuration(after);
+      if (ahead <= 0) return [];
       return [
         {
           name: `plan: ${audience} update reminder ${s.id}`,
           source: 'plan',
-          description: `${s.id}: remind ${after} after the last ${audience} update (it is due every ${s.cadence[audience] ?? '?'})`,
-          when: { elapsed: after, since: `last_${audience}_update`, repeat: false },
+          description: `${s.id}: remind ${formatDuration(ahead)} before the next ${audience} update is due (${after} after the last at the base cadence of ${every}; the cadence in force by age and state moves it)`,
+          when: { overdue: audience, ahead: formatDuration(ahead) },
           if: { severity: s.id },
           then: [
             remind(

@@ -230,6 +230,15 @@ function targetDue(when: TargetTrigger, input: EvaluateInput): Due | undefined {
 function overdueDue(when: OverdueTrigger, input: EvaluateInput): Due | undefined {
   const cadence = cadenceDue(input.plan, input.incident, when.overdue);
   if (!cadence || cadence.every <= 0) return undefined;
+  if (when.ahead !== undefined) {
+    const at = earlyAt(when, cadence.due, input.incident);
+    return at !== undefined && input.now.getTime() >= at
+      ? {
+          key: `early:${when.overdue}:${iso(cadence.due)}`,
+          facts: { audience: when.overdue, due_at: cadence.due },
+        }
+      : undefined;
+  }
   if (when.by !== undefined) {
     // Once per missed update: a new update (or state) moves the due moment, and so the key.
     const at = cadence.due.getTime() + parseDuration(when.by);
@@ -246,6 +255,18 @@ function overdueDue(when: OverdueTrigger, input: EvaluateInput): Due | undefined
   if (late < 0) return undefined;
   const due = new Date(cadence.due.getTime() + Math.floor(late / cadence.every) * cadence.every);
   return { key: `overdue:${when.overdue}:${iso(due)}`, facts: { audience: when.overdue, due_at: due } };
+}
+
+/**
+ * When an early reminder (overdue trigger with `ahead`) falls due: that long before the due moment,
+ * or never when that is not after the audience's last update (a cadence in force shorter than the
+ * lead leaves no room for one).
+ */
+export function earlyAt(when: OverdueTrigger, due: Date, incident: IncidentSnapshot): number | undefined {
+  if (when.ahead === undefined) return undefined;
+  const at = due.getTime() - parseDuration(when.ahead);
+  const last = incident.last_update_at[when.overdue] ?? incident.declared_at;
+  return at > last.getTime() ? at : undefined;
 }
 
 /** A field for `fields:` conditions: a custom field, else a column of the incident (e.g. title). */

@@ -20,6 +20,12 @@ export interface OverdueTrigger {
   overdue: Audience;
   /** Fire once, this long past the due moment (cadence escalation), instead of at each interval. */
   by?: string;
+  /**
+   * Fire once this long before each due moment (an early reminder, cadence.remindAfter), following
+   * the cadence in force (by age, by state, "next update at"); none when it would come before the
+   * last update.
+   */
+  ahead?: string;
 }
 
 export type RuleTrigger = WorkflowTrigger | OverdueTrigger;

@@ -117,8 +117,9 @@ export const severitySchema = z
           .strictObject({ internal: duration.optional(), external: duration.optional() })
           .optional()
           .describe(
-            'remind the update owner this long after the last update (default: at the cadence); ' +
-              'for a range such as "every 30-60 minutes" write internal: 1h, remindAfter.internal: 30m',
+            'remind the update owner this long after the last update at the base cadence, i.e. as far ahead ' +
+              'of each due moment of the cadence in force (byAge, byState); for a range such as "every 30-60 ' +
+              'minutes" write internal: 1h, remindAfter.internal: 30m',
           ),
         byAge: z
           .array(

@@ -1,5 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Mailbox, startMailbox } from '../../mailbox.ts';
+import { until } from '../support.ts';
 import {
   applyExamples,
   axeViolations,
@@ -13,16 +15,25 @@ import {
 
 // The last screens of issue 12 in Chromium against a real Tocsin: the Reconnecting state when the
 // live stream is cut and its return; admins listing and revoking anyone's API tokens; forms checked
-// with the API's own schemas before sending; a schedule's layers and overrides drawn as rows in the
-// viewer's zone with the schedule's beside it, across a DST change.
+// with the API's own schemas before sending, and a page email's link opening the incident; a
+// schedule's layers and overrides drawn as rows in the viewer's zone with the schedule's beside it,
+// across a DST change.
 
 let rig: ConsoleRig;
+let mailbox: Mailbox;
 let proxy: CutProxy;
 let admin: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  rig = await startConsoleRig();
+  mailbox = await startMailbox();
+  // Pages go out by email to a real SMTP server on loopback, so a test can follow a page's link.
+  rig = await startConsoleRig({
+    TOCSIN_SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`,
+    TOCSIN_SMTP_FROM: 'Tocsin <tocsin@example.com>',
+    TOCSIN_OUTBOUND_ALLOW: '127.0.0.1/32',
+    TOCSIN_ENGINE_INTERVAL_MS: '200',
+  });
   await applyExamples(rig);
   proxy = await startCutProxy(rig.url);
   admin = await rig.context({ timezoneId: 'America/New_York' });
@@ -32,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await rig?.stop();
+  await mailbox?.close();
 });
 
 const dst = nextSpringForward();
@@ -136,13 +148,25 @@ describe('web console, the end of issue 12', () => {
       .waitFor();
     await expect(pageForm.getByLabel('Who to page').getAttribute('aria-invalid')).resolves.toBe('true');
     expect(pagePosts()).toBe(0);
-    await pageForm.getByLabel('Who to page').fill('user:hanna');
+    await pageForm.getByLabel('Who to page').fill('user:jordan');
     const sent = page.waitForResponse(
       (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/pages',
     );
     await pageForm.getByRole('button', { name: 'Page' }).click();
     expect((await sent).status()).toBe(201);
     expect(pagePosts()).toBe(1);
+
+    // The page email's link (Jordan is paged by email at once) opens this incident after signing in.
+    const mail = await until('the page email to jordan', async () =>
+      mailbox.mails.find((m) => (m.text ?? '').includes(`/incidents/${id}`)),
+    );
+    const link = (mail.text ?? '').match(/https?:\/\/[^\s]+?(\/incidents\/\d+)/)?.[1];
+    expect(link).toBe(`/incidents/${id}`);
+    const fresh = await rig.context();
+    const opened = await fresh.newPage();
+    await signInWithToken(opened, rig.tocsin.token, link);
+    await opened.getByRole('heading', { name: 'Forms check', level: 1 }).waitFor();
+    await fresh.close();
 
     // An override ending before it starts.
     await page.goto('/oncall');
@@ -157,6 +181,61 @@ describe('web console, the end of issue 12', () => {
     await expect(form.getByLabel('End').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(form.getByLabel('Start').inputValue()).resolves.toBe(`${dst.year}-04-05T18:00`);
     expect(overridePosts()).toBe(0);
+  });
+
+  it('acknowledges and resolves an alert, shows its payload and incident, and silences a service', async () => {
+    const service = await rig.api('GET', '/api/v1/services/job-board');
+    const integrations = (service.json.service as { integrations: { name: string; key: string }[] })
+      .integrations;
+    const key = integrations.find((i) => i.name === 'pagerduty-clients')?.key;
+    const sent = await fetch(`${rig.url}/v2/enqueue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        routing_key: key,
+        event_action: 'trigger',
+        dedup_key: 'exports-queue',
+        payload: {
+          summary: 'Export queue backs up',
+          source: 'worker-3',
+          severity: 'critical',
+          custom_details: { depth: 4812 },
+        },
+      }),
+    });
+    expect(sent.status).toBe(202);
+    const alertId = await until('the alert', async () => {
+      const list = await rig.api('GET', '/api/v1/alerts?service=job-board&status=all');
+      return (list.json.alerts as { id: string; summary: string }[]).find(
+        (a) => a.summary === 'Export queue backs up',
+      )?.id;
+    });
+    const status = async () =>
+      ((await rig.api('GET', `/api/v1/alerts/${alertId}`)).json.alert as { status: string }).status;
+
+    await page.goto('/alerts?status=all&service=job-board');
+    const row = page
+      .getByRole('list', { name: 'Alerts' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Export queue backs up' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Show payload' }).click();
+    await row.getByText('"depth": 4812').waitFor();
+    await row.getByRole('button', { name: 'Acknowledge' }).click();
+    await until('acknowledged', async () => (await status()) === 'acknowledged');
+    await row.getByRole('button', { name: 'Acknowledge' }).waitFor({ state: 'detached' });
+    await row.getByRole('button', { name: 'Resolve' }).click();
+    await until('resolved', async () => (await status()) === 'resolved');
+    await row.getByRole('button', { name: 'Resolve' }).waitFor({ state: 'detached' });
+
+    const silence = page.getByRole('form', { name: 'Silence alerts' });
+    await silence.getByLabel('Silence service').selectOption('job-board');
+    await silence.getByLabel('For').fill('2h');
+    await silence.getByLabel('Why').fill('export migration tonight');
+    await silence.getByRole('button', { name: 'Silence' }).click();
+    await silence.getByRole('status').filter({ hasText: 'Silence created.' }).waitFor();
+    const silences = await rig.api('GET', '/api/v1/silences');
+    expect(JSON.stringify(silences.json)).toContain('export migration tonight');
   });
 
   it("draws the schedule's layers and overrides as rows, in the viewer's zone with the schedule's beside, across DST", async () => {

@@ -130,7 +130,7 @@ export async function startCutProxy(target: string): Promise<CutProxy> {
   const sockets = new Set<Socket>();
   let down = false;
   const server = createServer((client) => {
-    if (down) return void client.destroy();
+    if (down) return void client.resetAndDestroy();
     const upstream = connect(Number(targetPort), hostname);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -147,7 +147,8 @@ export async function startCutProxy(target: string): Promise<CutProxy> {
     url: `http://127.0.0.1:${port}`,
     cut() {
       down = true;
-      for (const s of sockets) s.destroy();
+      // A reset, not a clean close: the browser sees the connection fail at once, as on a lost network.
+      for (const s of sockets) s.resetAndDestroy();
     },
     restore() {
       down = false;

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { loadEnv, publicUrlOf } from '../../config/env.ts';
 import type { Row } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
@@ -6,6 +5,7 @@ import { Invalid, NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import * as policies from '../escalation-policies/queries.ts';
 import { readIncident } from '../incidents/change.ts';
+import type { PageInput } from './page-input.ts';
 import * as q from './queries.ts';
 import { startPaging } from './start-paging.ts';
 import { singleStep } from './steps.ts';
@@ -13,18 +13,7 @@ import { singleStep } from './steps.ts';
 // `tocsin page <who>`: page a person, a schedule's on-call, a team or an escalation policy now, for an
 // incident or on its own (then the page is acknowledged by its link or code, and escalates like any).
 
-export const pageInputSchema = z.strictObject({
-  target: z
-    .string()
-    .regex(
-      /^(user|schedule|team|policy):[^\s]+$/,
-      'user:<handle>, schedule:<name>, team:<name> or policy:<name>',
-    )
-    .describe('who is paged'),
-  message: z.string().min(1).max(1000).describe('what the page says'),
-  incident: z.string().regex(/^\d+$/).optional().describe('the incident the page is about'),
-});
-export type PageInput = z.infer<typeof pageInputSchema>;
+export { type PageInput, pageInputSchema } from './page-input.ts';
 
 export async function pageManually({ ctx, input }: Operation<PageInput>): Promise<Row<'escalations'>> {
   ctx.require('incident:update');

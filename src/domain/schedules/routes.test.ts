@@ -164,6 +164,17 @@ describe('schedules API', () => {
       ['2026-03-28T09:00:00.000Z', ['rb']],
       ['2026-03-29T08:00:00.000Z', ['ra']],
     ]);
+    // Each layer's own shifts too, by handle: what the console draws a row a layer.
+    expect(shifts.json().layers).toEqual([
+      {
+        name: 'days',
+        shifts: [
+          { start: '2026-03-28T00:00:00.000Z', end: '2026-03-28T09:00:00.000Z', user: 'ra' },
+          { start: '2026-03-28T09:00:00.000Z', end: '2026-03-29T08:00:00.000Z', user: 'rb' },
+          { start: '2026-03-29T08:00:00.000Z', end: '2026-03-30T00:00:00.000Z', user: 'ra' },
+        ],
+      },
+    ]);
     const tooLong = await get(
       '/api/v1/schedules/api-primary/shifts?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z',
     );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isDuration, parseDuration } from '../../lib/duration.ts';
-import { timestampSchema } from '../../lib/timestamp.ts';
 import { handleSchema, isValidTimeZone } from '../users/users.ts';
+import { MAX_SHIFT_MS } from './override-input.ts';
 
 // On-call schedules: layers of rotations in one IANA zone, plus overrides. The types here are what
 // shifts.ts computes with; the zod schemas are the API's input (snake_case, as the whole API).
@@ -72,7 +72,6 @@ export interface Shift {
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const HHMM_24 = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const MIN_SHIFT_MS = 3_600_000;
-const MAX_SHIFT_MS = 366 * 86_400_000;
 
 export const timeZoneSchema = z
   .string()
@@ -185,24 +184,7 @@ export const scheduleBodySchema = scheduleFields.omit({ name: true }).superRefin
 export type ScheduleInput = z.input<typeof scheduleInputSchema>;
 export type ParsedScheduleInput = z.output<typeof scheduleInputSchema>;
 
-export const overrideInputSchema = z
-  .strictObject({
-    start: timestampSchema,
-    end: timestampSchema,
-    user: handleSchema,
-    replaces: handleSchema.nullish().describe('a swap: only this user’s time is taken over'),
-  })
-  .superRefine((o, ctx) => {
-    const start = Date.parse(o.start);
-    const end = Date.parse(o.end);
-    if (!(end > start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
-    else if (end - start > MAX_SHIFT_MS)
-      ctx.addIssue({ code: 'custom', path: ['end'], message: 'an override lasts at most 366 days' });
-    if (o.replaces && o.replaces === o.user) {
-      ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'a user cannot replace themselves' });
-    }
-  });
-export type OverrideInput = z.input<typeof overrideInputSchema>;
+export { type OverrideInput, overrideInputSchema } from './override-input.ts';
 
 /** The stored layer shape (camelCase jsonb), participants as user ids. */
 export interface StoredLayer {

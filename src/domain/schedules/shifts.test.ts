@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { type OverrideSpan, type Rotation, type ScheduleSpec, type Shift, WEEKDAYS } from './schedules.ts';
-import { finalShifts, onCallAt, shiftAt } from './shifts.ts';
+import { finalShifts, layerShifts, onCallAt, shiftAt } from './shifts.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -408,5 +408,50 @@ describe('shiftAt', () => {
     const daily = shiftAt(schedule('Europe/London'), [], new Date('2026-03-29T07:00:00Z'));
     expect(daily && iso(daily)).toEqual(['2026-03-28T09:00:00.000Z', '2026-03-29T08:00:00.000Z', 'a']);
     expect(shiftAt(schedule('Europe/London'), [], new Date('2026-02-01T00:00:00Z'))).toBeUndefined();
+  });
+});
+
+describe('layerShifts', () => {
+  it("gives each layer's own coverage, restrictions applied, before the layers stack", () => {
+    const spec = schedule(
+      'Europe/Berlin',
+      layer({
+        name: 'working-hours',
+        handoff: '08:00',
+        participants: ['h'],
+        restrictions: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '18:00' }],
+      }),
+      layer({
+        name: 'nights',
+        type: 'weekly',
+        handoffDay: 'mon',
+        handoff: '08:00',
+        participants: ['j', 'k'],
+      }),
+    );
+    // Fri 27 Mar 2026 to Mon 30 Mar 2026: Berlin moves to summer time on Sunday the 29th.
+    const from = new Date('2026-03-27T00:00:00+01:00');
+    const to = new Date('2026-03-31T00:00:00+02:00');
+    const [work, nights] = layerShifts(spec, from, to);
+    expect(work?.name).toBe('working-hours');
+    expect(
+      work?.shifts.map((s) => [
+        local(s.start.getTime(), 'Europe/Berlin'),
+        local(s.end.getTime(), 'Europe/Berlin'),
+        s.user,
+      ]),
+    ).toEqual([
+      ['2026-03-27 08:00', '2026-03-27 18:00', 'h'],
+      ['2026-03-30 08:00', '2026-03-30 18:00', 'h'],
+    ]);
+    // The weekly layer covers the whole range, hours the first layer also covers included.
+    expect(nights?.shifts[0]?.start.getTime()).toBe(from.getTime());
+    expect(nights?.shifts.at(-1)?.end.getTime()).toBe(to.getTime());
+    expect(nights?.shifts.map((s) => local(s.start.getTime(), 'Europe/Berlin'))).toContain(
+      '2026-03-30 08:00',
+    );
+    // The final shifts give the working hours to the first layer.
+    const final = finalShifts(spec, [], from, to);
+    expect(final.find((s) => s.layer === 'working-hours')?.users).toEqual(['h']);
   });
 });

@@ -237,3 +237,30 @@ export function shiftAt(schedule: ScheduleSpec, overrides: OverrideSpan[], at: D
   }
   return undefined;
 }
+
+export interface LayerShifts {
+  name: string;
+  /** The layer's own shifts over [from, to): its rotation cut to its restrictions, one user each. */
+  shifts: { start: Date; end: Date; user: string }[];
+}
+
+/**
+ * Each layer's coverage on its own, before layers are stacked and overrides applied: what the console
+ * draws one row a layer beside the final shifts (finalShifts is what pages people).
+ */
+export function layerShifts(schedule: ScheduleSpec, from: Date, to: Date): LayerShifts[] {
+  const f = from.getTime();
+  const t = to.getTime();
+  const zone = zoneOf(schedule.timeZone);
+  return schedule.layers.map((l) => ({
+    name: l.name,
+    shifts:
+      t > f
+        ? layerCoverage(zone, l, f, t).map((p) => ({
+            start: new Date(p.start),
+            end: new Date(p.end),
+            user: p.user,
+          }))
+        : [],
+  }));
+}

@@ -1,5 +1,6 @@
 import type { Env } from '../../config/env.ts';
 import { describeFailure } from '../../domain/checks/probes.ts';
+import { httpUrl } from '../../lib/http-url.ts';
 import { VERSION } from '../../version.ts';
 import { asNotificationPayload, type NotificationPayload, subjectOf } from '../message.ts';
 import { DeliveryError, type OutboundMessage, type Provider, type SendResult } from './provider.ts';
@@ -36,17 +37,6 @@ export function ntfyHeaderValue(value: string): string {
 /** A URL as one field of ntfy's comma/semicolon separated action syntax: quoted when it must be. */
 function actionField(value: string): string {
   return /[,;"']/.test(value) ? `"${value.replace(/"/g, '%22')}"` : value;
-}
-
-function httpUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    // href: the parsed form, percent-encoded, so a header carries ASCII only.
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Tags become emoji in the ntfy apps (rotating_light → 🚨); the severity shows as a plain tag. */

@@ -6,6 +6,7 @@ import {
   applyExamples,
   axeViolations,
   type ConsoleRig,
+  nextSpringForward,
   SCREENSHOTS,
   signInWithToken,
   startConsoleRig,
@@ -29,16 +30,6 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-/** The next spring-forward in Berlin (last Sunday of March), so the dates below stay in the future. */
-function nextSpringForward(): { year: number; sunday: number } {
-  const now = new Date();
-  const month = now.getUTCMonth();
-  const early = month < 2 || (month === 2 && now.getUTCDate() < 20);
-  const year = early ? now.getUTCFullYear() : now.getUTCFullYear() + 1;
-  let sunday = 31;
-  while (new Date(Date.UTC(year, 2, sunday)).getUTCDay() !== 0) sunday--;
-  return { year, sunday };
-}
 const dst = nextSpringForward();
 
 async function incident(id: string): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
@@ -114,3 +115,59 @@ export async function applyExamples(rig: ConsoleRig): Promise<void> {
 }
 
 export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+
+/** A loopback TCP proxy to Tocsin whose connections a test can cut, as a dropped network would. */
+export interface CutProxy {
+  url: string;
+  /** Drops every open connection and refuses new ones until `restore`. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startCutProxy(target: string): Promise<CutProxy> {
+  const { port: targetPort, hostname } = new URL(target);
+  const sockets = new Set<Socket>();
+  let down = false;
+  const server = createServer((client) => {
+    if (down) return void client.resetAndDestroy();
+    const upstream = connect(Number(targetPort), hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut() {
+      down = true;
+      // A reset, not a clean close: the browser sees the connection fail at once, as on a lost network.
+      for (const s of sockets) s.resetAndDestroy();
+    },
+    restore() {
+      down = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The next spring-forward in Berlin (last Sunday of March), so dates in tests stay in the future. */
+export function nextSpringForward(): { year: number; sunday: number } {
+  const now = new Date();
+  const month = now.getUTCMonth();
+  const early = month < 2 || (month === 2 && now.getUTCDate() < 20);
+  const year = early ? now.getUTCFullYear() : now.getUTCFullYear() + 1;
+  let sunday = 31;
+  while (new Date(Date.UTC(year, 2, sunday)).getUTCDay() !== 0) sunday--;
+  return { year, sunday };
+}

@@ -111,15 +111,28 @@ export interface LifecycleState {
   title?: string;
   description?: string;
 }
+/** A plan step: plain text, or a title with a command to run. */
+export type RunbookStep = string | { title: string; description?: string; command?: string };
 export interface Runbook {
   id: string;
   title: string;
-  steps?: { title: string; command?: string }[];
+  description?: string;
+  url?: string;
+  symptoms?: string[];
+  triage?: RunbookStep[];
+  steps?: RunbookStep[];
+}
+export interface PlanTool {
+  name: string;
+  purpose?: string;
+  /** A key of the plan's links or a URL. */
+  link?: string;
 }
 export interface PlanDocument {
   metadata: { name: string; title?: string };
   runbooks?: Runbook[];
-  warRoom?: { tool?: string; participants?: { who: string; note?: string }[] };
+  warRoom?: { tool?: string; severities?: string[]; participants?: { who: string; note?: string }[] };
+  tools?: PlanTool[];
   severities: Severity[];
   roles: (string | { id: string; title?: string })[];
   lifecycle: { states: LifecycleState[] };

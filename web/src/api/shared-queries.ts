@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { answer, api } from './client';
-import type { Service, Team } from './models';
+import type { Service, Team, User } from './models';
 
 // Lists several pages read (filters, pickers): one query key each, so they share one cache entry.
 
@@ -15,5 +15,13 @@ export function useTeams() {
   return useQuery({
     queryKey: ['teams'],
     queryFn: () => answer<{ teams: Team[] }>(api.GET('/api/v1/teams')).then((a) => a.teams),
+  });
+}
+
+export function useUsers() {
+  return useQuery({
+    queryKey: ['users'],
+    queryFn: () => answer<{ users: User[] }>(api.GET('/api/v1/users')).then((a) => a.users),
+    staleTime: 60_000,
   });
 }

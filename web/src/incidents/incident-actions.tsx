@@ -1,21 +1,24 @@
-import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import {
+  assignRoleBodySchema,
+  noteBodySchema,
+  resolveBodySchema,
+  responderBodySchema,
+  severityBodySchema,
+  transitionBodySchema,
+} from '../../../src/domain/incidents/inputs.ts';
+import { pageInputSchema } from '../../../src/domain/paging/page-input.ts';
 import { answer, api } from '../api/client';
-import type { IncidentDetail, PlanDocument, User } from '../api/models';
+import type { IncidentDetail, PlanDocument } from '../api/models';
+import { useUsers } from '../api/shared-queries';
+import { checked } from '../api/validate';
 import { ErrorNote, Field, fieldError } from '../ui/field';
+import { UserOptions } from '../ui/user-options';
 import { useIncidentAction } from './queries';
 import { SeverityPicker } from './severity-picker';
 
 // The actions on one incident. Each form keeps what was typed when the API refuses it and shows the
 // API's reason beside the field it names.
-
-function useUsers() {
-  return useQuery({
-    queryKey: ['users'],
-    queryFn: () => answer<{ users: User[] }>(api.GET('/api/v1/users')).then((a) => a.users),
-    staleTime: 60_000,
-  });
-}
 
 function roleIds(plan: PlanDocument | undefined): string[] {
   return (plan?.roles ?? []).map((r) => (typeof r === 'string' ? r : r.id));
@@ -44,12 +47,16 @@ export function AcknowledgeButton({ detail }: { detail: IncidentDetail }) {
 
 export function AssignRoleForm({ detail, plan }: { detail: IncidentDetail; plan: PlanDocument | undefined }) {
   const id = detail.incident.id;
-  const users = useUsers();
   const roles = roleIds(plan);
   const [role, setRole] = useState('');
   const [user, setUser] = useState('');
   const assign = useIncidentAction(id, (body: { role: string; user: string }) =>
-    answer(api.POST('/api/v1/incidents/{id}/roles', { params: { path: { id } }, body })),
+    answer(
+      api.POST('/api/v1/incidents/{id}/roles', {
+        params: { path: { id } },
+        body: checked(assignRoleBodySchema, body),
+      }),
+    ),
   );
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -70,11 +77,7 @@ export function AssignRoleForm({ detail, plan }: { detail: IncidentDetail; plan:
         {(p) => (
           <select {...p} required value={user} onChange={(e) => setUser(e.target.value)}>
             <option value="">Choose…</option>
-            {(users.data ?? []).map((u) => (
-              <option key={u.handle} value={u.handle}>
-                {u.name} ({u.handle})
-              </option>
-            ))}
+            <UserOptions />
           </select>
         )}
       </Field>
@@ -91,7 +94,12 @@ export function SeverityForm({ detail, plan }: { detail: IncidentDetail; plan: P
   const [severity, setSeverity] = useState(detail.incident.severity);
   const [reason, setReason] = useState('');
   const change = useIncidentAction(id, (body: { severity: string; reason: string }) =>
-    answer(api.POST('/api/v1/incidents/{id}/severity', { params: { path: { id } }, body })),
+    answer(
+      api.POST('/api/v1/incidents/{id}/severity', {
+        params: { path: { id } },
+        body: checked(severityBodySchema, body),
+      }),
+    ),
   );
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -127,7 +135,12 @@ export function StateForm({ detail }: { detail: IncidentDetail }) {
   const [to, setTo] = useState('');
   const [reason, setReason] = useState('');
   const move = useIncidentAction(id, (body: { to: string; reason?: string }) =>
-    answer(api.POST('/api/v1/incidents/{id}/transition', { params: { path: { id } }, body })),
+    answer(
+      api.POST('/api/v1/incidents/{id}/transition', {
+        params: { path: { id } },
+        body: checked(transitionBodySchema, body),
+      }),
+    ),
   );
   if (allowed.length === 0) return null;
   const target = to && allowed.includes(to) ? to : (allowed[0] ?? '');
@@ -161,7 +174,12 @@ export function NoteForm({ detail }: { detail: IncidentDetail }) {
   const id = detail.incident.id;
   const [text, setText] = useState('');
   const note = useIncidentAction(id, (body: { text: string }) =>
-    answer(api.POST('/api/v1/incidents/{id}/notes', { params: { path: { id } }, body })),
+    answer(
+      api.POST('/api/v1/incidents/{id}/notes', {
+        params: { path: { id } },
+        body: checked(noteBodySchema, body),
+      }),
+    ),
   );
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -186,7 +204,12 @@ export function ResponderForm({ detail }: { detail: IncidentDetail }) {
   const [responder, setResponder] = useState('');
   const [user, setUser] = useState('');
   const add = useIncidentAction(id, (body: { responder: string; user?: string }) =>
-    answer(api.POST('/api/v1/incidents/{id}/responders', { params: { path: { id } }, body })),
+    answer(
+      api.POST('/api/v1/incidents/{id}/responders', {
+        params: { path: { id } },
+        body: checked(responderBodySchema, body),
+      }),
+    ),
   );
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -222,7 +245,7 @@ export function PageForm({ detail }: { detail: IncidentDetail }) {
   const [target, setTarget] = useState('');
   const [message, setMessage] = useState(`Please join incident #${id}: ${detail.incident.title}`);
   const page = useIncidentAction(id, (body: { target: string; message: string; incident: string }) =>
-    answer(api.POST('/api/v1/pages', { body })),
+    answer(api.POST('/api/v1/pages', { body: checked(pageInputSchema, body) })),
   );
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -230,7 +253,11 @@ export function PageForm({ detail }: { detail: IncidentDetail }) {
   }
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Page someone">
-      <Field label="Page (user, schedule, team or policy)" error={fieldError(page.error, 'target')}>
+      <Field
+        label="Who to page"
+        hint="user:<handle>, schedule:<name>, team:<name> or policy:<name>"
+        error={fieldError(page.error, 'target')}
+      >
         {(p) => <input {...p} required value={target} onChange={(e) => setTarget(e.target.value)} />}
       </Field>
       <Field label="Message" error={fieldError(page.error, 'message')}>
@@ -248,7 +275,12 @@ export function ResolveForm({ detail }: { detail: IncidentDetail }) {
   const id = detail.incident.id;
   const [resolution, setResolution] = useState('');
   const resolve = useIncidentAction(id, (body: { resolution?: string }) =>
-    answer(api.POST('/api/v1/incidents/{id}/resolve', { params: { path: { id } }, body })),
+    answer(
+      api.POST('/api/v1/incidents/{id}/resolve', {
+        params: { path: { id } },
+        body: checked(resolveBodySchema, body),
+      }),
+    ),
   );
   if (detail.incident.resolved_at) return null;
   function submit(event: FormEvent) {

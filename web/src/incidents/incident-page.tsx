@@ -1,5 +1,6 @@
+import { useEffect } from 'react';
 import { Link, useParams } from 'react-router';
-import type { IncidentDetail, PageMessage, PlanDocument } from '../api/models';
+import type { IncidentDetail, PageMessage } from '../api/models';
 import { useCan } from '../auth/session';
 import { ErrorNote } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
@@ -16,6 +17,7 @@ import {
   SeverityForm,
   StateForm,
 } from './incident-actions';
+import { MaybeLink, PlanGuides } from './plan-guides';
 import { useIncident, usePages, usePlan } from './queries';
 import { TargetClocks } from './target-clocks';
 import { Timeline } from './timeline';
@@ -27,6 +29,12 @@ export default function IncidentPage() {
   const detail = query.data;
   const plan = usePlan(detail?.incident.plan_name, detail?.incident.plan_version);
   const canAct = useCan('incident:update');
+  const shown = detail !== undefined;
+  // The moment the incident is on screen with its actions: `npm run bench -- --console` reads this
+  // mark (with Chromium's navigation timing and long tasks) as the page's time to interactive.
+  useEffect(() => {
+    if (shown) performance.mark('tocsin:incident-interactive');
+  }, [shown]);
   if (query.isLoading) return <p className="muted">Loading incident…</p>;
   if (!detail) return <ErrorNote error={query.error ?? new Error('no such incident')} />;
   const { incident } = detail;
@@ -93,7 +101,7 @@ export default function IncidentPage() {
           <ChecklistsSection detail={detail} canAct={canAct} />
           <HypothesesSection detail={detail} />
           <LinksSection detail={detail} />
-          <PlanGuides plan={plan.data?.plan} />
+          <PlanGuides plan={plan.data?.plan} severity={incident.severity} links={detail.links} />
         </div>
         <div>
           <section aria-labelledby="timeline-title">
@@ -198,9 +206,7 @@ function LinksSection({ detail }: { detail: IncidentDetail }) {
         )}
         {links.map(([name, url]) => (
           <li key={name}>
-            <a href={url} rel="noreferrer noopener" target="_blank">
-              {name}
-            </a>
+            <MaybeLink url={url}>{name}</MaybeLink>
           </li>
         ))}
       </ul>
@@ -273,40 +279,6 @@ function PagesSection({ incidentId }: { incidentId: string }) {
           </table>
         </TableWrap>
       )}
-    </section>
-  );
-}
-
-/** The plan's war room and runbooks, as the plan version of this incident has them. */
-function PlanGuides({ plan }: { plan: PlanDocument | undefined }) {
-  if (!plan || (!plan.warRoom && !plan.runbooks?.length)) return null;
-  return (
-    <section aria-labelledby="guides-title">
-      <h2 id="guides-title">War room and runbooks</h2>
-      {plan.warRoom && (
-        <p className="small">
-          War room{plan.warRoom.tool ? ` (${plan.warRoom.tool})` : ''}:{' '}
-          {(plan.warRoom.participants ?? []).map((p) => (p.note ? `${p.who} (${p.note})` : p.who)).join(', ')}
-        </p>
-      )}
-      {(plan.runbooks ?? []).map((r) => (
-        <details key={r.id}>
-          <summary>{r.title}</summary>
-          <ol className="small">
-            {(r.steps ?? []).map((step) => (
-              <li key={step.title}>
-                {step.title}
-                {step.command ? (
-                  <>
-                    {' '}
-                    <code>{step.command}</code>
-                  </>
-                ) : null}
-              </li>
-            ))}
-          </ol>
-        </details>
-      ))}
     </section>
   );
 }

@@ -81,6 +81,27 @@ describe('openStream', () => {
     expect(statuses.at(-1)).toBe('live');
     close();
   });
+
+  it('reads a reconnect with no event id seen as a resync (the gap cannot be replayed)', async () => {
+    const got: SseMessage[] = [];
+    const close = openStream(
+      '/api/v1/events/stream',
+      () => ({}),
+      (m) => got.push(m),
+      () => {},
+    );
+    await settle();
+    expect(got).toEqual([]);
+    calls[0]?.drop();
+    await settle();
+    await act(async () => {
+      vi.advanceTimersByTime(1000);
+    });
+    await settle();
+    expect(calls[1]?.headers['last-event-id']).toBeUndefined();
+    expect(got.map((m) => m.event)).toEqual(['resync']);
+    close();
+  });
 });
 
 describe('LiveIndicator', () => {

@@ -45,7 +45,8 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 /**
  * Keeps one stream open, reconnecting with a growing pause (1 s … 15 s) when it drops. A reconnect
  * sends the last event id seen (Last-Event-ID), so the server replays what was missed or says
- * "resync". Returns a function that closes it.
+ * "resync"; with no id seen yet, the reconnect itself reads as a resync. Returns a function that
+ * closes it.
  */
 export function openStream(
   url: string,
@@ -76,6 +77,8 @@ export function openStream(
         signal: controller.signal,
       });
       if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+      // Back after a drop with no event id to replay from: nothing says what was missed, so resync.
+      if (attempt > 0 && lastEventId === undefined) onMessage({ event: 'resync', data: '{"kind":"resync"}' });
       attempt = 0;
       onStatus('live');
       const parser = new SseParser(receive);

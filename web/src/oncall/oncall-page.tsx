@@ -1,12 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
+import { overrideInputSchema } from '../../../src/domain/schedules/override-input.ts';
 import { answer, api } from '../api/client';
-import type { EscalationPolicy, OnCallNow, Override, Schedule, Shift, User } from '../api/models';
+import type { EscalationPolicy, OnCallNow, Override, Schedule, Shift } from '../api/models';
+import { useUsers } from '../api/shared-queries';
+import { checked } from '../api/validate';
 import { useCan, useUser, useViewerZone } from '../auth/session';
 import { ErrorNote, Field, fieldError, TextField } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
 import { formatAt } from '../ui/time';
 import { dayStarts } from './days';
+import { LayerRows, type TimelineRow } from './layer-rows';
 import { ShiftGrid } from './shift-grid';
 
 /** Who is on call now and next, a schedule's shifts, overrides, escalation policies, my shifts. */
@@ -51,16 +55,67 @@ export default function OnCallPage() {
   );
 }
 
-function useShifts(name: string, from: Date, to: Date) {
+interface ShiftList {
+  shifts: Shift[];
+  layers: { name: string; shifts: { start: string; end: string; user: string }[] }[];
+}
+
+/** A schedule's final shifts over [from, to) (with each layer's own, for the rows). */
+function useShiftList(name: string, from: Date, to: Date) {
   return useQuery({
     queryKey: ['shifts', name, from.toISOString(), to.toISOString()],
     queryFn: () =>
-      answer<{ shifts: Shift[] }>(
+      answer<ShiftList>(
         api.GET('/api/v1/schedules/{name}/shifts', {
           params: { path: { name }, query: { from: from.toISOString(), to: to.toISOString() } },
         }),
-      ).then((a) => a.shifts),
+      ),
   });
+}
+
+function useShifts(name: string, from: Date, to: Date) {
+  const list = useShiftList(name, from, to);
+  return { ...list, data: list.data?.shifts };
+}
+
+function useOverridesIn(name: string, from: Date, to: Date) {
+  return useQuery({
+    queryKey: ['overrides', name, from.toISOString(), to.toISOString()],
+    queryFn: () =>
+      answer<{ overrides: Override[] }>(
+        api.GET('/api/v1/schedules/{name}/overrides', {
+          params: { path: { name }, query: { from: from.toISOString(), to: to.toISOString() } },
+        }),
+      ).then((a) => a.overrides),
+  });
+}
+
+/** Rows of the layer timeline: each layer, the overrides, then the final shifts (who is paged). */
+function timelineRows(list: ShiftList | undefined, overrides: Override[] | undefined): TimelineRow[] {
+  return [
+    ...(list?.layers ?? []).map((l) => ({
+      label: `Layer ${l.name}`,
+      bars: l.shifts.map((s) => ({ start: s.start, end: s.end, who: s.user })),
+    })),
+    {
+      label: 'Overrides',
+      bars: (overrides ?? []).map((o) => ({
+        start: o.start,
+        end: o.end,
+        who: o.replaces ? `${o.user} for ${o.replaces}` : o.user,
+        override: true,
+      })),
+    },
+    {
+      label: 'Final',
+      bars: (list?.shifts ?? []).map((s) => ({
+        start: s.start,
+        end: s.end,
+        who: s.users.join(', ') || 'nobody',
+        override: s.override,
+      })),
+    },
+  ];
 }
 
 function NowCard({ entry }: { entry: OnCallNow }) {
@@ -103,7 +158,16 @@ function ScheduleTimeline({
   );
   const from = days[0] ?? new Date();
   const to = new Date((days[days.length - 1] ?? from).getTime() + 86_400_000);
-  const shifts = useShifts(schedule.name, from, to);
+  const list = useShiftList(schedule.name, from, to);
+  const shifts = { data: list.data?.shifts };
+  const overrides = useOverridesIn(schedule.name, from, to);
+  const scheduleMarks = useMemo(
+    () =>
+      dayStarts(new Date(from.getTime() - 86_400_000), schedule.time_zone, days.length + 2).filter(
+        (d) => d.getTime() >= from.getTime() && d.getTime() <= to.getTime(),
+      ),
+    [from, to, days.length, schedule.time_zone],
+  );
   return (
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">
@@ -138,6 +202,16 @@ function ScheduleTimeline({
         shifts={shifts.data ?? []}
         zone={zone}
         label={`${span === 'week' ? 'Week' : 'Four weeks'} of ${schedule.name} in ${zone}`}
+      />
+      <LayerRows
+        rows={timelineRows(list.data, overrides.data)}
+        from={from}
+        to={to}
+        zone={zone}
+        scheduleZone={schedule.time_zone}
+        viewerMarks={days}
+        scheduleMarks={scheduleMarks}
+        label={`Layers and overrides of ${schedule.name}`}
       />
       <TableWrap label="Shifts">
         <table aria-label={`Shifts of ${schedule.name}`}>
@@ -191,10 +265,7 @@ function Overrides({ schedule, fromDay }: { schedule: Schedule; fromDay: string 
         }),
       ).then((a) => a.overrides),
   });
-  const users = useQuery({
-    queryKey: ['users'],
-    queryFn: () => answer<{ users: User[] }>(api.GET('/api/v1/users')).then((a) => a.users),
-  });
+  const users = useUsers();
   const [user, setUser] = useState('');
   const [replaces, setReplaces] = useState('');
   const [start, setStart] = useState('');
@@ -202,7 +273,10 @@ function Overrides({ schedule, fromDay }: { schedule: Schedule; fromDay: string 
   const create = useMutation({
     mutationFn: (body: { start: string; end: string; user: string; replaces?: string }) =>
       answer(
-        api.POST('/api/v1/schedules/{name}/overrides', { params: { path: { name: schedule.name } }, body }),
+        api.POST('/api/v1/schedules/{name}/overrides', {
+          params: { path: { name: schedule.name } },
+          body: checked(overrideInputSchema, body),
+        }),
       ),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ['overrides'] });

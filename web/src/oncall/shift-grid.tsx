@@ -8,7 +8,7 @@ import { shiftSegments } from './days';
 
 const HOURS = [0, 6, 12, 18];
 
-function colourOf(users: string[]): number {
+export function colourOf(users: string[]): number {
   let h = 0;
   for (const ch of users.join(',')) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return h % 4;

@@ -4,6 +4,7 @@ import { Invalid } from '../../errors.ts';
 import { formatDuration } from '../../lib/duration.ts';
 import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
+import { addAffectedUsers } from '../incidents/add-affected-users.ts';
 import { addHypothesis } from '../incidents/add-hypothesis.ts';
 import { addNote } from '../incidents/add-note.ts';
 import { assignRole } from '../incidents/assign-role.ts';
@@ -407,6 +408,9 @@ async function runStep(
       return;
     case 'note':
       await addNote({ ctx, input: { incidentId, text: step.text ?? 'drill note' } });
+      return;
+    case 'affected':
+      await addAffectedUsers({ ctx, input: { incidentId, emails: step.emails ?? ['customer@example.com'] } });
       return;
     case 'resolve': {
       const life = lifecycleOf(plan);

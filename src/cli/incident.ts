@@ -276,6 +276,28 @@ export function registerIncident(program: Command): void {
 
   withCommon(
     incident
+      .command('affected <id> [emails...]')
+      .description(
+        'Record customers the incident affects by email (a plan group with customers: affected reaches them, e.g. the post-incident email); without addresses, list them',
+      )
+      .addHelpText(
+        'after',
+        '\nExamples:\n  tocsin incident affected 12 ana@example.com ben@example.com\n  tocsin incident affected 12 --json | jq -r .emails[]\n',
+      ),
+  ).action(async (id: string, emails: string[], o: CommonOpts) => {
+    const api = new ApiClient({ url: o.url });
+    const answer =
+      emails.length > 0
+        ? await api.post<{ added?: number; emails: string[] }>(path(id, '/affected-users'), { emails })
+        : await api.get<{ added?: number; emails: string[] }>(path(id, '/affected-users'));
+    if (o.json) printJson(answer);
+    else if (emails.length > 0)
+      process.stdout.write(`${answer.added ?? 0} added; ${answer.emails.length} on #${id}\n`);
+    else process.stdout.write(answer.emails.map((e) => `${e}\n`).join(''));
+  });
+
+  withCommon(
+    incident
       .command('severity <id> <severity>')
       .description('Change the severity (a reason is required)')
       .requiredOption('-r, --reason <text>', 'why'),

@@ -744,6 +744,13 @@ export interface StatusPageSubscribeRequestsTable {
   at: Ts;
 }
 
+export interface IncidentAffectedUsersTable {
+  incident_id: Ref;
+  email: string;
+  added_at: Ts;
+  added_by: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   auth_links: AuthLinksTable;
@@ -802,6 +809,7 @@ export interface Database {
   status_page_subscriber_tokens: StatusPageSubscriberTokensTable;
   status_page_subscribe_requests: StatusPageSubscribeRequestsTable;
   postmortems: PostmortemsTable;
+  incident_affected_users: IncidentAffectedUsersTable;
 }
 
 export type Db = Kysely<Database>;

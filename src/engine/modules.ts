@@ -11,6 +11,7 @@ import { heartbeatsModule } from './heartbeats.ts';
 import { httpChecksModule } from './http-checks.ts';
 import { outboxModule } from './outbox.ts';
 import { scheduleHandoffsModule } from './schedule-handoffs.ts';
+import { statusPageMaintenanceModule } from './status-page-maintenance.ts';
 import { vendorStatusModule } from './vendor-status.ts';
 import { workflowEventsModule } from './workflow-events.ts';
 import { workflowTimersModule } from './workflow-timers.ts';
@@ -50,6 +51,8 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     scheduleHandoffsModule(),
     // Overdue action items, before delivery for the same reason.
     actionItemRemindersModule(),
+    // Maintenance windows the clock opens or closes, before delivery so subscribers hear in this pass.
+    statusPageMaintenanceModule(),
     // Delivery last: messages the workflows queued in this pass go out in it.
     ...delivery,
     // The auditor watches the pipeline above it (a drill delivers nothing, so it has nothing to watch).

@@ -6,6 +6,7 @@ import type { IngestResult } from '../alerts/alerts.ts';
 import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
 import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
+import { addAffectedUsers } from '../incidents/add-affected-users.ts';
 import { addHypothesis } from '../incidents/add-hypothesis.ts';
 import { addNote } from '../incidents/add-note.ts';
 import { assignRole } from '../incidents/assign-role.ts';
@@ -555,6 +556,9 @@ async function runStep(
       return;
     case 'note':
       await addNote({ ctx, input: { incidentId, text: step.text ?? 'drill note' } });
+      return;
+    case 'affected':
+      await addAffectedUsers({ ctx, input: { incidentId, emails: step.emails ?? ['customer@example.com'] } });
       return;
     case 'resolve': {
       const life = lifecycleOf(plan);

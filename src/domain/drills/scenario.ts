@@ -18,6 +18,7 @@ export const STEP_ACTIONS = [
   'mitigate',
   'hypothesis',
   'note',
+  'affected',
   'severity',
   'resolve',
   'set',
@@ -58,6 +59,11 @@ export const stepSchema = z.strictObject({
     .optional()
     .describe('set: custom fields to set on the incident'),
   labels: z.record(z.string(), z.string()).optional().describe('set: labels to set on the incident'),
+  emails: z
+    .array(z.email())
+    .min(1)
+    .optional()
+    .describe('affected: email addresses of customers the incident affects (customers: affected groups)'),
   nextUpdate: durationSchema
     .optional()
     .describe('update: when the next update of the audience comes, from now (the author sets it)'),

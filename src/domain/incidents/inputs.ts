@@ -78,6 +78,13 @@ export const assignRoleBodySchema = z.strictObject({
   user: handleSchema,
 });
 export const noteBodySchema = z.strictObject({ text: requiredText });
+export const affectedUsersBodySchema = z.strictObject({
+  emails: z
+    .array(z.email().max(254))
+    .min(1)
+    .max(10_000)
+    .describe('email addresses of customers the incident affects (a plan group with customers: affected)'),
+});
 export const hypothesisBodySchema = z.strictObject({
   statement: requiredText,
   test_plan: text.default(''),
@@ -186,6 +193,7 @@ export type TransitionIncidentInput = For<typeof transitionBodySchema>;
 export type ResolveIncidentInput = For<typeof resolveBodySchema>;
 export type AssignRoleInput = For<typeof assignRoleBodySchema>;
 export type AddNoteInput = For<typeof noteBodySchema>;
+export type AddAffectedUsersInput = For<typeof affectedUsersBodySchema>;
 export type AddHypothesisInput = For<typeof hypothesisBodySchema>;
 export type UpdateHypothesisInput = For<typeof hypothesisPatchSchema> & { hypothesisId: string };
 export type AddChecklistItemInput = For<typeof checklistItemBodySchema>;

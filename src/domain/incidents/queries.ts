@@ -317,3 +317,32 @@ export function listTasks(db: Executor, incidentId: string) {
     .orderBy('id')
     .execute();
 }
+
+/** Adds affected customers' addresses to an incident; answers those that were new. */
+export function insertAffectedUsers(
+  db: Executor,
+  incidentId: string,
+  emails: string[],
+  at: Date,
+  addedBy: string,
+) {
+  if (emails.length === 0) return Promise.resolve([]);
+  return db
+    .insertInto('incident_affected_users')
+    .values(emails.map((email) => ({ incident_id: incidentId, email, added_at: at, added_by: addedBy })))
+    .onConflict((oc) => oc.columns(['incident_id', 'email']).doNothing())
+    .returning('email')
+    .execute();
+}
+
+/** The affected customers' addresses of an incident, in the order they were added. */
+export async function affectedUserEmails(db: Executor, incidentId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('incident_affected_users')
+    .select('email')
+    .where('incident_id', '=', incidentId)
+    .orderBy('added_at')
+    .orderBy('email')
+    .execute();
+  return rows.map((r) => r.email);
+}

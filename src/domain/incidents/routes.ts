@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http-app.ts';
 import { acknowledgeIncident } from './acknowledge-incident.ts';
+import { addAffectedUsers } from './add-affected-users.ts';
 import { addChecklistItem } from './add-checklist-item.ts';
 import { addHypothesis } from './add-hypothesis.ts';
 import { addNote } from './add-note.ts';
@@ -13,6 +14,7 @@ import { getIncident } from './get-incident.ts';
 import { getIncidentTargets } from './get-incident-targets.ts';
 import {
   acknowledgeBodySchema,
+  affectedUsersBodySchema,
   assignRoleBodySchema,
   checklistItemBodySchema,
   checklistItemPatchSchema,
@@ -31,6 +33,7 @@ import {
   transitionBodySchema,
   triageBodySchema,
 } from './inputs.ts';
+import { listAffectedUsers } from './list-affected-users.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
 import { listIncidents } from './list-incidents.ts';
 import { publishUpdate } from './publish-update.ts';
@@ -129,6 +132,15 @@ export function registerIncidentRoutes(app: App): void {
       reply.status(201);
       return { event };
     },
+  );
+  app.post(
+    `${BASE}/:id/affected-users`,
+    { schema: { tags, params, body: affectedUsersBodySchema } },
+    async (request) =>
+      addAffectedUsers({ ctx: request.ctx, input: { incidentId: request.params.id, ...request.body } }),
+  );
+  app.get(`${BASE}/:id/affected-users`, { schema: { tags, params } }, async (request) =>
+    listAffectedUsers({ ctx: request.ctx, input: { incidentId: request.params.id } }),
   );
   app.post(
     `${BASE}/:id/hypotheses`,

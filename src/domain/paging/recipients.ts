@@ -1,4 +1,5 @@
 import type { EscalationStep, Executor } from '../../db/schema.ts';
+import { affectedUserEmails } from '../incidents/queries.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { Plan } from '../plans/plan.ts';
 import { onCallUserIds } from '../schedules/on-call.ts';
@@ -88,6 +89,11 @@ async function addPlanWho(db: Executor, id: string, ctx: RecipientContext, out: 
   }
   if (group.incidentResponders && ctx.incidentId) {
     for (const r of await q.responderUserIds(db, ctx.incidentId)) if (r.user_id) out.userIds.add(r.user_id);
+  }
+  // The customers recorded as affected, by email; `customers: all` is the status page's public (its
+  // subscribers get every published external update), not a list to email from here.
+  if (group.customers === 'affected' && ctx.incidentId) {
+    for (const email of await affectedUserEmails(db, ctx.incidentId)) out.emails.add(email);
   }
   if (group.email) out.emails.add(group.email);
   if (group.chat?.startsWith('#')) out.chats.add(group.chat);

@@ -46,6 +46,8 @@ export interface RenderFacts {
   acknowledgedBy?: string | null;
   rootCause?: string | null;
   resolution?: string | null;
+  /** The text of the latest published update (either audience), in the plan's first language it has. */
+  latestUpdate?: string | null;
   /** The free text of the update being published (update.published triggers, update templates). */
   message?: string;
   /** The person (or list, channel) one message goes to; filled per delivery. */
@@ -294,6 +296,12 @@ export const PLACEHOLDERS = {
     description: 'who the message is sent to (a person, a group, an address or a channel)',
     in: MESSAGE,
     value: (f) => f.recipientName ?? 'all',
+  },
+  latest_update: {
+    description:
+      'the text of the latest published update (internal or external), e.g. for stakeholder summaries; "none yet"',
+    in: MESSAGE,
+    value: (f) => f.latestUpdate || 'none yet',
   },
   message: {
     description: 'the free text of the update being published',

@@ -60,7 +60,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'groups[].leadership': 'acted',
   'groups[].serviceOwner': 'acted',
   'groups[].incidentResponders': 'acted',
-  'groups[].customers': 'stored',
+  // affected: the addresses recorded on the incident (the post-incident email); all: the status page.
+  'groups[].customers': 'acted',
   'groups[].email': 'acted',
   'groups[].chat': 'acted',
 

@@ -200,7 +200,9 @@ export const groupSchema = z
     customers: z
       .enum(['affected', 'all'])
       .optional()
-      .describe('customers: those affected by the incident, or all (reached by email and status page)'),
+      .describe(
+        'customers: affected = the email addresses recorded on the incident (POST /api/v1/incidents/:id/affected-users); all = everyone, reached through the status page and its subscribers only',
+      ),
     email: z.string().optional().describe('a mailing list or address'),
     chat: z.string().optional().describe('a chat handle or channel, e.g. @leadership'),
   })

@@ -309,11 +309,12 @@ describe('recipients that reach nobody', () => {
     const text = withGroups(
       '  - { id: customers, title: Customers, customers: all }\n' +
         '  - { id: execs, title: Executives, chat: "@execs" }\n' +
-        '  - { id: ops, title: Ops, chat: "#ops" }\n',
+        '  - { id: ops, title: Ops, chat: "#ops" }\n' +
+        '  - { id: affected, title: Affected users, customers: affected }\n',
     );
+    // customers: affected names the addresses recorded on the incident (POST …/affected-users).
     expect(warningsOf(text)).toEqual([
       'p.yaml:19:11: warning: groups.1.id: group customers names no one Tocsin can message (customers are reached through the status page only): pages and messages to it reach nobody',
-      'p.yaml:19:40: warning: groups.1.customers is stored only: Tocsin keeps it but does not act on it yet',
       'p.yaml:20:11: warning: groups.2.id: group execs names no one Tocsin can message (chat @execs is a handle, not a #channel): pages and messages to it reach nobody',
     ]);
   });

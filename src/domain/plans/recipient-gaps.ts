@@ -21,6 +21,7 @@ function namesSomeone(g: Group): boolean {
     g.leadership ||
     g.serviceOwner ||
     g.incidentResponders ||
+    g.customers === 'affected' ||
     Boolean(g.email) ||
     Boolean(g.chat?.startsWith('#'))
   );
@@ -31,7 +32,7 @@ export function silentGroups(plan: Plan): PlanGap[] {
   return plan.groups.flatMap((g, i) => {
     if (namesSomeone(g)) return [];
     const why = [
-      ...(g.customers ? ['customers are reached through the status page only'] : []),
+      ...(g.customers === 'all' ? ['customers are reached through the status page only'] : []),
       ...(g.chat ? [`chat ${g.chat} is a handle, not a #channel`] : []),
     ];
     return [

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ComponentStatus, Executor, NewRow, RowUpdate } from '../../db/schema.ts';
+import type { ComponentStatus, Executor, MaintenanceStatus, NewRow, RowUpdate } from '../../db/schema.ts';
 
 // The SQL of the public status page: settings, components and groups, their status history,
 // scheduled maintenance, and the incidents (with external updates) the page shows.
@@ -189,6 +189,45 @@ export function lockMaintenance(db: Executor, id: string) {
     .selectAll()
     .where('id', '=', id)
     .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
+ * Automatic maintenances whose window the clock has reached (to start or to complete), locked; a
+ * maintenance another engine holds is skipped (it moves it).
+ */
+export function dueMaintenances(db: Executor, now: Date, limit: number) {
+  return db
+    .selectFrom('status_page_maintenances')
+    .selectAll()
+    .where('status', 'in', ['scheduled', 'in_progress'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('auto_start', '=', true), eb('status', '=', 'scheduled'), eb('scheduled_for', '<=', now)]),
+        eb.and([eb('auto_complete', '=', true), eb('scheduled_until', '<=', now)]),
+      ]),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Moves a maintenance from one status to another; undefined when it is no longer in `from`. */
+export function moveMaintenance(
+  db: Executor,
+  id: string,
+  from: MaintenanceStatus,
+  to: MaintenanceStatus,
+  at: Date,
+) {
+  return db
+    .updateTable('status_page_maintenances')
+    .set({ status: to, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .returningAll()
     .executeTakeFirst();
 }
 

@@ -321,13 +321,14 @@ export async function rollbackToSavepoint(db: Executor, name: string): Promise<v
 export async function renderFactsOf(
   db: Executor,
   incidentId: string,
-  opts: { commanderRole: string | undefined; updateId: string | undefined },
+  opts: { commanderRole: string | undefined; updateId: string | undefined; languages?: string[] },
 ): Promise<{
   commander: string | null;
   acknowledgedBy: string | null;
   rootCause: string | null;
   resolution: string | null;
   message?: string;
+  latestUpdate: string | null;
 }> {
   // One statement (it runs for every workflow firing, on the paging path): the incident with its
   // commander, last acknowledger, confirmed root cause and the triggering update's bodies beside it.
@@ -367,6 +368,15 @@ export async function renderFactsOf(
         .where('incident_updates.id', '=', opts.updateId ?? '0')
         .limit(1)
         .as('update_bodies'),
+      eb
+        .selectFrom('incident_updates')
+        .select('incident_updates.bodies')
+        .whereRef('incident_updates.incident_id', '=', 'incidents.id')
+        .where('incident_updates.status', '=', 'published')
+        .orderBy('incident_updates.published_at', 'desc')
+        .orderBy('incident_updates.id', 'desc')
+        .limit(1)
+        .as('latest_bodies'),
     ])
     .where('incidents.id', '=', incidentId)
     .executeTakeFirst();
@@ -374,7 +384,12 @@ export async function renderFactsOf(
   const mitigation = Array.isArray(steps) ? steps.map(String).join('; ') : '';
   const bodies = (row?.update_bodies ?? {}) as Record<string, unknown>;
   const message = Object.values(bodies).find((v): v is string => typeof v === 'string');
+  const latest = (row?.latest_bodies ?? {}) as Record<string, unknown>;
+  const latestUpdate = [...(opts.languages ?? []).map((l) => latest[l]), ...Object.values(latest)].find(
+    (v): v is string => typeof v === 'string',
+  );
   return {
+    latestUpdate: latestUpdate ?? null,
     commander: (opts.commanderRole && row?.commander) || null,
     acknowledgedBy: row?.acknowledged_by ?? null,
     rootCause: row?.root_cause ?? null,

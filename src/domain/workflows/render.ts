@@ -47,6 +47,7 @@ export async function loadVars(
   const facts = await q.renderFactsOf(tx, incident.id, {
     commanderRole: commander,
     updateId: extra.trigger?.update_id,
+    languages: plan.languages,
   });
   return { ...incidentVars(incident, plan, extra), ...facts };
 }

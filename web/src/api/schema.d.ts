@@ -919,6 +919,44 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/affected-users": {
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description email addresses of customers the incident affects (a plan group with customers: affected) */
+            emails: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/incidents/{id}/hypotheses": {
     post: {
       parameters: {

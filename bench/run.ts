@@ -11,6 +11,7 @@ import { benchPaging } from './paging.ts';
 import { benchPeer } from './peer.ts';
 import { benchReports } from './reports.ts';
 import { benchStart } from './start.ts';
+import { benchStatements } from './statements.ts';
 import { benchStatusPage } from './status-page.ts';
 import { embeddedStore } from './stores.ts';
 
@@ -110,7 +111,8 @@ async function main() {
 // Parts: --start (bench/start.ts), --writes (incident writes, above), --lists (bench/lists.ts),
 // --ingest (bench/ingest.ts), --paging (bench/paging.ts), --peer (bench/peer.ts: Alertmanager side
 // by side), --status-page (bench/status-page.ts), --console (bench/console.ts), --reports
-// (bench/reports.ts). Without a flag, every part runs.
+// (bench/reports.ts), --statements (bench/statements.ts: round trips per alert on the alert → page
+// path, which the machine's load does not move). Without a flag, every part runs.
 const PARTS = [
   'start',
   'writes',
@@ -121,6 +123,7 @@ const PARTS = [
   'status-page',
   'console',
   'reports',
+  'statements',
 ] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
@@ -133,3 +136,4 @@ if (runs('peer') && !(await benchPeer())) process.exitCode = 1;
 if (runs('status-page') && !(await benchStatusPage())) process.exitCode = 1;
 if (runs('console')) await benchConsole();
 if (runs('reports')) await benchReports();
+if (runs('statements')) await benchStatements();

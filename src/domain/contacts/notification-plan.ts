@@ -11,6 +11,8 @@ export interface PlannedContact {
   delaySeconds: number;
 }
 
+type PlanRow = Awaited<ReturnType<typeof contacts.planRows>>[number];
+
 /** The user's notification rules resolved to verified, enabled contact methods, in delay order.
  *  kinds: when given, only rules whose method kind is in the list; when that leaves none, the result is []
  *  (the caller decides the fallback). A user with no rules at all gets one immediate email to users.email
@@ -22,7 +24,36 @@ export async function notificationPlan(
 ): Promise<PlannedContact[]> {
   // One query (the user left-joined to rules and methods): it runs in the paging engine's transaction
   // for every paged user.
-  const rows = await contacts.planRows(db, userId);
+  return planOf(await contacts.planRows(db, userId), kinds);
+}
+
+/**
+ * notificationPlan for several people in one query (a step paging a group): each person's plan with
+ * `kinds`, and with every kind when `kinds` leaves them none (reach them anyhow). People not found
+ * (or with nothing to reach) get [].
+ */
+export async function notificationPlans(
+  db: Executor,
+  userIds: readonly string[],
+  kinds?: readonly ContactKind[],
+): Promise<Map<string, PlannedContact[]>> {
+  const rows = await contacts.planRowsOf(db, userIds);
+  const byUser = new Map<string, PlanRow[]>();
+  for (const row of rows) {
+    const own = byUser.get(row.user_id) ?? [];
+    own.push(row);
+    byUser.set(row.user_id, own);
+  }
+  return new Map(
+    userIds.map((id) => {
+      const own = byUser.get(id) ?? [];
+      const planned = planOf(own, kinds);
+      return [id, planned.length === 0 && kinds !== undefined ? planOf(own, undefined) : planned];
+    }),
+  );
+}
+
+function planOf(rows: readonly PlanRow[], kinds: readonly ContactKind[] | undefined): PlannedContact[] {
   const allowed = (kind: ContactKind) => kinds === undefined || kinds.includes(kind);
   const hasRules = rows.some((r) => r.method_id !== null);
   if (!hasRules) {

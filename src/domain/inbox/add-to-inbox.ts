@@ -13,9 +13,13 @@ export interface NewInboxItem {
   now: Date;
 }
 
-/** Puts a notification in a person's inbox, in the caller's transaction (the page's own). */
-export async function addToInbox(tx: Executor, item: NewInboxItem): Promise<void> {
-  await q.insertItem(tx, {
+/** Puts notifications in people's inboxes in one statement (everyone a step pages), in the caller's transaction (the page's own). */
+export async function addManyToInbox(tx: Executor, items: readonly NewInboxItem[]): Promise<void> {
+  await q.insertItems(tx, items.map(rowOf));
+}
+
+function rowOf(item: NewInboxItem) {
+  return {
     user_id: item.userId,
     incident_id: item.incidentId,
     escalation_id: item.escalationId,
@@ -24,5 +28,5 @@ export async function addToInbox(tx: Executor, item: NewInboxItem): Promise<void
     body: item.body,
     url: item.url,
     created_at: item.now,
-  });
+  };
 }

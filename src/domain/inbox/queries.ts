@@ -1,12 +1,12 @@
 import type { Executor, NewRow } from '../../db/schema.ts';
 
-export function insertItem(db: Executor, row: NewRow<'inbox_items'>) {
-  return db
+export async function insertItems(db: Executor, rows: NewRow<'inbox_items'>[]) {
+  if (rows.length === 0) return;
+  await db
     .insertInto('inbox_items')
-    .values(row)
+    .values(rows)
     .onConflict((oc) => oc.columns(['user_id', 'dedup_key']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
+    .execute();
 }
 
 export function listItems(db: Executor, userId: string, opts: { unread: boolean; limit: number }) {

@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/schema.ts';
+import type { Executor, NewRow } from '../../db/schema.ts';
 import * as outbox from './queries.ts';
 
 // Queues a message in the outbox inside the caller's transaction, so the message exists exactly when
@@ -31,7 +31,30 @@ export async function enqueueNotification(
   message: OutboxMessage,
   now: Date,
 ): Promise<string | undefined> {
-  const row = await outbox.insertOutbox(tx, {
+  const row = await outbox.insertOutbox(tx, rowOf(message, now));
+  return row ? String(row.id) : undefined;
+}
+
+/**
+ * Queues several messages in one statement (a step paging a group), in their order; returns how many
+ * were new (a dedup key already queued is skipped, as by enqueueNotification).
+ */
+export async function enqueueNotifications(
+  tx: Executor,
+  messages: readonly OutboxMessage[],
+  now: Date,
+): Promise<number> {
+  if (messages.length === 0) return 0;
+  return (
+    await outbox.insertOutboxRows(
+      tx,
+      messages.map((m) => rowOf(m, now)),
+    )
+  ).length;
+}
+
+function rowOf(message: OutboxMessage, now: Date): NewRow<'outbox'> {
+  return {
     incident_id: message.incidentId,
     channel: message.channel,
     destination: message.destination,
@@ -43,6 +66,5 @@ export async function enqueueNotification(
     user_id: message.userId ?? null,
     escalation_id: message.escalationId ?? null,
     contact_method_id: message.contactMethodId ?? null,
-  });
-  return row ? String(row.id) : undefined;
+  };
 }

@@ -13,6 +13,16 @@ export function insertOutbox(db: Executor, row: NewRow<'outbox'>) {
     .executeTakeFirst();
 }
 
+/** Several rows in one statement, in order; returns the ids of those whose dedup key was new. */
+export function insertOutboxRows(db: Executor, rows: NewRow<'outbox'>[]) {
+  return db
+    .insertInto('outbox')
+    .values(rows)
+    .onConflict((oc) => oc.column('dedup_key').doNothing())
+    .returning('id')
+    .execute();
+}
+
 /**
  * Claims up to `limit` due rows of the given channels for delivery: sending rows whose lease ran out
  * (their worker died) first, then pending rows whose time has come, each oldest first. Locked FOR

@@ -18,46 +18,62 @@ export interface AckHandle {
   code: string;
 }
 
+export interface AckHandleInput {
+  escalationId: string;
+  incidentId: string | null;
+  now: Date;
+  publicUrl: string;
+  /** The escalation's first step: nobody has a code of it yet, so none is looked up (hot path). */
+  firstStep: boolean;
+}
+
 /**
- * A link and code for one message paging this user on behalf of this escalation. Each message gets its
+ * A link and code for each person a step pages, on behalf of this escalation. Each message gets its
  * own link token (a forwarded or older message keeps working); the code stays the same for the whole
- * escalation, so "reply 4821" means the same thing on every SMS of it.
+ * escalation, so "reply 4821" means the same thing on every SMS of it. A constant number of
+ * statements however many people: the escalation's codes (after its first step), the people's live
+ * codes, one insert of every token.
  */
-export async function ackHandleFor(
+export async function ackHandlesFor(
   tx: Executor,
-  input: {
-    escalationId: string;
-    incidentId: string | null;
-    userId: string;
-    now: Date;
-    publicUrl: string;
-    /** The escalation's first step: nobody has a code of it yet, so none is looked up (hot path). */
-    firstStep: boolean;
-  },
-): Promise<AckHandle> {
-  const token = randomBytes(24).toString('base64url');
+  input: AckHandleInput,
+  userIds: readonly string[],
+): Promise<Map<string, AckHandle>> {
+  const handles = new Map<string, AckHandle>();
+  if (userIds.length === 0) return handles;
   const earlier = input.firstStep
-    ? undefined
-    : await q.codeOfEscalation(tx, input.escalationId, input.userId);
-  const code = earlier?.code ?? (await freeCode(tx, input.userId, input.now));
-  await q.insertAckToken(tx, {
-    token_hash: hashAckToken(token),
-    code,
-    escalation_id: input.escalationId,
-    incident_id: input.incidentId,
-    user_id: input.userId,
-    created_at: input.now,
-    expires_at: new Date(input.now.getTime() + ACK_TOKEN_TTL_MS),
+    ? new Map<string, string>()
+    : new Map((await q.codesOfEscalation(tx, input.escalationId, userIds)).map((r) => [r.user_id, r.code]));
+  const needCode = userIds.filter((id) => !earlier.has(id));
+  const taken = new Map<string, Set<string>>();
+  for (const r of await q.liveCodesOfUsers(tx, needCode, input.now)) {
+    const own = taken.get(r.user_id) ?? new Set<string>();
+    own.add(r.code);
+    taken.set(r.user_id, own);
+  }
+  const rows = userIds.map((userId) => {
+    const token = randomBytes(24).toString('base64url');
+    const code = earlier.get(userId) ?? freeCode(taken.get(userId) ?? new Set());
+    handles.set(userId, { url: ackUrl(input.publicUrl, token), code });
+    return {
+      token_hash: hashAckToken(token),
+      code,
+      escalation_id: input.escalationId,
+      incident_id: input.incidentId,
+      user_id: userId,
+      created_at: input.now,
+      expires_at: new Date(input.now.getTime() + ACK_TOKEN_TTL_MS),
+    };
   });
-  return { url: ackUrl(input.publicUrl, token), code };
+  await q.insertAckTokens(tx, rows);
+  return handles;
 }
 
 function ackUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/ack/${token}`;
 }
 
-async function freeCode(tx: Executor, userId: string, now: Date): Promise<string> {
-  const taken = new Set((await q.liveCodesOf(tx, userId, now)).map((r) => r.code));
+function freeCode(taken: ReadonlySet<string>): string {
   for (let i = 0; i < 50; i++) {
     const code = String(randomInt(1000, 10_000));
     if (!taken.has(code)) return code;

@@ -239,18 +239,22 @@ export function serviceOf(db: Executor, name: string) {
 
 // --- acknowledgement tokens ------------------------------------------------------------------------
 
-export function insertAckToken(db: Executor, row: NewRow<'ack_tokens'>) {
-  return db.insertInto('ack_tokens').values(row).execute();
+export async function insertAckTokens(db: Executor, rows: NewRow<'ack_tokens'>[]) {
+  if (rows.length === 0) return;
+  await db.insertInto('ack_tokens').values(rows).execute();
 }
 
-/** The reply code this escalation already gave the user, so every page of it takes the same code. */
-export function codeOfEscalation(db: Executor, escalationId: string, userId: string) {
+/** The reply codes this escalation already gave these people, so every page of it takes the same code. */
+export function codesOfEscalation(db: Executor, escalationId: string, userIds: readonly string[]) {
+  if (userIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('ack_tokens')
-    .select('code')
+    .select(['user_id', 'code'])
+    .distinctOn('user_id')
     .where('escalation_id', '=', escalationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+    .where('user_id', 'in', [...userIds])
+    .orderBy('user_id')
+    .execute();
 }
 
 export function findAckTokenByHash(db: Executor, tokenHash: string) {
@@ -269,11 +273,13 @@ export function findAckTokenByCode(db: Executor, userId: string, code: string, n
     .executeTakeFirst();
 }
 
-export function liveCodesOf(db: Executor, userId: string, now: Date) {
+/** The codes of these people's live tokens (a new code must differ from each person's own). */
+export function liveCodesOfUsers(db: Executor, userIds: readonly string[], now: Date) {
+  if (userIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('ack_tokens')
-    .select('code')
-    .where('user_id', '=', userId)
+    .select(['user_id', 'code'])
+    .where('user_id', 'in', [...userIds])
     .where('expires_at', '>', now)
     .execute();
 }
@@ -374,25 +380,26 @@ export function findServiceByName(db: Executor, name: string) {
   return db.selectFrom('services').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
 }
 
-/** Whether another escalation of the incident paged this person since `since` (one page, not two). */
+/** Which of these people another escalation of the incident paged since `since` (one page, not two). */
 export async function pagedByAnotherSince(
   db: Executor,
   incidentId: string,
-  userId: string,
+  userIds: readonly string[],
   escalationId: string,
   since: Date,
-): Promise<boolean> {
-  const row = await db
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
     .selectFrom('outbox')
-    .select('id')
+    .select('user_id')
+    .distinct()
     .where('incident_id', '=', incidentId)
-    .where('user_id', '=', userId)
+    .where('user_id', 'in', [...userIds])
     .where('escalation_id', 'is not', null)
     .where('escalation_id', '!=', escalationId)
     .where('created_at', '>=', since)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .execute();
+  return new Set(rows.flatMap((r) => (r.user_id === null ? [] : [String(r.user_id)])));
 }
 
 /**

@@ -1,13 +1,13 @@
 import type { Executor, Row } from '../../db/schema.ts';
 import type { ContactKind } from '../../notify/message.ts';
-import { notificationPlan } from '../contacts/notification-plan.ts';
+import { notificationPlans } from '../contacts/notification-plan.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
-import { addToInbox } from '../inbox/add-to-inbox.ts';
+import { addManyToInbox, type NewInboxItem } from '../inbox/add-to-inbox.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
-import { enqueueNotification } from '../notifications/enqueue.ts';
+import { enqueueNotifications, type OutboxMessage } from '../notifications/enqueue.ts';
 import type { Plan } from '../plans/plan.ts';
-import { ackHandleFor } from './ack-tokens.ts';
+import { ackHandlesFor } from './ack-tokens.ts';
 import { incidentUrlOf, type PageFacts, pageLayout, pageSms, pageSubject, pageText } from './page-content.ts';
 import * as q from './queries.ts';
 import { queueForAddresses, resolveRecipients } from './recipients.ts';
@@ -57,51 +57,52 @@ export async function runEscalationStep(
     now: ctx.now,
   });
   const key = `esc:${esc.id}:r${esc.round}:s${esc.step}`;
-  const paged: string[] = [];
-  const unreachable: string[] = [];
-  let queued = 0;
   const users = await q.usersByIds(tx, [...recipients.userIds]);
-  const alreadyPaged: string[] = [];
-  const toPage: typeof users = [];
-  for (const user of users) {
-    // Two escalations of one incident reaching the same person at once (the severity's page and a
-    // responder list, an L1 tier) make one page, not two: their phone rings once.
-    if (
-      ctx.incident &&
-      (await q.pagedByAnotherSince(
+  // Two escalations of one incident reaching the same person at once (the severity's page and a
+  // responder list, an L1 tier) make one page, not two: their phone rings once.
+  const pagedElsewhere = ctx.incident
+    ? await q.pagedByAnotherSince(
         tx,
         ctx.incident.id,
-        user.id,
+        users.map((u) => u.id),
         esc.id,
         new Date(ctx.now.getTime() - SAME_PAGE_WINDOW_MS),
-      ))
-    ) {
-      alreadyPaged.push(user.handle);
-      continue;
-    }
-    toPage.push(user);
-  }
+      )
+    : new Set<string>();
+  const alreadyPaged = users.filter((u) => pagedElsewhere.has(u.id)).map((u) => u.handle);
+  const toPage = users.filter((u) => !pagedElsewhere.has(u.id));
   const facts = await pageFacts(tx, esc, ctx);
+  // Everyone the step pages in a constant number of statements, whatever the group's size: their
+  // rules in one query, their ack handles in two or three, their inbox items and messages in one
+  // insert each (in the order of the people, then of their rules, as one by one).
+  const kinds = esc.channels as ContactKind[];
+  const plans = await notificationPlans(
+    tx,
+    toPage.map((u) => u.id),
+    kinds.length > 0 ? kinds : undefined,
+  );
+  const reachable = toPage.filter((u) => (plans.get(u.id) ?? []).length > 0);
+  const acks = await ackHandlesFor(
+    tx,
+    {
+      escalationId: esc.id,
+      incidentId: ctx.incident?.id ?? null,
+      now: ctx.now,
+      publicUrl: ctx.publicUrl,
+      firstStep: esc.step === 0 && esc.round === 0,
+    },
+    reachable.map((u) => u.id),
+  );
+  const inbox: NewInboxItem[] = [];
+  const messages: OutboxMessage[] = [];
+  const paged: string[] = [];
+  const unreachable: string[] = [];
   for (const user of toPage) {
     const others = toPage.filter((u) => u.id !== user.id).map((u) => u.handle);
-    const kinds = esc.channels as ContactKind[];
-    let contacts = await notificationPlan(tx, user.id, kinds.length > 0 ? kinds : undefined);
-    // The plan asks for a channel this person has no verified method for: reach them anyhow.
-    if (contacts.length === 0 && kinds.length > 0) contacts = await notificationPlan(tx, user.id);
-    const ack =
-      contacts.length === 0
-        ? undefined
-        : await ackHandleFor(tx, {
-            escalationId: esc.id,
-            incidentId: ctx.incident?.id ?? null,
-            userId: user.id,
-            now: ctx.now,
-            publicUrl: ctx.publicUrl,
-            firstStep: esc.step === 0 && esc.round === 0,
-          });
-    const page = { ...facts, others, ack };
+    const contacts = plans.get(user.id) ?? [];
+    const page = { ...facts, others, ack: acks.get(user.id) };
     // Every page also lands in the person's inbox: seen in Tocsin even with no provider configured.
-    await addToInbox(tx, {
+    inbox.push({
       userId: user.id,
       incidentId: ctx.incident?.id ?? null,
       escalationId: esc.id,
@@ -115,26 +116,24 @@ export async function runEscalationStep(
       unreachable.push(user.handle);
       continue;
     }
+    const payload = pagePayload(esc, ctx, page);
     for (const [i, c] of contacts.entries()) {
-      const id = await enqueueNotification(
-        tx,
-        {
-          incidentId: ctx.incident?.id ?? null,
-          channel: c.kind,
-          destination: c.address,
-          dedupKey: `${key}:u${user.id}:${i}`,
-          userId: user.id,
-          escalationId: esc.id,
-          contactMethodId: c.contactMethodId,
-          notBefore: new Date(ctx.now.getTime() + c.delaySeconds * 1000),
-          payload: pagePayload(esc, ctx, page),
-        },
-        ctx.now,
-      );
-      if (id) queued++;
+      messages.push({
+        incidentId: ctx.incident?.id ?? null,
+        channel: c.kind,
+        destination: c.address,
+        dedupKey: `${key}:u${user.id}:${i}`,
+        userId: user.id,
+        escalationId: esc.id,
+        contactMethodId: c.contactMethodId,
+        notBefore: new Date(ctx.now.getTime() + c.delaySeconds * 1000),
+        payload,
+      });
     }
     paged.push(user.handle);
   }
+  await addManyToInbox(tx, inbox);
+  let queued = await enqueueNotifications(tx, messages, ctx.now);
   queued += await queueForAddresses(tx, recipients, {
     incidentId: ctx.incident?.id ?? null,
     escalationId: esc.id,

@@ -1,0 +1,240 @@
+import pg from 'pg';
+import pino from 'pino';
+import { VirtualClock } from '../src/db/clock.ts';
+import { connect, ensureDatabase, withDatabase } from '../src/db/connect.ts';
+import { migrate } from '../src/db/migrate.ts';
+import type { InboundAlertEvent } from '../src/domain/alerts/alerts.ts';
+import { ingestAlertEvents } from '../src/domain/alerts/ingest-alert-events.ts';
+import { applyDocuments } from '../src/domain/config/apply-documents.ts';
+import { makeCtx, SYSTEM_ACTOR } from '../src/domain/context.ts';
+import { createIntegration } from '../src/domain/services/create-integration.ts';
+import { saveService } from '../src/domain/services/save-service.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { engineModules } from '../src/engine/modules.ts';
+import type { OutboxModule } from '../src/engine/outbox.ts';
+import { type Provider, providerRegistry } from '../src/notify/providers/provider.ts';
+import { embeddedStore, type Store } from './stores.ts';
+
+// Statements (round trips to PostgreSQL) per alert on the alert → incident → page → delivery path,
+// counted on the real path: in-process ingest (ingestAlertEvents, as the HTTP routes call it), the
+// real engine modules on a virtual clock, a recording push provider. Every query a pg client sends
+// is counted (BEGIN, SAVEPOINT and COMMIT included), by the engine module whose tick sent it.
+// Unlike a wall-clock figure, this one does not move with the load on a shared machine.
+// `npm run bench -- --statements`; BENCH_STATEMENTS_ALERTS (default 50) alerts per case.
+
+const ALERTS = Number(process.env.BENCH_STATEMENTS_ALERTS ?? 50);
+/** BENCH_STATEMENTS_TRACE=1 prints each counted statement (with BENCH_STATEMENTS_ALERTS=1: one alert's). */
+const TRACE = process.env.BENCH_STATEMENTS_TRACE === '1';
+
+const setup = (people: number) => `
+${Array.from(
+  { length: people },
+  (_, i) => `apiVersion: tocsin.dev/v1
+kind: User
+metadata: { name: pager-${i} }
+spec:
+  name: Pager ${i}
+  email: pager-${i}@example.com
+  role: responder
+  contacts:
+    - { kind: push, address: pager-${i}, label: phone-app, verified: true }
+  notificationRules:
+    - { contact: phone-app, after: 0m }
+---`,
+).join('\n')}
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: counted }
+severities:
+  - { id: P1, title: Outage, page: { to: pagers, channels: [push] } }
+groups:
+  - { id: pagers, title: Pagers, users: [${Array.from({ length: people }, (_, i) => `pager-${i}`).join(', ')}] }
+lifecycle:
+  states: [{ id: investigating }, { id: resolved }]
+`;
+
+/** Counts every query any pg client of this process sends, by the label current when it is sent. */
+class StatementCounter {
+  label = 'setup';
+  readonly counts = new Map<string, number>();
+  private original: typeof pg.Client.prototype.query | undefined;
+
+  install(): void {
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    this.original = original as unknown as typeof pg.Client.prototype.query;
+    const self = this;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      self.counts.set(self.label, (self.counts.get(self.label) ?? 0) + 1);
+      if (TRACE && self.label !== 'setup') {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+        console.log(`${self.label}: ${String(text).replace(/\s+/g, ' ').slice(0, 160)}`);
+      }
+      return original.apply(this, args);
+    };
+  }
+
+  uninstall(): void {
+    if (this.original) (pg.Client.prototype as { query: unknown }).query = this.original;
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+
+  total(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+}
+
+export interface StatementFigures {
+  people: number;
+  alerts: number;
+  pages: number;
+  byModule: Map<string, number>;
+  total: number;
+  /** Tocsin's own CPU (this process; PostgreSQL's apart), µs per alert, ingest and engine. */
+  cpuIngestUs: number;
+  cpuEngineUs: number;
+}
+
+async function countCase(url: string, people: number, counter: StatementCounter): Promise<StatementFigures> {
+  const { db } = connect(url, 4);
+  try {
+    await migrate(db);
+    const clock = new VirtualClock('2026-03-02T10:00:00Z');
+    const ctx = makeCtx({ db, clock }, SYSTEM_ACTOR);
+    await applyDocuments({
+      ctx,
+      input: { sources: [{ file: 'counted.yaml', content: setup(people) }], dryRun: false },
+    });
+    await saveService({
+      ctx,
+      input: {
+        service: { name: 'counted', plan: 'counted', rules: { severity: { critical: 'P1' } } },
+        mode: 'upsert',
+      },
+    });
+    const integration = await createIntegration({
+      ctx,
+      input: { service: 'counted', type: 'pagerduty', name: 'events', config: {} },
+    });
+    let pages = 0;
+    const push: Provider = {
+      channel: 'push',
+      send: async (message) => {
+        pages++;
+        return { providerId: `counted-${message.id}` };
+      },
+    };
+    const modules = engineModules({ providers: providerRegistry([push]) });
+    const outbox = modules.find((m) => m.name === 'outbox') as OutboxModule;
+    const engine = new Engine({ db, clock, log: pino({ level: 'silent' }) }, modules);
+    // Modules' first ticks write their engine_modules rows and warm the plan caches: not counted.
+    for (const m of modules) await engine.tickModule(m);
+
+    counter.reset();
+    counter.label = 'ingest';
+    const ingestCpu = process.cpuUsage();
+    for (let i = 0; i < ALERTS; i++) {
+      const event: InboundAlertEvent = {
+        action: 'trigger',
+        dedupKey: `counted-${people}-${i}`,
+        summary: `disk full on host ${i}`,
+        severity: 'critical',
+        raw: {},
+      };
+      await ingestAlertEvents({ ctx, input: { integration, events: [event] } });
+    }
+    const ingestUs = process.cpuUsage(ingestCpu);
+    const engineCpu = process.cpuUsage();
+    for (let pass = 0; pass < 50; pass++) {
+      let handled = 0;
+      for (const m of modules) {
+        counter.label = m.name;
+        handled += (await engine.tickModule(m)).handled;
+        if (m === outbox) {
+          counter.label = 'outbox (sends)';
+          await outbox.idle();
+        }
+      }
+      if (handled === 0) break;
+    }
+    const engineUs = process.cpuUsage(engineCpu);
+    // The idle pass that found nothing left is counted too: a pass costs that much when idle.
+    const byModule = new Map(counter.counts);
+    counter.label = 'setup';
+    return {
+      people,
+      alerts: ALERTS,
+      pages,
+      byModule,
+      total: [...byModule.entries()].filter(([k]) => k !== 'setup').reduce((a, [, v]) => a + v, 0),
+      cpuIngestUs: (ingestUs.user + ingestUs.system) / ALERTS,
+      cpuEngineUs: (engineUs.user + engineUs.system) / ALERTS,
+    };
+  } finally {
+    await db.destroy();
+  }
+}
+
+function report(figures: StatementFigures[]): void {
+  const modules = [...new Set(figures.flatMap((f) => [...f.byModule.keys()]))].filter((m) => m !== 'setup');
+  const head = `${'statements per alert'.padEnd(28)}${figures.map((f) => `${f.people} paged`.padStart(12)).join('')}`;
+  console.log(head);
+  for (const m of modules) {
+    const cells = figures.map((f) => ((f.byModule.get(m) ?? 0) / f.alerts).toFixed(1).padStart(12));
+    console.log(`  ${m.padEnd(26)}${cells.join('')}`);
+  }
+  console.log(
+    `  ${'total'.padEnd(26)}${figures.map((f) => (f.total / f.alerts).toFixed(1).padStart(12)).join('')}`,
+  );
+  console.log(
+    `  ${'pages sent per alert'.padEnd(26)}${figures.map((f) => (f.pages / f.alerts).toFixed(2).padStart(12)).join('')}`,
+  );
+  console.log(
+    `  ${'CPU µs per alert, ingest'.padEnd(26)}${figures.map((f) => f.cpuIngestUs.toFixed(0).padStart(12)).join('')}`,
+  );
+  console.log(
+    `  ${'CPU µs per alert, engine'.padEnd(26)}${figures.map((f) => f.cpuEngineUs.toFixed(0).padStart(12)).join('')}`,
+  );
+  const [one, many] = figures;
+  if (one && many && many.people > one.people) {
+    const perPerson = (many.total / many.alerts - one.total / one.alerts) / (many.people - one.people);
+    console.log(`  statements per additional person paged: ${perPerson.toFixed(1)}`);
+  }
+}
+
+export async function benchStatements(store?: Store): Promise<StatementFigures[]> {
+  const load = (await import('node:fs'))
+    .readFileSync('/proc/loadavg', 'utf8')
+    .split(' ')
+    .slice(0, 3)
+    .join(' ');
+  console.log(
+    `\nround trips to PostgreSQL per alert, alert → incident → page → push delivery, ${ALERTS} alerts each declaring an incident, in-process on a virtual clock (load average ${load}; counts do not depend on it)`,
+  );
+  const own = store ?? (await embeddedStore('tocsin-bench-statements-'));
+  const counter = new StatementCounter();
+  counter.install();
+  try {
+    const figures: StatementFigures[] = [];
+    for (const people of [1, 5]) {
+      const name = `bench_statements_${people}`;
+      await ensureDatabase(own.url, name);
+      figures.push(await countCase(withDatabase(own.url, name), people, counter));
+    }
+    report(figures);
+    return figures;
+  } finally {
+    counter.uninstall();
+    if (!store) await own.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  benchStatements().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -171,6 +171,12 @@ export const envSchema = z.object({
     .describe(
       'Private/loopback targets outbound requests may reach anyway: CIDRs and host names, comma-separated',
     ),
+  TOCSIN_PROMETHEUS_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "Prometheus-compatible HTTP API (its base URL) that the plan's verification checks query; unset: they are ticked by hand",
+    ),
   TOCSIN_SLACK_BOT_TOKEN: z
     .string()
     .regex(/^xox[a-z]-\S+$/, 'must be a Slack token (xoxb-…)')
@@ -354,7 +360,8 @@ export function isOutboundAllowEntry(entry: string): boolean {
 
 export class ConfigError extends Error {}
 
-const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|WEBHOOKS|OIDC_PROVIDERS|DATABASE_URL|SMTP_URL|SID$/;
+const SECRET_VARIABLE =
+  /TOKEN|SECRET|PASSWORD|WEBHOOKS|OIDC_PROVIDERS|DATABASE_URL|SMTP_URL|PROMETHEUS_URL|SID$/;
 
 /** Parses the environment; a bad value becomes one line naming the variable and the reason. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {

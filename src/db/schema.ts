@@ -277,6 +277,44 @@ export interface PostmortemsTable {
   published_by: string | null;
 }
 
+/** One automatic check of a verification, as the plan version said when it started. */
+export interface VerificationCheck {
+  title: string;
+  /** PromQL (the plan's query, else its metric name). */
+  query: string;
+  below?: number | undefined;
+  above?: number | undefined;
+  unit?: string | undefined;
+}
+
+/** What one run found for one check: ok null when it could not judge (no answer, no data). */
+export interface VerificationResult {
+  title: string;
+  query: string;
+  value: number | null;
+  ok: boolean | null;
+  error?: string | undefined;
+}
+
+export interface IncidentVerificationsTable {
+  id: Generated<string>;
+  incident_id: Ref;
+  state: string;
+  return_state: string;
+  status: Generated<'watching' | 'passed' | 'failed' | 'cancelled'>;
+  checks: ColumnType<VerificationCheck[], string, string>;
+  started_at: Ts;
+  window_ms: Ref;
+  interval_ms: Ref;
+  next_run_at: Ts;
+  run_seq: Generated<string>;
+  recorded_seq: Generated<string>;
+  last_run_at: TsNull;
+  last_results: ColumnType<VerificationResult[] | null, string | null, string | null>;
+  ended_at: TsNull;
+  reason: string | null;
+}
+
 export interface IncidentTargetBreachesTable {
   incident_id: Ref;
   target: string;
@@ -810,6 +848,7 @@ export interface Database {
   status_page_subscribe_requests: StatusPageSubscribeRequestsTable;
   postmortems: PostmortemsTable;
   incident_affected_users: IncidentAffectedUsersTable;
+  incident_verifications: IncidentVerificationsTable;
 }
 
 export type Db = Kysely<Database>;

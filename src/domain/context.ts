@@ -95,12 +95,20 @@ export interface Ctx {
   clock: Clock;
   actor: Actor;
   log?: Logger | undefined;
+  /**
+   * False in drills: the operations reach no system outside Tocsin (verification checks do not query
+   * Prometheus; they are ticked by hand). Unset: live.
+   */
+  live?: boolean | undefined;
   require(permission: Permission): void;
   /** Whether the actor holds a permission (for showing more or less, not for refusing). */
   can(permission: Permission): boolean;
 }
 
-export function makeCtx(deps: { db: Db; clock: Clock; log?: Logger | undefined }, actor: Actor): Ctx {
+export function makeCtx(
+  deps: { db: Db; clock: Clock; log?: Logger | undefined; live?: boolean | undefined },
+  actor: Actor,
+): Ctx {
   return {
     ...deps,
     actor,

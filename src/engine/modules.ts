@@ -1,3 +1,4 @@
+import { prometheusUrl } from '../domain/verification/prometheus.ts';
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
 import { providersFromEnv } from '../notify/providers/from-env.ts';
 import type { ProviderRegistry } from '../notify/providers/provider.ts';
@@ -13,6 +14,7 @@ import { outboxModule } from './outbox.ts';
 import { scheduleHandoffsModule } from './schedule-handoffs.ts';
 import { statusPageMaintenanceModule } from './status-page-maintenance.ts';
 import { vendorStatusModule } from './vendor-status.ts';
+import { verificationModule } from './verification.ts';
 import { workflowEventsModule } from './workflow-events.ts';
 import { workflowTimersModule } from './workflow-timers.ts';
 
@@ -28,6 +30,7 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
   const plans = new PlanCache();
   const providers = options.deliver === false ? undefined : (options.providers ?? providersFromEnv());
   const delivery = providers ? [outboxModule({ providers })] : [];
+  const prometheus = prometheusUrl();
   return [
     // Alert sources first: an alert a silent heartbeat raises (or an auto-resolve) is acted on by the
     // modules after them in the same pass.
@@ -37,6 +40,9 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     // when they answer (src/domain/checks/probes.ts), for the next pass to act on.
     httpChecksModule(),
     vendorStatusModule(),
+    // Verification queries Prometheus (when configured); a breach it records moves the incident back
+    // and is an event the workflows below react to (the commander is told).
+    ...(prometheus ? [verificationModule({ prometheusUrl: prometheus })] : []),
     // Alerts to incidents after the sources (an alert resolved in this pass can self-heal) and before
     // the workflows, which react to the incidents it declares in the same pass.
     alertRulesModule(),

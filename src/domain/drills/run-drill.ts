@@ -166,11 +166,11 @@ export async function runDrill(
   const { plan, scenario, severity } = planDrill(input);
   const clock = new VirtualClock(scenario.start ?? DEFAULT_START);
   const start = clock.now();
-  const system = makeCtx({ db, clock }, SYSTEM_ACTOR);
+  const system = makeCtx({ db, clock, live: false }, SYSTEM_ACTOR);
   const saved = await savePlan({ ctx: system, input: { source: input.planSource, file: input.planFile } });
   const commander = await drillUser(system, 'drill-commander');
   for (const handle of scenario.users) await drillUser(system, handle);
-  const ctx = makeCtx({ db, clock }, commander);
+  const ctx = makeCtx({ db, clock, live: false }, commander);
   const alerting = scenario.steps.some((s) => s.do === 'alert');
   const integration = alerting ? await drillService(system, scenario, saved.name) : undefined;
   const engine = startEngine({ db, clock }, { alerts: alerting });
@@ -472,7 +472,8 @@ async function actorFor(
   incidentId: string,
   step: ScenarioStep,
 ): Promise<Ctx> {
-  if (step.as) return makeCtx({ db: ctx.db, clock: ctx.clock }, await drillUser(system, step.as));
+  if (step.as)
+    return makeCtx({ db: ctx.db, clock: ctx.clock, live: false }, await drillUser(system, step.as));
   const to =
     step.do === 'resolve' ? lifecycleOf(plan).resolved : step.do === 'transition' ? step.to : undefined;
   if (!to) return ctx;
@@ -480,7 +481,9 @@ async function actorFor(
   const holder = movers(plan, to)
     .map((who) => roles.find((r) => r.role === who))
     .find((r) => r !== undefined);
-  return holder ? makeCtx({ db: ctx.db, clock: ctx.clock }, await drillUser(system, holder.user)) : ctx;
+  return holder
+    ? makeCtx({ db: ctx.db, clock: ctx.clock, live: false }, await drillUser(system, holder.user))
+    : ctx;
 }
 
 async function runStep(
@@ -518,7 +521,10 @@ async function runStep(
     }
     case 'approve': {
       const user = step.user ?? 'drill-approver';
-      const actor = makeCtx({ db: system.db, clock: system.clock }, await drillUser(system, user));
+      const actor = makeCtx(
+        { db: system.db, clock: system.clock, live: false },
+        await drillUser(system, user),
+      );
       const waiting = (await listUpdates({ ctx: system, input: { incidentId } })).filter(
         (u) => u.status === 'pending_approval',
       );

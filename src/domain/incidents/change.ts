@@ -10,6 +10,11 @@ import { loadPlanVersion } from '../plans/get-plan.ts';
 import { type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import { openPostmortemOnResolve } from '../postmortems/open-postmortem.ts';
 import * as users from '../users/queries.ts';
+import {
+  queriesPrometheus,
+  requireVerified,
+  verificationOnStateChange,
+} from '../verification/on-state-change.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
 import { assertOpen, type Incident, isId, planChecklistRows } from './incident.ts';
 import * as incidents from './queries.ts';
@@ -139,6 +144,8 @@ export async function moveToState(
   await requireMayEnterState(c.tx, c.plan, incident, c.ctx.actor, to, c.now);
   const entersResolved = to === lifecycle.resolved;
   const reopens = incident.state === lifecycle.resolved;
+  const prometheus = queriesPrometheus(c.ctx);
+  if (entersResolved) await requireVerified(c.tx, incident.id, prometheus);
   const after = await incidents.updateIncident(c.tx, incident.id, {
     state: to,
     state_entered_at: c.now,
@@ -164,6 +171,15 @@ export async function moveToState(
     await stopPaging(c.tx, incident.id, 'resolved', c.ctx.actor.name, c.now);
     await openPostmortemOnResolve(c.tx, { incident: after, plan: c.plan, actor: c.ctx.actor, now: c.now });
   }
+  await verificationOnStateChange(c.tx, {
+    incidentId: incident.id,
+    from: incident.state,
+    to,
+    plan: c.plan,
+    now: c.now,
+    prometheus,
+    event: c.event,
+  });
   // Most states have no checklist: then there is nothing to look up.
   const checklist = planChecklistRows(c.plan, incident.id, to);
   if (checklist.length > 0 && !(await incidents.hasChecklist(c.tx, incident.id, to))) {

@@ -37,4 +37,20 @@ describe('describeEvent', () => {
     );
     expect(describeEvent('something.new', { some_field: 'x', count: 2 })).toBe('some field x, count 2');
   });
+
+  it('says what a verification measured and where a breach sent the incident', () => {
+    expect(
+      describeEvent('verification.failed', {
+        reason: 'Error rate = 0.4 % (must be below 0.1 %)',
+        returned_to: 'identified',
+      }),
+    ).toBe('verification failed: Error rate = 0.4 % (must be below 0.1 %) (back to identified)');
+    expect(
+      describeEvent('verification.started', {
+        checks: ['Error rate', 'Latency'],
+        monitor_for: '30m',
+        every: '1m',
+      }),
+    ).toBe('verifying: Error rate, Latency must hold for 30m (checked every 1m)');
+  });
 });

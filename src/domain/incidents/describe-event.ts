@@ -46,6 +46,12 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `checklist ${str(data.checklist)} + ${str(data.text)}`;
     case 'checklist.item_done':
       return `${data.done ? 'done' : 'not done'}: ${str(data.text)}`;
+    case 'verification.started':
+      return `verifying: ${list(data.checks)} must hold for ${str(data.monitor_for)} (checked every ${str(data.every)})`;
+    case 'verification.passed':
+      return `verification passed: ${list(data.results)}`;
+    case 'verification.failed':
+      return `verification failed: ${str(data.reason)}${data.returned_to ? ` (back to ${str(data.returned_to)})` : ''}`;
     case 'mitigation.updated':
       return `mitigation plan set${data.mitigated ? ' (in place)' : ''}`;
     case 'update.published':

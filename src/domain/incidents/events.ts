@@ -33,6 +33,9 @@ export const EVENT_KINDS = {
   pagingEnded: 'paging.ended',
   messageUnrouted: 'message.unrouted',
   statusPageComponentRequested: 'status_page.component_requested',
+  verificationStarted: 'verification.started',
+  verificationPassed: 'verification.passed',
+  verificationFailed: 'verification.failed',
 } as const;
 
 export type EventKind = (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS];

@@ -66,6 +66,7 @@ const facts: RenderFacts = {
     audience: 'internal',
     due_at: new Date('2026-03-02T14:00:00Z'),
     workflow: 'war room',
+    reason: 'Error rate = 0.05 (must be below 0.001)',
   },
 };
 

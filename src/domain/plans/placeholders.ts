@@ -62,6 +62,7 @@ export interface RenderFacts {
     audience?: string;
     due_at?: Date;
     workflow?: string;
+    reason?: string;
   };
 }
 
@@ -343,6 +344,11 @@ export const PLACEHOLDERS = {
     description: 'for target and cadence triggers: when it is (was) due',
     in: MESSAGE,
     value: (f) => showTime(f.trigger?.due_at, 'unknown'),
+  },
+  reason: {
+    description: 'for verification.failed and verification.passed: what the checks measured',
+    in: MESSAGE,
+    value: (f) => f.trigger?.reason ?? '',
   },
 } as const satisfies Record<string, Placeholder>;
 

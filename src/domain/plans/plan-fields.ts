@@ -123,7 +123,13 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
 
   hypotheses: 'stored',
   mitigation: 'stored',
-  verification: 'stored',
+  // Entering verification.state watches the metric checks in Prometheus (TOCSIN_PROMETHEUS_URL) every
+  // `every` until they held for monitorFor (resolving is refused before); a breach returns the incident
+  // to onBreach (else where it came from) and tells the commander; other checks become a checklist.
+  verification: 'acted',
+  'verification.checks[].title': 'text',
+  'verification.checks[].unit': 'text',
+  'verification.runbook': 'stored',
   checklists: 'acted',
   templates: 'acted',
   'templates[].description': 'text',

@@ -617,19 +617,35 @@ export const planSchema = z
     verification: z
       .strictObject({
         state: id.optional().describe('the state an incident is verified in, e.g. monitoring'),
-        monitorFor: duration.optional().describe('how long to watch before resolving'),
+        monitorFor: duration
+          .optional()
+          .describe('how long every metric check must hold in that state before it may resolve'),
+        every: duration
+          .optional()
+          .describe('how often the metric checks query Prometheus while verifying (default 1m)'),
+        onBreach: id
+          .optional()
+          .describe('the state a breached check returns the incident to (default: the one it came from)'),
         checks: z
           .array(
             z.strictObject({
               title: text,
               metric: z.string().optional().describe('metric name'),
+              query: z
+                .string()
+                .min(1)
+                .optional()
+                .describe('the PromQL query of a metric check (default: the metric name)'),
               below: z.number().optional(),
               above: z.number().optional(),
               unit: z.string().optional(),
             }),
           )
           .default([])
-          .describe('each must hold before resolving; metric checks are numeric thresholds'),
+          .describe(
+            'each must hold before resolving; a check with a metric (or query) and below/above is queried ' +
+              'from Prometheus (TOCSIN_PROMETHEUS_URL), the others are ticked by hand (checklist verification)',
+          ),
         runbook: id.optional().describe('how to verify'),
       })
       .optional()

@@ -647,6 +647,10 @@ function checkLifecycle(c: Checker, plan: Plan): void {
     if (i >= 0) c.add(['lifecycle', 'states', i, 'statusPage'], 'the resolved state must show as resolved');
   }
   c.ref(['verification', 'state'], plan.verification?.state, states, 'state');
+  c.ref(['verification', 'onBreach'], plan.verification?.onBreach, states, 'state');
+  if (plan.verification?.onBreach !== undefined && plan.verification.onBreach === plan.verification.state) {
+    c.add(['verification', 'onBreach'], 'must be another state than verification.state');
+  }
 }
 
 function checkCommunication(c: Checker, plan: Plan): void {
@@ -706,6 +710,16 @@ function checkProcedure(c: Checker, plan: Plan): void {
   plan.verification?.checks.forEach((check, i) => {
     if (check.below !== undefined && check.above !== undefined && check.above >= check.below) {
       c.add(['verification', 'checks', i, 'above'], `must be less than below (${check.below})`);
+    }
+    if (check.query !== undefined && check.below === undefined && check.above === undefined) {
+      c.add(['verification', 'checks', i, 'query'], 'a query needs a threshold: below or above');
+    }
+    if (
+      check.metric === undefined &&
+      check.query === undefined &&
+      (check.below ?? check.above) !== undefined
+    ) {
+      c.add(['verification', 'checks', i], 'a threshold needs a metric or a query to measure');
     }
   });
   plan.phases.forEach((p, i) => {

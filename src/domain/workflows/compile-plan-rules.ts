@@ -420,6 +420,23 @@ export function compilePlanRules(plan: Plan): Rule[] {
     ...cadenceEscalationRules(plan),
     ...earlyReminderRules(plan),
     ...statusPageRules(plan),
+    ...verificationRules(plan),
+  ];
+}
+
+/** verification: a breached check has returned the incident; the commander hears what was measured. */
+function verificationRules(plan: Plan): Rule[] {
+  const v = plan.verification;
+  if (!v?.state || !v.checks.some((c) => (c.query ?? c.metric) && (c.below ?? c.above) !== undefined))
+    return [];
+  return [
+    {
+      name: 'plan: verification failed',
+      source: 'plan',
+      description: `a metric check breached while in ${v.state}: the commander is told what was measured`,
+      when: 'verification.failed',
+      then: [remind(commanderRoleOf(plan), 'Verification of {title} failed ({state} now): {reason}')],
+    },
   ];
 }
 

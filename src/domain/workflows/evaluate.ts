@@ -49,6 +49,8 @@ export interface TriggerFacts {
   update_id?: string;
   /** incident.severity_changed: the severity before. */
   severity_from?: string;
+  /** verification.failed / verification.passed: what the checks measured ({reason}). */
+  reason?: string;
 }
 
 export interface Firing {
@@ -109,6 +111,7 @@ function evaluateEvent(
     audience: text(trigger.data.audience),
     update_id: text(trigger.data.update_id),
     severity_from: trigger.event === 'incident.severity_changed' ? text(trigger.data.from) : undefined,
+    reason: trigger.event.startsWith('verification.') ? text(trigger.data.reason) : undefined,
   });
   const producer = trigger.data.workflow;
   return rules

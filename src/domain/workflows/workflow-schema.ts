@@ -35,6 +35,8 @@ export const EVENT_TRIGGERS = [
   'update.published',
   'update.overdue',
   'target.breached',
+  'verification.passed',
+  'verification.failed',
 ] as const;
 export type EventTrigger = (typeof EVENT_TRIGGERS)[number];
 

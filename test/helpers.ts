@@ -9,8 +9,7 @@ import { type Actor, type Ctx, makeCtx, type Role, SYSTEM_ACTOR } from '../src/d
 import { bootstrapAdmin } from '../src/domain/users/bootstrap-admin.ts';
 import { createToken } from '../src/domain/users/create-token.ts';
 import { saveUser } from '../src/domain/users/save-user.ts';
-import { createMetrics } from '../src/http/metrics.ts';
-import { type App, buildServer } from '../src/http/server.ts';
+import type { App } from '../src/http/server.ts';
 
 /** Store timeouts for tests: long enough for a loaded machine, short of the 120 s hang guard. */
 const TEST_TIMEOUTS = { connectMs: 60_000, statementMs: 90_000 };
@@ -66,6 +65,12 @@ export interface TestApp {
 
 /** The real HTTP server on a fresh database with a virtual clock; call app.inject(). */
 export async function testApp(): Promise<TestApp> {
+  // Loaded here, not at the top: the HTTP app is ~400 modules, and a file that needs only a database
+  // (freshDb) would otherwise pay for importing all of it.
+  const [{ buildServer }, { createMetrics }] = await Promise.all([
+    import('../src/http/server.ts'),
+    import('../src/http/metrics.ts'),
+  ]);
   const t = await freshDb();
   const clock = new VirtualClock('2026-03-02T10:00:00Z');
   await bootstrapAdmin(t.db, clock, ADMIN_TOKEN);

@@ -28,11 +28,12 @@ import {
   targetDurations,
 } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
+import { attachedRunbookIds } from '../runbooks/queries.ts';
 import { approveUpdate } from '../updates/approve-update.ts';
 import { cadenceDue, describeCadence, hasCadence } from '../updates/cadence.ts';
 import { listUpdates } from '../updates/list-updates.ts';
 import { saveUser } from '../users/save-user.ts';
-import { type DrillRuleRow, goalRows, notChecked, verificationRow } from './judge.ts';
+import { type DrillRuleRow, goalRows, notChecked, runbookRows, verificationRow } from './judge.ts';
 import { nextDue } from './next-due.ts';
 import * as drills from './queries.ts';
 import {
@@ -260,7 +261,13 @@ export async function runDrill(
     };
   });
   const verification = verificationRow(plan, final, await drills.stateEvents(db, final.id));
-  const rules = [...goalRows(plan, final), ...(verification ? [verification] : []), ...notChecked(plan)];
+  const runbooks = runbookRows(plan, final, await attachedRunbookIds(db, final.id));
+  const rules = [
+    ...goalRows(plan, final),
+    ...(verification ? [verification] : []),
+    ...runbooks,
+    ...notChecked(plan),
+  ];
   const passed =
     rules.every((r) => !r.counts || r.verdict !== 'breached') &&
     actionErrors.length === 0 &&

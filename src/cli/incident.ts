@@ -264,6 +264,26 @@ export function registerIncident(program: Command): void {
     mutate(o, 'post', path(id, '/resolve'), o.resolution ? { resolution: o.resolution } : {}),
   );
 
+  withCommon(
+    incident
+      .command('tick <id> <item>')
+      .description(
+        'Tick a checklist item (a runbook step, a verification check …) off, or back on with --undo',
+      )
+      .option('--undo', 'mark it not done')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  npx tocsin incident show 12          # lists each item with its number\n' +
+          '  npx tocsin incident tick 12 57\n  npx tocsin incident tick 12 57 --undo --json',
+      ),
+  ).action(async (id: string, item: string, o: CommonOpts & { undo?: boolean }) => {
+    const res = await new ApiClient({ url: o.url }).patch<{
+      item: { id: string; text: string; done_at: unknown };
+    }>(path(id, `/checklist/${encodeURIComponent(item)}`), { done: !o.undo });
+    if (o.json) printJson(res.item);
+    else process.stdout.write(`[${res.item.done_at ? 'x' : ' '}] ${res.item.text}\n`);
+  });
+
   withCommon(incident.command('note <id> <text...>').description('Add a note to the timeline')).action(
     async (id: string, words: string[], o: CommonOpts) => {
       const { event } = await new ApiClient({ url: o.url }).post<{ event: Json }>(path(id, '/notes'), {

@@ -2,6 +2,7 @@ import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { Plan } from '../plans/plan.ts';
 import { DEFAULT_DEFINITIONS, type Moment } from '../reports/reports.ts';
+import { matchingRunbooks, runbookFacts } from '../runbooks/runbooks.ts';
 
 // The rules a drill judges beyond targets and cadence: the plan's goals (for this one incident) and
 // its verification window; and the rules it cannot judge, said out loud as "not checked".
@@ -113,6 +114,20 @@ export function verificationRow(
     verdict: ms >= parseDuration(v.monitorFor) ? 'met' : 'breached',
     counts: true,
   };
+}
+
+/** runbooks[].attach: each runbook matching the incident (at its final severity) was attached to it. */
+export function runbookRows(plan: Plan, incident: Incident, attached: string[]): DrillRuleRow[] {
+  return matchingRunbooks(plan, runbookFacts(incident)).map((r) => {
+    const met = attached.includes(r.id);
+    return {
+      rule: `runbooks.${r.id}.attach`,
+      expected: 'attached',
+      actual: met ? 'attached' : 'not attached',
+      verdict: met ? 'met' : 'breached',
+      counts: true,
+    };
+  });
 }
 
 /** Rules the plan sets that a drill cannot judge. */

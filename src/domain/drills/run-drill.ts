@@ -31,6 +31,7 @@ import {
   targetDurations,
 } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
+import { attachedRunbookIds } from '../runbooks/queries.ts';
 import { createIntegration } from '../services/create-integration.ts';
 import { saveService } from '../services/save-service.ts';
 import type { Integration } from '../services/services.ts';
@@ -45,6 +46,7 @@ import {
   notChecked,
   type Recurrence,
   recurrenceRow,
+  runbookRows,
   verificationRow,
 } from './judge.ts';
 import { nextDue } from './next-due.ts';
@@ -310,9 +312,11 @@ export async function runDrill(
     };
   });
   const verification = verificationRow(plan, final, await drills.stateEvents(db, final.id));
+  const runbooks = runbookRows(plan, final, await attachedRunbookIds(db, final.id));
   const rules = [
     ...goalRows(plan, final),
     ...(verification ? [verification] : []),
+    ...runbooks,
     ...recurrences.map((r) => recurrenceRow(plan, r, alertRows[r.row] as DrillAlertRow)),
     ...notChecked(plan),
   ];

@@ -9,6 +9,8 @@ import { stopPaging } from '../paging/stop-paging.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import { openPostmortemOnResolve } from '../postmortems/open-postmortem.ts';
+import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
+import { runbookFacts } from '../runbooks/runbooks.ts';
 import * as users from '../users/queries.ts';
 import {
   queriesPrometheus,
@@ -115,6 +117,12 @@ export async function setSeverity(
   });
   await c.event(EVENT_KINDS.severityChanged, { from: current.severity, to: severity, reason });
   await c.audit('incident.severity_changed', { severity: current.severity }, { severity, reason });
+  await attachRunbooks(c.tx, {
+    incidentId: current.id,
+    plan: c.plan,
+    facts: runbookFacts(after),
+    event: c.event,
+  });
   return after;
 }
 

@@ -7,6 +7,8 @@ import type { Operation } from '../context.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as plans from '../plans/queries.ts';
+import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
+import { runbookFacts } from '../runbooks/runbooks.ts';
 import { requireSeverity } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
 import { channelName, type Incident, planChecklistRows, slugify } from './incident.ts';
@@ -124,6 +126,7 @@ export async function declareIncident({ ctx, input }: Operation<DeclareIncidentI
     for (const responder of responders) {
       await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });
     }
+    await attachRunbooks(tx, { incidentId: id, plan, facts: runbookFacts(incident), event });
     await audit.record(tx, ctx.actor, now, {
       action: 'incident.declared',
       entityType: 'incident',

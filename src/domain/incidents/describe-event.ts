@@ -46,6 +46,8 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `checklist ${str(data.checklist)} + ${str(data.text)}`;
     case 'checklist.item_done':
       return `${data.done ? 'done' : 'not done'}: ${str(data.text)}`;
+    case 'runbook.attached':
+      return `runbook "${str(data.title)}" attached (${str(data.steps)} steps)${data.url ? `: ${str(data.url)}` : ''}`;
     case 'verification.started':
       return `verifying: ${list(data.checks)} must hold for ${str(data.monitor_for)} (checked every ${str(data.every)})`;
     case 'verification.passed':

@@ -36,6 +36,7 @@ export const EVENT_KINDS = {
   verificationStarted: 'verification.started',
   verificationPassed: 'verification.passed',
   verificationFailed: 'verification.failed',
+  runbookAttached: 'runbook.attached',
 } as const;
 
 export type EventKind = (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS];

@@ -1,6 +1,7 @@
 import type { Row } from '../../db/schema.ts';
 import type { Actor, Operation } from '../context.ts';
 import { lifecycleOf, type Plan } from '../plans/plan.ts';
+import { runbookLinks } from '../runbooks/runbooks.ts';
 import { readIncident } from './change.ts';
 import { type Incident, renderLinks } from './incident.ts';
 import * as incidents from './queries.ts';
@@ -77,7 +78,7 @@ export async function getIncident({
   ]);
   return {
     incident,
-    links: renderLinks(plan.links, incident),
+    links: { ...renderLinks(plan.links, incident), ...runbookLinks(plan, timeline) },
     targets: computeTargets(incident, plan, ctx.clock.now()),
     roles,
     responders,

@@ -129,13 +129,24 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   verification: 'acted',
   'verification.checks[].title': 'text',
   'verification.checks[].unit': 'text',
-  'verification.runbook': 'stored',
+  // Attached (as runbooks[].attach does) on entering verification.state.
+  'verification.runbook': 'acted',
   checklists: 'acted',
   templates: 'acted',
   'templates[].description': 'text',
   links: 'acted',
   tools: 'stored',
   runbooks: 'stored',
+  // Attached to matching incidents (declaration, severity change): triage and steps become the
+  // checklist runbook:<id>, the url a link on the incident; drills judge that each was attached.
+  'runbooks[].id': 'acted',
+  'runbooks[].attach': 'acted',
+  'runbooks[].triage': 'acted',
+  'runbooks[].steps': 'acted',
+  'runbooks[].url': 'acted',
+  'runbooks[].title': 'text',
+  'runbooks[].description': 'text',
+  'runbooks[].symptoms': 'text',
   postmortem: 'stored',
   // Every drafted post-mortem has these sections (after Tocsin's own).
   'postmortem.sections': 'acted',

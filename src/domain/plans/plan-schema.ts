@@ -362,6 +362,20 @@ const runbookSchema = z
     triage: z.array(stepSchema).default([]).describe('what to check'),
     steps: z.array(stepSchema).default([]).describe('what to do'),
     escalation: whoList('who to contact when the runbook does not help'),
+    attach: z
+      .strictObject({
+        severities: z.array(id).default([]).describe('any of these severities (default: any)'),
+        services: z.array(z.string().min(1)).default([]).describe('any of these services (default: any)'),
+        labels: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe('every one of these incident labels, e.g. alertname: DatabaseConnections'),
+      })
+      .optional()
+      .describe(
+        'Which incidents it is attached to (all criteria must match): its triage and steps become a ' +
+          'checklist to tick, its url a link on the incident; also verification.runbook on entering verification',
+      ),
   })
   .describe('A runbook for a common incident');
 

@@ -700,6 +700,15 @@ function checkTemplates(c: Checker, plan: Plan): void {
 function checkProcedure(c: Checker, plan: Plan): void {
   plan.runbooks.forEach((r, i) => {
     c.whos(['runbooks', i, 'escalation'], r.escalation);
+    c.refs(
+      ['runbooks', i, 'attach', 'severities'],
+      r.attach?.severities ?? [],
+      c.known.severities,
+      'severity',
+    );
+    if (r.attach && r.triage.length + r.steps.length === 0) {
+      c.add(['runbooks', i, 'attach'], 'an attached runbook needs triage or steps to tick');
+    }
   });
   plan.mitigation?.strategies.forEach((s, i) => {
     c.ref(['mitigation', 'strategies', i, 'runbook'], s.runbook, c.known.runbooks, 'runbook');

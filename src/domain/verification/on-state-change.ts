@@ -5,6 +5,7 @@ import type { Ctx } from '../context.ts';
 import { EVENT_KINDS, type EventKind } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
 import type { Plan } from '../plans/plan.ts';
+import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
 import { prometheusUrl } from './prometheus.ts';
 import * as q from './queries.ts';
 import {
@@ -61,6 +62,14 @@ export async function verificationOnStateChange(tx: Executor, move: StateMove): 
 }
 
 async function startVerification(tx: Executor, move: StateMove): Promise<void> {
+  const runbook = move.plan.verification?.runbook;
+  if (runbook)
+    await attachRunbooks(tx, {
+      incidentId: move.incidentId,
+      plan: move.plan,
+      ids: [runbook],
+      event: move.event,
+    });
   const prometheus = move.prometheus;
   const checks = prometheus ? automaticChecks(move.plan) : [];
   if (checks.length > 0) {

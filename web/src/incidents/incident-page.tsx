@@ -155,7 +155,18 @@ function ChecklistsSection({ detail, canAct }: { detail: IncidentDetail; canAct:
       <h2 id="checklists-title">Checklists</h2>
       {detail.checklists.map((list) => (
         <fieldset key={list.name} className="checklist">
-          <legend>{list.name}</legend>
+          <legend>
+            {list.name}
+            {/* An attached runbook's checklist links to the runbook itself (GET incident links). */}
+            {detail.links[list.name] ? (
+              <>
+                {' — '}
+                <a href={detail.links[list.name]} target="_blank" rel="noreferrer">
+                  open runbook
+                </a>
+              </>
+            ) : null}
+          </legend>
           <ul className="plain">
             {list.items.map((item) => (
               <ChecklistItemBox

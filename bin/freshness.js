@@ -26,3 +26,8 @@ export function isCurrent(stamp, sources, endings) {
   }
   return true;
 }
+
+/** Whether dist/ (npm run build:server) is current with src/ and the build script, under `root`/. */
+export function serverBuildIsCurrent(root) {
+  return isCurrent(`${root}dist/.built`, [`${root}src`, `${root}scripts/build-server.mjs`], ['.ts', '.sql']);
+}

@@ -5,17 +5,13 @@
 // `npm run build` always rebuilds.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { isCurrent } from '../bin/freshness.js';
+import { isCurrent, serverBuildIsCurrent } from '../bin/freshness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (path) => `${root}${path}`;
 const run = (script) => execFileSync('npm', ['run', '-s', script], { cwd: root, stdio: 'inherit' });
 
-const serverCurrent = isCurrent(
-  at('dist/.built'),
-  [at('src'), at('scripts/build-server.mjs')],
-  ['.ts', '.sql'],
-);
+const serverCurrent = serverBuildIsCurrent(root);
 // The console imports the API's zod schemas from src/ and bundles its packages.
 const webCurrent = isCurrent(
   at('web/dist/index.html'),

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { serverBuildIsCurrent } from '../bin/freshness.js';
 import { connect, ensureDatabase, withDatabase } from '../src/db/connect.ts';
 import { startEmbedded } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -27,7 +29,20 @@ export async function prepareTemplate(adminUrl: string): Promise<void> {
   }
 }
 
+/**
+ * The CLI tests run `bin/tocsin.js` as a user does, about a hundred times a run. With dist/ stale
+ * (src/ edited since the last build) each start would compile the sources through tsx, about twice
+ * the CPU of starting the compiled build; so a stale dist/ is rebuilt once, before any test runs, and
+ * the tests run the CLI that ships. (`npm ci` builds it too; this covers a checkout edited since.)
+ */
+function buildServerIfStale(): void {
+  const root = join(import.meta.dirname, '..', '/');
+  if (serverBuildIsCurrent(root)) return;
+  execFileSync('npm', ['run', '-s', 'build:server'], { cwd: root, stdio: 'inherit' });
+}
+
 export default async function setup(project: TestProject) {
+  buildServerIfStale();
   const external = process.env.TOCSIN_TEST_DATABASE_URL;
   if (external) {
     await prepareTemplate(external);

@@ -21,7 +21,7 @@ async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> 
   return JSON.parse(r.stdout) as T;
 }
 
-describe('tocsin change, check and vendor', { timeout: 120_000 }, () => {
+describe('tocsin change, check and vendor', () => {
   it('list changes of a service', async () => {
     const { key } = await createIntegration({ ctx: t.ctx(), input: { service: 'web', type: 'deploy' } });
     await t.app.inject({

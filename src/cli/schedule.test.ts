@@ -33,7 +33,7 @@ async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> 
   return JSON.parse(r.stdout) as T;
 }
 
-describe('tocsin schedule and tocsin oncall', { timeout: 120_000 }, () => {
+describe('tocsin schedule and tocsin oncall', () => {
   it('lists, shows, and prints shifts; a too-long range fails with the field', async () => {
     const list = await json<{ name: string }[]>('schedule', 'list');
     expect(list.map((s) => s.name)).toEqual(['cli-primary']);

@@ -42,7 +42,7 @@ interface AlertJson {
 }
 
 // Each command starts a process that loads the sources through tsx: seconds each on a busy machine.
-describe('tocsin service, integration and alert', { timeout: 120_000 }, () => {
+describe('tocsin service, integration and alert', () => {
   it('create a service and integrations whose JSON has the key and the full URL', async () => {
     const service = await json('service', 'create', 'cli-payments', '--description', 'Card payments');
     expect(service).toMatchObject({ name: 'cli-payments', description: 'Card payments' });

@@ -66,7 +66,7 @@ describe('kind: StatusPage', () => {
   });
 });
 
-describe('tocsin status-page', { timeout: 120_000 }, () => {
+describe('tocsin status-page', () => {
   it('sets a component’s status, schedules and completes maintenance, shows it all', async () => {
     const set = await tocsin(
       'status-page',

@@ -230,7 +230,7 @@ describe('an external update under the creator platform plan', () => {
   });
 });
 
-describe('tocsin update', { timeout: 120_000 }, () => {
+describe('tocsin update', () => {
   it('lists waiting updates and approves one from the command line', async () => {
     const tocsin = await cliAgainst(t);
     const id = await declare();

@@ -190,7 +190,9 @@ export const envSchema = z.object({
     .string()
     .min(16, 'must be at least 16 characters')
     .optional()
-    .describe("Slack app signing secret; verifies Slack's interactivity requests (Acknowledge button)"),
+    .describe(
+      "Slack app signing secret; verifies Slack's interactivity requests (Acknowledge button) and /tocsin slash commands",
+    ),
   TOCSIN_CHAT_WEBHOOKS: z
     .string()
     .transform(parseChatWebhooks)

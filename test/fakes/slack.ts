@@ -201,3 +201,38 @@ export function slackButtonClick(
     body,
   };
 }
+
+/**
+ * A `/tocsin …` slash command as Slack POSTs it to the app's Request URL: the form fields Slack
+ * sends (https://docs.slack.dev/interactivity/implementing-slash-commands), signed like every request.
+ */
+export function slackSlashCommand(
+  signingSecret: string,
+  command: { text: string; userId?: string },
+  now: Date,
+): { headers: Record<string, string>; body: string } {
+  const body = new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0FAKE',
+    team_domain: 'fake',
+    channel_id: 'C0INCIDENT',
+    channel_name: 'incidents',
+    user_id: command.userId ?? 'U024BE7LH',
+    user_name: 'ayana',
+    command: '/tocsin',
+    text: command.text,
+    api_app_id: 'A0FAKE',
+    response_url: 'https://hooks.slack.com/commands/T0FAKE/1/abc',
+    trigger_id: '1.2.3',
+  }).toString();
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return {
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signature,
+    },
+    body,
+  };
+}

@@ -92,7 +92,8 @@ async function acknowledgeAs(deps: Deps, token: Row<'ack_tokens'>): Promise<Page
   return { incidentId: token.incident_id, escalationId: token.escalation_id, user: actor.name, changed };
 }
 
-async function actorOf(db: Db, userId: string): Promise<Actor> {
+/** The actor a Tocsin user acts as (their role and leadership), for requests a provider verified. */
+export async function actorOf(db: Db, userId: string): Promise<Actor> {
   const user = await users.findById(db, userId);
   if (!user) throw new NotFound('user', userId);
   return { kind: 'user', userId: user.id, name: user.handle, role: user.role, leadership: user.leadership };

@@ -1,7 +1,11 @@
 import { ZodError } from 'zod';
 import { loadEnv } from '../../config/env.ts';
 import { AppError } from '../../errors.ts';
-import { parseSlackInteraction, verifySlackSignature } from '../../notify/inbound/slack.ts';
+import {
+  parseSlackInteraction,
+  parseSlashCommand,
+  verifySlackSignature,
+} from '../../notify/inbound/slack.ts';
 import {
   parseTwilioGather,
   parseTwilioSms,
@@ -11,6 +15,8 @@ import {
   twimlSay,
   verifyTwilioSignature,
 } from '../../notify/inbound/twilio.ts';
+import { slackEscape } from '../../notify/providers/slack.ts';
+import { runSlashCommand } from '../chat/run-slash-command.ts';
 import { findUserByContact } from '../contacts/find-user-by-contact.ts';
 import type { App, RouteDeps } from '../http-app.ts';
 import { acknowledgeByCode, acknowledgeIncidentAs, type PageAck } from './acknowledge-page.ts';
@@ -38,17 +44,8 @@ export function registerInboundAckRoutes(app: App, deps: Pick<RouteDeps, 'public
       '/api/v1/slack/interactivity',
       { schema: { hide: true }, config: { public: true } },
       async (request, reply) => {
-        const raw = typeof request.body === 'string' ? request.body : '';
-        const secret = env.TOCSIN_SLACK_SIGNING_SECRET ?? '';
-        const headers = request.headers;
-        const ok = verifySlackSignature(
-          secret,
-          header(headers['x-slack-request-timestamp']),
-          header(headers['x-slack-signature']),
-          raw,
-          request.ctx.clock.now(),
-        );
-        if (!ok) return reply.status(401).send({ error: 'invalid Slack signature' });
+        const raw = slackVerified(request);
+        if (raw === undefined) return reply.status(401).send({ error: 'invalid Slack signature' });
         const interaction = parseSlackInteraction(raw);
         if (interaction.actionId !== 'tocsin_ack') return reply.status(200).send({ text: 'Nothing to do.' });
         const userId = await findUserByContact(request.ctx.db, 'slack', interaction.slackUserId);
@@ -61,6 +58,31 @@ export function registerInboundAckRoutes(app: App, deps: Pick<RouteDeps, 'public
         }
         const ack = await attempt(() => acknowledgeIncidentAs(request.ctx, userId, interaction.value));
         return reply.send({ response_type: 'in_channel', replace_original: false, text: ackText(ack) });
+      },
+    );
+
+    // `/tocsin …` slash commands (the app's slash command Request URL), verified like interactivity.
+    scope.post(
+      '/api/v1/slack/commands',
+      { schema: { hide: true }, config: { public: true } },
+      async (request, reply) => {
+        const raw = slackVerified(request);
+        if (raw === undefined) return reply.status(401).send({ error: 'invalid Slack signature' });
+        const command = parseSlashCommand(raw);
+        const userId = await findUserByContact(request.ctx.db, 'slack', command.slackUserId);
+        if (!userId) {
+          return reply.send({
+            response_type: 'ephemeral',
+            text: 'Your Slack account is not a verified contact of any Tocsin user, so Tocsin cannot tell who you are.',
+          });
+        }
+        const answer = await runSlashCommand(
+          { db: request.ctx.db, clock: request.ctx.clock, publicUrl: deps.publicUrl },
+          userId,
+          command.text,
+        );
+        // Titles and texts are people's words: escaped, so `<…>` cannot become a link or a mention.
+        return reply.send({ response_type: answer.visibility, text: slackEscape(answer.text) });
       },
     );
 
@@ -113,6 +135,23 @@ export function registerInboundAckRoutes(app: App, deps: Pick<RouteDeps, 'public
       },
     );
   });
+}
+
+/** The raw body of a request Slack signed with the signing secret, now; undefined when it is not. */
+function slackVerified(request: {
+  body: unknown;
+  headers: Record<string, unknown>;
+  ctx: { clock: { now(): Date } };
+}): string | undefined {
+  const raw = typeof request.body === 'string' ? request.body : '';
+  const ok = verifySlackSignature(
+    loadEnv().TOCSIN_SLACK_SIGNING_SECRET ?? '',
+    header(request.headers['x-slack-request-timestamp']),
+    header(request.headers['x-slack-signature']),
+    raw,
+    request.ctx.clock.now(),
+  );
+  return ok ? raw : undefined;
 }
 
 function header(value: unknown): string | undefined {

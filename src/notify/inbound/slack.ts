@@ -79,3 +79,34 @@ export function parseSlackInteraction(formBody: string): SlackInteraction {
   const [action] = actions as [{ action_id: string; value: string }];
   return { actionId: action.action_id, value: action.value, slackUserId: user.id, responseUrl: response_url };
 }
+
+export interface SlackSlashCommand {
+  /** The command as typed, e.g. /tocsin. */
+  command: string;
+  /** Everything after the command. */
+  text: string;
+  slackUserId: string;
+  channelId: string;
+}
+
+// A slash command arrives as a form POST (https://docs.slack.dev/interactivity/implementing-slash-commands);
+// only the fields Tocsin uses.
+const slashCommandSchema = z.object({
+  command: z.string().min(1).max(100),
+  text: z.string().max(4000).default(''),
+  user_id: z.string().min(1).max(50),
+  channel_id: z.string().max(50).default(''),
+});
+
+/** The slash command in the form body Slack POSTs. Throws Invalid naming the missing fields. */
+export function parseSlashCommand(formBody: string): SlackSlashCommand {
+  const parsed = slashCommandSchema.safeParse(Object.fromEntries(new URLSearchParams(formBody)));
+  if (!parsed.success) {
+    throw new Invalid(
+      'not a Slack slash command',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  const { command, text, user_id, channel_id } = parsed.data;
+  return { command, text: text.trim(), slackUserId: user_id, channelId: channel_id };
+}

@@ -96,6 +96,8 @@ export interface StatementFigures {
   /** Tocsin's own CPU (this process; PostgreSQL's apart), µs per alert, ingest and engine. */
   cpuIngestUs: number;
   cpuEngineUs: number;
+  /** Of cpuEngineUs, in the kernel (socket writes and reads: it grows with the round trips and the load). */
+  cpuEngineSystemUs: number;
 }
 
 async function countCase(url: string, people: number, counter: StatementCounter): Promise<StatementFigures> {
@@ -172,6 +174,7 @@ async function countCase(url: string, people: number, counter: StatementCounter)
       total: [...byModule.entries()].filter(([k]) => k !== 'setup').reduce((a, [, v]) => a + v, 0),
       cpuIngestUs: (ingestUs.user + ingestUs.system) / ALERTS,
       cpuEngineUs: (engineUs.user + engineUs.system) / ALERTS,
+      cpuEngineSystemUs: engineUs.system / ALERTS,
     };
   } finally {
     await db.destroy();
@@ -197,6 +200,9 @@ function report(figures: StatementFigures[]): void {
   );
   console.log(
     `  ${'CPU µs per alert, engine'.padEnd(26)}${figures.map((f) => f.cpuEngineUs.toFixed(0).padStart(12)).join('')}`,
+  );
+  console.log(
+    `  ${'  of which in the kernel'.padEnd(26)}${figures.map((f) => f.cpuEngineSystemUs.toFixed(0).padStart(12)).join('')}`,
   );
   const [one, many] = figures;
   if (one && many && many.people > one.people) {

@@ -24,6 +24,9 @@ export interface EngineModule {
   stop?(): Promise<void>;
 }
 
+/** How often an idle module records its tick in engine_modules (what /health/detailed reads). */
+const HEARTBEAT_MS = 1000;
+
 export type TickOutcome = { module: string; outcome: 'ran' | 'skipped' | 'error'; handled: number };
 
 export interface EngineDeps {
@@ -61,39 +64,62 @@ export class Engine {
     if (ids.size !== modules.length) throw new Error('engine modules need distinct ids');
   }
 
+  /**
+   * Per module, what this process last wrote to engine_modules: an idle tick records itself only once
+   * a second (HEARTBEAT_MS), adding the ticks it did not record, instead of one more statement in
+   * every module's every pass (13 per pass when an engine drains a queue or is woken often).
+   */
+  private readonly recorded = new Map<string, { at: number; unrecorded: number; error: boolean }>();
+
   async tickModule(module: EngineModule): Promise<TickOutcome> {
     const { db, clock, log } = this.deps;
     const started = Date.now();
+    const last = this.recorded.get(module.name);
+    let wrote = false;
     try {
       const result = await db.transaction().execute(async (tx) => {
         if (!(await tryAdvisoryXactLock(tx, LOCKS.engineModuleBase + module.id))) return null;
         const now = clock.now();
         const handled = await module.tick({ tx, db, clock, now, log });
-        await tx
-          .insertInto('engine_modules')
-          .values({
-            module: module.name,
-            last_tick_at: now,
-            last_duration_ms: Date.now() - started,
-            last_error: null,
-            ticks: '1',
-          })
-          .onConflict((oc) =>
-            oc.column('module').doUpdateSet((eb) => ({
+        if (handled > 0 || !last || last.error || Date.now() - last.at >= HEARTBEAT_MS) {
+          const ticks = String((last?.unrecorded ?? 0) + 1);
+          await tx
+            .insertInto('engine_modules')
+            .values({
+              module: module.name,
               last_tick_at: now,
               last_duration_ms: Date.now() - started,
               last_error: null,
-              ticks: eb('engine_modules.ticks', '+', '1'),
-            })),
-          )
-          .execute();
+              ticks,
+            })
+            .onConflict((oc) =>
+              oc.column('module').doUpdateSet((eb) => ({
+                last_tick_at: now,
+                last_duration_ms: Date.now() - started,
+                last_error: null,
+                ticks: eb('engine_modules.ticks', '+', ticks),
+              })),
+            )
+            .execute();
+          wrote = true;
+        }
         return handled;
       });
+      if (result !== null) {
+        this.recorded.set(
+          module.name,
+          wrote
+            ? { at: Date.now(), unrecorded: 0, error: false }
+            : { at: last?.at ?? 0, unrecorded: (last?.unrecorded ?? 0) + 1, error: false },
+        );
+      }
       const outcome = result === null ? 'skipped' : 'ran';
       this.deps.metrics?.engineTicks.inc({ module: module.name, outcome });
       return { module: module.name, outcome, handled: result ?? 0 };
     } catch (error) {
       log?.error({ err: error, module: module.name }, 'engine module failed');
+      // The next tick that works clears the recorded error at once.
+      this.recorded.set(module.name, { at: 0, unrecorded: last?.unrecorded ?? 0, error: true });
       this.deps.metrics?.engineTicks.inc({ module: module.name, outcome: 'error' });
       await db
         .insertInto('engine_modules')

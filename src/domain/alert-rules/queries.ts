@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Executor } from '../../db/schema.ts';
+import { type QueryCreator, sql } from 'kysely';
+import type { Database, Executor } from '../../db/schema.ts';
 
 // The SQL of the alert-rules module: which alerts await a decision, the decision itself, the open
 // incidents alerts may join, and the alerts that fed an incident.
@@ -36,6 +36,32 @@ export function markRouted(
   db: Executor,
   id: string,
   set: { routing: string; at: Date; incidentId?: string | undefined },
+  /** The alert's `routed` event, written by the same statement when the alert was routed by it. */
+  event: { actor: string; data: Record<string, unknown> },
+) {
+  return db
+    .with('routed', (c) => routeUpdate(c, id, set))
+    .insertInto('alert_events')
+    .columns(['alert_id', 'at', 'kind', 'actor', 'data'])
+    .expression((eb) =>
+      eb
+        .selectFrom('routed')
+        .select([
+          'routed.id as alert_id',
+          sql<Date>`${set.at}::timestamptz`.as('at'),
+          sql<string>`'routed'::text`.as('kind'),
+          sql<string>`${event.actor}::text`.as('actor'),
+          sql<string>`${JSON.stringify(event.data)}::jsonb`.as('data'),
+        ]),
+    )
+    .returning('alert_id')
+    .executeTakeFirst();
+}
+
+function routeUpdate(
+  db: QueryCreator<Database>,
+  id: string,
+  set: { routing: string; at: Date; incidentId?: string | undefined },
 ) {
   return db
     .updateTable('alerts')
@@ -49,8 +75,7 @@ export function markRouted(
     })
     .where('id', '=', id)
     .where('routed_at', 'is', null)
-    .returning('id')
-    .executeTakeFirst();
+    .returning('id');
 }
 
 /** Leaves an alert alone until `until` (its grace period), unless it resolves before. */
@@ -167,8 +192,9 @@ export function alertsOfIncident(db: Executor, incidentId: string) {
     .execute();
 }
 
-// One alert's decision runs between a savepoint and its release, so an alert the rules cannot
-// handle is rolled back alone and marked, instead of failing every tick for all the others.
+// A batch of decisions (or, after a rule failed in it, each alert's decision) runs between a savepoint
+// and its release, so an alert the rules cannot handle is rolled back alone and marked, instead of
+// failing every tick for all the others.
 export async function savepoint(db: Executor): Promise<void> {
   await sql`savepoint alert_rule`.execute(db);
 }

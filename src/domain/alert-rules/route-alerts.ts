@@ -44,7 +44,7 @@ type RoutedAlert = Undecided & AlertFacts;
 interface ServiceState {
   rules: ServiceRules;
   rulesProblem: string | undefined;
-  plan: { name: string; plan: Plan } | null | undefined;
+  plan: { name: string; plan: Plan; version: number } | null | undefined;
   /** Its open incidents, newest first; loaded when an alert first needs them, kept up to date. */
   candidates: Candidate[] | undefined;
 }
@@ -76,14 +76,36 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
   if (batch.length === 0) return 0;
   const since = new Date(Math.min(...batch.map((a) => a.first_seen_at.getTime())));
   const suppressions = await maintenance.suppressionsActiveBetween(env.tx, since, env.now);
-  const services = new Map<string, ServiceState>();
-  let handled = 0;
-  for (const row of batch) {
-    const state = services.get(row.service_id) ?? newServiceState(row.rules);
-    services.set(row.service_id, state);
-    if (await routeOne(ctx, { ...row, labels: row.labels ?? {} }, state, suppressions)) handled++;
+  const routeAll = async (isolate: boolean) => {
+    const services = new Map<string, ServiceState>();
+    let handled = 0;
+    for (const row of batch) {
+      const state = services.get(row.service_id) ?? newServiceState(row.rules);
+      services.set(row.service_id, state);
+      if (await routeOne(ctx, { ...row, labels: row.labels ?? {} }, state, suppressions, isolate)) handled++;
+    }
+    return handled;
+  };
+  // One savepoint for the batch, not one per alert (two round trips each): when an alert's rules
+  // fail, the batch is rolled back and decided again with each alert under its own savepoint, so
+  // that alert fails alone, as before. A failure of the store fails the tick either way.
+  await q.savepoint(env.tx);
+  let handled: number;
+  try {
+    handled = await routeAll(false);
+  } catch (error) {
+    if (!isRuleFailure(error)) throw error;
+    await q.rollbackToSavepoint(env.tx);
+    await q.releaseSavepoint(env.tx);
+    return routeAll(true);
   }
+  await q.releaseSavepoint(env.tx);
   return handled;
+}
+
+/** Bad input a person must fix (a rule that cannot apply to an alert), not a failure of the store. */
+function isRuleFailure(error: unknown): boolean {
+  return error instanceof AppError || error instanceof ZodError;
 }
 
 function newServiceState(stored: unknown): ServiceState {
@@ -91,51 +113,48 @@ function newServiceState(stored: unknown): ServiceState {
   return { rules, rulesProblem: problem, plan: undefined, candidates: undefined };
 }
 
-/** Decides one alert inside a savepoint; returns whether anything changed. */
+/**
+ * Decides one alert; isolated, inside a savepoint of its own. Not isolated (the batch's first
+ * attempt), a rule failure is thrown to routeAlerts. Returns whether anything changed.
+ */
 async function routeOne(
   ctx: Ctx,
   alert: RoutedAlert,
   state: ServiceState,
   suppressions: Suppression[],
+  isolate: boolean,
 ): Promise<boolean> {
   const tx = ctx.db;
   const now = ctx.clock.now();
-  await q.savepoint(tx);
+  if (isolate) await q.savepoint(tx);
   let decision: Decision | 'held' | 'unchanged';
   try {
     decision = await decide(ctx, alert, state, suppressions);
   } catch (error) {
     // A rule that cannot apply to this alert (bad input a person must fix) fails it alone and for
     // good; anything else (the store) fails the tick, which is retried.
-    if (!(error instanceof AppError || error instanceof ZodError)) throw error;
+    if (!isolate || !isRuleFailure(error)) throw error;
     await q.rollbackToSavepoint(tx);
     ctx.log?.warn({ err: error, alert: alert.id }, 'alert rules failed for an alert');
-    decision = { routing: ROUTING.failed, reason: `the rules could not be applied: ${error.message}` };
+    decision = {
+      routing: ROUTING.failed,
+      reason: `the rules could not be applied: ${(error as Error).message}`,
+    };
   }
-  await q.releaseSavepoint(tx);
+  if (isolate) await q.releaseSavepoint(tx);
   if (decision === 'unchanged') return false;
   if (decision === 'held') return true;
-  const routed = await q.markRouted(tx, alert.id, {
-    routing: decision.routing,
-    at: now,
-    incidentId: decision.incidentId,
-  });
-  if (!routed) return false;
   const notes = state.rulesProblem ? { rules_problem: state.rulesProblem } : {};
-  await alerts.insertEvents(tx, [
+  const routed = await q.markRouted(
+    tx,
+    alert.id,
+    { routing: decision.routing, at: now, incidentId: decision.incidentId },
     {
-      alert_id: alert.id,
-      at: now,
-      kind: 'routed',
       actor: ALERT_RULES_ACTOR.name,
-      data: JSON.stringify({
-        routing: decision.routing,
-        reason: decision.reason,
-        ...decision.data,
-        ...notes,
-      }),
+      data: { routing: decision.routing, reason: decision.reason, ...decision.data, ...notes },
     },
-  ]);
+  );
+  if (!routed) return false;
   if (decision.declared) state.candidates?.unshift(decision.declared);
   return true;
 }
@@ -208,9 +227,7 @@ async function hold(ctx: Ctx, alert: RoutedAlert, until: Date, grace: number): P
 
 async function planOf(ctx: Ctx, alert: RoutedAlert, state: ServiceState) {
   if (state.plan === undefined) {
-    state.plan = alert.plan_name
-      ? { name: alert.plan_name, plan: (await loadPlanVersion(ctx.db, alert.plan_name)).plan }
-      : null;
+    state.plan = alert.plan_name ? await loadPlanVersion(ctx.db, alert.plan_name) : null;
   }
   return state.plan;
 }
@@ -258,7 +275,7 @@ async function declareFor(
   ctx: Ctx,
   alert: RoutedAlert,
   rules: ServiceRules,
-  plan: { name: string; plan: Plan },
+  plan: { name: string; plan: Plan; version: number },
 ): Promise<Decision> {
   const choice = planSeverityFor(alert, rules, plan.plan);
   const { input, notes } = declareInputFor(
@@ -267,7 +284,7 @@ async function declareFor(
     { name: plan.name, severity: choice.severity },
     ctx.clock.now(),
   );
-  const incident = await declareIncident({ ctx, input });
+  const incident = await declareIncident({ ctx, input }, plan);
   await attach(ctx, incident.id, alert, 'declared');
   return {
     routing: ROUTING.declared(incident.id),

@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/schema.ts';
+import type { Executor, NewRow } from '../../db/schema.ts';
 import type { Actor } from '../context.ts';
 
 export interface AuditEntry {
@@ -19,20 +19,23 @@ export async function recordMany(tx: Executor, actor: Actor, at: Date, entries: 
   for (let i = 0; i < entries.length; i += 1000) {
     await tx
       .insertInto('audit_log')
-      .values(
-        entries.slice(i, i + 1000).map((entry) => ({
-          at,
-          actor_id: actor.userId,
-          actor_name: actor.name,
-          action: entry.action,
-          entity_type: entry.entityType,
-          entity_id: String(entry.entityId),
-          before: entry.before === undefined ? null : JSON.stringify(entry.before),
-          after: entry.after === undefined ? null : JSON.stringify(entry.after),
-        })),
-      )
+      .values(entries.slice(i, i + 1000).map((entry) => auditRowOf(actor, at, entry)))
       .execute();
   }
+}
+
+/** The audit row of an entry (a change may write it in the statement that makes the change). */
+export function auditRowOf(actor: Actor, at: Date, entry: AuditEntry): NewRow<'audit_log'> {
+  return {
+    at,
+    actor_id: actor.userId,
+    actor_name: actor.name,
+    action: entry.action,
+    entity_type: entry.entityType,
+    entity_id: String(entry.entityId),
+    before: entry.before === undefined ? null : JSON.stringify(entry.before),
+    after: entry.after === undefined ? null : JSON.stringify(entry.after),
+  };
 }
 
 export async function list(

@@ -1,5 +1,4 @@
-import type { Executor } from '../../db/schema.ts';
-import * as q from './queries.ts';
+import type { NewRow } from '../../db/schema.ts';
 
 export interface NewInboxItem {
   userId: string;
@@ -13,12 +12,11 @@ export interface NewInboxItem {
   now: Date;
 }
 
-/** Puts notifications in people's inboxes in one statement (everyone a step pages), in the caller's transaction (the page's own). */
-export async function addManyToInbox(tx: Executor, items: readonly NewInboxItem[]): Promise<void> {
-  await q.insertItems(tx, items.map(rowOf));
-}
-
-function rowOf(item: NewInboxItem) {
+/**
+ * The row of a notification in a person's inbox: every page lands there, in the page's own
+ * transaction (paging/queries.ts insertStepRows writes a step's rows together).
+ */
+export function inboxRowOf(item: NewInboxItem): NewRow<'inbox_items'> {
   return {
     user_id: item.userId,
     incident_id: item.incidentId,

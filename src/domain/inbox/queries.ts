@@ -1,14 +1,5 @@
 import type { Executor, NewRow } from '../../db/schema.ts';
 
-export async function insertItems(db: Executor, rows: NewRow<'inbox_items'>[]) {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('inbox_items')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['user_id', 'dedup_key']).doNothing())
-    .execute();
-}
-
 export function listItems(db: Executor, userId: string, opts: { unread: boolean; limit: number }) {
   let q = db
     .selectFrom('inbox_items')

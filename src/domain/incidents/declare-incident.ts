@@ -4,7 +4,7 @@ import { inTx } from '../../db/tx.ts';
 import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
-import { loadPlanVersion } from '../plans/get-plan.ts';
+import { loadPlanVersion, type PlanVersionView } from '../plans/get-plan.ts';
 import { lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as plans from '../plans/queries.ts';
 import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
@@ -45,16 +45,28 @@ function severityToDeclare(plan: Plan, given: string | undefined): { severity: s
  * the plan's lifecycle, chat channel name from its pattern, its checklists, and the responders its
  * severity calls for.
  */
-export async function declareIncident({ ctx, input }: Operation<DeclareIncidentInput>): Promise<Incident> {
+export async function declareIncident(
+  { ctx, input }: Operation<DeclareIncidentInput>,
+  /**
+   * The current version of the plan input.plan names, when the caller read it in this transaction
+   * already (the alert rules, once per tick and service): it is not read again.
+   */
+  current?: Pick<PlanVersionView, 'name' | 'plan' | 'version'>,
+): Promise<Incident> {
   ctx.require('incident:declare');
   const data = declareIncidentSchema.parse(input);
   return inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const planName = data.plan ?? (await defaultPlan(tx));
-    const { plan, version } = await loadPlanVersion(tx, planName).catch((error: unknown) => {
-      if (!(error instanceof NotFound)) throw error;
-      throw new Invalid(`unknown plan "${planName}"`, [{ path: 'plan', message: `no plan "${planName}"` }]);
-    });
+    const { plan, version } =
+      current?.name === planName
+        ? current
+        : await loadPlanVersion(tx, planName).catch((error: unknown) => {
+            if (!(error instanceof NotFound)) throw error;
+            throw new Invalid(`unknown plan "${planName}"`, [
+              { path: 'plan', message: `no plan "${planName}"` },
+            ]);
+          });
     const { severity, assumed } = severityToDeclare(plan, data.severity);
     requireSeverity(plan, severity);
     const detectedAt = data.detected_at ? new Date(data.detected_at) : null;

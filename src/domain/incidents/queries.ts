@@ -116,18 +116,19 @@ export interface NewEvent {
 
 /** Appends to an incident's timeline; the workflow engine picks the row up (processed_at is null). */
 export function appendEvent(db: Executor, e: NewEvent) {
-  return db
-    .insertInto('incident_events')
-    .values({
-      incident_id: e.incidentId,
-      at: e.at,
-      kind: e.kind,
-      actor_id: e.actor.userId,
-      actor_name: e.actor.name,
-      data: JSON.stringify(e.data ?? {}),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.insertInto('incident_events').values(eventRowOf(e)).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The timeline row of an event (other concepts write it together with their own change). */
+export function eventRowOf(e: NewEvent): NewRow<'incident_events'> {
+  return {
+    incident_id: e.incidentId,
+    at: e.at,
+    kind: e.kind,
+    actor_id: e.actor.userId,
+    actor_name: e.actor.name,
+    data: JSON.stringify(e.data ?? {}),
+  };
 }
 
 export function listEvents(db: Executor, incidentId: string) {

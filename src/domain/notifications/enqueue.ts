@@ -31,29 +31,12 @@ export async function enqueueNotification(
   message: OutboxMessage,
   now: Date,
 ): Promise<string | undefined> {
-  const row = await outbox.insertOutbox(tx, rowOf(message, now));
+  const row = await outbox.insertOutbox(tx, outboxRowOf(message, now));
   return row ? String(row.id) : undefined;
 }
 
-/**
- * Queues several messages in one statement (a step paging a group), in their order; returns how many
- * were new (a dedup key already queued is skipped, as by enqueueNotification).
- */
-export async function enqueueNotifications(
-  tx: Executor,
-  messages: readonly OutboxMessage[],
-  now: Date,
-): Promise<number> {
-  if (messages.length === 0) return 0;
-  return (
-    await outbox.insertOutboxRows(
-      tx,
-      messages.map((m) => rowOf(m, now)),
-    )
-  ).length;
-}
-
-function rowOf(message: OutboxMessage, now: Date): NewRow<'outbox'> {
+/** The outbox row of a message (several are inserted together by a step paging a group). */
+export function outboxRowOf(message: OutboxMessage, now: Date): NewRow<'outbox'> {
   return {
     incident_id: message.incidentId,
     channel: message.channel,

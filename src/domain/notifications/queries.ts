@@ -13,7 +13,6 @@ export function insertOutbox(db: Executor, row: NewRow<'outbox'>) {
     .executeTakeFirst();
 }
 
-/** Several rows in one statement, in order; returns the ids of those whose dedup key was new. */
 export function insertOutboxRows(db: Executor, rows: NewRow<'outbox'>[]) {
   return db
     .insertInto('outbox')

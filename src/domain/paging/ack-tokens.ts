@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import type { Executor } from '../../db/schema.ts';
+import type { Executor, NewRow } from '../../db/schema.ts';
 import * as q from './queries.ts';
 
 // What a paged person acknowledges with when they are not at a terminal: a link (email, push, chat
@@ -30,17 +30,17 @@ export interface AckHandleInput {
 /**
  * A link and code for each person a step pages, on behalf of this escalation. Each message gets its
  * own link token (a forwarded or older message keeps working); the code stays the same for the whole
- * escalation, so "reply 4821" means the same thing on every SMS of it. A constant number of
- * statements however many people: the escalation's codes (after its first step), the people's live
- * codes, one insert of every token.
+ * escalation, so "reply 4821" means the same thing on every SMS of it. Reads the escalation's codes
+ * (after its first step) and the people's live codes, one statement each whatever their number; the
+ * caller inserts the returned rows with the step's other rows (paging/queries.ts insertStepRows).
  */
-export async function ackHandlesFor(
+export async function newAckHandles(
   tx: Executor,
   input: AckHandleInput,
   userIds: readonly string[],
-): Promise<Map<string, AckHandle>> {
+): Promise<{ handles: Map<string, AckHandle>; rows: NewRow<'ack_tokens'>[] }> {
   const handles = new Map<string, AckHandle>();
-  if (userIds.length === 0) return handles;
+  if (userIds.length === 0) return { handles, rows: [] };
   const earlier = input.firstStep
     ? new Map<string, string>()
     : new Map((await q.codesOfEscalation(tx, input.escalationId, userIds)).map((r) => [r.user_id, r.code]));
@@ -65,8 +65,7 @@ export async function ackHandlesFor(
       expires_at: new Date(input.now.getTime() + ACK_TOKEN_TTL_MS),
     };
   });
-  await q.insertAckTokens(tx, rows);
-  return handles;
+  return { handles, rows };
 }
 
 function ackUrl(publicUrl: string, token: string): string {

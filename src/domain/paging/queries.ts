@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type QueryCreator, sql } from 'kysely';
 import type { Database, EscalationStatus, Executor, NewRow } from '../../db/schema.ts';
 
 // SQL of paging: running escalations, the messages they queued, acknowledgement tokens, and the
@@ -32,8 +32,58 @@ export function advanceEscalation(
   tx: Executor,
   id: string,
   set: { step: number; round: number; next_at: Date | null; status: EscalationStatus; updated_at: Date },
+  /** The step's timeline event, written in the same statement. */
+  event?: NewRow<'incident_events'>,
 ) {
-  return tx.updateTable('escalations').set(set).where('id', '=', id).execute();
+  const update = (c: QueryCreator<Database>) => c.updateTable('escalations').set(set).where('id', '=', id);
+  if (!event) return update(tx).execute();
+  return tx
+    .with('advanced', (c) => update(c).returning('id'))
+    .insertInto('incident_events')
+    .values(event)
+    .execute();
+}
+
+/**
+ * insertEscalation and, when it inserted, the incident's timeline event naming it (its data gains
+ * `escalation`: the new id), in one statement.
+ */
+export function insertEscalationWithEvent(
+  db: Executor,
+  row: NewRow<'escalations'>,
+  event: { incident_id: string; at: Date; kind: string; actor_name: string; data: Record<string, unknown> },
+) {
+  return db
+    .with('esc', (c) =>
+      c
+        .insertInto('escalations')
+        .values(row)
+        .onConflict((oc) => oc.columns(['incident_id', 'source']).doNothing())
+        .returningAll(),
+    )
+    .with('ev', (c) =>
+      c
+        .insertInto('incident_events')
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .expression((eb) =>
+          eb
+            .selectFrom('esc')
+            .select([
+              sql<string>`${event.incident_id}::bigint`.as('incident_id'),
+              sql<Date>`${event.at}::timestamptz`.as('at'),
+              sql<string>`${event.kind}::text`.as('kind'),
+              sql<null>`null::bigint`.as('actor_id'),
+              sql<string>`${event.actor_name}::text`.as('actor_name'),
+              sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object('escalation', esc.id::text)`.as(
+                'data',
+              ),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('esc')
+    .selectAll()
+    .executeTakeFirst();
 }
 
 /**
@@ -239,9 +289,42 @@ export function serviceOf(db: Executor, name: string) {
 
 // --- acknowledgement tokens ------------------------------------------------------------------------
 
-export async function insertAckTokens(db: Executor, rows: NewRow<'ack_tokens'>[]) {
-  if (rows.length === 0) return;
-  await db.insertInto('ack_tokens').values(rows).execute();
+/**
+ * Everything a step writes for the people it pages, in one statement whatever their number: their
+ * ack tokens, inbox items and messages (the first two as data-modifying CTEs of the third). Returns
+ * how many messages were new (a dedup key already queued, or an inbox item already there, is skipped).
+ */
+export async function insertStepRows(
+  db: Executor,
+  rows: { ackTokens: NewRow<'ack_tokens'>[]; inbox: NewRow<'inbox_items'>[]; outbox: NewRow<'outbox'>[] },
+): Promise<number> {
+  let qc: QueryCreator<Database> = db;
+  if (rows.ackTokens.length > 0) {
+    qc = qc.with('ack', (c) =>
+      c.insertInto('ack_tokens').values(rows.ackTokens).returning('token_hash'),
+    ) as unknown as QueryCreator<Database>;
+  }
+  if (rows.inbox.length > 0) {
+    qc = qc.with('inbox', (c) =>
+      c
+        .insertInto('inbox_items')
+        .values(rows.inbox)
+        .onConflict((oc) => oc.columns(['user_id', 'dedup_key']).doNothing())
+        .returning('id'),
+    ) as unknown as QueryCreator<Database>;
+  }
+  if (rows.outbox.length > 0) {
+    const inserted = await qc
+      .insertInto('outbox')
+      .values(rows.outbox)
+      .onConflict((oc) => oc.column('dedup_key').doNothing())
+      .returning('id')
+      .execute();
+    return inserted.length;
+  }
+  // Nobody reachable: the CTEs (if any) still run, under a statement that returns nothing.
+  if (qc !== db) await qc.selectNoFrom(sql<number>`1`.as('one')).execute();
+  return 0;
 }
 
 /** The reply codes this escalation already gave these people, so every page of it takes the same code. */

@@ -2,12 +2,12 @@ import type { Executor, Row } from '../../db/schema.ts';
 import type { ContactKind } from '../../notify/message.ts';
 import { notificationPlans } from '../contacts/notification-plan.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
-import { addManyToInbox, type NewInboxItem } from '../inbox/add-to-inbox.ts';
+import { inboxRowOf, type NewInboxItem } from '../inbox/add-to-inbox.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
-import { enqueueNotifications, type OutboxMessage } from '../notifications/enqueue.ts';
+import { type OutboxMessage, outboxRowOf } from '../notifications/enqueue.ts';
 import type { Plan } from '../plans/plan.ts';
-import { ackHandlesFor } from './ack-tokens.ts';
+import { newAckHandles } from './ack-tokens.ts';
 import { incidentUrlOf, type PageFacts, pageLayout, pageSms, pageSubject, pageText } from './page-content.ts';
 import * as q from './queries.ts';
 import { queueForAddresses, resolveRecipients } from './recipients.ts';
@@ -73,8 +73,8 @@ export async function runEscalationStep(
   const toPage = users.filter((u) => !pagedElsewhere.has(u.id));
   const facts = await pageFacts(tx, esc, ctx);
   // Everyone the step pages in a constant number of statements, whatever the group's size: their
-  // rules in one query, their ack handles in two or three, their inbox items and messages in one
-  // insert each (in the order of the people, then of their rules, as one by one).
+  // rules in one query, their ack codes in one or two, and one statement writing their ack tokens,
+  // inbox items and messages (in the order of the people, then of their rules, as one by one).
   const kinds = esc.channels as ContactKind[];
   const plans = await notificationPlans(
     tx,
@@ -82,7 +82,7 @@ export async function runEscalationStep(
     kinds.length > 0 ? kinds : undefined,
   );
   const reachable = toPage.filter((u) => (plans.get(u.id) ?? []).length > 0);
-  const acks = await ackHandlesFor(
+  const acks = await newAckHandles(
     tx,
     {
       escalationId: esc.id,
@@ -100,7 +100,7 @@ export async function runEscalationStep(
   for (const user of toPage) {
     const others = toPage.filter((u) => u.id !== user.id).map((u) => u.handle);
     const contacts = plans.get(user.id) ?? [];
-    const page = { ...facts, others, ack: acks.get(user.id) };
+    const page = { ...facts, others, ack: acks.handles.get(user.id) };
     // Every page also lands in the person's inbox: seen in Tocsin even with no provider configured.
     inbox.push({
       userId: user.id,
@@ -132,8 +132,11 @@ export async function runEscalationStep(
     }
     paged.push(user.handle);
   }
-  await addManyToInbox(tx, inbox);
-  let queued = await enqueueNotifications(tx, messages, ctx.now);
+  let queued = await q.insertStepRows(tx, {
+    ackTokens: acks.rows,
+    inbox: inbox.map(inboxRowOf),
+    outbox: messages.map((m) => outboxRowOf(m, ctx.now)),
+  });
   queued += await queueForAddresses(tx, recipients, {
     incidentId: ctx.incident?.id ?? null,
     escalationId: esc.id,
@@ -151,29 +154,30 @@ export async function runEscalationStep(
       what: `page, step ${esc.step + 1} (${esc.source})`,
     })),
   );
-  if (ctx.incident) {
-    await incidents.appendEvent(tx, {
-      incidentId: ctx.incident.id,
-      kind: EVENT_KINDS.pageSent,
-      at: ctx.now,
-      actor: SYSTEM_ACTOR,
-      data: {
-        escalation: esc.id,
-        source: esc.source,
-        kind: esc.kind,
-        step: esc.step + 1,
-        round: esc.round + 1,
-        users: paged,
-        ...(recipients.emails.size + recipients.chats.size > 0
-          ? { also: [...recipients.emails, ...recipients.chats] }
-          : {}),
-        ...(unreachable.length > 0 ? { unreachable } : {}),
-        ...(alreadyPaged.length > 0 ? { already_paged: alreadyPaged } : {}),
-        ...(recipients.empty.length > 0 ? { empty: recipients.empty } : {}),
-      },
-    });
-  }
-  await q.advanceEscalation(tx, esc.id, { ...nextPosition(esc, ctx.now), updated_at: ctx.now });
+  // The step's timeline event is written by the statement that moves the escalation on.
+  const event = ctx.incident
+    ? incidents.eventRowOf({
+        incidentId: ctx.incident.id,
+        kind: EVENT_KINDS.pageSent,
+        at: ctx.now,
+        actor: SYSTEM_ACTOR,
+        data: {
+          escalation: esc.id,
+          source: esc.source,
+          kind: esc.kind,
+          step: esc.step + 1,
+          round: esc.round + 1,
+          users: paged,
+          ...(recipients.emails.size + recipients.chats.size > 0
+            ? { also: [...recipients.emails, ...recipients.chats] }
+            : {}),
+          ...(unreachable.length > 0 ? { unreachable } : {}),
+          ...(alreadyPaged.length > 0 ? { already_paged: alreadyPaged } : {}),
+          ...(recipients.empty.length > 0 ? { empty: recipients.empty } : {}),
+        },
+      })
+    : undefined;
+  await q.advanceEscalation(tx, esc.id, { ...nextPosition(esc, ctx.now), updated_at: ctx.now }, event);
   return queued;
 }
 

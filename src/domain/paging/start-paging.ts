@@ -1,7 +1,6 @@
 import type { EscalationStep, Executor, Row } from '../../db/schema.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
-import * as incidents from '../incidents/queries.ts';
 import type { Plan } from '../plans/plan.ts';
 import * as q from './queries.ts';
 import { type PagingIncident, runEscalationStep } from './run-step.ts';
@@ -29,7 +28,7 @@ export interface StartPaging {
 }
 
 export async function startPaging(tx: Executor, input: StartPaging): Promise<Row<'escalations'> | undefined> {
-  const esc = await q.insertEscalation(tx, {
+  const row = {
     incident_id: input.incident?.id ?? null,
     kind: input.kind,
     source: input.source,
@@ -38,26 +37,26 @@ export async function startPaging(tx: Executor, input: StartPaging): Promise<Row
     channels: JSON.stringify(input.channels),
     message: input.message,
     next_at: input.now,
-    status: 'active',
+    status: 'active' as const,
     started_at: input.now,
     updated_at: input.now,
-  });
+  };
+  // With an incident, its timeline's paging.started event is written by the same statement.
+  const esc = input.incident
+    ? await q.insertEscalationWithEvent(tx, row, {
+        incident_id: input.incident.id,
+        at: input.now,
+        kind: EVENT_KINDS.pagingStarted,
+        actor_name: SYSTEM_ACTOR.name,
+        data: {
+          source: input.source,
+          policy: input.policy,
+          kind: input.kind,
+          ...(input.channels.length > 0 ? { channels: input.channels } : {}),
+        },
+      })
+    : await q.insertEscalation(tx, row);
   if (!esc) return undefined;
-  if (input.incident) {
-    await incidents.appendEvent(tx, {
-      incidentId: input.incident.id,
-      kind: EVENT_KINDS.pagingStarted,
-      at: input.now,
-      actor: SYSTEM_ACTOR,
-      data: {
-        escalation: esc.id,
-        source: input.source,
-        policy: input.policy,
-        kind: input.kind,
-        ...(input.channels.length > 0 ? { channels: input.channels } : {}),
-      },
-    });
-  }
   await runEscalationStep(tx, esc, {
     incident: input.incident,
     plan: input.plan,

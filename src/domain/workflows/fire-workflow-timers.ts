@@ -1,7 +1,7 @@
 import type { Plan } from '../plans/plan.ts';
 import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
 import { type Firing, safeEvaluate } from './evaluate.ts';
-import { fire } from './fire.ts';
+import { fire, firingsOf } from './fire.ts';
 import * as q from './queries.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
 
@@ -36,10 +36,28 @@ export async function fireTimersFor(env: WorkflowEnv, incidents: IncidentSnapsho
     trigger_key: d.firing.triggerKey,
   });
   const done = await q.existingRuns(env.tx, due.map(keyOf));
-  let fired = 0;
-  for (const d of due) {
-    if (done.has(q.runKeyOf(keyOf(d)))) continue;
-    if ((await fire(env, d.plan, d.incident, d.firing, TIMER_CHAIN)) !== 'already') fired++;
-  }
-  return fired;
+  const todo = due.filter((d) => !done.has(q.runKeyOf(keyOf(d))));
+  if (todo.length === 0) return 0;
+  const fireAll = async (run: WorkflowEnv, firings: typeof todo) => {
+    let fired = 0;
+    for (const d of firings) {
+      if ((await fire(run, d.plan, d.incident, d.firing, TIMER_CHAIN)) !== 'already') fired++;
+    }
+    return fired;
+  };
+  // Within a caller's batch (processWorkflowEvents) the caller's savepoint covers these firings.
+  if (env.isolate === false) return fireAll(env, todo);
+  // The first attempt works on copies (actions change their incident in place); the isolated re-run
+  // after a failure on the snapshots as loaded.
+  return firingsOf(env, (run) => fireAll(run, run.isolate === false ? copiesOf(todo) : todo));
+}
+
+/** The firings with each incident copied once (firings of one incident share the copy). */
+function copiesOf<T extends { incident: IncidentSnapshot }>(firings: T[]): T[] {
+  const copies = new Map<string, IncidentSnapshot>();
+  return firings.map((d) => {
+    const copy = copies.get(d.incident.id) ?? structuredClone(d.incident);
+    copies.set(d.incident.id, copy);
+    return { ...d, incident: copy };
+  });
 }

@@ -1,6 +1,6 @@
 import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
 import { chainDepth, safeEvaluate } from './evaluate.ts';
-import { fire } from './fire.ts';
+import { fire, firingsOf } from './fire.ts';
 import { fireTimersFor } from './fire-workflow-timers.ts';
 import * as q from './queries.ts';
 import { EVENT_TRIGGERS } from './workflow-schema.ts';
@@ -23,9 +23,22 @@ const TRIGGERS = new Set<string>(EVENT_TRIGGERS);
  * actions append are left for a later pass. Returns how many events were consumed.
  */
 export async function processWorkflowEvents(env: WorkflowEnv, batch = EVENT_BATCH): Promise<number> {
-  const { tx, now } = env;
-  const events = await q.claimEvents(tx, batch);
+  const events = await q.claimEvents(env.tx, batch);
   if (events.length === 0) return 0;
+  await firingsOf(env, (run) => fireEvents(run, events));
+  await q.markProcessed(
+    env.tx,
+    events.map((e) => String(e.id)),
+    env.now,
+  );
+  return events.length;
+}
+
+async function fireEvents(
+  env: WorkflowEnv,
+  events: Awaited<ReturnType<typeof q.claimEvents>>,
+): Promise<void> {
+  const { tx, now } = env;
   const ids = [...new Set(events.map((e) => String(e.incident_id)))];
   const incidents = await loadSnapshots(tx, await q.findIncidents(tx, ids));
   const runs = await q.runCountsSince(tx, ids, new Date(now.getTime() - HOUR_MS));
@@ -50,10 +63,4 @@ export async function processWorkflowEvents(env: WorkflowEnv, batch = EVENT_BATC
   // resolved unmet) are settled here, from the resolve event or any later one.
   const resolved = [...incidents.values()].filter((i) => i.resolved_at);
   if (resolved.length > 0) await fireTimersFor(env, resolved);
-  await q.markProcessed(
-    tx,
-    events.map((e) => String(e.id)),
-    now,
-  );
-  return events.length;
 }

@@ -139,6 +139,21 @@ export async function insertRun(db: Executor, row: NewRow<'workflow_runs'>): Pro
   return inserted ? String(inserted.id) : undefined;
 }
 
+/** Records a run's outcomes and its audit entry in one statement (the audit as a CTE). */
+export async function setRunActionsAudited(
+  db: Executor,
+  id: string,
+  actions: unknown[],
+  audit: NewRow<'audit_log'>,
+): Promise<void> {
+  await db
+    .with('audited', (c) => c.insertInto('audit_log').values(audit).returning('id'))
+    .updateTable('workflow_runs')
+    .set({ actions: JSON.stringify(actions) })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function setRunActions(db: Executor, id: string, actions: unknown[]): Promise<void> {
   await db
     .updateTable('workflow_runs')

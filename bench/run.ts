@@ -13,6 +13,7 @@ import { benchReports } from './reports.ts';
 import { benchStart } from './start.ts';
 import { benchStatusPage } from './status-page.ts';
 import { embeddedStore } from './stores.ts';
+import { benchSubscribers } from './subscribers.ts';
 
 // npm run bench: the incident write path on the embedded store and on Debian's PostgreSQL 15
 // (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline; then alert
@@ -110,7 +111,7 @@ async function main() {
 // Parts: --start (bench/start.ts), --writes (incident writes, above), --lists (bench/lists.ts),
 // --ingest (bench/ingest.ts), --paging (bench/paging.ts), --peer (bench/peer.ts: Alertmanager side
 // by side), --status-page (bench/status-page.ts), --console (bench/console.ts), --reports
-// (bench/reports.ts). Without a flag, every part runs.
+// (bench/reports.ts), --subscribers (bench/subscribers.ts). Without a flag, every part runs.
 const PARTS = [
   'start',
   'writes',
@@ -121,6 +122,7 @@ const PARTS = [
   'status-page',
   'console',
   'reports',
+  'subscribers',
 ] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
@@ -133,3 +135,4 @@ if (runs('peer') && !(await benchPeer())) process.exitCode = 1;
 if (runs('status-page') && !(await benchStatusPage())) process.exitCode = 1;
 if (runs('console')) await benchConsole();
 if (runs('reports')) await benchReports();
+if (runs('subscribers') && !(await benchSubscribers())) process.exitCode = 1;

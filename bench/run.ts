@@ -14,6 +14,7 @@ import { benchStart } from './start.ts';
 import { benchStatements } from './statements.ts';
 import { benchStatusPage } from './status-page.ts';
 import { embeddedStore } from './stores.ts';
+import { benchSubscribers } from './subscribers.ts';
 
 // npm run bench: the incident write path on the embedded store and on Debian's PostgreSQL 15
 // (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline; then alert
@@ -112,7 +113,8 @@ async function main() {
 // --ingest (bench/ingest.ts), --paging (bench/paging.ts), --peer (bench/peer.ts: Alertmanager side
 // by side), --status-page (bench/status-page.ts), --console (bench/console.ts), --reports
 // (bench/reports.ts), --statements (bench/statements.ts: round trips per alert on the alert → page
-// path, which the machine's load does not move). Without a flag, every part runs.
+// path, which the machine's load does not move), --subscribers (bench/subscribers.ts). Without a
+// flag, every part runs.
 const PARTS = [
   'start',
   'writes',
@@ -124,6 +126,7 @@ const PARTS = [
   'console',
   'reports',
   'statements',
+  'subscribers',
 ] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
@@ -137,3 +140,4 @@ if (runs('status-page') && !(await benchStatusPage())) process.exitCode = 1;
 if (runs('console')) await benchConsole();
 if (runs('reports')) await benchReports();
 if (runs('statements')) await benchStatements();
+if (runs('subscribers') && !(await benchSubscribers())) process.exitCode = 1;

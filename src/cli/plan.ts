@@ -5,6 +5,7 @@ import { planPagingGaps } from '../domain/paging/paging-gaps.ts';
 import type { PlanVersionSummary } from '../domain/plans/list-plan-versions.ts';
 import type { PlanSummary } from '../domain/plans/list-plans.ts';
 import { lifecycleOf, loadPlan, type Plan, statusPageStateOf } from '../domain/plans/plan.ts';
+import { type PlanReadiness, planReadiness, readinessLines } from '../domain/plans/readiness.ts';
 import { chatRouteGaps } from '../domain/plans/recipient-gaps.ts';
 import type { Workflow, WorkflowAction } from '../domain/workflows/workflow-schema.ts';
 import { formatSourceError, type SourceError } from '../lib/yaml-source.ts';
@@ -95,19 +96,25 @@ export function runValidate(paths: string[], opts: { json?: boolean | undefined 
 
 /**
  * validate, then warn about what would go wrong at run time: severities whose incidents page nobody,
- * chat channels this server's configuration does not route.
+ * chat channels this server's configuration does not route; and print each plan's readiness report.
  */
-export function runCheck(paths: string[], opts: { json?: boolean | undefined }): number {
-  const results: (ValidationResult & { paging_warnings: string[] })[] = [];
+export function runCheck(paths: string[], opts: { json?: boolean | undefined }, now = new Date()): number {
+  const results: (ValidationResult & { paging_warnings: string[]; readiness?: PlanReadiness })[] = [];
   for (const file of expandPaths(paths)) {
     const read = readPlanFile(file);
     // Groups of no one are file:line:col warnings of the plan itself; chat routes depend on this server.
     const pagingWarnings = read.plan
       ? [...planPagingGaps(read.plan), ...chatRouteGaps(read.plan, chatRoutesFromEnv())]
       : [];
-    results.push({ ...toResult(file, read), paging_warnings: pagingWarnings });
+    const readiness = read.plan ? planReadiness(read.plan, now) : undefined;
+    results.push({
+      ...toResult(file, read),
+      paging_warnings: pagingWarnings,
+      ...(readiness && { readiness }),
+    });
     if (opts.json) continue;
     if (read.plan) process.stdout.write(`${describeOk(file, read.plan)}\n`);
+    for (const line of readiness ? readinessLines(readiness) : []) process.stdout.write(`  ${line}\n`);
     for (const e of [...read.errors, ...(read.warnings ?? [])])
       process.stderr.write(`${formatSourceError(e)}\n`);
     for (const w of pagingWarnings) process.stderr.write(`${file}: warning: ${w}\n`);
@@ -358,13 +365,15 @@ export function registerPlan(program: Command): void {
   plan
     .command('check')
     .description(
-      'Validate plan files and warn about what would go wrong at run time (severities whose incidents page nobody, groups of no one, chat channels with no route here)',
+      'Validate plan files, warn about what would go wrong at run time (severities whose incidents page nobody, groups of no one, chat channels with no route here) and print a readiness report (whom each severity pages, plan review due, exercises)',
     )
     .argument('<files...>', 'plan files, or directories of them')
-    .option('--json', 'print a JSON array of {file, ok, name, errors, warnings}')
+    .option('--json', 'print a JSON array of {file, ok, name, errors, warnings, paging_warnings, readiness}')
     .addHelpText(
       'after',
       '\nExample:\n  npx tocsin plan check examples/plans/minimal.yaml\n\n' +
+        'The readiness report (stdout, under each OK line) says whom each severity pages, when the\n' +
+        "plan's review is due (review.every after review.lastReviewed) and that no exercise is recorded.\n" +
         'Warnings go to stderr and do not change the exit code (1 only for errors). Chat channels are\n' +
         "checked against this environment's TOCSIN_CHAT_WEBHOOKS and TOCSIN_SLACK_BOT_TOKEN. `tocsin apply`\n" +
         'also warns about services whose incidents would page nobody.\n',

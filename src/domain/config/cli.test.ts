@@ -89,12 +89,12 @@ describe('tocsin apply (local store)', { timeout: 300_000 }, () => {
     const minimal = readFileSync(join(root, 'examples/plans/minimal.yaml'), 'utf8');
     writeFileSync(
       join(dir, 'reviewed.yaml'),
-      `${minimal.replace('name: minimal', 'name: reviewed')}review: { every: quarterly }\n`,
+      `${minimal.replace('name: minimal', 'name: reviewed')}readiness: [rota trained]\n`,
     );
     const validated = tocsin('plan', 'validate', 'reviewed.yaml');
     expect(validated.code).toBe(0);
     const warning = validated.stderr.trim();
-    expect(warning).toMatch(/^reviewed\.yaml:\d+:1: warning: review is stored only/);
+    expect(warning).toMatch(/^reviewed\.yaml:\d+:1: warning: readiness is stored only/);
     const applied = tocsin('apply', '-f', 'reviewed.yaml');
     expect(applied.code).toBe(0);
     expect(applied.stdout).toBe('plan/reviewed created\n');

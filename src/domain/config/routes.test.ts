@@ -98,9 +98,9 @@ describe('POST /api/v1/apply', () => {
 });
 
 describe('stored-only plan fields', () => {
-  // The minimal example plan (acted-on fields only) with `review`, a field Tocsin only stores.
+  // The minimal example plan (acted-on fields only) with `readiness`, a field Tocsin only stores.
   const minimal = readFileSync('examples/plans/minimal.yaml', 'utf8');
-  const withReview = `${minimal.replace('name: minimal', 'name: reviewed')}review: { every: quarterly }\n`;
+  const withReview = `${minimal.replace('name: minimal', 'name: reviewed')}readiness: [rota trained]\n`;
   /** What `tocsin plan validate` reports for the file: the warnings all three answers must carry. */
   const validated = (text: string, file: string) => loadPlan(text, file).warnings;
 
@@ -109,7 +109,7 @@ describe('stored-only plan fields', () => {
     expect(expected).toEqual([
       expect.objectContaining({
         file: 'reviewed.yaml',
-        message: 'warning: review is stored only: Tocsin keeps it but does not act on it yet',
+        message: 'warning: readiness is stored only: Tocsin keeps it but does not act on it yet',
       }),
     ]);
     const documents = [{ file: 'reviewed.yaml', content: withReview }];

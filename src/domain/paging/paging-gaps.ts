@@ -19,11 +19,21 @@ function pagesSomeone(plan: Plan, severityId: string, servicePolicy: string | nu
   return s.page?.servicePolicy !== false && Boolean(servicePolicy);
 }
 
+/**
+ * How the plan alone routes a severity's pages: to someone it names (page.to, page.policy,
+ * responders), only to the service's escalation policy, or to nobody (servicePolicy: false).
+ */
+export type SeverityRoute = 'named' | 'service_policy' | 'nobody';
+
+export function severityRoute(s: Plan['severities'][number]): SeverityRoute {
+  if ((s.page?.policy ?? s.page?.to) || s.responders.length > 0) return 'named';
+  return s.page?.servicePolicy === false ? 'nobody' : 'service_policy';
+}
+
 /** Warnings about a plan alone: severities that can page nobody, or only through a service's policy. */
 export function planPagingGaps(plan: Plan): string[] {
-  const unnamed = plan.severities.filter((s) => !(s.page?.policy ?? s.page?.to) && s.responders.length === 0);
-  const never = unnamed.filter((s) => s.page?.servicePolicy === false).map((s) => s.id);
-  const viaService = unnamed.filter((s) => s.page?.servicePolicy !== false).map((s) => s.id);
+  const never = plan.severities.filter((s) => severityRoute(s) === 'nobody').map((s) => s.id);
+  const viaService = plan.severities.filter((s) => severityRoute(s) === 'service_policy').map((s) => s.id);
   const name = plan.metadata.name;
   return [
     ...(never.length > 0

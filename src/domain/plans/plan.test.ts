@@ -290,12 +290,12 @@ describe('stored-only fields', () => {
 
   it('are warned about at their key, once per field, and acted-on or text fields are not', () => {
     expect(warningsOf(BASE)).toEqual([]);
-    // assignTo and states[].by act now: no warning. rotation and review are kept, not acted on.
-    const text = `${BASE.replace('    title: Incident Commander\n', '    title: Incident Commander\n    assignTo: leadership\n    rotation: weekly\n').replace('    - id: investigating\n', '    - id: investigating\n      by: [incident-commander]\n')}review: { every: quarterly }\n`;
+    // assignTo and states[].by act now: no warning. rotation and readiness are kept, not acted on.
+    const text = `${BASE.replace('    title: Incident Commander\n', '    title: Incident Commander\n    assignTo: leadership\n    rotation: weekly\n').replace('    - id: investigating\n', '    - id: investigating\n      by: [incident-commander]\n')}readiness: [rota trained]\n`;
     expect(loadPlan(text, 'p.yaml').errors).toEqual([]);
     expect(warningsOf(text)).toEqual([
       'p.yaml:16:5: warning: roles.0.rotation is stored only: Tocsin keeps it but does not act on it yet',
-      'p.yaml:38:1: warning: review is stored only: Tocsin keeps it but does not act on it yet',
+      'p.yaml:38:1: warning: readiness is stored only: Tocsin keeps it but does not act on it yet',
     ]);
   });
 });

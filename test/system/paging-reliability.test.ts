@@ -28,9 +28,11 @@ const INTERVAL_MS = 200;
 const LEASE_MS = 3_000;
 /**
  * Scheduling slack on top of the engine's own delays: a 2-core machine running PostgreSQL, three
- * Tocsin processes and the test, often next to other work (measured lateness is printed).
+ * Tocsin processes and the test, often next to other work (measured lateness is printed). Generous on
+ * purpose: at load 20, pages were 7.5 s late against a 4 s slack. What this bound catches is a page
+ * stuck for good, not a slow machine (exactly-once and "never early" are checked without slack).
  */
-const SLACK_MS = 4_000;
+const SLACK_MS = 20_000;
 /** Time given to sends answered just before the provider connections stall to be recorded. */
 const RECORD_GRACE_MS = 500;
 
@@ -230,9 +232,10 @@ describe('paging while an instance is SIGKILLed', () => {
 describe('paging while PostgreSQL restarts', () => {
   const INCIDENTS = 30;
   const DOWN_MS = 1_500;
-  // Longer than the outage: a message sent just before it is recorded when the store is back, within
-  // the claim's lease, instead of being sent again once the lease has run out.
-  const RESTART_LEASE_MS = 5_000;
+  // Far longer than the outage: a message sent just before it is recorded when the store is back,
+  // within the claim's lease, instead of being sent again once the lease has run out. A restart of
+  // PostgreSQL took 5 s at load 20, so the lease leaves room for a much slower one.
+  const RESTART_LEASE_MS = 30_000;
   const token = systemToken();
   const received: Received[] = [];
   let pg: ExternalPostgres;
@@ -291,7 +294,7 @@ describe('paging while PostgreSQL restarts', () => {
     const outageMs = Date.now() - downAt;
     const stalledMs = downAt - stalledAt;
 
-    const unsettled = await waitUntilSettled(db, 40_000);
+    const unsettled = await waitUntilSettled(db, 90_000);
     const settled = received.length;
     await new Promise((r) => setTimeout(r, 3 * INTERVAL_MS));
     expect(received.length).toBe(settled);

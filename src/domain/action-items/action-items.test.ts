@@ -21,7 +21,7 @@ severities:
 lifecycle:
   states: [{ id: investigating }, { id: resolved }]
 postmortem:
-  actionItems: { tracker: JIRA, requireOwner: true, requireDue: true }
+  actionItems: { tracker: JIRA, requireOwner: true, requireDue: true, dueWithin: { urgent: 4w, high: 8w } }
 `;
 
 const DAY = 24 * 60 * 60_000;
@@ -261,5 +261,51 @@ describe('the CLI', () => {
     expect(done.stdout).toBe(`action item #${item.id}: done\n`);
     const teams = await tocsin('action-item', 'teams', '--json');
     expect(JSON.parse(teams.stdout)).toEqual([{ team: 'search', open: 1, overdue: 0 }]);
+  });
+});
+
+describe("the plan's due-date limit per priority (postmortem.actionItems.dueWithin)", () => {
+  // its own incident (no service, so no team), after the other tests: their counts stay as they are
+  let other: string;
+  const createFor = (incident: string, body: Record<string, unknown>) =>
+    api('POST', '/api/v1/action-items', { incident_id: incident, ...body });
+  beforeAll(async () => {
+    other = (await declareIncident({ ctx: t.ctx(), input: { title: 'Retry storm', severity: 'SEV1' } })).id;
+  });
+
+  it('take their due date from the plan per priority (dueWithin) and refuse a later one', async () => {
+    // Atlassian: priority actions are done within 4 (urgent) or 8 (high) weeks.
+    const urgent = await createFor(other, { title: 'Fix the retry storm', owner: 'ana', priority: 'urgent' });
+    expect(urgent.statusCode).toBe(201);
+    expect(urgent.json().action_item.due_at).toBe(inDays(28));
+    const late = await createFor(other, { title: 'x', owner: 'ana', priority: 'high', due_at: inDays(60) });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().error.details[0]).toMatchObject({
+      path: 'due_at',
+      message: expect.stringContaining('8w'),
+    });
+    const ok = await createFor(other, {
+      title: 'Slow fix',
+      owner: 'ana',
+      priority: 'high',
+      due_at: inDays(50),
+    });
+    expect(ok.statusCode).toBe(201);
+    // a priority without a limit is still refused without a due date (requireDue)
+    expect((await createFor(other, { title: 'x', owner: 'ana', priority: 'low' })).statusCode).toBe(400);
+    // raising the priority tightens the limit; clearing the due date of a limited item is refused
+    const raise = await api('PATCH', `/api/v1/action-items/${ok.json().action_item.id}`, {
+      priority: 'urgent',
+    });
+    expect(raise.statusCode).toBe(400);
+    expect(raise.json().error.details[0].path).toBe('due_at');
+    const clear = await api('PATCH', `/api/v1/action-items/${urgent.json().action_item.id}`, {
+      due_at: null,
+    });
+    expect(clear.statusCode).toBe(400);
+    const sooner = await api('PATCH', `/api/v1/action-items/${urgent.json().action_item.id}`, {
+      due_at: inDays(7),
+    });
+    expect(sooner.json().action_item.due_at).toBe(inDays(7));
   });
 });

@@ -5,7 +5,7 @@ import { readIncident } from '../incidents/change.ts';
 import { type ActionItem, type CreateActionItemInput, createActionItemSchema } from './action-items.ts';
 import { readActionItem } from './get-action-item.ts';
 import * as q from './queries.ts';
-import { requireOwner, requirePlanRules, teamIdOf } from './resolve-fields.ts';
+import { dueWithinPlan, requireOwner, requirePlanRules, teamIdOf } from './resolve-fields.ts';
 
 /** A new action item following from an incident; its team defaults to the incident service's team. */
 export async function createActionItem({
@@ -16,7 +16,12 @@ export async function createActionItem({
   const data = createActionItemSchema.parse(input);
   return inTx(ctx.db, async (tx) => {
     const { incident, plan } = await readIncident(tx, data.incident_id);
-    const dueAt = data.due_at ? new Date(data.due_at) : null;
+    const now = ctx.clock.now();
+    const dueAt = dueWithinPlan(plan, {
+      priority: data.priority,
+      created_at: now,
+      due_at: data.due_at ? new Date(data.due_at) : null,
+    });
     requirePlanRules(plan, { owner: data.owner ?? null, due_at: dueAt });
     await requireOwner(tx, data.owner);
     const teamId = data.team
@@ -24,7 +29,6 @@ export async function createActionItem({
       : incident.service
         ? ((await q.teamIdOfService(tx, incident.service))?.team_id ?? null)
         : null;
-    const now = ctx.clock.now();
     const id = await q.insertItem(tx, {
       incident_id: incident.id,
       title: data.title,

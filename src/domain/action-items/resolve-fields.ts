@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/schema.ts';
 import { Invalid } from '../../errors.ts';
+import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import { usersByHandle } from '../incidents/change.ts';
 import type { Plan } from '../plans/plan.ts';
 import * as q from './queries.ts';
@@ -29,3 +30,30 @@ export function requirePlanRules(plan: Plan, item: { owner: string | null; due_a
   ];
   if (details.length > 0) throw new Invalid('the plan requires more of this action item', details);
 }
+
+/**
+ * postmortem.actionItems.dueWithin: an item of a priority with a limit is due at most that long
+ * after its creation. Without a due date it gets the latest allowed one (unless `fill` is false: a
+ * due date cleared on purpose is refused); a later one is refused. Returns the due date to store.
+ */
+export function dueWithinPlan(
+  plan: Plan,
+  item: { priority: string; created_at: Date; due_at: Date | null },
+  fill = true,
+): Date | null {
+  const within = plan.postmortem?.actionItems?.dueWithin?.[item.priority as keyof DueWithin];
+  if (!within) return item.due_at;
+  const latest = new Date(item.created_at.getTime() + parseDuration(within));
+  if (item.due_at === null && fill) return latest;
+  if (item.due_at === null || item.due_at.getTime() > latest.getTime()) {
+    const most = formatDuration(parseDuration(within));
+    throw new Invalid('the plan requires an earlier due date', [
+      {
+        path: 'due_at',
+        message: `plan ${plan.metadata.name} gives ${item.priority} action items at most ${most} (due by ${latest.toISOString()})`,
+      },
+    ]);
+  }
+  return item.due_at;
+}
+type DueWithin = NonNullable<NonNullable<Plan['postmortem']>['actionItems']>['dueWithin'];

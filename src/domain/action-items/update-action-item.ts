@@ -13,7 +13,7 @@ import {
 } from './action-items.ts';
 import { readActionItem } from './get-action-item.ts';
 import * as q from './queries.ts';
-import { requireOwner, requirePlanRules, teamIdOf } from './resolve-fields.ts';
+import { dueWithinPlan, requireOwner, requirePlanRules, teamIdOf } from './resolve-fields.ts';
 
 export type UpdateActionItemInput = { id: string } & UpdateActionItemBody;
 
@@ -51,16 +51,31 @@ export async function updateActionItem({
       set.status = data.status;
       set.done_at = data.status === 'done' ? now : isOpenStatus(data.status) ? null : before.done_at;
     }
-    if (before.incident_id && (data.owner !== undefined || data.due_at !== undefined)) {
+    const planned = data.owner !== undefined || data.due_at !== undefined || data.priority !== undefined;
+    if (before.incident_id && planned) {
       const { plan } = await readIncident(tx, before.incident_id);
+      const requested = data.due_at !== undefined ? (set.due_at as Date | null) : before.due_at;
+      const due = dueWithinPlan(
+        plan,
+        { priority: data.priority ?? before.priority, created_at: before.created_at, due_at: requested },
+        data.due_at !== null,
+      );
+      if (due !== requested) {
+        // the plan's dueWithin filled in the due date this priority needs
+        set.due_at = due;
+        set.overdue_reminded_at = null;
+      }
       requirePlanRules(plan, {
         owner: data.owner !== undefined ? data.owner : before.owner,
-        due_at: data.due_at !== undefined ? (set.due_at as Date | null) : before.due_at,
+        due_at: due,
       });
     }
     await q.updateItem(tx, id, set);
     const after = await readActionItem(tx, id, now);
-    const changed = Object.keys(data) as (keyof typeof data)[];
+    const changed = [...new Set([...Object.keys(data), ...(set.due_at !== undefined ? ['due_at'] : [])])] as (
+      | keyof typeof data
+      | 'due_at'
+    )[];
     await audit.record(tx, ctx.actor, now, {
       action: 'action_item.updated',
       entityType: 'action_item',

@@ -150,9 +150,17 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   postmortem: 'stored',
   // Every drafted post-mortem has these sections (after Tocsin's own).
   'postmortem.sections': 'acted',
+  // Resolving an incident that lasted longer, or has one of these custom fields set, drafts its
+  // post-mortem (due after resolution) whatever its severity.
+  'postmortem.requiredWhen': 'acted',
+  'postmortem.requiredWhen.lastedOver': 'acted',
+  'postmortem.requiredWhen.fields': 'acted',
+  'postmortem.requiredWhen.due': 'acted',
   // Creating or changing an action item refuses one without an owner / due date when required.
   'postmortem.actionItems.requireOwner': 'acted',
   'postmortem.actionItems.requireDue': 'acted',
+  // An item of that priority gets its due date from it, or is refused a later one; overdue items are reminded.
+  'postmortem.actionItems.dueWithin': 'acted',
   'postmortem.actionItems.tracker': 'text',
   goals: 'stored',
   // Reports (GET /api/v1/reports/goals, tocsin report goals) judge these over a period; from/to set

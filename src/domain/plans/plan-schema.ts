@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDuration } from '../../lib/duration.ts';
+import { PRIORITIES } from '../action-items/action-items.ts';
 import {
   durationSchema,
   planDurationSchema,
@@ -694,6 +695,25 @@ export const planSchema = z
         template: id.optional().describe('a postmortem template'),
         templateUrl: z.string().optional(),
         sections: texts('sections every post-mortem has'),
+        requiredWhen: z
+          .strictObject({
+            lastedOver: duration
+              .optional()
+              .describe(
+                'a post-mortem is required when the incident was open longer than this (declared to resolved)',
+              ),
+            fields: z
+              .array(z.string().min(1))
+              .default([])
+              .describe(
+                'custom fields: a post-mortem is required when any of them is set (not empty, not false)',
+              ),
+            due: duration.optional().describe('from resolution, when only these triggers require it'),
+          })
+          .optional()
+          .describe(
+            'triggers requiring a post-mortem whatever the severity (in addition to severities[].postmortem.required)',
+          ),
         meeting: z
           .strictObject({
             attendees: whoList('who attends'),
@@ -715,6 +735,12 @@ export const planSchema = z
             tracker: z.string().optional().describe('e.g. JIRA'),
             requireOwner: z.boolean().default(false),
             requireDue: z.boolean().default(false),
+            dueWithin: z
+              .partialRecord(z.enum(PRIORITIES), duration)
+              .default({})
+              .describe(
+                'per priority, the longest an action item may take from its creation: items without a due date get that one, later ones are refused; e.g. urgent: 4w, high: 8w',
+              ),
           })
           .optional(),
         followUp: texts('what happens after the meeting'),

@@ -11,6 +11,31 @@ import { draftSections } from './draft.ts';
 import * as q from './queries.ts';
 
 /**
+ * Whether resolving this incident requires a post-mortem, and its due duration (null: no due date;
+ * undefined: not required). The severity's rule comes first; postmortem.requiredWhen triggers (it
+ * lasted longer than lastedOver, or one of its custom fields is set) require one at any severity.
+ */
+export function requiredPostmortemDue(
+  plan: Plan,
+  incident: Pick<Incident, 'severity' | 'declared_at' | 'fields'>,
+  resolvedAt: Date,
+): string | null | undefined {
+  const rule = severityOf(plan, incident.severity)?.postmortem;
+  if (rule?.required) return rule.due ?? null;
+  const when = plan.postmortem?.requiredWhen;
+  if (!when) return undefined;
+  const lasted = resolvedAt.getTime() - incident.declared_at.getTime();
+  const tooLong = when.lastedOver !== undefined && lasted > parseDuration(when.lastedOver);
+  const flagged = when.fields.some((name) => isSet(incident.fields[name]));
+  return tooLong || flagged ? (when.due ?? null) : undefined;
+}
+
+/** A custom field counts as set unless it is missing, null, false or empty text. */
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false && value !== '';
+}
+
+/**
  * Called in the resolving transaction: when the severity's plan rule requires a post-mortem, writes
  * its first draft with the due date (severities[].postmortem.due after resolution). The engine's
  * post-mortem timers (compile-plan-rules.ts) remind the commander before and at that date. A second
@@ -20,8 +45,8 @@ export async function openPostmortemOnResolve(
   tx: Executor,
   c: { incident: Incident; plan: Plan; actor: Actor; now: Date },
 ): Promise<void> {
-  const rule = severityOf(c.plan, c.incident.severity)?.postmortem;
-  if (!rule?.required) return;
+  const due = requiredPostmortemDue(c.plan, c.incident, c.now);
+  if (due === undefined) return;
   const id = c.incident.id;
   const [events, alerts, pages, updates, hypotheses, existing] = await Promise.all([
     q.timelineOfIncident(tx, id),
@@ -31,7 +56,7 @@ export async function openPostmortemOnResolve(
     incidents.listHypotheses(tx, id),
     q.findPostmortem(tx, id),
   ]);
-  const dueAt = rule.due ? new Date(c.now.getTime() + parseDuration(rule.due)) : null;
+  const dueAt = due ? new Date(c.now.getTime() + parseDuration(due)) : null;
   const sections = draftSections({
     incident: c.incident,
     plan: c.plan,

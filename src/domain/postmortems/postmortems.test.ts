@@ -282,3 +282,51 @@ describe('the CLI', () => {
     expect(summary.stdout).toContain('five-whys');
   });
 });
+
+// Google SRE's post-mortem triggers: a long resolution, data loss, … whatever the severity.
+describe('postmortem.requiredWhen', () => {
+  const TRIGGERS = `
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: triggers }
+severities: [{ id: SEV3, title: Low }]
+lifecycle:
+  states: [{ id: investigating }, { id: resolved }]
+postmortem:
+  requiredWhen: { lastedOver: 2h, fields: [data_loss, monitoring_failed], due: 5d }
+`;
+  beforeAll(async () => {
+    await savePlan({ ctx: t.ctx(), input: { source: TRIGGERS } });
+  });
+  const resolved = async (title: string, fields: Record<string, string | boolean>, lasted: number) => {
+    const ctx = t.ctx();
+    const inc = await declareIncident({
+      ctx,
+      input: { title, plan: 'triggers', severity: 'SEV3', fields },
+    });
+    t.clock.advance(lasted);
+    await resolveIncident({ ctx, input: { incidentId: inc.id } });
+    return api('GET', `/api/v1/postmortems/${inc.id}`);
+  };
+
+  it('drafts a post-mortem when the incident lasted too long or a trigger field is set, and not otherwise', async () => {
+    expect((await resolved('Short blip', {}, 30 * MIN)).statusCode).toBe(404);
+    expect((await resolved('Cleared flag', { data_loss: false }, 30 * MIN)).statusCode).toBe(404);
+    const long = await resolved('Slow burn', {}, 3 * 60 * MIN);
+    expect(long.statusCode).toBe(200);
+    expect(long.json().postmortem.due_at).toBe(
+      new Date(t.clock.now().getTime() + 5 * 24 * 60 * MIN).toISOString(),
+    );
+    expect((await resolved('Lost rows', { data_loss: 'orders 10:02-10:05' }, 10 * MIN)).statusCode).toBe(200);
+  });
+
+  it('refuses a trigger that is not a duration, with its place in the file', async () => {
+    const bad = TRIGGERS.replace('name: triggers', 'name: triggers2').replace(
+      'lastedOver: 2h',
+      'lastedOver: long',
+    );
+    await expect(savePlan({ ctx: t.ctx(), input: { source: bad } })).rejects.toMatchObject({
+      details: [{ path: 'plan:9:31', message: expect.stringContaining('requiredWhen.lastedOver') }],
+    });
+  });
+});

@@ -185,12 +185,12 @@ describe('web console, the end of issue 12', () => {
 
   it('acknowledges and resolves an alert, shows its payload, and silences a service', async () => {
     // The alert comes in through the integration's own URL, sent by the services page's test button.
-    await page.goto('/services/job-board');
+    await page.goto('/services/creator-api');
     const card = page.locator('[data-integration="pagerduty-clients"]');
     await card.getByRole('button', { name: 'Send test event' }).click();
     await card.getByText('Test event accepted.').waitFor();
     const alertId = await until('the alert', async () => {
-      const list = await rig.api('GET', '/api/v1/alerts?service=job-board&status=all');
+      const list = await rig.api('GET', '/api/v1/alerts?service=creator-api&status=all');
       return (list.json.alerts as { id: string; summary: string }[]).find((a) =>
         a.summary.includes('Test event'),
       )?.id;
@@ -198,7 +198,7 @@ describe('web console, the end of issue 12', () => {
     const status = async () =>
       ((await rig.api('GET', `/api/v1/alerts/${alertId}`)).json.alert as { status: string }).status;
 
-    await page.goto('/alerts?status=all&service=job-board');
+    await page.goto('/alerts?status=all&service=creator-api');
     const row = page
       .getByRole('list', { name: 'Alerts' })
       .getByRole('listitem')
@@ -214,7 +214,7 @@ describe('web console, the end of issue 12', () => {
     await row.getByRole('button', { name: 'Resolve' }).waitFor({ state: 'detached' });
 
     const silence = page.getByRole('form', { name: 'Silence alerts' });
-    await silence.getByLabel('Silence service').selectOption('job-board');
+    await silence.getByLabel('Silence service').selectOption('creator-api');
     await silence.getByLabel('For').fill('2h');
     await silence.getByLabel('Why').fill('export migration tonight');
     await silence.getByRole('button', { name: 'Silence' }).click();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDuration, parseDuration } from '../../lib/duration.ts';
 import type { ContactKind } from '../../notify/message.ts';
 
 // A new contact method's input: a leaf module of zod only, so the web console checks the form with
@@ -67,3 +68,50 @@ export const contactMethodInputSchema = z
     if (problem) issues.addIssue({ code: 'custom', path: ['address'], message: problem });
   });
 export type ContactMethodInput = z.input<typeof contactMethodInputSchema>;
+
+// Notification rules and quiet hours (PUT /users/:handle/notification-rules), here so the console's
+// form checks them with the same schema before sending.
+export const MAX_RULE_DELAY = '1d';
+
+const NOT_A_DURATION = 'not a duration (use 0m, 90s, 5m, 1h)';
+export const ruleDelaySchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'required' : NOT_A_DURATION) })
+  .refine((d) => d === '0' || isDuration(d), NOT_A_DURATION)
+  .refine(
+    (d) => !isDuration(d) || parseDuration(d) <= parseDuration(MAX_RULE_DELAY),
+    `at most ${MAX_RULE_DELAY}`,
+  );
+
+const TIME_OF_DAY = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+export const quietHoursSchema = z
+  .strictObject({
+    start: z.string().regex(TIME_OF_DAY, 'a time of day like 22:00'),
+    end: z.string().regex(TIME_OF_DAY, 'a time of day like 07:00'),
+  })
+  .refine((q) => q.start !== q.end, { path: ['end'], message: 'must differ from start' });
+export type QuietHours = z.infer<typeof quietHoursSchema>;
+
+/**
+ * One rule as the API and config files write it: the method by id, or by a reference (its label, or
+ * its kind when the user has one method of that kind).
+ */
+export const ruleInputSchema = z
+  .strictObject({
+    contact_method_id: z
+      .string()
+      .regex(/^[0-9]+$/, 'a contact method id')
+      .optional(),
+    contact: z.string().min(1).max(50).optional(),
+    after: ruleDelaySchema,
+  })
+  .refine((r) => (r.contact_method_id === undefined) !== (r.contact === undefined), {
+    path: ['contact'],
+    message: 'give contact (a label or kind) or contact_method_id, not both',
+  });
+export type RuleInput = z.infer<typeof ruleInputSchema>;
+
+export const notificationRulesInputSchema = z.strictObject({
+  rules: z.array(ruleInputSchema).max(20),
+  quiet_hours: quietHoursSchema.nullish(),
+});
+export type NotificationRulesInput = z.input<typeof notificationRulesInputSchema>;

@@ -2,8 +2,19 @@ import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 import { z } from 'zod';
 import type { Row } from '../../db/schema.ts';
 import { Invalid } from '../../errors.ts';
-import { formatDuration, isDuration, parseDuration } from '../../lib/duration.ts';
+import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import { labelSchema } from './contact-input.ts';
+
+export {
+  MAX_RULE_DELAY,
+  type NotificationRulesInput,
+  notificationRulesInputSchema,
+  type QuietHours,
+  quietHoursSchema,
+  type RuleInput,
+  ruleDelaySchema,
+  ruleInputSchema,
+} from './contact-input.ts';
 
 // Contact methods (how a person is reached: an email address, a phone for SMS or calls, an ntfy push
 // topic, a Slack member) and notification rules (which method, how long after a page starts). A method
@@ -22,7 +33,6 @@ export const MAX_CONTACT_METHODS = 20;
 export const VERIFICATION_SEND_LIMITS = { perUser: 10, perDestination: 5, perServer: 300 } as const;
 export const VERIFICATION_WINDOW_MS = 3_600_000;
 /** The longest delay a rule may have: later than a day, a page is not a page any more. */
-export const MAX_RULE_DELAY = '1d';
 
 export {
   addressProblem,
@@ -44,15 +54,6 @@ export const verifyInputSchema = z.strictObject({
   code: z.string().regex(/^[0-9]{6}$/, 'six digits'),
 });
 
-const NOT_A_DURATION = 'not a duration (use 0m, 90s, 5m, 1h)';
-export const ruleDelaySchema = z
-  .string({ error: (issue) => (issue.input === undefined ? 'required' : NOT_A_DURATION) })
-  .refine((d) => d === '0' || isDuration(d), NOT_A_DURATION)
-  .refine(
-    (d) => !isDuration(d) || parseDuration(d) <= parseDuration(MAX_RULE_DELAY),
-    `at most ${MAX_RULE_DELAY}`,
-  );
-
 export function delaySeconds(delay: string): number {
   return delay === '0' ? 0 : Math.floor(parseDuration(delay) / 1000);
 }
@@ -61,40 +62,6 @@ export function delaySeconds(delay: string): number {
 export function formatDelay(seconds: number): string {
   return seconds === 0 ? '0m' : formatDuration(seconds * 1000);
 }
-
-const TIME_OF_DAY = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
-export const quietHoursSchema = z
-  .strictObject({
-    start: z.string().regex(TIME_OF_DAY, 'a time of day like 22:00'),
-    end: z.string().regex(TIME_OF_DAY, 'a time of day like 07:00'),
-  })
-  .refine((q) => q.start !== q.end, { path: ['end'], message: 'must differ from start' });
-export type QuietHours = z.infer<typeof quietHoursSchema>;
-
-/**
- * One rule as the API and config files write it: the method by id, or by a reference (its label, or
- * its kind when the user has one method of that kind).
- */
-export const ruleInputSchema = z
-  .strictObject({
-    contact_method_id: z
-      .string()
-      .regex(/^[0-9]+$/, 'a contact method id')
-      .optional(),
-    contact: z.string().min(1).max(50).optional(),
-    after: ruleDelaySchema,
-  })
-  .refine((r) => (r.contact_method_id === undefined) !== (r.contact === undefined), {
-    path: ['contact'],
-    message: 'give contact (a label or kind) or contact_method_id, not both',
-  });
-export type RuleInput = z.infer<typeof ruleInputSchema>;
-
-export const notificationRulesInputSchema = z.strictObject({
-  rules: z.array(ruleInputSchema).max(20),
-  quiet_hours: quietHoursSchema.nullish(),
-});
-export type NotificationRulesInput = z.input<typeof notificationRulesInputSchema>;
 
 export type ContactMethodRow = Row<'contact_methods'>;
 

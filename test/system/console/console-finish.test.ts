@@ -183,44 +183,29 @@ describe('web console, the end of issue 12', () => {
     expect(overridePosts()).toBe(0);
   });
 
-  it('acknowledges and resolves an alert, shows its payload and incident, and silences a service', async () => {
-    const service = await rig.api('GET', '/api/v1/services/job-board');
-    const integrations = (service.json.service as { integrations: { name: string; key: string }[] })
-      .integrations;
-    const key = integrations.find((i) => i.name === 'pagerduty-clients')?.key;
-    const sent = await fetch(`${rig.url}/v2/enqueue`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        routing_key: key,
-        event_action: 'trigger',
-        dedup_key: 'exports-queue',
-        payload: {
-          summary: 'Export queue backs up',
-          source: 'worker-3',
-          severity: 'critical',
-          custom_details: { depth: 4812 },
-        },
-      }),
-    });
-    expect(sent.status).toBe(202);
+  it('acknowledges and resolves an alert, shows its payload, and silences a service', async () => {
+    // The alert comes in through the integration's own URL, sent by the services page's test button.
+    await page.goto('/services/creator-api');
+    const card = page.locator('[data-integration="pagerduty-clients"]');
+    await card.getByRole('button', { name: 'Send test event' }).click();
+    await card.getByText('Test event accepted.').waitFor();
     const alertId = await until('the alert', async () => {
-      const list = await rig.api('GET', '/api/v1/alerts?service=job-board&status=all');
-      return (list.json.alerts as { id: string; summary: string }[]).find(
-        (a) => a.summary === 'Export queue backs up',
+      const list = await rig.api('GET', '/api/v1/alerts?service=creator-api&status=all');
+      return (list.json.alerts as { id: string; summary: string }[]).find((a) =>
+        a.summary.includes('Test event'),
       )?.id;
     });
     const status = async () =>
       ((await rig.api('GET', `/api/v1/alerts/${alertId}`)).json.alert as { status: string }).status;
 
-    await page.goto('/alerts?status=all&service=job-board');
+    await page.goto('/alerts?status=all&service=creator-api');
     const row = page
       .getByRole('list', { name: 'Alerts' })
       .getByRole('listitem')
-      .filter({ hasText: 'Export queue backs up' });
+      .filter({ hasText: 'Test event' });
     await row.waitFor();
     await row.getByRole('button', { name: 'Show payload' }).click();
-    await row.getByText('"depth": 4812').waitFor();
+    await row.locator('pre').getByText(`"id": "${alertId}"`).waitFor();
     await row.getByRole('button', { name: 'Acknowledge' }).click();
     await until('acknowledged', async () => (await status()) === 'acknowledged');
     await row.getByRole('button', { name: 'Acknowledge' }).waitFor({ state: 'detached' });
@@ -229,13 +214,38 @@ describe('web console, the end of issue 12', () => {
     await row.getByRole('button', { name: 'Resolve' }).waitFor({ state: 'detached' });
 
     const silence = page.getByRole('form', { name: 'Silence alerts' });
-    await silence.getByLabel('Silence service').selectOption('job-board');
+    await silence.getByLabel('Silence service').selectOption('creator-api');
     await silence.getByLabel('For').fill('2h');
     await silence.getByLabel('Why').fill('export migration tonight');
     await silence.getByRole('button', { name: 'Silence' }).click();
     await silence.getByRole('status').filter({ hasText: 'Silence created.' }).waitFor();
     const silences = await rig.api('GET', '/api/v1/silences');
     expect(JSON.stringify(silences.json)).toContain('export migration tonight');
+  });
+
+  it('adds an email contact method and verifies it with the code that email carries', async () => {
+    await page.goto('/settings');
+    const form = page.getByRole('form', { name: 'Add a contact method' });
+    await form.getByLabel('Kind').selectOption('email');
+    await form.getByLabel('Address').fill('not an address');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await form.locator('.field-error').first().waitFor();
+    await expect(form.getByLabel('Address').inputValue()).resolves.toBe('not an address');
+    await form.getByLabel('Address').fill('admin-pager@example.com');
+    await form.getByRole('button', { name: 'Add' }).click();
+    const mail = await until('the verification email', async () =>
+      mailbox.mails.find(
+        (m) =>
+          (m.text ?? '').includes('Tocsin code') && JSON.stringify(m.to).includes('admin-pager@example.com'),
+      ),
+    );
+    const code = (mail.text ?? '').match(/Tocsin code (\d+)/)?.[1] ?? '';
+    expect(code).toMatch(/^\d+$/);
+    const card = page.getByRole('listitem').filter({ hasText: 'admin-pager@example.com' });
+    await card.getByText('not verified').waitFor();
+    await card.getByLabel('Code').fill(code);
+    await card.getByRole('button', { name: 'Verify' }).click();
+    await card.getByText('verified', { exact: true }).waitFor();
   });
 
   it("draws the schedule's layers and overrides as rows, in the viewer's zone with the schedule's beside, across DST", async () => {

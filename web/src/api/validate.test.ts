@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { contactMethodInputSchema } from '../../../src/domain/contacts/contact-input.ts';
+import {
+  contactMethodInputSchema,
+  notificationRulesInputSchema,
+} from '../../../src/domain/contacts/contact-input.ts';
 import { declareIncidentSchema } from '../../../src/domain/incidents/inputs.ts';
+import { pageInputSchema } from '../../../src/domain/paging/page-input.ts';
+import { overrideInputSchema } from '../../../src/domain/schedules/override-input.ts';
 import { profilePatchSchema } from '../../../src/domain/users/profile.ts';
+import { tokenInputSchema } from '../../../src/domain/users/tokens.ts';
 import { ApiError } from './client';
 import { checked } from './validate';
 
@@ -44,5 +50,38 @@ describe('checked', () => {
     const sms = refusal(() => checked(contactMethodInputSchema, { kind: 'sms', address: '0911' }));
     expect(sms.field('address')).toContain('E.164');
     expect(checked(contactMethodInputSchema, { kind: 'sms', address: '+251911234567' })).toBeTruthy();
+  });
+
+  it('checks the rules, override, page and token forms with the API schemas, each message at its field', () => {
+    const refusal = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as ApiError;
+      }
+      throw new Error('not refused');
+    };
+    const rules = refusal(() =>
+      checked(notificationRulesInputSchema, {
+        rules: [{ contact_method_id: '1', after: 'soon' }],
+        quiet_hours: { start: '25:00', end: '07:00' },
+      }),
+    );
+    expect(rules.field('rules.0.after')).toContain('not a duration');
+    expect(rules.field('quiet_hours.start')).toBe('a time of day like 22:00');
+    const override = refusal(() =>
+      checked(overrideInputSchema, {
+        user: 'jordan',
+        start: '2027-04-05T18:00:00Z',
+        end: '2027-04-05T08:00:00Z',
+      }),
+    );
+    expect(override.field('end')).toBe('must be after start');
+    expect(
+      refusal(() => checked(pageInputSchema, { target: 'hanna', message: 'join' })).field('target'),
+    ).toContain('user:<handle>');
+    expect(
+      refusal(() => checked(tokenInputSchema, { name: 'bot', expires_in: 'soon' })).field('expires_in'),
+    ).toBe('a duration such as 30d or 12h');
   });
 });

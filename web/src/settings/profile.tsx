@@ -1,6 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { contactMethodInputSchema } from '../../../src/domain/contacts/contact-input.ts';
+import {
+  contactMethodInputSchema,
+  notificationRulesInputSchema,
+} from '../../../src/domain/contacts/contact-input.ts';
 import { profilePatchSchema } from '../../../src/domain/users/profile.ts';
 import { answer, api, raw } from '../api/client';
 import type { ContactMethod, SessionUser } from '../api/models';
@@ -240,10 +243,10 @@ function NotificationRules({ handle }: { handle: string }) {
       answer(
         api.PUT('/api/v1/users/{handle}/notification-rules', {
           params: { path: { handle } },
-          body: {
+          body: checked(notificationRulesInputSchema, {
             rules: r.rules.map((x) => ({ contact_method_id: x.contact_method_id, after: x.after })),
             quiet_hours: r.quiet_hours,
-          },
+          }),
         }),
       ),
     onSuccess: () => {

@@ -1,4 +1,4 @@
-import type { Executor, NewRow } from '../../db/schema.ts';
+import type { Executor } from '../../db/schema.ts';
 
 export function listItems(db: Executor, userId: string, opts: { unread: boolean; limit: number }) {
   let q = db

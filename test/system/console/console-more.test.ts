@@ -71,7 +71,11 @@ describe('web console, issue 12 remainder', () => {
     await expect(list.getByRole('link', { name: 'Job board exports late' }).count()).resolves.toBe(1);
     expect(new URL(page.url()).searchParams.get('team')).toBe('sre');
     await page.getByLabel('Team').selectOption('');
-    await page.getByLabel('Mine').check();
+    // A controlled checkbox shows its new state once the address has changed and React re-rendered;
+    // check() inspects it right after the click, which a busy machine can beat. Wait for the address.
+    await page.waitForURL((url) => !url.searchParams.has('team'));
+    await page.getByLabel('Mine').click();
+    await page.waitForURL((url) => url.searchParams.get('mine') === '1');
     await list.getByRole('link', { name: 'Job board exports late' }).waitFor({ state: 'detached' });
     await expect(list.getByRole('link', { name: 'Creator uploads failing' }).count()).resolves.toBe(1);
     expect(new URL(page.url()).searchParams.get('mine')).toBe('1');

@@ -14,11 +14,18 @@ export function useFilterParams() {
       const value = params.get(key) ?? '';
       return (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
     },
+    // From the address as it is when applied, not as it was at the last render: two changes made
+    // before React re-renders (a quick user, a test) would otherwise undo each other.
     set: (key: string, value: string) => {
-      const next = new URLSearchParams(params);
-      if (value) next.set(key, value);
-      else next.delete(key);
-      setParams(next, { replace: true });
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          return next;
+        },
+        { replace: true },
+      );
     },
   };
 }

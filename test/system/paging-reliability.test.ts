@@ -214,8 +214,9 @@ describe('paging while an instance is SIGKILLed', () => {
       bounds,
     });
     expect({ problems: report.problems, unsettled }).toEqual({ problems: [], unsettled: undefined });
-    // The victim did part of the work before it died, and what it held was retried after the lease.
-    expect(beforeKill).toBeGreaterThan(0);
+    // What the victim held was retried after the lease (or ended by an acknowledgement). How much it
+    // delivered before it died is printed, not asserted: which instance claims which batch is up to
+    // the scheduler (CI once saw the victim deliver nothing before its stall).
     expect(report.reclaimed + orphansAcked).toBeGreaterThanOrEqual(held[v] as number);
     const afterKill = received.filter((r) => r.via === victimVia && r.at > killedAt);
     expect(afterKill).toEqual([]);

@@ -1,40 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
-// Pure unit tests: no database, server, process, environment variable, clock or module-level state
-// of their own, each checked by reading the file. They share one module graph per worker
-// (isolate: false): measured 2026-12-03, these 29 files took 42.5 CPU s isolated and 18.6 CPU s
-// shared, with the same 318 tests passing. Every other file gets a fresh module graph (isolated).
-// A file belongs here only once it is shown free of such state; when in doubt, leave it isolated.
-const SHARED_MODULES = [
-  'src/notify/providers/teams.test.ts',
-  'src/notify/providers/slack.test.ts',
-  'src/notify/providers/page-layout.test.ts',
-  'src/notify/providers/ntfy.test.ts',
-  'src/notify/providers/chat-webhook.test.ts',
-  'src/notify/providers/twilio.test.ts',
-  'src/notify/inbound/slack.test.ts',
-  'src/notify/inbound/twilio.test.ts',
-  'src/lib/outbound-guard.test.ts',
-  'src/lib/html.test.ts',
-  'src/lib/duration.test.ts',
-  'src/domain/plans/placeholders.test.ts',
-  'src/domain/plans/plan-docs.test.ts',
-  'src/domain/schedules/ical.test.ts',
-  'src/domain/schedules/shifts.test.ts',
-  'src/domain/incidents/targets.test.ts',
-  'src/domain/incidents/describe-event.test.ts',
-  'src/domain/incidents/incident.test.ts',
-  'src/domain/updates/cadence.test.ts',
-  'src/domain/updates/guard-rails.test.ts',
-  'src/domain/workflows/compile-plan-rules.test.ts',
-  'src/domain/workflows/business-hours.test.ts',
-  'src/domain/workflows/evaluate.test.ts',
-  'src/domain/events/events.test.ts',
-  'src/domain/alert-rules/alert-rules.unit.test.ts',
-  'src/domain/status-page/status-page.test.ts',
-  'src/domain/status-page/labels.test.ts',
-  'src/domain/drills/judge.test.ts',
-  'test/unit/plan-corpus.test.ts',
+// Most files share one module graph per worker (isolate: false): each gets its own database from the
+// migrated template, its own virtual clock and server, and leaves nothing in a module behind; sharing
+// saves importing the ~400-module app again for every file. A file stays isolated (a fresh module graph)
+// when it changes what modules read once or keep: environment variables read into a module (providers,
+// TOCSIN_PUBLIC_URL), spies or stubbed globals, the OIDC discovery cache keyed by a fake's loopback port.
+// A new file is shared unless it does one of these; when in doubt, add it here.
+const ISOLATED = [
+  // vi.stubEnv: environment read once by modules (outbound allow-list, providers, public URL).
+  'src/domain/incidents/affected-users.test.ts',
+  'src/domain/subscribers/subscribers.test.ts',
+  'src/engine/status-page-maintenance.test.ts',
+  'src/integrations/email-in/email-in.test.ts',
+  'src/integrations/email-in/smtp-security.test.ts',
+  'test/docs/integrations.test.ts',
+  // process.env set for the file (signing secrets, provider tokens, Prometheus, a service key).
+  'src/domain/chat/slash-commands.test.ts',
+  'src/domain/paging/ack-routes.test.ts',
+  'src/domain/verification/verification.test.ts',
+  'src/domain/config/kinds/service.test.ts',
+  // OIDC: discovery documents are cached per issuer URL, and each file's fake issuer has its own port.
+  'src/domain/auth/oidc.test.ts',
+  'src/domain/auth/sign-in.test.ts',
+  'src/http/console.test.ts',
+];
+
+const FILES = [
+  'src/**/*.test.ts',
+  'test/unit/**/*.test.ts',
+  'test/smoke/**/*.test.ts',
+  'test/docs/**/*.test.ts',
+  'scripts/**/*.test.ts',
 ];
 
 export default defineConfig({
@@ -48,25 +44,15 @@ export default defineConfig({
     // Two files at a time even on 2 cores (vitest's default is cores - 1): much of a file's time is
     // spent waiting on PostgreSQL and on the CLI processes it starts.
     maxWorkers: 2,
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: SHARED_MODULES, isolate: false },
+        test: { name: 'shared', include: FILES, exclude: ISOLATED, isolate: false },
       },
       {
         extends: true,
-        test: {
-          name: 'integration',
-          include: [
-            'src/**/*.test.ts',
-            'test/unit/**/*.test.ts',
-            'test/smoke/**/*.test.ts',
-            'test/docs/**/*.test.ts',
-            'scripts/**/*.test.ts',
-          ],
-          exclude: SHARED_MODULES,
-          globalSetup: ['test/global-setup.ts'],
-        },
+        test: { name: 'isolated', include: ISOLATED },
       },
     ],
   },

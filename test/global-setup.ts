@@ -41,20 +41,46 @@ function buildServerIfStale(): void {
   execFileSync('npm', ['run', '-s', 'build:server'], { cwd: root, stdio: 'inherit' });
 }
 
-export default async function setup(project: TestProject) {
+interface SharedStore {
+  url: string;
+  users: number;
+  stop(): Promise<void>;
+}
+
+// Both vitest projects (shared and isolated module graphs) name this file; their setups run in the one
+// vitest process, so they share one PostgreSQL and one template (kept on globalThis, which both
+// loadings of this module see) and the last project's teardown stops it.
+const slot = globalThis as { tocsinTestStore?: Promise<SharedStore> };
+
+async function startStore(): Promise<SharedStore> {
   buildServerIfStale();
   const external = process.env.TOCSIN_TEST_DATABASE_URL;
   if (external) {
     await prepareTemplate(external);
-    project.provide('pgAdminUrl', external);
-    return;
+    return { url: external, users: 0, stop: async () => {} };
   }
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-test-'));
   const store = await startEmbedded(join(dir, 'data'), undefined, { throwaway: true });
   await prepareTemplate(store.url);
+  return {
+    url: store.url,
+    users: 0,
+    async stop() {
+      await store.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export default async function setup(project: TestProject) {
+  slot.tocsinTestStore ??= startStore();
+  const store = await slot.tocsinTestStore;
+  store.users += 1;
   project.provide('pgAdminUrl', store.url);
   return async () => {
+    store.users -= 1;
+    if (store.users > 0) return;
+    slot.tocsinTestStore = undefined;
     await store.stop();
-    rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -26,7 +26,7 @@ beforeAll(async () => {
     raw: {},
   }));
   await ingestAlertEvents({ ctx, input: { integration, events: events as InboundAlertEvent[] } });
-  tocsin = await cliAgainst(t);
+  tocsin = await cliAgainst(t, { process: true });
 });
 afterAll(() => t.close());
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CommanderError } from 'commander';
 import type { TestApp } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -70,6 +71,7 @@ async function captured(command: () => Promise<number | null>, token: string): P
     err: process.stderr.write,
     tty: process.stderr.isTTY,
     exitCode: process.exitCode,
+    exit: process.exit,
     token: process.env.TOCSIN_TOKEN,
     url: process.env.TOCSIN_URL,
   };
@@ -77,6 +79,11 @@ async function captured(command: () => Promise<number | null>, token: string): P
   process.stderr.write = capture(err);
   process.stderr.isTTY = false;
   process.exitCode = undefined;
+  // Commander exits the process itself for a subcommand's --help or usage error; here that would end
+  // the test worker, so the exit ends the command instead, with its code (as runCli answers it).
+  process.exit = ((code?: number | string | null) => {
+    throw new CommanderError(Number(code ?? 0), 'tocsin.exit', '');
+  }) as typeof process.exit;
   process.env.TOCSIN_TOKEN = token;
   delete process.env.TOCSIN_URL;
   try {
@@ -87,6 +94,7 @@ async function captured(command: () => Promise<number | null>, token: string): P
     process.stderr.write = saved.err;
     process.stderr.isTTY = saved.tty;
     process.exitCode = saved.exitCode;
+    process.exit = saved.exit;
     restoreEnv('TOCSIN_TOKEN', saved.token);
     restoreEnv('TOCSIN_URL', saved.url);
   }

@@ -45,6 +45,17 @@ export function remindBeforeMs(plan: Plan | undefined): number {
   return parseDuration(plan?.tasks?.remindBefore ?? TASK_REMIND_BEFORE);
 }
 
+/**
+ * Whether a plan gives its incidents tasks with due times to remind of: it sets `tasks`, or a
+ * workflow adds a task with a due time (a drill then runs the reminders module).
+ */
+export function hasDueTasks(plan: Plan): boolean {
+  if (plan.tasks) return true;
+  return plan.workflows.some((w) =>
+    w.then.some((a) => 'addTask' in a && typeof a.addTask === 'object' && a.addTask.due !== undefined),
+  );
+}
+
 /** A plan target as a notification address: a role's holder, a group, or a person. */
 function notifyDestination(target: string, plan: Plan): string {
   if (/^(user|group|role|team|schedule):/.test(target)) return target;

@@ -59,7 +59,12 @@ function describeChange(f: FieldChange): string {
   return `${f.path}: ${show(f.before)} → ${show(f.after)}`;
 }
 
-const VERB = { created: 'created', updated: 'configured', unchanged: 'unchanged' } as const;
+const VERB = {
+  created: 'created',
+  updated: 'configured',
+  unchanged: 'unchanged',
+  deleted: 'deleted',
+} as const;
 const MAX_FIELDS = 20;
 
 /** kubectl-style: `user/selam configured (role: responder → manager)`. */
@@ -102,7 +107,7 @@ export function registerApply(program: Command): void {
     .addHelpText(
       'after',
       `
-Kinds: ${knownKinds().join(', ')} (examples/setup and examples/plans have each).
+Kinds: ${knownKinds().join(', ')} (examples/setup, examples/plans and examples/maintenance have each).
 Documents (several per file, separated by ---):
   apiVersion: tocsin.dev/v1
   kind: User

@@ -257,6 +257,9 @@ export interface ActionItemsTable {
   updated_at: TsNull;
   done_at: TsNull;
   overdue_reminded_at: TsNull;
+  // Due tasks (0551_due_task_reminders.sql): reminded before due, escalated once overdue.
+  due_reminded_at: TsNull;
+  overdue_escalated_at: TsNull;
 }
 
 export interface PostmortemSection {
@@ -513,6 +516,13 @@ export interface SuppressionsTable {
   comment: string;
   created_by: string;
   created_at: Ts;
+  // Maintenance windows as code (0550_maintenance_windows_as_code.sql).
+  name: string | null;
+  mode: Generated<'suppress' | 'downgrade'>;
+  recurrence: 'weekly' | null;
+  occurrence_seconds: number | null;
+  time_zone: string | null;
+  source_file: string | null;
 }
 
 // Detection sources (0090_detection_sources.sql): changes, HTTP checks, vendor status watches.

@@ -13,9 +13,16 @@ export const DRILL_MODULES = ['workflow-timers', 'workflow-events', 'escalations
 /** Added when a scenario raises alerts: they go from alert to incident through the real rules. */
 export const DRILL_ALERT_MODULES = ['alert-rules'];
 
+/** Added when the plan gives tasks due times: owners reminded before, escalation once overdue. */
+export const DRILL_TASK_MODULES = ['action-item-reminders'];
+
 /** The real engine for a drill (runDrill); no delivery: its notifications stay in the outbox. */
 export const drillEngine: DrillEngine = (deps, options) => {
-  const names = options?.alerts ? [...DRILL_MODULES, ...DRILL_ALERT_MODULES] : DRILL_MODULES;
+  const names = [
+    ...DRILL_MODULES,
+    ...(options?.alerts ? DRILL_ALERT_MODULES : []),
+    ...(options?.tasks ? DRILL_TASK_MODULES : []),
+  ];
   return new Engine(
     deps,
     engineModules({ deliver: false }).filter((m) => names.includes(m.name)),

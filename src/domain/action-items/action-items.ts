@@ -14,7 +14,8 @@ export const ACTION_STATUSES = ['open', 'in_progress', 'done', 'cancelled'] as c
 export const OPEN_STATUSES = ['open', 'in_progress'] as const;
 
 export type ActionItemRow = Row<'action_items'>;
-export interface ActionItem extends Omit<ActionItemRow, 'team_id' | 'kind'> {
+export interface ActionItem
+  extends Omit<ActionItemRow, 'team_id' | 'kind' | 'due_reminded_at' | 'overdue_escalated_at'> {
   team: string | null;
   overdue: boolean;
 }

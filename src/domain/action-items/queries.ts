@@ -108,6 +108,7 @@ export function claimOverdue(tx: Executor, now: Date, limit: number) {
       'action_items.title',
       'action_items.owner',
       'action_items.due_at',
+      'action_items.kind',
       'incidents.title as incident_title',
     ])
     .select((eb) =>
@@ -117,7 +118,6 @@ export function claimOverdue(tx: Executor, now: Date, limit: number) {
         .whereRef('teams.id', '=', 'action_items.team_id')
         .as('team'),
     )
-    .where('action_items.kind', '=', 'action_item')
     .where('action_items.status', 'in', [...OPEN_STATUSES])
     .where('action_items.due_at', '<', now)
     .where('action_items.overdue_reminded_at', 'is', null)
@@ -130,4 +130,61 @@ export function claimOverdue(tx: Executor, now: Date, limit: number) {
 
 export function markReminded(tx: Executor, id: string, now: Date) {
   return tx.updateTable('action_items').set({ overdue_reminded_at: now }).where('id', '=', id).execute();
+}
+
+/** What the due reminders of one open task or action item read. */
+function dueItems(tx: Executor) {
+  return tx
+    .selectFrom('action_items')
+    .select([
+      'action_items.id',
+      'action_items.incident_id',
+      'action_items.kind',
+      'action_items.title',
+      'action_items.owner',
+      'action_items.due_at',
+      'action_items.created_at',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('teams')
+        .select('teams.name')
+        .whereRef('teams.id', '=', 'action_items.team_id')
+        .as('team'),
+    )
+    .where('action_items.status', 'in', [...OPEN_STATUSES])
+    .orderBy('action_items.due_at')
+    .orderBy('action_items.id');
+}
+
+/** Open items due between now and `horizon` whose owner was not yet reminded, locked for this pass. */
+export function claimDueSoon(tx: Executor, now: Date, horizon: Date, limit: number) {
+  return dueItems(tx)
+    .where('action_items.due_at', '>', now)
+    .where('action_items.due_at', '<=', horizon)
+    .where('action_items.due_reminded_at', 'is', null)
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Open items of an incident past their due time that were not yet escalated, locked for this pass. */
+export function claimOverdueUnescalated(tx: Executor, now: Date, limit: number) {
+  return dueItems(tx)
+    .where('action_items.incident_id', 'is not', null)
+    .where('action_items.due_at', '<', now)
+    .where('action_items.overdue_escalated_at', 'is', null)
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export function markDueReminded(tx: Executor, id: string, now: Date) {
+  return tx.updateTable('action_items').set({ due_reminded_at: now }).where('id', '=', id).execute();
+}
+
+export function markOverdueEscalated(tx: Executor, id: string, now: Date) {
+  return tx.updateTable('action_items').set({ overdue_escalated_at: now }).where('id', '=', id).execute();
 }

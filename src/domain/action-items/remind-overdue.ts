@@ -10,6 +10,7 @@ const BATCH = 200;
 
 function text(item: {
   id: string;
+  kind: 'task' | 'action_item';
   title: string;
   due_at: Date | null;
   incident_id: string | null;
@@ -19,7 +20,7 @@ function text(item: {
     ? ` (from incident #${item.incident_id}${item.incident_title ? ` ${item.incident_title}` : ''})`
     : '';
   return (
-    `Action item #${item.id} "${item.title}"${from} was due ${item.due_at?.toISOString() ?? ''} and is not done.\n` +
+    `${item.kind === 'task' ? 'Task' : 'Action item'} #${item.id} "${item.title}"${from} was due ${item.due_at?.toISOString() ?? ''} and is not done.\n` +
     `Update it: npx tocsin action-item update ${item.id} --status done`
   );
 }
@@ -36,7 +37,11 @@ export async function remindOverdueActionItems({ tx, now }: { tx: Executor; now:
           incidentId: item.incident_id,
           channel: 'auto',
           destination: to,
-          payload: { kind: 'notify', subject: `Overdue action item: ${item.title}`, text: text(item) },
+          payload: {
+            kind: 'notify',
+            subject: `Overdue ${item.kind === 'task' ? 'task' : 'action item'}: ${item.title}`,
+            text: text(item),
+          },
           dedupKey: `action-item-overdue:${item.id}:${item.due_at?.toISOString()}`,
         },
         now,

@@ -46,6 +46,8 @@ export async function updateActionItem({
     if (data.due_at !== undefined) {
       set.due_at = data.due_at === null ? null : new Date(data.due_at);
       set.overdue_reminded_at = null;
+      set.due_reminded_at = null;
+      set.overdue_escalated_at = null;
     }
     if (data.status !== undefined && data.status !== before.status) {
       set.status = data.status;
@@ -64,6 +66,8 @@ export async function updateActionItem({
         // the plan's dueWithin filled in the due date this priority needs
         set.due_at = due;
         set.overdue_reminded_at = null;
+        set.due_reminded_at = null;
+        set.overdue_escalated_at = null;
       }
       requirePlanRules(plan, {
         owner: data.owner !== undefined ? data.owner : before.owner,

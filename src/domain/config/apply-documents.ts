@@ -8,6 +8,7 @@ import type { Plan } from '../plans/plan.ts';
 import * as services from '../services/queries.ts';
 import { type Change, type FieldChange, NAME_PATH } from './config.ts';
 import { type ConfigSource, parseConfigSources, type ValidDocument } from './documents.ts';
+import { pruningKinds } from './registry.ts';
 
 export interface ApplyInput {
   sources: ConfigSource[];
@@ -184,6 +185,19 @@ async function applyOne(ctx: Ctx, doc: ValidDocument, results: AppliedDocument[]
   }
 }
 
+/** What earlier applies of the same files made and the files no longer hold, ended (kinds with prune). */
+async function pruneRemoved(ctx: Ctx, sources: ConfigSource[], documents: ValidDocument[]) {
+  const files = [...new Set(sources.map((s) => s.file))];
+  const ended: AppliedDocument[] = [];
+  for (const handler of pruningKinds()) {
+    const keep = new Set(documents.filter((d) => d.handler === handler).map((d) => d.name));
+    for (const gone of (await handler.prune?.(ctx, files, keep)) ?? []) {
+      ended.push({ kind: handler.kind, name: gone.name, file: gone.file, change: 'deleted', diff: [] });
+    }
+  }
+  return ended;
+}
+
 /**
  * Applies configuration documents like `kubectl apply`: parses every source (several documents per
  * file), validates all of them first, then applies them in dependency order in one transaction, all
@@ -206,6 +220,7 @@ export async function applyDocuments({ ctx, input }: Operation<ApplyInput>): Pro
       // One apply at a time, so two applies creating the same new user cannot collide.
       await advisoryXactLock(tx, LOCKS.planApply);
       const results = await applyAll({ ...ctx, db: tx }, ordered, input.onProgress ?? (() => {}));
+      results.push(...(await pruneRemoved({ ...ctx, db: tx }, input.sources, ordered)));
       const warnings = await pagingWarnings({ ...ctx, db: tx }, ordered);
       if (input.dryRun) throw new DryRun(results, warnings);
       return { results, warnings };

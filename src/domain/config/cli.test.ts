@@ -109,6 +109,8 @@ describe('tocsin apply (local store)', { timeout: 300_000 }, () => {
     expect(help.stdout).toContain('tocsin apply -f examples/');
     expect(help.stdout).toContain('--dry-run');
     // Every kind it takes, not four of six.
-    expect(help.stdout).toContain('Kinds: EscalationPolicy, Plan, Schedule, Service, StatusPage, Team, User');
+    expect(help.stdout).toContain(
+      'Kinds: EscalationPolicy, MaintenanceWindow, Plan, Schedule, Service, StatusPage, Team, User',
+    );
   });
 });

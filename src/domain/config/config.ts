@@ -7,7 +7,7 @@ import type { Ctx, Permission } from '../context.ts';
 
 export const API_VERSION = 'tocsin.dev/v1';
 
-export type Change = 'created' | 'updated' | 'unchanged';
+export type Change = 'created' | 'updated' | 'unchanged' | 'deleted';
 
 /** One changed field; `before`/`after` are absent when the field did not exist on that side. */
 export interface FieldChange {
@@ -68,6 +68,11 @@ export interface KindHandler<T> {
    * "members.0.user") lies in the document; default: under `spec`.
    */
   locate?(detailPath: string): PropertyKey[];
+  /**
+   * Optional: ends what earlier applies of these files created and the files no longer hold
+   * (`keep`: the names this apply has of the kind). Returns what it ended.
+   */
+  prune?(ctx: Ctx, files: string[], keep: Set<string>): Promise<{ name: string; file: string }[]>;
 }
 
 /** Erases a handler's value type for the registry; the value only ever flows back to its own handler. */

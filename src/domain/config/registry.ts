@@ -1,5 +1,6 @@
 import type { KindHandler } from './config.ts';
 import { escalationPolicyKind } from './kinds/escalation-policy.ts';
+import { maintenanceWindowKind } from './kinds/maintenance-window.ts';
 import { planKind } from './kinds/plan.ts';
 import { scheduleKind } from './kinds/schedule.ts';
 import { serviceKind } from './kinds/service.ts';
@@ -17,6 +18,7 @@ const KINDS: readonly KindHandler<unknown>[] = [
   planKind,
   serviceKind,
   statusPageKind,
+  maintenanceWindowKind,
 ];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
@@ -27,4 +29,9 @@ export function kindHandler(kind: string): KindHandler<unknown> | undefined {
 
 export function knownKinds(): string[] {
   return [...byKind.keys()].sort();
+}
+
+/** The kinds that end what a file no longer holds when it is applied again. */
+export function pruningKinds(): KindHandler<unknown>[] {
+  return KINDS.filter((k) => k.prune);
 }

@@ -192,3 +192,40 @@ export function recurrenceRow(plan: Plan, r: Recurrence, alert: DrillAlertRow): 
     note: `"${alert.key}" again ${formatDuration(after)} after #${r.incidentId} resolved${within ? ` (window ${within})` : ' (no window)'}`,
   };
 }
+
+type DueItems = Awaited<ReturnType<typeof import('./queries.ts').dueItems>>;
+
+/**
+ * tasks: each task or action item with a due time was reminded before it (when it was given that
+ * due time before the reminder was due) and, overdue unfinished by the end of the drill, escalated.
+ */
+export function dueTaskRows(remindBeforeMs: number, { items, events }: DueItems, now: Date): DrillRuleRow[] {
+  const of = (kind: string, id: string) =>
+    events.find((e) => e.kind === kind && (e.data as { action_item_id?: string }).action_item_id === id);
+  return items.flatMap((item) => {
+    const due = item.due_at as Date;
+    const rows: DrillRuleRow[] = [];
+    const remindAt = due.getTime() - remindBeforeMs;
+    if (item.created_at.getTime() < remindAt && remindAt <= now.getTime()) {
+      const reminded = of('task.due_soon', item.id);
+      rows.push({
+        rule: 'tasks.remindBefore',
+        expected: `"${item.title}": owner reminded by ${new Date(remindAt).toISOString()}`,
+        actual: reminded ? `reminded ${reminded.at.toISOString()}` : 'not reminded',
+        verdict: reminded && reminded.at.getTime() <= remindAt + 60_000 ? 'met' : 'breached',
+        counts: true,
+      });
+    }
+    if (due < now && (!item.done_at || item.done_at > due)) {
+      const escalated = of('task.overdue', item.id);
+      rows.push({
+        rule: 'tasks.escalateTo',
+        expected: `"${item.title}": escalated once overdue (${due.toISOString()})`,
+        actual: escalated ? `escalated ${escalated.at.toISOString()}` : 'not escalated',
+        verdict: escalated ? 'met' : 'breached',
+        counts: true,
+      });
+    }
+    return rows;
+  });
+}

@@ -83,3 +83,22 @@ export function alertRouting(db: Executor, alertId: string) {
     .where('id', '=', alertId)
     .executeTakeFirst();
 }
+
+/** Tasks and action items of an incident with a due time, and their due reminders on its timeline. */
+export async function dueItems(db: Executor, incidentId: string) {
+  const items = await db
+    .selectFrom('action_items')
+    .select(['id', 'title', 'kind', 'due_at', 'created_at', 'done_at'])
+    .where('incident_id', '=', incidentId)
+    .where('due_at', 'is not', null)
+    .orderBy('id')
+    .execute();
+  const events = await db
+    .selectFrom('incident_events')
+    .select(['kind', 'at', 'data'])
+    .where('incident_id', '=', incidentId)
+    .where('kind', 'in', ['task.due_soon', 'task.overdue'])
+    .orderBy('id')
+    .execute();
+  return { items, events };
+}

@@ -2,6 +2,7 @@ import { VirtualClock } from '../../db/clock.ts';
 import type { Db } from '../../db/schema.ts';
 import { Invalid } from '../../errors.ts';
 import { formatDuration } from '../../lib/duration.ts';
+import { hasDueTasks, remindBeforeMs } from '../action-items/remind-due.ts';
 import type { IngestResult } from '../alerts/alerts.ts';
 import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
 import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
@@ -42,6 +43,7 @@ import { saveUser } from '../users/save-user.ts';
 import {
   type DrillAlertRow,
   type DrillRuleRow,
+  dueTaskRows,
   goalRows,
   notChecked,
   type Recurrence,
@@ -152,7 +154,7 @@ export function planDrill(input: DrillInput): { plan: Plan; scenario: Scenario; 
  */
 export type DrillEngine = (
   deps: { db: Db; clock: VirtualClock },
-  options?: { alerts?: boolean },
+  options?: { alerts?: boolean; tasks?: boolean },
 ) => { runUntilIdle(): Promise<void> };
 
 /**
@@ -175,7 +177,7 @@ export async function runDrill(
   const ctx = makeCtx({ db, clock, live: false }, commander);
   const alerting = scenario.steps.some((s) => s.do === 'alert');
   const integration = alerting ? await drillService(system, scenario, saved.name) : undefined;
-  const engine = startEngine({ db, clock }, { alerts: alerting });
+  const engine = startEngine({ db, clock }, { alerts: alerting, tasks: hasDueTasks(plan) });
   const steps = sortSteps(scenario.steps, start);
   const offsetOf = (step: ScenarioStep) => stepOffsetMs(step, start);
   const span = Math.max(...steps.map(offsetOf), ...Object.values(targetsMs(plan, severity.id)));
@@ -313,10 +315,12 @@ export async function runDrill(
   });
   const verification = verificationRow(plan, final, await drills.stateEvents(db, final.id));
   const runbooks = runbookRows(plan, final, await attachedRunbookIds(db, final.id));
+  const dueTasks = dueTaskRows(remindBeforeMs(plan), await drills.dueItems(db, final.id), now);
   const rules = [
     ...goalRows(plan, final),
     ...(verification ? [verification] : []),
     ...runbooks,
+    ...dueTasks,
     ...recurrences.map((r) => recurrenceRow(plan, r, alertRows[r.row] as DrillAlertRow)),
     ...notChecked(plan),
   ];

@@ -103,6 +103,12 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `paging ${str(data.status)} (${str(data.source)})`;
     case 'task.added':
       return `${str(data.kind) === 'action_item' ? 'action item' : 'task'}: ${str(data.title)}`;
+    case 'task.due_soon':
+      return `${str(data.kind) === 'action_item' ? 'action item' : 'task'} due soon: ${str(data.title)} (reminded ${str(data.reminded)})`;
+    case 'task.overdue': {
+      const to = Array.isArray(data.escalated_to) ? data.escalated_to.map(String).join(', ') : '';
+      return `${str(data.kind) === 'action_item' ? 'action item' : 'task'} overdue: ${str(data.title)}${to ? ` (escalated to ${to})` : ''}`;
+    }
     case 'status_page.component_requested':
       return `status page: ${str(data.component)} → ${str(data.status)}`;
     default:

@@ -26,6 +26,8 @@ export const EVENT_KINDS = {
   checklistItemAdded: 'checklist.item_added',
   mitigationUpdated: 'mitigation.updated',
   taskAdded: 'task.added',
+  taskDueSoon: 'task.due_soon',
+  taskOverdue: 'task.overdue',
   workflowFired: 'workflow.fired',
   notificationQueued: 'notification.queued',
   pagingStarted: 'paging.started',

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Row } from '../../db/schema.ts';
 import type { Permission } from '../context.ts';
@@ -180,12 +181,61 @@ export function endOf(s: Pick<Suppression, 'ends_at' | 'ended_at'>): Date {
   return s.ended_at && s.ended_at < s.ends_at ? s.ended_at : s.ends_at;
 }
 
-export function stateOf(
-  s: Pick<Suppression, 'starts_at' | 'ends_at' | 'ended_at'>,
-  now: Date,
-): SuppressionState {
+/** A window's timing; without the recurrence fields, a one-off window. */
+type Timing = Pick<Suppression, 'starts_at' | 'ends_at' | 'ended_at'> &
+  Partial<Pick<Suppression, 'recurrence' | 'occurrence_seconds' | 'time_zone'>>;
+
+export interface Occurrence {
+  start: Date;
+  end: Date;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * The latest occurrence that starts at or before `now` (undefined before the first one). A one-off
+ * window is its own single occurrence; a weekly one repeats starts_at's wall time in its time zone
+ * (so a 02:00 window stays at 02:00 across daylight saving), each lasting occurrence_seconds, the
+ * last cut at the window's end.
+ */
+export function occurrenceAt(s: Timing, now: Date): Occurrence | undefined {
+  if (s.starts_at > now) return undefined;
+  const last = endOf(s);
+  if (s.recurrence !== 'weekly' || !s.occurrence_seconds) return { start: s.starts_at, end: last };
+  const first = DateTime.fromJSDate(s.starts_at, { zone: s.time_zone ?? 'UTC' });
+  // The estimate in absolute weeks is off by at most one across offset changes: step back if needed.
+  let week = Math.floor((now.getTime() - s.starts_at.getTime()) / WEEK_MS) + 1;
+  let start = first.plus({ weeks: week }).toJSDate();
+  while (start > now && week > 0) {
+    week--;
+    start = first.plus({ weeks: week }).toJSDate();
+  }
+  if (start >= last) return undefined;
+  const end = new Date(Math.min(start.getTime() + s.occurrence_seconds * 1000, last.getTime()));
+  return { start, end };
+}
+
+/** The next occurrence to start after `now`, if any. */
+export function nextOccurrence(s: Timing, now: Date): Occurrence | undefined {
+  if (s.starts_at > now) return occurrenceAt(s, s.starts_at);
+  if (s.recurrence !== 'weekly' || !s.occurrence_seconds) return undefined;
+  const current = occurrenceAt(s, now);
+  if (!current) return undefined;
+  const next = DateTime.fromJSDate(current.start, { zone: s.time_zone ?? 'UTC' })
+    .plus({ weeks: 1 })
+    .toJSDate();
+  return next < endOf(s) ? occurrenceAt(s, next) : undefined;
+}
+
+/** Whether the window covers `now` (for a weekly one: inside one of its occurrences). */
+export function isOpen(s: Timing, now: Date): boolean {
+  const occurrence = occurrenceAt(s, now);
+  return occurrence !== undefined && occurrence.end > now;
+}
+
+export function stateOf(s: Timing, now: Date): SuppressionState {
   if (endOf(s) <= now) return 'expired';
-  return s.starts_at > now ? 'pending' : 'active';
+  return isOpen(s, now) ? 'active' : 'pending';
 }
 
 /** The API view: snake_case, with the service's name and the state at `now`. */
@@ -269,12 +319,13 @@ export function matcherMatches(m: Matcher, alert: AlertFacts): boolean {
  * waiting out its grace period can be silenced before it pages.
  */
 export function suppresses(
-  s: Pick<Suppression, 'service_id' | 'matchers' | 'starts_at' | 'ends_at' | 'ended_at'>,
+  s: Timing & Pick<Suppression, 'service_id' | 'matchers'>,
   alert: AlertFacts & { service_id: string; first_seen_at: Date },
   now: Date,
 ): boolean {
   if (s.service_id !== null && String(s.service_id) !== String(alert.service_id)) return false;
-  if (s.starts_at > now || endOf(s) <= alert.first_seen_at) return false;
+  const occurrence = occurrenceAt(s, now);
+  if (!occurrence || occurrence.end <= alert.first_seen_at) return false;
   return s.matchers.every((m) => matcherMatches(m, alert));
 }
 

@@ -1,6 +1,7 @@
 import { loadEnv, publicUrlOf } from '../../config/env.ts';
 import type { EscalationStep, Executor, Row } from '../../db/schema.ts';
 import * as policies from '../escalation-policies/queries.ts';
+import { downgradingWindow } from '../maintenance/downgrading-window.ts';
 import type { Plan } from '../plans/plan.ts';
 import { isPolicyTarget } from '../plans/target-kinds.ts';
 import { businessHoursOf, isBusinessHours } from '../workflows/business-hours.ts';
@@ -11,7 +12,8 @@ import { contactKinds, DEFAULT_ESCALATE_AFTER_SECONDS, planPolicySteps, targetOf
 
 // A page the plan (or a workflow) asks for, turned into an escalation: who (a plan escalation policy,
 // the service's own escalation policy, or groups/roles/people), how (the severity's channels), and
-// the severity's response hours (best effort after hours: a low-urgency page, no escalation).
+// the severity's response hours (best effort after hours: a low-urgency page, no escalation), and
+// a `downgrade` maintenance window on the incident's service (best effort the same way).
 
 export interface PlanPage {
   incident: PagingIncident;
@@ -46,9 +48,14 @@ export async function pageFromPlan(tx: Executor, page: PlanPage): Promise<Row<'e
   let channels = contactKinds(page.channels);
   let run = { steps, repeat };
   const severity = page.plan.severities.find((s) => s.id === page.incident.severity);
-  const bestEffort =
+  const afterHours =
     severity?.response?.hours === 'business-hours-best-effort' &&
     !isBusinessHours(page.now, businessHoursOf(page.plan));
+  const window = page.incident.service
+    ? await downgradingWindow(tx, page.incident.service, page.now)
+    : undefined;
+  const bestEffort = afterHours || window !== undefined;
+  const why = window ? `maintenance window ${window.name ?? window.id}` : 'after business hours';
   if (bestEffort) {
     channels = channels.filter((k) => AFTER_HOURS_KINDS.includes(k));
     if (channels.length === 0) channels = AFTER_HOURS_KINDS;
@@ -59,7 +66,7 @@ export async function pageFromPlan(tx: Executor, page: PlanPage): Promise<Row<'e
     plan: page.plan,
     kind: page.kind,
     source: page.source,
-    policy: bestEffort ? `${policy} (after business hours: best effort, no escalation)` : policy,
+    policy: bestEffort ? `${policy} (${why}: best effort, no escalation)` : policy,
     steps: run.steps,
     repeat: run.repeat,
     channels,

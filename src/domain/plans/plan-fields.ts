@@ -132,6 +132,9 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   // Attached (as runbooks[].attach does) on entering verification.state.
   'verification.runbook': 'acted',
   checklists: 'acted',
+  // The engine module action-item-reminders reminds a task's or action item's owner remindBefore its
+  // due time and pages escalateTo (default: the commander role) once it is overdue; each once per due time.
+  tasks: 'acted',
   templates: 'acted',
   'templates[].description': 'text',
   links: 'acted',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDuration } from '../../lib/duration.ts';
+import { isDuration, parseDuration } from '../../lib/duration.ts';
 import { PRIORITIES } from '../action-items/action-items.ts';
 import {
   durationSchema,
@@ -41,6 +41,10 @@ const languageCode = z
   .describe('A BCP 47 language code such as en, am, tr');
 /** A reference to a group or a role of this plan, by id. */
 const who = id.describe('A group or role id of this plan');
+/** Tasks and action items: how long before their due time the owner is reminded, by default. */
+export const TASK_REMIND_BEFORE = '15m';
+export const MAX_TASK_REMIND_BEFORE_MS = 7 * 86_400_000;
+
 const whoList = (description: string) => z.array(who).default([]).describe(description);
 
 // One list of target kinds, kept with the workflow triggers that refer to them.
@@ -672,6 +676,22 @@ export const planSchema = z
         'Checklists by name: declare is started on declaration, one named like a lifecycle state on ' +
           'entering it; any other by name from severities[].checklists, lifecycle.states[].checklists or a ' +
           'workflow startChecklist action',
+      ),
+    tasks: z
+      .strictObject({
+        remindBefore: duration
+          .refine((d) => !isDuration(d) || parseDuration(d) <= MAX_TASK_REMIND_BEFORE_MS, 'at most 1w')
+          .default(TASK_REMIND_BEFORE)
+          .describe(
+            `remind a task's or action item's owner this long before it is due (default ${TASK_REMIND_BEFORE}, at most 1w)`,
+          ),
+        escalateTo: whoList(
+          'who is paged, once, when a task or action item of an incident is overdue; default: the commander role',
+        ),
+      })
+      .optional()
+      .describe(
+        'Due times of tasks and action items: their owner is reminded before, escalateTo paged once overdue',
       ),
     templates: z.array(templateSchema).default([]),
     links: z

@@ -566,6 +566,7 @@ function checkSeverities(c: Checker, plan: Plan): void {
 }
 
 function checkPeople(c: Checker, plan: Plan): void {
+  c.whos(['tasks', 'escalateTo'], plan.tasks?.escalateTo ?? []);
   plan.roles.forEach((r, i) => {
     c.who(['roles', i, 'assignTo'], r.assignTo);
     c.refs(['roles', i, 'eligible'], r.eligible, c.known.groups, 'group');

@@ -48,6 +48,17 @@ export function planGuards(plan: Plan): Guard[] {
     });
   }
   const commander = commanderRoleOf(plan);
+  if (plan.tasks) {
+    const overdueTo = plan.tasks.escalateTo.length > 0 ? plan.tasks.escalateTo : commander ? [commander] : [];
+    guards.push({
+      field: 'tasks',
+      description:
+        `a task or action item with a due time: its owner is reminded ${plan.tasks.remindBefore} before it is due; ` +
+        (overdueTo.length > 0
+          ? `once overdue, ${overdueTo.join(', ')} is paged (notified after resolution)`
+          : 'nobody is paged when it is overdue'),
+    });
+  }
   if (commander) {
     guards.push({
       field: 'commanderRole',

@@ -27,3 +27,6 @@ export type TeamInput = z.infer<typeof teamInputSchema>;
 /** What an admin may change of a user after creating them (`tocsin user set`). */
 export const userPatchSchema = userInputSchema.omit({ handle: true }).partial().strict();
 export type UserPatch = z.infer<typeof userPatchSchema>;
+
+/** A member's role in a team (PUT /api/v1/teams/:name/members/:handle). */
+export const teamMemberInputSchema = z.strictObject({ role: z.string().min(1).max(50).default('member') });

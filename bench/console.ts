@@ -16,6 +16,8 @@ import { ensureWrk } from './wrk.ts';
 // nothing here asserts a timing; the last lines state the three figures against their targets.
 
 const INCIDENTS = Number(process.env.BENCH_CONSOLE_INCIDENTS ?? 10_000);
+/** BENCH_CONSOLE_PAGE_ONLY=1 skips the list API runs (wrk) and measures the page alone. */
+const PAGE_ONLY = process.env.BENCH_CONSOLE_PAGE_ONLY === '1';
 const PAGE_RUNS = 5;
 const TTI_TARGET_MS = 1000;
 const CONNECTIONS_NOTE = `wrk, ${process.env.BENCH_LIST_CONNECTIONS ?? 16} connections`;
@@ -36,6 +38,10 @@ interface Tti {
   median: number;
   runs: number[];
   domContentLoaded: number;
+  /** Requests (the document, scripts, styles, API calls) started before the page was interactive. */
+  requests: number;
+  /** The JavaScript fetched before then, as it came over the wire (gzip), in KB. */
+  scriptKb: number;
 }
 
 /**
@@ -57,6 +63,8 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const runs: number[] = [];
   const dcl: number[] = [];
+  let requests = 0;
+  let scriptKb = 0;
   try {
     for (let i = 0; i < PAGE_RUNS; i++) {
       const context = await browser.newContext({ baseURL: url });
@@ -73,13 +81,30 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
         });
         await page.waitForTimeout(QUIET_MS);
         // A string runs in the page (this file is type-checked without the DOM).
-        const t = await page.evaluate<{ mark: number; longTaskEnd: number; dcl: number }>(`({
-          mark: performance.getEntriesByName('${MARK}')[0].startTime,
-          longTaskEnd: Math.max(0, ...window.__longTasks),
-          dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
-        })`);
+        // Load-independent figures beside the wall time: what the browser had to fetch first.
+        const t = await page.evaluate<{
+          mark: number;
+          longTaskEnd: number;
+          dcl: number;
+          requests: number;
+          scriptBytes: number;
+        }>(`(() => {
+          const mark = performance.getEntriesByName('${MARK}')[0].startTime;
+          const before = performance.getEntriesByType('resource').filter((r) => r.startTime < mark);
+          return {
+            mark,
+            longTaskEnd: Math.max(0, ...window.__longTasks),
+            dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+            requests: 1 + before.length,
+            scriptBytes: before
+              .filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'))
+              .reduce((sum, r) => sum + r.encodedBodySize, 0),
+          };
+        })()`);
         runs.push(Math.max(t.mark, t.longTaskEnd));
         dcl.push(t.dcl);
+        requests = t.requests;
+        scriptKb = t.scriptBytes / 1024;
       } finally {
         await context.close();
       }
@@ -87,7 +112,7 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
   } finally {
     await browser.close();
   }
-  return { median: median(runs), runs, domContentLoaded: median(dcl) };
+  return { median: median(runs), runs, domContentLoaded: median(dcl), requests, scriptKb };
 }
 
 function row(name: string, m: Measured, health: Measured): string {
@@ -144,22 +169,27 @@ export async function benchConsole(): Promise<void> {
       console.log(
         `\nconsole, ${INCIDENTS.toLocaleString('en')} incidents: list API with wrk, next to /health (load average ${load})`,
       );
-      const health = await wrkGet(`${server.url}/health`, server.token);
-      console.log(row('/health (baseline)', health, health));
-      const list = (query: string) => wrkGet(`${server.url}/api/v1/incidents?${query}`, server.token);
-      const consoleList = await list('state=open&limit=200');
-      console.log(row('  console list (state=open, limit=200)', consoleList, health));
-      console.log(row('  all, first page (limit=50)', await list('limit=50'), health));
-      console.log(row('  team filter', await list('state=all&team=bench-team&limit=50'), health));
-      console.log(row('  mine', await list('state=all&mine=true&limit=50'), health));
+      let listP99 = Number.NaN;
+      if (!PAGE_ONLY) {
+        const health = await wrkGet(`${server.url}/health`, server.token);
+        console.log(row('/health (baseline)', health, health));
+        const list = (query: string) => wrkGet(`${server.url}/api/v1/incidents?${query}`, server.token);
+        const consoleList = await list('state=open&limit=200');
+        console.log(row('  console list (state=open, limit=200)', consoleList, health));
+        console.log(row('  all, first page (limit=50)', await list('limit=50'), health));
+        console.log(row('  team filter', await list('state=all&team=bench-team&limit=50'), health));
+        console.log(row('  mine', await list('state=all&mine=true&limit=50'), health));
 
-      const listP99 = consoleList.p99;
+        listP99 = consoleList.p99;
+      }
       const tti = await timeToInteractive(server.url, server.token, incident.id);
       const size = initialSize();
       console.log(
         `incident page time to interactive (Chromium navigation timing, cold cache, median of ${PAGE_RUNS}): ${tti.median.toFixed(0)} ms (${tti.runs
           .map((r) => r.toFixed(0))
-          .join(', ')} ms); navigation to DOMContentLoaded ${tti.domContentLoaded.toFixed(0)} ms`,
+          .join(
+            ', ',
+          )} ms); navigation to DOMContentLoaded ${tti.domContentLoaded.toFixed(0)} ms; before interactive: ${tti.requests} requests, ${tti.scriptKb.toFixed(1)} KB of JavaScript (as sent: brotli)`,
       );
       console.log('\nconsole, issue 12 figures at 10,000 incidents:');
       console.log(

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, auth, freshDb, type TestDb } from '../../test/helpers.ts';
@@ -39,6 +40,7 @@ beforeAll(async () => {
   mkdirSync(join(dist, 'assets'));
   writeFileSync(join(dist, 'index.html'), INDEX);
   writeFileSync(join(dist, 'assets', 'app-3f9a1c.js'), 'console.log("tocsin")');
+  writeFileSync(join(dist, 'assets', 'app-3f9a1c.js.gz'), gzipSync('console.log("tocsin")'));
   writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   built = await server(dist);
   missing = await server(join(dist, 'not-there'));
@@ -82,6 +84,24 @@ describe('the web console at /', () => {
     const icon = await built.inject({ url: '/favicon.svg' });
     expect(icon.headers['content-type']).toContain('image/svg+xml');
     expect(icon.headers['cache-control']).toBe('no-cache');
+  });
+
+  it("sends the build's compressed copy to a browser that accepts it", async () => {
+    const gz = await built.inject({
+      url: '/assets/app-3f9a1c.js',
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
+    expect(gz.statusCode).toBe(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['content-type']).toContain('javascript');
+    expect(gz.headers.vary).toContain('accept-encoding');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe('console.log("tocsin")');
+    const plain = await built.inject({
+      url: '/assets/app-3f9a1c.js',
+      headers: { 'accept-encoding': 'identity' },
+    });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe('console.log("tocsin")');
   });
 
   it('never answers a missing file, a path outside the build or a server path with the page', async () => {

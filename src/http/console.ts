@@ -10,7 +10,8 @@ import type { App, AppDeps } from './server.ts';
 // index.html for the console's own routes (/incidents/42, /oncall, /auth/accept …), so a link into
 // the console opens the right page. Server paths are never shadowed: anything under them that no
 // route answers is the usual JSON 404. Vite names bundled files by content hash under /assets/, so
-// those are cached for a year; everything else is revalidated (ETag) on each load.
+// those are cached for a year, and sent brotli or gzip compressed from the build's own copies;
+// everything else is revalidated (ETag) on each load.
 // Without a build, / shows the start page saying so.
 
 const DEFAULT_WEB_DIR = join(packageRoot(), 'web', 'dist');
@@ -32,7 +33,8 @@ export function registerConsole(app: App, deps: AppDeps): void {
   const index = resolve(root, 'index.html');
   // Only sendFile: the routes below decide what is served. The build may appear after start (built
   // on first start), so a missing folder is not worth a warning here: / says so instead.
-  void app.register(fastifyStatic, { root, serve: false, suppressWarning: true });
+  // preCompressed: the build writes .br/.gz beside each script and style sheet (web/vite.config.ts).
+  void app.register(fastifyStatic, { root, serve: false, suppressWarning: true, preCompressed: true });
 
   const sendIndex = (reply: FastifyReply) =>
     reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });

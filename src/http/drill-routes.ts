@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { drillStoredPlan } from '../domain/drills/drill-stored-plan.ts';
+import { drillBodySchema } from '../domain/drills/inputs.ts';
 import { drillEngine } from '../engine/drill-engine.ts';
 import type { App, AppDeps } from './server.ts';
 
@@ -13,7 +14,7 @@ export function registerDrillRoutes(app: App, deps: AppDeps): void {
         summary:
           "Drill the plan's current version on a virtual clock (in a throwaway database) and answer its report",
         params: z.strictObject({ name: z.string().min(1).max(63) }),
-        body: z.strictObject({ severity: z.string().min(1).max(100).optional() }).optional(),
+        body: drillBodySchema.optional(),
       },
     },
     async (request) => ({

@@ -6,7 +6,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './app/app';
-import { SessionProvider } from './auth/session';
+import { preloadPage } from './app/pages';
+import { prefetchFor } from './app/prefetch';
+import { hasTabToken, SessionProvider, startSessionCheck } from './auth/session';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -17,6 +19,11 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// Everything the first screen needs starts at once: the session, the page's chunk, its data.
+startSessionCheck();
+preloadPage(window.location.pathname);
+prefetchFor(queryClient, window.location.pathname, hasTabToken());
 
 const root = document.getElementById('root');
 if (root) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Row } from '../../db/schema.ts';
 import { incidentIdSchema, isText } from '../incidents/inputs.ts';
-import { handleSchema } from '../users/users.ts';
+import { handleSchema } from '../users/handle.ts';
 
 // Action items: what a team commits to after an incident so it does not happen again. They share
 // the action_items table with workflow tasks (kind 'task'); these are kind 'action_item', linked to

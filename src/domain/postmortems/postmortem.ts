@@ -79,6 +79,7 @@ export const editPostmortemSchema = z
 export type EditPostmortemBody = z.infer<typeof editPostmortemSchema>;
 
 export const postmortemStatusSchema = z.enum(['draft', 'in_review', 'published']);
+export const postmortemMoveSchema = z.strictObject({ to: postmortemStatusSchema });
 
 export const listPostmortemsQuerySchema = z.strictObject({
   status: postmortemStatusSchema.optional(),

@@ -5,7 +5,7 @@ import { changePostmortemStatus } from './change-postmortem-status.ts';
 import { editPostmortem } from './edit-postmortem.ts';
 import { exportPostmortem, getPostmortem } from './get-postmortem.ts';
 import { listPostmortems } from './list-postmortems.ts';
-import { editPostmortemSchema, listPostmortemsQuerySchema, postmortemStatusSchema } from './postmortem.ts';
+import { editPostmortemSchema, listPostmortemsQuerySchema, postmortemMoveSchema } from './postmortem.ts';
 
 const BASE = '/api/v1/postmortems';
 const tags = ['postmortems'];
@@ -60,7 +60,7 @@ export function registerPostmortemRoutes(app: App): void {
       schema: {
         tags,
         params,
-        body: z.strictObject({ to: postmortemStatusSchema }),
+        body: postmortemMoveSchema,
         summary: 'Move along draft → in_review → published (publishing takes a manager)',
       },
     },

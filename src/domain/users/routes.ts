@@ -8,6 +8,7 @@ import { deactivateTeam } from './deactivate-team.ts';
 import { deactivateUser } from './deactivate-user.ts';
 import { getTeam } from './get-team.ts';
 import { getUser } from './get-user.ts';
+import { teamMemberInputSchema } from './inputs.ts';
 import { listTeams } from './list-teams.ts';
 import { listTokens } from './list-tokens.ts';
 import { listUsers } from './list-users.ts';
@@ -101,7 +102,7 @@ export function registerUserRoutes(app: App): void {
       schema: {
         tags: ['users'],
         params: z.strictObject({ name: handleSchema, handle: handleSchema }),
-        body: z.strictObject({ role: z.string().min(1).max(50).default('member') }),
+        body: teamMemberInputSchema,
         summary: 'Add a member to a team, or change their role in it',
       },
     },

@@ -1,30 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import type { Row } from '../../db/schema.ts';
-import { ROLES } from '../context.ts';
-
 import { handleSchema } from './handle.ts';
 
+// The input schemas live apart from the token helpers (node:crypto) so the console bundles them.
+export {
+  type TeamInput,
+  teamInputSchema,
+  type UserInput,
+  type UserPatch,
+  userInputSchema,
+  userPatchSchema,
+} from './inputs.ts';
 export { handleSchema };
-
-export const userInputSchema = z.strictObject({
-  handle: handleSchema,
-  name: z.string().min(1).max(200),
-  email: z.email().nullish(),
-  role: z.enum(ROLES).default('responder'),
-  leadership: z.boolean().default(false),
-  time_zone: z.string().min(1).default('UTC'),
-});
-export type UserInput = z.infer<typeof userInputSchema>;
-
-export const teamInputSchema = z.strictObject({
-  name: handleSchema,
-  description: z.string().max(2000).default(''),
-  members: z
-    .array(z.strictObject({ user: handleSchema, role: z.string().min(1).max(50).default('member') }))
-    .default([]),
-});
-export type TeamInput = z.infer<typeof teamInputSchema>;
 
 export type User = Row<'users'>;
 
@@ -42,10 +29,6 @@ export function publicUser(u: User) {
     deactivated_at: u.deactivated_at ?? null,
   };
 }
-
-/** What an admin may change of a user after creating them (`tocsin user set`). */
-export const userPatchSchema = userInputSchema.omit({ handle: true }).partial().strict();
-export type UserPatch = z.infer<typeof userPatchSchema>;
 
 export const TOKEN_PREFIX = 'tcs_';
 

@@ -1,9 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
+import { suppressionInputSchema } from '../../../src/domain/maintenance/maintenance.ts';
 import { answer, api } from '../api/client';
 import type { Alert, Service } from '../api/models';
 import { useServices } from '../api/shared-queries';
+import { checked } from '../api/validate';
 import { useCan } from '../auth/session';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { FilterBar, FilterSelect, useFilterParams } from '../ui/filter-bar';
@@ -132,7 +134,7 @@ function SilenceForm({ services }: { services: Service[] }) {
       matchers?: { name: string; value: string }[];
       duration: string;
       comment: string;
-    }) => answer(api.POST('/api/v1/silences', { body })),
+    }) => answer(api.POST('/api/v1/silences', { body: checked(suppressionInputSchema, body) })),
     onSuccess: () => setDone(true),
   });
   if (!canSilence) return null;

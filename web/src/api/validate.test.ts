@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { createActionItemSchema } from '../../../src/domain/action-items/action-items.ts';
 import {
   contactMethodInputSchema,
   notificationRulesInputSchema,
 } from '../../../src/domain/contacts/contact-input.ts';
-import { declareIncidentSchema } from '../../../src/domain/incidents/inputs.ts';
+import { drillBodySchema } from '../../../src/domain/drills/inputs.ts';
+import { declareIncidentSchema, publishUpdateBodySchema } from '../../../src/domain/incidents/inputs.ts';
+import { suppressionInputSchema } from '../../../src/domain/maintenance/maintenance.ts';
 import { pageInputSchema } from '../../../src/domain/paging/page-input.ts';
+import { postmortemMoveSchema } from '../../../src/domain/postmortems/postmortem.ts';
 import { overrideInputSchema } from '../../../src/domain/schedules/override-input.ts';
+import { componentInputSchema, maintenanceInputSchema } from '../../../src/domain/status-page/inputs.ts';
+import { teamInputSchema, userInputSchema } from '../../../src/domain/users/inputs.ts';
 import { profilePatchSchema } from '../../../src/domain/users/profile.ts';
 import { tokenInputSchema } from '../../../src/domain/users/tokens.ts';
 import { ApiError } from './client';
@@ -83,5 +89,45 @@ describe('checked', () => {
     expect(
       refusal(() => checked(tokenInputSchema, { name: 'bot', expires_in: 'soon' })).field('expires_in'),
     ).toBe('a duration such as 30d or 12h');
+  });
+
+  it('checks the silence, drill, update, status page, post-mortem, action item, user and team forms', () => {
+    const refusal = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as ApiError;
+      }
+      throw new Error('not refused');
+    };
+    expect(
+      refusal(() => checked(suppressionInputSchema, { service: 'web', duration: 'soon', comment: 'x' }))
+        .details,
+    ).not.toHaveLength(0);
+    expect(
+      checked(suppressionInputSchema, { service: 'web', duration: '1h', comment: 'deploy' }),
+    ).toBeTruthy();
+    expect(refusal(() => checked(drillBodySchema, { severity: '' })).field('severity')).toBeTruthy();
+    expect(
+      refusal(() => checked(publishUpdateBodySchema, { audience: 'everyone', bodies: { en: 'x' } })).field(
+        'audience',
+      ),
+    ).toBeTruthy();
+    expect(
+      refusal(() => checked(componentInputSchema, { name: '', group: null })).field('name'),
+    ).toBeTruthy();
+    expect(
+      refusal(() => checked(maintenanceInputSchema, { name: '', components: [] })).details,
+    ).not.toHaveLength(0);
+    expect(refusal(() => checked(postmortemMoveSchema, { to: 'done' })).field('to')).toBeTruthy();
+    expect(
+      refusal(() => checked(createActionItemSchema, { incident_id: '1', title: '  ' })).field('title'),
+    ).toBeTruthy();
+    expect(
+      refusal(() => checked(userInputSchema, { handle: 'Not A Handle', name: 'x', role: 'owner' })).field(
+        'role',
+      ),
+    ).toBeTruthy();
+    expect(refusal(() => checked(teamInputSchema, { name: 'has space' })).field('name')).toBeTruthy();
   });
 });

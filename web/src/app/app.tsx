@@ -1,25 +1,27 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
 import { SetPasswordPage } from '../auth/set-password-page';
 import { SignInPage } from '../auth/sign-in-page';
-import { DeclareDialog } from '../incidents/declare-dialog';
 import { LiveIndicator, LiveProvider } from '../live/live';
+import { pages } from './pages';
 import { useTheme } from './theme';
 
-// Pages load on first visit, so the first screen ships only the shell and the incident list.
-const IncidentsPage = lazy(() => import('../incidents/incidents-page'));
-const IncidentPage = lazy(() => import('../incidents/incident-page'));
-const OnCallPage = lazy(() => import('../oncall/oncall-page'));
-const AlertsPage = lazy(() => import('../alerts/alerts-page'));
-const ServicesPage = lazy(() => import('../services/services-page'));
-const PlansPage = lazy(() => import('../plans/plans-page'));
-const SettingsPage = lazy(() => import('../settings/settings-page'));
-const InboxPage = lazy(() => import('../inbox/inbox-page'));
-const PostmortemPage = lazy(() => import('../postmortems/postmortem-page'));
-const PostmortemsPage = lazy(() => import('../postmortems/postmortems-page'));
-const ReportsPage = lazy(() => import('../reports/reports-page'));
-const StatusPageAdmin = lazy(() => import('../status-page/status-page-admin'));
+const IncidentsPage = lazy(pages.incidents);
+const IncidentPage = lazy(pages.incident);
+const OnCallPage = lazy(pages.oncall);
+const AlertsPage = lazy(pages.alerts);
+const ServicesPage = lazy(pages.services);
+const PlansPage = lazy(pages.plans);
+const SettingsPage = lazy(pages.settings);
+const InboxPage = lazy(pages.inbox);
+const PostmortemPage = lazy(pages.postmortem);
+const PostmortemsPage = lazy(pages.postmortems);
+const ReportsPage = lazy(pages.reports);
+const StatusPageAdmin = lazy(pages.statusPage);
+// The declare dialog (with the API's zod schemas) loads when first opened, or once the page is idle.
+const loadDeclare = () => import('../incidents/declare-dialog').then((m) => ({ default: m.DeclareDialog }));
+const DeclareDialog = lazy(loadDeclare);
 
 const NAV = [
   ['/incidents', 'Incidents'],
@@ -51,11 +53,31 @@ function useDeclareShortcut(open: () => void): void {
   }, [open]);
 }
 
+/** Loads a chunk once the browser is idle after the first screen, so it is ready when asked for. */
+function useIdlePreload(load: () => Promise<unknown>): void {
+  useEffect(() => {
+    const run = () => void load().catch(() => {});
+    if ('requestIdleCallback' in window) {
+      const handle = window.requestIdleCallback(run, { timeout: 5000 });
+      return () => window.cancelIdleCallback(handle);
+    }
+    const handle = setTimeout(run, 2000);
+    return () => clearTimeout(handle);
+  }, [load]);
+}
+
 function Shell() {
   const { state, signOut } = useSession();
   const [theme, setTheme] = useTheme();
   const [declaring, setDeclaring] = useState(false);
-  useDeclareShortcut(() => setDeclaring(true));
+  // Mounted from the first opening on, so closing it keeps Radix's exit and focus return.
+  const [declareLoaded, setDeclareLoaded] = useState(false);
+  const openDeclare = useCallback(() => {
+    setDeclareLoaded(true);
+    setDeclaring(true);
+  }, []);
+  useDeclareShortcut(openDeclare);
+  useIdlePreload(loadDeclare);
   const user = state.status === 'signed-in' ? state.user : null;
   return (
     <LiveProvider>
@@ -80,12 +102,7 @@ function Shell() {
         <div className="top-tools">
           <LiveIndicator />
           {user?.role !== 'viewer' && (
-            <button
-              type="button"
-              className="button primary"
-              aria-keyshortcuts="d"
-              onClick={() => setDeclaring(true)}
-            >
+            <button type="button" className="button primary" aria-keyshortcuts="d" onClick={openDeclare}>
               Declare <kbd>d</kbd>
             </button>
           )}
@@ -124,7 +141,11 @@ function Shell() {
           </Routes>
         </Suspense>
       </main>
-      {user?.role !== 'viewer' && <DeclareDialog open={declaring} onOpenChange={setDeclaring} />}
+      {user?.role !== 'viewer' && declareLoaded && (
+        <Suspense fallback={null}>
+          <DeclareDialog open={declaring} onOpenChange={setDeclaring} />
+        </Suspense>
+      )}
     </LiveProvider>
   );
 }

@@ -58,12 +58,26 @@ async function resume(): Promise<State> {
   return { status: 'signed-out', expired: false };
 }
 
+let early: Promise<State> | undefined;
+
+/** Asks for the session as the entry script runs, before React's first render. */
+export function startSessionCheck(): void {
+  early = resume();
+}
+
+/** Whether this tab signed in with an API token (sent only once the session check has run). */
+export function hasTabToken(): boolean {
+  return sessionStorage.getItem(TOKEN_KEY) !== null;
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<State>({ status: 'loading' });
   const queryClient = useQueryClient();
 
   useEffect(() => {
-    resume().then(setState, () => setState({ status: 'signed-out', expired: false }));
+    const check = early ?? resume();
+    early = undefined;
+    check.then(setState, () => setState({ status: 'signed-out', expired: false }));
     // Any 401 from the API means the session ended (idle or absolute expiry, revoked token).
     onSessionLost(() => {
       sessionStorage.removeItem(TOKEN_KEY);

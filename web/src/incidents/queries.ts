@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { answer, api } from '../api/client';
 import type { Incident, IncidentDetail, PageMessage, PlanSummary, PlanVersion } from '../api/models';
 
@@ -34,21 +34,31 @@ export function useIncidents(filters: IncidentFilters) {
   });
 }
 
-export function useIncident(id: string) {
-  return useQuery({
+// Query options shared by the pages and the prefetch that starts with the entry script
+// (app/prefetch.ts); `quiet401` there: a prefetch before the session is known never signs anyone out.
+export const incidentQuery = (id: string, quiet401 = false) =>
+  queryOptions({
     queryKey: ['incident', id],
-    queryFn: () => answer<IncidentDetail>(api.GET('/api/v1/incidents/{id}', { params: { path: { id } } })),
+    queryFn: () =>
+      answer<IncidentDetail>(api.GET('/api/v1/incidents/{id}', { params: { path: { id } } }), { quiet401 }),
   });
-}
 
-export function usePages(incidentId: string) {
-  return useQuery({
+export const pagesQuery = (incidentId: string, quiet401 = false) =>
+  queryOptions({
     queryKey: ['pages', incidentId],
     queryFn: () =>
       answer<{ messages: PageMessage[] }>(
         api.GET('/api/v1/incidents/{id}/pages', { params: { path: { id: incidentId } } }),
+        { quiet401 },
       ).then((a) => a.messages),
   });
+
+export function useIncident(id: string) {
+  return useQuery(incidentQuery(id));
+}
+
+export function usePages(incidentId: string) {
+  return useQuery(pagesQuery(incidentId));
 }
 
 export function usePlans() {
@@ -59,9 +69,8 @@ export function usePlans() {
   });
 }
 
-/** A plan at one version (an incident runs under the version it was declared with). */
-export function usePlan(name: string | undefined, version?: number) {
-  return useQuery({
+export const planQuery = (name: string | undefined, version?: number, quiet401 = false) =>
+  queryOptions({
     queryKey: ['plan', name, version ?? 'current'],
     enabled: Boolean(name),
     queryFn: () =>
@@ -69,9 +78,14 @@ export function usePlan(name: string | undefined, version?: number) {
         api.GET('/api/v1/plans/{name}', {
           params: { path: { name: name ?? '' }, query: version ? { version } : {} },
         }),
+        { quiet401 },
       ),
     staleTime: 60_000,
   });
+
+/** A plan at one version (an incident runs under the version it was declared with). */
+export function usePlan(name: string | undefined, version?: number) {
+  return useQuery(planQuery(name, version));
 }
 
 /** A change to one incident; the incident and the lists refetch when it commits. */

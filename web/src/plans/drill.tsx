@@ -1,7 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { drillBodySchema } from '../../../src/domain/drills/inputs.ts';
 import { answer, api } from '../api/client';
 import type { PlanVersion } from '../api/models';
+import { checked } from '../api/validate';
 import { useCan } from '../auth/session';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
@@ -33,7 +35,7 @@ export function Drill({ name, plan }: { name: string; plan: PlanVersion | undefi
       answer<{ report: DrillReport }>(
         api.POST('/api/v1/plans/{name}/drill', {
           params: { path: { name } },
-          body: severity ? { severity } : {},
+          body: checked(drillBodySchema, severity ? { severity } : {}),
         }),
       ).then((a) => a.report),
   });

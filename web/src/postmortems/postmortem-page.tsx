@@ -1,8 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import {
+  createActionItemSchema,
+  updateActionItemSchema,
+} from '../../../src/domain/action-items/action-items.ts';
+import { editPostmortemSchema, postmortemMoveSchema } from '../../../src/domain/postmortems/postmortem.ts';
 import { raw } from '../api/client';
 import type { ActionItem, Postmortem } from '../api/models';
+import { checked } from '../api/validate';
 import { useSession } from '../auth/session';
 import { ErrorNote } from '../ui/field';
 import { Time } from '../ui/time';
@@ -33,19 +39,24 @@ function ActionItems({ incidentId, editable }: { incidentId: string; editable: b
   const [due, setDue] = useState('');
   const add = useMutation({
     mutationFn: () =>
-      raw('POST', '/api/v1/action-items', {
-        incident_id: incidentId,
-        title,
-        ...(owner ? { owner } : {}),
-        ...(due ? { due_at: new Date(due).toISOString() } : {}),
-      }),
+      raw(
+        'POST',
+        '/api/v1/action-items',
+        checked(createActionItemSchema, {
+          incident_id: incidentId,
+          title,
+          ...(owner ? { owner } : {}),
+          ...(due ? { due_at: new Date(due).toISOString() } : {}),
+        }),
+      ),
     onSuccess: () => {
       setTitle('');
       void client.invalidateQueries({ queryKey: key });
     },
   });
   const finish = useMutation({
-    mutationFn: (id: string) => raw('PATCH', `/api/v1/action-items/${id}`, { status: 'done' }),
+    mutationFn: (id: string) =>
+      raw('PATCH', `/api/v1/action-items/${id}`, checked(updateActionItemSchema, { status: 'done' })),
     onSuccess: () => void client.invalidateQueries({ queryKey: key }),
   });
   return (
@@ -121,11 +132,13 @@ export default function PostmortemPage() {
     retry: false,
   });
   const save = useMutation({
-    mutationFn: (sections: Record<string, string>) => raw('PATCH', `/api/v1/postmortems/${id}`, { sections }),
+    mutationFn: (sections: Record<string, string>) =>
+      raw('PATCH', `/api/v1/postmortems/${id}`, checked(editPostmortemSchema, { sections })),
     onSuccess: () => void client.invalidateQueries({ queryKey: key }),
   });
   const move = useMutation({
-    mutationFn: (to: string) => raw('POST', `/api/v1/postmortems/${id}/status`, { to }),
+    mutationFn: (to: string) =>
+      raw('POST', `/api/v1/postmortems/${id}/status`, checked(postmortemMoveSchema, { to })),
     onSuccess: () => void client.invalidateQueries({ queryKey: key }),
   });
   const p = pm.data;

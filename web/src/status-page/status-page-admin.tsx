@@ -1,6 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import {
+  componentInputSchema,
+  componentStatusInputSchema,
+  maintenanceInputSchema,
+} from '../../../src/domain/status-page/inputs.ts';
 import { answer, api } from '../api/client';
+import { checked } from '../api/validate';
 import { useCan } from '../auth/session';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { Time } from '../ui/time';
@@ -83,7 +89,7 @@ function ComponentRow({ c, canStatus }: { c: AdminComponent; canStatus: boolean 
     answer(
       api.POST('/api/v1/status-page/components/{name}/status', {
         params: { path: { name: c.name } },
-        body: { status },
+        body: checked(componentStatusInputSchema, { status }),
       }),
     ),
   );
@@ -123,7 +129,8 @@ function AddComponentForm() {
     answer(
       api.PUT('/api/v1/status-page/components/{name}', {
         params: { path: { name: body.name } },
-        body: { group: body.group },
+        // The name travels in the path; checked with the body so a bad one shows beside its field.
+        body: { group: checked(componentInputSchema, body).group },
       }),
     ),
   );
@@ -158,7 +165,7 @@ function MaintenanceForm({ languages }: { languages: string[] }) {
     const filled = Object.fromEntries(Object.entries(bodies).filter(([, t]) => t.trim() !== ''));
     return answer(
       api.POST('/api/v1/status-page/maintenances', {
-        body: {
+        body: checked(maintenanceInputSchema, {
           name,
           components: components
             .split(',')
@@ -167,7 +174,7 @@ function MaintenanceForm({ languages }: { languages: string[] }) {
           ...(start ? { scheduled_for: new Date(start).toISOString() } : {}),
           ...(end ? { scheduled_until: new Date(end).toISOString() } : {}),
           ...(Object.keys(filled).length > 0 ? { bodies: filled } : {}),
-        },
+        }),
       }),
     );
   });

@@ -1,6 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { publishUpdateBodySchema } from '../../../src/domain/incidents/inputs.ts';
+import { approveBodySchema, requestChangesBodySchema } from '../../../src/domain/updates/inputs.ts';
 import { answer, api } from '../api/client';
+import { checked } from '../api/validate';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 
 // The incident page's updates: a composer (the plan's template as a draft, one text per language side
@@ -91,7 +94,12 @@ export function UpdateComposer({ incidentId }: { incidentId: string }) {
   const post = useUpdateAction(
     incidentId,
     (body: { audience: 'internal' | 'external'; bodies: Record<string, string>; status?: string }) =>
-      answer(api.POST('/api/v1/incidents/{id}/updates', { params: { path: { id: incidentId } }, body })),
+      answer(
+        api.POST('/api/v1/incidents/{id}/updates', {
+          params: { path: { id: incidentId } },
+          body: checked(publishUpdateBodySchema, body),
+        }),
+      ),
   );
   const empty = languages.filter((l) => !(bodies[l] ?? '').trim());
   function submit(event: FormEvent) {
@@ -211,14 +219,17 @@ function UpdateReview({ incidentId, update }: { incidentId: string; update: List
   const path = { id: incidentId, update: update.id };
   const approve = useUpdateAction(incidentId, () =>
     answer(
-      api.POST('/api/v1/incidents/{id}/updates/{update}/approve', { params: { path }, body: { comment } }),
+      api.POST('/api/v1/incidents/{id}/updates/{update}/approve', {
+        params: { path },
+        body: checked(approveBodySchema, { comment }),
+      }),
     ),
   );
   const requestChanges = useUpdateAction(incidentId, () =>
     answer(
       api.POST('/api/v1/incidents/{id}/updates/{update}/request-changes', {
         params: { path },
-        body: { comment },
+        body: checked(requestChangesBodySchema, { comment }),
       }),
     ),
   );

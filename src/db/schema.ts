@@ -137,6 +137,8 @@ export interface IncidentsTable {
   state: string;
   correlation_id: string;
   channel_name: string;
+  /** The war-room call link (plan warRoom.url), null when the incident has none. */
+  war_room_url: ColumnType<string | null, string | null | undefined, string | null>;
   mitigation: Json | null;
   resolution: Generated<string>;
   declared_at: Ts;

@@ -2,7 +2,15 @@ import { createHmac } from 'node:crypto';
 import { type FakeAnswer, type FakeRequest, HttpFake } from './http-fake.ts';
 
 // A loopback Slack: the Web API's chat.postMessage (https://docs.slack.dev/reference/methods/
-// chat.postMessage) and Slack-compatible incoming webhooks (Slack /services/…, Mattermost /hooks/…).
+// chat.postMessage), conversations.create, conversations.invite and users.lookupByEmail, and
+// Slack-compatible incoming webhooks (Slack /services/…, Mattermost /hooks/…).
+//
+// conversations.create as Slack does it: name required (else invalid_name_required), lowercase
+// letters, digits, - and _ up to 80 characters (else invalid_name_specials / invalid_name_maxlength),
+// name_taken for an existing channel; the bot becomes a member. conversations.invite: `users` a comma-
+// separated list (no_user for an empty one), channel_not_found, user_not_found, already_in_channel
+// when every user is a member. users.lookupByEmail: form body only (Slack accepts no JSON for it),
+// users_not_found for an unknown email.
 //
 // chat.postMessage as Slack does it: the token in `Authorization: Bearer` (else not_authed /
 // invalid_auth), JSON or form body, errors as HTTP 200 {ok: false, error}, success as
@@ -31,6 +39,14 @@ export interface FakeSlackOptions {
   channels?: Record<string, string>;
   /** Channel ids the bot was not invited to. */
   notInChannel?: string[];
+  /** The workspace's members: email → member id (users.lookupByEmail, conversations.invite). */
+  users?: Record<string, string>;
+}
+
+export interface SlackChannel {
+  id: string;
+  name: string;
+  members: string[];
 }
 
 export interface FakeSlack {
@@ -42,6 +58,8 @@ export interface FakeSlack {
   posts: SlackPost[];
   /** Accepted incoming-webhook posts (Slack and Mattermost formats). */
   hookPosts: SlackHookPost[];
+  /** Channels conversations.create made, with their members (the bot's U0BOT first). */
+  created: SlackChannel[];
   /** Every request, accepted or not. */
   requests: FakeRequest[];
   /** Answers the next request with this instead (e.g. 429 with Retry-After, or {ok:false}). */
@@ -73,6 +91,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const channels = options.channels ?? { incidents: 'C0INCIDENT' };
   const ids = new Set(Object.values(channels));
   const notInChannel = new Set(options.notInChannel ?? []);
+  const users = options.users ?? {};
+  const userIds = new Set(Object.values(users));
+  const created: SlackChannel[] = [];
   const posts: SlackPost[] = [];
   const hookPosts: SlackHookPost[] = [];
   const requests: FakeRequest[] = [];
@@ -85,12 +106,60 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return ids.has(channel) ? channel : undefined;
   }
 
-  function postMessage(request: FakeRequest): FakeAnswer {
+  /** The request's body when its Bearer token is the bot's, else Slack's error answer. */
+  function authorized(request: FakeRequest): Record<string, unknown> | FakeAnswer {
     const auth = request.headers.authorization;
     if (!auth) return slackError('not_authed');
     if (auth !== `Bearer ${token}`) return slackError('invalid_auth');
-    const body = parseBody(request);
-    if (!body) return slackError('invalid_json');
+    return parseBody(request) ?? slackError('invalid_json');
+  }
+  const isAnswer = (v: Record<string, unknown> | FakeAnswer): v is FakeAnswer =>
+    typeof v.status === 'number' && 'body' in v;
+
+  function createConversation(request: FakeRequest): FakeAnswer {
+    const body = authorized(request);
+    if (isAnswer(body)) return body;
+    const name = typeof body.name === 'string' ? body.name : '';
+    if (!name) return slackError('invalid_name_required');
+    if (name.length > 80) return slackError('invalid_name_maxlength');
+    if (!/^[a-z0-9_-]+$/.test(name)) return slackError('invalid_name_specials');
+    if (channels[name]) return slackError('name_taken');
+    const id = `C${String(created.length + 1).padStart(8, '0')}`;
+    channels[name] = id;
+    ids.add(id);
+    created.push({ id, name, members: ['U0BOT'] });
+    return { status: 200, body: { ok: true, channel: { id, name, is_channel: true, is_private: false } } };
+  }
+
+  function inviteToConversation(request: FakeRequest): FakeAnswer {
+    const body = authorized(request);
+    if (isAnswer(body)) return body;
+    const channel = created.find((c) => c.id === body.channel);
+    if (!channel) return slackError('channel_not_found');
+    const invited = (typeof body.users === 'string' ? body.users : '').split(',').filter(Boolean);
+    if (invited.length === 0) return slackError('no_user');
+    if (invited.some((u) => !userIds.has(u))) return slackError('user_not_found');
+    const fresh = invited.filter((u) => !channel.members.includes(u));
+    if (fresh.length === 0) return slackError('already_in_channel');
+    channel.members.push(...fresh);
+    return { status: 200, body: { ok: true, channel: { id: channel.id, name: channel.name } } };
+  }
+
+  function lookupByEmail(request: FakeRequest): FakeAnswer {
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      // Slack reads only form fields (or the query string) for this method: a JSON body has no email.
+      return slackError('invalid_arguments');
+    }
+    const body = authorized(request);
+    if (isAnswer(body)) return body;
+    const id = typeof body.email === 'string' ? users[body.email] : undefined;
+    if (!id) return slackError('users_not_found');
+    return { status: 200, body: { ok: true, user: { id, profile: { email: body.email } } } };
+  }
+
+  function postMessage(request: FakeRequest): FakeAnswer {
+    const body = authorized(request);
+    if (isAnswer(body)) return body;
     const channel = typeof body.channel === 'string' ? body.channel : '';
     const answered = resolveChannel(channel);
     if (!answered) return slackError('channel_not_found');
@@ -136,6 +205,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const path = request.url.split('?')[0] ?? '';
     if (request.method !== 'POST') return { status: 405, body: 'method_not_allowed' };
     if (path === '/api/chat.postMessage') return postMessage(request);
+    if (path === '/api/conversations.create') return createConversation(request);
+    if (path === '/api/conversations.invite') return inviteToConversation(request);
+    if (path === '/api/users.lookupByEmail') return lookupByEmail(request);
     if (path.startsWith('/services/') || path.startsWith('/hooks/')) return incomingWebhook(request, path);
     return { status: 404, body: 'no_service' };
   });
@@ -146,6 +218,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     token,
     posts,
     hookPosts,
+    created,
     requests,
     script: (answer) => void scripted.push(answer),
     close: () => fake.close(),

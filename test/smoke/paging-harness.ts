@@ -115,7 +115,11 @@ export class PagingHarness {
 
   /** Everything delivered since the last call, as "+<minute>m <channel> <destination> <kind>" lines. */
   private next(): string[] {
-    const fresh = this.delivered.slice(this.consumed);
+    // The incident's own Slack channel (plans with channel.platform: slack) hears of every key event:
+    // those posts are src/domain/chat/incident-channel.test.ts's subject, not paging's.
+    const fresh = this.delivered
+      .slice(this.consumed)
+      .filter(({ message }) => !(message.channel === 'chat' && message.destination.startsWith('#incident-')));
     this.consumed = this.delivered.length;
     return fresh.map(({ at, message }) => {
       const p = asNotificationPayload(message.payload);

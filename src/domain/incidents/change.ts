@@ -18,7 +18,7 @@ import {
   verificationOnStateChange,
 } from '../verification/on-state-change.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
-import { assertOpen, type Incident, isId, planChecklistRows } from './incident.ts';
+import { assertOpen, type Incident, isId, planChecklistRows, warRoomUrl } from './incident.ts';
 import * as incidents from './queries.ts';
 import { requireMayEnterState } from './state-permission.ts';
 
@@ -110,10 +110,13 @@ export async function setSeverity(
 ): Promise<Incident> {
   requireSeverity(c.plan, severity);
   if (current.severity === severity) return current;
+  // A severity the war room is for opens one, once: a link people joined never changes.
+  const room = current.war_room_url ?? warRoomUrl(c.plan, { ...current, severity });
   const after = await incidents.updateIncident(c.tx, current.id, {
     severity,
     severity_changed_at: c.now,
     updated_at: c.now,
+    war_room_url: room,
   });
   await c.event(EVENT_KINDS.severityChanged, { from: current.severity, to: severity, reason });
   await c.audit('incident.severity_changed', { severity: current.severity }, { severity, reason });

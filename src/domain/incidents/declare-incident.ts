@@ -11,7 +11,7 @@ import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
 import { runbookFacts } from '../runbooks/runbooks.ts';
 import { requireSeverity } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
-import { channelName, type Incident, planChecklistRows, slugify } from './incident.ts';
+import { channelName, type Incident, planChecklistRows, slugify, warRoomUrl } from './incident.ts';
 import { type DeclareIncidentInput, declareIncidentSchema } from './inputs.ts';
 import * as incidents from './queries.ts';
 
@@ -76,6 +76,7 @@ export async function declareIncident(
       ]);
     }
     const id = await incidents.nextIncidentId(tx);
+    const correlationId = data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`;
     const incident = await incidents.insertIncident(tx, {
       id,
       title: data.title,
@@ -90,12 +91,20 @@ export async function declareIncident(
       plan_version: version,
       severity,
       state: lifecycleOf(plan).initial,
-      correlation_id: data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`,
+      correlation_id: correlationId,
       channel_name: channelName(plan.channel?.name, {
         id,
         title: data.title,
         severity,
         declaredAt: now,
+      }),
+      war_room_url: warRoomUrl(plan, {
+        id,
+        severity,
+        service: data.service ?? null,
+        declared_at: now,
+        title: data.title,
+        correlation_id: correlationId,
       }),
       declared_at: now,
       detected_at: detectedAt,
@@ -134,6 +143,7 @@ export async function declareIncident(
       customer_facing: incident.customer_facing,
       correlation_id: incident.correlation_id,
       channel: incident.channel_name,
+      ...(incident.war_room_url ? { war_room: incident.war_room_url } : {}),
     });
     for (const responder of responders) {
       await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });

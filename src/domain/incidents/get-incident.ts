@@ -1,4 +1,5 @@
 import type { Row } from '../../db/schema.ts';
+import { type IncidentChatChannel, incidentChatChannel } from '../chat/incident-chat-channel.ts';
 import type { Actor, Operation } from '../context.ts';
 import { lifecycleOf, type Plan } from '../plans/plan.ts';
 import { runbookLinks } from '../runbooks/runbooks.ts';
@@ -29,6 +30,8 @@ export interface IncidentDetail {
    * for states with `by`, only when the caller is among those it names (what a client may offer).
    */
   allowed_states: string[];
+  /** The incident's Slack channel when its plan opens one (channel.platform slack), else null. */
+  chat_channel: IncidentChatChannel | null;
 }
 
 /** Items grouped by checklist, in the order the rows come (checklist, position). */
@@ -67,7 +70,7 @@ export async function getIncident({
   ctx.require('read');
   const { incident, plan } = await readIncident(ctx.db, input.incidentId);
   const id = incident.id;
-  const [roles, responders, hypotheses, checklist, updates, tasks, timeline] = await Promise.all([
+  const [roles, responders, hypotheses, checklist, updates, tasks, timeline, chat] = await Promise.all([
     incidents.listRoles(ctx.db, id),
     incidents.listResponders(ctx.db, id),
     incidents.listHypotheses(ctx.db, id),
@@ -75,6 +78,7 @@ export async function getIncident({
     incidents.listUpdates(ctx.db, id),
     incidents.listTasks(ctx.db, id),
     incidents.listEvents(ctx.db, id),
+    incidentChatChannel(ctx.db, plan, id),
   ]);
   return {
     incident,
@@ -88,5 +92,6 @@ export async function getIncident({
     tasks,
     timeline,
     allowed_states: await allowedStates(ctx, plan, incident, ctx.actor),
+    chat_channel: chat,
   };
 }

@@ -57,6 +57,17 @@ export function channelName(pattern: string | undefined, facts: ChannelFacts, pl
   return chatSafe(renderPlaceholders(pattern ?? DEFAULT_CHANNEL_PATTERN, render, 'channel'));
 }
 
+/**
+ * The war-room link for an incident at this severity: the plan's warRoom.url rendered (values
+ * URL-encoded), or null when the plan has none or its war room is for other severities.
+ */
+export function warRoomUrl(plan: Plan, incident: LinkFacts): string | null {
+  const room = plan.warRoom;
+  if (!room?.url) return null;
+  if (room.severities.length > 0 && !room.severities.includes(incident.severity)) return null;
+  return renderLinks({ war_room: room.url }, incident, plan).war_room ?? null;
+}
+
 export type LinkFacts = Pick<Incident, 'id' | 'correlation_id' | 'service' | 'severity' | 'declared_at'> &
   Partial<Pick<Incident, 'title'>>;
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../db/clock.ts';
 import type { Db, Row } from '../../db/schema.ts';
 import { DeliveryError, type Provider } from '../../notify/providers/provider.ts';
+import { resolveIncidentChannel } from './incident-channel-destination.ts';
 import * as outbox from './queries.ts';
 
 // One delivery attempt of a claimed outbox row, outside the engine tick's transaction (the claim/run/
@@ -96,7 +97,7 @@ export async function deliverMessage(
     const { providerId } = await provider.send({
       id: row.id,
       channel: row.channel,
-      destination: row.destination,
+      destination: await resolveIncidentChannel(env.db, row),
       template: row.template,
       payload: row.payload,
       createdAt: row.created_at,

@@ -3,6 +3,36 @@ import type { Executor, NewRow, Row } from '../../db/schema.ts';
 
 export type OutboxStatus = Row<'outbox'>['status'];
 
+/** The outbox channel that opens incident chat channels (src/notify/providers/slack-channel.ts). */
+export const INCIDENT_CHANNEL_DELIVERY = 'slack-channel';
+
+/** The dedup key of an incident's channel.open row: the one place its chat channel is recorded. */
+export const incidentChannelKey = (incidentId: string) => `incident-channel:${incidentId}`;
+
+/**
+ * While an incident's chat channel is being opened (its channel.open row pending or sending), the
+ * posts and invites for that incident wait, so the first of them does not go out (or fail) before the
+ * channel exists, and they keep their order. Applies only where channels are opened here.
+ */
+const notWaitingForIncidentChannel = sql<boolean>`not (
+  outbox.incident_id is not null and outbox.channel in ('chat', ${INCIDENT_CHANNEL_DELIVERY})
+  and outbox.dedup_key is distinct from 'incident-channel:' || outbox.incident_id
+  and exists (select 1 from outbox o where o.dedup_key = 'incident-channel:' || outbox.incident_id
+              and o.status in ('pending', 'sending')))`;
+
+/**
+ * The incident's planned channel name and, once opened in Slack, the channel.open row's outcome
+ * (provider_id "<id> <name>"); undefined for an unknown incident.
+ */
+export function findIncidentChannel(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incidents as i')
+    .leftJoin('outbox as o', (j) => j.on('o.dedup_key', '=', sql<string>`'incident-channel:' || i.id`))
+    .select(['i.channel_name', 'o.status', 'o.provider_id', 'o.last_error', 'o.attempts'])
+    .where('i.id', '=', incidentId)
+    .executeTakeFirst();
+}
+
 /** Queues a message; a repeated dedup key queues nothing (returns undefined). */
 export function insertOutbox(db: Executor, row: NewRow<'outbox'>) {
   return db
@@ -53,6 +83,7 @@ export async function claimDueOutbox(
       // user:, group: and role: rows name people, not addresses: paging fans them out first.
       .where(sql<boolean>`destination !~ '^(user|group|role):'`)
       .where('attempts', '<', maxAttempts)
+      .$if(channels.includes(INCIDENT_CHANNEL_DELIVERY), (q) => q.where(notWaitingForIncidentChannel))
       .orderBy('next_attempt_at')
       .limit(max)
       .forUpdate()

@@ -27,6 +27,8 @@ export interface RenderFacts {
     state?: string;
     correlation_id?: string;
     channel_name?: string;
+    /** The war-room link stored on the incident (plan warRoom.url). */
+    war_room_url?: string | null;
     detected_at?: Date | null;
     acknowledged_at?: Date | null;
     resolved_at?: Date | null;
@@ -241,6 +243,11 @@ export const PLACEHOLDERS = {
     description: 'the incident chat channel (same as {channel})',
     in: MESSAGE,
     value: (f) => f.incident.channel_name ?? '',
+  },
+  war_room: {
+    description: 'the war-room call link stored on the incident (plan warRoom.url), else "none"',
+    in: MESSAGE,
+    value: (f) => f.incident.war_room_url || 'none',
   },
   customer_facing: {
     description: 'true when the incident affects customers',

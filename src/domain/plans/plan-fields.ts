@@ -101,7 +101,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'automatedRecovery.waitFor': 'acted',
   'automatedRecovery.onSuccess': 'stored',
   'channel.name': 'acted',
-  'channel.platform': 'stored',
+  // slack: Tocsin opens the channel in Slack, invites the people on the incident and posts there (src/domain/chat).
+  'channel.platform': 'acted',
 
   'communication.channels': 'stored',
   'communication.internal.channel': 'stored',

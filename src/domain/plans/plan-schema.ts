@@ -491,7 +491,12 @@ export const planSchema = z
     channel: z
       .strictObject({
         name: text.describe('pattern with {date}, {slug}, {id}, {severity}'),
-        platform: z.string().optional().describe('e.g. slack'),
+        platform: z
+          .string()
+          .optional()
+          .describe(
+            'slack: Tocsin opens the channel in Slack (with TOCSIN_SLACK_BOT_TOKEN), invites the people on the incident and posts there',
+          ),
       })
       .optional()
       .describe('The per-incident chat channel'),
@@ -533,6 +538,14 @@ export const planSchema = z
     warRoom: z
       .strictObject({
         tool: z.string().optional().describe('e.g. Zoom'),
+        url: z
+          .string()
+          .regex(/^https:\/\/[^\s/]+\//, 'an https:// URL')
+          .optional()
+          .describe(
+            'the call link, a template rendered once per incident and stored on it, e.g. ' +
+              'https://meet.jit.si/acme-incident-{id}, https://zoom.us/j/5551234567 or https://meet.google.com/abc-defg-hij',
+          ),
         severities: z.array(id).default([]).describe('severities that get a war room (default: all)'),
         participants: z
           .array(z.strictObject({ who, note: z.string().optional() }))

@@ -662,6 +662,7 @@ function checkCommunication(c: Checker, plan: Plan): void {
   c.channel(['detection', 'declareIn'], plan.detection?.declareIn);
   c.placeholders(['channel', 'name'], plan.channel?.name, 'channel');
   for (const [name, url] of Object.entries(plan.links)) c.placeholders(['links', name], url, 'link');
+  if (plan.warRoom?.url) c.placeholders(['warRoom', 'url'], plan.warRoom.url, 'link');
   if (!isTimeZone(plan.businessHours.timeZone)) {
     c.add(['businessHours', 'timeZone'], `unknown time zone "${plan.businessHours.timeZone}"`);
   }

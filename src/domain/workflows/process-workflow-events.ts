@@ -1,3 +1,5 @@
+import { postEventToIncidentChannel } from '../chat/incident-channel.ts';
+import { linkBase } from '../paging/page-from-plan.ts';
 import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
 import { chainDepth, safeEvaluate } from './evaluate.ts';
 import { fire, firingsOf } from './fire.ts';
@@ -44,8 +46,16 @@ async function fireEvents(
   const runs = await q.runCountsSince(tx, ids, new Date(now.getTime() - HOUR_MS));
   for (const event of events) {
     const incident = incidents.get(String(event.incident_id));
-    if (!incident || !TRIGGERS.has(event.kind)) continue;
+    if (!incident) continue;
     const plan = await env.plans.get(tx, incident.plan_name, incident.plan_version);
+    // The incident's own chat channel hears of key events before the workflows react to them.
+    await postEventToIncidentChannel(
+      { tx, now, url: (id) => `${linkBase()}/incidents/${id}` },
+      plan,
+      incident,
+      { ...event, id: String(event.id), actor_id: event.actor_id === null ? null : String(event.actor_id) },
+    );
+    if (!TRIGGERS.has(event.kind)) continue;
     const data = event.data ?? {};
     const trigger = { kind: 'event' as const, eventId: String(event.id), event: event.kind, data };
     for (const firing of safeEvaluate(env, { plan, incident, trigger, now })) {

@@ -8,7 +8,7 @@ import type { LastUpdates, TimerMoments } from './snapshot.ts';
 export function claimEvents(db: Executor, limit: number) {
   return db
     .selectFrom('incident_events')
-    .select(['id', 'incident_id', 'kind', 'data', 'at'])
+    .select(['id', 'incident_id', 'kind', 'data', 'at', 'actor_id', 'actor_name'])
     .where('processed_at', 'is', null)
     .orderBy('id')
     .limit(limit)

@@ -17,6 +17,7 @@ export interface IncidentSnapshot extends IncidentMilestones {
   state: string;
   correlation_id: string;
   channel_name: string;
+  war_room_url?: string | null;
   state_entered_at: Date;
   detected_at?: Date | null;
   last_update_at: { internal: Date | null; external: Date | null };
@@ -61,6 +62,7 @@ export function snapshotOf(
     state: row.state,
     correlation_id: row.correlation_id,
     channel_name: row.channel_name,
+    war_room_url: row.war_room_url,
     declared_at: row.declared_at,
     detected_at: row.detected_at,
     severity_changed_at: row.severity_changed_at,

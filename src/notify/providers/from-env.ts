@@ -5,6 +5,7 @@ import { emailProviderFromEnv } from './email.ts';
 import { ntfyProviderFromEnv } from './ntfy.ts';
 import { type Provider, type ProviderRegistry, providerRegistry } from './provider.ts';
 import { slackProviderFromEnv } from './slack.ts';
+import { slackChannelProviderFromEnv } from './slack-channel.ts';
 import { twilioProvidersFromEnv } from './twilio.ts';
 import { webhookProvider } from './webhook.ts';
 
@@ -20,6 +21,7 @@ export function providersFromEnv(policy: OutboundPolicy = outboundPolicyFromEnv(
     ntfyProviderFromEnv(env),
     ...twilioProvidersFromEnv(env),
     slackProviderFromEnv(env),
+    slackChannelProviderFromEnv(env),
     chatProviderFromEnv(env, policy),
   ];
   return providerRegistry(providers.filter((p): p is Provider => p !== undefined));

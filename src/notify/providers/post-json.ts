@@ -14,6 +14,8 @@ export interface PostOptions {
   headers?: Record<string, string>;
   /** How much of the answer to read (default 64 KiB: Slack echoes the whole message back). */
   maxAnswerChars?: number;
+  /** Send the body form-encoded (a flat object of strings) instead of JSON: Slack's read methods take only that. */
+  form?: boolean;
 }
 
 export interface JsonAnswer {
@@ -29,9 +31,13 @@ export async function postJson(url: string, body: unknown, options: PostOptions)
     ({ response } = await guardedFetch(url, {
       policy: options.policy,
       method: 'POST',
-      body: JSON.stringify(body),
+      body: options.form
+        ? new URLSearchParams(body as Record<string, string>).toString()
+        : JSON.stringify(body),
       headers: {
-        'content-type': 'application/json; charset=utf-8',
+        'content-type': options.form
+          ? 'application/x-www-form-urlencoded'
+          : 'application/json; charset=utf-8',
         'user-agent': `tocsin/${VERSION}`,
         ...options.headers,
       },

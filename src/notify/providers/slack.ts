@@ -34,6 +34,15 @@ export interface SlackContent {
 export interface SlackApi {
   /** Posts to a conversation id (C…/D…/G…), a user id (U…, a DM) or a channel name (#incidents). */
   postMessage(channel: string, content: SlackContent): Promise<SendResult>;
+  /**
+   * conversations.create: a public channel named `name`; when Slack answers name_taken, `name-2`,
+   * `name-3` … (each cut to Slack's 80 characters) until one is free.
+   */
+  createChannel(name: string): Promise<{ id: string; name: string }>;
+  /** users.lookupByEmail: the member id of the Slack user with this email, undefined for users_not_found. */
+  lookupUserByEmail(email: string): Promise<string | undefined>;
+  /** conversations.invite; members already in the channel are not an error (already_in_channel). */
+  invite(channel: string, users: string[]): Promise<void>;
 }
 
 /** Slack's mrkdwn control characters (https://docs.slack.dev/messaging/formatting-message-text). */
@@ -219,31 +228,95 @@ interface SlackAnswer {
   ts?: string;
 }
 
+/** A Slack method's answer: ok, or `error` (HTTP 200 {ok:false}) — a 429 or 5xx is an HTTP failure. */
+type MethodAnswer<T> = { ok: true; json: T } | { ok: false; error: string; note: string };
+
+/** Tries name, name-2, name-3 … for conversations.create; Slack's limit is 80 characters. */
+export function channelNameCandidate(name: string, attempt: number): string {
+  if (attempt <= 1) return name.slice(0, 80);
+  const suffix = `-${attempt}`;
+  return `${name.slice(0, 80 - suffix.length).replace(/[-_]+$/, '')}${suffix}`;
+}
+
+/** How many suffixed names conversations.create tries before giving up (name_taken each time). */
+const MAX_NAME_ATTEMPTS = 20;
+
 export function slackApi(options: SlackApiOptions): SlackApi {
-  const endpoint = `${(options.apiUrl ?? 'https://slack.com/api').replace(/\/+$/, '')}/chat.postMessage`;
+  const base = (options.apiUrl ?? 'https://slack.com/api').replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
+  /**
+   * POSTs to a Web API method with the bot token: JSON for the write methods, a form for the read
+   * ones (users.lookupByEmail does not accept JSON).
+   */
+  async function call<T extends SlackAnswer>(
+    method: string,
+    body: Record<string, unknown>,
+    form = false,
+  ): Promise<MethodAnswer<T>> {
+    const answer = await postJson(`${base}/${method}`, body, {
+      policy: { allowPrivate: true },
+      timeoutMs,
+      form,
+      headers: { authorization: `Bearer ${options.token}` },
+    });
+    if (answer.status < 200 || answer.status >= 300) throw httpFailure(answer);
+    const json = (answerJson(answer) ?? {}) as T;
+    if (json.ok === true) return { ok: true, json };
+    return {
+      ok: false,
+      error: json.error ?? 'an answer that is not Slack JSON',
+      note: retryAfterNote(answer),
+    };
+  }
+  const failure = (method: string, a: { error: string; note: string }, about: string) =>
+    new DeliveryError(`Slack ${method} ${a.error} (${about})${a.note}`, RETRYABLE_SLACK_ERRORS.has(a.error));
   return {
     async postMessage(channel, content) {
-      const answer = await postJson(
-        endpoint,
-        { channel, ...content, unfurl_links: false, unfurl_media: false },
-        {
-          policy: { allowPrivate: true },
-          timeoutMs,
-          headers: { authorization: `Bearer ${options.token}` },
-        },
-      );
-      if (answer.status < 200 || answer.status >= 300) throw httpFailure(answer);
-      const json = (answerJson(answer) ?? {}) as SlackAnswer;
-      if (json.ok === true && typeof json.ts === 'string') {
+      const a = await call('chat.postMessage', {
+        channel,
+        ...content,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (a.ok && typeof a.json.ts === 'string') {
         // chat.update and chat.delete need both: a ts is unique only within its conversation.
-        return { providerId: `${json.channel ?? channel}/${json.ts}` };
+        return { providerId: `${a.json.channel ?? channel}/${a.json.ts}` };
       }
-      const error = json.error ?? 'an answer that is not Slack JSON';
+      if (a.ok) throw new DeliveryError(`Slack chat.postMessage answered no ts (channel ${channel})`, true);
+      // The message's own words, kept as they were: "Slack channel_not_found (channel #x)".
       throw new DeliveryError(
-        `Slack ${error} (channel ${channel})${retryAfterNote(answer)}`,
-        RETRYABLE_SLACK_ERRORS.has(error),
+        `Slack ${a.error} (channel ${channel})${a.note}`,
+        RETRYABLE_SLACK_ERRORS.has(a.error),
       );
+    },
+    async createChannel(name) {
+      for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+        const candidate = channelNameCandidate(name, attempt);
+        const a = await call<SlackAnswer & { channel?: { id?: string; name?: string } }>(
+          'conversations.create',
+          { name: candidate, is_private: false },
+        );
+        if (a.ok && a.json.channel?.id)
+          return { id: a.json.channel.id, name: a.json.channel.name ?? candidate };
+        if (a.ok) throw new DeliveryError('Slack conversations.create answered no channel id', true);
+        if (a.error !== 'name_taken') throw failure('conversations.create', a, `#${candidate}`);
+      }
+      throw new DeliveryError(
+        `Slack conversations.create: #${name} and ${MAX_NAME_ATTEMPTS - 1} suffixes are taken`,
+        false,
+      );
+    },
+    async lookupUserByEmail(email) {
+      const a = await call<SlackAnswer & { user?: { id?: string } }>('users.lookupByEmail', { email }, true);
+      if (a.ok) return a.json.user?.id;
+      if (a.error === 'users_not_found') return undefined;
+      throw failure('users.lookupByEmail', a, email);
+    },
+    async invite(channel, users) {
+      if (users.length === 0) return;
+      const a = await call('conversations.invite', { channel, users: users.join(','), force: true });
+      if (a.ok || a.error === 'already_in_channel') return;
+      throw failure('conversations.invite', a, `channel ${channel}`);
     },
   };
 }

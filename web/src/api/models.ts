@@ -24,6 +24,8 @@ export interface Incident {
   severity: string;
   state: string;
   channel_name: string | null;
+  /** The war-room call link (plan warRoom.url), null without one. */
+  war_room_url?: string | null;
   declared_at: string;
   acknowledged_at: string | null;
   resolved_at: string | null;
@@ -85,6 +87,14 @@ export interface IncidentDetail {
   checklists: { name: string; items: ChecklistItem[] }[];
   timeline: TimelineEvent[];
   allowed_states?: string[];
+  /** The incident's Slack channel when its plan opens one (channel.platform: slack). */
+  chat_channel?: {
+    platform: 'slack';
+    status: 'opening' | 'open' | 'failed';
+    id: string | null;
+    name: string;
+    error: string | null;
+  } | null;
 }
 
 export interface PageMessage {

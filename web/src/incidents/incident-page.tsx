@@ -101,7 +101,12 @@ export default function IncidentPage() {
           <ChecklistsSection detail={detail} canAct={canAct} />
           <HypothesesSection detail={detail} />
           <LinksSection detail={detail} />
-          <PlanGuides plan={plan.data?.plan} severity={incident.severity} links={detail.links} />
+          <PlanGuides
+            plan={plan.data?.plan}
+            severity={incident.severity}
+            links={detail.links}
+            warRoomUrl={incident.war_room_url ?? null}
+          />
         </div>
         <div>
           <section aria-labelledby="timeline-title">
@@ -212,7 +217,14 @@ function LinksSection({ detail }: { detail: IncidentDetail }) {
       <ul className="plain">
         {detail.incident.channel_name && (
           <li>
-            Chat channel: <code>{detail.incident.channel_name}</code>
+            Chat channel: <code>{detail.chat_channel?.name ?? detail.incident.channel_name}</code>
+            {detail.chat_channel && (
+              <span className="muted">
+                {' '}
+                (Slack: {detail.chat_channel.status}
+                {detail.chat_channel.id ? ` · ${detail.chat_channel.id}` : ''})
+              </span>
+            )}
           </li>
         )}
         {links.map(([name, url]) => (

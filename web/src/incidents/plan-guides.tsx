@@ -4,7 +4,7 @@ import type { PlanDocument, RunbookStep } from '../api/models';
 
 // What the incident's plan version gives responders to work with: the war room (when the plan holds
 // one for this severity), the runbooks with their links and steps, and the tools with their links.
-// The server stores no war-room URL or chat-channel URL: the war room is shown as the plan says it.
+// The war-room link is the one the server stored on the incident (plan warRoom.url, rendered once).
 
 /** A link when the address is http(s), else the text alone. */
 export function MaybeLink({ url, children }: { url: string | undefined; children: ReactNode }) {
@@ -37,15 +37,19 @@ export function PlanGuides({
   plan,
   severity,
   links,
+  warRoomUrl,
 }: {
   plan: PlanDocument | undefined;
   severity: string;
   /** The incident's rendered plan links (name → URL), as the API answers them. */
   links: Record<string, string>;
+  /** The war-room link stored on the incident, when it has one. */
+  warRoomUrl?: string | null;
 }) {
   if (!plan) return null;
   const war = plan.warRoom;
-  const warRoom = war && (!war.severities?.length || war.severities.includes(severity)) ? war : undefined;
+  const warRoom =
+    war && (warRoomUrl || !war.severities?.length || war.severities.includes(severity)) ? war : undefined;
   const runbooks = plan.runbooks ?? [];
   const tools = plan.tools ?? [];
   if (!warRoom && runbooks.length === 0 && tools.length === 0) return null;
@@ -57,6 +61,12 @@ export function PlanGuides({
           War room{warRoom.tool ? ` (${warRoom.tool})` : ''}:{' '}
           {(warRoom.participants ?? []).map((p) => (p.note ? `${p.who} (${p.note})` : p.who)).join(', ') ||
             'as the plan says'}
+          {warRoomUrl && (
+            <>
+              {' · '}
+              <MaybeLink url={warRoomUrl}>Join the call</MaybeLink>
+            </>
+          )}
         </p>
       )}
       {runbooks.length > 0 && (

@@ -12,6 +12,7 @@ interface IncidentJson {
   id: string;
   title: string;
   severity: string;
+  type?: string | null;
   state: string;
   plan_name: string;
   plan_version: number;
@@ -58,7 +59,7 @@ export function formatIncident(d: IncidentDetailJson): string {
   const i = d.incident;
   const out: string[] = [];
   const section = (title: string, body: string) => out.push('', title, body);
-  out.push(`#${i.id} ${i.title}  [${i.severity} · ${i.state}]`);
+  out.push(`#${i.id} ${i.title}  [${[i.severity, i.type, i.state].filter(Boolean).join(' · ')}]`);
   out.push(
     `plan ${i.plan_name}@${i.plan_version} · declared ${shortTime(i.declared_at)} by ${i.created_by}` +
       (i.resolved_at ? ` · resolved ${shortTime(i.resolved_at)}` : ''),
@@ -134,7 +135,9 @@ export function formatIncident(d: IncidentDetailJson): string {
 const path = (id: string, rest = '') => `/api/v1/incidents/${encodeURIComponent(id)}${rest}`;
 
 function printIncidentLine(i: IncidentJson): void {
-  process.stdout.write(`#${i.id} ${i.title} [${i.severity} · ${i.state}]\n`);
+  process.stdout.write(
+    `#${i.id} ${i.title} [${[i.severity, i.type, i.state].filter(Boolean).join(' · ')}]\n`,
+  );
 }
 
 /** Runs a mutation and prints the incident it returns (JSON with --json). */
@@ -161,6 +164,7 @@ export function registerIncident(program: Command): void {
         'a severity of the plan (omitted: only when the plan sets unknownSeverity: highest)',
       )
       .option('-p, --plan <name>', 'plan (default: the only one)')
+      .option('-t, --type <id>', 'an incident type of the plan (types[].id), e.g. security')
       .option('--summary <text>')
       .option('--impact <text>')
       .option('--service <name>')
@@ -171,7 +175,8 @@ export function registerIncident(program: Command): void {
         'after',
         '\nExamples:\n' +
           '  npx tocsin incident declare "Checkout is failing" --severity SEV1 --service shop\n' +
-          '  npx tocsin incident declare "Payouts delayed" -s SEV2 -p creator-platform --customer-facing --label region=eu',
+          '  npx tocsin incident declare "Payouts delayed" -s SEV2 -p creator-platform --customer-facing --label region=eu\n' +
+          '  npx tocsin incident declare "Leaked API key" -s SEV2 --type security',
       ),
   ).action(
     async (
@@ -179,6 +184,7 @@ export function registerIncident(program: Command): void {
       o: CommonOpts & {
         severity?: string;
         plan?: string;
+        type?: string;
         summary?: string;
         impact?: string;
         service?: string;
@@ -192,6 +198,7 @@ export function registerIncident(program: Command): void {
         title,
         severity: o.severity,
         ...(o.plan ? { plan: o.plan } : {}),
+        ...(o.type ? { type: o.type } : {}),
         ...(o.summary ? { summary: o.summary } : {}),
         ...(o.impact ? { impact: o.impact } : {}),
         ...(o.service ? { service: o.service } : {}),
@@ -212,15 +219,24 @@ export function registerIncident(program: Command): void {
       .description('List incidents, newest first')
       .option('--state <state>', 'open, resolved or all', 'open')
       .option('--severity <id>')
+      .option('--type <id>', 'only incidents of this type')
       .option('--plan <name>')
       .option('--limit <n>', 'how many', '50')
       .option('--cursor <next>', 'the page after the one that printed this cursor'),
   ).action(
     async (
-      o: CommonOpts & { state: string; severity?: string; plan?: string; limit: string; cursor?: string },
+      o: CommonOpts & {
+        state: string;
+        severity?: string;
+        type?: string;
+        plan?: string;
+        limit: string;
+        cursor?: string;
+      },
     ) => {
       const query = new URLSearchParams({ state: o.state, limit: o.limit });
       if (o.severity) query.set('severity', o.severity);
+      if (o.type) query.set('type', o.type);
       if (o.plan) query.set('plan', o.plan);
       if (o.cursor) query.set('cursor', o.cursor);
       const { incidents, next } = await new ApiClient({ url: o.url }).get<{
@@ -230,8 +246,16 @@ export function registerIncident(program: Command): void {
       printNextPage(next);
       if (o.json) return printJson(incidents);
       printTable(
-        ['id', 'severity', 'state', 'title', 'declared', 'plan'],
-        incidents.map((i) => [i.id, i.severity, i.state, i.title, shortTime(i.declared_at), i.plan_name]),
+        ['id', 'severity', 'type', 'state', 'title', 'declared', 'plan'],
+        incidents.map((i) => [
+          i.id,
+          i.severity,
+          i.type ?? '',
+          i.state,
+          i.title,
+          shortTime(i.declared_at),
+          i.plan_name,
+        ]),
       );
     },
   );
@@ -323,6 +347,23 @@ export function registerIncident(program: Command): void {
       .requiredOption('-r, --reason <text>', 'why'),
   ).action((id: string, severity: string, o: CommonOpts & { reason: string }) =>
     mutate(o, 'post', path(id, '/severity'), { severity, reason: o.reason }),
+  );
+
+  withCommon(
+    incident
+      .command('type <id> <type>')
+      .description(
+        'Change the incident type (a type of the plan, or "none" to clear it; a reason is required)',
+      )
+      .requiredOption('-r, --reason <text>', 'why')
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  npx tocsin incident type 42 security -r "the outage was an intrusion"\n' +
+          '  npx tocsin incident type 42 none -r "not a security matter after all" --json',
+      ),
+  ).action((id: string, type: string, o: CommonOpts & { reason: string }) =>
+    mutate(o, 'post', path(id, '/type'), { type: type === 'none' ? null : type, reason: o.reason }),
   );
 
   withCommon(

@@ -134,6 +134,8 @@ export interface IncidentsTable {
   plan_name: string;
   plan_version: number;
   severity: string;
+  /** The plan's types[].id (migration 0510); null: no type. */
+  type: string | null;
   state: string;
   correlation_id: string;
   channel_name: string;

@@ -103,6 +103,26 @@ export function planSeverityFor(
   return { severity: ids[index] ?? ids[0] ?? '', by: 'default', notes };
 }
 
+/**
+ * The plan incident type an alert declares with: the `typeLabel` label naming one, else the service's
+ * `type`, else none. A name the plan does not define is skipped with a note (the alert still declares).
+ */
+export function planTypeFor(
+  alert: Pick<AlertFacts, 'labels'>,
+  rules: ServiceRules,
+  plan: Plan,
+): { type: string | undefined; notes: string[] } {
+  const ids = new Set(plan.types.map((t) => t.id));
+  const notes: string[] = [];
+  const named = rules.typeLabel ? alert.labels[rules.typeLabel] : undefined;
+  if (named !== undefined && ids.has(named)) return { type: named, notes };
+  if (named !== undefined)
+    notes.push(`label ${rules.typeLabel}="${named}" is not an incident type of the plan`);
+  if (rules.type !== undefined && ids.has(rules.type)) return { type: rules.type, notes };
+  if (rules.type !== undefined) notes.push(`rules.type "${rules.type}" is not an incident type of the plan`);
+  return { type: undefined, notes };
+}
+
 /** Cuts text to a number of code points, never through a surrogate pair. */
 function clip(text: string, max: number): string {
   const points = Array.from(text);

@@ -23,6 +23,7 @@ import {
   declareInputFor,
   graceMs,
   planSeverityFor,
+  planTypeFor,
   ROUTING,
   rulesOf,
 } from './alert-rules.ts';
@@ -284,6 +285,9 @@ async function declareFor(
     { name: plan.name, severity: choice.severity },
     ctx.clock.now(),
   );
+  const typed = planTypeFor(alert, rules, plan.plan);
+  if (typed.type) input.type = typed.type;
+  notes.push(...typed.notes);
   const incident = await declareIncident({ ctx, input }, plan);
   await attach(ctx, incident.id, alert, 'declared');
   return {

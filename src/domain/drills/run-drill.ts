@@ -12,6 +12,7 @@ import { addHypothesis } from '../incidents/add-hypothesis.ts';
 import { addNote } from '../incidents/add-note.ts';
 import { assignRole } from '../incidents/assign-role.ts';
 import { changeSeverity } from '../incidents/change-severity.ts';
+import { changeType } from '../incidents/change-type.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { publishUpdate } from '../incidents/publish-update.ts';
@@ -30,6 +31,7 @@ import {
   type Severity,
   severityOf,
   targetDurations,
+  targetsOf,
 } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { attachedRunbookIds } from '../runbooks/queries.ts';
@@ -96,6 +98,8 @@ export interface DrillReport {
   severity: string;
   severity_title: string;
   declared_severity: string;
+  /** The incident type at the end (types[].id), null for none. */
+  type: string | null;
   scenario: string;
   incident_id: string;
   started_at: string;
@@ -228,6 +232,7 @@ export async function runDrill(
             title: scenario.title,
             plan: saved.name,
             severity: severity.id,
+            ...(scenario.type ? { type: scenario.type } : {}),
             service: scenario.service ?? null,
             customer_facing: scenario.customerFacing,
             labels: scenario.labels,
@@ -264,7 +269,8 @@ export async function runDrill(
   const final = (await incidents.findIncident(db, incident.id)) as Incident;
   const now = clock.now();
   const declaredAt = final.declared_at;
-  const written = severityOf(plan, final.severity)?.targets ?? {};
+  const finalSeverity = severityOf(plan, final.severity);
+  const written = finalSeverity ? targetsOf(plan, finalSeverity, final.type).targets : {};
   const targets = computeTargets(final, plan, now).map((t) => ({
     target: t.target,
     // As the plan writes it: a business-time target ("3bd") has no fixed wall-clock length.
@@ -347,6 +353,7 @@ export async function runDrill(
     severity: final.severity,
     severity_title: drillSeverity(plan, final.severity).title,
     declared_severity: incident.severity,
+    type: final.type,
     scenario: scenario.metadata?.name ?? 'scenario',
     incident_id: final.id,
     started_at: start.toISOString(),
@@ -548,6 +555,13 @@ async function runStep(
     case 'severity':
       if (!step.to) throw new Error('severity: `to` is required');
       await changeSeverity({ ctx, input: { incidentId, severity: step.to, reason: step.text ?? 'drill' } });
+      return;
+    case 'type':
+      if (!step.to) throw new Error('type: `to` is required (a type of the plan, or none)');
+      await changeType({
+        ctx,
+        input: { incidentId, type: step.to === 'none' ? null : step.to, reason: step.text ?? 'drill' },
+      });
       return;
     case 'mitigate':
       await setMitigation({

@@ -20,6 +20,7 @@ export const STEP_ACTIONS = [
   'note',
   'affected',
   'severity',
+  'type',
   'resolve',
   'set',
   'wait',
@@ -46,7 +47,12 @@ export const stepSchema = z.strictObject({
   do: z.enum(STEP_ACTIONS),
   audience: z.enum(['internal', 'external']).optional().describe('update: internal or external'),
   text: z.string().optional().describe('note, update (every language gets it) or hypothesis text'),
-  to: z.string().optional().describe('transition: the next state; severity: the new severity'),
+  to: z
+    .string()
+    .optional()
+    .describe(
+      'transition: the next state; severity: the new severity; type: the new incident type (none clears it)',
+    ),
   role: z.string().optional().describe('assign: the plan role; approve: the role or group approved for'),
   user: z
     .string()
@@ -83,6 +89,7 @@ export const scenarioSchema = z
     kind: z.literal('Drill').default('Drill'),
     metadata: z.strictObject({ name: z.string().min(1), description: z.string().optional() }).optional(),
     severity: z.string().optional().describe('default: the plan’s first (most severe) severity'),
+    type: z.string().optional().describe('the incident type the drill declares with (types[].id)'),
     title: z.string().min(1).default('Drill: checkout is failing for all customers'),
     start: z.iso.datetime().optional().describe('virtual start time (UTC); default Monday 2026-01-05 10:00'),
     service: z.string().optional(),

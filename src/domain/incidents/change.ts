@@ -7,7 +7,7 @@ import * as audit from '../audit/queries.ts';
 import type { Ctx } from '../context.ts';
 import { stopPaging } from '../paging/stop-paging.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
-import { type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
+import { incidentTypeOf, type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import { openPostmortemOnResolve } from '../postmortems/open-postmortem.ts';
 import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
 import { runbookFacts } from '../runbooks/runbooks.ts';
@@ -99,6 +99,34 @@ export function requireSeverity(plan: Plan, severity: string, path = 'severity')
   throw new Invalid(`unknown severity "${severity}"`, [
     { path, message: `not a severity of plan ${plan.metadata.name} (${known})` },
   ]);
+}
+
+/** Refuses an incident type the plan version does not define (400, naming the known ones). */
+export function requireType(plan: Plan, type: string, path = 'type'): void {
+  if (incidentTypeOf(plan, type)) return;
+  const known = plan.types.map((t) => t.id).join(', ') || 'it defines no types';
+  throw new Invalid(`unknown incident type "${type}"`, [
+    { path, message: `not a type of plan ${plan.metadata.name} (${known})` },
+  ]);
+}
+
+/**
+ * Changes the incident type with a reason (null clears it); unchanged rows come back as they are.
+ * The new type's pages and checklists run from its incident.type_changed event, as a raised
+ * severity's do from incident.severity_changed (compile-plan-rules.ts), and its targets apply at once.
+ */
+export async function setType(
+  c: IncidentChange,
+  current: Incident,
+  type: string | null,
+  reason: string,
+): Promise<Incident> {
+  if (type !== null) requireType(c.plan, type);
+  if (current.type === type) return current;
+  const after = await incidents.updateIncident(c.tx, current.id, { type, updated_at: c.now });
+  await c.event(EVENT_KINDS.typeChanged, { from: current.type, to: type, reason });
+  await c.audit('incident.type_changed', { type: current.type }, { type, reason });
+  return after;
 }
 
 /** Changes the severity with a reason; returns the row unchanged when it already has it. */

@@ -5,11 +5,11 @@ import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import { loadPlanVersion, type PlanVersionView } from '../plans/get-plan.ts';
-import { lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
+import { incidentTypeOf, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as plans from '../plans/queries.ts';
 import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
 import { runbookFacts } from '../runbooks/runbooks.ts';
-import { requireSeverity } from './change.ts';
+import { requireSeverity, requireType } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
 import { channelName, type Incident, planChecklistRows, slugify, warRoomUrl } from './incident.ts';
 import { type DeclareIncidentInput, declareIncidentSchema } from './inputs.ts';
@@ -69,6 +69,8 @@ export async function declareIncident(
           });
     const { severity, assumed } = severityToDeclare(plan, data.severity);
     requireSeverity(plan, severity);
+    if (data.type !== undefined) requireType(plan, data.type);
+    const type = incidentTypeOf(plan, data.type);
     const detectedAt = data.detected_at ? new Date(data.detected_at) : null;
     if (detectedAt && !(detectedAt.getTime() <= now.getTime())) {
       throw new Invalid('detected_at is not a past time', [
@@ -90,9 +92,11 @@ export async function declareIncident(
       plan_name: planName,
       plan_version: version,
       severity,
+      type: type?.id ?? null,
       state: lifecycleOf(plan).initial,
       correlation_id: correlationId,
-      channel_name: channelName(plan.channel?.name, {
+      // A type's own channel pattern (e.g. a security channel) wins over the plan's.
+      channel_name: channelName(type?.channel ?? plan.channel?.name, {
         id,
         title: data.title,
         severity,
@@ -134,6 +138,7 @@ export async function declareIncident(
     await event(EVENT_KINDS.declared, {
       title: incident.title,
       severity: incident.severity,
+      ...(incident.type ? { type: incident.type } : {}),
       ...(assumed
         ? { severity_assumed: `unknown severity counts as ${severity} (unknownSeverity: highest)` }
         : {}),

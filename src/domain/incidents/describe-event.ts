@@ -11,13 +11,15 @@ const ATTACHED: Record<string, string> = {
 export function describeEvent(kind: string, data: Record<string, unknown>): string {
   switch (kind) {
     case 'incident.declared':
-      return `declared ${str(data.severity)} under ${str(data.plan)}@${str(data.plan_version)}`;
+      return `declared ${str(data.severity)}${data.type ? ` ${str(data.type)}` : ''} under ${str(data.plan)}@${str(data.plan_version)}`;
     case 'incident.acknowledged':
       return 'acknowledged';
     case 'incident.triaged':
       return `triaged as ${str(data.severity)}`;
     case 'incident.severity_changed':
       return `severity ${str(data.from)} → ${str(data.to)}: ${str(data.reason)}`;
+    case 'incident.type_changed':
+      return `type ${str(data.from) || 'none'} → ${str(data.to) || 'none'}: ${str(data.reason)}`;
     case 'incident.state_changed':
       return `state ${str(data.from)} → ${str(data.to)}${data.reopened ? ' (reopened)' : ''}${data.reason ? `: ${str(data.reason)}` : ''}`;
     case 'incident.resolved': {

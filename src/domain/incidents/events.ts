@@ -5,6 +5,7 @@ export const EVENT_KINDS = {
   acknowledged: 'incident.acknowledged',
   triaged: 'incident.triaged',
   severityChanged: 'incident.severity_changed',
+  typeChanged: 'incident.type_changed',
   stateChanged: 'incident.state_changed',
   roleAssigned: 'incident.role_assigned',
   resolved: 'incident.resolved',

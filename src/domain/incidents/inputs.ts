@@ -44,6 +44,7 @@ export const declareIncidentSchema = z.strictObject({
   impact: text.default(''),
   service: str().trim().min(1).max(200).nullish(),
   customer_facing: z.boolean().default(false),
+  type: str().min(1).max(100).optional().describe('an incident type of the plan (types[].id)'),
   labels: z.record(key, labelValue).refine(maxEntries(50), 'at most 50 labels').default({}),
   fields: z.record(key, fieldValue).refine(maxEntries(50), 'at most 50 fields').default({}),
   correlation_id: z
@@ -61,6 +62,11 @@ export const triageBodySchema = z.strictObject({
   summary: text.optional(),
   impact: text.optional(),
   reason: str().trim().min(1).max(2000).optional().describe('why the severity changed at triage'),
+});
+const typeId = str().min(1).max(100);
+export const typeBodySchema = z.strictObject({
+  type: typeId.nullable().describe('a types[].id of the plan; null clears the type'),
+  reason: str().trim().min(1).max(2000),
 });
 export const severityBodySchema = z.strictObject({
   severity: severityId,
@@ -172,6 +178,7 @@ export const incidentPatchSchema = z
 export const listIncidentsQuerySchema = z.strictObject({
   state: z.enum(['open', 'resolved', 'all']).default('all'),
   severity: severityId.optional(),
+  type: str().min(1).max(100).optional().describe('the incident type (types[].id)'),
   plan: str().min(1).max(63).optional(),
   service: str().min(1).max(200).optional().describe("the incident's service"),
   team: str().min(1).max(100).optional().describe("the team owning the incident's service"),
@@ -189,6 +196,7 @@ type For<S extends z.ZodType> = { incidentId: string } & z.input<S>;
 export type AcknowledgeIncidentInput = { incidentId: string };
 export type TriageIncidentInput = For<typeof triageBodySchema>;
 export type ChangeSeverityInput = For<typeof severityBodySchema>;
+export type ChangeTypeInput = For<typeof typeBodySchema>;
 export type TransitionIncidentInput = For<typeof transitionBodySchema>;
 export type ResolveIncidentInput = For<typeof resolveBodySchema>;
 export type AssignRoleInput = For<typeof assignRoleBodySchema>;

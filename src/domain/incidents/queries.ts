@@ -34,6 +34,8 @@ export function updateIncident(db: Executor, id: string, set: RowUpdate<'inciden
 export interface IncidentFilter {
   state: 'open' | 'resolved' | 'all';
   severity?: string | undefined;
+  /** The incident type (types[].id). */
+  type?: string | undefined;
   plan?: string | undefined;
   service?: string | undefined;
   /** The team owning the incident's service (services.team_id). */
@@ -64,6 +66,7 @@ export function listIncidents(db: Executor, f: IncidentFilter) {
   if (f.state === 'open') q = q.where('resolved_at', 'is', null);
   if (f.state === 'resolved') q = q.where('resolved_at', 'is not', null);
   if (f.severity) q = q.where('severity', '=', f.severity);
+  if (f.type) q = q.where('type', '=', f.type);
   if (f.plan) q = q.where('plan_name', '=', f.plan);
   if (f.service) q = q.where('service', '=', f.service);
   const team = f.team;

@@ -8,6 +8,7 @@ import { addNote } from './add-note.ts';
 import { addResponder } from './add-responder.ts';
 import { assignRole } from './assign-role.ts';
 import { changeSeverity } from './change-severity.ts';
+import { changeType } from './change-type.ts';
 import { completeChecklistItem } from './complete-checklist-item.ts';
 import { declareIncident } from './declare-incident.ts';
 import { getIncident } from './get-incident.ts';
@@ -32,6 +33,7 @@ import {
   severityBodySchema,
   transitionBodySchema,
   triageBodySchema,
+  typeBodySchema,
 } from './inputs.ts';
 import { listAffectedUsers } from './list-affected-users.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
@@ -91,6 +93,12 @@ export function registerIncidentRoutes(app: App): void {
       }),
     }),
   );
+  app.post(`${BASE}/:id/type`, { schema: { tags, params, body: typeBodySchema } }, async (request) => ({
+    incident: await changeType({
+      ctx: request.ctx,
+      input: { incidentId: request.params.id, ...request.body },
+    }),
+  }));
   app.post(
     `${BASE}/:id/transition`,
     { schema: { tags, params, body: transitionBodySchema } },

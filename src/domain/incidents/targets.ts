@@ -1,4 +1,4 @@
-import { onStatusPage, type Plan, severityOf, targetDurations } from '../plans/plan.ts';
+import { onStatusPage, type Plan, severityOf, targetDurations, targetsOf } from '../plans/plan.ts';
 import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
 import { addPlanDuration, planBusinessHours } from '../workflows/business-hours.ts';
 
@@ -16,6 +16,8 @@ export interface TargetClock {
 
 export interface IncidentMilestones {
   severity: string;
+  /** The incident type: its targets replace the severity's (types[].targets). */
+  type?: string | null;
   declared_at: Date;
   acknowledged_at: Date | null;
   triaged_at: Date | null;
@@ -33,7 +35,8 @@ export interface IncidentMilestones {
  * severity_changed; after a change never earlier than the change itself.
  */
 export function targetDueAt(plan: Plan, incident: IncidentMilestones, target: TargetKind): Date | undefined {
-  const duration = severityOf(plan, incident.severity)?.targets[target];
+  const severity = severityOf(plan, incident.severity);
+  const duration = severity && targetsOf(plan, severity, incident.type).targets[target];
   if (!duration) return undefined;
   const changed = incident.severity_changed_at ?? null;
   const from = plan.targetsFrom === 'severity_changed' && changed ? changed : incident.declared_at;
@@ -58,7 +61,7 @@ export function targetStatus(due: Date, metAt: Date | null, now: Date): TargetSt
 export function computeTargets(incident: IncidentMilestones, plan: Plan, now: Date): TargetClock[] {
   const severity = severityOf(plan, incident.severity);
   if (!severity) return [];
-  const durations = targetDurations(plan, severity);
+  const durations = targetDurations(plan, targetsOf(plan, severity, incident.type));
   const out: TargetClock[] = [];
   for (const target of TARGET_KINDS) {
     const ms = durations[target];

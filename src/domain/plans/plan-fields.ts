@@ -51,6 +51,16 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'severities[].postmortem.remindAfter': 'acted',
   'severities[].checklists': 'acted',
 
+  // Incident types (issue 11 §3.1): pages, targets, channel and checklists per type; confidential (§3.2).
+  'types[].id': 'acted',
+  'types[].name': 'text',
+  'types[].description': 'text',
+  'types[].page': 'acted',
+  'types[].targets': 'acted',
+  'types[].channel': 'acted',
+  'types[].checklists': 'acted',
+  'types[].confidential': 'acted',
+
   'groups[].id': 'acted',
   'groups[].title': 'text',
   'groups[].description': 'text',

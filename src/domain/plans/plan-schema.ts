@@ -191,6 +191,34 @@ export const severitySchema = z
   })
   .describe('A severity level; list the most severe first');
 
+/** An incident type beside severity (security, data loss, …): what it changes for its incidents. */
+export const incidentTypeSchema = z
+  .strictObject({
+    id,
+    name: text,
+    description: z.string().optional(),
+    page: severitySchema.shape.page.describe(
+      'who is also alerted, and how, when an incident of this type is declared or changed to it (as severities[].page)',
+    ),
+    targets: targetsSchema
+      .optional()
+      .describe(
+        "response targets of this type's incidents, each replacing the severity's target of that kind",
+      ),
+    channel: text
+      .optional()
+      .describe('the chat channel pattern of incidents declared with this type (instead of channel.name)'),
+    checklists: z
+      .array(id)
+      .default([])
+      .describe('checklists (by name) started on declaration with this type, or when changed to it'),
+    confidential: z
+      .boolean()
+      .default(false)
+      .describe('incidents of this type are confidential (see `confidential`)'),
+  })
+  .describe('An incident type');
+
 export const groupSchema = z
   .strictObject({
     id,
@@ -444,6 +472,14 @@ export const planSchema = z
           'durations such as 4bh or 2bd)',
       ),
     severities: z.array(severitySchema).min(1),
+    types: z
+      .array(incidentTypeSchema)
+      .default([])
+      .describe(
+        'Incident types beside severity (e.g. security, data-loss): an incident may have one (declared, set ' +
+          'by alert rules or changed later); each may page more people, replace targets, name the chat ' +
+          'channel, start checklists and make the incident confidential',
+      ),
     unknownSeverity: z
       .enum(['required', 'highest'])
       .default('required')
@@ -833,6 +869,7 @@ export const planSchema = z
 export type Plan = z.infer<typeof planSchema>;
 export type PlanInput = z.input<typeof planSchema>;
 export type Severity = z.infer<typeof severitySchema>;
+export type IncidentType = z.infer<typeof incidentTypeSchema>;
 export type PlanRole = z.infer<typeof roleSchema>;
 export type PlanGroup = z.infer<typeof groupSchema>;
 export type PlanTemplate = z.infer<typeof templateSchema>;

@@ -16,6 +16,7 @@ import {
   placeholdersIn,
 } from './placeholders.ts';
 import {
+  type IncidentType,
   type Plan,
   type PlanRole,
   planSchema,
@@ -207,6 +208,7 @@ interface Known {
   channels: Set<string>;
   policies: Set<string>;
   checklists: Set<string>;
+  types: Set<string>;
 }
 
 class Checker {
@@ -332,6 +334,7 @@ function knownNames(plan: Plan): Known {
     channels: new Set(plan.communication.channels.map((c) => c.name)),
     policies: new Set(plan.escalationPolicies.map((p) => p.id)),
     checklists: new Set(Object.keys(plan.checklists)),
+    types: new Set(plan.types.map((t) => t.id)),
   };
 }
 
@@ -344,6 +347,9 @@ export function businessDurations(plan: Plan): { path: PropertyKey[]; value: str
   plan.severities.forEach((s, i) => {
     for (const kind of TARGET_KINDS) add(['severities', i, 'targets', kind], s.targets[kind]);
     add(['severities', i, 'postmortem', 'due'], s.postmortem.due);
+  });
+  plan.types.forEach((t, i) => {
+    for (const kind of TARGET_KINDS) add(['types', i, 'targets', kind], t.targets?.[kind]);
   });
   plan.workflows.forEach((w, i) => {
     if (typeof w.when === 'object' && 'elapsed' in w.when)
@@ -374,6 +380,7 @@ export function checkReferences(plan: Plan): ReferenceError[] {
   const c = new Checker(knownNames(plan), plan);
   checkIds(c, plan);
   checkSeverities(c, plan);
+  checkTypes(c, plan);
   checkPeople(c, plan);
   checkLifecycle(c, plan);
   checkCommunication(c, plan);
@@ -562,6 +569,24 @@ function checkSeverities(c: Checker, plan: Plan): void {
       c.add([...at, 'postmortem', 'remindAfter'], `is later than the due time (${pm.due})`);
     }
     if (pm.due && !pm.required) c.add([...at, 'postmortem', 'due'], 'set required: true, or drop due');
+  });
+}
+
+/** types[]: ids unique and not a severity's; pages, checklists and the channel pattern as severities'. */
+function checkTypes(c: Checker, plan: Plan): void {
+  c.unique(
+    ['types'],
+    plan.types.map((t) => t.id),
+    'type id',
+  );
+  plan.types.forEach((t, i) => {
+    const at = ['types', i];
+    c.who([...at, 'page', 'to'], t.page?.to);
+    c.ref([...at, 'page', 'policy'], t.page?.policy, c.known.policies, 'escalation policy');
+    if (t.page?.to && t.page.policy) c.add([...at, 'page', 'policy'], 'give `to` or `policy`, not both');
+    c.channel([...at, 'page', 'chat'], t.page?.chat);
+    c.refs([...at, 'checklists'], t.checklists, c.known.checklists, 'checklist');
+    c.placeholders([...at, 'channel'], t.channel, 'channel');
   });
 }
 
@@ -769,6 +794,7 @@ function checkLearning(c: Checker, plan: Plan): void {
 function checkWorkflow(c: Checker, w: Workflow, at: PropertyKey[]): void {
   const refs: [keyof NonNullable<typeof w.if>, Set<string>, string][] = [
     ['severity', c.known.severities, 'severity'],
+    ['type', c.known.types, 'incident type'],
     ['state', c.known.states, 'state'],
     ['role', c.known.roles, 'role'],
     ['target', new Set(TARGET_KINDS), 'target'],
@@ -925,8 +951,24 @@ export function commanderRoleOf(plan: Pick<Plan, 'roles' | 'commanderRole'>): st
   return plan.commanderRole ?? plan.roles?.[0]?.id;
 }
 
+/** The plan's incident type of that id (types[]); undefined for none or an unknown one. */
+export function incidentTypeOf(plan: Plan, typeId: string | null | undefined): IncidentType | undefined {
+  return typeId ? plan.types.find((t) => t.id === typeId) : undefined;
+}
+
 export function severityOf(plan: Plan, severityId: string): Severity | undefined {
   return plan.severities.find((s) => s.id === severityId);
+}
+
+/**
+ * The targets an incident of a severity and (optional) type is held to: the type's targets replace
+ * the severity's of the same kind (a security incident acknowledged within 5m whatever its severity).
+ */
+export function targetsOf(plan: Plan, severity: Severity, typeId?: string | null): Severity {
+  const type = incidentTypeOf(plan, typeId);
+  if (!type?.targets) return severity;
+  const own = Object.fromEntries(Object.entries(type.targets).filter(([, d]) => d !== undefined));
+  return { ...severity, targets: { ...severity.targets, ...own } };
 }
 
 /**

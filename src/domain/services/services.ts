@@ -38,6 +38,17 @@ export const serviceRulesSchema = z
       .string()
       .optional()
       .describe('a label whose value names the plan severity directly (e.g. tocsin_severity)'),
+    type: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "the plan's incident type (types[].id) of incidents this service's alerts declare, e.g. security",
+      ),
+    typeLabel: z
+      .string()
+      .optional()
+      .describe('a label whose value names the incident type directly (e.g. tocsin_type); wins over `type`'),
     declare: z
       .enum(ALERT_SEVERITIES)
       .default('error')

@@ -50,7 +50,9 @@ function statusPageCondition(plan: Plan): WorkflowCondition | undefined | null {
 }
 
 function targetRules(plan: Plan): Rule[] {
-  const targets = TARGET_NAMES.filter((t) => plan.severities.some((s) => s.targets[t]));
+  const targets = TARGET_NAMES.filter(
+    (t) => plan.severities.some((s) => s.targets[t]) || plan.types.some((ty) => ty.targets?.[t]),
+  );
   return targets.flatMap((target: TargetName): Rule[] => {
     const cond = target === 'statusPage' ? statusPageCondition(plan) : undefined;
     if (cond === null) return [];
@@ -171,6 +173,73 @@ function statusPageRules(plan: Plan): Rule[] {
       ],
     },
   ];
+}
+
+/** A `page` of a severity or a type as actions: the escalation (under `source`), then chat and email. */
+function pageActions(
+  page: NonNullable<Severity['page']>,
+  source: string,
+  servicePolicy: boolean,
+): RuleAction[] {
+  const who = page.policy ?? page.to;
+  return [
+    ...(who || servicePolicy
+      ? [
+          {
+            escalate: {
+              who: who ? [who] : [],
+              ...(page.channels ? { channels: page.channels } : {}),
+              kind: 'paging' as const,
+              servicePolicy,
+              source,
+            },
+          },
+        ]
+      : []),
+    ...(page.chat ? [{ post: { channel: page.chat } }] : []),
+    ...(page.email ? [{ notify: { email: page.email } }] : []),
+  ];
+}
+
+/**
+ * types[]: an incident declared with a type, or changed to it, pages the type's `page` (beside its
+ * severity's: a type's page never uses the service policy, which the severity pages already) and
+ * starts its checklists, the way a raised severity does on incident.severity_changed.
+ */
+function typeRules(plan: Plan): Rule[] {
+  return plan.types.flatMap((t): Rule[] => {
+    const then: RuleAction[] = [
+      ...(t.page ? pageActions(t.page, `type:${t.id}`, false) : []),
+      ...t.checklists.map((name): RuleAction => ({ startChecklist: name })),
+    ];
+    if (then.length === 0) return [];
+    const what = [
+      t.page
+        ? `alert ${[t.page.policy ?? t.page.to, t.page.chat, t.page.email].filter(Boolean).join(', ')}`
+        : '',
+      t.checklists.length > 0 ? `start ${t.checklists.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    return [
+      {
+        name: `plan: type ${t.id}`,
+        source: 'plan',
+        description: `${t.id} incidents: ${what} on declaration`,
+        when: 'incident.declared',
+        if: { type: t.id },
+        then,
+      },
+      {
+        name: `plan: type ${t.id} when changed`,
+        source: 'plan',
+        description: `incidents changed to type ${t.id}: ${what}`,
+        when: 'incident.type_changed',
+        if: { type: t.id },
+        then,
+      },
+    ];
+  });
 }
 
 /**
@@ -413,6 +482,7 @@ export function compilePlanRules(plan: Plan): Rule[] {
     ...postmortemRules(plan),
     ...roleRules(plan),
     ...pageRules(plan),
+    ...typeRules(plan),
     ...responderRules(plan),
     ...escalationRules(plan),
     ...targetRules(plan),

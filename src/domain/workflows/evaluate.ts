@@ -297,6 +297,7 @@ export function conditionsHold(
   const { incident } = input;
   const simple: [unknown, WorkflowCondition['severity']][] = [
     [incident.severity, cond.severity],
+    [incident.type ?? undefined, cond.type],
     [incident.state, cond.state],
     [incident.service, cond.service],
     [incident.impact, cond.impact],

@@ -47,6 +47,7 @@ export function planGuards(plan: Plan): Guard[] {
         `${b.start}–${b.end} ${b.timeZone}${holidays}; one business day is one such window`,
     });
   }
+  guards.push(...typeGuards(plan));
   const commander = commanderRoleOf(plan);
   if (plan.tasks) {
     const overdueTo = plan.tasks.escalateTo.length > 0 ? plan.tasks.escalateTo : commander ? [commander] : [];
@@ -66,6 +67,25 @@ export function planGuards(plan: Plan): Guard[] {
     });
   }
   return guards;
+}
+
+/** types[]: what declaring with a type (or changing to it) changes beside its rules' pages and checklists. */
+function typeGuards(plan: Plan): Guard[] {
+  return plan.types.flatMap((t, i) => {
+    const out: Guard[] = [];
+    const targets = Object.entries(t.targets ?? {}).filter(([, d]) => d !== undefined);
+    if (targets.length > 0)
+      out.push({
+        field: `types[${i}].targets`,
+        description: `${t.id} incidents are held to ${targets.map(([k, d]) => `${k} ${d}`).join(', ')}, replacing their severity's`,
+      });
+    if (t.channel)
+      out.push({
+        field: `types[${i}].channel`,
+        description: `${t.id} incidents declared with the type get the chat channel "${t.channel}"`,
+      });
+    return out;
+  });
 }
 
 /** Every rule the engine runs for a plan version: its workflows and what its fixed fields compile to. */

@@ -9,6 +9,8 @@ export interface IncidentSnapshot extends IncidentMilestones {
   summary: string;
   impact: string;
   service: string | null;
+  /** The plan's incident type, if any. */
+  type?: string | null;
   customer_facing: boolean;
   labels: Record<string, string>;
   fields: Record<string, unknown>;
@@ -59,6 +61,7 @@ export function snapshotOf(
     plan_name: row.plan_name,
     plan_version: row.plan_version,
     severity: row.severity,
+    type: row.type,
     state: row.state,
     correlation_id: row.correlation_id,
     channel_name: row.channel_name,

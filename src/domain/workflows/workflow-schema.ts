@@ -26,6 +26,7 @@ export const EVENT_TRIGGERS = [
   'incident.acknowledged',
   'incident.triaged',
   'incident.severity_changed',
+  'incident.type_changed',
   'incident.state_changed',
   'incident.role_assigned',
   'incident.resolved',
@@ -130,6 +131,9 @@ export type Matcher = z.infer<typeof matcherSchema>;
 export const conditionSchema = z
   .strictObject({
     severity: matcherSchema.optional(),
+    type: matcherSchema
+      .optional()
+      .describe('the incident type (types[].id); an incident without one has none'),
     state: matcherSchema.optional(),
     service: matcherSchema.optional(),
     customerFacing: z.boolean().optional(),

@@ -22,6 +22,8 @@ export interface Incident {
   plan_name: string;
   plan_version: number;
   severity: string;
+  /** The plan's incident type (types[].id), null for none. */
+  type?: string | null;
   state: string;
   channel_name: string | null;
   /** The war-room call link (plan warRoom.url), null without one. */
@@ -144,6 +146,7 @@ export interface PlanDocument {
   warRoom?: { tool?: string; severities?: string[]; participants?: { who: string; note?: string }[] };
   tools?: PlanTool[];
   severities: Severity[];
+  types?: { id: string; name: string; description?: string }[];
   roles: (string | { id: string; title?: string })[];
   lifecycle: { states: LifecycleState[] };
 }

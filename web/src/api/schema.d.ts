@@ -638,6 +638,8 @@ export interface paths {
         query?: {
           state?: "open" | "resolved" | "all";
           severity?: string;
+          /** @description the incident type (types[].id) */
+          type?: string;
           plan?: string;
           /** @description the incident's service */
           service?: string;
@@ -674,6 +676,8 @@ export interface paths {
             service?: string | null;
             /** @default false */
             customer_facing?: boolean;
+            /** @description an incident type of the plan (types[].id) */
+            type?: string;
             /** @default {} */
             labels?: {
               [key: string]: string;
@@ -810,6 +814,31 @@ export interface paths {
         content: {
           "application/json": {
             severity: string;
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/type": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description a types[].id of the plan; null clears the type */
+            type: string | null;
             reason: string;
           };
         };
@@ -1557,6 +1586,10 @@ export interface paths {
               };
               /** @description a label whose value names the plan severity directly (e.g. tocsin_severity) */
               severityLabel?: string;
+              /** @description the plan's incident type (types[].id) of incidents this service's alerts declare, e.g. security */
+              type?: string;
+              /** @description a label whose value names the incident type directly (e.g. tocsin_type); wins over `type` */
+              typeLabel?: string;
               /**
                * @description the least alert severity that opens an incident; lower ones are recorded only
                * @default error

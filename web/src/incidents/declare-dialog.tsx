@@ -15,6 +15,7 @@ interface DeclareBody {
   title: string;
   plan: string;
   severity?: string;
+  type?: string;
   service?: string;
   customer_facing: boolean;
 }
@@ -43,10 +44,12 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
   const [planName, setPlanName] = useState('');
   const [severity, setSeverity] = useState('');
   const [service, setService] = useState('');
+  const [type, setType] = useState('');
   const [customerFacing, setCustomerFacing] = useState(false);
   const chosenPlan = planName || plans.data?.[0]?.name || '';
   const plan = usePlan(chosenPlan || undefined);
   const severities = plan.data?.plan.severities ?? [];
+  const types = plan.data?.plan.types ?? [];
   const declare = useMutation({
     mutationFn: (body: DeclareBody) =>
       answer<{ incident: Incident }>(
@@ -64,6 +67,7 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
       title,
       plan: chosenPlan,
       ...(severity ? { severity } : {}),
+      ...(type ? { type } : {}),
       customer_facing: customerFacing,
       ...(service ? { service } : {}),
     });
@@ -84,6 +88,7 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
             onChange={(e) => {
               setPlanName(e.target.value);
               setSeverity('');
+              setType('');
             }}
           >
             {(plans.data ?? []).map((pl) => (
@@ -103,6 +108,20 @@ function DeclareForm({ onDone }: { onDone: () => void }) {
         required
         examples
       />
+      {types.length > 0 && (
+        <Field label="Type (optional)" error={fieldError(declare.error, 'type')}>
+          {(p) => (
+            <select {...p} value={type} onChange={(e) => setType(e.target.value)}>
+              <option value="">None</option>
+              {types.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       <Field label="Service (optional)" error={fieldError(declare.error, 'service')}>
         {(p) => (
           <select {...p} value={service} onChange={(e) => setService(e.target.value)}>

@@ -53,6 +53,12 @@ export default function IncidentPage() {
               <span className={`sev sev-${incident.severity.toLowerCase()}`}>{incident.severity}</span>
             </dd>
           </div>
+          {incident.type && (
+            <div>
+              <dt>Type</dt>
+              <dd data-testid="incident-type">{incident.type}</dd>
+            </div>
+          )}
           <div>
             <dt>State</dt>
             <dd data-testid="incident-state">{incident.state}</dd>

@@ -87,7 +87,8 @@ export default function IncidentsPage() {
               <div className="incident-main">
                 <Link to={`/incidents/${i.id}`}>{i.title}</Link>
                 <span className="muted small">
-                  #{i.id} · {i.state}
+                  #{i.id}
+                  {i.type ? ` · ${i.type}` : ''} · {i.state}
                   {i.service ? ` · ${i.service}` : ''} · {i.plan_name} · declared <Time at={i.declared_at} />
                 </span>
               </div>

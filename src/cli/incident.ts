@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { describeEvent } from '../domain/incidents/describe-event.ts';
 import { ApiClient } from './client.ts';
 import { type CommonOpts, collect, type Json, pairs, withCommon } from './common.ts';
+import { registerIncidentApprovals } from './incident-approvals.ts';
 import { formatTable, printJson, printNextPage, printTable } from './output.ts';
 import { registerIncidentPages } from './page.ts';
 
@@ -154,6 +155,7 @@ async function mutate(opts: CommonOpts, method: 'post' | 'patch', url: string, b
 export function registerIncident(program: Command): void {
   const incident = program.command('incident').description('Declare, inspect and drive incidents');
   registerIncidentPages(incident);
+  registerIncidentApprovals(incident);
 
   withCommon(
     incident

@@ -303,6 +303,42 @@ export interface VerificationResult {
   error?: string | undefined;
 }
 
+export interface ActionApprovalGate {
+  index: number;
+  action: string;
+  state?: string | undefined;
+  by: string[];
+  quorum: number;
+}
+
+export type GatedActionRequest =
+  | { kind: 'severity'; from: string; to: string; reason: string }
+  | { kind: 'state'; from: string; to: string; reason?: string; resolution?: string };
+
+export interface IncidentActionApprovalsTable {
+  id: Generated<string>;
+  incident_id: Ref;
+  action: ColumnType<GatedActionRequest, string, string>;
+  gates: ColumnType<ActionApprovalGate[], string, string>;
+  status: Generated<'pending' | 'approved' | 'rejected'>;
+  requested_by_user_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  requested_by: string;
+  requested_at: Ts;
+  decided_at: TsNull;
+  decided_by: string | null;
+}
+
+export interface IncidentActionApprovalVotesTable {
+  id: Generated<string>;
+  request_id: Ref;
+  user_id: Ref;
+  actor_name: string;
+  verdict: 'approved' | 'rejected';
+  counts_for: ColumnType<number[], string, string>;
+  comment: Generated<string>;
+  at: Ts;
+}
+
 export interface IncidentVerificationsTable {
   id: Generated<string>;
   incident_id: Ref;
@@ -863,6 +899,8 @@ export interface Database {
   postmortems: PostmortemsTable;
   incident_affected_users: IncidentAffectedUsersTable;
   incident_verifications: IncidentVerificationsTable;
+  incident_action_approvals: IncidentActionApprovalsTable;
+  incident_action_approval_votes: IncidentActionApprovalVotesTable;
 }
 
 export type Db = Kysely<Database>;

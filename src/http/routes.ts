@@ -1,3 +1,4 @@
+import { registerActionApprovalRoutes } from '../domain/action-approvals/routes.ts';
 import { registerActionItemRoutes } from '../domain/action-items/routes.ts';
 import { registerAlertRuleRoutes } from '../domain/alert-rules/routes.ts';
 import { registerAlertRoutes } from '../domain/alerts/routes.ts';
@@ -61,6 +62,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerStatusPageRoutes(app, deps);
   registerStatusPageAdminRoutes(app);
   registerUpdateRoutes(app);
+  registerActionApprovalRoutes(app);
   registerSubscriberRoutes(app);
   attachSmtpReceiver(app, deps);
   registerAuthRoutes(app, deps);

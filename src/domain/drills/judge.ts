@@ -147,6 +147,63 @@ export function notChecked(plan: Plan): DrillRuleRow[] {
   return rows;
 }
 
+/** An approval request on a gated action as the drill saw it (action-approvals/view.ts). */
+export interface DrillApprovalRequest {
+  summary: string;
+  status: string;
+  requested_by: string;
+  gates: { index: number; quorum: number; approved_by: string[] }[];
+  votes: { by: string; verdict: string }[];
+}
+
+/**
+ * approvals.actions: each gate asked for in the drill is met when every request it covers was decided
+ * (approved by its quorum, none of them the requester, or rejected); a request still waiting at the
+ * end is breached (the action never happened). A gate nobody asked for is not checked.
+ */
+export function gateRows(plan: Plan, requests: DrillApprovalRequest[]): DrillRuleRow[] {
+  return plan.approvals.actions.map((g, i) => {
+    const rule = `approvals.actions[${i}]`;
+    const expected = `${g.action === 'enterState' ? `entering ${g.state}` : g.action}: ${g.quorum} of ${g.by.join(' or ')}`;
+    const mine = requests.flatMap((r) => {
+      const gate = r.gates.find((x) => x.index === i);
+      return gate ? [{ r, gate }] : [];
+    });
+    if (mine.length === 0)
+      return {
+        rule,
+        expected,
+        actual: '—',
+        verdict: 'not checked',
+        counts: false,
+        note: 'not asked for in the drill',
+      };
+    const bad = mine.filter(
+      ({ r, gate }) =>
+        r.status === 'pending' ||
+        (r.status === 'approved' &&
+          (gate.approved_by.length < gate.quorum || gate.approved_by.includes(r.requested_by))),
+    );
+    const actual = mine
+      .map(({ r, gate }) =>
+        r.status === 'rejected'
+          ? `${r.summary}: rejected by ${r.votes.find((v) => v.verdict === 'rejected')?.by}`
+          : `${r.summary} asked by ${r.requested_by}: ${r.status}${gate.approved_by.length > 0 ? ` (approved by ${gate.approved_by.join(', ')})` : ''}`,
+      )
+      .join('; ');
+    return {
+      rule,
+      expected,
+      actual,
+      verdict: bad.length === 0 ? 'met' : 'breached',
+      counts: true,
+      ...(bad.some(({ r }) => r.status === 'pending')
+        ? { note: 'still waiting for approval at the end' }
+        : {}),
+    };
+  });
+}
+
 /** An alert step as the drill saw it: what ingest did and what the alert rules decided. */
 export interface DrillAlertRow {
   at_offset: string;

@@ -112,6 +112,7 @@ export function formatDrillReport(r: DrillReport): string {
   for (const e of r.action_errors) {
     lines.push(`workflow "${e.workflow}" failed at ${e.at_offset}: ${e.error}`);
   }
+  for (const s of r.steps.filter((x) => x.note)) lines.push(`step ${s.at} ${s.do}: ${s.note}`);
   const failed = r.steps.filter((s) => !s.ok);
   if (failed.length > 0) {
     lines.push('');

@@ -3,6 +3,9 @@ import type { Db } from '../../db/schema.ts';
 import { Invalid } from '../../errors.ts';
 import { formatDuration } from '../../lib/duration.ts';
 import { hasDueTasks, remindBeforeMs } from '../action-items/remind-due.ts';
+import { approveAction } from '../action-approvals/approve-action.ts';
+import { listActionApprovals } from '../action-approvals/list-action-approvals.ts';
+import { rejectAction } from '../action-approvals/reject-action.ts';
 import type { IngestResult } from '../alerts/alerts.ts';
 import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
 import { type Actor, type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
@@ -46,6 +49,7 @@ import {
   type DrillAlertRow,
   type DrillRuleRow,
   dueTaskRows,
+  gateRows,
   goalRows,
   notChecked,
   type Recurrence,
@@ -108,7 +112,8 @@ export interface DrillReport {
   cadence: DrillCadenceRow[];
   workflows: { workflow: string; trigger: string; at_offset: string }[];
   breaches_recorded: { target: string; at_offset: string }[];
-  steps: { at: string; do: string; ok: boolean; error?: string }[];
+  /** A step that asked for a gated action opened an approval request: ok, with the 409 as its note. */
+  steps: { at: string; do: string; ok: boolean; error?: string; note?: string }[];
   /** Every message that would have been sent (a drill delivers nothing). */
   messages: { at_offset: string; channel: string; to: string; text: string }[];
   /** Workflow firings whose actions failed. */
@@ -248,6 +253,12 @@ export async function runDrill(
       stepResults.push({ at: step.at, do: step.do, ok: true });
     } catch (error) {
       const e = error as Error & { details?: { path: string; message: string }[] };
+      if (e.details?.some((d) => d.path === 'approval_request')) {
+        // The plan gates the action: asking opened its approval request, as in real life.
+        await engine.runUntilIdle();
+        stepResults.push({ at: step.at, do: step.do, ok: true, note: e.message });
+        continue;
+      }
       const detail = e.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
       stepResults.push({
         at: step.at,
@@ -327,6 +338,7 @@ export async function runDrill(
     ...(verification ? [verification] : []),
     ...runbooks,
     ...dueTasks,
+    ...gateRows(plan, await listActionApprovals({ ctx: system, input: { incidentId: final.id } })),
     ...recurrences.map((r) => recurrenceRow(plan, r, alertRows[r.row] as DrillAlertRow)),
     ...notChecked(plan),
   ];
@@ -534,12 +546,22 @@ async function runStep(
       });
       return;
     }
+    case 'reject':
     case 'approve': {
       const user = step.user ?? 'drill-approver';
       const actor = makeCtx(
         { db: system.db, clock: system.clock, live: false },
         await drillUser(system, user),
       );
+      const gated = (await listActionApprovals({ ctx: system, input: { incidentId } }))
+        .filter((r) => r.status === 'pending')
+        .at(-1);
+      if (gated) {
+        const decide = step.do === 'approve' ? approveAction : rejectAction;
+        await decide({ ctx: actor, input: { incidentId, requestId: gated.id, comment: step.text } });
+        return;
+      }
+      if (step.do === 'reject') throw new Error('reject: no action approval request is pending');
       const waiting = (await listUpdates({ ctx: system, input: { incidentId } })).filter(
         (u) => u.status === 'pending_approval',
       );

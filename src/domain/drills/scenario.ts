@@ -14,6 +14,7 @@ export const STEP_ACTIONS = [
   'assign',
   'update',
   'approve',
+  'reject',
   'transition',
   'mitigate',
   'hypothesis',
@@ -58,7 +59,8 @@ export const stepSchema = z.strictObject({
     .string()
     .optional()
     .describe(
-      'assign, approve: the drill user (created if missing); approve approves the latest waiting update',
+      'assign, approve, reject: the drill user (created if missing); approve and reject decide the latest ' +
+        'pending action approval request (approvals.actions), else approve the latest waiting update',
     ),
   fields: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))

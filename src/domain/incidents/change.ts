@@ -4,7 +4,7 @@ import { inTx } from '../../db/tx.ts';
 import { Conflict, Invalid, NotFound } from '../../errors.ts';
 import * as alerts from '../alerts/queries.ts';
 import * as audit from '../audit/queries.ts';
-import type { Ctx } from '../context.ts';
+import type { Actor, Ctx } from '../context.ts';
 import { stopPaging } from '../paging/stop-paging.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { incidentTypeOf, type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
@@ -158,6 +158,28 @@ export async function setSeverity(
 }
 
 /**
+ * Refuses a move the plan does not allow (an unknown state, no such transition, a mover the state's
+ * `by` leaves out); false when the incident is already in the state (a repeat is not an error).
+ */
+export async function checkMove(c: IncidentChange, to: string, mover: Actor): Promise<boolean> {
+  const { incident, lifecycle } = c;
+  if (!lifecycle.states.includes(to)) {
+    throw new Invalid(`unknown state "${to}"`, [
+      { path: 'to', message: `not a state of plan ${c.plan.metadata.name} (${lifecycle.states.join(', ')})` },
+    ]);
+  }
+  if (incident.state === to) return false;
+  if (!lifecycle.canTransition(incident.state, to)) {
+    const allowed = lifecycle.states.filter((s) => lifecycle.canTransition(incident.state, s));
+    throw new Conflict(
+      `cannot move incident ${incident.id} from ${incident.state} to ${to}; allowed: ${allowed.join(', ') || 'none'}`,
+    );
+  }
+  await requireMayEnterState(c.tx, c.plan, incident, mover, to, c.now);
+  return true;
+}
+
+/**
  * Moves the incident to another lifecycle state if the plan allows it. Entering the resolved state
  * stamps resolved_at; leaving it (a reopen) clears it. Repeating the current state is a no-op so a
  * retried request is not an error.
@@ -165,22 +187,15 @@ export async function setSeverity(
 export async function moveToState(
   c: IncidentChange,
   to: string,
-  extra: { reason?: string | undefined; resolution?: string | undefined } = {},
+  extra: {
+    reason?: string | undefined;
+    resolution?: string | undefined;
+    /** Who asked for the move, when not the actor (an approved request carried out by its last approver). */
+    mover?: Actor | undefined;
+  } = {},
 ): Promise<Incident> {
   const { incident, lifecycle } = c;
-  if (!lifecycle.states.includes(to)) {
-    throw new Invalid(`unknown state "${to}"`, [
-      { path: 'to', message: `not a state of plan ${c.plan.metadata.name} (${lifecycle.states.join(', ')})` },
-    ]);
-  }
-  if (incident.state === to) return incident;
-  if (!lifecycle.canTransition(incident.state, to)) {
-    const allowed = lifecycle.states.filter((s) => lifecycle.canTransition(incident.state, s));
-    throw new Conflict(
-      `cannot move incident ${incident.id} from ${incident.state} to ${to}; allowed: ${allowed.join(', ') || 'none'}`,
-    );
-  }
-  await requireMayEnterState(c.tx, c.plan, incident, c.ctx.actor, to, c.now);
+  if (!(await checkMove(c, to, extra.mover ?? c.ctx.actor))) return incident;
   const entersResolved = to === lifecycle.resolved;
   const reopens = incident.state === lifecycle.resolved;
   const prometheus = queriesPrometheus(c.ctx);

@@ -56,6 +56,14 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `verification passed: ${list(data.results)}`;
     case 'verification.failed':
       return `verification failed: ${str(data.reason)}${data.returned_to ? ` (back to ${str(data.returned_to)})` : ''}`;
+    case 'approval.requested':
+      return `asked for ${str(data.action)}: needs ${list(data.needs)} (approval request ${str(data.request_id)})`;
+    case 'approval.approved':
+      return `approved ${str(data.action)} (request ${str(data.request_id)})${data.comment ? `: ${str(data.comment)}` : ''}`;
+    case 'approval.rejected':
+      return `rejected ${str(data.action)} (request ${str(data.request_id)})${data.comment ? `: ${str(data.comment)}` : ''}`;
+    case 'approval.granted':
+      return `${str(data.action)} approved: carried out as ${str(data.requested_by)} asked (request ${str(data.request_id)})`;
     case 'mitigation.updated':
       return `mitigation plan set${data.mitigated ? ' (in place)' : ''}`;
     case 'update.published':

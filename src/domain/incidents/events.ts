@@ -40,6 +40,10 @@ export const EVENT_KINDS = {
   verificationPassed: 'verification.passed',
   verificationFailed: 'verification.failed',
   runbookAttached: 'runbook.attached',
+  approvalRequested: 'approval.requested',
+  approvalApproved: 'approval.approved',
+  approvalRejected: 'approval.rejected',
+  approvalGranted: 'approval.granted',
 } as const;
 
 export type EventKind = (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS];

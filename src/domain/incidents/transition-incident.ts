@@ -1,11 +1,13 @@
+import { carriedOut, requestIfGated } from '../action-approvals/request-approval.ts';
 import type { Operation } from '../context.ts';
-import { changeIncident, moveToState } from './change.ts';
+import { changeIncident, checkMove, moveToState } from './change.ts';
 import type { Incident } from './incident.ts';
 import { type TransitionIncidentInput, transitionBodySchema } from './inputs.ts';
 
 /**
  * Moves the incident to another state of its plan's lifecycle (legal transitions only). Moving a
- * resolved incident to another state reopens it.
+ * resolved incident to another state reopens it. A move the plan gates (approvals.actions) opens an
+ * approval request instead: 409.
  */
 export async function transitionIncident({
   ctx,
@@ -14,5 +16,15 @@ export async function transitionIncident({
   ctx.require('incident:update');
   const { incidentId, ...body } = input;
   const data = transitionBodySchema.parse(body);
-  return changeIncident(ctx, incidentId, {}, (c) => moveToState(c, data.to, { reason: data.reason }));
+  const result = await changeIncident(ctx, incidentId, {}, async (c) => {
+    if (!(await checkMove(c, data.to, ctx.actor))) return c.incident;
+    const action = {
+      kind: 'state' as const,
+      from: c.incident.state,
+      to: data.to,
+      ...(data.reason !== undefined ? { reason: data.reason } : {}),
+    };
+    return (await requestIfGated(c, action)) ?? moveToState(c, data.to, { reason: data.reason });
+  });
+  return carriedOut(result);
 }

@@ -1,5 +1,6 @@
+import { carriedOut, requestIfGated } from '../action-approvals/request-approval.ts';
 import type { Operation } from '../context.ts';
-import { changeIncident, setSeverity } from './change.ts';
+import { changeIncident, requireSeverity, setSeverity } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
 import { changedFields, type Incident } from './incident.ts';
 import { type TriageIncidentInput, triageBodySchema } from './inputs.ts';
@@ -13,10 +14,16 @@ export async function triageIncident({ ctx, input }: Operation<TriageIncidentInp
   ctx.require('incident:update');
   const { incidentId, ...body } = input;
   const data = triageBodySchema.parse(body);
-  return changeIncident(ctx, incidentId, { refusedWhenResolved: 'triage it' }, async (c) => {
+  const result = await changeIncident(ctx, incidentId, { refusedWhenResolved: 'triage it' }, async (c) => {
     let current = c.incident;
-    if (data.severity !== undefined) {
-      current = await setSeverity(c, current, data.severity, data.reason ?? 'confirmed at triage');
+    if (data.severity !== undefined && data.severity !== current.severity) {
+      requireSeverity(c.plan, data.severity);
+      const reason = data.reason ?? 'confirmed at triage';
+      const action = { kind: 'severity' as const, from: current.severity, to: data.severity, reason };
+      // A gated severity change holds the whole triage back until it is approved.
+      const pending = await requestIfGated(c, action);
+      if (pending) return pending;
+      current = await setSeverity(c, current, data.severity, reason);
     }
     const texts = { summary: data.summary, impact: data.impact };
     const changed = changedFields(current, texts);
@@ -38,4 +45,5 @@ export async function triageIncident({ ctx, input }: Operation<TriageIncidentInp
     );
     return after;
   });
+  return carriedOut(result);
 }

@@ -125,6 +125,7 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'statusPage.when': 'acted',
   'statusPage.url': 'stored',
   approvals: 'acted',
+  'approvals.actions': 'acted',
   warRoom: 'stored',
 
   escalationPolicies: 'acted',

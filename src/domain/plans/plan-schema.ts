@@ -292,6 +292,44 @@ export const roleSchema = z
   })
   .describe('An incident role');
 
+export const GATED_ACTIONS = [
+  'resolve',
+  'close',
+  'changeSeverity',
+  'lowerSeverity',
+  'raiseSeverity',
+  'enterState',
+] as const;
+
+export const actionGateSchema = z
+  .strictObject({
+    action: z
+      .enum(GATED_ACTIONS)
+      .describe(
+        'resolve: entering the resolved state; close: entering the last lifecycle state (e.g. closed; the ' +
+          'same as resolve when that is the last); changeSeverity: any severity change; lowerSeverity / ' +
+          'raiseSeverity: to a less / more severe level; enterState: entering `state`',
+      ),
+    state: id.optional().describe('enterState: the lifecycle state'),
+    by: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe(
+        'who approves: roles (their holders), groups (their members), user:<handle>, schedule:<name>, team:<name>',
+      ),
+    quorum: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(1)
+      .describe('how many different approvers among `by`; "2 of leadership" is by: [leadership], quorum: 2'),
+  })
+  .describe(
+    'An action that needs approval: asking for it opens a pending request (409 naming what is missing); ' +
+      'on quorum it is carried out as asked. The requester cannot approve it; one rejection closes it',
+  );
+
 export const STATUS_PAGE_STATES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 
 export const lifecycleSchema = z
@@ -568,9 +606,13 @@ export const planSchema = z
       .strictObject({
         external: whoList('roles or groups who must all approve an external update before it is published'),
         internal: whoList('roles or groups who must all approve an internal update'),
+        actions: z
+          .array(actionGateSchema)
+          .default([])
+          .describe('incident actions that need approval first (resolve, a severity change, a state)'),
       })
       .prefault({})
-      .describe('Who approves messages before they go out'),
+      .describe('Who approves messages before they go out, and incident actions before they are carried out'),
     warRoom: z
       .strictObject({
         tool: z.string().optional().describe('e.g. Zoom'),
@@ -873,4 +915,5 @@ export type IncidentType = z.infer<typeof incidentTypeSchema>;
 export type PlanRole = z.infer<typeof roleSchema>;
 export type PlanGroup = z.infer<typeof groupSchema>;
 export type PlanTemplate = z.infer<typeof templateSchema>;
+export type ActionGate = z.infer<typeof actionGateSchema>;
 export type StatusPageState = (typeof STATUS_PAGE_STATES)[number];

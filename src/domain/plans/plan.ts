@@ -629,6 +629,7 @@ function checkPeople(c: Checker, plan: Plan): void {
   c.ref(['commanderRole'], plan.commanderRole, c.known.roles, 'role');
   c.whos(['approvals', 'external'], plan.approvals.external);
   c.whos(['approvals', 'internal'], plan.approvals.internal);
+  checkActionGates(c, plan);
   const war = plan.warRoom;
   if (war) {
     c.refs(['warRoom', 'severities'], war.severities, c.known.severities, 'severity');
@@ -652,6 +653,52 @@ function checkPeople(c: Checker, plan: Plan): void {
     previous = after;
   });
   c.unique(['escalation', 'tiers'], plan.escalation?.tiers.map((t) => t.id) ?? [], 'tier id');
+}
+
+/** approvals.actions: approvers are people, states exist, a quorum can be met by the people listed. */
+function checkActionGates(c: Checker, plan: Plan): void {
+  plan.approvals.actions.forEach((g, i) => {
+    const at = ['approvals', 'actions', i];
+    g.by.forEach((who, j) => {
+      const t = parseTarget(who, plan);
+      if ('error' in t) c.add([...at, 'by', j], `${t.error.replace(/ of this plan.*/, '')}; ${APPROVER_IS}`);
+      else if (!APPROVER_KINDS.has(t.kind))
+        c.add([...at, 'by', j], `"${who}" is not a person; ${APPROVER_IS}`);
+    });
+    if (g.action === 'enterState') {
+      if (g.state === undefined) c.add([...at, 'state'], 'enterState needs the state it gates');
+      else c.ref([...at, 'state'], g.state, c.known.states, 'state');
+    } else if (g.state !== undefined) c.add([...at, 'state'], 'only an enterState gate names a state');
+    const most = countedApprovers(plan, g.by);
+    if (most !== undefined && g.quorum > most)
+      c.add([...at, 'quorum'], `${g.quorum} approvers needed, but ${g.by.join(', ')} name only ${most}`);
+  });
+}
+
+const APPROVER_KINDS = new Set(['role', 'group', 'user', 'schedule', 'team']);
+const APPROVER_IS =
+  'an approver is a role or group of this plan, user:<handle>, schedule:<name> or team:<name>';
+
+/**
+ * How many people `by` can name at most, when that is known from the plan alone (users listed by
+ * handle, roles: one holder each); undefined when a schedule, team or flag makes it a run-time number.
+ */
+function countedApprovers(plan: Plan, by: string[]): number | undefined {
+  const people = new Set<string>();
+  let roles = 0;
+  for (const who of by) {
+    const t = parseTarget(who, plan);
+    if ('error' in t) return undefined;
+    if (t.kind === 'user') people.add(t.name);
+    else if (t.kind === 'role') roles++;
+    else if (t.kind === 'group') {
+      const g = plan.groups.find((x) => x.id === t.name);
+      if (!g || g.teams.length > 0 || g.schedule || g.leadership || g.serviceOwner || g.incidentResponders)
+        return undefined;
+      for (const u of g.users) people.add(u);
+    } else return undefined;
+  }
+  return people.size + roles;
 }
 
 function checkLifecycle(c: Checker, plan: Plan): void {

@@ -3,6 +3,7 @@ import type { Ctx } from '../context.ts';
 import { changeIncident, type IncidentChange } from '../incidents/change.ts';
 import { isId, requiredApprovals } from '../incidents/incident.ts';
 import { resolveRecipients } from '../paging/recipients.ts';
+import { targetOf } from '../paging/steps.ts';
 import { statusPageChanged } from '../status-page/cache.ts';
 import { type ApprovalState, approvalState, type Update } from './approvals.ts';
 import * as q from './queries.ts';
@@ -35,10 +36,12 @@ export async function changeUpdate<T>(
   return result;
 }
 
-/** The users who may approve for a plan role (whoever holds it) or group (its members), now. */
+/**
+ * The users who may approve for a plan role (whoever holds it), group (its members) or a user:,
+ * schedule: or team: approver (action gates), now.
+ */
 export async function approversFor(c: IncidentChange, requirement: string): Promise<Set<string>> {
-  const isGroup = c.plan.groups.some((g) => g.id === requirement);
-  const found = await resolveRecipients(c.tx, [{ type: isGroup ? 'group' : 'role', name: requirement }], {
+  const found = await resolveRecipients(c.tx, [targetOf(requirement, c.plan)], {
     incidentId: c.incident.id,
     service: c.incident.service,
     plan: c.plan,

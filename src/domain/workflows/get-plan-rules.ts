@@ -30,6 +30,15 @@ export function planGuards(plan: Plan): Guard[] {
         ]
       : [],
   );
+  plan.approvals.actions.forEach((g, i) => {
+    guards.push({
+      field: `approvals.actions[${i}]`,
+      description:
+        `${g.action === 'enterState' ? `entering ${g.state}` : g.action} needs ${g.quorum} of ${g.by.join(' or ')} ` +
+        'to approve: asking opens a request (409 naming what is missing), the requester cannot approve it, ' +
+        'one rejection closes it, on quorum it is carried out as asked',
+    });
+  });
   if (plan.unknownSeverity === 'highest') {
     guards.push({
       field: 'unknownSeverity',

@@ -3135,6 +3135,72 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/approvals": {
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/approvals/{request}/approve": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+          request: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @default */
+            comment?: string;
+          } | null;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/approvals/{request}/reject": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+          request: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @default */
+            comment?: string;
+          } | null;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/status/api/v2/subscribers": {
     /** Subscribe to the status page (public) */
     post: {

@@ -6,6 +6,7 @@ import { ErrorNote } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
 import { Time } from '../ui/time';
 import { UpdatesSection } from '../updates/update-composer';
+import { ApprovalsSection } from './approvals-section';
 import {
   AcknowledgeButton,
   AssignRoleForm,
@@ -123,6 +124,7 @@ export default function IncidentPage() {
         </div>
       </div>
 
+      <ApprovalsSection detail={detail} canAct={canAct} />
       <UpdatesSection incidentId={incident.id} canAct={canAct} />
       <ResponderSection detail={detail} canAct={canAct && open} />
       <PagesSection incidentId={incident.id} />

@@ -401,6 +401,17 @@ export interface OutboxTable {
 export interface EscalationStep {
   escalateAfterSeconds: number;
   targets: { type: 'user' | 'schedule' | 'team' | 'group' | 'role' | 'email' | 'chat'; name: string }[];
+  /** Shadow recipients: every page of the step, marked shadow, no acknowledging (absent: none). */
+  shadows?: { type: 'user' | 'schedule' | 'team' | 'group' | 'role' | 'email' | 'chat'; name: string }[];
+}
+
+export interface EscalationShadowsTable {
+  escalation_id: Ref;
+  incident_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  user_id: Ref;
+  step: number;
+  round: number;
+  at: Ts;
 }
 
 export interface EscalationPoliciesTable {
@@ -901,6 +912,7 @@ export interface Database {
   incident_verifications: IncidentVerificationsTable;
   incident_action_approvals: IncidentActionApprovalsTable;
   incident_action_approval_votes: IncidentActionApprovalVotesTable;
+  escalation_shadows: EscalationShadowsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -32,6 +32,8 @@ export interface NotificationPayload {
   };
   /** How to acknowledge a page: a link (email, push, Teams, chat) and a short code (SMS reply, voice). */
   ack?: { url: string; code: string };
+  /** A shadow recipient's copy of a page (training): no ack, marked shadow. */
+  shadow?: boolean;
   /** verify: the code the user types back. */
   code?: string;
   /** A link that stops these messages (status page subscribers): email adds List-Unsubscribe. */

@@ -124,7 +124,7 @@ export class PagingHarness {
     return fresh.map(({ at, message }) => {
       const p = asNotificationPayload(message.payload);
       const minute = Math.round((at.getTime() - this.origin.getTime()) / 60_000);
-      return `+${minute}m ${message.channel} ${message.destination} ${p.kind}`;
+      return `+${minute}m ${message.channel} ${message.destination} ${p.kind}${p.shadow ? ' shadow' : ''}`;
     });
   }
 

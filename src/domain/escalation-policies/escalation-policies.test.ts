@@ -123,6 +123,31 @@ describe('escalation policies', () => {
     expect(JSON.stringify(doc.json())).toMatch(/oncall\.yaml:6:\d+/);
   });
 
+  it('a step may name shadows: stored, read back, and unknown names refused at the field', async () => {
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/escalation-policies',
+      headers: auth(token),
+      payload: {
+        name: 'trainees',
+        steps: [{ users: ['rosa'], shadows: ['omar', 'ghost', 'schedule:nope'] }],
+      },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details).toEqual([
+      { path: 'steps.0.shadows.2', message: 'no schedule "nope"' },
+      { path: 'steps.0.shadows.1', message: 'no user "ghost"' },
+    ]);
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/escalation-policies',
+      headers: auth(token),
+      payload: { name: 'trainees', steps: [{ users: ['rosa'], shadows: ['user:omar'] }] },
+    });
+    expect(ok.statusCode).toBeLessThan(300);
+    expect(ok.json().policy.steps[0].shadows).toEqual(['omar']);
+  });
+
   it('only managers write policies', async () => {
     const responder = await t.tokenFor('responder', 'rita');
     const res = await t.app.inject({

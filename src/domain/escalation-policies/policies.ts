@@ -18,6 +18,10 @@ export const policyStepSchema = z
     users: refs('user handles'),
     schedules: refs('schedule names: whoever is on call when the step runs'),
     teams: refs('team names: every member'),
+    shadows: refs(
+      'shadow recipients: user handles or schedule:<name>; they get every page of the step, marked shadow, ' +
+        'for training, cannot acknowledge and never stop the escalation',
+    ),
     escalateAfter: durationSchema
       .default('5m')
       .describe('how long this step waits for an acknowledgement before the next step'),
@@ -44,7 +48,15 @@ export function toSteps(data: PolicyData): EscalationStep[] {
       ...s.schedules.map((n) => ({ type: 'schedule' as const, name: n })),
       ...s.teams.map((n) => ({ type: 'team' as const, name: n })),
     ],
+    ...(s.shadows.length > 0 ? { shadows: s.shadows.map(shadowTarget) } : {}),
   }));
+}
+
+/** A stored step's shadow reference: a user handle (or user:<handle>) or schedule:<name>. */
+export function shadowTarget(ref: string): { type: 'user' | 'schedule'; name: string } {
+  return ref.startsWith('schedule:')
+    ? { type: 'schedule', name: ref.slice('schedule:'.length) }
+    : { type: 'user', name: ref.replace(/^user:/, '') };
 }
 
 /** Back to the input form (for the API, diffs and `tocsin apply`). */
@@ -55,6 +67,7 @@ export function fromSteps(steps: EscalationStep[]): PolicyData['steps'] {
     users: pick(s, 'user'),
     schedules: pick(s, 'schedule'),
     teams: pick(s, 'team'),
+    shadows: (s.shadows ?? []).map((t) => (t.type === 'schedule' ? `schedule:${t.name}` : t.name)),
     escalateAfter: formatSeconds(s.escalateAfterSeconds),
   }));
 }

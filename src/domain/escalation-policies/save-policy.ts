@@ -3,7 +3,14 @@ import { inTx } from '../../db/tx.ts';
 import { Conflict, type ErrorDetail, Invalid } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
-import { fromSteps, type PolicyData, type PolicyInput, policyInputSchema, toSteps } from './policies.ts';
+import {
+  fromSteps,
+  type PolicyData,
+  type PolicyInput,
+  policyInputSchema,
+  shadowTarget,
+  toSteps,
+} from './policies.ts';
 import * as q from './queries.ts';
 import { type PolicyView, showPolicy } from './view.ts';
 
@@ -69,6 +76,19 @@ async function checkReferences(tx: Executor, data: PolicyData): Promise<void> {
         if (!found.has(n)) details.push({ path: `steps.${i}.${field}.${j}`, message: `${missing} "${n}"` });
       });
     });
+  }
+  // Shadows: a user handle (or user:<handle>) or schedule:<name>, each of which must exist too.
+  const shadows = data.steps.flatMap((s, i) =>
+    s.shadows.map((ref, j) => ({ ref, path: `steps.${i}.shadows.${j}`, ...shadowTarget(ref) })),
+  );
+  for (const [kind, lookup, missing] of [
+    ['schedule', q.existingSchedules, 'no schedule'],
+    ['user', q.existingHandles, 'no user'],
+  ] as const) {
+    const mine = shadows.filter((s) => s.type === kind);
+    const found = new Set((await lookup(tx, [...new Set(mine.map((s) => s.name))])).map((r) => r.name));
+    for (const s of mine)
+      if (!found.has(s.name)) details.push({ path: s.path, message: `${missing} "${s.name}"` });
   }
   if (details.length > 0) throw new Invalid('unknown names in the escalation policy', details);
 }

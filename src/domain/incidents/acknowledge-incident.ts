@@ -1,4 +1,6 @@
+import { Forbidden } from '../../errors.ts';
 import type { Operation } from '../context.ts';
+import { isOnlyShadowOf } from '../paging/queries.ts';
 import { stopPaging } from '../paging/stop-paging.ts';
 import { changeIncident, type IncidentChange } from './change.ts';
 import { EVENT_KINDS } from './events.ts';
@@ -54,6 +56,13 @@ export async function acknowledgeIncident({
   return changeIncident(ctx, input.incidentId, {}, async (c) => {
     if (c.incident.acknowledged_at) return c.incident;
     assertOpen(c.incident, c.lifecycle, 'acknowledge it');
+    const { userId } = c.ctx.actor;
+    if (userId && (await isOnlyShadowOf(c.tx, c.incident.id, userId))) {
+      throw new Forbidden(
+        `${c.ctx.actor.name} shadows the pages of incident ${c.incident.id} (training): a shadow cannot acknowledge; ` +
+          'the people paged acknowledge, and the escalation goes on until one of them does',
+      );
+    }
     const after = await incidents.updateIncident(c.tx, c.incident.id, {
       acknowledged_at: c.now,
       updated_at: c.now,

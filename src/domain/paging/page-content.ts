@@ -21,6 +21,8 @@ export interface PageFacts {
   /** The incident page in Tocsin (TOCSIN_PUBLIC_URL/incidents/<id>). */
   incidentUrl: string | undefined;
   ack: { url: string; code: string } | undefined;
+  /** A shadow recipient's copy (training): marked so, no acknowledging. */
+  shadow?: boolean;
 }
 
 /** At most this many of an alert's details are shown, each cut to one short line. */
@@ -76,11 +78,15 @@ export function pageLayout(f: PageFacts): PageLayout {
 /** The subject line: `[SEV1] #12 Payments DB down (payments)`. */
 export function pageSubject(f: PageFacts): string {
   const inc = f.incident;
-  if (!inc) return `Page: ${f.message.split('\n')[0] ?? ''}`;
-  return `[${inc.severity}] #${inc.id} ${inc.title}${inc.service ? ` (${inc.service})` : ''}`;
+  const shadow = f.shadow ? '[shadow] ' : '';
+  if (!inc) return `${shadow}Page: ${f.message.split('\n')[0] ?? ''}`;
+  return `${shadow}[${inc.severity}] #${inc.id} ${inc.title}${inc.service ? ` (${inc.service})` : ''}`;
 }
 
 function stepLine(f: PageFacts): string {
+  if (f.shadow) {
+    return `You are shadowing step ${f.step} of ${f.steps} (training): you cannot acknowledge, and the escalation goes on without you.`;
+  }
   const round = f.rounds > 1 ? `, round ${f.round} of ${f.rounds}` : '';
   const policy = f.policy ? ` of ${f.policy}` : '';
   const others = f.others.length > 0 ? ` Also paged now: ${f.others.join(', ')}.` : '';

@@ -534,3 +534,33 @@ export async function unroutedSince(db: Executor, since: Date, limit: number) {
     .execute();
   return { count: Number(count.n), latest };
 }
+
+export async function insertShadows(db: Executor, rows: NewRow<'escalation_shadows'>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('escalation_shadows')
+    .values(rows)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Whether the user got shadow pages of the incident and no page of their own (no ack token for it). */
+export async function isOnlyShadowOf(db: Executor, incidentId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('escalation_shadows as s')
+    .select('s.user_id')
+    .where('s.incident_id', '=', incidentId)
+    .where('s.user_id', '=', userId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('ack_tokens as a')
+            .select('a.user_id')
+            .whereRef('a.incident_id', '=', 's.incident_id')
+            .whereRef('a.user_id', '=', 's.user_id'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -132,6 +132,7 @@ export async function runEscalationStep(
     }
     paged.push(user.handle);
   }
+  const shadowed = await shadowPages(tx, esc, ctx, facts, key, recipients.userIds, { inbox, messages });
   let queued = await q.insertStepRows(tx, {
     ackTokens: acks.rows,
     inbox: inbox.map(inboxRowOf),
@@ -172,6 +173,7 @@ export async function runEscalationStep(
             ? { also: [...recipients.emails, ...recipients.chats] }
             : {}),
           ...(unreachable.length > 0 ? { unreachable } : {}),
+          ...(shadowed.length > 0 ? { shadows: shadowed } : {}),
           ...(alreadyPaged.length > 0 ? { already_paged: alreadyPaged } : {}),
           ...(recipients.empty.length > 0 ? { empty: recipients.empty } : {}),
         },
@@ -179,6 +181,77 @@ export async function runEscalationStep(
     : undefined;
   await q.advanceEscalation(tx, esc.id, { ...nextPosition(esc, ctx.now), updated_at: ctx.now }, event);
   return queued;
+}
+
+/**
+ * The step's shadow recipients (training): each gets every page of the step through their own rules,
+ * marked shadow, with no ack link or reply code; a row per shadow page lets an acknowledgement by them
+ * be refused. Someone the step pages anyway is paged, not shadowed. Returns the handles shadowed.
+ */
+async function shadowPages(
+  tx: Executor,
+  esc: Row<'escalations'>,
+  ctx: StepContext,
+  facts: Omit<PageFacts, 'others' | 'ack'>,
+  key: string,
+  paged: Set<string>,
+  out: { inbox: NewInboxItem[]; messages: OutboxMessage[] },
+): Promise<string[]> {
+  const targets = esc.steps[esc.step]?.shadows ?? [];
+  if (targets.length === 0) return [];
+  const found = await resolveRecipients(tx, targets, {
+    incidentId: ctx.incident?.id ?? null,
+    service: ctx.incident?.service ?? null,
+    plan: ctx.plan,
+    now: ctx.now,
+  });
+  const shadows = (await q.usersByIds(tx, [...found.userIds])).filter((u) => !paged.has(u.id));
+  if (shadows.length === 0) return [];
+  const kinds = esc.channels as ContactKind[];
+  const plans = await notificationPlans(
+    tx,
+    shadows.map((u) => u.id),
+    kinds.length > 0 ? kinds : undefined,
+  );
+  for (const user of shadows) {
+    const page: PageFacts = { ...facts, others: [], ack: undefined, shadow: true };
+    out.inbox.push({
+      userId: user.id,
+      incidentId: ctx.incident?.id ?? null,
+      escalationId: esc.id,
+      dedupKey: `${key}:shadow`,
+      title: pageSubject(page),
+      body: pageText(page),
+      url: page.incidentUrl ?? null,
+      now: ctx.now,
+    });
+    const payload = pagePayload(esc, ctx, page);
+    for (const [i, c] of (plans.get(user.id) ?? []).entries()) {
+      out.messages.push({
+        incidentId: ctx.incident?.id ?? null,
+        channel: c.kind,
+        destination: c.address,
+        dedupKey: `${key}:shadow:u${user.id}:${i}`,
+        userId: user.id,
+        escalationId: esc.id,
+        contactMethodId: c.contactMethodId,
+        notBefore: new Date(ctx.now.getTime() + c.delaySeconds * 1000),
+        payload,
+      });
+    }
+  }
+  await q.insertShadows(
+    tx,
+    shadows.map((u) => ({
+      escalation_id: esc.id,
+      incident_id: ctx.incident?.id ?? null,
+      user_id: u.id,
+      step: esc.step,
+      round: esc.round,
+      at: ctx.now,
+    })),
+  );
+  return shadows.map((u) => u.handle);
 }
 
 function position(esc: Row<'escalations'>) {
@@ -254,6 +327,7 @@ function pagePayload(esc: Row<'escalations'>, ctx: StepContext, page: PageFacts)
         }
       : {}),
     ...(page.ack ? { ack: page.ack } : {}),
+    ...(page.shadow ? { shadow: true } : {}),
     escalation: { id: esc.id, source: esc.source, step: esc.step + 1, round: esc.round + 1 },
   };
 }

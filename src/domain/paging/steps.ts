@@ -39,6 +39,7 @@ export function planPolicySteps(
         ? parseDuration(s.escalateAfter) / 1000
         : DEFAULT_ESCALATE_AFTER_SECONDS,
       targets: s.notify.map((name) => ({ type: 'group' as const, name })),
+      ...(s.shadows.length > 0 ? { shadows: s.shadows.map((who) => targetOf(who, plan)) } : {}),
     })),
   };
 }

@@ -130,6 +130,7 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
 
   escalationPolicies: 'acted',
   'escalationPolicies[].description': 'text',
+  'escalationPolicies[].steps[].shadows': 'acted',
   escalation: 'acted',
   'escalation.criteria': 'text',
 

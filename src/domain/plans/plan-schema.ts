@@ -644,6 +644,13 @@ export const planSchema = z
             .array(
               z.strictObject({
                 notify: z.array(who).min(1).describe('groups or roles paged at this step'),
+                shadows: z
+                  .array(z.string().min(1))
+                  .default([])
+                  .describe(
+                    'shadow recipients (user:<handle>, schedule:<name>, a group or role): every page of this step, ' +
+                      'marked shadow, for training; they cannot acknowledge and never stop the escalation',
+                  ),
                 escalateAfter: duration
                   .optional()
                   .describe('how long this step waits for an acknowledgement before the next; default 5m'),

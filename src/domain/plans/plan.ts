@@ -643,6 +643,9 @@ function checkPeople(c: Checker, plan: Plan): void {
   plan.escalationPolicies.forEach((p, i) => {
     p.steps.forEach((step, j) => {
       c.whos(['escalationPolicies', i, 'steps', j, 'notify'], step.notify);
+      step.shadows.forEach((who, k) => {
+        checkPerson(c, ['escalationPolicies', i, 'steps', j, 'shadows', k], who, SHADOW_IS);
+      });
     });
   });
   plan.escalation?.tiers.forEach((t, i) => {
@@ -660,10 +663,7 @@ function checkActionGates(c: Checker, plan: Plan): void {
   plan.approvals.actions.forEach((g, i) => {
     const at = ['approvals', 'actions', i];
     g.by.forEach((who, j) => {
-      const t = parseTarget(who, plan);
-      if ('error' in t) c.add([...at, 'by', j], `${t.error.replace(/ of this plan.*/, '')}; ${APPROVER_IS}`);
-      else if (!APPROVER_KINDS.has(t.kind))
-        c.add([...at, 'by', j], `"${who}" is not a person; ${APPROVER_IS}`);
+      checkPerson(c, [...at, 'by', j], who, APPROVER_IS);
     });
     if (g.action === 'enterState') {
       if (g.state === undefined) c.add([...at, 'state'], 'enterState needs the state it gates');
@@ -675,7 +675,15 @@ function checkActionGates(c: Checker, plan: Plan): void {
   });
 }
 
-const APPROVER_KINDS = new Set(['role', 'group', 'user', 'schedule', 'team']);
+const PERSON_KINDS = new Set(['role', 'group', 'user', 'schedule', 'team']);
+const SHADOW_IS = 'a shadow is a role or group of this plan, user:<handle>, schedule:<name> or team:<name>';
+
+/** A reference to people (an approver, a shadow): a page target of a kind that names persons. */
+function checkPerson(c: Checker, path: PropertyKey[], who: string, rule: string): void {
+  const t = parseTarget(who, c.plan);
+  if ('error' in t) c.add(path, `${t.error.replace(/ of this plan.*/, '')}; ${rule}`);
+  else if (!PERSON_KINDS.has(t.kind)) c.add(path, `"${who}" is not a person; ${rule}`);
+}
 const APPROVER_IS =
   'an approver is a role or group of this plan, user:<handle>, schedule:<name> or team:<name>';
 

@@ -2329,6 +2329,11 @@ export interface paths {
                  */
                 teams?: string[];
                 /**
+                 * @description shadow recipients: user handles or schedule:<name>; they get every page of the step, marked shadow, for training, cannot acknowledge and never stop the escalation
+                 * @default []
+                 */
+                shadows?: string[];
+                /**
                  * @description how long this step waits for an acknowledgement before the next step
                  * @default 5m
                  */
@@ -2391,6 +2396,11 @@ export interface paths {
                  * @default []
                  */
                 teams?: string[];
+                /**
+                 * @description shadow recipients: user handles or schedule:<name>; they get every page of the step, marked shadow, for training, cannot acknowledge and never stop the escalation
+                 * @default []
+                 */
+                shadows?: string[];
                 /**
                  * @description how long this step waits for an acknowledgement before the next step
                  * @default 5m

@@ -10,6 +10,7 @@ import * as plans from '../plans/queries.ts';
 import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
 import { runbookFacts } from '../runbooks/runbooks.ts';
 import { requireSeverity, requireType } from './change.ts';
+import { codeNameFor, confidentialAtDeclaration } from './confidential.ts';
 import { EVENT_KINDS } from './events.ts';
 import { channelName, type Incident, planChecklistRows, slugify } from './incident.ts';
 import { type DeclareIncidentInput, declareIncidentSchema } from './inputs.ts';
@@ -78,6 +79,15 @@ export async function declareIncident(
       ]);
     }
     const id = await incidents.nextIncidentId(tx);
+    const confidential = confidentialAtDeclaration(
+      plan,
+      data.confidential,
+      { ...data, severity, type: type?.id ?? null, service: data.service ?? null },
+      now,
+    );
+    const codeName = confidential
+      ? codeNameFor(plan, data.code_name, { id, severity, declaredAt: now })
+      : null;
     const incident = await incidents.insertIncident(tx, {
       id,
       title: data.title,
@@ -92,12 +102,15 @@ export async function declareIncident(
       plan_version: version,
       severity,
       type: type?.id ?? null,
+      confidential,
+      code_name: codeName,
       state: lifecycleOf(plan).initial,
       correlation_id: data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`,
       // A type's own channel pattern (e.g. a security channel) wins over the plan's.
       channel_name: channelName(type?.channel ?? plan.channel?.name, {
         id,
-        title: data.title,
+        // A confidential incident's channel is named after its code name, never its title.
+        title: codeName ?? data.title,
         severity,
         declaredAt: now,
       }),

@@ -136,6 +136,10 @@ export interface IncidentsTable {
   severity: string;
   /** The plan's types[].id (migration 0510); null: no type. */
   type: string | null;
+  /** Confidential (migration 0520): only admins, its responders and confidential.visibleTo see it. */
+  confidential: Generated<boolean>;
+  /** Stands in for the title in the channel name and external text of a confidential incident. */
+  code_name: string | null;
   state: string;
   correlation_id: string;
   channel_name: string;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { authenticateSession } from '../domain/auth/authenticate-session.ts';
 import type { Actor } from '../domain/context.ts';
 import { EVENT_KINDS, type LiveEvent, visibleTo } from '../domain/events/events.ts';
+import { mayViewIncidentId } from '../domain/incidents/confidential.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
 import { Unavailable } from '../errors.ts';
 import { EventReplay, type NumberedMessage } from './event-replay.ts';
@@ -92,10 +93,20 @@ export function registerEventStream(app: App, deps: AppDeps): void {
         if (res.writableLength > MAX_BUFFERED_BYTES) return stop();
         res.write(text);
       };
+      // Events about a confidential incident reach only those who may see it (a database check), so
+      // deliveries are chained to keep their order.
+      let delivered = Promise.resolve();
       const deliver = ({ id, message }: NumberedMessage) => {
-        if (message.type === 'resync') send(frame('resync', { kind: 'resync' }, id));
-        else if (visibleTo(actor, message.event))
-          send(frame(message.event.kind, message.event as LiveEvent, id));
+        delivered = delivered
+          .then(async () => {
+            if (message.type === 'resync') return send(frame('resync', { kind: 'resync' }, id));
+            if (!visibleTo(actor, message.event)) return;
+            const e = message.event;
+            const incidentId = e.kind === 'incident.changed' ? e.id : e.incident_id;
+            if (!(await mayViewIncidentId(deps.db, incidentId, actor, deps.clock.now()))) return;
+            send(frame(e.kind, e as LiveEvent, id));
+          })
+          .catch(() => undefined);
       };
       const lastEventId = request.headers['last-event-id'];
       const followed = replay.follow(typeof lastEventId === 'string' ? lastEventId : undefined, deliver);

@@ -1,7 +1,7 @@
 import { inTx } from '../../db/tx.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
-import { readIncident } from '../incidents/change.ts';
+import { readVisibleIncident } from '../incidents/change.ts';
 import { type ActionItem, type CreateActionItemInput, createActionItemSchema } from './action-items.ts';
 import { readActionItem } from './get-action-item.ts';
 import * as q from './queries.ts';
@@ -15,7 +15,7 @@ export async function createActionItem({
   ctx.require('action-item:write');
   const data = createActionItemSchema.parse(input);
   return inTx(ctx.db, async (tx) => {
-    const { incident, plan } = await readIncident(tx, data.incident_id);
+    const { incident, plan } = await readVisibleIncident(ctx, data.incident_id, tx);
     const now = ctx.clock.now();
     const dueAt = dueWithinPlan(plan, {
       priority: data.priority,

@@ -1,5 +1,6 @@
 import { decodeCursor, pageOf } from '../../lib/cursor.ts';
 import type { Operation } from '../context.ts';
+import { mayViewIncidentId } from '../incidents/confidential.ts';
 import * as audit from './queries.ts';
 
 export interface ListAuditInput {
@@ -19,5 +20,12 @@ export async function listAudit({ ctx, input }: Operation<ListAuditInput>) {
     beforeId: input.cursor === undefined ? undefined : decodeCursor(input.cursor).id,
   });
   const page = pageOf(rows, input.limit, (r) => ({ id: r.id }));
-  return { entries: page.items, next: page.next };
+  // Entries about a confidential incident only for those who may see it (its title is in them).
+  const now = ctx.clock.now();
+  const entries = [];
+  for (const e of page.items) {
+    const incidentId = e.entity_type === 'incident' ? e.entity_id : null;
+    if (await mayViewIncidentId(ctx.db, incidentId, ctx.actor, now)) entries.push(e);
+  }
+  return { entries, next: page.next };
 }

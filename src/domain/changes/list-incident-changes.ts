@@ -1,7 +1,5 @@
-import { NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
-import { isId } from '../incidents/incident.ts';
-import * as incidents from '../incidents/queries.ts';
+import { readVisibleIncident } from '../incidents/change.ts';
 import { DEFAULT_INCIDENT_WINDOW_HOURS, publicChange } from './changes.ts';
 import * as changes from './queries.ts';
 
@@ -17,10 +15,7 @@ export async function listIncidentChanges({
   input,
 }: Operation<{ incidentId: string; hours?: number | undefined }>) {
   ctx.require('read');
-  const incident = isId(input.incidentId)
-    ? await incidents.findIncident(ctx.db, input.incidentId)
-    : undefined;
-  if (!incident) throw new NotFound('incident', input.incidentId);
+  const { incident } = await readVisibleIncident(ctx, input.incidentId);
   const hours = input.hours ?? DEFAULT_INCIDENT_WINDOW_HOURS;
   const to = incident.declared_at;
   const from = new Date(to.getTime() - hours * HOUR);

@@ -19,7 +19,7 @@ export function formatDrillReport(r: DrillReport): string {
   const lines: string[] = [];
   const declared = r.declared_severity !== r.severity ? ` (declared ${r.declared_severity})` : '';
   lines.push(
-    `Drill of plan ${r.plan} (version ${r.plan_version}), ${r.severity} ${r.severity_title}${declared}${r.type ? `, type ${r.type}` : ''}`,
+    `Drill of plan ${r.plan} (version ${r.plan_version}), ${r.severity} ${r.severity_title}${declared}${r.type ? `, type ${r.type}` : ''}${r.code_name ? `, confidential as ${r.code_name}` : ''}`,
   );
   lines.push(
     `scenario ${r.scenario}; incident #${r.incident_id}; virtual time ${r.started_at} → ${r.ended_at}`,

@@ -104,6 +104,8 @@ export interface DrillReport {
   declared_severity: string;
   /** The incident type at the end (types[].id), null for none. */
   type: string | null;
+  /** The code name when the incident ended confidential (confidential.ts), else null. */
+  code_name: string | null;
   scenario: string;
   incident_id: string;
   started_at: string;
@@ -366,6 +368,7 @@ export async function runDrill(
     severity_title: drillSeverity(plan, final.severity).title,
     declared_severity: incident.severity,
     type: final.type,
+    code_name: final.confidential ? final.code_name : null,
     scenario: scenario.metadata?.name ?? 'scenario',
     incident_id: final.id,
     started_at: start.toISOString(),

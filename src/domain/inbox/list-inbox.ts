@@ -1,5 +1,6 @@
 import { Invalid } from '../../errors.ts';
 import type { Ctx, Operation } from '../context.ts';
+import { mayViewIncidentId } from '../incidents/confidential.ts';
 import type { InboxItem } from './inbox.ts';
 import * as q from './queries.ts';
 
@@ -15,5 +16,12 @@ export async function listInbox({
   input,
 }: Operation<{ unread: boolean; limit: number }>): Promise<InboxItem[]> {
   ctx.require('read');
-  return q.listItems(ctx.db, inboxOwner(ctx), input);
+  const items = await q.listItems(ctx.db, inboxOwner(ctx), input);
+  // A confidential incident the reader may no longer see (e.g. made confidential later) is left out.
+  const now = ctx.clock.now();
+  const shown: InboxItem[] = [];
+  for (const item of items) {
+    if (await mayViewIncidentId(ctx.db, item.incident_id, ctx.actor, now)) shown.push(item);
+  }
+  return shown;
 }

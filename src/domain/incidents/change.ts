@@ -17,6 +17,7 @@ import {
   requireVerified,
   verificationOnStateChange,
 } from '../verification/on-state-change.ts';
+import { codeNameFor, requireVisible } from './confidential.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
 import { assertOpen, type Incident, isId, planChecklistRows, warRoomUrl } from './incident.ts';
 import * as incidents from './queries.ts';
@@ -56,6 +57,16 @@ export async function readIncident(db: Executor, incidentId: string) {
   return { incident, plan };
 }
 
+/**
+ * readIncident for a person: an incident the actor may not see (confidential) is not found, the same
+ * 404 as one that does not exist.
+ */
+export async function readVisibleIncident(ctx: Ctx, incidentId: string, db: Executor = ctx.db) {
+  const found = await readIncident(db, incidentId);
+  await requireVisible(db, found.plan, found.incident, ctx.actor, ctx.clock.now());
+  return found;
+}
+
 export function changeIncident<T>(
   ctx: Ctx,
   incidentId: string,
@@ -66,6 +77,7 @@ export function changeIncident<T>(
     const incident = isId(incidentId) ? await incidents.lockIncident(tx, incidentId) : undefined;
     if (!incident) throw new NotFound('incident', incidentId);
     const { plan } = await loadPlanVersion(tx, incident.plan_name, incident.plan_version);
+    await requireVisible(tx, plan, incident, ctx.actor, ctx.clock.now());
     const lifecycle = lifecycleOf(plan);
     if (options.refusedWhenResolved) assertOpen(incident, lifecycle, options.refusedWhenResolved);
     const now = ctx.clock.now();
@@ -123,7 +135,22 @@ export async function setType(
 ): Promise<Incident> {
   if (type !== null) requireType(c.plan, type);
   if (current.type === type) return current;
-  const after = await incidents.updateIncident(c.tx, current.id, { type, updated_at: c.now });
+  // A confidential type makes the incident confidential; leaving it never makes it public again.
+  const secret = !current.confidential && incidentTypeOf(c.plan, type)?.confidential === true;
+  const after = await incidents.updateIncident(c.tx, current.id, {
+    type,
+    updated_at: c.now,
+    ...(secret
+      ? {
+          confidential: true,
+          code_name: codeNameFor(c.plan, undefined, {
+            id: current.id,
+            severity: current.severity,
+            declaredAt: current.declared_at,
+          }),
+        }
+      : {}),
+  });
   await c.event(EVENT_KINDS.typeChanged, { from: current.type, to: type, reason });
   await c.audit('incident.type_changed', { type: current.type }, { type, reason });
   return after;

@@ -10,6 +10,7 @@ import * as plans from '../plans/queries.ts';
 import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
 import { runbookFacts } from '../runbooks/runbooks.ts';
 import { requireSeverity, requireType } from './change.ts';
+import { codeNameFor, confidentialAtDeclaration } from './confidential.ts';
 import { EVENT_KINDS } from './events.ts';
 import { channelName, type Incident, planChecklistRows, slugify, warRoomUrl } from './incident.ts';
 import { type DeclareIncidentInput, declareIncidentSchema } from './inputs.ts';
@@ -79,6 +80,15 @@ export async function declareIncident(
     }
     const id = await incidents.nextIncidentId(tx);
     const correlationId = data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`;
+    const confidential = confidentialAtDeclaration(
+      plan,
+      data.confidential,
+      { ...data, severity, type: type?.id ?? null, service: data.service ?? null },
+      now,
+    );
+    const codeName = confidential
+      ? codeNameFor(plan, data.code_name, { id, severity, declaredAt: now })
+      : null;
     const incident = await incidents.insertIncident(tx, {
       id,
       title: data.title,
@@ -93,12 +103,15 @@ export async function declareIncident(
       plan_version: version,
       severity,
       type: type?.id ?? null,
+      confidential,
+      code_name: codeName,
       state: lifecycleOf(plan).initial,
       correlation_id: correlationId,
       // A type's own channel pattern (e.g. a security channel) wins over the plan's.
       channel_name: channelName(type?.channel ?? plan.channel?.name, {
         id,
-        title: data.title,
+        // A confidential incident's channel is named after its code name, never its title.
+        title: codeName ?? data.title,
         severity,
         declaredAt: now,
       }),
@@ -107,7 +120,8 @@ export async function declareIncident(
         severity,
         service: data.service ?? null,
         declared_at: now,
-        title: data.title,
+        // A war-room link leaves Tocsin: a confidential incident shows only its code name there.
+        title: codeName ?? data.title,
         correlation_id: correlationId,
       }),
       declared_at: now,

@@ -1,5 +1,5 @@
 import type { Operation } from '../context.ts';
-import { readIncident } from './change.ts';
+import { readVisibleIncident } from './change.ts';
 import { computeTargets, type TargetClock } from './targets.ts';
 
 /** The incident's target clocks (met / breached / pending) under the plan version it was declared with. */
@@ -8,6 +8,6 @@ export async function getIncidentTargets({
   input,
 }: Operation<{ incidentId: string }>): Promise<TargetClock[]> {
   ctx.require('read');
-  const { incident, plan } = await readIncident(ctx.db, input.incidentId);
+  const { incident, plan } = await readVisibleIncident(ctx, input.incidentId);
   return computeTargets(incident, plan, ctx.clock.now());
 }

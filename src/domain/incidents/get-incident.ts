@@ -3,7 +3,7 @@ import { type IncidentChatChannel, incidentChatChannel } from '../chat/incident-
 import type { Actor, Operation } from '../context.ts';
 import { lifecycleOf, type Plan } from '../plans/plan.ts';
 import { runbookLinks } from '../runbooks/runbooks.ts';
-import { readIncident } from './change.ts';
+import { readVisibleIncident } from './change.ts';
 import { type Incident, renderLinks } from './incident.ts';
 import * as incidents from './queries.ts';
 import { mayEnterState } from './state-permission.ts';
@@ -68,7 +68,7 @@ export async function getIncident({
   input,
 }: Operation<{ incidentId: string }>): Promise<IncidentDetail> {
   ctx.require('read');
-  const { incident, plan } = await readIncident(ctx.db, input.incidentId);
+  const { incident, plan } = await readVisibleIncident(ctx, input.incidentId);
   const id = incident.id;
   const [roles, responders, hypotheses, checklist, updates, tasks, timeline, chat] = await Promise.all([
     incidents.listRoles(ctx.db, id),

@@ -45,6 +45,16 @@ export const declareIncidentSchema = z.strictObject({
   service: str().trim().min(1).max(200).nullish(),
   customer_facing: z.boolean().default(false),
   type: str().min(1).max(100).optional().describe('an incident type of the plan (types[].id)'),
+  confidential: z
+    .boolean()
+    .optional()
+    .describe("confidential: seen only by admins, its responders and the plan's confidential.visibleTo"),
+  code_name: str()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("a confidential incident's name outside (default: the plan's confidential.codeName)"),
   labels: z.record(key, labelValue).refine(maxEntries(50), 'at most 50 labels').default({}),
   fields: z.record(key, fieldValue).refine(maxEntries(50), 'at most 50 fields').default({}),
   correlation_id: z

@@ -1,5 +1,7 @@
 import { decodeCursor, pageOf, refuseOffsetWithCursor } from '../../lib/cursor.ts';
-import type { Operation } from '../context.ts';
+import type { Ctx, Operation } from '../context.ts';
+import { loadPlanVersion } from '../plans/get-plan.ts';
+import { mayView } from './confidential.ts';
 import type { Incident } from './incident.ts';
 import { type ListIncidentsInput, listIncidentsQuerySchema } from './inputs.ts';
 import * as incidents from './queries.ts';
@@ -26,5 +28,22 @@ export async function listIncidents({
     after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
   });
   const page = pageOf(rows, q.limit, (r) => ({ at: r.cursor_at, id: r.id }));
-  return { incidents: page.items.map(({ cursor_at: _, ...incident }) => incident), next: page.next };
+  // Confidential incidents the caller may not see are left out (a page may then be shorter; the
+  // cursor still follows the rows read, so paging neither skips nor repeats).
+  const shown = await visibleOnly(ctx, page.items);
+  return { incidents: shown.map(({ cursor_at: _, ...incident }) => incident), next: page.next };
+}
+
+/** The incidents of a list the actor may see (confidential ones only to those confidential.ts allows). */
+export async function visibleOnly<T extends Incident>(ctx: Ctx, rows: T[]): Promise<T[]> {
+  const now = ctx.clock.now();
+  const out: T[] = [];
+  for (const row of rows) {
+    if (row.confidential) {
+      const { plan } = await loadPlanVersion(ctx.db, row.plan_name, row.plan_version);
+      if (!(await mayView(ctx.db, plan, row, ctx.actor, now))) continue;
+    }
+    out.push(row);
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import * as statusPage from '../status-page/queries.ts';
 import { notifySubscribers } from '../subscribers/notify-subscribers.ts';
 import { enforceGuardRails } from '../updates/guard-rails.ts';
 import { changeIncident, type IncidentChange } from './change.ts';
+import { publicName, refuseExternal } from './confidential.ts';
 import { EVENT_KINDS } from './events.ts';
 import { initialUpdateStatus, missingLanguages, requiredApprovals, updateStatuses } from './incident.ts';
 import { type PublishUpdateInput, publishUpdateBodySchema } from './inputs.ts';
@@ -56,7 +57,7 @@ export async function markPublished(
         kind: 'incident',
         id: c.incident.id,
         key: `update-${update.id}`,
-        name: c.incident.title,
+        name: publicName(c.incident),
         status: statusPageStateOf(c.plan, update.state),
         bodies: update.bodies,
         at: c.now,
@@ -116,6 +117,7 @@ export async function publishUpdate({ ctx, input }: Operation<PublishUpdateInput
     );
     details.push(...statusProblems(c.plan, data.status));
     if (details.length > 0) throw new Invalid('the update is not valid', details);
+    if (data.audience === 'external') refuseExternal(c.plan, c.incident);
     const status = initialUpdateStatus(c.plan, data.audience);
     if (status === 'published' && data.audience === 'external') {
       const missing = missingLanguages(languages, data.bodies);

@@ -350,3 +350,32 @@ export async function affectedUserEmails(db: Executor, incidentId: string): Prom
     .execute();
   return rows.map((r) => r.email);
 }
+
+/** Whether a user is one of the incident's own responders: holds a role, responds, or was paged. */
+export async function isInvolved(db: Executor, incidentId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectNoFrom(({ exists, selectFrom, or }) =>
+      or([
+        exists(
+          selectFrom('incident_roles')
+            .select(sql`1`.as('one'))
+            .where('incident_id', '=', incidentId)
+            .where('user_id', '=', userId),
+        ),
+        exists(
+          selectFrom('incident_responders')
+            .select(sql`1`.as('one'))
+            .where('incident_id', '=', incidentId)
+            .where('user_id', '=', userId),
+        ),
+        exists(
+          selectFrom('outbox')
+            .select(sql`1`.as('one'))
+            .where('incident_id', '=', incidentId)
+            .where('user_id', '=', userId),
+        ),
+      ]).as('involved'),
+    )
+    .executeTakeFirst();
+  return row?.involved === true;
+}

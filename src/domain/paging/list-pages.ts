@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cursorParam, decodeCursor, pageOf } from '../../lib/cursor.ts';
 import type { Ctx, Operation } from '../context.ts';
-import { readIncident } from '../incidents/change.ts';
+import { readVisibleIncident } from '../incidents/change.ts';
 import * as q from './queries.ts';
 
 // Page history: "who was notified, how, when, and did it arrive?" — the escalations of an incident
@@ -9,7 +9,7 @@ import * as q from './queries.ts';
 
 export async function listIncidentPages({ ctx, input }: Operation<{ incidentId: string }>) {
   ctx.require('read');
-  const { incident } = await readIncident(ctx.db, input.incidentId);
+  const { incident } = await readVisibleIncident(ctx, input.incidentId);
   const [escalations, messages] = await Promise.all([
     q.listEscalations(ctx.db, incident.id),
     q.listPageMessages(ctx.db, { incidentId: incident.id }),

@@ -60,6 +60,7 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'types[].channel': 'acted',
   'types[].checklists': 'acted',
   'types[].confidential': 'acted',
+  confidential: 'acted',
 
   'groups[].id': 'acted',
   'groups[].title': 'text',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isDuration, parseDuration } from '../../lib/duration.ts';
 import { PRIORITIES } from '../action-items/action-items.ts';
 import {
+  conditionSchema,
   durationSchema,
   planDurationSchema,
   TARGET_NAMES,
@@ -517,6 +518,36 @@ export const planSchema = z
         'Incident types beside severity (e.g. security, data-loss): an incident may have one (declared, set ' +
           'by alert rules or changed later); each may page more people, replace targets, name the chat ' +
           'channel, start checklists and make the incident confidential',
+      ),
+    confidential: z
+      .strictObject({
+        visibleTo: whoList(
+          'roles (their holders) and groups (their members) who see confidential incidents, besides admins ' +
+            "and the incident's own responders (role holders, responders, people it paged); others get 404",
+        ),
+        codeName: text
+          .default('op-{id}')
+          .describe(
+            'the code name pattern ({id}, {date}, {severity}) used instead of the title in the chat channel ' +
+              'and any external text',
+          ),
+        when: conditionSchema
+          .optional()
+          .describe(
+            'incidents declared matching this condition (severity, service, labels, …) are confidential',
+          ),
+        external: z
+          .enum(['never', 'approved'])
+          .default('never')
+          .describe(
+            'external updates (status page, subscribers) of a confidential incident: never (409 naming this ' +
+              'rule), or approved: only through the approvals.external approvers',
+          ),
+      })
+      .optional()
+      .describe(
+        'Confidential incidents (by type, by the declaration flag, or by `when`): visible only to visibleTo, ' +
+          'admins and their own responders; a code name replaces the title outside',
       ),
     unknownSeverity: z
       .enum(['required', 'highest'])

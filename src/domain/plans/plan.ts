@@ -381,6 +381,7 @@ export function checkReferences(plan: Plan): ReferenceError[] {
   checkIds(c, plan);
   checkSeverities(c, plan);
   checkTypes(c, plan);
+  checkConfidential(c, plan);
   checkPeople(c, plan);
   checkLifecycle(c, plan);
   checkCommunication(c, plan);
@@ -588,6 +589,20 @@ function checkTypes(c: Checker, plan: Plan): void {
     c.refs([...at, 'checklists'], t.checklists, c.known.checklists, 'checklist');
     c.placeholders([...at, 'channel'], t.channel, 'channel');
   });
+}
+
+/** confidential: who sees them are groups or roles; `external: approved` needs approvers to approve. */
+function checkConfidential(c: Checker, plan: Plan): void {
+  const conf = plan.confidential;
+  if (!conf) return;
+  c.whos(['confidential', 'visibleTo'], conf.visibleTo);
+  c.placeholders(['confidential', 'codeName'], conf.codeName, 'channel');
+  for (const value of matcherValues(conf.when?.severity))
+    c.ref(['confidential', 'when', 'severity'], value, c.known.severities, 'severity');
+  for (const value of matcherValues(conf.when?.type))
+    c.ref(['confidential', 'when', 'type'], value, c.known.types, 'incident type');
+  if (conf.external === 'approved' && plan.approvals.external.length === 0)
+    c.add(['confidential', 'external'], 'approved needs approvers: name them in approvals.external');
 }
 
 function checkPeople(c: Checker, plan: Plan): void {

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/schema.ts';
+import { publicName } from '../incidents/confidential.ts';
 import type { StatusPageState } from '../plans/plan.ts';
 import { onStatusPage, statusPageStateOf } from '../plans/plan.ts';
 import { PlanCache } from '../workflows/plan-cache.ts';
@@ -181,7 +182,8 @@ async function loadIncidents(db: Executor): Promise<IncidentView[]> {
     const monitoring = own.filter((u) => u.status === 'monitoring').at(-1);
     return {
       id: i.id,
-      name: i.title,
+      // A confidential incident goes by its code name outside.
+      name: publicName(i),
       // Resolved in Tocsin is resolved on the page, even before the final public update is posted.
       status: i.resolved_at ? 'resolved' : (latest ?? 'investigating'),
       impact: impactOfSeverity(plan, i.severity),

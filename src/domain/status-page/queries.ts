@@ -127,6 +127,8 @@ export function publicIncidents(db: Executor, limit: number) {
     .select([
       'id',
       'title',
+      'confidential',
+      'code_name',
       'severity',
       'state',
       'plan_name',

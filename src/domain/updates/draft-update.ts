@@ -1,6 +1,6 @@
 import { Invalid } from '../../errors.ts';
 import type { Operation } from '../context.ts';
-import { readIncident } from '../incidents/change.ts';
+import { readVisibleIncident } from '../incidents/change.ts';
 import { updateStatuses } from '../incidents/incident.ts';
 import * as incidents from '../incidents/queries.ts';
 import * as workflows from '../workflows/queries.ts';
@@ -20,7 +20,7 @@ export async function draftUpdate({
   input,
 }: Operation<{ incidentId: string; audience: Audience; template?: string | undefined }>) {
   ctx.require('read');
-  const { incident, plan } = await readIncident(ctx.db, input.incidentId);
+  const { incident, plan } = await readVisibleIncident(ctx, input.incidentId);
   const snapshot = snapshotOf(incident, await workflows.lastPublishedUpdates(ctx.db, [incident.id]));
   const now = ctx.clock.now();
   const due = {

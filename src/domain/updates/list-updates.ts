@@ -1,6 +1,6 @@
 import { NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
-import { readIncident } from '../incidents/change.ts';
+import { readVisibleIncident } from '../incidents/change.ts';
 import { requiredApprovals } from '../incidents/incident.ts';
 import { approvalState, isBlocked, publishBlockers, type Update } from './approvals.ts';
 import * as q from './queries.ts';
@@ -8,7 +8,7 @@ import * as q from './queries.ts';
 /** An incident's updates, oldest first, each with its approval state and what blocks publication. */
 export async function listUpdates({ ctx, input }: Operation<{ incidentId: string }>) {
   ctx.require('read');
-  const { incident, plan } = await readIncident(ctx.db, input.incidentId);
+  const { incident, plan } = await readVisibleIncident(ctx, input.incidentId);
   if (!incident) throw new NotFound('incident', input.incidentId);
   const updates = await q.listUpdates(ctx.db, incident.id);
   const reviews = await q.reviewsOf(

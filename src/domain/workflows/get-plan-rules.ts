@@ -57,6 +57,17 @@ export function planGuards(plan: Plan): Guard[] {
     });
   }
   guards.push(...typeGuards(plan));
+  if (plan.confidential || plan.types.some((t) => t.confidential)) {
+    const c = plan.confidential;
+    const secret = plan.types.filter((t) => t.confidential).map((t) => t.id);
+    guards.push({
+      field: 'confidential',
+      description:
+        `confidential incidents (${[secret.length > 0 ? `types ${secret.join(', ')}` : '', c?.when ? 'those matching confidential.when' : '', 'those declared confidential'].filter(Boolean).join(', ')}) ` +
+        `are seen only by admins, their own responders${c?.visibleTo.length ? ` and ${c.visibleTo.join(', ')}` : ''} (others get 404); ` +
+        `code name ${c?.codeName ?? 'op-{id}'}; external updates ${c?.external === 'approved' ? 'only with approvals.external' : 'refused (409)'}`,
+    });
+  }
   const commander = commanderRoleOf(plan);
   if (plan.tasks) {
     const overdueTo = plan.tasks.escalateTo.length > 0 ? plan.tasks.escalateTo : commander ? [commander] : [];

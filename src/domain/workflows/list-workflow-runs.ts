@@ -1,5 +1,5 @@
-import { NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
+import { readVisibleIncident } from '../incidents/change.ts';
 import * as q from './queries.ts';
 
 export interface WorkflowRunView {
@@ -19,7 +19,7 @@ export async function listWorkflowRuns({
   input,
 }: Operation<{ incidentId: string; limit: number }>): Promise<WorkflowRunView[]> {
   ctx.require('read');
-  if (!(await q.findIncident(ctx.db, input.incidentId))) throw new NotFound('incident', input.incidentId);
+  await readVisibleIncident(ctx, input.incidentId);
   const rows = await q.listRuns(ctx.db, input.incidentId, input.limit);
   return rows.map((r) => ({
     id: String(r.id),

@@ -678,6 +678,10 @@ export interface paths {
             customer_facing?: boolean;
             /** @description an incident type of the plan (types[].id) */
             type?: string;
+            /** @description confidential: seen only by admins, its responders and the plan's confidential.visibleTo */
+            confidential?: boolean;
+            /** @description a confidential incident's name outside (default: the plan's confidential.codeName) */
+            code_name?: string;
             /** @default {} */
             labels?: {
               [key: string]: string;

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { systemClock } from '../src/db/clock.ts';
@@ -40,6 +41,26 @@ async function countingSmtp(): Promise<{ port: number; received: () => number; c
   return { port, received: () => received, close: () => new Promise((r) => smtp.close(() => r())) };
 }
 
+/**
+ * Round trips to PostgreSQL while `work` runs: every query a pg client sends (the figure that does not
+ * move with the machine's load; bench/statements.ts counts the paging path the same way).
+ */
+async function countStatements(work: () => Promise<unknown>): Promise<number> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  let count = 0;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    count++;
+    return original.apply(this, args);
+  };
+  try {
+    await work();
+  } finally {
+    proto.query = original;
+  }
+  return count;
+}
+
 export async function benchSubscribers(): Promise<boolean> {
   const store = await embeddedStore('tocsin-bench-subscribers-');
   const { db, pool } = connect(store.url, 20);
@@ -53,10 +74,12 @@ export async function benchSubscribers(): Promise<boolean> {
     );
     const ctx = makeCtx({ db, clock: systemClock }, SYSTEM_ACTOR);
     const queuedAt = performance.now();
-    await createMaintenance({
-      ctx,
-      input: { name: 'Database upgrade', emergency: true, bodies: { en: 'We upgrade the database.' } },
-    });
+    const statements = await countStatements(() =>
+      createMaintenance({
+        ctx,
+        input: { name: 'Database upgrade', emergency: true, bodies: { en: 'We upgrade the database.' } },
+      }),
+    );
     const queueSeconds = (performance.now() - queuedAt) / 1000;
     const module = outboxModule({
       providers: providerRegistry([
@@ -87,7 +110,8 @@ export async function benchSubscribers(): Promise<boolean> {
       `\nsubscriber delivery: one notice to ${N} email subscribers, real SMTP on loopback (load average ${load})`,
     );
     console.log(
-      `  queue (one transaction)   ${queueSeconds.toFixed(2)} s  ${(N / queueSeconds).toFixed(0)} messages/s`,
+      `  queue (one transaction)   ${queueSeconds.toFixed(2)} s  ${(N / queueSeconds).toFixed(0)} messages/s  ` +
+        `${statements} statements (BEGIN and COMMIT included; load-independent)`,
     );
     console.log(
       `  deliver (outbox → SMTP)   ${seconds.toFixed(2)} s  ${(sent / seconds).toFixed(0)} mails/s  received ${sent}/${N}`,

@@ -164,7 +164,9 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     const met = [...report.targets, ...report.cadence].filter((t) => t.verdict === 'met');
     expect(met.length).toBeGreaterThan(0);
     expect(report.targets.filter((t) => t.verdict === 'pending')).toEqual([]);
-    expect(report.passed).toBe(false);
+    // A scripted breach fails the drill; "# expect: breached none" scripts none (other rules may still
+    // fail it: job-application-platform-ic-chain).
+    if (expected.length > 0) expect(report.passed).toBe(false);
     // The engine, ticking on the same virtual clock, recorded the same breaches: each target breach,
     // and an overdue update for exactly the audiences whose cadence the report calls breached.
     expect(report.breaches_recorded.map((b) => b.target).sort()).toEqual(

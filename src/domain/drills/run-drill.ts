@@ -541,7 +541,8 @@ async function runStep(
     }
     case 'update': {
       const text = step.text ?? `Drill ${step.audience ?? 'internal'} update`;
-      const bodies = Object.fromEntries(plan.languages.map((l) => [l, `${text} (${l})`]));
+      // Texts per language go as written: publishing refuses an external one missing a plan language.
+      const bodies = step.texts ?? Object.fromEntries(plan.languages.map((l) => [l, `${text} (${l})`]));
       const next = step.nextUpdate ? { next_update: step.nextUpdate } : {};
       await publishUpdate({
         ctx,

@@ -48,6 +48,10 @@ export const stepSchema = z.strictObject({
   do: z.enum(STEP_ACTIONS),
   audience: z.enum(['internal', 'external']).optional().describe('update: internal or external'),
   text: z.string().optional().describe('note, update (every language gets it) or hypothesis text'),
+  texts: z
+    .record(z.string(), z.string().min(1))
+    .optional()
+    .describe('update: the text per language (e.g. en and am), instead of text in every language'),
   to: z
     .string()
     .optional()

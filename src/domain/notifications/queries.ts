@@ -53,6 +53,33 @@ export function insertOutboxRows(db: Executor, rows: NewRow<'outbox'>[]) {
 }
 
 /**
+ * Queues many channel messages (no person, escalation or contact method) in one statement whatever
+ * their number: each column goes as one array parameter and unnest() turns them into rows, so a
+ * notice to 10,000 subscribers is one round trip, not 10,000. Rows whose dedup key is queued already
+ * are skipped; returns how many were queued.
+ */
+export async function insertOutboxBulk(db: Executor, rows: NewRow<'outbox'>[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const col = <T>(f: (r: NewRow<'outbox'>) => T) => rows.map(f);
+  const result = await sql<{ queued: string }>`
+    with queued as (
+      insert into outbox (incident_id, channel, destination, template, payload, next_attempt_at, dedup_key, created_at)
+      select * from unnest(
+        ${col((r) => (r.incident_id === null || r.incident_id === undefined ? null : String(r.incident_id)))}::bigint[],
+        ${col((r) => r.channel)}::text[],
+        ${col((r) => r.destination)}::text[],
+        ${col((r) => r.template ?? null)}::text[],
+        ${col((r) => (typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload)))}::jsonb[],
+        ${col((r) => r.next_attempt_at)}::timestamptz[],
+        ${col((r) => r.dedup_key ?? null)}::text[],
+        ${col((r) => r.created_at)}::timestamptz[])
+      on conflict (dedup_key) do nothing
+      returning 1)
+    select count(*)::text as queued from queued`.execute(db);
+  return Number(result.rows[0]?.queued ?? 0);
+}
+
+/**
  * Claims up to `limit` due rows of the given channels for delivery: sending rows whose lease ran out
  * (their worker died) first, then pending rows whose time has come, each oldest first. Locked FOR
  * UPDATE SKIP LOCKED so parallel claims never share a row; each is marked sending, its attempts

@@ -116,6 +116,9 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'channel.platform': 'acted',
 
   'communication.channels': 'stored',
+  // Posts through the outbox when an incident is declared, changes severity or resolves (src/domain/chat).
+  'communication.channels[].announce': 'acted',
+  'communication.channels[].severities': 'acted',
   'communication.internal.channel': 'stored',
   'communication.internal.by': 'acted',
   'communication.internal.guidelines': 'text',

@@ -396,10 +396,20 @@ const phaseSchema = z
   })
   .describe('A phase of the response procedure, in order');
 
+/** The incident moments an announcement channel hears of (communication.channels[].announce). */
+export const ANNOUNCE_EVENTS = ['declared', 'severity_changed', 'resolved'] as const;
+
 const channelSchema = z.strictObject({
   name: text.describe('e.g. #incidents'),
   platform: z.string().optional().describe('e.g. slack, zoom'),
   purpose: z.string().optional(),
+  announce: z
+    .array(z.enum(ANNOUNCE_EVENTS))
+    .default([])
+    .describe(
+      'the engine posts here when an incident is declared, changes severity or resolves (a #channel)',
+    ),
+  severities: z.array(id).default([]).describe('announce only incidents of these severities (default: all)'),
 });
 
 const templateSchema = z

@@ -506,6 +506,12 @@ function checkIds(c: Checker, plan: Plan): void {
     plan.escalationPolicies.map((p) => p.id),
     'escalation policy id',
   );
+  plan.communication.channels.forEach((ch, i) => {
+    c.refs(['communication', 'channels', i, 'severities'], ch.severities, c.known.severities, 'severity');
+    if (ch.announce.length > 0 && !ch.name.startsWith('#')) {
+      c.add(['communication', 'channels', i, 'name'], 'an announcement channel is a chat channel: #name');
+    }
+  });
   c.unique(
     ['communication', 'channels'],
     plan.communication.channels.map((ch) => ch.name),

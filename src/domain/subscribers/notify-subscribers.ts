@@ -1,6 +1,7 @@
 import { loadEnv, publicUrlOf } from '../../config/env.ts';
-import type { Executor } from '../../db/schema.ts';
-import { enqueueNotification } from '../notifications/enqueue.ts';
+import type { Executor, NewRow } from '../../db/schema.ts';
+import { outboxRowOf } from '../notifications/enqueue.ts';
+import { insertOutboxBulk } from '../notifications/queries.ts';
 import { pageBasics } from '../status-page/load-status-page.ts';
 import * as q from './queries.ts';
 import {
@@ -33,34 +34,33 @@ export async function notifySubscribers(tx: Executor, notice: Omit<Notice, 'comp
   }));
   const full: Notice = { ...notice, components };
   const page = { ...(await pageBasics(tx)), publicUrl: publicUrlOf(loadEnv()) };
-  let queued = 0;
+  // Set-based: the messages and their tokens are built here and written in two statements, however
+  // many subscribers there are (bench/subscribers.ts counts them).
+  const tokens: { token_hash: string; subscriber_id: string }[] = [];
+  const messages: NewRow<'outbox'>[] = [];
   for (const s of subscribers) {
     if (!wantsNotice(s.components, componentIds)) continue;
     const { token, hash } = newLinkToken();
-    await q.insertToken(tx, {
-      token_hash: hash,
-      subscriber_id: s.id,
-      purpose: 'unsubscribe',
-      created_at: now,
-    });
+    tokens.push({ token_hash: hash, subscriber_id: String(s.id) });
     const language = readerLanguage(page, s.language);
     const unsubscribeUrl = linkUrl(page.publicUrl, UNSUBSCRIBE_PATH, token);
-    const id = await enqueueNotification(
-      tx,
-      {
-        incidentId: notice.kind === 'incident' ? notice.id : null,
-        channel: s.kind,
-        destination: s.address,
-        template: `status-page.${notice.kind}-update`,
-        payload:
-          s.kind === 'email'
-            ? { ...noticeEmail(full, page, language, unsubscribeUrl) }
-            : noticeWebhook(full, page, language, unsubscribeUrl),
-        dedupKey: `status-subscriber:${s.id}:${notice.kind}:${notice.id}:${notice.key}`,
-      },
-      now,
+    messages.push(
+      outboxRowOf(
+        {
+          incidentId: notice.kind === 'incident' ? notice.id : null,
+          channel: s.kind,
+          destination: s.address,
+          template: `status-page.${notice.kind}-update`,
+          payload:
+            s.kind === 'email'
+              ? { ...noticeEmail(full, page, language, unsubscribeUrl) }
+              : noticeWebhook(full, page, language, unsubscribeUrl),
+          dedupKey: `status-subscriber:${s.id}:${notice.kind}:${notice.id}:${notice.key}`,
+        },
+        now,
+      ),
     );
-    if (id) queued++;
   }
-  return queued;
+  await q.insertUnsubscribeTokens(tx, tokens, now);
+  return insertOutboxBulk(tx, messages);
 }

@@ -48,6 +48,20 @@ export function insertToken(db: Executor, row: NewRow<'status_page_subscriber_to
   return db.insertInto('status_page_subscriber_tokens').values(row).execute();
 }
 
+/** Unsubscribe tokens for many subscribers in one statement (arrays unnested), however many. */
+export async function insertUnsubscribeTokens(
+  db: Executor,
+  rows: { token_hash: string; subscriber_id: string }[],
+  now: Date,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into status_page_subscriber_tokens (token_hash, subscriber_id, purpose, created_at)
+    select t.hash, t.subscriber, 'unsubscribe', ${now}
+    from unnest(${rows.map((r) => r.token_hash)}::text[], ${rows.map((r) => String(r.subscriber_id))}::bigint[])
+      as t(hash, subscriber)`.execute(db);
+}
+
 /** The live subscriber a token stands for, when the token is valid now. */
 export function subscriberOfToken(db: Executor, hash: string, purpose: 'confirm' | 'unsubscribe', now: Date) {
   return db

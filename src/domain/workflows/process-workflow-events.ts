@@ -1,3 +1,4 @@
+import { announceEvent } from '../chat/announcements.ts';
 import { postEventToIncidentChannel } from '../chat/incident-channel.ts';
 import { linkBase } from '../paging/page-from-plan.ts';
 import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
@@ -48,13 +49,16 @@ async function fireEvents(
     const incident = incidents.get(String(event.incident_id));
     if (!incident) continue;
     const plan = await env.plans.get(tx, incident.plan_name, incident.plan_version);
-    // The incident's own chat channel hears of key events before the workflows react to them.
-    await postEventToIncidentChannel(
-      { tx, now, url: (id) => `${linkBase()}/incidents/${id}` },
-      plan,
-      incident,
-      { ...event, id: String(event.id), actor_id: event.actor_id === null ? null : String(event.actor_id) },
-    );
+    // The incident's own chat channel and the plan's announcement channels hear of key events
+    // before the workflows react to them.
+    const chat = { tx, now, url: (id: string) => `${linkBase()}/incidents/${id}` };
+    const said = {
+      ...event,
+      id: String(event.id),
+      actor_id: event.actor_id === null ? null : String(event.actor_id),
+    };
+    await postEventToIncidentChannel(chat, plan, incident, said);
+    await announceEvent(chat, plan, incident, said);
     if (!TRIGGERS.has(event.kind)) continue;
     const data = event.data ?? {};
     const trigger = { kind: 'event' as const, eventId: String(event.id), event: event.kind, data };

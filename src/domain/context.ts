@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'token:create-any': 'admin',
   // Listing and revoking someone else's tokens (one's own: token:create-own).
   'token:manage-any': 'admin',
+  // Listing and signing out someone else's browser sessions (one's own: read).
+  'session:manage-any': 'admin',
   // /health/detailed and /metrics show module errors and internals.
   'monitoring:read': 'manager',
   'audit:read': 'manager',

@@ -9,6 +9,7 @@ import { setPasswordWithLink } from '../domain/auth/set-password-with-link.ts';
 import { setUserPassword } from '../domain/auth/set-user-password.ts';
 import { signInWithPassword } from '../domain/auth/sign-in-with-password.ts';
 import { signOut } from '../domain/auth/sign-out.ts';
+import { handleSchema } from '../domain/users/handle.ts';
 import { registerOidcRoutes } from './oidc-routes.ts';
 import type { App, AppDeps } from './server.ts';
 import {
@@ -84,19 +85,26 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
     user_agent: z.string().nullable(),
     current: z.boolean().describe('the session of this request'),
   });
+  const sessionsQuery = z.strictObject({ user: handleSchema.optional().describe("another user's (admins)") });
   app.get(
     '/api/v1/auth/sessions',
     {
       schema: {
         tags: ['auth'],
-        summary: 'Where you are signed in: your live sessions, most recently used first',
+        summary:
+          'Where you are signed in: your live sessions, most recently used first (admins: ?user=HANDLE)',
+        querystring: sessionsQuery,
         response: { 200: z.object({ sessions: z.array(sessionSchema) }) },
       },
     },
     async (request) => ({
       sessions: await listSessions({
         ctx: request.ctx,
-        input: { currentSessionId: request.session?.id ?? null, idleMs: config.sessionIdleMs },
+        input: {
+          currentSessionId: request.session?.id ?? null,
+          idleMs: config.sessionIdleMs,
+          user: request.query.user,
+        },
       }),
     }),
   );
@@ -105,12 +113,17 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Sign one of your sessions out: its cookie stops working at once',
+        summary:
+          "Sign one of your sessions out (admins: ?user=HANDLE, someone else's): its cookie stops working at once",
         params: z.strictObject({ id: z.string().regex(/^[0-9]{1,18}$/, 'a session id') }),
+        querystring: sessionsQuery,
       },
     },
     async (request, reply) => {
-      const ended = await revokeSession({ ctx: request.ctx, input: request.params });
+      const ended = await revokeSession({
+        ctx: request.ctx,
+        input: { ...request.params, user: request.query.user },
+      });
       if (ended.id === request.session?.id) clearSessionCookie(reply, deps);
       return { session: ended };
     },

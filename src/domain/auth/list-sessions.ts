@@ -1,7 +1,7 @@
-import { Unauthorized } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import { sessionLive } from './auth.ts';
 import * as q from './queries.ts';
+import { sessionOwner } from './session-owner.ts';
 
 export interface SessionView {
   id: string;
@@ -17,15 +17,16 @@ export interface SessionView {
 
 /**
  * The caller's own live sessions (where they are signed in), most recently used first, so they can
- * end one they do not recognise. Never the session tokens: only their hashes are stored.
+ * end one they do not recognise; admins name a user to see theirs. Never the session tokens: only
+ * their hashes are stored.
  */
 export async function listSessions({
   ctx,
   input,
-}: Operation<{ currentSessionId: string | null; idleMs: number }>): Promise<SessionView[]> {
-  ctx.require('read');
-  const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
-  if (!userId) throw new Unauthorized('sessions belong to a signed-in user');
+}: Operation<{ currentSessionId: string | null; idleMs: number; user?: string | undefined }>): Promise<
+  SessionView[]
+> {
+  const userId = await sessionOwner(ctx, input.user);
   const now = ctx.clock.now();
   const rows = await q.unrevokedSessionsOf(ctx.db, userId);
   return rows

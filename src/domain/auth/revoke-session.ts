@@ -1,16 +1,19 @@
-import { NotFound, Unauthorized } from '../../errors.ts';
+import { NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import * as q from './queries.ts';
+import { sessionOwner } from './session-owner.ts';
 
 /**
- * Ends one of the caller's own sessions (a browser left signed in elsewhere): its cookie stops working
- * at once. Someone else's session, or one already ended, is not found (ids of others are not revealed).
+ * Ends one of the caller's own sessions (a browser left signed in elsewhere), or for admins one of the
+ * named user's (a lost laptop): its cookie stops working at once. A session not of that user, or one
+ * already ended, is not found (ids of others are not revealed). Audited against the session's owner.
  */
-export async function revokeSession({ ctx, input }: Operation<{ id: string }>): Promise<{ id: string }> {
-  ctx.require('read');
-  const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
-  if (!userId) throw new Unauthorized('sessions belong to a signed-in user');
+export async function revokeSession({
+  ctx,
+  input,
+}: Operation<{ id: string; user?: string | undefined }>): Promise<{ id: string }> {
+  const userId = await sessionOwner(ctx, input.user);
   return ctx.db.transaction().execute(async (tx) => {
     const now = ctx.clock.now();
     const ended = await q.revokeUserSession(tx, userId, input.id, now);

@@ -113,4 +113,59 @@ describe('own sessions', () => {
     expect(viaToken.statusCode).toBe(200);
     expect(viaToken.json().sessions).toEqual([]);
   });
+
+  it("lets admins list and sign out anyone's sessions (?user=), audited; others are refused", async () => {
+    const dawit = await signIn('dawit', 'Dawit lost laptop');
+    const tigist = await signIn('tigist', 'Tigist 4');
+    const admin = auth(t.adminToken);
+    const listed = await t.app.inject({ url: '/api/v1/auth/sessions?user=dawit', headers: admin });
+    expect(listed.statusCode, listed.body).toBe(200);
+    const lost = (listed.json().sessions as { id: string; user_agent: string; current: boolean }[]).find(
+      (x) => x.user_agent === 'Dawit lost laptop',
+    );
+    expect(lost?.current).toBe(false);
+    const tigistId = (await sessions(tigist)).find((x) => x.current)?.id ?? '';
+
+    // A responder may not look at or end someone else's sessions.
+    const peek = await t.app.inject({ url: '/api/v1/auth/sessions?user=dawit', headers: as(tigist) });
+    expect(peek.statusCode).toBe(403);
+    const refused = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/auth/sessions/${lost?.id}?user=dawit`,
+      headers: as(tigist),
+    });
+    expect(refused.statusCode).toBe(403);
+    // The session must belong to the user named; an unknown user is not found.
+    const mismatch = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/auth/sessions/${tigistId}?user=dawit`,
+      headers: admin,
+    });
+    expect(mismatch.statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ url: '/api/v1/auth/sessions?user=nobody', headers: admin })).statusCode,
+    ).toBe(404);
+
+    const ended = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/auth/sessions/${lost?.id}?user=dawit`,
+      headers: admin,
+    });
+    expect(ended.statusCode, ended.body).toBe(200);
+    expect((await t.app.inject({ url: '/api/v1/auth/session', headers: as(dawit) })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/api/v1/auth/session', headers: as(tigist) })).statusCode).toBe(200);
+    const me = (await t.app.inject({ url: '/api/v1/me', headers: admin })).json().user.handle as string;
+    const dawitRow = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('handle', '=', 'dawit')
+      .executeTakeFirstOrThrow();
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['actor_name', 'entity_id'])
+      .where('action', '=', 'session.revoked')
+      .where('actor_name', '=', me)
+      .execute();
+    expect(audit).toEqual([{ actor_name: me, entity_id: dawitRow.id }]);
+  });
 });

@@ -3368,8 +3368,14 @@ export interface paths {
     };
   };
   "/api/v1/auth/sessions": {
-    /** Where you are signed in: your live sessions, most recently used first */
+    /** Where you are signed in: your live sessions, most recently used first (admins: ?user=HANDLE) */
     get: {
+      parameters: {
+        query?: {
+          /** @description another user's (admins) */
+          user?: string;
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -3397,9 +3403,13 @@ export interface paths {
     };
   };
   "/api/v1/auth/sessions/{id}": {
-    /** Sign one of your sessions out: its cookie stops working at once */
+    /** Sign one of your sessions out (admins: ?user=HANDLE, someone else's): its cookie stops working at once */
     delete: {
       parameters: {
+        query?: {
+          /** @description another user's (admins) */
+          user?: string;
+        };
         path: {
           id: string;
         };

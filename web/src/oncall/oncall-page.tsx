@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { overrideInputSchema } from '../../../src/domain/schedules/override-input.ts';
-import { answer, api } from '../api/client';
+import { answer, api, raw } from '../api/client';
 import type { EscalationPolicy, OnCallNow, Override, Schedule, Shift } from '../api/models';
 import { useUsers } from '../api/shared-queries';
 import { checked } from '../api/validate';
 import { useCan, useUser, useViewerZone } from '../auth/session';
+import { Copyable } from '../ui/copy';
 import { ErrorNote, Field, fieldError, TextField } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
 import { formatAt } from '../ui/time';
@@ -435,13 +436,50 @@ function MyShifts({ schedules }: { schedules: Schedule[] }) {
           ))}
         </ul>
       )}
-      <p className="small">
-        Calendar feed:{' '}
-        <a href={`/api/v1/users/${encodeURIComponent(handle)}/oncall.ical`}>iCal link for my shifts</a>{' '}
-        <span className="muted">
-          (a calendar app needs the feed token from <code>POST /api/v1/users/{handle}/feed-token</code>)
-        </span>
-      </p>
+      <CalendarFeed handle={handle} />
     </section>
+  );
+}
+
+interface FeedToken {
+  user_feed_url: string;
+}
+
+/**
+ * My shifts as a calendar feed: a new feed token (shown once, replacing the previous one) gives a
+ * link to copy into any calendar app, or to subscribe to directly (webcal:).
+ */
+function CalendarFeed({ handle }: { handle: string }) {
+  const create = useMutation({
+    mutationFn: () =>
+      raw<{ feed_token: FeedToken }>('POST', `/api/v1/users/${encodeURIComponent(handle)}/feed-token`).then(
+        (a) => a.feed_token,
+      ),
+  });
+  const url = create.data?.user_feed_url;
+  return (
+    <div className="small">
+      <p>
+        Calendar feed of my shifts{' '}
+        <button
+          type="button"
+          className="button small"
+          onClick={() => create.mutate()}
+          disabled={create.isPending}
+        >
+          {url ? 'Make a new calendar link' : 'Get a calendar link'}
+        </button>
+      </p>
+      {url && (
+        <>
+          <Copyable label="Calendar link" value={url} />
+          <p>
+            <a href={url.replace(/^https?:/, 'webcal:')}>Subscribe in my calendar app</a>{' '}
+            <span className="muted">(a new link stops the previous one)</span>
+          </p>
+        </>
+      )}
+      <ErrorNote error={create.error} />
+    </div>
   );
 }

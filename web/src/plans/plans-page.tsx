@@ -149,7 +149,8 @@ function Versions({ name, current }: { name: string; current: PlanVersion | unde
               </select>
             </label>
           </div>
-          <pre className="diff">
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a keyboard must reach a scrollable diff to scroll it (axe scrollable-region-focusable) */}
+          <pre className="diff" tabIndex={0}>
             {changed.length === 0
               ? 'No differences.'
               : lines.map((l, i) => (

@@ -1,26 +1,52 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { answer, api } from '../api/client';
 import type { SignedInSession } from '../api/models';
-import { ErrorNote } from '../ui/field';
+import { useCan } from '../auth/session';
+import { ErrorNote, Field } from '../ui/field';
 import { TableWrap } from '../ui/table-wrap';
 import { Time } from '../ui/time';
+import { UserOptions } from '../ui/user-options';
 
-/** Where I am signed in: my live sessions, each can be signed out (this one signs me out here). */
+/**
+ * Where I am signed in: my live sessions, each can be signed out (this one signs me out here).
+ * Admins pick a user to see and sign out theirs (a lost laptop); the API checks that permission too.
+ */
 export function Sessions() {
   const client = useQueryClient();
+  const manageAny = useCan('session:manage-any');
+  const [whose, setWhose] = useState('');
+  const query = whose ? { user: whose } : {};
   const sessions = useQuery({
-    queryKey: ['sessions'],
+    queryKey: ['sessions', whose],
     queryFn: () =>
-      answer<{ sessions: SignedInSession[] }>(api.GET('/api/v1/auth/sessions')).then((a) => a.sessions),
+      answer<{ sessions: SignedInSession[] }>(api.GET('/api/v1/auth/sessions', { params: { query } })).then(
+        (a) => a.sessions,
+      ),
+    retry: false,
   });
   const revoke = useMutation({
     mutationFn: (id: string) =>
-      answer(api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id } } })),
+      answer(api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id }, query } })),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['sessions'] }),
   });
   return (
     <>
-      <p className="muted">Browsers where you are signed in. Sign out any you do not recognise.</p>
+      <p className="muted">
+        {whose
+          ? `Browsers where ${whose} is signed in.`
+          : 'Browsers where you are signed in. Sign out any you do not recognise.'}
+      </p>
+      {manageAny && (
+        <Field label="Whose sessions">
+          {(p) => (
+            <select {...p} value={whose} onChange={(e) => setWhose(e.target.value)}>
+              <option value="">Mine</option>
+              <UserOptions />
+            </select>
+          )}
+        </Field>
+      )}
       <ErrorNote error={sessions.error ?? revoke.error} />
       <TableWrap label="Signed-in sessions">
         <table aria-label="Signed-in sessions">

@@ -12,8 +12,9 @@ export function Copyable({ label, value }: { label: string; value: string }) {
     <div className="copyable">
       <span className="muted">{label}</span>
       <code>{value}</code>
-      <button type="button" className="button small" onClick={() => void copy()} aria-label={`Copy ${label}`}>
-        {copied ? 'Copied' : 'Copy'}
+      {/* The visible word starts the accessible name (WCAG 2.5.3): "Copy Key", then "Copied Key". */}
+      <button type="button" className="button small" onClick={() => void copy()}>
+        {copied ? 'Copied' : 'Copy'} <span className="visually-hidden">{label}</span>
       </button>
     </div>
   );

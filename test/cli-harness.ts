@@ -33,7 +33,36 @@ export async function cliAgainst(
   if (options.process) return (...args) => runProcess([...args, '--url', url], t.adminToken);
   const { runCli } = await import('../src/cli/run.ts');
   return (...args) =>
-    inProcess(() => runCli([process.execPath, 'tocsin', ...args, '--url', url]), t.adminToken);
+    inProcess(() => runCli([process.execPath, 'tocsin', ...args, '--url', url]), {
+      TOCSIN_TOKEN: t.adminToken,
+    });
+}
+
+/**
+ * `tocsin(...args)` without a server, on the local store at `databaseUrl`, run in this process from
+ * `cwd` (relative paths in argv and in what the CLI prints resolve there), as from a shell in `cwd`
+ * with DATABASE_URL set and neither TOCSIN_URL nor TOCSIN_TOKEN.
+ */
+export async function cliLocal(
+  databaseUrl: string,
+  cwd: string,
+): Promise<(...args: string[]) => Promise<CliResult>> {
+  const { runCli } = await import('../src/cli/run.ts');
+  return (...args) =>
+    inProcess(() => inDirectory(cwd, () => runCli([process.execPath, 'tocsin', ...args])), {
+      DATABASE_URL: databaseUrl,
+    });
+}
+
+/** Runs `command` with `cwd` as the working directory, then goes back (vitest runs in forks: allowed). */
+async function inDirectory<T>(cwd: string, command: () => Promise<T>): Promise<T> {
+  const saved = process.cwd();
+  process.chdir(cwd);
+  try {
+    return await command();
+  } finally {
+    process.chdir(saved);
+  }
 }
 
 async function runProcess(args: string[], token: string): Promise<CliResult> {
@@ -56,14 +85,29 @@ async function runProcess(args: string[], token: string): Promise<CliResult> {
 // In-process runs share process.stdout/stderr, exitCode and the environment: one at a time.
 let queue: Promise<unknown> = Promise.resolve();
 
-function inProcess(command: () => Promise<number | null>, token: string): Promise<CliResult> {
-  const result = queue.then(() => captured(command, token));
+function inProcess(
+  command: () => Promise<number | null>,
+  env: Partial<Record<CliVariable, string>>,
+): Promise<CliResult> {
+  const result = queue.then(() => captured(command, env));
   queue = result.catch(() => {});
   return result;
 }
 
+/**
+ * What the CLI reads from the environment to find its server or store: the server's two are unset
+ * unless given (argv names the server); DATABASE_URL is set only for a local-store run.
+ */
+type CliVariable = 'TOCSIN_URL' | 'TOCSIN_TOKEN' | 'DATABASE_URL';
+const cliVariables = (env: Partial<Record<CliVariable, string>>): CliVariable[] => [
+  ...new Set<CliVariable>(['TOCSIN_URL', 'TOCSIN_TOKEN', ...(Object.keys(env) as CliVariable[])]),
+];
+
 /** Runs the command with stdout/stderr captured (as a pipe: not a TTY) and the CLI's environment. */
-async function captured(command: () => Promise<number | null>, token: string): Promise<CliResult> {
+async function captured(
+  command: () => Promise<number | null>,
+  env: Partial<Record<CliVariable, string>>,
+): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
   const saved = {
@@ -72,8 +116,7 @@ async function captured(command: () => Promise<number | null>, token: string): P
     tty: process.stderr.isTTY,
     exitCode: process.exitCode,
     exit: process.exit,
-    token: process.env.TOCSIN_TOKEN,
-    url: process.env.TOCSIN_URL,
+    env: cliVariables(env).map((name) => [name, process.env[name]] as const),
   };
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
@@ -84,8 +127,7 @@ async function captured(command: () => Promise<number | null>, token: string): P
   process.exit = ((code?: number | string | null) => {
     throw new CommanderError(Number(code ?? 0), 'tocsin.exit', '');
   }) as typeof process.exit;
-  process.env.TOCSIN_TOKEN = token;
-  delete process.env.TOCSIN_URL;
+  for (const name of cliVariables(env)) restoreEnv(name, env[name]);
   try {
     const code = await command();
     return { code: code ?? 0, stdout: out.join(''), stderr: err.join('') };
@@ -95,8 +137,7 @@ async function captured(command: () => Promise<number | null>, token: string): P
     process.stderr.isTTY = saved.tty;
     process.exitCode = saved.exitCode;
     process.exit = saved.exit;
-    restoreEnv('TOCSIN_TOKEN', saved.token);
-    restoreEnv('TOCSIN_URL', saved.url);
+    for (const [name, value] of saved.env) restoreEnv(name, value);
   }
 }
 

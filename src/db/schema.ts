@@ -839,6 +839,14 @@ export interface IncidentAffectedUsersTable {
   added_by: string;
 }
 
+/** Related incidents (migration 0560): one row per pair, low_id < high_id. */
+export interface IncidentLinksTable {
+  low_id: Ref;
+  high_id: Ref;
+  created_at: Ts;
+  created_by: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   auth_links: AuthLinksTable;
@@ -901,6 +909,7 @@ export interface Database {
   incident_verifications: IncidentVerificationsTable;
   incident_action_approvals: IncidentActionApprovalsTable;
   incident_action_approval_votes: IncidentActionApprovalVotesTable;
+  incident_links: IncidentLinksTable;
 }
 
 export type Db = Kysely<Database>;

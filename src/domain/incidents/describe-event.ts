@@ -36,6 +36,10 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `${str(data.role)} → ${str(data.user)}${data.previous ? ` (was ${str(data.previous)})` : ''}`;
     case 'incident.responder_added':
       return `responder ${str(data.responder)}${data.user ? ` (${str(data.user)})` : ''} added`;
+    case 'incident.linked':
+      return `linked to incident ${str(data.incident_id)} "${str(data.title)}"`;
+    case 'incident.unlinked':
+      return `unlinked from incident ${str(data.incident_id)} "${str(data.title)}"`;
     case 'incident.field_changed':
       return `${str(data.field)} changed`;
     case 'note':

@@ -12,6 +12,8 @@ export const EVENT_KINDS = {
   responderAdded: 'incident.responder_added',
   alertAttached: 'incident.alert_attached',
   fieldChanged: 'incident.field_changed',
+  linked: 'incident.linked',
+  unlinked: 'incident.unlinked',
   updatePublished: 'update.published',
   updateSubmitted: 'update.pending_approval',
   updateApproved: 'update.approved',

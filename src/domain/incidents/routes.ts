@@ -24,6 +24,7 @@ import {
   hypothesisPatchSchema,
   incidentIdSchema,
   incidentPatchSchema,
+  linkBodySchema,
   listIncidentsQuerySchema,
   mitigationBodySchema,
   noteBodySchema,
@@ -35,6 +36,7 @@ import {
   triageBodySchema,
   typeBodySchema,
 } from './inputs.ts';
+import { linkIncidents, unlinkIncidents } from './link-incidents.ts';
 import { listAffectedUsers } from './list-affected-users.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
 import { listIncidents } from './list-incidents.ts';
@@ -239,6 +241,21 @@ export function registerIncidentRoutes(app: App): void {
       reply.status(201);
       return { update };
     },
+  );
+  app.post(`${BASE}/:id/links`, { schema: { tags, params, body: linkBodySchema } }, async (request) =>
+    linkIncidents({
+      ctx: request.ctx,
+      input: { incidentId: request.params.id, otherId: request.body.incident_id },
+    }),
+  );
+  app.delete(
+    `${BASE}/:id/links/:other`,
+    { schema: { tags, params: z.strictObject({ id: incidentIdSchema, other: incidentIdSchema }) } },
+    async (request) =>
+      unlinkIncidents({
+        ctx: request.ctx,
+        input: { incidentId: request.params.id, otherId: request.params.other },
+      }),
   );
   app.get(`${BASE}/:id/timeline`, { schema: { tags, params } }, async (request) => ({
     events: await listIncidentEvents({ ctx: request.ctx, input: { incidentId: request.params.id } }),

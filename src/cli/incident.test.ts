@@ -60,7 +60,7 @@ describe('tocsin incident', () => {
     expect(reopened.stdout).toContain(`#${id} was resolved: it is reopened`);
   });
 
-  it('links and unlinks incidents, shown on both', async () => {
+  it('links, unlinks and merges incidents', async () => {
     const declare = async (title: string) =>
       String(
         JSON.parse((await tocsin('incident', 'declare', title, '--severity', 'P1', '--json')).stdout).id,
@@ -79,6 +79,11 @@ describe('tocsin incident', () => {
     const self = await tocsin('incident', 'link', a, a);
     expect(self.code).toBe(1);
     expect(self.stderr).toContain('incident_id');
+    expect((await tocsin('incident', 'merge', b, '--into', a)).stdout).toBe(
+      `#${b} merged into #${a} and resolved\n`,
+    );
+    const again = await tocsin('incident', 'merge', b, '--into', a);
+    expect(again.code).toBe(1);
   });
 
   it('prints the API reason and field paths on bad input and exits 1', async () => {

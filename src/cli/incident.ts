@@ -371,6 +371,27 @@ export function registerIncident(program: Command): void {
 
   withCommon(
     incident
+      .command('merge <id>')
+      .description(
+        'Merge a duplicate incident into another: its alerts move there, and it is resolved as merged',
+      )
+      .requiredOption('--into <other>', 'the incident that takes it over')
+      .option('--reason <text>', 'why (shown in both timelines)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  tocsin incident merge 15 --into 12\n  tocsin incident merge 15 --into 12 --reason "same outage" --json\n',
+      ),
+  ).action(async (id: string, o: CommonOpts & { into: string; reason?: string }) => {
+    const { incident: merged } = await new ApiClient({ url: o.url }).post<{ incident: IncidentJson }>(
+      path(id, '/merge'),
+      { into: o.into, ...(o.reason ? { reason: o.reason } : {}) },
+    );
+    if (o.json) printJson(merged);
+    else process.stdout.write(`#${id} merged into #${o.into} and ${merged.state}\n`);
+  });
+
+  withCommon(
+    incident
       .command('affected <id> [emails...]')
       .description(
         'Record customers the incident affects by email (a plan group with customers: affected reaches them, e.g. the post-incident email); without addresses, list them',

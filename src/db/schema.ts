@@ -155,6 +155,8 @@ export interface IncidentsTable {
   severity_changed_at: TsNull;
   created_by: string;
   updated_at: Ts;
+  /** The incident this one was merged into (migration 0561); null: not merged. */
+  merged_into: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IncidentEventsTable {

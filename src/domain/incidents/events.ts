@@ -14,6 +14,8 @@ export const EVENT_KINDS = {
   fieldChanged: 'incident.field_changed',
   linked: 'incident.linked',
   unlinked: 'incident.unlinked',
+  mergedInto: 'incident.merged_into',
+  mergedIn: 'incident.merged_in',
   updatePublished: 'update.published',
   updateSubmitted: 'update.pending_approval',
   updateApproved: 'update.approved',

@@ -26,6 +26,7 @@ import {
   incidentPatchSchema,
   linkBodySchema,
   listIncidentsQuerySchema,
+  mergeBodySchema,
   mitigationBodySchema,
   noteBodySchema,
   publishUpdateBodySchema,
@@ -40,6 +41,7 @@ import { linkIncidents, unlinkIncidents } from './link-incidents.ts';
 import { listAffectedUsers } from './list-affected-users.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
 import { listIncidents } from './list-incidents.ts';
+import { mergeIncident } from './merge-incident.ts';
 import { publishUpdate } from './publish-update.ts';
 import { resolveIncident } from './resolve-incident.ts';
 import { setMitigation } from './set-mitigation.ts';
@@ -257,6 +259,12 @@ export function registerIncidentRoutes(app: App): void {
         input: { incidentId: request.params.id, otherId: request.params.other },
       }),
   );
+  app.post(`${BASE}/:id/merge`, { schema: { tags, params, body: mergeBodySchema } }, async (request) => ({
+    incident: await mergeIncident({
+      ctx: request.ctx,
+      input: { incidentId: request.params.id, ...request.body },
+    }),
+  }));
   app.get(`${BASE}/:id/timeline`, { schema: { tags, params } }, async (request) => ({
     events: await listIncidentEvents({ ctx: request.ctx, input: { incidentId: request.params.id } }),
   }));

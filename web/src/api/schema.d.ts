@@ -1246,6 +1246,31 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/merge": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description The incident that takes this one over (its alerts, its timeline note) */
+            into: string;
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/incidents/{id}/timeline": {
     get: {
       parameters: {

@@ -95,6 +95,9 @@ describe('linking incidents', () => {
     expect((await call('POST', `/api/v1/incidents/${a}/links`, { incident_id: '999999' })).status).toBe(404);
     expect((await call('POST', `/api/v1/incidents/999999/links`, { incident_id: a })).status).toBe(404);
     expect((await call('DELETE', `/api/v1/incidents/${a}/links/999999`)).status).toBe(404);
+    const selfUnlink = await call('DELETE', `/api/v1/incidents/${a}/links/${a}`);
+    expect(selfUnlink.status).toBe(400);
+    expect(selfUnlink.body.error.details).toMatchObject([{ path: 'other' }]);
     const bad = await call('POST', `/api/v1/incidents/${a}/links`, { incident_id: 'x' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toMatchObject([{ path: 'body.incident_id' }]);

@@ -17,10 +17,10 @@ export interface LinkResult {
  * pair row is the only shared state, and locking both incidents in request order could deadlock two
  * people linking the same pair from opposite sides.
  */
-async function otherIncident(c: IncidentChange, otherId: string) {
+async function otherIncident(c: IncidentChange, otherId: string, path: string) {
   if (otherId === c.incident.id) {
     throw new Invalid('an incident cannot be linked to itself', [
-      { path: 'incident_id', message: 'must be another incident' },
+      { path, message: 'must be another incident' },
     ]);
   }
   const other = isId(otherId) ? await incidents.findIncident(c.tx, otherId) : undefined;
@@ -47,7 +47,7 @@ function eventOnOther(
 export async function linkIncidents({ ctx, input }: Operation<LinkIncidentsInput>): Promise<LinkResult> {
   ctx.require('incident:update');
   return changeIncident(ctx, input.incidentId, {}, async (c) => {
-    const other = await otherIncident(c, input.otherId);
+    const other = await otherIncident(c, input.otherId, 'incident_id');
     const changed = await incidents.insertLink(c.tx, c.incident.id, other.id, c.now, ctx.actor.name);
     if (changed) {
       await c.event(EVENT_KINDS.linked, { incident_id: other.id, title: other.title });
@@ -62,7 +62,7 @@ export async function linkIncidents({ ctx, input }: Operation<LinkIncidentsInput
 export async function unlinkIncidents({ ctx, input }: Operation<LinkIncidentsInput>): Promise<LinkResult> {
   ctx.require('incident:update');
   return changeIncident(ctx, input.incidentId, {}, async (c) => {
-    const other = await otherIncident(c, input.otherId);
+    const other = await otherIncident(c, input.otherId, 'other');
     const changed = await incidents.deleteLink(c.tx, c.incident.id, other.id);
     if (changed) {
       await c.event(EVENT_KINDS.unlinked, { incident_id: other.id, title: other.title });

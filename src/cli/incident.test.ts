@@ -60,6 +60,32 @@ describe('tocsin incident', () => {
     expect(reopened.stdout).toContain(`#${id} was resolved: it is reopened`);
   });
 
+  it('links, unlinks and merges incidents', async () => {
+    const declare = async (title: string) =>
+      String(
+        JSON.parse((await tocsin('incident', 'declare', title, '--severity', 'P1', '--json')).stdout).id,
+      );
+    const a = await declare('Checkout errors');
+    const b = await declare('Card auth slow');
+    expect((await tocsin('incident', 'link', a, b)).stdout).toBe(`#${a} linked to #${b}\n`);
+    expect((await tocsin('incident', 'link', b, a)).stdout).toBe(`#${b} already linked to #${a}\n`);
+    const show = await tocsin('incident', 'show', b);
+    expect(show.stdout).toMatch(
+      new RegExp(`Related\\n(.*\\n){2}#${a}\\s+Checkout errors\\s+P1\\s+investigating`),
+    );
+    expect(show.stdout).toContain(`linked to incident ${a} "Checkout errors"`);
+    const unlinked = await tocsin('incident', 'unlink', a, b, '--json');
+    expect(JSON.parse(unlinked.stdout)).toEqual({ changed: true, related: [] });
+    const self = await tocsin('incident', 'link', a, a);
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('incident_id');
+    expect((await tocsin('incident', 'merge', b, '--into', a)).stdout).toBe(
+      `#${b} merged into #${a} and resolved\n`,
+    );
+    const again = await tocsin('incident', 'merge', b, '--into', a);
+    expect(again.code).toBe(1);
+  });
+
   it('prints the API reason and field paths on bad input and exits 1', async () => {
     const bad = await tocsin('incident', 'declare', 'x', '--severity', 'SEV9');
     expect(bad.code).toBe(1);

@@ -47,6 +47,15 @@ export interface IncidentDetailJson {
     published_at: string | null;
   }[];
   timeline: { at: string; kind: string; actor_name: string; data: Json }[];
+  /** Linked incidents (absent from servers before §3.10). */
+  related?: RelatedJson[];
+}
+
+interface RelatedJson {
+  id: string;
+  title: string;
+  state: string;
+  severity: string;
 }
 
 /** "2026-03-02 10:05Z": minutes are the resolution anyone reads in a terminal. */
@@ -121,6 +130,15 @@ export function formatIncident(d: IncidentDetailJson): string {
     section(
       `Checklist: ${list.name}`,
       list.items.map((it) => `[${it.done_at ? 'x' : ' '}] ${it.text}  (item ${it.id})`).join('\n'),
+    );
+  }
+  if (d.related && d.related.length > 0) {
+    section(
+      'Related',
+      formatTable(
+        ['incident', 'title', 'severity', 'state'],
+        d.related.map((r) => [`#${r.id}`, r.title, r.severity, r.state]),
+      ),
     );
   }
   section(
@@ -319,6 +337,58 @@ export function registerIncident(program: Command): void {
       else process.stdout.write(`noted on #${id}\n`);
     },
   );
+
+  for (const [verb, description] of [
+    ['link', 'Mark two incidents as related (shown on both, in both timelines; a repeat changes nothing)'],
+    ['unlink', 'Remove the link between two incidents'],
+  ] as const) {
+    withCommon(
+      incident
+        .command(`${verb} <id> <other>`)
+        .description(description)
+        .addHelpText(
+          'after',
+          `\nExamples:\n  tocsin incident ${verb} 12 15\n  tocsin incident ${verb} 12 15 --json | jq -r '.related[].id'\n`,
+        ),
+    ).action(async (id: string, other: string, o: CommonOpts) => {
+      const api = new ApiClient({ url: o.url });
+      const answer =
+        verb === 'link'
+          ? await api.post<{ changed: boolean; related: RelatedJson[] }>(path(id, '/links'), {
+              incident_id: other,
+            })
+          : await api.delete<{ changed: boolean; related: RelatedJson[] }>(
+              path(id, `/links/${encodeURIComponent(other)}`),
+            );
+      if (o.json) printJson(answer);
+      else {
+        const done = verb === 'link' ? 'linked to' : 'unlinked from';
+        const already = verb === 'link' ? 'already linked to' : 'was not linked to';
+        process.stdout.write(`#${id} ${answer.changed ? done : already} #${other}\n`);
+      }
+    });
+  }
+
+  withCommon(
+    incident
+      .command('merge <id>')
+      .description(
+        'Merge a duplicate incident into another: its alerts move there, and it is resolved as merged',
+      )
+      .requiredOption('--into <other>', 'the incident that takes it over')
+      .option('--reason <text>', 'why (shown in both timelines)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  tocsin incident merge 15 --into 12\n  tocsin incident merge 15 --into 12 --reason "same outage" --json\n',
+      ),
+  ).action(async (id: string, o: CommonOpts & { into: string; reason?: string }) => {
+    const { incident: merged } = await new ApiClient({ url: o.url }).post<{ incident: IncidentJson }>(
+      path(id, '/merge'),
+      { into: o.into, ...(o.reason ? { reason: o.reason } : {}) },
+    );
+    if (o.json) printJson(merged);
+    else process.stdout.write(`#${id} merged into #${o.into} and ${merged.state}\n`);
+  });
 
   withCommon(
     incident

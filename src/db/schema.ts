@@ -159,6 +159,8 @@ export interface IncidentsTable {
   severity_changed_at: TsNull;
   created_by: string;
   updated_at: Ts;
+  /** The incident this one was merged into (migration 0561); null: not merged. */
+  merged_into: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IncidentEventsTable {
@@ -854,6 +856,14 @@ export interface IncidentAffectedUsersTable {
   added_by: string;
 }
 
+/** Related incidents (migration 0560): one row per pair, low_id < high_id. */
+export interface IncidentLinksTable {
+  low_id: Ref;
+  high_id: Ref;
+  created_at: Ts;
+  created_by: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   auth_links: AuthLinksTable;
@@ -917,6 +927,7 @@ export interface Database {
   incident_action_approvals: IncidentActionApprovalsTable;
   incident_action_approval_votes: IncidentActionApprovalVotesTable;
   escalation_shadows: EscalationShadowsTable;
+  incident_links: IncidentLinksTable;
 }
 
 export type Db = Kysely<Database>;

@@ -286,3 +286,22 @@ export function resolveIncidentAlerts(db: Executor, incidentId: string, now: Dat
     .returning(['id', 'dedup_key'])
     .execute();
 }
+
+/** Moves every alert that fed an incident to another (a merge); returns the moved alerts. */
+export function moveIncidentAlerts(db: Executor, fromId: string, toId: string, now: Date) {
+  return db
+    .updateTable('alerts')
+    .set({ incident_id: toId, updated_at: now })
+    .where('incident_id', '=', fromId)
+    .returning(['id', 'dedup_key'])
+    .execute();
+}
+
+/** Alerts detached from a merged incident remember the incident that took it over instead. */
+export function moveDetachedFrom(db: Executor, fromId: string, toId: string, now: Date) {
+  return db
+    .updateTable('alerts')
+    .set({ detached_from: toId, updated_at: now })
+    .where('detached_from', '=', fromId)
+    .execute();
+}

@@ -36,6 +36,14 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `${str(data.role)} → ${str(data.user)}${data.previous ? ` (was ${str(data.previous)})` : ''}`;
     case 'incident.responder_added':
       return `responder ${str(data.responder)}${data.user ? ` (${str(data.user)})` : ''} added`;
+    case 'incident.linked':
+      return `linked to incident ${str(data.incident_id)} "${str(data.title)}"`;
+    case 'incident.unlinked':
+      return `unlinked from incident ${str(data.incident_id)} "${str(data.title)}"`;
+    case 'incident.merged_into':
+      return `merged into incident ${str(data.incident_id)} "${str(data.title)}" (${str(data.alerts_moved)} alerts moved)`;
+    case 'incident.merged_in':
+      return `incident ${str(data.incident_id)} "${str(data.title)}" merged in (${str(data.alerts_moved)} alerts moved)`;
     case 'incident.field_changed':
       return `${str(data.field)} changed`;
     case 'note':

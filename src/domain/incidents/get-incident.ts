@@ -30,6 +30,8 @@ export interface IncidentDetail {
    * for states with `by`, only when the caller is among those it names (what a client may offer).
    */
   allowed_states: string[];
+  /** Incidents linked to this one (either side), oldest link first. */
+  related: Awaited<ReturnType<typeof incidents.listRelated>>;
   /** The incident's Slack channel when its plan opens one (channel.platform slack), else null. */
   chat_channel: IncidentChatChannel | null;
 }
@@ -70,16 +72,18 @@ export async function getIncident({
   ctx.require('read');
   const { incident, plan } = await readVisibleIncident(ctx, input.incidentId);
   const id = incident.id;
-  const [roles, responders, hypotheses, checklist, updates, tasks, timeline, chat] = await Promise.all([
-    incidents.listRoles(ctx.db, id),
-    incidents.listResponders(ctx.db, id),
-    incidents.listHypotheses(ctx.db, id),
-    incidents.listChecklistItems(ctx.db, id),
-    incidents.listUpdates(ctx.db, id),
-    incidents.listTasks(ctx.db, id),
-    incidents.listEvents(ctx.db, id),
-    incidentChatChannel(ctx.db, plan, id),
-  ]);
+  const [roles, responders, hypotheses, checklist, updates, tasks, timeline, chat, related] =
+    await Promise.all([
+      incidents.listRoles(ctx.db, id),
+      incidents.listResponders(ctx.db, id),
+      incidents.listHypotheses(ctx.db, id),
+      incidents.listChecklistItems(ctx.db, id),
+      incidents.listUpdates(ctx.db, id),
+      incidents.listTasks(ctx.db, id),
+      incidents.listEvents(ctx.db, id),
+      incidentChatChannel(ctx.db, plan, id),
+      incidents.listRelated(ctx.db, id),
+    ]);
   return {
     incident,
     links: { ...renderLinks(plan.links, incident), ...runbookLinks(plan, timeline) },
@@ -93,5 +97,6 @@ export async function getIncident({
     timeline,
     allowed_states: await allowedStates(ctx, plan, incident, ctx.actor),
     chat_channel: chat,
+    related,
   };
 }

@@ -202,6 +202,15 @@ export const listIncidentsQuerySchema = z.strictObject({
 });
 
 /** Operation inputs: the incident's id plus the request body's fields. */
+export const linkBodySchema = z.strictObject({
+  incident_id: incidentIdSchema.describe('The incident to link this one to'),
+});
+
+export const mergeBodySchema = z.strictObject({
+  into: incidentIdSchema.describe('The incident that takes this one over (its alerts, its timeline note)'),
+  reason: str().trim().max(2000).optional(),
+});
+
 type For<S extends z.ZodType> = { incidentId: string } & z.input<S>;
 export type AcknowledgeIncidentInput = { incidentId: string };
 export type TriageIncidentInput = For<typeof triageBodySchema>;
@@ -211,6 +220,9 @@ export type TransitionIncidentInput = For<typeof transitionBodySchema>;
 export type ResolveIncidentInput = For<typeof resolveBodySchema>;
 export type AssignRoleInput = For<typeof assignRoleBodySchema>;
 export type AddNoteInput = For<typeof noteBodySchema>;
+/** otherId: the incident linked to (body incident_id, or the :other of an unlink). */
+export type MergeIncidentInput = For<typeof mergeBodySchema>;
+export type LinkIncidentsInput = { incidentId: string; otherId: string };
 export type AddAffectedUsersInput = For<typeof affectedUsersBodySchema>;
 export type AddHypothesisInput = For<typeof hypothesisBodySchema>;
 export type UpdateHypothesisInput = For<typeof hypothesisPatchSchema> & { hypothesisId: string };

@@ -379,3 +379,50 @@ export async function isInvolved(db: Executor, incidentId: string, userId: strin
     .executeTakeFirst();
   return row?.involved === true;
 }
+
+/** The stored order of a pair: smaller id first (incident_links' check). */
+function linkPair(a: string, b: string): { low_id: string; high_id: string } {
+  return BigInt(a) < BigInt(b) ? { low_id: a, high_id: b } : { low_id: b, high_id: a };
+}
+
+/** Links two incidents; false when they already were (a repeat is not an error). */
+export async function insertLink(db: Executor, a: string, b: string, at: Date, by: string): Promise<boolean> {
+  const row = await db
+    .insertInto('incident_links')
+    .values({ ...linkPair(a, b), created_at: at, created_by: by })
+    .onConflict((oc) => oc.columns(['low_id', 'high_id']).doNothing())
+    .returning('low_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Unlinks two incidents; false when they were not linked. */
+export async function deleteLink(db: Executor, a: string, b: string): Promise<boolean> {
+  const { low_id, high_id } = linkPair(a, b);
+  const row = await db
+    .deleteFrom('incident_links')
+    .where('low_id', '=', low_id)
+    .where('high_id', '=', high_id)
+    .returning('low_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The incidents linked to one, whichever side it was linked from, oldest link first. */
+export function listRelated(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_links as l')
+    .innerJoin('incidents as i', (j) =>
+      j.on((eb) =>
+        eb.or([
+          eb.and([eb('l.low_id', '=', incidentId), eb('i.id', '=', eb.ref('l.high_id'))]),
+          eb.and([eb('l.high_id', '=', incidentId), eb('i.id', '=', eb.ref('l.low_id'))]),
+        ]),
+      ),
+    )
+    .select(['i.id', 'i.title', 'i.state', 'i.severity', 'l.created_at as linked_at'])
+    .where((eb) => eb.or([eb('l.low_id', '=', incidentId), eb('l.high_id', '=', incidentId)]))
+    .orderBy('l.created_at')
+    .orderBy('i.id')
+    .execute();
+}

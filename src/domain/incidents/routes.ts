@@ -24,7 +24,9 @@ import {
   hypothesisPatchSchema,
   incidentIdSchema,
   incidentPatchSchema,
+  linkBodySchema,
   listIncidentsQuerySchema,
+  mergeBodySchema,
   mitigationBodySchema,
   noteBodySchema,
   publishUpdateBodySchema,
@@ -35,9 +37,11 @@ import {
   triageBodySchema,
   typeBodySchema,
 } from './inputs.ts';
+import { linkIncidents, unlinkIncidents } from './link-incidents.ts';
 import { listAffectedUsers } from './list-affected-users.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
 import { listIncidents } from './list-incidents.ts';
+import { mergeIncident } from './merge-incident.ts';
 import { publishUpdate } from './publish-update.ts';
 import { resolveIncident } from './resolve-incident.ts';
 import { setMitigation } from './set-mitigation.ts';
@@ -240,6 +244,27 @@ export function registerIncidentRoutes(app: App): void {
       return { update };
     },
   );
+  app.post(`${BASE}/:id/links`, { schema: { tags, params, body: linkBodySchema } }, async (request) =>
+    linkIncidents({
+      ctx: request.ctx,
+      input: { incidentId: request.params.id, otherId: request.body.incident_id },
+    }),
+  );
+  app.delete(
+    `${BASE}/:id/links/:other`,
+    { schema: { tags, params: z.strictObject({ id: incidentIdSchema, other: incidentIdSchema }) } },
+    async (request) =>
+      unlinkIncidents({
+        ctx: request.ctx,
+        input: { incidentId: request.params.id, otherId: request.params.other },
+      }),
+  );
+  app.post(`${BASE}/:id/merge`, { schema: { tags, params, body: mergeBodySchema } }, async (request) => ({
+    incident: await mergeIncident({
+      ctx: request.ctx,
+      input: { incidentId: request.params.id, ...request.body },
+    }),
+  }));
   app.get(`${BASE}/:id/timeline`, { schema: { tags, params } }, async (request) => ({
     events: await listIncidentEvents({ ctx: request.ctx, input: { incidentId: request.params.id } }),
   }));

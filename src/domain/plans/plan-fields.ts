@@ -202,6 +202,7 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   dataSovereignty: 'stored',
 
   workflows: 'acted',
+  'workflows[].if.openIncidents': 'acted',
   'workflows[].description': 'text',
 };
 

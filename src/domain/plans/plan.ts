@@ -879,6 +879,8 @@ function checkWorkflow(c: Checker, w: Workflow, at: PropertyKey[]): void {
   for (const [field, known, label] of refs) {
     for (const value of matcherValues(w.if?.[field])) c.ref([...at, 'if', field], value, known, label);
   }
+  const open = w.if?.openIncidents?.severityAtLeast;
+  c.ref([...at, 'if', 'openIncidents', 'severityAtLeast'], open, c.known.severities, 'severity');
   if (typeof w.when === 'object' && 'state' in w.when) {
     c.ref([...at, 'when', 'state'], w.when.state, c.known.states, 'state');
   }

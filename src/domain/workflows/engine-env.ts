@@ -1,4 +1,5 @@
 import type { Executor, Row } from '../../db/schema.ts';
+import type { Plan } from '../plans/plan.ts';
 import type { FireEnv } from './fire.ts';
 import type { PlanCache } from './plan-cache.ts';
 import * as q from './queries.ts';
@@ -9,13 +10,33 @@ export interface WorkflowEnv extends FireEnv {
   plans: PlanCache;
 }
 
-/** Snapshots of incident rows with their last published updates (two extra queries for all of them). */
+/** Whether a plan's workflows look at other incidents (the one condition that needs the database). */
+export function usesOpenIncidents(plan: Plan): boolean {
+  return plan.workflows.some((w) => w.if?.openIncidents !== undefined);
+}
+
+/**
+ * Snapshots of incident rows with their last published updates (two extra queries for all of them),
+ * and, when one of their plans uses `if.openIncidents`, the open incidents per severity (one more).
+ */
 export async function loadSnapshots(
   tx: Executor,
   rows: Row<'incidents'>[],
+  plans: PlanCache,
 ): Promise<Map<string, IncidentSnapshot>> {
   const ids = rows.map((r) => String(r.id));
   const updates = await q.lastPublishedUpdates(tx, ids);
   const moments = await q.timerMoments(tx, ids);
-  return new Map(rows.map((r) => [String(r.id), snapshotOf(r, updates, moments)]));
+  const counting = new Set<string>();
+  for (const r of rows) {
+    if (usesOpenIncidents(await plans.get(tx, r.plan_name, r.plan_version))) counting.add(String(r.id));
+  }
+  const open = counting.size > 0 ? await q.openIncidentCounts(tx) : undefined;
+  return new Map(
+    rows.map((r) => {
+      const snapshot = snapshotOf(r, updates, moments);
+      if (open && counting.has(String(r.id))) snapshot.open_incidents = open;
+      return [String(r.id), snapshot];
+    }),
+  );
 }

@@ -288,6 +288,22 @@ function raised(plan: Plan, from: string | undefined, to: string): boolean {
   return index(to) >= 0 && index(from) >= 0 && index(to) < index(from);
 }
 
+/** Open incidents of `severityAtLeast` or more severe (all open ones without it), per the snapshot. */
+function openIncidentsHold(
+  plan: Plan,
+  incident: IncidentSnapshot,
+  cond: NonNullable<WorkflowCondition['openIncidents']>,
+): boolean {
+  const counts = incident.open_incidents ?? {};
+  const limit = cond.severityAtLeast ? plan.severities.findIndex((s) => s.id === cond.severityAtLeast) : -1;
+  const severe = cond.severityAtLeast
+    ? new Set(plan.severities.slice(0, limit + 1).map((s) => s.id))
+    : undefined;
+  let open = 0;
+  for (const [severity, n] of Object.entries(counts)) if (!severe || severe.has(severity)) open += n;
+  return open >= cond.atLeast;
+}
+
 export function conditionsHold(
   cond: WorkflowCondition | undefined,
   input: Pick<EvaluateInput, 'incident' | 'plan' | 'now'>,
@@ -320,6 +336,7 @@ export function conditionsHold(
   ) {
     return false;
   }
+  if (cond.openIncidents && !openIncidentsHold(input.plan, incident, cond.openIncidents)) return false;
   for (const [label, matcher] of Object.entries(cond.labels ?? {})) {
     if (!matches(incident.labels[label], matcher)) return false;
   }

@@ -15,7 +15,7 @@ const TIMER_CHAIN = 1;
 export async function fireWorkflowTimers(env: WorkflowEnv): Promise<number> {
   const rows = await q.openIncidents(env.tx, env.now);
   if (rows.length === 0) return 0;
-  const incidents = await loadSnapshots(env.tx, rows);
+  const incidents = await loadSnapshots(env.tx, rows, env.plans);
   return fireTimersFor(env, [...incidents.values()]);
 }
 

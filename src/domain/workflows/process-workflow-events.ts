@@ -43,7 +43,7 @@ async function fireEvents(
 ): Promise<void> {
   const { tx, now } = env;
   const ids = [...new Set(events.map((e) => String(e.incident_id)))];
-  const incidents = await loadSnapshots(tx, await q.findIncidents(tx, ids));
+  const incidents = await loadSnapshots(tx, await q.findIncidents(tx, ids), env.plans);
   const runs = await q.runCountsSince(tx, ids, new Date(now.getTime() - HOUR_MS));
   for (const event of events) {
     const incident = incidents.get(String(event.incident_id));

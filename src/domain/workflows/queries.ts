@@ -461,3 +461,14 @@ export async function hasChecklist(db: Executor, incidentId: string, checklist: 
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Open incidents per severity id, all plans (workflow condition `if.openIncidents`). */
+export async function openIncidentCounts(db: Executor): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['severity', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('resolved_at', 'is', null)
+    .groupBy('severity')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.severity, Number(r.n)]));
+}

@@ -29,6 +29,11 @@ export interface IncidentSnapshot extends IncidentMilestones {
   last_page_at?: Date | null;
   /** When each role was last assigned (timer anchor role_assigned). */
   role_assigned_at?: Record<string, Date>;
+  /**
+   * Open incidents (this one included) per severity id, for `if.openIncidents`; loaded only when the
+   * incident's plan uses that condition (absent: none are counted).
+   */
+  open_incidents?: Record<string, number>;
 }
 
 /** Per incident, the moments timers may count from that are not on its row (queries.timerMoments). */

@@ -151,6 +151,18 @@ export const conditionSchema = z
     target: matcherSchema.optional().describe('for target.breached and target timers: which target'),
     role: matcherSchema.optional().describe('for incident.role_assigned: which role'),
     audience: matcherSchema.optional().describe('for update.*: internal or external'),
+    openIncidents: z
+      .strictObject({
+        severityAtLeast: z
+          .string()
+          .optional()
+          .describe('a severity id of the plan: count open incidents this severe or more (default: all)'),
+        atLeast: z.number().int().min(1).max(10_000).describe('holds when at least this many are open'),
+      })
+      .optional()
+      .describe(
+        'holds when at least atLeast incidents are open (this one included), counting only those of severityAtLeast or more severe',
+      ),
   })
   .describe('All given conditions must hold');
 

@@ -79,6 +79,13 @@ export interface Responder {
   [key: string]: unknown;
 }
 
+export interface RelatedIncident {
+  id: string;
+  title: string;
+  state: string;
+  severity: string;
+}
+
 export interface IncidentDetail {
   incident: Incident;
   links: Record<string, string>;
@@ -89,6 +96,8 @@ export interface IncidentDetail {
   checklists: { name: string; items: ChecklistItem[] }[];
   timeline: TimelineEvent[];
   allowed_states?: string[];
+  /** Incidents linked to this one (tocsin incident link), oldest link first. */
+  related?: RelatedIncident[];
   /** The incident's Slack channel when its plan opens one (channel.platform: slack). */
   chat_channel?: {
     platform: 'slack';

@@ -1208,6 +1208,73 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/links": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description The incident to link this one to */
+            incident_id: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/links/{other}": {
+    delete: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+          /** @description Incident id */
+          other: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/merge": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description The incident that takes this one over (its alerts, its timeline note) */
+            into: string;
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/incidents/{id}/timeline": {
     get: {
       parameters: {

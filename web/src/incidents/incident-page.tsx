@@ -20,6 +20,7 @@ import {
 } from './incident-actions';
 import { MaybeLink, PlanGuides } from './plan-guides';
 import { useIncident, usePages, usePlan } from './queries';
+import { RelatedIncidents } from './related-incidents';
 import { TargetClocks } from './target-clocks';
 import { Timeline } from './timeline';
 
@@ -108,6 +109,7 @@ export default function IncidentPage() {
           <ChecklistsSection detail={detail} canAct={canAct} />
           <HypothesesSection detail={detail} />
           <LinksSection detail={detail} />
+          <RelatedIncidents related={detail.related ?? []} />
           <PlanGuides
             plan={plan.data?.plan}
             severity={incident.severity}

@@ -1,0 +1,22 @@
+import { Link } from 'react-router';
+import type { RelatedIncident } from '../api/models';
+
+/** Incidents linked to this one (either side linked them), each a link to its own page. */
+export function RelatedIncidents({ related }: { related: RelatedIncident[] }) {
+  if (related.length === 0) return null;
+  return (
+    <section aria-labelledby="related-title">
+      <h2 id="related-title">Related incidents</h2>
+      <ul className="plain">
+        {related.map((r) => (
+          <li key={r.id}>
+            <Link to={`/incidents/${encodeURIComponent(r.id)}`}>
+              #{r.id} {r.title}
+            </Link>{' '}
+            <span className="badge">{r.severity}</span> <span className="muted">{r.state}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

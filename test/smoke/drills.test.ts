@@ -171,6 +171,10 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
       ['hana@example.com', 'am'],
       ['sam@example.com', 'en'],
     ]);
+    expect(first.filter((d) => d.to === 'chat').map((d) => d.destination)).toEqual([
+      '#incident-2026-01-07-creator-uploads-are-failing',
+    ]);
+    expect(first.find((d) => d.to === 'chat')?.text).toContain('Status page update');
     expect(emails[0]?.text).toContain(am);
     expect(emails[1]?.text).toContain(en);
     // Internal updates kept SEV1's 15-minute cadence in the channel.

@@ -14,8 +14,8 @@ import { slackChannelProvider } from '../../notify/providers/slack-channel.ts';
 // The incident's own Slack channel (plan `channel: {platform: slack}`), end to end through the real
 // engine (timeline → outbox → providers) against the loopback Slack on a virtual clock: opened under
 // the plan's name (suffixed when Slack says name_taken, retried after a 429), the people joining
-// invited (Slack member id on file, else users.lookupByEmail), and the card, internal updates and key
-// events posted there in order once it exists. The API shows the channel.
+// invited (Slack member id on file, else users.lookupByEmail), and the card, published updates (internal
+// and external) and key events posted there in order once it exists. The API shows the channel.
 
 let t: TestApp;
 let slack: FakeSlack;
@@ -149,6 +149,10 @@ describe('the incident Slack channel', () => {
       audience: 'internal',
       bodies: { en: 'Rolled back the deploy', am: 'ማሰማራቱን መለስን' },
     });
+    await call('POST', `/api/v1/incidents/${incident.id}/updates`, {
+      audience: 'external',
+      bodies: { en: 'Checkout is failing; we are on it', am: 'ክፍያ አይሰራም፤ እየሰራንበት ነው' },
+    });
     await call('POST', `/api/v1/incidents/${incident.id}/severity`, {
       severity: 'SEV1',
       reason: 'all regions',
@@ -172,10 +176,15 @@ describe('the incident Slack channel', () => {
       'noor is now incident-commander',
       'hanna is now scribe',
       'Rolled back the deploy',
+      'Status page update',
       'Severity SEV2 → SEV1: all regions',
       'Resolved by',
     ].map((s) => bodies.filter((b) => b.includes(s)).length);
-    expect(found).toEqual([1, 1, 1, 1, 1]);
+    expect(found).toEqual([1, 1, 1, 1, 1, 1]);
+    // The published external update, in every language, as the status page shows it.
+    const external = bodies.find((b) => b.includes('Status page update'));
+    expect(external).toContain('Checkout is failing; we are on it');
+    expect(external).toContain('ክፍያ አይሰራም፤ እየሰራንበት ነው');
     expect(bodies.find((b) => b.includes('Rolled back'))).toContain('ማሰማራቱን መለስን');
 
     // Every request carried the bot token; the second tick created nothing twice.

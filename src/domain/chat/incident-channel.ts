@@ -7,8 +7,8 @@ import * as q from './queries.ts';
 
 // The incident's own chat channel in Slack (plan `channel: {name, platform: slack}`): opened when the
 // incident is declared (under the name the plan's pattern gave it, incidents/incident.ts channelName),
-// the people on the incident invited as they join, and the incident card, every internal update and
-// the key timeline events posted there. Driven by the timeline (the workflow events pass consumes
+// the people on the incident invited as they join, and the incident card, every published update
+// (internal, and external as the status page shows it) and the key timeline events posted there. Driven by the timeline (the workflow events pass consumes
 // each event once), and everything goes through the outbox: durable, retried, deduplicated per event.
 
 export interface ChannelEvent {
@@ -71,13 +71,14 @@ async function eventText(
     case EVENT_KINDS.targetBreached:
       return `Target missed: ${str(d.target ?? d.kind)}`;
     case EVENT_KINDS.updatePublished: {
-      if (d.audience !== 'internal') return undefined;
       const update = await q.findUpdateBodies(tx, str(d.update_id));
       if (!update) return undefined;
       // The plan's languages in its order, then any other the update carries.
       const order = [...new Set([...languages, ...Object.keys(update.bodies)])];
       const texts = order.flatMap((l) => (update.bodies[l] ? [update.bodies[l]] : []));
-      return `Update (${event.actor_name}):\n${texts.join('\n\n')}`;
+      // A published external update is what customers now read: the channel sees it, labelled so.
+      const label = d.audience === 'external' ? 'Status page update' : 'Update';
+      return `${label} (${event.actor_name}):\n${texts.join('\n\n')}`;
     }
     default:
       return undefined;

@@ -35,11 +35,20 @@ metadata: { name: hanna }
 spec: { name: Hanna, email: hanna@example.com, role: responder }
 ---
 apiVersion: tocsin.dev/v1
+kind: User
+metadata: { name: omar }
+spec:
+  name: Omar
+  role: responder
+  contacts: [{ kind: slack, address: U0OMAR777, label: slack, verified: true }]
+---
+apiVersion: tocsin.dev/v1
 kind: Plan
 metadata: { name: chatty }
 languages: [en, am]
 severities: [{ id: SEV1, title: Outage }, { id: SEV2, title: Degraded }]
 roles: [{ id: incident-commander, title: IC }, { id: scribe, title: Scribe }]
+groups: [{ id: database, title: Database team, users: [omar] }]
 lifecycle: { states: [{ id: investigating }, { id: resolved }] }
 channel: { name: "inc-{slug}", platform: slack }
 `;
@@ -49,7 +58,11 @@ beforeAll(async () => {
     testApp(),
     startFakeSlack({
       channels: { 'inc-checkout-down': 'C0OLD' },
-      users: { 'noor@example.com': 'U0NOOR123', 'hanna@example.com': 'U0HANNA99' },
+      users: {
+        'noor@example.com': 'U0NOOR123',
+        'hanna@example.com': 'U0HANNA99',
+        'omar@example.com': 'U0OMAR777',
+      },
     }),
   ]);
   const res = await t.app.inject({
@@ -145,6 +158,8 @@ describe('the incident Slack channel', () => {
     expect(channel.members).toContain('U0NOOR123');
 
     await call('POST', `/api/v1/incidents/${incident.id}/roles`, { role: 'scribe', user: 'hanna' });
+    // A responder group: its members are invited like role holders.
+    await call('POST', `/api/v1/incidents/${incident.id}/responders`, { responder: 'database' });
     await call('POST', `/api/v1/incidents/${incident.id}/updates`, {
       audience: 'internal',
       bodies: { en: 'Rolled back the deploy', am: 'ማሰማራቱን መለስን' },
@@ -160,7 +175,8 @@ describe('the incident Slack channel', () => {
     await call('POST', `/api/v1/incidents/${incident.id}/resolve`, { resolution: 'fixed' });
     await tick();
     // Hanna has no Slack id on file: found by her email.
-    expect(channel.members).toEqual(['U0BOT', 'U0NOOR123', 'U0HANNA99']);
+    // Invites are sent in parallel: their order in Slack is not asserted.
+    expect([...channel.members].sort()).toEqual(['U0BOT', 'U0HANNA99', 'U0NOOR123', 'U0OMAR777']);
     const lookups = slack.requests.filter((r) => r.url.endsWith('/users.lookupByEmail'));
     expect(lookups.map((r) => r.body)).toEqual(['email=hanna%40example.com']);
 

@@ -2,6 +2,8 @@ import type { Executor } from '../../db/schema.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import { INCIDENT_CHANNEL_DELIVERY, incidentChannelKey } from '../notifications/queries.ts';
+import { resolveRecipients } from '../paging/recipients.ts';
+import { targetOf } from '../paging/steps.ts';
 import type { Plan } from '../plans/plan.ts';
 import * as q from './queries.ts';
 
@@ -28,6 +30,7 @@ export interface ChannelIncident {
   impact: string;
   channel_name: string;
   war_room_url?: string | null | undefined;
+  service?: string | null | undefined;
 }
 
 /** Whether the plan asks Tocsin to open a channel per incident in Slack. */
@@ -85,9 +88,29 @@ async function eventText(
   }
 }
 
-/** Who an event brings into the channel: the declarer with the role holders, an assignee, an acknowledger. */
-async function invitees(tx: Executor, incident: ChannelIncident, event: ChannelEvent) {
+/**
+ * Who an event brings into the channel: the declarer with the role holders, an assignee, an
+ * acknowledger, and the people a responder added names (a plan group's members, a role's holder,
+ * a schedule's on-call person, a team) as they are at that moment.
+ */
+async function invitees(
+  env: ChannelEnv,
+  plan: Plan,
+  incident: ChannelIncident,
+  event: ChannelEvent,
+): Promise<{ ids: string[]; handles: string[] } | undefined> {
+  const { tx } = env;
   const d = event.data ?? {};
+  if (event.kind === EVENT_KINDS.responderAdded && typeof d.responder === 'string') {
+    const target = typeof d.user === 'string' ? `user:${d.user}` : d.responder;
+    const found = await resolveRecipients(tx, [targetOf(target, plan)], {
+      incidentId: incident.id,
+      service: incident.service ?? null,
+      plan,
+      now: env.now,
+    });
+    return { ids: [...found.userIds], handles: [] };
+  }
   if (event.kind === EVENT_KINDS.declared) {
     const ids = await q.roleHolderIds(tx, incident.id);
     return { ids: event.actor_id ? [event.actor_id, ...ids] : ids, handles: [] };
@@ -133,7 +156,7 @@ export async function postEventToIncidentChannel(
       now,
     );
   }
-  const who = await invitees(tx, incident, event);
+  const who = await invitees(env, plan, incident, event);
   if (who) {
     const identities = await q.slackIdentities(tx, who);
     if (identities.slack_ids.length + identities.emails.length > 0) {

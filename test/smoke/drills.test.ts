@@ -136,6 +136,54 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     expect(report.passed).toBe(true);
   });
 
+  it('creator-platform-bilingual: an Amharic + English update through IC + leadership approval to the status page, email and Slack', async ({
+    expect,
+  }) => {
+    const file = 'creator-platform-bilingual.yaml';
+    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('creator-platform.yaml'), planFile: 'creator-platform.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.passed).toBe(true);
+    // Both external updates waited for the incident commander and a member of leadership.
+    const approvals = report.rules.filter((r) => r.rule === 'approvals.external');
+    expect(approvals.map((r) => [r.verdict, r.actual])).toEqual([
+      ['met', 'abebe as incident-commander +10m, selam as leadership +11m'],
+      ['met', 'abebe as incident-commander +47m, selam as leadership +48m'],
+    ]);
+    expect(report.rules.map((r) => r.rule)).not.toContain('approvals');
+    // The first went out at the last approval: the status page in both languages, an email to each
+    // subscriber in theirs, and a post in the incident's Slack channel.
+    const first = report.deliveries.filter((d) => d.audience === 'external' && d.at_offset === '+11m');
+    const am = 'ፈጣሪዎች አዲስ ይዘት መጫን አይችሉም። ችግሩን ለመፍታት እየሰራን ነው።';
+    const en = 'Creators cannot upload new content. We are working on a fix.';
+    expect(
+      first.filter((d) => d.to === 'status page').map((d) => [d.language, d.destination, d.text]),
+    ).toEqual([
+      ['am', '/status', am],
+      ['en', '/status', en],
+    ]);
+    const emails = first.filter((d) => d.to === 'email');
+    expect(emails.map((d) => [d.destination, d.language])).toEqual([
+      ['hana@example.com', 'am'],
+      ['sam@example.com', 'en'],
+    ]);
+    expect(first.filter((d) => d.to === 'chat').map((d) => d.destination)).toEqual([
+      '#incident-2026-01-07-creator-uploads-are-failing',
+    ]);
+    expect(first.find((d) => d.to === 'chat')?.text).toContain('Status page update');
+    expect(emails[0]?.text).toContain(am);
+    expect(emails[1]?.text).toContain(en);
+    // Internal updates kept SEV1's 15-minute cadence in the channel.
+    expect(report.cadence).toEqual([expect.objectContaining({ audience: 'internal', verdict: 'met' })]);
+    expect(
+      report.deliveries.filter((d) => d.audience === 'internal').map((d) => [d.to, d.destination]),
+    ).toEqual(Array(3).fill(['chat', '#incident-2026-01-07-creator-uploads-are-failing']));
+  });
+
   it.for(scenarioFiles)('%s reports the breaches it scripts', async (file, { expect }) => {
     const text = readFileSync(`examples/drills/${file}`, 'utf8');
     const { scenario, errors } = loadScenario(text, file);

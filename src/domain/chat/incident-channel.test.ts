@@ -14,8 +14,8 @@ import { slackChannelProvider } from '../../notify/providers/slack-channel.ts';
 // The incident's own Slack channel (plan `channel: {platform: slack}`), end to end through the real
 // engine (timeline → outbox → providers) against the loopback Slack on a virtual clock: opened under
 // the plan's name (suffixed when Slack says name_taken, retried after a 429), the people joining
-// invited (Slack member id on file, else users.lookupByEmail), and the card, internal updates and key
-// events posted there in order once it exists. The API shows the channel.
+// invited (Slack member id on file, else users.lookupByEmail), and the card, published updates (internal
+// and external) and key events posted there in order once it exists. The API shows the channel.
 
 let t: TestApp;
 let slack: FakeSlack;
@@ -35,11 +35,20 @@ metadata: { name: hanna }
 spec: { name: Hanna, email: hanna@example.com, role: responder }
 ---
 apiVersion: tocsin.dev/v1
+kind: User
+metadata: { name: omar }
+spec:
+  name: Omar
+  role: responder
+  contacts: [{ kind: slack, address: U0OMAR777, label: slack, verified: true }]
+---
+apiVersion: tocsin.dev/v1
 kind: Plan
 metadata: { name: chatty }
 languages: [en, am]
 severities: [{ id: SEV1, title: Outage }, { id: SEV2, title: Degraded }]
 roles: [{ id: incident-commander, title: IC }, { id: scribe, title: Scribe }]
+groups: [{ id: database, title: Database team, users: [omar] }]
 lifecycle: { states: [{ id: investigating }, { id: resolved }] }
 channel: { name: "inc-{slug}", platform: slack }
 `;
@@ -49,7 +58,11 @@ beforeAll(async () => {
     testApp(),
     startFakeSlack({
       channels: { 'inc-checkout-down': 'C0OLD' },
-      users: { 'noor@example.com': 'U0NOOR123', 'hanna@example.com': 'U0HANNA99' },
+      users: {
+        'noor@example.com': 'U0NOOR123',
+        'hanna@example.com': 'U0HANNA99',
+        'omar@example.com': 'U0OMAR777',
+      },
     }),
   ]);
   const res = await t.app.inject({
@@ -145,9 +158,15 @@ describe('the incident Slack channel', () => {
     expect(channel.members).toContain('U0NOOR123');
 
     await call('POST', `/api/v1/incidents/${incident.id}/roles`, { role: 'scribe', user: 'hanna' });
+    // A responder group: its members are invited like role holders.
+    await call('POST', `/api/v1/incidents/${incident.id}/responders`, { responder: 'database' });
     await call('POST', `/api/v1/incidents/${incident.id}/updates`, {
       audience: 'internal',
       bodies: { en: 'Rolled back the deploy', am: 'ማሰማራቱን መለስን' },
+    });
+    await call('POST', `/api/v1/incidents/${incident.id}/updates`, {
+      audience: 'external',
+      bodies: { en: 'Checkout is failing; we are on it', am: 'ክፍያ አይሰራም፤ እየሰራንበት ነው' },
     });
     await call('POST', `/api/v1/incidents/${incident.id}/severity`, {
       severity: 'SEV1',
@@ -156,7 +175,8 @@ describe('the incident Slack channel', () => {
     await call('POST', `/api/v1/incidents/${incident.id}/resolve`, { resolution: 'fixed' });
     await tick();
     // Hanna has no Slack id on file: found by her email.
-    expect(channel.members).toEqual(['U0BOT', 'U0NOOR123', 'U0HANNA99']);
+    // Invites are sent in parallel: their order in Slack is not asserted.
+    expect([...channel.members].sort()).toEqual(['U0BOT', 'U0HANNA99', 'U0NOOR123', 'U0OMAR777']);
     const lookups = slack.requests.filter((r) => r.url.endsWith('/users.lookupByEmail'));
     expect(lookups.map((r) => r.body)).toEqual(['email=hanna%40example.com']);
 
@@ -172,10 +192,15 @@ describe('the incident Slack channel', () => {
       'noor is now incident-commander',
       'hanna is now scribe',
       'Rolled back the deploy',
+      'Status page update',
       'Severity SEV2 → SEV1: all regions',
       'Resolved by',
     ].map((s) => bodies.filter((b) => b.includes(s)).length);
-    expect(found).toEqual([1, 1, 1, 1, 1]);
+    expect(found).toEqual([1, 1, 1, 1, 1, 1]);
+    // The published external update, in every language, as the status page shows it.
+    const external = bodies.find((b) => b.includes('Status page update'));
+    expect(external).toContain('Checkout is failing; we are on it');
+    expect(external).toContain('ክፍያ አይሰራም፤ እየሰራንበት ነው');
     expect(bodies.find((b) => b.includes('Rolled back'))).toContain('ማሰማራቱን መለስን');
 
     // Every request carried the bot token; the second tick created nothing twice.

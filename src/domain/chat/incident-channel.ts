@@ -2,13 +2,15 @@ import type { Executor } from '../../db/schema.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import { INCIDENT_CHANNEL_DELIVERY, incidentChannelKey } from '../notifications/queries.ts';
+import { resolveRecipients } from '../paging/recipients.ts';
+import { targetOf } from '../paging/steps.ts';
 import type { Plan } from '../plans/plan.ts';
 import * as q from './queries.ts';
 
 // The incident's own chat channel in Slack (plan `channel: {name, platform: slack}`): opened when the
 // incident is declared (under the name the plan's pattern gave it, incidents/incident.ts channelName),
-// the people on the incident invited as they join, and the incident card, every internal update and
-// the key timeline events posted there. Driven by the timeline (the workflow events pass consumes
+// the people on the incident invited as they join, and the incident card, every published update
+// (internal, and external as the status page shows it) and the key timeline events posted there. Driven by the timeline (the workflow events pass consumes
 // each event once), and everything goes through the outbox: durable, retried, deduplicated per event.
 
 export interface ChannelEvent {
@@ -28,6 +30,7 @@ export interface ChannelIncident {
   impact: string;
   channel_name: string;
   war_room_url?: string | null | undefined;
+  service?: string | null | undefined;
 }
 
 /** Whether the plan asks Tocsin to open a channel per incident in Slack. */
@@ -71,22 +74,43 @@ async function eventText(
     case EVENT_KINDS.targetBreached:
       return `Target missed: ${str(d.target ?? d.kind)}`;
     case EVENT_KINDS.updatePublished: {
-      if (d.audience !== 'internal') return undefined;
       const update = await q.findUpdateBodies(tx, str(d.update_id));
       if (!update) return undefined;
       // The plan's languages in its order, then any other the update carries.
       const order = [...new Set([...languages, ...Object.keys(update.bodies)])];
       const texts = order.flatMap((l) => (update.bodies[l] ? [update.bodies[l]] : []));
-      return `Update (${event.actor_name}):\n${texts.join('\n\n')}`;
+      // A published external update is what customers now read: the channel sees it, labelled so.
+      const label = d.audience === 'external' ? 'Status page update' : 'Update';
+      return `${label} (${event.actor_name}):\n${texts.join('\n\n')}`;
     }
     default:
       return undefined;
   }
 }
 
-/** Who an event brings into the channel: the declarer with the role holders, an assignee, an acknowledger. */
-async function invitees(tx: Executor, incident: ChannelIncident, event: ChannelEvent) {
+/**
+ * Who an event brings into the channel: the declarer with the role holders, an assignee, an
+ * acknowledger, and the people a responder added names (a plan group's members, a role's holder,
+ * a schedule's on-call person, a team) as they are at that moment.
+ */
+async function invitees(
+  env: ChannelEnv,
+  plan: Plan,
+  incident: ChannelIncident,
+  event: ChannelEvent,
+): Promise<{ ids: string[]; handles: string[] } | undefined> {
+  const { tx } = env;
   const d = event.data ?? {};
+  if (event.kind === EVENT_KINDS.responderAdded && typeof d.responder === 'string') {
+    const target = typeof d.user === 'string' ? `user:${d.user}` : d.responder;
+    const found = await resolveRecipients(tx, [targetOf(target, plan)], {
+      incidentId: incident.id,
+      service: incident.service ?? null,
+      plan,
+      now: env.now,
+    });
+    return { ids: [...found.userIds], handles: [] };
+  }
   if (event.kind === EVENT_KINDS.declared) {
     const ids = await q.roleHolderIds(tx, incident.id);
     return { ids: event.actor_id ? [event.actor_id, ...ids] : ids, handles: [] };
@@ -132,7 +156,7 @@ export async function postEventToIncidentChannel(
       now,
     );
   }
-  const who = await invitees(tx, incident, event);
+  const who = await invitees(env, plan, incident, event);
   if (who) {
     const identities = await q.slackIdentities(tx, who);
     if (identities.slack_ids.length + identities.emails.length > 0) {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../incidents/incident.ts';
 import { loadPlan, type Plan } from '../plans/plan.ts';
-import { goalRows, notChecked, recurrenceRow, verificationRow } from './judge.ts';
+import {
+  type ApprovedUpdate,
+  approvalRows,
+  goalRows,
+  notChecked,
+  recurrenceRow,
+  verificationRow,
+} from './judge.ts';
 
 const plan = loadPlan(
   `apiVersion: tocsin.dev/v1
@@ -101,5 +108,74 @@ lifecycle: { states: [{ id: open }, { id: resolved }], reopenWithin: 30m }
     });
     // Without a window every recurrence opens a new incident.
     expect(recurrenceRow(plan, within, alert('declared:8')).verdict).toBe('met');
+  });
+
+  it('judges each update the plan asks approval of: who approved, for what, and one left waiting', () => {
+    const approving = loadPlan(
+      `apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: approving }
+severities: [{ id: P0, title: Outage }]
+lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+roles: [{ id: incident-commander, title: Incident Commander }]
+groups: [{ id: leadership, title: Company leadership, leadership: true }]
+approvals: { external: [incident-commander, leadership] }
+`,
+      'a.yaml',
+    ).plan as Plan;
+    const review = (requirement: string, actor_name: string, m: number, revision = 0) => ({
+      revision,
+      verdict: 'approved',
+      requirement,
+      actor_name,
+      at: t(m),
+    });
+    const update = (id: string, over: Partial<ApprovedUpdate>): ApprovedUpdate => ({
+      id,
+      audience: 'external',
+      status: 'published',
+      revision: 0,
+      created_at: t(9),
+      published_at: t(11),
+      reviews: [],
+      ...over,
+    });
+    const offsetOf = (at: Date) => `+${(at.getTime() - t(0).getTime()) / 60_000}m`;
+    const rows = approvalRows(
+      approving,
+      [
+        update('1', {
+          reviews: [review('incident-commander', 'abebe', 10), review('leadership', 'selam', 11)],
+        }),
+        // An approval of an earlier revision does not count for the one waiting now.
+        update('2', {
+          status: 'pending_approval',
+          revision: 1,
+          published_at: null,
+          reviews: [review('incident-commander', 'abebe', 12), review('leadership', 'selam', 13, 1)],
+        }),
+        update('3', { audience: 'internal' }),
+      ],
+      offsetOf,
+    );
+    expect(rows).toEqual([
+      {
+        rule: 'approvals.external',
+        expected: 'incident-commander + leadership',
+        actual: 'abebe as incident-commander +10m, selam as leadership +11m',
+        verdict: 'met',
+        counts: true,
+        note: 'update 1 written +9m, published +11m',
+      },
+      {
+        rule: 'approvals.external',
+        expected: 'incident-commander + leadership',
+        actual: 'selam as leadership +13m, waiting for incident-commander',
+        verdict: 'breached',
+        counts: true,
+        note: 'update 2 written +9m, never published',
+      },
+    ]);
+    expect(notChecked(approving).map((r) => r.rule)).not.toContain('approvals');
   });
 });

@@ -140,8 +140,6 @@ export function notChecked(plan: Plan): DrillRuleRow[] {
   if (Object.keys(plan.goals?.maxPerQuarter ?? {}).length > 0)
     add('goals.maxPerQuarter', 'needs a quarter of incidents');
   if (plan.goals?.review) add('goals.review', 'a calendar rule, not an incident rule');
-  if (plan.approvals.external.length > 0 || plan.approvals.internal.length > 0)
-    add('approvals', 'updates in a drill are published by the drill commander');
   if (plan.postmortem.meeting) add('postmortem.meeting', 'meetings happen outside Tocsin');
   if (plan.review) add('review', "the plan's own review cycle");
   return rows;
@@ -201,6 +199,56 @@ export function gateRows(plan: Plan, requests: DrillApprovalRequest[]): DrillRul
         ? { note: 'still waiting for approval at the end' }
         : {}),
     };
+  });
+}
+
+/** An update the plan asks approval of, with its reviews (incident_update_reviews rows). */
+export interface ApprovedUpdate {
+  id: string;
+  audience: 'internal' | 'external';
+  status: string;
+  revision: number;
+  created_at: Date;
+  published_at: Date | null;
+  reviews: { revision: number; verdict: string; requirement: string | null; actor_name: string; at: Date }[];
+}
+
+/**
+ * approvals.internal / approvals.external: each update of an audience the plan asks approval of was
+ * approved, for every requirement, by a different person on the revision that was published. One
+ * still waiting when the drill ends breaches it (it never reached its audience).
+ */
+export function approvalRows(
+  plan: Plan,
+  updates: ApprovedUpdate[],
+  offsetOf: (at: Date) => string,
+): DrillRuleRow[] {
+  return updates.flatMap((u) => {
+    const required = [...new Set(plan.approvals[u.audience] ?? [])];
+    if (required.length === 0) return [];
+    const approved = u.reviews.filter(
+      (r) => r.revision === u.revision && r.verdict === 'approved' && r.requirement !== null,
+    );
+    const byRequirement = required.map((req) => approved.find((r) => r.requirement === req));
+    const people = new Set(approved.map((r) => r.actor_name));
+    const missing = required.filter((_, i) => !byRequirement[i]);
+    const actual = [
+      ...approved.map((r) => `${r.actor_name} as ${r.requirement} ${offsetOf(r.at)}`),
+      ...(missing.length > 0 ? [`waiting for ${missing.join(' and ')}`] : []),
+    ].join(', ');
+    const met = u.status === 'published' && missing.length === 0 && people.size >= required.length;
+    return [
+      {
+        rule: `approvals.${u.audience}`,
+        expected: required.join(' + '),
+        actual,
+        verdict: met ? 'met' : 'breached',
+        counts: true,
+        note: `update ${u.id} written ${offsetOf(u.created_at)}, ${
+          u.published_at ? `published ${offsetOf(u.published_at)}` : 'never published'
+        }`,
+      },
+    ];
   });
 }
 

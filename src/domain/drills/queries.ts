@@ -102,3 +102,75 @@ export async function dueItems(db: Executor, incidentId: string) {
     .execute();
   return { items, events };
 }
+
+/** The incident's updates with their approval reviews (for the plan's approvals rule). */
+export async function updatesWithReviews(db: Executor, incidentId: string) {
+  const updates = await db
+    .selectFrom('incident_updates')
+    .select(['id', 'audience', 'status', 'revision', 'bodies', 'created_at', 'published_at'])
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
+  const reviews =
+    updates.length === 0
+      ? []
+      : await db
+          .selectFrom('incident_update_reviews')
+          .select(['update_id', 'revision', 'verdict', 'requirement', 'actor_name', 'at'])
+          .where(
+            'update_id',
+            'in',
+            updates.map((u) => u.id),
+          )
+          .orderBy('id')
+          .execute();
+  return updates.map((u) => ({
+    ...u,
+    id: String(u.id),
+    reviews: reviews.filter((r) => String(r.update_id) === String(u.id)),
+  }));
+}
+
+/**
+ * The messages each published update queued, by update id: its subscriber notices (dedup key
+ * …:update-ID) and its post in the incident channel (keyed by the update.published event).
+ */
+export async function messagesOfUpdates(db: Executor, incidentId: string) {
+  const events = await db
+    .selectFrom('incident_events')
+    .select(['id', 'data'])
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'update.published')
+    .execute();
+  const eventOf = new Map(
+    events.map((e) => [
+      `incident-channel-post:${e.id}`,
+      String((e.data as { update_id?: unknown }).update_id),
+    ]),
+  );
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['channel', 'destination', 'dedup_key', 'payload'])
+    .where('incident_id', '=', incidentId)
+    .where('dedup_key', 'is not', null)
+    .orderBy('id')
+    .execute();
+  return rows.flatMap((r) => {
+    const key = r.dedup_key as string;
+    const updateId = eventOf.get(key) ?? /:update-(\d+)$/.exec(key)?.[1];
+    return updateId ? [{ updateId, channel: r.channel, destination: r.destination, payload: r.payload }] : [];
+  });
+}
+
+/** The confirmation link last queued for a subscribing address (the drill follows it, as the reader would). */
+export async function confirmationLink(db: Executor, address: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('template', '=', 'status-page.subscriber-confirmation')
+    .where('destination', '=', address)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  const text = String((row?.payload as { text?: unknown } | null)?.text ?? '');
+  return /https?:\/\/\S+\?token=\S+/.exec(text)?.[0];
+}

@@ -99,6 +99,23 @@ export function formatDrillReport(r: DrillReport): string {
       `incidents opened: ${r.incidents.map((i) => `#${i.id} at ${i.opened_offset} (${i.severity}, ${i.state})`).join('; ')}`,
     );
   }
+  if (r.deliveries.length > 0) {
+    lines.push('');
+    lines.push('where the published updates went:');
+    lines.push(
+      formatTable(
+        ['update', 'at', 'to', 'destination', 'language', 'text'],
+        r.deliveries.map((d) => [
+          `${d.update_id} ${d.audience}`,
+          d.at_offset,
+          d.to,
+          d.destination,
+          d.language,
+          oneLine(d.text),
+        ]),
+      ),
+    );
+  }
   if (r.messages.length > 0) {
     lines.push('');
     lines.push(`messages that would have been sent (${r.messages.length}):`);

@@ -30,6 +30,7 @@ import { updateIncident } from '../incidents/update-incident.ts';
 import {
   lifecycleOf,
   loadPlan,
+  onStatusPage,
   type Plan,
   type Severity,
   severityOf,
@@ -41,11 +42,14 @@ import { attachedRunbookIds } from '../runbooks/queries.ts';
 import { createIntegration } from '../services/create-integration.ts';
 import { saveService } from '../services/save-service.ts';
 import type { Integration } from '../services/services.ts';
+import { confirmSubscription } from '../subscribers/confirm-subscription.ts';
+import { subscribe } from '../subscribers/subscribe.ts';
 import { approveUpdate } from '../updates/approve-update.ts';
 import { cadenceDue, describeCadence, hasCadence } from '../updates/cadence.ts';
 import { listUpdates } from '../updates/list-updates.ts';
 import { saveUser } from '../users/save-user.ts';
 import {
+  approvalRows,
   type DrillAlertRow,
   type DrillRuleRow,
   dueTaskRows,
@@ -116,6 +120,11 @@ export interface DrillReport {
   breaches_recorded: { target: string; at_offset: string }[];
   /** A step that asked for a gated action opened an approval request: ok, with the 409 as its note. */
   steps: { at: string; do: string; ok: boolean; error?: string; note?: string }[];
+  /**
+   * Where each published update went: the status page (an external one, per language) and the
+   * messages it queued (subscriber emails and webhooks, the incident channel post).
+   */
+  deliveries: DrillDelivery[];
   /** Every message that would have been sent (a drill delivers nothing). */
   messages: { at_offset: string; channel: string; to: string; text: string }[];
   /** Workflow firings whose actions failed. */
@@ -132,6 +141,18 @@ export interface DrillReport {
 }
 
 export type { DrillAlertRow };
+
+export interface DrillDelivery {
+  update_id: string;
+  audience: 'internal' | 'external';
+  at_offset: string;
+  /** "status page", or a message channel (email, webhook, chat). */
+  to: string;
+  destination: string;
+  /** The language shown (status page) or sent (a subscriber's); "all" for a post carrying every one. */
+  language: string;
+  text: string;
+}
 
 const MINUTE = 60_000;
 
@@ -185,6 +206,7 @@ export async function runDrill(
   const saved = await savePlan({ ctx: system, input: { source: input.planSource, file: input.planFile } });
   const commander = await drillUser(system, 'drill-commander');
   for (const handle of scenario.users) await drillUser(system, handle);
+  for (const reader of scenario.subscribers) await drillSubscriber(system, reader);
   const ctx = makeCtx({ db, clock, live: false }, commander);
   const alerting = scenario.steps.some((s) => s.do === 'alert');
   const integration = alerting ? await drillService(system, scenario, saved.name) : undefined;
@@ -332,6 +354,14 @@ export async function runDrill(
       how: d.handover ?? (d.from ? `automatically, from ${d.from}` : 'by hand'),
     };
   });
+  const updates = await drills.updatesWithReviews(db, final.id);
+  const deliveries = deliveriesOf(
+    plan,
+    final,
+    updates,
+    await drills.messagesOfUpdates(db, final.id),
+    (at) => offset(declaredAt, at) as string,
+  );
   const verification = verificationRow(plan, final, await drills.stateEvents(db, final.id));
   const runbooks = runbookRows(plan, final, await attachedRunbookIds(db, final.id));
   const dueTasks = dueTaskRows(remindBeforeMs(plan), await drills.dueItems(db, final.id), now);
@@ -341,6 +371,7 @@ export async function runDrill(
     ...runbooks,
     ...dueTasks,
     ...gateRows(plan, await listActionApprovals({ ctx: system, input: { incidentId: final.id } })),
+    ...approvalRows(plan, updates, (at) => offset(declaredAt, at) as string),
     ...recurrences.map((r) => recurrenceRow(plan, r, alertRows[r.row] as DrillAlertRow)),
     ...notChecked(plan),
   ];
@@ -385,6 +416,7 @@ export async function runDrill(
       at_offset: offset(declaredAt, b.breached_at) as string,
     })),
     steps: stepResults,
+    deliveries,
     messages,
     action_errors: actionErrors,
     rules,
@@ -393,6 +425,48 @@ export async function runDrill(
     incidents: openedRows,
     passed,
   };
+}
+
+/** Where each published update went, in publication order: the status page first, then its messages. */
+function deliveriesOf(
+  plan: Plan,
+  incident: Incident,
+  updates: Awaited<ReturnType<typeof drills.updatesWithReviews>>,
+  messages: Awaited<ReturnType<typeof drills.messagesOfUpdates>>,
+  offsetOf: (at: Date) => string,
+): DrillDelivery[] {
+  const shown = onStatusPage(plan, incident);
+  return updates
+    .filter((u) => u.published_at !== null)
+    .sort((a, b) => (a.published_at as Date).getTime() - (b.published_at as Date).getTime())
+    .flatMap((u) => {
+      const base = { update_id: u.id, audience: u.audience, at_offset: offsetOf(u.published_at as Date) };
+      const bodies = u.bodies as Record<string, string>;
+      const languages = [...new Set([...plan.languages, ...Object.keys(bodies)])].filter((l) => bodies[l]);
+      const page =
+        u.audience === 'external'
+          ? languages.map((language) => ({
+              ...base,
+              to: 'status page',
+              destination: shown ? '/status' : `not shown (statusPage.when: ${plan.statusPage.when})`,
+              language,
+              text: bodies[language] ?? '',
+            }))
+          : [];
+      const sent = messages
+        .filter((m) => m.updateId === u.id)
+        .map((m) => {
+          const payload = (m.payload ?? {}) as { subject?: unknown; text?: unknown; language?: unknown };
+          return {
+            ...base,
+            to: m.channel,
+            destination: m.destination,
+            language: typeof payload.language === 'string' ? payload.language : 'all',
+            text: String(payload.text ?? payload.subject ?? ''),
+          };
+        });
+      return [...page, ...sent];
+    });
 }
 
 /** The drill's service (the scenario's, else "drill") under the drill's plan, and its integration. */
@@ -469,6 +543,22 @@ async function alertRow(
 
 function targetsMs(plan: Plan, severityId: string): Record<string, number> {
   return targetDurations(plan, drillSeverity(plan, severityId));
+}
+
+/** A status page reader subscribed as one would be: subscribe, then follow the confirmation link. */
+async function drillSubscriber(system: Ctx, reader: Scenario['subscribers'][number]): Promise<void> {
+  await subscribe({
+    ctx: system,
+    input: {
+      email: reader.email,
+      ...(reader.language ? { language: reader.language } : {}),
+      ip: '127.0.0.1',
+    },
+  });
+  const link = await drills.confirmationLink(system.db, reader.email.toLowerCase());
+  const token = link ? new URL(link).searchParams.get('token') : null;
+  if (!token) throw new Error(`subscriber ${reader.email}: no confirmation link was queued`);
+  await confirmSubscription({ ctx: system, input: { token } });
 }
 
 async function drillUser(system: Ctx, handle: string): Promise<Actor> {

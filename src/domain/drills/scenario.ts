@@ -105,6 +105,13 @@ export const scenarioSchema = z
       .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle'))
       .default([])
       .describe('drill users created before the incident, so plan groups that list them find them'),
+    subscribers: z
+      .array(z.strictObject({ email: z.email().max(254), language: z.string().min(2).max(20).optional() }))
+      .max(20)
+      .default([])
+      .describe(
+        'status page email subscribers, subscribed and confirmed before the incident: the notices each external update queues for them are listed',
+      ),
     serviceRules: serviceRulesSchema
       .optional()
       .describe('the rules of the drill’s service (kind: Service rules) its alert steps go through'),

@@ -136,6 +136,8 @@ export interface IncidentsTable {
   severity: string;
   /** The plan's types[].id (migration 0510); null: no type. */
   type: string | null;
+  /** high | low (migration 0540): low pages best effort, see paging/page-from-plan.ts. */
+  urgency: Generated<string>;
   state: string;
   correlation_id: string;
   channel_name: string;

@@ -93,6 +93,7 @@ export async function declareIncident(
       plan_version: version,
       severity,
       type: type?.id ?? null,
+      urgency: data.urgency,
       state: lifecycleOf(plan).initial,
       correlation_id: correlationId,
       // A type's own channel pattern (e.g. a security channel) wins over the plan's.

@@ -678,6 +678,12 @@ export interface paths {
             customer_facing?: boolean;
             /** @description an incident type of the plan (types[].id) */
             type?: string;
+            /**
+             * @description high pages as the plan says; low pages best effort (first step, nothing that rings)
+             * @default high
+             * @enum {string}
+             */
+            urgency?: "high" | "low";
             /** @default {} */
             labels?: {
               [key: string]: string;
@@ -1590,6 +1596,24 @@ export interface paths {
               type?: string;
               /** @description a label whose value names the incident type directly (e.g. tocsin_type); wins over `type` */
               typeLabel?: string;
+              /**
+               * @description urgency of incidents these alerts declare: high pages as the plan says, low pages best effort
+               * @default high
+               * @enum {string}
+               */
+              urgency?: "high" | "low";
+              /** @description urgency from an alert label, e.g. {label: priority, low: [P4, P5]}; wins over `urgency` */
+              urgencyFrom?: {
+                /** @description the alert label to read (e.g. priority) */
+                label: string;
+                /** @description values of that label that mean low urgency */
+                low: string[];
+                /**
+                 * @description values that mean high urgency
+                 * @default []
+                 */
+                high?: string[];
+              };
               /**
                * @description the least alert severity that opens an incident; lower ones are recorded only
                * @default error

@@ -161,6 +161,47 @@ describe('urgency from the service rules', () => {
   });
 });
 
+describe('raising urgency', () => {
+  const raise = (id: string, payload: Record<string, unknown>, token = t.adminToken) =>
+    t.app.inject({ method: 'POST', url: `/api/v1/incidents/${id}/urgency`, headers: auth(token), payload });
+
+  it('pages fully from the first step, with timeline and audit; viewers and bad values are refused', async () => {
+    const alert = await fire('batch', 'backups-stale');
+    expect(await pagedOf(alert.incidentId)).toEqual(['ana']);
+
+    const viewer = await t.tokenFor('viewer');
+    expect((await raise(alert.incidentId, { urgency: 'high' }, viewer)).statusCode).toBe(403);
+    const low = await raise(alert.incidentId, { urgency: 'low' });
+    expect(low.statusCode).toBe(400);
+    expect(low.json().error.details[0].path).toBe('body.urgency');
+    expect((await raise(alert.incidentId, { urgency: 'high', extra: 1 })).statusCode).toBe(400);
+
+    const raised = await raise(alert.incidentId, { urgency: 'high', reason: 'customers affected' });
+    expect(raised.statusCode).toBe(200);
+    expect(raised.json().incident.urgency).toBe('high');
+    const escalations = await escalationsOf(alert.incidentId);
+    expect(escalations).toHaveLength(2);
+    expect(escalations[1]?.channels).toContain('voice');
+    expect(escalations[1]?.steps).toHaveLength(2);
+    expect(await timelineText(alert.incidentId)).toContain('incident.urgency_raised');
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_id', '=', alert.incidentId)
+      .where('action', '=', 'incident.urgency_raised')
+      .execute();
+    expect(audit).toHaveLength(1);
+
+    t.clock.advance(6 * MINUTE);
+    await engine.runUntilIdle();
+    expect(await pagedOf(alert.incidentId)).toEqual(['ana', 'bob']);
+
+    // Already high: unchanged, no second page.
+    expect((await raise(alert.incidentId, { urgency: 'high' })).statusCode).toBe(200);
+    expect(await escalationsOf(alert.incidentId)).toHaveLength(2);
+  });
+});
+
 describe('bad urgency rules', () => {
   it('refuses an unknown urgency and a malformed label mapping at file:line:col', async () => {
     const doc = (rules: string) => `apiVersion: tocsin.dev/v1

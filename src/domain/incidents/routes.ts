@@ -34,11 +34,13 @@ import {
   transitionBodySchema,
   triageBodySchema,
   typeBodySchema,
+  urgencyBodySchema,
 } from './inputs.ts';
 import { listAffectedUsers } from './list-affected-users.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
 import { listIncidents } from './list-incidents.ts';
 import { publishUpdate } from './publish-update.ts';
+import { raiseUrgency } from './raise-urgency.ts';
 import { resolveIncident } from './resolve-incident.ts';
 import { setMitigation } from './set-mitigation.ts';
 import { transitionIncident } from './transition-incident.ts';
@@ -95,6 +97,12 @@ export function registerIncidentRoutes(app: App): void {
   );
   app.post(`${BASE}/:id/type`, { schema: { tags, params, body: typeBodySchema } }, async (request) => ({
     incident: await changeType({
+      ctx: request.ctx,
+      input: { incidentId: request.params.id, ...request.body },
+    }),
+  }));
+  app.post(`${BASE}/:id/urgency`, { schema: { tags, params, body: urgencyBodySchema } }, async (request) => ({
+    incident: await raiseUrgency({
       ctx: request.ctx,
       input: { incidentId: request.params.id, ...request.body },
     }),

@@ -857,6 +857,32 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/urgency": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            urgency: "high";
+            /** @default urgency raised */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/incidents/{id}/transition": {
     post: {
       parameters: {

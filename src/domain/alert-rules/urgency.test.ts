@@ -5,6 +5,7 @@ import { engineModules } from '../../engine/modules.ts';
 import type { InboundAlertEvent } from '../alerts/alerts.ts';
 import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
 import { applyDocuments } from '../config/apply-documents.ts';
+import { applyDeclaredContacts } from '../contacts/apply-declared-contacts.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { createIntegration } from '../services/create-integration.ts';
 import { saveService } from '../services/save-service.ts';
@@ -199,6 +200,41 @@ describe('raising urgency', () => {
     // Already high: unchanged, no second page.
     expect((await raise(alert.incidentId, { urgency: 'high' })).statusCode).toBe(200);
     expect(await escalationsOf(alert.incidentId)).toHaveLength(2);
+  });
+});
+
+describe('quiet hours', () => {
+  it('hold a low-urgency page until they end; a high-urgency page goes at once', async () => {
+    // ana (UTC) is quiet all day but the last minute, so the virtual clock is inside the window.
+    await applyDeclaredContacts({
+      ctx: t.ctx(),
+      input: {
+        user: 'ana',
+        declared: {
+          contacts: [
+            { kind: 'email', address: 'ana@example.com', label: 'mail', verified: true, disabled: false },
+          ],
+          notificationRules: [{ contact: 'mail', after: '0m' }],
+          quietHours: { start: '00:00', end: '23:59' },
+        },
+      },
+    });
+    const now = t.clock.now().getTime();
+    const sentAt = async (incidentId: string) =>
+      (
+        await t.db
+          .selectFrom('outbox')
+          .select('next_attempt_at')
+          .where('incident_id', '=', incidentId)
+          .where('destination', '=', 'ana@example.com')
+          .execute()
+      ).map((r) => new Date(r.next_attempt_at).getTime());
+    const low = await fire('batch', 'quiet-low');
+    const [held] = await sentAt(low.incidentId);
+    expect(held).toBeGreaterThan(now);
+    const high = await fire('api', 'quiet-high');
+    const [direct] = await sentAt(high.incidentId);
+    expect(direct).toBe(now);
   });
 });
 

@@ -423,6 +423,21 @@ export function registerIncident(program: Command): void {
 
   withCommon(
     incident
+      .command('urgency <id> <urgency>')
+      .description('Raise a low-urgency incident to high: it then pages fully from the first step')
+      .option('-r, --reason <text>', 'why (kept in the timeline)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  npx tocsin incident urgency 42 high\n' +
+          '  npx tocsin incident urgency 42 high -r "customers are affected after all" --json',
+      ),
+  ).action((id: string, urgency: string, o: CommonOpts & { reason?: string }) =>
+    mutate(o, 'post', path(id, '/urgency'), { urgency, ...(o.reason ? { reason: o.reason } : {}) }),
+  );
+
+  withCommon(
+    incident
       .command('type <id> <type>')
       .description(
         'Change the incident type (a type of the plan, or "none" to clear it; a reason is required)',

@@ -140,6 +140,8 @@ export interface IncidentsTable {
   confidential: Generated<boolean>;
   /** Stands in for the title in the channel name and external text of a confidential incident. */
   code_name: string | null;
+  /** high | low (migration 0540): low pages best effort, see paging/page-from-plan.ts. */
+  urgency: Generated<string>;
   state: string;
   correlation_id: string;
   channel_name: string;

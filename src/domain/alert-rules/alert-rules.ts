@@ -1,6 +1,6 @@
 import { parseDuration } from '../../lib/duration.ts';
 import type { Actor } from '../context.ts';
-import { type DeclareIncidentInput, declareIncidentSchema } from '../incidents/inputs.ts';
+import { type DeclareIncidentInput, declareIncidentSchema, type Urgency } from '../incidents/inputs.ts';
 import { type AlertFacts, factOf } from '../maintenance/maintenance.ts';
 import type { Plan } from '../plans/plan.ts';
 import {
@@ -121,6 +121,25 @@ export function planTypeFor(
   if (rules.type !== undefined && ids.has(rules.type)) return { type: rules.type, notes };
   if (rules.type !== undefined) notes.push(`rules.type "${rules.type}" is not an incident type of the plan`);
   return { type: undefined, notes };
+}
+
+/**
+ * The urgency an alert declares with: the `urgencyFrom` label's value listed as low or high, else the
+ * service's `urgency` (default high). A value in neither list falls back to `urgency` with a note.
+ */
+export function urgencyFor(
+  alert: Pick<AlertFacts, 'labels'>,
+  rules: ServiceRules,
+): { urgency: Urgency; by: 'label' | 'rules'; notes: string[] } {
+  const notes: string[] = [];
+  const from = rules.urgencyFrom;
+  const value = from ? alert.labels[from.label] : undefined;
+  if (from && value !== undefined) {
+    if (from.low.includes(value)) return { urgency: 'low', by: 'label', notes };
+    if (from.high.includes(value)) return { urgency: 'high', by: 'label', notes };
+    notes.push(`label ${from.label}="${value}" is in neither urgencyFrom.low nor urgencyFrom.high`);
+  }
+  return { urgency: rules.urgency, by: 'rules', notes };
 }
 
 /** Cuts text to a number of code points, never through a surrogate pair. */

@@ -26,6 +26,7 @@ import {
   planTypeFor,
   ROUTING,
   rulesOf,
+  urgencyFor,
 } from './alert-rules.ts';
 import * as q from './queries.ts';
 
@@ -288,13 +289,24 @@ async function declareFor(
   const typed = planTypeFor(alert, rules, plan.plan);
   if (typed.type) input.type = typed.type;
   notes.push(...typed.notes);
+  const urgency = urgencyFor(alert, rules);
+  input.urgency = urgency.urgency;
+  notes.push(...urgency.notes);
   const incident = await declareIncident({ ctx, input }, plan);
   await attach(ctx, incident.id, alert, 'declared');
   return {
     routing: ROUTING.declared(incident.id),
-    reason: `declared incident ${incident.id} at ${choice.severity} (severity by ${choice.by})`,
+    reason: `declared incident ${incident.id} at ${choice.severity} (severity by ${choice.by})${
+      urgency.urgency === 'low' ? `, low urgency (by ${urgency.by})` : ''
+    }`,
     incidentId: incident.id,
-    data: { severity: choice.severity, severity_by: choice.by, notes: [...choice.notes, ...notes] },
+    data: {
+      severity: choice.severity,
+      severity_by: choice.by,
+      urgency: urgency.urgency,
+      urgency_by: urgency.by,
+      notes: [...choice.notes, ...notes],
+    },
     declared: { id: incident.id, declared_at: incident.declared_at, trigger: alert },
   };
 }

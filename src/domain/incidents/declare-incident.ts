@@ -105,6 +105,7 @@ export async function declareIncident(
       type: type?.id ?? null,
       confidential,
       code_name: codeName,
+      urgency: data.urgency,
       state: lifecycleOf(plan).initial,
       correlation_id: correlationId,
       // A type's own channel pattern (e.g. a security channel) wins over the plan's.

@@ -20,6 +20,8 @@ export function describeEvent(kind: string, data: Record<string, unknown>): stri
       return `severity ${str(data.from)} → ${str(data.to)}: ${str(data.reason)}`;
     case 'incident.type_changed':
       return `type ${str(data.from) || 'none'} → ${str(data.to) || 'none'}: ${str(data.reason)}`;
+    case 'incident.urgency_raised':
+      return `urgency ${str(data.from)} → ${str(data.to)}: ${str(data.reason)}`;
     case 'incident.state_changed':
       return `state ${str(data.from)} → ${str(data.to)}${data.reopened ? ' (reopened)' : ''}${data.reason ? `: ${str(data.reason)}` : ''}`;
     case 'incident.resolved': {

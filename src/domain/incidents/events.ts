@@ -6,6 +6,7 @@ export const EVENT_KINDS = {
   triaged: 'incident.triaged',
   severityChanged: 'incident.severity_changed',
   typeChanged: 'incident.type_changed',
+  urgencyRaised: 'incident.urgency_raised',
   stateChanged: 'incident.state_changed',
   roleAssigned: 'incident.role_assigned',
   resolved: 'incident.resolved',

@@ -29,6 +29,10 @@ const maxEntries =
   (m: Record<string, unknown>): boolean =>
     Object.keys(m).length <= n;
 
+/** An incident's urgency (issue 11 §3.9), separate from its severity. */
+export const URGENCIES = ['high', 'low'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
 export const incidentIdSchema = z
   .string()
   .regex(/^[1-9][0-9]{0,17}$/, 'an incident id is a positive integer')
@@ -55,6 +59,10 @@ export const declareIncidentSchema = z.strictObject({
     .max(100)
     .optional()
     .describe("a confidential incident's name outside (default: the plan's confidential.codeName)"),
+  urgency: z
+    .enum(URGENCIES)
+    .default('high')
+    .describe('high pages as the plan says; low pages best effort (first step, nothing that rings)'),
   labels: z.record(key, labelValue).refine(maxEntries(50), 'at most 50 labels').default({}),
   fields: z.record(key, fieldValue).refine(maxEntries(50), 'at most 50 fields').default({}),
   correlation_id: z
@@ -77,6 +85,10 @@ const typeId = str().min(1).max(100);
 export const typeBodySchema = z.strictObject({
   type: typeId.nullable().describe('a types[].id of the plan; null clears the type'),
   reason: str().trim().min(1).max(2000),
+});
+export const urgencyBodySchema = z.strictObject({
+  urgency: z.literal('high', { error: 'urgency can only be raised to high' }),
+  reason: str().trim().max(2000).default('urgency raised'),
 });
 export const severityBodySchema = z.strictObject({
   severity: severityId,
@@ -216,6 +228,7 @@ export type AcknowledgeIncidentInput = { incidentId: string };
 export type TriageIncidentInput = For<typeof triageBodySchema>;
 export type ChangeSeverityInput = For<typeof severityBodySchema>;
 export type ChangeTypeInput = For<typeof typeBodySchema>;
+export type RaiseUrgencyInput = For<typeof urgencyBodySchema>;
 export type TransitionIncidentInput = For<typeof transitionBodySchema>;
 export type ResolveIncidentInput = For<typeof resolveBodySchema>;
 export type AssignRoleInput = For<typeof assignRoleBodySchema>;

@@ -36,6 +36,7 @@ import {
   transitionBodySchema,
   triageBodySchema,
   typeBodySchema,
+  urgencyBodySchema,
 } from './inputs.ts';
 import { linkIncidents, unlinkIncidents } from './link-incidents.ts';
 import { listAffectedUsers } from './list-affected-users.ts';
@@ -43,6 +44,7 @@ import { listIncidentEvents } from './list-incident-events.ts';
 import { listIncidents } from './list-incidents.ts';
 import { mergeIncident } from './merge-incident.ts';
 import { publishUpdate } from './publish-update.ts';
+import { raiseUrgency } from './raise-urgency.ts';
 import { resolveIncident } from './resolve-incident.ts';
 import { setMitigation } from './set-mitigation.ts';
 import { transitionIncident } from './transition-incident.ts';
@@ -99,6 +101,12 @@ export function registerIncidentRoutes(app: App): void {
   );
   app.post(`${BASE}/:id/type`, { schema: { tags, params, body: typeBodySchema } }, async (request) => ({
     incident: await changeType({
+      ctx: request.ctx,
+      input: { incidentId: request.params.id, ...request.body },
+    }),
+  }));
+  app.post(`${BASE}/:id/urgency`, { schema: { tags, params, body: urgencyBodySchema } }, async (request) => ({
+    incident: await raiseUrgency({
       ctx: request.ctx,
       input: { incidentId: request.params.id, ...request.body },
     }),

@@ -13,7 +13,8 @@ import { contactKinds, DEFAULT_ESCALATE_AFTER_SECONDS, planPolicySteps, targetOf
 // A page the plan (or a workflow) asks for, turned into an escalation: who (a plan escalation policy,
 // the service's own escalation policy, or groups/roles/people), how (the severity's channels), and
 // the severity's response hours (best effort after hours: a low-urgency page, no escalation), and
-// a `downgrade` maintenance window on the incident's service (best effort the same way).
+// a `downgrade` maintenance window on the incident's service, and a low-urgency incident (issue 11
+// §3.9, set by the service's alert rules or at declare) are best effort the same way.
 
 export interface PlanPage {
   incident: PagingIncident;
@@ -54,8 +55,13 @@ export async function pageFromPlan(tx: Executor, page: PlanPage): Promise<Row<'e
   const window = page.incident.service
     ? await downgradingWindow(tx, page.incident.service, page.now)
     : undefined;
-  const bestEffort = afterHours || window !== undefined;
-  const why = window ? `maintenance window ${window.name ?? window.id}` : 'after business hours';
+  const lowUrgency = page.incident.urgency === 'low';
+  const bestEffort = lowUrgency || afterHours || window !== undefined;
+  const why = lowUrgency
+    ? 'low urgency'
+    : window
+      ? `maintenance window ${window.name ?? window.id}`
+      : 'after business hours';
   if (bestEffort) {
     channels = channels.filter((k) => AFTER_HOURS_KINDS.includes(k));
     if (channels.length === 0) channels = AFTER_HOURS_KINDS;

@@ -1,6 +1,7 @@
 import type { Executor, Row } from '../../db/schema.ts';
 import type { ContactKind } from '../../notify/message.ts';
 import { notificationPlans } from '../contacts/notification-plan.ts';
+import { heldUntil } from '../contacts/quiet-hours.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
 import { inboxRowOf, type NewInboxItem } from '../inbox/add-to-inbox.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
@@ -26,6 +27,8 @@ export interface PagingIncident {
   severity: string;
   state: string;
   service: string | null;
+  /** high | low (issue 11 §3.9); absent: high. */
+  urgency?: string;
 }
 
 export interface StepContext {
@@ -97,8 +100,11 @@ export async function runEscalationStep(
   const messages: OutboxMessage[] = [];
   const paged: string[] = [];
   const unreachable: string[] = [];
+  // A low-urgency incident's page is a notification that may wait: it waits out quiet hours.
+  const lowUrgency = ctx.incident?.urgency === 'low';
   for (const user of toPage) {
     const others = toPage.filter((u) => u.id !== user.id).map((u) => u.handle);
+    const start = (lowUrgency ? await heldUntil(tx, user.id, ctx.now) : null) ?? ctx.now;
     const contacts = plans.get(user.id) ?? [];
     const page = { ...facts, others, ack: acks.handles.get(user.id) };
     // Every page also lands in the person's inbox: seen in Tocsin even with no provider configured.
@@ -126,7 +132,7 @@ export async function runEscalationStep(
         userId: user.id,
         escalationId: esc.id,
         contactMethodId: c.contactMethodId,
-        notBefore: new Date(ctx.now.getTime() + c.delaySeconds * 1000),
+        notBefore: new Date(start.getTime() + c.delaySeconds * 1000),
         payload,
       });
     }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Row } from '../../db/schema.ts';
+import { URGENCIES } from '../incidents/inputs.ts';
 import { durationSchema } from '../workflows/workflow-schema.ts';
 
 // Services own alerts: each has integrations (inbound keys) and the rules that turn its alerts into
@@ -49,6 +50,20 @@ export const serviceRulesSchema = z
       .string()
       .optional()
       .describe('a label whose value names the incident type directly (e.g. tocsin_type); wins over `type`'),
+    urgency: z
+      .enum(URGENCIES)
+      .default('high')
+      .describe(
+        'urgency of incidents these alerts declare: high pages as the plan says, low pages best effort',
+      ),
+    urgencyFrom: z
+      .strictObject({
+        label: z.string().min(1).describe('the alert label to read (e.g. priority)'),
+        low: z.array(z.string().min(1)).min(1).describe('values of that label that mean low urgency'),
+        high: z.array(z.string().min(1)).default([]).describe('values that mean high urgency'),
+      })
+      .optional()
+      .describe('urgency from an alert label, e.g. {label: priority, low: [P4, P5]}; wins over `urgency`'),
     declare: z
       .enum(ALERT_SEVERITIES)
       .default('error')

@@ -11,6 +11,8 @@ export interface IncidentSnapshot extends IncidentMilestones {
   service: string | null;
   /** The plan's incident type, if any. */
   type?: string | null;
+  /** high | low (issue 11 §3.9): low pages best effort. */
+  urgency?: string;
   customer_facing: boolean;
   labels: Record<string, string>;
   fields: Record<string, unknown>;
@@ -67,6 +69,7 @@ export function snapshotOf(
     plan_version: row.plan_version,
     severity: row.severity,
     type: row.type,
+    urgency: row.urgency,
     state: row.state,
     correlation_id: row.correlation_id,
     channel_name: row.channel_name,

@@ -24,6 +24,8 @@ export interface Incident {
   severity: string;
   /** The plan's incident type (types[].id), null for none. */
   type?: string | null;
+  /** high | low (issue 11 §3.9): low pages best effort. */
+  urgency?: string;
   state: string;
   channel_name: string | null;
   /** The war-room call link (plan warRoom.url), null without one. */

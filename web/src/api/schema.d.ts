@@ -682,6 +682,12 @@ export interface paths {
             confidential?: boolean;
             /** @description a confidential incident's name outside (default: the plan's confidential.codeName) */
             code_name?: string;
+            /**
+             * @description high pages as the plan says; low pages best effort (first step, nothing that rings)
+             * @default high
+             * @enum {string}
+             */
+            urgency?: "high" | "low";
             /** @default {} */
             labels?: {
               [key: string]: string;
@@ -844,6 +850,32 @@ export interface paths {
             /** @description a types[].id of the plan; null clears the type */
             type: string | null;
             reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/urgency": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            urgency: "high";
+            /** @default urgency raised */
+            reason?: string;
           };
         };
       };
@@ -1661,6 +1693,24 @@ export interface paths {
               type?: string;
               /** @description a label whose value names the incident type directly (e.g. tocsin_type); wins over `type` */
               typeLabel?: string;
+              /**
+               * @description urgency of incidents these alerts declare: high pages as the plan says, low pages best effort
+               * @default high
+               * @enum {string}
+               */
+              urgency?: "high" | "low";
+              /** @description urgency from an alert label, e.g. {label: priority, low: [P4, P5]}; wins over `urgency` */
+              urgencyFrom?: {
+                /** @description the alert label to read (e.g. priority) */
+                label: string;
+                /** @description values of that label that mean low urgency */
+                low: string[];
+                /**
+                 * @description values that mean high urgency
+                 * @default []
+                 */
+                high?: string[];
+              };
               /**
                * @description the least alert severity that opens an incident; lower ones are recorded only
                * @default error

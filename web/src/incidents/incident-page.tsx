@@ -55,6 +55,12 @@ export default function IncidentPage() {
               <span className={`sev sev-${incident.severity.toLowerCase()}`}>{incident.severity}</span>
             </dd>
           </div>
+          {incident.urgency === 'low' && (
+            <div>
+              <dt>Urgency</dt>
+              <dd data-testid="incident-urgency">low (best-effort paging)</dd>
+            </div>
+          )}
           {incident.type && (
             <div>
               <dt>Type</dt>

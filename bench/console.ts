@@ -42,6 +42,8 @@ interface Tti {
   requests: number;
   /** The JavaScript fetched before then, as it came over the wire (gzip), in KB. */
   scriptKb: number;
+  /** Which scripts those were (file name and KB as sent), so a regression names its chunk. */
+  scripts: string[];
 }
 
 /**
@@ -65,6 +67,7 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
   const dcl: number[] = [];
   let requests = 0;
   let scriptKb = 0;
+  let scripts: string[] = [];
   try {
     for (let i = 0; i < PAGE_RUNS; i++) {
       const context = await browser.newContext({ baseURL: url });
@@ -88,6 +91,7 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
           dcl: number;
           requests: number;
           scriptBytes: number;
+          scripts: string[];
         }>(`(() => {
           const mark = performance.getEntriesByName('${MARK}')[0].startTime;
           const before = performance.getEntriesByType('resource').filter((r) => r.startTime < mark);
@@ -99,12 +103,16 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
             scriptBytes: before
               .filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'))
               .reduce((sum, r) => sum + r.encodedBodySize, 0),
+            scripts: before
+              .filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'))
+              .map((r) => r.name.split('/').pop() + ' ' + (r.encodedBodySize / 1024).toFixed(1)),
           };
         })()`);
         runs.push(Math.max(t.mark, t.longTaskEnd));
         dcl.push(t.dcl);
         requests = t.requests;
         scriptKb = t.scriptBytes / 1024;
+        scripts = t.scripts;
       } finally {
         await context.close();
       }
@@ -112,7 +120,7 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
   } finally {
     await browser.close();
   }
-  return { median: median(runs), runs, domContentLoaded: median(dcl), requests, scriptKb };
+  return { median: median(runs), runs, domContentLoaded: median(dcl), requests, scriptKb, scripts };
 }
 
 function row(name: string, m: Measured, health: Measured): string {
@@ -191,6 +199,7 @@ export async function benchConsole(): Promise<void> {
             ', ',
           )} ms); navigation to DOMContentLoaded ${tti.domContentLoaded.toFixed(0)} ms; before interactive: ${tti.requests} requests, ${tti.scriptKb.toFixed(1)} KB of JavaScript (as sent: brotli)`,
       );
+      console.log(`  scripts before interactive (KB as sent, last run): ${tti.scripts.join(', ')}`);
       console.log('\nconsole, issue 12 figures at 10,000 incidents:');
       console.log(
         `  initial JS+CSS         ${size.totalKb.toFixed(1).padStart(7)} KB gzip  budget ${size.budgetKb} KB  ${verdict(size.totalKb <= size.budgetKb)}`,

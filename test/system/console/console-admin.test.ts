@@ -11,8 +11,8 @@ import {
 // The last console screens of issue 12 in Chromium against a real Tocsin: escalation policies drawn
 // as their steps, the calendar link of my shifts (copy, subscribe, the feed answers), a plan's
 // effective rules as the API states them, the diff between two plan versions, admins adding and
-// editing users and teams, and admins signing out someone else's session. Each waits for what the
-// page shows; nothing depends on timing.
+// editing users and teams, admins signing out someone else's session, and admins deactivating users
+// and teams after a confirmation. Each waits for what the page shows; nothing depends on timing.
 
 let rig: ConsoleRig;
 let admin: BrowserContext;
@@ -192,5 +192,46 @@ describe('web console: policies, calendar feed, plan rules and diff, people and 
     } finally {
       await theirs.close();
     }
+  });
+
+  it('lets admins deactivate a user and a team, each only after confirming; Keep changes nothing', async () => {
+    const made = await rig.api('POST', '/api/v1/users', { handle: 'leaver', name: 'Lemlem Leaver' });
+    expect(made.status, JSON.stringify(made.json)).toBe(201);
+    const team = await rig.api('POST', '/api/v1/teams', { name: 'retired-team', description: 'Going away' });
+    expect(team.status, JSON.stringify(team.json)).toBe(201);
+    const deactivatedAt = async () =>
+      ((await rig.api('GET', '/api/v1/users/leaver')).json.user as { deactivated_at: string | null })
+        .deactivated_at;
+
+    await page.goto('/settings/users');
+    const users = page.getByRole('table', { name: 'Users' });
+    await users.getByRole('button', { name: 'Deactivate Lemlem Leaver' }).click();
+    const ask = page.getByRole('group', { name: 'Deactivate Lemlem Leaver?' });
+    await ask.getByRole('button', { name: 'Keep Lemlem Leaver' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(await deactivatedAt()).toBeNull();
+
+    await users.getByRole('button', { name: 'Deactivate Lemlem Leaver' }).click();
+    await ask.waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await ask.getByRole('button', { name: 'Yes, deactivate Lemlem Leaver' }).click();
+    await users
+      .getByRole('row', { name: /Lemlem Leaver/ })
+      .getByText('deactivated')
+      .waitFor();
+    expect(await deactivatedAt()).toBeTruthy();
+
+    await page.goto('/settings/teams');
+    const heading = page.getByRole('heading', { name: 'retired-team', level: 2 });
+    await page.getByRole('button', { name: 'Deactivate retired-team' }).click();
+    const askTeam = page.getByRole('group', { name: 'Deactivate retired-team?' });
+    await askTeam.getByRole('button', { name: 'Yes, deactivate retired-team' }).click();
+    await heading.waitFor({ state: 'detached' });
+    const all = (await rig.api('GET', '/api/v1/teams?all=true')).json.teams as {
+      name: string;
+      deactivated_at: string | null;
+    }[];
+    expect(all.find((t) => t.name === 'retired-team')?.deactivated_at).toBeTruthy();
+    expect(await axeViolations(page)).toEqual([]);
   });
 });

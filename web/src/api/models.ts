@@ -252,6 +252,7 @@ export interface User {
   email: string | null;
   role: string;
   time_zone: string;
+  deactivated_at?: string | null;
 }
 export interface Team {
   id: string;

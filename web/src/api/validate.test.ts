@@ -15,7 +15,7 @@ import { teamInputSchema, userInputSchema } from '../../../src/domain/users/inpu
 import { profilePatchSchema } from '../../../src/domain/users/profile.ts';
 import { tokenInputSchema } from '../../../src/domain/users/tokens.ts';
 import { ApiError } from './client';
-import { checked } from './validate';
+import { checked, lazyChecks } from './validate';
 
 describe('checked', () => {
   it('passes a valid body through unchanged', () => {
@@ -129,5 +129,55 @@ describe('checked', () => {
       ),
     ).toBeTruthy();
     expect(refusal(() => checked(teamInputSchema, { name: 'has space' })).field('name')).toBeTruthy();
+  });
+});
+
+describe('lazyChecks', () => {
+  function deferred<T>() {
+    let resolve!: (value: T) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  }
+
+  it('loads nothing until asked, loads once, and a check made while loading waits for the schemas', async () => {
+    const load = deferred<{ pageInputSchema: typeof pageInputSchema }>();
+    let loads = 0;
+    const checks = lazyChecks(() => {
+      loads += 1;
+      return load.promise;
+    });
+    expect(loads).toBe(0);
+    checks.preload();
+    const valid = checks.check('pageInputSchema', { target: 'user:meron', message: 'join' });
+    const invalid = checks.check('pageInputSchema', { target: '', message: 'join' });
+    expect(loads).toBe(1);
+    load.resolve({ pageInputSchema });
+    await expect(valid).resolves.toEqual({ target: 'user:meron', message: 'join' });
+    const refused = await invalid.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).field('target')).toBeTruthy();
+    expect(loads).toBe(1);
+  });
+
+  it('retries a failed load on the next check; a failed preload throws nothing', async () => {
+    let loads = 0;
+    const checks = lazyChecks(async () => {
+      loads += 1;
+      if (loads === 1) throw new Error('chunk failed');
+      return { pageInputSchema };
+    });
+    checks.preload();
+    await expect(checks.check('pageInputSchema', { target: 'x', message: 'y' })).rejects.toThrow(
+      'chunk failed',
+    );
+    await expect(checks.check('pageInputSchema', { target: 'user:a', message: 'y' })).resolves.toBeTruthy();
+    expect(loads).toBe(2);
   });
 });

@@ -16,3 +16,31 @@ export function checked<T>(schema: z.ZodType, body: T): T {
   );
   throw new ApiError(400, 'invalid', 'the request body is not valid', details);
 }
+
+/**
+ * Checks loaded on first use: the schemas (and zod with them) stay off a page's load path, so the page
+ * is interactive without them. `preload` starts the load when a form is first focused; `check` waits
+ * for it, so a submit made while the schemas load is checked before anything is sent. A failed load is
+ * retried by the next call.
+ */
+export function lazyChecks<S extends object>(load: () => Promise<S>) {
+  let loading: Promise<S> | undefined;
+  const schemas = () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+  return {
+    preload(): void {
+      schemas().catch(() => undefined);
+    },
+    async check<T>(
+      name: { [K in keyof S]: S[K] extends z.ZodType ? K : never }[keyof S],
+      body: T,
+    ): Promise<T> {
+      return checked((await schemas())[name] as z.ZodType, body);
+    },
+  };
+}

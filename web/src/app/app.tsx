@@ -1,3 +1,4 @@
+import { useIsFetching } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
@@ -53,9 +54,15 @@ function useDeclareShortcut(open: () => void): void {
   }, [open]);
 }
 
-/** Loads a chunk once the browser is idle after the first screen, so it is ready when asked for. */
+/**
+ * Loads a chunk once the browser is idle after the first screen, so it is ready when asked for. Idle
+ * means no query in flight too: a browser waiting on the page's own data looks idle, and a chunk
+ * fetched then (the declare dialog brings zod) would compete with the page on its load path.
+ */
 function useIdlePreload(load: () => Promise<unknown>): void {
+  const fetching = useIsFetching() > 0;
   useEffect(() => {
+    if (fetching) return;
     const run = () => void load().catch(() => {});
     if ('requestIdleCallback' in window) {
       const handle = window.requestIdleCallback(run, { timeout: 5000 });
@@ -63,7 +70,7 @@ function useIdlePreload(load: () => Promise<unknown>): void {
     }
     const handle = setTimeout(run, 2000);
     return () => clearTimeout(handle);
-  }, [load]);
+  }, [load, fetching]);
 }
 
 function Shell() {

@@ -1,19 +1,10 @@
 import { type FormEvent, useState } from 'react';
-import {
-  assignRoleBodySchema,
-  noteBodySchema,
-  resolveBodySchema,
-  responderBodySchema,
-  severityBodySchema,
-  transitionBodySchema,
-} from '../../../src/domain/incidents/inputs.ts';
-import { pageInputSchema } from '../../../src/domain/paging/page-input.ts';
 import { answer, api } from '../api/client';
 import type { IncidentDetail, PlanDocument } from '../api/models';
 import { useUsers } from '../api/shared-queries';
-import { checked } from '../api/validate';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 import { UserOptions } from '../ui/user-options';
+import { incidentChecks } from './checks';
 import { useIncidentAction } from './queries';
 import { SeverityPicker } from './severity-picker';
 
@@ -50,11 +41,11 @@ export function AssignRoleForm({ detail, plan }: { detail: IncidentDetail; plan:
   const roles = roleIds(plan);
   const [role, setRole] = useState('');
   const [user, setUser] = useState('');
-  const assign = useIncidentAction(id, (body: { role: string; user: string }) =>
+  const assign = useIncidentAction(id, async (body: { role: string; user: string }) =>
     answer(
       api.POST('/api/v1/incidents/{id}/roles', {
         params: { path: { id } },
-        body: checked(assignRoleBodySchema, body),
+        body: await incidentChecks.check('assignRoleBodySchema', body),
       }),
     ),
   );
@@ -63,7 +54,12 @@ export function AssignRoleForm({ detail, plan }: { detail: IncidentDetail; plan:
     assign.mutate({ role: role || roles[0] || '', user });
   }
   return (
-    <form className="inline-form" onSubmit={submit} aria-label="Assign a role">
+    <form
+      className="inline-form"
+      onSubmit={submit}
+      onFocus={incidentChecks.preload}
+      aria-label="Assign a role"
+    >
       <Field label="Role" error={fieldError(assign.error, 'role')}>
         {(p) => (
           <select {...p} value={role || roles[0] || ''} onChange={(e) => setRole(e.target.value)}>
@@ -93,11 +89,11 @@ export function SeverityForm({ detail, plan }: { detail: IncidentDetail; plan: P
   const id = detail.incident.id;
   const [severity, setSeverity] = useState(detail.incident.severity);
   const [reason, setReason] = useState('');
-  const change = useIncidentAction(id, (body: { severity: string; reason: string }) =>
+  const change = useIncidentAction(id, async (body: { severity: string; reason: string }) =>
     answer(
       api.POST('/api/v1/incidents/{id}/severity', {
         params: { path: { id } },
-        body: checked(severityBodySchema, body),
+        body: await incidentChecks.check('severityBodySchema', body),
       }),
     ),
   );
@@ -106,7 +102,7 @@ export function SeverityForm({ detail, plan }: { detail: IncidentDetail; plan: P
     change.mutate({ severity, reason }, { onSuccess: () => setReason('') });
   }
   return (
-    <form className="stack" onSubmit={submit} aria-label="Change severity">
+    <form className="stack" onSubmit={submit} onFocus={incidentChecks.preload} aria-label="Change severity">
       <SeverityPicker
         name="severity"
         severities={plan?.severities ?? []}
@@ -134,11 +130,11 @@ export function StateForm({ detail }: { detail: IncidentDetail }) {
   const allowed = detail.allowed_states ?? [];
   const [to, setTo] = useState('');
   const [reason, setReason] = useState('');
-  const move = useIncidentAction(id, (body: { to: string; reason?: string }) =>
+  const move = useIncidentAction(id, async (body: { to: string; reason?: string }) =>
     answer(
       api.POST('/api/v1/incidents/{id}/transition', {
         params: { path: { id } },
-        body: checked(transitionBodySchema, body),
+        body: await incidentChecks.check('transitionBodySchema', body),
       }),
     ),
   );
@@ -149,7 +145,7 @@ export function StateForm({ detail }: { detail: IncidentDetail }) {
     move.mutate({ to: target, ...(reason ? { reason } : {}) }, { onSuccess: () => setReason('') });
   }
   return (
-    <form className="inline-form" onSubmit={submit} aria-label="Move state">
+    <form className="inline-form" onSubmit={submit} onFocus={incidentChecks.preload} aria-label="Move state">
       <Field label="Move to" error={fieldError(move.error, 'to')}>
         {(p) => (
           <select {...p} value={target} onChange={(e) => setTo(e.target.value)}>
@@ -173,11 +169,11 @@ export function StateForm({ detail }: { detail: IncidentDetail }) {
 export function NoteForm({ detail }: { detail: IncidentDetail }) {
   const id = detail.incident.id;
   const [text, setText] = useState('');
-  const note = useIncidentAction(id, (body: { text: string }) =>
+  const note = useIncidentAction(id, async (body: { text: string }) =>
     answer(
       api.POST('/api/v1/incidents/{id}/notes', {
         params: { path: { id } },
-        body: checked(noteBodySchema, body),
+        body: await incidentChecks.check('noteBodySchema', body),
       }),
     ),
   );
@@ -186,7 +182,7 @@ export function NoteForm({ detail }: { detail: IncidentDetail }) {
     note.mutate({ text }, { onSuccess: () => setText('') });
   }
   return (
-    <form className="stack" onSubmit={submit} aria-label="Add a note">
+    <form className="stack" onSubmit={submit} onFocus={incidentChecks.preload} aria-label="Add a note">
       <Field label="Note" error={fieldError(note.error, 'text')}>
         {(p) => <textarea {...p} rows={2} required value={text} onChange={(e) => setText(e.target.value)} />}
       </Field>
@@ -203,11 +199,11 @@ export function ResponderForm({ detail }: { detail: IncidentDetail }) {
   const users = useUsers();
   const [responder, setResponder] = useState('');
   const [user, setUser] = useState('');
-  const add = useIncidentAction(id, (body: { responder: string; user?: string }) =>
+  const add = useIncidentAction(id, async (body: { responder: string; user?: string }) =>
     answer(
       api.POST('/api/v1/incidents/{id}/responders', {
         params: { path: { id } },
-        body: checked(responderBodySchema, body),
+        body: await incidentChecks.check('responderBodySchema', body),
       }),
     ),
   );
@@ -216,7 +212,12 @@ export function ResponderForm({ detail }: { detail: IncidentDetail }) {
     add.mutate({ responder, ...(user ? { user } : {}) }, { onSuccess: () => setResponder('') });
   }
   return (
-    <form className="inline-form" onSubmit={submit} aria-label="Add a responder">
+    <form
+      className="inline-form"
+      onSubmit={submit}
+      onFocus={incidentChecks.preload}
+      aria-label="Add a responder"
+    >
       <Field label="Responder (role, team or group)" error={fieldError(add.error, 'responder')}>
         {(p) => <input {...p} required value={responder} onChange={(e) => setResponder(e.target.value)} />}
       </Field>
@@ -244,15 +245,20 @@ export function PageForm({ detail }: { detail: IncidentDetail }) {
   const id = detail.incident.id;
   const [target, setTarget] = useState('');
   const [message, setMessage] = useState(`Please join incident #${id}: ${detail.incident.title}`);
-  const page = useIncidentAction(id, (body: { target: string; message: string; incident: string }) =>
-    answer(api.POST('/api/v1/pages', { body: checked(pageInputSchema, body) })),
+  const page = useIncidentAction(id, async (body: { target: string; message: string; incident: string }) =>
+    answer(api.POST('/api/v1/pages', { body: await incidentChecks.check('pageInputSchema', body) })),
   );
   function submit(event: FormEvent) {
     event.preventDefault();
     page.mutate({ target, message, incident: id }, { onSuccess: () => setTarget('') });
   }
   return (
-    <form className="inline-form" onSubmit={submit} aria-label="Page someone">
+    <form
+      className="inline-form"
+      onSubmit={submit}
+      onFocus={incidentChecks.preload}
+      aria-label="Page someone"
+    >
       <Field
         label="Who to page"
         hint="user:<handle>, schedule:<name>, team:<name> or policy:<name>"
@@ -274,11 +280,11 @@ export function PageForm({ detail }: { detail: IncidentDetail }) {
 export function ResolveForm({ detail }: { detail: IncidentDetail }) {
   const id = detail.incident.id;
   const [resolution, setResolution] = useState('');
-  const resolve = useIncidentAction(id, (body: { resolution?: string }) =>
+  const resolve = useIncidentAction(id, async (body: { resolution?: string }) =>
     answer(
       api.POST('/api/v1/incidents/{id}/resolve', {
         params: { path: { id } },
-        body: checked(resolveBodySchema, body),
+        body: await incidentChecks.check('resolveBodySchema', body),
       }),
     ),
   );
@@ -288,7 +294,7 @@ export function ResolveForm({ detail }: { detail: IncidentDetail }) {
     resolve.mutate(resolution ? { resolution } : {});
   }
   return (
-    <form className="stack" onSubmit={submit} aria-label="Resolve">
+    <form className="stack" onSubmit={submit} onFocus={incidentChecks.preload} aria-label="Resolve">
       <Field label="Resolution" error={fieldError(resolve.error, 'resolution')}>
         {(p) => (
           <textarea {...p} rows={2} value={resolution} onChange={(e) => setResolution(e.target.value)} />

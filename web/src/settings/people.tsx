@@ -56,6 +56,52 @@ function RoleSelect({
   );
 }
 
+/**
+ * Deactivation asks first: the button opens a confirmation saying what follows, and only its
+ * "Yes, deactivate" sends the request. The API refuses what the caller may not do (themselves, say).
+ */
+function DeactivateButton({
+  what,
+  label,
+  consequence,
+  url,
+}: {
+  what: string;
+  label: string;
+  consequence: string;
+  url: string;
+}) {
+  const [asking, setAsking] = useState(false);
+  const deactivate = usePeopleChange(() => raw('POST', url));
+  if (!asking) {
+    return (
+      <>
+        <button type="button" className="button small danger" onClick={() => setAsking(true)}>
+          Deactivate <span className="visually-hidden">{label}</span>
+        </button>
+        <ErrorNote error={deactivate.error} />
+      </>
+    );
+  }
+  return (
+    <fieldset aria-label={`Deactivate ${label}?`} className="inline-form">
+      <legend>Deactivate {what}?</legend>
+      <span>{consequence}</span>
+      <button
+        type="button"
+        className="button small danger"
+        disabled={deactivate.isPending}
+        onClick={() => deactivate.mutate(undefined, { onSettled: () => setAsking(false) })}
+      >
+        Yes, deactivate <span className="visually-hidden">{label}</span>
+      </button>
+      <button type="button" className="button small ghost" onClick={() => setAsking(false)}>
+        Keep <span className="visually-hidden">{label}</span>
+      </button>
+    </fieldset>
+  );
+}
+
 /** Admins add a user: user name, name, email, role, time zone (the API's own schema checks first). */
 function AddUserForm() {
   const [handle, setHandle] = useState('');
@@ -236,10 +282,22 @@ export function UsersList() {
                 <td>{u.time_zone}</td>
                 {canInvite && (
                   <td>
-                    <button type="button" className="button small" onClick={() => setEditing(u.handle)}>
-                      Edit <span className="visually-hidden">{u.name}</span>
-                    </button>
-                    {u.email ? <InviteButton user={u} /> : null}
+                    {u.deactivated_at ? (
+                      <span className="muted small">deactivated</span>
+                    ) : (
+                      <>
+                        <button type="button" className="button small" onClick={() => setEditing(u.handle)}>
+                          Edit <span className="visually-hidden">{u.name}</span>
+                        </button>
+                        {u.email ? <InviteButton user={u} /> : null}
+                        <DeactivateButton
+                          what={u.name}
+                          label={u.name}
+                          consequence="They can no longer sign in, their tokens stop working and nobody pages them."
+                          url={`/api/v1/users/${path(u.handle)}/deactivate`}
+                        />
+                      </>
+                    )}
                   </td>
                 )}
               </tr>
@@ -363,6 +421,14 @@ export function TeamsList() {
             <h2>{t.name}</h2>
             {t.description && <p className="muted small">{t.description}</p>}
             <TeamMembers team={t} canWrite={canWrite} />
+            {canWrite && (
+              <DeactivateButton
+                what={`the team ${t.name}`}
+                label={t.name}
+                consequence="Nobody is paged through it and team lists leave it out."
+                url={`/api/v1/teams/${path(t.name)}/deactivate`}
+              />
+            )}
           </div>
         ))}
       </div>

@@ -1,9 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { publishUpdateBodySchema } from '../../../src/domain/incidents/inputs.ts';
-import { approveBodySchema, requestChangesBodySchema } from '../../../src/domain/updates/inputs.ts';
 import { answer, api } from '../api/client';
-import { checked } from '../api/validate';
+import { incidentChecks } from '../incidents/checks';
 import { ErrorNote, Field, fieldError } from '../ui/field';
 
 // The incident page's updates: a composer (the plan's template as a draft, one text per language side
@@ -93,11 +91,11 @@ export function UpdateComposer({ incidentId }: { incidentId: string }) {
   const languages = draftLanguages(draft.data);
   const post = useUpdateAction(
     incidentId,
-    (body: { audience: 'internal' | 'external'; bodies: Record<string, string>; status?: string }) =>
+    async (body: { audience: 'internal' | 'external'; bodies: Record<string, string>; status?: string }) =>
       answer(
         api.POST('/api/v1/incidents/{id}/updates', {
           params: { path: { id: incidentId } },
-          body: checked(publishUpdateBodySchema, body),
+          body: await incidentChecks.check('publishUpdateBodySchema', body),
         }),
       ),
   );
@@ -116,7 +114,12 @@ export function UpdateComposer({ incidentId }: { incidentId: string }) {
     );
   }
   return (
-    <form className="update-composer" onSubmit={submit} aria-label="Compose an update">
+    <form
+      className="update-composer"
+      onSubmit={submit}
+      onFocus={incidentChecks.preload}
+      aria-label="Compose an update"
+    >
       <div className="row">
         <Field label="Audience">
           {(p) => (
@@ -217,19 +220,19 @@ function ApprovalState({ update }: { update: ListedUpdate }) {
 function UpdateReview({ incidentId, update }: { incidentId: string; update: ListedUpdate }) {
   const [comment, setComment] = useState('');
   const path = { id: incidentId, update: update.id };
-  const approve = useUpdateAction(incidentId, () =>
+  const approve = useUpdateAction(incidentId, async () =>
     answer(
       api.POST('/api/v1/incidents/{id}/updates/{update}/approve', {
         params: { path },
-        body: checked(approveBodySchema, { comment }),
+        body: await incidentChecks.check('approveBodySchema', { comment }),
       }),
     ),
   );
-  const requestChanges = useUpdateAction(incidentId, () =>
+  const requestChanges = useUpdateAction(incidentId, async () =>
     answer(
       api.POST('/api/v1/incidents/{id}/updates/{update}/request-changes', {
         params: { path },
-        body: checked(requestChangesBodySchema, { comment }),
+        body: await incidentChecks.check('requestChangesBodySchema', { comment }),
       }),
     ),
   );

@@ -379,3 +379,14 @@ export async function isInvolved(db: Executor, incidentId: string, userId: strin
     .executeTakeFirst();
   return row?.involved === true;
 }
+
+/** The confidential incidents among these ids (what a cross-incident list must check before showing). */
+export function confidentialAmong(db: Executor, ids: readonly string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'service', 'confidential', 'plan_name', 'plan_version'])
+    .where('id', 'in', [...new Set(ids)])
+    .where('confidential', '=', true)
+    .execute();
+}

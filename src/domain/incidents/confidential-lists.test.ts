@@ -10,6 +10,8 @@ import type { InboundAlertEvent } from '../alerts/alerts.ts';
 import { getAlert } from '../alerts/get-alert.ts';
 import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
 import { listAlerts } from '../alerts/list-alerts.ts';
+import { runSlashCommand } from '../chat/run-slash-command.ts';
+import { acknowledgeIncidentAs } from '../paging/acknowledge-page.ts';
 import { getPage, listPages } from '../paging/list-pages.ts';
 import { pageManually } from '../paging/page-manually.ts';
 import { getPostmortem } from '../postmortems/get-postmortem.ts';
@@ -131,5 +133,32 @@ describe('confidential incidents in cross-incident lists', () => {
     // sec (visibleTo) sees the link.
     const secs = await getAlert({ ctx: as('sec'), input: { alertId: String(alert?.id) } });
     expect(secs.alert.incident_id).toBe(incidentId);
+  });
+});
+
+describe('confidential incidents from chat', () => {
+  const deps = () => ({ db: w.db, clock: w.clock, publicUrl: 'https://tocsin.example.com' });
+  it('/tocsin answers an outsider as for an incident that does not exist; its people are served', async () => {
+    const secret = await declareSecret({ title: 'Wire fraud in payouts' });
+    const missing = '999999';
+    const bob = w.actor('bob').userId as string;
+    for (const verb of ['status', 'ack', 'note', 'update', 'resolve']) {
+      const hidden = await runSlashCommand(deps(), bob, `${verb} ${secret.id} text`);
+      const absent = await runSlashCommand(deps(), bob, `${verb} ${missing} text`);
+      expect(hidden).toEqual({
+        visibility: 'ephemeral',
+        text: `Not done: incident "${secret.id}" not found`,
+      });
+      expect(absent.text).toBe(`Not done: incident "${missing}" not found`);
+    }
+    const status = await runSlashCommand(deps(), w.actor('sec').userId as string, `status ${secret.id}`);
+    expect(status.text).toContain('Wire fraud in payouts');
+    // The Slack Acknowledge button runs as the mapped user: the same 404 for an outsider.
+    await expect(acknowledgeIncidentAs(deps(), bob, secret.id)).rejects.toThrow(
+      `incident "${secret.id}" not found`,
+    );
+    expect((await acknowledgeIncidentAs(deps(), w.actor('sec').userId as string, secret.id)).changed).toBe(
+      true,
+    );
   });
 });

@@ -14,13 +14,17 @@ import { runSlashCommand } from '../chat/run-slash-command.ts';
 import { acknowledgeIncidentAs } from '../paging/acknowledge-page.ts';
 import { getPage, listPages } from '../paging/list-pages.ts';
 import { pageManually } from '../paging/page-manually.ts';
+import { loadPlanVersion } from '../plans/get-plan.ts';
 import { getPostmortem } from '../postmortems/get-postmortem.ts';
 import { listPostmortems } from '../postmortems/list-postmortems.ts';
 import { listPostmortemsQuerySchema } from '../postmortems/postmortem.ts';
 import { createIntegration } from '../services/create-integration.ts';
 import { saveService } from '../services/save-service.ts';
+import { incidentVars, render } from '../workflows/render.ts';
+import { snapshotOf } from '../workflows/snapshot.ts';
 import { confidentialWorld } from './confidential-testing.ts';
 import { declareIncident } from './declare-incident.ts';
+import { getIncident } from './get-incident.ts';
 import { resolveIncident } from './resolve-incident.ts';
 
 // Confidential incidents (issue 11 §3.2) in the lists that span incidents: page history, alerts,
@@ -160,5 +164,37 @@ describe('confidential incidents from chat', () => {
     expect((await acknowledgeIncidentAs(deps(), w.actor('sec').userId as string, secret.id)).changed).toBe(
       true,
     );
+  });
+});
+
+describe('confidential incidents in what Tocsin sends out', () => {
+  it('a page (SMS, mail, chat, inbox) names it by its code name; the console keeps the title', async () => {
+    const secret = await declareSecret({ title: 'Salary spreadsheet emailed out' });
+    const esc = await pageManually({
+      ctx: as('ada'),
+      input: { target: 'user:sec', message: 'join the bridge', incident: secret.id },
+    });
+    const sent = await w.db
+      .selectFrom('outbox')
+      .select(['payload'])
+      .where('escalation_id', '=', esc.id)
+      .execute();
+    expect(sent.length).toBeGreaterThan(0);
+    for (const { payload } of sent) {
+      const text = JSON.stringify(payload);
+      expect(text).toContain(`op-${secret.id}`);
+      expect(text).not.toContain('Salary spreadsheet');
+    }
+    const detail = await getIncident({ ctx: as('sec'), input: { incidentId: secret.id } });
+    expect(detail.incident.title).toBe('Salary spreadsheet emailed out');
+  });
+
+  it('{title} and {slug} in plan texts render the code name of a confidential incident only', async () => {
+    const secret = await declareSecret({ title: 'Badge photos scraped' });
+    const open = await declarePublic('Login errors');
+    const { plan } = await loadPlanVersion(w.db, secret.plan_name, secret.plan_version);
+    const text = (i: typeof secret) => render('{title} / {slug}', incidentVars(snapshotOf(i), plan));
+    expect(text(secret)).toBe(`op-${secret.id} / op-${secret.id}`);
+    expect(text(open)).toBe('Login errors / login-errors');
   });
 });

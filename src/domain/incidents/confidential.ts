@@ -3,7 +3,7 @@ import { Conflict, NotFound } from '../../errors.ts';
 import type { Actor } from '../context.ts';
 import { resolveRecipients } from '../paging/recipients.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
-import { renderPlaceholders } from '../plans/placeholders.ts';
+import { publicTitle, renderPlaceholders } from '../plans/placeholders.ts';
 import { incidentTypeOf, type Plan } from '../plans/plan.ts';
 import { conditionsHold } from '../workflows/evaluate.ts';
 import type { IncidentSnapshot } from '../workflows/snapshot.ts';
@@ -48,7 +48,7 @@ export function codeNameFor(
 
 /** The name an incident goes by outside (status page, subscriber mail): its code name when confidential. */
 export function publicName(incident: Pick<Incident, 'title' | 'confidential' | 'code_name'>): string {
-  return incident.confidential ? (incident.code_name ?? 'Confidential incident') : incident.title;
+  return publicTitle(incident);
 }
 
 /** Whether the actor may see this incident at all. */

@@ -10,6 +10,7 @@ import type { InboundAlertEvent } from '../alerts/alerts.ts';
 import { getAlert } from '../alerts/get-alert.ts';
 import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
 import { listAlerts } from '../alerts/list-alerts.ts';
+import { postEventToIncidentChannel } from '../chat/incident-channel.ts';
 import { runSlashCommand } from '../chat/run-slash-command.ts';
 import { acknowledgeIncidentAs } from '../paging/acknowledge-page.ts';
 import { getPage, listPages } from '../paging/list-pages.ts';
@@ -196,5 +197,28 @@ describe('confidential incidents in what Tocsin sends out', () => {
     const text = (i: typeof secret) => render('{title} / {slug}', incidentVars(snapshotOf(i), plan));
     expect(text(secret)).toBe(`op-${secret.id} / op-${secret.id}`);
     expect(text(open)).toBe('Login errors / login-errors');
+  });
+});
+
+describe('confidential incidents in the incident chat channel', () => {
+  it('the declaration card and its subject give the code name, never the title', async () => {
+    const secret = await declareSecret({ title: 'Source code exfiltrated' });
+    const { plan } = await loadPlanVersion(w.db, secret.plan_name, secret.plan_version);
+    const slack = { ...plan, channel: { ...plan.channel, platform: 'slack' } } as typeof plan;
+    await postEventToIncidentChannel(
+      { tx: w.db, now: w.clock.now(), url: (id) => `https://tocsin.example.com/incidents/${id}` },
+      slack,
+      snapshotOf(secret),
+      { id: '0', kind: 'incident.declared', data: {}, actor_id: null, actor_name: 'system' },
+    );
+    const posts = await w.db
+      .selectFrom('outbox')
+      .select(['payload'])
+      .where('incident_id', '=', secret.id)
+      .where('channel', '=', 'chat')
+      .execute();
+    const card = posts.map((p) => JSON.stringify(p.payload)).find((p) => p.includes('incident.card'));
+    expect(card).toContain(`op-${secret.id}`);
+    expect(JSON.stringify(posts)).not.toContain('Source code exfiltrated');
   });
 });

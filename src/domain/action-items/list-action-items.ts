@@ -1,4 +1,5 @@
 import type { Operation } from '../context.ts';
+import { hiddenIncidentIds } from '../incidents/confidential.ts';
 import { type ActionItem, type ListActionItemsQuery, OPEN_STATUSES } from './action-items.ts';
 import { toActionItem } from './get-action-item.ts';
 import * as q from './queries.ts';
@@ -24,7 +25,16 @@ export async function listActionItems({
     overdueAt: input.overdue ? now : undefined,
     limit: input.limit,
   });
-  return rows.map((r) => toActionItem(r, now));
+  // Items following from a confidential incident the caller may not see are left out.
+  const hidden = await hiddenIncidentIds(
+    ctx.db,
+    rows.map((r) => r.incident_id),
+    ctx.actor,
+    now,
+  );
+  return rows
+    .filter((r) => r.incident_id === null || !hidden.has(r.incident_id))
+    .map((r) => toActionItem(r, now));
 }
 
 export interface TeamOpenItems {

@@ -1,8 +1,9 @@
 import { Invalid, NotFound } from '../../errors.ts';
 import { decodeCursor, pageOf, refuseOffsetWithCursor } from '../../lib/cursor.ts';
 import type { Operation } from '../context.ts';
+import { hiddenIncidentIds } from '../incidents/confidential.ts';
 import * as services from '../services/queries.ts';
-import { publicAlert } from './alerts.ts';
+import { publicAlert, unlinkHidden } from './alerts.ts';
 import { type ListAlertsInput, listAlertsQuerySchema } from './inputs.ts';
 import * as alerts from './queries.ts';
 
@@ -29,5 +30,10 @@ export async function listAlerts({ ctx, input }: Operation<ListAlertsInput>) {
     after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
   });
   const page = pageOf(rows, q.limit, (r) => ({ at: r.cursor_at, id: r.id }));
-  return { alerts: page.items.map(({ cursor_at: _, ...r }) => publicAlert(r)), next: page.next };
+  const ids = page.items.flatMap((a) => [a.incident_id, a.detached_from]);
+  const hidden = await hiddenIncidentIds(ctx.db, ids, ctx.actor, ctx.clock.now());
+  return {
+    alerts: page.items.map(({ cursor_at: _, ...r }) => publicAlert(unlinkHidden(r, hidden))),
+    next: page.next,
+  };
 }

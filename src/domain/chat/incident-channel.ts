@@ -4,6 +4,7 @@ import { enqueueNotification } from '../notifications/enqueue.ts';
 import { INCIDENT_CHANNEL_DELIVERY, incidentChannelKey } from '../notifications/queries.ts';
 import { resolveRecipients } from '../paging/recipients.ts';
 import { targetOf } from '../paging/steps.ts';
+import { publicTitle } from '../plans/placeholders.ts';
 import type { Plan } from '../plans/plan.ts';
 import * as q from './queries.ts';
 
@@ -24,6 +25,9 @@ export interface ChannelEvent {
 export interface ChannelIncident {
   id: string;
   title: string;
+  /** The channel is outside Tocsin: a confidential incident's posts give its code name. */
+  confidential?: boolean;
+  code_name?: string | null;
   severity: string;
   state: string;
   summary: string;
@@ -43,7 +47,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v ==
 /** The incident card: what anyone joining the channel reads first. */
 function cardText(incident: ChannelIncident, url: string, extra: string[]): string {
   return [
-    `Incident #${incident.id} declared: [${incident.severity}] ${incident.title}`,
+    `Incident #${incident.id} declared: [${incident.severity}] ${publicTitle(incident)}`,
     ...(incident.summary ? [`Summary: ${incident.summary}`] : []),
     ...(incident.impact ? [`Impact: ${incident.impact}`] : []),
     `State: ${incident.state}`,
@@ -187,11 +191,11 @@ export async function postEventToIncidentChannel(
         kind: event.kind === EVENT_KINDS.declared ? 'incident.card' : 'post',
         text,
         ...(event.kind === EVENT_KINDS.declared
-          ? { subject: `Incident #${incident.id}: ${incident.title}` }
+          ? { subject: `Incident #${incident.id}: ${publicTitle(incident)}` }
           : {}),
         incident: {
           id: incident.id,
-          title: incident.title,
+          title: publicTitle(incident),
           severity: incident.severity,
           state: incident.state,
           url,

@@ -6,6 +6,7 @@ import { makeCtx } from '../context.ts';
 import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
 import { addNote } from '../incidents/add-note.ts';
 import { readIncident } from '../incidents/change.ts';
+import { publicName } from '../incidents/confidential.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import { getIncident } from '../incidents/get-incident.ts';
 import { publishUpdate } from '../incidents/publish-update.ts';
@@ -52,8 +53,9 @@ export async function runSlashCommand(deps: Deps, userId: string, text: string):
       case 'declare': {
         if (!first || !restText) return ephemeral('Usage: /tocsin declare <severity> <title>');
         const incident = await declareIncident({ ctx, input: { severity: first, title: restText } });
+        // The channel may hold people who may not see it: a confidential one goes by its code name.
         return inChannel(
-          `${ctx.actor.name} declared incident #${incident.id} [${incident.severity}] ${incident.title}: ${link(incident.id)}`,
+          `${ctx.actor.name} declared incident #${incident.id} [${incident.severity}] ${publicName(incident)}: ${link(incident.id)}`,
         );
       }
       case 'ack': {

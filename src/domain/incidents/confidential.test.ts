@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
-import { VirtualClock } from '../../db/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { Conflict, NotFound } from '../../errors.ts';
 import { formatSourceError } from '../../lib/yaml-source.ts';
 import { listAudit } from '../audit/list-audit.ts';
-import { type Actor, makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { listIncidentPages } from '../paging/list-pages.ts';
 import { loadPlan } from '../plans/plan.ts';
 import { listUpdates } from '../updates/list-updates.ts';
-import { applyPlan } from '../workflows/testing.ts';
 import { addNote } from './add-note.ts';
 import { assignRole } from './assign-role.ts';
 import { changeType } from './change-type.ts';
 import { mayViewIncidentId } from './confidential.ts';
+import { CONFIDENTIAL_PLAN, confidentialWorld } from './confidential-testing.ts';
 import { declareIncident } from './declare-incident.ts';
 import { getIncident } from './get-incident.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
@@ -22,54 +19,9 @@ import { publishUpdate } from './publish-update.ts';
 // Confidential incidents (issue 11 §3.2): only admins, the incident's own responders and the plan's
 // confidential.visibleTo see one; everyone else is told it does not exist, everywhere it could show.
 
-const PLAN = `apiVersion: tocsin.dev/v1
-kind: Plan
-metadata: { name: secret }
-severities:
-  - { id: SEV1, title: Critical }
-  - { id: SEV2, title: Major }
-types:
-  - { id: security, name: Security, confidential: true }
-  - { id: availability, name: Availability }
-confidential:
-  visibleTo: [security-team]
-  codeName: "op-{id}"
-  when: { labels: { data: pii } }
-groups:
-  - { id: security-team, title: Security team, users: [sec] }
-roles: [{ id: incident-commander, title: Incident Commander }]
-channel: { name: "incident-{id}-{slug}" }
-lifecycle:
-  states: [{ id: investigating }, { id: resolved }]
-`;
-
-let t: TestDb;
-const clock = new VirtualClock('2026-03-02T10:00:00Z');
-const system = () => makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
-const people: Record<string, Actor> = {};
-const as = (handle: string) => makeCtx({ db: t.db, clock }, people[handle] as Actor);
-
-beforeAll(async () => {
-  t = await freshDb();
-  for (const [handle, role] of [
-    ['sec', 'responder'],
-    ['bob', 'manager'],
-    ['ivy', 'responder'],
-    ['ada', 'admin'],
-  ] as const) {
-    const id = await addUser(system(), handle, { role, email: `${handle}@example.com` });
-    people[handle] = { kind: 'user', userId: id, name: handle, role, leadership: false };
-  }
-  await applyPlan(t.db, clock, PLAN);
-});
-afterAll(() => t.close());
-
-async function declareSecret(input: Record<string, unknown> = {}) {
-  return declareIncident({
-    ctx: system(),
-    input: { plan: 'secret', severity: 'SEV1', type: 'security', title: 'Payroll database dumped', ...input },
-  });
-}
+const w = confidentialWorld();
+const PLAN = CONFIDENTIAL_PLAN;
+const { system, as, declareSecret } = w;
 
 describe('confidential incidents: who sees them', () => {
   it('a confidential type makes it confidential, named by its code name in the channel', async () => {
@@ -111,7 +63,7 @@ describe('confidential incidents: who sees them', () => {
   it('others get 404 on get, timeline, pages history, updates and every action', async () => {
     const incident = await declareSecret();
     const id = incident.id;
-    for (const outsider of ['bob', 'ivy']) {
+    for (const outsider of ['bob', 'ivy'] as const) {
       const ctx = as(outsider);
       await expect(getIncident({ ctx, input: { incidentId: id } })).rejects.toBeInstanceOf(NotFound);
       await expect(listIncidentEvents({ ctx, input: { incidentId: id } })).rejects.toBeInstanceOf(NotFound);
@@ -127,10 +79,10 @@ describe('confidential incidents: who sees them', () => {
       await expect(getIncident({ ctx, input: { incidentId: id } })).rejects.toThrow(
         `incident "${id}" not found`,
       );
-      expect(await mayViewIncidentId(t.db, id, people[outsider] as Actor, clock.now())).toBe(false);
+      expect(await mayViewIncidentId(w.db, id, w.actor(outsider), w.clock.now())).toBe(false);
     }
     // visibleTo members, admins and the system see it.
-    for (const insider of ['sec', 'ada']) {
+    for (const insider of ['sec', 'ada'] as const) {
       const detail = await getIncident({ ctx: as(insider), input: { incidentId: id } });
       expect(detail.incident.title).toBe('Payroll database dumped');
     }
@@ -146,7 +98,7 @@ describe('confidential incidents: who sees them', () => {
     const after = await listIncidents({ ctx: as('ivy'), input: { state: 'all', limit: 500 } });
     expect(after.incidents.map((i) => i.id)).toContain(id);
     expect((await getIncident({ ctx: as('ivy'), input: { incidentId: id } })).incident.id).toBe(id);
-    expect(await mayViewIncidentId(t.db, id, people.ivy as Actor, clock.now())).toBe(true);
+    expect(await mayViewIncidentId(w.db, id, w.actor('ivy'), w.clock.now())).toBe(true);
   });
 
   it('lists and the type filter omit confidential incidents for outsiders; public ones stay', async () => {

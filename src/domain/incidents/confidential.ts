@@ -3,7 +3,7 @@ import { Conflict, NotFound } from '../../errors.ts';
 import type { Actor } from '../context.ts';
 import { resolveRecipients } from '../paging/recipients.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
-import { renderPlaceholders } from '../plans/placeholders.ts';
+import { publicTitle, renderPlaceholders } from '../plans/placeholders.ts';
 import { incidentTypeOf, type Plan } from '../plans/plan.ts';
 import { conditionsHold } from '../workflows/evaluate.ts';
 import type { IncidentSnapshot } from '../workflows/snapshot.ts';
@@ -48,7 +48,7 @@ export function codeNameFor(
 
 /** The name an incident goes by outside (status page, subscriber mail): its code name when confidential. */
 export function publicName(incident: Pick<Incident, 'title' | 'confidential' | 'code_name'>): string {
-  return incident.confidential ? (incident.code_name ?? 'Confidential incident') : incident.title;
+  return publicTitle(incident);
 }
 
 /** Whether the actor may see this incident at all. */
@@ -108,4 +108,37 @@ export async function mayViewIncidentId(
   if (!incident?.confidential) return true;
   const { plan } = await loadPlanVersion(db, incident.plan_name, incident.plan_version);
   return mayView(db, plan, incident, actor, now);
+}
+
+/**
+ * The incidents among these ids the actor may not see: cross-incident lists (pages, alerts,
+ * post-mortems, action items, reports) drop or unlink their rows. One query finds the confidential
+ * ones; only those are checked against mayView.
+ */
+export async function hiddenIncidentIds(
+  db: Executor,
+  ids: readonly (string | null | undefined)[],
+  actor: Actor,
+  now: Date,
+): Promise<Set<string>> {
+  const hidden = new Set<string>();
+  if (actor.kind === 'system' || actor.role === 'admin') return hidden;
+  const known = ids.filter((id): id is string => typeof id === 'string' && /^[1-9][0-9]{0,17}$/.test(id));
+  for (const incident of await incidents.confidentialAmong(db, known)) {
+    const { plan } = await loadPlanVersion(db, incident.plan_name, incident.plan_version);
+    if (!(await mayView(db, plan, incident, actor, now))) hidden.add(incident.id);
+  }
+  return hidden;
+}
+
+/** 404 (as for a missing incident) when the actor may not see the incident with this id. */
+export async function requireVisibleId(
+  db: Executor,
+  incidentId: string | null | undefined,
+  actor: Actor,
+  now: Date,
+): Promise<void> {
+  if (incidentId && (await hiddenIncidentIds(db, [incidentId], actor, now)).has(incidentId)) {
+    throw new NotFound('incident', incidentId);
+  }
 }

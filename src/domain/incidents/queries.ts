@@ -426,3 +426,14 @@ export function listRelated(db: Executor, incidentId: string) {
     .orderBy('i.id')
     .execute();
 }
+
+/** The confidential incidents among these ids (what a cross-incident list must check before showing). */
+export function confidentialAmong(db: Executor, ids: readonly string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'service', 'confidential', 'plan_name', 'plan_version'])
+    .where('id', 'in', [...new Set(ids)])
+    .where('confidential', '=', true)
+    .execute();
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cursorParam, decodeCursor, pageOf } from '../../lib/cursor.ts';
 import type { Ctx, Operation } from '../context.ts';
 import { readVisibleIncident } from '../incidents/change.ts';
+import { hiddenIncidentIds } from '../incidents/confidential.ts';
 import * as q from './queries.ts';
 
 // Page history: "who was notified, how, when, and did it arrive?" — the escalations of an incident
@@ -33,7 +34,15 @@ export async function listPages({ ctx, input }: Operation<z.input<typeof listPag
     beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor).id,
   });
   const page = pageOf(rows, query.limit, (r) => ({ id: r.id }));
-  return { pages: page.items.map(showEscalation), next: page.next };
+  // Pages of a confidential incident the caller may not see are left out (the cursor follows the rows read).
+  const hidden = await hiddenIncidentIds(
+    ctx.db,
+    page.items.map((e) => e.incident_id),
+    ctx.actor,
+    ctx.clock.now(),
+  );
+  const shown = page.items.filter((e) => e.incident_id === null || !hidden.has(e.incident_id));
+  return { pages: shown.map(showEscalation), next: page.next };
 }
 
 /** A page without an incident (tocsin page user:x), with its messages. */
@@ -41,6 +50,12 @@ export async function getPage({ ctx, input }: Operation<{ id: string }>) {
   ctx.require('read');
   const esc = /^\d+$/.test(input.id) ? await q.findEscalation(ctx.db, input.id) : undefined;
   if (!esc) return undefined;
+  if (
+    esc.incident_id &&
+    (await hiddenIncidentIds(ctx.db, [esc.incident_id], ctx.actor, ctx.clock.now())).size > 0
+  ) {
+    return undefined;
+  }
   const messages = await q.listPageMessages(ctx.db, { escalationId: esc.id });
   return { ...showEscalation(esc), messages: messages.map(showMessageTo(ctx)) };
 }

@@ -4,7 +4,7 @@ import { inTx } from '../../db/tx.ts';
 import { Invalid, NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import * as policies from '../escalation-policies/queries.ts';
-import { readIncident } from '../incidents/change.ts';
+import { readVisibleIncident } from '../incidents/change.ts';
 import type { PageInput } from './page-input.ts';
 import * as q from './queries.ts';
 import { startPaging } from './start-paging.ts';
@@ -33,7 +33,10 @@ export async function pageManually({ ctx, input }: Operation<PageInput>): Promis
       repeat = policy.repeat;
     }
     // A person asked for this page: it goes as asked, whatever the severity's response hours say.
-    const context = input.incident ? await readIncident(tx, input.incident) : { incident: null, plan: null };
+    // Paging about a confidential incident needs the right to see it (else 404, as for a missing one).
+    const context = input.incident
+      ? await readVisibleIncident(ctx, input.incident, tx)
+      : { incident: null, plan: null };
     if (context.incident?.resolved_at) {
       throw new Invalid('the incident is resolved', [{ path: 'incident', message: 'resolved' }]);
     }

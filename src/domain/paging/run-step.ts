@@ -7,6 +7,7 @@ import { inboxRowOf, type NewInboxItem } from '../inbox/add-to-inbox.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
 import { type OutboxMessage, outboxRowOf } from '../notifications/enqueue.ts';
+import { publicTitle } from '../plans/placeholders.ts';
 import type { Plan } from '../plans/plan.ts';
 import { newAckHandles } from './ack-tokens.ts';
 import { incidentUrlOf, type PageFacts, pageLayout, pageSms, pageSubject, pageText } from './page-content.ts';
@@ -24,6 +25,9 @@ const SAME_PAGE_WINDOW_MS = 60_000;
 export interface PagingIncident {
   id: string;
   title: string;
+  /** A page leaves Tocsin (SMS, mail, chat): a confidential incident's pages give its code name. */
+  confidential?: boolean;
+  code_name?: string | null;
   severity: string;
   state: string;
   service: string | null;
@@ -292,7 +296,7 @@ async function pageFacts(
   const inc = ctx.incident;
   const alert = inc ? await q.firstAlertOf(tx, inc.id) : undefined;
   return {
-    incident: inc,
+    incident: inc ? { ...inc, title: publicTitle(inc) } : null,
     alert: alert
       ? {
           source: alert.source,
@@ -325,7 +329,7 @@ function pagePayload(esc: Row<'escalations'>, ctx: StepContext, page: PageFacts)
       ? {
           incident: {
             id: inc.id,
-            title: inc.title,
+            title: publicTitle(inc),
             severity: inc.severity,
             state: inc.state,
             ...(page.incidentUrl ? { url: page.incidentUrl } : {}),

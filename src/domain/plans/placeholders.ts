@@ -19,6 +19,9 @@ export interface RenderFacts {
     title: string;
     severity: string;
     declared_at: Date;
+    /** A confidential incident's texts leave Tocsin: {title} and {slug} give its code name. */
+    confidential?: boolean;
+    code_name?: string | null;
     slug?: string;
     summary?: string;
     impact?: string;
@@ -91,7 +94,20 @@ const fieldText = (f: RenderFacts, name: string, none: string) => {
   const v = field(f, name);
   return v === undefined || v === null || v === '' ? none : String(v);
 };
-const slugOf = (f: RenderFacts) => f.incident.slug ?? slugify(f.incident.title);
+const slugOf = (f: RenderFacts) =>
+  f.incident.confidential ? slugify(publicTitle(f.incident)) : (f.incident.slug ?? slugify(f.incident.title));
+
+/**
+ * The name an incident goes by in anything Tocsin sends out (pages, mail, chat, status page): a
+ * confidential one's code name, since a message leaves the console's access control.
+ */
+export function publicTitle(incident: {
+  title: string;
+  confidential?: boolean | undefined;
+  code_name?: string | null | undefined;
+}): string {
+  return incident.confidential ? (incident.code_name ?? 'Confidential incident') : incident.title;
+}
 
 /** A URL- and chat-safe slug of a title; "incident" when nothing Latin is left (e.g. Amharic). */
 export function slugify(title: string, max = 50): string {
@@ -152,7 +168,11 @@ function duration(f: RenderFacts): string {
 
 export const PLACEHOLDERS = {
   id: { description: 'the incident number', in: EVERYWHERE, value: (f) => f.incident.id },
-  title: { description: 'the incident title', in: MESSAGE, value: (f) => f.incident.title },
+  title: {
+    description: 'the incident title (a confidential incident: its code name)',
+    in: MESSAGE,
+    value: (f) => publicTitle(f.incident),
+  },
   slug: { description: 'the title as a slug', in: ['message', 'channel'], value: slugOf },
   url: { description: 'the incident page in Tocsin', in: MESSAGE, value: (f) => f.url ?? '' },
   severity: { description: 'the severity id, e.g. SEV1', in: EVERYWHERE, value: (f) => f.incident.severity },

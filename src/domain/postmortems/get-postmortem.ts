@@ -1,5 +1,6 @@
 import { NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
+import { hiddenIncidentIds } from '../incidents/confidential.ts';
 import { isId } from '../incidents/incident.ts';
 import { type Postmortem, toMarkdown, withOverdue } from './postmortem.ts';
 import * as q from './queries.ts';
@@ -8,8 +9,12 @@ import * as q from './queries.ts';
 export async function getPostmortem({ ctx, input }: Operation<{ incidentId: string }>): Promise<Postmortem> {
   ctx.require('read');
   const row = isId(input.incidentId) ? await q.findPostmortem(ctx.db, input.incidentId) : undefined;
-  if (!row) throw new NotFound('post-mortem of incident', input.incidentId);
-  return withOverdue(row, ctx.clock.now());
+  const now = ctx.clock.now();
+  // A confidential incident's post-mortem is as missing as the incident to who may not see it.
+  if (!row || (await hiddenIncidentIds(ctx.db, [row.incident_id], ctx.actor, now)).size > 0) {
+    throw new NotFound('post-mortem of incident', input.incidentId);
+  }
+  return withOverdue(row, now);
 }
 
 /** The document as Markdown, for export. */

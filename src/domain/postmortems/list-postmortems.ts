@@ -1,4 +1,5 @@
 import type { Operation } from '../context.ts';
+import { hiddenIncidentIds } from '../incidents/confidential.ts';
 import { type ListPostmortemsQuery, type Postmortem, withOverdue } from './postmortem.ts';
 import * as q from './queries.ts';
 
@@ -14,6 +15,13 @@ export async function listPostmortems({
     overdueAt: input.overdue ? now : undefined,
     limit: input.limit,
   });
-  const out = rows.map((r) => withOverdue(r, now));
+  // The post-mortem of a confidential incident the caller may not see is left out.
+  const hidden = await hiddenIncidentIds(
+    ctx.db,
+    rows.map((r) => r.incident_id),
+    ctx.actor,
+    now,
+  );
+  const out = rows.filter((r) => !hidden.has(r.incident_id)).map((r) => withOverdue(r, now));
   return input.overdue === false ? out.filter((p) => !p.overdue) : out;
 }

@@ -6,6 +6,8 @@ export interface IncidentSnapshot extends IncidentMilestones {
   id: string;
   title: string;
   slug: string;
+  confidential?: boolean;
+  code_name?: string | null;
   summary: string;
   impact: string;
   service: string | null;
@@ -59,6 +61,8 @@ export function snapshotOf(
     id: String(row.id),
     title: row.title,
     slug: row.slug,
+    confidential: row.confidential,
+    code_name: row.code_name,
     summary: row.summary,
     impact: row.impact,
     service: row.service,

@@ -26,6 +26,8 @@ import { snapshotOf } from '../workflows/snapshot.ts';
 import { confidentialWorld } from './confidential-testing.ts';
 import { declareIncident } from './declare-incident.ts';
 import { getIncident } from './get-incident.ts';
+import { linkIncidents } from './link-incidents.ts';
+import { mergeIncident } from './merge-incident.ts';
 import { resolveIncident } from './resolve-incident.ts';
 
 // Confidential incidents (issue 11 §3.2) in the lists that span incidents: page history, alerts,
@@ -220,5 +222,27 @@ describe('confidential incidents in the incident chat channel', () => {
     const card = posts.map((p) => JSON.stringify(p.payload)).find((p) => p.includes('incident.card'));
     expect(card).toContain(`op-${secret.id}`);
     expect(JSON.stringify(posts)).not.toContain('Source code exfiltrated');
+  });
+});
+
+describe('confidential incidents linked to or merged with others', () => {
+  it('an outsider cannot link or merge into one; related lists and timelines name it only by code name', async () => {
+    const secret = await declareSecret({ title: 'Signing keys leaked' });
+    const open = await declarePublic('Login errors');
+    await expect(
+      linkIncidents({ ctx: as('bob'), input: { incidentId: open.id, otherId: secret.id } }),
+    ).rejects.toBeInstanceOf(NotFound);
+    await expect(
+      mergeIncident({ ctx: as('bob'), input: { incidentId: open.id, into: secret.id } }),
+    ).rejects.toBeInstanceOf(NotFound);
+    // An admin links them: the outsider sees the public incident, but not the secret one among its
+    // related incidents, and its timeline names the secret one by code name.
+    await linkIncidents({ ctx: as('ada'), input: { incidentId: open.id, otherId: secret.id } });
+    const bobs = await getIncident({ ctx: as('bob'), input: { incidentId: open.id } });
+    expect(bobs.related).toEqual([]);
+    expect(JSON.stringify(bobs.timeline)).not.toContain('Signing keys leaked');
+    expect(JSON.stringify(bobs.timeline)).toContain(`op-${secret.id}`);
+    const adas = await getIncident({ ctx: as('ada'), input: { incidentId: open.id } });
+    expect(adas.related.map((r) => r.id)).toEqual([secret.id]);
   });
 });

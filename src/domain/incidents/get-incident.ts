@@ -5,6 +5,7 @@ import { lifecycleOf, type Plan } from '../plans/plan.ts';
 import { runbookLinks } from '../runbooks/runbooks.ts';
 import { readVisibleIncident } from './change.ts';
 import { type Incident, renderLinks } from './incident.ts';
+import { visibleRelated } from './link-incidents.ts';
 import * as incidents from './queries.ts';
 import { mayEnterState } from './state-permission.ts';
 import { computeTargets, type TargetClock } from './targets.ts';
@@ -31,7 +32,7 @@ export interface IncidentDetail {
    */
   allowed_states: string[];
   /** Incidents linked to this one (either side), oldest link first. */
-  related: Awaited<ReturnType<typeof incidents.listRelated>>;
+  related: Awaited<ReturnType<typeof visibleRelated>>;
   /** The incident's Slack channel when its plan opens one (channel.platform slack), else null. */
   chat_channel: IncidentChatChannel | null;
 }
@@ -82,7 +83,7 @@ export async function getIncident({
       incidents.listTasks(ctx.db, id),
       incidents.listEvents(ctx.db, id),
       incidentChatChannel(ctx.db, plan, id),
-      incidents.listRelated(ctx.db, id),
+      visibleRelated(ctx.db, id, ctx.actor, ctx.clock.now()),
     ]);
   return {
     incident,

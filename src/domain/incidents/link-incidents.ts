@@ -1,6 +1,9 @@
+import type { Executor } from '../../db/schema.ts';
 import { Invalid, NotFound } from '../../errors.ts';
-import type { Operation } from '../context.ts';
+import type { Actor, Operation } from '../context.ts';
+import { publicTitle } from '../plans/placeholders.ts';
 import { changeIncident, type IncidentChange } from './change.ts';
+import { hiddenIncidentIds, requireVisibleId } from './confidential.ts';
 import { EVENT_KINDS } from './events.ts';
 import { isId } from './incident.ts';
 import type { LinkIncidentsInput } from './inputs.ts';
@@ -10,6 +13,18 @@ export interface LinkResult {
   /** False when the incidents already were linked (linking) or were not (unlinking): nothing changed. */
   changed: boolean;
   related: Awaited<ReturnType<typeof incidents.listRelated>>;
+}
+
+/** The incidents related to one that this actor may see (a confidential one stays out of sight). */
+export async function visibleRelated(db: Executor, incidentId: string, actor: Actor, now: Date) {
+  const related = await incidents.listRelated(db, incidentId);
+  const hidden = await hiddenIncidentIds(
+    db,
+    related.map((r) => r.id),
+    actor,
+    now,
+  );
+  return related.filter((r) => !hidden.has(r.id));
 }
 
 /**
@@ -25,6 +40,8 @@ async function otherIncident(c: IncidentChange, otherId: string, path: string) {
   }
   const other = isId(otherId) ? await incidents.findIncident(c.tx, otherId) : undefined;
   if (!other) throw new NotFound('incident', otherId);
+  // A confidential incident the actor may not see answers as a missing one.
+  await requireVisibleId(c.tx, other.id, c.ctx.actor, c.now);
   return other;
 }
 
@@ -50,11 +67,11 @@ export async function linkIncidents({ ctx, input }: Operation<LinkIncidentsInput
     const other = await otherIncident(c, input.otherId, 'incident_id');
     const changed = await incidents.insertLink(c.tx, c.incident.id, other.id, c.now, ctx.actor.name);
     if (changed) {
-      await c.event(EVENT_KINDS.linked, { incident_id: other.id, title: other.title });
+      await c.event(EVENT_KINDS.linked, { incident_id: other.id, title: publicTitle(other) });
       await eventOnOther(c, other.id, EVENT_KINDS.linked);
       await c.audit('incident.linked', undefined, { incident_id: c.incident.id, other_id: other.id });
     }
-    return { changed, related: await incidents.listRelated(c.tx, c.incident.id) };
+    return { changed, related: await visibleRelated(c.tx, c.incident.id, ctx.actor, c.now) };
   });
 }
 
@@ -65,10 +82,10 @@ export async function unlinkIncidents({ ctx, input }: Operation<LinkIncidentsInp
     const other = await otherIncident(c, input.otherId, 'other');
     const changed = await incidents.deleteLink(c.tx, c.incident.id, other.id);
     if (changed) {
-      await c.event(EVENT_KINDS.unlinked, { incident_id: other.id, title: other.title });
+      await c.event(EVENT_KINDS.unlinked, { incident_id: other.id, title: publicTitle(other) });
       await eventOnOther(c, other.id, EVENT_KINDS.unlinked);
       await c.audit('incident.unlinked', { incident_id: c.incident.id, other_id: other.id }, undefined);
     }
-    return { changed, related: await incidents.listRelated(c.tx, c.incident.id) };
+    return { changed, related: await visibleRelated(c.tx, c.incident.id, ctx.actor, c.now) };
   });
 }

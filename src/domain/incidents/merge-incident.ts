@@ -2,7 +2,9 @@ import { Conflict, NotFound } from '../../errors.ts';
 import { gatesFor } from '../action-approvals/gates.ts';
 import * as alerts from '../alerts/queries.ts';
 import type { Operation } from '../context.ts';
+import { publicTitle } from '../plans/placeholders.ts';
 import { changeIncident, type IncidentChange, moveToState } from './change.ts';
+import { requireVisibleId } from './confidential.ts';
 import { EVENT_KINDS } from './events.ts';
 import { type Incident, isId } from './incident.ts';
 import { type MergeIncidentInput, mergeBodySchema } from './inputs.ts';
@@ -17,6 +19,8 @@ async function mergeTarget(c: IncidentChange, intoId: string): Promise<Incident>
   if (intoId === c.incident.id) throw new Conflict(`cannot merge incident ${intoId} into itself`);
   const into = isId(intoId) ? await incidents.lockIncident(c.tx, intoId) : undefined;
   if (!into) throw new NotFound('incident', intoId);
+  // A confidential incident the actor may not see answers as a missing one.
+  await requireVisibleId(c.tx, into.id, c.ctx.actor, c.now);
   if (into.merged_into === c.incident.id) {
     throw new Conflict(
       `cannot merge incident ${c.incident.id} into ${into.id}: ${into.id} was merged into ${c.incident.id} (a cycle)`,
@@ -63,13 +67,13 @@ export async function mergeIncident({ ctx, input }: Operation<MergeIncidentInput
       })),
     );
     const merged = { alerts_moved: moved.length, ...(data.reason ? { reason: data.reason } : {}) };
-    await c.event(EVENT_KINDS.mergedInto, { incident_id: into.id, title: into.title, ...merged });
+    await c.event(EVENT_KINDS.mergedInto, { incident_id: into.id, title: publicTitle(into), ...merged });
     await incidents.appendEvent(c.tx, {
       incidentId: into.id,
       kind: EVENT_KINDS.mergedIn,
       at: c.now,
       actor: ctx.actor,
-      data: { incident_id: c.incident.id, title: c.incident.title, ...merged },
+      data: { incident_id: c.incident.id, title: publicTitle(c.incident), ...merged },
     });
     await incidents.insertLink(c.tx, c.incident.id, into.id, c.now, ctx.actor.name);
     await incidents.updateIncident(c.tx, c.incident.id, { merged_into: into.id, updated_at: c.now });

@@ -36,5 +36,51 @@ describe('drills across incidents', { timeout: 120_000 }, () => {
     const pages = report.messages.filter((m) => m.to === 'lea');
     expect(pages.map((m) => m.at_offset)).toEqual(['+5m']);
     expect(pages[0]?.text).toContain(`Incident #${second}: API is slow`);
+    const link = report.steps.find((s) => s.do === 'link');
+    expect(link?.note).toBe(`incident #${report.incident_id} linked with #${second}`);
+    expect(report.incidents.map((i) => i.merged_into)).toEqual([null, null]);
+  });
+
+  it('merges the drill’s incident into the second one: resolved as merged, later steps act on the other', async () => {
+    const report = await drill('alerting.yaml', 'alerting-merge.yaml');
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    const [first, second] = report.incidents;
+    expect(report.incident_id).toBe(first?.id);
+    expect(report.steps.find((s) => s.do === 'merge')?.note).toBe(
+      `incident #${first?.id} merged into #${second?.id}`,
+    );
+    expect(first).toMatchObject({ state: 'resolved', merged_into: second?.id });
+    expect(second).toMatchObject({ state: 'resolved', merged_into: null });
+    // Merging resolved the drill's incident at 6 minutes: its resolve target is met then.
+    expect(report.targets.find((t) => t.target === 'resolve')).toMatchObject({
+      verdict: 'met',
+      met_offset: '+6m',
+    });
+    expect(report.passed).toBe(true);
+  });
+
+  it('refuses a merge or link step without the other incident, and one naming an incident never opened', async () => {
+    const missing = loadScenario('steps: [{ at: "0", do: declare }, { at: 1m, do: merge }]', 'bad.yaml');
+    expect(missing.errors.map((e) => e.message)).toEqual([
+      expect.stringContaining('a merge step needs `into: N`'),
+    ]);
+    const d = await freshDb();
+    dbs.push(d);
+    const scenario = loadScenario(
+      'steps: [{ at: "0", do: declare }, { at: 1m, do: link, with: 3 }, { at: 2m, do: resolve }]',
+      'bad.yaml',
+    ).scenario;
+    const report = await runDrill(
+      d.db,
+      {
+        planSource: readFileSync('examples/plans/alerting.yaml', 'utf8'),
+        planFile: 'alerting.yaml',
+        scenario,
+      },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok).map((s) => [s.do, s.error])).toEqual([
+      ['link', 'link: the drill opened 1 incident(s), not 3'],
+    ]);
   });
 });

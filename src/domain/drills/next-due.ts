@@ -6,10 +6,11 @@ import type { Plan } from '../plans/plan.ts';
 import { cadenceDue } from '../updates/cadence.ts';
 import { addPlanSpan, planBusinessHours, planSpanOf, spanElapsed } from '../workflows/business-hours.ts';
 import { effectiveRules } from '../workflows/compile-plan-rules.ts';
+import { loadSnapshots } from '../workflows/engine-env.ts';
 import { anchorOf, earlyAt } from '../workflows/evaluate.ts';
-import * as workflows from '../workflows/queries.ts';
+import { PlanCache } from '../workflows/plan-cache.ts';
 import { isElapsedTrigger, isOverdueTrigger, isTargetTrigger, type Rule } from '../workflows/rules.ts';
-import { type IncidentSnapshot, snapshotOf } from '../workflows/snapshot.ts';
+import type { IncidentSnapshot } from '../workflows/snapshot.ts';
 import type { TimerTrigger } from '../workflows/workflow-schema.ts';
 
 // Where a drill's virtual clock must stop so every timer rule fires at its own time: the drill
@@ -21,12 +22,9 @@ import type { TimerTrigger } from '../workflows/workflow-schema.ts';
 export async function nextDue(db: Executor, plan: Plan, incidentId: string, now: Date): Promise<number> {
   const row = await incidents.findIncident(db, incidentId);
   if (!row) return Number.POSITIVE_INFINITY;
-  const ids = [String(row.id)];
-  const incident = snapshotOf(
-    row,
-    await workflows.lastPublishedUpdates(db, ids),
-    await workflows.timerMoments(db, ids),
-  );
+  // The engine's own loader, so a drill sees what the engine sees (open incidents counted too).
+  const incident = (await loadSnapshots(db, [row], new PlanCache())).get(String(row.id));
+  if (!incident) return Number.POSITIVE_INFINITY;
   const times = effectiveRules(plan).flatMap((rule) => dueTimes(rule, plan, incident, now.getTime()));
   return Math.min(Number.POSITIVE_INFINITY, ...times.filter((t) => t > now.getTime()));
 }

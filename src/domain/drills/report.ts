@@ -96,7 +96,7 @@ export function formatDrillReport(r: DrillReport): string {
   if (r.incidents.length > 1) {
     lines.push('');
     lines.push(
-      `incidents opened: ${r.incidents.map((i) => `#${i.id} at ${i.opened_offset} (${i.severity}, ${i.state})`).join('; ')}`,
+      `incidents opened: ${r.incidents.map((i) => `#${i.id} at ${i.opened_offset} (${i.severity}, ${i.state}${i.merged_into ? `, merged into #${i.merged_into}` : ''})`).join('; ')}`,
     );
   }
   if (r.deliveries.length > 0) {

@@ -18,6 +18,8 @@ import { changeSeverity } from '../incidents/change-severity.ts';
 import { changeType } from '../incidents/change-type.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import type { Incident } from '../incidents/incident.ts';
+import { linkIncidents } from '../incidents/link-incidents.ts';
+import { mergeIncident } from '../incidents/merge-incident.ts';
 import { publishUpdate } from '../incidents/publish-update.ts';
 import * as incidents from '../incidents/queries.ts';
 import { resolveIncident } from '../incidents/resolve-incident.ts';
@@ -136,7 +138,14 @@ export interface DrillReport {
   /** Each alert step: what ingest did with it and what the alert rules decided (declared:ID, …). */
   alerts: DrillAlertRow[];
   /** Every incident the drill opened (by declare or by an alert), first the one the report judges. */
-  incidents: { id: string; opened_offset: string; severity: string; state: string }[];
+  incidents: {
+    id: string;
+    opened_offset: string;
+    severity: string;
+    state: string;
+    /** The incident it was merged into (a merge step), else null. */
+    merged_into: string | null;
+  }[];
   passed: boolean;
 }
 
@@ -269,6 +278,19 @@ export async function runDrill(
         });
         opened.push(current);
         incident ??= current;
+      } else if (step.do === 'link' || step.do === 'merge') {
+        if (!incident) throw new Error('the scenario must open an incident first');
+        const note = await acrossStep(
+          await actorFor(ctx, system, plan, incident.id, step),
+          incident,
+          opened,
+          step,
+        );
+        // Once merged, the steps that follow act on the incident that took it over.
+        if (step.do === 'merge' && current?.id === incident.id) current = opened[(step.into ?? 0) - 1];
+        await engine.runUntilIdle();
+        stepResults.push({ at: step.at, do: step.do, ok: true, note });
+        continue;
       } else {
         if (!current) throw new Error('the scenario must declare the incident (or raise an alert) first');
         await runStep(ctx, system, plan, current.id, step);
@@ -383,6 +405,7 @@ export async function runDrill(
         opened_offset: offset(start, row.declared_at) as string,
         severity: row.severity,
         state: row.state,
+        merged_into: row.merged_into,
       };
     }),
   );
@@ -467,6 +490,27 @@ function deliveriesOf(
         });
       return [...page, ...sent];
     });
+}
+
+/**
+ * A link or merge step: the drill's incident linked with, or merged into, the Nth incident the drill
+ * opened, through the real operations. Answers the note the report shows for the step.
+ */
+async function acrossStep(
+  ctx: Ctx,
+  incident: Incident,
+  opened: Incident[],
+  step: ScenarioStep,
+): Promise<string> {
+  const n = step.do === 'merge' ? step.into : step.with;
+  const other = n === undefined ? undefined : opened[n - 1];
+  if (!other) throw new Error(`${step.do}: the drill opened ${opened.length} incident(s), not ${n}`);
+  if (step.do === 'merge') {
+    await mergeIncident({ ctx, input: { incidentId: incident.id, into: other.id, reason: step.text } });
+    return `incident #${incident.id} merged into #${other.id}`;
+  }
+  await linkIncidents({ ctx, input: { incidentId: incident.id, otherId: other.id } });
+  return `incident #${incident.id} linked with #${other.id}`;
 }
 
 /** The drill's service (the scenario's, else "drill") under the drill's plan, and its integration. */
@@ -726,6 +770,9 @@ async function runStep(
       return;
     case 'declare':
       throw new Error('the incident is already declared');
+    case 'link':
+    case 'merge':
+      throw new Error(`${step.do}: runDrill does it (it knows the incidents the drill opened)`);
   }
 }
 

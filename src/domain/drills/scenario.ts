@@ -26,6 +26,8 @@ export const STEP_ACTIONS = [
   'set',
   'wait',
   'alert',
+  'link',
+  'merge',
 ] as const;
 
 const offset = z
@@ -84,6 +86,20 @@ export const stepSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'a user handle')
     .optional()
     .describe('who does the step (a drill user, created if missing); default: the drill commander'),
+  into: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'merge: the incident the drill’s incident is merged into, by the order the drill opened them (2 = the second)',
+    ),
+  with: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('link: the incident the drill’s incident is linked with, by the order the drill opened them'),
   alert: drillAlertSchema
     .optional()
     .describe('alert: the alert sent to the scenario’s service (routing, dedup and reopen rules apply)'),
@@ -131,6 +147,13 @@ export const scenarioSchema = z
           code: 'custom',
           path: ['steps', i, 'alert'],
           message: 'only an `alert` step sends an alert',
+        });
+      const other = step.do === 'merge' ? 'into' : step.do === 'link' ? 'with' : undefined;
+      if (other && step[other] === undefined)
+        issues.addIssue({
+          code: 'custom',
+          path: ['steps', i, other],
+          message: `a ${step.do} step needs \`${other}: N\` (the Nth incident the drill opened)`,
         });
       if (isWallClock(step.at) && Date.parse(step.at) < start)
         issues.addIssue({

@@ -184,6 +184,31 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     ).toEqual(Array(3).fill(['chat', '#incident-2026-01-07-creator-uploads-are-failing']));
   });
 
+  it('alerting-low-urgency: a low-urgency incident pages its first step only, best effort; a high one escalates', async ({
+    expect,
+  }) => {
+    const file = 'alerting-low-urgency.yaml';
+    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('alerting.yaml'), planFile: 'alerting.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.rules.filter((r) => r.rule === 'urgency').map((r) => [r.expected, r.verdict])).toEqual([
+      ['#1 low: best effort, no escalation', 'met'],
+    ]);
+    expect(report.rules.find((r) => r.rule === 'urgency')?.actual).toContain('best effort');
+    // #1 (low) paged ana only, though unacknowledged past the policy's 10 minutes; #2 (high) reached lee.
+    const pages = report.messages.map((m) => [m.to, /^Incident #(\d+)/.exec(m.text)?.[1]]);
+    expect(pages).toEqual([
+      ['ana', '1'],
+      ['ana', '2'],
+      ['lee', '2'],
+    ]);
+    expect(report.passed).toBe(true);
+  });
+
   it.for(scenarioFiles)('%s reports the breaches it scripts', async (file, { expect }) => {
     const text = readFileSync(`examples/drills/${file}`, 'utf8');
     const { scenario, errors } = loadScenario(text, file);

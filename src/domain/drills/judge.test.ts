@@ -7,6 +7,7 @@ import {
   goalRows,
   notChecked,
   recurrenceRow,
+  urgencyRow,
   verificationRow,
 } from './judge.ts';
 
@@ -177,5 +178,33 @@ approvals: { external: [incident-commander, leadership] }
       },
     ]);
     expect(notChecked(approving).map((r) => r.rule)).not.toContain('approvals');
+  });
+});
+
+describe('the urgency row', () => {
+  const low = { ...incident, id: '7', urgency: 'low' } as unknown as Incident;
+  const started = (policy: string) => [{ at: t(0), data: { policy } }];
+  const esc = (step: number, round: number) => [{ id: '1', step, round, started_at: t(0) }];
+
+  it('is met by a best-effort page that stayed at its first step, breached otherwise', () => {
+    const best = 'plan policy p (low urgency: best effort, no escalation)';
+    const judge = (pages: Parameters<typeof urgencyRow>[1]) =>
+      urgencyRow(low, pages).map((r) => [r.rule, r.verdict, r.counts]);
+    expect(judge({ escalations: esc(1, 0), started: started(best) })).toEqual([['urgency', 'met', true]]);
+    expect(judge({ escalations: esc(2, 0), started: started(best) })).toEqual([
+      ['urgency', 'breached', true],
+    ]);
+    expect(judge({ escalations: esc(0, 1), started: started(best) })).toEqual([
+      ['urgency', 'breached', true],
+    ]);
+    expect(judge({ escalations: esc(1, 0), started: started('plan policy p') })).toEqual([
+      ['urgency', 'breached', true],
+    ]);
+    expect(judge({ escalations: [], started: [] })[0]?.[1]).toBe('breached');
+  });
+
+  it('adds no row for a high-urgency incident', () => {
+    const high = { ...incident, urgency: 'high' } as unknown as Incident;
+    expect(urgencyRow(high, { escalations: esc(3, 1), started: started('plan policy p') })).toEqual([]);
   });
 });

@@ -59,6 +59,7 @@ import {
   type Recurrence,
   recurrenceRow,
   runbookRows,
+  urgencyRow,
   verificationRow,
 } from './judge.ts';
 import { nextDue } from './next-due.ts';
@@ -373,6 +374,7 @@ export async function runDrill(
     ...gateRows(plan, await listActionApprovals({ ctx: system, input: { incidentId: final.id } })),
     ...approvalRows(plan, updates, (at) => offset(declaredAt, at) as string),
     ...recurrences.map((r) => recurrenceRow(plan, r, alertRows[r.row] as DrillAlertRow)),
+    ...(await urgencyRows(db, opened)),
     ...notChecked(plan),
   ];
   const openedRows = await Promise.all(
@@ -425,6 +427,17 @@ export async function runDrill(
     incidents: openedRows,
     passed,
   };
+}
+
+/** The urgency row of each low-urgency incident the drill opened, as it ended. */
+async function urgencyRows(db: Db, opened: Incident[]): Promise<DrillRuleRow[]> {
+  const rows = await Promise.all(
+    opened.map(async (i) => {
+      const row = (await incidents.findIncident(db, i.id)) as Incident;
+      return urgencyRow(row, await drills.pagesOf(db, row.id));
+    }),
+  );
+  return rows.flat();
 }
 
 /** Where each published update went, in publication order: the status page first, then its messages. */

@@ -200,12 +200,42 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     ]);
     expect(report.rules.find((r) => r.rule === 'urgency')?.actual).toContain('best effort');
     // #1 (low) paged ana only, though unacknowledged past the policy's 10 minutes; #2 (high) reached lee.
-    const pages = report.messages.map((m) => [m.to, /^Incident #(\d+)/.exec(m.text)?.[1]]);
+    const pages = report.messages.map((m) => [m.to, /^Incident #(\d+)/.exec(m.text)?.[1], m.shadow ?? false]);
     expect(pages).toEqual([
-      ['ana', '1'],
-      ['ana', '2'],
-      ['lee', '2'],
+      ['ana', '1', false],
+      ['sam', '1', true], // the first step's shadow gets a copy of the best-effort page too
+      ['ana', '2', false],
+      ['sam', '2', true],
+      ['lee', '2', false],
     ]);
+    expect(report.passed).toBe(true);
+  });
+
+  it('alerting-shadow: the shadow gets a copy marked shadow, cannot acknowledge, and the escalation goes on', async ({
+    expect,
+  }) => {
+    const file = 'alerting-shadow.yaml';
+    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('alerting.yaml'), planFile: 'alerting.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.messages.map((m) => [m.to, m.shadow ?? false])).toEqual([
+      ['ana', false],
+      ['sam', true],
+      ['lee', false], // step 2, after the 10 minutes nobody (who could) acknowledged
+    ]);
+    expect(report.messages[1]?.text).toContain('You are shadowing step 1 of 2 (training)');
+    // Sam's acknowledge step was refused (the step is ok: the drill expects it), and changed nothing.
+    const refused = report.steps.find((s) => s.at === '3m');
+    expect(refused).toMatchObject({ do: 'acknowledge', ok: true });
+    expect(refused?.note).toMatch(
+      /sam shadows the pages of incident \d+ \(training\): a shadow cannot acknowledge/,
+    );
+    expect(report.rules.filter((r) => r.rule === 'shadows').map((r) => r.verdict)).toEqual(['met']);
+    expect(report.rules.find((r) => r.rule === 'shadows')?.actual).toMatch(/^refused at \+3m; lee paged at /);
+    expect(report.targets.find((t) => t.target === 'acknowledge')?.met_offset).toBe('+12m');
     expect(report.passed).toBe(true);
   });
 

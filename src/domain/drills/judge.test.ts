@@ -7,6 +7,7 @@ import {
   goalRows,
   notChecked,
   recurrenceRow,
+  shadowRow,
   urgencyRow,
   verificationRow,
 } from './judge.ts';
@@ -206,5 +207,26 @@ describe('the urgency row', () => {
   it('adds no row for a high-urgency incident', () => {
     const high = { ...incident, urgency: 'high' } as unknown as Incident;
     expect(urgencyRow(high, { escalations: esc(3, 1), started: started('plan policy p') })).toEqual([]);
+  });
+});
+
+describe('the shadows row', () => {
+  const refusal = { incidentId: '3', who: 'sam', at: t(3) };
+  const open = { ...incident, id: '3', acknowledged_at: null } as unknown as Incident;
+  const off = (d: Date) => `+${(d.getTime() - t(0).getTime()) / 60_000}m`;
+
+  it('is met when the escalation paged someone after the refusal', () => {
+    const row = shadowRow(refusal, open, [{ at: t(10), to: 'lee' }], off);
+    expect([row.rule, row.actual, row.verdict]).toEqual([
+      'shadows',
+      'refused at +3m; lee paged at +10m',
+      'met',
+    ]);
+  });
+
+  it('is breached when nobody was paged after it, or the incident counted as acknowledged by then', () => {
+    expect(shadowRow(refusal, open, [], off).verdict).toBe('breached');
+    const acked = { ...open, acknowledged_at: t(3) } as unknown as Incident;
+    expect(shadowRow(refusal, acked, [{ at: t(10), to: 'lee' }], off).verdict).toBe('breached');
   });
 });

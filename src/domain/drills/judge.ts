@@ -360,3 +360,37 @@ export function urgencyRow(incident: Incident, { escalations, started }: Pages):
     },
   ];
 }
+
+/** A shadow's acknowledge step the drill saw refused (escalationPolicies[].steps[].shadows). */
+export interface ShadowRefusal {
+  incidentId: string;
+  who: string;
+  at: Date;
+}
+
+/**
+ * shadows (issue 11 §3.11): a shadow's acknowledgement is refused and changes nothing — the
+ * incident stays unacknowledged by it and the escalation goes on: someone paged (not shadowed)
+ * after the refusal, unless a person paged acknowledged first.
+ */
+export function shadowRow(
+  refusal: ShadowRefusal,
+  incident: Incident,
+  pagedAfter: { at: Date; to: string }[],
+  offsetOf: (d: Date) => string,
+): DrillRuleRow {
+  const ackedBy = incident.acknowledged_at && incident.acknowledged_at <= refusal.at;
+  const next = pagedAfter[0];
+  const actual = ackedBy
+    ? `#${incident.id} was acknowledged at ${offsetOf(incident.acknowledged_at as Date)}`
+    : next
+      ? `refused at ${offsetOf(refusal.at)}; ${next.to} paged at ${offsetOf(next.at)}`
+      : `refused at ${offsetOf(refusal.at)}; nobody paged after it`;
+  return {
+    rule: 'shadows',
+    expected: `${refusal.who} shadows #${incident.id}: cannot acknowledge, the escalation goes on`,
+    actual,
+    verdict: !ackedBy && next ? 'met' : 'breached',
+    counts: true,
+  };
+}

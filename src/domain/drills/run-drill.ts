@@ -59,6 +59,8 @@ import {
   type Recurrence,
   recurrenceRow,
   runbookRows,
+  type ShadowRefusal,
+  shadowRow,
   urgencyRow,
   verificationRow,
 } from './judge.ts';
@@ -127,7 +129,7 @@ export interface DrillReport {
    */
   deliveries: DrillDelivery[];
   /** Every message that would have been sent (a drill delivers nothing). */
-  messages: { at_offset: string; channel: string; to: string; text: string }[];
+  messages: { at_offset: string; channel: string; to: string; text: string; shadow?: true }[];
   /** Workflow firings whose actions failed. */
   action_errors: { workflow: string; at_offset: string; error: string }[];
   /** Goals and the verification window judged, and the rules a drill cannot judge. */
@@ -222,6 +224,7 @@ export async function runDrill(
   let incident: Incident | undefined;
   let current: Incident | undefined;
   const opened: Incident[] = [];
+  const shadowRefusals: ShadowRefusal[] = [];
   const alertRows: DrillAlertRow[] = [];
   const recurrences: Recurrence[] = [];
   // The clock jumps to the next step, the next time a timer rule falls due, or one `granularity`
@@ -284,6 +287,12 @@ export async function runDrill(
         stepResults.push({ at: step.at, do: step.do, ok: true, note: e.message });
         continue;
       }
+      if (e.details?.some((d) => d.path === 'shadow') && current) {
+        // A shadow tried to acknowledge: refused, as in real life; the shadows row judges what followed.
+        shadowRefusals.push({ incidentId: current.id, who: step.as ?? 'the commander', at: clock.now() });
+        stepResults.push({ at: step.at, do: step.do, ok: true, note: e.message });
+        continue;
+      }
       const detail = e.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
       stepResults.push({
         at: step.at,
@@ -330,6 +339,8 @@ export async function runDrill(
     channel: m.channel,
     to: m.handle ?? m.destination,
     text: String((m.payload as { text?: unknown } | null)?.text ?? ''),
+    // A shadow's copy of a page (escalationPolicies[].steps[].shadows): training, it cannot acknowledge.
+    ...((m.payload as { shadow?: unknown } | null)?.shadow === true ? { shadow: true as const } : {}),
   }));
   const actionErrors = (await drills.failedRuns(db, final.id)).map((r) => ({
     workflow: r.workflow,
@@ -375,6 +386,7 @@ export async function runDrill(
     ...approvalRows(plan, updates, (at) => offset(declaredAt, at) as string),
     ...recurrences.map((r) => recurrenceRow(plan, r, alertRows[r.row] as DrillAlertRow)),
     ...(await urgencyRows(db, opened)),
+    ...(await shadowRows(db, shadowRefusals, (at) => offset(declaredAt, at) as string)),
     ...notChecked(plan),
   ];
   const openedRows = await Promise.all(
@@ -438,6 +450,23 @@ async function urgencyRows(db: Db, opened: Incident[]): Promise<DrillRuleRow[]> 
     }),
   );
   return rows.flat();
+}
+
+/** Each shadow's refused acknowledgement, judged against the incident and the pages after it. */
+async function shadowRows(
+  db: Db,
+  refusals: ShadowRefusal[],
+  at: (d: Date) => string,
+): Promise<DrillRuleRow[]> {
+  return Promise.all(
+    refusals.map(async (r) => {
+      const incident = (await incidents.findIncident(db, r.incidentId)) as Incident;
+      const pagedAfter = (await drills.queuedMessages(db, [r.incidentId]))
+        .filter((m) => m.created_at > r.at && (m.payload as { shadow?: unknown } | null)?.shadow !== true)
+        .map((m) => ({ at: m.created_at, to: m.handle ?? m.destination }));
+      return shadowRow(r, incident, pagedAfter, at);
+    }),
+  );
 }
 
 /** Where each published update went, in publication order: the status page first, then its messages. */

@@ -239,6 +239,30 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     expect(report.passed).toBe(true);
   });
 
+  it('alerting-due-tasks: the owner is reminded before the task is due, and the leads paged once it is overdue', async ({
+    expect,
+  }) => {
+    const file = 'alerting-due-tasks.yaml';
+    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('alerting.yaml'), planFile: 'alerting.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.rules.filter((r) => r.rule.startsWith('tasks.')).map((r) => [r.rule, r.verdict])).toEqual([
+      ['tasks.remindBefore', 'met'],
+      ['tasks.escalateTo', 'met'],
+    ]);
+    // The drill's clock stops at the reminder (remindBefore 10m ahead of the 30m due time).
+    const reminders = report.messages.filter((m) => m.to === 'ana' && m.text.includes('is due'));
+    expect(reminders.map((m) => m.at_offset)).toEqual(['+20m']);
+    const toLee = report.messages.filter((m) => m.to === 'lee');
+    expect(toLee).toHaveLength(1);
+    expect(toLee[0]?.text).toMatch(/Overdue task .*Email the affected customers/);
+    expect(report.passed).toBe(true);
+  });
+
   it.for(scenarioFiles)('%s reports the breaches it scripts', async (file, { expect }) => {
     const text = readFileSync(`examples/drills/${file}`, 'utf8');
     const { scenario, errors } = loadScenario(text, file);

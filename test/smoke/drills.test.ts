@@ -263,6 +263,31 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     expect(report.passed).toBe(true);
   });
 
+  it('alerting-maintenance: an alert in a suppress window opens no incident; one in a downgrade window pages best effort', async ({
+    expect,
+  }) => {
+    const file = 'alerting-maintenance.yaml';
+    const { scenario, errors } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    expect(errors).toEqual([]);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('alerting.yaml'), planFile: 'alerting.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.alerts.map((a) => [a.key, (a.routing ?? '').replace(/\d+$/, 'N')])).toEqual([
+      ['billing-db-errors', 'suppressed:N'],
+      ['billing-slow', 'declared:N'],
+    ]);
+    expect(report.incidents).toHaveLength(1);
+    // Unacknowledged for 15 minutes, past the policy's 10: still only the first step (and its shadow).
+    expect(report.messages.map((m) => [m.to, m.shadow ?? false])).toEqual([
+      ['ana', false],
+      ['sam', true],
+    ]);
+    expect(report.passed).toBe(true);
+  });
+
   it.for(scenarioFiles)('%s reports the breaches it scripts', async (file, { expect }) => {
     const text = readFileSync(`examples/drills/${file}`, 'utf8');
     const { scenario, errors } = loadScenario(text, file);

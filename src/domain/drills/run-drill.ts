@@ -27,6 +27,7 @@ import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
 import { updateIncident } from '../incidents/update-incident.ts';
+import { applyMaintenanceWindow } from '../maintenance/apply-maintenance-window.ts';
 import {
   lifecycleOf,
   loadPlan,
@@ -518,6 +519,13 @@ async function drillService(system: Ctx, scenario: Scenario, plan: string): Prom
     ctx: system,
     input: { service: { name, plan, rules: scenario.serviceRules ?? {} }, mode: 'upsert' },
   });
+  // The scenario's maintenance windows, through the same operation as `tocsin apply`.
+  for (const [i, spec] of scenario.maintenance.entries()) {
+    await applyMaintenanceWindow({
+      ctx: system,
+      input: { name: `drill-window-${i + 1}`, spec, file: 'drill scenario' },
+    });
+  }
   return createIntegration({ ctx: system, input: { service: name, type: 'pagerduty', name: 'drill' } });
 }
 

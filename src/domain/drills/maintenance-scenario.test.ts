@@ -19,4 +19,18 @@ steps:
       expect.stringMatching(/^4 maintenance\.1\.mode: /),
     ]);
   });
+
+  it('refuses windows in a scenario without alert steps (they would cover nothing)', () => {
+    const { errors } = loadScenario(
+      `maintenance:
+  - { services: [billing], start: "2026-01-05T10:00:00Z", duration: 1h }
+steps:
+  - { at: "0", do: declare }
+`,
+      'bad.yaml',
+    );
+    expect(errors.map((e) => `${e.line} ${e.message}`)).toEqual([
+      '2 maintenance: maintenance windows cover the service’s alerts: add an alert step',
+    ]);
+  });
 });

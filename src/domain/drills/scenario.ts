@@ -127,6 +127,13 @@ export const scenarioSchema = z
   })
   .superRefine((scenario, issues) => {
     const start = Date.parse(scenario.start ?? DEFAULT_START);
+    // Windows act on the service's alerts and pages: without an alert step there is no service.
+    if (scenario.maintenance.length > 0 && !scenario.steps.some((s) => s.do === 'alert'))
+      issues.addIssue({
+        code: 'custom',
+        path: ['maintenance'],
+        message: 'maintenance windows cover the service’s alerts: add an alert step',
+      });
     scenario.steps.forEach((step, i) => {
       if (step.do === 'alert' && !step.alert)
         issues.addIssue({

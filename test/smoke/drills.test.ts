@@ -184,6 +184,110 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
     ).toEqual(Array(3).fill(['chat', '#incident-2026-01-07-creator-uploads-are-failing']));
   });
 
+  it('alerting-low-urgency: a low-urgency incident pages its first step only, best effort; a high one escalates', async ({
+    expect,
+  }) => {
+    const file = 'alerting-low-urgency.yaml';
+    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('alerting.yaml'), planFile: 'alerting.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.rules.filter((r) => r.rule === 'urgency').map((r) => [r.expected, r.verdict])).toEqual([
+      ['#1 low: best effort, no escalation', 'met'],
+    ]);
+    expect(report.rules.find((r) => r.rule === 'urgency')?.actual).toContain('best effort');
+    // #1 (low) paged ana only, though unacknowledged past the policy's 10 minutes; #2 (high) reached lee.
+    const pages = report.messages.map((m) => [m.to, /^Incident #(\d+)/.exec(m.text)?.[1], m.shadow ?? false]);
+    expect(pages).toEqual([
+      ['ana', '1', false],
+      ['sam', '1', true], // the first step's shadow gets a copy of the best-effort page too
+      ['ana', '2', false],
+      ['sam', '2', true],
+      ['lee', '2', false],
+    ]);
+    expect(report.passed).toBe(true);
+  });
+
+  it('alerting-shadow: the shadow gets a copy marked shadow, cannot acknowledge, and the escalation goes on', async ({
+    expect,
+  }) => {
+    const file = 'alerting-shadow.yaml';
+    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('alerting.yaml'), planFile: 'alerting.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.messages.map((m) => [m.to, m.shadow ?? false])).toEqual([
+      ['ana', false],
+      ['sam', true],
+      ['lee', false], // step 2, after the 10 minutes nobody (who could) acknowledged
+    ]);
+    expect(report.messages[1]?.text).toContain('You are shadowing step 1 of 2 (training)');
+    // Sam's acknowledge step was refused (the step is ok: the drill expects it), and changed nothing.
+    const refused = report.steps.find((s) => s.at === '3m');
+    expect(refused).toMatchObject({ do: 'acknowledge', ok: true });
+    expect(refused?.note).toMatch(
+      /sam shadows the pages of incident \d+ \(training\): a shadow cannot acknowledge/,
+    );
+    expect(report.rules.filter((r) => r.rule === 'shadows').map((r) => r.verdict)).toEqual(['met']);
+    expect(report.rules.find((r) => r.rule === 'shadows')?.actual).toMatch(/^refused at \+3m; lee paged at /);
+    expect(report.targets.find((t) => t.target === 'acknowledge')?.met_offset).toBe('+12m');
+    expect(report.passed).toBe(true);
+  });
+
+  it('alerting-due-tasks: the owner is reminded before the task is due, and the leads paged once it is overdue', async ({
+    expect,
+  }) => {
+    const file = 'alerting-due-tasks.yaml';
+    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('alerting.yaml'), planFile: 'alerting.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.rules.filter((r) => r.rule.startsWith('tasks.')).map((r) => [r.rule, r.verdict])).toEqual([
+      ['tasks.remindBefore', 'met'],
+      ['tasks.escalateTo', 'met'],
+    ]);
+    // The drill's clock stops at the reminder (remindBefore 10m ahead of the 30m due time).
+    const reminders = report.messages.filter((m) => m.to === 'ana' && m.text.includes('is due'));
+    expect(reminders.map((m) => m.at_offset)).toEqual(['+20m']);
+    const toLee = report.messages.filter((m) => m.to === 'lee');
+    expect(toLee).toHaveLength(1);
+    expect(toLee[0]?.text).toMatch(/Overdue task .*Email the affected customers/);
+    expect(report.passed).toBe(true);
+  });
+
+  it('alerting-maintenance: an alert in a suppress window opens no incident; one in a downgrade window pages best effort', async ({
+    expect,
+  }) => {
+    const file = 'alerting-maintenance.yaml';
+    const { scenario, errors } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+    expect(errors).toEqual([]);
+    const report = await runDrill(
+      await db(),
+      { planSource: planSource('alerting.yaml'), planFile: 'alerting.yaml', scenario },
+      drillEngine,
+    );
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.alerts.map((a) => [a.key, (a.routing ?? '').replace(/\d+$/, 'N')])).toEqual([
+      ['billing-db-errors', 'suppressed:N'],
+      ['billing-slow', 'declared:N'],
+    ]);
+    expect(report.incidents).toHaveLength(1);
+    // Unacknowledged for 15 minutes, past the policy's 10: still only the first step (and its shadow).
+    expect(report.messages.map((m) => [m.to, m.shadow ?? false])).toEqual([
+      ['ana', false],
+      ['sam', true],
+    ]);
+    expect(report.passed).toBe(true);
+  });
+
   it.for(scenarioFiles)('%s reports the breaches it scripts', async (file, { expect }) => {
     const text = readFileSync(`examples/drills/${file}`, 'utf8');
     const { scenario, errors } = loadScenario(text, file);

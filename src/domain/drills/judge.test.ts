@@ -7,6 +7,8 @@ import {
   goalRows,
   notChecked,
   recurrenceRow,
+  shadowRow,
+  urgencyRow,
   verificationRow,
 } from './judge.ts';
 
@@ -177,5 +179,54 @@ approvals: { external: [incident-commander, leadership] }
       },
     ]);
     expect(notChecked(approving).map((r) => r.rule)).not.toContain('approvals');
+  });
+});
+
+describe('the urgency row', () => {
+  const low = { ...incident, id: '7', urgency: 'low' } as unknown as Incident;
+  const started = (policy: string) => [{ at: t(0), data: { policy } }];
+  const esc = (step: number, round: number) => [{ id: '1', step, round, started_at: t(0) }];
+
+  it('is met by a best-effort page that stayed at its first step, breached otherwise', () => {
+    const best = 'plan policy p (low urgency: best effort, no escalation)';
+    const judge = (pages: Parameters<typeof urgencyRow>[1]) =>
+      urgencyRow(low, pages).map((r) => [r.rule, r.verdict, r.counts]);
+    expect(judge({ escalations: esc(1, 0), started: started(best) })).toEqual([['urgency', 'met', true]]);
+    expect(judge({ escalations: esc(2, 0), started: started(best) })).toEqual([
+      ['urgency', 'breached', true],
+    ]);
+    expect(judge({ escalations: esc(0, 1), started: started(best) })).toEqual([
+      ['urgency', 'breached', true],
+    ]);
+    expect(judge({ escalations: esc(1, 0), started: started('plan policy p') })).toEqual([
+      ['urgency', 'breached', true],
+    ]);
+    expect(judge({ escalations: [], started: [] })[0]?.[1]).toBe('breached');
+  });
+
+  it('adds no row for a high-urgency incident', () => {
+    const high = { ...incident, urgency: 'high' } as unknown as Incident;
+    expect(urgencyRow(high, { escalations: esc(3, 1), started: started('plan policy p') })).toEqual([]);
+  });
+});
+
+describe('the shadows row', () => {
+  const refusal = { incidentId: '3', who: 'sam', at: t(3) };
+  const open = { ...incident, id: '3', acknowledged_at: null } as unknown as Incident;
+  const off = (d: Date) => `+${(d.getTime() - t(0).getTime()) / 60_000}m`;
+
+  it('is met when the escalation paged someone after the refusal', () => {
+    const row = shadowRow(refusal, open, [{ at: t(10), to: 'lee' }], off);
+    expect([row.rule, row.actual, row.verdict]).toEqual([
+      'shadows',
+      'refused at +3m; lee paged at +10m',
+      'met',
+    ]);
+  });
+
+  it('is breached when nobody was paged after it, or the incident counted as acknowledged by then', () => {
+    expect(shadowRow(refusal, open, [], off).verdict).toBe('breached');
+    const acked = { ...open, acknowledged_at: t(3) } as unknown as Incident;
+    expect(shadowRow(refusal, acked, [{ at: t(10), to: 'lee' }], off).verdict).toBe('breached');
   });
 });

@@ -334,3 +334,63 @@ export function dueTaskRows(remindBeforeMs: number, { items, events }: DueItems,
     return rows;
   });
 }
+
+type Pages = Awaited<ReturnType<typeof import('./queries.ts').pagesOf>>;
+
+/**
+ * urgency (issue 11 §3.9): a low-urgency incident pages best effort — its pages say so and none
+ * moved past its first step or round. A high-urgency incident adds no row.
+ */
+export function urgencyRow(incident: Incident, { escalations, started }: Pages): DrillRuleRow[] {
+  if (incident.urgency !== 'low') return [];
+  const policies = started.map((e) => String((e.data as { policy?: unknown }).policy ?? ''));
+  // `step` is the next step to notify once one ran: past 1, or a second round, a later step paged.
+  const escalated = escalations.filter((e) => e.step > 1 || e.round > 0).length;
+  const bestEffort = policies.length > 0 && policies.every((p) => p.includes('best effort'));
+  return [
+    {
+      rule: 'urgency',
+      expected: `#${incident.id} low: best effort, no escalation`,
+      actual:
+        policies.length === 0
+          ? 'not paged'
+          : `paged ${policies.join('; ')}${escalated > 0 ? `; ${escalated} paged a later step` : ''}`,
+      verdict: bestEffort && escalated === 0 ? 'met' : 'breached',
+      counts: true,
+    },
+  ];
+}
+
+/** A shadow's acknowledge step the drill saw refused (escalationPolicies[].steps[].shadows). */
+export interface ShadowRefusal {
+  incidentId: string;
+  who: string;
+  at: Date;
+}
+
+/**
+ * shadows (issue 11 §3.11): a shadow's acknowledgement is refused and changes nothing — the
+ * incident stays unacknowledged by it and the escalation goes on: someone paged (not shadowed)
+ * after the refusal, unless a person paged acknowledged first.
+ */
+export function shadowRow(
+  refusal: ShadowRefusal,
+  incident: Incident,
+  pagedAfter: { at: Date; to: string }[],
+  offsetOf: (d: Date) => string,
+): DrillRuleRow {
+  const ackedBy = incident.acknowledged_at && incident.acknowledged_at <= refusal.at;
+  const next = pagedAfter[0];
+  const actual = ackedBy
+    ? `#${incident.id} was acknowledged at ${offsetOf(incident.acknowledged_at as Date)}`
+    : next
+      ? `refused at ${offsetOf(refusal.at)}; ${next.to} paged at ${offsetOf(next.at)}`
+      : `refused at ${offsetOf(refusal.at)}; nobody paged after it`;
+  return {
+    rule: 'shadows',
+    expected: `${refusal.who} shadows #${incident.id}: cannot acknowledge, the escalation goes on`,
+    actual,
+    verdict: !ackedBy && next ? 'met' : 'breached',
+    counts: true,
+  };
+}

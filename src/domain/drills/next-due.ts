@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/schema.ts';
 import { parseDuration } from '../../lib/duration.ts';
+import { remindBeforeMs } from '../action-items/remind-due.ts';
 import * as incidents from '../incidents/queries.ts';
 import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
 import type { Plan } from '../plans/plan.ts';
@@ -12,6 +13,7 @@ import { PlanCache } from '../workflows/plan-cache.ts';
 import { isElapsedTrigger, isOverdueTrigger, isTargetTrigger, type Rule } from '../workflows/rules.ts';
 import type { IncidentSnapshot } from '../workflows/snapshot.ts';
 import type { TimerTrigger } from '../workflows/workflow-schema.ts';
+import { dueItems } from './queries.ts';
 
 // Where a drill's virtual clock must stop so every timer rule fires at its own time: the drill
 // jumps from one due time to the next instead of ticking the engine through empty minutes. It
@@ -26,6 +28,13 @@ export async function nextDue(db: Executor, plan: Plan, incidentId: string, now:
   const incident = (await loadSnapshots(db, [row], new PlanCache())).get(String(row.id));
   if (!incident) return Number.POSITIVE_INFINITY;
   const times = effectiveRules(plan).flatMap((rule) => dueTimes(rule, plan, incident, now.getTime()));
+  // Due tasks (tasks.remindBefore, tasks.escalateTo): the reminder, and just past the due time.
+  const { items } = await dueItems(db, incidentId);
+  const before = remindBeforeMs(plan);
+  for (const item of items) {
+    if (item.done_at || !item.due_at) continue;
+    times.push(item.due_at.getTime() - before, item.due_at.getTime() + 1);
+  }
   return Math.min(Number.POSITIVE_INFINITY, ...times.filter((t) => t > now.getTime()));
 }
 

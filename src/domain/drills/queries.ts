@@ -174,3 +174,26 @@ export async function confirmationLink(db: Executor, address: string): Promise<s
   const text = String((row?.payload as { text?: unknown } | null)?.text ?? '');
   return /https?:\/\/\S+\?token=\S+/.exec(text)?.[0];
 }
+
+/**
+ * The pages of an incident: each escalation's progress (a step or round past the first means it
+ * escalated) and the policy its paging.started event names (best effort says so there).
+ */
+export async function pagesOf(db: Executor, incidentId: string) {
+  const [escalations, started] = await Promise.all([
+    db
+      .selectFrom('escalations')
+      .select(['id', 'step', 'round', 'started_at'])
+      .where('incident_id', '=', incidentId)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('incident_events')
+      .select(['at', 'data'])
+      .where('incident_id', '=', incidentId)
+      .where('kind', '=', 'paging.started')
+      .orderBy('id')
+      .execute(),
+  ]);
+  return { escalations, started };
+}

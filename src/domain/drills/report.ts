@@ -122,7 +122,12 @@ export function formatDrillReport(r: DrillReport): string {
     lines.push(
       formatTable(
         ['at', 'channel', 'to', 'text'],
-        r.messages.map((m) => [m.at_offset, m.channel, m.to, oneLine(m.text)]),
+        r.messages.map((m) => [
+          m.at_offset,
+          m.channel,
+          m.shadow ? `${m.to} (shadow)` : m.to,
+          oneLine(m.text),
+        ]),
       ),
     );
   }

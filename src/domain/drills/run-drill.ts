@@ -29,6 +29,7 @@ import { computeTargets, type TargetStatus } from '../incidents/targets.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { triageIncident } from '../incidents/triage-incident.ts';
 import { updateIncident } from '../incidents/update-incident.ts';
+import { applyMaintenanceWindow } from '../maintenance/apply-maintenance-window.ts';
 import {
   lifecycleOf,
   loadPlan,
@@ -61,6 +62,9 @@ import {
   type Recurrence,
   recurrenceRow,
   runbookRows,
+  type ShadowRefusal,
+  shadowRow,
+  urgencyRow,
   verificationRow,
 } from './judge.ts';
 import { nextDue } from './next-due.ts';
@@ -128,7 +132,7 @@ export interface DrillReport {
    */
   deliveries: DrillDelivery[];
   /** Every message that would have been sent (a drill delivers nothing). */
-  messages: { at_offset: string; channel: string; to: string; text: string }[];
+  messages: { at_offset: string; channel: string; to: string; text: string; shadow?: true }[];
   /** Workflow firings whose actions failed. */
   action_errors: { workflow: string; at_offset: string; error: string }[];
   /** Goals and the verification window judged, and the rules a drill cannot judge. */
@@ -230,6 +234,7 @@ export async function runDrill(
   let incident: Incident | undefined;
   let current: Incident | undefined;
   const opened: Incident[] = [];
+  const shadowRefusals: ShadowRefusal[] = [];
   const alertRows: DrillAlertRow[] = [];
   const recurrences: Recurrence[] = [];
   // The clock jumps to the next step, the next time a timer rule falls due, or one `granularity`
@@ -305,6 +310,12 @@ export async function runDrill(
         stepResults.push({ at: step.at, do: step.do, ok: true, note: e.message });
         continue;
       }
+      if (e.details?.some((d) => d.path === 'shadow') && current) {
+        // A shadow tried to acknowledge: refused, as in real life; the shadows row judges what followed.
+        shadowRefusals.push({ incidentId: current.id, who: step.as ?? 'the commander', at: clock.now() });
+        stepResults.push({ at: step.at, do: step.do, ok: true, note: e.message });
+        continue;
+      }
       const detail = e.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
       stepResults.push({
         at: step.at,
@@ -351,6 +362,8 @@ export async function runDrill(
     channel: m.channel,
     to: m.handle ?? m.destination,
     text: String((m.payload as { text?: unknown } | null)?.text ?? ''),
+    // A shadow's copy of a page (escalationPolicies[].steps[].shadows): training, it cannot acknowledge.
+    ...((m.payload as { shadow?: unknown } | null)?.shadow === true ? { shadow: true as const } : {}),
   }));
   const actionErrors = (await drills.failedRuns(db, final.id)).map((r) => ({
     workflow: r.workflow,
@@ -395,6 +408,8 @@ export async function runDrill(
     ...gateRows(plan, await listActionApprovals({ ctx: system, input: { incidentId: final.id } })),
     ...approvalRows(plan, updates, (at) => offset(declaredAt, at) as string),
     ...recurrences.map((r) => recurrenceRow(plan, r, alertRows[r.row] as DrillAlertRow)),
+    ...(await urgencyRows(db, opened)),
+    ...(await shadowRows(db, shadowRefusals, (at) => offset(declaredAt, at) as string)),
     ...notChecked(plan),
   ];
   const openedRows = await Promise.all(
@@ -448,6 +463,34 @@ export async function runDrill(
     incidents: openedRows,
     passed,
   };
+}
+
+/** The urgency row of each low-urgency incident the drill opened, as it ended. */
+async function urgencyRows(db: Db, opened: Incident[]): Promise<DrillRuleRow[]> {
+  const rows = await Promise.all(
+    opened.map(async (i) => {
+      const row = (await incidents.findIncident(db, i.id)) as Incident;
+      return urgencyRow(row, await drills.pagesOf(db, row.id));
+    }),
+  );
+  return rows.flat();
+}
+
+/** Each shadow's refused acknowledgement, judged against the incident and the pages after it. */
+async function shadowRows(
+  db: Db,
+  refusals: ShadowRefusal[],
+  at: (d: Date) => string,
+): Promise<DrillRuleRow[]> {
+  return Promise.all(
+    refusals.map(async (r) => {
+      const incident = (await incidents.findIncident(db, r.incidentId)) as Incident;
+      const pagedAfter = (await drills.queuedMessages(db, [r.incidentId]))
+        .filter((m) => m.created_at > r.at && (m.payload as { shadow?: unknown } | null)?.shadow !== true)
+        .map((m) => ({ at: m.created_at, to: m.handle ?? m.destination }));
+      return shadowRow(r, incident, pagedAfter, at);
+    }),
+  );
 }
 
 /** Where each published update went, in publication order: the status page first, then its messages. */
@@ -520,6 +563,13 @@ async function drillService(system: Ctx, scenario: Scenario, plan: string): Prom
     ctx: system,
     input: { service: { name, plan, rules: scenario.serviceRules ?? {} }, mode: 'upsert' },
   });
+  // The scenario's maintenance windows, through the same operation as `tocsin apply`.
+  for (const [i, spec] of scenario.maintenance.entries()) {
+    await applyMaintenanceWindow({
+      ctx: system,
+      input: { name: `drill-window-${i + 1}`, spec, file: 'drill scenario' },
+    });
+  }
   return createIntegration({ ctx: system, input: { service: name, type: 'pagerduty', name: 'drill' } });
 }
 

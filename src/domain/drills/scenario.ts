@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Invalid } from '../../errors.ts';
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
+import { windowSpecSchema } from '../maintenance/maintenance-window.ts';
 import { lifecycleOf, type Plan, type Severity, severityOf, targetDurations } from '../plans/plan.ts';
 import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
 import { ALERT_SEVERITIES, serviceRulesSchema } from '../services/services.ts';
@@ -131,10 +132,24 @@ export const scenarioSchema = z
     serviceRules: serviceRulesSchema
       .optional()
       .describe('the rules of the drill’s service (kind: Service rules) its alert steps go through'),
+    maintenance: z
+      .array(windowSpecSchema)
+      .max(10)
+      .default([])
+      .describe(
+        'maintenance windows (kind: MaintenanceWindow specs) on the scenario’s service, applied when the drill starts',
+      ),
     steps: z.array(stepSchema).min(1),
   })
   .superRefine((scenario, issues) => {
     const start = Date.parse(scenario.start ?? DEFAULT_START);
+    // Windows act on the service's alerts and pages: without an alert step there is no service.
+    if (scenario.maintenance.length > 0 && !scenario.steps.some((s) => s.do === 'alert'))
+      issues.addIssue({
+        code: 'custom',
+        path: ['maintenance'],
+        message: 'maintenance windows cover the service’s alerts: add an alert step',
+      });
     scenario.steps.forEach((step, i) => {
       if (step.do === 'alert' && !step.alert)
         issues.addIssue({

@@ -61,6 +61,8 @@ export async function acknowledgeIncident({
       throw new Forbidden(
         `${c.ctx.actor.name} shadows the pages of incident ${c.incident.id} (training): a shadow cannot acknowledge; ` +
           'the people paged acknowledge, and the escalation goes on until one of them does',
+        // A marker callers (a drill) can tell this refusal by, not only its wording.
+        [{ path: 'shadow', message: 'a shadow cannot acknowledge' }],
       );
     }
     const after = await incidents.updateIncident(c.tx, c.incident.id, {

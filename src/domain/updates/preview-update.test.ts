@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { NotFound } from '../../errors.ts';
-import { confidentialWorld } from '../incidents/confidential-testing.ts';
+import { CONFIDENTIAL_PLAN, confidentialWorld } from '../incidents/confidential-testing.ts';
+import { savePlan } from '../plans/save-plan.ts';
 import { previewUpdate } from './preview-update.ts';
 
 // The composer's preview: guard-rail hits, and the status page entry and subscriber email rendered by
@@ -62,5 +64,52 @@ describe('previewing an update', () => {
         input: { incidentId: incident.id, audience: 'external', bodies: { en: 'x' } },
       }),
     ).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('POST /api/v1/incidents/:id/updates/preview', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp();
+    await savePlan({ ctx: t.ctx(), input: { source: CONFIDENTIAL_PLAN } });
+  });
+  afterAll(() => t.close());
+
+  it('answers the preview; a bad body is a 400 naming its path; an unknown incident a 404', async () => {
+    const headers = auth(t.adminToken);
+    const declared = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/incidents',
+      headers,
+      payload: { plan: 'secret', severity: 'SEV2', type: 'availability', title: 'Uploads fail' },
+    });
+    expect(declared.statusCode).toBe(201);
+    const url = `/api/v1/incidents/${declared.json().incident.id}/updates/preview`;
+    const ok = await t.app.inject({
+      method: 'POST',
+      url,
+      headers,
+      payload: { audience: 'external', bodies: { en: 'Uploads from 192.168.1.20 fail' } },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().guard_rails).toEqual([
+      { language: 'en', pattern: 'IPv4 address', match: '192.168.1.20' },
+    ]);
+    expect(ok.json().email.en.subject).toContain('Uploads fail');
+    const bad = await t.app.inject({
+      method: 'POST',
+      url,
+      headers,
+      payload: { audience: 'everyone', bodies: { en: 'x' } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.map((d: { path: string }) => d.path)).toContain('body.audience');
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/incidents/999999/updates/preview',
+      headers,
+      payload: { audience: 'external', bodies: { en: 'x' } },
+    });
+    expect(missing.statusCode).toBe(404);
   });
 });

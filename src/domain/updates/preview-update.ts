@@ -8,6 +8,7 @@ import { pageBasics } from '../status-page/load-status-page.ts';
 import * as statusPage from '../status-page/queries.ts';
 import { renderUpdateEntry } from '../status-page/render-html.ts';
 import { fallbackOrder, pickText } from '../status-page/status-page.ts';
+import { noticeComponents } from '../subscribers/notify-subscribers.ts';
 import * as subscribers from '../subscribers/queries.ts';
 import { linkUrl, noticeEmail, UNSUBSCRIBE_PATH } from '../subscribers/subscribers.ts';
 import { checkText } from './guard-rails.ts';
@@ -44,7 +45,7 @@ export async function previewUpdate({
   const languages = Object.keys(data.bodies);
   // The page's languages first (its fallback order), then those of this text.
   const order = [...new Set([...page.languages, ...languages])];
-  const components = await subscribers.componentsByIds(
+  const components = await noticeComponents(
     ctx.db,
     await subscribers.componentIdsOfIncident(ctx.db, incident.id),
   );
@@ -70,7 +71,7 @@ export async function previewUpdate({
         status,
         bodies: data.bodies,
         at: now,
-        components: components.map((c) => ({ id: String(c.id), name: c.name })),
+        components,
       },
       { ...page, languages: order },
       language,

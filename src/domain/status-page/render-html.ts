@@ -56,12 +56,17 @@ interface Reader {
   order: string[];
 }
 
+function updateEntry(u: UpdateView, r: Reader): SafeHtml {
+  return html`<div class="update"><b>${stateLabel(r.language, u.status)}</b> - ${pickText(u.bodies, r.order)}<time class="when" datetime="${u.at.toISOString()}">${fmt(u.at)}</time></div>`;
+}
+
 function updateList(list: UpdateView[], r: Reader): SafeHtml[] {
-  const order = r.order;
-  return list.map(
-    (u) =>
-      html`<div class="update"><b>${stateLabel(r.language, u.status)}</b> - ${pickText(u.bodies, order)}<time class="when" datetime="${u.at.toISOString()}">${fmt(u.at)}</time></div>`,
-  );
+  return list.map((u) => updateEntry(u, r));
+}
+
+/** One update exactly as the page shows it, for a reader of `language` (the composer's preview). */
+export function renderUpdateEntry(u: UpdateView, language: string, languages: readonly string[]): string {
+  return updateEntry(u, { language, order: fallbackOrder(language, languages) }).value;
 }
 
 function incidentCard(i: IncidentView, r: Reader): SafeHtml {

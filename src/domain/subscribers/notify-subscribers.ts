@@ -15,6 +15,11 @@ import {
   wantsNotice,
 } from './subscribers.ts';
 
+/** The components a notice names, as its messages list them. */
+export async function noticeComponents(db: Executor, ids: string[]): Promise<Notice['components']> {
+  return (await q.componentsByIds(db, ids)).map((c) => ({ id: String(c.id), name: c.name }));
+}
+
 /**
  * Queues a published notice for every active subscriber it concerns, inside the transaction that
  * publishes it: the messages exist exactly when the notice does, the outbox delivers and retries
@@ -28,10 +33,7 @@ export async function notifySubscribers(tx: Executor, notice: Omit<Notice, 'comp
     notice.kind === 'incident'
       ? await q.componentIdsOfIncident(tx, notice.id)
       : await q.componentIdsOfMaintenance(tx, notice.id);
-  const components = (await q.componentsByIds(tx, componentIds)).map((c) => ({
-    id: String(c.id),
-    name: c.name,
-  }));
+  const components = await noticeComponents(tx, componentIds);
   const full: Notice = { ...notice, components };
   const page = { ...(await pageBasics(tx)), publicUrl: publicUrlOf(loadEnv()) };
   // Set-based: the messages and their tokens are built here and written in two statements, however

@@ -37,3 +37,13 @@ export const editUpdateBodySchema = z
     message: 'give bodies, status, or both',
     path: ['bodies'],
   });
+
+export const previewUpdateBodySchema = z.strictObject({
+  audience: z.enum(['internal', 'external']),
+  bodies: z
+    .record(language, str().max(20_000))
+    .refine((m) => Object.keys(m).length > 0, 'at least one language')
+    .describe('the text per language, as it would be posted'),
+  status: updateStatusSchema.optional().describe("the update's status; the incident's state when absent"),
+});
+export type PreviewUpdateBody = z.infer<typeof previewUpdateBodySchema>;

@@ -7,10 +7,12 @@ import { editUpdate } from './edit-update.ts';
 import {
   approveBodySchema,
   editUpdateBodySchema,
+  previewUpdateBodySchema,
   requestChangesBodySchema,
   updateIdSchema,
 } from './inputs.ts';
 import { listUpdates } from './list-updates.ts';
+import { previewUpdate } from './preview-update.ts';
 import { publishPendingUpdate } from './publish-pending-update.ts';
 import { requestUpdateChanges } from './request-update-changes.ts';
 
@@ -44,6 +46,9 @@ export function registerUpdateRoutes(app: App): void {
         input: { incidentId: request.params.id, ...request.query },
       }),
     }),
+  );
+  app.post(`${BASE}/preview`, { schema: { tags, params, body: previewUpdateBodySchema } }, async (request) =>
+    previewUpdate({ ctx: request.ctx, input: { incidentId: request.params.id, ...request.body } }),
   );
   app.post(
     `${BASE}/:update/approve`,

@@ -3166,6 +3166,36 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/updates/preview": {
+    post: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            audience: "internal" | "external";
+            /** @description the text per language, as it would be posted */
+            bodies: {
+              [key: string]: string;
+            };
+            /** @description the update's status; the incident's state when absent */
+            status?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/incidents/{id}/updates/{update}/approve": {
     post: {
       parameters: {

@@ -64,6 +64,13 @@ beforeEach(() => {
       }
       return json({ update: { id: '8' } }, 201);
     }
+    if (url.pathname.endsWith('/updates/preview')) {
+      return json({
+        guard_rails: [{ language: 'en', pattern: 'internal hostname', match: 'db1.corp' }],
+        status_page: { am: { title: 'Uploads fail', status: 'በምርመራ ላይ', body: '<b>ችግር</b>' } },
+        email: { am: { subject: '[Status] Uploads fail - በምርመራ ላይ', text: 'Uploads fail\n\n<b>ችግር</b>' } },
+      });
+    }
     if (url.pathname.endsWith('/approve')) return json({ approved_for: 'leadership', published: true });
     return json({});
   };
@@ -101,6 +108,27 @@ describe('the update composer', () => {
     await waitFor(() => expect(fakeApi.calls.filter((c) => c.method === 'POST')).toHaveLength(2));
     expect(fakeApi.calls.filter((c) => c.method === 'POST')[1]?.body).toMatchObject({
       bodies: { en: 'Investigating - Uploads fail', am: 'በምርመራ ላይ' },
+    });
+  });
+
+  it('previews the text: guard-rail warnings above the post button, the page entry and email as text', async () => {
+    render(wrap(<UpdatesSection incidentId="12" canAct />));
+    fireEvent.change(await screen.findByLabelText('Text (en)'), { target: { value: 'db1.corp is slow' } });
+    fireEvent.change(screen.getByLabelText('Text (am)'), { target: { value: '<b>ችግር</b>' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    const warnings = await screen.findByTestId('guard-rail-warnings');
+    expect(warnings.textContent).toContain('internal hostname “db1.corp”');
+    const post = screen.getByRole('button', { name: 'Post update' });
+    expect(warnings.compareDocumentPosition(post) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const am = screen.getByTestId('preview-am');
+    expect(am.textContent).toContain('[Status] Uploads fail - በምርመራ ላይ');
+    // Shown as text, never as markup.
+    expect(am.textContent).toContain('<b>ችግር</b>');
+    expect(am.querySelector('b b')).toBeNull();
+    const sent = fakeApi.calls.find((c) => c.url === '/api/v1/incidents/12/updates/preview');
+    expect(sent?.body).toEqual({
+      audience: 'external',
+      bodies: { en: 'db1.corp is slow', am: '<b>ችግር</b>' },
     });
   });
 

@@ -36,6 +36,13 @@ export interface UpdateDraft {
   statuses: string[];
 }
 
+/** What the server answers for a preview: guard-rail hits, and per language the page entry and email. */
+export interface UpdatePreview {
+  guard_rails: { language: string; pattern: string; match: string }[];
+  status_page: Record<string, { title: string; status: string; body: string }>;
+  email: Record<string, { subject: string; text: string }>;
+}
+
 const updatesKey = (id: string) => ['updates', id];
 
 /** A change to an incident's updates; the updates, the incident (its timeline) and drafts refetch. */
@@ -99,10 +106,23 @@ export function UpdateComposer({ incidentId }: { incidentId: string }) {
         }),
       ),
   );
+  // Nothing is stored: the server renders with the status page's and the subscriber mail's own code.
+  const preview = useMutation({
+    mutationFn: (body: {
+      audience: 'internal' | 'external';
+      bodies: Record<string, string>;
+      status?: string;
+    }) =>
+      answer<UpdatePreview>(
+        api.POST('/api/v1/incidents/{id}/updates/preview', { params: { path: { id: incidentId } }, body }),
+      ),
+  });
   const empty = languages.filter((l) => !(bodies[l] ?? '').trim());
+  const filledBodies = () =>
+    Object.fromEntries(Object.entries(bodies).filter(([, text]) => text.trim() !== ''));
   function submit(event: FormEvent) {
     event.preventDefault();
-    const filled = Object.fromEntries(Object.entries(bodies).filter(([, text]) => text.trim() !== ''));
+    const filled = filledBodies();
     post.mutate(
       { audience, bodies: filled, ...(status ? { status } : {}) },
       {
@@ -180,11 +200,60 @@ export function UpdateComposer({ incidentId }: { incidentId: string }) {
           Still empty: {empty.join(', ')} — an external update needs every language.
         </p>
       )}
-      <button type="submit" className="button primary" disabled={post.isPending}>
-        Post update
-      </button>
+      {preview.data && <PreviewPanel preview={preview.data} />}
+      <div className="row">
+        <button
+          type="button"
+          className="button ghost"
+          disabled={preview.isPending || Object.keys(filledBodies()).length === 0}
+          onClick={() => preview.mutate({ audience, bodies: filledBodies(), ...(status ? { status } : {}) })}
+        >
+          Preview
+        </button>
+        <button type="submit" className="button primary" disabled={post.isPending}>
+          Post update
+        </button>
+      </div>
+      <ErrorNote error={preview.error} />
       <ErrorNote error={post.error} shownFields={[...languages.map((l) => `bodies.${l}`), 'status']} />
     </form>
+  );
+}
+
+/**
+ * The preview: the guard-rail warnings (the server refuses such text unless overridden with a
+ * reason), then per language the status page entry and the email, as plain text.
+ */
+function PreviewPanel({ preview }: { preview: UpdatePreview }) {
+  return (
+    <div className="update-preview" data-testid="update-preview">
+      {preview.guard_rails.length > 0 && (
+        <div role="alert" className="note warn" data-testid="guard-rail-warnings">
+          <p>This text may reveal internal details:</p>
+          <ul>
+            {preview.guard_rails.map((h) => (
+              <li key={`${h.language}:${h.pattern}:${h.match}`}>
+                {h.language}: {h.pattern} “{h.match}”
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {Object.entries(preview.status_page).map(([lang, entry]) => (
+        <div key={lang} lang={lang} className="card" data-testid={`preview-${lang}`}>
+          <p className="muted">Status page ({lang})</p>
+          <h3>{entry.title}</h3>
+          <p>
+            <b>{entry.status}</b> - {entry.body}
+          </p>
+          <p className="muted">Email ({lang})</p>
+          <p>
+            <strong>{preview.email[lang]?.subject}</strong>
+          </p>
+          <pre style={{ whiteSpace: 'pre-wrap' }}>{preview.email[lang]?.text}</pre>
+        </div>
+      ))}
+    </div>
   );
 }
 

@@ -139,7 +139,19 @@ function liveOwner(root: string): number | undefined {
  * itself still loses nothing committed; only an operating-system crash could, and then the data is
  * thrown away anyway. Never for ./data.
  */
-const THROWAWAY_FLAGS = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+// A throwaway store (the test suite's, a drill's) trades durability for speed, and allows more
+// connections than the default 100: the suite's one store serves two workers' files at once, each file
+// with its own pools, servers and engines (CI once ran out: "too many clients already").
+const THROWAWAY_FLAGS = [
+  '-c',
+  'fsync=off',
+  '-c',
+  'synchronous_commit=off',
+  '-c',
+  'full_page_writes=off',
+  '-c',
+  'max_connections=400',
+];
 
 function urlFor(password: string, port: number): string {
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;

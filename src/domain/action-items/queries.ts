@@ -1,6 +1,15 @@
-import { sql } from 'kysely';
-import type { Executor, NewRow, RowUpdate } from '../../db/schema.ts';
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Database, Executor, NewRow, RowUpdate } from '../../db/schema.ts';
 import { OPEN_STATUSES } from './action-items.ts';
+
+/** The item's team name as `team` (the reminder queries read it beside their own columns). */
+function teamName(eb: ExpressionBuilder<Database, 'action_items'>) {
+  return eb
+    .selectFrom('teams')
+    .select('teams.name')
+    .whereRef('teams.id', '=', 'action_items.team_id')
+    .as('team');
+}
 
 /** Action items with their team's name, in id order. */
 function selectItems(db: Executor) {
@@ -111,13 +120,7 @@ export function claimOverdue(tx: Executor, now: Date, limit: number) {
       'action_items.kind',
       'incidents.title as incident_title',
     ])
-    .select((eb) =>
-      eb
-        .selectFrom('teams')
-        .select('teams.name')
-        .whereRef('teams.id', '=', 'action_items.team_id')
-        .as('team'),
-    )
+    .select(teamName)
     .where('action_items.status', 'in', [...OPEN_STATUSES])
     .where('action_items.due_at', '<', now)
     .where('action_items.overdue_reminded_at', 'is', null)
@@ -145,13 +148,7 @@ function dueItems(tx: Executor) {
       'action_items.due_at',
       'action_items.created_at',
     ])
-    .select((eb) =>
-      eb
-        .selectFrom('teams')
-        .select('teams.name')
-        .whereRef('teams.id', '=', 'action_items.team_id')
-        .as('team'),
-    )
+    .select(teamName)
     .where('action_items.status', 'in', [...OPEN_STATUSES])
     .orderBy('action_items.due_at')
     .orderBy('action_items.id');

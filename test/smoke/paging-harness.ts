@@ -4,7 +4,9 @@ import { readSources } from '../../src/cli/apply.ts';
 import { VirtualClock } from '../../src/db/clock.ts';
 import { applyDocuments } from '../../src/domain/config/apply-documents.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../../src/domain/context.ts';
+import { nextEngineDue } from '../../src/domain/drills/next-due.ts';
 import { declareIncident } from '../../src/domain/incidents/declare-incident.ts';
+import { PlanCache } from '../../src/domain/workflows/plan-cache.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { engineModules } from '../../src/engine/modules.ts';
 import type { OutboxModule } from '../../src/engine/outbox.ts';
@@ -37,6 +39,9 @@ export class PagingHarness {
   private outbox!: OutboxModule;
   private t!: TestDb;
   private origin: Date;
+  /** The incidents declared here, whose timers the clock stops for (at()). */
+  private readonly incidents: string[] = [];
+  private readonly plans = new PlanCache();
 
   private constructor(start: string) {
     this.clock = new VirtualClock(start);
@@ -73,6 +78,7 @@ export class PagingHarness {
   async declare(plan: string, severity: string, title: string): Promise<string> {
     const incident = await declareIncident({ ctx: this.ctx(), input: { plan, severity, title } });
     this.origin = incident.declared_at;
+    this.incidents.push(incident.id);
     await this.settle();
     return incident.id;
   }
@@ -90,11 +96,19 @@ export class PagingHarness {
     await this.settle();
   }
 
-  /** Moves the clock to `minute` minutes after the declaration, one engine interval at a time. */
+  /**
+   * Moves the clock to `minute` minutes after the declaration as an engine ticking every minute would
+   * see it, without the ticks that find nothing to do: the clock stops at the first minute at or after
+   * the engine's next due time (a timer rule, due task, escalation step, delayed or throttled message:
+   * nextEngineDue), so each message goes out at the minute a tick every minute would send it.
+   */
   async at(minute: number): Promise<void> {
     const until = this.origin.getTime() + minute * 60_000;
     while (this.clock.now().getTime() < until) {
-      this.clock.set(new Date(Math.min(until, this.clock.now().getTime() + 60_000)));
+      const now = this.clock.now();
+      const due = await nextEngineDue(this.db, this.plans, this.incidents, now);
+      const intervals = Math.max(1, Math.ceil((due - now.getTime()) / 60_000));
+      this.clock.set(new Date(Math.min(until, now.getTime() + intervals * 60_000)));
       await this.settle();
     }
   }

@@ -3,6 +3,7 @@ import { parseDuration } from '../../lib/duration.ts';
 import { remindBeforeMs } from '../action-items/remind-due.ts';
 import * as incidents from '../incidents/queries.ts';
 import { MILESTONE_OF, targetDueAt } from '../incidents/targets.ts';
+import { nextPagingDueAt } from '../paging/queries.ts';
 import type { Plan } from '../plans/plan.ts';
 import { cadenceDue } from '../updates/cadence.ts';
 import { addPlanSpan, planBusinessHours, planSpanOf, spanElapsed } from '../workflows/business-hours.ts';
@@ -36,6 +37,27 @@ export async function nextDue(db: Executor, plan: Plan, incidentId: string, now:
     times.push(item.due_at.getTime() - before, item.due_at.getTime() + 1);
   }
   return Math.min(Number.POSITIVE_INFINITY, ...times.filter((t) => t > now.getTime()));
+}
+
+/**
+ * The next moment after `now` at which the engine may have work for these incidents: a timer rule or
+ * due task of one of them (each judged by its own plan version), or paging — an escalation step, a
+ * delayed, throttled or retried message. A virtual clock that jumps to it skips only idle ticks.
+ */
+export async function nextEngineDue(
+  db: Executor,
+  plans: PlanCache,
+  incidentIds: readonly string[],
+  now: Date,
+): Promise<number> {
+  const paging = await nextPagingDueAt(db, now);
+  const times = [paging ? paging.getTime() : Number.POSITIVE_INFINITY];
+  for (const id of incidentIds) {
+    const row = await incidents.findIncident(db, id);
+    if (!row) continue;
+    times.push(await nextDue(db, await plans.get(db, row.plan_name, row.plan_version), id, now));
+  }
+  return Math.min(...times);
 }
 
 function dueTimes(rule: Rule, plan: Plan, incident: IncidentSnapshot, now: number): number[] {

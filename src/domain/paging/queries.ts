@@ -13,6 +13,32 @@ export function insertEscalation(db: Executor, row: NewRow<'escalations'>) {
     .executeTakeFirst();
 }
 
+/**
+ * When the engine next has paging work after `now`: the earliest next step of an active escalation
+ * or the earliest retry, delay or throttle of a queued message. A virtual clock (drills, the paging
+ * smoke harness) jumps to it instead of ticking the engine through the minutes between.
+ */
+export async function nextPagingDueAt(db: Executor, now: Date): Promise<Date | null> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('escalations')
+        .select((e) => e.fn.min('next_at').as('at'))
+        .where('status', '=', 'active')
+        .where('next_at', '>', now)
+        .as('escalation'),
+      eb
+        .selectFrom('outbox')
+        .select((o) => o.fn.min('next_attempt_at').as('at'))
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '>', now)
+        .as('message'),
+    ])
+    .executeTakeFirstOrThrow();
+  const times = [row.escalation, row.message].filter((t): t is Date => t instanceof Date);
+  return times.length === 0 ? null : new Date(Math.min(...times.map((t) => t.getTime())));
+}
+
 /** Active escalations whose next step is due, locked so parallel engines never share one. */
 export function claimDueEscalations(tx: Executor, now: Date, limit: number) {
   return tx

@@ -9,5 +9,6 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'jsdom',
     testTimeout: 30_000,
+    setupFiles: ['src/test-setup.ts'],
   },
 });

@@ -43,9 +43,10 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     // Verification queries Prometheus (when configured); a breach it records moves the incident back
     // and is an event the workflows below react to (the commander is told).
     ...(prometheus ? [verificationModule({ prometheusUrl: prometheus })] : []),
-    // Alerts to incidents after the sources (an alert resolved in this pass can self-heal) and before
-    // the workflows, which react to the incidents it declares in the same pass.
-    alertRulesModule(),
+    // Alerts to incidents after the sources (an alert resolved in this pass can self-heal). The
+    // incidents it declares have their workflows (their first pages) run in its own transaction; the
+    // workflows below react to everything else in the same pass.
+    alertRulesModule(plans),
     // Workflow timers before events: a breach or overdue reminder they record is reacted to by the
     // events module in the same pass.
     workflowTimersModule(plans),

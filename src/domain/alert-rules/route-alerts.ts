@@ -37,6 +37,11 @@ export interface RouteEnv {
   tx: Executor;
   now: Date;
   log?: Logger | undefined;
+  /**
+   * When given, the ids of the incidents this tick declared are added to it (in order), so the
+   * caller can run their workflows — their first pages — in the same transaction.
+   */
+  declared?: string[] | undefined;
 }
 
 type Undecided = Awaited<ReturnType<typeof q.claimUndecided>>[number];
@@ -81,14 +86,19 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
   const routeAll = async (isolate: boolean) => {
     const services = new Map<string, ServiceState>();
     const decided: q.RoutedDecision[] = [];
+    const declared: string[] = [];
     let held = 0;
     for (const row of batch) {
       const state = services.get(row.service_id) ?? newServiceState(row.rules);
       services.set(row.service_id, state);
       const outcome = await routeOne(ctx, { ...row, labels: row.labels ?? {} }, state, suppressions, isolate);
       if (outcome === 'held') held++;
-      else if (outcome !== 'unchanged') decided.push(outcome);
+      else if (outcome !== 'unchanged') {
+        decided.push(outcome);
+        if (outcome.routing.startsWith(ROUTING.declared(''))) declared.push(outcome.incidentId as string);
+      }
     }
+    env.declared?.push(...declared);
     // Every decision of the batch, and its event, in one statement (the alerts are locked by the claim).
     const routed = await q.markRouted(env.tx, decided, env.now, ALERT_RULES_ACTOR.name);
     return held + routed.size;

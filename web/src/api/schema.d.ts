@@ -1374,7 +1374,7 @@ export interface paths {
         };
       };
     };
-    /** Edit the title or sections (Markdown) */
+    /** Edit the title, sections (Markdown) or root-cause category */
     patch: {
       parameters: {
         path: {
@@ -1390,6 +1390,8 @@ export interface paths {
             sections?: {
               [key: string]: string;
             };
+            /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none); null clears it */
+            root_cause_category?: string | null;
           };
         };
       };
@@ -1566,6 +1568,8 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
         };
       };
@@ -1588,6 +1592,8 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
         };
       };
@@ -1610,6 +1616,82 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/frequency": {
+    /** Incidents declared per week or month, in all and per severity (empty buckets as 0) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+          /** @description week (from Monday 00:00 UTC) or calendar month (UTC) */
+          bucket?: "week" | "month";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/root-causes": {
+    /** Incidents per root-cause category (as their post-mortems record; the plan's list first) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/oncall-load": {
+    /** Per person: pages received, night pages (22:00–07:00 in the person's time zone), hours on call */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
         };
       };

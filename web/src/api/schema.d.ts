@@ -550,6 +550,22 @@ export interface paths {
       };
     };
   };
+  "/api/v1/plans/{name}/readiness": {
+    /** Readiness of the current version: paging route per severity, review due, services with owner and runbook, schedule gaps in the next 14 days, days since the last exercise */
+    get: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/{name}": {
     get: {
       parameters: {

@@ -870,7 +870,28 @@ export interface IncidentLinksTable {
   created_by: string;
 }
 
+/** A scheduled tabletop exercise or game day (migration 0651). */
+export interface ExercisesTable {
+  id: Generated<string>;
+  plan_name: string;
+  kind: 'tabletop' | 'game_day';
+  title: string;
+  severity: string;
+  service: string | null;
+  scenario: Generated<string>;
+  scheduled_at: Ts;
+  started_at: TsNull;
+  incident_id: ColumnType<
+    string | null,
+    string | number | bigint | null | undefined,
+    string | number | bigint | null
+  >;
+  created_at: Ts;
+  created_by: string;
+}
+
 export interface Database {
+  exercises: ExercisesTable;
   sessions: SessionsTable;
   auth_links: AuthLinksTable;
   sign_in_failures: SignInFailuresTable;

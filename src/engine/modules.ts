@@ -8,6 +8,7 @@ import { alertRulesModule } from './alert-rules.ts';
 import { auditorModule } from './auditor.ts';
 import type { EngineModule } from './engine.ts';
 import { escalationsModule } from './escalations.ts';
+import { exercisesModule } from './exercises.ts';
 import { heartbeatsModule } from './heartbeats.ts';
 import { httpChecksModule } from './http-checks.ts';
 import { outboxModule } from './outbox.ts';
@@ -46,6 +47,8 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     // Alerts to incidents after the sources (an alert resolved in this pass can self-heal) and before
     // the workflows, which react to the incidents it declares in the same pass.
     alertRulesModule(),
+    // Exercises due declare their incidents here, before the workflows and paging that act on them.
+    exercisesModule(),
     // Workflow timers before events: a breach or overdue reminder they record is reacted to by the
     // events module in the same pass.
     workflowTimersModule(plans),

@@ -719,6 +719,11 @@ export interface paths {
              * @description when the problem was first noticed
              */
             detected_at?: string;
+            /**
+             * @description an exercise: its title (so every page and message) says [EXERCISE]; reports leave it out
+             * @default false
+             */
+            exercise?: boolean;
           };
         };
       };
@@ -1709,6 +1714,59 @@ export interface paths {
           /** @description true: count the incidents of exercises too (left out by default) */
           include_exercises?: "true" | "false";
           format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/exercises": {
+    /** Exercises, latest first */
+    get: {
+      parameters: {
+        query?: {
+          plan?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Schedule a tabletop exercise or game day: at its time it declares an incident marked exercise (real paging, every message says [EXERCISE]) */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description the live plan the exercise runs against */
+            plan: string;
+            /**
+             * @description tabletop: talk it through; game_day: break it for real
+             * @enum {string}
+             */
+            kind: "tabletop" | "game_day";
+            /** @description the scenario in a line (the incident title) */
+            title: string;
+            /** @description a severity id of the plan: whom it pages */
+            severity: string;
+            service?: string;
+            /**
+             * @description what happens, for the facilitator (Markdown)
+             * @default
+             */
+            scenario?: string;
+            /**
+             * Format: date-time
+             * @description when it starts (declares its incident); default: now
+             */
+            scheduled_at?: string;
+          };
         };
       };
       responses: {

@@ -374,3 +374,28 @@ export interface GoalRow {
   actual: number | null;
   met: boolean | null;
 }
+
+/** GET /api/v1/reports/frequency: one bucket (week or month). */
+export interface FrequencyBucket {
+  start: string;
+  end: string;
+  incidents: number;
+  by_severity: Record<string, number>;
+}
+
+/** GET /api/v1/reports/root-causes. */
+export interface RootCauseReport {
+  categories: { category: string; incidents: number }[];
+  uncategorised: number;
+  without_postmortem: number;
+}
+
+/** GET /api/v1/reports/oncall-load: one person. */
+export interface OnCallLoadRow {
+  user: string;
+  name: string;
+  time_zone: string;
+  pages: number;
+  night_pages: number;
+  hours_on_call: number;
+}

@@ -135,19 +135,38 @@ Examples:
       .description('Replace the Markdown of sections (others keep theirs), or the title')
       .argument('<incident>', 'the incident id')
       .option('--section <id=text>', 'ID=TEXT, ID=@FILE or ID=- (stdin); repeatable', collect, [])
-      .option('--title <title>', 'a new title'),
-  ).action(async (id: string, o: CommonOpts & { section: string[]; title?: string }) => {
-    const sections = await sectionEdits(o.section);
-    const { postmortem } = await new ApiClient({ url: o.url }).patch<{ postmortem: Wire }>(path(id), {
-      ...(o.title ? { title: o.title } : {}),
-      ...(Object.keys(sections).length > 0 ? { sections } : {}),
-    });
-    if (o.json) printJson(postmortem);
-    else
-      process.stdout.write(
-        `post-mortem of incident ${id} saved (${Object.keys(sections).join(', ') || 'title'})\n`,
-      );
-  });
+      .option('--title <title>', 'a new title')
+      .option(
+        '--root-cause <category>',
+        "the root-cause category (one of the plan's postmortem.rootCauseCategories, if it lists any)",
+      )
+      .option('--clear-root-cause', 'remove the root-cause category')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  tocsin postmortem edit 42 --section five-whys=@whys.md\n' +
+          '  tocsin postmortem edit 42 --root-cause deployment\n',
+      ),
+  ).action(
+    async (
+      id: string,
+      o: CommonOpts & { section: string[]; title?: string; rootCause?: string; clearRootCause?: boolean },
+    ) => {
+      const sections = await sectionEdits(o.section);
+      const rootCause = o.clearRootCause ? null : o.rootCause;
+      const { postmortem } = await new ApiClient({ url: o.url }).patch<{ postmortem: Wire }>(path(id), {
+        ...(o.title ? { title: o.title } : {}),
+        ...(rootCause !== undefined ? { root_cause_category: rootCause } : {}),
+        ...(Object.keys(sections).length > 0 ? { sections } : {}),
+      });
+      const saved = [
+        ...Object.keys(sections),
+        ...(o.title ? ['title'] : []),
+        ...(rootCause !== undefined ? ['root cause'] : []),
+      ];
+      if (o.json) printJson(postmortem);
+      else process.stdout.write(`post-mortem of incident ${id} saved (${saved.join(', ')})\n`);
+    },
+  );
   statusCommand(pm, 'review', 'in_review', 'Send the draft for review');
   statusCommand(pm, 'draft', 'draft', 'Send a post-mortem in review back to draft');
   statusCommand(pm, 'publish', 'published', 'Publish a reviewed post-mortem (managers)');

@@ -147,6 +147,8 @@ export interface IncidentsTable {
   channel_name: string;
   /** The war-room call link (plan warRoom.url), null when the incident has none. */
   war_room_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Declared by an exercise (migration 0650): left out of reports unless include_exercises. */
+  exercise: Generated<boolean>;
   mitigation: Json | null;
   resolution: Generated<string>;
   declared_at: Ts;
@@ -290,6 +292,8 @@ export interface PostmortemsTable {
   updated_at: Ts;
   published_at: TsNull;
   published_by: string | null;
+  /** One of the plan's postmortem.rootCauseCategories (migration 0650); null: not categorised. */
+  root_cause_category: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One automatic check of a verification, as the plan version said when it started. */
@@ -866,7 +870,28 @@ export interface IncidentLinksTable {
   created_by: string;
 }
 
+/** A scheduled tabletop exercise or game day (migration 0651). */
+export interface ExercisesTable {
+  id: Generated<string>;
+  plan_name: string;
+  kind: 'tabletop' | 'game_day';
+  title: string;
+  severity: string;
+  service: string | null;
+  scenario: Generated<string>;
+  scheduled_at: Ts;
+  started_at: TsNull;
+  incident_id: ColumnType<
+    string | null,
+    string | number | bigint | null | undefined,
+    string | number | bigint | null
+  >;
+  created_at: Ts;
+  created_by: string;
+}
+
 export interface Database {
+  exercises: ExercisesTable;
   sessions: SessionsTable;
   auth_links: AuthLinksTable;
   sign_in_failures: SignInFailuresTable;

@@ -170,6 +170,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   postmortem: 'stored',
   // Every drafted post-mortem has these sections (after Tocsin's own).
   'postmortem.sections': 'acted',
+  // Setting a post-mortem's root_cause_category refuses one not listed; reports count per category.
+  'postmortem.rootCauseCategories': 'acted',
   // Resolving an incident that lasted longer, or has one of these custom fields set, drafts its
   // post-mortem (due after resolution) whatever its severity.
   'postmortem.requiredWhen': 'acted',

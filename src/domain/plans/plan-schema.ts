@@ -854,6 +854,12 @@ export const planSchema = z
         template: id.optional().describe('a postmortem template'),
         templateUrl: z.string().optional(),
         sections: texts('sections every post-mortem has'),
+        rootCauseCategories: z
+          .array(z.string().trim().min(1).max(100))
+          .default([])
+          .describe(
+            'the root-cause categories a post-mortem may record (reports count incidents per category); empty: any text',
+          ),
         requiredWhen: z
           .strictObject({
             lastedOver: duration

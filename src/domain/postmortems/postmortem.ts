@@ -72,10 +72,25 @@ export const editPostmortemSchema = z
       .record(sectionIdSchema, z.string().max(100_000).refine(isText, 'must be text without NUL characters'))
       .optional()
       .describe('section id → its new Markdown body; sections not named keep theirs'),
+    root_cause_category: z
+      .string()
+      .refine(isText, 'must be text')
+      .trim()
+      .min(1)
+      .max(100)
+      .nullable()
+      .optional()
+      .describe(
+        "one of the plan's postmortem.rootCauseCategories (any text when it lists none); null clears it",
+      ),
   })
-  .refine((v) => v.title !== undefined || (v.sections && Object.keys(v.sections).length > 0), {
-    message: 'give a title or at least one section',
-  });
+  .refine(
+    (v) =>
+      v.title !== undefined ||
+      v.root_cause_category !== undefined ||
+      (v.sections && Object.keys(v.sections).length > 0),
+    { message: 'give a title, a root_cause_category or at least one section' },
+  );
 export type EditPostmortemBody = z.infer<typeof editPostmortemSchema>;
 
 export const postmortemStatusSchema = z.enum(['draft', 'in_review', 'published']);

@@ -28,6 +28,11 @@ export function lockPostmortem(db: Executor, incidentId: string) {
     .executeTakeFirst();
 }
 
+/** The plan an incident ran under: its root-cause categories are the current version's. */
+export function planOfIncident(db: Executor, incidentId: string) {
+  return db.selectFrom('incidents').select('plan_name').where('id', '=', incidentId).executeTakeFirst();
+}
+
 export function updatePostmortem(db: Executor, incidentId: string, set: RowUpdate<'postmortems'>) {
   return db
     .updateTable('postmortems')

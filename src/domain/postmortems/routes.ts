@@ -45,7 +45,12 @@ export function registerPostmortemRoutes(app: App): void {
   app.patch(
     `${BASE}/:id`,
     {
-      schema: { tags, params, body: editPostmortemSchema, summary: 'Edit the title or sections (Markdown)' },
+      schema: {
+        tags,
+        params,
+        body: editPostmortemSchema,
+        summary: 'Edit the title, sections (Markdown) or root-cause category',
+      },
     },
     async (request) => ({
       postmortem: await editPostmortem({

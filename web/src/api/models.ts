@@ -374,3 +374,56 @@ export interface GoalRow {
   actual: number | null;
   met: boolean | null;
 }
+
+/** GET /api/v1/reports/frequency: one bucket (week or month). */
+export interface FrequencyBucket {
+  start: string;
+  end: string;
+  incidents: number;
+  by_severity: Record<string, number>;
+}
+
+/** GET /api/v1/reports/root-causes. */
+export interface RootCauseReport {
+  categories: { category: string; incidents: number }[];
+  uncategorised: number;
+  without_postmortem: number;
+}
+
+/** GET /api/v1/reports/oncall-load: one person. */
+export interface OnCallLoadRow {
+  user: string;
+  name: string;
+  time_zone: string;
+  pages: number;
+  night_pages: number;
+  hours_on_call: number;
+}
+
+/** GET /api/v1/plans/:name/readiness. */
+export interface PlanReadiness {
+  severities: { id: string; route: 'named' | 'service_policy' | 'nobody' }[];
+  review: { every: string; last_reviewed: string | null; due_at: string | null; due: boolean } | null;
+  services: {
+    name: string;
+    team: string | null;
+    escalation_policy: string | null;
+    runbooks: string[];
+    ready: boolean;
+  }[];
+  schedules: { schedule: string; time_zone: string; gaps: { start: string; end: string }[] }[];
+  last_exercise_at: string | null;
+  days_since_last_exercise: number | null;
+}
+
+/** GET /api/v1/exercises: one exercise. */
+export interface Exercise {
+  id: string;
+  plan_name: string;
+  kind: 'tabletop' | 'game_day';
+  title: string;
+  severity: string;
+  scheduled_at: string;
+  started_at: string | null;
+  incident_id: string | null;
+}

@@ -550,6 +550,22 @@ export interface paths {
       };
     };
   };
+  "/api/v1/plans/{name}/readiness": {
+    /** Readiness of the current version: paging route per severity, review due, services with owner and runbook, schedule gaps in the next 14 days, days since the last exercise */
+    get: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/{name}": {
     get: {
       parameters: {
@@ -703,6 +719,11 @@ export interface paths {
              * @description when the problem was first noticed
              */
             detected_at?: string;
+            /**
+             * @description an exercise: its title (so every page and message) says [EXERCISE]; reports leave it out
+             * @default false
+             */
+            exercise?: boolean;
           };
         };
       };
@@ -1374,7 +1395,7 @@ export interface paths {
         };
       };
     };
-    /** Edit the title or sections (Markdown) */
+    /** Edit the title, sections (Markdown) or root-cause category */
     patch: {
       parameters: {
         path: {
@@ -1390,6 +1411,8 @@ export interface paths {
             sections?: {
               [key: string]: string;
             };
+            /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none); null clears it */
+            root_cause_category?: string | null;
           };
         };
       };
@@ -1566,6 +1589,8 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
         };
       };
@@ -1588,6 +1613,8 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
         };
       };
@@ -1610,7 +1637,136 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/frequency": {
+    /** Incidents declared per week or month, in all and per severity (empty buckets as 0) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+          /** @description week (from Monday 00:00 UTC) or calendar month (UTC) */
+          bucket?: "week" | "month";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/root-causes": {
+    /** Incidents per root-cause category (as their post-mortems record; the plan's list first) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/oncall-load": {
+    /** Per person: pages received, night pages (22:00–07:00 in the person's time zone), hours on call */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/exercises": {
+    /** Exercises, latest first */
+    get: {
+      parameters: {
+        query?: {
+          plan?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Schedule a tabletop exercise or game day: at its time it declares an incident marked exercise (real paging, every message says [EXERCISE]) */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description the live plan the exercise runs against */
+            plan: string;
+            /**
+             * @description tabletop: talk it through; game_day: break it for real
+             * @enum {string}
+             */
+            kind: "tabletop" | "game_day";
+            /** @description the scenario in a line (the incident title) */
+            title: string;
+            /** @description a severity id of the plan: whom it pages */
+            severity: string;
+            service?: string;
+            /**
+             * @description what happens, for the facilitator (Markdown)
+             * @default
+             */
+            scenario?: string;
+            /**
+             * Format: date-time
+             * @description when it starts (declares its incident); default: now
+             */
+            scheduled_at?: string;
+          };
         };
       };
       responses: {

@@ -19,7 +19,8 @@ export interface DrillRuleRow {
 
 type Milestone = Moment;
 
-function at(incident: Incident, m: Milestone): Date | null {
+/** When the incident reached a milestone (detection defaults to its declaration). */
+export function momentOf(incident: Incident, m: Milestone): Date | null {
   switch (m) {
     case 'detected':
       return incident.detected_at ?? incident.declared_at;
@@ -44,8 +45,8 @@ export function goalRows(plan: Plan, incident: Incident): DrillRuleRow[] {
     const limit = goal?.bySeverity?.[incident.severity] ?? goal?.target;
     if (!goal || !limit) continue;
     const { from: fromDefault, to: toDefault } = DEFAULT_DEFINITIONS[metric];
-    const from = at(incident, (goal.from ?? fromDefault) as Milestone);
-    const to = at(incident, (goal.to ?? toDefault) as Milestone);
+    const from = momentOf(incident, (goal.from ?? fromDefault) as Milestone);
+    const to = momentOf(incident, (goal.to ?? toDefault) as Milestone);
     const rule = `goals.${metric}${goal.bySeverity?.[incident.severity] ? `.bySeverity.${incident.severity}` : '.target'}`;
     if (!from || !to) {
       rows.push({

@@ -169,7 +169,8 @@ export interface DrillDelivery {
 
 const MINUTE = 60_000;
 
-function offset(from: Date, to: Date | null | undefined): string | null {
+/** "+10m" after `from` (or "-2m" before it); null when `to` never happened. */
+export function offset(from: Date, to: Date | null | undefined): string | null {
   if (!to) return null;
   const ms = to.getTime() - from.getTime();
   return ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`;

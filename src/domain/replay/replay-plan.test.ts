@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
@@ -191,6 +192,11 @@ describe('tocsin plan replay', { timeout: 180_000 }, () => {
     // Nothing was written to the live store.
     expect(await t.db.selectFrom('outbox').select('id').execute()).toEqual(before);
     expect((await t.db.selectFrom('incidents').select('id').execute()).length).toBe(2);
+    // The throwaway store is gone.
+    const left = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_database where datname like 'replay\\_%'`.execute(t.db);
+    expect(left.rows[0]?.n).toBe(0);
   });
 
   it('answers in pages (limit, after → next) and refuses a bad plan, an unknown one and responders', async () => {

@@ -69,7 +69,8 @@ export async function replayPlan({ ctx, input }: Operation<ReplayPlanInput>): Pr
   const out: ReplayIncident[] = [];
   if (batch.length > 0) {
     if (!input.serverUrl) throw new Unavailable('replays are not available on this instance');
-    const store = await openThrowawayStore(input.serverUrl);
+    // Named apart from drills' databases (tests count those left behind by a drill).
+    const store = await openThrowawayStore(input.serverUrl, 'replay');
     try {
       await copyDirectory(ctx.db, store.db);
       for (const [i, incident] of batch.entries()) {

@@ -17,6 +17,7 @@ import { formatSourceError, type SourceError } from '../lib/yaml-source.ts';
 import { chatRoutesFromEnv } from '../notify/providers/chat-webhook.ts';
 import { ApiClient } from './client.ts';
 import { formatTable, printJson, printTable } from './output.ts';
+import { registerReplay } from './replay.ts';
 
 // tocsin plan validate|show|list|versions. validate and show read files without a server; show,
 // list and versions talk to one with --url (or TOCSIN_URL) for stored plans.
@@ -474,6 +475,8 @@ export function registerPlan(program: Command): void {
           ]),
         );
     });
+
+  registerReplay(plan);
 
   plan
     .command('versions')

@@ -3871,6 +3871,44 @@ export interface paths {
       };
     };
   };
+  "/api/v1/plans/{name}/replay": {
+    /** What-if replay: the plan's past incidents run again under a changed plan (body.source) on a virtual clock, in a throwaway database; per incident and in total, who would have been paged, which targets breached and the metrics */
+    post: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description the changed plan (YAML), named like the stored one */
+            source: string;
+            /** @description the file name errors point into (file:line:col) */
+            file?: string;
+            /**
+             * @description replay the incidents declared this long before now
+             * @default 90d
+             */
+            since?: string;
+            /** @description only incidents after this id (the `next` of the previous answer) */
+            after?: string;
+            /**
+             * @description at most this many incidents per answer
+             * @default 25
+             */
+            limit?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/v2/enqueue": {
     /** PagerDuty Events API v2 */
     post: {

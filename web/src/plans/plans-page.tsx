@@ -10,6 +10,7 @@ import { Time } from '../ui/time';
 import { diffLines, lineOf } from './diff';
 import { Drill } from './drill';
 import { Readiness } from './readiness';
+import { Replay } from './replay';
 
 interface Rule {
   name: string;
@@ -58,6 +59,7 @@ function PlanDetail({ name }: { name: string }) {
       <Versions name={name} current={plan.data} />
       <Drill name={name} plan={plan.data} />
       <Readiness name={name} />
+      <Replay name={name} />
       <h3>Effective rules</h3>
       <ErrorNote error={rules.error} />
       <ol className="plain" aria-label="Effective rules">

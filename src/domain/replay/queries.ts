@@ -17,7 +17,9 @@ export function pastIncidents(
     .where('declared_at', '>=', from)
     .where('declared_at', '<', to)
     // A merged incident's story goes on in the one it was merged into: replayed there.
-    .where('merged_into', 'is', null);
+    .where('merged_into', 'is', null)
+    // Exercises are rehearsals, not history the changed plan is weighed against.
+    .where('exercise', '=', false);
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
 }
@@ -31,6 +33,7 @@ export async function countPastIncidents(db: Executor, plan: string, from: Date,
     .where('declared_at', '>=', from)
     .where('declared_at', '<', to)
     .where('merged_into', 'is', null)
+    .where('exercise', '=', false)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -26,6 +26,8 @@ export interface Incident {
   type?: string | null;
   /** high | low (issue 11 §3.9): low pages best effort. */
   urgency?: string;
+  /** The incident this one was merged into (it is resolved as merged), null otherwise. */
+  merged_into?: string | null;
   state: string;
   channel_name: string | null;
   /** The war-room call link (plan warRoom.url), null without one. */
@@ -259,6 +261,7 @@ export interface Team {
   name: string;
   description: string | null;
   members: { user: string; role: string }[];
+  deactivated_at?: string | null;
 }
 export interface AuditEntry {
   id: string;

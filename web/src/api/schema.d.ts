@@ -146,6 +146,22 @@ export interface paths {
       };
     };
   };
+  "/api/v1/users/{handle}/reactivate": {
+    /** Reactivate a user: paged and signing in again; tokens and sessions from before stay revoked */
+    post: {
+      parameters: {
+        path: {
+          handle: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/teams/{name}": {
     /** A team and its members */
     get: {
@@ -243,6 +259,22 @@ export interface paths {
   };
   "/api/v1/teams/{name}/deactivate": {
     /** Deactivate a team: nobody is paged through it, team lists leave it out */
+    post: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/teams/{name}/reactivate": {
+    /** Reactivate a team: paged through and listed again, with its members */
     post: {
       parameters: {
         path: {

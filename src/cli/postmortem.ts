@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { type Postmortem, toMarkdown } from '../domain/postmortems/postmortem.ts';
 import { ApiClient } from './client.ts';
@@ -91,7 +91,8 @@ Examples:
   npx tocsin postmortem show 42 --section timeline
   npx tocsin postmortem edit 42 --section five-whys=@whys.md --section lessons="Alert on queue depth"
   npx tocsin postmortem review 42 && npx tocsin postmortem publish 42
-  npx tocsin postmortem export 42 > postmortem-42.md`,
+  npx tocsin postmortem export 42 > postmortem-42.md
+  npx tocsin postmortem export 42 --format pdf -o postmortem-42.pdf`,
     );
   withCommon(
     pm
@@ -154,11 +155,31 @@ Examples:
   withCommon(
     pm
       .command('export')
-      .description('The whole post-mortem as Markdown')
-      .argument('<incident>', 'the incident id'),
-  ).action(async (id: string, o: CommonOpts) => {
-    const { postmortem } = await new ApiClient({ url: o.url }).get<{ postmortem: Wire }>(path(id));
-    if (o.json) printJson(postmortem);
-    else process.stdout.write(toMarkdown(fromWire(postmortem)));
+      .description('The whole post-mortem as Markdown (default) or PDF')
+      .argument('<incident>', 'the incident id')
+      .option('--format <format>', 'markdown or pdf', 'markdown')
+      .option('-o, --output <file>', 'write to this file instead of standard output'),
+  ).action(async (id: string, o: CommonOpts & { format: string; output?: string }) => {
+    if (o.format !== 'markdown' && o.format !== 'pdf') {
+      throw new Error(`--format ${o.format}: write markdown or pdf`);
+    }
+    const client = new ApiClient({ url: o.url });
+    if (o.format === 'pdf') {
+      // A PDF is bytes: to a file, or to a pipe, never onto a terminal.
+      if (!o.output && process.stdout.isTTY) throw new Error('a PDF goes to a file: add -o FILE (or a pipe)');
+      const pdf = await client.getBytes(`${path(id)}/export?format=pdf`);
+      if (o.output) {
+        await writeFile(o.output, pdf);
+        process.stderr.write(`wrote ${o.output} (${pdf.length} bytes)\n`);
+      } else process.stdout.write(pdf);
+      return;
+    }
+    const { postmortem } = await client.get<{ postmortem: Wire }>(path(id));
+    if (o.json) return printJson(postmortem);
+    const text = toMarkdown(fromWire(postmortem));
+    if (o.output) {
+      await writeFile(o.output, text);
+      process.stderr.write(`wrote ${o.output}\n`);
+    } else process.stdout.write(text);
   });
 }

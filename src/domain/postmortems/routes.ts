@@ -3,7 +3,7 @@ import type { App } from '../http-app.ts';
 import { incidentIdSchema } from '../incidents/inputs.ts';
 import { changePostmortemStatus } from './change-postmortem-status.ts';
 import { editPostmortem } from './edit-postmortem.ts';
-import { exportPostmortem, getPostmortem } from './get-postmortem.ts';
+import { exportPostmortem, exportPostmortemPdf, getPostmortem } from './get-postmortem.ts';
 import { listPostmortems } from './list-postmortems.ts';
 import { editPostmortemSchema, listPostmortemsQuerySchema, postmortemMoveSchema } from './postmortem.ts';
 
@@ -11,6 +11,7 @@ const BASE = '/api/v1/postmortems';
 const tags = ['postmortems'];
 // A post-mortem is named by its incident's id: one per incident.
 const params = z.strictObject({ id: incidentIdSchema });
+const exportQuerySchema = z.strictObject({ format: z.enum(['markdown', 'pdf']).default('markdown') });
 
 export function registerPostmortemRoutes(app: App): void {
   app.get(
@@ -40,6 +41,31 @@ export function registerPostmortemRoutes(app: App): void {
         .type('text/markdown; charset=utf-8')
         .header('content-disposition', `attachment; filename="postmortem-${request.params.id}.md"`)
         .send(text);
+    },
+  );
+  app.get(
+    `${BASE}/:id/export`,
+    {
+      schema: {
+        tags,
+        params,
+        querystring: exportQuerySchema,
+        summary: 'The post-mortem as a file: Markdown (default) or PDF (Latin and Ethiopic text)',
+      },
+    },
+    async (request, reply) => {
+      const input = { incidentId: request.params.id };
+      const pdf = request.query.format === 'pdf';
+      const body = pdf
+        ? await exportPostmortemPdf({ ctx: request.ctx, input })
+        : await exportPostmortem({ ctx: request.ctx, input });
+      return reply
+        .type(pdf ? 'application/pdf' : 'text/markdown; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="postmortem-${request.params.id}.${pdf ? 'pdf' : 'md'}"`,
+        )
+        .send(body);
     },
   );
   app.patch(

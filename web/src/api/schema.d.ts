@@ -1418,6 +1418,26 @@ export interface paths {
       };
     };
   };
+  "/api/v1/postmortems/{id}/export": {
+    /** The post-mortem as a file: Markdown (default) or PDF (Latin and Ethiopic text) */
+    get: {
+      parameters: {
+        query?: {
+          format?: "markdown" | "pdf";
+        };
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/postmortems/{id}/status": {
     /** Move along draft → in_review → published (publishing takes a manager) */
     post: {

@@ -161,6 +161,9 @@ export default function PostmortemPage() {
             <a href={`/api/v1/postmortems/${p.incident_id}/markdown`} download>
               Export Markdown
             </a>
+            <a href={`/api/v1/postmortems/${p.incident_id}/export?format=pdf`} download>
+              Export PDF
+            </a>
           </p>
           {role !== 'viewer' &&
             NEXT[p.status]

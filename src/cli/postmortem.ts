@@ -5,7 +5,7 @@ import { ApiClient } from './client.ts';
 import { type CommonOpts, collect, enc, withCommon } from './common.ts';
 import { printJson, printTable } from './output.ts';
 
-// tocsin postmortem list|show|edit|review|publish|draft|export: the post-mortem of an incident,
+// tocsin postmortem list|show|edit|review|publish|draft|meeting|export: the post-mortem of an incident,
 // named by the incident's id. Tocsin drafts it when the incident resolves (if the plan requires one).
 
 type Wire = Omit<Postmortem, 'due_at' | 'created_at' | 'updated_at' | 'published_at'> & {
@@ -14,6 +14,14 @@ type Wire = Omit<Postmortem, 'due_at' | 'created_at' | 'updated_at' | 'published
   updated_at: string;
   published_at: string | null;
 };
+
+interface MeetingWire {
+  starts_at: string;
+  ends_at: string;
+  attendees: { name: string; email: string | null; handle: string | null }[];
+  /** Only when just scheduled. */
+  invitations?: number;
+}
 
 const path = (id: string) => `/api/v1/postmortems/${enc(id)}`;
 
@@ -92,7 +100,9 @@ Examples:
   npx tocsin postmortem edit 42 --section five-whys=@whys.md --section lessons="Alert on queue depth"
   npx tocsin postmortem review 42 && npx tocsin postmortem publish 42
   npx tocsin postmortem export 42 > postmortem-42.md
-  npx tocsin postmortem export 42 --format pdf -o postmortem-42.pdf`,
+  npx tocsin postmortem export 42 --format pdf -o postmortem-42.pdf
+  npx tocsin postmortem meeting 42 --at 2026-03-04T10:00:00Z --invite board@example.com
+  npx tocsin postmortem meeting 42                     # when, and who is invited`,
     );
   withCommon(
     pm
@@ -152,6 +162,48 @@ Examples:
   statusCommand(pm, 'review', 'in_review', 'Send the draft for review');
   statusCommand(pm, 'draft', 'draft', 'Send a post-mortem in review back to draft');
   statusCommand(pm, 'publish', 'published', 'Publish a reviewed post-mortem (managers)');
+  withCommon(
+    pm
+      .command('meeting')
+      .description(
+        "Show the post-mortem meeting, or schedule/move it (--at): the plan's attendees for the severity, and those invited, get a calendar invitation by email",
+      )
+      .argument('<incident>', 'the incident id')
+      .option('--at <time>', 'when it starts (ISO 8601, e.g. 2026-03-04T10:00:00Z)')
+      .option('--duration <duration>', "how long, e.g. 45m (default: the plan's, else 1h)")
+      .option(
+        '--invite <who>',
+        'a user handle or email address besides the plan’s attendees; repeatable',
+        collect,
+        [],
+      )
+      .option('--note <text>', 'added to the invitation'),
+  ).action(
+    async (
+      id: string,
+      o: CommonOpts & { at?: string; duration?: string; invite: string[]; note?: string },
+    ) => {
+      const client = new ApiClient({ url: o.url });
+      const { meeting } = o.at
+        ? await client.put<{ meeting: MeetingWire }>(`${path(id)}/meeting`, {
+            starts_at: o.at,
+            ...(o.duration ? { duration: o.duration } : {}),
+            ...(o.invite.length > 0 ? { invite: o.invite } : {}),
+            ...(o.note ? { note: o.note } : {}),
+          })
+        : await client.get<{ meeting: MeetingWire }>(`${path(id)}/meeting`);
+      if (o.json) return printJson(meeting);
+      process.stdout.write(
+        `post-mortem meeting of incident ${id}: ${meeting.starts_at} – ${meeting.ends_at}\n`,
+      );
+      if (meeting.invitations !== undefined)
+        process.stdout.write(`invitations sent: ${meeting.invitations}\n`);
+      printTable(
+        ['attendee', 'email'],
+        meeting.attendees.map((a) => [a.handle ?? a.name, a.email ?? '(no email: not invited)']),
+      );
+    },
+  );
   withCommon(
     pm
       .command('export')

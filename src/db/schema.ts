@@ -292,6 +292,27 @@ export interface PostmortemsTable {
   published_by: string | null;
 }
 
+/** Someone invited to a post-mortem meeting: a user (handle) or a mailing list / address. */
+export interface MeetingPerson {
+  name: string;
+  email: string | null;
+  handle: string | null;
+}
+
+/** A post-mortem's meeting (migration 0670); rescheduling bumps sequence under the same uid. */
+export interface PostmortemMeetingsTable {
+  incident_id: Ref;
+  uid: string;
+  sequence: Generated<number>;
+  starts_at: Ts;
+  ends_at: Ts;
+  organizer: ColumnType<{ name: string; email: string }, string, string>;
+  attendees: ColumnType<MeetingPerson[], string, string>;
+  scheduled_by: string;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
 /** One automatic check of a verification, as the plan version said when it started. */
 export interface VerificationCheck {
   title: string;
@@ -924,6 +945,7 @@ export interface Database {
   status_page_subscriber_tokens: StatusPageSubscriberTokensTable;
   status_page_subscribe_requests: StatusPageSubscribeRequestsTable;
   postmortems: PostmortemsTable;
+  postmortem_meetings: PostmortemMeetingsTable;
   incident_affected_users: IncidentAffectedUsersTable;
   incident_verifications: IncidentVerificationsTable;
   incident_action_approvals: IncidentActionApprovalsTable;

@@ -3,9 +3,12 @@ import type { App } from '../http-app.ts';
 import { incidentIdSchema } from '../incidents/inputs.ts';
 import { changePostmortemStatus } from './change-postmortem-status.ts';
 import { editPostmortem } from './edit-postmortem.ts';
+import { getPostmortemMeeting } from './get-meeting.ts';
 import { exportPostmortem, exportPostmortemPdf, getPostmortem } from './get-postmortem.ts';
 import { listPostmortems } from './list-postmortems.ts';
+import { scheduleMeetingSchema } from './meeting.ts';
 import { editPostmortemSchema, listPostmortemsQuerySchema, postmortemMoveSchema } from './postmortem.ts';
+import { schedulePostmortemMeeting } from './schedule-meeting.ts';
 
 const BASE = '/api/v1/postmortems';
 const tags = ['postmortems'];
@@ -94,6 +97,31 @@ export function registerPostmortemRoutes(app: App): void {
       postmortem: await changePostmortemStatus({
         ctx: request.ctx,
         input: { incidentId: request.params.id, to: request.body.to },
+      }),
+    }),
+  );
+  app.get(
+    `${BASE}/:id/meeting`,
+    { schema: { tags, params, summary: "The post-mortem's meeting, when one is scheduled" } },
+    async (request) => ({
+      meeting: await getPostmortemMeeting({ ctx: request.ctx, input: { incidentId: request.params.id } }),
+    }),
+  );
+  app.put(
+    `${BASE}/:id/meeting`,
+    {
+      schema: {
+        tags,
+        params,
+        body: scheduleMeetingSchema,
+        summary:
+          "Schedule or move the post-mortem meeting: the plan's attendees for the severity (and those named) get a calendar invitation (.ics) by email",
+      },
+    },
+    async (request) => ({
+      meeting: await schedulePostmortemMeeting({
+        ctx: request.ctx,
+        input: { incidentId: request.params.id, ...request.body },
       }),
     }),
   );

@@ -1463,6 +1463,58 @@ export interface paths {
       };
     };
   };
+  "/api/v1/postmortems/{id}/meeting": {
+    /** The post-mortem's meeting, when one is scheduled */
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Schedule or move the post-mortem meeting: the plan's attendees for the severity (and those named) get a calendar invitation (.ics) by email */
+    put: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * Format: date-time
+             * @description when the meeting starts (ISO 8601)
+             */
+            starts_at: string;
+            /** @description how long; default the plan's postmortem.meeting.duration, else 1h */
+            duration?: string;
+            /**
+             * @description more attendees besides the plan’s: user handles or email addresses
+             * @default []
+             */
+            invite?: string[];
+            /** @description added to the invitation */
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/action-items": {
     /** Action items, soonest due first */
     get: {

@@ -12,6 +12,7 @@ import { checked } from '../api/validate';
 import { useSession } from '../auth/session';
 import { ErrorNote } from '../ui/field';
 import { Time } from '../ui/time';
+import { MeetingSection } from './meeting';
 import { SectionEditor } from './section-editor';
 
 const NEXT: Record<Postmortem['status'], [Postmortem['status'], string][]> = {
@@ -182,6 +183,7 @@ export default function PostmortemPage() {
               onSave={(body) => save.mutate({ [s.id]: body })}
             />
           ))}
+          <MeetingSection incidentId={p.incident_id} editable={role !== 'viewer'} />
           <ActionItems incidentId={p.incident_id} editable={role !== 'viewer'} />
         </>
       )}

@@ -272,6 +272,8 @@ export interface ActionItemsTable {
   // Due tasks (0551_due_task_reminders.sql): reminded before due, escalated once overdue.
   due_reminded_at: TsNull;
   overdue_escalated_at: TsNull;
+  // Tracker push (0671): the outbox row of the latest push to GitHub Issues or Jira.
+  tracker_outbox_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
 }
 
 export interface PostmortemSection {

@@ -4,11 +4,13 @@ import {
   actionItemIdSchema,
   createActionItemSchema,
   listActionItemsQuerySchema,
+  pushActionItemSchema,
   updateActionItemSchema,
 } from './action-items.ts';
 import { createActionItem } from './create-action-item.ts';
 import { getActionItem } from './get-action-item.ts';
 import { listActionItems, openActionItemsByTeam } from './list-action-items.ts';
+import { getTrackerPush, pushActionItem } from './push-action-item.ts';
 import { updateActionItem } from './update-action-item.ts';
 
 const BASE = '/api/v1/action-items';
@@ -55,6 +57,39 @@ export function registerActionItemRoutes(app: App): void {
         ctx: request.ctx,
         input: { id: request.params.id, ...request.body },
       }),
+    }),
+  );
+  app.post(
+    `${BASE}/:id/push`,
+    {
+      schema: {
+        tags,
+        params,
+        body: pushActionItemSchema,
+        summary:
+          'Push to GitHub Issues or Jira: queued (retried when the tracker fails); the issue URL becomes tracker_url',
+      },
+    },
+    async (request, reply) => {
+      const push = await pushActionItem({
+        ctx: request.ctx,
+        input: { id: request.params.id, tracker: request.body.tracker },
+      });
+      reply.status(202);
+      return { push };
+    },
+  );
+  app.get(
+    `${BASE}/:id/push`,
+    {
+      schema: {
+        tags,
+        params,
+        summary: 'The latest push to a tracker: its state, tries, last error, issue URL',
+      },
+    },
+    async (request) => ({
+      push: await getTrackerPush({ ctx: request.ctx, input: { id: request.params.id } }),
     }),
   );
 }

@@ -1627,6 +1627,47 @@ export interface paths {
       };
     };
   };
+  "/api/v1/action-items/{id}/push": {
+    /** The latest push to a tracker: its state, tries, last error, issue URL */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Push to GitHub Issues or Jira: queued (retried when the tracker fails); the issue URL becomes tracker_url */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description github (GitHub Issues) or jira
+             * @enum {string}
+             */
+            tracker: "github" | "jira";
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/reports/metrics": {
     /** MTTD, MTTA, MTTR (mean, median, p90) overall and per severity, service and team */
     get: {

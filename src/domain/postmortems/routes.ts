@@ -8,6 +8,7 @@ import { exportPostmortem, exportPostmortemPdf, getPostmortem } from './get-post
 import { listPostmortems } from './list-postmortems.ts';
 import { scheduleMeetingSchema } from './meeting.ts';
 import { editPostmortemSchema, listPostmortemsQuerySchema, postmortemMoveSchema } from './postmortem.ts';
+import { meetingAnswer, postmortemAnswer, postmortemsAnswer, scheduledMeetingAnswer } from './responses.ts';
 import { schedulePostmortemMeeting } from './schedule-meeting.ts';
 
 const BASE = '/api/v1/postmortems';
@@ -24,13 +25,21 @@ export function registerPostmortemRoutes(app: App): void {
         tags,
         querystring: listPostmortemsQuerySchema,
         summary: 'Post-mortems, newest incident first',
+        response: { 200: postmortemsAnswer },
       },
     },
     async (request) => ({ postmortems: await listPostmortems({ ctx: request.ctx, input: request.query }) }),
   );
   app.get(
     `${BASE}/:id`,
-    { schema: { tags, params, summary: "An incident's post-mortem, its sections in Markdown" } },
+    {
+      schema: {
+        tags,
+        params,
+        summary: "An incident's post-mortem, its sections in Markdown",
+        response: { 200: postmortemAnswer },
+      },
+    },
     async (request) => ({
       postmortem: await getPostmortem({ ctx: request.ctx, input: { incidentId: request.params.id } }),
     }),
@@ -74,7 +83,13 @@ export function registerPostmortemRoutes(app: App): void {
   app.patch(
     `${BASE}/:id`,
     {
-      schema: { tags, params, body: editPostmortemSchema, summary: 'Edit the title or sections (Markdown)' },
+      schema: {
+        tags,
+        params,
+        body: editPostmortemSchema,
+        summary: 'Edit the title or sections (Markdown)',
+        response: { 200: postmortemAnswer },
+      },
     },
     async (request) => ({
       postmortem: await editPostmortem({
@@ -91,6 +106,7 @@ export function registerPostmortemRoutes(app: App): void {
         params,
         body: postmortemMoveSchema,
         summary: 'Move along draft → in_review → published (publishing takes a manager)',
+        response: { 200: postmortemAnswer },
       },
     },
     async (request) => ({
@@ -102,7 +118,14 @@ export function registerPostmortemRoutes(app: App): void {
   );
   app.get(
     `${BASE}/:id/meeting`,
-    { schema: { tags, params, summary: "The post-mortem's meeting, when one is scheduled" } },
+    {
+      schema: {
+        tags,
+        params,
+        summary: "The post-mortem's meeting, when one is scheduled",
+        response: { 200: meetingAnswer },
+      },
+    },
     async (request) => ({
       meeting: await getPostmortemMeeting({ ctx: request.ctx, input: { incidentId: request.params.id } }),
     }),
@@ -116,6 +139,7 @@ export function registerPostmortemRoutes(app: App): void {
         body: scheduleMeetingSchema,
         summary:
           "Schedule or move the post-mortem meeting: the plan's attendees for the severity (and those named) get a calendar invitation (.ics) by email",
+        response: { 200: scheduledMeetingAnswer },
       },
     },
     async (request) => ({

@@ -1353,7 +1353,37 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortems: ({
+                  incident_id: string;
+                  title: string;
+                  /** @enum {string} */
+                  status: "draft" | "in_review" | "published";
+                  due_at: string | null;
+                  sections: {
+                      id: string;
+                      title: string;
+                      /** @description Markdown */
+                      body: string;
+                    }[];
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  created_at: string;
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  updated_at: string;
+                  published_at: string | null;
+                  published_by: string | null;
+                  /** @description past its due date and not published */
+                  overdue: boolean;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1370,7 +1400,37 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1396,7 +1456,37 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1458,7 +1548,37 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1475,7 +1595,49 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              meeting: {
+                incident_id: string;
+                /** @description the invitation UID: the same across reschedules */
+                uid: string;
+                /** @description 0, then one more at each reschedule */
+                sequence: number;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                starts_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                ends_at: string;
+                organizer: {
+                  name: string;
+                  email: string;
+                };
+                attendees: ({
+                    name: string;
+                    /** @description null: listed, but no invitation (no address) */
+                    email: string | null;
+                    /** @description the user, when the attendee is one */
+                    handle: string | null;
+                  })[];
+                scheduled_by: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+              };
+            };
+          };
         };
       };
     };
@@ -1510,7 +1672,51 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              meeting: {
+                incident_id: string;
+                /** @description the invitation UID: the same across reschedules */
+                uid: string;
+                /** @description 0, then one more at each reschedule */
+                sequence: number;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                starts_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                ends_at: string;
+                organizer: {
+                  name: string;
+                  email: string;
+                };
+                attendees: ({
+                    name: string;
+                    /** @description null: listed, but no invitation (no address) */
+                    email: string | null;
+                    /** @description the user, when the attendee is one */
+                    handle: string | null;
+                  })[];
+                scheduled_by: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                /** @description invitations queued by this call */
+                invitations: number;
+              };
+            };
+          };
         };
       };
     };
@@ -1534,7 +1740,36 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_items: ({
+                  id: string;
+                  incident_id: string | null;
+                  title: string;
+                  description: string;
+                  /** @description user handle */
+                  owner: string | null;
+                  due_at: string | null;
+                  /** @enum {string} */
+                  status: "open" | "in_progress" | "done" | "cancelled";
+                  /** @enum {string} */
+                  priority: "low" | "medium" | "high" | "urgent";
+                  tracker_url: string | null;
+                  source: string;
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  created_at: string;
+                  updated_at: string | null;
+                  done_at: string | null;
+                  overdue_reminded_at: string | null;
+                  team: string | null;
+                  /** @description unfinished and past its due date */
+                  overdue: boolean;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1564,8 +1799,37 @@ export interface paths {
       };
       responses: {
         /** @description Default Response */
-        200: {
-          content: never;
+        201: {
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1576,7 +1840,15 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              teams: ({
+                  team: string | null;
+                  open: number;
+                  overdue: number;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1592,7 +1864,36 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1622,7 +1923,36 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1638,7 +1968,29 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              push: {
+                /** @description github or jira */
+                tracker: string;
+                /**
+                 * @description pending/sending: under way (retried after failures); failed: gave up; sent: the issue exists
+                 * @enum {string}
+                 */
+                status: "pending" | "sending" | "sent" | "failed" | "cancelled";
+                attempts: number;
+                /** @description the tracker's reason for the last failure */
+                last_error: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                next_attempt_at: string;
+                /** @description the created issue */
+                url: string | null;
+              };
+            };
+          };
         };
       };
     };
@@ -1662,8 +2014,30 @@ export interface paths {
       };
       responses: {
         /** @description Default Response */
-        200: {
-          content: never;
+        202: {
+          content: {
+            "application/json": {
+              push: {
+                /** @description github or jira */
+                tracker: string;
+                /**
+                 * @description pending/sending: under way (retried after failures); failed: gave up; sent: the issue exists
+                 * @enum {string}
+                 */
+                status: "pending" | "sending" | "sent" | "failed" | "cancelled";
+                attempts: number;
+                /** @description the tracker's reason for the last failure */
+                last_error: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                next_attempt_at: string;
+                /** @description the created issue */
+                url: string | null;
+              };
+            };
+          };
         };
       };
     };

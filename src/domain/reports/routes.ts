@@ -3,6 +3,7 @@ import type { App } from '../http-app.ts';
 import { getGoals } from './goals.ts';
 import { complianceCsv, goalsCsv, metricsCsv, reportQuerySchema } from './reports.ts';
 import { getResponseMetrics } from './response-metrics.ts';
+import { complianceReportAnswer, goalsReportAnswer, metricsReportAnswer } from './responses.ts';
 import { getTargetCompliance } from './target-compliance.ts';
 
 const BASE = '/api/v1/reports';
@@ -24,6 +25,7 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: 'MTTD, MTTA, MTTR (mean, median, p90) overall and per severity, service and team',
+        response: { 200: metricsReportAnswer },
       },
     },
     async (request, reply) => {
@@ -39,6 +41,7 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: "How often each of the plan's targets was met",
+        response: { 200: complianceReportAnswer },
       },
     },
     async (request, reply) => {
@@ -54,6 +57,7 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: "The plan's goals, met or not over the period",
+        response: { 200: goalsReportAnswer },
       },
     },
     async (request, reply) => {

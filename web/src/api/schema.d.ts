@@ -2059,7 +2059,70 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+              };
+              /** @description where each metric starts and stops (the plan's goals.<metric>.from/to) */
+              definitions: {
+                mttd: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+                mtta: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+                mttr: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+              };
+              rows: ({
+                  /** @enum {string} */
+                  group_by: "all" | "severity" | "service" | "team";
+                  /** @description the severity, service or team; null for all */
+                  group: string | null;
+                  incidents: number;
+                  resolved: number;
+                  mttd: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                  mtta: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                  mttr: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                })[];
+            };
+          };
         };
       };
     };
@@ -2081,7 +2144,33 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+              };
+              rows: ({
+                  target: string;
+                  /** @description null: every severity together */
+                  severity: string | null;
+                  met: number;
+                  breached: number;
+                  pending: number;
+                  /** @description met / (met + breached); null when nothing was decided */
+                  rate: number | null;
+                })[];
+            };
+          };
         };
       };
     };
@@ -2103,7 +2192,34 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+              };
+              plan: string | null;
+              goals: ({
+                  goal: string;
+                  severity: string | null;
+                  description: string;
+                  /** @description a duration in ms, or the most incidents per quarter */
+                  target: number;
+                  actual: number | null;
+                  /** @description null: nothing to judge in the period */
+                  met: boolean | null;
+                })[];
+            };
+          };
         };
       };
     };

@@ -274,6 +274,8 @@ export interface ActionItemsTable {
   // Due tasks (0551_due_task_reminders.sql): reminded before due, escalated once overdue.
   due_reminded_at: TsNull;
   overdue_escalated_at: TsNull;
+  // Tracker push (0671): the outbox row of the latest push to GitHub Issues or Jira.
+  tracker_outbox_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
 }
 
 export interface PostmortemSection {
@@ -294,6 +296,27 @@ export interface PostmortemsTable {
   published_by: string | null;
   /** One of the plan's postmortem.rootCauseCategories (migration 0650); null: not categorised. */
   root_cause_category: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Someone invited to a post-mortem meeting: a user (handle) or a mailing list / address. */
+export interface MeetingPerson {
+  name: string;
+  email: string | null;
+  handle: string | null;
+}
+
+/** A post-mortem's meeting (migration 0670); rescheduling bumps sequence under the same uid. */
+export interface PostmortemMeetingsTable {
+  incident_id: Ref;
+  uid: string;
+  sequence: Generated<number>;
+  starts_at: Ts;
+  ends_at: Ts;
+  organizer: ColumnType<{ name: string; email: string }, string, string>;
+  attendees: ColumnType<MeetingPerson[], string, string>;
+  scheduled_by: string;
+  created_at: Ts;
+  updated_at: Ts;
 }
 
 /** One automatic check of a verification, as the plan version said when it started. */
@@ -949,6 +972,7 @@ export interface Database {
   status_page_subscriber_tokens: StatusPageSubscriberTokensTable;
   status_page_subscribe_requests: StatusPageSubscribeRequestsTable;
   postmortems: PostmortemsTable;
+  postmortem_meetings: PostmortemMeetingsTable;
   incident_affected_users: IncidentAffectedUsersTable;
   incident_verifications: IncidentVerificationsTable;
   incident_action_approvals: IncidentActionApprovalsTable;

@@ -53,10 +53,16 @@ export function sectionId(title: string): string {
   );
 }
 
+/** The lines under the title of an export: its status and due date. */
+export function postmortemHeader(pm: Pick<PostmortemRow, 'status' | 'due_at'>): string[] {
+  const head = [`Status: ${pm.status.replace('_', ' ')}`];
+  if (pm.due_at) head.push(`Due: ${pm.due_at.toISOString()}`);
+  return head;
+}
+
 /** The whole document as Markdown: the title, then each section under its own heading. */
 export function toMarkdown(pm: Pick<PostmortemRow, 'title' | 'status' | 'due_at' | 'sections'>): string {
-  const head = [`# ${pm.title}`, '', `Status: ${pm.status.replace('_', ' ')}`];
-  if (pm.due_at) head.push(`Due: ${pm.due_at.toISOString()}`);
+  const head = [`# ${pm.title}`, '', ...postmortemHeader(pm)];
   const body = pm.sections.map((s) => `## ${s.title}\n\n${s.body.trim() || '_To be written._'}\n`);
   return `${head.join('\n')}\n\n${body.join('\n')}`;
 }

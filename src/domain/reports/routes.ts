@@ -14,6 +14,7 @@ import {
   rootCausesCsv,
 } from './reports.ts';
 import { getResponseMetrics } from './response-metrics.ts';
+import { complianceReportAnswer, goalsReportAnswer, metricsReportAnswer } from './responses.ts';
 import { getRootCauses } from './root-causes.ts';
 import { getTargetCompliance } from './target-compliance.ts';
 
@@ -36,6 +37,7 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: 'MTTD, MTTA, MTTR (mean, median, p90) overall and per severity, service and team',
+        response: { 200: metricsReportAnswer },
       },
     },
     async (request, reply) => {
@@ -51,6 +53,7 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: "How often each of the plan's targets was met",
+        response: { 200: complianceReportAnswer },
       },
     },
     async (request, reply) => {
@@ -66,6 +69,7 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: "The plan's goals, met or not over the period",
+        response: { 200: goalsReportAnswer },
       },
     },
     async (request, reply) => {

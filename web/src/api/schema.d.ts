@@ -1406,7 +1406,37 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortems: ({
+                  incident_id: string;
+                  title: string;
+                  /** @enum {string} */
+                  status: "draft" | "in_review" | "published";
+                  due_at: string | null;
+                  sections: {
+                      id: string;
+                      title: string;
+                      /** @description Markdown */
+                      body: string;
+                    }[];
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  created_at: string;
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  updated_at: string;
+                  published_at: string | null;
+                  published_by: string | null;
+                  /** @description past its due date and not published */
+                  overdue: boolean;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1423,7 +1453,37 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1451,7 +1511,37 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1460,6 +1550,26 @@ export interface paths {
     /** The post-mortem as one Markdown document (export) */
     get: {
       parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}/export": {
+    /** The post-mortem as a file: Markdown (default) or PDF (Latin and Ethiopic text) */
+    get: {
+      parameters: {
+        query?: {
+          format?: "markdown" | "pdf";
+        };
         path: {
           /** @description Incident id */
           id: string;
@@ -1493,7 +1603,175 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}/meeting": {
+    /** The post-mortem's meeting, when one is scheduled */
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              meeting: {
+                incident_id: string;
+                /** @description the invitation UID: the same across reschedules */
+                uid: string;
+                /** @description 0, then one more at each reschedule */
+                sequence: number;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                starts_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                ends_at: string;
+                organizer: {
+                  name: string;
+                  email: string;
+                };
+                attendees: ({
+                    name: string;
+                    /** @description null: listed, but no invitation (no address) */
+                    email: string | null;
+                    /** @description the user, when the attendee is one */
+                    handle: string | null;
+                  })[];
+                scheduled_by: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Schedule or move the post-mortem meeting: the plan's attendees for the severity (and those named) get a calendar invitation (.ics) by email */
+    put: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * Format: date-time
+             * @description when the meeting starts (ISO 8601)
+             */
+            starts_at: string;
+            /** @description how long; default the plan's postmortem.meeting.duration, else 1h */
+            duration?: string;
+            /**
+             * @description more attendees besides the plan’s: user handles or email addresses
+             * @default []
+             */
+            invite?: string[];
+            /** @description added to the invitation */
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              meeting: {
+                incident_id: string;
+                /** @description the invitation UID: the same across reschedules */
+                uid: string;
+                /** @description 0, then one more at each reschedule */
+                sequence: number;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                starts_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                ends_at: string;
+                organizer: {
+                  name: string;
+                  email: string;
+                };
+                attendees: ({
+                    name: string;
+                    /** @description null: listed, but no invitation (no address) */
+                    email: string | null;
+                    /** @description the user, when the attendee is one */
+                    handle: string | null;
+                  })[];
+                scheduled_by: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                /** @description invitations queued by this call */
+                invitations: number;
+              };
+            };
+          };
         };
       };
     };
@@ -1517,7 +1795,36 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_items: ({
+                  id: string;
+                  incident_id: string | null;
+                  title: string;
+                  description: string;
+                  /** @description user handle */
+                  owner: string | null;
+                  due_at: string | null;
+                  /** @enum {string} */
+                  status: "open" | "in_progress" | "done" | "cancelled";
+                  /** @enum {string} */
+                  priority: "low" | "medium" | "high" | "urgent";
+                  tracker_url: string | null;
+                  source: string;
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  created_at: string;
+                  updated_at: string | null;
+                  done_at: string | null;
+                  overdue_reminded_at: string | null;
+                  team: string | null;
+                  /** @description unfinished and past its due date */
+                  overdue: boolean;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1547,8 +1854,37 @@ export interface paths {
       };
       responses: {
         /** @description Default Response */
-        200: {
-          content: never;
+        201: {
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1559,7 +1895,15 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              teams: ({
+                  team: string | null;
+                  open: number;
+                  overdue: number;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1575,7 +1919,36 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1605,7 +1978,121 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/action-items/{id}/push": {
+    /** The latest push to a tracker: its state, tries, last error, issue URL */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              push: {
+                /** @description github or jira */
+                tracker: string;
+                /**
+                 * @description pending/sending: under way (retried after failures); failed: gave up; sent: the issue exists
+                 * @enum {string}
+                 */
+                status: "pending" | "sending" | "sent" | "failed" | "cancelled";
+                attempts: number;
+                /** @description the tracker's reason for the last failure */
+                last_error: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                next_attempt_at: string;
+                /** @description the created issue */
+                url: string | null;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Push to GitHub Issues or Jira: queued (retried when the tracker fails); the issue URL becomes tracker_url */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description github (GitHub Issues) or jira
+             * @enum {string}
+             */
+            tracker: "github" | "jira";
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": {
+              push: {
+                /** @description github or jira */
+                tracker: string;
+                /**
+                 * @description pending/sending: under way (retried after failures); failed: gave up; sent: the issue exists
+                 * @enum {string}
+                 */
+                status: "pending" | "sending" | "sent" | "failed" | "cancelled";
+                attempts: number;
+                /** @description the tracker's reason for the last failure */
+                last_error: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                next_attempt_at: string;
+                /** @description the created issue */
+                url: string | null;
+              };
+            };
+          };
         };
       };
     };
@@ -1629,7 +2116,70 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+              };
+              /** @description where each metric starts and stops (the plan's goals.<metric>.from/to) */
+              definitions: {
+                mttd: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+                mtta: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+                mttr: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+              };
+              rows: ({
+                  /** @enum {string} */
+                  group_by: "all" | "severity" | "service" | "team";
+                  /** @description the severity, service or team; null for all */
+                  group: string | null;
+                  incidents: number;
+                  resolved: number;
+                  mttd: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                  mtta: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                  mttr: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                })[];
+            };
+          };
         };
       };
     };
@@ -1653,7 +2203,33 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+              };
+              rows: ({
+                  target: string;
+                  /** @description null: every severity together */
+                  severity: string | null;
+                  met: number;
+                  breached: number;
+                  pending: number;
+                  /** @description met / (met + breached); null when nothing was decided */
+                  rate: number | null;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1677,7 +2253,34 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+              };
+              plan: string | null;
+              goals: ({
+                  goal: string;
+                  severity: string | null;
+                  description: string;
+                  /** @description a duration in ms, or the most incidents per quarter */
+                  target: number;
+                  actual: number | null;
+                  /** @description null: nothing to judge in the period */
+                  met: boolean | null;
+                })[];
+            };
+          };
         };
       };
     };

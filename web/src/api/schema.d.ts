@@ -1434,6 +1434,8 @@ export interface paths {
                   published_by: string | null;
                   /** @description past its due date and not published */
                   overdue: boolean;
+                  /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
+                  root_cause_category: string | null;
                 })[];
             };
           };
@@ -1481,6 +1483,8 @@ export interface paths {
                 published_by: string | null;
                 /** @description past its due date and not published */
                 overdue: boolean;
+                /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
+                root_cause_category: string | null;
               };
             };
           };
@@ -1539,6 +1543,8 @@ export interface paths {
                 published_by: string | null;
                 /** @description past its due date and not published */
                 overdue: boolean;
+                /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
+                root_cause_category: string | null;
               };
             };
           };
@@ -1631,6 +1637,8 @@ export interface paths {
                 published_by: string | null;
                 /** @description past its due date and not published */
                 overdue: boolean;
+                /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
+                root_cause_category: string | null;
               };
             };
           };
@@ -2130,6 +2138,8 @@ export interface paths {
                  */
                 to: string;
                 plan: string | null;
+                /** @description exercise incidents counted (include_exercises=true) */
+                include_exercises: boolean;
               };
               /** @description where each metric starts and stops (the plan's goals.<metric>.from/to) */
               definitions: {
@@ -2217,6 +2227,8 @@ export interface paths {
                  */
                 to: string;
                 plan: string | null;
+                /** @description exercise incidents counted (include_exercises=true) */
+                include_exercises: boolean;
               };
               rows: ({
                   target: string;
@@ -2267,6 +2279,8 @@ export interface paths {
                  */
                 to: string;
                 plan: string | null;
+                /** @description exercise incidents counted (include_exercises=true) */
+                include_exercises: boolean;
               };
               plan: string | null;
               goals: ({

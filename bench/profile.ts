@@ -6,8 +6,8 @@ import { ensureWrk, runWrk } from './wrk.ts';
 
 // Where Tocsin's CPU goes under one benchmark's load: `tocsin serve` runs with `node --cpu-prof`
 // (loopback only), the load runs, the server stops cleanly (the profile is written on exit), and the
-// self time is summed per function and per package/file. `npm run bench -- --profile-ingest` (the
-// peer benchmark's ingest: wrk, 32 connections, ~1 KB new alerts) or `--profile-writes` (declare +
+// self time is summed per function and per package/file. `npx tsx bench/profile.ts` (the
+// peer benchmark's ingest: wrk, 32 connections, ~1 KB new alerts) or `... --writes` (declare +
 // transition + note, 16 clients). The .cpuprofile stays in BENCH_PROFILE_DIR (default
 // /tmp/tocsin-profile) for a closer look in Chrome's DevTools.
 

@@ -62,7 +62,7 @@ lifecycle:
 `;
 
 /** Counts every query any pg client of this process sends, by the label current when it is sent. */
-class StatementCounter {
+export class StatementCounter {
   label = 'setup';
   readonly counts = new Map<string, number>();
   private original: typeof pg.Client.prototype.query | undefined;

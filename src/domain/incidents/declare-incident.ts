@@ -154,7 +154,8 @@ export async function declareIncident(
     );
     const event = (kind: (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS], d: Record<string, unknown>) =>
       incidents.appendEvent(tx, { incidentId: id, kind, at: now, actor: ctx.actor, data: d });
-    await event(EVENT_KINDS.declared, {
+    // The declared event and the audit entry in one statement (one round trip).
+    const declared = {
       title: incident.title,
       severity: incident.severity,
       ...(incident.type ? { type: incident.type } : {}),
@@ -168,17 +169,21 @@ export async function declareIncident(
       correlation_id: incident.correlation_id,
       channel: incident.channel_name,
       ...(incident.war_room_url ? { war_room: incident.war_room_url } : {}),
-    });
+    };
+    await incidents.appendEventAudited(
+      tx,
+      { incidentId: id, kind: EVENT_KINDS.declared, at: now, actor: ctx.actor, data: declared },
+      audit.auditRowOf(ctx.actor, now, {
+        action: 'incident.declared',
+        entityType: 'incident',
+        entityId: id,
+        after: incident,
+      }),
+    );
     for (const responder of responders) {
       await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });
     }
     await attachRunbooks(tx, { incidentId: id, plan, facts: runbookFacts(incident), event });
-    await audit.record(tx, ctx.actor, now, {
-      action: 'incident.declared',
-      entityType: 'incident',
-      entityId: id,
-      after: incident,
-    });
     return incident;
   });
 }

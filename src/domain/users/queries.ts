@@ -154,6 +154,7 @@ export function userByTokenHash(db: Executor, tokenHash: string, now: Date) {
     .select([
       'api_tokens.id as token_id',
       'api_tokens.last_used_at',
+      'api_tokens.expires_at',
       'users.id',
       'users.handle',
       'users.name',

@@ -95,6 +95,17 @@ export const COMMAND_GROUPS: CommandGroup[] = [
     ],
   },
   {
+    load: async () => [(await import('./exercise.ts')).registerExercise],
+    commands: [
+      {
+        name: 'exercise',
+        term: 'exercise',
+        description:
+          'Tabletop exercises and game days: drills against the live plan with real paging, marked exercise',
+      },
+    ],
+  },
+  {
     load: async () => [(await import('./service.ts')).registerService],
     commands: [
       { name: 'service', term: 'service', description: 'Services: what alerts belong to' },
@@ -216,12 +227,13 @@ export const COMMAND_GROUPS: CommandGroup[] = [
       {
         name: 'user',
         term: 'user',
-        description: 'People: create, list, show, change role and details, deactivate (admins change)',
+        description:
+          'People: create, list, show, change role and details, deactivate, reactivate (admins change)',
       },
       {
         name: 'team',
         term: 'team',
-        description: 'Teams: create, list, show, set a member’s role, remove, deactivate',
+        description: 'Teams: create, list, show, set a member’s role, remove, deactivate, reactivate',
       },
     ],
   },

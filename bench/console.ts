@@ -44,6 +44,11 @@ interface Tti {
   scriptKb: number;
   /** Which scripts those were (file name and KB as sent), so a regression names its chunk. */
   scripts: string[];
+  /** Main-thread busy time until the mark (Chromium's TaskDuration / ScriptDuration), median, ms. */
+  taskMs: number;
+  scriptMs: number;
+  /** The last run's requests before interactive: path, start → end (ms from navigation start). */
+  waterfall: string[];
 }
 
 /**
@@ -68,6 +73,9 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
   let requests = 0;
   let scriptKb = 0;
   let scripts: string[] = [];
+  let waterfall: string[] = [];
+  const taskMs: number[] = [];
+  const scriptMs: number[] = [];
   try {
     for (let i = 0; i < PAGE_RUNS; i++) {
       const context = await browser.newContext({ baseURL: url });
@@ -78,10 +86,18 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
         if (!login.ok()) throw new Error(`sign-in answered ${login.status()}`);
         await context.addInitScript(LONG_TASKS);
         const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
         await page.goto(`/incidents/${incidentId}`);
         await page.waitForFunction(`performance.getEntriesByName('${MARK}').length > 0`, null, {
           timeout: 60_000,
+          polling: 'raf',
         });
+        // Main-thread work up to (about) the mark: independent of how long the machine made it wait.
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        const metric = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+        taskMs.push(metric('TaskDuration'));
+        scriptMs.push(metric('ScriptDuration'));
         await page.waitForTimeout(QUIET_MS);
         // A string runs in the page (this file is type-checked without the DOM).
         // Load-independent figures beside the wall time: what the browser had to fetch first.
@@ -92,6 +108,7 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
           requests: number;
           scriptBytes: number;
           scripts: string[];
+          waterfall: string[];
         }>(`(() => {
           const mark = performance.getEntriesByName('${MARK}')[0].startTime;
           const before = performance.getEntriesByType('resource').filter((r) => r.startTime < mark);
@@ -106,6 +123,12 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
             scripts: before
               .filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'))
               .map((r) => r.name.split('/').pop() + ' ' + (r.encodedBodySize / 1024).toFixed(1)),
+            waterfall: [performance.getEntriesByType('navigation')[0], ...before].map((r) => {
+              const server = (r.serverTiming ?? []).map((s) => s.name + ' ' + s.duration.toFixed(1)).join(' ');
+              const u = new URL(r.name);
+              return (u.pathname + u.search).slice(0, 48) + ' ' + r.startTime.toFixed(0) + '→' +
+                r.responseEnd.toFixed(0) + (server ? ' (server ' + server + ' ms)' : '');
+            }),
           };
         })()`);
         runs.push(Math.max(t.mark, t.longTaskEnd));
@@ -113,6 +136,7 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
         requests = t.requests;
         scriptKb = t.scriptBytes / 1024;
         scripts = t.scripts;
+        waterfall = t.waterfall;
       } finally {
         await context.close();
       }
@@ -120,7 +144,17 @@ async function timeToInteractive(url: string, token: string, incidentId: string)
   } finally {
     await browser.close();
   }
-  return { median: median(runs), runs, domContentLoaded: median(dcl), requests, scriptKb, scripts };
+  return {
+    median: median(runs),
+    runs,
+    domContentLoaded: median(dcl),
+    requests,
+    scriptKb,
+    scripts,
+    taskMs: median(taskMs),
+    scriptMs: median(scriptMs),
+    waterfall,
+  };
 }
 
 function row(name: string, m: Measured, health: Measured): string {
@@ -200,6 +234,12 @@ export async function benchConsole(): Promise<void> {
           )} ms); navigation to DOMContentLoaded ${tti.domContentLoaded.toFixed(0)} ms; before interactive: ${tti.requests} requests, ${tti.scriptKb.toFixed(1)} KB of JavaScript (as sent: brotli)`,
       );
       console.log(`  scripts before interactive (KB as sent, last run): ${tti.scripts.join(', ')}`);
+      console.log(
+        `  main-thread time to interactive (Chromium TaskDuration, median): ${tti.taskMs.toFixed(0)} ms, of which script ${tti.scriptMs.toFixed(0)} ms`,
+      );
+      console.log(
+        `  requests before interactive (last run, ms from navigation start):\n    ${tti.waterfall.join('\n    ')}`,
+      );
       console.log('\nconsole, issue 12 figures at 10,000 incidents:');
       console.log(
         `  initial JS+CSS         ${size.totalKb.toFixed(1).padStart(7)} KB gzip  budget ${size.budgetKb} KB  ${verdict(size.totalKb <= size.budgetKb)}`,

@@ -3,6 +3,7 @@ import { type LoadResult, load } from '../scripts/lib/load.ts';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
+import { benchApply } from './apply.ts';
 import { benchConsole } from './console.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { benchIngest, startBaseline } from './ingest.ts';
@@ -15,6 +16,7 @@ import { benchStatements } from './statements.ts';
 import { benchStatusPage } from './status-page.ts';
 import { embeddedStore } from './stores.ts';
 import { benchSubscribers } from './subscribers.ts';
+import { countWriteStatements, reportWriteStatements } from './write-statements.ts';
 
 // npm run bench: the incident write path on the embedded store and on Debian's PostgreSQL 15
 // (scripts/system-deps.sh), printed side by side with the ratio to the embedded baseline; then alert
@@ -113,7 +115,8 @@ async function main() {
 // --ingest (bench/ingest.ts), --paging (bench/paging.ts), --peer (bench/peer.ts: Alertmanager side
 // by side), --status-page (bench/status-page.ts), --console (bench/console.ts), --reports
 // (bench/reports.ts), --statements (bench/statements.ts: round trips per alert on the alert → page
-// path, which the machine's load does not move), --subscribers (bench/subscribers.ts). Without a
+// path, which the machine's load does not move, and per incident write request: bench/write-statements.ts),
+// --subscribers (bench/subscribers.ts), --apply (bench/apply.ts: 8,000 User documents). Without a
 // flag, every part runs.
 const PARTS = [
   'start',
@@ -127,6 +130,7 @@ const PARTS = [
   'reports',
   'statements',
   'subscribers',
+  'apply',
 ] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
@@ -139,5 +143,9 @@ if (runs('peer') && !(await benchPeer())) process.exitCode = 1;
 if (runs('status-page') && !(await benchStatusPage())) process.exitCode = 1;
 if (runs('console')) await benchConsole();
 if (runs('reports')) await benchReports();
-if (runs('statements')) await benchStatements();
+if (runs('statements')) {
+  await benchStatements();
+  reportWriteStatements(await countWriteStatements());
+}
 if (runs('subscribers') && !(await benchSubscribers())) process.exitCode = 1;
+if (runs('apply')) await benchApply();

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { VirtualClock } from '../src/db/clock.ts';
@@ -13,6 +14,7 @@ import { Engine } from '../src/engine/engine.ts';
 import { engineModules } from '../src/engine/modules.ts';
 import type { OutboxModule } from '../src/engine/outbox.ts';
 import { type Provider, providerRegistry } from '../src/notify/providers/provider.ts';
+import { startProfile } from './profile.ts';
 import { embeddedStore, type Store } from './stores.ts';
 
 // Statements (round trips to PostgreSQL) per alert on the alert → incident → page → delivery path,
@@ -20,11 +22,17 @@ import { embeddedStore, type Store } from './stores.ts';
 // real engine modules on a virtual clock, a recording push provider. Every query a pg client sends
 // is counted (BEGIN, SAVEPOINT and COMMIT included), by the engine module whose tick sent it.
 // Unlike a wall-clock figure, this one does not move with the load on a shared machine.
-// `npm run bench -- --statements`; BENCH_STATEMENTS_ALERTS (default 50) alerts per case.
+// `npm run bench -- --statements`; BENCH_STATEMENTS_ALERTS (default 50) alerts per case;
+// BENCH_STATEMENTS_PROFILE=DIR for a CPU profile of the engine passes (bench/profile.ts).
 
 const ALERTS = Number(process.env.BENCH_STATEMENTS_ALERTS ?? 50);
 /** BENCH_STATEMENTS_TRACE=1 prints each counted statement (with BENCH_STATEMENTS_ALERTS=1: one alert's). */
 const TRACE = process.env.BENCH_STATEMENTS_TRACE === '1';
+/**
+ * BENCH_STATEMENTS_PROFILE=DIR writes a V8 CPU profile of each case's engine passes (ingest and setup
+ * left out) to DIR/engine-<people>.cpuprofile, and prints the functions with the most self time.
+ */
+const PROFILE = process.env.BENCH_STATEMENTS_PROFILE;
 
 const setup = (people: number) => `
 ${Array.from(
@@ -54,7 +62,7 @@ lifecycle:
 `;
 
 /** Counts every query any pg client of this process sends, by the label current when it is sent. */
-class StatementCounter {
+export class StatementCounter {
   label = 'setup';
   readonly counts = new Map<string, number>();
   private original: typeof pg.Client.prototype.query | undefined;
@@ -149,6 +157,7 @@ async function countCase(url: string, people: number, counter: StatementCounter)
       await ingestAlertEvents({ ctx, input: { integration, events: [event] } });
     }
     const ingestUs = process.cpuUsage(ingestCpu);
+    const profiler = PROFILE ? await startProfile() : undefined;
     const engineCpu = process.cpuUsage();
     for (let pass = 0; pass < 50; pass++) {
       let handled = 0;
@@ -163,6 +172,7 @@ async function countCase(url: string, people: number, counter: StatementCounter)
       if (handled === 0) break;
     }
     const engineUs = process.cpuUsage(engineCpu);
+    if (profiler && PROFILE) await profiler.stop(join(PROFILE, `engine-${people}.cpuprofile`));
     // The idle pass that found nothing left is counted too: a pass costs that much when idle.
     const byModule = new Map(counter.counts);
     counter.label = 'setup';

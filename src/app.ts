@@ -101,7 +101,7 @@ export async function startTocsin(
       const engine = new Engine({ db: store.db, clock, log, metrics, schemaVersion }, engineModules());
       running.engine = engine;
       engine.start(env.TOCSIN_ENGINE_INTERVAL_MS);
-      wake = listenForWork(store.url, () => engine.wake(), log);
+      wake = listenForWork(store.url, (what) => engine.wake(what), log);
     }
     if (role !== 'engine') {
       events = startEventHub(store.url, log);

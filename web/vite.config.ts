@@ -32,7 +32,8 @@ function precompress(): Plugin {
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react(), precompress()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 400 },
+  // `manifest`: the server reads it to preload the chunks of the page a link opens (src/http/console-hints.ts).
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 400, manifest: true },
   server: {
     proxy: {
       '/api': { target: process.env.TOCSIN_URL ?? 'http://127.0.0.1:8080', changeOrigin: false },

@@ -86,6 +86,8 @@ Examples:
   npx tocsin action-item list --overdue
   npx tocsin action-item teams
   npx tocsin action-item update 7 --status done
+  npx tocsin action-item push 7 --tracker github     # or jira; the issue URL becomes its tracker link
+  npx tocsin action-item push 7 --status
   npx tocsin action-item list --json | jq '.[].title'`,
     );
   withCommon(
@@ -181,4 +183,35 @@ Examples:
     if (o.json) printJson(action_item);
     else process.stdout.write(`action item #${action_item.id}: ${action_item.status}\n`);
   });
+  withCommon(
+    group
+      .command('push')
+      .description(
+        'Push an action item to GitHub Issues or Jira (TOCSIN_GITHUB_* / TOCSIN_JIRA_* on the server); --status shows the push',
+      )
+      .argument('<id>', 'the action item id')
+      .option('--tracker <tracker>', 'github or jira')
+      .option('--status', 'show the latest push instead: its state, tries, last error, issue URL'),
+  ).action(async (id: string, o: CommonOpts & { tracker?: string; status?: boolean }) => {
+    const client = new ApiClient({ url: o.url });
+    const url = `/api/v1/action-items/${enc(id)}/push`;
+    if (!o.status && !o.tracker) throw new Error('give --tracker github|jira, or --status');
+    const { push } = o.status
+      ? await client.get<{ push: PushWire }>(url)
+      : await client.post<{ push: PushWire }>(url, { tracker: o.tracker });
+    if (o.json) return printJson(push);
+    process.stdout.write(
+      `action item ${id}: push to ${push.tracker} ${push.status}` +
+        `${push.attempts > 0 ? ` after ${push.attempts} attempt(s)` : ''}` +
+        `${push.url ? `: ${push.url}` : ''}${push.last_error && !push.url ? ` (${push.last_error})` : ''}\n`,
+    );
+  });
+}
+
+interface PushWire {
+  tracker: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  url: string | null;
 }

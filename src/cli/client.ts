@@ -58,6 +58,28 @@ export class ApiClient {
   get<T>(path: string) {
     return this.request<T>('GET', path);
   }
+
+  /** A GET whose answer is a file (a PDF export): its bytes, or the API's error as for JSON. */
+  async getBytes(path: string): Promise<Buffer> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, { headers });
+    } catch (error) {
+      throw new Error(`cannot reach ${this.base}: ${(error as Error).cause ?? (error as Error).message}`);
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    if (!response.ok) {
+      const e = (
+        JSON.parse(bytes.toString('utf8') || '{}') as {
+          error?: { message?: string; details?: { path: string; message: string }[] };
+        }
+      ).error;
+      throw new ApiError(response.status, e?.message ?? `HTTP ${response.status}`, e?.details ?? []);
+    }
+    return bytes;
+  }
   post<T>(path: string, body: unknown = {}) {
     return this.request<T>('POST', path, body);
   }

@@ -4,6 +4,7 @@ import { registerApply } from './apply.ts';
 import { registerContact } from './contact.ts';
 import { registerDetection } from './detection.ts';
 import { registerDrill } from './drill.ts';
+import { registerExercise } from './exercise.ts';
 import { registerInbox } from './inbox.ts';
 import { registerIncident } from './incident.ts';
 import { registerMaintenance } from './maintenance.ts';
@@ -31,6 +32,7 @@ export function registerCommands(program: Command): void {
   registerPostmortem(program);
   registerActionItem(program);
   registerReport(program);
+  registerExercise(program);
   registerService(program);
   registerDetection(program);
   registerMaintenance(program);

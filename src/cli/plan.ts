@@ -5,13 +5,19 @@ import { planPagingGaps } from '../domain/paging/paging-gaps.ts';
 import type { PlanVersionSummary } from '../domain/plans/list-plan-versions.ts';
 import type { PlanSummary } from '../domain/plans/list-plans.ts';
 import { lifecycleOf, loadPlan, type Plan, statusPageStateOf } from '../domain/plans/plan.ts';
-import { type PlanReadiness, planReadiness, readinessLines } from '../domain/plans/readiness.ts';
+import {
+  type PlanReadiness,
+  planReadiness,
+  readinessLines,
+  type ServerReadiness,
+} from '../domain/plans/readiness.ts';
 import { chatRouteGaps } from '../domain/plans/recipient-gaps.ts';
 import type { Workflow, WorkflowAction } from '../domain/workflows/workflow-schema.ts';
 import { formatSourceError, type SourceError } from '../lib/yaml-source.ts';
 import { chatRoutesFromEnv } from '../notify/providers/chat-webhook.ts';
 import { ApiClient } from './client.ts';
 import { formatTable, printJson, printTable } from './output.ts';
+import { registerReplay } from './replay.ts';
 
 // tocsin plan validate|show|list|versions. validate and show read files without a server; show,
 // list and versions talk to one with --url (or TOCSIN_URL) for stored plans.
@@ -98,7 +104,12 @@ export function runValidate(paths: string[], opts: { json?: boolean | undefined 
  * validate, then warn about what would go wrong at run time: severities whose incidents page nobody,
  * chat channels this server's configuration does not route; and print each plan's readiness report.
  */
-export function runCheck(paths: string[], opts: { json?: boolean | undefined }, now = new Date()): number {
+export function runCheck(
+  paths: string[],
+  opts: { json?: boolean | undefined },
+  now = new Date(),
+  server = new Map<string, ServerReadiness>(),
+): number {
   const results: (ValidationResult & { paging_warnings: string[]; readiness?: PlanReadiness })[] = [];
   for (const file of expandPaths(paths)) {
     const read = readPlanFile(file);
@@ -106,7 +117,9 @@ export function runCheck(paths: string[], opts: { json?: boolean | undefined }, 
     const pagingWarnings = read.plan
       ? [...planPagingGaps(read.plan), ...chatRouteGaps(read.plan, chatRoutesFromEnv())]
       : [];
-    const readiness = read.plan ? planReadiness(read.plan, now) : undefined;
+    const readiness = read.plan
+      ? withServer(planReadiness(read.plan, now), server.get(read.plan.metadata.name))
+      : undefined;
     results.push({
       ...toResult(file, read),
       paging_warnings: pagingWarnings,
@@ -121,6 +134,41 @@ export function runCheck(paths: string[], opts: { json?: boolean | undefined }, 
   }
   if (opts.json) printJson(results);
   return results.every((r) => r.ok) ? 0 : 1;
+}
+
+/** The file's readiness (severities, review) with what the server knows of the plan (services, schedules, exercises). */
+function withServer(
+  file: PlanReadiness,
+  server: ServerReadiness | undefined,
+): PlanReadiness | ServerReadiness {
+  return server ? { ...server, severities: file.severities, review: file.review } : file;
+}
+
+/**
+ * `plan check --url`: asks the server for each plan's readiness (GET /api/v1/plans/:name/readiness)
+ * before the check; a plan the server does not have is said on stderr and checked from its file alone.
+ */
+export async function runCheckWithServer(
+  paths: string[],
+  opts: { json?: boolean | undefined; url: string },
+): Promise<number> {
+  const client = new ApiClient({ url: opts.url });
+  const server = new Map<string, ServerReadiness>();
+  for (const file of expandPaths(paths)) {
+    const name = readPlanFile(file).plan?.metadata.name;
+    if (!name || server.has(name)) continue;
+    try {
+      server.set(
+        name,
+        await client.get<ServerReadiness>(`/api/v1/plans/${encodeURIComponent(name)}/readiness`),
+      );
+    } catch (e) {
+      process.stderr.write(
+        `${file}: warning: no server readiness for plan ${name}: ${(e as Error).message}\n`,
+      );
+    }
+  }
+  return runCheck(paths, opts, new Date(), server);
 }
 
 // --- plan show -------------------------------------------------------------------------------------
@@ -369,17 +417,26 @@ export function registerPlan(program: Command): void {
     )
     .argument('<files...>', 'plan files, or directories of them')
     .option('--json', 'print a JSON array of {file, ok, name, errors, warnings, paging_warnings, readiness}')
+    .option(
+      '--url <url>',
+      "also ask this Tocsin server for the plan's services (owner, runbook), schedule gaps in the next 14 days and last exercise",
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  npx tocsin plan check examples/plans/minimal.yaml\n\n' +
-        'The readiness report (stdout, under each OK line) says whom each severity pages, when the\n' +
-        "plan's review is due (review.every after review.lastReviewed) and that no exercise is recorded.\n" +
+      '\nExamples:\n  npx tocsin plan check examples/plans/minimal.yaml\n' +
+        '  npx tocsin plan check examples/plans/ --url http://localhost:8080\n\n' +
+        'The readiness report (stdout, under each OK line) says whom each severity pages and when the\n' +
+        "plan's review is due (review.every after review.lastReviewed). With --url the server adds each\n" +
+        'service of the plan with its owner (team or escalation policy) and the runbooks naming it, each\n' +
+        "schedule's gaps (nobody on call) in the next 14 days, and the days since the last exercise.\n" +
         'Warnings go to stderr and do not change the exit code (1 only for errors). Chat channels are\n' +
         "checked against this environment's TOCSIN_CHAT_WEBHOOKS and TOCSIN_SLACK_BOT_TOKEN. `tocsin apply`\n" +
         'also warns about services whose incidents would page nobody.\n',
     )
-    .action((files: string[], opts: { json?: boolean }) => {
-      process.exitCode = runCheck(files, opts);
+    .action(async (files: string[], opts: { json?: boolean; url?: string }) => {
+      process.exitCode = opts.url
+        ? await runCheckWithServer(files, { ...opts, url: opts.url })
+        : runCheck(files, opts);
     });
 
   plan
@@ -418,6 +475,8 @@ export function registerPlan(program: Command): void {
           ]),
         );
     });
+
+  registerReplay(plan);
 
   plan
     .command('versions')

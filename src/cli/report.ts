@@ -1,15 +1,22 @@
 import type { Command } from 'commander';
+import type { FrequencyReport } from '../domain/reports/frequency.ts';
 import type { GoalsReport } from '../domain/reports/goals.ts';
+import type { OnCallLoadReport } from '../domain/reports/oncall-load.ts';
 import {
   type ComplianceRow,
   complianceCsv,
+  frequencyCsv,
   type GoalRow,
   goalsCsv,
   METRICS,
   type MetricStats,
   type MetricsRow,
   metricsCsv,
+  type OnCallLoadRow,
+  onCallLoadCsv,
+  rootCausesCsv,
 } from '../domain/reports/reports.ts';
+import type { RootCauseReport } from '../domain/reports/root-causes.ts';
 import { formatDuration, parseDuration } from '../lib/duration.ts';
 import { ApiClient } from './client.ts';
 import { type CommonOpts, withCommon } from './common.ts';
@@ -24,6 +31,7 @@ interface PeriodOpts extends CommonOpts {
   since?: string;
   plan?: string;
   csv?: boolean;
+  includeExercises?: boolean;
 }
 
 const periodOptions = (c: Command) =>
@@ -33,12 +41,14 @@ const periodOptions = (c: Command) =>
       .option('--to <time>', 'end of the period, ISO 8601 (default: now)')
       .option('--since <duration>', 'the period ending now, e.g. 30d or 12w (instead of --from)')
       .option('--plan <name>', "only this plan's incidents, judged by its goals")
+      .option('--include-exercises', 'count the incidents of exercises too (left out by default)')
       .option('--csv', 'print CSV'),
   );
 
-function query(o: PeriodOpts): string {
+function query(o: PeriodOpts, extra: Record<string, string | undefined> = {}): string {
   const from = o.since ? new Date(Date.now() - parseDuration(o.since)).toISOString() : o.from;
-  const q = Object.entries({ from, to: o.to, plan: o.plan }).filter(
+  const include = o.includeExercises ? 'true' : undefined;
+  const q = Object.entries({ from, to: o.to, plan: o.plan, include_exercises: include, ...extra }).filter(
     (e): e is [string, string] => e[1] !== undefined,
   );
   return new URLSearchParams(q).toString();
@@ -97,6 +107,36 @@ function printGoals(report: GoalsReport): void {
   );
 }
 
+function printFrequency(r: FrequencyReport): void {
+  const severities = [...new Set(r.buckets.flatMap((b) => Object.keys(b.by_severity)))].sort();
+  printTable(
+    [r.bucket, 'incidents', ...severities],
+    r.buckets.map((b) => [
+      String(b.start).slice(0, r.bucket === 'week' ? 10 : 7),
+      b.incidents,
+      ...severities.map((s) => b.by_severity[s] ?? 0),
+    ]),
+  );
+}
+
+function printRootCauses(r: RootCauseReport): void {
+  printTable(
+    ['root cause', 'incidents'],
+    [
+      ...r.categories.map((c) => [c.category, c.incidents]),
+      ['(uncategorised)', r.uncategorised],
+      ['(no post-mortem)', r.without_postmortem],
+    ],
+  );
+}
+
+function printOnCallLoad(rows: OnCallLoadRow[]): void {
+  printTable(
+    ['user', 'name', 'time zone', 'pages', 'night pages', 'hours on call'],
+    rows.map((r) => [r.user, r.name, r.time_zone, r.pages, r.night_pages, r.hours_on_call]),
+  );
+}
+
 export function registerReport(program: Command): void {
   const report = program
     .command('report')
@@ -108,7 +148,14 @@ Examples:
   npx tocsin report metrics --since 90d
   npx tocsin report compliance --plan job-application-platform --from 2026-01-01T00:00:00Z --to 2026-04-01T00:00:00Z
   npx tocsin report goals --plan job-application-platform
-  npx tocsin report metrics --since 30d --csv > metrics.csv`,
+  npx tocsin report metrics --since 30d --csv > metrics.csv
+  npx tocsin report frequency --since 26w --bucket month
+  npx tocsin report root-causes --plan job-application-platform --json
+  npx tocsin report oncall-load --since 30d --csv > load.csv
+  npx tocsin report metrics --since 90d --include-exercises
+
+Exercise incidents (tocsin exercise) are left out unless --include-exercises. Night pages are pages
+received between 22:00 and 07:00 in the paged person's own time zone.`,
     );
   periodOptions(
     report
@@ -140,4 +187,46 @@ Examples:
       else printGoals(r);
     },
   );
+  periodOptions(
+    report
+      .command('frequency')
+      .description('Incidents declared per week or month, in all and per severity')
+      .option('--bucket <week|month>', 'week (from Monday, UTC) or month', 'week'),
+  ).action(async (o: PeriodOpts & { bucket: string }) => {
+    const r = await new ApiClient({ url: o.url }).get<FrequencyReport>(
+      `/api/v1/reports/frequency?${query(o, { bucket: o.bucket })}`,
+    );
+    if (o.json) printJson(r);
+    else if (o.csv) process.stdout.write(frequencyCsv(r.buckets.map(dated)));
+    else printFrequency(r);
+  });
+  periodOptions(
+    report.command('root-causes').description('Incidents per root-cause category their post-mortems record'),
+  ).action(async (o: PeriodOpts) => {
+    const r = await new ApiClient({ url: o.url }).get<RootCauseReport>(
+      `/api/v1/reports/root-causes?${query(o)}`,
+    );
+    if (o.json) printJson(r);
+    else if (o.csv) process.stdout.write(rootCausesCsv(r));
+    else printRootCauses(r);
+  });
+  periodOptions(
+    report
+      .command('oncall-load')
+      .description('Per person: pages, night pages (22:00–07:00 their time), hours on call'),
+  ).action(async (o: PeriodOpts) => {
+    const r = await new ApiClient({ url: o.url }).get<OnCallLoadReport>(
+      `/api/v1/reports/oncall-load?${query(o)}`,
+    );
+    if (o.json) printJson(r);
+    else if (o.csv) process.stdout.write(onCallLoadCsv(r.rows));
+    else printOnCallLoad(r.rows);
+  });
 }
+
+/** A bucket as the wire sends it (times as text) with its times as dates again. */
+const dated = (b: FrequencyReport['buckets'][number]) => ({
+  ...b,
+  start: new Date(b.start),
+  end: new Date(b.end),
+});

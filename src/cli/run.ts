@@ -2,11 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, describeEnv } from '../config/env.ts';
 import { VERSION } from '../version.ts';
 import { ApiError } from './client.ts';
-import { registerCommands } from './commands.ts';
+import { registerCommandsFor } from './lazy-commands.ts';
 import { shouldExitAfterCommand } from './lifecycle.ts';
 
-/** The `tocsin` command with every subcommand; a new one per run. */
-export function buildProgram(): Command {
+/** The `tocsin` command with what `argv` needs of its subcommands (lazy-commands.ts); a new one per run. */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('tocsin')
     .description(
       'Tocsin runs your incident response plan: alerts, on call and paging, incidents, updates, a web console and a status page.',
@@ -21,7 +21,7 @@ export function buildProgram(): Command {
     );
   // Options after a subcommand belong to it (plan show NAME --version N is not the program version).
   program.enablePositionalOptions();
-  registerCommands(program);
+  await registerCommandsFor(program, argv);
   program.exitOverride();
   return program;
 }
@@ -32,7 +32,7 @@ export function buildProgram(): Command {
  */
 export async function runCli(argv: readonly string[]): Promise<number | null> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    await (await buildProgram(argv)).parseAsync([...argv]);
     return shouldExitAfterCommand() ? Number(process.exitCode ?? 0) : null;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

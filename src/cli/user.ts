@@ -3,7 +3,7 @@ import { ApiClient } from './client.ts';
 import { type CommonOpts, collect, enc, type Json, withCommon } from './common.ts';
 import { printJson, printTable } from './output.ts';
 
-// tocsin user create|list|show|set|deactivate and tocsin team create|list|show|set-role|remove|deactivate: an
+// tocsin user create|list|show|set|deactivate|reactivate and tocsin team create|list|show|set-role|remove|deactivate|reactivate: an
 // admin onboards people without writing YAML; each person then adds and verifies their own contacts.
 
 interface WireUser {
@@ -68,7 +68,9 @@ function userFields(o: UserOpts): Json {
 export function registerUser(program: Command): void {
   const user = program
     .command('user')
-    .description('People: create, list, show, change role and details, deactivate (admins change)');
+    .description(
+      'People: create, list, show, change role and details, deactivate, reactivate (admins change)',
+    );
 
   withCommon(
     user
@@ -167,13 +169,29 @@ Then, as that person (their own token): npx tocsin contact add sms +233201234567
       else process.stdout.write(`${done.handle} deactivated at ${done.deactivated_at}\n`);
     });
 
+  withCommon(
+    user
+      .command('reactivate')
+      .description('Reactivate someone who came back: paged and signing in again (old tokens stay revoked)')
+      .argument('<handle>', 'their handle'),
+  )
+    .addHelpText('after', '\nExample:\n  npx tocsin user reactivate kofi')
+    .action(async (handle: string, o: CommonOpts) => {
+      const { user: done } = await client(o).post<{ user: WireUser }>(
+        `/api/v1/users/${enc(handle)}/reactivate`,
+        {},
+      );
+      if (o.json) printJson(done);
+      else process.stdout.write(`${done.handle} active\n`);
+    });
+
   registerTeam(program);
 }
 
 function registerTeam(program: Command): void {
   const team = program
     .command('team')
-    .description('Teams: create, list, show, set a member’s role, remove, deactivate');
+    .description('Teams: create, list, show, set a member’s role, remove, deactivate, reactivate');
 
   withCommon(
     team
@@ -258,6 +276,22 @@ function registerTeam(program: Command): void {
       );
       if (o.json) printJson(done);
       else process.stdout.write(`team ${done.name} deactivated at ${done.deactivated_at}\n`);
+    });
+
+  withCommon(
+    team
+      .command('reactivate')
+      .description('Reactivate a deactivated team: paged through and listed again, with its members')
+      .argument('<name>', 'team name'),
+  )
+    .addHelpText('after', '\nExample:\n  npx tocsin team reactivate old-payments')
+    .action(async (name: string, o: CommonOpts) => {
+      const { team: done } = await client(o).post<{ team: WireTeam }>(
+        `/api/v1/teams/${enc(name)}/reactivate`,
+        {},
+      );
+      if (o.json) printJson(done);
+      else process.stdout.write(`team ${done.name} active\n`);
     });
 
   withCommon(

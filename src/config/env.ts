@@ -212,6 +212,38 @@ export const envSchema = z.object({
     .describe(
       'From address of notification emails, e.g. "Tocsin <tocsin@example.com>" (needed with TOCSIN_SMTP_URL)',
     ),
+  TOCSIN_GITHUB_REPO: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name')
+    .optional()
+    .describe('GitHub repository action items are pushed to as issues (owner/name); unset: no GitHub push'),
+  TOCSIN_GITHUB_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('GitHub token allowed to create issues in TOCSIN_GITHUB_REPO (needed with it)'),
+  TOCSIN_GITHUB_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('https://api.github.com')
+    .describe('GitHub REST API base (GitHub Enterprise: https://HOST/api/v3)'),
+  TOCSIN_JIRA_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      'Jira site action items are pushed to (e.g. https://example.atlassian.net); unset: no Jira push',
+    ),
+  TOCSIN_JIRA_EMAIL: z.string().min(3).optional().describe('Jira account email (basic auth with the token)'),
+  TOCSIN_JIRA_TOKEN: z.string().min(1).optional().describe('Jira API token of TOCSIN_JIRA_EMAIL'),
+  TOCSIN_JIRA_PROJECT: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'a Jira project key, e.g. OPS')
+    .optional()
+    .describe('Jira project key the issues are created in'),
+  TOCSIN_JIRA_ISSUE_TYPE: z
+    .string()
+    .min(1)
+    .default('Task')
+    .describe('Jira issue type of pushed action items'),
   TOCSIN_NTFY_URL: z
     .url({ protocol: /^https?$/ })
     .optional()

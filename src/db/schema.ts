@@ -147,6 +147,8 @@ export interface IncidentsTable {
   channel_name: string;
   /** The war-room call link (plan warRoom.url), null when the incident has none. */
   war_room_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Declared by an exercise (migration 0650): left out of reports unless include_exercises. */
+  exercise: Generated<boolean>;
   mitigation: Json | null;
   resolution: Generated<string>;
   declared_at: Ts;
@@ -272,6 +274,8 @@ export interface ActionItemsTable {
   // Due tasks (0551_due_task_reminders.sql): reminded before due, escalated once overdue.
   due_reminded_at: TsNull;
   overdue_escalated_at: TsNull;
+  // Tracker push (0671): the outbox row of the latest push to GitHub Issues or Jira.
+  tracker_outbox_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
 }
 
 export interface PostmortemSection {
@@ -290,6 +294,29 @@ export interface PostmortemsTable {
   updated_at: Ts;
   published_at: TsNull;
   published_by: string | null;
+  /** One of the plan's postmortem.rootCauseCategories (migration 0650); null: not categorised. */
+  root_cause_category: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Someone invited to a post-mortem meeting: a user (handle) or a mailing list / address. */
+export interface MeetingPerson {
+  name: string;
+  email: string | null;
+  handle: string | null;
+}
+
+/** A post-mortem's meeting (migration 0670); rescheduling bumps sequence under the same uid. */
+export interface PostmortemMeetingsTable {
+  incident_id: Ref;
+  uid: string;
+  sequence: Generated<number>;
+  starts_at: Ts;
+  ends_at: Ts;
+  organizer: ColumnType<{ name: string; email: string }, string, string>;
+  attendees: ColumnType<MeetingPerson[], string, string>;
+  scheduled_by: string;
+  created_at: Ts;
+  updated_at: Ts;
 }
 
 /** One automatic check of a verification, as the plan version said when it started. */
@@ -866,7 +893,28 @@ export interface IncidentLinksTable {
   created_by: string;
 }
 
+/** A scheduled tabletop exercise or game day (migration 0651). */
+export interface ExercisesTable {
+  id: Generated<string>;
+  plan_name: string;
+  kind: 'tabletop' | 'game_day';
+  title: string;
+  severity: string;
+  service: string | null;
+  scenario: Generated<string>;
+  scheduled_at: Ts;
+  started_at: TsNull;
+  incident_id: ColumnType<
+    string | null,
+    string | number | bigint | null | undefined,
+    string | number | bigint | null
+  >;
+  created_at: Ts;
+  created_by: string;
+}
+
 export interface Database {
+  exercises: ExercisesTable;
   sessions: SessionsTable;
   auth_links: AuthLinksTable;
   sign_in_failures: SignInFailuresTable;
@@ -924,6 +972,7 @@ export interface Database {
   status_page_subscriber_tokens: StatusPageSubscriberTokensTable;
   status_page_subscribe_requests: StatusPageSubscribeRequestsTable;
   postmortems: PostmortemsTable;
+  postmortem_meetings: PostmortemMeetingsTable;
   incident_affected_users: IncidentAffectedUsersTable;
   incident_verifications: IncidentVerificationsTable;
   incident_action_approvals: IncidentActionApprovalsTable;

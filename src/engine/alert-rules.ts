@@ -1,16 +1,24 @@
 import { noteAlertsResolved } from '../domain/alert-rules/note-alerts-resolved.ts';
 import { routeAlerts } from '../domain/alert-rules/route-alerts.ts';
+import { PlanCache } from '../domain/workflows/plan-cache.ts';
+import { processDeclaredIncidentEvents } from '../domain/workflows/process-workflow-events.ts';
 import type { EngineModule } from './engine.ts';
 
 /**
  * From alerts to incidents: decides what each new alert does under its service's rules, and notes
- * incidents whose alerts have all resolved.
+ * incidents whose alerts have all resolved. The incidents it declares have their workflows run in
+ * the same transaction (their first pages are queued by the commit that declares them), instead of
+ * waiting for the workflow-events module's next pass.
  */
-export function alertRulesModule(): EngineModule {
+export function alertRulesModule(plans = new PlanCache()): EngineModule {
   return {
     id: 20,
     name: 'alert-rules',
-    tick: async ({ tx, now, log }) =>
-      (await routeAlerts({ tx, now, log })) + (await noteAlertsResolved({ tx, now, log })),
+    tick: async ({ tx, now, log }) => {
+      const declared: string[] = [];
+      const routed = await routeAlerts({ tx, now, log, declared });
+      await processDeclaredIncidentEvents({ tx, now, log, plans }, declared);
+      return routed + (await noteAlertsResolved({ tx, now, log }));
+    },
   };
 }

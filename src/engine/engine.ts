@@ -22,6 +22,12 @@ export interface EngineModule {
   tick(ctx: TickContext): Promise<number>;
   /** Work the module started outside its ticks (sends) finishes; called once by Engine.stop(). */
   stop?(): Promise<void>;
+  /**
+   * Work for this module was committed (NOTIFY tocsin_work naming it): start on it now, outside the
+   * engine's pass (in a transaction of its own, under the module's lock), instead of when the pass
+   * reaches the module. Only the outbox has it: delivery on commit.
+   */
+  woken?(deps: { db: Db; clock: Clock; log?: Logger | undefined }): void;
 }
 
 /** How often an idle module records its tick in engine_modules (what /health/detailed reads). */
@@ -197,9 +203,13 @@ export class Engine {
     this.timer = setTimeout(loop, 0);
   }
 
-  /** New work was committed (NOTIFY tocsin_work, or this process knows): run a pass now. */
-  wake(): void {
+  /**
+   * New work was committed (NOTIFY tocsin_work, or this process knows): run a pass now. `what` names
+   * the module whose work it is, when the notification says: that module starts on it at once.
+   */
+  wake(what = ''): void {
     if (!this.running || this.stopping) return;
+    if (what) this.modules.find((m) => m.name === what)?.woken?.(this.deps);
     if (this.ticking) {
       this.wakeRequested = true;
       return;

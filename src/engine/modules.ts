@@ -8,6 +8,7 @@ import { alertRulesModule } from './alert-rules.ts';
 import { auditorModule } from './auditor.ts';
 import type { EngineModule } from './engine.ts';
 import { escalationsModule } from './escalations.ts';
+import { exercisesModule } from './exercises.ts';
 import { heartbeatsModule } from './heartbeats.ts';
 import { httpChecksModule } from './http-checks.ts';
 import { outboxModule } from './outbox.ts';
@@ -43,9 +44,12 @@ export function engineModules(options: EngineModuleOptions = {}): EngineModule[]
     // Verification queries Prometheus (when configured); a breach it records moves the incident back
     // and is an event the workflows below react to (the commander is told).
     ...(prometheus ? [verificationModule({ prometheusUrl: prometheus })] : []),
-    // Alerts to incidents after the sources (an alert resolved in this pass can self-heal) and before
-    // the workflows, which react to the incidents it declares in the same pass.
-    alertRulesModule(),
+    // Alerts to incidents after the sources (an alert resolved in this pass can self-heal). The
+    // incidents it declares have their workflows (their first pages) run in its own transaction; the
+    // workflows below react to everything else in the same pass.
+    alertRulesModule(plans),
+    // Exercises due declare their incidents here, before the workflows and paging that act on them.
+    exercisesModule(),
     // Workflow timers before events: a breach or overdue reminder they record is reacted to by the
     // events module in the same pass.
     workflowTimersModule(plans),

@@ -163,6 +163,13 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
       deliver({ db, clock, log }, claimed, false);
       return expired + claimed.length;
     },
+    // Delivery on commit: a committed row is claimed now, in a claim of its own like a refill
+    // (skipped while a tick of this module, here or elsewhere, holds the lock: that tick claims it,
+    // or the pass the same notification asks for does).
+    woken(deps) {
+      more = true;
+      refill(deps);
+    },
     async idle() {
       while (running.size > 0 || refilling) await Promise.allSettled([...running, refilling]);
     },

@@ -127,7 +127,10 @@ describe('the web console at /', () => {
 
   it('leaves the server routes as they were', async () => {
     expect((await built.inject({ url: '/api/v1/users' })).statusCode).toBe(401);
-    expect((await built.inject({ url: '/api/v1/users', headers: auth(ADMIN_TOKEN) })).statusCode).toBe(200);
+    const users = await built.inject({ url: '/api/v1/users', headers: auth(ADMIN_TOKEN) });
+    expect(users.statusCode).toBe(200);
+    // The server's own time, for the browser's resource timing (the console bench prints it).
+    expect(users.headers['server-timing']).toMatch(/^app;dur=\d+\.\d$/);
     expect((await built.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
     expect((await built.inject({ url: '/metrics' })).statusCode).toBe(401);
     expect((await built.inject({ url: '/metrics', headers: auth(ADMIN_TOKEN) })).statusCode).toBe(200);
@@ -136,6 +139,48 @@ describe('the web console at /', () => {
     expect((await built.inject({ url: '/auth/oidc/none/start' })).statusCode).toBe(404);
     // Other methods on console paths are not pages.
     expect((await built.inject({ method: 'POST', url: '/incidents/42' })).statusCode).toBe(404);
+  });
+
+  it("hints the incident page's chunks, and its API calls to a browser with a session cookie", async () => {
+    mkdirSync(join(dist, '.vite'));
+    writeFileSync(
+      join(dist, '.vite', 'manifest.json'),
+      JSON.stringify({
+        'index.html': { file: 'assets/app-3f9a1c.js', isEntry: true, imports: [] },
+        'src/incidents/incident-page.tsx': {
+          file: 'assets/incident-page-1.js',
+          isDynamicEntry: true,
+          imports: ['index.html', '_time-2.js'],
+        },
+        '_time-2.js': { file: 'assets/time-2.js', imports: ['index.html'] },
+      }),
+    );
+    try {
+      const anonymous = await built.inject({ url: '/incidents/42' });
+      expect(anonymous.headers['cache-control']).toBe('no-cache');
+      expect(anonymous.body).toContain(
+        '<link rel="modulepreload" crossorigin href="/assets/incident-page-1.js">',
+      );
+      expect(anonymous.body).toContain('href="/assets/time-2.js"');
+      expect(anonymous.body).not.toContain('modulepreload crossorigin href="/assets/app-3f9a1c.js"');
+      expect(anonymous.body).not.toContain('as="fetch"');
+      const signedIn = await built.inject({ url: '/incidents/42', cookies: { tocsin_session: 'whatever' } });
+      for (const api of ['/api/v1/auth/session', '/api/v1/incidents/42', '/api/v1/incidents/42/pages']) {
+        expect(signedIn.body).toContain(`<link rel="preload" as="fetch" crossorigin href="${api}">`);
+      }
+      expect(signedIn.headers.vary).toContain('cookie');
+      // An id is encoded as the console encodes it, never markup.
+      const odd = await built.inject({
+        url: '/incidents/%22%3E%3Cscript%3E',
+        cookies: { tocsin_session: 'x' },
+      });
+      expect(odd.body).toContain('href="/api/v1/incidents/%22%3E%3Cscript%3E"');
+      expect(odd.body).not.toContain('"><script>');
+      // Other pages are the file as built.
+      expect((await built.inject({ url: '/oncall', cookies: { tocsin_session: 'x' } })).body).toBe(INDEX);
+    } finally {
+      rmSync(join(dist, '.vite'), { recursive: true, force: true });
+    }
   });
 
   it('says plainly when the console is not built', async () => {

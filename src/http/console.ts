@@ -1,8 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_COOKIE } from '../domain/auth/auth.ts';
 import { packageRoot } from '../lib/package-root.ts';
+import { hintsFor, readManifest } from './console-hints.ts';
 import { homePage } from './home.ts';
 import type { App, AppDeps } from './server.ts';
 
@@ -38,6 +40,18 @@ export function registerConsole(app: App, deps: AppDeps): void {
 
   const sendIndex = (reply: FastifyReply) =>
     reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
+  // A page with preload hints (console-hints.ts) gets them in its <head>; any other, the file as built.
+  const sendPage = async (request: FastifyRequest, reply: FastifyReply, path: string) => {
+    const signedIn = Boolean(request.cookies?.[SESSION_COOKIE]);
+    const hints = /^\/incidents\/[^/]+$/.test(path) ? hintsFor(path, await readManifest(root), signedIn) : '';
+    if (!hints) return sendIndex(reply);
+    const html = await readFile(index, 'utf8');
+    return reply
+      .header('cache-control', 'no-cache')
+      .header('vary', 'cookie')
+      .type('text/html; charset=utf-8')
+      .send(html.replace('</head>', `${hints}</head>`));
+  };
   const notBuilt = (reply: FastifyReply, status: number) =>
     reply
       .status(status)
@@ -67,6 +81,6 @@ export function registerConsole(app: App, deps: AppDeps): void {
     }
     // A missing script or image must not turn into the HTML page (the browser would misread it).
     if (!inside || /\.[a-z0-9]{1,8}$/i.test(path)) return reply.callNotFound();
-    return (await isFile(index)) ? sendIndex(reply) : notBuilt(reply, 404);
+    return (await isFile(index)) ? sendPage(request, reply, path) : notBuilt(reply, 404);
   });
 }

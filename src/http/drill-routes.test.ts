@@ -89,3 +89,44 @@ describe('running a drill from the console', () => {
     await without.close();
   });
 });
+
+describe('what-if replay over HTTP', () => {
+  const replay = (name: string, token: string, body: unknown) =>
+    app.inject({
+      method: 'POST',
+      url: `/api/v1/plans/${name}/replay`,
+      headers: auth(token),
+      payload: body as object,
+    });
+
+  it('answers the report (no incidents yet: none replayed, no database made)', async () => {
+    const res = await replay('drilled', ADMIN_TOKEN, { source: PLAN, file: 'drilled.yaml', since: '30d' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().report).toMatchObject({
+      plan: 'drilled',
+      source: 'drilled.yaml',
+      total: 0,
+      incidents: [],
+      next: null,
+    });
+  });
+
+  it('refuses bad input with the field and responders', async () => {
+    expect((await replay('drilled', responder, { source: PLAN })).statusCode).toBe(403);
+    const other = await replay('other', ADMIN_TOKEN, { source: PLAN });
+    expect(other.statusCode).toBe(400);
+    expect(other.json().error.details).toEqual([
+      { path: 'body.source', message: 'metadata.name is drilled, the route names other' },
+    ]);
+    const broken = await replay('drilled', ADMIN_TOKEN, {
+      source: PLAN.replace('5m', 'soon'),
+      file: 'x.yaml',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.details[0].path).toMatch(/^x\.yaml:\d+:\d+$/);
+    const since = await replay('drilled', ADMIN_TOKEN, { source: PLAN, since: 'lately' });
+    expect(since.statusCode).toBe(400);
+    expect(since.json().error.details[0].path).toBe('body.since');
+    expect((await replay('drilled', ADMIN_TOKEN, { source: PLAN, limit: 500 })).statusCode).toBe(400);
+  });
+});

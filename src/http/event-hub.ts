@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type Listener, listen } from '../db/listen.ts';
-import { EVENTS_CHANNEL, type LiveEvent, parseEvent } from '../domain/events/events.ts';
+import { EVENTS_CHANNEL, type LiveEvent, parseEvents } from '../domain/events/events.ts';
 
 // One LISTEN connection per process fans committed changes out to every open event stream. A
 // reconnection after a lost connection is announced as a "resync" so streams tell their readers to
@@ -30,8 +30,7 @@ export function startEventHub(url: string, log?: Logger): EventHub {
     EVENTS_CHANNEL,
     {
       onNotify(payload) {
-        const event = parseEvent(payload);
-        if (event) send({ type: 'event', event });
+        for (const event of parseEvents(payload)) send({ type: 'event', event });
       },
       onConnect() {
         if (connectedBefore) send({ type: 'resync' });

@@ -7,6 +7,7 @@ import { registerCheckRoutes } from '../domain/checks/routes.ts';
 import { registerConfigRoutes } from '../domain/config/routes.ts';
 import { registerContactRoutes } from '../domain/contacts/routes.ts';
 import { registerEscalationPolicyRoutes } from '../domain/escalation-policies/routes.ts';
+import { registerExerciseRoutes } from '../domain/exercises/routes.ts';
 import { registerHeartbeatRoutes } from '../domain/heartbeats/routes.ts';
 import { registerInboxRoutes } from '../domain/inbox/routes.ts';
 import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
@@ -44,6 +45,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerPostmortemRoutes(app);
   registerActionItemRoutes(app);
   registerReportRoutes(app);
+  registerExerciseRoutes(app);
   registerWorkflowRoutes(app);
   registerServiceRoutes(app, deps);
   registerAlertRoutes(app);

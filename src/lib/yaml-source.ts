@@ -33,6 +33,11 @@ export interface SourceDocument {
 export interface ParsedSource {
   documents: SourceDocument[];
   errors: SourceError[];
+  /**
+   * Where each document of the text ends (offsets, indexed like SourceDocument.index, empty
+   * documents included), so a caller can cut a document's own text without parsing it again.
+   */
+  ends: number[];
 }
 
 function positionOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]) {
@@ -76,9 +81,10 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   } catch (error) {
     // Whatever the parser throws is about the input: report it like any other syntax error.
-    return { documents, errors: [{ file, line: 1, col: 1, message: firstLine(error) }] };
+    return { documents, errors: [{ file, line: 1, col: 1, message: firstLine(error) }], ends: [] };
   }
   const list = Array.isArray(docs) ? docs : [];
+  const ends = list.map((doc) => doc.range?.[2] ?? text.length);
   list.forEach((doc, index) => {
     const hinted = new Set<number>();
     for (const e of [...doc.errors, ...doc.warnings]) {
@@ -138,7 +144,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
       },
     });
   });
-  return { documents, errors };
+  return { documents, errors, ends };
 }
 
 interface IssueLike {

@@ -40,6 +40,8 @@ export interface NotificationPayload {
   unsubscribe?: string;
   /** The language of the text (BCP 47), when known: email sets Content-Language. */
   language?: string;
+  /** A calendar invitation (post-mortem meetings): email sends it as text/calendar with this method. */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; ics: string };
   /** A page's parts, for channels that lay them out (Slack blocks, Teams cards); `text` says them all. */
   page?: PageLayout;
 }

@@ -62,6 +62,15 @@ describe.concurrent('drills of the example plans', { timeout: 600_000 }, () => {
       expect(report.breaches_recorded).toEqual([]);
       expect(overdueAudiences(report)).toEqual([]);
       expect(report.passed).toBe(true);
+      // Every severity that requires a post-mortem gets one at resolution, published in time, and a
+      // verification window is watched before resolving: judged rows, met.
+      const { plan } = loadPlan(planSource(file), file);
+      const pm = plan?.severities.find((s) => s.id === severity)?.postmortem;
+      const judged = (rule: string) => report.rules.find((r) => r.rule.startsWith(rule))?.verdict;
+      if (pm?.required) expect(judged(`severities.${severity}.postmortem`)).toBe('met');
+      if (plan?.verification?.monitorFor) expect(judged('verification.monitorFor')).toBe('met');
+      // Every acted field the plan sets is judged or listed under "not checked" with its reason.
+      expect(report.not_checked.every((n) => n.reason.length > 0)).toBe(true);
     },
   );
 

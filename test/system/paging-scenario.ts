@@ -3,16 +3,18 @@ import type { Received } from './ntfy-recorder.ts';
 import { call, type SystemDb, until } from './support.ts';
 
 // The paging scenario of test/system/paging-reliability.test.ts: four people reached by ntfy push, a
-// plan whose SEV1 pages a three-step escalation policy (two people, then one, then one; 3 s, 5 s, 2 s),
+// plan whose SEV1 pages a three-step escalation policy (two people, then one, then one; 8 s, 5 s, 2 s),
 // incidents declared through the API, some acknowledged along the way; and the checks that every
 // page a person had to get arrived exactly once, never before it was due and not too late.
 
 /**
- * Each step's `escalateAfter`. Step 2 waits longer: the tests acknowledge incidents whose step-2 page
- * was held up by a stall or a killed instance, which needs step 3 not to be due yet however long the
- * stall lasted on a busy machine.
+ * Each step's `escalateAfter`. Step 1 waits long: an incident is acknowledged after step 1 only once
+ * its step-1 pages have all arrived with step 2 still ACK_MARGIN_MS away, and at load 20 those pages
+ * arrived more than 3 s late, so with 3 s no incident was ever acknowledged after step 1 (CI saw it).
+ * Step 2 waits longer than step 3: the tests acknowledge incidents whose step-2 page was held up by a
+ * stall or a killed instance, which needs step 3 not to be due yet however long the stall lasted.
  */
-export const ESCALATE_AFTER_MS = [3_000, 5_000, 2_000] as const;
+export const ESCALATE_AFTER_MS = [8_000, 5_000, 2_000] as const;
 /** Who each step pages: every step has people of its own, so a topic tells the step. */
 export const STEP_USERS = [['ana', 'ben'], ['cyd'], ['dee']] as const;
 const PEOPLE = STEP_USERS.flat();

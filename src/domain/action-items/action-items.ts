@@ -15,7 +15,10 @@ export const OPEN_STATUSES = ['open', 'in_progress'] as const;
 
 export type ActionItemRow = Row<'action_items'>;
 export interface ActionItem
-  extends Omit<ActionItemRow, 'team_id' | 'kind' | 'due_reminded_at' | 'overdue_escalated_at'> {
+  extends Omit<
+    ActionItemRow,
+    'team_id' | 'kind' | 'due_reminded_at' | 'overdue_escalated_at' | 'tracker_outbox_id'
+  > {
   team: string | null;
   overdue: boolean;
 }
@@ -96,3 +99,10 @@ export const listActionItemsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export type ListActionItemsQuery = z.infer<typeof listActionItemsQuerySchema>;
+
+/** Where an action item can be pushed as an issue (configured by TOCSIN_GITHUB_* / TOCSIN_JIRA_*). */
+export const TRACKERS = ['github', 'jira'] as const;
+export type Tracker = (typeof TRACKERS)[number];
+export const pushActionItemSchema = z.strictObject({
+  tracker: z.enum(TRACKERS).describe('github (GitHub Issues) or jira'),
+});

@@ -185,3 +185,40 @@ export function markDueReminded(tx: Executor, id: string, now: Date) {
 export function markOverdueEscalated(tx: Executor, id: string, now: Date) {
   return tx.updateTable('action_items').set({ overdue_escalated_at: now }).where('id', '=', id).execute();
 }
+
+// --- tracker push ----------------------------------------------------------------------------------
+
+export async function trackerOutboxId(db: Executor, itemId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('action_items')
+    .select('tracker_outbox_id')
+    .where('id', '=', itemId)
+    .executeTakeFirst();
+  return row?.tracker_outbox_id ?? null;
+}
+
+/** The outbox row of an item's latest push: its state, tries and last error. */
+export function trackerPush(db: Executor, outboxId: string) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'destination', 'status', 'attempts', 'last_error', 'provider_id', 'next_attempt_at'])
+    .where('id', '=', outboxId)
+    .executeTakeFirst();
+}
+
+/**
+ * Copies the URL of each issue a push created (the sent row's provider_id) into its item's
+ * tracker_url, once: only items still without one.
+ */
+export function linkPushedIssues(db: Executor, now: Date) {
+  return db
+    .updateTable('action_items')
+    .from('outbox')
+    .set((eb) => ({ tracker_url: eb.ref('outbox.provider_id'), updated_at: now }))
+    .whereRef('action_items.tracker_outbox_id', '=', 'outbox.id')
+    .where('action_items.tracker_url', 'is', null)
+    .where('outbox.status', '=', 'sent')
+    .where('outbox.provider_id', 'is not', null)
+    .returning(['action_items.id', 'action_items.tracker_url', 'outbox.destination'])
+    .execute();
+}

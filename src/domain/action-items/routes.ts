@@ -4,11 +4,14 @@ import {
   actionItemIdSchema,
   createActionItemSchema,
   listActionItemsQuerySchema,
+  pushActionItemSchema,
   updateActionItemSchema,
 } from './action-items.ts';
 import { createActionItem } from './create-action-item.ts';
 import { getActionItem } from './get-action-item.ts';
 import { listActionItems, openActionItemsByTeam } from './list-action-items.ts';
+import { getTrackerPush, pushActionItem } from './push-action-item.ts';
+import { actionItemAnswer, actionItemsAnswer, teamsAnswer, trackerPushAnswer } from './responses.ts';
 import { updateActionItem } from './update-action-item.ts';
 
 const BASE = '/api/v1/action-items';
@@ -18,18 +21,36 @@ const params = z.strictObject({ id: actionItemIdSchema });
 export function registerActionItemRoutes(app: App): void {
   app.get(
     BASE,
-    { schema: { tags, querystring: listActionItemsQuerySchema, summary: 'Action items, soonest due first' } },
+    {
+      schema: {
+        tags,
+        querystring: listActionItemsQuerySchema,
+        summary: 'Action items, soonest due first',
+        response: { 200: actionItemsAnswer },
+      },
+    },
     async (request) => ({ action_items: await listActionItems({ ctx: request.ctx, input: request.query }) }),
   );
   app.get(
     `${BASE}/teams`,
-    { schema: { tags, summary: 'Unfinished action items per team, and how many are overdue' } },
+    {
+      schema: {
+        tags,
+        summary: 'Unfinished action items per team, and how many are overdue',
+        response: { 200: teamsAnswer },
+      },
+    },
     async (request) => ({ teams: await openActionItemsByTeam({ ctx: request.ctx, input: {} }) }),
   );
   app.post(
     BASE,
     {
-      schema: { tags, body: createActionItemSchema, summary: 'A new action item following from an incident' },
+      schema: {
+        tags,
+        body: createActionItemSchema,
+        summary: 'A new action item following from an incident',
+        response: { 201: actionItemAnswer },
+      },
     },
     async (request, reply) => {
       const item = await createActionItem({ ctx: request.ctx, input: request.body });
@@ -37,9 +58,13 @@ export function registerActionItemRoutes(app: App): void {
       return { action_item: item };
     },
   );
-  app.get(`${BASE}/:id`, { schema: { tags, params, summary: 'One action item' } }, async (request) => ({
-    action_item: await getActionItem({ ctx: request.ctx, input: { id: request.params.id } }),
-  }));
+  app.get(
+    `${BASE}/:id`,
+    { schema: { tags, params, summary: 'One action item', response: { 200: actionItemAnswer } } },
+    async (request) => ({
+      action_item: await getActionItem({ ctx: request.ctx, input: { id: request.params.id } }),
+    }),
+  );
   app.patch(
     `${BASE}/:id`,
     {
@@ -48,6 +73,7 @@ export function registerActionItemRoutes(app: App): void {
         params,
         body: updateActionItemSchema,
         summary: 'Change an action item (status, owner, due …)',
+        response: { 200: actionItemAnswer },
       },
     },
     async (request) => ({
@@ -55,6 +81,41 @@ export function registerActionItemRoutes(app: App): void {
         ctx: request.ctx,
         input: { id: request.params.id, ...request.body },
       }),
+    }),
+  );
+  app.post(
+    `${BASE}/:id/push`,
+    {
+      schema: {
+        tags,
+        params,
+        body: pushActionItemSchema,
+        summary:
+          'Push to GitHub Issues or Jira: queued (retried when the tracker fails); the issue URL becomes tracker_url',
+        response: { 202: trackerPushAnswer },
+      },
+    },
+    async (request, reply) => {
+      const push = await pushActionItem({
+        ctx: request.ctx,
+        input: { id: request.params.id, tracker: request.body.tracker },
+      });
+      reply.status(202);
+      return { push };
+    },
+  );
+  app.get(
+    `${BASE}/:id/push`,
+    {
+      schema: {
+        tags,
+        params,
+        summary: 'The latest push to a tracker: its state, tries, last error, issue URL',
+        response: { 200: trackerPushAnswer },
+      },
+    },
+    async (request) => ({
+      push: await getTrackerPush({ ctx: request.ctx, input: { id: request.params.id } }),
     }),
   );
 }

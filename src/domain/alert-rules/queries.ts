@@ -1,5 +1,5 @@
-import { type QueryCreator, sql } from 'kysely';
-import type { Database, Executor } from '../../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../../db/schema.ts';
 
 // The SQL of the alert-rules module: which alerts await a decision, the decision itself, the open
 // incidents alerts may join, and the alerts that fed an incident.
@@ -31,51 +31,54 @@ export function claimUndecided(db: Executor, now: Date, limit: number) {
     .execute();
 }
 
-/** Records the decision; only once (a decided alert is never decided again). */
-export function markRouted(
-  db: Executor,
-  id: string,
-  set: { routing: string; at: Date; incidentId?: string | undefined },
-  /** The alert's `routed` event, written by the same statement when the alert was routed by it. */
-  event: { actor: string; data: Record<string, unknown> },
-) {
-  return db
-    .with('routed', (c) => routeUpdate(c, id, set))
-    .insertInto('alert_events')
-    .columns(['alert_id', 'at', 'kind', 'actor', 'data'])
-    .expression((eb) =>
-      eb
-        .selectFrom('routed')
-        .select([
-          'routed.id as alert_id',
-          sql<Date>`${set.at}::timestamptz`.as('at'),
-          sql<string>`'routed'::text`.as('kind'),
-          sql<string>`${event.actor}::text`.as('actor'),
-          sql<string>`${JSON.stringify(event.data)}::jsonb`.as('data'),
-        ]),
-    )
-    .returning('alert_id')
-    .executeTakeFirst();
+/** One alert's decision, as markRouted writes it. */
+export interface RoutedDecision {
+  id: string;
+  routing: string;
+  incidentId?: string | undefined;
+  /** The data of the alert's `routed` event. */
+  data: Record<string, unknown>;
 }
 
-function routeUpdate(
-  db: QueryCreator<Database>,
-  id: string,
-  set: { routing: string; at: Date; incidentId?: string | undefined },
-) {
-  return db
-    .updateTable('alerts')
-    .set({
-      routing: set.routing,
-      routed_at: set.at,
-      route_after: null,
-      // Decided again after a detach: the incident it left is no longer its own.
-      detached_from: null,
-      ...(set.incidentId ? { incident_id: set.incidentId } : {}),
-    })
-    .where('id', '=', id)
-    .where('routed_at', 'is', null)
-    .returning('id');
+/**
+ * Records a batch of decisions in one statement: each alert's routing (only once: a decided alert
+ * is never decided again) and its `routed` event, all at `at` by `actor`. Each column goes as one
+ * array parameter; unnest() turns them into rows. Returns the ids it routed.
+ */
+export async function markRouted(
+  db: Executor,
+  decisions: RoutedDecision[],
+  at: Date,
+  actor: string,
+): Promise<Set<string>> {
+  if (decisions.length === 0) return new Set();
+  const { rows } = await sql<{ alert_id: string }>`
+    with decided as (
+      select * from unnest(
+        ${decisions.map((d) => d.id)}::bigint[],
+        ${decisions.map((d) => d.routing)}::text[],
+        ${decisions.map((d) => d.incidentId ?? null)}::bigint[],
+        ${decisions.map((d) => JSON.stringify(d.data))}::jsonb[]
+      ) as d(id, routing, incident_id, data)
+    ),
+    routed as (
+      update alerts set
+        routing = decided.routing,
+        routed_at = ${at}::timestamptz,
+        route_after = null,
+        -- Decided again after a detach: the incident it left is no longer its own.
+        detached_from = null,
+        incident_id = coalesce(decided.incident_id, alerts.incident_id)
+      from decided
+      where alerts.id = decided.id and alerts.routed_at is null
+      returning alerts.id, decided.data
+    )
+    insert into alert_events (alert_id, at, kind, actor, data)
+    select routed.id, ${at}::timestamptz, 'routed', ${actor}::text, routed.data from routed
+    order by routed.id
+    returning alert_id
+  `.execute(db);
+  return new Set(rows.map((r) => String(r.alert_id)));
 }
 
 /** Leaves an alert alone until `until` (its grace period), unless it resolves before. */

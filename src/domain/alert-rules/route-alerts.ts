@@ -37,6 +37,11 @@ export interface RouteEnv {
   tx: Executor;
   now: Date;
   log?: Logger | undefined;
+  /**
+   * When given, the ids of the incidents this tick declared are added to it (in order), so the
+   * caller can run their workflows — their first pages — in the same transaction.
+   */
+  declared?: string[] | undefined;
 }
 
 type Undecided = Awaited<ReturnType<typeof q.claimUndecided>>[number];
@@ -80,13 +85,23 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
   const suppressions = await maintenance.suppressionsActiveBetween(env.tx, since, env.now);
   const routeAll = async (isolate: boolean) => {
     const services = new Map<string, ServiceState>();
-    let handled = 0;
+    const decided: q.RoutedDecision[] = [];
+    const declared: string[] = [];
+    let held = 0;
     for (const row of batch) {
       const state = services.get(row.service_id) ?? newServiceState(row.rules);
       services.set(row.service_id, state);
-      if (await routeOne(ctx, { ...row, labels: row.labels ?? {} }, state, suppressions, isolate)) handled++;
+      const outcome = await routeOne(ctx, { ...row, labels: row.labels ?? {} }, state, suppressions, isolate);
+      if (outcome === 'held') held++;
+      else if (outcome !== 'unchanged') {
+        decided.push(outcome);
+        if (outcome.routing.startsWith(ROUTING.declared(''))) declared.push(outcome.incidentId as string);
+      }
     }
-    return handled;
+    env.declared?.push(...declared);
+    // Every decision of the batch, and its event, in one statement (the alerts are locked by the claim).
+    const routed = await q.markRouted(env.tx, decided, env.now, ALERT_RULES_ACTOR.name);
+    return held + routed.size;
   };
   // One savepoint for the batch, not one per alert (two round trips each): when an alert's rules
   // fail, the batch is rolled back and decided again with each alert under its own savepoint, so
@@ -117,7 +132,8 @@ function newServiceState(stored: unknown): ServiceState {
 
 /**
  * Decides one alert; isolated, inside a savepoint of its own. Not isolated (the batch's first
- * attempt), a rule failure is thrown to routeAlerts. Returns whether anything changed.
+ * attempt), a rule failure is thrown to routeAlerts. Returns the decision to record (routeAlerts
+ * writes a batch's decisions together), or whether it was put on hold.
  */
 async function routeOne(
   ctx: Ctx,
@@ -125,9 +141,8 @@ async function routeOne(
   state: ServiceState,
   suppressions: Suppression[],
   isolate: boolean,
-): Promise<boolean> {
+): Promise<q.RoutedDecision | 'held' | 'unchanged'> {
   const tx = ctx.db;
-  const now = ctx.clock.now();
   if (isolate) await q.savepoint(tx);
   let decision: Decision | 'held' | 'unchanged';
   try {
@@ -144,21 +159,17 @@ async function routeOne(
     };
   }
   if (isolate) await q.releaseSavepoint(tx);
-  if (decision === 'unchanged') return false;
-  if (decision === 'held') return true;
+  if (decision === 'unchanged' || decision === 'held') return decision;
   const notes = state.rulesProblem ? { rules_problem: state.rulesProblem } : {};
-  const routed = await q.markRouted(
-    tx,
-    alert.id,
-    { routing: decision.routing, at: now, incidentId: decision.incidentId },
-    {
-      actor: ALERT_RULES_ACTOR.name,
-      data: { routing: decision.routing, reason: decision.reason, ...decision.data, ...notes },
-    },
-  );
-  if (!routed) return false;
+  // The claim locked the alert undecided: the batch's statement routes it, so later alerts of the
+  // tick may join the incident it declared.
   if (decision.declared) state.candidates?.unshift(decision.declared);
-  return true;
+  return {
+    id: alert.id,
+    routing: decision.routing,
+    incidentId: decision.incidentId,
+    data: { routing: decision.routing, reason: decision.reason, ...decision.data, ...notes },
+  };
 }
 
 async function decide(

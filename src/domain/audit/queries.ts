@@ -1,5 +1,6 @@
 import type { Executor, NewRow } from '../../db/schema.ts';
 import type { Actor } from '../context.ts';
+import { noteAuditedChange } from '../users/token-cache.ts';
 
 export interface AuditEntry {
   action: string;
@@ -26,6 +27,8 @@ export async function recordMany(tx: Executor, actor: Actor, at: Date, entries: 
 
 /** The audit row of an entry (a change may write it in the statement that makes the change). */
 export function auditRowOf(actor: Actor, at: Date, entry: AuditEntry): NewRow<'audit_log'> {
+  // Every audited change passes here: a user's, token's or team's drops the cached bearer tokens.
+  noteAuditedChange(entry.entityType);
   return {
     at,
     actor_id: actor.userId,

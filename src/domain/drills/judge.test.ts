@@ -6,6 +6,7 @@ import {
   approvalRows,
   goalRows,
   notChecked,
+  postmortemRow,
   recurrenceRow,
   shadowRow,
   urgencyRow,
@@ -228,5 +229,62 @@ describe('the shadows row', () => {
     expect(shadowRow(refusal, open, [], off).verdict).toBe('breached');
     const acked = { ...open, acknowledged_at: t(3) } as unknown as Incident;
     expect(shadowRow(refusal, acked, [{ at: t(10), to: 'lee' }], off).verdict).toBe('breached');
+  });
+});
+
+describe('post-mortem deadlines', () => {
+  const plan = loadPlan(
+    `
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: pm }
+severities:
+  - { id: SEV1, title: Critical, postmortem: { required: true, due: 48h } }
+  - { id: SEV2, title: Major }
+lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+`,
+    'pm.yaml',
+  ).plan as Plan;
+  const declared = new Date('2026-01-05T10:00:00Z');
+  const resolved = new Date('2026-01-05T11:00:00Z');
+  const due = new Date('2026-01-07T11:00:00Z');
+  const incident = {
+    severity: 'SEV1',
+    declared_at: declared,
+    resolved_at: resolved,
+    fields: {},
+  } as unknown as Incident;
+  const off = (at: Date) => `+${(at.getTime() - declared.getTime()) / 3_600_000}h`;
+  const doc = { status: 'draft', due_at: due, created_at: resolved, published_at: null };
+
+  it('is met when published by the due time, breached when later or never, not checked before it', () => {
+    const published = { ...doc, status: 'published', published_at: new Date('2026-01-06T10:00:00Z') };
+    expect(postmortemRow(plan, incident, published, due, off)).toEqual({
+      rule: 'severities.SEV1.postmortem.due',
+      expected: 'created at resolution, published within 48h',
+      actual: 'created +1h, published +24h (due +49h)',
+      verdict: 'met',
+      counts: true,
+    });
+    const late = { ...published, published_at: new Date('2026-01-08T10:00:00Z') };
+    expect(postmortemRow(plan, incident, late, late.published_at, off)?.verdict).toBe('breached');
+    const after = new Date(due.getTime() + 60_000);
+    expect(postmortemRow(plan, incident, doc, after, off)).toMatchObject({
+      verdict: 'breached',
+      actual: 'created +1h, still draft at +49.016666666666666h (due +49h)',
+    });
+    expect(postmortemRow(plan, incident, doc, resolved, off)?.verdict).toBe('not checked');
+    expect(postmortemRow(plan, incident, null, after, off)).toMatchObject({
+      verdict: 'breached',
+      actual: 'no post-mortem',
+    });
+  });
+
+  it('says nothing for a severity that needs none, and not checked for an incident never resolved', () => {
+    expect(postmortemRow(plan, { ...incident, severity: 'SEV2' }, null, due, off)).toBeUndefined();
+    expect(postmortemRow(plan, { ...incident, resolved_at: null }, null, due, off)).toMatchObject({
+      verdict: 'not checked',
+      actual: 'not resolved',
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import type { Incident } from '../incidents/incident.ts';
-import type { Plan } from '../plans/plan.ts';
+import { type Plan, severityOf } from '../plans/plan.ts';
+import { requiredPostmortemDue } from '../postmortems/open-postmortem.ts';
 import { DEFAULT_DEFINITIONS, type Moment } from '../reports/reports.ts';
 import { matchingRunbooks, runbookFacts } from '../runbooks/runbooks.ts';
 
@@ -19,7 +20,8 @@ export interface DrillRuleRow {
 
 type Milestone = Moment;
 
-function at(incident: Incident, m: Milestone): Date | null {
+/** When the incident reached a milestone (detection defaults to its declaration). */
+export function momentOf(incident: Incident, m: Milestone): Date | null {
   switch (m) {
     case 'detected':
       return incident.detected_at ?? incident.declared_at;
@@ -44,8 +46,8 @@ export function goalRows(plan: Plan, incident: Incident): DrillRuleRow[] {
     const limit = goal?.bySeverity?.[incident.severity] ?? goal?.target;
     if (!goal || !limit) continue;
     const { from: fromDefault, to: toDefault } = DEFAULT_DEFINITIONS[metric];
-    const from = at(incident, (goal.from ?? fromDefault) as Milestone);
-    const to = at(incident, (goal.to ?? toDefault) as Milestone);
+    const from = momentOf(incident, (goal.from ?? fromDefault) as Milestone);
+    const to = momentOf(incident, (goal.to ?? toDefault) as Milestone);
     const rule = `goals.${metric}${goal.bySeverity?.[incident.severity] ? `.bySeverity.${incident.severity}` : '.target'}`;
     if (!from || !to) {
       rows.push({
@@ -114,6 +116,64 @@ export function verificationRow(
     verdict: ms >= parseDuration(v.monitorFor) ? 'met' : 'breached',
     counts: true,
   };
+}
+
+/** A post-mortem as the drill left it (postmortems row). */
+export interface DrillPostmortem {
+  status: string;
+  due_at: Date | null;
+  created_at: Date;
+  published_at: Date | null;
+}
+
+/**
+ * Post-mortem deadlines (severities[].postmortem.required/due, postmortem.requiredWhen): one is
+ * created at resolution when the plan requires it, and published by its due time, judged on the
+ * drill's clock (which runs to the due time when the scenario leaves it unpublished).
+ */
+export function postmortemRow(
+  plan: Plan,
+  incident: Incident,
+  document: DrillPostmortem | null,
+  now: Date,
+  offsetOf: (at: Date) => string | null,
+): DrillRuleRow | undefined {
+  const bySeverity = severityOf(plan, incident.severity)?.postmortem?.required === true;
+  const rule = bySeverity ? `severities.${incident.severity}.postmortem` : 'postmortem.requiredWhen';
+  if (!incident.resolved_at) {
+    if (!bySeverity && !plan.postmortem?.requiredWhen) return undefined;
+    return {
+      rule,
+      expected: 'a post-mortem when resolved',
+      actual: 'not resolved',
+      verdict: 'not checked',
+      counts: false,
+    };
+  }
+  const due = requiredPostmortemDue(plan, incident, incident.resolved_at);
+  if (due === undefined) return undefined;
+  const expected = due ? `created at resolution, published within ${due}` : 'created at resolution';
+  if (!document) return { rule, expected, actual: 'no post-mortem', verdict: 'breached', counts: true };
+  const created = `created ${offsetOf(document.created_at)}`;
+  if (!document.due_at)
+    return { rule, expected, actual: `${created}, ${document.status}`, verdict: 'met', counts: true };
+  const by = `due ${offsetOf(document.due_at)}`;
+  if (document.published_at) {
+    const met = document.published_at <= document.due_at;
+    const actual = `${created}, published ${offsetOf(document.published_at)} (${by})`;
+    return { rule: `${rule}.due`, expected, actual, verdict: met ? 'met' : 'breached', counts: true };
+  }
+  const actual = `${created}, still ${document.status.replace('_', ' ')} at ${offsetOf(now)} (${by})`;
+  return now > document.due_at
+    ? { rule: `${rule}.due`, expected, actual, verdict: 'breached', counts: true }
+    : {
+        rule: `${rule}.due`,
+        expected,
+        actual,
+        verdict: 'not checked',
+        counts: false,
+        note: 'due after the drill',
+      };
 }
 
 /** runbooks[].attach: each runbook matching the incident (at its final severity) was attached to it. */

@@ -14,7 +14,7 @@ import { PlanCache } from '../workflows/plan-cache.ts';
 import { isElapsedTrigger, isOverdueTrigger, isTargetTrigger, type Rule } from '../workflows/rules.ts';
 import type { IncidentSnapshot } from '../workflows/snapshot.ts';
 import type { TimerTrigger } from '../workflows/workflow-schema.ts';
-import { dueItems } from './queries.ts';
+import { dueItems, nextEscalationAt } from './queries.ts';
 
 // Where a drill's virtual clock must stop so every timer rule fires at its own time: the drill
 // jumps from one due time to the next instead of ticking the engine through empty minutes. It
@@ -36,6 +36,9 @@ export async function nextDue(db: Executor, plan: Plan, incidentId: string, now:
     if (item.done_at || !item.due_at) continue;
     times.push(item.due_at.getTime() - before, item.due_at.getTime() + 1);
   }
+  // The next escalation step (escalationPolicies[].steps[].escalateAfter) pages at its own time.
+  const escalation = await nextEscalationAt(db);
+  if (escalation) times.push(escalation.getTime());
   return Math.min(Number.POSITIVE_INFINITY, ...times.filter((t) => t > now.getTime()));
 }
 

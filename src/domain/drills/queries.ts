@@ -197,3 +197,13 @@ export async function pagesOf(db: Executor, incidentId: string) {
   ]);
   return { escalations, started };
 }
+
+/** When the next step of any active escalation in the drill's store falls due (null: none). */
+export async function nextEscalationAt(db: Executor): Promise<Date | null> {
+  const row = await db
+    .selectFrom('escalations')
+    .select((eb) => eb.fn.min('next_at').as('next_at'))
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return (row?.next_at as Date | null | undefined) ?? null;
+}

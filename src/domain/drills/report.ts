@@ -131,6 +131,16 @@ export function formatDrillReport(r: DrillReport): string {
       ),
     );
   }
+  if (r.not_checked.length > 0) {
+    lines.push('');
+    lines.push(`not checked (${r.not_checked.length} plan fields a drill does not judge):`);
+    lines.push(
+      formatTable(
+        ['field', 'why'],
+        r.not_checked.map((n) => [n.field, n.reason]),
+      ),
+    );
+  }
   for (const e of r.action_errors) {
     lines.push(`workflow "${e.workflow}" failed at ${e.at_offset}: ${e.error}`);
   }

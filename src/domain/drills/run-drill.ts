@@ -41,6 +41,8 @@ import {
   targetsOf,
 } from '../plans/plan.ts';
 import { savePlan } from '../plans/save-plan.ts';
+import { changePostmortemStatus } from '../postmortems/change-postmortem-status.ts';
+import { findPostmortem } from '../postmortems/queries.ts';
 import { attachedRunbookIds } from '../runbooks/queries.ts';
 import { createIntegration } from '../services/create-integration.ts';
 import { saveService } from '../services/save-service.ts';
@@ -51,6 +53,7 @@ import { approveUpdate } from '../updates/approve-update.ts';
 import { cadenceDue, describeCadence, hasCadence } from '../updates/cadence.ts';
 import { listUpdates } from '../updates/list-updates.ts';
 import { saveUser } from '../users/save-user.ts';
+import { notCheckedFields } from './coverage.ts';
 import {
   approvalRows,
   type DrillAlertRow,
@@ -59,6 +62,7 @@ import {
   gateRows,
   goalRows,
   notChecked,
+  postmortemRow,
   type Recurrence,
   recurrenceRow,
   runbookRows,
@@ -137,6 +141,8 @@ export interface DrillReport {
   action_errors: { workflow: string; at_offset: string; error: string }[];
   /** Goals and the verification window judged, and the rules a drill cannot judge. */
   rules: DrillRuleRow[];
+  /** Every acted plan field the plan sets that the drill does not judge, with the reason (coverage.ts). */
+  not_checked: { field: string; reason: string }[];
   /** Who held each role when, handovers included. */
   roles: { at_offset: string; role: string; user: string; previous: string | null; how: string }[];
   /** Each alert step: what ingest did with it and what the alert rules decided (declared:ID, …). */
@@ -169,7 +175,8 @@ export interface DrillDelivery {
 
 const MINUTE = 60_000;
 
-function offset(from: Date, to: Date | null | undefined): string | null {
+/** "+10m" after `from` (or "-2m" before it); null when `to` never happened. */
+export function offset(from: Date, to: Date | null | undefined): string | null {
   if (!to) return null;
   const ms = to.getTime() - from.getTime();
   return ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`;
@@ -240,11 +247,11 @@ export async function runDrill(
   // The clock jumps to the next step, the next time a timer rule falls due, or one `granularity`
   // on, whichever comes first: each target breach, overdue update and elapsed workflow fires at
   // its own time, and the engine does not tick through empty minutes.
-  const advanceTo = async (at: Date) => {
+  const advanceTo = async (at: Date, backstop = granularity) => {
     while (clock.now().getTime() < at.getTime()) {
       const now = clock.now();
       const due = current ? await nextDue(db, plan, current.id, now) : Number.POSITIVE_INFINITY;
-      clock.set(new Date(Math.min(at.getTime(), now.getTime() + granularity, due)));
+      clock.set(new Date(Math.min(at.getTime(), now.getTime() + backstop, due)));
       await engine.runUntilIdle();
     }
   };
@@ -333,6 +340,11 @@ export async function runDrill(
     const lastDue = Math.max(...computeTargets(judged, plan, clock.now()).map((t) => t.due_at.getTime()), 0);
     if (lastDue > clock.now().getTime()) await advanceTo(new Date(lastDue + MINUTE));
   }
+  // A post-mortem the scenario left unpublished is judged at its due date: run the clock there, from
+  // one due time to the next (the incident is resolved: every timer left is one nextDue predicts).
+  const document = await findPostmortem(db, incident.id);
+  if (document?.due_at && document.status !== 'published' && document.due_at >= clock.now())
+    await advanceTo(new Date(document.due_at.getTime() + MINUTE), Number.POSITIVE_INFINITY);
   await engine.runUntilIdle();
   const final = (await incidents.findIncident(db, incident.id)) as Incident;
   const now = clock.now();
@@ -400,8 +412,12 @@ export async function runDrill(
   const verification = verificationRow(plan, final, await drills.stateEvents(db, final.id));
   const runbooks = runbookRows(plan, final, await attachedRunbookIds(db, final.id));
   const dueTasks = dueTaskRows(remindBeforeMs(plan), await drills.dueItems(db, final.id), now);
+  const postmortem = postmortemRow(plan, final, (await findPostmortem(db, final.id)) ?? null, now, (at) =>
+    offset(declaredAt, at),
+  );
   const rules = [
     ...goalRows(plan, final),
+    ...(postmortem ? [postmortem] : []),
     ...(verification ? [verification] : []),
     ...runbooks,
     ...dueTasks,
@@ -458,6 +474,7 @@ export async function runDrill(
     messages,
     action_errors: actionErrors,
     rules,
+    not_checked: notCheckedFields(plan),
     roles,
     alerts: alertRows,
     incidents: openedRows,
@@ -815,6 +832,18 @@ async function runStep(
         },
       });
       return;
+    case 'postmortem': {
+      // Through review to published (or only to review): the moves a team makes on the document.
+      const to = step.to ?? 'published';
+      if (to !== 'in_review' && to !== 'published')
+        throw new Error('postmortem: `to` is in_review or published');
+      const now = await findPostmortem(ctx.db, incidentId);
+      if (!now) throw new Error('postmortem: the incident has no post-mortem (the plan did not require one)');
+      if (now.status === 'draft')
+        await changePostmortemStatus({ ctx, input: { incidentId, to: 'in_review' } });
+      if (to === 'published') await changePostmortemStatus({ ctx, input: { incidentId, to } });
+      return;
+    }
     case 'wait':
       // Only the clock moves (to this step's time): timers that outlive resolution get their turn.
       return;

@@ -4,6 +4,7 @@ import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import { windowSpecSchema } from '../maintenance/maintenance-window.ts';
 import { lifecycleOf, type Plan, type Severity, severityOf, targetDurations } from '../plans/plan.ts';
 import { TARGET_KINDS, type TargetKind } from '../plans/plan-schema.ts';
+import { requiredPostmortemDue } from '../postmortems/open-postmortem.ts';
 import { ALERT_SEVERITIES, serviceRulesSchema } from '../services/services.ts';
 import { durationSchema } from '../workflows/workflow-schema.ts';
 
@@ -29,6 +30,7 @@ export const STEP_ACTIONS = [
   'alert',
   'link',
   'merge',
+  'postmortem',
 ] as const;
 
 const offset = z
@@ -59,7 +61,8 @@ export const stepSchema = z.strictObject({
     .string()
     .optional()
     .describe(
-      'transition: the next state; severity: the new severity; type: the new incident type (none clears it)',
+      'transition: the next state; severity: the new severity; type: the new incident type (none clears it); ' +
+        'postmortem: in_review or published (default: published, through review)',
     ),
   role: z.string().optional().describe('assign: the plan role; approve: the role or group approved for'),
   user: z
@@ -272,6 +275,16 @@ export function defaultScenario(plan: Plan, severityId?: string): Scenario {
     steps.push({ at: at(t), do: 'transition', to: walk[i] as string });
   });
   steps.push({ at: at(resolve), do: 'resolve' });
+  // A post-mortem the plan requires is published well within its due time (at most an hour on).
+  const postmortemDue = requiredPostmortemDue(
+    plan,
+    { severity: severity.id, declared_at: new Date(0), fields: {} },
+    new Date(resolve),
+  );
+  if (postmortemDue !== undefined) {
+    const after = postmortemDue ? Math.min(within(parseDuration(postmortemDue)), 60 * MINUTE) : MINUTE;
+    steps.push({ at: at(resolve + after), do: 'postmortem' });
+  }
   return scenarioSchema.parse({
     metadata: { name: `${plan.metadata.name}-all-targets-met` },
     severity: severity.id,

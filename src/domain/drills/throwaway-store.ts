@@ -17,8 +17,8 @@ export interface ThrowawayStore {
  * A database that exists only for one drill: a fresh database on the server named by serverUrl
  * (DATABASE_URL), or a fresh embedded PostgreSQL in a temporary directory. Dropped afterwards.
  */
-export async function openThrowawayStore(serverUrl?: string): Promise<ThrowawayStore> {
-  const name = `drill_${randomBytes(5).toString('hex')}`;
+export async function openThrowawayStore(serverUrl?: string, prefix = 'drill'): Promise<ThrowawayStore> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   if (serverUrl) {
     await ensureDatabase(serverUrl, name);
     const { db } = connect(withDatabase(serverUrl, name), 4);

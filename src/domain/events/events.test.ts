@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Actor, ANONYMOUS } from '../context.ts';
-import { parseEvent, visibleTo } from './events.ts';
+import { parseEvents, visibleTo } from './events.ts';
+
+const parseEvent = (payload: string) => parseEvents(payload)[0];
 
 const user = (role: Actor['role'], userId = '7'): Actor => ({
   kind: 'user',
@@ -20,6 +22,19 @@ describe('live events', () => {
     expect(parseEvent('{"kind":"secret.changed","id":"1"}')).toBeUndefined();
     expect(parseEvent('{"kind":"incident.changed"}')).toBeUndefined();
     expect(parseEvent('not json')).toBeUndefined();
+  });
+
+  it('turns a batch (new alerts, migration 0630) into one event per alert', () => {
+    expect(
+      parseEvents(
+        '{"kind":"alert.changed","batch":[{"id":"1","incident_id":null},{"id":"2","incident_id":"9"}]}',
+      ),
+    ).toEqual([
+      { kind: 'alert.changed', id: '1', incident_id: null },
+      { kind: 'alert.changed', id: '2', incident_id: '9' },
+    ]);
+    expect(parseEvents('{"kind":"alert.changed","batch":[{"incident_id":"9"}]}')).toEqual([]);
+    expect(parseEvents('{"kind":"secret.changed","batch":[{"id":"1"}]}')).toEqual([]);
   });
 
   it('shows pages to responders and up, and to the person paged; nothing to the anonymous', () => {

@@ -18,14 +18,28 @@ const eventSchema = z.looseObject({
 });
 export type LiveEvent = z.infer<typeof eventSchema>;
 
-/** A NOTIFY payload as an event; anything else (a foreign or future payload) is dropped. */
-export function parseEvent(payload: string): LiveEvent | undefined {
+const batchSchema = z.looseObject({
+  kind: z.enum(EVENT_KINDS),
+  batch: z.array(z.looseObject({ id: z.string().min(1), incident_id: z.string().nullish() })).max(1000),
+});
+
+/**
+ * A NOTIFY payload as events: one event, or a batch of one kind (new alerts are announced 80 to a
+ * notification, migration 0630) as one event each. Anything else (a foreign or future payload) is
+ * dropped.
+ */
+export function parseEvents(payload: string): LiveEvent[] {
+  let value: unknown;
   try {
-    const parsed = eventSchema.safeParse(JSON.parse(payload));
-    return parsed.success ? parsed.data : undefined;
+    value = JSON.parse(payload);
   } catch {
-    return undefined;
+    return [];
   }
+  const one = eventSchema.safeParse(value);
+  if (one.success) return [one.data];
+  const many = batchSchema.safeParse(value);
+  if (!many.success) return [];
+  return many.data.batch.map((item) => ({ ...item, kind: many.data.kind }));
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { Transaction } from 'kysely';
-import type { Database, Executor } from '../../db/schema.ts';
+import type { Database, Executor, Row } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import { Conflict, Invalid, NotFound } from '../../errors.ts';
 import * as alerts from '../alerts/queries.ts';
 import * as audit from '../audit/queries.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { stopPaging } from '../paging/stop-paging.ts';
-import { loadPlanVersion } from '../plans/get-plan.ts';
+import { loadPlanVersion, planOfDigest } from '../plans/get-plan.ts';
 import { incidentTypeOf, type Lifecycle, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import { openPostmortemOnResolve } from '../postmortems/open-postmortem.ts';
 import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
@@ -36,6 +36,15 @@ export interface IncidentChange {
   now: Date;
   ctx: Ctx;
   event(kind: EventKind, data?: Record<string, unknown>): Promise<void>;
+  /**
+   * An event and the incident's audit entry written in one statement (one round trip, same
+   * transaction); with `auditEventId` the entry's `after` names the event (`event_id`).
+   */
+  eventAudited(
+    kind: EventKind,
+    data: Record<string, unknown>,
+    entry: { action: string; before: unknown; after: unknown; auditEventId?: boolean },
+  ): Promise<Row<'incident_events'>>;
   audit(
     action: string,
     before: unknown,
@@ -74,9 +83,10 @@ export function changeIncident<T>(
   fn: (change: IncidentChange) => Promise<T>,
 ): Promise<T> {
   return inTx(ctx.db, async (tx) => {
-    const incident = isId(incidentId) ? await incidents.lockIncident(tx, incidentId) : undefined;
-    if (!incident) throw new NotFound('incident', incidentId);
-    const { plan } = await loadPlanVersion(tx, incident.plan_name, incident.plan_version);
+    const locked = isId(incidentId) ? await incidents.lockIncidentWithPlanDigest(tx, incidentId) : undefined;
+    if (!locked) throw new NotFound('incident', incidentId);
+    const { incident, planDigest } = locked;
+    const plan = await planOfDigest(tx, incident.plan_name, incident.plan_version, planDigest);
     await requireVisible(tx, plan, incident, ctx.actor, ctx.clock.now());
     const lifecycle = lifecycleOf(plan);
     if (options.refusedWhenResolved) assertOpen(incident, lifecycle, options.refusedWhenResolved);
@@ -90,6 +100,20 @@ export function changeIncident<T>(
       ctx,
       async event(kind, data) {
         await incidents.appendEvent(tx, { incidentId: incident.id, kind, at: now, actor: ctx.actor, data });
+      },
+      eventAudited(kind, data, entry) {
+        return incidents.appendEventAudited(
+          tx,
+          { incidentId: incident.id, kind, at: now, actor: ctx.actor, data },
+          audit.auditRowOf(ctx.actor, now, {
+            action: entry.action,
+            entityType: 'incident',
+            entityId: incident.id,
+            before: entry.before,
+            after: entry.after,
+          }),
+          entry.auditEventId,
+        );
       },
       async audit(action, before, after, entity = { type: 'incident', id: incident.id }) {
         await audit.record(tx, ctx.actor, now, {
@@ -235,12 +259,21 @@ export async function moveToState(
     ...(reopens ? { resolved_at: null } : {}),
     ...(entersResolved && extra.resolution !== undefined ? { resolution: extra.resolution } : {}),
   });
-  await c.event(EVENT_KINDS.stateChanged, {
+  const moved = {
     from: incident.state,
     to,
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(reopens ? { reopened: true } : {}),
-  });
+  };
+  const entry = {
+    action: entersResolved ? 'incident.resolved' : reopens ? 'incident.reopened' : 'incident.state_changed',
+    before: { state: incident.state, resolved_at: incident.resolved_at },
+    after: { state: to, resolved_at: after.resolved_at, ...(extra.reason ? { reason: extra.reason } : {}) },
+  };
+  // A plain move writes its event and audit entry in one statement; resolving keeps the entry last,
+  // after the audits of what resolving does (post-mortem, paging stopped).
+  if (entersResolved) await c.event(EVENT_KINDS.stateChanged, moved);
+  else await c.eventAudited(EVENT_KINDS.stateChanged, moved, entry);
   if (entersResolved) {
     const detachedAlerts = await detachAlertsFrom(c, incident.id);
     const resolvedAlerts = await resolveAlertsWith(c, incident.id);
@@ -266,11 +299,7 @@ export async function moveToState(
   if (checklist.length > 0 && !(await incidents.hasChecklist(c.tx, incident.id, to))) {
     await incidents.insertChecklistItems(c.tx, checklist);
   }
-  await c.audit(
-    entersResolved ? 'incident.resolved' : reopens ? 'incident.reopened' : 'incident.state_changed',
-    { state: incident.state, resolved_at: incident.resolved_at },
-    { state: to, resolved_at: after.resolved_at, ...(extra.reason ? { reason: extra.reason } : {}) },
-  );
+  if (entersResolved) await c.audit(entry.action, entry.before, entry.after);
   return after;
 }
 

@@ -4,6 +4,7 @@ import { inTx } from '../../db/tx.ts';
 import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
+import { exerciseTitle } from '../exercises/exercises.ts';
 import { loadPlanVersion, type PlanVersionView } from '../plans/get-plan.ts';
 import { incidentTypeOf, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as plans from '../plans/queries.ts';
@@ -89,10 +90,13 @@ export async function declareIncident(
     const codeName = confidential
       ? codeNameFor(plan, data.code_name, { id, severity, declaredAt: now })
       : null;
+    // An exercise says so wherever its title goes: pages, messages, channel, post-mortem.
+    const title = data.exercise ? exerciseTitle(data.title) : data.title;
     const incident = await incidents.insertIncident(tx, {
       id,
-      title: data.title,
-      slug: slugify(data.title),
+      title,
+      exercise: data.exercise,
+      slug: slugify(title),
       summary: data.summary,
       impact: data.impact,
       service: data.service ?? null,
@@ -112,7 +116,7 @@ export async function declareIncident(
       channel_name: channelName(type?.channel ?? plan.channel?.name, {
         id,
         // A confidential incident's channel is named after its code name, never its title.
-        title: codeName ?? data.title,
+        title: codeName ?? title,
         severity,
         declaredAt: now,
       }),
@@ -122,7 +126,7 @@ export async function declareIncident(
         service: data.service ?? null,
         declared_at: now,
         // A war-room link leaves Tocsin: a confidential incident shows only its code name there.
-        title: codeName ?? data.title,
+        title: codeName ?? title,
         correlation_id: correlationId,
       }),
       declared_at: now,
@@ -150,7 +154,8 @@ export async function declareIncident(
     );
     const event = (kind: (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS], d: Record<string, unknown>) =>
       incidents.appendEvent(tx, { incidentId: id, kind, at: now, actor: ctx.actor, data: d });
-    await event(EVENT_KINDS.declared, {
+    // The declared event and the audit entry in one statement (one round trip).
+    const declared = {
       title: incident.title,
       severity: incident.severity,
       ...(incident.type ? { type: incident.type } : {}),
@@ -164,17 +169,21 @@ export async function declareIncident(
       correlation_id: incident.correlation_id,
       channel: incident.channel_name,
       ...(incident.war_room_url ? { war_room: incident.war_room_url } : {}),
-    });
+    };
+    await incidents.appendEventAudited(
+      tx,
+      { incidentId: id, kind: EVENT_KINDS.declared, at: now, actor: ctx.actor, data: declared },
+      audit.auditRowOf(ctx.actor, now, {
+        action: 'incident.declared',
+        entityType: 'incident',
+        entityId: id,
+        after: incident,
+      }),
+    );
     for (const responder of responders) {
       await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });
     }
     await attachRunbooks(tx, { incidentId: id, plan, facts: runbookFacts(incident), event });
-    await audit.record(tx, ctx.actor, now, {
-      action: 'incident.declared',
-      entityType: 'incident',
-      entityId: id,
-      after: incident,
-    });
     return incident;
   });
 }

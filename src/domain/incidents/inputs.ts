@@ -71,6 +71,10 @@ export const declareIncidentSchema = z.strictObject({
     .optional()
     .describe('default: inc-<id>-<random>'),
   detected_at: z.iso.datetime({ offset: true }).optional().describe('when the problem was first noticed'),
+  exercise: z
+    .boolean()
+    .default(false)
+    .describe('an exercise: its title (so every page and message) says [EXERCISE]; reports leave it out'),
 });
 export type DeclareIncidentInput = z.input<typeof declareIncidentSchema>;
 

@@ -27,6 +27,30 @@ export function lockIncident(db: Executor, id: string) {
   return db.selectFrom('incidents').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/**
+ * lockIncident with the digest of the incident's plan version (a subquery in the same statement), so
+ * an operation finds the plan in the cache by digest without reading a plan row (get-plan.ts).
+ */
+export async function lockIncidentWithPlanDigest(db: Executor, id: string) {
+  const row = await db
+    .selectFrom('incidents')
+    .selectAll('incidents')
+    .select((eb) =>
+      eb
+        .selectFrom('plan_versions')
+        .select('plan_versions.digest')
+        .whereRef('plan_versions.plan_name', '=', 'incidents.plan_name')
+        .whereRef('plan_versions.version', '=', 'incidents.plan_version')
+        .as('plan_digest'),
+    )
+    .where('incidents.id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { plan_digest, ...incident } = row;
+  return { incident, planDigest: plan_digest };
+}
+
 export function updateIncident(db: Executor, id: string, set: RowUpdate<'incidents'>) {
   return db.updateTable('incidents').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
@@ -120,6 +144,47 @@ export interface NewEvent {
 /** Appends to an incident's timeline; the workflow engine picks the row up (processed_at is null). */
 export function appendEvent(db: Executor, e: NewEvent) {
   return db.insertInto('incident_events').values(eventRowOf(e)).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Appends to an incident's timeline and writes the change's audit entry in the same statement (the
+ * audit row as a data-modifying CTE, still inside the caller's transaction): one round trip where
+ * there were two. With `auditEventId`, the entry's `after` also names the new event (`event_id`).
+ */
+export function appendEventAudited(
+  db: Executor,
+  e: NewEvent,
+  audit: NewRow<'audit_log'>,
+  auditEventId = false,
+) {
+  const after = auditEventId
+    ? sql<string>`coalesce(${audit.after ?? null}::jsonb, '{}'::jsonb) || jsonb_build_object('event_id', appended.id::text)`
+    : sql<string>`${audit.after ?? null}::jsonb`;
+  return db
+    .with('appended', (c) => c.insertInto('incident_events').values(eventRowOf(e)).returningAll())
+    .with('audited', (c) =>
+      c
+        .insertInto('audit_log')
+        .columns(['at', 'actor_id', 'actor_name', 'action', 'entity_type', 'entity_id', 'before', 'after'])
+        .expression((eb) =>
+          eb
+            .selectFrom('appended')
+            .select([
+              sql<Date>`${audit.at}::timestamptz`.as('at'),
+              sql<string | null>`${audit.actor_id ?? null}::bigint`.as('actor_id'),
+              sql<string>`${audit.actor_name}::text`.as('actor_name'),
+              sql<string>`${audit.action}::text`.as('action'),
+              sql<string>`${audit.entity_type}::text`.as('entity_type'),
+              sql<string>`${audit.entity_id}::text`.as('entity_id'),
+              sql<string | null>`${audit.before ?? null}::jsonb`.as('before'),
+              after.as('after'),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('appended')
+    .selectAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** The timeline row of an event (other concepts write it together with their own change). */

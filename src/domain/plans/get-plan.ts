@@ -65,6 +65,21 @@ export async function loadPlanVersion(
   };
 }
 
+/**
+ * The plan of a version whose digest the caller already read (e.g. in the statement that locked the
+ * incident): from the cache without a round trip; read like loadPlanVersion when not cached.
+ */
+export async function planOfDigest(
+  db: Executor,
+  name: string,
+  version: number,
+  digest: string | null | undefined,
+): Promise<Plan> {
+  const cached = digest ? byDigest.get(digest) : undefined;
+  if (cached) return cached.plan;
+  return (await loadPlanVersion(db, name, version)).plan;
+}
+
 export async function getPlan({ ctx, input }: Operation<{ name: string; version?: number | undefined }>) {
   ctx.require('read');
   return loadPlanVersion(ctx.db, input.name, input.version);

@@ -49,6 +49,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   'severities[].postmortem.required': 'acted',
   'severities[].postmortem.due': 'acted',
   'severities[].postmortem.remindAfter': 'acted',
+  // With postmortem.meeting.after, its post-mortem meeting is scheduled (invitations sent) when drafted.
+  'severities[].postmortem.meeting': 'acted',
   'severities[].checklists': 'acted',
 
   // Incident types (issue 11 §3.1): pages, targets, channel and checklists per type; confidential (§3.2).
@@ -170,6 +172,8 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   postmortem: 'stored',
   // Every drafted post-mortem has these sections (after Tocsin's own).
   'postmortem.sections': 'acted',
+  // Setting a post-mortem's root_cause_category refuses one not listed; reports count per category.
+  'postmortem.rootCauseCategories': 'acted',
   // Resolving an incident that lasted longer, or has one of these custom fields set, drafts its
   // post-mortem (due after resolution) whatever its severity.
   'postmortem.requiredWhen': 'acted',
@@ -182,6 +186,14 @@ export const PLAN_FIELD_USE: Readonly<Record<string, FieldUse>> = {
   // An item of that priority gets its due date from it, or is refused a later one; overdue items are reminded.
   'postmortem.actionItems.dueWithin': 'acted',
   'postmortem.actionItems.tracker': 'text',
+  // Scheduling a post-mortem meeting (API, CLI, console, or at drafting with `after`) emails each
+  // attendee a calendar invitation (.ics) naming all of them; the agenda is its description.
+  'postmortem.meeting': 'acted',
+  'postmortem.meeting.attendees': 'acted',
+  'postmortem.meeting.attendeesBySeverity': 'acted',
+  'postmortem.meeting.agenda': 'acted',
+  'postmortem.meeting.duration': 'acted',
+  'postmortem.meeting.after': 'acted',
   goals: 'stored',
   // Reports (GET /api/v1/reports/goals, tocsin report goals) judge these over a period; from/to set
   // where each metric starts and stops in reports and drills.

@@ -186,7 +186,10 @@ export const severitySchema = z
         remindAfter: duration
           .optional()
           .describe('remind this long after resolution; for "within 24-48 hours": due 48h, remindAfter 24h'),
-        meeting: z.boolean().default(false).describe('a review meeting is held'),
+        meeting: z
+          .boolean()
+          .default(false)
+          .describe('a review meeting is held: scheduled automatically when postmortem.meeting.after is set'),
       })
       .prefault({}),
   })
@@ -854,6 +857,12 @@ export const planSchema = z
         template: id.optional().describe('a postmortem template'),
         templateUrl: z.string().optional(),
         sections: texts('sections every post-mortem has'),
+        rootCauseCategories: z
+          .array(z.string().trim().min(1).max(100))
+          .default([])
+          .describe(
+            'the root-cause categories a post-mortem may record (reports count incidents per category); empty: any text',
+          ),
         requiredWhen: z
           .strictObject({
             lastedOver: duration
@@ -881,8 +890,15 @@ export const planSchema = z
               .default({})
               .describe('extra attendees per severity id'),
             agenda: texts('the meeting agenda'),
+            duration: duration.optional().describe('how long the meeting lasts; default 1h'),
+            after: duration
+              .optional()
+              .describe(
+                'scheduled automatically when the post-mortem is drafted, at the first full hour this long after resolution, for severities with postmortem.meeting: true',
+              ),
           })
-          .optional(),
+          .optional()
+          .describe('the post-mortem meeting: its invitation (.ics by email) goes to these attendees'),
         publish: z
           .strictObject({
             audience: z.string().optional().describe('who the document is shared with'),

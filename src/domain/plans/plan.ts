@@ -251,8 +251,10 @@ class Checker {
     });
   }
 
-  unique(path: PropertyKey[], values: string[], label: string, key = 'id') {
-    for (const [dup, i] of duplicates(values)) this.add([...path, i, key], `duplicate ${label} "${dup}"`);
+  /** `key` null: the values are the list's items themselves. */
+  unique(path: PropertyKey[], values: string[], label: string, key: string | null = 'id') {
+    for (const [dup, i] of duplicates(values))
+      this.add(key === null ? [...path, i] : [...path, i, key], `duplicate ${label} "${dup}"`);
   }
 
   /** A page target: one of the kinds of target-kinds.ts; placeholders in it must be known. */
@@ -847,6 +849,12 @@ function checkProcedure(c: Checker, plan: Plan): void {
 }
 
 function checkLearning(c: Checker, plan: Plan): void {
+  c.unique(
+    ['postmortem', 'rootCauseCategories'],
+    plan.postmortem.rootCauseCategories,
+    'root-cause category',
+    null,
+  );
   const meeting = plan.postmortem.meeting;
   if (meeting) {
     c.whos(['postmortem', 'meeting', 'attendees'], meeting.attendees);

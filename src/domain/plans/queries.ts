@@ -93,3 +93,27 @@ export function setCurrentVersion(db: Executor, name: string, version: number, a
 export function insertVersion(db: Executor, row: NewRow<'plan_versions'>) {
   return db.insertInto('plan_versions').values(row).execute();
 }
+
+// --- readiness (issue 15 §6) -----------------------------------------------------------------------
+
+/** The plan's services with their owners: a team or an escalation policy. */
+export function servicesOfPlan(db: Executor, plan: string) {
+  return db
+    .selectFrom('services')
+    .leftJoin('teams', 'teams.id', 'services.team_id')
+    .select(['services.name', 'teams.name as team', 'services.escalation_policy'])
+    .where('services.plan_name', '=', plan)
+    .orderBy('services.name')
+    .execute();
+}
+
+/** When the plan's last exercise incident was declared (null: never). */
+export async function lastExerciseAt(db: Executor, plan: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('incidents')
+    .select((eb) => eb.fn.max('declared_at').as('at'))
+    .where('plan_name', '=', plan)
+    .where('exercise', '=', true)
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at) : null;
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http-app.ts';
 import { getPlan } from './get-plan.ts';
+import { getReadiness } from './get-readiness.ts';
 import { listPlanVersions } from './list-plan-versions.ts';
 import { listPlans } from './list-plans.ts';
 import { planJsonSchema } from './plan-docs.ts';
@@ -37,6 +38,19 @@ export function registerPlanRoutes(app: App): void {
   app.get('/api/v1/plans', { schema: { tags: ['plans'] } }, async (request) => ({
     plans: await listPlans({ ctx: request.ctx, input: undefined }),
   }));
+
+  app.get(
+    '/api/v1/plans/:name/readiness',
+    {
+      schema: {
+        tags: ['plans'],
+        params: nameParams,
+        summary:
+          'Readiness of the current version: paging route per severity, review due, services with owner and runbook, schedule gaps in the next 14 days, days since the last exercise',
+      },
+    },
+    async (request) => getReadiness({ ctx: request.ctx, input: { name: request.params.name } }),
+  );
 
   app.get(
     '/api/v1/plans/:name',

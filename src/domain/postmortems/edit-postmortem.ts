@@ -1,8 +1,10 @@
+import type { Executor } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import { Conflict, Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import { isId } from '../incidents/incident.ts';
+import { loadPlanVersion } from '../plans/get-plan.ts';
 import { type EditPostmortemBody, editPostmortemSchema, type Postmortem, withOverdue } from './postmortem.ts';
 import * as q from './queries.ts';
 
@@ -33,10 +35,12 @@ export async function editPostmortem({ ctx, input }: Operation<EditPostmortemInp
         })),
       );
     }
+    if (data.root_cause_category) await checkCategory(tx, incidentId, data.root_cause_category);
     const sections = before.sections.map((s) => (s.id in edits ? { ...s, body: edits[s.id] ?? s.body } : s));
     const now = ctx.clock.now();
     const after = await q.updatePostmortem(tx, incidentId, {
       ...(data.title ? { title: data.title } : {}),
+      ...(data.root_cause_category !== undefined ? { root_cause_category: data.root_cause_category } : {}),
       sections: q.sectionsJson(sections),
       updated_at: now,
     });
@@ -47,13 +51,32 @@ export async function editPostmortem({ ctx, input }: Operation<EditPostmortemInp
       entityId: incidentId,
       before: {
         ...(data.title ? { title: before.title } : {}),
+        ...(data.root_cause_category !== undefined
+          ? { root_cause_category: before.root_cause_category }
+          : {}),
         sections: before.sections.filter((s) => changedIds.has(s.id)),
       },
       after: {
         ...(data.title ? { title: data.title } : {}),
+        ...(data.root_cause_category !== undefined ? { root_cause_category: data.root_cause_category } : {}),
         sections: sections.filter((s) => changedIds.has(s.id)),
       },
     });
     return withOverdue(after, now);
   });
+}
+
+/** A category the incident's plan (current version) lists, when it lists any. */
+async function checkCategory(tx: Executor, incidentId: string, category: string): Promise<void> {
+  const incident = await q.planOfIncident(tx, incidentId);
+  if (!incident) return;
+  const allowed = (await loadPlanVersion(tx, incident.plan_name)).plan.postmortem.rootCauseCategories;
+  if (allowed.length > 0 && !allowed.includes(category)) {
+    throw new Invalid('unknown root-cause category', [
+      {
+        path: 'root_cause_category',
+        message: `not one of plan ${incident.plan_name}'s postmortem.rootCauseCategories (${allowed.join(', ')})`,
+      },
+    ]);
+  }
 }

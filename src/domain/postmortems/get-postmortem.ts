@@ -2,6 +2,7 @@ import { NotFound } from '../../errors.ts';
 import type { Operation } from '../context.ts';
 import { hiddenIncidentIds } from '../incidents/confidential.ts';
 import { isId } from '../incidents/incident.ts';
+import { postmortemPdf } from './pdf.ts';
 import { type Postmortem, toMarkdown, withOverdue } from './postmortem.ts';
 import * as q from './queries.ts';
 
@@ -20,4 +21,9 @@ export async function getPostmortem({ ctx, input }: Operation<{ incidentId: stri
 /** The document as Markdown, for export. */
 export async function exportPostmortem(op: Operation<{ incidentId: string }>): Promise<string> {
   return toMarkdown(await getPostmortem(op));
+}
+
+/** The document as a PDF, for export (src/domain/postmortems/pdf.ts). */
+export async function exportPostmortemPdf(op: Operation<{ incidentId: string }>): Promise<Buffer> {
+  return postmortemPdf(await getPostmortem(op), { createdAt: op.ctx.clock.now() });
 }

@@ -8,7 +8,9 @@ import { computeTargets } from '../incidents/targets.ts';
 import * as paging from '../paging/queries.ts';
 import { type Plan, severityOf } from '../plans/plan.ts';
 import { draftSections } from './draft.ts';
+import { automaticStart, meetingDurationMs } from './meeting.ts';
 import * as q from './queries.ts';
+import { scheduleMeetingInTx } from './schedule-meeting.ts';
 
 /**
  * Whether resolving this incident requires a post-mortem, and its due duration (null: no due date;
@@ -76,6 +78,7 @@ export async function openPostmortemOnResolve(
     updated_at: c.now,
   });
   if (!row) return; // already published: a reopen does not touch it
+  await scheduleAutomaticMeeting(tx, { ...c, firstDraft: !existing });
   await audit.record(tx, c.actor, c.now, {
     action: existing ? 'postmortem.due_moved' : 'postmortem.created',
     entityType: 'postmortem',
@@ -83,4 +86,19 @@ export async function openPostmortemOnResolve(
     before: existing ? { due_at: existing.due_at } : null,
     after: { status: row.status, due_at: row.due_at },
   });
+}
+
+/**
+ * The plan schedules the meeting at drafting when the severity holds one (severities[].postmortem.
+ * meeting) and postmortem.meeting.after says when: only for a first draft, never moving a meeting
+ * people already accepted.
+ */
+async function scheduleAutomaticMeeting(
+  tx: Executor,
+  c: { incident: Incident; plan: Plan; actor: Actor; now: Date; firstDraft: boolean },
+): Promise<void> {
+  const after = c.plan.postmortem?.meeting?.after;
+  if (!c.firstDraft || !after || !severityOf(c.plan, c.incident.severity)?.postmortem.meeting) return;
+  const start = automaticStart(c.now, after);
+  await scheduleMeetingInTx(tx, { ...c, start, end: new Date(start.getTime() + meetingDurationMs(c.plan)) });
 }

@@ -53,10 +53,16 @@ export function sectionId(title: string): string {
   );
 }
 
+/** The lines under the title of an export: its status and due date. */
+export function postmortemHeader(pm: Pick<PostmortemRow, 'status' | 'due_at'>): string[] {
+  const head = [`Status: ${pm.status.replace('_', ' ')}`];
+  if (pm.due_at) head.push(`Due: ${pm.due_at.toISOString()}`);
+  return head;
+}
+
 /** The whole document as Markdown: the title, then each section under its own heading. */
 export function toMarkdown(pm: Pick<PostmortemRow, 'title' | 'status' | 'due_at' | 'sections'>): string {
-  const head = [`# ${pm.title}`, '', `Status: ${pm.status.replace('_', ' ')}`];
-  if (pm.due_at) head.push(`Due: ${pm.due_at.toISOString()}`);
+  const head = [`# ${pm.title}`, '', ...postmortemHeader(pm)];
   const body = pm.sections.map((s) => `## ${s.title}\n\n${s.body.trim() || '_To be written._'}\n`);
   return `${head.join('\n')}\n\n${body.join('\n')}`;
 }
@@ -72,10 +78,25 @@ export const editPostmortemSchema = z
       .record(sectionIdSchema, z.string().max(100_000).refine(isText, 'must be text without NUL characters'))
       .optional()
       .describe('section id → its new Markdown body; sections not named keep theirs'),
+    root_cause_category: z
+      .string()
+      .refine(isText, 'must be text')
+      .trim()
+      .min(1)
+      .max(100)
+      .nullable()
+      .optional()
+      .describe(
+        "one of the plan's postmortem.rootCauseCategories (any text when it lists none); null clears it",
+      ),
   })
-  .refine((v) => v.title !== undefined || (v.sections && Object.keys(v.sections).length > 0), {
-    message: 'give a title or at least one section',
-  });
+  .refine(
+    (v) =>
+      v.title !== undefined ||
+      v.root_cause_category !== undefined ||
+      (v.sections && Object.keys(v.sections).length > 0),
+    { message: 'give a title, a root_cause_category or at least one section' },
+  );
 export type EditPostmortemBody = z.infer<typeof editPostmortemSchema>;
 
 export const postmortemStatusSchema = z.enum(['draft', 'in_review', 'published']);

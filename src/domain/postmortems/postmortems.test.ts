@@ -1,6 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAgainst } from '../../../test/cli-harness.ts';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
@@ -281,7 +282,50 @@ describe('the CLI', () => {
     expect(summary.stdout).toContain('Post-mortem: CLI one');
     expect(summary.stdout).toContain('five-whys');
   });
+
+  it('exports a PDF (API and CLI) whose text reads back: the title, every section title, Amharic', async () => {
+    const amharic = 'የክፍያ አገልግሎት ለ40 ደቂቃ ተቋርጦ ነበር';
+    const edit = await api('PATCH', `/api/v1/postmortems/${inc}`, {
+      sections: { lessons: `Customers saw: **${amharic}**\n\n- Alert on queue depth` },
+    });
+    expect(edit.statusCode).toBe(200);
+    const res = await api('GET', `/api/v1/postmortems/${inc}/export?format=pdf`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="postmortem-${inc}.pdf"`);
+    expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = await pdfText(res.rawPayload);
+    expect(text).toContain('Post-mortem: CLI one');
+    const sections = edit.json().postmortem.sections as { title: string }[];
+    for (const s of sections) expect(text).toContain(s.title);
+    expect(text).toContain(amharic);
+    expect(text).toContain('Alert on queue depth');
+
+    const dir = await mkdtemp(join(tmpdir(), 'pm-pdf-'));
+    const file = join(dir, 'pm.pdf');
+    const cli = await tocsin('postmortem', 'export', inc, '--format', 'pdf', '-o', file);
+    expect(cli.code).toBe(0);
+    expect(cli.stderr).toContain(`wrote ${file}`);
+    expect(await pdfText(await readFile(file))).toContain(amharic);
+    const bad = await tocsin('postmortem', 'export', inc, '--format', 'docx');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('markdown or pdf');
+    expect(
+      (await api('GET', `/api/v1/postmortems/${inc}/export?format=docx`)).json().error.details[0].path,
+    ).toBe('querystring.format');
+    expect((await api('GET', '/api/v1/postmortems/999999/export?format=pdf')).statusCode).toBe(404);
+  });
 });
+
+/** The text of a PDF as a reader extracts it (pdf.js underneath): what a user could search or copy. */
+async function pdfText(data: Buffer): Promise<string> {
+  const parser = new PDFParse({ data: new Uint8Array(data) });
+  try {
+    return (await parser.getText()).text;
+  } finally {
+    await parser.destroy();
+  }
+}
 
 // Google SRE's post-mortem triggers: a long resolution, data loss, … whatever the severity.
 describe('postmortem.requiredWhen', () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor, NewRow, PostmortemSection, RowUpdate } from '../../db/schema.ts';
 
 /** Inserts a new post-mortem; on a second resolution (after a reopen) an unpublished one takes the new due date. */
@@ -26,6 +27,11 @@ export function lockPostmortem(db: Executor, incidentId: string) {
     .where('incident_id', '=', incidentId)
     .forUpdate()
     .executeTakeFirst();
+}
+
+/** The plan an incident ran under: its root-cause categories are the current version's. */
+export function planOfIncident(db: Executor, incidentId: string) {
+  return db.selectFrom('incidents').select('plan_name').where('id', '=', incidentId).executeTakeFirst();
 }
 
 export function updatePostmortem(db: Executor, incidentId: string, set: RowUpdate<'postmortems'>) {
@@ -71,5 +77,47 @@ export function timelineOfIncident(db: Executor, incidentId: string) {
     .where('incident_id', '=', incidentId)
     .where('kind', '<>', 'notification.queued')
     .orderBy('id')
+    .execute();
+}
+
+// --- meetings --------------------------------------------------------------------------------------
+
+export function findMeeting(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('postmortem_meetings')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .executeTakeFirst();
+}
+
+/** Schedules the meeting; an existing one moves, its sequence one higher (the calendar update rule). */
+export function upsertMeeting(db: Executor, row: NewRow<'postmortem_meetings'>) {
+  return db
+    .insertInto('postmortem_meetings')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('incident_id').doUpdateSet((eb) => ({
+        sequence: sql<number>`postmortem_meetings.sequence + 1`,
+        starts_at: eb.ref('excluded.starts_at'),
+        ends_at: eb.ref('excluded.ends_at'),
+        organizer: eb.ref('excluded.organizer'),
+        attendees: eb.ref('excluded.attendees'),
+        scheduled_by: eb.ref('excluded.scheduled_by'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Name and email of users by id (whom the plan's groups and roles name) or by handle (invited). */
+export function usersBy(db: Executor, column: 'id' | 'handle', values: string[]) {
+  if (values.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('users')
+    .select(['id', 'handle', 'name', 'email'])
+    .where(column, 'in', values)
+    .where('deactivated_at', 'is', null)
+    .orderBy('name')
     .execute();
 }

@@ -1,15 +1,8 @@
 import { parseDuration } from '../../lib/duration.ts';
 import type { Operation } from '../context.ts';
-import { reportScope } from './period.ts';
+import { periodOf, type ReportInput, reportScope } from './period.ts';
 import * as q from './queries.ts';
-import {
-  definitionsOf,
-  type GoalRow,
-  METRICS,
-  type MetricsRow,
-  type Period,
-  type ReportQuery,
-} from './reports.ts';
+import { definitionsOf, type GoalRow, METRICS, type MetricsRow, type Period } from './reports.ts';
 import { getResponseMetrics } from './response-metrics.ts';
 
 export interface GoalsReport {
@@ -25,10 +18,10 @@ const judge = (actual: number | null, target: number): boolean | null =>
  * The plan's goals judged over the period: each mean-time goal against the mean of that metric (for
  * every severity, or per severity), and maxPerQuarter against the busiest calendar quarter.
  */
-export async function getGoals({ ctx, input }: Operation<Omit<ReportQuery, 'format'>>): Promise<GoalsReport> {
+export async function getGoals({ ctx, input }: Operation<ReportInput>): Promise<GoalsReport> {
   ctx.require('read');
   const scope = await reportScope(ctx, input);
-  const period = { from: scope.from, to: scope.to, plan: scope.plan };
+  const period = periodOf(scope);
   const plan = scope.planSpec;
   const goals = plan?.goals;
   if (!plan || !goals) return { period, plan: plan?.metadata.name ?? null, goals: [] };

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../db/schema.ts';
-import type { Metric, MetricDefinition, Moment } from './reports.ts';
+import type { Metric, MetricDefinition, Moment, Period } from './reports.ts';
 
 // The report SQL. Each statement reads the period's incidents once (index incidents_declared) and
 // aggregates in PostgreSQL: means, medians and 90th percentiles with percentile_cont, groupings
@@ -22,8 +22,11 @@ function span(d: MetricDefinition): RawBuilder<number | null> {
   return sql`case when ${ms} < 0 then 0 else ${ms} end`;
 }
 
-function periodWhere(p: { from: Date; to: Date; plan: string | null }) {
-  return sql`i.declared_at >= ${p.from} and i.declared_at < ${p.to}${p.plan ? sql` and i.plan_name = ${p.plan}` : sql``}`;
+type PeriodOf = Pick<Period, 'from' | 'to' | 'plan' | 'include_exercises'>;
+
+/** The period's incidents: declared in it, of the plan if one is named, exercises only when asked. */
+function periodWhere(p: PeriodOf) {
+  return sql`i.declared_at >= ${p.from} and i.declared_at < ${p.to}${p.plan ? sql` and i.plan_name = ${p.plan}` : sql``}${p.include_exercises ? sql`` : sql` and not i.exercise`}`;
 }
 
 export interface MetricsSqlRow {
@@ -46,11 +49,7 @@ function stats(m: Metric) {
 }
 
 /** Counts and mean / median / p90 of each metric: overall and per severity, service and team. */
-export async function responseMetrics(
-  db: Executor,
-  p: { from: Date; to: Date; plan: string | null },
-  defs: Record<Metric, MetricDefinition>,
-) {
+export async function responseMetrics(db: Executor, p: PeriodOf, defs: Record<Metric, MetricDefinition>) {
   const { rows } = await sql<MetricsSqlRow>`
     with base as (
       select i.severity, i.service, t.name as team, i.resolved_at,
@@ -70,7 +69,7 @@ export async function responseMetrics(
 }
 
 /** The (plan version, severity) pairs of the period's incidents: whose targets apply. */
-export async function severitiesOfPeriod(db: Executor, p: { from: Date; to: Date; plan: string | null }) {
+export async function severitiesOfPeriod(db: Executor, p: PeriodOf) {
   const { rows } = await sql<{ plan_name: string; plan_version: number; severity: string }>`
     select distinct i.plan_name, i.plan_version, i.severity from incidents i where ${periodWhere(p)}`.execute(
     db,
@@ -102,12 +101,7 @@ export const COMPLIANCE_TARGETS = Object.keys(MILESTONE_SQL);
  * targetDueAt computes it: from declaration (or the last severity change under targetsFrom:
  * severity_changed), never before that change.
  */
-export async function targetCompliance(
-  db: Executor,
-  p: { from: Date; to: Date; plan: string | null },
-  specs: TargetSpec[],
-  now: Date,
-) {
+export async function targetCompliance(db: Executor, p: PeriodOf, specs: TargetSpec[], now: Date) {
   if (specs.length === 0) return [];
   const milestone = sql.raw(
     `case t.target ${Object.entries(MILESTONE_SQL)
@@ -148,7 +142,7 @@ export async function targetCompliance(
 }
 
 /** Incidents per calendar quarter (UTC) and severity within the period. */
-export async function countsPerQuarter(db: Executor, p: { from: Date; to: Date; plan: string | null }) {
+export async function countsPerQuarter(db: Executor, p: PeriodOf) {
   const { rows } = await sql<{ quarter: string; severity: string; n: string }>`
     select to_char(i.declared_at at time zone 'UTC', 'YYYY-"Q"Q') as quarter, i.severity, count(*) as n
     from incidents i where ${periodWhere(p)}
@@ -158,4 +152,60 @@ export async function countsPerQuarter(db: Executor, p: { from: Date; to: Date; 
 
 export function planNames(db: Executor) {
   return db.selectFrom('plans').select('name').orderBy('name').execute();
+}
+
+// --- trends, root causes, on-call load (issue 15 §5) ----------------------------------------------
+
+/** Incidents per bucket (week from Monday, or calendar month; UTC) and severity within the period. */
+export async function countsPerBucket(db: Executor, p: PeriodOf, bucket: 'week' | 'month') {
+  const { rows } = await sql<{ start: Date; severity: string; n: string }>`
+    select date_trunc(${bucket}, i.declared_at at time zone 'UTC') at time zone 'UTC' as start,
+      i.severity, count(*) as n
+    from incidents i where ${periodWhere(p)}
+    group by 1, 2 order by 1, 2`.execute(db);
+  return rows;
+}
+
+/**
+ * Incidents per root-cause category their post-mortem records: category null with has_postmortem
+ * true is "not categorised yet", has_postmortem false an incident without a post-mortem.
+ */
+export async function countsPerRootCause(db: Executor, p: PeriodOf) {
+  const { rows } = await sql<{ category: string | null; has_postmortem: boolean; n: string }>`
+    select pm.root_cause_category as category, pm.incident_id is not null as has_postmortem, count(*) as n
+    from incidents i left join postmortems pm on pm.incident_id = i.id
+    where ${periodWhere(p)}
+    group by 1, 2 order by 1 nulls last, 2`.execute(db);
+  return rows;
+}
+
+/**
+ * Pages each person received in the period (one per escalation step that paged them, however many
+ * contact methods it used: the inbox item every page leaves; shadow pages left out) and how many of
+ * them arrived at night in the person's own time zone (hours [nightFrom, 24) and [0, nightTo)).
+ * A named plan counts only its incidents' pages; otherwise manual pages too.
+ */
+export async function pagesPerPerson(db: Executor, p: PeriodOf, night: { from: number; to: number }) {
+  const { rows } = await sql<{ user_id: string; n: string; night: string }>`
+    select b.user_id, count(*) as n,
+      count(*) filter (where extract(hour from b.created_at at time zone u.time_zone) >= ${night.from}
+        or extract(hour from b.created_at at time zone u.time_zone) < ${night.to}) as night
+    from inbox_items b
+    join users u on u.id = b.user_id
+    left join incidents i on i.id = b.incident_id
+    where b.escalation_id is not null and b.dedup_key like 'esc:%' and b.dedup_key not like '%:shadow'
+      and b.created_at >= ${p.from} and b.created_at < ${p.to}
+      ${p.plan ? sql`and i.plan_name = ${p.plan}` : sql``}
+      ${p.include_exercises ? sql`` : sql`and (i.id is null or not i.exercise)`}
+    group by b.user_id`.execute(db);
+  return rows;
+}
+
+export function usersByIds(db: Executor, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('users')
+    .select(['id', 'handle', 'name', 'time_zone'])
+    .where('id', 'in', ids)
+    .execute();
 }

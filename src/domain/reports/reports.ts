@@ -85,6 +85,8 @@ export interface Period {
   from: Date;
   to: Date;
   plan: string | null;
+  /** Exercise incidents (declared by `tocsin exercise`) are counted only when asked for. */
+  include_exercises: boolean;
 }
 
 export const reportQuerySchema = z.strictObject({
@@ -103,6 +105,11 @@ export const reportQuerySchema = z.strictObject({
     .describe(
       "only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one)",
     ),
+  include_exercises: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .describe('true: count the incidents of exercises too (left out by default)'),
   format: z.enum(['json', 'csv']).default('json'),
 });
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
@@ -158,5 +165,78 @@ export function goalsCsv(rows: GoalRow[]): string {
   return toCsv(
     ['goal', 'severity', 'description', 'target', 'actual', 'met'],
     rows.map((r) => [r.goal, r.severity, r.description, r.target, r.actual, r.met]),
+  );
+}
+
+// --- trends, root causes, on-call load --------------------------------------------------------------
+
+export const BUCKETS = ['week', 'month'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export const frequencyQuerySchema = reportQuerySchema.extend({
+  bucket: z.enum(BUCKETS).default('week').describe('week (from Monday 00:00 UTC) or calendar month (UTC)'),
+});
+
+export interface FrequencyBucket {
+  start: Date;
+  end: Date;
+  incidents: number;
+  /** Incidents per severity id (only severities with incidents in the bucket). */
+  by_severity: Record<string, number>;
+}
+
+export function frequencyCsv(buckets: FrequencyBucket[]): string {
+  const severities = [...new Set(buckets.flatMap((b) => Object.keys(b.by_severity)))].sort();
+  return toCsv(
+    ['bucket_start', 'bucket_end', 'incidents', ...severities],
+    buckets.map((b) => [
+      b.start.toISOString(),
+      b.end.toISOString(),
+      b.incidents,
+      ...severities.map((s) => b.by_severity[s] ?? 0),
+    ]),
+  );
+}
+
+export interface RootCauseRow {
+  category: string;
+  incidents: number;
+}
+
+export function rootCausesCsv(r: {
+  categories: RootCauseRow[];
+  uncategorised: number;
+  without_postmortem: number;
+}): string {
+  return toCsv(
+    ['category', 'incidents'],
+    [
+      ...r.categories.map((c) => [c.category, c.incidents]),
+      ['(uncategorised)', r.uncategorised],
+      ['(no post-mortem)', r.without_postmortem],
+    ],
+  );
+}
+
+/**
+ * Night for on-call load: from 22:00 to 07:00 in the paged person's own time zone (users.time_zone).
+ */
+export const NIGHT = { from: 22, to: 7 } as const;
+
+export interface OnCallLoadRow {
+  user: string;
+  name: string;
+  time_zone: string;
+  pages: number;
+  /** Pages that arrived between 22:00 and 07:00 in the person's time zone. */
+  night_pages: number;
+  /** Hours on call in the period over every schedule (an hour on two schedules counts once). */
+  hours_on_call: number;
+}
+
+export function onCallLoadCsv(rows: OnCallLoadRow[]): string {
+  return toCsv(
+    ['user', 'name', 'time_zone', 'pages', 'night_pages', 'hours_on_call'],
+    rows.map((r) => [r.user, r.name, r.time_zone, r.pages, r.night_pages, r.hours_on_call]),
   );
 }

@@ -1,5 +1,5 @@
 import type { Operation } from '../context.ts';
-import { reportScope } from './period.ts';
+import { periodOf, type ReportInput, reportScope } from './period.ts';
 import * as q from './queries.ts';
 import {
   definitionsOf,
@@ -10,7 +10,6 @@ import {
   type MetricStats,
   type MetricsRow,
   type Period,
-  type ReportQuery,
 } from './reports.ts';
 
 export interface MetricsReport {
@@ -42,10 +41,7 @@ function statsOf(r: q.MetricsSqlRow, m: Metric): MetricStats {
  * for all of them and per severity, service and team. Each metric starts and stops where the plan's
  * goals say (goals.<metric>.from/to), else as DEFAULT_DEFINITIONS.
  */
-export async function getResponseMetrics({
-  ctx,
-  input,
-}: Operation<Omit<ReportQuery, 'format'>>): Promise<MetricsReport> {
+export async function getResponseMetrics({ ctx, input }: Operation<ReportInput>): Promise<MetricsReport> {
   ctx.require('read');
   const scope = await reportScope(ctx, input);
   const definitions = definitionsOf(scope.planSpec);
@@ -56,5 +52,5 @@ export async function getResponseMetrics({
     resolved: Number(r.resolved),
     ...(Object.fromEntries(METRICS.map((m) => [m, statsOf(r, m)])) as Record<Metric, MetricStats>),
   }));
-  return { period: { from: scope.from, to: scope.to, plan: scope.plan }, definitions, rows };
+  return { period: periodOf(scope), definitions, rows };
 }

@@ -1,8 +1,21 @@
 import type { FastifyReply } from 'fastify';
 import type { App } from '../http-app.ts';
+import { getFrequency } from './frequency.ts';
 import { getGoals } from './goals.ts';
-import { complianceCsv, goalsCsv, metricsCsv, reportQuerySchema } from './reports.ts';
+import { getOnCallLoad } from './oncall-load.ts';
+import {
+  complianceCsv,
+  frequencyCsv,
+  frequencyQuerySchema,
+  goalsCsv,
+  metricsCsv,
+  onCallLoadCsv,
+  reportQuerySchema,
+  rootCausesCsv,
+} from './reports.ts';
 import { getResponseMetrics } from './response-metrics.ts';
+import { complianceReportAnswer, goalsReportAnswer, metricsReportAnswer } from './responses.ts';
+import { getRootCauses } from './root-causes.ts';
 import { getTargetCompliance } from './target-compliance.ts';
 
 const BASE = '/api/v1/reports';
@@ -24,6 +37,7 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: 'MTTD, MTTA, MTTR (mean, median, p90) overall and per severity, service and team',
+        response: { 200: metricsReportAnswer },
       },
     },
     async (request, reply) => {
@@ -39,6 +53,7 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: "How often each of the plan's targets was met",
+        response: { 200: complianceReportAnswer },
       },
     },
     async (request, reply) => {
@@ -54,12 +69,59 @@ export function registerReportRoutes(app: App): void {
         tags,
         querystring: reportQuerySchema,
         summary: "The plan's goals, met or not over the period",
+        response: { 200: goalsReportAnswer },
       },
     },
     async (request, reply) => {
       const { format, ...input } = request.query;
       const report = await getGoals({ ctx: request.ctx, input });
       return format === 'csv' ? sendCsv(reply, 'goals', goalsCsv(report.goals)) : report;
+    },
+  );
+  app.get(
+    `${BASE}/frequency`,
+    {
+      schema: {
+        tags,
+        querystring: frequencyQuerySchema,
+        summary: 'Incidents declared per week or month, in all and per severity (empty buckets as 0)',
+      },
+    },
+    async (request, reply) => {
+      const { format, ...input } = request.query;
+      const report = await getFrequency({ ctx: request.ctx, input });
+      return format === 'csv' ? sendCsv(reply, 'frequency', frequencyCsv(report.buckets)) : report;
+    },
+  );
+  app.get(
+    `${BASE}/root-causes`,
+    {
+      schema: {
+        tags,
+        querystring: reportQuerySchema,
+        summary: "Incidents per root-cause category (as their post-mortems record; the plan's list first)",
+      },
+    },
+    async (request, reply) => {
+      const { format, ...input } = request.query;
+      const report = await getRootCauses({ ctx: request.ctx, input });
+      return format === 'csv' ? sendCsv(reply, 'root-causes', rootCausesCsv(report)) : report;
+    },
+  );
+  app.get(
+    `${BASE}/oncall-load`,
+    {
+      schema: {
+        tags,
+        querystring: reportQuerySchema,
+        summary:
+          "Per person: pages received, night pages (22:00–07:00 in the person's time zone), hours on call",
+      },
+    },
+    async (request, reply) => {
+      const { format, ...input } = request.query;
+      const report = await getOnCallLoad({ ctx: request.ctx, input });
+      return format === 'csv' ? sendCsv(reply, 'oncall-load', onCallLoadCsv(report.rows)) : report;
     },
   );
 }

@@ -1,9 +1,9 @@
 import type { Operation } from '../context.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { severityOf, targetDurations } from '../plans/plan.ts';
-import { reportScope } from './period.ts';
+import { periodOf, type ReportInput, reportScope } from './period.ts';
 import * as q from './queries.ts';
-import type { ComplianceRow, Period, ReportQuery } from './reports.ts';
+import type { ComplianceRow, Period } from './reports.ts';
 
 export interface ComplianceReport {
   period: Period;
@@ -33,10 +33,7 @@ async function targetSpecs(ctx: Operation<unknown>['ctx'], scope: Period): Promi
  * (severity null). Each incident is judged by the plan version it was declared under. The status
  * page target is left out: whether it applies depends on the status page rule per incident.
  */
-export async function getTargetCompliance({
-  ctx,
-  input,
-}: Operation<Omit<ReportQuery, 'format'>>): Promise<ComplianceReport> {
+export async function getTargetCompliance({ ctx, input }: Operation<ReportInput>): Promise<ComplianceReport> {
   ctx.require('read');
   const scope = await reportScope(ctx, input);
   const specs = await targetSpecs(ctx, scope);
@@ -70,7 +67,7 @@ export async function getTargetCompliance({
     totals.set(r.target, t);
   }
   return {
-    period: { from: scope.from, to: scope.to, plan: scope.plan },
+    period: periodOf(scope),
     rows: [...totals.values(), ...bySeverity],
   };
 }

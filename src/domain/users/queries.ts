@@ -123,6 +123,17 @@ export function revokeToken(db: Executor, id: string, at: Date) {
     .execute();
 }
 
+/** Revokes every live token of a user; returns how many. */
+export async function revokeTokensOf(db: Executor, userId: string, at: Date): Promise<number> {
+  const done = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows);
+}
+
 /** Revokes the tokens TOCSIN_ADMIN_TOKEN installed before, except the current one; returns them. */
 export function revokeEnvTokensExcept(db: Executor, keepHash: string, at: Date) {
   return db
@@ -143,6 +154,7 @@ export function userByTokenHash(db: Executor, tokenHash: string, now: Date) {
     .select([
       'api_tokens.id as token_id',
       'api_tokens.last_used_at',
+      'api_tokens.expires_at',
       'users.id',
       'users.handle',
       'users.name',

@@ -13,6 +13,8 @@ import { listTeams } from './list-teams.ts';
 import { listTokens } from './list-tokens.ts';
 import { listUsers } from './list-users.ts';
 import { profilePatchSchema } from './profile.ts';
+import { reactivateTeam } from './reactivate-team.ts';
+import { reactivateUser } from './reactivate-user.ts';
 import { revokeToken } from './revoke-token.ts';
 import { saveTeam } from './save-team.ts';
 import { saveUser } from './save-user.ts';
@@ -91,6 +93,20 @@ export function registerUserRoutes(app: App): void {
       user: publicUser(await deactivateUser({ ctx: request.ctx, input: request.params })),
     }),
   );
+  app.post(
+    '/api/v1/users/:handle/reactivate',
+    {
+      schema: {
+        tags: ['users'],
+        params: handleParams,
+        summary:
+          'Reactivate a user: paged and signing in again; tokens and sessions from before stay revoked',
+      },
+    },
+    async (request) => ({
+      user: publicUser(await reactivateUser({ ctx: request.ctx, input: request.params })),
+    }),
+  );
   app.get(
     '/api/v1/teams/:name',
     { schema: { tags: ['users'], params: teamParams, summary: 'A team and its members' } },
@@ -156,6 +172,17 @@ export function registerUserRoutes(app: App): void {
       },
     },
     async (request) => ({ team: await deactivateTeam({ ctx: request.ctx, input: request.params }) }),
+  );
+  app.post(
+    '/api/v1/teams/:name/reactivate',
+    {
+      schema: {
+        tags: ['users'],
+        params: teamParams,
+        summary: 'Reactivate a team: paged through and listed again, with its members',
+      },
+    },
+    async (request) => ({ team: await reactivateTeam({ ctx: request.ctx, input: request.params }) }),
   );
   app.post(
     '/api/v1/teams',

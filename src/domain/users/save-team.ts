@@ -9,11 +9,15 @@ import { type TeamInput, teamInputSchema } from './users.ts';
 
 export type TeamView = Row<'teams'> & { members: { user: string; role: string }[] };
 
-/** Creates or (mode 'upsert') updates a team and replaces its member list. */
+/**
+ * Creates or (mode 'upsert') updates a team and replaces its member list. Mode 'apply' (a `kind:
+ * Team` file, which names a team that should exist) also reactivates a deactivated one, audited as
+ * such; a member change alone leaves a deactivated team deactivated.
+ */
 export async function saveTeam({
   ctx,
   input,
-}: Operation<{ team: TeamInput; mode: 'create' | 'upsert' }>): Promise<SaveResult<TeamView>> {
+}: Operation<{ team: TeamInput; mode: 'create' | 'upsert' | 'apply' }>): Promise<SaveResult<TeamView>> {
   ctx.require('team:write');
   const data = teamInputSchema.parse(input.team);
   return inTx(ctx.db, async (tx) => {
@@ -37,17 +41,29 @@ export async function saveTeam({
       .map((m) => ({ user: m.user, role: m.role }))
       .sort((a, b) => a.user.localeCompare(b.user));
     const before = await users.findTeamByName(tx, data.name);
-    if (before && input.mode === 'create') throw new Conflict(`team ${data.name} already exists`);
+    if (before && input.mode === 'create') {
+      throw new Conflict(
+        before.deactivated_at
+          ? `team ${data.name} exists, deactivated: reactivate it (tocsin team reactivate ${data.name})`
+          : `team ${data.name} already exists`,
+      );
+    }
     const beforeMembers = before ? await users.teamMembers(tx, before.id) : [];
+    const reactivate = input.mode === 'apply' && Boolean(before?.deactivated_at);
     if (
       before &&
+      !reactivate &&
       before.description === data.description &&
       JSON.stringify(beforeMembers) === JSON.stringify(members)
     ) {
       return { item: { ...before, members: beforeMembers }, change: 'unchanged' };
     }
     const team = before
-      ? await users.updateTeam(tx, before.id, { description: data.description, updated_at: now })
+      ? await users.updateTeam(tx, before.id, {
+          description: data.description,
+          updated_at: now,
+          ...(reactivate ? { deactivated_at: null } : {}),
+        })
       : await users.insertTeam(tx, {
           name: data.name,
           description: data.description,
@@ -61,7 +77,7 @@ export async function saveTeam({
     );
     const after = { ...team, members };
     await audit.record(tx, ctx.actor, now, {
-      action: before ? 'team.updated' : 'team.created',
+      action: reactivate ? 'team.reactivated' : before ? 'team.updated' : 'team.created',
       entityType: 'team',
       entityId: team.id,
       before: before ? { ...before, members: beforeMembers } : undefined,

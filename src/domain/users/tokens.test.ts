@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAgainst } from '../../../test/cli-harness.ts';
-import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { addUser, auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { authenticate } from './authenticate.ts';
 import { bootstrapAdmin } from './bootstrap-admin.ts';
+import { TOKEN_CACHE_MS } from './token-cache.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -112,6 +113,42 @@ describe('API tokens', () => {
     t.clock.advance(31_000);
     await me(created.token);
     expect(await lastUsed()).toEqual(t.clock.now());
+  });
+});
+
+describe('the token cache', () => {
+  it('a token revoked by another instance (no change this process saw) stops working within TOKEN_CACHE_MS', async () => {
+    const created = await create(t.adminToken, { name: 'elsewhere' });
+    expect((await me(created.token)).statusCode).toBe(200);
+    // Another instance revokes it: this process's cache does not hear of it.
+    await t.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: t.clock.now() })
+      .where('id', '=', created.id)
+      .execute();
+    t.clock.advance(TOKEN_CACHE_MS - 1);
+    expect((await me(created.token)).statusCode).toBe(200);
+    t.clock.advance(1);
+    expect((await me(created.token)).statusCode).toBe(401);
+  });
+
+  it('a user deactivated through this process loses its token on the next request', async () => {
+    const token = await t.tokenFor('responder', 'leaving-soon');
+    expect((await me(token)).statusCode).toBe(200);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users/leaving-soon/deactivate',
+      headers: auth(t.adminToken),
+    });
+    expect(res.statusCode, res.body).toBeLessThan(300);
+    expect((await me(token)).statusCode).toBe(401);
+  });
+
+  it('a role changed through this process applies to the next request', async () => {
+    const token = await t.tokenFor('responder', 'promoted-soon');
+    expect((await me(token)).json()).toMatchObject({ user: { role: 'responder' } });
+    await addUser(t.ctx(), 'promoted-soon', { role: 'admin' });
+    expect((await me(token)).json()).toMatchObject({ user: { role: 'admin' } });
   });
 });
 

@@ -26,7 +26,34 @@ const TRIGGERS = new Set<string>(EVENT_TRIGGERS);
  * actions append are left for a later pass. Returns how many events were consumed.
  */
 export async function processWorkflowEvents(env: WorkflowEnv, batch = EVENT_BATCH): Promise<number> {
-  const events = await q.claimEvents(env.tx, batch);
+  return consume(env, await q.claimEvents(env.tx, batch));
+}
+
+/**
+ * At most this many incidents have their workflows run in the transaction that declared them; the
+ * rest of a storm's are left to processWorkflowEvents, so the declaring transaction (and every page
+ * it holds) commits within a batch's time.
+ */
+export const DECLARED_BATCH = EVENT_BATCH / 2;
+
+/**
+ * Runs the workflows of incidents declared in the caller's transaction — the plan's first pages among
+ * them — in that transaction, instead of after its commit in the workflow-events module's next pass.
+ * The same consumption as processWorkflowEvents, limited to these incidents' events: they are all
+ * this transaction's (the incidents did not exist before it), so every one of an incident's events
+ * is taken, in order, and marked processed with the firings it caused; the workflow_runs claim keeps
+ * each firing once. Events the actions append are left for the workflow-events module, as there.
+ */
+export async function processDeclaredIncidentEvents(
+  env: WorkflowEnv,
+  incidentIds: string[],
+): Promise<number> {
+  const ids = incidentIds.slice(0, DECLARED_BATCH);
+  if (ids.length === 0) return 0;
+  return consume(env, await q.claimEventsOfIncidents(env.tx, ids));
+}
+
+async function consume(env: WorkflowEnv, events: Awaited<ReturnType<typeof q.claimEvents>>): Promise<number> {
   if (events.length === 0) return 0;
   await firingsOf(env, (run) => fireEvents(run, events));
   await q.markProcessed(

@@ -17,6 +17,18 @@ export function claimEvents(db: Executor, limit: number) {
     .execute();
 }
 
+/** Every unprocessed event of these incidents, in order, locked (those of incidents this transaction declared). */
+export function claimEventsOfIncidents(db: Executor, incidentIds: string[]) {
+  return db
+    .selectFrom('incident_events')
+    .select(['id', 'incident_id', 'kind', 'data', 'at', 'actor_id', 'actor_name'])
+    .where('incident_id', 'in', incidentIds)
+    .where('processed_at', 'is', null)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
 export async function markProcessed(db: Executor, ids: string[], at: Date): Promise<void> {
   if (ids.length === 0) return;
   await db.updateTable('incident_events').set({ processed_at: at }).where('id', 'in', ids).execute();

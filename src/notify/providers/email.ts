@@ -166,6 +166,11 @@ export function emailProvider(options: EmailOptions): Provider {
           ...unsubscribeHeaders(message.payload),
         },
       };
+      const calendar = asNotificationPayload(message.payload).calendar;
+      if (calendar && (calendar.method === 'REQUEST' || calendar.method === 'CANCEL')) {
+        // A text/calendar alternative with its METHOD, which mail clients show as an invitation.
+        mail.icalEvent = { method: calendar.method, filename: 'invite.ics', content: calendar.ics };
+      }
       try {
         const info = await transport.sendMail(mail);
         return { providerId: smtpProviderId(info.response, messageId) };

@@ -6,6 +6,7 @@ import { ntfyProviderFromEnv } from './ntfy.ts';
 import { type Provider, type ProviderRegistry, providerRegistry } from './provider.ts';
 import { slackProviderFromEnv } from './slack.ts';
 import { slackChannelProviderFromEnv } from './slack-channel.ts';
+import { trackerProviderFromEnv } from './tracker.ts';
 import { twilioProvidersFromEnv } from './twilio.ts';
 import { webhookProvider } from './webhook.ts';
 
@@ -23,6 +24,7 @@ export function providersFromEnv(policy: OutboundPolicy = outboundPolicyFromEnv(
     slackProviderFromEnv(env),
     slackChannelProviderFromEnv(env),
     chatProviderFromEnv(env, policy),
+    trackerProviderFromEnv(env, policy),
   ];
   return providerRegistry(providers.filter((p): p is Provider => p !== undefined));
 }

@@ -26,6 +26,8 @@ export interface Incident {
   type?: string | null;
   /** high | low (issue 11 §3.9): low pages best effort. */
   urgency?: string;
+  /** The incident this one was merged into (it is resolved as merged), null otherwise. */
+  merged_into?: string | null;
   state: string;
   channel_name: string | null;
   /** The war-room call link (plan warRoom.url), null without one. */
@@ -259,6 +261,7 @@ export interface Team {
   name: string;
   description: string | null;
   members: { user: string; role: string }[];
+  deactivated_at?: string | null;
 }
 export interface AuditEntry {
   id: string;
@@ -373,4 +376,57 @@ export interface GoalRow {
   target: number;
   actual: number | null;
   met: boolean | null;
+}
+
+/** GET /api/v1/reports/frequency: one bucket (week or month). */
+export interface FrequencyBucket {
+  start: string;
+  end: string;
+  incidents: number;
+  by_severity: Record<string, number>;
+}
+
+/** GET /api/v1/reports/root-causes. */
+export interface RootCauseReport {
+  categories: { category: string; incidents: number }[];
+  uncategorised: number;
+  without_postmortem: number;
+}
+
+/** GET /api/v1/reports/oncall-load: one person. */
+export interface OnCallLoadRow {
+  user: string;
+  name: string;
+  time_zone: string;
+  pages: number;
+  night_pages: number;
+  hours_on_call: number;
+}
+
+/** GET /api/v1/plans/:name/readiness. */
+export interface PlanReadiness {
+  severities: { id: string; route: 'named' | 'service_policy' | 'nobody' }[];
+  review: { every: string; last_reviewed: string | null; due_at: string | null; due: boolean } | null;
+  services: {
+    name: string;
+    team: string | null;
+    escalation_policy: string | null;
+    runbooks: string[];
+    ready: boolean;
+  }[];
+  schedules: { schedule: string; time_zone: string; gaps: { start: string; end: string }[] }[];
+  last_exercise_at: string | null;
+  days_since_last_exercise: number | null;
+}
+
+/** GET /api/v1/exercises: one exercise. */
+export interface Exercise {
+  id: string;
+  plan_name: string;
+  kind: 'tabletop' | 'game_day';
+  title: string;
+  severity: string;
+  scheduled_at: string;
+  started_at: string | null;
+  incident_id: string | null;
 }

@@ -146,6 +146,22 @@ export interface paths {
       };
     };
   };
+  "/api/v1/users/{handle}/reactivate": {
+    /** Reactivate a user: paged and signing in again; tokens and sessions from before stay revoked */
+    post: {
+      parameters: {
+        path: {
+          handle: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/teams/{name}": {
     /** A team and its members */
     get: {
@@ -243,6 +259,22 @@ export interface paths {
   };
   "/api/v1/teams/{name}/deactivate": {
     /** Deactivate a team: nobody is paged through it, team lists leave it out */
+    post: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/teams/{name}/reactivate": {
+    /** Reactivate a team: paged through and listed again, with its members */
     post: {
       parameters: {
         path: {
@@ -550,6 +582,22 @@ export interface paths {
       };
     };
   };
+  "/api/v1/plans/{name}/readiness": {
+    /** Readiness of the current version: paging route per severity, review due, services with owner and runbook, schedule gaps in the next 14 days, days since the last exercise */
+    get: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/{name}": {
     get: {
       parameters: {
@@ -703,6 +751,11 @@ export interface paths {
              * @description when the problem was first noticed
              */
             detected_at?: string;
+            /**
+             * @description an exercise: its title (so every page and message) says [EXERCISE]; reports leave it out
+             * @default false
+             */
+            exercise?: boolean;
           };
         };
       };
@@ -1353,7 +1406,39 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortems: ({
+                  incident_id: string;
+                  title: string;
+                  /** @enum {string} */
+                  status: "draft" | "in_review" | "published";
+                  due_at: string | null;
+                  sections: {
+                      id: string;
+                      title: string;
+                      /** @description Markdown */
+                      body: string;
+                    }[];
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  created_at: string;
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  updated_at: string;
+                  published_at: string | null;
+                  published_by: string | null;
+                  /** @description past its due date and not published */
+                  overdue: boolean;
+                  /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
+                  root_cause_category: string | null;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1370,11 +1455,43 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+                /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
+                root_cause_category: string | null;
+              };
+            };
+          };
         };
       };
     };
-    /** Edit the title or sections (Markdown) */
+    /** Edit the title, sections (Markdown) or root-cause category */
     patch: {
       parameters: {
         path: {
@@ -1390,7 +1507,58 @@ export interface paths {
             sections?: {
               [key: string]: string;
             };
+            /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none); null clears it */
+            root_cause_category?: string | null;
           };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+                /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
+                root_cause_category: string | null;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}/markdown": {
+    /** The post-mortem as one Markdown document (export) */
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
         };
       };
       responses: {
@@ -1401,10 +1569,13 @@ export interface paths {
       };
     };
   };
-  "/api/v1/postmortems/{id}/markdown": {
-    /** The post-mortem as one Markdown document (export) */
+  "/api/v1/postmortems/{id}/export": {
+    /** The post-mortem as a file: Markdown (default) or PDF (Latin and Ethiopic text) */
     get: {
       parameters: {
+        query?: {
+          format?: "markdown" | "pdf";
+        };
         path: {
           /** @description Incident id */
           id: string;
@@ -1438,7 +1609,177 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              postmortem: {
+                incident_id: string;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "in_review" | "published";
+                due_at: string | null;
+                sections: {
+                    id: string;
+                    title: string;
+                    /** @description Markdown */
+                    body: string;
+                  }[];
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                published_at: string | null;
+                published_by: string | null;
+                /** @description past its due date and not published */
+                overdue: boolean;
+                /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
+                root_cause_category: string | null;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/postmortems/{id}/meeting": {
+    /** The post-mortem's meeting, when one is scheduled */
+    get: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              meeting: {
+                incident_id: string;
+                /** @description the invitation UID: the same across reschedules */
+                uid: string;
+                /** @description 0, then one more at each reschedule */
+                sequence: number;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                starts_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                ends_at: string;
+                organizer: {
+                  name: string;
+                  email: string;
+                };
+                attendees: ({
+                    name: string;
+                    /** @description null: listed, but no invitation (no address) */
+                    email: string | null;
+                    /** @description the user, when the attendee is one */
+                    handle: string | null;
+                  })[];
+                scheduled_by: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Schedule or move the post-mortem meeting: the plan's attendees for the severity (and those named) get a calendar invitation (.ics) by email */
+    put: {
+      parameters: {
+        path: {
+          /** @description Incident id */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * Format: date-time
+             * @description when the meeting starts (ISO 8601)
+             */
+            starts_at: string;
+            /** @description how long; default the plan's postmortem.meeting.duration, else 1h */
+            duration?: string;
+            /**
+             * @description more attendees besides the plan’s: user handles or email addresses
+             * @default []
+             */
+            invite?: string[];
+            /** @description added to the invitation */
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              meeting: {
+                incident_id: string;
+                /** @description the invitation UID: the same across reschedules */
+                uid: string;
+                /** @description 0, then one more at each reschedule */
+                sequence: number;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                starts_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                ends_at: string;
+                organizer: {
+                  name: string;
+                  email: string;
+                };
+                attendees: ({
+                    name: string;
+                    /** @description null: listed, but no invitation (no address) */
+                    email: string | null;
+                    /** @description the user, when the attendee is one */
+                    handle: string | null;
+                  })[];
+                scheduled_by: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                updated_at: string;
+                /** @description invitations queued by this call */
+                invitations: number;
+              };
+            };
+          };
         };
       };
     };
@@ -1462,7 +1803,36 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_items: ({
+                  id: string;
+                  incident_id: string | null;
+                  title: string;
+                  description: string;
+                  /** @description user handle */
+                  owner: string | null;
+                  due_at: string | null;
+                  /** @enum {string} */
+                  status: "open" | "in_progress" | "done" | "cancelled";
+                  /** @enum {string} */
+                  priority: "low" | "medium" | "high" | "urgent";
+                  tracker_url: string | null;
+                  source: string;
+                  /**
+                   * Format: date-time
+                   * @description ISO 8601
+                   */
+                  created_at: string;
+                  updated_at: string | null;
+                  done_at: string | null;
+                  overdue_reminded_at: string | null;
+                  team: string | null;
+                  /** @description unfinished and past its due date */
+                  overdue: boolean;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1492,8 +1862,37 @@ export interface paths {
       };
       responses: {
         /** @description Default Response */
-        200: {
-          content: never;
+        201: {
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1504,7 +1903,15 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              teams: ({
+                  team: string | null;
+                  open: number;
+                  overdue: number;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1520,7 +1927,36 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
         };
       };
     };
@@ -1550,7 +1986,121 @@ export interface paths {
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              action_item: {
+                id: string;
+                incident_id: string | null;
+                title: string;
+                description: string;
+                /** @description user handle */
+                owner: string | null;
+                due_at: string | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "urgent";
+                tracker_url: string | null;
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                created_at: string;
+                updated_at: string | null;
+                done_at: string | null;
+                overdue_reminded_at: string | null;
+                team: string | null;
+                /** @description unfinished and past its due date */
+                overdue: boolean;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/action-items/{id}/push": {
+    /** The latest push to a tracker: its state, tries, last error, issue URL */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              push: {
+                /** @description github or jira */
+                tracker: string;
+                /**
+                 * @description pending/sending: under way (retried after failures); failed: gave up; sent: the issue exists
+                 * @enum {string}
+                 */
+                status: "pending" | "sending" | "sent" | "failed" | "cancelled";
+                attempts: number;
+                /** @description the tracker's reason for the last failure */
+                last_error: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                next_attempt_at: string;
+                /** @description the created issue */
+                url: string | null;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Push to GitHub Issues or Jira: queued (retried when the tracker fails); the issue URL becomes tracker_url */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description github (GitHub Issues) or jira
+             * @enum {string}
+             */
+            tracker: "github" | "jira";
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": {
+              push: {
+                /** @description github or jira */
+                tracker: string;
+                /**
+                 * @description pending/sending: under way (retried after failures); failed: gave up; sent: the issue exists
+                 * @enum {string}
+                 */
+                status: "pending" | "sending" | "sent" | "failed" | "cancelled";
+                attempts: number;
+                /** @description the tracker's reason for the last failure */
+                last_error: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                next_attempt_at: string;
+                /** @description the created issue */
+                url: string | null;
+              };
+            };
+          };
         };
       };
     };
@@ -1566,13 +2116,80 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
         };
       };
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+                /** @description exercise incidents counted (include_exercises=true) */
+                include_exercises: boolean;
+              };
+              /** @description where each metric starts and stops (the plan's goals.<metric>.from/to) */
+              definitions: {
+                mttd: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+                mtta: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+                mttr: {
+                  /** @enum {string} */
+                  from: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                  /** @enum {string} */
+                  to: "detected" | "declared" | "acknowledged" | "triaged" | "mitigated" | "resolved";
+                };
+              };
+              rows: ({
+                  /** @enum {string} */
+                  group_by: "all" | "severity" | "service" | "team";
+                  /** @description the severity, service or team; null for all */
+                  group: string | null;
+                  incidents: number;
+                  resolved: number;
+                  mttd: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                  mtta: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                  mttr: {
+                    count: number;
+                    mean_ms: number | null;
+                    median_ms: number | null;
+                    p90_ms: number | null;
+                  };
+                })[];
+            };
+          };
         };
       };
     };
@@ -1588,13 +2205,43 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
         };
       };
       responses: {
         /** @description Default Response */
         200: {
-          content: never;
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+                /** @description exercise incidents counted (include_exercises=true) */
+                include_exercises: boolean;
+              };
+              rows: ({
+                  target: string;
+                  /** @description null: every severity together */
+                  severity: string | null;
+                  met: number;
+                  breached: number;
+                  pending: number;
+                  /** @description met / (met + breached); null when nothing was decided */
+                  rate: number | null;
+                })[];
+            };
+          };
         };
       };
     };
@@ -1610,7 +2257,165 @@ export interface paths {
           to?: string;
           /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
           plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
           format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              period: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601
+                 */
+                to: string;
+                plan: string | null;
+                /** @description exercise incidents counted (include_exercises=true) */
+                include_exercises: boolean;
+              };
+              plan: string | null;
+              goals: ({
+                  goal: string;
+                  severity: string | null;
+                  description: string;
+                  /** @description a duration in ms, or the most incidents per quarter */
+                  target: number;
+                  actual: number | null;
+                  /** @description null: nothing to judge in the period */
+                  met: boolean | null;
+                })[];
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/reports/frequency": {
+    /** Incidents declared per week or month, in all and per severity (empty buckets as 0) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+          /** @description week (from Monday 00:00 UTC) or calendar month (UTC) */
+          bucket?: "week" | "month";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/root-causes": {
+    /** Incidents per root-cause category (as their post-mortems record; the plan's list first) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/reports/oncall-load": {
+    /** Per person: pages received, night pages (22:00–07:00 in the person's time zone), hours on call */
+    get: {
+      parameters: {
+        query?: {
+          /** @description start of the period (declared at or after); default: to − 90 days */
+          from?: string;
+          /** @description end of the period (declared before); default: now */
+          to?: string;
+          /** @description only this plan's incidents; its goals and metric definitions apply (default: the only plan, if one) */
+          plan?: string;
+          /** @description true: count the incidents of exercises too (left out by default) */
+          include_exercises?: "true" | "false";
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/exercises": {
+    /** Exercises, latest first */
+    get: {
+      parameters: {
+        query?: {
+          plan?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+    /** Schedule a tabletop exercise or game day: at its time it declares an incident marked exercise (real paging, every message says [EXERCISE]) */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description the live plan the exercise runs against */
+            plan: string;
+            /**
+             * @description tabletop: talk it through; game_day: break it for real
+             * @enum {string}
+             */
+            kind: "tabletop" | "game_day";
+            /** @description the scenario in a line (the incident title) */
+            title: string;
+            /** @description a severity id of the plan: whom it pages */
+            severity: string;
+            service?: string;
+            /**
+             * @description what happens, for the facilitator (Markdown)
+             * @default
+             */
+            scenario?: string;
+            /**
+             * Format: date-time
+             * @description when it starts (declares its incident); default: now
+             */
+            scheduled_at?: string;
+          };
         };
       };
       responses: {
@@ -3704,6 +4509,44 @@ export interface paths {
         content: {
           "application/json": {
             severity?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/plans/{name}/replay": {
+    /** What-if replay: the plan's past incidents run again under a changed plan (body.source) on a virtual clock, in a throwaway database; per incident and in total, who would have been paged, which targets breached and the metrics */
+    post: {
+      parameters: {
+        path: {
+          name: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description the changed plan (YAML), named like the stored one */
+            source: string;
+            /** @description the file name errors point into (file:line:col) */
+            file?: string;
+            /**
+             * @description replay the incidents declared this long before now
+             * @default 90d
+             */
+            since?: string;
+            /** @description only incidents after this id (the `next` of the previous answer) */
+            after?: string;
+            /**
+             * @description at most this many incidents per answer
+             * @default 25
+             */
+            limit?: number;
           };
         };
       };

@@ -18,6 +18,7 @@ import {
   SeverityForm,
   StateForm,
 } from './incident-actions';
+import { LinkAndMerge, MergedInto, RaiseUrgencyButton, TypeForm, UnlinkButton } from './incident-relations';
 import { MaybeLink, PlanGuides } from './plan-guides';
 import { useIncident, usePages, usePlan } from './queries';
 import { RelatedIncidents } from './related-incidents';
@@ -95,10 +96,12 @@ export default function IncidentPage() {
               <dd>{incident.service}</dd>
             </div>
           )}
+          <MergedInto into={incident.merged_into} />
         </dl>
         {canAct && (
           <div className="row">
             <AcknowledgeButton detail={detail} />
+            <RaiseUrgencyButton detail={detail} />
           </div>
         )}
       </header>
@@ -115,7 +118,11 @@ export default function IncidentPage() {
           <ChecklistsSection detail={detail} canAct={canAct} />
           <HypothesesSection detail={detail} />
           <LinksSection detail={detail} />
-          <RelatedIncidents related={detail.related ?? []} />
+          <RelatedIncidents
+            related={detail.related ?? []}
+            {...(canAct ? { action: (r) => <UnlinkButton incidentId={incident.id} other={r} /> } : {})}
+          />
+          {canAct && <LinkAndMerge detail={detail} />}
           <PlanGuides
             plan={plan.data?.plan}
             severity={incident.severity}
@@ -141,6 +148,7 @@ export default function IncidentPage() {
         <section aria-labelledby="actions-title" className="actions">
           <h2 id="actions-title">Change the incident</h2>
           {open && <SeverityForm detail={detail} plan={plan.data?.plan} />}
+          {open && <TypeForm detail={detail} plan={plan.data?.plan} />}
           <StateForm detail={detail} />
           <ResolveForm detail={detail} />
         </section>

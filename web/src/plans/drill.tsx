@@ -24,6 +24,8 @@ interface DrillReport {
   }[];
   cadence: { audience: string; every: string; updates: number; max_gap: string | null; verdict: string }[];
   steps: { at: string; do: string; ok: boolean; error?: string }[];
+  rules: { rule: string; expected: string; actual: string; verdict: string; note?: string }[];
+  not_checked: { field: string; reason: string }[];
 }
 
 /** "Run a drill": the plan's current version on a virtual clock, its report target by target. */
@@ -109,6 +111,44 @@ export function Drill({ name, plan }: { name: string; plan: PlanVersion | undefi
               </tbody>
             </table>
           </TableWrap>
+          {report.rules.length > 0 && (
+            <TableWrap label="Rules judged">
+              <table aria-label="Rules judged">
+                <thead>
+                  <tr>
+                    <th scope="col">Rule</th>
+                    <th scope="col">Expected</th>
+                    <th scope="col">Actual</th>
+                    <th scope="col">Verdict</th>
+                    <th scope="col">Note</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.rules.map((r) => (
+                    <tr key={`${r.rule} ${r.expected} ${r.actual} ${r.note ?? ''}`}>
+                      <td>{r.rule}</td>
+                      <td>{r.expected}</td>
+                      <td>{r.actual}</td>
+                      <td>{r.verdict}</td>
+                      <td>{r.note ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )}
+          {report.not_checked.length > 0 && (
+            <details>
+              <summary>Not checked by a drill ({report.not_checked.length} plan fields)</summary>
+              <ul aria-label="Not checked">
+                {report.not_checked.map((n) => (
+                  <li key={n.field}>
+                    <code>{n.field}</code>: {n.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
           {report.steps.some((s) => !s.ok) && (
             <ul aria-label="Failed steps">
               {report.steps

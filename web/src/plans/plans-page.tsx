@@ -9,6 +9,8 @@ import { ErrorNote } from '../ui/field';
 import { Time } from '../ui/time';
 import { diffLines, lineOf } from './diff';
 import { Drill } from './drill';
+import { Readiness } from './readiness';
+import { Replay } from './replay';
 
 interface Rule {
   name: string;
@@ -56,6 +58,8 @@ function PlanDetail({ name }: { name: string }) {
       <h2>{plan.data?.plan.metadata.title ?? name}</h2>
       <Versions name={name} current={plan.data} />
       <Drill name={name} plan={plan.data} />
+      <Readiness name={name} />
+      <Replay name={name} />
       <h3>Effective rules</h3>
       <ErrorNote error={rules.error} />
       <ol className="plain" aria-label="Effective rules">

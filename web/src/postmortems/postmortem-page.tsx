@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import {
   createActionItemSchema,
+  pushActionItemSchema,
   updateActionItemSchema,
 } from '../../../src/domain/action-items/action-items.ts';
 import { editPostmortemSchema, postmortemMoveSchema } from '../../../src/domain/postmortems/postmortem.ts';
@@ -12,6 +13,7 @@ import { checked } from '../api/validate';
 import { useSession } from '../auth/session';
 import { ErrorNote } from '../ui/field';
 import { Time } from '../ui/time';
+import { MeetingSection } from './meeting';
 import { SectionEditor } from './section-editor';
 
 const NEXT: Record<Postmortem['status'], [Postmortem['status'], string][]> = {
@@ -59,10 +61,16 @@ function ActionItems({ incidentId, editable }: { incidentId: string; editable: b
       raw('PATCH', `/api/v1/action-items/${id}`, checked(updateActionItemSchema, { status: 'done' })),
     onSuccess: () => void client.invalidateQueries({ queryKey: key }),
   });
+  // Pushed to GitHub Issues or Jira through the server's outbox; the issue link appears once created.
+  const push = useMutation({
+    mutationFn: ({ itemId, tracker }: { itemId: string; tracker: 'github' | 'jira' }) =>
+      raw('POST', `/api/v1/action-items/${itemId}/push`, checked(pushActionItemSchema, { tracker })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key }),
+  });
   return (
     <section aria-labelledby="action-items-title">
       <h2 id="action-items-title">Action items</h2>
-      <ErrorNote error={items.error ?? finish.error} />
+      <ErrorNote error={items.error ?? finish.error ?? push.error} />
       {(items.data ?? []).length === 0 ? (
         <p className="empty">{items.isLoading ? 'Loading…' : 'No action items yet.'}</p>
       ) : (
@@ -82,6 +90,19 @@ function ActionItems({ incidentId, editable }: { incidentId: string; editable: b
                   tracker
                 </a>
               )}
+              {editable &&
+                !i.tracker_url &&
+                (['github', 'jira'] as const).map((tracker) => (
+                  <button
+                    key={tracker}
+                    type="button"
+                    className="button small ghost"
+                    onClick={() => push.mutate({ itemId: i.id, tracker })}
+                  >
+                    Push to {tracker === 'github' ? 'GitHub' : 'Jira'}{' '}
+                    <span className="visually-hidden">{i.title}</span>
+                  </button>
+                ))}
               {editable && (i.status === 'open' || i.status === 'in_progress') && (
                 <button type="button" className="button small ghost" onClick={() => finish.mutate(i.id)}>
                   Done <span className="visually-hidden">{i.title}</span>
@@ -161,6 +182,9 @@ export default function PostmortemPage() {
             <a href={`/api/v1/postmortems/${p.incident_id}/markdown`} download>
               Export Markdown
             </a>
+            <a href={`/api/v1/postmortems/${p.incident_id}/export?format=pdf`} download>
+              Export PDF
+            </a>
           </p>
           {role !== 'viewer' &&
             NEXT[p.status]
@@ -179,6 +203,7 @@ export default function PostmortemPage() {
               onSave={(body) => save.mutate({ [s.id]: body })}
             />
           ))}
+          <MeetingSection incidentId={p.incident_id} editable={role !== 'viewer'} />
           <ActionItems incidentId={p.incident_id} editable={role !== 'viewer'} />
         </>
       )}

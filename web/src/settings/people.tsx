@@ -102,6 +102,24 @@ function DeactivateButton({
   );
 }
 
+/** Brings back a deactivated person or team at once (nothing to lose by it, so no confirmation). */
+function ReactivateButton({ label, url }: { label: string; url: string }) {
+  const reactivate = usePeopleChange(() => raw('POST', url));
+  return (
+    <>
+      <button
+        type="button"
+        className="button small"
+        disabled={reactivate.isPending}
+        onClick={() => reactivate.mutate(undefined)}
+      >
+        Reactivate <span className="visually-hidden">{label}</span>
+      </button>
+      <ErrorNote error={reactivate.error} />
+    </>
+  );
+}
+
 /** Admins add a user: user name, name, email, role, time zone (the API's own schema checks first). */
 function AddUserForm() {
   const [handle, setHandle] = useState('');
@@ -283,7 +301,10 @@ export function UsersList() {
                 {canInvite && (
                   <td>
                     {u.deactivated_at ? (
-                      <span className="muted small">deactivated</span>
+                      <>
+                        <span className="muted small">deactivated</span>{' '}
+                        <ReactivateButton label={u.name} url={`/api/v1/users/${path(u.handle)}/reactivate`} />
+                      </>
                     ) : (
                       <>
                         <button type="button" className="button small" onClick={() => setEditing(u.handle)}>
@@ -408,6 +429,31 @@ function TeamMembers({ team, canWrite }: { team: Team; canWrite: boolean }) {
   );
 }
 
+/** Deactivated teams (managers only), each with the button that brings it back. */
+function DeactivatedTeams() {
+  const all = useQuery({
+    queryKey: ['teams', 'all'],
+    queryFn: () =>
+      answer<{ teams: Team[] }>(api.GET('/api/v1/teams', { params: { query: { all: 'true' } } })).then((a) =>
+        a.teams.filter((t) => t.deactivated_at),
+      ),
+  });
+  if (!all.data?.length) return <ErrorNote error={all.error} />;
+  return (
+    <section aria-labelledby="deactivated-teams">
+      <h2 id="deactivated-teams">Deactivated teams</h2>
+      <ul className="plain">
+        {all.data.map((t) => (
+          <li key={t.id}>
+            {t.name} <span className="muted small">deactivated</span>{' '}
+            <ReactivateButton label={t.name} url={`/api/v1/teams/${path(t.name)}/reactivate`} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function TeamsList() {
   const teams = useTeams();
   const canWrite = useCan('team:write');
@@ -432,6 +478,7 @@ export function TeamsList() {
           </div>
         ))}
       </div>
+      {canWrite && <DeactivatedTeams />}
     </>
   );
 }

@@ -44,10 +44,13 @@ export const teamKind = defineKind<TeamDocument>({
   async plan(ctx, doc) {
     const team = await users.findTeamByName(ctx.db, doc.metadata.name);
     const stored = team && {
+      // Applying reactivates a deactivated team (saveTeam, mode 'apply'): the plan says so.
+      active: !team.deactivated_at,
       description: team.description,
       members: memberMap(await users.teamMembers(ctx.db, team.id)),
     };
     return diffAgainst(stored, {
+      active: true,
       description: doc.metadata.description,
       members: memberMap(doc.spec.members),
     });
@@ -57,7 +60,7 @@ export const teamKind = defineKind<TeamDocument>({
       ctx,
       input: {
         team: { name: doc.metadata.name, description: doc.metadata.description, members: doc.spec.members },
-        mode: 'upsert',
+        mode: 'apply',
       },
     });
     return change;

@@ -1,0 +1,77 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer } from '../scripts/lib/tocsin-process.ts';
+import { benchIncidentWritePath } from './incidents.ts';
+import { type CpuProfile, printSummary } from './profile.ts';
+import { ensureWrk, runWrk } from './wrk.ts';
+
+// Where Tocsin's CPU goes under one benchmark's load: `tocsin serve` runs with `node --cpu-prof`
+// (loopback only), the load runs, the server stops cleanly (the profile is written on exit), and the
+// self time is summed per function and per package/file. `npx tsx bench/profile-server.ts` (the
+// peer benchmark's ingest: wrk, 32 connections, ~1 KB new alerts) or `... --writes` (declare +
+// transition + note, 16 clients). The .cpuprofile stays in BENCH_PROFILE_DIR (default
+// /tmp/tocsin-profile) for a closer look in Chrome's DevTools.
+
+const DIR = process.env.BENCH_PROFILE_DIR ?? '/tmp/tocsin-profile';
+const TOP = Number(process.env.BENCH_PROFILE_TOP ?? 30);
+
+async function profileUnder(what: 'ingest' | 'writes'): Promise<void> {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const server = await startServer({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${DIR}` });
+  let requests = 0;
+  try {
+    if (what === 'ingest') {
+      if (!ensureWrk()) throw new Error('wrk is not installed');
+      const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
+      const applied = await fetch(`${server.url}/api/v1/apply`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          documents: [
+            {
+              file: 'svc.yaml',
+              content:
+                'apiVersion: tocsin.dev/v1\nkind: Service\nmetadata: { name: profiled }\nspec:\n  integrations:\n    - { name: events, type: pagerduty }\n',
+            },
+          ],
+        }),
+      });
+      if (!applied.ok) throw new Error(`apply → ${applied.status}`);
+      const svc = (await (await fetch(`${server.url}/api/v1/services/profiled`, { headers })).json()) as {
+        integrations: { key: string }[];
+      };
+      requests = Number(process.env.BENCH_PEER_REQUESTS ?? 10_000);
+      const r = await runWrk({
+        url: server.url,
+        routingKey: svc.integrations[0]?.key as string,
+        mode: 'new',
+        key: `p-${Date.now().toString(36)}`,
+        requests,
+        connections: 32,
+      });
+      console.log(`ingest: ${r.accepted} accepted, ${r.rps.toFixed(0)} new alerts/s`);
+    } else {
+      requests = 3 * 300;
+      const r = await benchIncidentWritePath(server, 300, 16);
+      console.log(`writes: ${r.rps.toFixed(0)} req/s`);
+    }
+  } finally {
+    await server.stop('SIGINT');
+  }
+  const file = readdirSync(DIR).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile in ${DIR}`);
+  const profile = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as CpuProfile;
+  console.log(
+    `\nTocsin CPU profile under the ${what} load over ${requests} requests (start-up included): ${join(DIR, file)}`,
+  );
+  printSummary(profile, TOP);
+}
+
+export async function benchProfile(what: 'ingest' | 'writes'): Promise<void> {
+  await profileUnder(what);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchProfile(process.argv.includes('--writes') ? 'writes' : 'ingest');
+}

@@ -20,6 +20,9 @@ const CALENDAR = {
   notChecked: 'a calendar rule over many incidents (tocsin plan check, reports), not one incident',
 };
 const ACTION_ITEMS = { notChecked: 'action items are written after the incident, outside a drill scenario' };
+const MEETING = {
+  notChecked: 'the meeting is scheduled after the post-mortem is drafted and mails invitations; not judged',
+};
 
 export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
   apiVersion: LOADS,
@@ -50,6 +53,16 @@ export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
   },
   'severities[].responders': PAGES,
   'severities[].postmortem.required': POSTMORTEM,
+  'severities[].postmortem.meeting': MEETING,
+  'postmortem.meeting': MEETING,
+  'postmortem.meeting.attendees': MEETING,
+  'postmortem.meeting.attendeesBySeverity': MEETING,
+  'postmortem.meeting.agenda': MEETING,
+  'postmortem.meeting.duration': MEETING,
+  'postmortem.meeting.after': MEETING,
+  'postmortem.rootCauseCategories': {
+    notChecked: 'a root cause is recorded on the post-mortem after the incident; reports count them',
+  },
   'severities[].postmortem.due': POSTMORTEM,
   'severities[].postmortem.remindAfter': {
     notChecked: 'the reminder shows among the workflows fired when the clock reaches it; not judged',

@@ -1,12 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyExamples,
-  axeViolations,
-  type ConsoleRig,
-  signInWithToken,
-  startConsoleRig,
-} from './harness.ts';
+import { axeViolations, type ConsoleRig, startSignedIn } from './harness.ts';
 
 // The last console screens of issue 12 in Chromium against a real Tocsin: escalation policies drawn
 // as their steps, the calendar link of my shifts (copy, subscribe, the feed answers), a plan's
@@ -15,7 +9,6 @@ import {
 // and teams after a confirmation. Each waits for what the page shows; nothing depends on timing.
 
 let rig: ConsoleRig;
-let admin: BrowserContext;
 let page: Page;
 const PASSWORD = 'correct horse battery staple';
 
@@ -25,11 +18,7 @@ interface Policy {
 }
 
 beforeAll(async () => {
-  rig = await startConsoleRig();
-  await applyExamples(rig);
-  admin = await rig.context();
-  page = await admin.newPage();
-  await signInWithToken(page, rig.tocsin.token);
+  ({ rig, page } = await startSignedIn());
 });
 afterAll(async () => {
   await rig?.stop();

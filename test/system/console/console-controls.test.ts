@@ -1,12 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyExamples,
-  axeViolations,
-  type ConsoleRig,
-  signInWithToken,
-  startConsoleRig,
-} from './harness.ts';
+import { axeViolations, type ConsoleRig, signInWithToken, startSignedIn } from './harness.ts';
 
 // The console controls added last to issue 12, in Chromium against a real Tocsin: reactivating a
 // user and a team; an incident's type (the plan's types), raising its urgency, linking, unlinking
@@ -15,16 +9,11 @@ import {
 // Each step waits for what the page shows; nothing depends on timing.
 
 let rig: ConsoleRig;
-let admin: BrowserContext;
 let page: Page;
 let viewerToken: string;
 
 beforeAll(async () => {
-  rig = await startConsoleRig();
-  await applyExamples(rig);
-  admin = await rig.context();
-  page = await admin.newPage();
-  await signInWithToken(page, rig.tocsin.token);
+  ({ rig, page } = await startSignedIn());
   await rig.api('POST', '/api/v1/users', { handle: 'vic', name: 'Vic Viewer', role: 'viewer' });
   const made = await rig.api('POST', '/api/v1/tokens', { name: 'browser', user: 'vic' });
   viewerToken = (made.json.token as { token: string }).token;

@@ -1,29 +1,18 @@
 import { readFileSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyExamples,
-  axeViolations,
-  type ConsoleRig,
-  signInWithToken,
-  startConsoleRig,
-} from './harness.ts';
+import { axeViolations, type ConsoleRig, signInWithToken, startSignedIn } from './harness.ts';
 
 // The console screens of the issue 12 remainder in Chromium against a real Tocsin: incident filters
 // by team and "mine", own sessions, editing one's name and time zone (checked before sending and by
 // the API), heartbeats, running a drill, the drawn shift grid — each checked with axe in both themes.
 
 let rig: ConsoleRig;
-let admin: BrowserContext;
 let page: Page;
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  rig = await startConsoleRig();
-  await applyExamples(rig);
-  admin = await rig.context();
-  page = await admin.newPage();
-  await signInWithToken(page, rig.tocsin.token);
+  ({ rig, page } = await startSignedIn());
 });
 afterAll(async () => {
   await rig?.stop();

@@ -1,19 +1,12 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyExamples,
-  axeViolations,
-  type ConsoleRig,
-  signInWithToken,
-  startConsoleRig,
-} from './harness.ts';
+import { axeViolations, type ConsoleRig, startSignedIn } from './harness.ts';
 
 // Issue 15 §11 in Chromium against a real Tocsin: the reports page's frequency, compliance, root-cause
 // and on-call load charts (exercises counted only when asked), and the plan page's readiness and
 // exercises.
 
 let rig: ConsoleRig;
-let admin: BrowserContext;
 let page: Page;
 
 /** The Monday (UTC) of this week, as the frequency chart labels its bar. */
@@ -25,24 +18,21 @@ function thisMonday(): string {
 }
 
 beforeAll(async () => {
-  rig = await startConsoleRig();
-  await applyExamples(rig);
-  const real = await rig.api('POST', '/api/v1/incidents', {
-    title: 'Checkout slow',
-    plan: 'minimal',
-    severity: 'SEV2',
-  });
-  expect(real.status, JSON.stringify(real.json)).toBe(201);
-  const exercise = await rig.api('POST', '/api/v1/exercises', {
-    plan: 'minimal',
-    kind: 'tabletop',
-    title: 'Database lost',
-    severity: 'SEV2',
-  });
-  expect(exercise.status, JSON.stringify(exercise.json)).toBe(201);
-  admin = await rig.context();
-  page = await admin.newPage();
-  await signInWithToken(page, rig.tocsin.token, '/reports');
+  ({ rig, page } = await startSignedIn(async (r) => {
+    const real = await r.api('POST', '/api/v1/incidents', {
+      title: 'Checkout slow',
+      plan: 'minimal',
+      severity: 'SEV2',
+    });
+    expect(real.status, JSON.stringify(real.json)).toBe(201);
+    const exercise = await r.api('POST', '/api/v1/exercises', {
+      plan: 'minimal',
+      kind: 'tabletop',
+      title: 'Database lost',
+      severity: 'SEV2',
+    });
+    expect(exercise.status, JSON.stringify(exercise.json)).toBe(201);
+  }, '/reports'));
 });
 afterAll(async () => {
   await rig?.stop();

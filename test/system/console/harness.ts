@@ -114,6 +114,20 @@ export async function applyExamples(rig: ConsoleRig): Promise<void> {
   if (answer.status !== 200) throw new Error(`apply failed: ${JSON.stringify(answer.json)}`);
 }
 
+/** A Tocsin with the examples applied and a browser page signed in as its admin (the usual start). */
+export async function startSignedIn(
+  prepare: (rig: ConsoleRig) => Promise<void> = async () => {},
+  path = '/incidents',
+): Promise<{ rig: ConsoleRig; admin: BrowserContext; page: Page }> {
+  const rig = await startConsoleRig();
+  await applyExamples(rig);
+  await prepare(rig);
+  const admin = await rig.context();
+  const page = await admin.newPage();
+  await signInWithToken(page, rig.tocsin.token, path);
+  return { rig, admin, page };
+}
+
 export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 
 /** A loopback TCP proxy to Tocsin whose connections a test can cut, as a dropped network would. */

@@ -2426,6 +2426,22 @@ export interface paths {
       };
     };
   };
+  "/api/v1/exercises/{id}/cancel": {
+    /** Cancel a scheduled exercise before it starts (managers); 409 once it started */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/plans/{name}/rules": {
     /** @description The rules the engine runs for a plan version: its workflows and its fixed fields' rules */
     get: {

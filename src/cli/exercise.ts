@@ -4,13 +4,23 @@ import { ApiClient } from './client.ts';
 import { type CommonOpts, withCommon } from './common.ts';
 import { printJson, printTable } from './output.ts';
 
-// tocsin exercise schedule|list: tabletop exercises and game days against a live plan.
+// tocsin exercise schedule|list|cancel: tabletop exercises and game days against a live plan.
 
-type Wire = Omit<Exercise, 'scheduled_at' | 'started_at' | 'created_at'> & {
+type Wire = Omit<Exercise, 'scheduled_at' | 'started_at' | 'created_at' | 'cancelled_at' | 'failed_at'> & {
   scheduled_at: string;
   started_at: string | null;
   created_at: string;
+  cancelled_at: string | null;
+  failed_at: string | null;
 };
+
+/** The list's status column: what happened to it, with a failure's reason. */
+function statusOf(e: Wire): string {
+  if (e.started_at) return 'started';
+  if (e.cancelled_at) return `cancelled by ${e.cancelled_by ?? '?'}`;
+  if (e.failed_at) return `failed: ${e.failure ?? ''}`;
+  return 'scheduled';
+}
 
 interface ScheduleOpts extends CommonOpts {
   plan: string;
@@ -36,10 +46,12 @@ Examples:
       --title "Primary database fails over" --at 2026-04-02T14:00:00Z
   npx tocsin exercise schedule --plan marketing --kind tabletop --severity P2 --title "CDN outage"
   npx tocsin exercise list --plan job-application-platform --json
+  npx tocsin exercise cancel 12
 
 At its time an exercise declares an incident marked exercise under the plan's current version: it
 pages as the plan says for its severity, and its title — so every page and message — starts with
-[EXERCISE]. Reports leave exercise incidents out unless --include-exercises; the plan's readiness
+[EXERCISE] (a confidential one's code name too). One whose severity left the plan by then is
+marked failed with the reason (see exercise list). Reports leave exercise incidents out unless --include-exercises; the plan's readiness
 report (tocsin plan check --url) counts the days since the last one.`,
     );
   withCommon(
@@ -83,7 +95,7 @@ report (tocsin plan check --url) counts the days since the last one.`,
     if (o.json) printJson(exercises);
     else
       printTable(
-        ['id', 'plan', 'kind', 'severity', 'scheduled', 'incident', 'title'],
+        ['id', 'plan', 'kind', 'severity', 'scheduled', 'incident', 'title', 'status'],
         exercises.map((e) => [
           e.id,
           e.plan_name,
@@ -92,7 +104,21 @@ report (tocsin plan check --url) counts the days since the last one.`,
           e.scheduled_at,
           e.incident_id ?? '-',
           e.title,
+          statusOf(e),
         ]),
       );
+  });
+  withCommon(
+    exercise
+      .command('cancel')
+      .description('Cancel a scheduled exercise before it starts; managers')
+      .argument('<id>', 'the exercise id (exercise list)'),
+  ).action(async (id: string, o: CommonOpts) => {
+    const { exercise: e } = await new ApiClient({ url: o.url }).post<{ exercise: Wire }>(
+      `/api/v1/exercises/${encodeURIComponent(id)}/cancel`,
+      {},
+    );
+    if (o.json) printJson(e);
+    else process.stdout.write(`exercise ${e.id} cancelled\n`);
   });
 }

@@ -911,6 +911,12 @@ export interface ExercisesTable {
   >;
   created_at: Ts;
   created_by: string;
+  /** Cancelled before it started (migration 0652). */
+  cancelled_at: TsNull;
+  cancelled_by: string | null;
+  /** Could not start at its time (its plan or severity was gone): why (migration 0652). */
+  failed_at: TsNull;
+  failure: string | null;
 }
 
 export interface Database {

@@ -16,13 +16,13 @@ const ROLES = { notChecked: 'the roles table shows who held each role when (fill
 const CHECKLISTS = { notChecked: 'checklist items are created on the incident; a drill does not tick them' };
 const DELIVERY = { notChecked: 'the deliveries list where each published update went; not judged' };
 const POSTMORTEM = { judged: 'the post-mortem row: created at resolution, published by its due time' };
+const MEETING = {
+  notChecked: 'the review meeting is scheduled with invitations after the post-mortem is drafted; not judged',
+};
 const CALENDAR = {
   notChecked: 'a calendar rule over many incidents (tocsin plan check, reports), not one incident',
 };
 const ACTION_ITEMS = { notChecked: 'action items are written after the incident, outside a drill scenario' };
-const MEETING = {
-  notChecked: 'the meeting is scheduled after the post-mortem is drafted and mails invitations; not judged',
-};
 
 export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
   apiVersion: LOADS,
@@ -53,16 +53,6 @@ export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
   },
   'severities[].responders': PAGES,
   'severities[].postmortem.required': POSTMORTEM,
-  'severities[].postmortem.meeting': MEETING,
-  'postmortem.meeting': MEETING,
-  'postmortem.meeting.attendees': MEETING,
-  'postmortem.meeting.attendeesBySeverity': MEETING,
-  'postmortem.meeting.agenda': MEETING,
-  'postmortem.meeting.duration': MEETING,
-  'postmortem.meeting.after': MEETING,
-  'postmortem.rootCauseCategories': {
-    notChecked: 'a root cause is recorded on the post-mortem after the incident; reports count them',
-  },
   'severities[].postmortem.due': POSTMORTEM,
   'severities[].postmortem.remindAfter': {
     notChecked: 'the reminder shows among the workflows fired when the clock reaches it; not judged',
@@ -143,6 +133,16 @@ export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
   'postmortem.actionItems.requireOwner': ACTION_ITEMS,
   'postmortem.actionItems.requireDue': ACTION_ITEMS,
   'postmortem.actionItems.dueWithin': ACTION_ITEMS,
+  'postmortem.rootCauseCategories': {
+    notChecked: 'the category is chosen when the post-mortem is written; a drill does not write it',
+  },
+  'severities[].postmortem.meeting': MEETING,
+  'postmortem.meeting': MEETING,
+  'postmortem.meeting.attendees': MEETING,
+  'postmortem.meeting.attendeesBySeverity': MEETING,
+  'postmortem.meeting.agenda': MEETING,
+  'postmortem.meeting.duration': MEETING,
+  'postmortem.meeting.after': MEETING,
   'goals.mttd': { judged: 'the goals rows: this incident against each (reported, a goal is a mean)' },
   'goals.mtta': { judged: 'the goals rows: this incident against each (reported, a goal is a mean)' },
   'goals.mttr': { judged: 'the goals rows: this incident against each (reported, a goal is a mean)' },

@@ -4,6 +4,7 @@ import { cliAgainst } from '../../../test/cli-harness.ts';
 import { addUser, auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { Engine } from '../../engine/engine.ts';
 import { engineModules } from '../../engine/modules.ts';
+import { publicName } from '../incidents/confidential.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import { savePlan } from '../plans/save-plan.ts';
 
@@ -23,6 +24,12 @@ lifecycle:
 `;
 
 let t: TestApp;
+let tocsinCli: Awaited<ReturnType<typeof cliAgainst>> | undefined;
+/** The CLI against the test app, started once (the app listens once). */
+const cli = async () => {
+  tocsinCli ??= await cliAgainst(t);
+  return tocsinCli;
+};
 let engine: Engine;
 const FROM = '2026-03-01T00:00:00Z';
 
@@ -100,7 +107,7 @@ describe('exercises', () => {
   });
 
   it('a later exercise starts when the clock reaches it; readiness counts days since the last', async () => {
-    const tocsin = await cliAgainst(t);
+    const tocsin = await cli();
     const out = await tocsin(
       'exercise',
       'schedule',
@@ -151,5 +158,105 @@ describe('exercises', () => {
     const kind = await api('POST', '/api/v1/exercises', { ...base, kind: 'party' });
     expect(kind.statusCode).toBe(400);
     expect(kind.json().error.details[0].path).toContain('kind');
+  });
+
+  it('a scheduled exercise is cancelled by a manager, audited, and never starts; a started one is a 409', async () => {
+    const tocsin = await cli();
+    const scheduled = await api('POST', '/api/v1/exercises', {
+      plan: 'drillme',
+      kind: 'tabletop',
+      title: 'Cancelled drill',
+      severity: 'P1',
+      scheduled_at: '2026-03-06T09:00:00Z',
+    });
+    const id: string = scheduled.json().exercise.id;
+    const ritaToken = await t.tokenFor('responder');
+    const denied = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/exercises/${id}/cancel`,
+      headers: auth(ritaToken),
+    });
+    expect(denied.statusCode).toBe(403);
+    const out = await tocsin('exercise', 'cancel', id);
+    expect(out.stdout).toBe(`exercise ${id} cancelled\n`);
+    const audited = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_name'])
+      .where('entity_type', '=', 'exercise')
+      .where('entity_id', '=', id)
+      .orderBy('id')
+      .execute();
+    expect(audited.map((a) => a.action)).toEqual(['exercise.scheduled', 'exercise.cancelled']);
+    t.clock.set('2026-03-06T09:00:00Z');
+    await engine.runUntilIdle();
+    const listed = (await api('GET', '/api/v1/exercises')).json().exercises;
+    expect(listed.find((e: { id: string }) => e.id === id)).toMatchObject({
+      incident_id: null,
+      started_at: null,
+      cancelled_at: '2026-03-05T14:00:00.000Z',
+    });
+    expect((await tocsin('exercise', 'list')).stdout).toMatch(/Cancelled drill\s+cancelled by /);
+    // Cancelling again, or cancelling one that started, is a conflict; an unknown id is a 404.
+    expect((await api('POST', `/api/v1/exercises/${id}/cancel`)).statusCode).toBe(409);
+    const started = listed.find((e: { started_at: string | null }) => e.started_at !== null);
+    const conflict = await api('POST', `/api/v1/exercises/${started.id}/cancel`);
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json().error.message).toContain('started');
+    expect((await api('POST', '/api/v1/exercises/999999/cancel')).statusCode).toBe(404);
+    expect((await api('POST', '/api/v1/exercises/abc/cancel')).statusCode).toBe(400);
+  });
+
+  it('one whose severity left the plan is marked failed with the reason; the engine goes on', async () => {
+    const tocsin = await cli();
+    const doomed = (
+      await api('POST', '/api/v1/exercises', {
+        plan: 'drillme',
+        kind: 'game_day',
+        title: 'Doomed drill',
+        severity: 'P1',
+        scheduled_at: '2026-03-07T09:00:00Z',
+      })
+    ).json().exercise;
+    // The plan's next version renames its severity: P1 is gone by the exercise's time.
+    await savePlan({ ctx: t.ctx(), input: { source: PLAN.replace('id: P1', 'id: SEV1') } });
+    const fine = (
+      await api('POST', '/api/v1/exercises', {
+        plan: 'drillme',
+        kind: 'tabletop',
+        title: 'Fine drill',
+        severity: 'SEV1',
+        scheduled_at: '2026-03-07T09:00:00Z',
+      })
+    ).json().exercise;
+    t.clock.set('2026-03-07T09:00:00Z');
+    await engine.runUntilIdle();
+    const listed = (await api('GET', '/api/v1/exercises')).json().exercises;
+    expect(listed.find((e: { id: string }) => e.id === doomed.id)).toMatchObject({
+      started_at: null,
+      incident_id: null,
+      failed_at: '2026-03-07T09:00:00.000Z',
+      failure: expect.stringContaining('severity P1 is no longer in plan drillme'),
+    });
+    expect(listed.find((e: { id: string }) => e.id === fine.id).incident_id).not.toBeNull();
+    expect((await tocsin('exercise', 'list')).stdout).toMatch(
+      /Doomed drill\s+failed: severity P1 is no longer in plan drillme/,
+    );
+    // Failed is final: the next tick does not try again, and it cannot be cancelled.
+    t.clock.set('2026-03-07T09:05:00Z');
+    await engine.runUntilIdle();
+    const again = (await api('GET', '/api/v1/exercises')).json().exercises;
+    expect(again.find((e: { id: string }) => e.id === doomed.id).failed_at).toBe('2026-03-07T09:00:00.000Z');
+    expect((await api('POST', `/api/v1/exercises/${doomed.id}/cancel`)).statusCode).toBe(409);
+  });
+
+  it("a confidential exercise's code name says it is an exercise, as its title does", async () => {
+    const input = { title: 'Leaked keys', severity: 'SEV1', exercise: true, confidential: true };
+    const byPattern = await declareIncident({ ctx: t.ctx(), input });
+    expect(byPattern.code_name).toBe(`[EXERCISE] op-${byPattern.id}`);
+    expect(publicName(byPattern)).toBe(`[EXERCISE] op-${byPattern.id}`);
+    const given = await declareIncident({ ctx: t.ctx(), input: { ...input, code_name: 'bluebird' } });
+    expect(given.code_name).toBe('[EXERCISE] bluebird');
+    const real = await declareIncident({ ctx: t.ctx(), input: { ...input, exercise: false } });
+    expect(real.code_name).toBe(`op-${real.id}`);
   });
 });

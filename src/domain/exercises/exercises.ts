@@ -14,6 +14,16 @@ export function exerciseTitle(title: string): string {
   return title.startsWith(EXERCISE_MARK) ? title : `${EXERCISE_MARK} ${title}`;
 }
 
+/** Where an exercise stands: scheduled (to start), started, cancelled, or failed (could not start). */
+export function exerciseState(e: Exercise): 'scheduled' | 'started' | 'cancelled' | 'failed' {
+  if (e.started_at) return 'started';
+  if (e.cancelled_at) return 'cancelled';
+  if (e.failed_at) return 'failed';
+  return 'scheduled';
+}
+
+export const exerciseIdSchema = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'an exercise id') });
+
 export const scheduleExerciseSchema = z.strictObject({
   plan: z
     .string()

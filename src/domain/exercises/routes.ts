@@ -1,5 +1,6 @@
 import type { App } from '../http-app.ts';
-import { listExercisesQuerySchema, scheduleExerciseSchema } from './exercises.ts';
+import { cancelExercise } from './cancel-exercise.ts';
+import { exerciseIdSchema, listExercisesQuerySchema, scheduleExerciseSchema } from './exercises.ts';
 import { listExercises } from './list-exercises.ts';
 import { scheduleExercise } from './schedule-exercise.ts';
 
@@ -27,5 +28,16 @@ export function registerExerciseRoutes(app: App): void {
       const exercise = await scheduleExercise({ ctx: request.ctx, input: request.body });
       return reply.code(201).send({ exercise });
     },
+  );
+  app.post(
+    '/api/v1/exercises/:id/cancel',
+    {
+      schema: {
+        tags,
+        params: exerciseIdSchema,
+        summary: 'Cancel a scheduled exercise before it starts (managers); 409 once it started',
+      },
+    },
+    async (request) => ({ exercise: await cancelExercise({ ctx: request.ctx, input: request.params }) }),
   );
 }

@@ -171,6 +171,7 @@ export async function setType(
             id: current.id,
             severity: current.severity,
             declaredAt: current.declared_at,
+            exercise: current.exercise,
           }),
         }
       : {}),

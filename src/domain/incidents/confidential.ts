@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/schema.ts';
 import { Conflict, NotFound } from '../../errors.ts';
 import type { Actor } from '../context.ts';
+import { exerciseTitle } from '../exercises/exercises.ts';
 import { resolveRecipients } from '../paging/recipients.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { publicTitle, renderPlaceholders } from '../plans/placeholders.ts';
@@ -32,18 +33,26 @@ export function confidentialAtDeclaration(
   return conditionsHold(when, { incident, plan, now }, {});
 }
 
-/** The code name of a confidential incident: the one given, else the plan's pattern. */
+/**
+ * The code name of a confidential incident: the one given, else the plan's pattern. An exercise's
+ * says so like its title does, since the code name stands in for the title wherever it goes.
+ */
 export function codeNameFor(
   plan: Plan,
   given: string | undefined,
-  facts: { id: string; severity: string; declaredAt: Date },
+  facts: { id: string; severity: string; declaredAt: Date; exercise: boolean },
 ): string {
-  if (given) return given;
-  return renderPlaceholders(
-    plan.confidential?.codeName ?? 'op-{id}',
-    { plan, incident: { id: facts.id, title: '', severity: facts.severity, declared_at: facts.declaredAt } },
-    'channel',
-  );
+  const name =
+    given ||
+    renderPlaceholders(
+      plan.confidential?.codeName ?? 'op-{id}',
+      {
+        plan,
+        incident: { id: facts.id, title: '', severity: facts.severity, declared_at: facts.declaredAt },
+      },
+      'channel',
+    );
+  return facts.exercise ? exerciseTitle(name) : name;
 }
 
 /** The name an incident goes by outside (status page, subscriber mail): its code name when confidential. */

@@ -88,7 +88,7 @@ export async function declareIncident(
       now,
     );
     const codeName = confidential
-      ? codeNameFor(plan, data.code_name, { id, severity, declaredAt: now })
+      ? codeNameFor(plan, data.code_name, { id, severity, declaredAt: now, exercise: data.exercise })
       : null;
     // An exercise says so wherever its title goes: pages, messages, channel, post-mortem.
     const title = data.exercise ? exerciseTitle(data.title) : data.title;

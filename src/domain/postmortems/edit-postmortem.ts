@@ -4,7 +4,7 @@ import { Conflict, Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import { isId } from '../incidents/incident.ts';
-import { loadPlanVersion } from '../plans/get-plan.ts';
+import { rootCauseCategoriesOf } from './get-postmortem.ts';
 import { type EditPostmortemBody, editPostmortemSchema, type Postmortem, withOverdue } from './postmortem.ts';
 import * as q from './queries.ts';
 
@@ -68,14 +68,12 @@ export async function editPostmortem({ ctx, input }: Operation<EditPostmortemInp
 
 /** A category the incident's plan (current version) lists, when it lists any. */
 async function checkCategory(tx: Executor, incidentId: string, category: string): Promise<void> {
-  const incident = await q.planOfIncident(tx, incidentId);
-  if (!incident) return;
-  const allowed = (await loadPlanVersion(tx, incident.plan_name)).plan.postmortem.rootCauseCategories;
+  const allowed = await rootCauseCategoriesOf(tx, incidentId);
   if (allowed.length > 0 && !allowed.includes(category)) {
     throw new Invalid('unknown root-cause category', [
       {
         path: 'root_cause_category',
-        message: `not one of plan ${incident.plan_name}'s postmortem.rootCauseCategories (${allowed.join(', ')})`,
+        message: `not one of the plan's postmortem.rootCauseCategories (${allowed.join(', ')})`,
       },
     ]);
   }

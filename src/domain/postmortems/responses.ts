@@ -21,6 +21,10 @@ export const postmortemSchema = z.object({
     .string()
     .nullable()
     .describe("one of the plan's postmortem.rootCauseCategories (any text when it lists none)"),
+  root_cause_categories: z
+    .array(z.string())
+    .optional()
+    .describe("the plan's postmortem.rootCauseCategories, in GET of one post-mortem; empty: any text"),
 });
 
 export const postmortemAnswer = z.object({ postmortem: postmortemSchema });

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support.ts';
 import { axeViolations, type ConsoleRig, startSignedIn } from './harness.ts';
 
 // Issue 15 §11 in Chromium against a real Tocsin: the reports page's frequency, compliance, root-cause
@@ -60,5 +61,56 @@ describe('web console, reports and readiness (issue 15)', () => {
     await readiness.getByText(/SEV1/).first().waitFor();
     await page.getByRole('list', { name: 'Exercises' }).getByText('Database lost').waitFor();
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it("sets, refuses and clears a post-mortem's root-cause category, the API's refusal beside the field", async () => {
+    const plan = (categories: string[]) => ({
+      apiVersion: 'tocsin.dev/v1',
+      kind: 'Plan',
+      metadata: { name: 'rootcause' },
+      severities: [{ id: 'SEV1', title: 'Critical', postmortem: { required: true, due: '2d' } }],
+      lifecycle: { states: [{ id: 'investigating' }, { id: 'resolved' }] },
+      postmortem: { rootCauseCategories: categories },
+    });
+    const saved = await rig.api('PUT', '/api/v1/plans/rootcause', plan(['deploy', 'capacity']));
+    expect(saved.status, JSON.stringify(saved.json)).toBeLessThan(300);
+    const declared = await rig.api('POST', '/api/v1/incidents', {
+      title: 'Bad deploy',
+      plan: 'rootcause',
+      severity: 'SEV1',
+    });
+    const id = (declared.json.incident as { id: string }).id;
+    expect((await rig.api('POST', `/api/v1/incidents/${id}/resolve`, {})).status).toBe(200);
+    const stored = async () =>
+      (
+        (await rig.api('GET', `/api/v1/postmortems/${id}`)).json.postmortem as {
+          root_cause_category: string | null;
+        }
+      ).root_cause_category;
+
+    await page.goto(`/postmortems/${id}`);
+    const field = page.getByLabel('Root-cause category');
+    await field.selectOption('deploy');
+    await page.getByRole('button', { name: 'Save root cause' }).click();
+    await until('the category stored', async () => (await stored()) === 'deploy');
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The plan drops "deploy" while the page is open: saving it again is refused beside the field.
+    expect(
+      (await rig.api('PUT', '/api/v1/plans/rootcause', plan(['capacity', 'config']))).status,
+    ).toBeLessThan(300);
+    await field.selectOption('capacity');
+    await field.selectOption('deploy');
+    await page.getByRole('button', { name: 'Save root cause' }).click();
+    await page
+      .locator('.field-error')
+      .filter({ hasText: 'rootCauseCategories (capacity, config)' })
+      .waitFor();
+    await page.locator('select[aria-invalid="true"]').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    await field.selectOption('');
+    await page.getByRole('button', { name: 'Save root cause' }).click();
+    await until('the category cleared', async () => (await stored()) === null);
   });
 });

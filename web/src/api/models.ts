@@ -327,6 +327,10 @@ export interface Postmortem {
   published_at: string | null;
   published_by: string | null;
   overdue: boolean;
+  /** One of the plan's categories (any text when it lists none); null: not categorised. */
+  root_cause_category: string | null;
+  /** The plan's postmortem.rootCauseCategories (GET of one post-mortem); empty: any text. */
+  root_cause_categories?: string[];
 }
 
 export interface ActionItem {

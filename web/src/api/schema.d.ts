@@ -1436,6 +1436,8 @@ export interface paths {
                   overdue: boolean;
                   /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
                   root_cause_category: string | null;
+                  /** @description the plan's postmortem.rootCauseCategories, in GET of one post-mortem; empty: any text */
+                  root_cause_categories?: string[];
                 })[];
             };
           };
@@ -1485,6 +1487,8 @@ export interface paths {
                 overdue: boolean;
                 /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
                 root_cause_category: string | null;
+                /** @description the plan's postmortem.rootCauseCategories, in GET of one post-mortem; empty: any text */
+                root_cause_categories?: string[];
               };
             };
           };
@@ -1545,6 +1549,8 @@ export interface paths {
                 overdue: boolean;
                 /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
                 root_cause_category: string | null;
+                /** @description the plan's postmortem.rootCauseCategories, in GET of one post-mortem; empty: any text */
+                root_cause_categories?: string[];
               };
             };
           };
@@ -1639,6 +1645,8 @@ export interface paths {
                 overdue: boolean;
                 /** @description one of the plan's postmortem.rootCauseCategories (any text when it lists none) */
                 root_cause_category: string | null;
+                /** @description the plan's postmortem.rootCauseCategories, in GET of one post-mortem; empty: any text */
+                root_cause_categories?: string[];
               };
             };
           };
@@ -2416,6 +2424,22 @@ export interface paths {
              */
             scheduled_at?: string;
           };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/exercises/{id}/cancel": {
+    /** Cancel a scheduled exercise before it starts (managers); 409 once it started */
+    post: {
+      parameters: {
+        path: {
+          id: string;
         };
       };
       responses: {

@@ -14,6 +14,7 @@ import { useSession } from '../auth/session';
 import { ErrorNote } from '../ui/field';
 import { Time } from '../ui/time';
 import { MeetingSection } from './meeting';
+import { RootCauseField } from './root-cause';
 import { SectionEditor } from './section-editor';
 
 const NEXT: Record<Postmortem['status'], [Postmortem['status'], string][]> = {
@@ -157,6 +158,15 @@ export default function PostmortemPage() {
       raw('PATCH', `/api/v1/postmortems/${id}`, checked(editPostmortemSchema, { sections })),
     onSuccess: () => void client.invalidateQueries({ queryKey: key }),
   });
+  const categorise = useMutation({
+    mutationFn: (category: string | null) =>
+      raw(
+        'PATCH',
+        `/api/v1/postmortems/${id}`,
+        checked(editPostmortemSchema, { root_cause_category: category }),
+      ),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key }),
+  });
   const move = useMutation({
     mutationFn: (to: string) =>
       raw('POST', `/api/v1/postmortems/${id}/status`, checked(postmortemMoveSchema, { to })),
@@ -194,6 +204,16 @@ export default function PostmortemPage() {
                   {label}
                 </button>
               ))}
+          <RootCauseField
+            key={p.root_cause_category ?? ''}
+            value={p.root_cause_category}
+            categories={p.root_cause_categories ?? []}
+            editable={editable}
+            saving={categorise.isPending}
+            error={categorise.error}
+            onSave={(category) => categorise.mutate(category)}
+          />
+          <ErrorNote error={categorise.error} shownFields={['root_cause_category']} />
           {p.sections.map((s) => (
             <SectionEditor
               key={s.id}

@@ -14,6 +14,13 @@ export interface TickContext {
   log?: Logger | undefined;
 }
 
+/**
+ * The kinds of committed work the NOTIFY tocsin_work payload names (triggers of migrations 0610 and
+ * 0611): new alerts, timeline events, escalations, outbox messages. '' (or a kind no module knows)
+ * asks for a whole pass.
+ */
+export type WorkKind = 'alerts' | 'events' | 'escalations' | 'outbox';
+
 export interface EngineModule {
   /** Stable small number: the module's advisory lock is LOCKS.engineModuleBase + id. */
   id: number;
@@ -28,6 +35,12 @@ export interface EngineModule {
    * reaches the module. Only the outbox has it: delivery on commit.
    */
   woken?(deps: { db: Db; clock: Clock; log?: Logger | undefined }): void;
+  /**
+   * The kinds of committed work this module reacts to: a wake-up naming one of them runs it at once.
+   * Without it the module runs only on the poll interval (timers: reminders, cadence, heartbeats,
+   * checks, the auditor …), not on every commit's wake-up.
+   */
+  wakesOn?: readonly WorkKind[];
 }
 
 /** How often an idle module records its tick in engine_modules (what /health/detailed reads). */
@@ -47,6 +60,8 @@ export interface EngineDeps {
    * processing lock the same way). Unset: no gate (tests, drills on a throwaway store).
    */
   schemaVersion?: string | undefined;
+  /** Told what each pass of the loop start() runs did (which modules ran, what they handled). */
+  onPass?: ((outcomes: TickOutcome[]) => void) | undefined;
 }
 
 /**
@@ -59,8 +74,14 @@ export class Engine {
   private stopping = false;
   private current: Promise<unknown> = Promise.resolve();
   private ticking = false;
-  private wakeRequested = false;
+  /** What woke the engine since its last pass began ('' = a whole pass). */
+  private pending = new Set<string>();
   private loop: (() => Promise<void>) | undefined;
+  private intervalMs = 1000;
+  /** On the engine's clock (ms): when the next whole pass is due, however often wake-ups come. */
+  private wholePassDueAt = Number.NEGATIVE_INFINITY;
+  /** The kinds some module reacts to; any other payload asks for a whole pass. */
+  private readonly kinds: ReadonlySet<string>;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -68,6 +89,7 @@ export class Engine {
   ) {
     const ids = new Set(modules.map((m) => m.id));
     if (ids.size !== modules.length) throw new Error('engine modules need distinct ids');
+    this.kinds = new Set(modules.flatMap((m) => m.wakesOn ?? []));
   }
 
   /**
@@ -139,12 +161,38 @@ export class Engine {
 
   /** One pass over every module (none while the store's schema is not this build's). */
   async tick(): Promise<TickOutcome[]> {
+    return this.passOver(this.modules);
+  }
+
+  private async passOver(modules: readonly EngineModule[]): Promise<TickOutcome[]> {
     if (!(await this.schemaMatches())) {
-      return this.modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0 }));
+      return modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0 }));
     }
     const out: TickOutcome[] = [];
-    for (const module of this.modules) out.push(await this.tickModule(module));
+    for (const module of modules) out.push(await this.tickModule(module));
     return out;
+  }
+
+  /**
+   * The pass for what woke the engine: only the modules that react to those kinds of work (in their
+   * pipeline order), unless a whole pass is asked for ('', an unknown kind, nothing: the poll) or due
+   * on the clock (every intervalMs, however often wake-ups come: a timer module's due work waits no
+   * longer than the poll interval, as before). An idle module costs a transaction, so the NOTIFY of
+   * every ingest commit no longer runs a dozen timer modules that have nothing to do.
+   */
+  async wokenPass(woken: ReadonlySet<string>): Promise<{ whole: boolean; outcomes: TickOutcome[] }> {
+    const modules = this.modulesFor(woken);
+    if (modules === 'whole') return { whole: true, outcomes: await this.tick() };
+    return { whole: false, outcomes: await this.passOver(modules) };
+  }
+
+  private modulesFor(woken: ReadonlySet<string>): readonly EngineModule[] | 'whole' {
+    const now = this.deps.clock.now().getTime();
+    const whole =
+      woken.size === 0 || now >= this.wholePassDueAt || [...woken].some((k) => !this.kinds.has(k));
+    if (!whole) return this.modules.filter((m) => m.wakesOn?.some((k) => woken.has(k)));
+    this.wholePassDueAt = now + this.intervalMs;
+    return 'whole';
   }
 
   private schemaWarned: string | undefined;
@@ -180,40 +228,47 @@ export class Engine {
   }
 
   /**
-   * Runs a pass every intervalMs, and at once when woken (wake()) or when the last pass found work
-   * (a busy engine drains its queues instead of taking one bite per interval).
+   * Runs a whole pass every intervalMs, and at once when woken (wake(): the modules that react to the
+   * work named) or when the last pass found work (the same modules again: a busy engine drains its
+   * queues instead of taking one bite per interval).
    */
   start(intervalMs: number): void {
     if (this.running) return;
     this.running = true;
+    this.intervalMs = intervalMs;
     const loop = async () => {
       this.timer = undefined;
       if (this.stopping) return;
-      this.wakeRequested = false;
+      const woken = this.pending;
+      this.pending = new Set();
       this.ticking = true;
-      const pass = this.tick();
+      const pass = this.wokenPass(woken);
       this.current = pass;
-      const outcomes = await pass.catch(() => []);
+      const { whole, outcomes } = await pass.catch(() => ({ whole: true, outcomes: [] }));
       this.ticking = false;
+      this.deps.onPass?.(outcomes);
       if (this.stopping) return;
-      const busy = outcomes.some((o) => o.handled > 0);
-      this.timer = setTimeout(loop, busy || this.wakeRequested ? 0 : intervalMs);
+      if (outcomes.some((o) => o.handled > 0)) {
+        // The modules of a busy pass run again at once (a whole pass again if it was one).
+        for (const kind of whole ? [''] : woken) this.pending.add(kind);
+      }
+      const dueIn = this.wholePassDueAt - this.deps.clock.now().getTime();
+      this.timer = setTimeout(loop, this.pending.size > 0 ? 0 : Math.max(0, Math.min(intervalMs, dueIn)));
     };
     this.loop = loop;
     this.timer = setTimeout(loop, 0);
   }
 
   /**
-   * New work was committed (NOTIFY tocsin_work, or this process knows): run a pass now. `what` names
-   * the module whose work it is, when the notification says: that module starts on it at once.
+   * New work was committed (NOTIFY tocsin_work, or this process knows): run the modules that react to
+   * it now. `what` is the kind of work (a WorkKind) the notification names, '' for a whole pass; a
+   * module of that name with woken() starts on it at once, apart from the pass (the outbox).
    */
   wake(what = ''): void {
     if (!this.running || this.stopping) return;
     if (what) this.modules.find((m) => m.name === what)?.woken?.(this.deps);
-    if (this.ticking) {
-      this.wakeRequested = true;
-      return;
-    }
+    this.pending.add(what);
+    if (this.ticking) return;
     if (this.timer && this.loop) {
       clearTimeout(this.timer);
       this.timer = setTimeout(this.loop, 0);

@@ -80,6 +80,8 @@ export class Engine {
   private intervalMs = 1000;
   /** On the engine's clock (ms): when the next whole pass is due, however often wake-ups come. */
   private wholePassDueAt = Number.NEGATIVE_INFINITY;
+  /** After a busy pass: the modules that found work ('whole': the pass was whole). */
+  private again: Set<EngineModule> | 'whole' = new Set();
   /** The kinds some module reacts to; any other payload asks for a whole pass. */
   private readonly kinds: ReadonlySet<string>;
 
@@ -175,24 +177,37 @@ export class Engine {
 
   /**
    * The pass for what woke the engine: only the modules that react to those kinds of work (in their
-   * pipeline order), unless a whole pass is asked for ('', an unknown kind, nothing: the poll) or due
-   * on the clock (every intervalMs, however often wake-ups come: a timer module's due work waits no
-   * longer than the poll interval, as before). An idle module costs a transaction, so the NOTIFY of
-   * every ingest commit no longer runs a dozen timer modules that have nothing to do.
+   * pipeline order) and those the last pass found busy, unless a whole pass is asked for ('', an
+   * unknown kind, nothing: the poll), follows a busy whole pass, or is due on the clock (every
+   * intervalMs, however often wake-ups come: a timer module's due work waits no longer than the
+   * poll interval, as before). An idle module costs a transaction, so the NOTIFY of every ingest
+   * commit no longer runs a dozen timer modules that have nothing to do. What a busy module's work
+   * gives the others to do is committed with its NOTIFY, which wakes them.
    */
-  async wokenPass(woken: ReadonlySet<string>): Promise<{ whole: boolean; outcomes: TickOutcome[] }> {
-    const modules = this.modulesFor(woken);
-    if (modules === 'whole') return { whole: true, outcomes: await this.tick() };
-    return { whole: false, outcomes: await this.passOver(modules) };
+  async wokenPass(woken: ReadonlySet<string>): Promise<TickOutcome[]> {
+    const again = this.again;
+    this.again = new Set();
+    const now = this.deps.clock.now().getTime();
+    if (
+      again === 'whole' ||
+      (woken.size === 0 && again.size === 0) || // the poll
+      now >= this.wholePassDueAt ||
+      [...woken].some((k) => !this.kinds.has(k))
+    ) {
+      this.wholePassDueAt = now + this.intervalMs;
+      const outcomes = await this.tick();
+      if (outcomes.some((o) => o.handled > 0)) this.again = 'whole';
+      return outcomes;
+    }
+    const modules = this.modules.filter((m) => again.has(m) || m.wakesOn?.some((k) => woken.has(k)));
+    const outcomes = await this.passOver(modules);
+    this.again = new Set(modules.filter((_, i) => (outcomes[i]?.handled ?? 0) > 0));
+    return outcomes;
   }
 
-  private modulesFor(woken: ReadonlySet<string>): readonly EngineModule[] | 'whole' {
-    const now = this.deps.clock.now().getTime();
-    const whole =
-      woken.size === 0 || now >= this.wholePassDueAt || [...woken].some((k) => !this.kinds.has(k));
-    if (!whole) return this.modules.filter((m) => m.wakesOn?.some((k) => woken.has(k)));
-    this.wholePassDueAt = now + this.intervalMs;
-    return 'whole';
+  /** The last pass found work: its busy modules (or a whole pass) run again at once, to drain it. */
+  get busy(): boolean {
+    return this.again === 'whole' || this.again.size > 0;
   }
 
   private schemaWarned: string | undefined;
@@ -244,16 +259,13 @@ export class Engine {
       this.ticking = true;
       const pass = this.wokenPass(woken);
       this.current = pass;
-      const { whole, outcomes } = await pass.catch(() => ({ whole: true, outcomes: [] }));
+      const outcomes = await pass.catch(() => []);
       this.ticking = false;
       this.deps.onPass?.(outcomes);
       if (this.stopping) return;
-      if (outcomes.some((o) => o.handled > 0)) {
-        // The modules of a busy pass run again at once (a whole pass again if it was one).
-        for (const kind of whole ? [''] : woken) this.pending.add(kind);
-      }
       const dueIn = this.wholePassDueAt - this.deps.clock.now().getTime();
-      this.timer = setTimeout(loop, this.pending.size > 0 ? 0 : Math.max(0, Math.min(intervalMs, dueIn)));
+      const now = this.pending.size > 0 || this.busy;
+      this.timer = setTimeout(loop, now ? 0 : Math.max(0, Math.min(intervalMs, dueIn)));
     };
     this.loop = loop;
     this.timer = setTimeout(loop, 0);

@@ -5,7 +5,7 @@ import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
 import { createIntegration } from '../domain/services/create-integration.ts';
 import { saveService } from '../domain/services/save-service.ts';
 import { providerRegistry } from '../notify/providers/provider.ts';
-import { Engine, type TickOutcome } from './engine.ts';
+import { Engine, type EngineModule, type TickOutcome } from './engine.ts';
 import { engineModules } from './modules.ts';
 
 // A wake-up runs the modules that react to the kind of work it names; the timer modules run on the
@@ -100,6 +100,57 @@ describe('engine wake-ups by kind of work', () => {
     const later = passes.slice(seen);
     // The pass after a busy one (the heartbeat's) is whole again, until idle; nothing else ran.
     for (const pass of later) expect(ran(pass)).toEqual(all);
+  });
+
+  it('runs again at once only the modules a woken pass found busy', async () => {
+    let queued = 0;
+    const route = () => {
+      if (queued === 0) return 0;
+      queued--;
+      return 1;
+    };
+    const module = (id: number, name: string, tick: () => number, wakesOn?: ['alerts']): EngineModule => ({
+      id,
+      name,
+      tick: async () => tick(),
+      ...(wakesOn ? { wakesOn } : {}),
+    });
+    const modules = [
+      // Routes one queued alert a tick: busy twice, then idle.
+      module(1, 'router', route, ['alerts']),
+      module(2, 'idle-router', () => 0, ['alerts']),
+      module(3, 'reminders', () => 0),
+    ];
+    const passes: string[][] = [];
+    const waiters: [number, () => void][] = [];
+    const afterPasses = (n: number) => new Promise<void>((resolve) => waiters.push([n, resolve]));
+    const engine = new Engine(
+      {
+        db: t.db,
+        clock,
+        onPass: (outcomes) => {
+          passes.push(outcomes.map((o) => o.module));
+          for (const [n, resolve] of waiters) if (passes.length >= n) resolve();
+        },
+      },
+      modules,
+    );
+    let next = afterPasses(1);
+    engine.start(HOUR);
+    await next;
+    next = afterPasses(4);
+    queued = 2;
+    engine.wake('alerts');
+    await next;
+    await engine.stop();
+    expect(passes).toEqual([
+      ['router', 'idle-router', 'reminders'],
+      // busy: handled one; the next pass is the router alone until it finds nothing
+      ['router', 'idle-router'],
+      ['router'],
+      ['router'],
+    ]);
+    expect(queued).toBe(0);
   });
 
   it('runs a whole pass for a wake-up of a kind no module reacts to', async () => {

@@ -244,8 +244,8 @@ export class Engine {
 
   /**
    * Runs a whole pass every intervalMs, and at once when woken (wake(): the modules that react to the
-   * work named) or when the last pass found work (the same modules again: a busy engine drains its
-   * queues instead of taking one bite per interval).
+   * work named) or when the last pass found work (the modules that found it, or a whole pass after
+   * a whole one: a busy engine drains its queues instead of taking one bite per interval).
    */
   start(intervalMs: number): void {
     if (this.running) return;

@@ -108,7 +108,8 @@ export interface StatementFigures {
   cpuEngineSystemUs: number;
 }
 
-async function countCase(url: string, people: number, counter: StatementCounter): Promise<StatementFigures> {
+/** The counted store: the plan, its service and integration, the real engine modules, a push provider. */
+async function prepareCase(url: string, people: number) {
   const { db } = connect(url, 4);
   try {
     await migrate(db);
@@ -142,19 +143,29 @@ async function countCase(url: string, people: number, counter: StatementCounter)
     const engine = new Engine({ db, clock, log: pino({ level: 'silent' }) }, modules);
     // Modules' first ticks write their engine_modules rows and warm the plan caches: not counted.
     for (const m of modules) await engine.tickModule(m);
+    return { db, clock, ctx, integration, modules, outbox, engine, pages: () => pages };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
 
+const alertEvent = (people: number, i: number): InboundAlertEvent => ({
+  action: 'trigger',
+  dedupKey: `counted-${people}-${i}`,
+  summary: `disk full on host ${i}`,
+  severity: 'critical',
+  raw: {},
+});
+
+async function countCase(url: string, people: number, counter: StatementCounter): Promise<StatementFigures> {
+  const { db, ctx, integration, modules, outbox, engine, pages } = await prepareCase(url, people);
+  try {
     counter.reset();
     counter.label = 'ingest';
     const ingestCpu = process.cpuUsage();
     for (let i = 0; i < ALERTS; i++) {
-      const event: InboundAlertEvent = {
-        action: 'trigger',
-        dedupKey: `counted-${people}-${i}`,
-        summary: `disk full on host ${i}`,
-        severity: 'critical',
-        raw: {},
-      };
-      await ingestAlertEvents({ ctx, input: { integration, events: [event] } });
+      await ingestAlertEvents({ ctx, input: { integration, events: [alertEvent(people, i)] } });
     }
     const ingestUs = process.cpuUsage(ingestCpu);
     const profiler = PROFILE ? await startProfile() : undefined;
@@ -179,7 +190,7 @@ async function countCase(url: string, people: number, counter: StatementCounter)
     return {
       people,
       alerts: ALERTS,
-      pages,
+      pages: pages(),
       byModule,
       total: [...byModule.entries()].filter(([k]) => k !== 'setup').reduce((a, [, v]) => a + v, 0),
       cpuIngestUs: (ingestUs.user + ingestUs.system) / ALERTS,
@@ -188,6 +199,125 @@ async function countCase(url: string, people: number, counter: StatementCounter)
     };
   } finally {
     await db.destroy();
+  }
+}
+
+export interface WokenFigures {
+  people: number;
+  mode: 'whole' | 'kinds';
+  alerts: number;
+  pages: number;
+  /** Statements the engine sent (its passes, the outbox's claims and records), ingest apart. */
+  engine: number;
+  passes: number;
+  /** Fewest statements of an idle pass (of three: an idle module records its tick once a second). */
+  idleWhole: number;
+  idleAlerts: number;
+}
+
+/**
+ * As the server runs: each alert is ingested in a commit of its own, and the engine runs the passes
+ * the wake-ups of the commits ask for (heard on a real LISTEN tocsin_work), until none is left:
+ * 'whole' runs every module on every wake-up (as before wake-ups by kind), 'kinds' what
+ * Engine.wokenPass chooses. The virtual clock does not move, so the whole pass the poll interval
+ * adds (one per TOCSIN_ENGINE_INTERVAL_MS, whatever the load) is left out: idleWhole is its cost.
+ */
+async function countWoken(
+  url: string,
+  people: number,
+  mode: 'whole' | 'kinds',
+  counter: StatementCounter,
+): Promise<WokenFigures> {
+  const { db, clock, ctx, integration, outbox, engine, pages } = await prepareCase(url, people);
+  const listener = new pg.Client({ connectionString: url });
+  const heard = new Set<string>();
+  try {
+    await listener.connect();
+    listener.on('notification', (n) => heard.add(n.payload ?? ''));
+    await listener.query('listen tocsin_work');
+    // A round trip on the listening connection: the notifications of what committed before it are in.
+    const take = async () => {
+      const label = counter.label;
+      counter.label = 'listener';
+      await listener.query('select 1');
+      counter.label = label;
+      const kinds = new Set(heard);
+      heard.clear();
+      return kinds;
+    };
+    // The whole pass a start begins with: not counted.
+    await engine.wokenPass(new Set());
+    while (engine.busy) await engine.wokenPass(new Set());
+    await take();
+    counter.reset();
+    let passes = 0;
+    for (let i = 0; i < ALERTS; i++) {
+      counter.label = 'ingest';
+      await ingestAlertEvents({ ctx, input: { integration, events: [alertEvent(people, i)] } });
+      counter.label = 'engine';
+      let pending = await take();
+      // As the engine's loop runs: a pass while a wake-up is pending or the last pass was busy.
+      while (pending.size > 0 || engine.busy) {
+        // Delivery on commit, as Engine.wake('outbox') starts it (finished first: counts that repeat).
+        if (pending.has('outbox')) {
+          outbox.woken?.({ db, clock });
+          await outbox.idle();
+        }
+        await engine.wokenPass(mode === 'whole' && pending.size > 0 ? new Set(['']) : pending);
+        passes++;
+        await outbox.idle();
+        pending = await take();
+      }
+    }
+    const engineStatements = counter.counts.get('engine') ?? 0;
+    const idle = async (kinds: Set<string>) => {
+      let fewest = Number.POSITIVE_INFINITY;
+      for (let n = 0; n < 3; n++) {
+        counter.reset();
+        counter.label = 'idle';
+        await (kinds.size === 0 ? engine.tick() : engine.wokenPass(kinds));
+        fewest = Math.min(fewest, counter.counts.get('idle') ?? 0);
+      }
+      return fewest;
+    };
+    const idleWhole = await idle(new Set());
+    const idleAlerts = await idle(new Set(['alerts']));
+    counter.label = 'setup';
+    return {
+      people,
+      mode,
+      alerts: ALERTS,
+      pages: pages(),
+      engine: engineStatements,
+      passes,
+      idleWhole,
+      idleAlerts,
+    };
+  } finally {
+    counter.label = 'setup';
+    await listener.end();
+    await db.destroy();
+  }
+}
+
+function reportWoken(figures: WokenFigures[]): void {
+  console.log(
+    `\nas the server runs: each alert its own ingest commit, the engine passes its wake-ups (NOTIFY tocsin_work) ask for; ${ALERTS} alerts each declaring an incident; the poll's whole pass (once per interval) apart`,
+  );
+  console.log(
+    `${'per declared incident'.padEnd(44)}${'statements'.padStart(12)}${'passes'.padStart(10)}${'pages'.padStart(8)}`,
+  );
+  for (const f of figures) {
+    const name = `${f.mode === 'whole' ? 'every wake-up a whole pass' : 'wake-ups by kind'}, ${f.people} paged`;
+    console.log(
+      `  ${name.padEnd(42)}${(f.engine / f.alerts).toFixed(1).padStart(12)}${(f.passes / f.alerts).toFixed(1).padStart(10)}${(f.pages / f.alerts).toFixed(2).padStart(8)}`,
+    );
+  }
+  const [first] = figures;
+  if (first) {
+    console.log(
+      `statements per idle pass: whole (the poll) ${first.idleWhole}, woken for alerts ${first.idleAlerts}`,
+    );
   }
 }
 
@@ -241,6 +371,15 @@ export async function benchStatements(store?: Store): Promise<StatementFigures[]
       figures.push(await countCase(withDatabase(own.url, name), people, counter));
     }
     report(figures);
+    const woken: WokenFigures[] = [];
+    for (const people of [1, 5]) {
+      for (const mode of ['whole', 'kinds'] as const) {
+        const name = `bench_statements_woken_${mode}_${people}`;
+        await ensureDatabase(own.url, name);
+        woken.push(await countWoken(withDatabase(own.url, name), people, mode, counter));
+      }
+    }
+    reportWoken(woken);
     return figures;
   } finally {
     counter.uninstall();

@@ -47,7 +47,7 @@ export const envSchema = z.object({
     .int()
     .min(50)
     .default(1000)
-    .describe('How often each engine module ticks'),
+    .describe('How often every engine module ticks (a wake-up runs only the modules its work needs)'),
   TOCSIN_OUTBOX_LEASE_MS: z.coerce
     .number()
     .int()

@@ -14,6 +14,7 @@ export function alertRulesModule(plans = new PlanCache()): EngineModule {
   return {
     id: 20,
     name: 'alert-rules',
+    wakesOn: ['alerts'],
     tick: async ({ tx, now, log }) => {
       const declared: string[] = [];
       const routed = await routeAlerts({ tx, now, log, declared });

@@ -14,6 +14,13 @@ export interface TickContext {
   log?: Logger | undefined;
 }
 
+/**
+ * The kinds of committed work the NOTIFY tocsin_work payload names (triggers of migrations 0610 and
+ * 0611): new alerts, timeline events, escalations, outbox messages. '' (or a kind no module knows)
+ * asks for a whole pass.
+ */
+export type WorkKind = 'alerts' | 'events' | 'escalations' | 'outbox';
+
 export interface EngineModule {
   /** Stable small number: the module's advisory lock is LOCKS.engineModuleBase + id. */
   id: number;
@@ -28,6 +35,12 @@ export interface EngineModule {
    * reaches the module. Only the outbox has it: delivery on commit.
    */
   woken?(deps: { db: Db; clock: Clock; log?: Logger | undefined }): void;
+  /**
+   * The kinds of committed work this module reacts to: a wake-up naming one of them runs it at once.
+   * Without it the module runs only on the poll interval (timers: reminders, cadence, heartbeats,
+   * checks, the auditor …), not on every commit's wake-up.
+   */
+  wakesOn?: readonly WorkKind[];
 }
 
 /** How often an idle module records its tick in engine_modules (what /health/detailed reads). */
@@ -47,6 +60,8 @@ export interface EngineDeps {
    * processing lock the same way). Unset: no gate (tests, drills on a throwaway store).
    */
   schemaVersion?: string | undefined;
+  /** Told what each pass of the loop start() runs did (which modules ran, what they handled). */
+  onPass?: ((outcomes: TickOutcome[]) => void) | undefined;
 }
 
 /**
@@ -59,8 +74,16 @@ export class Engine {
   private stopping = false;
   private current: Promise<unknown> = Promise.resolve();
   private ticking = false;
-  private wakeRequested = false;
+  /** What woke the engine since its last pass began ('' = a whole pass). */
+  private pending = new Set<string>();
   private loop: (() => Promise<void>) | undefined;
+  private intervalMs = 1000;
+  /** On the engine's clock (ms): when the next whole pass is due, however often wake-ups come. */
+  private wholePassDueAt = Number.NEGATIVE_INFINITY;
+  /** After a busy pass: the modules that found work ('whole': the pass was whole). */
+  private again: Set<EngineModule> | 'whole' = new Set();
+  /** The kinds some module reacts to; any other payload asks for a whole pass. */
+  private readonly kinds: ReadonlySet<string>;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -68,6 +91,7 @@ export class Engine {
   ) {
     const ids = new Set(modules.map((m) => m.id));
     if (ids.size !== modules.length) throw new Error('engine modules need distinct ids');
+    this.kinds = new Set(modules.flatMap((m) => m.wakesOn ?? []));
   }
 
   /**
@@ -139,12 +163,51 @@ export class Engine {
 
   /** One pass over every module (none while the store's schema is not this build's). */
   async tick(): Promise<TickOutcome[]> {
+    return this.passOver(this.modules);
+  }
+
+  private async passOver(modules: readonly EngineModule[]): Promise<TickOutcome[]> {
     if (!(await this.schemaMatches())) {
-      return this.modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0 }));
+      return modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0 }));
     }
     const out: TickOutcome[] = [];
-    for (const module of this.modules) out.push(await this.tickModule(module));
+    for (const module of modules) out.push(await this.tickModule(module));
     return out;
+  }
+
+  /**
+   * The pass for what woke the engine: only the modules that react to those kinds of work (in their
+   * pipeline order) and those the last pass found busy, unless a whole pass is asked for ('', an
+   * unknown kind, nothing: the poll), follows a busy whole pass, or is due on the clock (every
+   * intervalMs, however often wake-ups come: a timer module's due work waits no longer than the
+   * poll interval, as before). An idle module costs a transaction, so the NOTIFY of every ingest
+   * commit no longer runs a dozen timer modules that have nothing to do. What a busy module's work
+   * gives the others to do is committed with its NOTIFY, which wakes them.
+   */
+  async wokenPass(woken: ReadonlySet<string>): Promise<TickOutcome[]> {
+    const again = this.again;
+    this.again = new Set();
+    const now = this.deps.clock.now().getTime();
+    if (
+      again === 'whole' ||
+      (woken.size === 0 && again.size === 0) || // the poll
+      now >= this.wholePassDueAt ||
+      [...woken].some((k) => !this.kinds.has(k))
+    ) {
+      this.wholePassDueAt = now + this.intervalMs;
+      const outcomes = await this.tick();
+      if (outcomes.some((o) => o.handled > 0)) this.again = 'whole';
+      return outcomes;
+    }
+    const modules = this.modules.filter((m) => again.has(m) || m.wakesOn?.some((k) => woken.has(k)));
+    const outcomes = await this.passOver(modules);
+    this.again = new Set(modules.filter((_, i) => (outcomes[i]?.handled ?? 0) > 0));
+    return outcomes;
+  }
+
+  /** The last pass found work: its busy modules (or a whole pass) run again at once, to drain it. */
+  get busy(): boolean {
+    return this.again === 'whole' || this.again.size > 0;
   }
 
   private schemaWarned: string | undefined;
@@ -180,40 +243,44 @@ export class Engine {
   }
 
   /**
-   * Runs a pass every intervalMs, and at once when woken (wake()) or when the last pass found work
-   * (a busy engine drains its queues instead of taking one bite per interval).
+   * Runs a whole pass every intervalMs, and at once when woken (wake(): the modules that react to the
+   * work named) or when the last pass found work (the modules that found it, or a whole pass after
+   * a whole one: a busy engine drains its queues instead of taking one bite per interval).
    */
   start(intervalMs: number): void {
     if (this.running) return;
     this.running = true;
+    this.intervalMs = intervalMs;
     const loop = async () => {
       this.timer = undefined;
       if (this.stopping) return;
-      this.wakeRequested = false;
+      const woken = this.pending;
+      this.pending = new Set();
       this.ticking = true;
-      const pass = this.tick();
+      const pass = this.wokenPass(woken);
       this.current = pass;
       const outcomes = await pass.catch(() => []);
       this.ticking = false;
+      this.deps.onPass?.(outcomes);
       if (this.stopping) return;
-      const busy = outcomes.some((o) => o.handled > 0);
-      this.timer = setTimeout(loop, busy || this.wakeRequested ? 0 : intervalMs);
+      const dueIn = this.wholePassDueAt - this.deps.clock.now().getTime();
+      const now = this.pending.size > 0 || this.busy;
+      this.timer = setTimeout(loop, now ? 0 : Math.max(0, Math.min(intervalMs, dueIn)));
     };
     this.loop = loop;
     this.timer = setTimeout(loop, 0);
   }
 
   /**
-   * New work was committed (NOTIFY tocsin_work, or this process knows): run a pass now. `what` names
-   * the module whose work it is, when the notification says: that module starts on it at once.
+   * New work was committed (NOTIFY tocsin_work, or this process knows): run the modules that react to
+   * it now. `what` is the kind of work (a WorkKind) the notification names, '' for a whole pass; a
+   * module of that name with woken() starts on it at once, apart from the pass (the outbox).
    */
   wake(what = ''): void {
     if (!this.running || this.stopping) return;
     if (what) this.modules.find((m) => m.name === what)?.woken?.(this.deps);
-    if (this.ticking) {
-      this.wakeRequested = true;
-      return;
-    }
+    this.pending.add(what);
+    if (this.ticking) return;
     if (this.timer && this.loop) {
       clearTimeout(this.timer);
       this.timer = setTimeout(this.loop, 0);

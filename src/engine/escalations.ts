@@ -15,6 +15,9 @@ export function escalationsModule(options: { publicUrl?: string; plans?: PlanCac
   return {
     id: 3,
     name: 'escalations',
+    // New escalations (their first step is due now) and messages to people (user:, group:, role:
+    // outbox rows) to fan out; later steps are due on the clock (the poll).
+    wakesOn: ['escalations', 'outbox'],
     async tick({ tx, now }) {
       const routed = await routeLogicalMessages(tx, now, plans);
       const stepped = await runDueEscalations({ tx, now, plans, publicUrl });

@@ -157,6 +157,7 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
   return {
     id: OUTBOX_MODULE_ID,
     name: 'outbox',
+    wakesOn: ['outbox'],
     async tick({ tx, db, clock, now, log }) {
       if (stopping) return 0;
       const { expired, claimed } = await claim(tx, now);

@@ -7,6 +7,7 @@ export function workflowEventsModule(plans = new PlanCache()): EngineModule {
   return {
     id: 2,
     name: 'workflow-events',
+    wakesOn: ['events'],
     tick: ({ tx, now, log }) => processWorkflowEvents({ tx, now, log, plans }),
   };
 }

@@ -264,9 +264,30 @@ export async function runDrill(
     }
   };
 
+  // The alert each alert step sent (its id), by row: one the rules decide later opens its incident
+  // while the clock runs (a service's grace period), and is picked up then.
+  const sentIds: (string | undefined)[] = [];
+  const openedBy = async (incidentId: string) => {
+    if (!opened.some((i) => i.id === incidentId))
+      opened.push((await incidents.findIncident(db, incidentId)) as Incident);
+    current = opened.find((i) => i.id === incidentId);
+    incident ??= current;
+  };
+  const catchUp = async () => {
+    for (const [i, row] of alertRows.entries()) {
+      const id = sentIds[i];
+      if (row.incident_id || !id) continue;
+      const routed = await drills.alertRouting(db, id);
+      if (!routed?.incident_id) continue;
+      alertRows[i] = { ...row, routing: routed.routing, incident_id: routed.incident_id };
+      await openedBy(routed.incident_id);
+    }
+  };
+
   const stepResults: DrillReport['steps'] = [];
   for (const step of steps) {
     await advanceTo(new Date(start.getTime() + offsetOf(step)));
+    await catchUp();
     progress(
       `${step.at.padStart(6)} ${step.do}${step.audience ? ` ${step.audience}` : ''}${step.to ? ` → ${step.to}` : ''}`,
     );
@@ -278,11 +299,8 @@ export async function runDrill(
         const row = await alertRow(db, start, sent, step);
         if (recurrence) recurrences.push({ ...recurrence, row: alertRows.length });
         alertRows.push(row);
-        if (row.incident_id && !opened.some((i) => i.id === row.incident_id)) {
-          opened.push((await incidents.findIncident(db, row.incident_id)) as Incident);
-        }
-        if (row.incident_id) current = opened.find((i) => i.id === row.incident_id);
-        incident ??= current;
+        sentIds.push(sent?.alert_id ?? undefined);
+        if (row.incident_id) await openedBy(row.incident_id);
       } else if (step.do === 'declare') {
         current = await declareIncident({
           ctx,
@@ -340,6 +358,7 @@ export async function runDrill(
       });
     }
   }
+  await catchUp();
   if (!incident) throw new NeverDeclared();
 
   // Let every target reach a verdict: run the clock past the last due time if still open.

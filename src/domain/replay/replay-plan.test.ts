@@ -266,6 +266,7 @@ const ALERT_B = alertPlan('  - { id: SEV0, title: Outage }');
 describe('tocsin plan replay of an incident that began from alerts', { timeout: 180_000 }, () => {
   let a: TestDb;
   let alertBorn: string;
+  let alertBorn2: string;
   const aclock = new VirtualClock('2026-04-01T08:00:00Z');
   const system = () => makeCtx({ db: a.db, clock: aclock }, SYSTEM_ACTOR);
   const service = (rules: ServiceInput['rules']) =>
@@ -306,35 +307,45 @@ describe('tocsin plan replay of an incident that began from alerts', { timeout: 
     );
     // History: the alert fires, the rules declare SEV2 and page the service's owner (olu), who
     // acknowledges after 10 minutes; the alert resolves at 20 minutes, olu resolves at 30.
-    const start = aclock.now();
-    const send = (action: 'trigger' | 'resolve') =>
-      ingestAlertEvents({
-        ctx: system(),
-        input: {
-          integration,
-          events: [
-            {
-              action,
-              dedupKey: 'payments-5xx',
-              summary: 'Payments API 5xx above 5%',
-              severity: 'error',
-              labels: { alertname: 'Payments5xx' },
-              raw: {},
-            },
-          ],
-        },
-      });
-    await send('trigger');
-    await tick(0, start);
-    const incident = await a.db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
-    alertBorn = incident.id;
-    await tick(10, start);
-    await acknowledgeIncident({ ctx: olu, input: { incidentId: alertBorn } });
-    await tick(20, start);
-    await send('resolve');
-    await tick(30, start);
-    await resolveIncident({ ctx: olu, input: { incidentId: alertBorn, resolution: 'rolled back' } });
-    await tick(31, start);
+    const happened = async (key: string) => {
+      const start = aclock.now();
+      const send = (action: 'trigger' | 'resolve') =>
+        ingestAlertEvents({
+          ctx: system(),
+          input: {
+            integration,
+            events: [
+              {
+                action,
+                dedupKey: key,
+                summary: 'Payments API 5xx above 5%',
+                severity: 'error',
+                labels: { alertname: 'Payments5xx' },
+                raw: {},
+              },
+            ],
+          },
+        });
+      await send('trigger');
+      await tick(0, start);
+      const incident = await a.db
+        .selectFrom('incidents')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      await tick(10, start);
+      await acknowledgeIncident({ ctx: olu, input: { incidentId: incident.id } });
+      await tick(20, start);
+      await send('resolve');
+      await tick(30, start);
+      await resolveIncident({ ctx: olu, input: { incidentId: incident.id, resolution: 'rolled back' } });
+      await tick(31, start);
+      return incident.id;
+    };
+    alertBorn = await happened('payments-5xx');
+    // A second one the next day, on the same service: the replay runs both in one store.
+    aclock.set(new Date('2026-04-02T08:00:00Z'));
+    alertBorn2 = await happened('payments-latency');
     aclock.set(new Date('2026-04-03T12:00:00Z'));
   }, 120_000);
   afterAll(() => a?.close());
@@ -355,6 +366,12 @@ describe('tocsin plan replay of an incident that began from alerts', { timeout: 
         state: 'resolved',
         refused: [],
       },
+    });
+    expect(report.incidents[1]).toMatchObject({
+      incident_id: alertBorn2,
+      origin: 'alerts',
+      actual: { declared_severity: 'SEV2' },
+      replay: { declared_severity: 'SEV2', paged: [{ to: 'olu', at_offset: '+0s' }], refused: [] },
     });
     expect(formatReplayReport(report).split('\n')[3]).toBe(
       '  began from alerts: declared at SEV2, the same under the changed plan',
@@ -390,7 +407,7 @@ describe('tocsin plan replay of an incident that began from alerts', { timeout: 
         replay: { declared_severity: null, paged: [], breached: [], state: 'not declared', refused: [] },
       });
       expect(one?.targets).toEqual([{ target: 'acknowledge', actual: 'met', replay: null }]);
-      expect(report.totals.pages).toEqual([{ to: 'olu', actual: 1, replay: 0 }]);
+      expect(report.totals.pages).toEqual([{ to: 'olu', actual: 2, replay: 0 }]);
       expect(formatReplayReport(report).split('\n')[3]).toBe(
         '  began from alerts (declared at SEV2): the changed plan would not have declared it',
       );

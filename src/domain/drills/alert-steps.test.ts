@@ -75,6 +75,34 @@ describe('drill steps that raise alerts', { timeout: 120_000 }, () => {
   });
 });
 
+describe('an alert the rules decide after a grace period', { timeout: 120_000 }, () => {
+  it('opens its incident while the clock runs, and the steps after it act on that incident', async () => {
+    d ??= await freshDb();
+    const { scenario, errors } = loadScenario(
+      `
+metadata: { name: grace }
+service: slow-db
+serviceRules: { grace: 2m }
+users: [ana]
+steps:
+  - { at: "0", do: alert, alert: { key: db-slow } }
+  - { at: 5m, do: acknowledge, as: ana }
+  - { at: 10m, do: resolve, as: ana }
+`,
+      'grace.yaml',
+    );
+    expect(errors).toEqual([]);
+    const report = await runDrill(d.db, { planSource: PLAN, planFile: 'grace.yaml', scenario }, drillEngine);
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.incidents).toEqual([
+      expect.objectContaining({ id: report.incident_id, opened_offset: '+2m', state: 'resolved' }),
+    ]);
+    expect(report.alerts.map((a) => [a.at_offset, a.outcome, a.routing])).toEqual([
+      ['+0s', 'created', `declared:${report.incident_id}`],
+    ]);
+  });
+});
+
 describe('alert steps: bad input', () => {
   it('points at the step with file:line:col', () => {
     const { errors } = loadScenario(

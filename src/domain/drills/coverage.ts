@@ -22,6 +22,9 @@ const MEETING = {
 const CALENDAR = {
   notChecked: 'a calendar rule over many incidents (tocsin plan check, reports), not one incident',
 };
+const MEETING = {
+  notChecked: 'the review meeting is scheduled when the post-mortem is drafted; a drill does not judge it',
+};
 const ACTION_ITEMS = { notChecked: 'action items are written after the incident, outside a drill scenario' };
 
 export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
@@ -130,6 +133,16 @@ export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
   'postmortem.requiredWhen.lastedOver': POSTMORTEM,
   'postmortem.requiredWhen.fields': POSTMORTEM,
   'postmortem.requiredWhen.due': POSTMORTEM,
+  'postmortem.rootCauseCategories': {
+    notChecked: 'the root cause category is chosen when the post-mortem is written, outside a drill scenario',
+  },
+  'severities[].postmortem.meeting': MEETING,
+  'postmortem.meeting': MEETING,
+  'postmortem.meeting.attendees': MEETING,
+  'postmortem.meeting.attendeesBySeverity': MEETING,
+  'postmortem.meeting.agenda': MEETING,
+  'postmortem.meeting.duration': MEETING,
+  'postmortem.meeting.after': MEETING,
   'postmortem.actionItems.requireOwner': ACTION_ITEMS,
   'postmortem.actionItems.requireDue': ACTION_ITEMS,
   'postmortem.actionItems.dueWithin': ACTION_ITEMS,

@@ -44,9 +44,10 @@ import { savePlan } from '../plans/save-plan.ts';
 import { changePostmortemStatus } from '../postmortems/change-postmortem-status.ts';
 import { findPostmortem } from '../postmortems/queries.ts';
 import { attachedRunbookIds } from '../runbooks/queries.ts';
-import { createIntegration } from '../services/create-integration.ts';
+import * as services from '../services/queries.ts';
+import { saveIntegration } from '../services/save-integration.ts';
 import { saveService } from '../services/save-service.ts';
-import type { Integration } from '../services/services.ts';
+import type { Integration, ServiceInput } from '../services/services.ts';
 import { confirmSubscription } from '../subscribers/confirm-subscription.ts';
 import { subscribe } from '../subscribers/subscribe.ts';
 import { approveUpdate } from '../updates/approve-update.ts';
@@ -83,6 +84,13 @@ import {
   sortSteps,
   stepOffsetMs,
 } from './scenario.ts';
+
+/** A scenario whose steps opened no incident (its alerts were recorded, grouped elsewhere or suppressed). */
+export class NeverDeclared extends Error {
+  constructor() {
+    super('the scenario never declared an incident (nor did an alert open one)');
+  }
+}
 
 export interface DrillInput {
   planSource: string;
@@ -256,9 +264,30 @@ export async function runDrill(
     }
   };
 
+  // The alert each alert step sent (its id), by row: one the rules decide later opens its incident
+  // while the clock runs (a service's grace period), and is picked up then.
+  const sentIds: (string | undefined)[] = [];
+  const openedBy = async (incidentId: string) => {
+    if (!opened.some((i) => i.id === incidentId))
+      opened.push((await incidents.findIncident(db, incidentId)) as Incident);
+    current = opened.find((i) => i.id === incidentId);
+    incident ??= current;
+  };
+  const catchUp = async () => {
+    for (const [i, row] of alertRows.entries()) {
+      const id = sentIds[i];
+      if (row.incident_id || !id) continue;
+      const routed = await drills.alertRouting(db, id);
+      if (!routed?.incident_id) continue;
+      alertRows[i] = { ...row, routing: routed.routing, incident_id: routed.incident_id };
+      await openedBy(routed.incident_id);
+    }
+  };
+
   const stepResults: DrillReport['steps'] = [];
   for (const step of steps) {
     await advanceTo(new Date(start.getTime() + offsetOf(step)));
+    await catchUp();
     progress(
       `${step.at.padStart(6)} ${step.do}${step.audience ? ` ${step.audience}` : ''}${step.to ? ` → ${step.to}` : ''}`,
     );
@@ -270,11 +299,8 @@ export async function runDrill(
         const row = await alertRow(db, start, sent, step);
         if (recurrence) recurrences.push({ ...recurrence, row: alertRows.length });
         alertRows.push(row);
-        if (row.incident_id && !opened.some((i) => i.id === row.incident_id)) {
-          opened.push((await incidents.findIncident(db, row.incident_id)) as Incident);
-        }
-        if (row.incident_id) current = opened.find((i) => i.id === row.incident_id);
-        incident ??= current;
+        sentIds.push(sent?.alert_id ?? undefined);
+        if (row.incident_id) await openedBy(row.incident_id);
       } else if (step.do === 'declare') {
         current = await declareIncident({
           ctx,
@@ -332,7 +358,8 @@ export async function runDrill(
       });
     }
   }
-  if (!incident) throw new Error('the scenario never declared an incident (nor did an alert open one)');
+  await catchUp();
+  if (!incident) throw new NeverDeclared();
 
   // Let every target reach a verdict: run the clock past the last due time if still open.
   const judged = await incidents.findIncident(db, incident.id);
@@ -573,13 +600,24 @@ async function acrossStep(
   return `incident #${incident.id} linked with #${other.id}`;
 }
 
-/** The drill's service (the scenario's, else "drill") under the drill's plan, and its integration. */
+/**
+ * The drill's service (the scenario's, else "drill") under the drill's plan, and its integration. A
+ * service already in the store (a what-if replay copies the live ones) keeps its team, escalation
+ * policy and rules unless the scenario gives rules; it is put under the drill's plan either way.
+ */
 async function drillService(system: Ctx, scenario: Scenario, plan: string): Promise<Integration> {
   const name = scenario.service ?? 'drill';
-  await saveService({
-    ctx: system,
-    input: { service: { name, plan, rules: scenario.serviceRules ?? {} }, mode: 'upsert' },
-  });
+  const copied = await services.findServiceWithTeam(system.db, name);
+  const kept =
+    copied && !scenario.serviceRules
+      ? {
+          description: copied.description,
+          team: copied.team,
+          escalation_policy: copied.escalation_policy,
+          rules: copied.rules as ServiceInput['rules'],
+        }
+      : { rules: scenario.serviceRules ?? {} };
+  await saveService({ ctx: system, input: { service: { name, plan, ...kept }, mode: 'upsert' } });
   // The scenario's maintenance windows, through the same operation as `tocsin apply`.
   for (const [i, spec] of scenario.maintenance.entries()) {
     await applyMaintenanceWindow({
@@ -587,7 +625,12 @@ async function drillService(system: Ctx, scenario: Scenario, plan: string): Prom
       input: { name: `drill-window-${i + 1}`, spec, file: 'drill scenario' },
     });
   }
-  return createIntegration({ ctx: system, input: { service: name, type: 'pagerduty', name: 'drill' } });
+  // Upserted: a replay runs one drill per incident in one store, each on the service's "drill" integration.
+  const { item } = await saveIntegration({
+    ctx: system,
+    input: { integration: { service: name, type: 'pagerduty', name: 'drill' }, mode: 'upsert' },
+  });
+  return item;
 }
 
 /** Sends an alert step through the real ingest operation, as a monitoring tool would. */

@@ -1,7 +1,9 @@
+import { ROUTING } from '../alert-rules/alert-rules.ts';
 import type { Scenario, ScenarioStep } from '../drills/scenario.ts';
 import { scenarioSchema } from '../drills/scenario.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import type { Incident } from '../incidents/incident.ts';
+import { ALERT_SEVERITIES } from '../services/services.ts';
 
 // A past incident as a drill scenario: what people did (acknowledged, triaged, moved, wrote,
 // approved, resolved), each at the moment it happened, so the drill machinery can run it again under
@@ -16,6 +18,19 @@ export interface HistoryEvent {
   handle: string | null;
 }
 
+/** An alert that fed the incident, as ingest recorded it. */
+export interface HistoryAlert {
+  key: string;
+  summary: string;
+  severity: string;
+  labels: Record<string, string>;
+  service: string;
+  /** What the alert rules decided ("declared:42" for the alert that declared incident 42). */
+  routing: string | null;
+  first_seen_at: Date;
+  resolved_at: Date | null;
+}
+
 export interface HistoryUpdate {
   id: string;
   audience: 'internal' | 'external';
@@ -24,24 +39,41 @@ export interface HistoryUpdate {
 
 const HANDLE = /^[a-z0-9][a-z0-9._-]{0,59}$/;
 
-/** The incident's history as a scenario starting at its declaration (wall-clock `at` for each step). */
+/** Whether the incident began from an alert (the alert rules declared it) rather than by hand. */
+export function alertBorn(incident: Incident, alerts: HistoryAlert[]): boolean {
+  return alerts.some((a) => a.routing === ROUTING.declared(incident.id));
+}
+
+/** The severity the incident was declared at (before anyone changed it). */
+export function declaredSeverity(incident: Incident, events: HistoryEvent[]): string {
+  const from = events.find((e) => e.kind === EVENT_KINDS.severityChanged)?.data.from;
+  return typeof from === 'string' ? from : incident.severity;
+}
+
+/**
+ * The incident's history as a scenario (wall-clock `at` for each step). One declared by hand starts
+ * with its declaration; one that began from alerts starts with its first alert, and its alerts are
+ * raised (and resolved) when they were, so the changed plan's alert rules decide whether and at
+ * which severity it is declared.
+ */
 export function historyScenario(
   incident: Incident,
   events: HistoryEvent[],
   updates: HistoryUpdate[],
+  alerts: HistoryAlert[] = [],
 ): Scenario {
-  const start = incident.declared_at;
+  const fromAlerts = alertBorn(incident, alerts);
+  const firstSeen = Math.min(...alerts.map((a) => a.first_seen_at.getTime()));
+  const start = fromAlerts
+    ? new Date(Math.min(firstSeen, incident.declared_at.getTime()))
+    : incident.declared_at;
   const bodies = new Map(updates.map((u) => [u.id, u]));
   const submitted = new Set<string>();
   const resolvedAt = new Set(
     events.filter((e) => e.kind === EVENT_KINDS.resolved).map((e) => e.at.getTime()),
   );
-  const firstChange = (kind: string) => events.find((e) => e.kind === kind)?.data.from;
-  const declaredSeverity = firstChange(EVENT_KINDS.severityChanged);
-  const declaredType = events.find((e) => e.kind === EVENT_KINDS.typeChanged)
-    ? firstChange(EVENT_KINDS.typeChanged)
-    : incident.type;
-  const steps: ScenarioStep[] = [{ at: '0', do: 'declare' }];
+  const declaredType = events.find((e) => e.kind === EVENT_KINDS.typeChanged)?.data.from ?? incident.type;
+  const steps: ScenarioStep[] = fromAlerts ? alertSteps(alerts, start) : [{ at: '0', do: 'declare' }];
   const users = new Set<string>();
   for (const e of events) {
     if (!e.handle || !HANDLE.test(e.handle)) continue;
@@ -52,15 +84,43 @@ export function historyScenario(
   }
   return scenarioSchema.parse({
     metadata: { name: `replay of incident #${incident.id}` },
-    severity: typeof declaredSeverity === 'string' ? declaredSeverity : incident.severity,
-    ...(typeof declaredType === 'string' ? { type: declaredType } : {}),
+    severity: declaredSeverity(incident, events),
+    // An alert-born incident's type is the alert rules' to decide.
+    ...(typeof declaredType === 'string' && !fromAlerts ? { type: declaredType } : {}),
     title: incident.title,
     start: start.toISOString(),
-    ...(incident.service ? { service: incident.service } : {}),
+    ...(fromAlerts
+      ? { service: alerts.find((a) => a.routing === ROUTING.declared(incident.id))?.service }
+      : incident.service
+        ? { service: incident.service }
+        : {}),
     customerFacing: incident.customer_facing,
     labels: incident.labels,
     users: [...users],
     steps,
+  });
+}
+
+/** Each alert raised when it was first seen and resolved when it was (if it was). */
+function alertSteps(alerts: HistoryAlert[], start: Date): ScenarioStep[] {
+  const at = (t: Date) => (t.getTime() <= start.getTime() ? '0' : t.toISOString());
+  return alerts.flatMap((a): ScenarioStep[] => {
+    const alert = { key: a.key, summary: a.summary, labels: a.labels };
+    const severity = (ALERT_SEVERITIES as readonly string[]).includes(a.severity)
+      ? (a.severity as (typeof ALERT_SEVERITIES)[number])
+      : 'critical';
+    return [
+      { at: at(a.first_seen_at), do: 'alert', alert: { ...alert, action: 'trigger', severity } },
+      ...(a.resolved_at
+        ? [
+            {
+              at: at(a.resolved_at),
+              do: 'alert' as const,
+              alert: { ...alert, action: 'resolve' as const, severity },
+            },
+          ]
+        : []),
+    ];
   });
 }
 

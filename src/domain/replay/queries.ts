@@ -60,14 +60,24 @@ export function publishedUpdates(db: Executor, incidentId: string) {
     .execute();
 }
 
-/** The alerts that fed the incident, in the order they were first seen. */
+/** The alerts that fed the incident, in the order they were first seen, with their service's name. */
 export function incidentAlerts(db: Executor, incidentId: string) {
   return db
     .selectFrom('alerts')
-    .select(['dedup_key', 'summary', 'severity', 'first_seen_at', 'acknowledged_at', 'resolved_at'])
-    .where('incident_id', '=', incidentId)
-    .orderBy('first_seen_at')
-    .orderBy('id')
+    .innerJoin('services', 'services.id', 'alerts.service_id')
+    .select([
+      'alerts.dedup_key',
+      'alerts.summary',
+      'alerts.severity',
+      'alerts.labels',
+      'alerts.routing',
+      'alerts.first_seen_at',
+      'alerts.resolved_at',
+      'services.name as service',
+    ])
+    .where('alerts.incident_id', '=', incidentId)
+    .orderBy('alerts.first_seen_at')
+    .orderBy('alerts.id')
     .execute();
 }
 
@@ -87,7 +97,7 @@ export function pagesOf(db: Executor, incidentId: string) {
     .execute();
 }
 
-// The people and on-call setup a replay pages through, copied from the live store into the replay's
+// The people, on-call setup and services a replay pages and routes through, copied from the live store into the replay's
 // store, parents before children (foreign keys).
 export const DIRECTORY_TABLES = [
   'users',
@@ -99,6 +109,10 @@ export const DIRECTORY_TABLES = [
   'schedules',
   'schedule_overrides',
   'escalation_policies',
+  // The services alerts come in on (their rules, owning team and escalation policy) and their
+  // integrations: a replayed alert goes through the same routing and rules.
+  'services',
+  'integrations',
 ] as const satisfies readonly (keyof Database)[];
 export type DirectoryTable = (typeof DIRECTORY_TABLES)[number];
 

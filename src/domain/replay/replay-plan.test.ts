@@ -3,12 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
 import { drillEngine } from '../../engine/drill-engine.ts';
+import { ingestAlertEvents } from '../alerts/ingest-alert-events.ts';
 import { type Ctx, makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { acknowledgeIncident } from '../incidents/acknowledge-incident.ts';
 import { addNote } from '../incidents/add-note.ts';
 import { declareIncident } from '../incidents/declare-incident.ts';
 import { resolveIncident } from '../incidents/resolve-incident.ts';
 import { savePlan } from '../plans/save-plan.ts';
+import { createIntegration } from '../services/create-integration.ts';
+import { saveService } from '../services/save-service.ts';
+import type { ServiceInput } from '../services/services.ts';
+import { saveTeam } from '../users/save-team.ts';
 import { formatReplayReport } from './replay.ts';
 import { replayPlan } from './replay-plan.ts';
 
@@ -107,8 +112,10 @@ describe('tocsin plan replay', { timeout: 180_000 }, () => {
     expect(one).toMatchObject({
       incident_id: first,
       severity: 'SEV1',
+      origin: 'declared',
       actual: {
         plan_version: 1,
+        declared_severity: 'SEV1',
         paged: [{ to: 'ana', at_offset: '+0s' }],
         breached: [],
         metrics: { mtta: 10 * MIN, mttr: 40 * MIN },
@@ -116,6 +123,7 @@ describe('tocsin plan replay', { timeout: 180_000 }, () => {
       },
       replay: {
         plan_version: null,
+        declared_severity: 'SEV1',
         paged: [
           { to: 'ana', at_offset: '+0s' },
           { to: 'lee', at_offset: '+3m' },
@@ -158,6 +166,7 @@ describe('tocsin plan replay', { timeout: 180_000 }, () => {
         'Replay of plan checkout under b.yaml: 2 incident(s) declared 2025-12-10T12:00:00.000Z → 2026-03-10T12:00:00.000Z',
         '',
         `#${first} Checkout fails (SEV1, declared 2026-03-02T10:00:00.000Z)`,
+        '  declared by hand: replayed as declared',
         '          then (version 1)  replayed',
         '--------  ----------------  ----------------',
         'paged     ana +0s           ana +0s, lee +3m',
@@ -168,6 +177,7 @@ describe('tocsin plan replay', { timeout: 180_000 }, () => {
         'state     resolved          resolved',
         '',
         `#${second} Search is slow (SEV2, declared 2026-03-05T09:00:00.000Z)`,
+        '  declared by hand: replayed as declared',
         '          then (version 1)  replayed',
         '--------  ----------------  --------',
         'paged     ana +0s           ana +0s',
@@ -223,5 +233,186 @@ describe('tocsin plan replay', { timeout: 180_000 }, () => {
       { kind: 'user', userId: '1', name: 'ana', role: 'responder', leadership: false },
     );
     await expect(replayPlan({ ctx: responder, input })).rejects.toMatchObject({ name: 'Forbidden' });
+  });
+});
+
+// An incident that began from an alert: the alert goes again through the real ingest and the alert
+// rules of the service (copied with its owning team), so the changed plan decides its severity.
+const alertPlan = (severities: string) => `
+apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: payments }
+languages: [en]
+severities:
+${severities}
+  - id: SEV1
+    title: Critical
+    page: { to: leads }
+    targets: { acknowledge: 5m }
+  - id: SEV2
+    title: Major
+    page: { to: owners }
+    targets: { acknowledge: 15m }
+  - { id: SEV3, title: Minor }
+groups:
+  - { id: owners, title: Service owner, serviceOwner: true }
+  - { id: leads, title: Leads, users: [lee] }
+lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+`;
+// An alert of severity error is the plan's second severity by default: SEV2 under A, SEV1 under B.
+const ALERT_A = alertPlan('');
+const ALERT_B = alertPlan('  - { id: SEV0, title: Outage }');
+
+describe('tocsin plan replay of an incident that began from alerts', { timeout: 180_000 }, () => {
+  let a: TestDb;
+  let alertBorn: string;
+  let alertBorn2: string;
+  const aclock = new VirtualClock('2026-04-01T08:00:00Z');
+  const system = () => makeCtx({ db: a.db, clock: aclock }, SYSTEM_ACTOR);
+  const service = (rules: ServiceInput['rules']) =>
+    saveService({
+      ctx: system(),
+      input: { service: { name: 'payments-api', team: 'payments', plan: 'payments', rules }, mode: 'upsert' },
+    });
+  const tick = async (minutes: number, from: Date) => {
+    aclock.set(new Date(from.getTime() + minutes * MIN));
+    await drillEngine({ db: a.db, clock: aclock }, { alerts: true }).runUntilIdle();
+  };
+  const replay = (source: string) =>
+    replayPlan({
+      ctx: system(),
+      input: { source, file: 'p.yaml', since: '30d', limit: 25, serverUrl: a.url, engine: drillEngine },
+    });
+
+  beforeAll(async () => {
+    a = await freshDb();
+    await addUser(system(), 'lee', { email: 'lee@example.com' });
+    const oluId = await addUser(system(), 'olu', { email: 'olu@example.com' });
+    await saveTeam({
+      ctx: system(),
+      input: {
+        team: { name: 'payments', description: '', members: [{ user: 'olu', role: 'member' }] },
+        mode: 'create',
+      },
+    });
+    await savePlan({ ctx: system(), input: { source: ALERT_A } });
+    await service({ declare: 'error' });
+    const integration = await createIntegration({
+      ctx: system(),
+      input: { service: 'payments-api', type: 'pagerduty', name: 'prometheus' },
+    });
+    const olu = makeCtx(
+      { db: a.db, clock: aclock },
+      { kind: 'user', userId: oluId, name: 'olu', role: 'responder', leadership: false },
+    );
+    // History: the alert fires, the rules declare SEV2 and page the service's owner (olu), who
+    // acknowledges after 10 minutes; the alert resolves at 20 minutes, olu resolves at 30.
+    const happened = async (key: string) => {
+      const start = aclock.now();
+      const send = (action: 'trigger' | 'resolve') =>
+        ingestAlertEvents({
+          ctx: system(),
+          input: {
+            integration,
+            events: [
+              {
+                action,
+                dedupKey: key,
+                summary: 'Payments API 5xx above 5%',
+                severity: 'error',
+                labels: { alertname: 'Payments5xx' },
+                raw: {},
+              },
+            ],
+          },
+        });
+      await send('trigger');
+      await tick(0, start);
+      const incident = await a.db
+        .selectFrom('incidents')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      await tick(10, start);
+      await acknowledgeIncident({ ctx: olu, input: { incidentId: incident.id } });
+      await tick(20, start);
+      await send('resolve');
+      await tick(30, start);
+      await resolveIncident({ ctx: olu, input: { incidentId: incident.id, resolution: 'rolled back' } });
+      await tick(31, start);
+      return incident.id;
+    };
+    alertBorn = await happened('payments-5xx');
+    // A second one the next day, on the same service: the replay runs both in one store.
+    aclock.set(new Date('2026-04-02T08:00:00Z'));
+    alertBorn2 = await happened('payments-latency');
+    aclock.set(new Date('2026-04-03T12:00:00Z'));
+  }, 120_000);
+  afterAll(() => a?.close());
+
+  it('raises its alert through ingest and the rules: the same plan declares it alike and pages the service owner', async () => {
+    const report = await replay(ALERT_A);
+    const [one] = report.incidents;
+    expect(one).toMatchObject({
+      incident_id: alertBorn,
+      severity: 'SEV2',
+      origin: 'alerts',
+      actual: { declared_severity: 'SEV2', paged: [{ to: 'olu', at_offset: '+0s' }], breached: [] },
+      replay: {
+        declared_severity: 'SEV2',
+        paged: [{ to: 'olu', at_offset: '+0s' }],
+        breached: [],
+        metrics: { mtta: 10 * MIN, mttr: 30 * MIN },
+        state: 'resolved',
+        refused: [],
+      },
+    });
+    expect(report.incidents[1]).toMatchObject({
+      incident_id: alertBorn2,
+      origin: 'alerts',
+      actual: { declared_severity: 'SEV2' },
+      replay: { declared_severity: 'SEV2', paged: [{ to: 'olu', at_offset: '+0s' }], refused: [] },
+    });
+    expect(formatReplayReport(report).split('\n')[3]).toBe(
+      '  began from alerts: declared at SEV2, the same under the changed plan',
+    );
+  });
+
+  it('under a plan whose severities map the alert higher, reports the other severity and its pages', async () => {
+    const report = await replay(ALERT_B);
+    const [one] = report.incidents;
+    expect(one).toMatchObject({
+      origin: 'alerts',
+      actual: { declared_severity: 'SEV2', paged: [{ to: 'olu', at_offset: '+0s' }] },
+      replay: {
+        declared_severity: 'SEV1',
+        paged: [{ to: 'lee', at_offset: '+0s' }],
+        breached: ['acknowledge'],
+      },
+    });
+    expect(one?.targets).toEqual([{ target: 'acknowledge', actual: 'met', replay: 'breached' }]);
+    expect(formatReplayReport(report).split('\n')[3]).toBe(
+      '  began from alerts: declared at SEV2, at SEV1 under the changed plan',
+    );
+  });
+
+  it('says so when the alert would not have declared an incident at all', async () => {
+    // The service now opens incidents only from critical alerts: the error alert is recorded only.
+    await service({ declare: 'critical' });
+    try {
+      const report = await replay(ALERT_A);
+      const [one] = report.incidents;
+      expect(one).toMatchObject({
+        origin: 'alerts',
+        replay: { declared_severity: null, paged: [], breached: [], state: 'not declared', refused: [] },
+      });
+      expect(one?.targets).toEqual([{ target: 'acknowledge', actual: 'met', replay: null }]);
+      expect(report.totals.pages).toEqual([{ to: 'olu', actual: 2, replay: 0 }]);
+      expect(formatReplayReport(report).split('\n')[3]).toBe(
+        '  began from alerts (declared at SEV2): the changed plan would not have declared it',
+      );
+    } finally {
+      await service({ declare: 'error' });
+    }
   });
 });

@@ -2,15 +2,22 @@ import type { Executor } from '../../db/schema.ts';
 import { Invalid, Unavailable } from '../../errors.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import type { Operation } from '../context.ts';
-import { type DrillEngine, offset, runDrill } from '../drills/run-drill.ts';
+import { type DrillEngine, NeverDeclared, offset, runDrill } from '../drills/run-drill.ts';
 import { openThrowawayStore } from '../drills/throwaway-store.ts';
 import type { Incident } from '../incidents/incident.ts';
 import * as incidents from '../incidents/queries.ts';
 import { computeTargets } from '../incidents/targets.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
 import { loadPlan, type Plan } from '../plans/plan.ts';
+import { METRICS } from '../reports/reports.ts';
 import { copyDirectory } from './copy-directory.ts';
-import { type HistoryEvent, historyScenario } from './history.ts';
+import {
+  alertBorn,
+  declaredSeverity,
+  type HistoryAlert,
+  type HistoryEvent,
+  historyScenario,
+} from './history.ts';
 import * as q from './queries.ts';
 import {
   incidentMetrics,
@@ -37,8 +44,9 @@ export interface ReplayPlanInput {
 
 /**
  * What-if replay: the plan's past incidents (declared within `since`), each run again through the
- * drill machinery under the changed plan, in a throwaway store holding a copy of the people and
- * on-call setup; their people's actions come at the times they happened. Nothing touches the live
+ * drill machinery under the changed plan, in a throwaway store holding a copy of the people, on-call
+ * setup and services; their alerts (for one that began from alerts) and their people's actions come
+ * at the times they happened. Nothing touches the live
  * store. Managers only: it creates and drops a database.
  */
 export async function replayPlan({ ctx, input }: Operation<ReplayPlanInput>): Promise<ReplayReport> {
@@ -101,32 +109,51 @@ async function replayIncident(
   input: ReplayPlanInput,
   now: Date,
 ): Promise<ReplayIncident> {
-  const [events, updates] = await Promise.all([
+  const [rows, updates, fed] = await Promise.all([
     q.timeline(live, incident.id),
     q.publishedUpdates(live, incident.id),
+    q.incidentAlerts(live, incident.id),
   ]);
+  const events = rows.map((e): HistoryEvent => ({ at: e.at, kind: e.kind, data: e.data, handle: e.handle }));
+  const alerts = fed.map((a): HistoryAlert => ({ ...a, key: a.dedup_key }));
   const scenario = historyScenario(
     incident,
-    events.map((e): HistoryEvent => ({ at: e.at, kind: e.kind, data: e.data, handle: e.handle })),
+    events,
     updates.map((u) => ({ id: u.id, audience: u.audience, bodies: u.bodies })),
+    alerts,
   );
-  const report = await runDrill(
-    store,
-    { planSource: input.source, planFile: input.file ?? 'plan.yaml', scenario },
-    input.engine,
-  );
-  const replayed = (await incidents.findIncident(store, report.incident_id)) as Incident;
+  const origin = alertBorn(incident, alerts) ? 'alerts' : 'declared';
   const old = (await loadPlanVersion(live, incident.plan_name, incident.plan_version)).plan;
   const actualTargets = computeTargets(incident, old, now);
   const actual: ReplaySide = {
     plan_version: incident.plan_version,
+    declared_severity: declaredSeverity(incident, events),
     paged: await pages(live, incident),
     breached: actualTargets.filter((t) => t.status === 'breached').map((t) => t.target),
     metrics: incidentMetrics(old, incident),
     state: incident.state,
   };
+  let report: Awaited<ReturnType<typeof runDrill>>;
+  try {
+    report = await runDrill(
+      store,
+      { planSource: input.source, planFile: input.file ?? 'plan.yaml', scenario },
+      input.engine,
+    );
+  } catch (error) {
+    // The changed plan's alert rules opened no incident from its alerts: nobody paged, nothing to meet.
+    if (!(error instanceof NeverDeclared)) throw error;
+    return {
+      ...header(incident, origin),
+      actual,
+      replay: { ...NOT_DECLARED, refused: [] },
+      targets: actualTargets.map((t) => ({ target: t.target, actual: t.status, replay: null })),
+    };
+  }
+  const replayed = (await incidents.findIncident(store, report.incident_id)) as Incident;
   const replay: ReplaySide = {
     plan_version: null,
+    declared_severity: report.declared_severity,
     paged: await pages(store, replayed),
     breached: report.targets.filter((t) => t.verdict === 'breached').map((t) => t.target),
     metrics: incidentMetrics(plan, replayed),
@@ -134,10 +161,7 @@ async function replayIncident(
   };
   const kinds = [...new Set([...actualTargets.map((t) => t.target), ...report.targets.map((t) => t.target)])];
   return {
-    incident_id: incident.id,
-    title: incident.title,
-    severity: incident.severity,
-    declared_at: incident.declared_at.toISOString(),
+    ...header(incident, origin),
     actual,
     replay: {
       ...replay,
@@ -152,6 +176,26 @@ async function replayIncident(
     })),
   };
 }
+
+function header(incident: Incident, origin: ReplayIncident['origin']) {
+  return {
+    incident_id: incident.id,
+    title: incident.title,
+    severity: incident.severity,
+    declared_at: incident.declared_at.toISOString(),
+    origin,
+  };
+}
+
+/** The replay side of an alert-born incident the changed plan's rules did not declare. */
+const NOT_DECLARED: ReplaySide = {
+  plan_version: null,
+  declared_severity: null,
+  paged: [],
+  breached: [],
+  metrics: Object.fromEntries(METRICS.map((m) => [m, null])) as ReplaySide['metrics'],
+  state: 'not declared',
+};
 
 /** A scenario step's time (its wall-clock `at`) as an offset from the incident's declaration. */
 function stepAt(incident: Incident, at: string): string {

@@ -20,6 +20,8 @@ export interface ReplayPage {
 export interface ReplaySide {
   /** The plan version the incident ran under; null for the replay (the changed plan, not stored). */
   plan_version: number | null;
+  /** The severity it was declared at; null when the changed plan's alert rules declared nothing. */
+  declared_severity: string | null;
   paged: ReplayPage[];
   /** Targets past their due time unmet (met late or never). */
   breached: string[];
@@ -32,6 +34,8 @@ export interface ReplayIncident {
   title: string;
   severity: string;
   declared_at: string;
+  /** How it began: from alerts (replayed through ingest and the alert rules) or declared by hand. */
+  origin: 'alerts' | 'declared';
   actual: ReplaySide;
   replay: ReplaySide & {
     /** Steps the new plan refused (e.g. a resolve before its verification window held). */
@@ -113,6 +117,18 @@ const pagedList = (pages: ReplayPage[]) =>
   pages.length === 0
     ? 'nobody'
     : pages.map((p) => `${p.to}${p.shadow ? ' (shadow)' : ''} ${p.at_offset}`).join(', ');
+/** How the incident began, and whether the changed plan would have declared it the same way. */
+export function originLine(i: ReplayIncident): string {
+  if (i.origin === 'declared') return 'declared by hand: replayed as declared';
+  const then = i.actual.declared_severity;
+  const now = i.replay.declared_severity;
+  if (now === null)
+    return `began from alerts (declared at ${then}): the changed plan would not have declared it`;
+  return now === then
+    ? `began from alerts: declared at ${then}, the same under the changed plan`
+    : `began from alerts: declared at ${then}, at ${now} under the changed plan`;
+}
+
 const breachList = (b: string[]) => (b.length === 0 ? 'none' : b.join(', '));
 
 /** The report people read: one block per incident (then → replayed), then the totals. */
@@ -123,6 +139,7 @@ export function formatReplayReport(r: ReplayReport): string {
   for (const i of r.incidents) {
     lines.push('');
     lines.push(`#${i.incident_id} ${i.title} (${i.severity}, declared ${i.declared_at})`);
+    lines.push(`  ${originLine(i)}`);
     lines.push(
       formatTable(
         ['', `then (version ${i.actual.plan_version})`, 'replayed'],

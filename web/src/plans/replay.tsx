@@ -18,6 +18,12 @@ const paged = (pages: ReplayReport['incidents'][number]['actual']['paged']) =>
     ? 'nobody'
     : pages.map((p) => `${p.to}${p.shadow ? ' (shadow)' : ''} ${p.at_offset}`).join(', ');
 
+/** How the incident began: by hand, or from alerts with the severity declared then → under the new plan. */
+const began = (i: ReplayReport['incidents'][number]) =>
+  i.origin === 'declared'
+    ? 'declared by hand'
+    : `from alerts: ${i.actual.declared_severity} → ${i.replay.declared_severity ?? 'not declared'}`;
+
 /** What-if replay: a changed plan file run over the plan's past incidents, before it is saved. */
 export function Replay({ name }: { name: string }) {
   const canReplay = useCan('plan:write');
@@ -77,6 +83,7 @@ export function Replay({ name }: { name: string }) {
               <thead>
                 <tr>
                   <th scope="col">Incident</th>
+                  <th scope="col">Began</th>
                   <th scope="col">Paged then</th>
                   <th scope="col">Would page</th>
                   <th scope="col">Breached then</th>
@@ -91,6 +98,7 @@ export function Replay({ name }: { name: string }) {
                     <td>
                       #{i.incident_id} {i.title} ({i.severity})
                     </td>
+                    <td>{began(i)}</td>
                     <td>{paged(i.actual.paged)}</td>
                     <td>{paged(i.replay.paged)}</td>
                     <td>{i.actual.breached.join(', ') || 'none'}</td>

@@ -22,9 +22,6 @@ const MEETING = {
 const CALENDAR = {
   notChecked: 'a calendar rule over many incidents (tocsin plan check, reports), not one incident',
 };
-const MEETING = {
-  notChecked: 'the review meeting is scheduled when the post-mortem is drafted; a drill does not judge it',
-};
 const ACTION_ITEMS = { notChecked: 'action items are written after the incident, outside a drill scenario' };
 
 export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
@@ -146,16 +143,6 @@ export const DRILL_COVERAGE: Readonly<Record<string, DrillCoverage>> = {
   'postmortem.actionItems.requireOwner': ACTION_ITEMS,
   'postmortem.actionItems.requireDue': ACTION_ITEMS,
   'postmortem.actionItems.dueWithin': ACTION_ITEMS,
-  'postmortem.rootCauseCategories': {
-    notChecked: 'the category is chosen when the post-mortem is written; a drill does not write it',
-  },
-  'severities[].postmortem.meeting': MEETING,
-  'postmortem.meeting': MEETING,
-  'postmortem.meeting.attendees': MEETING,
-  'postmortem.meeting.attendeesBySeverity': MEETING,
-  'postmortem.meeting.agenda': MEETING,
-  'postmortem.meeting.duration': MEETING,
-  'postmortem.meeting.after': MEETING,
   'goals.mttd': { judged: 'the goals rows: this incident against each (reported, a goal is a mean)' },
   'goals.mtta': { judged: 'the goals rows: this incident against each (reported, a goal is a mean)' },
   'goals.mttr': { judged: 'the goals rows: this incident against each (reported, a goal is a mean)' },

@@ -456,6 +456,7 @@ function postmortemRules(plan: Plan): Rule[] {
         description: `${s.id}: remind the commander ${pm.remindAfter} after resolution that the post-mortem is due${pm.due ? ` ${pm.due} after it` : ''}`,
         when: { elapsed: pm.remindAfter, since: 'resolved', repeat: false },
         if: { severity: s.id },
+        untilPostmortemPublished: true,
         then: [remind(owner, 'Post-mortem for {title} ({severity}) is due {postmortem_due}')],
       });
     }
@@ -466,6 +467,7 @@ function postmortemRules(plan: Plan): Rule[] {
         description: `${s.id}: the post-mortem is due ${pm.due} after resolution; the commander is told when that time comes`,
         when: { elapsed: pm.due, since: 'resolved', repeat: false },
         if: { severity: s.id },
+        untilPostmortemPublished: true,
         then: [
           remind(owner, 'Post-mortem for {title} ({severity}) is due now ({postmortem_due})'),
           { note: 'Post-mortem due ({postmortem_due})' },

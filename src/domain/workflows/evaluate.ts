@@ -123,6 +123,8 @@ function evaluateEvent(
 function evaluateTimers(input: EvaluateInput, rules: Rule[]): Firing[] {
   const out: Firing[] = [];
   for (const rule of rules) {
+    // A published post-mortem needs no more reminding (the rule's timers would otherwise outlive it).
+    if (rule.untilPostmortemPublished && input.incident.postmortem_published_at) continue;
     const due = timerDue(rule, input);
     if (due && conditionsHold(rule.if, input, due.facts)) {
       out.push({ rule, triggerKey: due.key, facts: due.facts });

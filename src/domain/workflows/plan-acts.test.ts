@@ -10,6 +10,7 @@ import { declareIncident } from '../incidents/declare-incident.ts';
 import { getIncident } from '../incidents/get-incident.ts';
 import { resolveIncident } from '../incidents/resolve-incident.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
+import { changePostmortemStatus } from '../postmortems/change-postmortem-status.ts';
 import { applyPlan } from './testing.ts';
 
 // Plan fields that used to be stored only: raising severity runs the new severity's page and
@@ -148,5 +149,30 @@ describe('plan fields that act', () => {
       `Post-mortem for Down (SEV1) is due ${dueText}`,
       `Post-mortem for Down (SEV1) is due now (${dueText})`,
     ]);
+  });
+
+  it('stops reminding once the post-mortem is published', async () => {
+    const incident = await declareIncident({
+      ctx: ctx(),
+      input: { plan: 'acts', severity: 'SEV1', title: 'Published early' },
+    });
+    await resolveIncident({ ctx: ctx(), input: { incidentId: incident.id } });
+    await engine.runUntilIdle();
+    await advance(60);
+    for (const to of ['in_review', 'published'] as const) {
+      await changePostmortemStatus({ ctx: ctx(), input: { incidentId: incident.id, to } });
+    }
+    const reminders = async () =>
+      (
+        await t.db
+          .selectFrom('outbox')
+          .select('payload')
+          .where('incident_id', '=', incident.id)
+          .where('dedup_key', 'like', 'workflow_run:%')
+          .execute()
+      ).filter((o) => (o.payload as { text: string }).text.startsWith('Post-mortem'));
+    // Past the 24h reminder and the 48h due time: neither reminds about a published post-mortem.
+    await advance(49 * 60);
+    expect(await reminders()).toEqual([]);
   });
 });

@@ -106,11 +106,19 @@ export async function timerMoments(db: Executor, ids: string[]): Promise<TimerMo
         .select(['incident_id', sql<string>`'role:' || role`.as('what'), 'assigned_at as at'])
         .where('incident_id', 'in', ids),
     )
+    .unionAll(
+      db
+        .selectFrom('postmortems')
+        .select(['incident_id', sql<string>`'postmortem'`.as('what'), sql<Date>`published_at`.as('at')])
+        .where('incident_id', 'in', ids)
+        .where('published_at', 'is not', null),
+    )
     .execute();
   for (const row of rows) {
     const key = String(row.incident_id);
     const entry = out.get(key) ?? { last_page_at: null, role_assigned_at: {} };
     if (row.what === 'page') entry.last_page_at = new Date(row.at);
+    else if (row.what === 'postmortem') entry.postmortem_published_at = new Date(row.at);
     else entry.role_assigned_at[row.what.slice('role:'.length)] = new Date(row.at);
     out.set(key, entry);
   }

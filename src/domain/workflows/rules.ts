@@ -59,6 +59,8 @@ export interface Rule {
   when: RuleTrigger;
   if?: WorkflowCondition | undefined;
   then: RuleAction[];
+  /** Compiled post-mortem reminders only (not a plan field): they stop once the post-mortem is published. */
+  untilPostmortemPublished?: boolean;
 }
 
 export function isEventTrigger(when: RuleTrigger): when is EventTrigger {

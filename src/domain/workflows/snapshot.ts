@@ -38,10 +38,15 @@ export interface IncidentSnapshot extends IncidentMilestones {
    * incident's plan uses that condition (absent: none are counted).
    */
   open_incidents?: Record<string, number>;
+  /** When its post-mortem was published (null: none, or not yet): post-mortem reminders end then. */
+  postmortem_published_at?: Date | null;
 }
 
 /** Per incident, the moments timers may count from that are not on its row (queries.timerMoments). */
-export type TimerMoments = Map<string, { last_page_at: Date | null; role_assigned_at: Record<string, Date> }>;
+export type TimerMoments = Map<
+  string,
+  { last_page_at: Date | null; role_assigned_at: Record<string, Date>; postmortem_published_at?: Date | null }
+>;
 
 export type LastUpdates = Map<
   string,
@@ -92,6 +97,7 @@ export function snapshotOf(
     next_update_at: lastUpdates?.get(String(row.id))?.next ?? { internal: null, external: null },
     last_page_at: moments?.get(String(row.id))?.last_page_at ?? null,
     role_assigned_at: moments?.get(String(row.id))?.role_assigned_at ?? {},
+    postmortem_published_at: moments?.get(String(row.id))?.postmortem_published_at ?? null,
   };
 }
 

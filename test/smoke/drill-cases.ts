@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadScenario } from '../../src/domain/drills/report.ts';
 import { type DrillInput, type DrillReport, runDrill } from '../../src/domain/drills/run-drill.ts';
 import { loadPlan } from '../../src/domain/plans/plan.ts';
 import { drillEngine } from '../../src/engine/drill-engine.ts';
@@ -58,4 +59,12 @@ export function breachedOf(report: DrillReport): string[] {
 export function overdueAudiences(report: DrillReport): string[] {
   const audiences = report.workflows.flatMap((w) => /^overdue:(\w+):/.exec(w.trigger)?.[1] ?? []);
   return [...new Set(audiences)].sort();
+}
+
+/** Drills the scenario file under examples/drills/ on the example plan it is named after (planOf). */
+export async function drillScenario(file: string): Promise<DrillReport> {
+  const { scenario, errors } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
+  if (!scenario || errors.length > 0) throw new Error(`${file}: ${JSON.stringify(errors)}`);
+  const plan = `${planOf(file)}.yaml`;
+  return drill({ planSource: planSource(plan), planFile: plan, scenario });
 }

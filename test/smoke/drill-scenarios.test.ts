@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { loadScenario } from '../../src/domain/drills/report.ts';
-import { breachedOf, drill, overdueAudiences, planOf, planSource, scenarioFiles } from './drill-cases.ts';
+import { breachedOf, drillScenario, overdueAudiences, scenarioFiles } from './drill-cases.ts';
 
 // Each breach scenario under examples/drills/ reports exactly the targets it is written to miss, and
 // the feature scenarios do what they script. Each drill runs on its own fresh database, several at a
@@ -14,13 +14,7 @@ describe.concurrent('drill scenarios of the example plans', { timeout: 600_000 }
   it('creator-platform-bilingual: an Amharic + English update through IC + leadership approval to the status page, email and Slack', async ({
     expect,
   }) => {
-    const file = 'creator-platform-bilingual.yaml';
-    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
-    const report = await drill({
-      planSource: planSource('creator-platform.yaml'),
-      planFile: 'creator-platform.yaml',
-      scenario,
-    });
+    const report = await drillScenario('creator-platform-bilingual.yaml');
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(report.passed).toBe(true);
     // Both external updates waited for the incident commander and a member of leadership.
@@ -62,13 +56,7 @@ describe.concurrent('drill scenarios of the example plans', { timeout: 600_000 }
   it('alerting-low-urgency: a low-urgency incident pages its first step only, best effort; a high one escalates', async ({
     expect,
   }) => {
-    const file = 'alerting-low-urgency.yaml';
-    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
-    const report = await drill({
-      planSource: planSource('alerting.yaml'),
-      planFile: 'alerting.yaml',
-      scenario,
-    });
+    const report = await drillScenario('alerting-low-urgency.yaml');
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(report.rules.filter((r) => r.rule === 'urgency').map((r) => [r.expected, r.verdict])).toEqual([
       ['#1 low: best effort, no escalation', 'met'],
@@ -89,13 +77,7 @@ describe.concurrent('drill scenarios of the example plans', { timeout: 600_000 }
   it('alerting-shadow: the shadow gets a copy marked shadow, cannot acknowledge, and the escalation goes on', async ({
     expect,
   }) => {
-    const file = 'alerting-shadow.yaml';
-    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
-    const report = await drill({
-      planSource: planSource('alerting.yaml'),
-      planFile: 'alerting.yaml',
-      scenario,
-    });
+    const report = await drillScenario('alerting-shadow.yaml');
     expect(report.messages.map((m) => [m.to, m.shadow ?? false])).toEqual([
       ['ana', false],
       ['sam', true],
@@ -117,13 +99,7 @@ describe.concurrent('drill scenarios of the example plans', { timeout: 600_000 }
   it('alerting-due-tasks: the owner is reminded before the task is due, and the leads paged once it is overdue', async ({
     expect,
   }) => {
-    const file = 'alerting-due-tasks.yaml';
-    const { scenario } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
-    const report = await drill({
-      planSource: planSource('alerting.yaml'),
-      planFile: 'alerting.yaml',
-      scenario,
-    });
+    const report = await drillScenario('alerting-due-tasks.yaml');
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(report.rules.filter((r) => r.rule.startsWith('tasks.')).map((r) => [r.rule, r.verdict])).toEqual([
       ['tasks.remindBefore', 'met'],
@@ -141,14 +117,7 @@ describe.concurrent('drill scenarios of the example plans', { timeout: 600_000 }
   it('alerting-maintenance: an alert in a suppress window opens no incident; one in a downgrade window pages best effort', async ({
     expect,
   }) => {
-    const file = 'alerting-maintenance.yaml';
-    const { scenario, errors } = loadScenario(readFileSync(`examples/drills/${file}`, 'utf8'), file);
-    expect(errors).toEqual([]);
-    const report = await drill({
-      planSource: planSource('alerting.yaml'),
-      planFile: 'alerting.yaml',
-      scenario,
-    });
+    const report = await drillScenario('alerting-maintenance.yaml');
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(report.alerts.map((a) => [a.key, (a.routing ?? '').replace(/\d+$/, 'N')])).toEqual([
       ['billing-db-errors', 'suppressed:N'],
@@ -165,8 +134,7 @@ describe.concurrent('drill scenarios of the example plans', { timeout: 600_000 }
 
   it.for(scenarioFiles)('%s reports the breaches it scripts', async (file, { expect }) => {
     const text = readFileSync(`examples/drills/${file}`, 'utf8');
-    const { scenario, errors } = loadScenario(text, file);
-    expect(errors).toEqual([]);
+    expect(loadScenario(text, file).errors).toEqual([]);
     // The first line names the expected breaches: "# expect: breached acknowledge, cadence.internal" (or none)
     const header = /^# expect: breached (.+)$/.exec(text.split('\n')[0] ?? '');
     expect(header, `${file} must start with "# expect: breached …"`).not.toBeNull();
@@ -175,12 +143,7 @@ describe.concurrent('drill scenarios of the example plans', { timeout: 600_000 }
       .filter((s) => s.trim() !== '')
       .map((s) => s.trim())
       .sort();
-    const plan = planOf(file);
-    const report = await drill({
-      planSource: planSource(`${plan}.yaml`),
-      planFile: `${plan}.yaml`,
-      scenario,
-    });
+    const report = await drillScenario(file);
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(breachedOf(report)).toEqual(expected);
     // Some targets are met too, and none is left pending: every one reached a verdict.

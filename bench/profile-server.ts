@@ -18,7 +18,9 @@ const TOP = Number(process.env.BENCH_PROFILE_TOP ?? 30);
 async function profileUnder(what: 'ingest' | 'writes'): Promise<void> {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
-  const server = await startServer({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${DIR}` });
+  const server = await startServer({
+    NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${DIR} ${process.env.BENCH_NODE_OPTIONS ?? ''}`,
+  });
   let requests = 0;
   try {
     if (what === 'ingest') {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { connect, ensureDatabase, withDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
+import * as rules from '../src/domain/alert-rules/queries.ts';
 import * as q from '../src/domain/alerts/queries.ts';
 
 // Profile of the new-alert write, without HTTP (what bench/ingest.ts cannot separate): CPU of the
@@ -13,6 +14,9 @@ import * as q from '../src/domain/alerts/queries.ts';
 //   EXTRA="drop index alerts_unrouted;alter table …"                applied in turn, measured after each
 //   EXPLAIN=1                                                       logs plans (auto_explain) to the server log
 //   PG_URL=postgres://…                                             an existing server (else a throwaway PG 15)
+//   DETAILS_TWICE=1                                                 sends details beside raw, as before migration 0710
+//   ROUTE=1                                                         also measures the alert-rules module's SQL for
+//                                                                   alerts that declare nothing (claim + markRouted)
 // CPU rather than time: a shared 2-core machine moves wall-clock figures far more than CPU per row.
 const OLD = process.env.OLD_QUERIES;
 const old = OLD ? ((await import(OLD)) as typeof q) : undefined;
@@ -63,7 +67,9 @@ function run(key: string): q.TriggerRun {
     alert_group: null,
     alert_class: null,
     labels: {},
-    details,
+    // As the ingest path sends a PagerDuty event: its details read from raw (DETAILS_TWICE=1: a copy).
+    details: process.env.DETAILS_TWICE ? details : undefined,
+    details_at: process.env.DETAILS_TWICE ? null : ['payload', 'custom_details'],
     links: [],
     images: [],
     started_at: null,
@@ -118,12 +124,55 @@ if (process.env.EXPLAIN) {
     );
   await sql`set auto_explain.log_min_duration = -1`.execute(db);
 }
+/** The alert-rules tick's statements for alerts that declare nothing: claim a batch, record 'no-plan'. */
+async function measureRouting() {
+  const { sql } = await import('kysely');
+  const { inTx } = await import('../src/db/tx.ts');
+  await sql`update alerts set routed_at = now(), routing = 'warm-up' where routed_at is null`.execute(db);
+  for (let i = 0; i < BATCHES; i++)
+    await q.upsertTriggerRuns(
+      db,
+      Array.from({ length: BATCH }, () => run(`r-${seq++}`)),
+      new Date(),
+      true,
+    );
+  const a = (await one('select pg_current_wal_insert_lsn() l')).l;
+  const c0 = cpu();
+  let n = 0;
+  for (;;) {
+    const routed = await inTx(db, async (tx) => {
+      const batch = await rules.claimUndecided(tx, new Date(), 500);
+      const decided = batch.map((alert) => ({
+        id: alert.id,
+        routing: 'no-plan',
+        data: { routing: 'no-plan', reason: `service ${alert.service} has no plan: recorded only` },
+      }));
+      return (await rules.markRouted(tx, decided, new Date(), 'alert-rules')).size;
+    });
+    if (routed === 0) break;
+    n += routed;
+  }
+  const c1 = cpu();
+  const b = (await one('select pg_current_wal_insert_lsn() l')).l;
+  const wal = Number((await one('select pg_wal_lsn_diff($2,$1) d', [a, b])).d);
+  console.log(
+    `${`routing ${n} alerts (claim + markRouted, no plan)`.padEnd(56)} backend CPU ${(((c1 - c0) / n) * 1000).toFixed(0).padStart(4)} µs/alert  WAL ${(wal / n).toFixed(0)} B/alert`,
+  );
+}
 try {
   if (old) await measure(`older (${OLD})`, old.upsertTriggerRuns);
   await measure('current', q.upsertTriggerRuns);
   for (const stmt of (process.env.EXTRA ?? '').split(';').filter(Boolean)) {
     await client.query(stmt);
     await measure(stmt, q.upsertTriggerRuns);
+  }
+  if (process.env.ROUTE) {
+    await measureRouting();
+    for (const stmt of (process.env.ROUTE_EXTRA ?? '').split(';').filter(Boolean)) {
+      await client.query(stmt);
+      console.log(stmt);
+      await measureRouting();
+    }
   }
 } finally {
   await client.end();

@@ -7,13 +7,31 @@ import type { Executor } from '../../db/schema.ts';
 /**
  * Undecided alerts, oldest first, locked: those not waiting out a grace period (or already
  * resolved, which ends the wait). SKIP LOCKED so an ingest or a person holding one does not stall
- * the engine; it is decided on a later tick.
+ * the engine; it is decided on a later tick. Only the columns the rules read: an alert's payload
+ * (details, links, images, raw — most of its bytes) is never fetched and parsed to be routed.
  */
 export function claimUndecided(db: Executor, now: Date, limit: number) {
   return db
     .selectFrom('alerts')
     .innerJoin('services', 'services.id', 'alerts.service_id')
-    .selectAll('alerts')
+    .select([
+      'alerts.id',
+      'alerts.service_id',
+      'alerts.dedup_key',
+      'alerts.status',
+      'alerts.summary',
+      'alerts.source',
+      'alerts.severity',
+      'alerts.component',
+      'alerts.alert_group',
+      'alerts.alert_class',
+      'alerts.labels',
+      'alerts.started_at',
+      'alerts.first_seen_at',
+      'alerts.resolved_at',
+      'alerts.route_after',
+      'alerts.detached_from',
+    ])
     .select(['services.name as service', 'services.plan_name', 'services.rules'])
     .where('alerts.routed_at', 'is', null)
     .where((eb) =>

@@ -145,6 +145,22 @@ function alertFields(integration: IngestInput['integration'], e: InboundAlertEve
   };
 }
 
+/**
+ * Where `value` (an object) sits in `raw`, one or two levels down (PagerDuty's details are its raw
+ * payload.custom_details), or null. The store then reads it from the raw payload it gets anyway, so
+ * the same bytes are not sent, stringified and parsed twice.
+ */
+function pathIn(raw: unknown, value: unknown): string[] | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  for (const [key, child] of Object.entries(raw)) {
+    if (child === value) return [key];
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) continue;
+    for (const [inner, grandchild] of Object.entries(child)) if (grandchild === value) return [key, inner];
+  }
+  return null;
+}
+
 /** A run of triggers as the one row it leaves: fields of its first event, refreshed by its last applied one. */
 function triggerRun(run: Item[]): alerts.TriggerRun {
   const first = run[0] as Item;
@@ -152,13 +168,16 @@ function triggerRun(run: Item[]): alerts.TriggerRun {
   const last = applied.at(-1) ?? first;
   const opening = alertFields(first.input.integration, first.event, first.key);
   const latest = alertFields(last.input.integration, last.event, last.key);
+  const detailsAt = pathIn(latest.raw, latest.details);
   return {
     ...opening,
     summary: latest.summary,
     source: latest.source,
     severity: latest.severity,
     labels: latest.labels,
-    details: latest.details,
+    // Left out (undefined is not serialised) when the store can read it from raw at details_at.
+    details: detailsAt ? undefined : latest.details,
+    details_at: detailsAt,
     raw: latest.raw,
     key: first.input.key ?? null,
     n: run.length,

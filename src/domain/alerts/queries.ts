@@ -69,7 +69,9 @@ export interface TriggerRun {
   alert_group: string | null;
   alert_class: string | null;
   labels: unknown;
+  /** Absent when details_at says where it sits in raw (sent once, read there by the store). */
   details: unknown;
+  details_at: string[] | null;
   links: unknown;
   images: unknown;
   started_at: Date | null;
@@ -91,7 +93,8 @@ export interface TriggerRun {
  * repeats). Runs whose integration key is given and no longer live write nothing and return no row.
  *
  * The statement is the function tocsin_upsert_trigger_runs (migration 0115): PL/pgSQL keeps its
- * plan for the session, where sent from here it would be parsed and planned on every batch.
+ * plan for the session, where sent from here it would be parsed and planned on every batch. A run
+ * whose details are part of its raw payload sends them once (details_at, migration 0710).
  */
 export async function upsertTriggerRuns(db: Executor, runs: TriggerRun[], at: Date, refresh: boolean) {
   const { rows } = await sql<{

@@ -67,6 +67,22 @@ describe('PagerDuty Events API v2 at /v2/enqueue', () => {
     const [alert] = await alertsOf('srv01/HTTP');
     expect(alert).toMatchObject({ status: 'triggered', severity: 'critical', count: 1, component: 'mysql' });
     expect(alert?.started_at?.toISOString()).toBe('2026-03-02T09:58:00.000Z');
+    // custom_details are sent to the store once, inside the raw payload (migration 0710).
+    expect(alert?.details).toEqual({ 'free space': '1%', 'ping time': '1500ms' });
+  });
+
+  it('refreshes the details from each repeat (one without custom_details leaves none)', async () => {
+    const body = trigger({ dedup_key: 'details-refresh' });
+    await enqueue(body);
+    body.payload.custom_details = { 'free space': '0%' };
+    await enqueue(body);
+    expect((await alertsOf('details-refresh'))[0]).toMatchObject({
+      count: 2,
+      details: { 'free space': '0%' },
+    });
+    const { custom_details: _none, ...without } = body.payload;
+    await enqueue({ ...body, payload: without });
+    expect((await alertsOf('details-refresh'))[0]).toMatchObject({ count: 3, details: {} });
   });
 
   it('deduplicates repeats into one open alert with a count', async () => {

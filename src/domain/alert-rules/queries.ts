@@ -60,8 +60,10 @@ export interface RoutedDecision {
 
 /**
  * Records a batch of decisions in one statement: each alert's routing (only once: a decided alert
- * is never decided again) and its `routed` event, all at `at` by `actor`. Each column goes as one
- * array parameter; unnest() turns them into rows. Returns the ids it routed.
+ * is never decided again) and its `routed` event, all at `at` by `actor`, and announces the routed
+ * alerts on tocsin_events, 80 a notification (migration 0711: the row trigger leaves the decision
+ * to this statement). Each column goes as one array parameter; unnest() turns them into rows.
+ * Returns the ids it routed.
  */
 export async function markRouted(
   db: Executor,
@@ -89,12 +91,22 @@ export async function markRouted(
         incident_id = coalesce(decided.incident_id, alerts.incident_id)
       from decided
       where alerts.id = decided.id and alerts.routed_at is null
-      returning alerts.id, decided.data
+      returning alerts.id, alerts.incident_id, decided.data
+    ),
+    logged as (
+      insert into alert_events (alert_id, at, kind, actor, data)
+      select routed.id, ${at}::timestamptz, 'routed', ${actor}::text, routed.data from routed
+      order by routed.id
+      returning alert_id
+    ),
+    -- Evaluated once (a materialized CTE); it has rows to announce exactly when logged has rows.
+    announced as materialized (
+      select tocsin_notify_alerts_changed(
+        array_agg(routed.id order by routed.id), array_agg(routed.incident_id order by routed.id)
+      ) as notifications
+      from routed
     )
-    insert into alert_events (alert_id, at, kind, actor, data)
-    select routed.id, ${at}::timestamptz, 'routed', ${actor}::text, routed.data from routed
-    order by routed.id
-    returning alert_id
+    select logged.alert_id from logged cross join announced
   `.execute(db);
   return new Set(rows.map((r) => String(r.alert_id)));
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
+import { routeAlerts } from '../alert-rules/route-alerts.ts';
 import type { InboundAlertEvent } from '../alerts/alerts.ts';
 import { applyIngestBatch } from '../alerts/ingest-alert-events.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../context.ts';
@@ -10,7 +11,8 @@ import { saveService } from '../services/save-service.ts';
 import { EVENTS_CHANNEL, parseEvents } from './events.ts';
 
 // Migration 0630: new alerts are announced once per statement, in batches of 80 a notification;
-// every new alert still arrives as its own alert.changed event after the commit.
+// every new alert still arrives as its own alert.changed event after the commit. Migration 0711:
+// the same for the alert rules' decisions (markRouted announces the alerts it routed).
 
 let t: TestDb;
 beforeAll(async () => {
@@ -54,6 +56,15 @@ describe('alert.changed for alerts inserted together', () => {
       for (let i = 0; i < 600 && seen().size < ids.size; i++) await new Promise((r) => setTimeout(r, 50));
       expect(seen()).toEqual(ids);
       expect(payloads.length).toBe(3);
+
+      // The alert rules decide them (no plan: recorded only): one event per alert again, in batches.
+      payloads.length = 0;
+      const routed = await t.db.transaction().execute((tx) => routeAlerts({ tx, now: ctx.clock.now() }));
+      expect(routed).toBe(170);
+      for (let i = 0; i < 600 && seen().size < ids.size; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(seen()).toEqual(ids);
+      expect(payloads.length).toBe(3);
+      expect(payloads.flatMap(parseEvents).every((e) => e.incident_id === null)).toBe(true);
     } finally {
       await listener.end();
     }

@@ -35,6 +35,10 @@ describe('live events', () => {
     ]);
     expect(parseEvents('{"kind":"alert.changed","batch":[{"incident_id":"9"}]}')).toEqual([]);
     expect(parseEvents('{"kind":"secret.changed","batch":[{"id":"1"}]}')).toEqual([]);
+    // With an id of its own it is one event, batch or not (as before batches were told apart first).
+    expect(parseEvents('{"kind":"alert.changed","id":"3","batch":[{"id":"1"}]}')).toEqual([
+      { kind: 'alert.changed', id: '3', batch: [{ id: '1' }] },
+    ]);
   });
 
   it('shows pages to responders and up, and to the person paged; nothing to the anonymous', () => {

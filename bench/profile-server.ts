@@ -11,6 +11,7 @@ import { ensureWrk, runWrk } from './wrk.ts';
 // peer benchmark's ingest: wrk, 32 connections, ~1 KB new alerts) or `... --writes` (declare +
 // transition + note, 16 clients). The .cpuprofile stays in BENCH_PROFILE_DIR (default
 // /tmp/tocsin-profile) for a closer look in Chrome's DevTools.
+// BENCH_NODE_OPTIONS adds Node options to the server's (e.g. --import of a statement counter).
 
 const DIR = process.env.BENCH_PROFILE_DIR ?? '/tmp/tocsin-profile';
 const TOP = Number(process.env.BENCH_PROFILE_TOP ?? 30);

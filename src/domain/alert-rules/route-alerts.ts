@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { Executor } from '../../db/schema.ts';
+import { txMemo } from '../../db/tx-memo.ts';
 import { AppError } from '../../errors.ts';
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import * as alerts from '../alerts/queries.ts';
@@ -304,6 +305,7 @@ async function declareFor(
   input.urgency = urgency.urgency;
   notes.push(...urgency.notes);
   const incident = await declareIncident({ ctx, input }, plan);
+  txMemo(ctx.db)?.newIncidents.add(incident.id);
   await attach(ctx, incident.id, alert, 'declared');
   return {
     routing: ROUTING.declared(incident.id),

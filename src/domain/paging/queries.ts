@@ -538,6 +538,23 @@ export function firstAlertOf(db: Executor, incidentId: string) {
     .executeTakeFirst();
 }
 
+/** firstAlertOf for several incidents in one statement: incident id → its first alert (none: absent). */
+export async function firstAlertsOf(db: Executor, incidentIds: string[]) {
+  if (incidentIds.length === 0)
+    return new Map<string, { source: string; summary: string; details: unknown }>();
+  const rows = await db
+    .selectFrom('alerts')
+    .distinctOn('incident_id')
+    .select(['incident_id', 'source', 'summary', 'details'])
+    .where('incident_id', 'in', incidentIds)
+    .orderBy('incident_id')
+    .orderBy('id')
+    .execute();
+  return new Map(
+    rows.map((r) => [String(r.incident_id), { source: r.source, summary: r.summary, details: r.details }]),
+  );
+}
+
 /** Records pages or messages whose recipients resolved to nobody (one row per recipient). */
 export async function insertUnrouted(db: Executor, rows: NewRow<'unrouted_messages'>[]) {
   if (rows.length === 0) return;

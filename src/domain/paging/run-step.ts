@@ -1,4 +1,5 @@
 import type { Executor, Row } from '../../db/schema.ts';
+import { memoized, txMemo } from '../../db/tx-memo.ts';
 import type { ContactKind } from '../../notify/message.ts';
 import { notificationPlans } from '../contacts/notification-plan.ts';
 import { heldUntil } from '../contacts/quiet-hours.ts';
@@ -64,18 +65,20 @@ export async function runEscalationStep(
     now: ctx.now,
   });
   const key = `esc:${esc.id}:r${esc.round}:s${esc.step}`;
-  const users = await q.usersByIds(tx, [...recipients.userIds]);
+  const users = await activeUsers(tx, [...recipients.userIds]);
   // Two escalations of one incident reaching the same person at once (the severity's page and a
-  // responder list, an L1 tier) make one page, not two: their phone rings once.
-  const pagedElsewhere = ctx.incident
-    ? await q.pagedByAnotherSince(
-        tx,
-        ctx.incident.id,
-        users.map((u) => u.id),
-        esc.id,
-        new Date(ctx.now.getTime() - SAME_PAGE_WINDOW_MS),
-      )
-    : new Set<string>();
+  // responder list, an L1 tier) make one page, not two: their phone rings once. An incident this
+  // transaction declared, with no other escalation started by it, has no other page to look for.
+  const pagedElsewhere =
+    ctx.incident && !txMemo(tx)?.onlyEscalationOf(ctx.incident.id, esc.id)
+      ? await q.pagedByAnotherSince(
+          tx,
+          ctx.incident.id,
+          users.map((u) => u.id),
+          esc.id,
+          new Date(ctx.now.getTime() - SAME_PAGE_WINDOW_MS),
+        )
+      : new Set<string>();
   const alreadyPaged = users.filter((u) => pagedElsewhere.has(u.id)).map((u) => u.handle);
   const toPage = users.filter((u) => !pagedElsewhere.has(u.id));
   const facts = await pageFacts(tx, esc, ctx);
@@ -83,10 +86,10 @@ export async function runEscalationStep(
   // rules in one query, their ack codes in one or two, and one statement writing their ack tokens,
   // inbox items and messages (in the order of the people, then of their rules, as one by one).
   const kinds = esc.channels as ContactKind[];
-  const plans = await notificationPlans(
+  const plans = await plansOf(
     tx,
     toPage.map((u) => u.id),
-    kinds.length > 0 ? kinds : undefined,
+    kinds,
   );
   const reachable = toPage.filter((u) => (plans.get(u.id) ?? []).length > 0);
   const acks = await newAckHandles(
@@ -215,13 +218,12 @@ async function shadowPages(
     plan: ctx.plan,
     now: ctx.now,
   });
-  const shadows = (await q.usersByIds(tx, [...found.userIds])).filter((u) => !paged.has(u.id));
+  const shadows = (await activeUsers(tx, [...found.userIds])).filter((u) => !paged.has(u.id));
   if (shadows.length === 0) return [];
-  const kinds = esc.channels as ContactKind[];
-  const plans = await notificationPlans(
+  const plans = await plansOf(
     tx,
     shadows.map((u) => u.id),
-    kinds.length > 0 ? kinds : undefined,
+    esc.channels as ContactKind[],
   );
   for (const user of shadows) {
     const page: PageFacts = { ...facts, others: [], ack: undefined, shadow: true };
@@ -264,6 +266,18 @@ async function shadowPages(
   return shadows.map((u) => u.handle);
 }
 
+// People and their notification rules do not change under an engine tick: the incidents a tick pages
+// read them once (db/tx-memo.ts).
+const activeUsers = (tx: Executor, ids: string[]) =>
+  memoized(tx, `users:${ids.join(',')}`, () => q.usersByIds(tx, ids));
+const plansOf = (tx: Executor, ids: string[], kinds: ContactKind[]) =>
+  memoized(tx, `plans:${kinds.join(',')}:${ids.join(',')}`, () =>
+    notificationPlans(tx, ids, kinds.length > 0 ? kinds : undefined),
+  );
+
+/** The memo key of an incident's first alert (pageFacts), so a tick may read several at once. */
+export const firstAlertKey = (incidentId: string) => `firstAlert:${incidentId}`;
+
 function position(esc: Row<'escalations'>) {
   return { step: esc.step, round: esc.round };
 }
@@ -294,7 +308,7 @@ async function pageFacts(
   ctx: StepContext,
 ): Promise<Omit<PageFacts, 'others' | 'ack'>> {
   const inc = ctx.incident;
-  const alert = inc ? await q.firstAlertOf(tx, inc.id) : undefined;
+  const alert = inc ? await memoized(tx, firstAlertKey(inc.id), () => q.firstAlertOf(tx, inc.id)) : undefined;
   return {
     incident: inc ? { ...inc, title: publicTitle(inc) } : null,
     alert: alert

@@ -1,6 +1,9 @@
+import { txMemo } from '../../db/tx-memo.ts';
 import { announceEvent } from '../chat/announcements.ts';
 import { postEventToIncidentChannel } from '../chat/incident-channel.ts';
 import { linkBase } from '../paging/page-from-plan.ts';
+import * as paging from '../paging/queries.ts';
+import { firstAlertKey } from '../paging/run-step.ts';
 import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
 import { chainDepth, safeEvaluate } from './evaluate.ts';
 import { fire, firingsOf } from './fire.ts';
@@ -50,6 +53,12 @@ export async function processDeclaredIncidentEvents(
 ): Promise<number> {
   const ids = incidentIds.slice(0, DECLARED_BATCH);
   if (ids.length === 0) return 0;
+  // Their pages name each incident's first alert: read for all of them at once (db/tx-memo.ts).
+  const memo = txMemo(env.tx);
+  if (memo && ids.length > 1) {
+    const first = await paging.firstAlertsOf(env.tx, ids);
+    for (const id of ids) memo.set(firstAlertKey(id), first.get(id));
+  }
   return consume(env, await q.claimEventsOfIncidents(env.tx, ids));
 }
 

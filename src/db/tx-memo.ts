@@ -1,0 +1,66 @@
+// What one engine transaction has already read or started, so the incidents a tick pages one after
+// another do not each read again what does not change under the tick: the same service's escalation
+// policy and maintenance windows, the same group's people, their notification rules, their live
+// reply codes. Opt-in per transaction (the engine modules that page call withTxMemo on their tx);
+// any other transaction (an HTTP request that may change a person and page them) reads as before.
+// Only reads the tick itself never changes are memoized; what the tick writes and reads back is
+// tracked here by the code that writes it (the reply codes it hands out, the escalations it starts).
+
+export class TxMemo {
+  private readonly values = new Map<string, unknown>();
+  /** Incidents declared by this transaction: no other transaction can have paged anyone for them. */
+  readonly newIncidents = new Set<string>();
+  /** Escalations this transaction started, by incident (kept after a rolled-back savepoint: safe). */
+  readonly escalationsOf = new Map<string, Set<string>>();
+  /**
+   * Live reply codes per person, as read once and then grown by every code this transaction hands
+   * out (codes of a rolled-back savepoint stay: a code avoided for nothing, never a code reused).
+   */
+  readonly liveCodes = new Map<string, Set<string>>();
+
+  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (this.values.has(key)) return this.values.get(key) as T;
+    const value = await load();
+    this.values.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: unknown): void {
+    this.values.set(key, value);
+  }
+
+  startedEscalation(incidentId: string, escalationId: string): void {
+    const own = this.escalationsOf.get(incidentId) ?? new Set<string>();
+    own.add(escalationId);
+    this.escalationsOf.set(incidentId, own);
+  }
+
+  /**
+   * Whether this escalation is the only one that can have paged anyone for its incident: the incident
+   * is this transaction's, and the transaction started no other escalation for it.
+   */
+  onlyEscalationOf(incidentId: string, escalationId: string): boolean {
+    if (!this.newIncidents.has(incidentId)) return false;
+    for (const id of this.escalationsOf.get(incidentId) ?? []) if (id !== escalationId) return false;
+    return true;
+  }
+}
+
+const memos = new WeakMap<object, TxMemo>();
+
+/** Starts memoizing for this transaction (an engine tick's); returns the memo. */
+export function withTxMemo(tx: object): TxMemo {
+  const memo = new TxMemo();
+  memos.set(tx, memo);
+  return memo;
+}
+
+export function txMemo(tx: object): TxMemo | undefined {
+  return memos.get(tx);
+}
+
+/** load() once per key in a memoizing transaction; in any other, every time. */
+export function memoized<T>(tx: object, key: string, load: () => Promise<T>): Promise<T> {
+  const memo = memos.get(tx);
+  return memo ? memo.get(key, load) : load();
+}

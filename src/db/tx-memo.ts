@@ -1,3 +1,5 @@
+import type { EscalationStatus, NewRow } from './schema.ts';
+
 // What one engine transaction has already read or started, so the incidents a tick pages one after
 // another do not each read again what does not change under the tick: the same service's escalation
 // policy and maintenance windows, the same group's people, their notification rules, their live
@@ -17,6 +19,16 @@ export class TxMemo {
    * out (codes of a rolled-back savepoint stay: a code avoided for nothing, never a code reused).
    */
   readonly liveCodes = new Map<string, Set<string>>();
+
+  /**
+   * While true (a batch of workflow firings without a savepoint each: workflows/fire.ts firingsOf), an
+   * escalation step's writes — its ack tokens, inbox items and messages, and the statement moving the
+   * escalation on with its timeline event — wait in `pending`, and the batch writes every step's in
+   * two statements (paging/flush-steps.ts) before its savepoint is released. Anything that reads them
+   * back flushes first.
+   */
+  deferSteps = false;
+  pending: PendingSteps = emptyPending();
 
   async get<T>(key: string, load: () => Promise<T>): Promise<T> {
     if (this.values.has(key)) return this.values.get(key) as T;
@@ -44,6 +56,25 @@ export class TxMemo {
     for (const id of this.escalationsOf.get(incidentId) ?? []) if (id !== escalationId) return false;
     return true;
   }
+}
+
+export interface EscalationMove {
+  step: number;
+  round: number;
+  next_at: Date | null;
+  status: EscalationStatus;
+  updated_at: Date;
+}
+
+export interface PendingSteps {
+  ackTokens: NewRow<'ack_tokens'>[];
+  inbox: NewRow<'inbox_items'>[];
+  outbox: NewRow<'outbox'>[];
+  advances: { id: string; set: EscalationMove; event: NewRow<'incident_events'> | undefined }[];
+}
+
+export function emptyPending(): PendingSteps {
+  return { ackTokens: [], inbox: [], outbox: [], advances: [] };
 }
 
 const memos = new WeakMap<object, TxMemo>();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Executor, NewRow } from '../../db/schema.ts';
 import { txMemo } from '../../db/tx-memo.ts';
+import { flushSteps } from './flush-steps.ts';
 import * as q from './queries.ts';
 
 // What a paged person acknowledges with when they are not at a terminal: a link (email, push, chat
@@ -42,6 +43,7 @@ export async function newAckHandles(
 ): Promise<{ handles: Map<string, AckHandle>; rows: NewRow<'ack_tokens'>[] }> {
   const handles = new Map<string, AckHandle>();
   if (userIds.length === 0) return { handles, rows: [] };
+  if (!input.firstStep) await flushSteps(tx);
   const earlier = input.firstStep
     ? new Map<string, string>()
     : new Map((await q.codesOfEscalation(tx, input.escalationId, userIds)).map((r) => [r.user_id, r.code]));

@@ -11,6 +11,7 @@ import { type OutboxMessage, outboxRowOf } from '../notifications/enqueue.ts';
 import { publicTitle } from '../plans/placeholders.ts';
 import type { Plan } from '../plans/plan.ts';
 import { newAckHandles } from './ack-tokens.ts';
+import { flushSteps } from './flush-steps.ts';
 import { incidentUrlOf, type PageFacts, pageLayout, pageSms, pageSubject, pageText } from './page-content.ts';
 import * as q from './queries.ts';
 import { queueForAddresses, resolveRecipients } from './recipients.ts';
@@ -69,8 +70,12 @@ export async function runEscalationStep(
   // Two escalations of one incident reaching the same person at once (the severity's page and a
   // responder list, an L1 tier) make one page, not two: their phone rings once. An incident this
   // transaction declared, with no other escalation started by it, has no other page to look for.
+  const memo = txMemo(tx);
+  const elsewhere = ctx.incident !== null && !memo?.onlyEscalationOf(ctx.incident.id, esc.id);
+  // Steps held back by this transaction's batch are written before their messages are looked for.
+  if (elsewhere) await flushSteps(tx);
   const pagedElsewhere =
-    ctx.incident && !txMemo(tx)?.onlyEscalationOf(ctx.incident.id, esc.id)
+    ctx.incident && elsewhere
       ? await q.pagedByAnotherSince(
           tx,
           ctx.incident.id,
@@ -146,11 +151,20 @@ export async function runEscalationStep(
     paged.push(user.handle);
   }
   const shadowed = await shadowPages(tx, esc, ctx, facts, key, recipients.userIds, { inbox, messages });
-  let queued = await q.insertStepRows(tx, {
+  const rows = {
     ackTokens: acks.rows,
     inbox: inbox.map(inboxRowOf),
     outbox: messages.map((m) => outboxRowOf(m, ctx.now)),
-  });
+  };
+  // In a batch of workflow firings, the step's rows and its move wait for the batch's two statements
+  // (flush-steps.ts) instead of two of their own.
+  const defer = memo?.deferSteps === true;
+  if (defer) {
+    memo.pending.ackTokens.push(...rows.ackTokens);
+    memo.pending.inbox.push(...rows.inbox);
+    memo.pending.outbox.push(...rows.outbox);
+  }
+  let queued = defer ? rows.outbox.length : await q.insertStepRows(tx, rows);
   queued += await queueForAddresses(tx, recipients, {
     incidentId: ctx.incident?.id ?? null,
     escalationId: esc.id,
@@ -192,7 +206,9 @@ export async function runEscalationStep(
         },
       })
     : undefined;
-  await q.advanceEscalation(tx, esc.id, { ...nextPosition(esc, ctx.now), updated_at: ctx.now }, event);
+  const move = { ...nextPosition(esc, ctx.now), updated_at: ctx.now };
+  if (defer) memo.pending.advances.push({ id: esc.id, set: move, event });
+  else await q.advanceEscalation(tx, esc.id, move, event);
   return queued;
 }
 

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { Executor } from '../../db/schema.ts';
+import { emptyPending, txMemo } from '../../db/tx-memo.ts';
 import * as audit from '../audit/queries.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
+import { flushSteps } from '../paging/flush-steps.ts';
 import { linkBase } from '../paging/page-from-plan.ts';
 import type { Plan } from '../plans/plan.ts';
 import { type ActionContext, type ActionResult, emit, runAction } from './actions.ts';
@@ -24,6 +26,8 @@ export interface FireEnv {
 }
 
 const BATCH_SAVEPOINT = 'workflow_batch';
+/** Actions that only start escalations (the severity's page, a workflow's page): see fire(). */
+const PAGING_ACTIONS = new Set(['page', 'escalate']);
 
 /**
  * Runs a batch of firings (work, which must load what it acts on itself) with one savepoint for the
@@ -32,15 +36,33 @@ const BATCH_SAVEPOINT = 'workflow_batch';
  * alone and is recorded as before: the result is the same, only the common case is cheaper.
  */
 export async function firingsOf<E extends FireEnv, T>(env: E, work: (env: E) => Promise<T>): Promise<T> {
+  // In an engine tick (db/tx-memo.ts), the batch's escalation steps write their rows together at its
+  // end (paging/flush-steps.ts); what an outer batch held back is written first, so a rollback of
+  // this batch's savepoint drops only this batch's.
+  const memo = txMemo(env.tx);
+  await flushSteps(env.tx);
+  const deferring = memo?.deferSteps ?? false;
   await q.savepoint(env.tx, BATCH_SAVEPOINT);
   let out: T;
   try {
+    if (memo) memo.deferSteps = true;
     out = await work({ ...env, isolate: false });
-  } catch {
+    await flushSteps(env.tx);
+  } catch (error) {
+    env.log?.warn({ err: error }, 'a batch of workflow firings failed: running each alone');
+    if (memo) {
+      memo.pending = emptyPending();
+      memo.deferSteps = false;
+    }
     await q.rollbackToSavepoint(env.tx, BATCH_SAVEPOINT);
     await q.releaseSavepoint(env.tx, BATCH_SAVEPOINT);
-    return work({ ...env, isolate: true });
+    try {
+      return await work({ ...env, isolate: true });
+    } finally {
+      if (memo) memo.deferSteps = deferring;
+    }
   }
+  if (memo) memo.deferSteps = deferring;
   await q.releaseSavepoint(env.tx, BATCH_SAVEPOINT);
   return out;
 }
@@ -98,6 +120,9 @@ export async function fire(
     await emit(ctx, EVENT_KINDS.workflowFired, fired);
     const results: ActionResult[] = [];
     for (const [index, action] of rule.then.entries()) {
+      // Steps a batch held back (paging/flush-steps.ts) are written before any other action, which
+      // may read or cancel them (resolve, stop paging); pages follow one another held back.
+      if (!PAGING_ACTIONS.has(actionKind(action))) await flushSteps(tx);
       results.push(await runAction({ ...ctx, index }, action));
     }
     await q.setRunActionsAudited(

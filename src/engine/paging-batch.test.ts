@@ -74,7 +74,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function fire(service: string, severities: string[]): Promise<string[]> {
+async function fire(service: string, severities: InboundAlertEvent['severity'][]): Promise<string[]> {
   const ctx = t.ctx();
   await saveService({
     ctx,
@@ -116,7 +116,7 @@ async function pagesOf(incidentIds: string[]) {
 
 describe('paging the incidents of one tick as a batch', () => {
   it('pages each person once per incident, with a reply code of its own, and moves each escalation on', async () => {
-    const ids = await fire('batch-ok', Array(6).fill('critical'));
+    const ids = await fire('batch-ok', Array<InboundAlertEvent['severity']>(6).fill('critical'));
     expect(ids).toHaveLength(6);
     // Paged as one batch: it did not fall back to one firing at a time.
     expect(fellBack()).toBe(0);

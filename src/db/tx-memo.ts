@@ -71,10 +71,12 @@ export interface PendingSteps {
   inbox: NewRow<'inbox_items'>[];
   outbox: NewRow<'outbox'>[];
   advances: { id: string; set: EscalationMove; event: NewRow<'incident_events'> | undefined }[];
+  /** Workflow runs' outcomes and their audit entries (workflows/fire.ts). */
+  runs: { id: string; actions: unknown[]; audit: NewRow<'audit_log'> }[];
 }
 
 export function emptyPending(): PendingSteps {
-  return { ackTokens: [], inbox: [], outbox: [], advances: [] };
+  return { ackTokens: [], inbox: [], outbox: [], advances: [], runs: [] };
 }
 
 const memos = new WeakMap<object, TxMemo>();

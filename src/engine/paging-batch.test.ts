@@ -156,6 +156,30 @@ describe('paging the incidents of one tick as a batch', () => {
       expect(own).toHaveLength(6);
       expect(new Set(own).size).toBe(6);
     }
+    // Each firing's outcome and audit entry, and its workflow.fired event naming the run.
+    const runs = await t.db
+      .selectFrom('workflow_runs')
+      .select(['id', 'actions'])
+      .where('incident_id', 'in', ids)
+      .execute();
+    expect(runs).toHaveLength(6);
+    for (const r of runs) expect(r.actions).toEqual([expect.objectContaining({ started: true })]);
+    const audits = await t.db
+      .selectFrom('audit_log')
+      .select('entity_id')
+      .where('action', '=', 'workflow.fired')
+      .where('entity_id', 'in', ids)
+      .execute();
+    expect(audits.map((a) => String(a.entity_id)).sort()).toEqual([...ids].sort());
+    const firedEvents = await t.db
+      .selectFrom('incident_events')
+      .select('data')
+      .where('incident_id', 'in', ids)
+      .where('kind', '=', 'workflow.fired')
+      .execute();
+    expect(firedEvents.map((e) => String((e.data as { workflow_run: string }).workflow_run)).sort()).toEqual(
+      runs.map((r) => String(r.id)).sort(),
+    );
     // Ticking again pages nobody twice.
     await engine.runUntilIdle();
     expect(await pagesOf(ids)).toHaveLength(12);

@@ -84,7 +84,7 @@ export async function fire(
 ): Promise<FireOutcome> {
   const { tx, now } = env;
   const { rule, triggerKey, facts } = firing;
-  const runId = await q.insertRun(tx, {
+  const run = {
     incident_id: incident.id,
     plan_name: incident.plan_name,
     plan_version: incident.plan_version,
@@ -93,7 +93,21 @@ export async function fire(
     fired_at: now,
     actions: JSON.stringify(rule.then),
     source: rule.source,
-  });
+  };
+  const fired = { source: rule.source, trigger: triggerKey, actions: rule.then.map(actionKind), facts };
+  const isolate = env.isolate !== false;
+  // In a batch without a savepoint per firing, the claim and its workflow.fired event are one
+  // statement (a failure rolls the whole batch back); isolated, the event is written under the
+  // firing's savepoint, so a failure replaces it with one that names the error.
+  const runId = isolate
+    ? await q.insertRun(tx, run)
+    : await q.insertRunWithEvent(tx, run, {
+        incident_id: incident.id,
+        at: now,
+        kind: EVENT_KINDS.workflowFired,
+        actor_name: 'workflow',
+        data: { ...fired, workflow: rule.name, chain },
+      });
   if (!runId) return 'already';
   const ctx: ActionContext = {
     tx,
@@ -111,13 +125,11 @@ export async function fire(
     }),
     index: 0,
   };
-  const fired = { source: rule.source, trigger: triggerKey, actions: rule.then.map(actionKind), facts };
   const savepoint = `workflow_run_${runId}`;
-  const isolate = env.isolate !== false;
   const before = isolate ? structuredClone(incident) : incident;
   if (isolate) await q.savepoint(tx, savepoint);
   try {
-    await emit(ctx, EVENT_KINDS.workflowFired, fired);
+    if (isolate) await emit(ctx, EVENT_KINDS.workflowFired, fired);
     const results: ActionResult[] = [];
     for (const [index, action] of rule.then.entries()) {
       // Steps a batch held back (paging/flush-steps.ts) are written before any other action, which
@@ -125,17 +137,16 @@ export async function fire(
       if (!PAGING_ACTIONS.has(actionKind(action))) await flushSteps(tx);
       results.push(await runAction({ ...ctx, index }, action));
     }
-    await q.setRunActionsAudited(
-      tx,
-      runId,
-      results,
-      audit.auditRowOf(SYSTEM_ACTOR, now, {
-        action: 'workflow.fired',
-        entityType: 'incident',
-        entityId: incident.id,
-        after: { workflow: rule.name, trigger: triggerKey, run_id: runId, results },
-      }),
-    );
+    const audited = audit.auditRowOf(SYSTEM_ACTOR, now, {
+      action: 'workflow.fired',
+      entityType: 'incident',
+      entityId: incident.id,
+      after: { workflow: rule.name, trigger: triggerKey, run_id: runId, results },
+    });
+    // In a batch, the outcomes of its firings are written together at its end (flush-steps.ts).
+    const memo = txMemo(tx);
+    if (!isolate && memo?.deferSteps) memo.pending.runs.push({ id: runId, actions: results, audit: audited });
+    else await q.setRunActionsAudited(tx, runId, results, audited);
     if (isolate) await q.releaseSavepoint(tx, savepoint);
     return 'fired';
   } catch (error) {

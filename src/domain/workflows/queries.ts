@@ -159,6 +159,69 @@ export async function insertRun(db: Executor, row: NewRow<'workflow_runs'>): Pro
   return inserted ? String(inserted.id) : undefined;
 }
 
+/**
+ * insertRun and, when it inserted (the claim), the incident's workflow.fired event naming the run
+ * (its data gains `workflow_run`: the new id), in one statement. Returns the run's id.
+ */
+export async function insertRunWithEvent(
+  db: Executor,
+  row: NewRow<'workflow_runs'>,
+  event: { incident_id: string; at: Date; kind: string; actor_name: string; data: Record<string, unknown> },
+): Promise<string | undefined> {
+  const inserted = await db
+    .with('run', (c) =>
+      c
+        .insertInto('workflow_runs')
+        .values(row)
+        .onConflict((oc) => oc.columns(['incident_id', 'workflow', 'trigger_key']).doNothing())
+        .returning('id'),
+    )
+    .with('ev', (c) =>
+      c
+        .insertInto('incident_events')
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .expression((eb) =>
+          eb
+            .selectFrom('run')
+            .select([
+              sql<string>`${event.incident_id}::bigint`.as('incident_id'),
+              sql<Date>`${event.at}::timestamptz`.as('at'),
+              sql<string>`${event.kind}::text`.as('kind'),
+              sql<null>`null::bigint`.as('actor_id'),
+              sql<string>`${event.actor_name}::text`.as('actor_name'),
+              sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object('workflow_run', run.id::text)`.as(
+                'data',
+              ),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('run')
+    .select('id')
+    .executeTakeFirst();
+  return inserted ? String(inserted.id) : undefined;
+}
+
+/**
+ * setRunActionsAudited for several runs in one statement (a batch of firings: db/tx-memo.ts), their
+ * audit entries as a CTE.
+ */
+export async function setRunsActionsAudited(
+  db: Executor,
+  runs: { id: string; actions: unknown[]; audit: NewRow<'audit_log'> }[],
+): Promise<void> {
+  if (runs.length === 0) return;
+  const update = sql`(update workflow_runs w set actions = v.actions
+    from unnest(${runs.map((r) => r.id)}::bigint[], ${runs.map((r) => JSON.stringify(r.actions))}::jsonb[])
+      as v(id, actions)
+    where w.id = v.id returning w.id)`;
+  await db
+    .with('updated', () => update as never)
+    .insertInto('audit_log')
+    .values(runs.map((r) => r.audit))
+    .execute();
+}
+
 /** Records a run's outcomes and its audit entry in one statement (the audit as a CTE). */
 export async function setRunActionsAudited(
   db: Executor,

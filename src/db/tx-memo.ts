@@ -37,6 +37,13 @@ export class TxMemo {
     return value;
   }
 
+  /** A value set for one use: returned once, then forgotten (undefined when absent). */
+  take<T>(key: string): T | undefined {
+    const value = this.values.get(key) as T | undefined;
+    this.values.delete(key);
+    return value;
+  }
+
   set(key: string, value: unknown): void {
     this.values.set(key, value);
   }

@@ -416,23 +416,45 @@ export async function rollbackToSavepoint(db: Executor, name: string): Promise<v
 }
 
 /** What workflow texts show beyond the incident row ({incident_commander}, {root_cause}, …). */
-export async function renderFactsOf(
-  db: Executor,
-  incidentId: string,
-  opts: { commanderRole: string | undefined; updateId: string | undefined; languages?: string[] },
-): Promise<{
+export interface RenderFacts {
   commander: string | null;
   acknowledgedBy: string | null;
   rootCause: string | null;
   resolution: string | null;
   message?: string;
   latestUpdate: string | null;
-}> {
+}
+
+type RenderFactsOpts = {
+  commanderRole: string | undefined;
+  updateId: string | undefined;
+  languages?: string[];
+};
+
+export async function renderFactsOf(
+  db: Executor,
+  incidentId: string,
+  opts: RenderFactsOpts,
+): Promise<RenderFacts> {
+  return (await renderFactsOfMany(db, [incidentId], opts)).get(incidentId) ?? factsOf(undefined, opts);
+}
+
+/**
+ * renderFactsOf for several incidents in one statement (a tick's declared incidents, whose first
+ * firings render with the same plan options): incident id → its facts.
+ */
+export async function renderFactsOfMany(
+  db: Executor,
+  incidentIds: string[],
+  opts: RenderFactsOpts,
+): Promise<Map<string, RenderFacts>> {
+  if (incidentIds.length === 0) return new Map();
   // One statement (it runs for every workflow firing, on the paging path): the incident with its
   // commander, last acknowledger, confirmed root cause and the triggering update's bodies beside it.
-  const row = await db
+  const rows = await db
     .selectFrom('incidents')
     .select((eb) => [
+      'incidents.id',
       'incidents.resolution',
       'incidents.mitigation',
       eb
@@ -476,8 +498,25 @@ export async function renderFactsOf(
         .limit(1)
         .as('latest_bodies'),
     ])
-    .where('incidents.id', '=', incidentId)
-    .executeTakeFirst();
+    .where('incidents.id', 'in', incidentIds)
+    .execute();
+  return new Map(rows.map((row) => [String(row.id), factsOf(row, opts)]));
+}
+
+function factsOf(
+  row:
+    | {
+        resolution: string | null;
+        mitigation: unknown;
+        commander: string | null;
+        acknowledged_by: string | null;
+        root_cause: string | null;
+        update_bodies: unknown;
+        latest_bodies: unknown;
+      }
+    | undefined,
+  opts: RenderFactsOpts,
+): RenderFacts {
   const steps = (row?.mitigation as { steps?: unknown } | null)?.steps;
   const mitigation = Array.isArray(steps) ? steps.map(String).join('; ') : '';
   const bodies = (row?.update_bodies ?? {}) as Record<string, unknown>;

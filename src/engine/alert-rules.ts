@@ -1,3 +1,4 @@
+import { withTxMemo } from '../db/tx-memo.ts';
 import { noteAlertsResolved } from '../domain/alert-rules/note-alerts-resolved.ts';
 import { routeAlerts } from '../domain/alert-rules/route-alerts.ts';
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
@@ -16,6 +17,7 @@ export function alertRulesModule(plans = new PlanCache()): EngineModule {
     name: 'alert-rules',
     wakesOn: ['alerts'],
     tick: async ({ tx, now, log }) => {
+      withTxMemo(tx);
       const declared: string[] = [];
       const routed = await routeAlerts({ tx, now, log, declared });
       await processDeclaredIncidentEvents({ tx, now, log, plans }, declared);

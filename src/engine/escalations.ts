@@ -1,4 +1,5 @@
 import { loadEnv, publicUrlOf } from '../config/env.ts';
+import { withTxMemo } from '../db/tx-memo.ts';
 import { routeLogicalMessages } from '../domain/paging/route-messages.ts';
 import { runDueEscalations } from '../domain/paging/run-due-escalations.ts';
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
@@ -19,6 +20,7 @@ export function escalationsModule(options: { publicUrl?: string; plans?: PlanCac
     // outbox rows) to fan out; later steps are due on the clock (the poll).
     wakesOn: ['escalations', 'outbox'],
     async tick({ tx, now }) {
+      withTxMemo(tx);
       const routed = await routeLogicalMessages(tx, now, plans);
       const stepped = await runDueEscalations({ tx, now, plans, publicUrl });
       return routed + stepped;

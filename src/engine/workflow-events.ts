@@ -1,3 +1,4 @@
+import { withTxMemo } from '../db/tx-memo.ts';
 import { PlanCache } from '../domain/workflows/plan-cache.ts';
 import { processWorkflowEvents } from '../domain/workflows/process-workflow-events.ts';
 import type { EngineModule } from './engine.ts';
@@ -8,6 +9,10 @@ export function workflowEventsModule(plans = new PlanCache()): EngineModule {
     id: 2,
     name: 'workflow-events',
     wakesOn: ['events'],
-    tick: ({ tx, now, log }) => processWorkflowEvents({ tx, now, log, plans }),
+    tick: ({ tx, now, log }) => {
+      // The incidents a tick pages read the same people, rules and policies once (db/tx-memo.ts).
+      withTxMemo(tx);
+      return processWorkflowEvents({ tx, now, log, plans });
+    },
   };
 }

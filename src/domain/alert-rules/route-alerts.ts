@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { Executor } from '../../db/schema.ts';
+import { txMemo } from '../../db/tx-memo.ts';
 import { AppError } from '../../errors.ts';
 import { formatDuration, parseDuration } from '../../lib/duration.ts';
 import * as alerts from '../alerts/queries.ts';
 import { type Ctx, makeCtx } from '../context.ts';
-import { declareIncident } from '../incidents/declare-incident.ts';
+import { declareIncident, type HeldWrites } from '../incidents/declare-incident.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import * as incidents from '../incidents/queries.ts';
 import { reopenForRecurrence } from '../incidents/reopen-for-recurrence.ts';
@@ -88,10 +89,14 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
     const decided: q.RoutedDecision[] = [];
     const declared: string[] = [];
     let held = 0;
+    // Not isolated, the batch's new incidents' timeline events and audit entries (declared, alert
+    // attached) are written together below, in the order they were made, instead of one by one.
+    const writes: HeldWrites | undefined = isolate ? undefined : { events: [], audits: [] };
     for (const row of batch) {
       const state = services.get(row.service_id) ?? newServiceState(row.rules);
       services.set(row.service_id, state);
-      const outcome = await routeOne(ctx, { ...row, labels: row.labels ?? {} }, state, suppressions, isolate);
+      const alert = { ...row, labels: row.labels ?? {} };
+      const outcome = await routeOne(ctx, alert, state, suppressions, isolate, writes);
       if (outcome === 'held') held++;
       else if (outcome !== 'unchanged') {
         decided.push(outcome);
@@ -99,6 +104,7 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
       }
     }
     env.declared?.push(...declared);
+    if (writes) await incidents.appendEventsAndAudits(env.tx, writes.events, writes.audits);
     // Every decision of the batch, and its event, in one statement (the alerts are locked by the claim).
     const routed = await q.markRouted(env.tx, decided, env.now, ALERT_RULES_ACTOR.name);
     return held + routed.size;
@@ -141,12 +147,13 @@ async function routeOne(
   state: ServiceState,
   suppressions: Suppression[],
   isolate: boolean,
+  writes: HeldWrites | undefined,
 ): Promise<q.RoutedDecision | 'held' | 'unchanged'> {
   const tx = ctx.db;
   if (isolate) await q.savepoint(tx);
   let decision: Decision | 'held' | 'unchanged';
   try {
-    decision = await decide(ctx, alert, state, suppressions);
+    decision = await decide(ctx, alert, state, suppressions, writes);
   } catch (error) {
     // A rule that cannot apply to this alert (bad input a person must fix) fails it alone and for
     // good; anything else (the store) fails the tick, which is retried.
@@ -177,6 +184,7 @@ async function decide(
   alert: RoutedAlert,
   state: ServiceState,
   suppressions: Suppression[],
+  writes: HeldWrites | undefined,
 ): Promise<Decision | 'held' | 'unchanged'> {
   const now = ctx.clock.now();
   const { rules } = state;
@@ -210,13 +218,13 @@ async function decide(
     if (now < deadline) return hold(ctx, alert, deadline, grace);
   }
 
-  const joined = await joinOpenIncident(ctx, alert, state);
+  const joined = await joinOpenIncident(ctx, alert, state, writes);
   if (joined) return joined;
 
   if (!plan) {
     return { routing: ROUTING.noPlan, reason: `service ${alert.service} has no plan: recorded only` };
   }
-  return (await reopenRecent(ctx, alert, plan.plan)) ?? declareFor(ctx, alert, rules, plan);
+  return (await reopenRecent(ctx, alert, plan.plan)) ?? declareFor(ctx, alert, rules, plan, writes);
 }
 
 /** Leaves the alert for its grace period, once: the hold itself is recorded in its events. */
@@ -246,7 +254,12 @@ async function planOf(ctx: Ctx, alert: RoutedAlert, state: ServiceState) {
 }
 
 /** Attaches the alert to the newest open incident of its service that absorbs it, if any. */
-async function joinOpenIncident(ctx: Ctx, alert: RoutedAlert, state: ServiceState): Promise<Decision | null> {
+async function joinOpenIncident(
+  ctx: Ctx,
+  alert: RoutedAlert,
+  state: ServiceState,
+  writes: HeldWrites | undefined,
+): Promise<Decision | null> {
   const { rules } = state;
   if (!rules.groupWindow && rules.groupBy.length === 0) return null;
   state.candidates ??= (await q.openIncidentsOf(ctx.db, alert.service)).map((row) => ({
@@ -273,7 +286,7 @@ async function joinOpenIncident(ctx: Ctx, alert: RoutedAlert, state: ServiceStat
       state.candidates = state.candidates.filter((c) => c.id !== candidate.id);
       continue;
     }
-    await attach(ctx, incident.id, alert, 'grouped');
+    await attach(ctx, incident.id, alert, 'grouped', writes);
     const by = rules.groupBy.length > 0 ? `equal ${rules.groupBy.join(', ')}` : `window ${rules.groupWindow}`;
     return {
       routing: ROUTING.grouped(incident.id),
@@ -289,6 +302,7 @@ async function declareFor(
   alert: RoutedAlert,
   rules: ServiceRules,
   plan: { name: string; plan: Plan; version: number },
+  writes: HeldWrites | undefined,
 ): Promise<Decision> {
   const choice = planSeverityFor(alert, rules, plan.plan);
   const { input, notes } = declareInputFor(
@@ -303,8 +317,9 @@ async function declareFor(
   const urgency = urgencyFor(alert, rules);
   input.urgency = urgency.urgency;
   notes.push(...urgency.notes);
-  const incident = await declareIncident({ ctx, input }, plan);
-  await attach(ctx, incident.id, alert, 'declared');
+  const incident = await declareIncident({ ctx, input }, plan, writes);
+  txMemo(ctx.db)?.newIncidents.add(incident.id);
+  await attach(ctx, incident.id, alert, 'declared', writes);
   return {
     routing: ROUTING.declared(incident.id),
     reason: `declared incident ${incident.id} at ${choice.severity} (severity by ${choice.by})${
@@ -356,8 +371,9 @@ async function attach(
   incidentId: string,
   alert: RoutedAlert,
   how: 'grouped' | 'declared' | 'reopened',
+  writes?: HeldWrites,
 ) {
-  await incidents.appendEvent(ctx.db, {
+  const event = {
     incidentId,
     kind: EVENT_KINDS.alertAttached,
     at: ctx.clock.now(),
@@ -374,5 +390,7 @@ async function attach(
       started_at: alert.started_at,
       first_seen_at: alert.first_seen_at,
     },
-  });
+  };
+  if (writes) writes.events.push(incidents.eventRowOf(event));
+  else await incidents.appendEvent(ctx.db, event);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Executor } from '../../db/schema.ts';
+import type { Executor, NewRow } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import { Invalid, NotFound } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
@@ -47,6 +47,12 @@ function severityToDeclare(plan: Plan, given: string | undefined): { severity: s
  * the plan's lifecycle, chat channel name from its pattern, its checklists, and the responders its
  * severity calls for.
  */
+/** Timeline events and audit entries a batch holds back to write together (declareIncident). */
+export interface HeldWrites {
+  events: NewRow<'incident_events'>[];
+  audits: NewRow<'audit_log'>[];
+}
+
 export async function declareIncident(
   { ctx, input }: Operation<DeclareIncidentInput>,
   /**
@@ -54,6 +60,12 @@ export async function declareIncident(
    * already (the alert rules, once per tick and service): it is not read again.
    */
   current?: Pick<PlanVersionView, 'name' | 'plan' | 'version'>,
+  /**
+   * When given (the alert rules declaring a batch of incidents in one tick), the incident's timeline
+   * events and audit entry are added to it, in order, for the caller to write with the batch's
+   * (incidents/queries.ts appendEventsAndAudits) before anything reads them, instead of one by one.
+   */
+  held?: HeldWrites,
 ): Promise<Incident> {
   ctx.require('incident:declare');
   const data = declareIncidentSchema.parse(input);
@@ -152,8 +164,14 @@ export async function declareIncident(
         added_at: now,
       })),
     );
-    const event = (kind: (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS], d: Record<string, unknown>) =>
-      incidents.appendEvent(tx, { incidentId: id, kind, at: now, actor: ctx.actor, data: d });
+    const event = async (
+      kind: (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS],
+      d: Record<string, unknown>,
+    ) => {
+      const e = { incidentId: id, kind, at: now, actor: ctx.actor, data: d };
+      if (held) held.events.push(incidents.eventRowOf(e));
+      else await incidents.appendEvent(tx, e);
+    };
     // The declared event and the audit entry in one statement (one round trip).
     const declared = {
       title: incident.title,
@@ -170,16 +188,23 @@ export async function declareIncident(
       channel: incident.channel_name,
       ...(incident.war_room_url ? { war_room: incident.war_room_url } : {}),
     };
-    await incidents.appendEventAudited(
-      tx,
-      { incidentId: id, kind: EVENT_KINDS.declared, at: now, actor: ctx.actor, data: declared },
-      audit.auditRowOf(ctx.actor, now, {
-        action: 'incident.declared',
-        entityType: 'incident',
-        entityId: id,
-        after: incident,
-      }),
-    );
+    const declaredEvent = {
+      incidentId: id,
+      kind: EVENT_KINDS.declared,
+      at: now,
+      actor: ctx.actor,
+      data: declared,
+    };
+    const audited = audit.auditRowOf(ctx.actor, now, {
+      action: 'incident.declared',
+      entityType: 'incident',
+      entityId: id,
+      after: incident,
+    });
+    if (held) {
+      held.events.push(incidents.eventRowOf(declaredEvent));
+      held.audits.push(audited);
+    } else await incidents.appendEventAudited(tx, declaredEvent, audited);
     for (const responder of responders) {
       await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });
     }

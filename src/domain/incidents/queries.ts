@@ -146,6 +146,24 @@ export function appendEvent(db: Executor, e: NewEvent) {
   return db.insertInto('incident_events').values(eventRowOf(e)).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Timeline events and audit entries held back by a batch (HeldWrites), written in one statement. */
+export async function appendEventsAndAudits(
+  db: Executor,
+  events: NewRow<'incident_events'>[],
+  audits: NewRow<'audit_log'>[],
+): Promise<void> {
+  if (events.length === 0 && audits.length === 0) return;
+  if (events.length === 0) {
+    await db.insertInto('audit_log').values(audits).execute();
+    return;
+  }
+  const insert =
+    audits.length > 0
+      ? db.with('audited', (c) => c.insertInto('audit_log').values(audits).returning('id'))
+      : db;
+  await insert.insertInto('incident_events').values(events).execute();
+}
+
 /**
  * Appends to an incident's timeline and writes the change's audit entry in the same statement (the
  * audit row as a data-modifying CTE, still inside the caller's transaction): one round trip where

@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Executor, NewRow } from '../../db/schema.ts';
+import { txMemo } from '../../db/tx-memo.ts';
+import { flushSteps } from './flush-steps.ts';
 import * as q from './queries.ts';
 
 // What a paged person acknowledges with when they are not at a terminal: a link (email, push, chat
@@ -41,19 +43,23 @@ export async function newAckHandles(
 ): Promise<{ handles: Map<string, AckHandle>; rows: NewRow<'ack_tokens'>[] }> {
   const handles = new Map<string, AckHandle>();
   if (userIds.length === 0) return { handles, rows: [] };
+  if (!input.firstStep) await flushSteps(tx);
   const earlier = input.firstStep
     ? new Map<string, string>()
     : new Map((await q.codesOfEscalation(tx, input.escalationId, userIds)).map((r) => [r.user_id, r.code]));
   const needCode = userIds.filter((id) => !earlier.has(id));
-  const taken = new Map<string, Set<string>>();
-  for (const r of await q.liveCodesOfUsers(tx, needCode, input.now)) {
-    const own = taken.get(r.user_id) ?? new Set<string>();
-    own.add(r.code);
-    taken.set(r.user_id, own);
-  }
+  // In an engine tick, each person's live codes are read once and grown by the codes the tick hands
+  // out (db/tx-memo.ts), so the tick's later pages to them pick around those too.
+  const memo = txMemo(tx);
+  const taken = memo?.liveCodes ?? new Map<string, Set<string>>();
+  const unread = memo ? needCode.filter((id) => !taken.has(id)) : needCode;
+  for (const id of unread) taken.set(id, new Set());
+  for (const r of await q.liveCodesOfUsers(tx, unread, input.now)) taken.get(r.user_id)?.add(r.code);
   const rows = userIds.map((userId) => {
     const token = randomBytes(24).toString('base64url');
-    const code = earlier.get(userId) ?? freeCode(taken.get(userId) ?? new Set());
+    const own = taken.get(userId) ?? new Set<string>();
+    const code = earlier.get(userId) ?? freeCode(own);
+    own.add(code);
     handles.set(userId, { url: ackUrl(input.publicUrl, token), code });
     return {
       token_hash: hashAckToken(token),

@@ -1,5 +1,6 @@
 import { loadEnv, publicUrlOf } from '../../config/env.ts';
 import type { EscalationStep, Executor, Row } from '../../db/schema.ts';
+import { memoized } from '../../db/tx-memo.ts';
 import * as policies from '../escalation-policies/queries.ts';
 import { downgradingWindow } from '../maintenance/downgrading-window.ts';
 import type { Plan } from '../plans/plan.ts';
@@ -53,7 +54,9 @@ export async function pageFromPlan(tx: Executor, page: PlanPage): Promise<Row<'e
     severity?.response?.hours === 'business-hours-best-effort' &&
     !isBusinessHours(page.now, businessHoursOf(page.plan));
   const window = page.incident.service
-    ? await downgradingWindow(tx, page.incident.service, page.now)
+    ? await memoized(tx, `downgrade:${page.incident.service}:${page.now.getTime()}`, () =>
+        downgradingWindow(tx, page.incident.service as string, page.now),
+      )
     : undefined;
   const lowUrgency = page.incident.urgency === 'low';
   const bestEffort = lowUrgency || afterHours || window !== undefined;
@@ -87,9 +90,11 @@ async function stepsFor(
   page: PlanPage,
 ): Promise<{ steps: EscalationStep[]; repeat: number; policy: string } | undefined> {
   if (page.servicePolicy && page.incident.service) {
-    const service = await q.serviceOf(tx, page.incident.service);
-    const stored = service?.escalation_policy
-      ? await policies.findPolicy(tx, service.escalation_policy)
+    const name = page.incident.service;
+    const service = await memoized(tx, `service:${name}`, () => q.serviceOf(tx, name));
+    const policy = service?.escalation_policy;
+    const stored = policy
+      ? await memoized(tx, `policy:${policy}`, () => policies.findPolicy(tx, policy))
       : undefined;
     if (stored)
       return { steps: stored.steps, repeat: stored.repeat, policy: `escalation policy ${stored.name}` };

@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type QueryCreator, sql } from 'kysely';
 import type { Database, EscalationStatus, Executor, NewRow } from '../../db/schema.ts';
+import type { EscalationMove } from '../../db/tx-memo.ts';
 
 // SQL of paging: running escalations, the messages they queued, acknowledgement tokens, and the
 // people and teams a step's targets name.
@@ -67,6 +68,34 @@ export function advanceEscalation(
     .with('advanced', (c) => update(c).returning('id'))
     .insertInto('incident_events')
     .values(event)
+    .execute();
+}
+
+/**
+ * advanceEscalation for several escalations in one statement (the steps a batch of workflow firings
+ * ran: db/tx-memo.ts), with their timeline events written by the same statement.
+ */
+export async function advanceEscalations(
+  tx: Executor,
+  moves: { id: string; set: EscalationMove; event: NewRow<'incident_events'> | undefined }[],
+): Promise<void> {
+  if (moves.length === 0) return;
+  const update = sql`(update escalations e set step = v.step, round = v.round, next_at = v.next_at,
+      status = v.status, updated_at = v.updated_at
+    from unnest(${moves.map((m) => m.id)}::bigint[], ${moves.map((m) => m.set.step)}::int[],
+      ${moves.map((m) => m.set.round)}::int[], ${moves.map((m) => m.set.next_at)}::timestamptz[],
+      ${moves.map((m) => m.set.status)}::text[], ${moves.map((m) => m.set.updated_at)}::timestamptz[])
+      as v(id, step, round, next_at, status, updated_at)
+    where e.id = v.id returning e.id)`;
+  const events = moves.flatMap((m) => (m.event ? [m.event] : []));
+  if (events.length === 0) {
+    await update.execute(tx);
+    return;
+  }
+  await tx
+    .with('advanced', () => update as never)
+    .insertInto('incident_events')
+    .values(events)
     .execute();
 }
 
@@ -536,6 +565,23 @@ export function firstAlertOf(db: Executor, incidentId: string) {
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
+}
+
+/** firstAlertOf for several incidents in one statement: incident id → its first alert (none: absent). */
+export async function firstAlertsOf(db: Executor, incidentIds: string[]) {
+  if (incidentIds.length === 0)
+    return new Map<string, { source: string; summary: string; details: unknown }>();
+  const rows = await db
+    .selectFrom('alerts')
+    .distinctOn('incident_id')
+    .select(['incident_id', 'source', 'summary', 'details'])
+    .where('incident_id', 'in', incidentIds)
+    .orderBy('incident_id')
+    .orderBy('id')
+    .execute();
+  return new Map(
+    rows.map((r) => [String(r.incident_id), { source: r.source, summary: r.summary, details: r.details }]),
+  );
 }
 
 /** Records pages or messages whose recipients resolved to nobody (one row per recipient). */

@@ -1,4 +1,5 @@
 import type { EscalationStep, Executor } from '../../db/schema.ts';
+import { memoized } from '../../db/tx-memo.ts';
 import { affectedUserEmails } from '../incidents/queries.ts';
 import { enqueueNotification } from '../notifications/enqueue.ts';
 import type { Plan } from '../plans/plan.ts';
@@ -48,13 +49,13 @@ export async function resolveRecipients(
 async function addTarget(db: Executor, t: Target, ctx: RecipientContext, out: Recipients) {
   switch (t.type) {
     case 'user':
-      for (const u of await q.usersByHandles(db, [t.name])) out.userIds.add(u.id);
+      for (const u of await usersByHandles(db, [t.name])) out.userIds.add(u.id);
       return;
     case 'schedule':
-      for (const id of await onCallUserIds(db, t.name, ctx.now)) out.userIds.add(id);
+      for (const id of await onCall(db, t.name, ctx.now)) out.userIds.add(id);
       return;
     case 'team':
-      for (const m of await q.teamMemberIds(db, [t.name])) out.userIds.add(m.user_id);
+      for (const m of await teamMembers(db, [t.name])) out.userIds.add(m.user_id);
       return;
     case 'email':
       out.emails.add(t.name);
@@ -68,6 +69,14 @@ async function addTarget(db: Executor, t: Target, ctx: RecipientContext, out: Re
   }
 }
 
+// People, teams and schedules do not change under an engine tick: one read each per tick (db/tx-memo.ts).
+const usersByHandles = (db: Executor, handles: string[]) =>
+  memoized(db, `handles:${JSON.stringify(handles)}`, () => q.usersByHandles(db, handles));
+const teamMembers = (db: Executor, teams: string[]) =>
+  memoized(db, `teams:${JSON.stringify(teams)}`, () => q.teamMemberIds(db, teams));
+const onCall = (db: Executor, schedule: string, now: Date) =>
+  memoized(db, `oncall:${schedule}:${now.getTime()}`, () => onCallUserIds(db, schedule, now));
+
 /** A plan's group or role id: everything the group lists, or whoever holds the role. */
 async function addPlanWho(db: Executor, id: string, ctx: RecipientContext, out: Recipients) {
   const group = ctx.plan?.groups.find((g) => g.id === id);
@@ -78,14 +87,15 @@ async function addPlanWho(db: Executor, id: string, ctx: RecipientContext, out: 
     }
     return;
   }
-  for (const u of await q.usersByHandles(db, group.users)) out.userIds.add(u.id);
-  for (const m of await q.teamMemberIds(db, group.teams)) out.userIds.add(m.user_id);
-  if (group.schedule)
-    for (const uid of await onCallUserIds(db, group.schedule, ctx.now)) out.userIds.add(uid);
-  if (group.leadership) for (const u of await q.leadershipIds(db)) out.userIds.add(u.id);
+  for (const u of await usersByHandles(db, group.users)) out.userIds.add(u.id);
+  for (const m of await teamMembers(db, group.teams)) out.userIds.add(m.user_id);
+  if (group.schedule) for (const uid of await onCall(db, group.schedule, ctx.now)) out.userIds.add(uid);
+  if (group.leadership)
+    for (const u of await memoized(db, 'leadership', () => q.leadershipIds(db))) out.userIds.add(u.id);
   if (group.serviceOwner && ctx.service) {
-    const service = await q.serviceOf(db, ctx.service);
-    if (service?.team) for (const m of await q.teamMemberIds(db, [service.team])) out.userIds.add(m.user_id);
+    const name = ctx.service;
+    const service = await memoized(db, `service:${name}`, () => q.serviceOf(db, name));
+    if (service?.team) for (const m of await teamMembers(db, [service.team])) out.userIds.add(m.user_id);
   }
   if (group.incidentResponders && ctx.incidentId) {
     for (const r of await q.responderUserIds(db, ctx.incidentId)) if (r.user_id) out.userIds.add(r.user_id);

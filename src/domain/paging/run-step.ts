@@ -1,4 +1,5 @@
 import type { Executor, Row } from '../../db/schema.ts';
+import { memoized, txMemo } from '../../db/tx-memo.ts';
 import type { ContactKind } from '../../notify/message.ts';
 import { notificationPlans } from '../contacts/notification-plan.ts';
 import { heldUntil } from '../contacts/quiet-hours.ts';
@@ -10,6 +11,7 @@ import { type OutboxMessage, outboxRowOf } from '../notifications/enqueue.ts';
 import { publicTitle } from '../plans/placeholders.ts';
 import type { Plan } from '../plans/plan.ts';
 import { newAckHandles } from './ack-tokens.ts';
+import { flushSteps } from './flush-steps.ts';
 import { incidentUrlOf, type PageFacts, pageLayout, pageSms, pageSubject, pageText } from './page-content.ts';
 import * as q from './queries.ts';
 import { queueForAddresses, resolveRecipients } from './recipients.ts';
@@ -64,18 +66,24 @@ export async function runEscalationStep(
     now: ctx.now,
   });
   const key = `esc:${esc.id}:r${esc.round}:s${esc.step}`;
-  const users = await q.usersByIds(tx, [...recipients.userIds]);
+  const users = await activeUsers(tx, [...recipients.userIds]);
   // Two escalations of one incident reaching the same person at once (the severity's page and a
-  // responder list, an L1 tier) make one page, not two: their phone rings once.
-  const pagedElsewhere = ctx.incident
-    ? await q.pagedByAnotherSince(
-        tx,
-        ctx.incident.id,
-        users.map((u) => u.id),
-        esc.id,
-        new Date(ctx.now.getTime() - SAME_PAGE_WINDOW_MS),
-      )
-    : new Set<string>();
+  // responder list, an L1 tier) make one page, not two: their phone rings once. An incident this
+  // transaction declared, with no other escalation started by it, has no other page to look for.
+  const memo = txMemo(tx);
+  const elsewhere = ctx.incident !== null && !memo?.onlyEscalationOf(ctx.incident.id, esc.id);
+  // Steps held back by this transaction's batch are written before their messages are looked for.
+  if (elsewhere) await flushSteps(tx);
+  const pagedElsewhere =
+    ctx.incident && elsewhere
+      ? await q.pagedByAnotherSince(
+          tx,
+          ctx.incident.id,
+          users.map((u) => u.id),
+          esc.id,
+          new Date(ctx.now.getTime() - SAME_PAGE_WINDOW_MS),
+        )
+      : new Set<string>();
   const alreadyPaged = users.filter((u) => pagedElsewhere.has(u.id)).map((u) => u.handle);
   const toPage = users.filter((u) => !pagedElsewhere.has(u.id));
   const facts = await pageFacts(tx, esc, ctx);
@@ -83,10 +91,10 @@ export async function runEscalationStep(
   // rules in one query, their ack codes in one or two, and one statement writing their ack tokens,
   // inbox items and messages (in the order of the people, then of their rules, as one by one).
   const kinds = esc.channels as ContactKind[];
-  const plans = await notificationPlans(
+  const plans = await plansOf(
     tx,
     toPage.map((u) => u.id),
-    kinds.length > 0 ? kinds : undefined,
+    kinds,
   );
   const reachable = toPage.filter((u) => (plans.get(u.id) ?? []).length > 0);
   const acks = await newAckHandles(
@@ -143,11 +151,20 @@ export async function runEscalationStep(
     paged.push(user.handle);
   }
   const shadowed = await shadowPages(tx, esc, ctx, facts, key, recipients.userIds, { inbox, messages });
-  let queued = await q.insertStepRows(tx, {
+  const rows = {
     ackTokens: acks.rows,
     inbox: inbox.map(inboxRowOf),
     outbox: messages.map((m) => outboxRowOf(m, ctx.now)),
-  });
+  };
+  // In a batch of workflow firings, the step's rows and its move wait for the batch's two statements
+  // (flush-steps.ts) instead of two of their own.
+  const defer = memo?.deferSteps === true;
+  if (defer) {
+    memo.pending.ackTokens.push(...rows.ackTokens);
+    memo.pending.inbox.push(...rows.inbox);
+    memo.pending.outbox.push(...rows.outbox);
+  }
+  let queued = defer ? rows.outbox.length : await q.insertStepRows(tx, rows);
   queued += await queueForAddresses(tx, recipients, {
     incidentId: ctx.incident?.id ?? null,
     escalationId: esc.id,
@@ -189,7 +206,9 @@ export async function runEscalationStep(
         },
       })
     : undefined;
-  await q.advanceEscalation(tx, esc.id, { ...nextPosition(esc, ctx.now), updated_at: ctx.now }, event);
+  const move = { ...nextPosition(esc, ctx.now), updated_at: ctx.now };
+  if (defer) memo.pending.advances.push({ id: esc.id, set: move, event });
+  else await q.advanceEscalation(tx, esc.id, move, event);
   return queued;
 }
 
@@ -215,13 +234,12 @@ async function shadowPages(
     plan: ctx.plan,
     now: ctx.now,
   });
-  const shadows = (await q.usersByIds(tx, [...found.userIds])).filter((u) => !paged.has(u.id));
+  const shadows = (await activeUsers(tx, [...found.userIds])).filter((u) => !paged.has(u.id));
   if (shadows.length === 0) return [];
-  const kinds = esc.channels as ContactKind[];
-  const plans = await notificationPlans(
+  const plans = await plansOf(
     tx,
     shadows.map((u) => u.id),
-    kinds.length > 0 ? kinds : undefined,
+    esc.channels as ContactKind[],
   );
   for (const user of shadows) {
     const page: PageFacts = { ...facts, others: [], ack: undefined, shadow: true };
@@ -264,6 +282,18 @@ async function shadowPages(
   return shadows.map((u) => u.handle);
 }
 
+// People and their notification rules do not change under an engine tick: the incidents a tick pages
+// read them once (db/tx-memo.ts).
+const activeUsers = (tx: Executor, ids: string[]) =>
+  memoized(tx, `users:${ids.join(',')}`, () => q.usersByIds(tx, ids));
+const plansOf = (tx: Executor, ids: string[], kinds: ContactKind[]) =>
+  memoized(tx, `plans:${kinds.join(',')}:${ids.join(',')}`, () =>
+    notificationPlans(tx, ids, kinds.length > 0 ? kinds : undefined),
+  );
+
+/** The memo key of an incident's first alert (pageFacts), so a tick may read several at once. */
+export const firstAlertKey = (incidentId: string) => `firstAlert:${incidentId}`;
+
 function position(esc: Row<'escalations'>) {
   return { step: esc.step, round: esc.round };
 }
@@ -294,7 +324,7 @@ async function pageFacts(
   ctx: StepContext,
 ): Promise<Omit<PageFacts, 'others' | 'ack'>> {
   const inc = ctx.incident;
-  const alert = inc ? await q.firstAlertOf(tx, inc.id) : undefined;
+  const alert = inc ? await memoized(tx, firstAlertKey(inc.id), () => q.firstAlertOf(tx, inc.id)) : undefined;
   return {
     incident: inc ? { ...inc, title: publicTitle(inc) } : null,
     alert: alert

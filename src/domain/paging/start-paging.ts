@@ -1,4 +1,5 @@
 import type { EscalationStep, Executor, Row } from '../../db/schema.ts';
+import { txMemo } from '../../db/tx-memo.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import type { Plan } from '../plans/plan.ts';
@@ -57,6 +58,7 @@ export async function startPaging(tx: Executor, input: StartPaging): Promise<Row
       })
     : await q.insertEscalation(tx, row);
   if (!esc) return undefined;
+  if (input.incident) txMemo(tx)?.startedEscalation(input.incident.id, esc.id);
   await runEscalationStep(tx, esc, {
     incident: input.incident,
     plan: input.plan,

@@ -1,4 +1,5 @@
 import type { Executor, Row } from '../../db/schema.ts';
+import { flushSteps } from '../paging/flush-steps.ts';
 import type { Plan } from '../plans/plan.ts';
 import type { FireEnv } from './fire.ts';
 import type { PlanCache } from './plan-cache.ts';
@@ -25,6 +26,8 @@ export async function loadSnapshots(
   plans: PlanCache,
 ): Promise<Map<string, IncidentSnapshot>> {
   const ids = rows.map((r) => String(r.id));
+  // Page events a batch held back (paging/flush-steps.ts) are timer anchors: written first.
+  await flushSteps(tx);
   const updates = await q.lastPublishedUpdates(tx, ids);
   const moments = await q.timerMoments(tx, ids);
   const counting = new Set<string>();

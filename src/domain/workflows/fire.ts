@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { Executor } from '../../db/schema.ts';
+import { emptyPending, txMemo } from '../../db/tx-memo.ts';
 import * as audit from '../audit/queries.ts';
 import { SYSTEM_ACTOR } from '../context.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
+import { flushSteps } from '../paging/flush-steps.ts';
 import { linkBase } from '../paging/page-from-plan.ts';
 import type { Plan } from '../plans/plan.ts';
 import { type ActionContext, type ActionResult, emit, runAction } from './actions.ts';
@@ -24,6 +26,8 @@ export interface FireEnv {
 }
 
 const BATCH_SAVEPOINT = 'workflow_batch';
+/** Actions that only start escalations (the severity's page, a workflow's page): see fire(). */
+const PAGING_ACTIONS = new Set(['page', 'escalate']);
 
 /**
  * Runs a batch of firings (work, which must load what it acts on itself) with one savepoint for the
@@ -32,15 +36,33 @@ const BATCH_SAVEPOINT = 'workflow_batch';
  * alone and is recorded as before: the result is the same, only the common case is cheaper.
  */
 export async function firingsOf<E extends FireEnv, T>(env: E, work: (env: E) => Promise<T>): Promise<T> {
+  // In an engine tick (db/tx-memo.ts), the batch's escalation steps write their rows together at its
+  // end (paging/flush-steps.ts); what an outer batch held back is written first, so a rollback of
+  // this batch's savepoint drops only this batch's.
+  const memo = txMemo(env.tx);
+  await flushSteps(env.tx);
+  const deferring = memo?.deferSteps ?? false;
   await q.savepoint(env.tx, BATCH_SAVEPOINT);
   let out: T;
   try {
+    if (memo) memo.deferSteps = true;
     out = await work({ ...env, isolate: false });
-  } catch {
+    await flushSteps(env.tx);
+  } catch (error) {
+    env.log?.warn({ err: error }, 'a batch of workflow firings failed: running each alone');
+    if (memo) {
+      memo.pending = emptyPending();
+      memo.deferSteps = false;
+    }
     await q.rollbackToSavepoint(env.tx, BATCH_SAVEPOINT);
     await q.releaseSavepoint(env.tx, BATCH_SAVEPOINT);
-    return work({ ...env, isolate: true });
+    try {
+      return await work({ ...env, isolate: true });
+    } finally {
+      if (memo) memo.deferSteps = deferring;
+    }
   }
+  if (memo) memo.deferSteps = deferring;
   await q.releaseSavepoint(env.tx, BATCH_SAVEPOINT);
   return out;
 }
@@ -62,7 +84,7 @@ export async function fire(
 ): Promise<FireOutcome> {
   const { tx, now } = env;
   const { rule, triggerKey, facts } = firing;
-  const runId = await q.insertRun(tx, {
+  const run = {
     incident_id: incident.id,
     plan_name: incident.plan_name,
     plan_version: incident.plan_version,
@@ -71,7 +93,21 @@ export async function fire(
     fired_at: now,
     actions: JSON.stringify(rule.then),
     source: rule.source,
-  });
+  };
+  const fired = { source: rule.source, trigger: triggerKey, actions: rule.then.map(actionKind), facts };
+  const isolate = env.isolate !== false;
+  // In a batch without a savepoint per firing, the claim and its workflow.fired event are one
+  // statement (a failure rolls the whole batch back); isolated, the event is written under the
+  // firing's savepoint, so a failure replaces it with one that names the error.
+  const runId = isolate
+    ? await q.insertRun(tx, run)
+    : await q.insertRunWithEvent(tx, run, {
+        incident_id: incident.id,
+        at: now,
+        kind: EVENT_KINDS.workflowFired,
+        actor_name: 'workflow',
+        data: { ...fired, workflow: rule.name, chain },
+      });
   if (!runId) return 'already';
   const ctx: ActionContext = {
     tx,
@@ -89,28 +125,28 @@ export async function fire(
     }),
     index: 0,
   };
-  const fired = { source: rule.source, trigger: triggerKey, actions: rule.then.map(actionKind), facts };
   const savepoint = `workflow_run_${runId}`;
-  const isolate = env.isolate !== false;
   const before = isolate ? structuredClone(incident) : incident;
   if (isolate) await q.savepoint(tx, savepoint);
   try {
-    await emit(ctx, EVENT_KINDS.workflowFired, fired);
+    if (isolate) await emit(ctx, EVENT_KINDS.workflowFired, fired);
     const results: ActionResult[] = [];
     for (const [index, action] of rule.then.entries()) {
+      // Steps a batch held back (paging/flush-steps.ts) are written before any other action, which
+      // may read or cancel them (resolve, stop paging); pages follow one another held back.
+      if (!PAGING_ACTIONS.has(actionKind(action))) await flushSteps(tx);
       results.push(await runAction({ ...ctx, index }, action));
     }
-    await q.setRunActionsAudited(
-      tx,
-      runId,
-      results,
-      audit.auditRowOf(SYSTEM_ACTOR, now, {
-        action: 'workflow.fired',
-        entityType: 'incident',
-        entityId: incident.id,
-        after: { workflow: rule.name, trigger: triggerKey, run_id: runId, results },
-      }),
-    );
+    const audited = audit.auditRowOf(SYSTEM_ACTOR, now, {
+      action: 'workflow.fired',
+      entityType: 'incident',
+      entityId: incident.id,
+      after: { workflow: rule.name, trigger: triggerKey, run_id: runId, results },
+    });
+    // In a batch, the outcomes of its firings are written together at its end (flush-steps.ts).
+    const memo = txMemo(tx);
+    if (!isolate && memo?.deferSteps) memo.pending.runs.push({ id: runId, actions: results, audit: audited });
+    else await q.setRunActionsAudited(tx, runId, results, audited);
     if (isolate) await q.releaseSavepoint(tx, savepoint);
     return 'fired';
   } catch (error) {

@@ -1,11 +1,16 @@
+import { txMemo } from '../../db/tx-memo.ts';
 import { announceEvent } from '../chat/announcements.ts';
 import { postEventToIncidentChannel } from '../chat/incident-channel.ts';
 import { linkBase } from '../paging/page-from-plan.ts';
+import * as paging from '../paging/queries.ts';
+import { firstAlertKey } from '../paging/run-step.ts';
+import type { Plan } from '../plans/plan.ts';
 import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
 import { chainDepth, safeEvaluate } from './evaluate.ts';
 import { fire, firingsOf } from './fire.ts';
 import { fireTimersFor } from './fire-workflow-timers.ts';
 import * as q from './queries.ts';
+import { prefetchVars } from './render.ts';
 import { EVENT_TRIGGERS } from './workflow-schema.ts';
 
 // Pages start inside this transaction (src/domain/paging): every page of a batch waits for the whole
@@ -50,6 +55,12 @@ export async function processDeclaredIncidentEvents(
 ): Promise<number> {
   const ids = incidentIds.slice(0, DECLARED_BATCH);
   if (ids.length === 0) return 0;
+  // Their pages name each incident's first alert: read for all of them at once (db/tx-memo.ts).
+  const memo = txMemo(env.tx);
+  if (memo && ids.length > 1) {
+    const first = await paging.firstAlertsOf(env.tx, ids);
+    for (const id of ids) memo.set(firstAlertKey(id), first.get(id));
+  }
   return consume(env, await q.claimEventsOfIncidents(env.tx, ids));
 }
 
@@ -72,6 +83,13 @@ async function fireEvents(
   const ids = [...new Set(events.map((e) => String(e.incident_id)))];
   const incidents = await loadSnapshots(tx, await q.findIncidents(tx, ids), env.plans);
   const runs = await q.runCountsSince(tx, ids, new Date(now.getTime() - HOUR_MS));
+  // The incidents this transaction declared render their first firings from facts read at once.
+  const memo = txMemo(tx);
+  const fresh = memo ? [...incidents.values()].filter((i) => memo.newIncidents.has(i.id)) : [];
+  const withPlans: { id: string; plan: Plan }[] = [];
+  for (const i of fresh)
+    withPlans.push({ id: i.id, plan: await env.plans.get(tx, i.plan_name, i.plan_version) });
+  const forget = await prefetchVars(tx, withPlans);
   for (const event of events) {
     const incident = incidents.get(String(event.incident_id));
     if (!incident) continue;
@@ -100,6 +118,7 @@ async function fireEvents(
       }
     }
   }
+  forget();
   // Timers stop at resolution, so a resolved incident's late targets (met after their due time, or
   // resolved unmet) are settled here, from the resolve event or any later one.
   const resolved = [...incidents.values()].filter((i) => i.resolved_at);

@@ -159,6 +159,69 @@ export async function insertRun(db: Executor, row: NewRow<'workflow_runs'>): Pro
   return inserted ? String(inserted.id) : undefined;
 }
 
+/**
+ * insertRun and, when it inserted (the claim), the incident's workflow.fired event naming the run
+ * (its data gains `workflow_run`: the new id), in one statement. Returns the run's id.
+ */
+export async function insertRunWithEvent(
+  db: Executor,
+  row: NewRow<'workflow_runs'>,
+  event: { incident_id: string; at: Date; kind: string; actor_name: string; data: Record<string, unknown> },
+): Promise<string | undefined> {
+  const inserted = await db
+    .with('run', (c) =>
+      c
+        .insertInto('workflow_runs')
+        .values(row)
+        .onConflict((oc) => oc.columns(['incident_id', 'workflow', 'trigger_key']).doNothing())
+        .returning('id'),
+    )
+    .with('ev', (c) =>
+      c
+        .insertInto('incident_events')
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .expression((eb) =>
+          eb
+            .selectFrom('run')
+            .select([
+              sql<string>`${event.incident_id}::bigint`.as('incident_id'),
+              sql<Date>`${event.at}::timestamptz`.as('at'),
+              sql<string>`${event.kind}::text`.as('kind'),
+              sql<null>`null::bigint`.as('actor_id'),
+              sql<string>`${event.actor_name}::text`.as('actor_name'),
+              sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object('workflow_run', run.id::text)`.as(
+                'data',
+              ),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('run')
+    .select('id')
+    .executeTakeFirst();
+  return inserted ? String(inserted.id) : undefined;
+}
+
+/**
+ * setRunActionsAudited for several runs in one statement (a batch of firings: db/tx-memo.ts), their
+ * audit entries as a CTE.
+ */
+export async function setRunsActionsAudited(
+  db: Executor,
+  runs: { id: string; actions: unknown[]; audit: NewRow<'audit_log'> }[],
+): Promise<void> {
+  if (runs.length === 0) return;
+  const update = sql`(update workflow_runs w set actions = v.actions
+    from unnest(${runs.map((r) => r.id)}::bigint[], ${runs.map((r) => JSON.stringify(r.actions))}::jsonb[])
+      as v(id, actions)
+    where w.id = v.id returning w.id)`;
+  await db
+    .with('updated', () => update as never)
+    .insertInto('audit_log')
+    .values(runs.map((r) => r.audit))
+    .execute();
+}
+
 /** Records a run's outcomes and its audit entry in one statement (the audit as a CTE). */
 export async function setRunActionsAudited(
   db: Executor,
@@ -353,23 +416,45 @@ export async function rollbackToSavepoint(db: Executor, name: string): Promise<v
 }
 
 /** What workflow texts show beyond the incident row ({incident_commander}, {root_cause}, …). */
-export async function renderFactsOf(
-  db: Executor,
-  incidentId: string,
-  opts: { commanderRole: string | undefined; updateId: string | undefined; languages?: string[] },
-): Promise<{
+export interface RenderFacts {
   commander: string | null;
   acknowledgedBy: string | null;
   rootCause: string | null;
   resolution: string | null;
   message?: string;
   latestUpdate: string | null;
-}> {
+}
+
+type RenderFactsOpts = {
+  commanderRole: string | undefined;
+  updateId: string | undefined;
+  languages?: string[];
+};
+
+export async function renderFactsOf(
+  db: Executor,
+  incidentId: string,
+  opts: RenderFactsOpts,
+): Promise<RenderFacts> {
+  return (await renderFactsOfMany(db, [incidentId], opts)).get(incidentId) ?? factsOf(undefined, opts);
+}
+
+/**
+ * renderFactsOf for several incidents in one statement (a tick's declared incidents, whose first
+ * firings render with the same plan options): incident id → its facts.
+ */
+export async function renderFactsOfMany(
+  db: Executor,
+  incidentIds: string[],
+  opts: RenderFactsOpts,
+): Promise<Map<string, RenderFacts>> {
+  if (incidentIds.length === 0) return new Map();
   // One statement (it runs for every workflow firing, on the paging path): the incident with its
   // commander, last acknowledger, confirmed root cause and the triggering update's bodies beside it.
-  const row = await db
+  const rows = await db
     .selectFrom('incidents')
     .select((eb) => [
+      'incidents.id',
       'incidents.resolution',
       'incidents.mitigation',
       eb
@@ -413,8 +498,25 @@ export async function renderFactsOf(
         .limit(1)
         .as('latest_bodies'),
     ])
-    .where('incidents.id', '=', incidentId)
-    .executeTakeFirst();
+    .where('incidents.id', 'in', incidentIds)
+    .execute();
+  return new Map(rows.map((row) => [String(row.id), factsOf(row, opts)]));
+}
+
+function factsOf(
+  row:
+    | {
+        resolution: string | null;
+        mitigation: unknown;
+        commander: string | null;
+        acknowledged_by: string | null;
+        root_cause: string | null;
+        update_bodies: unknown;
+        latest_bodies: unknown;
+      }
+    | undefined,
+  opts: RenderFactsOpts,
+): RenderFacts {
   const steps = (row?.mitigation as { steps?: unknown } | null)?.steps;
   const mitigation = Array.isArray(steps) ? steps.map(String).join('; ') : '';
   const bodies = (row?.update_bodies ?? {}) as Record<string, unknown>;

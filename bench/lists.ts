@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
+import { clusterCpuMs, cpuMs, postmasterOf } from './proc.ts';
+import { type CpuProfile, printSummary } from './profile.ts';
 import { embeddedStore } from './stores.ts';
 import { ensureWrk } from './wrk.ts';
 
@@ -14,7 +17,9 @@ import { ensureWrk } from './wrk.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_LIST_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_LIST_SECONDS ?? 5);
-const SIZES = [10_000, 100_000];
+const SIZES = (process.env.BENCH_LIST_SIZES ?? '10000,100000').split(',').map(Number);
+// With a directory, the server runs under `node --cpu-prof` and its profile is summed at the end.
+const PROFILE_DIR = process.env.BENCH_LIST_PROFILE_DIR;
 const INDEXES = [
   'incidents_open',
   'incidents_declared',
@@ -26,6 +31,8 @@ export interface Measured {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU per request in µs, of Tocsin's process and of the PostgreSQL cluster (NaN: not measured). */
+  cpuUs?: { tocsin: number; pg: number };
 }
 
 /** wrk GET with an API token; latencies from wrk's --latency distribution. */
@@ -92,9 +99,32 @@ export async function seed(db: pg.Client, id: string, total: number): Promise<vo
 }
 
 function row(name: string, m: Measured, health: Measured): string {
+  const cpu = m.cpuUs
+    ? `  CPU/request Tocsin ${m.cpuUs.tocsin.toFixed(0).padStart(4)} µs + PostgreSQL ${m.cpuUs.pg.toFixed(0).padStart(4)} µs`
+    : '';
   return `${name.padEnd(44)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(1).padStart(6)} ms  p99 ${m.p99
     .toFixed(1)
-    .padStart(6)} ms  ${(m.rps / health.rps).toFixed(2)}x of /health`;
+    .padStart(6)} ms  ${(m.rps / health.rps).toFixed(2)}x of /health${cpu}`;
+}
+
+/**
+ * wrkGet with the CPU the server and the PostgreSQL cluster spent per request meanwhile: figures the
+ * machine's load moves far less than latencies (4 engineers share 2 cores).
+ */
+async function measured(
+  url: string,
+  token: string,
+  tocsinPid: number,
+  postmaster: number,
+): Promise<Measured> {
+  const before = { tocsin: cpuMs(tocsinPid), pg: clusterCpuMs(postmaster) };
+  const m = await wrkGet(url, token);
+  const requests = m.rps * SECONDS;
+  const per = (after: number, was: number) => ((after - was) * 1000) / requests;
+  return {
+    ...m,
+    cpuUs: { tocsin: per(cpuMs(tocsinPid), before.tocsin), pg: per(clusterCpuMs(postmaster), before.pg) },
+  };
 }
 
 export async function benchLists(): Promise<void> {
@@ -106,7 +136,10 @@ export async function benchLists(): Promise<void> {
   try {
     await ensureDatabase(store.url, 'bench_lists');
     const url = withDatabase(store.url, 'bench_lists');
-    const server = await startServer({ DATABASE_URL: url });
+    const server = await startServer({
+      DATABASE_URL: url,
+      ...(PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
+    });
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
@@ -122,6 +155,8 @@ export async function benchLists(): Promise<void> {
         body: JSON.stringify({ title: 'bench list', plan: 'minimal', severity: 'SEV2' }),
       });
       const { incident } = (await declared.json()) as { incident: { id: string } };
+      const postmaster = await postmasterOf(url);
+      const get = (path: string) => measured(`${server.url}${path}`, server.token, server.pid, postmaster);
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       console.log(
         `\nincident list (50 a page), wrk ${CONNECTIONS} connections, ${SECONDS} s each, next to /health (load average ${load})`,
@@ -131,36 +166,18 @@ export async function benchLists(): Promise<void> {
         const first = (await (
           await fetch(`${server.url}/api/v1/incidents?limit=50`, { headers })
         ).json()) as { next: string };
-        const health = await wrkGet(`${server.url}/health`, server.token);
+        const health = await get('/health');
         console.log(row(`/health (${size.toLocaleString('en')} incidents)`, health, health));
-        console.log(
-          row(
-            '  all, first page',
-            await wrkGet(`${server.url}/api/v1/incidents?limit=50`, server.token),
-            health,
-          ),
-        );
+        console.log(row('  all, first page', await get(`/api/v1/incidents?limit=50`), health));
         console.log(
           row(
             '  all, next page (cursor)',
-            await wrkGet(`${server.url}/api/v1/incidents?limit=50&cursor=${first.next}`, server.token),
+            await get(`/api/v1/incidents?limit=50&cursor=${first.next}`),
             health,
           ),
         );
-        console.log(
-          row(
-            '  open',
-            await wrkGet(`${server.url}/api/v1/incidents?state=open&limit=50`, server.token),
-            health,
-          ),
-        );
-        console.log(
-          row(
-            '  SEV1',
-            await wrkGet(`${server.url}/api/v1/incidents?severity=SEV1&limit=50`, server.token),
-            health,
-          ),
-        );
+        console.log(row('  open', await get(`/api/v1/incidents?state=open&limit=50`), health));
+        console.log(row('  SEV1', await get(`/api/v1/incidents?severity=SEV1&limit=50`), health));
         if (size === SIZES[SIZES.length - 1]) {
           // As before migration 0360: no index fits the list's order, every request sorts the table.
           const defs = await db.query<{ indexdef: string }>(
@@ -170,11 +187,7 @@ export async function benchLists(): Promise<void> {
           await db.query(`drop index ${INDEXES.join(', ')}`);
           try {
             console.log(
-              row(
-                '  all, first page, without 0360 indexes',
-                await wrkGet(`${server.url}/api/v1/incidents?limit=50`, server.token),
-                health,
-              ),
+              row('  all, first page, without 0360 indexes', await get(`/api/v1/incidents?limit=50`), health),
             );
           } finally {
             for (const d of defs.rows) await db.query(d.indexdef);
@@ -183,7 +196,14 @@ export async function benchLists(): Promise<void> {
       }
     } finally {
       await db.end();
-      await server.stop();
+      await server.stop('SIGINT');
+      if (PROFILE_DIR) {
+        const file = readdirSync(PROFILE_DIR).find((f) => f.endsWith('.cpuprofile'));
+        if (file) {
+          console.log(`\nTocsin CPU profile: ${join(PROFILE_DIR, file)}`);
+          printSummary(JSON.parse(readFileSync(join(PROFILE_DIR, file), 'utf8')) as CpuProfile, 40);
+        }
+      }
     }
   } finally {
     await store.stop();

@@ -41,7 +41,7 @@ import {
 import { linkIncidents, unlinkIncidents } from './link-incidents.ts';
 import { listAffectedUsers } from './list-affected-users.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
-import { listIncidents } from './list-incidents.ts';
+import { listIncidentsJson } from './list-incidents-json.ts';
 import { mergeIncident } from './merge-incident.ts';
 import { publishUpdate } from './publish-update.ts';
 import { raiseUrgency } from './raise-urgency.ts';
@@ -64,8 +64,11 @@ export function registerIncidentRoutes(app: App): void {
     reply.status(201);
     return { incident };
   });
-  app.get(BASE, { schema: { tags, querystring: listIncidentsQuerySchema } }, async (request) =>
-    listIncidents({ ctx: request.ctx, input: request.query }),
+  // The answer's JSON comes built (listIncidentsJson): sent as it is, not serialised again.
+  app.get(BASE, { schema: { tags, querystring: listIncidentsQuerySchema } }, async (request, reply) =>
+    reply
+      .type('application/json; charset=utf-8')
+      .send(await listIncidentsJson({ ctx: request.ctx, input: request.query })),
   );
   app.get(`${BASE}/:id`, { schema: { tags, params } }, async (request) =>
     getIncident({ ctx: request.ctx, input: { incidentId: request.params.id } }),

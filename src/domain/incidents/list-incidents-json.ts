@@ -1,6 +1,7 @@
 import { pageOf } from '../../lib/cursor.ts';
 import type { Operation } from '../context.ts';
 import type { ListIncidentsInput } from './inputs.ts';
+import type { IncidentListCache } from './list-cache.ts';
 import { listFilter, visibleOnly } from './list-incidents.ts';
 import * as incidents from './queries.ts';
 
@@ -10,10 +11,31 @@ import * as incidents from './queries.ts';
  * PostgreSQL prints them (queries.listIncidentsText) — no Date made, no jsonb parsed only to be
  * serialised again. The same filters, order, cursor and confidential rule as listIncidents.
  */
-export async function listIncidentsJson({ ctx, input }: Operation<ListIncidentsInput>): Promise<string> {
+export async function listIncidentsJson(
+  { ctx, input }: Operation<ListIncidentsInput>,
+  cache?: IncidentListCache,
+): Promise<string> {
   const list = listFilter(ctx, input);
   if (!list) return '{"incidents":[],"next":null}';
-  const rows = await incidents.listIncidentsText(ctx.db, list.filter);
+  // Answers the same for every reader with `read` (checked above) may come from the cache.
+  const { filter } = list;
+  const key =
+    cache && filter.involving === undefined && filter.team === undefined
+      ? JSON.stringify([
+          filter.state,
+          filter.severity,
+          filter.type,
+          filter.plan,
+          filter.service,
+          filter.limit,
+          filter.offset,
+          filter.after,
+        ])
+      : undefined;
+  const cached = key === undefined ? undefined : cache?.get(key);
+  if (cached !== undefined) return cached;
+  const generation = cache?.current ?? 0;
+  const rows = await incidents.listIncidentsText(ctx.db, filter);
   const page = pageOf(rows, list.limit, (r) => ({ at: r.cursor_at, id: String(r.id) }));
   // Confidential incidents the caller may not see are left out, as listIncidents does.
   const shown = await visibleOnly(
@@ -27,7 +49,10 @@ export async function listIncidentsJson({ ctx, input }: Operation<ListIncidentsI
       plan_version: Number(r.plan_version),
     })),
   );
-  return `{"incidents":[${shown.map((s) => incidentJson(s.row)).join(',')}],"next":${JSON.stringify(page.next)}}`;
+  const body = `{"incidents":[${shown.map((s) => incidentJson(s.row)).join(',')}],"next":${JSON.stringify(page.next)}}`;
+  if (key !== undefined && !page.items.some((r) => r.confidential === true))
+    cache?.set(key, generation, body);
+  return body;
 }
 
 /** One incident as JSON.stringify writes its row (bigint ids as strings, times as Date.toJSON). */

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
+import { encodeCursor } from '../src/lib/cursor.ts';
 import { clusterCpuMs, cpuMs, postmasterOf } from './proc.ts';
 import { type CpuProfile, printSummary } from './profile.ts';
 import { embeddedStore } from './stores.ts';
@@ -14,6 +16,8 @@ import { ensureWrk } from './wrk.ts';
 // through the API; the rest are set-based copies of its row (declared 10 s apart, nine in ten
 // resolved) — declaring 100,000 through HTTP would take longer than the measurement. At 100,000 the
 // list is measured once more without the list indexes of migration 0360, as the store was before.
+// The same pages are answered from the list's cache (nothing changes meanwhile); 1,000 cursor pages
+// requested in turn are not, and show the cost of reading a page from PostgreSQL.
 
 const CONNECTIONS = Number(process.env.BENCH_LIST_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_LIST_SECONDS ?? 5);
@@ -36,11 +40,20 @@ export interface Measured {
 }
 
 /** wrk GET with an API token; latencies from wrk's --latency distribution. */
-export async function wrkGet(url: string, token: string): Promise<Measured> {
+export async function wrkGet(url: string, token: string, script?: string): Promise<Measured> {
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(
       'wrk',
-      ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-H', `Authorization: Bearer ${token}`, url],
+      [
+        '-t1',
+        `-c${CONNECTIONS}`,
+        `-d${SECONDS}s`,
+        '--latency',
+        '-H',
+        `Authorization: Bearer ${token}`,
+        ...(script ? ['-s', script] : []),
+        url,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let text = '';
@@ -98,6 +111,23 @@ export async function seed(db: pg.Client, id: string, total: number): Promise<vo
   await db.query('analyze incidents');
 }
 
+/**
+ * A wrk script requesting 1,000 cursor pages (from random incidents) in turn: answers the list's
+ * cache does not hold (it keeps 64), so each is read from PostgreSQL and written anew.
+ */
+async function cursorScript(db: pg.Client): Promise<string> {
+  const { rows } = await db.query<{ at: string; id: string }>(
+    'select declared_at::text as at, id::text as id from incidents order by random() limit 1000',
+  );
+  const paths = rows.map((r) => `/api/v1/incidents?limit=50&cursor=${encodeCursor({ at: r.at, id: r.id })}`);
+  const file = join(mkdtempSync(join(tmpdir(), 'tocsin-bench-wrk-')), 'cursors.lua');
+  writeFileSync(
+    file,
+    `local paths = {${paths.map((p) => `"${p}"`).join(',')}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n`,
+  );
+  return file;
+}
+
 function row(name: string, m: Measured, health: Measured): string {
   const cpu = m.cpuUs
     ? `  CPU/request Tocsin ${m.cpuUs.tocsin.toFixed(0).padStart(4)} µs + PostgreSQL ${m.cpuUs.pg.toFixed(0).padStart(4)} µs`
@@ -116,9 +146,10 @@ async function measured(
   token: string,
   tocsinPid: number,
   postmaster: number,
+  script?: string,
 ): Promise<Measured> {
   const before = { tocsin: cpuMs(tocsinPid), pg: clusterCpuMs(postmaster) };
-  const m = await wrkGet(url, token);
+  const m = await wrkGet(url, token, script);
   const requests = m.rps * SECONDS;
   const per = (after: number, was: number) => ((after - was) * 1000) / requests;
   return {
@@ -157,6 +188,9 @@ export async function benchLists(): Promise<void> {
       const { incident } = (await declared.json()) as { incident: { id: string } };
       const postmaster = await postmasterOf(url);
       const get = (path: string) => measured(`${server.url}${path}`, server.token, server.pid, postmaster);
+      // Pages the answer cache does not hold: 1,000 cursor pages requested in turn (it keeps 64).
+      const uncached = async () =>
+        measured(server.url, server.token, server.pid, postmaster, await cursorScript(db));
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       console.log(
         `\nincident list (50 a page), wrk ${CONNECTIONS} connections, ${SECONDS} s each, next to /health (load average ${load})`,
@@ -178,6 +212,7 @@ export async function benchLists(): Promise<void> {
         );
         console.log(row('  open', await get(`/api/v1/incidents?state=open&limit=50`), health));
         console.log(row('  SEV1', await get(`/api/v1/incidents?severity=SEV1&limit=50`), health));
+        console.log(row('  1,000 cursor pages in turn (not cached)', await uncached(), health));
         if (size === SIZES[SIZES.length - 1]) {
           // As before migration 0360: no index fits the list's order, every request sorts the table.
           const defs = await db.query<{ indexdef: string }>(
@@ -186,9 +221,7 @@ export async function benchLists(): Promise<void> {
           );
           await db.query(`drop index ${INDEXES.join(', ')}`);
           try {
-            console.log(
-              row('  all, first page, without 0360 indexes', await get(`/api/v1/incidents?limit=50`), health),
-            );
+            console.log(row('  1,000 cursor pages, without 0360 indexes', await uncached(), health));
           } finally {
             for (const d of defs.rows) await db.query(d.indexdef);
           }

@@ -25,26 +25,27 @@ describe('IncidentListCache', () => {
     now: () => now,
   });
 
+  const B = (text: string) => Buffer.from(text);
   it('keeps an answer until a change, and never one computed across a change', () => {
     const before = cache.current;
-    cache.set('a', before, 'A');
-    expect(cache.get('a')).toBe('A');
+    cache.set('a', before, B('A'));
+    expect(cache.get('a')?.toString()).toBe('A');
     cache.invalidate();
     expect(cache.get('a')).toBeUndefined();
     // Computed before the change, stored after it: not kept.
-    cache.set('a', before, 'A-old');
+    cache.set('a', before, B('A-old'));
     expect(cache.get('a')).toBeUndefined();
   });
 
   it('keeps an answer at most maxAgeMs, maxEntries answers, and none while not listening', () => {
-    cache.set('a', cache.current, 'A');
+    cache.set('a', cache.current, B('A'));
     now += 101;
     expect(cache.get('a')).toBeUndefined();
-    for (const k of ['a', 'b', 'c']) cache.set(k, cache.current, k);
-    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 'b', 'c']);
+    for (const k of ['a', 'b', 'c']) cache.set(k, cache.current, B(k));
+    expect(['a', 'b', 'c'].map((k) => cache.get(k)?.toString())).toEqual([undefined, 'b', 'c']);
     listening = false;
     expect(cache.get('b')).toBeUndefined();
-    cache.set('d', cache.current, 'd');
+    cache.set('d', cache.current, B('d'));
     listening = true;
     expect(cache.get('d')).toBeUndefined();
   });

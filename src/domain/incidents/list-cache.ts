@@ -21,7 +21,7 @@ export interface IncidentListCacheOptions {
 
 export class IncidentListCache {
   private generation = 0;
-  private readonly entries = new Map<string, { generation: number; body: string; at: number }>();
+  private readonly entries = new Map<string, { generation: number; body: Buffer; at: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: IncidentListCacheOptions) {
@@ -39,7 +39,7 @@ export class IncidentListCache {
     return this.generation;
   }
 
-  get(key: string): string | undefined {
+  get(key: string): Buffer | undefined {
     if (!this.options.listening()) return undefined;
     const entry = this.entries.get(key);
     if (!entry) return undefined;
@@ -50,7 +50,7 @@ export class IncidentListCache {
     return entry.body;
   }
 
-  set(key: string, generation: number, body: string): void {
+  set(key: string, generation: number, body: Buffer): void {
     if (generation !== this.generation || !this.options.listening()) return;
     if (this.entries.size >= this.options.maxEntries) {
       const oldest = this.entries.keys().next().value;

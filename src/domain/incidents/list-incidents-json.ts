@@ -6,7 +6,7 @@ import { listFilter, visibleOnly } from './list-incidents.ts';
 import * as incidents from './queries.ts';
 
 /**
- * listIncidents answered as the JSON text of `{ incidents, next }`: the same document
+ * listIncidents answered as the JSON text (UTF-8) of `{ incidents, next }`: the same document
  * JSON.stringify writes of listIncidents' answer, for the HTTP route, written from the columns as
  * PostgreSQL prints them (queries.listIncidentsText) — no Date made, no jsonb parsed only to be
  * serialised again. The same filters, order, cursor and confidential rule as listIncidents.
@@ -14,9 +14,9 @@ import * as incidents from './queries.ts';
 export async function listIncidentsJson(
   { ctx, input }: Operation<ListIncidentsInput>,
   cache?: IncidentListCache,
-): Promise<string> {
+): Promise<Buffer> {
   const list = listFilter(ctx, input);
-  if (!list) return '{"incidents":[],"next":null}';
+  if (!list) return Buffer.from('{"incidents":[],"next":null}');
   // Answers the same for every reader with `read` (checked above) may come from the cache.
   const { filter } = list;
   const key =
@@ -49,7 +49,10 @@ export async function listIncidentsJson(
       plan_version: Number(r.plan_version),
     })),
   );
-  const body = `{"incidents":[${shown.map((s) => incidentJson(s.row)).join(',')}],"next":${JSON.stringify(page.next)}}`;
+  // UTF-8 once: a kept answer is written as it is, not encoded again per request.
+  const body = Buffer.from(
+    `{"incidents":[${shown.map((s) => incidentJson(s.row)).join(',')}],"next":${JSON.stringify(page.next)}}`,
+  );
   if (key !== undefined && !page.items.some((r) => r.confidential === true))
     cache?.set(key, generation, body);
   return body;

@@ -153,7 +153,7 @@ describe('the list answer built by PostgreSQL (listIncidentsJson)', () => {
       where id = ${id}`.execute(t.db);
     const input = { state: 'all' as const, limit: 500 };
     const objects = await listIncidents({ ctx: t.ctx(), input });
-    const text = await listIncidentsJson({ ctx: t.ctx(), input });
+    const text = (await listIncidentsJson({ ctx: t.ctx(), input })).toString('utf8');
     expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(objects)));
     const row = objects.incidents.find((i) => i.id === id);
     expect(row && Object.values(row).every((v) => v !== null)).toBe(true);

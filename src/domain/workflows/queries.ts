@@ -73,9 +73,11 @@ export function findIncident(db: Executor, id: string) {
 export const AFTER_RESOLUTION_DAYS = 30;
 
 /**
- * The incidents whose timers are due (incident_timers.due_at <= now, -infinity first), at most
- * `limit`, each with the version (xmin) of its incident_timers row for setTimersAt. No row lock: a
- * change to one of them meanwhile marks it due again (markProcessed), which changes that version.
+ * The incidents whose timers are due (incident_timers.due_at <= now, -infinity first) and those with
+ * timeline events not processed yet (a new incident, a change the events pass has not seen: looked
+ * at in this pass, before the events pass, as every open incident was), at most `limit`. Each comes
+ * with the version (xmin) of its incident_timers row ('' when it has none) for setTimersAt. No row
+ * lock: a change to one of them meanwhile marks it due again (markProcessed), changing that version.
  */
 export async function dueTimerIncidents(
   db: Executor,
@@ -83,13 +85,19 @@ export async function dueTimerIncidents(
   limit: number,
 ): Promise<{ rows: Row<'incidents'>[]; versions: Map<string, string> }> {
   const found = await db
-    .selectFrom('incident_timers as t')
-    .innerJoin('incidents', 'incidents.id', 't.incident_id')
+    .selectFrom('incidents')
+    .leftJoin('incident_timers as t', 't.incident_id', 'incidents.id')
     .selectAll('incidents')
-    .select(sql<string>`t.xmin::text`.as('timers_version'))
-    .where('t.due_at', '<=', now)
-    .orderBy('t.due_at')
-    .orderBy('t.incident_id')
+    .select(sql<string>`coalesce(t.xmin::text, '')`.as('timers_version'))
+    .where('incidents.id', 'in', (eb) =>
+      eb
+        .selectFrom('incident_timers')
+        .select('incident_id')
+        .where('due_at', '<=', now)
+        .union(eb.selectFrom('incident_events').select('incident_id').where('processed_at', 'is', null)),
+    )
+    .orderBy(sql`t.due_at nulls first`)
+    .orderBy('incidents.id')
     .limit(limit)
     .execute();
   const versions = new Map<string, string>();
@@ -103,6 +111,7 @@ export async function dueTimerIncidents(
 /**
  * Sets when each incident's timers are next due (null: not until its timeline changes), unless it
  * was marked due since `version` was read: then it stays due, and the next pass works it out again.
+ * An incident read without a row gets one, unless one was made meanwhile.
  */
 export async function setTimersAt(
   db: Executor,
@@ -110,10 +119,16 @@ export async function setTimersAt(
 ): Promise<void> {
   if (next.length === 0) return;
   await sql`
-    update incident_timers t set due_at = n.at
-      from unnest(${next.map((n) => n.id)}::bigint[], ${next.map((n) => n.version)}::text[],
-                  ${next.map((n) => n.at?.toISOString() ?? null)}::timestamptz[]) as n(id, version, at)
-     where t.incident_id = n.id and t.xmin::text = n.version
+    with n as (
+      select * from unnest(${next.map((n) => n.id)}::bigint[], ${next.map((n) => n.version)}::text[],
+                           ${next.map((n) => n.at?.toISOString() ?? null)}::timestamptz[]) as n(id, version, at)
+    ), updated as (
+      update incident_timers t set due_at = n.at
+        from n where t.incident_id = n.id and n.version <> '' and t.xmin::text = n.version
+    )
+    insert into incident_timers (incident_id, due_at)
+    select id, at from n where version = ''
+    on conflict (incident_id) do nothing
   `.execute(db);
 }
 

@@ -69,8 +69,12 @@ describe('workflow timers', { timeout: 180_000 }, () => {
   it('look only at incidents whose timers are due, and again when their timeline changes', async () => {
     const start = clock.now();
     const id = await declareIncident(t.db, { plan: 'timers-due', severity: 'SEV2', at: start });
-    // Once its declared event is processed it is due; its first pass sets the moment its next timer
-    // may fire (the acknowledge target: 30 minutes, breached just after).
+    // A new incident (its declared event not processed yet) is looked at on the next pass, which
+    // sets the moment its next timer may fire (the acknowledge target: 30 minutes, breached just after).
+    expect(await timersAt(id)).toBe(undefined);
+    await timersPass(start);
+    expect(await timersAt(id)).toEqual(new Date(start.getTime() + 30 * MINUTE + 1));
+    // Processing its events marks it due again; the next pass sets the same moment.
     await eventsPass(start);
     expect(await timersAt(id)).toBe(Number.NEGATIVE_INFINITY);
     await timersPass(start);

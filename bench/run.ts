@@ -10,6 +10,7 @@ import { benchIngest, startBaseline } from './ingest.ts';
 import { benchLists } from './lists.ts';
 import { benchPaging } from './paging.ts';
 import { benchPeer } from './peer.ts';
+import { clusterCpuMs, cpuMs, postmasterOf } from './proc.ts';
 import { benchReports } from './reports.ts';
 import { benchStart } from './start.ts';
 import { benchStatements } from './statements.ts';
@@ -25,11 +26,31 @@ import { countWriteStatements, reportWriteStatements } from './write-statements.
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-function row(name: string, r: LoadResult, base?: LoadResult): string {
+function row(name: string, r: LoadResult, base?: LoadResult, cpu?: CpuPerRequest): string {
   const ratio = base ? `${(r.rps / base.rps).toFixed(2)}x` : '1.00x (baseline)';
+  const used = cpu ? `  CPU/request ${cpu.server.toFixed(0)} µs + PostgreSQL ${cpu.pg.toFixed(0)} µs` : '';
   return `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99
     .toFixed(1)
-    .padStart(6)} ms  errors ${r.errors}  ${ratio}`;
+    .padStart(6)} ms  errors ${r.errors}  ${ratio}${used}`;
+}
+
+/** CPU per request in µs: the server process (Tocsin's engine included) and the PostgreSQL cluster. */
+interface CpuPerRequest {
+  server: number;
+  pg: number;
+}
+
+/** Runs `work` (n requests) and returns its result with the CPU the server and the cluster spent. */
+async function withCpu(
+  serverPid: number,
+  postmaster: number,
+  requests: number,
+  work: () => Promise<LoadResult>,
+): Promise<[LoadResult, CpuPerRequest]> {
+  const before = { server: cpuMs(serverPid), pg: clusterCpuMs(postmaster) };
+  const r = await work();
+  const per = (after: number, was: number) => ((after - was) * 1000) / requests;
+  return [r, { server: per(cpuMs(serverPid), before.server), pg: per(clusterCpuMs(postmaster), before.pg) }];
 }
 
 const WRITE_ROUNDS = Number(process.env.BENCH_WRITE_ROUNDS ?? 3);
@@ -70,11 +91,18 @@ async function main() {
     try {
       const ratios: number[] = [];
       const runs: LoadResult[] = [];
+      const postmaster = await postmasterOf(store.url);
       for (let round = 0; round < WRITE_ROUNDS; round++) {
-        const u = await upsertRound(upsert.url, round);
-        const r = await benchIncidentWritePath(embedded, ITERATIONS, CONCURRENCY);
-        console.log(row(`  round ${round + 1} Tocsin`, r, u));
-        console.log(row(`  round ${round + 1} bare upsert`, u));
+        const [u, uCpu] = await withCpu(upsert.pid, postmaster, ITERATIONS * 3, () =>
+          upsertRound(upsert.url, round),
+        );
+        // The server's engine reacts to each declared incident meanwhile (its CPU is counted too);
+        // the 20 warm-up incidents' CPU is counted in as well.
+        const [r, rCpu] = await withCpu(embedded.pid, postmaster, ITERATIONS * 3, () =>
+          benchIncidentWritePath(embedded, ITERATIONS, CONCURRENCY),
+        );
+        console.log(row(`  round ${round + 1} Tocsin`, r, u, rCpu));
+        console.log(row(`  round ${round + 1} bare upsert`, u, undefined, uCpu));
         ratios.push(r.rps / u.rps);
         runs.push(r);
       }

@@ -397,12 +397,28 @@ export class ConfigError extends Error {}
 const SECRET_VARIABLE =
   /TOKEN|SECRET|PASSWORD|WEBHOOKS|OIDC_PROVIDERS|DATABASE_URL|SMTP_URL|PROMETHEUS_URL|SID$/;
 
-/** Parses the environment; a bad value becomes one line naming the variable and the reason. */
+const NAMES = Object.keys(envSchema.shape);
+/** The last parse of process.env and the values it was made from (see loadEnv). */
+let lastParse: { values: string; env: Env } | undefined;
+
+/**
+ * Parses the environment; a bad value becomes one line naming the variable and the reason. Request
+ * paths read it too (the public URL of a page, Prometheus for a transition): a parse of
+ * process.env is reused while none of its variables changed (tests change them), so a request
+ * costs a read of each variable instead of a zod parse of all of them. Treat the result as read-only.
+ */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  if (source !== process.env) return parseEnv(source);
+  const values = NAMES.map((k) => source[k] ?? '').join('\u0000');
+  if (lastParse?.values === values) return lastParse.env;
+  const env = parseEnv(source);
+  lastParse = { values, env };
+  return env;
+}
+
+function parseEnv(source: NodeJS.ProcessEnv): Env {
   const present = Object.fromEntries(
-    Object.keys(envSchema.shape)
-      .filter((k) => source[k] !== undefined && source[k] !== '')
-      .map((k) => [k, source[k]]),
+    NAMES.filter((k) => source[k] !== undefined && source[k] !== '').map((k) => [k, source[k]]),
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {

@@ -12,6 +12,8 @@ export interface Listener {
 export interface ListenHandlers {
   onNotify(payload: string): void;
   onConnect?(): void;
+  /** The connection was lost: notifications are missed until the next onConnect. */
+  onDisconnect?(): void;
   /** Logged when the connection cannot be opened. */
   failureMessage: string;
 }
@@ -45,7 +47,10 @@ export function listen(url: string, channel: string, handlers: ListenHandlers, l
   };
 
   const reconnect = (c: pg.Client) => {
-    if (client === c) client = undefined;
+    if (client === c) {
+      client = undefined;
+      handlers.onDisconnect?.();
+    }
     c.end().catch(() => {});
     if (closed || retry) return;
     retry = setTimeout(() => {

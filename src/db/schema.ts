@@ -167,6 +167,13 @@ export interface IncidentsTable {
   merged_into: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** When the workflow-timers pass next looks at an incident (migration 0720). */
+export interface IncidentTimersTable {
+  incident_id: Ref;
+  /** -infinity (read as the number -Infinity): on the next pass; null: not until its timeline changes. */
+  due_at: ColumnType<Date | number | null, Date | string | null, Date | string | null>;
+}
+
 export interface IncidentEventsTable {
   id: Generated<string>;
   incident_id: Ref;
@@ -946,6 +953,7 @@ export interface Database {
   plans: PlansTable;
   plan_versions: PlanVersionsTable;
   incidents: IncidentsTable;
+  incident_timers: IncidentTimersTable;
   incident_events: IncidentEventsTable;
   incident_roles: IncidentRolesTable;
   incident_responders: IncidentRespondersTable;

@@ -12,6 +12,8 @@ export interface EventHub {
   subscribe(fn: (message: HubMessage) => void): () => void;
   /** Resolves once the hub listens: from then on no committed change is missed. */
   ready(): Promise<void>;
+  /** Whether the hub listens now (false before it connects and while its connection is lost). */
+  listening(): boolean;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export function startEventHub(url: string, log?: Logger): EventHub {
     for (const fn of subscribers) fn(message);
   };
   let connectedBefore = false;
+  let up = false;
   let listening: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     listening = resolve;
@@ -33,9 +36,13 @@ export function startEventHub(url: string, log?: Logger): EventHub {
         for (const event of parseEvents(payload)) send({ type: 'event', event });
       },
       onConnect() {
+        up = true;
         if (connectedBefore) send({ type: 'resync' });
         connectedBefore = true;
         listening();
+      },
+      onDisconnect() {
+        up = false;
       },
       failureMessage: 'live event listener could not connect; retrying',
     },
@@ -47,7 +54,9 @@ export function startEventHub(url: string, log?: Logger): EventHub {
       return () => subscribers.delete(fn);
     },
     ready: () => ready,
+    listening: () => up,
     async close() {
+      up = false;
       listening();
       subscribers.clear();
       await listener.close();

@@ -10,6 +10,7 @@ import { registerEscalationPolicyRoutes } from '../domain/escalation-policies/ro
 import { registerExerciseRoutes } from '../domain/exercises/routes.ts';
 import { registerHeartbeatRoutes } from '../domain/heartbeats/routes.ts';
 import { registerInboxRoutes } from '../domain/inbox/routes.ts';
+import type { IncidentListCache } from '../domain/incidents/list-cache.ts';
 import { registerIncidentRoutes } from '../domain/incidents/routes.ts';
 import { registerMaintenanceRoutes } from '../domain/maintenance/routes.ts';
 import { registerNotificationRoutes } from '../domain/notifications/routes.ts';
@@ -35,13 +36,13 @@ import { registerEventStream } from './event-stream.ts';
 import type { App, AppDeps } from './server.ts';
 
 // Every concept's routes, registered in one place.
-export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
+export async function registerRoutes(app: App, deps: AppDeps, listCache?: IncidentListCache): Promise<void> {
   registerUserRoutes(app);
   registerContactRoutes(app);
   registerInboxRoutes(app);
   registerPlanRoutes(app);
   registerConfigRoutes(app);
-  registerIncidentRoutes(app);
+  registerIncidentRoutes(app, { listCache });
   registerPostmortemRoutes(app);
   registerActionItemRoutes(app);
   registerReportRoutes(app);

@@ -8,12 +8,14 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { ANONYMOUS, type Ctx, makeCtx } from '../domain/context.ts';
 import type { App, RouteDeps } from '../domain/http-app.ts';
+import { IncidentListCache } from '../domain/incidents/list-cache.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
 import { hashToken } from '../domain/users/users.ts';
 import { Unauthorized } from '../errors.ts';
 import { AuthFailureLimiter } from './auth-throttle.ts';
 import { registerConsole } from './console.ts';
 import { mapError } from './error-mapping.ts';
+import type { EventHub } from './event-hub.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
@@ -156,6 +158,26 @@ export async function buildServer(deps: AppDeps): Promise<App> {
 
   registerHealthRoutes(app, deps);
   registerConsole(app, deps);
-  await registerRoutes(app, deps);
+  await registerRoutes(app, deps, listCacheOf(app, deps.console?.events));
   return app;
+}
+
+/**
+ * The incident list's answer cache (domain/incidents/list-cache.ts), on an instance that hears every
+ * committed change (its event hub): dropped on each 'incident.changed' notification and on a
+ * reconnection, unused while the hub's connection is down, and dropped by every write request on
+ * this instance before it is answered (read your writes). None without a hub.
+ */
+function listCacheOf(app: App, hub: EventHub | undefined): IncidentListCache | undefined {
+  if (!hub) return undefined;
+  const cache = new IncidentListCache({ maxAgeMs: 2000, maxEntries: 64, listening: () => hub.listening() });
+  hub.subscribe((message) => {
+    if (message.type === 'resync' || message.event.kind === 'incident.changed') cache.invalidate();
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS')
+      cache.invalidate();
+    return payload;
+  });
+  return cache;
 }

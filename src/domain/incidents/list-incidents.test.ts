@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { savePlan } from '../plans/save-plan.ts';
+import { listIncidents } from './list-incidents.ts';
+import { listIncidentsJson } from './list-incidents-json.ts';
 import { PAYMENTS_PLAN } from './testing.ts';
 
 // The incident list's team and "mine" filters: who is involved comes from roles, responders and
@@ -131,5 +134,38 @@ describe('listing incidents by team and mine', () => {
     const bad = await call('GET', '/api/v1/incidents?mine=yes');
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0]).toMatchObject({ path: 'querystring.mine' });
+  });
+});
+
+describe('the list answer built by PostgreSQL (listIncidentsJson)', () => {
+  it('is the document JSON.stringify writes of listIncidents, every column included', async () => {
+    const id = await declare('Every column set', 'checkout');
+    // Every nullable column given a value (times with microseconds: both keep the milliseconds).
+    await sql`
+      update incidents set detected_at = declared_at - interval '1.234567 minutes',
+        acknowledged_at = declared_at + interval '1.000999 s', triaged_at = declared_at + interval '2 s',
+        first_update_at = declared_at + interval '3 s', status_page_at = declared_at + interval '4 s',
+        mitigated_at = declared_at + interval '5 s', resolved_at = declared_at + interval '6 s',
+        severity_changed_at = declared_at + interval '7 s', type = 'security', code_name = 'Bluebird',
+        war_room_url = 'https://meet.example.com/x', mitigation = '{"steps":["roll back"],"risk":"low"}',
+        labels = '{"team":"payments","quote":"\\"é\\u0001"}', fields = '{"n":1.5,"list":[1,"two",null]}',
+        merged_into = id, title = 'Tab	and "quotes" and ünïcode'
+      where id = ${id}`.execute(t.db);
+    const input = { state: 'all' as const, limit: 500 };
+    const objects = await listIncidents({ ctx: t.ctx(), input });
+    const text = (await listIncidentsJson({ ctx: t.ctx(), input })).toString('utf8');
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(objects)));
+    const row = objects.incidents.find((i) => i.id === id);
+    expect(row && Object.values(row).every((v) => v !== null)).toBe(true);
+    // No column of the table is left out of the JSON (a new column must be added to INCIDENT_JSON).
+    const { rows } = await sql<{ column_name: string }>`
+      select column_name from information_schema.columns where table_name = 'incidents'`.execute(t.db);
+    const listed = JSON.parse(text).incidents.find((i: { id: string }) => i.id === id);
+    expect(Object.keys(listed).sort()).toEqual(rows.map((r) => r.column_name).sort());
+    // The HTTP answer is that document, with a cursor page too.
+    const res = await call('GET', '/api/v1/incidents?state=all&limit=1');
+    expect(res.status).toBe(200);
+    const page = await listIncidents({ ctx: t.ctx(), input: { state: 'all', limit: 1 } });
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(page)));
   });
 });

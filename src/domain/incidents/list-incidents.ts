@@ -15,27 +15,42 @@ export async function listIncidents({
   ctx,
   input,
 }: Operation<ListIncidentsInput>): Promise<{ incidents: Incident[]; next: string | null }> {
-  ctx.require('read');
-  const q = listIncidentsQuerySchema.parse(input);
-  refuseOffsetWithCursor(q);
-  const { mine, ...filters } = q;
-  // An actor without a user (the system, a drill) is involved in nothing: "mine" lists none.
-  if (mine === 'true' && !ctx.actor.userId) return { incidents: [], next: null };
-  const rows = await incidents.listIncidents(ctx.db, {
-    ...filters,
-    involving: mine === 'true' ? (ctx.actor.userId ?? undefined) : undefined,
-    limit: q.limit + 1,
-    after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-  });
-  const page = pageOf(rows, q.limit, (r) => ({ at: r.cursor_at, id: r.id }));
+  const list = listFilter(ctx, input);
+  if (!list) return { incidents: [], next: null };
+  const rows = await incidents.listIncidents(ctx.db, list.filter);
+  const page = pageOf(rows, list.limit, (r) => ({ at: r.cursor_at, id: r.id }));
   // Confidential incidents the caller may not see are left out (a page may then be shorter; the
   // cursor still follows the rows read, so paging neither skips nor repeats).
   const shown = await visibleOnly(ctx, page.items);
   return { incidents: shown.map(({ cursor_at: _, ...incident }) => incident), next: page.next };
 }
 
+/** The query of a list request (permission checked), or null when it lists nothing. */
+export function listFilter(
+  ctx: Ctx,
+  input: ListIncidentsInput,
+): { filter: incidents.IncidentFilter; limit: number } | null {
+  ctx.require('read');
+  const q = listIncidentsQuerySchema.parse(input);
+  refuseOffsetWithCursor(q);
+  const { mine, ...filters } = q;
+  // An actor without a user (the system, a drill) is involved in nothing: "mine" lists none.
+  if (mine === 'true' && !ctx.actor.userId) return null;
+  return {
+    limit: q.limit,
+    filter: {
+      ...filters,
+      involving: mine === 'true' ? (ctx.actor.userId ?? undefined) : undefined,
+      limit: q.limit + 1,
+      after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+    },
+  };
+}
+
 /** The incidents of a list the actor may see (confidential ones only to those confidential.ts allows). */
-export async function visibleOnly<T extends Incident>(ctx: Ctx, rows: T[]): Promise<T[]> {
+export async function visibleOnly<
+  T extends Pick<Incident, 'id' | 'service' | 'confidential' | 'plan_name' | 'plan_version'>,
+>(ctx: Ctx, rows: T[]): Promise<T[]> {
   const now = ctx.clock.now();
   const out: T[] = [];
   for (const row of rows) {

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
+import { type SelectQueryBuilder, sql } from 'kysely';
+import type { Database, Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
 import type { Cursor } from '../../lib/cursor.ts';
 import type { Actor } from '../context.ts';
 import type { EventKind } from './events.ts';
@@ -74,12 +74,93 @@ export interface IncidentFilter {
 
 /** Newest first, in the order of the incidents_* indexes; cursor_at is declared_at to the microsecond. */
 export function listIncidents(db: Executor, f: IncidentFilter) {
-  let q = db
-    .selectFrom('incidents')
-    .selectAll()
-    .select(sql<string>`declared_at::text`.as('cursor_at'))
-    .orderBy('declared_at', 'desc')
-    .orderBy('id', 'desc')
+  return listed(
+    db.selectFrom('incidents').selectAll().select(sql<string>`declared_at::text`.as('cursor_at')),
+    f,
+  ).execute();
+}
+
+/**
+ * How each column of `incidents` is read for an answer written straight to JSON (list-incidents-json.ts),
+ * in table order: 'id' (bigint, as text: JSON.stringify writes pg's string), 'time' (as UTC text,
+ * written as JSON.stringify writes a Date), 'json' (jsonb as its JSON text), 'value' (text, boolean,
+ * integer: as read). list-incidents.test.ts checks it covers every column.
+ */
+export const INCIDENT_COLUMNS = [
+  ['id', 'id'],
+  ['title', 'value'],
+  ['slug', 'value'],
+  ['summary', 'value'],
+  ['impact', 'value'],
+  ['service', 'value'],
+  ['customer_facing', 'value'],
+  ['labels', 'json'],
+  ['fields', 'json'],
+  ['plan_name', 'value'],
+  ['plan_version', 'value'],
+  ['severity', 'value'],
+  ['state', 'value'],
+  ['correlation_id', 'value'],
+  ['channel_name', 'value'],
+  ['mitigation', 'json'],
+  ['declared_at', 'time'],
+  ['detected_at', 'time'],
+  ['acknowledged_at', 'time'],
+  ['triaged_at', 'time'],
+  ['first_update_at', 'time'],
+  ['status_page_at', 'time'],
+  ['mitigated_at', 'time'],
+  ['resolved_at', 'time'],
+  ['state_entered_at', 'time'],
+  ['created_by', 'value'],
+  ['updated_at', 'time'],
+  ['severity_changed_at', 'time'],
+  ['type', 'value'],
+  ['confidential', 'value'],
+  ['code_name', 'value'],
+  ['urgency', 'value'],
+  ['war_room_url', 'value'],
+  ['exercise', 'value'],
+  ['resolution', 'value'],
+  ['merged_into', 'id'],
+] as const satisfies readonly (readonly [keyof Row<'incidents'>, 'id' | 'time' | 'json' | 'value'])[];
+
+/** One list row: each column as INCIDENT_COLUMNS reads it (ids, times and jsonb as text). */
+export type IncidentText = Record<(typeof INCIDENT_COLUMNS)[number][0], string | number | boolean | null>;
+
+const incidentText = INCIDENT_COLUMNS.map(([column, kind]) => {
+  const ref = sql.ref(`incidents.${column}`);
+  // Times as UTC text ("2026-12-04 07:17:49.123456"): no Date is made, list-incidents-json.ts
+  // rewrites the text as Date.toJSON would; ids and jsonb as text: nothing is parsed.
+  const value =
+    kind === 'time'
+      ? sql`(${ref} at time zone 'UTC')::text`
+      : kind === 'id' || kind === 'json'
+        ? sql`${ref}::text`
+        : ref;
+  return value.as(column);
+});
+
+/** listIncidents with every column as INCIDENT_COLUMNS reads it, for an answer written as JSON. */
+export function listIncidentsText(db: Executor, f: IncidentFilter) {
+  return listed(
+    db
+      .selectFrom('incidents')
+      .select(incidentText)
+      .select(sql<string>`declared_at::text`.as('cursor_at'))
+      .$castTo<IncidentText & { cursor_at: string }>(),
+    f,
+  ).execute();
+}
+
+/**
+ * The list's order, page and filters on a select from incidents (ordered by the table's columns by
+ * qualified name: listIncidentsText's output columns of the same names are text).
+ */
+function listed<O>(select: SelectQueryBuilder<Database, 'incidents', O>, f: IncidentFilter) {
+  let q = select
+    .orderBy('incidents.declared_at', 'desc')
+    .orderBy('incidents.id', 'desc')
     .limit(f.limit)
     .offset(f.offset);
   if (f.after) {
@@ -130,7 +211,7 @@ export function listIncidents(db: Executor, f: IncidentFilter) {
       ]),
     );
   }
-  return q.execute();
+  return q;
 }
 
 export interface NewEvent {

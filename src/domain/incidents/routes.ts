@@ -40,8 +40,9 @@ import {
 } from './inputs.ts';
 import { linkIncidents, unlinkIncidents } from './link-incidents.ts';
 import { listAffectedUsers } from './list-affected-users.ts';
+import type { IncidentListCache } from './list-cache.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
-import { listIncidents } from './list-incidents.ts';
+import { listIncidentsJson } from './list-incidents-json.ts';
 import { mergeIncident } from './merge-incident.ts';
 import { publishUpdate } from './publish-update.ts';
 import { raiseUrgency } from './raise-urgency.ts';
@@ -58,14 +59,20 @@ const params = z.strictObject({ id: incidentIdSchema });
 const childId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'an id is a positive integer');
 
 // Thin: validate, call the operation, shape the answer. Rules live in the operations.
-export function registerIncidentRoutes(app: App): void {
+export function registerIncidentRoutes(
+  app: App,
+  deps: { listCache?: IncidentListCache | undefined } = {},
+): void {
   app.post(BASE, { schema: { tags, body: declareIncidentSchema } }, async (request, reply) => {
     const incident = await declareIncident({ ctx: request.ctx, input: request.body });
     reply.status(201);
     return { incident };
   });
-  app.get(BASE, { schema: { tags, querystring: listIncidentsQuerySchema } }, async (request) =>
-    listIncidents({ ctx: request.ctx, input: request.query }),
+  // The answer's JSON comes built (listIncidentsJson): sent as it is, not serialised again.
+  app.get(BASE, { schema: { tags, querystring: listIncidentsQuerySchema } }, async (request, reply) =>
+    reply
+      .type('application/json; charset=utf-8')
+      .send(await listIncidentsJson({ ctx: request.ctx, input: request.query }, deps.listCache)),
   );
   app.get(`${BASE}/:id`, { schema: { tags, params } }, async (request) =>
     getIncident({ ctx: request.ctx, input: { incidentId: request.params.id } }),

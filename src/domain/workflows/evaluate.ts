@@ -133,6 +133,21 @@ function evaluateTimers(input: EvaluateInput, rules: Rule[]): Firing[] {
   return out;
 }
 
+/**
+ * Whether a timer of these rules is due but held back by a condition that can turn without the
+ * incident's timeline changing (business hours, other incidents open): the timers pass keeps
+ * looking at such an incident on every pass, as it looked at every incident before.
+ */
+export function timerHeldByClock(input: EvaluateInput, rules: Rule[]): boolean {
+  for (const rule of rules) {
+    if (rule.if?.businessHours === undefined && rule.if?.openIncidents === undefined) continue;
+    if (rule.untilPostmortemPublished && input.incident.postmortem_published_at) continue;
+    const due = timerDue(rule, input);
+    if (due && !conditionsHold(rule.if, input, due.facts)) return true;
+  }
+  return false;
+}
+
 interface Due {
   key: string;
   facts: TriggerFacts;

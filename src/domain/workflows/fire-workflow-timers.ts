@@ -1,7 +1,9 @@
 import type { Plan } from '../plans/plan.ts';
+import { effectiveRules } from './compile-plan-rules.ts';
 import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
-import { type Firing, safeEvaluate } from './evaluate.ts';
+import { type Firing, safeEvaluate, timerHeldByClock } from './evaluate.ts';
 import { fire, firingsOf } from './fire.ts';
+import { nextTimerAt } from './next-timer.ts';
 import * as q from './queries.ts';
 import type { IncidentSnapshot } from './snapshot.ts';
 
@@ -9,14 +11,47 @@ import type { IncidentSnapshot } from './snapshot.ts';
 const TIMER_CHAIN = 1;
 
 /**
- * One pass of the timers over every open incident: elapsed-time rules, target breaches, cadence and
- * status-page reminders whose time has come on the engine's clock. Returns how many rules fired.
+ * At most this many incidents are looked at in one pass; a full batch asks the engine for another
+ * pass at once (it returns the batch's size), so a backlog drains without one long transaction.
+ */
+export const TIMER_BATCH = 500;
+
+/**
+ * One pass of the timers over the incidents whose timers are due (incident_timers): elapsed-time
+ * rules, target breaches, cadence and status-page reminders whose time has come on the engine's
+ * clock. Each incident looked at gets the moment its next timer may fire (nextTimerAt), so a pass
+ * reads the incidents with work, not a snapshot of every open one; a change to its timeline makes it
+ * due again (processWorkflowEvents marks it). Returns how many rules fired (the batch size when it was full).
  */
 export async function fireWorkflowTimers(env: WorkflowEnv): Promise<number> {
-  const rows = await q.openIncidents(env.tx, env.now);
+  const { rows, versions } = await q.dueTimerIncidents(env.tx, env.now, TIMER_BATCH);
   if (rows.length === 0) return 0;
-  const incidents = await loadSnapshots(env.tx, rows, env.plans);
-  return fireTimersFor(env, [...incidents.values()]);
+  // Resolution-anchored timers (post-mortem due, follow-ups) end AFTER_RESOLUTION_DAYS after it.
+  const since = env.now.getTime() - q.AFTER_RESOLUTION_DAYS * 86_400_000;
+  const live = rows.filter((r) => r.resolved_at === null || r.resolved_at.getTime() > since);
+  const incidents = await loadSnapshots(env.tx, live, env.plans);
+  const fired = await fireTimersFor(env, [...incidents.values()]);
+  const now = env.now.getTime();
+  const next: { id: string; version: string; at: Date | null }[] = [];
+  for (const row of rows) {
+    const id = String(row.id);
+    const incident = incidents.get(id);
+    let at = Number.POSITIVE_INFINITY;
+    if (incident) {
+      const plan = await env.plans.get(env.tx, incident.plan_name, incident.plan_version);
+      const rules = effectiveRules(plan);
+      // A due timer a clock-bound condition holds back is looked at again on the next pass.
+      at = timerHeldByClock({ plan, incident, trigger: { kind: 'timer' }, now: env.now }, rules)
+        ? now + 1
+        : nextTimerAt(rules, plan, incident, now);
+      // Nothing fires past the window after resolution: no need to look again.
+      const windowEnd = incident.resolved_at ? incident.resolved_at.getTime() + (now - since) : Infinity;
+      if (at > windowEnd) at = Number.POSITIVE_INFINITY;
+    }
+    next.push({ id, version: versions.get(id) ?? '', at: Number.isFinite(at) ? new Date(at) : null });
+  }
+  await q.setTimersAt(env.tx, next);
+  return rows.length === TIMER_BATCH ? Math.max(fired, rows.length) : fired;
 }
 
 /** Fires the timer rules due for these incidents that have not fired yet. */

@@ -67,10 +67,12 @@ export async function processDeclaredIncidentEvents(
 async function consume(env: WorkflowEnv, events: Awaited<ReturnType<typeof q.claimEvents>>): Promise<number> {
   if (events.length === 0) return 0;
   await firingsOf(env, (run) => fireEvents(run, events));
+  // Their incidents' timers are due again (the timeline changed), in the same statement.
   await q.markProcessed(
     env.tx,
     events.map((e) => String(e.id)),
     env.now,
+    events.map((e) => String(e.incident_id)),
   );
   return events.length;
 }

@@ -1,9 +1,17 @@
 import { sql } from 'kysely';
-import type { Executor, NewRow } from '../../db/schema.ts';
+import type { Executor, NewRow, Row } from '../../db/schema.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
 import type { LastUpdates, TimerMoments } from './snapshot.ts';
 
 // SQL of the workflow engine, including what its actions write into incident tables.
+
+/**
+ * `= any($1::bigint[])`: one array parameter for a set of ids, however many (an `in` list binds one
+ * parameter per id, and PostgreSQL refuses more than 65,535 in one statement).
+ */
+function anyId(ids: readonly string[]) {
+  return sql<string>`any(${ids}::bigint[])`;
+}
 
 export function claimEvents(db: Executor, limit: number) {
   return db
@@ -22,21 +30,39 @@ export function claimEventsOfIncidents(db: Executor, incidentIds: string[]) {
   return db
     .selectFrom('incident_events')
     .select(['id', 'incident_id', 'kind', 'data', 'at', 'actor_id', 'actor_name'])
-    .where('incident_id', 'in', incidentIds)
+    .where('incident_id', '=', anyId(incidentIds))
     .where('processed_at', 'is', null)
     .orderBy('id')
     .forUpdate()
     .execute();
 }
 
-export async function markProcessed(db: Executor, ids: string[], at: Date): Promise<void> {
+/**
+ * Marks events processed and, in the same statement, their incidents' timers due: their timelines
+ * changed (declared, an update, a state, a severity, a page, a role: what timers count from), so the
+ * workflow-timers pass works their timers out again. Always a write, even on a row already due: a
+ * pass that read it before the change then fails its version check (setTimersAt).
+ */
+export async function markProcessed(
+  db: Executor,
+  ids: string[],
+  at: Date,
+  incidentIds: readonly string[],
+): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('incident_events').set({ processed_at: at }).where('id', 'in', ids).execute();
+  await sql`
+    with due as (
+      insert into incident_timers (incident_id, due_at)
+      select id, '-infinity' from unnest(${[...new Set(incidentIds)]}::bigint[]) as i(id)
+      on conflict (incident_id) do update set due_at = '-infinity'
+    )
+    update incident_events set processed_at = ${at} where id = any(${ids}::bigint[])
+  `.execute(db);
 }
 
 export function findIncidents(db: Executor, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('incidents').selectAll().where('id', 'in', ids).execute();
+  return db.selectFrom('incidents').selectAll().where('id', '=', anyId(ids)).execute();
 }
 
 export function findIncident(db: Executor, id: string) {
@@ -46,15 +72,64 @@ export function findIncident(db: Executor, id: string) {
 /** How long after resolution timers anchored on it (post-mortem due, follow-ups) keep running. */
 export const AFTER_RESOLUTION_DAYS = 30;
 
-/** Open incidents, and those resolved recently enough for `since: resolved` timers. */
-export function openIncidents(db: Executor, now: Date) {
-  const since = new Date(now.getTime() - AFTER_RESOLUTION_DAYS * 86_400_000);
-  return db
+/**
+ * The incidents whose timers are due (incident_timers.due_at <= now, -infinity first) and those with
+ * timeline events not processed yet (a new incident, a change the events pass has not seen: looked
+ * at in this pass, before the events pass, as every open incident was), at most `limit`. Each comes
+ * with the version (xmin) of its incident_timers row ('' when it has none) for setTimersAt. No row
+ * lock: a change to one of them meanwhile marks it due again (markProcessed), changing that version.
+ */
+export async function dueTimerIncidents(
+  db: Executor,
+  now: Date,
+  limit: number,
+): Promise<{ rows: Row<'incidents'>[]; versions: Map<string, string> }> {
+  const found = await db
     .selectFrom('incidents')
-    .selectAll()
-    .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>', since)]))
-    .orderBy('id')
+    .leftJoin('incident_timers as t', 't.incident_id', 'incidents.id')
+    .selectAll('incidents')
+    .select(sql<string>`coalesce(t.xmin::text, '')`.as('timers_version'))
+    .where('incidents.id', 'in', (eb) =>
+      eb
+        .selectFrom('incident_timers')
+        .select('incident_id')
+        .where('due_at', '<=', now)
+        .union(eb.selectFrom('incident_events').select('incident_id').where('processed_at', 'is', null)),
+    )
+    .orderBy(sql`t.due_at nulls first`)
+    .orderBy('incidents.id')
+    .limit(limit)
     .execute();
+  const versions = new Map<string, string>();
+  const rows = found.map(({ timers_version, ...row }) => {
+    versions.set(String(row.id), timers_version);
+    return row;
+  });
+  return { rows, versions };
+}
+
+/**
+ * Sets when each incident's timers are next due (null: not until its timeline changes), unless it
+ * was marked due since `version` was read: then it stays due, and the next pass works it out again.
+ * An incident read without a row gets one, unless one was made meanwhile.
+ */
+export async function setTimersAt(
+  db: Executor,
+  next: { id: string; version: string; at: Date | null }[],
+): Promise<void> {
+  if (next.length === 0) return;
+  await sql`
+    with n as (
+      select * from unnest(${next.map((n) => n.id)}::bigint[], ${next.map((n) => n.version)}::text[],
+                           ${next.map((n) => n.at?.toISOString() ?? null)}::timestamptz[]) as n(id, version, at)
+    ), updated as (
+      update incident_timers t set due_at = n.at
+        from n where t.incident_id = n.id and n.version <> '' and t.xmin::text = n.version
+    )
+    insert into incident_timers (incident_id, due_at)
+    select id, at from n where version = ''
+    on conflict (incident_id) do nothing
+  `.execute(db);
 }
 
 /** When each incident's internal and external audiences last got a published update. */
@@ -67,7 +142,7 @@ export async function lastPublishedUpdates(db: Executor, ids: string[]): Promise
     .distinctOn(['incident_id', 'audience'])
     .select(['incident_id', 'audience', 'published_at', 'next_update_at'])
     .where('status', '=', 'published')
-    .where('incident_id', 'in', ids)
+    .where('incident_id', '=', anyId(ids))
     .orderBy('incident_id')
     .orderBy('audience')
     .orderBy('published_at', 'desc')
@@ -97,20 +172,20 @@ export async function timerMoments(db: Executor, ids: string[]): Promise<TimerMo
   const rows = await db
     .selectFrom('incident_events')
     .select(['incident_id', sql<string>`'page'`.as('what'), sql<Date>`max(at)`.as('at')])
-    .where('incident_id', 'in', ids)
+    .where('incident_id', '=', anyId(ids))
     .where('kind', '=', EVENT_KINDS.pageSent)
     .groupBy('incident_id')
     .unionAll(
       db
         .selectFrom('incident_roles')
         .select(['incident_id', sql<string>`'role:' || role`.as('what'), 'assigned_at as at'])
-        .where('incident_id', 'in', ids),
+        .where('incident_id', '=', anyId(ids)),
     )
     .unionAll(
       db
         .selectFrom('postmortems')
         .select(['incident_id', sql<string>`'postmortem'`.as('what'), sql<Date>`published_at`.as('at')])
-        .where('incident_id', 'in', ids)
+        .where('incident_id', '=', anyId(ids))
         .where('published_at', 'is not', null),
     )
     .execute();
@@ -251,7 +326,7 @@ export async function runCountsSince(db: Executor, ids: string[], since: Date): 
   const rows = await db
     .selectFrom('workflow_runs')
     .select(['incident_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('incident_id', 'in', ids)
+    .where('incident_id', '=', anyId(ids))
     .where('fired_at', '>=', since)
     .groupBy('incident_id')
     .execute();

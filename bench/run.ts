@@ -3,7 +3,7 @@ import { type LoadResult, load } from '../scripts/lib/load.ts';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
-import { benchApply } from './apply.ts';
+import { benchApply, benchApplyCli } from './apply.ts';
 import { benchConsole } from './console.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { benchIngest, startBaseline } from './ingest.ts';
@@ -148,4 +148,7 @@ if (runs('statements')) {
   reportWriteStatements(await countWriteStatements());
 }
 if (runs('subscribers') && !(await benchSubscribers())) process.exitCode = 1;
-if (runs('apply')) await benchApply();
+if (runs('apply')) {
+  await benchApply();
+  await benchApplyCli();
+}

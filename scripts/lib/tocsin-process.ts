@@ -25,6 +25,9 @@ export interface ServerHandle {
 
 const START_TIMEOUT_MS = 120_000;
 
+/** The V8 flags `npm start` and bin/tocsin.js's shebang give `tocsin serve` (see bin/tocsin.js). */
+export const SERVE_NODE_FLAGS = ['--max-semi-space-size=16'];
+
 function roleOf(args: string[]): string {
   const i = args.indexOf('--role');
   return i >= 0 ? (args[i + 1] ?? 'all') : 'all';
@@ -41,20 +44,24 @@ export async function startServer(env: Record<string, string>, args: string[] = 
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
   const dataDir = env.TOCSIN_DATA_DIR ?? join(dir, 'data');
   const engineOnly = roleOf(args) === 'engine';
-  const child: ChildProcess = spawn(process.execPath, ['bin/tocsin.js', 'serve', ...args], {
-    env: {
-      ...process.env,
-      TOCSIN_PORT: String(port),
-      TOCSIN_HOST: '127.0.0.1',
-      TOCSIN_DATA_DIR: dataDir,
-      TOCSIN_ADMIN_TOKEN: token,
-      TOCSIN_LOG_LEVEL: 'warn',
-      ...env,
-      // The engine-only process is ready when it logs "tocsin started" (at info).
-      ...(engineOnly ? { TOCSIN_LOG_LEVEL: 'info' } : {}),
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...SERVE_NODE_FLAGS, 'bin/tocsin.js', 'serve', ...args],
+    {
+      env: {
+        ...process.env,
+        TOCSIN_PORT: String(port),
+        TOCSIN_HOST: '127.0.0.1',
+        TOCSIN_DATA_DIR: dataDir,
+        TOCSIN_ADMIN_TOKEN: token,
+        TOCSIN_LOG_LEVEL: 'warn',
+        ...env,
+        // The engine-only process is ready when it logs "tocsin started" (at info).
+        ...(engineOnly ? { TOCSIN_LOG_LEVEL: 'info' } : {}),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let started = false;
   let exited = false;
   const errorLines: string[] = [];

@@ -8,6 +8,7 @@ import { benchConsole } from './console.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { benchIngest, startBaseline } from './ingest.ts';
 import { benchLists } from './lists.ts';
+import { benchMemory } from './memory.ts';
 import { benchPaging } from './paging.ts';
 import { benchPeer } from './peer.ts';
 import { benchReports } from './reports.ts';
@@ -116,8 +117,8 @@ async function main() {
 // by side), --status-page (bench/status-page.ts), --console (bench/console.ts), --reports
 // (bench/reports.ts), --statements (bench/statements.ts: round trips per alert on the alert → page
 // path, which the machine's load does not move, and per incident write request: bench/write-statements.ts),
-// --subscribers (bench/subscribers.ts), --apply (bench/apply.ts: 8,000 User documents). Without a
-// flag, every part runs.
+// --subscribers (bench/subscribers.ts), --apply (bench/apply.ts: 8,000 User documents), --memory
+// (bench/memory.ts: RSS and V8's heap after ingest rounds). Without a flag, every part runs.
 const PARTS = [
   'start',
   'writes',
@@ -131,6 +132,7 @@ const PARTS = [
   'statements',
   'subscribers',
   'apply',
+  'memory',
 ] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
@@ -152,3 +154,4 @@ if (runs('apply')) {
   await benchApply();
   await benchApplyCli();
 }
+if (runs('memory')) await benchMemory();

@@ -38,30 +38,31 @@ function roleOf(args: string[]): string {
  * waits until it is ready: /health answers, or, for `--role engine` (no HTTP), its "tocsin started"
  * log line. Its stderr (pino's JSON logs) is passed through to ours.
  */
-export async function startServer(env: Record<string, string>, args: string[] = []): Promise<ServerHandle> {
+export async function startServer(
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeFlags: readonly string[] = SERVE_NODE_FLAGS,
+): Promise<ServerHandle> {
   const port = await freePort();
   const token = env.TOCSIN_ADMIN_TOKEN ?? `tcs_bench_${Math.random().toString(36).slice(2)}_${Date.now()}`;
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
   const dataDir = env.TOCSIN_DATA_DIR ?? join(dir, 'data');
   const engineOnly = roleOf(args) === 'engine';
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...SERVE_NODE_FLAGS, 'bin/tocsin.js', 'serve', ...args],
-    {
-      env: {
-        ...process.env,
-        TOCSIN_PORT: String(port),
-        TOCSIN_HOST: '127.0.0.1',
-        TOCSIN_DATA_DIR: dataDir,
-        TOCSIN_ADMIN_TOKEN: token,
-        TOCSIN_LOG_LEVEL: 'warn',
-        ...env,
-        // The engine-only process is ready when it logs "tocsin started" (at info).
-        ...(engineOnly ? { TOCSIN_LOG_LEVEL: 'info' } : {}),
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+  const argv = [...nodeFlags, 'bin/tocsin.js', 'serve', ...args];
+  const child: ChildProcess = spawn(process.execPath, argv, {
+    env: {
+      ...process.env,
+      TOCSIN_PORT: String(port),
+      TOCSIN_HOST: '127.0.0.1',
+      TOCSIN_DATA_DIR: dataDir,
+      TOCSIN_ADMIN_TOKEN: token,
+      TOCSIN_LOG_LEVEL: 'warn',
+      ...env,
+      // The engine-only process is ready when it logs "tocsin started" (at info).
+      ...(engineOnly ? { TOCSIN_LOG_LEVEL: 'info' } : {}),
     },
-  );
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let started = false;
   let exited = false;
   const errorLines: string[] = [];

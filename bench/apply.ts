@@ -125,7 +125,8 @@ function runApplyCli(dir: string, env: Record<string, string>, args: string[] = 
         ms,
         cpuMs: (Number(user) + Number(system)) * 1000,
         created: out.split('\n').filter((l) => / created$/.test(l)).length,
-        progressLines: err.split('\n').filter((l) => /^applied \d+\/\d+ documents/.test(l)).length,
+        progressLines: err.split('\n').filter((l) => /^(reading|checked|applying|applied|sending) /.test(l))
+          .length,
         stderrTail: err.trim().split('\n').slice(-3).join(' | '),
       });
     });

@@ -3,11 +3,12 @@ import { type LoadResult, load } from '../scripts/lib/load.ts';
 import { startPostgres15 } from '../scripts/lib/pg15.ts';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase, withDatabase } from '../src/db/connect.ts';
-import { benchApply } from './apply.ts';
+import { benchApply, benchApplyCli } from './apply.ts';
 import { benchConsole } from './console.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { benchIngest, startBaseline } from './ingest.ts';
 import { benchLists } from './lists.ts';
+import { benchMemory } from './memory.ts';
 import { benchPaging } from './paging.ts';
 import { benchPeer } from './peer.ts';
 import { clusterCpuMs, cpuMs, postmasterOf } from './proc.ts';
@@ -144,8 +145,8 @@ async function main() {
 // by side), --status-page (bench/status-page.ts), --console (bench/console.ts), --reports
 // (bench/reports.ts), --statements (bench/statements.ts: round trips per alert on the alert → page
 // path, which the machine's load does not move, and per incident write request: bench/write-statements.ts),
-// --subscribers (bench/subscribers.ts), --apply (bench/apply.ts: 8,000 User documents). Without a
-// flag, every part runs.
+// --subscribers (bench/subscribers.ts), --apply (bench/apply.ts: 8,000 User documents), --memory
+// (bench/memory.ts: RSS and V8's heap after ingest rounds). Without a flag, every part runs.
 const PARTS = [
   'start',
   'writes',
@@ -159,6 +160,7 @@ const PARTS = [
   'statements',
   'subscribers',
   'apply',
+  'memory',
 ] as const;
 const chosen = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const runs = (part: (typeof PARTS)[number]) => chosen.length === 0 || chosen.includes(part);
@@ -176,4 +178,8 @@ if (runs('statements')) {
   reportWriteStatements(await countWriteStatements());
 }
 if (runs('subscribers') && !(await benchSubscribers())) process.exitCode = 1;
-if (runs('apply')) await benchApply();
+if (runs('apply')) {
+  await benchApply();
+  await benchApplyCli();
+}
+if (runs('memory')) await benchMemory();

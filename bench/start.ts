@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SERVE_NODE_FLAGS } from '../scripts/lib/tocsin-process.ts';
 import { freePort } from '../src/db/embedded.ts';
 import { clusterPssMb, cpuMs, rssMb } from './proc.ts';
 
@@ -29,7 +30,9 @@ export interface StartFigures {
 type Variant = 'compiled' | 'tsx';
 
 function commandOf(variant: Variant): string[] {
-  return variant === 'compiled' ? ['dist/main.js', 'serve'] : ['--import', 'tsx', 'src/main.ts', 'serve'];
+  return variant === 'compiled'
+    ? [...SERVE_NODE_FLAGS, 'dist/main.js', 'serve']
+    : [...SERVE_NODE_FLAGS, '--import', 'tsx', 'src/main.ts', 'serve'];
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

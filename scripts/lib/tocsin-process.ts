@@ -25,6 +25,9 @@ export interface ServerHandle {
 
 const START_TIMEOUT_MS = 120_000;
 
+/** The V8 flags `npm start` and bin/tocsin.js's shebang give `tocsin serve` (see bin/tocsin.js). */
+export const SERVE_NODE_FLAGS = ['--max-semi-space-size=16'];
+
 function roleOf(args: string[]): string {
   const i = args.indexOf('--role');
   return i >= 0 ? (args[i + 1] ?? 'all') : 'all';
@@ -35,13 +38,18 @@ function roleOf(args: string[]): string {
  * waits until it is ready: /health answers, or, for `--role engine` (no HTTP), its "tocsin started"
  * log line. Its stderr (pino's JSON logs) is passed through to ours.
  */
-export async function startServer(env: Record<string, string>, args: string[] = []): Promise<ServerHandle> {
+export async function startServer(
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeFlags: readonly string[] = SERVE_NODE_FLAGS,
+): Promise<ServerHandle> {
   const port = await freePort();
   const token = env.TOCSIN_ADMIN_TOKEN ?? `tcs_bench_${Math.random().toString(36).slice(2)}_${Date.now()}`;
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
   const dataDir = env.TOCSIN_DATA_DIR ?? join(dir, 'data');
   const engineOnly = roleOf(args) === 'engine';
-  const child: ChildProcess = spawn(process.execPath, ['bin/tocsin.js', 'serve', ...args], {
+  const argv = [...nodeFlags, 'bin/tocsin.js', 'serve', ...args];
+  const child: ChildProcess = spawn(process.execPath, argv, {
     env: {
       ...process.env,
       TOCSIN_PORT: String(port),

@@ -18,6 +18,17 @@ function reportProgress(): (done: number, total: number) => void {
   };
 }
 
+/** Checking (parsing) is most of a large apply's time: reported every CHECK_EVERY files from PROGRESS_FROM files. */
+const PROGRESS_FROM = 20;
+const CHECK_EVERY = 10;
+function checkProgress(): ((done: number, total: number) => void) | undefined {
+  return (done, total) => {
+    if (total < PROGRESS_FROM || (done % CHECK_EVERY !== 0 && done < total)) return;
+    progress(`checked ${done}/${total} files`);
+    if (done === total && process.stderr.isTTY) process.stderr.write('\n');
+  };
+}
+
 // Loaded only when `tocsin apply` runs without a server, so other commands start without the store.
 
 /** Without a server: the local store (embedded PostgreSQL, or DATABASE_URL), as the system actor. */
@@ -28,7 +39,7 @@ export async function applyLocally(
 ): Promise<ApplyResult> {
   // Invalid documents are reported before the store is opened (starting it can take seconds);
   // applyDocuments checks them again, the same way, inside.
-  const { errors } = parseConfigSources(sources);
+  const { documents, errors } = parseConfigSources(sources, checkProgress());
   if (errors.length > 0) throw invalidDocuments(errors);
   const env = loadEnv();
   announce(env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${env.TOCSIN_DATA_DIR}`);
@@ -42,6 +53,7 @@ export async function applyLocally(
     const clock = new DatabaseClock();
     await calibrateClock(store.db, clock);
     const ctx = makeCtx({ db: store.db, clock }, SYSTEM_ACTOR);
+    if (documents.length >= PROGRESS_EVERY) progress(`applying ${documents.length} documents`);
     return await applyDocuments({ ctx, input: { sources, dryRun, onProgress: reportProgress() } });
   } finally {
     await store.close();

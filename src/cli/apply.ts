@@ -127,7 +127,15 @@ Errors are printed as file:line:col: message, and nothing is applied (exit code 
       const dryRun = opts.dryRun === true;
       let result: ApplyResult;
       try {
-        result = serverUrl({ url: opts.url })
+        const url = serverUrl({ url: opts.url });
+        if (url && sources.length >= PROGRESS_FROM) {
+          // One request, all or nothing: the server checks and applies everything before it answers.
+          const bytes = sources.reduce((n, s) => n + Buffer.byteLength(s.content), 0);
+          progress(
+            `sending ${sources.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${url}; it applies them all or none`,
+          );
+        }
+        result = url
           ? await new ApiClient({ url: opts.url }).post<ApplyResult>('/api/v1/apply', {
               documents: sources,
               dry_run: dryRun,

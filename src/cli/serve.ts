@@ -1,3 +1,4 @@
+import module from 'node:module';
 import type { Command } from 'commander';
 import { keepProcessAlive } from './lifecycle.ts';
 
@@ -37,6 +38,9 @@ export function registerServe(program: Command): void {
         ? `http://${anyHost ? 'localhost' : env.TOCSIN_HOST}:${env.TOCSIN_PORT}`
         : undefined;
       log.info({ url: running.url, role: opts.role, embedded: running.store.embedded }, 'tocsin started');
+      // Everything a start compiles is loaded now: write V8's compile cache (src/main.ts) at once, so
+      // the next start finds it even if this process is killed rather than stopped.
+      module.flushCompileCache?.();
       if (shown) process.stdout.write(`Tocsin is running on ${shown} (API docs: ${shown}/api/docs)\n`);
       if (opts.role !== 'api') process.stdout.write(describeChannels(channelsOff(providersFromEnv())));
       let stopping = false;

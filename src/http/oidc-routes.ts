@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { finishOidcSignIn, startOidcSignIn } from '../domain/auth/oidc.ts';
 import { html } from '../lib/html.ts';
 import { mapError } from './error-mapping.ts';
 import type { App, AppDeps } from './server.ts';
@@ -27,6 +26,8 @@ export function registerOidcRoutes(app: App, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
+      // openid-client is loaded with the first OIDC sign-in, not at start (issue 14, start).
+      const { startOidcSignIn } = await import('../domain/auth/oidc.ts');
       const started = await startOidcSignIn({
         ctx: request.ctx,
         input: { provider: request.params.id, returnTo: request.query.return_to, config },
@@ -39,6 +40,7 @@ export function registerOidcRoutes(app: App, deps: AppDeps): void {
   app.get('/auth/oidc/:id/callback', { schema: { hide: true, params } }, async (request, reply) => {
     reply.clearCookie(STATE_COOKIE, cookieOptions);
     try {
+      const { finishOidcSignIn } = await import('../domain/auth/oidc.ts');
       const signedIn = await finishOidcSignIn({
         ctx: request.ctx,
         input: {

@@ -131,7 +131,11 @@ type Parsed = { documents: ValidDocument[]; errors: SourceError[] };
 const parsedSources = new WeakMap<readonly ConfigSource[], { contents: string[]; parsed: Parsed }>();
 
 /** Parses and validates every document of every source; all errors are collected, none is thrown. */
-export function parseConfigSources(sources: readonly ConfigSource[]): Parsed {
+export function parseConfigSources(
+  sources: readonly ConfigSource[],
+  /** Called after each source is parsed (not when the parse is remembered): progress for large applies. */
+  onSource?: (done: number, total: number) => void,
+): Parsed {
   const contents = sources.map((s) => s.content);
   const cached = parsedSources.get(sources);
   if (
@@ -141,18 +145,22 @@ export function parseConfigSources(sources: readonly ConfigSource[]): Parsed {
   ) {
     return cached.parsed;
   }
-  const parsed = parseAll(sources);
+  const parsed = parseAll(sources, onSource);
   parsedSources.set(sources, { contents, parsed });
   return parsed;
 }
 
-function parseAll(sources: readonly ConfigSource[]): Parsed {
+function parseAll(
+  sources: readonly ConfigSource[],
+  onSource?: (done: number, total: number) => void,
+): Parsed {
   const documents: ValidDocument[] = [];
   const errors: SourceError[] = [];
-  for (const source of sources) {
+  for (const [i, source] of sources.entries()) {
     const one = parseSource(source);
     documents.push(...one.documents);
     errors.push(...one.errors);
+    onSource?.(i + 1, sources.length);
   }
   errors.push(...duplicateErrors(documents));
   const order = new Map(sources.map((s, i) => [s.file, i]));

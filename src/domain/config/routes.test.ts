@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { loadPlan } from '../plans/plan.ts';
 import { knownKinds } from './registry.ts';
+import { APPLY_BODY_LIMIT } from './routes.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -54,6 +55,29 @@ describe('POST /api/v1/apply', () => {
 
     const again = await post(t.adminToken, body);
     expect(again.json().results.map((r: { change: string }) => r.change)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('takes a request above the default body limit (tocsin apply sends every document at once), up to its own', async () => {
+    // One user padded with a YAML comment to 1.5 MB: above the default 1 MiB of other routes.
+    const padded = `${users.split('---')[0]}# ${'x'.repeat(1_500_000)}\n`;
+    const big = await post(t.adminToken, {
+      documents: [{ file: 'big.yaml', content: padded }],
+      dry_run: true,
+    });
+    expect(big.statusCode).toBe(200);
+    expect(big.json().results).toMatchObject([{ kind: 'User', name: 'selam' }]);
+    const tooBig = await post(t.adminToken, {
+      documents: [{ file: 'huge.yaml', content: 'x'.repeat(APPLY_BODY_LIMIT) }],
+      dry_run: true,
+    });
+    expect(tooBig.statusCode).toBe(413);
+    // Without a token the body is refused before it is read.
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/apply',
+      payload: { documents: [{ file: 'big.yaml', content: padded }] },
+    });
+    expect(anonymous.statusCode).toBe(401);
   });
 
   it('answers 400 with file:line:col details for invalid documents', async () => {

@@ -4,7 +4,6 @@ import type { Operation } from '../context.ts';
 import { hiddenIncidentIds } from '../incidents/confidential.ts';
 import { isId } from '../incidents/incident.ts';
 import { loadPlanVersion } from '../plans/get-plan.ts';
-import { postmortemPdf } from './pdf.ts';
 import { type Postmortem, toMarkdown, withOverdue } from './postmortem.ts';
 import * as q from './queries.ts';
 
@@ -46,5 +45,8 @@ export async function exportPostmortem(op: Operation<{ incidentId: string }>): P
 
 /** The document as a PDF, for export (src/domain/postmortems/pdf.ts). */
 export async function exportPostmortemPdf(op: Operation<{ incidentId: string }>): Promise<Buffer> {
-  return postmortemPdf(await getPostmortem(op), { createdAt: op.ctx.clock.now() });
+  const postmortem = await getPostmortem(op);
+  // Loaded on the first export: pdfkit and its fonts take ~150 ms to load (issue 14, start).
+  const { postmortemPdf } = await import('./pdf.ts');
+  return postmortemPdf(postmortem, { createdAt: op.ctx.clock.now() });
 }

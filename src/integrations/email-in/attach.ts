@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, type Env, loadEnv } from '../../config/env.ts';
 import type { App, RouteDeps } from '../../domain/http-app.ts';
-import { SmtpReceiver, type SmtpReceiverOptions } from './smtp-receiver.ts';
+import type { SmtpReceiver, SmtpReceiverOptions } from './smtp-receiver.ts';
 
 /** One of a pair of variables set without the other is a mistake worth stopping for. */
 function pair<A, B>(a: [string, A | undefined], b: [string, B | undefined]): [A, B] | undefined {
@@ -69,13 +69,16 @@ export function attachSmtpReceiver(
   options: SmtpReceiverOptions | undefined = smtpOptionsFromEnv(),
 ): void {
   if (!options) return;
-  const receiver = new SmtpReceiver({ db: deps.db, clock: deps.clock, log: deps.log }, options);
+  let receiver: SmtpReceiver | undefined;
   app.addHook('onReady', async () => {
+    // Loaded only when configured: smtp-server and mailparser take ~200 ms to load (issue 14, start).
+    const { SmtpReceiver } = await import('./smtp-receiver.ts');
+    receiver = new SmtpReceiver({ db: deps.db, clock: deps.clock, log: deps.log }, options);
     const port = await receiver.listen();
     deps.log.info(
       { port, host: options.host, starttls: Boolean(options.tls), auth: Boolean(options.auth) },
       'SMTP receiver for email integrations listening',
     );
   });
-  app.addHook('onClose', () => receiver.close());
+  app.addHook('onClose', async () => receiver?.close());
 }

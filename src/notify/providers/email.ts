@@ -1,4 +1,4 @@
-import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { ConfigError, type Env } from '../../config/env.ts';
 import { escapeHtml, html, SafeHtml } from '../../lib/html.ts';
@@ -137,12 +137,17 @@ export function smtpProviderId(response: string | undefined, messageId: string):
 
 export function emailProvider(options: EmailOptions): Provider {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const transport: Transporter = createTransport({
-    url: options.url,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
+  // nodemailer is loaded with the first message, not at start (~60 ms; issue 14, start).
+  let transport: Promise<Transporter> | undefined;
+  const transportOf = () =>
+    (transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        url: options.url,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      }),
+    ));
   return {
     channel: 'email',
     async send(message: OutboundMessage): Promise<SendResult> {
@@ -172,7 +177,7 @@ export function emailProvider(options: EmailOptions): Provider {
         mail.icalEvent = { method: calendar.method, filename: 'invite.ics', content: calendar.ics };
       }
       try {
-        const info = await transport.sendMail(mail);
+        const info = await (await transportOf()).sendMail(mail);
         return { providerId: smtpProviderId(info.response, messageId) };
       } catch (error) {
         throw smtpDeliveryError(error);

@@ -6,7 +6,8 @@ import module from 'node:module';
 // anything else loads, so it covers the command modules too.
 module.enableCompileCache?.();
 
-const { exitWhenDrained } = await import('./cli/output.ts');
+const { exitWhenDrained, stopQuietlyWhenReaderLeaves } = await import('./cli/output.ts');
+stopQuietlyWhenReaderLeaves();
 const { runCli } = await import('./cli/run.ts');
 
 const code = await runCli(process.argv);

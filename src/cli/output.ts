@@ -35,6 +35,20 @@ export async function exitWhenDrained(code: number): Promise<never> {
   process.exit(code);
 }
 
+/**
+ * A reader that leaves early (`tocsin … | head`) closes the pipe; the next write then fails with
+ * EPIPE, which Node raises as an unhandled error and a stack trace. Like a Unix tool killed by
+ * SIGPIPE, stop quietly instead: the reader has what it wanted.
+ */
+export function stopQuietlyWhenReaderLeaves(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
+}
+
 /** A list with more pages says how to get the next one, on stderr so piped output stays the rows. */
 export function printNextPage(next: string | null | undefined): void {
   if (next) process.stderr.write(`more: repeat with --cursor ${next}\n`);

@@ -39,3 +39,22 @@ describe('output through a pipe', () => {
     expect(alerts).toHaveLength(5000);
   });
 });
+
+describe('a reader that leaves early', () => {
+  it('ends the command quietly (exit 0, no stack trace), as `tocsin --help | head -0` does', async () => {
+    const { spawn } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/tocsin.js'), '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader closes its end before reading a byte: every write of the help fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+});

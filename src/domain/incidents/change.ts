@@ -252,29 +252,48 @@ export async function moveToState(
   const reopens = incident.state === lifecycle.resolved;
   const prometheus = queriesPrometheus(c.ctx);
   if (entersResolved) await requireVerified(c.tx, incident.id, prometheus);
-  const after = await incidents.updateIncident(c.tx, incident.id, {
+  const set = {
     state: to,
     state_entered_at: c.now,
     updated_at: c.now,
     ...(entersResolved ? { resolved_at: c.now } : {}),
     ...(reopens ? { resolved_at: null } : {}),
     ...(entersResolved && extra.resolution !== undefined ? { resolution: extra.resolution } : {}),
-  });
+  };
   const moved = {
     from: incident.state,
     to,
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(reopens ? { reopened: true } : {}),
   };
+  // The row's resolved_at after the update, known before it: set when resolving, cleared on a reopen.
+  const resolvedAt = entersResolved ? c.now : reopens ? null : incident.resolved_at;
   const entry = {
     action: entersResolved ? 'incident.resolved' : reopens ? 'incident.reopened' : 'incident.state_changed',
     before: { state: incident.state, resolved_at: incident.resolved_at },
-    after: { state: to, resolved_at: after.resolved_at, ...(extra.reason ? { reason: extra.reason } : {}) },
+    after: { state: to, resolved_at: resolvedAt, ...(extra.reason ? { reason: extra.reason } : {}) },
   };
-  // A plain move writes its event and audit entry in one statement; resolving keeps the entry last,
-  // after the audits of what resolving does (post-mortem, paging stopped).
-  if (entersResolved) await c.event(EVENT_KINDS.stateChanged, moved);
-  else await c.eventAudited(EVENT_KINDS.stateChanged, moved, entry);
+  // A plain move writes the row, its event and audit entry in one statement; resolving keeps the
+  // entry last, after the audits of what resolving does (post-mortem, paging stopped).
+  let after: Incident;
+  if (entersResolved) {
+    after = await incidents.updateIncident(c.tx, incident.id, set);
+    await c.event(EVENT_KINDS.stateChanged, moved);
+  } else {
+    after = await incidents.updateIncidentEventAudited(
+      c.tx,
+      incident.id,
+      set,
+      { incidentId: incident.id, kind: EVENT_KINDS.stateChanged, at: c.now, actor: c.ctx.actor, data: moved },
+      audit.auditRowOf(c.ctx.actor, c.now, {
+        action: entry.action,
+        entityType: 'incident',
+        entityId: incident.id,
+        before: entry.before,
+        after: entry.after,
+      }),
+    );
+  }
   if (entersResolved) {
     const detachedAlerts = await detachAlertsFrom(c, incident.id);
     const resolvedAlerts = await resolveAlertsWith(c, incident.id);

@@ -11,6 +11,7 @@ import { changeType } from './change-type.ts';
 import { mayViewIncidentId } from './confidential.ts';
 import { CONFIDENTIAL_PLAN, confidentialWorld } from './confidential-testing.ts';
 import { declareIncident } from './declare-incident.ts';
+import { EVENT_KINDS } from './events.ts';
 import { getIncident } from './get-incident.ts';
 import { listIncidentEvents } from './list-incident-events.ts';
 import { listIncidents } from './list-incidents.ts';
@@ -128,6 +129,32 @@ describe('confidential incidents: who sees them', () => {
       input: { entityType: 'incident', entityId: secret.id, limit: 50 },
     });
     expect(ada.entries.map((e) => e.action)).toContain('incident.declared');
+  });
+
+  it('a note is written with its audit entry on a public incident (one statement) and on a confidential one someone may see', async () => {
+    const open = await declareIncident({
+      ctx: system(),
+      input: { plan: 'secret', severity: 'SEV2', title: 'Disk filling' },
+    });
+    const secret = await declareSecret({ title: 'Payroll export' });
+    for (const [who, incident] of [
+      ['bob', open],
+      ['ada', secret],
+    ] as const) {
+      const ctx = as(who);
+      const note = await addNote({ ctx, input: { incidentId: incident.id, text: `seen by ${who}` } });
+      const events = await listIncidentEvents({ ctx, input: { incidentId: incident.id } });
+      expect(events.filter((e) => e.kind === EVENT_KINDS.note).map((e) => e.data)).toEqual([
+        { text: `seen by ${who}` },
+      ]);
+      const audit = await listAudit({
+        ctx: as('ada'),
+        input: { entityType: 'incident', entityId: incident.id, limit: 50 },
+      });
+      const entry = audit.entries.find((e) => e.action === 'incident.note_added');
+      expect(entry?.after).toEqual({ text: `seen by ${who}`, event_id: String(note.id) });
+      expect(entry?.actor_name).toBe(w.actor(who).name);
+    }
   });
 
   it('changing to a confidential type makes the incident confidential from then on', async () => {

@@ -171,6 +171,25 @@ describe('lifecycle', () => {
     expect(kinds.filter((k: string) => k === EVENT_KINDS.stateChanged)).toHaveLength(4);
     expect(kinds).toContain(EVENT_KINDS.resolved);
     expect(body.events.at(-1).data).toMatchObject({ from: 'resolved', to: 'investigating', reopened: true });
+    // Each move's audit entry, written in the statement that moves the row: state and resolved_at.
+    const entries = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'before', 'after'])
+      .where('entity_type', '=', 'incident')
+      .where('entity_id', '=', String(id))
+      .where('action', 'in', ['incident.state_changed', 'incident.reopened'])
+      .orderBy('id')
+      .execute();
+    expect(entries.at(-2)).toEqual({
+      action: 'incident.state_changed',
+      before: { state: 'identified', resolved_at: null },
+      after: { state: 'monitoring', resolved_at: null },
+    });
+    expect(entries.at(-1)).toMatchObject({
+      action: 'incident.reopened',
+      before: { state: 'resolved', resolved_at: resolved.body.incident.resolved_at },
+      after: { state: 'investigating', resolved_at: null, reason: 'it is back' },
+    });
   });
 
   it('triages once, confirming severity and summary with events for each change', async () => {

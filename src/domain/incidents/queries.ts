@@ -286,6 +286,108 @@ export function appendEventAudited(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * updateIncident, the change's timeline event and its audit entry in one statement (data-modifying
+ * CTEs, inside the caller's transaction, the row already locked): one round trip where there were two.
+ * Returns the updated row, as updateIncident does.
+ */
+export function updateIncidentEventAudited(
+  db: Executor,
+  id: string,
+  set: RowUpdate<'incidents'>,
+  e: NewEvent,
+  audit: NewRow<'audit_log'>,
+) {
+  return db
+    .with('updated', (c) => c.updateTable('incidents').set(set).where('id', '=', id).returningAll())
+    .with('appended', (c) => c.insertInto('incident_events').values(eventRowOf(e)).returning('id'))
+    .with('audited', (c) =>
+      c
+        .insertInto('audit_log')
+        .columns(['at', 'actor_id', 'actor_name', 'action', 'entity_type', 'entity_id', 'before', 'after'])
+        .expression((eb) =>
+          eb
+            .selectFrom('appended')
+            .select([
+              sql<Date>`${audit.at}::timestamptz`.as('at'),
+              sql<string | null>`${audit.actor_id ?? null}::bigint`.as('actor_id'),
+              sql<string>`${audit.actor_name}::text`.as('actor_name'),
+              sql<string>`${audit.action}::text`.as('action'),
+              sql<string>`${audit.entity_type}::text`.as('entity_type'),
+              sql<string>`${audit.entity_id}::text`.as('entity_id'),
+              sql<string | null>`${audit.before ?? null}::jsonb`.as('before'),
+              sql<string | null>`${audit.after ?? null}::jsonb`.as('after'),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('updated')
+    .selectAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * A note on a public incident as one statement, its own transaction when the caller has none: the
+ * incident row locked (FOR UPDATE, as changeIncident locks it) only while it is not confidential, the
+ * event appended and its audit entry (`after` naming the event) written. No row when the incident does
+ * not exist or is confidential: the caller then takes the full path (its visibility check and 404).
+ */
+export function appendNoteToPublicIncident(db: Executor, e: NewEvent, audit: NewRow<'audit_log'>) {
+  const row = eventRowOf(e);
+  return db
+    .with('target', (c) =>
+      c
+        .selectFrom('incidents')
+        .select('id')
+        .where('id', '=', e.incidentId)
+        .where('confidential', '=', false)
+        .forUpdate(),
+    )
+    .with('appended', (c) =>
+      c
+        .insertInto('incident_events')
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .expression((eb) =>
+          eb
+            .selectFrom('target')
+            .select([
+              'target.id as incident_id',
+              sql<Date>`${row.at}::timestamptz`.as('at'),
+              sql<string>`${row.kind}::text`.as('kind'),
+              sql<string | null>`${row.actor_id ?? null}::bigint`.as('actor_id'),
+              sql<string>`${row.actor_name}::text`.as('actor_name'),
+              sql<string>`${row.data}::jsonb`.as('data'),
+            ]),
+        )
+        .returningAll(),
+    )
+    .with('audited', (c) =>
+      c
+        .insertInto('audit_log')
+        .columns(['at', 'actor_id', 'actor_name', 'action', 'entity_type', 'entity_id', 'before', 'after'])
+        .expression((eb) =>
+          eb
+            .selectFrom('appended')
+            .select([
+              sql<Date>`${audit.at}::timestamptz`.as('at'),
+              sql<string | null>`${audit.actor_id ?? null}::bigint`.as('actor_id'),
+              sql<string>`${audit.actor_name}::text`.as('actor_name'),
+              sql<string>`${audit.action}::text`.as('action'),
+              sql<string>`${audit.entity_type}::text`.as('entity_type'),
+              sql<string>`${audit.entity_id}::text`.as('entity_id'),
+              sql<string | null>`${audit.before ?? null}::jsonb`.as('before'),
+              sql<string>`coalesce(${audit.after ?? null}::jsonb, '{}'::jsonb) || jsonb_build_object('event_id', appended.id::text)`.as(
+                'after',
+              ),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('appended')
+    .selectAll()
+    .executeTakeFirst();
+}
+
 /** The timeline row of an event (other concepts write it together with their own change). */
 export function eventRowOf(e: NewEvent): NewRow<'incident_events'> {
   return {

@@ -5,16 +5,40 @@ import type { LastUpdates, TimerMoments } from './snapshot.ts';
 
 // SQL of the workflow engine, including what its actions write into incident tables.
 
-export function claimEvents(db: Executor, limit: number) {
-  return db
-    .selectFrom('incident_events')
-    .select(['id', 'incident_id', 'kind', 'data', 'at', 'actor_id', 'actor_name'])
-    .where('processed_at', 'is', null)
-    .orderBy('id')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
+/**
+ * Claims the oldest unprocessed events (skipping those another instance holds) and marks them processed
+ * in the same statement: the claiming transaction commits the mark with the firings, or neither.
+ * Each event says whether its incident is resolved (a resolved incident's late targets are settled
+ * from any of its events). Returned in id order.
+ */
+export async function claimEvents(db: Executor, limit: number, at: Date) {
+  const rows = await db
+    .updateTable('incident_events')
+    .set({ processed_at: at })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('incident_events')
+        .select('id')
+        .where('processed_at', 'is', null)
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning([
+      'id',
+      'incident_id',
+      'kind',
+      'data',
+      'at',
+      'actor_id',
+      'actor_name',
+      sql<boolean>`exists (select 1 from incidents i where i.id = incident_events.incident_id and i.resolved_at is not null)`.as(
+        'resolved',
+      ),
+    ])
     .execute();
+  return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
 }
 
 /** Every unprocessed event of these incidents, in order, locked (those of incidents this transaction declared). */

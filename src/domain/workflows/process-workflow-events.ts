@@ -71,20 +71,8 @@ export async function processDeclaredIncidentEvents(
     const first = await paging.firstAlertsOf(env.tx, ids);
     for (const id of ids) memo.set(firstAlertKey(id), first.get(id));
   }
-  return consume(env, await q.claimEventsOfIncidents(env.tx, ids));
-}
-
-async function consume(
-  env: WorkflowEnv,
-  events: Awaited<ReturnType<typeof q.claimEventsOfIncidents>>,
-): Promise<number> {
-  if (events.length === 0) return 0;
-  await firingsOf(env, (run) => fireEvents(run, events));
-  await q.markProcessed(
-    env.tx,
-    events.map((e) => String(e.id)),
-    env.now,
-  );
+  const events = await q.claimEventsOfIncidents(env.tx, ids, env.now);
+  if (events.length > 0) await firingsOf(env, (run) => fireEvents(run, events));
   return events.length;
 }
 

@@ -38,25 +38,33 @@ export async function claimEvents(db: Executor, limit: number, at: Date) {
       ),
     ])
     .execute();
-  return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
+  return rows.sort(byId);
 }
 
-/** Every unprocessed event of these incidents, in order, locked (those of incidents this transaction declared). */
-export function claimEventsOfIncidents(db: Executor, incidentIds: string[]) {
-  return db
-    .selectFrom('incident_events')
-    .select(['id', 'incident_id', 'kind', 'data', 'at', 'actor_id', 'actor_name'])
-    .where('incident_id', 'in', incidentIds)
-    .where('processed_at', 'is', null)
-    .orderBy('id')
-    .forUpdate()
+/**
+ * Every unprocessed event of these incidents (those this transaction declared), locked and marked
+ * processed in the same statement (the mark commits with the firings, or neither), in id order.
+ */
+export async function claimEventsOfIncidents(db: Executor, incidentIds: string[], at: Date) {
+  const rows = await db
+    .updateTable('incident_events')
+    .set({ processed_at: at })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('incident_events')
+        .select('id')
+        .where('incident_id', 'in', incidentIds)
+        .where('processed_at', 'is', null)
+        .orderBy('id')
+        .forUpdate(),
+    )
+    .returning(['id', 'incident_id', 'kind', 'data', 'at', 'actor_id', 'actor_name'])
     .execute();
+  return rows.sort(byId);
 }
 
-export async function markProcessed(db: Executor, ids: string[], at: Date): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('incident_events').set({ processed_at: at }).where('id', 'in', ids).execute();
-}
+const byId = (a: { id: string }, b: { id: string }) =>
+  BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0;
 
 export function findIncidents(db: Executor, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([]);

@@ -31,7 +31,17 @@ const TRIGGERS = new Set<string>(EVENT_TRIGGERS);
  * actions append are left for a later pass. Returns how many events were consumed.
  */
 export async function processWorkflowEvents(env: WorkflowEnv, batch = EVENT_BATCH): Promise<number> {
-  return consume(env, await q.claimEvents(env.tx, batch));
+  const claimed = await q.claimEvents(env.tx, batch, env.now);
+  // Marked processed by the claim. Only the kinds plans can trigger on (which are also every kind the
+  // incident channel and the announcements post) and the events of resolved incidents (their late
+  // targets) need the incidents and plans: the paging and firing records the engine appends
+  // (paging.started, paging.step, workflow.fired, …) cost the claim alone.
+  const heard = claimed.filter((e) => TRIGGERS.has(e.kind) || e.resolved);
+  if (heard.length > 0) await firingsOf(env, (run) => fireEvents(run, heard));
+  // Nothing fired and the queue is drained: no work this tick left behind (what other commits add
+  // comes with its own wake-up), so the engine need not run the module again at once to find out.
+  if (heard.length === 0 && claimed.length < batch) return 0;
+  return claimed.length;
 }
 
 /**
@@ -61,25 +71,14 @@ export async function processDeclaredIncidentEvents(
     const first = await paging.firstAlertsOf(env.tx, ids);
     for (const id of ids) memo.set(firstAlertKey(id), first.get(id));
   }
-  return consume(env, await q.claimEventsOfIncidents(env.tx, ids));
-}
-
-async function consume(env: WorkflowEnv, events: Awaited<ReturnType<typeof q.claimEvents>>): Promise<number> {
-  if (events.length === 0) return 0;
-  await firingsOf(env, (run) => fireEvents(run, events));
-  // Their incidents' timers are due again (the timeline changed), in the same statement.
-  await q.markProcessed(
-    env.tx,
-    events.map((e) => String(e.id)),
-    env.now,
-    events.map((e) => String(e.incident_id)),
-  );
+  const events = await q.claimEventsOfIncidents(env.tx, ids, env.now);
+  if (events.length > 0) await firingsOf(env, (run) => fireEvents(run, events));
   return events.length;
 }
 
 async function fireEvents(
   env: WorkflowEnv,
-  events: Awaited<ReturnType<typeof q.claimEvents>>,
+  events: Awaited<ReturnType<typeof q.claimEventsOfIncidents>>,
 ): Promise<void> {
   const { tx, now } = env;
   const ids = [...new Set(events.map((e) => String(e.incident_id)))];

@@ -13,51 +13,65 @@ function anyId(ids: readonly string[]) {
   return sql<string>`any(${ids}::bigint[])`;
 }
 
-export function claimEvents(db: Executor, limit: number) {
-  return db
-    .selectFrom('incident_events')
-    .select(['id', 'incident_id', 'kind', 'data', 'at', 'actor_id', 'actor_name'])
-    .where('processed_at', 'is', null)
-    .orderBy('id')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-}
+const byId = (a: { id: string }, b: { id: string }) =>
+  BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0;
 
-/** Every unprocessed event of these incidents, in order, locked (those of incidents this transaction declared). */
-export function claimEventsOfIncidents(db: Executor, incidentIds: string[]) {
-  return db
-    .selectFrom('incident_events')
-    .select(['id', 'incident_id', 'kind', 'data', 'at', 'actor_id', 'actor_name'])
-    .where('incident_id', '=', anyId(incidentIds))
-    .where('processed_at', 'is', null)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
-}
+/** An event a workflow pass consumes, and whether its incident is resolved. */
+export type ClaimedEvent = Pick<
+  Row<'incident_events'>,
+  'id' | 'incident_id' | 'kind' | 'data' | 'at' | 'actor_id' | 'actor_name'
+> & { resolved: boolean };
 
 /**
- * Marks events processed and, in the same statement, their incidents' timers due: their timelines
- * changed (declared, an update, a state, a severity, a page, a role: what timers count from), so the
- * workflow-timers pass works their timers out again. Always a write, even on a row already due: a
- * pass that read it before the change then fails its version check (setTimersAt).
+ * Marks the events `picked` selects processed and, in the same statement, their incidents' timers due
+ * (incident_timers: their timelines changed — declared, an update, a state, a severity, a page, a role:
+ * what timers count from — so the workflow-timers pass works their timers out again; always a write,
+ * even on a row already due, so a pass that read it before the change fails its version check in
+ * setTimersAt). The claiming transaction commits the mark with the firings, or neither. `picked` must
+ * lock the rows it selects. Returned in id order, each saying whether its incident is resolved (a
+ * resolved incident's late targets are settled from any of its events).
  */
-export async function markProcessed(
-  db: Executor,
-  ids: string[],
-  at: Date,
-  incidentIds: readonly string[],
-): Promise<void> {
-  if (ids.length === 0) return;
-  await sql`
-    with due as (
+async function claimAndMark(db: Executor, picked: ReturnType<typeof sql>, at: Date): Promise<ClaimedEvent[]> {
+  const { rows } = await sql<ClaimedEvent>`
+    with picked as (${picked}),
+    marked as (
+      update incident_events e set processed_at = ${at}::timestamptz
+      from picked where e.id = picked.id
+      returning e.id, e.incident_id, e.kind, e.data, e.at, e.actor_id, e.actor_name
+    ),
+    due as (
       insert into incident_timers (incident_id, due_at)
-      select id, '-infinity' from unnest(${[...new Set(incidentIds)]}::bigint[]) as i(id)
+      select distinct incident_id, '-infinity'::timestamptz from marked order by incident_id
       on conflict (incident_id) do update set due_at = '-infinity'
     )
-    update incident_events set processed_at = ${at} where id = any(${ids}::bigint[])
+    select marked.*, exists (
+      select 1 from incidents i where i.id = marked.incident_id and i.resolved_at is not null
+    ) as resolved
+    from marked
   `.execute(db);
+  return rows.map((r) => ({ ...r, id: String(r.id), incident_id: String(r.incident_id) })).sort(byId);
+}
+
+/** Claims the oldest unprocessed events (skipping those another instance holds); see claimAndMark. */
+export function claimEvents(db: Executor, limit: number, at: Date): Promise<ClaimedEvent[]> {
+  return claimAndMark(
+    db,
+    sql`select id from incident_events where processed_at is null order by id limit ${limit} for update skip locked`,
+    at,
+  );
+}
+
+/** Every unprocessed event of these incidents (those this transaction declared); see claimAndMark. */
+export function claimEventsOfIncidents(
+  db: Executor,
+  incidentIds: string[],
+  at: Date,
+): Promise<ClaimedEvent[]> {
+  return claimAndMark(
+    db,
+    sql`select id from incident_events where incident_id = ${anyId(incidentIds)} and processed_at is null order by id for update`,
+    at,
+  );
 }
 
 export function findIncidents(db: Executor, ids: string[]) {
@@ -77,7 +91,7 @@ export const AFTER_RESOLUTION_DAYS = 30;
  * timeline events not processed yet (a new incident, a change the events pass has not seen: looked
  * at in this pass, before the events pass, as every open incident was), at most `limit`. Each comes
  * with the version (xmin) of its incident_timers row ('' when it has none) for setTimersAt. No row
- * lock: a change to one of them meanwhile marks it due again (markProcessed), changing that version.
+ * lock: a change to one of them meanwhile marks it due again (claimAndMark), changing that version.
  */
 export async function dueTimerIncidents(
   db: Executor,

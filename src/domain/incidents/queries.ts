@@ -256,29 +256,14 @@ export function appendEventAudited(
   audit: NewRow<'audit_log'>,
   auditEventId = false,
 ) {
-  const after = auditEventId
-    ? sql<string>`coalesce(${audit.after ?? null}::jsonb, '{}'::jsonb) || jsonb_build_object('event_id', appended.id::text)`
-    : sql<string>`${audit.after ?? null}::jsonb`;
+  const after = auditEventId ? afterNamingEvent(audit) : sql<string>`${audit.after ?? null}::jsonb`;
   return db
     .with('appended', (c) => c.insertInto('incident_events').values(eventRowOf(e)).returningAll())
     .with('audited', (c) =>
       c
         .insertInto('audit_log')
-        .columns(['at', 'actor_id', 'actor_name', 'action', 'entity_type', 'entity_id', 'before', 'after'])
-        .expression((eb) =>
-          eb
-            .selectFrom('appended')
-            .select([
-              sql<Date>`${audit.at}::timestamptz`.as('at'),
-              sql<string | null>`${audit.actor_id ?? null}::bigint`.as('actor_id'),
-              sql<string>`${audit.actor_name}::text`.as('actor_name'),
-              sql<string>`${audit.action}::text`.as('action'),
-              sql<string>`${audit.entity_type}::text`.as('entity_type'),
-              sql<string>`${audit.entity_id}::text`.as('entity_id'),
-              sql<string | null>`${audit.before ?? null}::jsonb`.as('before'),
-              after.as('after'),
-            ]),
-        )
+        .columns(AUDIT_COLUMNS)
+        .expression((eb) => eb.selectFrom('appended').select(auditColumnsOf(audit, after)))
         .returning('id'),
     )
     .selectFrom('appended')
@@ -304,21 +289,8 @@ export function updateIncidentEventAudited(
     .with('audited', (c) =>
       c
         .insertInto('audit_log')
-        .columns(['at', 'actor_id', 'actor_name', 'action', 'entity_type', 'entity_id', 'before', 'after'])
-        .expression((eb) =>
-          eb
-            .selectFrom('appended')
-            .select([
-              sql<Date>`${audit.at}::timestamptz`.as('at'),
-              sql<string | null>`${audit.actor_id ?? null}::bigint`.as('actor_id'),
-              sql<string>`${audit.actor_name}::text`.as('actor_name'),
-              sql<string>`${audit.action}::text`.as('action'),
-              sql<string>`${audit.entity_type}::text`.as('entity_type'),
-              sql<string>`${audit.entity_id}::text`.as('entity_id'),
-              sql<string | null>`${audit.before ?? null}::jsonb`.as('before'),
-              sql<string | null>`${audit.after ?? null}::jsonb`.as('after'),
-            ]),
-        )
+        .columns(AUDIT_COLUMNS)
+        .expression((eb) => eb.selectFrom('appended').select(auditColumnsOf(audit)))
         .returning('id'),
     )
     .selectFrom('updated')
@@ -364,28 +336,78 @@ export function appendNoteToPublicIncident(db: Executor, e: NewEvent, audit: New
     .with('audited', (c) =>
       c
         .insertInto('audit_log')
-        .columns(['at', 'actor_id', 'actor_name', 'action', 'entity_type', 'entity_id', 'before', 'after'])
-        .expression((eb) =>
-          eb
-            .selectFrom('appended')
-            .select([
-              sql<Date>`${audit.at}::timestamptz`.as('at'),
-              sql<string | null>`${audit.actor_id ?? null}::bigint`.as('actor_id'),
-              sql<string>`${audit.actor_name}::text`.as('actor_name'),
-              sql<string>`${audit.action}::text`.as('action'),
-              sql<string>`${audit.entity_type}::text`.as('entity_type'),
-              sql<string>`${audit.entity_id}::text`.as('entity_id'),
-              sql<string | null>`${audit.before ?? null}::jsonb`.as('before'),
-              sql<string>`coalesce(${audit.after ?? null}::jsonb, '{}'::jsonb) || jsonb_build_object('event_id', appended.id::text)`.as(
-                'after',
-              ),
-            ]),
-        )
+        .columns(AUDIT_COLUMNS)
+        .expression((eb) => eb.selectFrom('appended').select(auditColumnsOf(audit, afterNamingEvent(audit))))
         .returning('id'),
     )
     .selectFrom('appended')
     .selectAll()
     .executeTakeFirst();
+}
+
+const AUDIT_COLUMNS = [
+  'at',
+  'actor_id',
+  'actor_name',
+  'action',
+  'entity_type',
+  'entity_id',
+  'before',
+  'after',
+] as const;
+
+/** An audit entry's `after` with the id of the event the same statement appended (`appended`). */
+function afterNamingEvent(audit: NewRow<'audit_log'>) {
+  return sql<string>`coalesce(${audit.after ?? null}::jsonb, '{}'::jsonb) || jsonb_build_object('event_id', appended.id::text)`;
+}
+
+/**
+ * An audit entry as the columns (AUDIT_COLUMNS, in order) of an `insert … select` from a CTE of the
+ * same statement, so the entry is written only when that CTE yields its row.
+ */
+function auditColumnsOf(
+  audit: NewRow<'audit_log'>,
+  after = sql<string | null>`${audit.after ?? null}::jsonb`,
+) {
+  return [
+    sql<Date>`${audit.at}::timestamptz`.as('at'),
+    sql<string | null>`${audit.actor_id ?? null}::bigint`.as('actor_id'),
+    sql<string>`${audit.actor_name}::text`.as('actor_name'),
+    sql<string>`${audit.action}::text`.as('action'),
+    sql<string>`${audit.entity_type}::text`.as('entity_type'),
+    sql<string>`${audit.entity_id}::text`.as('entity_id'),
+    sql<string | null>`${audit.before ?? null}::jsonb`.as('before'),
+    after.as('after'),
+  ];
+}
+
+/** An engine record on an incident's timeline, written with the row it names (see engineEventColumnsOf). */
+export interface EngineEvent {
+  incident_id: string;
+  at: Date;
+  kind: string;
+  actor_name: string;
+  data: Record<string, unknown>;
+}
+
+export const EVENT_COLUMNS = ['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'] as const;
+
+/**
+ * An engine record (no actor id) as the columns (EVENT_COLUMNS, in order) of an `insert … select` from
+ * a CTE of the same statement, its data naming that CTE's row id under `key` (`run.id` → `workflow_run`):
+ * the record is written only when the CTE yields its row.
+ */
+export function engineEventColumnsOf(event: EngineEvent, key: string, idColumn: string) {
+  return [
+    sql<string>`${event.incident_id}::bigint`.as('incident_id'),
+    sql<Date>`${event.at}::timestamptz`.as('at'),
+    sql<string>`${event.kind}::text`.as('kind'),
+    sql<null>`null::bigint`.as('actor_id'),
+    sql<string>`${event.actor_name}::text`.as('actor_name'),
+    sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object(${key}::text, ${sql.ref(idColumn)}::text)`.as(
+      'data',
+    ),
+  ];
 }
 
 /** The timeline row of an event (other concepts write it together with their own change). */

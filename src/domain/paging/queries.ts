@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type QueryCreator, sql } from 'kysely';
 import type { Database, EscalationStatus, Executor, NewRow } from '../../db/schema.ts';
 import type { EscalationMove } from '../../db/tx-memo.ts';
+import { type EngineEvent, EVENT_COLUMNS, engineEventColumnsOf } from '../incidents/queries.ts';
 
 // SQL of paging: running escalations, the messages they queued, acknowledgement tokens, and the
 // people and teams a step's targets name.
@@ -103,11 +104,7 @@ export async function advanceEscalations(
  * insertEscalation and, when it inserted, the incident's timeline event naming it (its data gains
  * `escalation`: the new id), in one statement.
  */
-export function insertEscalationWithEvent(
-  db: Executor,
-  row: NewRow<'escalations'>,
-  event: { incident_id: string; at: Date; kind: string; actor_name: string; data: Record<string, unknown> },
-) {
+export function insertEscalationWithEvent(db: Executor, row: NewRow<'escalations'>, event: EngineEvent) {
   return db
     .with('esc', (c) =>
       c
@@ -119,21 +116,8 @@ export function insertEscalationWithEvent(
     .with('ev', (c) =>
       c
         .insertInto('incident_events')
-        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
-        .expression((eb) =>
-          eb
-            .selectFrom('esc')
-            .select([
-              sql<string>`${event.incident_id}::bigint`.as('incident_id'),
-              sql<Date>`${event.at}::timestamptz`.as('at'),
-              sql<string>`${event.kind}::text`.as('kind'),
-              sql<null>`null::bigint`.as('actor_id'),
-              sql<string>`${event.actor_name}::text`.as('actor_name'),
-              sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object('escalation', esc.id::text)`.as(
-                'data',
-              ),
-            ]),
-        )
+        .columns(EVENT_COLUMNS)
+        .expression((eb) => eb.selectFrom('esc').select(engineEventColumnsOf(event, 'escalation', 'esc.id')))
         .returning('id'),
     )
     .selectFrom('esc')

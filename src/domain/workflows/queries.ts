@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor, NewRow, Row } from '../../db/schema.ts';
 import { EVENT_KINDS } from '../incidents/events.ts';
+import { type EngineEvent, EVENT_COLUMNS, engineEventColumnsOf } from '../incidents/queries.ts';
 import type { LastUpdates, TimerMoments } from './snapshot.ts';
 
 // SQL of the workflow engine, including what its actions write into incident tables.
@@ -255,7 +256,7 @@ export async function insertRun(db: Executor, row: NewRow<'workflow_runs'>): Pro
 export async function insertRunWithEvent(
   db: Executor,
   row: NewRow<'workflow_runs'>,
-  event: { incident_id: string; at: Date; kind: string; actor_name: string; data: Record<string, unknown> },
+  event: EngineEvent,
 ): Promise<string | undefined> {
   const inserted = await db
     .with('run', (c) =>
@@ -268,20 +269,9 @@ export async function insertRunWithEvent(
     .with('ev', (c) =>
       c
         .insertInto('incident_events')
-        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .columns(EVENT_COLUMNS)
         .expression((eb) =>
-          eb
-            .selectFrom('run')
-            .select([
-              sql<string>`${event.incident_id}::bigint`.as('incident_id'),
-              sql<Date>`${event.at}::timestamptz`.as('at'),
-              sql<string>`${event.kind}::text`.as('kind'),
-              sql<null>`null::bigint`.as('actor_id'),
-              sql<string>`${event.actor_name}::text`.as('actor_name'),
-              sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object('workflow_run', run.id::text)`.as(
-                'data',
-              ),
-            ]),
+          eb.selectFrom('run').select(engineEventColumnsOf(event, 'workflow_run', 'run.id')),
         )
         .returning('id'),
     )

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SERVE_NODE_FLAGS, type ServerHandle, startServer } from '../scripts/lib/tocsin-process.ts';
 import { rssMb } from './proc.ts';
+import { pagerDutyServiceKey } from './service.ts';
 import { ensureWrk, runWrk } from './wrk.ts';
 
 // What Tocsin's resident memory is made of after ingest load (issue 14, the RSS budget in the README):
@@ -49,30 +50,13 @@ function line(label: string, m: Memory): string {
 async function rounds(nodeFlags: string[], label: string): Promise<void> {
   const server = await startServer({}, [], nodeFlags);
   try {
-    const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
-    const applied = await fetch(`${server.url}/api/v1/apply`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        documents: [
-          {
-            file: 'svc.yaml',
-            content:
-              'apiVersion: tocsin.dev/v1\nkind: Service\nmetadata: { name: memory }\nspec:\n  integrations:\n    - { name: events, type: pagerduty }\n',
-          },
-        ],
-      }),
-    });
-    if (!applied.ok) throw new Error(`apply → ${applied.status}`);
-    const svc = (await (await fetch(`${server.url}/api/v1/services/memory`, { headers })).json()) as {
-      integrations: { key: string }[];
-    };
+    const routingKey = await pagerDutyServiceKey(server, 'memory');
     console.log(label);
     console.log(line('at start', await memoryOf(server)));
     for (let round = 0; round < ROUNDS; round++) {
       const r = await runWrk({
         url: server.url,
-        routingKey: svc.integrations[0]?.key as string,
+        routingKey,
         mode: 'new',
         key: `m${round}-${Date.now().toString(36)}`,
         requests: REQUESTS,

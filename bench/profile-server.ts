@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startServer } from '../scripts/lib/tocsin-process.ts';
 import { benchIncidentWritePath } from './incidents.ts';
 import { type CpuProfile, printSummary } from './profile.ts';
+import { pagerDutyServiceKey } from './service.ts';
 import { ensureWrk, runWrk } from './wrk.ts';
 
 // Where Tocsin's CPU goes under one benchmark's load: `tocsin serve` runs with `node --cpu-prof`
@@ -26,28 +27,11 @@ async function profileUnder(what: 'ingest' | 'writes'): Promise<void> {
   try {
     if (what === 'ingest') {
       if (!ensureWrk()) throw new Error('wrk is not installed');
-      const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
-      const applied = await fetch(`${server.url}/api/v1/apply`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          documents: [
-            {
-              file: 'svc.yaml',
-              content:
-                'apiVersion: tocsin.dev/v1\nkind: Service\nmetadata: { name: profiled }\nspec:\n  integrations:\n    - { name: events, type: pagerduty }\n',
-            },
-          ],
-        }),
-      });
-      if (!applied.ok) throw new Error(`apply → ${applied.status}`);
-      const svc = (await (await fetch(`${server.url}/api/v1/services/profiled`, { headers })).json()) as {
-        integrations: { key: string }[];
-      };
+      const routingKey = await pagerDutyServiceKey(server, 'profiled');
       requests = Number(process.env.BENCH_PEER_REQUESTS ?? 10_000);
       const r = await runWrk({
         url: server.url,
-        routingKey: svc.integrations[0]?.key as string,
+        routingKey,
         mode: 'new',
         key: `p-${Date.now().toString(36)}`,
         requests,

@@ -14,6 +14,7 @@ import { Engine } from '../src/engine/engine.ts';
 import { engineModules } from '../src/engine/modules.ts';
 import type { OutboxModule } from '../src/engine/outbox.ts';
 import { type Provider, providerRegistry } from '../src/notify/providers/provider.ts';
+import { clusterCpuMs, postmasterOf } from './proc.ts';
 import { startProfile } from './profile.ts';
 import { embeddedStore, type Store } from './stores.ts';
 
@@ -109,7 +110,7 @@ export interface StatementFigures {
 }
 
 /** The counted store: the plan, its service and integration, the real engine modules, a push provider. */
-async function prepareCase(url: string, people: number) {
+async function prepareCase(url: string, people: number, declares = true) {
   const { db } = connect(url, 4);
   try {
     await migrate(db);
@@ -122,7 +123,9 @@ async function prepareCase(url: string, people: number) {
     await saveService({
       ctx,
       input: {
-        service: { name: 'counted', plan: 'counted', rules: { severity: { critical: 'P1' } } },
+        service: declares
+          ? { name: 'counted', plan: 'counted', rules: { severity: { critical: 'P1' } } }
+          : { name: 'counted' },
         mode: 'upsert',
       },
     });
@@ -213,6 +216,13 @@ export interface WokenFigures {
   /** Fewest statements of an idle pass (of three: an idle module records its tick once a second). */
   idleWhole: number;
   idleAlerts: number;
+  /** The engine's statements by module (engine:<module>; 'engine' the outbox's sends on wake-up). */
+  byModule: Map<string, number>;
+  /** CPU µs per alert of the engine's passes: this process, and the PostgreSQL cluster (/proc). */
+  cpuEngineUs: number;
+  pgEngineUs: number;
+  /** Alerts of a service without a plan: recorded only, nothing declared (the ingest bench's case). */
+  declares: boolean;
 }
 
 /**
@@ -227,8 +237,9 @@ async function countWoken(
   people: number,
   mode: 'whole' | 'kinds',
   counter: StatementCounter,
+  declares = true,
 ): Promise<WokenFigures> {
-  const { db, clock, ctx, integration, outbox, engine, pages } = await prepareCase(url, people);
+  const { db, clock, ctx, integration, outbox, engine, pages } = await prepareCase(url, people, declares);
   const listener = new pg.Client({ connectionString: url });
   const heard = new Set<string>();
   try {
@@ -249,12 +260,28 @@ async function countWoken(
     await engine.wokenPass(new Set());
     while (engine.busy) await engine.wokenPass(new Set());
     await take();
+    // Each module's statements under its own label (engine:<module>), the engine's total their sum.
+    const tickModule = engine.tickModule.bind(engine);
+    engine.tickModule = async (m) => {
+      const label = counter.label;
+      if (label === 'engine') counter.label = `engine:${m.name}`;
+      try {
+        return await tickModule(m);
+      } finally {
+        counter.label = label;
+      }
+    };
     counter.reset();
     let passes = 0;
+    const postmaster = await postmasterOf(url);
+    let nodeUs = 0;
+    let pgMs = 0;
     for (let i = 0; i < ALERTS; i++) {
       counter.label = 'ingest';
       await ingestAlertEvents({ ctx, input: { integration, events: [alertEvent(people, i)] } });
       counter.label = 'engine';
+      const pg0 = clusterCpuMs(postmaster);
+      const node0 = process.cpuUsage();
       let pending = await take();
       // As the engine's loop runs: a pass while a wake-up is pending or the last pass was busy.
       while (pending.size > 0 || engine.busy) {
@@ -268,8 +295,14 @@ async function countWoken(
         await outbox.idle();
         pending = await take();
       }
+      const node1 = process.cpuUsage(node0);
+      nodeUs += node1.user + node1.system;
+      pgMs += clusterCpuMs(postmaster) - pg0;
     }
-    const engineStatements = counter.counts.get('engine') ?? 0;
+    const byModule = new Map(
+      [...counter.counts].filter(([k]) => k.startsWith('engine')).map(([k, v]) => [k, v]),
+    );
+    const engineStatements = [...byModule.values()].reduce((a, b) => a + b, 0);
     const idle = async (kinds: Set<string>) => {
       let fewest = Number.POSITIVE_INFINITY;
       for (let n = 0; n < 3; n++) {
@@ -292,6 +325,10 @@ async function countWoken(
       passes,
       idleWhole,
       idleAlerts,
+      byModule,
+      declares,
+      cpuEngineUs: nodeUs / ALERTS,
+      pgEngineUs: (pgMs * 1000) / ALERTS,
     };
   } finally {
     counter.label = 'setup';
@@ -308,9 +345,18 @@ function reportWoken(figures: WokenFigures[]): void {
     `${'per declared incident'.padEnd(44)}${'statements'.padStart(12)}${'passes'.padStart(10)}${'pages'.padStart(8)}`,
   );
   for (const f of figures) {
-    const name = `${f.mode === 'whole' ? 'every wake-up a whole pass' : 'wake-ups by kind'}, ${f.people} paged`;
+    const name = `${f.mode === 'whole' ? 'every wake-up a whole pass' : 'wake-ups by kind'}, ${f.declares ? `${f.people} paged` : 'no plan'}`;
     console.log(
       `  ${name.padEnd(42)}${(f.engine / f.alerts).toFixed(1).padStart(12)}${(f.passes / f.alerts).toFixed(1).padStart(10)}${(f.pages / f.alerts).toFixed(2).padStart(8)}`,
+    );
+  }
+  for (const f of figures.filter((f) => f.mode === 'kinds')) {
+    console.log(
+      `  ${f.declares ? `declaring, ${f.people} paged` : 'recorded only (service without plan)'}: CPU µs per alert, engine ${f.cpuEngineUs.toFixed(0)} Tocsin + ${f.pgEngineUs.toFixed(0)} PostgreSQL; statements by module: ${[
+        ...f.byModule,
+      ]
+        .map(([k, v]) => `${k.replace('engine:', '')} ${(v / f.alerts).toFixed(1)}`)
+        .join(', ')}`,
     );
   }
   const [first] = figures;
@@ -365,7 +411,7 @@ export async function benchStatements(store?: Store): Promise<StatementFigures[]
   counter.install();
   try {
     const figures: StatementFigures[] = [];
-    for (const people of [1, 5]) {
+    for (const people of process.env.BENCH_STATEMENTS_WOKEN_ONLY === '1' ? [] : [1, 5]) {
       const name = `bench_statements_${people}`;
       await ensureDatabase(own.url, name);
       figures.push(await countCase(withDatabase(own.url, name), people, counter));
@@ -379,6 +425,10 @@ export async function benchStatements(store?: Store): Promise<StatementFigures[]
         woken.push(await countWoken(withDatabase(own.url, name), people, mode, counter));
       }
     }
+    await ensureDatabase(own.url, 'bench_statements_woken_recorded');
+    woken.push(
+      await countWoken(withDatabase(own.url, 'bench_statements_woken_recorded'), 1, 'kinds', counter, false),
+    );
     reportWoken(woken);
     return figures;
   } finally {
@@ -387,7 +437,20 @@ export async function benchStatements(store?: Store): Promise<StatementFigures[]
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.env.BENCH_STATEMENTS_TRACE_WOKEN) {
+  // One declaring (or, =recorded, one recorded-only) alert's engine statements, as the server runs.
+  const own = await embeddedStore('tocsin-bench-statements-');
+  const counter = new StatementCounter();
+  counter.install();
+  try {
+    await ensureDatabase(own.url, 'bench_trace');
+    const declares = process.env.BENCH_STATEMENTS_TRACE_WOKEN !== 'recorded';
+    reportWoken([await countWoken(withDatabase(own.url, 'bench_trace'), 1, 'kinds', counter, declares)]);
+  } finally {
+    counter.uninstall();
+    await own.stop();
+  }
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   benchStatements().catch((error) => {
     console.error(error);
     process.exitCode = 1;

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import pino from 'pino';
 import { VirtualClock } from '../src/db/clock.ts';
 import { connect, ensureDatabase, withDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { bootstrapAdmin } from '../src/domain/users/bootstrap-admin.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { engineModules } from '../src/engine/modules.ts';
 import { createMetrics } from '../src/http/metrics.ts';
 import { buildServer } from '../src/http/server.ts';
+import { clusterCpuMs, postmasterOf } from './proc.ts';
 import { StatementCounter } from './statements.ts';
 import { embeddedStore, type Store } from './stores.ts';
 
@@ -21,6 +25,14 @@ const TOKEN = 'tcs_bench_write_statements_0123456789';
 export interface WriteStatementFigures {
   incidents: number;
   perRequest: Map<string, number>;
+  /**
+   * The engine's reaction to each request, as the server runs it (the passes its wake-ups, heard on a
+   * real LISTEN tocsin_work, ask for, on the virtual clock; no delivery): statements by
+   * '<op> engine:<module>', and CPU µs per request of the passes (Tocsin, the PostgreSQL cluster).
+   */
+  engine: Map<string, number>;
+  enginePasses: Map<string, number>;
+  engineCpu: Map<string, { node: number; pg: number }>;
 }
 
 export async function countWriteStatements(store?: Store): Promise<WriteStatementFigures> {
@@ -44,6 +56,57 @@ export async function countWriteStatements(store?: Store): Promise<WriteStatemen
         bodyLimit: 262_144,
         version: 'bench',
       });
+      const engine = new Engine(
+        { db, clock, log: pino({ level: 'silent' }) },
+        engineModules({ deliver: false }),
+      );
+      const listener = new pg.Client({ connectionString: withDatabase(own.url, name) });
+      await listener.connect();
+      const heard = new Set<string>();
+      listener.on('notification', (n) => heard.add(n.payload ?? ''));
+      await listener.query('listen tocsin_work');
+      const postmaster = await postmasterOf(withDatabase(own.url, name));
+      const passes = new Map<string, number>();
+      const cpu = new Map<string, { node: number; pg: number }>();
+      // A round trip on the listening connection: the notifications of what committed before it are in.
+      const take = async () => {
+        const label = counter.label;
+        counter.label = 'listener';
+        await listener.query('select 1');
+        counter.label = label;
+        const kinds = new Set(heard);
+        heard.clear();
+        return kinds;
+      };
+      const tickModule = engine.tickModule.bind(engine);
+      let op = 'setup';
+      engine.tickModule = async (m) => {
+        counter.label = op === 'setup' ? 'setup' : `${op} engine:${m.name}`;
+        try {
+          return await tickModule(m);
+        } finally {
+          counter.label = 'setup';
+        }
+      };
+      // The passes the request's wake-ups ask for, as the engine's loop runs them.
+      const react = async (label: string) => {
+        op = label;
+        const pg0 = clusterCpuMs(postmaster);
+        const node0 = process.cpuUsage();
+        let pending = await take();
+        while (pending.size > 0 || engine.busy) {
+          await engine.wokenPass(pending);
+          passes.set(label, (passes.get(label) ?? 0) + 1);
+          pending = await take();
+        }
+        const node1 = process.cpuUsage(node0);
+        const c = cpu.get(label) ?? { node: 0, pg: 0 };
+        cpu.set(label, {
+          node: c.node + node1.user + node1.system,
+          pg: c.pg + (clusterCpuMs(postmaster) - pg0) * 1000,
+        });
+        op = 'setup';
+      };
       const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
       const send = async (method: 'POST' | 'PUT', url: string, payload: string, label: string) => {
         counter.label = label;
@@ -59,6 +122,7 @@ export async function countWriteStatements(store?: Store): Promise<WriteStatemen
         counter.label = 'setup';
         if (res.statusCode >= 300)
           throw new Error(`${method} ${url} → ${res.statusCode} ${res.body.slice(0, 200)}`);
+        await react(label);
         return res.json() as Record<string, unknown>;
       };
       try {
@@ -90,15 +154,27 @@ export async function countWriteStatements(store?: Store): Promise<WriteStatemen
           );
         };
         // The first round warms the caches (plan version, token): not counted.
+        await engine.wokenPass(new Set());
+        while (engine.busy) await engine.wokenPass(new Set());
         await round(-1, () => 'setup');
         counter.reset();
+        passes.clear();
+        cpu.clear();
         for (let i = 0; i < INCIDENTS; i++) await round(i, (op) => op);
-        const perRequest = new Map(
-          [...counter.counts.entries()].filter(([k]) => k !== 'setup').map(([k, v]) => [k, v / INCIDENTS]),
-        );
-        return { incidents: INCIDENTS, perRequest };
+        const per = (entries: [string, number][]) => new Map(entries.map(([k, v]) => [k, v / INCIDENTS]));
+        const counted = [...counter.counts.entries()].filter(([k]) => k !== 'setup' && k !== 'listener');
+        return {
+          incidents: INCIDENTS,
+          perRequest: per(counted.filter(([k]) => !k.includes(' engine:'))),
+          engine: per(counted.filter(([k]) => k.includes(' engine:'))),
+          enginePasses: per([...passes]),
+          engineCpu: new Map(
+            [...cpu].map(([k, v]) => [k, { node: v.node / INCIDENTS, pg: v.pg / INCIDENTS }]),
+          ),
+        };
       } finally {
         await app.close();
+        await listener.end();
       }
     } finally {
       await db.destroy();
@@ -119,6 +195,19 @@ export function reportWriteStatements(f: WriteStatementFigures): void {
     console.log(`  ${op.padEnd(12)} ${n.toFixed(1).padStart(6)}`);
   }
   console.log(`  ${'total'.padEnd(12)} ${total.toFixed(1).padStart(6)}  (declare + transition + note)`);
+  console.log(
+    "the engine's reaction (the passes each request's wake-ups ask for; no delivery): statements per request",
+  );
+  for (const op of f.perRequest.keys()) {
+    const modules = [...f.engine].filter(([k]) => k.startsWith(`${op} engine:`));
+    const sum = modules.reduce((a, [, v]) => a + v, 0);
+    const c = f.engineCpu.get(op);
+    console.log(
+      `  ${op.padEnd(12)} ${sum.toFixed(1).padStart(6)} in ${(f.enginePasses.get(op) ?? 0).toFixed(1)} passes, CPU µs ${c?.node.toFixed(0)} Tocsin + ${c?.pg.toFixed(0)} PostgreSQL: ${modules
+        .map(([k, v]) => `${k.slice(op.length + 8)} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

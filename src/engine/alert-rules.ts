@@ -16,12 +16,17 @@ export function alertRulesModule(plans = new PlanCache()): EngineModule {
     id: 20,
     name: 'alert-rules',
     wakesOn: ['alerts'],
-    tick: async ({ tx, now, log }) => {
+    // Rerun at once only after a full claim: a partial one took every undecided alert there was, and
+    // alerts committed since come with their own wake-up. The incidents a tick declares beyond those
+    // whose workflows it runs (DECLARED_BATCH) have unprocessed events, whose insert woke
+    // workflow-events.
+    saysMore: true,
+    tick: async ({ tx, now, log, more }) => {
       withTxMemo(tx);
       const declared: string[] = [];
-      const routed = await routeAlerts({ tx, now, log, declared });
+      const routed = await routeAlerts({ tx, now, log, declared, more });
       await processDeclaredIncidentEvents({ tx, now, log, plans }, declared);
-      return routed + (await noteAlertsResolved({ tx, now, log }));
+      return routed + (await noteAlertsResolved({ tx, now, log, more }));
     },
   };
 }

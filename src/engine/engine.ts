@@ -12,6 +12,11 @@ export interface TickContext {
   clock: Clock;
   now: Date;
   log?: Logger | undefined;
+  /**
+   * The tick took a full batch: work may be left, run the module again at once. Only a module with
+   * saysMore calls it; for the others any work handled means a rerun.
+   */
+  more(): void;
 }
 
 /**
@@ -41,12 +46,25 @@ export interface EngineModule {
    * checks, the auditor …), not on every commit's wake-up.
    */
   wakesOn?: readonly WorkKind[];
+  /**
+   * The module says when a tick may have left work behind (ctx.more(): a batch was full), so a tick
+   * that handled a partial batch is not rerun to find nothing (a transaction, the lock, the claims:
+   * 5 statements after each routed alert). What its work gives other modules to do comes with the
+   * commit's wake-up. Without it, a tick that handled anything is rerun at once.
+   */
+  saysMore?: boolean;
 }
 
 /** How often an idle module records its tick in engine_modules (what /health/detailed reads). */
 const HEARTBEAT_MS = 1000;
 
-export type TickOutcome = { module: string; outcome: 'ran' | 'skipped' | 'error'; handled: number };
+export type TickOutcome = {
+  module: string;
+  outcome: 'ran' | 'skipped' | 'error';
+  handled: number;
+  /** Work may be left: run the module again at once (handled > 0, or the module said so: saysMore). */
+  more: boolean;
+};
 
 export interface EngineDeps {
   db: Db;
@@ -106,11 +124,15 @@ export class Engine {
     const started = Date.now();
     const last = this.recorded.get(module.name);
     let wrote = false;
+    let said = false;
+    const more = () => {
+      said = true;
+    };
     try {
       const result = await db.transaction().execute(async (tx) => {
         if (!(await tryAdvisoryXactLock(tx, LOCKS.engineModuleBase + module.id))) return null;
         const now = clock.now();
-        const handled = await module.tick({ tx, db, clock, now, log });
+        const handled = await module.tick({ tx, db, clock, now, log, more });
         if (handled > 0 || !last || last.error || Date.now() - last.at >= HEARTBEAT_MS) {
           const ticks = String((last?.unrecorded ?? 0) + 1);
           await tx
@@ -145,7 +167,8 @@ export class Engine {
       }
       const outcome = result === null ? 'skipped' : 'ran';
       this.deps.metrics?.engineTicks.inc({ module: module.name, outcome });
-      return { module: module.name, outcome, handled: result ?? 0 };
+      const handled = result ?? 0;
+      return { module: module.name, outcome, handled, more: module.saysMore ? said : handled > 0 };
     } catch (error) {
       log?.error({ err: error, module: module.name }, 'engine module failed');
       // The next tick that works clears the recorded error at once.
@@ -157,7 +180,7 @@ export class Engine {
         .onConflict((oc) => oc.column('module').doUpdateSet({ last_error: String(error) }))
         .execute()
         .catch(() => {});
-      return { module: module.name, outcome: 'error', handled: 0 };
+      return { module: module.name, outcome: 'error', handled: 0, more: false };
     }
   }
 
@@ -168,7 +191,7 @@ export class Engine {
 
   private async passOver(modules: readonly EngineModule[]): Promise<TickOutcome[]> {
     if (!(await this.schemaMatches())) {
-      return modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0 }));
+      return modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0, more: false }));
     }
     const out: TickOutcome[] = [];
     for (const module of modules) out.push(await this.tickModule(module));
@@ -196,12 +219,12 @@ export class Engine {
     ) {
       this.wholePassDueAt = now + this.intervalMs;
       const outcomes = await this.tick();
-      if (outcomes.some((o) => o.handled > 0)) this.again = 'whole';
+      if (outcomes.some((o) => o.more)) this.again = 'whole';
       return outcomes;
     }
     const modules = this.modules.filter((m) => again.has(m) || m.wakesOn?.some((k) => woken.has(k)));
     const outcomes = await this.passOver(modules);
-    this.again = new Set(modules.filter((_, i) => (outcomes[i]?.handled ?? 0) > 0));
+    this.again = new Set(modules.filter((_, i) => outcomes[i]?.more));
     return outcomes;
   }
 

@@ -43,5 +43,7 @@ export async function noteAlertsResolved(env: RouteEnv): Promise<number> {
       await addNote({ ctx, input: { incidentId: id, text: `Not resolved automatically: ${error.message}` } });
     }
   }
+  // A full batch may have left incidents behind: the engine runs the module again at once.
+  if (rows.length === BATCH) env.more?.();
   return rows.length;
 }

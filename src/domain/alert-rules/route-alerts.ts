@@ -43,6 +43,8 @@ export interface RouteEnv {
    * caller can run their workflows — their first pages — in the same transaction.
    */
   declared?: string[] | undefined;
+  /** Called when a batch was full (work may be left): the engine's TickContext.more. */
+  more?: (() => void) | undefined;
 }
 
 type Undecided = Awaited<ReturnType<typeof q.claimUndecided>>[number];
@@ -82,6 +84,8 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
   const ctx = rulesCtx(env);
   const batch = await q.claimUndecided(env.tx, env.now, ROUTE_BATCH);
   if (batch.length === 0) return 0;
+  // A full claim may have left undecided alerts behind: the engine runs the module again at once.
+  if (batch.length === ROUTE_BATCH) env.more?.();
   const since = new Date(Math.min(...batch.map((a) => a.first_seen_at.getTime())));
   const suppressions = await maintenance.suppressionsActiveBetween(env.tx, since, env.now);
   const routeAll = async (isolate: boolean) => {

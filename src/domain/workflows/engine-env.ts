@@ -9,6 +9,8 @@ import { type IncidentSnapshot, snapshotOf } from './snapshot.ts';
 /** What the workflow engine modules pass to the workflow operations: their tx, clock reading, plans. */
 export interface WorkflowEnv extends FireEnv {
   plans: PlanCache;
+  /** Called when a claim was full (events may be left): the engine's TickContext.more. */
+  more?: (() => void) | undefined;
 }
 
 /** Whether a plan's workflows look at other incidents (the one condition that needs the database). */

@@ -32,6 +32,8 @@ const TRIGGERS = new Set<string>(EVENT_TRIGGERS);
  */
 export async function processWorkflowEvents(env: WorkflowEnv, batch = EVENT_BATCH): Promise<number> {
   const claimed = await q.claimEvents(env.tx, batch, env.now);
+  // A full claim may have left events behind: the engine runs the module again at once.
+  if (claimed.length === batch) env.more?.();
   // Marked processed by the claim. Only the kinds plans can trigger on (which are also every kind the
   // incident channel and the announcements post) and the events of resolved incidents (their late
   // targets) need the incidents and plans: the paging and firing records the engine appends

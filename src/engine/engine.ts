@@ -20,11 +20,12 @@ export interface TickContext {
 }
 
 /**
- * The kinds of committed work the NOTIFY tocsin_work payload names (triggers of migrations 0610 and
- * 0611): new alerts, timeline events, escalations, outbox messages. '' (or a kind no module knows)
- * asks for a whole pass.
+ * The kinds of committed work the NOTIFY tocsin_work payload names (triggers of migrations 0610, 0611
+ * and 0760): new alerts, timeline events, escalations with a step due, messages to contacts
+ * ('outbox') and to people to fan out ('messages'). '' (or a kind no module knows) asks for a whole
+ * pass.
  */
-export type WorkKind = 'alerts' | 'events' | 'escalations' | 'outbox';
+export type WorkKind = 'alerts' | 'events' | 'escalations' | 'outbox' | 'messages';
 
 export interface EngineModule {
   /** Stable small number: the module's advisory lock is LOCKS.engineModuleBase + id. */
@@ -113,9 +114,10 @@ export class Engine {
   }
 
   /**
-   * Per module, what this process last wrote to engine_modules: an idle tick records itself only once
-   * a second (HEARTBEAT_MS), adding the ticks it did not record, instead of one more statement in
-   * every module's every pass (13 per pass when an engine drains a queue or is woken often).
+   * Per module, what this process last wrote to engine_modules: a tick, idle or busy, records itself
+   * only once a second (HEARTBEAT_MS), adding the ticks it did not record, instead of one more
+   * statement in every module's every pass (13 per pass when an engine drains a queue or is woken
+   * often).
    */
   private readonly recorded = new Map<string, { at: number; unrecorded: number; error: boolean }>();
 
@@ -133,7 +135,9 @@ export class Engine {
         if (!(await tryAdvisoryXactLock(tx, LOCKS.engineModuleBase + module.id))) return null;
         const now = clock.now();
         const handled = await module.tick({ tx, db, clock, now, log, more });
-        if (handled > 0 || !last || last.error || Date.now() - last.at >= HEARTBEAT_MS) {
+        // A busy tick too records itself only when the heartbeat is due: a module draining a queue,
+        // or woken by every commit, paid one more statement per tick for a row read once a second.
+        if (!last || last.error || Date.now() - last.at >= HEARTBEAT_MS) {
           const ticks = String((last?.unrecorded ?? 0) + 1);
           await tx
             .insertInto('engine_modules')

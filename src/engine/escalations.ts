@@ -16,9 +16,10 @@ export function escalationsModule(options: { publicUrl?: string; plans?: PlanCac
   return {
     id: 3,
     name: 'escalations',
-    // New escalations (their first step is due now) and messages to people (user:, group:, role:
-    // outbox rows) to fan out; later steps are due on the clock (the poll).
-    wakesOn: ['escalations', 'outbox'],
+    // New escalations whose first step is due (not run by the transaction that started them) and
+    // messages to people (user:, group:, role: outbox rows) to fan out: migration 0760's wake-ups;
+    // later steps are due on the clock (the poll). Messages to contacts ('outbox') are not its work.
+    wakesOn: ['escalations', 'messages'],
     async tick({ tx, now }) {
       withTxMemo(tx);
       const routed = await routeLogicalMessages(tx, now, plans);

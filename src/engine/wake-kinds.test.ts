@@ -82,7 +82,7 @@ describe('engine wake-ups by kind of work', () => {
     next = nextPass();
     engine.wake('outbox');
     await next;
-    expect(ran(passes[4])).toEqual(['escalations', 'outbox']);
+    expect(ran(passes[4])).toEqual(['outbox']);
     expect(await silentAlerts()).toEqual([]);
 
     // An interval after the last whole pass, the next wake-up's pass is whole: the heartbeat's
@@ -150,6 +150,48 @@ describe('engine wake-ups by kind of work', () => {
       ['router'],
       ['router'],
     ]);
+    expect(queued).toBe(0);
+  });
+
+  it('runs a module that says when its batch was full (saysMore) again only when it was', async () => {
+    // Three queued alerts, claimed two at a time: full, then partial (one), then nothing to run.
+    let queued = 3;
+    const claims: number[] = [];
+    const batched: EngineModule = {
+      id: 1,
+      name: 'batched',
+      wakesOn: ['alerts'],
+      saysMore: true,
+      tick: async ({ more }) => {
+        const took = Math.min(2, queued);
+        queued -= took;
+        claims.push(took);
+        if (took === 2) more();
+        return took;
+      },
+    };
+    const passes: string[][] = [];
+    const waiters: [number, () => void][] = [];
+    const afterPasses = (n: number) => new Promise<void>((resolve) => waiters.push([n, resolve]));
+    const engine = new Engine(
+      {
+        db: t.db,
+        clock,
+        onPass: (outcomes) => {
+          passes.push(outcomes.map((o) => o.module));
+          for (const [n, resolve] of waiters) if (passes.length >= n) resolve();
+        },
+      },
+      [batched],
+    );
+    let next = afterPasses(1);
+    engine.start(HOUR);
+    await next; // the start's whole pass takes two (full: again at once) …
+    next = afterPasses(2);
+    await next; // … and the last one: a partial claim, not run again
+    expect(engine.busy).toBe(false);
+    await engine.stop();
+    expect(claims).toEqual([2, 1]);
     expect(queued).toBe(0);
   });
 

@@ -63,12 +63,16 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
 
   /**
    * Settles expired leases first (pages answered meanwhile are cancelled, exhausted ones dead-lettered,
-   * so neither is reclaimed), then claims what the window has room for. The tick and refills alike.
+   * so neither is reclaimed), then claims what the window has room for. The tick does both; a refill
+   * (delivery on commit, or a backlog drained as sends finish) claims new and retried rows only: a
+   * lease runs out after minutes (its sender died), and the engine's pass, whole at least every poll
+   * interval, settles and reclaims it; three statements fewer before each page on commit goes out.
    */
-  const claim = async (tx: Executor, now: Date) => {
-    const expired =
-      (await outbox.cancelAnsweredLeases(tx, now)) +
-      (await outbox.failExhaustedLeases(tx, now, retry.maxAttempts));
+  const claim = async (tx: Executor, now: Date, leases = true) => {
+    const expired = leases
+      ? (await outbox.cancelAnsweredLeases(tx, now)) +
+        (await outbox.failExhaustedLeases(tx, now, retry.maxAttempts))
+      : 0;
     const room = maxInFlight - sending;
     if (room <= 0) {
       // A full window: nothing claimed now, but a finished send claims again (refill).
@@ -82,6 +86,7 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
       room,
       new Date(now.getTime() + leaseMs),
       retry.maxAttempts,
+      leases,
     );
     more = claimed.length >= room;
     return { expired, claimed };
@@ -139,7 +144,7 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
           more = false;
           return [];
         }
-        return (await claim(tx, env.clock.now())).claimed;
+        return (await claim(tx, env.clock.now(), false)).claimed;
       })
       .then((claimed) => deliver(env, claimed, true))
       .catch((error) => {

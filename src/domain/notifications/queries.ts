@@ -98,6 +98,8 @@ export async function claimDueOutbox(
   limit: number,
   leaseUntil: Date,
   maxAttempts: number,
+  /** Also reclaim rows whose lease ran out (false: new and retried rows only, one statement less). */
+  expiredLeases = true,
 ) {
   if (channels.length === 0 || limit <= 0) return [];
   const dueOf = (status: 'sending' | 'pending', max: number) =>
@@ -116,7 +118,7 @@ export async function claimDueOutbox(
       .forUpdate()
       .skipLocked()
       .execute();
-  const expired = await dueOf('sending', limit);
+  const expired = expiredLeases ? await dueOf('sending', limit) : [];
   const candidates =
     expired.length < limit ? [...expired, ...(await dueOf('pending', limit - expired.length))] : expired;
   const due = await throttle(tx, candidates, now);

@@ -54,6 +54,12 @@ export interface EngineModule {
    * commit's wake-up. Without it, a tick that handled anything is rerun at once.
    */
   saysMore?: boolean;
+  /**
+   * In a pass for wake-ups (not a whole pass): whether the module still has the work they named.
+   * False skips its tick (a transaction, the lock, its claims) when the module has done that work on
+   * its own since (the outbox's delivery on commit). Without it the module runs.
+   */
+  wanted?(): Promise<boolean>;
 }
 
 /** How often an idle module records its tick in engine_modules (what /health/detailed reads). */
@@ -226,7 +232,11 @@ export class Engine {
       if (outcomes.some((o) => o.more)) this.again = 'whole';
       return outcomes;
     }
-    const modules = this.modules.filter((m) => again.has(m) || m.wakesOn?.some((k) => woken.has(k)));
+    const modules: EngineModule[] = [];
+    for (const m of this.modules) {
+      if (again.has(m)) modules.push(m);
+      else if (m.wakesOn?.some((k) => woken.has(k)) && (!m.wanted || (await m.wanted()))) modules.push(m);
+    }
     const outcomes = await this.passOver(modules);
     this.again = new Set(modules.filter((_, i) => outcomes[i]?.more));
     return outcomes;

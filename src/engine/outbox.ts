@@ -60,6 +60,13 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
   let refilling: Promise<void> | undefined;
   /** stop() was called: claim nothing more; sends under way finish and are recorded. */
   let stopping = false;
+  /**
+   * Wake-ups heard (woken() calls), and how many of them a committed refill has answered: one that
+   * began after them, took the lock and claimed less than its room, so it took every due row they
+   * announced. While all are answered, the pass they also ask for need not run the module (wanted).
+   */
+  let wakeups = 0;
+  let answered = 0;
 
   /**
    * Settles expired leases first (pages answered meanwhile are cancelled, exhausted ones dead-lettered,
@@ -136,6 +143,8 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
   const refill = (env: DeliveryEnv) => {
     // Half the window free at least: a claim costs about the same for 1 row as for 32.
     if (stopping || !more || refilling || sending > maxInFlight / 2) return;
+    const heard = wakeups;
+    let whole = false;
     const pass = env.db
       .transaction()
       .execute(async (tx) => {
@@ -144,9 +153,14 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
           more = false;
           return [];
         }
-        return (await claim(tx, env.clock.now(), false)).claimed;
+        const { claimed } = await claim(tx, env.clock.now(), false);
+        whole = !more;
+        return claimed;
       })
-      .then((claimed) => deliver(env, claimed, true))
+      .then((claimed) => {
+        if (whole) answered = Math.max(answered, heard);
+        deliver(env, claimed, true);
+      })
       .catch((error) => {
         // The store is failing (or the process stopping): leave it to the engine's next pass.
         more = false;
@@ -173,8 +187,16 @@ export function outboxModule(options: OutboxModuleOptions = {}): OutboxModule {
     // (skipped while a tick of this module, here or elsewhere, holds the lock: that tick claims it,
     // or the pass the same notification asks for does).
     woken(deps) {
+      wakeups++;
       more = true;
       refill(deps);
+    },
+    // The refill a wake-up started has often claimed what it announced before the pass reaches this
+    // module: then the pass skips it (7 statements that would find nothing). A refill still under
+    // way, or one that missed the lock or filled its window, leaves the tick to run (not waited
+    // for: the pass, and the next one behind it, would wait on delivery's transaction).
+    async wanted() {
+      return refilling !== undefined || answered < wakeups;
     },
     async idle() {
       while (running.size > 0 || refilling) await Promise.allSettled([...running, refilling]);

@@ -15,6 +15,7 @@ import * as q from '../src/domain/alerts/queries.ts';
 //   EXPLAIN=1                                                       logs plans (auto_explain) to the server log
 //   PG_URL=postgres://…                                             an existing server (else a throwaway PG 15)
 //   DETAILS_TWICE=1                                                 sends details beside raw, as before migration 0710
+//   ROUTE_BATCH=n                                                   alerts a routing claim takes (500)
 //   REPEAT=n                                                        measures current (and routing) n times
 //   ROUTE=1                                                         also measures the alert-rules module's SQL for
 //                                                                   alerts that declare nothing (claim + markRouted)
@@ -84,6 +85,8 @@ function run(key: string): q.TriggerRun {
 }
 const BATCH = Number(process.env.BATCH ?? 25);
 const BATCHES = Number(process.env.BATCHES ?? 300);
+// The alert-rules tick's claim: 500 (ROUTE_BATCH in route-alerts.ts) when a backlog waits, fewer in a steady flow.
+const ROUTE_BATCH = Number(process.env.ROUTE_BATCH ?? 500);
 let seq = 0;
 const backend = Number(
   (await db.selectNoFrom((eb) => eb.fn<number>('pg_backend_pid', []).as('p')).executeTakeFirstOrThrow()).p,
@@ -151,7 +154,7 @@ async function measureRouting() {
   let n = 0;
   for (;;) {
     const routed = await inTx(db, async (tx) => {
-      const batch = await rules.claimUndecided(tx, new Date(), 500);
+      const batch = await rules.claimUndecided(tx, new Date(), ROUTE_BATCH);
       const decided = batch.map((alert) => ({
         id: alert.id,
         routing: 'no-plan',

@@ -15,6 +15,8 @@ import * as q from '../src/domain/alerts/queries.ts';
 //   EXPLAIN=1                                                       logs plans (auto_explain) to the server log
 //   PG_URL=postgres://…                                             an existing server (else a throwaway PG 15)
 //   DETAILS_TWICE=1                                                 sends details beside raw, as before migration 0710
+//   ROUTE_BATCH=n                                                   alerts a routing claim takes (500)
+//   REPEAT=n                                                        measures current (and routing) n times
 //   ROUTE=1                                                         also measures the alert-rules module's SQL for
 //                                                                   alerts that declare nothing (claim + markRouted)
 // CPU rather than time: a shared 2-core machine moves wall-clock figures far more than CPU per row.
@@ -83,6 +85,8 @@ function run(key: string): q.TriggerRun {
 }
 const BATCH = Number(process.env.BATCH ?? 25);
 const BATCHES = Number(process.env.BATCHES ?? 300);
+// The alert-rules tick's claim: 500 (ROUTE_BATCH in route-alerts.ts) when a backlog waits, fewer in a steady flow.
+const ROUTE_BATCH = Number(process.env.ROUTE_BATCH ?? 500);
 let seq = 0;
 const backend = Number(
   (await db.selectNoFrom((eb) => eb.fn<number>('pg_backend_pid', []).as('p')).executeTakeFirstOrThrow()).p,
@@ -129,6 +133,8 @@ async function measureRouting() {
   const { sql } = await import('kysely');
   const { inTx } = await import('../src/db/tx.ts');
   await sql`update alerts set routed_at = now(), routing = 'warm-up' where routed_at is null`.execute(db);
+  // As markRouted does, the queue of undecided alerts (migration 0740) loses what was decided.
+  await sql`delete from alerts_undecided`.execute(db);
   for (let i = 0; i < BATCHES; i++)
     await q.upsertTriggerRuns(
       db,
@@ -136,12 +142,19 @@ async function measureRouting() {
       new Date(),
       true,
     );
+  const updates = async () => {
+    // The routing backend's counters reach pg_stat_user_tables when it flushes them.
+    await sql`select pg_stat_force_next_flush()`.execute(db);
+    await sql`select 1`.execute(db);
+    return one(`select n_tup_upd u, n_tup_hot_upd h from pg_stat_user_tables where relname = 'alerts'`);
+  };
+  const u0 = await updates();
   const a = (await one('select pg_current_wal_insert_lsn() l')).l;
   const c0 = cpu();
   let n = 0;
   for (;;) {
     const routed = await inTx(db, async (tx) => {
-      const batch = await rules.claimUndecided(tx, new Date(), 500);
+      const batch = await rules.claimUndecided(tx, new Date(), ROUTE_BATCH);
       const decided = batch.map((alert) => ({
         id: alert.id,
         routing: 'no-plan',
@@ -155,19 +168,22 @@ async function measureRouting() {
   const c1 = cpu();
   const b = (await one('select pg_current_wal_insert_lsn() l')).l;
   const wal = Number((await one('select pg_wal_lsn_diff($2,$1) d', [a, b])).d);
+  const u1 = await updates();
+  const hot = (Number(u1.h) - Number(u0.h)) / (Number(u1.u) - Number(u0.u));
   console.log(
-    `${`routing ${n} alerts (claim + markRouted, no plan)`.padEnd(56)} backend CPU ${(((c1 - c0) / n) * 1000).toFixed(0).padStart(4)} µs/alert  WAL ${(wal / n).toFixed(0)} B/alert`,
+    `${`routing ${n} alerts (claim + markRouted, no plan)`.padEnd(56)} backend CPU ${(((c1 - c0) / n) * 1000).toFixed(0).padStart(4)} µs/alert  WAL ${(wal / n).toFixed(0)} B/alert  HOT ${(hot * 100).toFixed(0)}%`,
   );
 }
 try {
   if (old) await measure(`older (${OLD})`, old.upsertTriggerRuns);
-  await measure('current', q.upsertTriggerRuns);
+  for (let i = 0; i < Number(process.env.REPEAT ?? 1); i++) await measure('current', q.upsertTriggerRuns);
   for (const stmt of (process.env.EXTRA ?? '').split(';').filter(Boolean)) {
     await client.query(stmt);
     await measure(stmt, q.upsertTriggerRuns);
   }
   if (process.env.ROUTE) {
-    await measureRouting();
+    // REPEAT=n: n runs of each, as a loaded machine moves single figures by ±30% (take the least).
+    for (let i = 0; i < Number(process.env.REPEAT ?? 1); i++) await measureRouting();
     for (const stmt of (process.env.ROUTE_EXTRA ?? '').split(';').filter(Boolean)) {
       await client.query(stmt);
       console.log(stmt);

@@ -577,6 +577,11 @@ export interface AlertsTable {
   updated_at: Ts;
 }
 
+/** The alerts the alert rules have yet to decide (migration 0740): a queue kept by alerts' triggers and markRouted. */
+export interface AlertsUndecidedTable {
+  alert_id: Ref;
+}
+
 export interface AlertEventsTable {
   id: Generated<string>;
   alert_id: Ref;
@@ -941,6 +946,7 @@ export interface Database {
   integrations: IntegrationsTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
+  alerts_undecided: AlertsUndecidedTable;
   heartbeats: HeartbeatsTable;
   users: UsersTable;
   teams: TeamsTable;

@@ -9,43 +9,74 @@ import type { Executor } from '../../db/schema.ts';
  * resolved, which ends the wait). SKIP LOCKED so an ingest or a person holding one does not stall
  * the engine; it is decided on a later tick. Only the columns the rules read: an alert's payload
  * (details, links, images, raw — most of its bytes) is never fetched and parsed to be routed.
+ *
+ * The queue alerts_undecided (migration 0740) says which alerts to look at, in the order they were
+ * inserted (ids); routed_at, checked on the locked alert, says whether one is still undecided. The
+ * alert is looked up (and locked) in a lateral subquery, one queue entry after the other, so the
+ * plan walks the queue and stops at `limit`: joined plainly, the planner may instead walk every
+ * alert ever received in id order (the ids being equal) and filter out the decided ones.
  */
 export function claimUndecided(db: Executor, now: Date, limit: number) {
   return db
-    .selectFrom('alerts')
-    .innerJoin('services', 'services.id', 'alerts.service_id')
+    .selectFrom('alerts_undecided')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('alerts')
+          .select([
+            'alerts.id',
+            'alerts.service_id',
+            'alerts.dedup_key',
+            'alerts.status',
+            'alerts.summary',
+            'alerts.source',
+            'alerts.severity',
+            'alerts.component',
+            'alerts.alert_group',
+            'alerts.alert_class',
+            'alerts.labels',
+            'alerts.started_at',
+            'alerts.first_seen_at',
+            'alerts.resolved_at',
+            'alerts.route_after',
+            'alerts.detached_from',
+          ])
+          .whereRef('alerts.id', '=', 'alerts_undecided.alert_id')
+          .where('alerts.routed_at', 'is', null)
+          .where((w) =>
+            w.or([
+              w('alerts.route_after', 'is', null),
+              w('alerts.route_after', '<=', now),
+              w('alerts.status', '=', 'resolved'),
+            ]),
+          )
+          .forUpdate()
+          .skipLocked()
+          .as('a'),
+      (join) => join.onTrue(),
+    )
+    .innerJoin('services', 'services.id', 'a.service_id')
     .select([
-      'alerts.id',
-      'alerts.service_id',
-      'alerts.dedup_key',
-      'alerts.status',
-      'alerts.summary',
-      'alerts.source',
-      'alerts.severity',
-      'alerts.component',
-      'alerts.alert_group',
-      'alerts.alert_class',
-      'alerts.labels',
-      'alerts.started_at',
-      'alerts.first_seen_at',
-      'alerts.resolved_at',
-      'alerts.route_after',
-      'alerts.detached_from',
+      'a.id',
+      'a.service_id',
+      'a.dedup_key',
+      'a.status',
+      'a.summary',
+      'a.source',
+      'a.severity',
+      'a.component',
+      'a.alert_group',
+      'a.alert_class',
+      'a.labels',
+      'a.started_at',
+      'a.first_seen_at',
+      'a.resolved_at',
+      'a.route_after',
+      'a.detached_from',
     ])
     .select(['services.name as service', 'services.plan_name', 'services.rules'])
-    .where('alerts.routed_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb('alerts.route_after', 'is', null),
-        eb('alerts.route_after', '<=', now),
-        eb('alerts.status', '=', 'resolved'),
-      ]),
-    )
-    .orderBy('alerts.first_seen_at')
-    .orderBy('alerts.id')
+    .orderBy('alerts_undecided.alert_id')
     .limit(limit)
-    .forUpdate('alerts')
-    .skipLocked()
     .execute();
 }
 
@@ -63,7 +94,8 @@ export interface RoutedDecision {
  * is never decided again) and its `routed` event, all at `at` by `actor`, and announces the routed
  * alerts on tocsin_events, 80 a notification (migration 0711: the row trigger leaves the decision
  * to this statement). Each column goes as one array parameter; unnest() turns them into rows.
- * Returns the ids it routed.
+ * No index of alerts names the columns written here (migration 0740), so with room on the alert's
+ * page the update is heap-only. Returns the ids it routed.
  */
 export async function markRouted(
   db: Executor,
@@ -72,10 +104,11 @@ export async function markRouted(
   actor: string,
 ): Promise<Set<string>> {
   if (decisions.length === 0) return new Set();
+  const ids = decisions.map((d) => d.id);
   const { rows } = await sql<{ alert_id: string }>`
     with decided as (
       select * from unnest(
-        ${decisions.map((d) => d.id)}::bigint[],
+        ${ids}::bigint[],
         ${decisions.map((d) => d.routing)}::text[],
         ${decisions.map((d) => d.incidentId ?? null)}::bigint[],
         ${decisions.map((d) => JSON.stringify(d.data))}::jsonb[]
@@ -90,8 +123,16 @@ export async function markRouted(
         detached_from = null,
         incident_id = coalesce(decided.incident_id, alerts.incident_id)
       from decided
-      where alerts.id = decided.id and alerts.routed_at is null
+      -- The ids again, as an array: the alerts are found by primary key whatever the planner
+      -- guesses of how many are undecided (it would otherwise hash every undecided alert).
+      where alerts.id = any(${ids}::bigint[]) and alerts.id = decided.id and alerts.routed_at is null
       returning alerts.id, alerts.incident_id, decided.data
+    ),
+    -- Out of the queue of undecided alerts (migration 0740); an unreferenced CTE still runs.
+    dequeued as (
+      delete from alerts_undecided
+      where alerts_undecided.alert_id = any(${ids}::bigint[])
+        and alerts_undecided.alert_id in (select routed.id from routed)
     ),
     logged as (
       insert into alert_events (alert_id, at, kind, actor, data)

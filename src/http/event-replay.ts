@@ -32,6 +32,9 @@ export class EventReplay {
     this.seq += 1;
     this.kept.push({ seq: this.seq, message });
     if (this.kept.length > this.keep) this.kept.shift();
+    // Every new alert passes here twice (ingest, routing), mostly with no console open: the id is
+    // only built for readers (after() builds those of replayed messages).
+    if (this.readers.size === 0) return;
     const numbered = { id: `${this.epoch}-${this.seq}`, message };
     for (const fn of this.readers) fn(numbered);
   }

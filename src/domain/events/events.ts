@@ -18,10 +18,30 @@ const eventSchema = z.looseObject({
 });
 export type LiveEvent = z.infer<typeof eventSchema>;
 
-const batchSchema = z.looseObject({
-  kind: z.enum(EVENT_KINDS),
-  batch: z.array(z.looseObject({ id: z.string().min(1), incident_id: z.string().nullish() })).max(1000),
-});
+const KINDS: ReadonlySet<string> = new Set(EVENT_KINDS);
+const MAX_BATCH = 1000;
+
+/**
+ * A batch's events, checked by hand rather than by a zod schema: two batches arrive per ingest
+ * commit (new alerts, then their routing decisions, migrations 0630 and 0711), one item per alert,
+ * and a zod parse clones every item before it is copied once more with its kind. Same rules as the
+ * one-event schema: a known kind, a non-empty string id, incident_id a string, null or absent;
+ * anything else drops the whole batch.
+ */
+function batchEvents(value: { kind?: unknown; batch?: unknown }): LiveEvent[] {
+  const { kind, batch } = value;
+  if (typeof kind !== 'string' || !KINDS.has(kind) || !Array.isArray(batch) || batch.length > MAX_BATCH)
+    return [];
+  const events: LiveEvent[] = [];
+  for (const item of batch as unknown[]) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return [];
+    const { id, incident_id } = item as { id?: unknown; incident_id?: unknown };
+    if (typeof id !== 'string' || id.length === 0) return [];
+    if (incident_id !== undefined && incident_id !== null && typeof incident_id !== 'string') return [];
+    events.push({ ...(item as object), id, kind: kind as LiveEvent['kind'] } as LiveEvent);
+  }
+  return events;
+}
 
 /**
  * A NOTIFY payload as events: one event, or a batch of one kind (new alerts are announced 80 to a
@@ -35,16 +55,14 @@ export function parseEvents(payload: string): LiveEvent[] {
   } catch {
     return [];
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
   // A batch (it has no id of its own, so it is never one event) skips the one-event check: a failed
   // zod parse builds its issues, which cost more than the batch's own parse (one per ingest commit).
-  const batch = typeof value === 'object' && value !== null && 'batch' in value && !('id' in value);
-  if (!batch) {
+  if (!('batch' in value) || 'id' in value) {
     const one = eventSchema.safeParse(value);
     if (one.success) return [one.data];
   }
-  const many = batchSchema.safeParse(value);
-  if (!many.success) return [];
-  return many.data.batch.map((item) => ({ ...item, kind: many.data.kind }));
+  return batchEvents(value);
 }
 
 /**

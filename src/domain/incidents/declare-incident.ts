@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Executor, NewRow } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
-import { Invalid, NotFound } from '../../errors.ts';
+import { Invalid } from '../../errors.ts';
 import * as audit from '../audit/queries.ts';
 import type { Operation } from '../context.ts';
 import { exerciseTitle } from '../exercises/exercises.ts';
-import { loadPlanVersion, type PlanVersionView } from '../plans/get-plan.ts';
+import { type PlanVersionView, planOfDigest } from '../plans/get-plan.ts';
 import { incidentTypeOf, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as plans from '../plans/queries.ts';
 import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
@@ -72,15 +72,19 @@ export async function declareIncident(
   return inTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const planName = data.plan ?? (await defaultPlan(tx));
+    // The id and the plan's current version in one round trip; the plan from the cache by digest.
+    const reserved =
+      current?.name === planName ? undefined : await incidents.nextIncidentIdAndPlan(tx, planName);
+    if (reserved && reserved.version === null) {
+      throw new Invalid(`unknown plan "${planName}"`, [{ path: 'plan', message: `no plan "${planName}"` }]);
+    }
     const { plan, version } =
       current?.name === planName
         ? current
-        : await loadPlanVersion(tx, planName).catch((error: unknown) => {
-            if (!(error instanceof NotFound)) throw error;
-            throw new Invalid(`unknown plan "${planName}"`, [
-              { path: 'plan', message: `no plan "${planName}"` },
-            ]);
-          });
+        : {
+            version: reserved?.version as number,
+            plan: await planOfDigest(tx, planName, reserved?.version as number, reserved?.digest),
+          };
     const { severity, assumed } = severityToDeclare(plan, data.severity);
     requireSeverity(plan, severity);
     if (data.type !== undefined) requireType(plan, data.type);
@@ -91,7 +95,7 @@ export async function declareIncident(
         { path: 'detected_at', message: `must be a valid time before now (${now.toISOString()})` },
       ]);
     }
-    const id = await incidents.nextIncidentId(tx);
+    const id = reserved?.id ?? (await incidents.nextIncidentId(tx));
     const correlationId = data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`;
     const confidential = confidentialAtDeclaration(
       plan,
@@ -104,75 +108,77 @@ export async function declareIncident(
       : null;
     // An exercise says so wherever its title goes: pages, messages, channel, post-mortem.
     const title = data.exercise ? exerciseTitle(data.title) : data.title;
-    const incident = await incidents.insertIncident(tx, {
-      id,
-      title,
-      exercise: data.exercise,
-      slug: slugify(title),
-      summary: data.summary,
-      impact: data.impact,
-      service: data.service ?? null,
-      customer_facing: data.customer_facing,
-      labels: JSON.stringify(data.labels),
-      fields: JSON.stringify(data.fields),
-      plan_name: planName,
-      plan_version: version,
-      severity,
-      type: type?.id ?? null,
-      confidential,
-      code_name: codeName,
-      urgency: data.urgency,
-      state: lifecycleOf(plan).initial,
-      correlation_id: correlationId,
-      // A type's own channel pattern (e.g. a security channel) wins over the plan's.
-      channel_name: channelName(type?.channel ?? plan.channel?.name, {
-        id,
-        // A confidential incident's channel is named after its code name, never its title.
-        title: codeName ?? title,
-        severity,
-        declaredAt: now,
-      }),
-      war_room_url: warRoomUrl(plan, {
-        id,
-        severity,
-        service: data.service ?? null,
-        declared_at: now,
-        // A war-room link leaves Tocsin: a confidential incident shows only its code name there.
-        title: codeName ?? title,
-        correlation_id: correlationId,
-      }),
-      declared_at: now,
-      detected_at: detectedAt,
-      state_entered_at: now,
-      created_by: ctx.actor.name,
-      updated_at: now,
-    });
     // The declare checklist now; one named like a state when the incident enters it (moveToState).
     const initial = lifecycleOf(plan).initial;
-    await incidents.insertChecklistItems(
-      tx,
-      ['declare', initial].flatMap((checklist) => planChecklistRows(plan, id, checklist)),
-    );
+    const checklist = ['declare', initial].flatMap((name) => planChecklistRows(plan, id, name));
     const responders = [...new Set(severityOf(plan, severity)?.responders ?? [])];
-    await incidents.insertResponders(
+    const responderRows = responders.map((responder) => ({
+      incident_id: id,
+      responder,
+      reason: `severity ${severity}`,
+      source: 'plan',
+      added_at: now,
+    }));
+    // The incident, its checklist items and responders in one statement.
+    const incident = await incidents.insertIncidentWithParts(
       tx,
-      responders.map((responder) => ({
-        incident_id: id,
-        responder,
-        reason: `severity ${severity}`,
-        source: 'plan',
-        added_at: now,
-      })),
+      {
+        id,
+        title,
+        exercise: data.exercise,
+        slug: slugify(title),
+        summary: data.summary,
+        impact: data.impact,
+        service: data.service ?? null,
+        customer_facing: data.customer_facing,
+        labels: JSON.stringify(data.labels),
+        fields: JSON.stringify(data.fields),
+        plan_name: planName,
+        plan_version: version,
+        severity,
+        type: type?.id ?? null,
+        confidential,
+        code_name: codeName,
+        urgency: data.urgency,
+        state: lifecycleOf(plan).initial,
+        correlation_id: correlationId,
+        // A type's own channel pattern (e.g. a security channel) wins over the plan's.
+        channel_name: channelName(type?.channel ?? plan.channel?.name, {
+          id,
+          // A confidential incident's channel is named after its code name, never its title.
+          title: codeName ?? title,
+          severity,
+          declaredAt: now,
+        }),
+        war_room_url: warRoomUrl(plan, {
+          id,
+          severity,
+          service: data.service ?? null,
+          declared_at: now,
+          // A war-room link leaves Tocsin: a confidential incident shows only its code name there.
+          title: codeName ?? title,
+          correlation_id: correlationId,
+        }),
+        declared_at: now,
+        detected_at: detectedAt,
+        state_entered_at: now,
+        created_by: ctx.actor.name,
+        updated_at: now,
+      },
+      checklist,
+      responderRows,
     );
+    // The timeline events (declared, a responder added per plan responder, a runbook attached per
+    // matching runbook) and the audit entry are held and written in one statement at the end: the
+    // caller's batch's (held), else our own. Nothing in between reads them (attachRunbooks reads
+    // which runbooks the timeline says are attached, none for a new incident).
+    const writes: HeldWrites = held ?? { events: [], audits: [] };
     const event = async (
       kind: (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS],
       d: Record<string, unknown>,
     ) => {
-      const e = { incidentId: id, kind, at: now, actor: ctx.actor, data: d };
-      if (held) held.events.push(incidents.eventRowOf(e));
-      else await incidents.appendEvent(tx, e);
+      writes.events.push(incidents.eventRowOf({ incidentId: id, kind, at: now, actor: ctx.actor, data: d }));
     };
-    // The declared event and the audit entry in one statement (one round trip).
     const declared = {
       title: incident.title,
       severity: incident.severity,
@@ -201,14 +207,13 @@ export async function declareIncident(
       entityId: id,
       after: incident,
     });
-    if (held) {
-      held.events.push(incidents.eventRowOf(declaredEvent));
-      held.audits.push(audited);
-    } else await incidents.appendEventAudited(tx, declaredEvent, audited);
+    writes.events.push(incidents.eventRowOf(declaredEvent));
+    writes.audits.push(audited);
     for (const responder of responders) {
       await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });
     }
     await attachRunbooks(tx, { incidentId: id, plan, facts: runbookFacts(incident), event });
+    if (!held) await incidents.appendEventsAndAudits(tx, writes.events, writes.audits);
     return incident;
   });
 }

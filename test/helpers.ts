@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { VirtualClock } from '../src/db/clock.ts';
 import { connect, withDatabase } from '../src/db/connect.ts';
@@ -64,7 +65,7 @@ export interface TestApp {
 }
 
 /** The real HTTP server on a fresh database with a virtual clock; call app.inject(). */
-export async function testApp(): Promise<TestApp> {
+export async function testApp(o: { log?: Logger } = {}): Promise<TestApp> {
   // Loaded here, not at the top: the HTTP app is ~400 modules, and a file that needs only a database
   // (freshDb) would otherwise pay for importing all of it.
   const [{ buildServer }, { createMetrics }] = await Promise.all([
@@ -74,7 +75,7 @@ export async function testApp(): Promise<TestApp> {
   const t = await freshDb();
   const clock = new VirtualClock('2026-03-02T10:00:00Z');
   await bootstrapAdmin(t.db, clock, ADMIN_TOKEN);
-  const log = pino({ level: 'silent' });
+  const log = o.log ?? pino({ level: 'silent' });
   const app = await buildServer({
     db: t.db,
     clock,
@@ -102,6 +103,33 @@ export async function testApp(): Promise<TestApp> {
     },
   };
 }
+
+/**
+ * A logger that keeps its warnings and errors, for testApp({ log }): `problems()` is what was logged
+ * since the last `clear()`, e.g. Fastify's "Reply was already sent" and ERR_HTTP_HEADERS_SENT.
+ */
+export function capturedLog(): { log: Logger; problems(): string[]; clear(): void } {
+  let lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    log: pino({ level: 'warn' }, sink),
+    problems: () => [...lines],
+    clear: () => {
+      lines = [];
+    },
+  };
+}
+
+/**
+ * Lets everything a request queued after its answer run (Fastify's reply pipeline is promises and
+ * ticks, no timers): a handler that answered twice has logged its second answer once this resolves.
+ */
+export const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A user (upserted) with the defaults tests want: a responder in UTC, named like the handle; its id. */
 export async function addUser(

@@ -72,7 +72,8 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
       await signOut({ ctx: request.ctx, input: { token: request.session.token } });
     }
     clearSessionCookie(reply, deps);
-    reply.status(204).send();
+    // Returned: an async handler that sends and then resolves to undefined is answered twice.
+    return reply.status(204).send();
   });
 
   const sessionSchema = z.object({
@@ -180,7 +181,7 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
         ctx: request.ctx,
         input: { user: request.params.id, password: request.body.password },
       });
-      reply.status(204).send();
+      return reply.status(204).send();
     },
   );
 

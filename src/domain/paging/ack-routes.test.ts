@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackButtonClick } from '../../../test/fakes/slack.ts';
 import { twilioSid, twilioWebhookSignature } from '../../../test/fakes/twilio.ts';
-import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
+import { auth, capturedLog, settled, type TestApp, testApp } from '../../../test/helpers.ts';
 import { TWILIO_SMS_PATH, TWILIO_VOICE_PATH } from '../../notify/inbound/twilio.ts';
 
 // Acknowledging over HTTP the ways a paged person can: the link (GET asks, POST acknowledges), a
@@ -10,6 +10,7 @@ import { TWILIO_SMS_PATH, TWILIO_VOICE_PATH } from '../../notify/inbound/twilio.
 const SLACK_SECRET = 'slack-signing-secret-for-tests';
 const TWILIO_TOKEN = 'twilio-auth-token-for-tests';
 let t: TestApp;
+const logged = capturedLog();
 
 const setup = `apiVersion: tocsin.dev/v1
 kind: User
@@ -65,7 +66,10 @@ function twilioPost(path: string, params: Record<string, string>, signature?: st
 beforeAll(async () => {
   process.env.TOCSIN_SLACK_SIGNING_SECRET = SLACK_SECRET;
   process.env.TOCSIN_TWILIO_AUTH_TOKEN = TWILIO_TOKEN;
-  t = await testApp();
+  t = await testApp({ log: logged.log });
+  // A server with an event hub (production) has two async onSend hooks (server timing, the incident
+  // list cache); a handler that answers twice only shows it with two, so the test app gets a second.
+  t.app.addHook('onSend', async (_request, _reply, payload) => payload);
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/v1/apply',
@@ -117,6 +121,27 @@ describe('acknowledging over HTTP', () => {
     const missing = await t.app.inject({ method: 'POST', url: `/ack/${'A'.repeat(32)}` });
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toContain('text/html');
+  });
+
+  it('link: each request is answered once (no "Reply was already sent", no ERR_HTTP_HEADERS_SENT)', async () => {
+    // An async handler that calls reply.send() and then resolves to undefined gets sent again by
+    // Fastify while the onSend hooks of the first answer still run: the second writeHead throws.
+    const { ack } = await page('answered once');
+    const path = new URL(ack.url).pathname;
+    const unknown = `/ack/${'B'.repeat(32)}`;
+    for (const [method, url, status] of [
+      ['GET', path, 200],
+      ['GET', unknown, 404],
+      ['POST', path, 200],
+      ['POST', path, 200], // already acknowledged
+      ['POST', unknown, 404],
+    ] as const) {
+      logged.clear();
+      const res = await t.app.inject({ method, url });
+      await settled();
+      expect(res.statusCode, `${method} ${url}`).toBe(status);
+      expect(logged.problems(), `${method} ${url}`).toEqual([]);
+    }
   });
 
   it('SMS reply: the code from the verified number acknowledges; a bad signature is refused', async () => {

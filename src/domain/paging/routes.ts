@@ -56,7 +56,9 @@ export function registerPagingRoutes(app: App): void {
   );
 
   // The link in a page. Opening it only asks (mail scanners and link previews open links); the
-  // button posts, and that acknowledges as the person paged.
+  // button posts, and that acknowledges as the person paged. Each handler returns the reply it sent:
+  // an async handler that sends and resolves to undefined is sent a second time by Fastify while the
+  // first answer's onSend hooks still run (ERR_HTTP_HEADERS_SENT, the raw token in the warning).
   app.get(
     '/ack/:token',
     { schema: { hide: true, params: tokenParams }, config: { public: true } },
@@ -92,10 +94,10 @@ incident (the plan's time-based tiers, if any, still notify). It does not resolv
           ack.changed ? 'Acknowledged' : 'Already acknowledged',
           html`<p>${ack.user}, ${what} is acknowledged. Paging has stopped.</p>`,
         );
-        reply.type('text/html; charset=utf-8').send(page);
+        return reply.type('text/html; charset=utf-8').send(page);
       } catch (error) {
         if (!(error instanceof NotFound)) throw error;
-        reply.status(404).type('text/html; charset=utf-8').send(invalidLink());
+        return reply.status(404).type('text/html; charset=utf-8').send(invalidLink());
       }
     },
   );

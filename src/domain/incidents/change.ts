@@ -21,7 +21,7 @@ import { codeNameFor, requireVisible } from './confidential.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
 import { assertOpen, type Incident, isId, planChecklistRows, warRoomUrl } from './incident.ts';
 import * as incidents from './queries.ts';
-import { requireMayEnterState } from './state-permission.ts';
+import { movers, requireMayEnterState } from './state-permission.ts';
 
 // The frame every incident operation shares: one transaction, the incident locked, its plan version
 // loaded, and helpers that write timeline events and audit rows into that same transaction. Steps
@@ -231,6 +231,88 @@ export async function checkMove(c: IncidentChange, to: string, mover: Actor): Pr
   return true;
 }
 
+/** What moving to `to` writes: the row's new columns, the event's data, the audit entry. */
+function stateMove(
+  incident: Incident,
+  lifecycle: Lifecycle,
+  to: string,
+  now: Date,
+  extra: { reason?: string | undefined; resolution?: string | undefined },
+) {
+  const entersResolved = to === lifecycle.resolved;
+  const reopens = incident.state === lifecycle.resolved;
+  const set = {
+    state: to,
+    state_entered_at: now,
+    updated_at: now,
+    ...(entersResolved ? { resolved_at: now } : {}),
+    ...(reopens ? { resolved_at: null } : {}),
+    ...(entersResolved && extra.resolution !== undefined ? { resolution: extra.resolution } : {}),
+  };
+  const moved = {
+    from: incident.state,
+    to,
+    ...(extra.reason ? { reason: extra.reason } : {}),
+    ...(reopens ? { reopened: true } : {}),
+  };
+  // The row's resolved_at after the update, known before it: set when resolving, cleared on a reopen.
+  const resolvedAt = entersResolved ? now : reopens ? null : incident.resolved_at;
+  const entry = {
+    action: entersResolved ? 'incident.resolved' : reopens ? 'incident.reopened' : 'incident.state_changed',
+    before: { state: incident.state, resolved_at: incident.resolved_at },
+    after: { state: to, resolved_at: resolvedAt, ...(extra.reason ? { reason: extra.reason } : {}) },
+  };
+  return { entersResolved, set, moved, entry };
+}
+
+/**
+ * A person's move that needs nothing but the row and its plan, without BEGIN, lock and COMMIT: the
+ * incident read (one statement), the checks decided on it in Node, then the row, its event and audit
+ * entry written in one statement on condition that the row is still as read (moveStateIfUnchanged).
+ * Two round trips where the locked path takes four. Undefined when the move is anything else — an
+ * error to report, a confidential incident, a state whose `by` or an approval gate asks about people,
+ * resolving (alerts, paging, post-mortem), verification, a checklist to open — or the row changed
+ * meanwhile: the caller then takes the locked path (changeIncident + moveToState), which decides and
+ * words every 4xx as before. A repeat of the current state returns the row, as moveToState does.
+ */
+export async function moveWithoutLock(
+  ctx: Ctx,
+  incidentId: string,
+  to: string,
+  reason: string | undefined,
+  gated: (plan: Plan, lifecycle: Lifecycle, from: string) => boolean,
+): Promise<Incident | undefined> {
+  if (!isId(incidentId)) return undefined;
+  const found = await incidents.findIncidentWithPlanDigest(ctx.db, incidentId);
+  if (!found || found.incident.confidential) return undefined;
+  const { incident, planDigest } = found;
+  const plan = await planOfDigest(ctx.db, incident.plan_name, incident.plan_version, planDigest);
+  const lifecycle = lifecycleOf(plan);
+  if (!lifecycle.states.includes(to)) return undefined;
+  if (incident.state === to) return incident;
+  if (!lifecycle.canTransition(incident.state, to) || to === lifecycle.resolved) return undefined;
+  if (ctx.actor.kind !== 'system' && (movers(plan, to).length > 0 || gated(plan, lifecycle, incident.state)))
+    return undefined;
+  const verifying = plan.verification?.state;
+  if (verifying !== undefined && (verifying === incident.state || verifying === to)) return undefined;
+  if (planChecklistRows(plan, incident.id, to).length > 0) return undefined;
+  const now = ctx.clock.now();
+  const { set, moved, entry } = stateMove(incident, lifecycle, to, now, { reason });
+  return incidents.moveStateIfUnchanged(
+    ctx.db,
+    incident,
+    set,
+    { incidentId: incident.id, kind: EVENT_KINDS.stateChanged, at: now, actor: ctx.actor, data: moved },
+    audit.auditRowOf(ctx.actor, now, {
+      action: entry.action,
+      entityType: 'incident',
+      entityId: incident.id,
+      before: entry.before,
+      after: entry.after,
+    }),
+  );
+}
+
 /**
  * Moves the incident to another lifecycle state if the plan allows it. Entering the resolved state
  * stamps resolved_at; leaving it (a reopen) clears it. Repeating the current state is a no-op so a
@@ -248,31 +330,9 @@ export async function moveToState(
 ): Promise<Incident> {
   const { incident, lifecycle } = c;
   if (!(await checkMove(c, to, extra.mover ?? c.ctx.actor))) return incident;
-  const entersResolved = to === lifecycle.resolved;
-  const reopens = incident.state === lifecycle.resolved;
+  const { entersResolved, set, moved, entry } = stateMove(incident, lifecycle, to, c.now, extra);
   const prometheus = queriesPrometheus(c.ctx);
   if (entersResolved) await requireVerified(c.tx, incident.id, prometheus);
-  const set = {
-    state: to,
-    state_entered_at: c.now,
-    updated_at: c.now,
-    ...(entersResolved ? { resolved_at: c.now } : {}),
-    ...(reopens ? { resolved_at: null } : {}),
-    ...(entersResolved && extra.resolution !== undefined ? { resolution: extra.resolution } : {}),
-  };
-  const moved = {
-    from: incident.state,
-    to,
-    ...(extra.reason ? { reason: extra.reason } : {}),
-    ...(reopens ? { reopened: true } : {}),
-  };
-  // The row's resolved_at after the update, known before it: set when resolving, cleared on a reopen.
-  const resolvedAt = entersResolved ? c.now : reopens ? null : incident.resolved_at;
-  const entry = {
-    action: entersResolved ? 'incident.resolved' : reopens ? 'incident.reopened' : 'incident.state_changed',
-    before: { state: incident.state, resolved_at: incident.resolved_at },
-    after: { state: to, resolved_at: resolvedAt, ...(extra.reason ? { reason: extra.reason } : {}) },
-  };
   // A plain move writes the row, its event and audit entry in one statement; resolving keeps the
   // entry last, after the audits of what resolving does (post-mortem, paging stopped).
   let after: Incident;

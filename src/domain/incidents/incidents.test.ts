@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
 import { inTx } from '../../db/tx.ts';
+import { auditRowOf } from '../audit/queries.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../context.ts';
 import { savePlan } from '../plans/save-plan.ts';
 import { declareIncident } from './declare-incident.ts';
 import { EVENT_KINDS } from './events.ts';
+import * as incidents from './queries.ts';
 import { PAYMENTS_PLAN } from './testing.ts';
 
 let t: TestApp;
@@ -137,6 +139,38 @@ describe('declaring', () => {
 });
 
 describe('lifecycle', () => {
+  it('writes a move read without a lock only while the row is as read (else the locked path)', async () => {
+    const id = await declare();
+    const read = await incidents.findIncidentWithPlanDigest(t.db, id);
+    if (!read) throw new Error('declared incident not found');
+    expect(read.incident.state).toBe('investigating');
+    // Another writer moves it first: the stale move matches no row and writes no event or audit entry.
+    expect((await call('POST', `/api/v1/incidents/${id}/transition`, { to: 'identified' })).status).toBe(200);
+    const before = await counts();
+    const now = t.clock.now();
+    const stale = await incidents.moveStateIfUnchanged(
+      t.db,
+      read.incident,
+      { state: 'resolved', state_entered_at: now, updated_at: now },
+      { incidentId: id, kind: EVENT_KINDS.stateChanged, at: now, actor: SYSTEM_ACTOR, data: {} },
+      auditRowOf(SYSTEM_ACTOR, now, {
+        action: 'incident.state_changed',
+        entityType: 'incident',
+        entityId: id,
+        before: null,
+        after: null,
+      }),
+    );
+    expect(stale).toBeUndefined();
+    expect(await counts()).toEqual(before);
+    const row = await t.db
+      .selectFrom('incidents')
+      .select('state')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.state).toBe('identified');
+  });
+
   it('allows legal transitions only, resolves and reopens', async () => {
     const id = await declare();
     const url = `/api/v1/incidents/${id}`;

@@ -77,18 +77,7 @@ export function lockIncident(db: Executor, id: string) {
  * an operation finds the plan in the cache by digest without reading a plan row (get-plan.ts).
  */
 export async function lockIncidentWithPlanDigest(db: Executor, id: string) {
-  const row = await db
-    .selectFrom('incidents')
-    .selectAll('incidents')
-    .select((eb) =>
-      eb
-        .selectFrom('plan_versions')
-        .select('plan_versions.digest')
-        .whereRef('plan_versions.plan_name', '=', 'incidents.plan_name')
-        .whereRef('plan_versions.version', '=', 'incidents.plan_version')
-        .as('plan_digest'),
-    )
-    .where('incidents.id', '=', id)
+  const row = await withPlanDigest(db, id)
     // FOR NO KEY UPDATE, the lock an UPDATE of the row takes anyway: writers of the incident still
     // queue, but rows that merely reference it (the engine's workflow runs and events, incident_timers,
     // whose foreign-key checks take FOR KEY SHARE until their transaction commits) no longer make a
@@ -99,6 +88,32 @@ export async function lockIncidentWithPlanDigest(db: Executor, id: string) {
   if (!row) return undefined;
   const { plan_digest, ...incident } = row;
   return { incident, planDigest: plan_digest };
+}
+
+/**
+ * The incident and its plan version's digest, read without a lock (its own statement): what a change
+ * decides on before it writes with moveStateIfUnchanged, which checks the row still is as read.
+ */
+export async function findIncidentWithPlanDigest(db: Executor, id: string) {
+  const row = await withPlanDigest(db, id).executeTakeFirst();
+  if (!row) return undefined;
+  const { plan_digest, ...incident } = row;
+  return { incident, planDigest: plan_digest };
+}
+
+function withPlanDigest(db: Executor, id: string) {
+  return db
+    .selectFrom('incidents')
+    .selectAll('incidents')
+    .select((eb) =>
+      eb
+        .selectFrom('plan_versions')
+        .select('plan_versions.digest')
+        .whereRef('plan_versions.plan_name', '=', 'incidents.plan_name')
+        .whereRef('plan_versions.version', '=', 'incidents.plan_version')
+        .as('plan_digest'),
+    )
+    .where('incidents.id', '=', id);
 }
 
 export function updateIncident(db: Executor, id: string, set: RowUpdate<'incidents'>) {
@@ -346,6 +361,65 @@ export function updateIncidentEventAudited(
     .selectFrom('updated')
     .selectAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * A state change written only if the row still is as the caller read it (state, plan version,
+ * confidentiality, resolved_at: what its checks decided on), as one statement, its own transaction
+ * when the caller has none: the row updated, the change's timeline event and its audit entry inserted
+ * from the updated row. The UPDATE locks the row and, if another writer changed it meanwhile,
+ * re-checks these conditions on the newest version (READ COMMITTED). No row (and nothing written)
+ * when it changed or is gone: the caller then takes the locked path.
+ */
+export function moveStateIfUnchanged(
+  db: Executor,
+  read: Pick<Row<'incidents'>, 'id' | 'state' | 'plan_name' | 'plan_version' | 'resolved_at'>,
+  set: RowUpdate<'incidents'>,
+  e: NewEvent,
+  audit: NewRow<'audit_log'>,
+) {
+  const row = eventRowOf(e);
+  return db
+    .with('updated', (c) =>
+      c
+        .updateTable('incidents')
+        .set(set)
+        .where('id', '=', read.id)
+        .where('state', '=', read.state)
+        .where('plan_name', '=', read.plan_name)
+        .where('plan_version', '=', read.plan_version)
+        .where('confidential', '=', false)
+        .where(sql<boolean>`resolved_at is not distinct from ${read.resolved_at}::timestamptz`)
+        .returningAll(),
+    )
+    .with('appended', (c) =>
+      c
+        .insertInto('incident_events')
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .expression((eb) =>
+          eb
+            .selectFrom('updated')
+            .select([
+              'updated.id as incident_id',
+              sql<Date>`${row.at}::timestamptz`.as('at'),
+              sql<string>`${row.kind}::text`.as('kind'),
+              sql<string | null>`${row.actor_id ?? null}::bigint`.as('actor_id'),
+              sql<string>`${row.actor_name}::text`.as('actor_name'),
+              sql<string>`${row.data}::jsonb`.as('data'),
+            ]),
+        )
+        .returning('id'),
+    )
+    .with('audited', (c) =>
+      c
+        .insertInto('audit_log')
+        .columns(AUDIT_COLUMNS)
+        .expression((eb) => eb.selectFrom('appended').select(auditColumnsOf(audit)))
+        .returning('id'),
+    )
+    .selectFrom('updated')
+    .selectAll()
+    .executeTakeFirst();
 }
 
 /**

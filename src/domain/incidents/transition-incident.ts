@@ -1,6 +1,7 @@
+import { gatesFor } from '../action-approvals/gates.ts';
 import { carriedOut, requestIfGated } from '../action-approvals/request-approval.ts';
 import type { Operation } from '../context.ts';
-import { changeIncident, checkMove, moveToState } from './change.ts';
+import { changeIncident, checkMove, moveToState, moveWithoutLock } from './change.ts';
 import type { Incident } from './incident.ts';
 import { type TransitionIncidentInput, transitionBodySchema } from './inputs.ts';
 
@@ -16,6 +17,16 @@ export async function transitionIncident({
   ctx.require('incident:update');
   const { incidentId, ...body } = input;
   const data = transitionBodySchema.parse(body);
+  // The common move (public incident, no gate, no `by`, nothing else to do) without a lock; anything
+  // else, or a row changed meanwhile, goes the locked way below.
+  const quick = await moveWithoutLock(
+    ctx,
+    incidentId,
+    data.to,
+    data.reason,
+    (plan, lifecycle, from) => gatesFor(plan, lifecycle, { kind: 'state', from, to: data.to }).length > 0,
+  );
+  if (quick) return quick;
   const result = await changeIncident(ctx, incidentId, {}, async (c) => {
     if (!(await checkMove(c, data.to, ctx.actor))) return c.incident;
     const action = {

@@ -86,10 +86,10 @@ export async function countWriteStatements(store?: Store): Promise<WriteStatemen
       };
       const tickModule = engine.tickModule.bind(engine);
       let op = 'setup';
-      engine.tickModule = async (m) => {
+      engine.tickModule = async (m, woken) => {
         counter.label = op === 'setup' ? 'setup' : `${op} engine:${m.name}`;
         try {
-          return await tickModule(m);
+          return await tickModule(m, woken);
         } finally {
           counter.label = 'setup';
         }

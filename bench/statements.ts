@@ -262,11 +262,11 @@ async function countWoken(
     await take();
     // Each module's statements under its own label (engine:<module>), the engine's total their sum.
     const tickModule = engine.tickModule.bind(engine);
-    engine.tickModule = async (m) => {
+    engine.tickModule = async (m, woken) => {
       const label = counter.label;
       if (label === 'engine') counter.label = `engine:${m.name}`;
       try {
-        return await tickModule(m);
+        return await tickModule(m, woken);
       } finally {
         counter.label = label;
       }

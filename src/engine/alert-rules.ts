@@ -12,6 +12,8 @@ import type { EngineModule } from './engine.ts';
  * waiting for the workflow-events module's next pass.
  */
 export function alertRulesModule(plans = new PlanCache()): EngineModule {
+  // The last check of resolved incidents took a full batch: the next tick checks again, woken or not.
+  let resolvedLeft = false;
   return {
     id: 20,
     name: 'alert-rules',
@@ -21,12 +23,32 @@ export function alertRulesModule(plans = new PlanCache()): EngineModule {
     // whose workflows it runs (DECLARED_BATCH) have unprocessed events, whose insert woke
     // workflow-events.
     saysMore: true,
-    tick: async ({ tx, now, log, more }) => {
+    tick: async ({ tx, now, log, more, woken }) => {
       withTxMemo(tx);
       const declared: string[] = [];
-      const routed = await routeAlerts({ tx, now, log, declared, more });
+      // Incidents whose alerts are all resolved are looked for in a whole pass (the poll, at least
+      // every interval: an alert's resolve is an update, which wakes nobody), and in a pass for new
+      // alerts only when one of them came in resolved: the check is a statement, and a planning of
+      // it, for each woken pass of a steady flow of new alerts that it cannot find anything for.
+      let check = !woken || resolvedLeft;
+      const sawResolved = () => {
+        check = true;
+      };
+      const routed = await routeAlerts({ tx, now, log, declared, more, sawResolved });
       await processDeclaredIncidentEvents({ tx, now, log, plans }, declared);
-      return routed + (await noteAlertsResolved({ tx, now, log, more }));
+      if (!check) return routed;
+      let full = false;
+      const noted = await noteAlertsResolved({
+        tx,
+        now,
+        log,
+        more: () => {
+          full = true;
+          more();
+        },
+      });
+      resolvedLeft = full;
+      return routed + noted;
     },
   };
 }

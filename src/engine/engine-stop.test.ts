@@ -60,6 +60,8 @@ describe('Engine.stop', () => {
       { incidentId: null, channel: 'push', destination: 'topic', payload: {}, dedupKey: 's2' },
       clock.now(),
     );
-    expect(await outbox.tick({ tx: t.db, db: t.db, clock, now: clock.now(), more: () => {} })).toBe(0); // stopped: claims nothing
+    expect(
+      await outbox.tick({ tx: t.db, db: t.db, clock, now: clock.now(), more: () => {}, woken: false }),
+    ).toBe(0); // stopped: claims nothing
   });
 });

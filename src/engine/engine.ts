@@ -17,6 +17,12 @@ export interface TickContext {
    * saysMore calls it; for the others any work handled means a rerun.
    */
   more(): void;
+  /**
+   * The tick runs in a pass for wake-ups (Engine.wokenPass, not a whole pass): the work they named is
+   * what is new. What no wake-up announces (an alert resolved, a time come) is left to a whole pass,
+   * which comes at least every poll interval.
+   */
+  woken: boolean;
 }
 
 /**
@@ -127,7 +133,7 @@ export class Engine {
    */
   private readonly recorded = new Map<string, { at: number; unrecorded: number; error: boolean }>();
 
-  async tickModule(module: EngineModule): Promise<TickOutcome> {
+  async tickModule(module: EngineModule, woken = false): Promise<TickOutcome> {
     const { db, clock, log } = this.deps;
     const started = Date.now();
     const last = this.recorded.get(module.name);
@@ -140,7 +146,7 @@ export class Engine {
       const result = await db.transaction().execute(async (tx) => {
         if (!(await tryAdvisoryXactLock(tx, LOCKS.engineModuleBase + module.id))) return null;
         const now = clock.now();
-        const handled = await module.tick({ tx, db, clock, now, log, more });
+        const handled = await module.tick({ tx, db, clock, now, log, more, woken });
         // A busy tick too records itself only when the heartbeat is due: a module draining a queue,
         // or woken by every commit, paid one more statement per tick for a row read once a second.
         if (!last || last.error || Date.now() - last.at >= HEARTBEAT_MS) {
@@ -199,12 +205,12 @@ export class Engine {
     return this.passOver(this.modules);
   }
 
-  private async passOver(modules: readonly EngineModule[]): Promise<TickOutcome[]> {
+  private async passOver(modules: readonly EngineModule[], woken = false): Promise<TickOutcome[]> {
     if (!(await this.schemaMatches())) {
       return modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0, more: false }));
     }
     const out: TickOutcome[] = [];
-    for (const module of modules) out.push(await this.tickModule(module));
+    for (const module of modules) out.push(await this.tickModule(module, woken));
     return out;
   }
 
@@ -237,7 +243,7 @@ export class Engine {
       if (again.has(m)) modules.push(m);
       else if (m.wakesOn?.some((k) => woken.has(k)) && (!m.wanted || (await m.wanted()))) modules.push(m);
     }
-    const outcomes = await this.passOver(modules);
+    const outcomes = await this.passOver(modules, true);
     this.again = new Set(modules.filter((_, i) => outcomes[i]?.more));
     return outcomes;
   }

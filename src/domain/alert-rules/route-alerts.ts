@@ -45,6 +45,11 @@ export interface RouteEnv {
   declared?: string[] | undefined;
   /** Called when a batch was full (work may be left): the engine's TickContext.more. */
   more?: (() => void) | undefined;
+  /**
+   * Called when the batch held an alert that came in resolved: attached to an incident, it may have
+   * left every alert of that incident resolved (noteAlertsResolved).
+   */
+  sawResolved?: (() => void) | undefined;
 }
 
 type Undecided = Awaited<ReturnType<typeof q.claimUndecided>>[number];
@@ -86,9 +91,10 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
   if (batch.length === 0) return 0;
   // A full claim may have left undecided alerts behind: the engine runs the module again at once.
   if (batch.length === ROUTE_BATCH) env.more?.();
+  if (batch.some((a) => a.status === 'resolved')) env.sawResolved?.();
   const since = new Date(Math.min(...batch.map((a) => a.first_seen_at.getTime())));
   const suppressions = await maintenance.suppressionsActiveBetween(env.tx, since, env.now);
-  const routeAll = async (isolate: boolean) => {
+  const routeAll = async (isolate: boolean, guard: Guard) => {
     const services = new Map<string, ServiceState>();
     const decided: q.RoutedDecision[] = [];
     const declared: string[] = [];
@@ -100,7 +106,7 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
       const state = services.get(row.service_id) ?? newServiceState(row.rules);
       services.set(row.service_id, state);
       const alert = { ...row, labels: row.labels ?? {} };
-      const outcome = await routeOne(ctx, alert, state, suppressions, isolate, writes);
+      const outcome = await routeOne(ctx, alert, state, suppressions, isolate, writes, guard);
       if (outcome === 'held') held++;
       else if (outcome !== 'unchanged') {
         decided.push(outcome);
@@ -115,20 +121,44 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
   };
   // One savepoint for the batch, not one per alert (two round trips each): when an alert's rules
   // fail, the batch is rolled back and decided again with each alert under its own savepoint, so
-  // that alert fails alone, as before. A failure of the store fails the tick either way.
-  await q.savepoint(env.tx);
+  // that alert fails alone, as before. A failure of the store fails the tick either way. The
+  // savepoint is taken only before the batch's first write (a hold, a join, a reopen, a declare):
+  // a batch that only records, suppresses or self-heals (its decisions are written by markRouted
+  // after the loop) does not pay two round trips for it, and a rule that fails before any write
+  // has nothing to roll back.
+  const guard: Guard = {
+    taken: false,
+    enter: async () => {
+      if (guard.taken) return;
+      guard.taken = true;
+      await q.savepoint(env.tx);
+    },
+  };
   let handled: number;
   try {
-    handled = await routeAll(false);
+    handled = await routeAll(false, guard);
   } catch (error) {
     if (!isRuleFailure(error)) throw error;
-    await q.rollbackToSavepoint(env.tx);
-    await q.releaseSavepoint(env.tx);
-    return routeAll(true);
+    if (guard.taken) {
+      await q.rollbackToSavepoint(env.tx);
+      await q.releaseSavepoint(env.tx);
+    }
+    return routeAll(true, NO_GUARD);
   }
-  await q.releaseSavepoint(env.tx);
+  if (guard.taken) await q.releaseSavepoint(env.tx);
   return handled;
 }
+
+/**
+ * The batch's savepoint, taken by enter() before its first write (routeAlerts); isolated, each alert
+ * has its own (routeOne), and enter() does nothing.
+ */
+interface Guard {
+  taken: boolean;
+  enter(): Promise<void>;
+}
+
+const NO_GUARD: Guard = { taken: false, enter: async () => {} };
 
 /** Bad input a person must fix (a rule that cannot apply to an alert), not a failure of the store. */
 function isRuleFailure(error: unknown): boolean {
@@ -152,12 +182,13 @@ async function routeOne(
   suppressions: Suppression[],
   isolate: boolean,
   writes: HeldWrites | undefined,
+  guard: Guard,
 ): Promise<q.RoutedDecision | 'held' | 'unchanged'> {
   const tx = ctx.db;
   if (isolate) await q.savepoint(tx);
   let decision: Decision | 'held' | 'unchanged';
   try {
-    decision = await decide(ctx, alert, state, suppressions, writes);
+    decision = await decide(ctx, alert, state, suppressions, writes, guard);
   } catch (error) {
     // A rule that cannot apply to this alert (bad input a person must fix) fails it alone and for
     // good; anything else (the store) fails the tick, which is retried.
@@ -189,6 +220,7 @@ async function decide(
   state: ServiceState,
   suppressions: Suppression[],
   writes: HeldWrites | undefined,
+  guard: Guard,
 ): Promise<Decision | 'held' | 'unchanged'> {
   const now = ctx.clock.now();
   const { rules } = state;
@@ -219,21 +251,29 @@ async function decide(
         reason: `resolved within the self-healing grace period (${formatDuration(grace)}): no incident, nobody paged`,
       };
     }
-    if (now < deadline) return hold(ctx, alert, deadline, grace);
+    if (now < deadline) return hold(ctx, alert, deadline, grace, guard);
   }
 
-  const joined = await joinOpenIncident(ctx, alert, state, writes);
+  const joined = await joinOpenIncident(ctx, alert, state, writes, guard);
   if (joined) return joined;
 
   if (!plan) {
     return { routing: ROUTING.noPlan, reason: `service ${alert.service} has no plan: recorded only` };
   }
+  await guard.enter();
   return (await reopenRecent(ctx, alert, plan.plan)) ?? declareFor(ctx, alert, rules, plan, writes);
 }
 
 /** Leaves the alert for its grace period, once: the hold itself is recorded in its events. */
-async function hold(ctx: Ctx, alert: RoutedAlert, until: Date, grace: number): Promise<'held' | 'unchanged'> {
+async function hold(
+  ctx: Ctx,
+  alert: RoutedAlert,
+  until: Date,
+  grace: number,
+  guard: Guard,
+): Promise<'held' | 'unchanged'> {
   if (alert.route_after && alert.route_after.getTime() === until.getTime()) return 'unchanged';
+  await guard.enter();
   await q.holdUntil(ctx.db, alert.id, until);
   await alerts.insertEvents(ctx.db, [
     {
@@ -263,6 +303,7 @@ async function joinOpenIncident(
   alert: RoutedAlert,
   state: ServiceState,
   writes: HeldWrites | undefined,
+  guard: Guard,
 ): Promise<Decision | null> {
   const { rules } = state;
   if (!rules.groupWindow && rules.groupBy.length === 0) return null;
@@ -285,6 +326,7 @@ async function joinOpenIncident(
   }));
   for (const candidate of state.candidates.filter((c) => absorbs(c, alert, rules))) {
     // Locked and re-read: someone may have resolved it since the tick listed it.
+    await guard.enter();
     const incident = await incidents.lockIncident(ctx.db, candidate.id);
     if (!incident || incident.resolved_at) {
       state.candidates = state.candidates.filter((c) => c.id !== candidate.id);

@@ -69,20 +69,8 @@ export async function firingsOf<E extends FireEnv, T>(env: E, work: (env: E) => 
 
 export type FireOutcome = 'fired' | 'already' | 'failed';
 
-/**
- * Runs one firing exactly once: the workflow_runs insert (unique on incident, rule, trigger key) is
- * the claim, and the actions run only when this call inserted it — so two engines, or a re-run after
- * a crash, never act twice. The actions run under a savepoint: one that fails rolls back alone and is
- * recorded on the run (not retried forever), and the rest of the tick goes on.
- */
-export async function fire(
-  env: FireEnv,
-  plan: Plan,
-  incident: IncidentSnapshot,
-  firing: Firing,
-  chain: number,
-): Promise<FireOutcome> {
-  const { tx, now } = env;
+/** The workflow_runs row of a firing and its workflow.fired event (the claim, fire()). */
+function claimRowsOf(incident: IncidentSnapshot, firing: Firing, chain: number, now: Date) {
   const { rule, triggerKey, facts } = firing;
   const run = {
     incident_id: incident.id,
@@ -95,19 +83,68 @@ export async function fire(
     source: rule.source,
   };
   const fired = { source: rule.source, trigger: triggerKey, actions: rule.then.map(actionKind), facts };
+  const event = {
+    incident_id: incident.id,
+    at: now,
+    kind: EVENT_KINDS.workflowFired,
+    actor_name: 'workflow',
+    data: { ...fired, workflow: rule.name, chain },
+  };
+  return { run, fired, event };
+}
+
+/**
+ * A firing claimed ahead of fire() (claimFirings): its run's id, or undefined when that firing had
+ * already happened.
+ */
+export interface Claimed {
+  runId: string | undefined;
+}
+
+/**
+ * The claims of several firings (workflow_runs rows and their workflow.fired events) in one statement,
+ * for a batch without a savepoint per firing (env.isolate false): fire() is then given each one's
+ * result instead of claiming it itself. The caller passes only firings that fire() would claim first
+ * for their incident in this transaction's batch, one per incident, so each incident's timeline is
+ * written in the same order as when fire() claims each (the claim, then its actions' records).
+ */
+export async function claimFirings(
+  env: FireEnv,
+  firings: { incident: IncidentSnapshot; firing: Firing; chain: number }[],
+): Promise<Claimed[]> {
+  const rows = firings.map((f) => claimRowsOf(f.incident, f.firing, f.chain, env.now));
+  const ids = await q.insertRunsWithEvents(env.tx, rows);
+  return ids.map((runId) => ({ runId }));
+}
+
+/**
+ * Runs one firing exactly once: the workflow_runs insert (unique on incident, rule, trigger key) is
+ * the claim, and the actions run only when this call inserted it — so two engines, or a re-run after
+ * a crash, never act twice. The actions run under a savepoint: one that fails rolls back alone and is
+ * recorded on the run (not retried forever), and the rest of the tick goes on. `claimed`: the claim
+ * claimFirings already made for this firing (in a batch, env.isolate false).
+ */
+export async function fire(
+  env: FireEnv,
+  plan: Plan,
+  incident: IncidentSnapshot,
+  firing: Firing,
+  chain: number,
+  claimed?: Claimed,
+): Promise<FireOutcome> {
+  const { tx, now } = env;
+  const { rule, triggerKey, facts } = firing;
+  const { run, fired, event } = claimRowsOf(incident, firing, chain, now);
   const isolate = env.isolate !== false;
   // In a batch without a savepoint per firing, the claim and its workflow.fired event are one
   // statement (a failure rolls the whole batch back); isolated, the event is written under the
   // firing's savepoint, so a failure replaces it with one that names the error.
-  const runId = isolate
-    ? await q.insertRun(tx, run)
-    : await q.insertRunWithEvent(tx, run, {
-        incident_id: incident.id,
-        at: now,
-        kind: EVENT_KINDS.workflowFired,
-        actor_name: 'workflow',
-        data: { ...fired, workflow: rule.name, chain },
-      });
+  if (claimed && isolate) throw new Error('a firing claimed ahead must run in its batch');
+  const runId = claimed
+    ? claimed.runId
+    : isolate
+      ? await q.insertRun(tx, run)
+      : await q.insertRunWithEvent(tx, run, event);
   if (!runId) return 'already';
   const ctx: ActionContext = {
     tx,

@@ -6,11 +6,13 @@ import * as paging from '../paging/queries.ts';
 import { firstAlertKey } from '../paging/run-step.ts';
 import type { Plan } from '../plans/plan.ts';
 import { loadSnapshots, type WorkflowEnv } from './engine-env.ts';
-import { chainDepth, safeEvaluate } from './evaluate.ts';
-import { fire, firingsOf } from './fire.ts';
+import { chainDepth, type Firing, safeEvaluate } from './evaluate.ts';
+import { type Claimed, claimFirings, fire, firingsOf } from './fire.ts';
 import { fireTimersFor } from './fire-workflow-timers.ts';
+import type { ClaimedEvent } from './queries.ts';
 import * as q from './queries.ts';
 import { prefetchVars } from './render.ts';
+import type { IncidentSnapshot } from './snapshot.ts';
 import { EVENT_TRIGGERS } from './workflow-schema.ts';
 
 // Pages start inside this transaction (src/domain/paging): every page of a batch waits for the whole
@@ -86,17 +88,52 @@ async function fireEvents(
   const ids = [...new Set(events.map((e) => String(e.incident_id)))];
   const incidents = await loadSnapshots(tx, await q.findIncidents(tx, ids), env.plans);
   const runs = await q.runCountsSince(tx, ids, new Date(now.getTime() - HOUR_MS));
-  // The incidents this transaction declared render their first firings from facts read at once.
-  const memo = txMemo(tx);
-  const fresh = memo ? [...incidents.values()].filter((i) => memo.newIncidents.has(i.id)) : [];
-  const withPlans: { id: string; plan: Plan }[] = [];
-  for (const i of fresh)
-    withPlans.push({ id: i.id, plan: await env.plans.get(tx, i.plan_name, i.plan_version) });
-  const forget = await prefetchVars(tx, withPlans);
+  const plans = new Map<string, Plan>();
+  for (const i of incidents.values()) plans.set(i.id, await env.plans.get(tx, i.plan_name, i.plan_version));
+  // Each incident's events are evaluated in order up to its first one that fires a workflow: until
+  // then none of its actions ran, so these evaluations are what the loop below would make (it uses
+  // them). That first firing of each incident is claimed for all of them in one statement (in a
+  // batch without a savepoint per firing), and the facts its texts render from are read for all of
+  // them in one statement, instead of one of each per incident.
+  const evaluated = new Map<string, Firing[]>();
+  const firsts: { incident: IncidentSnapshot; event: string; firing: Firing; chain: number }[] = [];
+  const firstOf = new Set<string>();
   for (const event of events) {
     const incident = incidents.get(String(event.incident_id));
-    if (!incident) continue;
-    const plan = await env.plans.get(tx, incident.plan_name, incident.plan_version);
+    const plan = incident && plans.get(incident.id);
+    if (!incident || !plan || firstOf.has(incident.id) || !TRIGGERS.has(event.kind)) continue;
+    const firings = safeEvaluate(env, { plan, incident, trigger: triggerOf(event), now });
+    evaluated.set(String(event.id), firings);
+    const first = firings[0];
+    if (!first) continue;
+    firstOf.add(incident.id);
+    // Past the runaway cap the loop below fires nothing for this incident: nothing to claim.
+    if ((runs.get(incident.id) ?? 0) >= MAX_RUNS_PER_INCIDENT_PER_HOUR) continue;
+    const chain = chainDepth(event.data ?? {}) + 1;
+    firsts.push({ incident, event: String(event.id), firing: first, chain });
+  }
+  const claims = new Map<Firing, Claimed>();
+  if (env.isolate === false && firsts.length > 1) {
+    const claimed = await claimFirings(env, firsts);
+    for (const [i, f] of firsts.entries()) claims.set(f.firing, claimed[i] as Claimed);
+  }
+  // The incidents this transaction declared, and those with a firing, render their first firings
+  // from facts read at once.
+  const memo = txMemo(tx);
+  const prefetch = new Map<string, { id: string; plan: Plan; updateId?: string | undefined }>();
+  for (const i of incidents.values())
+    if (memo?.newIncidents.has(i.id)) prefetch.set(i.id, { id: i.id, plan: plans.get(i.id) as Plan });
+  for (const f of firsts)
+    prefetch.set(f.incident.id, {
+      id: f.incident.id,
+      plan: plans.get(f.incident.id) as Plan,
+      updateId: f.firing.facts.update_id,
+    });
+  const forget = await prefetchVars(tx, [...prefetch.values()]);
+  for (const event of events) {
+    const incident = incidents.get(String(event.incident_id));
+    const plan = incident && plans.get(incident.id);
+    if (!incident || !plan) continue;
     // The incident's own chat channel and the plan's announcement channels hear of key events
     // before the workflows react to them.
     const chat = { tx, now, url: (id: string) => `${linkBase()}/incidents/${id}` };
@@ -109,16 +146,17 @@ async function fireEvents(
     await announceEvent(chat, plan, incident, said);
     if (!TRIGGERS.has(event.kind)) continue;
     const data = event.data ?? {};
-    const trigger = { kind: 'event' as const, eventId: String(event.id), event: event.kind, data };
-    for (const firing of safeEvaluate(env, { plan, incident, trigger, now })) {
+    const firings =
+      evaluated.get(String(event.id)) ??
+      safeEvaluate(env, { plan, incident, trigger: triggerOf(event), now });
+    for (const firing of firings) {
       const count = runs.get(incident.id) ?? 0;
       if (count >= MAX_RUNS_PER_INCIDENT_PER_HOUR) {
         env.log?.warn({ incident: incident.id, event: event.id }, 'workflow runaway cap reached; not firing');
         break;
       }
-      if ((await fire(env, plan, incident, firing, chainDepth(data) + 1)) !== 'already') {
-        runs.set(incident.id, count + 1);
-      }
+      const outcome = await fire(env, plan, incident, firing, chainDepth(data) + 1, claims.get(firing));
+      if (outcome !== 'already') runs.set(incident.id, count + 1);
     }
   }
   forget();
@@ -126,4 +164,9 @@ async function fireEvents(
   // resolved unmet) are settled here, from the resolve event or any later one.
   const resolved = [...incidents.values()].filter((i) => i.resolved_at);
   if (resolved.length > 0) await fireTimersFor(env, resolved);
+}
+
+function triggerOf(event: ClaimedEvent) {
+  const data = event.data ?? {};
+  return { kind: 'event' as const, eventId: String(event.id), event: event.kind, data };
 }

@@ -282,6 +282,63 @@ export async function insertRunWithEvent(
 }
 
 /**
+ * insertRunWithEvent for several firings in one statement (a pass's first firing of each incident,
+ * one per incident): each run is inserted unless that firing already happened (the same claim, on
+ * conflict do nothing), and each inserted run's workflow.fired event with it, both in the given order.
+ * Returns, per input row in order, the run's id when this statement inserted it.
+ */
+export async function insertRunsWithEvents(
+  db: Executor,
+  rows: { run: NewRow<'workflow_runs'> & { source: 'plan' | 'workflow' }; event: EngineEvent }[],
+): Promise<(string | undefined)[]> {
+  if (rows.length === 0) return [];
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  const { rows: inserted } = await sql<{
+    id: string;
+    incident_id: string;
+    workflow: string;
+    trigger_key: string;
+  }>`
+    with v as (
+      select * from unnest(
+        ${col((r) => r.run.incident_id)}::bigint[], ${col((r) => r.run.plan_name)}::text[],
+        ${col((r) => r.run.plan_version)}::int[], ${col((r) => r.run.workflow)}::text[],
+        ${col((r) => r.run.trigger_key)}::text[], ${col((r) => r.run.fired_at)}::timestamptz[],
+        ${col((r) => r.run.actions)}::jsonb[], ${col((r) => r.run.source)}::text[],
+        ${col((r) => r.event.at)}::timestamptz[], ${col((r) => r.event.kind)}::text[],
+        ${col((r) => r.event.actor_name)}::text[], ${col((r) => JSON.stringify(r.event.data))}::jsonb[]
+      ) with ordinality as v(incident_id, plan_name, plan_version, workflow, trigger_key, fired_at, actions,
+                             source, ev_at, ev_kind, ev_actor, ev_data, ord)
+    ),
+    run as (
+      insert into workflow_runs (incident_id, plan_name, plan_version, workflow, trigger_key, fired_at, actions, source)
+      select incident_id, plan_name, plan_version, workflow, trigger_key, fired_at, actions, source
+      from v order by ord
+      on conflict (incident_id, workflow, trigger_key) do nothing
+      returning id, incident_id, workflow, trigger_key
+    ),
+    ev as (
+      insert into incident_events (incident_id, at, kind, actor_id, actor_name, data)
+      select v.incident_id, v.ev_at, v.ev_kind, null, v.ev_actor,
+             v.ev_data || jsonb_build_object('workflow_run', run.id::text)
+      from run join v using (incident_id, workflow, trigger_key) order by v.ord
+      returning id
+    )
+    select id::text, incident_id::text, workflow, trigger_key from run
+  `.execute(db);
+  const ids = new Map(inserted.map((r) => [runKeyOf(r), String(r.id)]));
+  return rows.map((r) =>
+    ids.get(
+      runKeyOf({
+        incident_id: String(r.run.incident_id),
+        workflow: r.run.workflow,
+        trigger_key: r.run.trigger_key,
+      }),
+    ),
+  );
+}
+
+/**
  * setRunActionsAudited for several runs in one statement (a batch of firings: db/tx-memo.ts), their
  * audit entries as a CTE.
  */
@@ -577,7 +634,7 @@ export async function renderFactsOfMany(
         .limit(1)
         .as('latest_bodies'),
     ])
-    .where('incidents.id', 'in', incidentIds)
+    .where('incidents.id', '=', anyId(incidentIds))
     .execute();
   return new Map(rows.map((row) => [String(row.id), factsOf(row, opts)]));
 }

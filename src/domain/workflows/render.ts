@@ -59,12 +59,13 @@ const factsKey = (
 
 /**
  * Reads the render facts of several incidents' first firings in one statement (a tick's declared
- * incidents): each is used once, by the next loadVars of its incident in this transaction — a later
+ * incidents, and those whose events fire a workflow; `updateId`: the update the first firing's trigger
+ * names, if any): each is used once, by the next loadVars of its incident in this transaction — a later
  * firing of the same incident reads them again, after what the first one's actions changed.
  */
 export async function prefetchVars(
   tx: Executor,
-  incidents: { id: string; plan: Plan }[],
+  incidents: { id: string; plan: Plan; updateId?: string | undefined }[],
 ): Promise<() => void> {
   const memo = txMemo(tx);
   const keys: string[] = [];
@@ -74,8 +75,8 @@ export async function prefetchVars(
   };
   if (!memo || incidents.length < 2) return forget;
   const groups = new Map<string, { opts: Parameters<typeof factsKey>[1]; ids: string[] }>();
-  for (const { id, plan } of incidents) {
-    const opts = { commanderRole: commanderRoleOf(plan), updateId: undefined, languages: plan.languages };
+  for (const { id, plan, updateId } of incidents) {
+    const opts = { commanderRole: commanderRoleOf(plan), updateId, languages: plan.languages };
     const key = factsKey('', opts);
     const group = groups.get(key) ?? { opts, ids: [] };
     group.ids.push(id);

@@ -275,6 +275,42 @@ describe('workflow engine', () => {
     expect(await kinds(id, EVENT_KINDS.targetBreached)).toHaveLength(2);
   });
 
+  it('claims the first firings of the incidents of a pass together, each once, in its own timeline order', async () => {
+    const ids = [await declare('SEV1'), await declare('SEV1'), await declare('SEV1')];
+    // The second incident's war room already ran (another engine, a crash after commit): not again.
+    const declared = (await kinds(ids[1] as string, EVENT_KINDS.declared))[0];
+    await t.db
+      .insertInto('workflow_runs')
+      .values({
+        incident_id: ids[1] as string,
+        plan_name: 'engine-test',
+        plan_version: version,
+        workflow: 'war room',
+        trigger_key: `event:${declared?.id}`,
+        fired_at: clock.now(),
+        actions: '[]',
+      })
+      .execute();
+    await engine.runUntilIdle();
+    for (const id of ids) {
+      const runs = (await runsOf(t.db, id)).filter((r) => r.workflow === 'war room');
+      expect(runs).toHaveLength(1);
+      const events = await timeline(t.db, id);
+      const fired = events.filter(
+        (e) => e.kind === EVENT_KINDS.workflowFired && e.data.workflow === 'war room',
+      );
+      const responders = events.findIndex((e) => e.kind === EVENT_KINDS.responderAdded);
+      if (id === ids[1]) {
+        expect(fired).toHaveLength(0);
+        expect(responders).toBe(-1);
+        continue;
+      }
+      expect(fired.map((e) => e.data.workflow_run)).toEqual([String(runs[0]?.id)]);
+      // The claim's record comes before what its actions wrote, as when each firing claims alone.
+      expect(events.indexOf(fired[0] as (typeof events)[number])).toBeLessThan(responders);
+    }
+  });
+
   it('does not double-act even without the engine lock: the run insert is the claim', async () => {
     const id = await declare('SEV2');
     await engine.runUntilIdle();

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { prepareStatements } from './prepared.ts';
 import type { Database, Db } from './schema.ts';
 
 // timestamptz and jsonb come back as Date and objects already; int8 stays a string (ids), and
@@ -37,7 +38,12 @@ export function connect(
   // unhandled 'error' event kills the process. That client is no longer queryable: its next query
   // fails (→ 503) and the pool discards it on release.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    // Repeating statement texts go out as named prepared statements (parse + plan once per
+    // connection): see prepared.ts. TOCSIN_PREPARED=0 turns it off (A/B measurements).
+    if (process.env.TOCSIN_PREPARED !== '0') prepareStatements(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

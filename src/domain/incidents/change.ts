@@ -105,13 +105,7 @@ export function changeIncident<T>(
         return incidents.appendEventAudited(
           tx,
           { incidentId: incident.id, kind, at: now, actor: ctx.actor, data },
-          audit.auditRowOf(ctx.actor, now, {
-            action: entry.action,
-            entityType: 'incident',
-            entityId: incident.id,
-            before: entry.before,
-            after: entry.after,
-          }),
+          incidentAuditRow(ctx.actor, now, incident.id, entry),
           entry.auditEventId,
         );
       },
@@ -303,13 +297,7 @@ export async function moveWithoutLock(
     incident,
     set,
     { incidentId: incident.id, kind: EVENT_KINDS.stateChanged, at: now, actor: ctx.actor, data: moved },
-    audit.auditRowOf(ctx.actor, now, {
-      action: entry.action,
-      entityType: 'incident',
-      entityId: incident.id,
-      before: entry.before,
-      after: entry.after,
-    }),
+    incidentAuditRow(ctx.actor, now, incident.id, entry),
   );
 }
 
@@ -345,13 +333,7 @@ export async function moveToState(
       incident.id,
       set,
       { incidentId: incident.id, kind: EVENT_KINDS.stateChanged, at: c.now, actor: c.ctx.actor, data: moved },
-      audit.auditRowOf(c.ctx.actor, c.now, {
-        action: entry.action,
-        entityType: 'incident',
-        entityId: incident.id,
-        before: entry.before,
-        after: entry.after,
-      }),
+      incidentAuditRow(c.ctx.actor, c.now, incident.id, entry),
     );
   }
   if (entersResolved) {
@@ -430,4 +412,20 @@ export async function usersByHandle(db: Executor, handles: string[], pathOf: (in
   );
   if (details.length > 0) throw new Invalid('unknown user', details);
   return byHandle;
+}
+
+/** The audit entry of a change to one incident (written in the statement that makes the change). */
+function incidentAuditRow(
+  actor: Actor,
+  at: Date,
+  incidentId: string,
+  entry: { action: string; before: unknown; after: unknown },
+) {
+  return audit.auditRowOf(actor, at, {
+    action: entry.action,
+    entityType: 'incident',
+    entityId: incidentId,
+    before: entry.before,
+    after: entry.after,
+  });
 }

@@ -397,16 +397,7 @@ export function moveStateIfUnchanged(
         .insertInto('incident_events')
         .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
         .expression((eb) =>
-          eb
-            .selectFrom('updated')
-            .select([
-              'updated.id as incident_id',
-              sql<Date>`${row.at}::timestamptz`.as('at'),
-              sql<string>`${row.kind}::text`.as('kind'),
-              sql<string | null>`${row.actor_id ?? null}::bigint`.as('actor_id'),
-              sql<string>`${row.actor_name}::text`.as('actor_name'),
-              sql<string>`${row.data}::jsonb`.as('data'),
-            ]),
+          eb.selectFrom('updated').select(['updated.id as incident_id', ...eventColumnsOf(row)]),
         )
         .returning('id'),
     )
@@ -446,16 +437,7 @@ export function appendNoteToPublicIncident(db: Executor, e: NewEvent, audit: New
         .insertInto('incident_events')
         .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
         .expression((eb) =>
-          eb
-            .selectFrom('target')
-            .select([
-              'target.id as incident_id',
-              sql<Date>`${row.at}::timestamptz`.as('at'),
-              sql<string>`${row.kind}::text`.as('kind'),
-              sql<string | null>`${row.actor_id ?? null}::bigint`.as('actor_id'),
-              sql<string>`${row.actor_name}::text`.as('actor_name'),
-              sql<string>`${row.data}::jsonb`.as('data'),
-            ]),
+          eb.selectFrom('target').select(['target.id as incident_id', ...eventColumnsOf(row)]),
         )
         .returningAll(),
     )
@@ -533,6 +515,20 @@ export function engineEventColumnsOf(event: EngineEvent, key: string, idColumn: 
     sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object(${key}::text, ${sql.ref(idColumn)}::text)`.as(
       'data',
     ),
+  ];
+}
+
+/**
+ * An event row's columns but its incident's id, for an insert … select from a CTE that names the
+ * incident (the row written only when that CTE has it).
+ */
+function eventColumnsOf(row: NewRow<'incident_events'>) {
+  return [
+    sql<Date>`${row.at}::timestamptz`.as('at'),
+    sql<string>`${row.kind}::text`.as('kind'),
+    sql<string | null>`${row.actor_id ?? null}::bigint`.as('actor_id'),
+    sql<string>`${row.actor_name}::text`.as('actor_name'),
+    sql<string>`${row.data}::jsonb`.as('data'),
   ];
 }
 

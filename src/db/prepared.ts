@@ -70,7 +70,11 @@ function stale(error: unknown): boolean {
 
 /** Makes client.query send repeating statement texts as named prepared statements. */
 export function prepareStatements(client: pg.ClientBase): void {
-  const original: QueryFn = client.query.bind(client);
+  // The prototype's query, looked up at each call rather than bound once: what counts statements by
+  // patching pg.Client.prototype.query (bench/statements.ts, tests) keeps seeing every query.
+  const proto = Object.getPrototypeOf(client) as { query: QueryFn };
+  const original = ((...args: unknown[]) =>
+    (proto.query as (...a: unknown[]) => unknown).apply(client, args)) as QueryFn;
   const connection = (client as unknown as { connection: { parsedStatements: Record<string, string> } })
     .connection;
   const state: State = { epoch: schemaEpoch, generation: 0, names: new Map(), next: 0, inTx: false };

@@ -115,6 +115,7 @@ export async function startTocsin(
         version: VERSION,
         metricsToken: env.TOCSIN_METRICS_TOKEN,
         authFailuresPerMinute: env.TOCSIN_AUTH_FAILURES_PER_MINUTE,
+        inboundFastPath: env.TOCSIN_INBOUND_FAST_PATH,
         console: {
           auth: consoleAuthOf(env),
           events,

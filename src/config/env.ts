@@ -108,6 +108,11 @@ export const envSchema = z.object({
     .min(1)
     .default(100)
     .describe('Inbound repeats of one key accepted at once before TOCSIN_INGEST_KEY_RATE applies'),
+  TOCSIN_INBOUND_FAST_PATH: bool
+    .default(true)
+    .describe(
+      'Serve the inbound alert endpoints (/v2/enqueue, /api/v1/integrations/…) on a lean path in front of Fastify, with the same answers; false: through Fastify (for comparisons)',
+    ),
   TOCSIN_INGEST_QUEUE_LIMIT: z.coerce
     .number()
     .int()

@@ -43,34 +43,61 @@ export function jsonDepthExceeds(json: string, limit: number): boolean {
 // \u0000 as an escape that is not itself escaped (an odd number of backslashes before "u0000").
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
 
+/** A JSON text → value function that throws what the request should be answered with. */
+export type JsonParse = (text: string) => unknown;
+
+/**
+ * Fastify's own JSON parser (secure-json-parse: __proto__ and constructor.prototype refused; an empty
+ * body refused) as a plain function, for a body read outside Fastify (the inbound fast path).
+ */
+export function fastifyJsonParse(app: App): JsonParse {
+  const parser = app.getDefaultJsonParser('error', 'error');
+  return (text) => {
+    let failure: Error | null = null;
+    let value: unknown;
+    // The default parser answers synchronously; the request argument is unused by it.
+    parser(undefined as never, text, (error, parsed) => {
+      failure = error;
+      value = parsed;
+    });
+    if (failure) throw failure;
+    return value;
+  };
+}
+
+/** The strict rules below, then `parse`: the value, or a thrown Invalid (or the parser's error). */
+export function parseJsonBody(body: Buffer, parse: JsonParse): unknown {
+  if (!isUtf8(body)) {
+    throw new Invalid('the request body is not valid UTF-8', [{ path: 'body', message: 'invalid UTF-8' }]);
+  }
+  const json = body.toString('utf8');
+  if (jsonDepthExceeds(json, MAX_JSON_DEPTH)) {
+    throw new Invalid(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`, [
+      { path: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
+  }
+  if (json.includes('\\u0000') && NUL_ESCAPE.test(json)) {
+    throw new Invalid('the JSON body contains \\u0000, which cannot be stored', [
+      { path: 'body', message: 'contains \\u0000' },
+    ]);
+  }
+  return parse(json);
+}
+
 export function registerJsonBodyParser(app: App): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const parse = fastifyJsonParse(app);
   // Declared up front so every request object has the same shape (V8 keeps one hidden class).
   app.decorateRequest('rawBody', undefined);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
-    if (!isUtf8(body)) {
-      done(new Invalid('the request body is not valid UTF-8', [{ path: 'body', message: 'invalid UTF-8' }]));
+    let value: unknown;
+    try {
+      value = parseJsonBody(body, parse);
+    } catch (error) {
+      done(error as Error);
       return;
     }
-    const json = body.toString('utf8');
-    if (jsonDepthExceeds(json, MAX_JSON_DEPTH)) {
-      done(
-        new Invalid(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`, [
-          { path: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
-        ]),
-      );
-      return;
-    }
-    if (json.includes('\\u0000') && NUL_ESCAPE.test(json)) {
-      done(
-        new Invalid('the JSON body contains \\u0000, which cannot be stored', [
-          { path: 'body', message: 'contains \\u0000' },
-        ]),
-      );
-      return;
-    }
-    parseJson(request, json, done);
+    done(null, value);
   });
 }
 

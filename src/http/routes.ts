@@ -29,6 +29,7 @@ import { registerUserRoutes } from '../domain/users/routes.ts';
 import { registerVendorStatusRoutes } from '../domain/vendor-status/routes.ts';
 import { registerWorkflowRoutes } from '../domain/workflows/routes.ts';
 import { attachSmtpReceiver } from '../integrations/email-in/attach.ts';
+import type { InboundEndpoints } from '../integrations/inbound/endpoints.ts';
 import { registerInboundRoutes } from '../integrations/inbound/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerDrillRoutes } from './drill-routes.ts';
@@ -36,7 +37,12 @@ import { registerEventStream } from './event-stream.ts';
 import type { App, AppDeps } from './server.ts';
 
 // Every concept's routes, registered in one place.
-export async function registerRoutes(app: App, deps: AppDeps, listCache?: IncidentListCache): Promise<void> {
+/** Returns the inbound alert endpoints, which the lean path in front of Fastify serves too. */
+export async function registerRoutes(
+  app: App,
+  deps: AppDeps,
+  listCache?: IncidentListCache,
+): Promise<{ inbound: InboundEndpoints }> {
   registerUserRoutes(app);
   registerContactRoutes(app);
   registerInboxRoutes(app);
@@ -52,7 +58,7 @@ export async function registerRoutes(app: App, deps: AppDeps, listCache?: Incide
   registerAlertRoutes(app);
   registerAlertRuleRoutes(app);
   registerMaintenanceRoutes(app);
-  registerInboundRoutes(app, deps);
+  const inbound = registerInboundRoutes(app, deps);
   registerHeartbeatRoutes(app);
   registerChangeRoutes(app);
   registerCheckRoutes(app);
@@ -71,4 +77,5 @@ export async function registerRoutes(app: App, deps: AppDeps, listCache?: Incide
   registerAuthRoutes(app, deps);
   registerEventStream(app, deps);
   registerDrillRoutes(app, deps);
+  return { inbound };
 }

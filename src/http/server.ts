@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -12,12 +13,13 @@ import { IncidentListCache } from '../domain/incidents/list-cache.ts';
 import { authenticate } from '../domain/users/authenticate.ts';
 import { hashToken } from '../domain/users/users.ts';
 import { Unauthorized } from '../errors.ts';
+import { type FastPath, inboundFastPath } from '../integrations/inbound/fast-path.ts';
 import { AuthFailureLimiter } from './auth-throttle.ts';
 import { registerConsole } from './console.ts';
 import { mapError } from './error-mapping.ts';
 import type { EventHub } from './event-hub.ts';
 import { registerHealthRoutes } from './health.ts';
-import { registerJsonBodyParser } from './json-body.ts';
+import { fastifyJsonParse, registerJsonBodyParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
 import { redactUrl, serializeRequest } from './redact-url.ts';
 import { registerRoutes } from './routes.ts';
@@ -37,6 +39,8 @@ export interface AppDeps extends RouteDeps {
   deliveryChannels?: readonly string[] | undefined;
   /** Web console: sign-in settings, live events, the built console (src/http/session.ts). */
   console?: ConsoleDeps | undefined;
+  /** TOCSIN_INBOUND_FAST_PATH: serve the inbound alert endpoints in front of Fastify (default true). */
+  inboundFastPath?: boolean | undefined;
 }
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -51,7 +55,22 @@ function sameHash(a: string, b: string): boolean {
 }
 
 export async function buildServer(deps: AppDeps): Promise<App> {
+  // Set once the routes are registered; the listener only accepts connections after that.
+  let fastPath: FastPath | undefined;
   const app = Fastify({
+    // The listener: the inbound alert endpoints' lean path first (src/integrations/inbound/fast-path.ts),
+    // Fastify for everything it passes on. Fastify's own settings for the server it would create.
+    serverFactory: (handler, options) => {
+      const server: Server = createServer((request, response) => {
+        if (!fastPath?.(request, response)) handler(request, response);
+      });
+      const setting = (name: string) => (typeof options[name] === 'number' ? options[name] : 0);
+      server.keepAliveTimeout = setting('keepAliveTimeout');
+      server.requestTimeout = setting('requestTimeout');
+      server.setTimeout(setting('connectionTimeout'));
+      if (setting('maxRequestsPerSocket') > 0) server.maxRequestsPerSocket = setting('maxRequestsPerSocket');
+      return server;
+    },
     // Request logs carry the URL: secrets in it (ack tokens, integration keys, feed tokens) are redacted.
     loggerInstance: deps.log.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: deps.bodyLimit,
@@ -158,7 +177,17 @@ export async function buildServer(deps: AppDeps): Promise<App> {
 
   registerHealthRoutes(app, deps);
   registerConsole(app, deps);
-  await registerRoutes(app, deps, listCacheOf(app, deps.console?.events));
+  const { inbound } = await registerRoutes(app, deps, listCacheOf(app, deps.console?.events));
+  if (deps.inboundFastPath ?? true) {
+    const parseJson = fastifyJsonParse(app);
+    fastPath = inboundFastPath({
+      inbound,
+      metrics: deps.metrics,
+      log: app.log,
+      bodyLimit: deps.bodyLimit,
+      parseJson,
+    });
+  }
   return app;
 }
 

@@ -152,6 +152,20 @@ function liveOwner(root: string): number | undefined {
 }
 
 /**
+ * Commits that overlap share one WAL flush. Every commit pays its fdatasync in CPU as well as in
+ * time (≈ 150–250 µs of kernel CPU on the backend per flush here: the page-cache writeback and the
+ * disk's cache flush), and under load several commit at once: the ingest's two batches in flight,
+ * the engine's ticks, incident writes. PostgreSQL already lets a commit that waited for the flush
+ * lock find its WAL flushed by the one before it; with commit_delay the backend that is about to
+ * flush first waits that long (only while another transaction is writing: commit_siblings) for the
+ * commits right behind it, then flushes them all at once. Measured with 3 writers of ~11 KB commits
+ * (PostgreSQL 18, fdatasync): 0.66 → 0.56 flushes a commit at 100 µs, 0.53 at 300 µs, 0.48 at 1 ms;
+ * 2 writers 0.85 → 0.79 at 100–200 µs. 200 µs adds at most that to a commit's latency, and nothing
+ * to a lone one. (No effect with fsync off: the throwaway store below never flushes.)
+ */
+const FLUSH_SHARING_FLAGS = ['-c', 'commit_delay=200', '-c', 'commit_siblings=1'];
+
+/**
  * For data deleted at the end of the run (tests, drills): no flush to disk. A crash of PostgreSQL
  * itself still loses nothing committed; only an operating-system crash could, and then the data is
  * thrown away anyway. Never for ./data.
@@ -235,6 +249,7 @@ export async function startEmbedded(
       '-c',
       // A comma or space in the directory would split the list: quoted as PostgreSQL's list syntax wants.
       `unix_socket_directories=${socketDir ? `"${socketDir.replaceAll('"', '""')}"` : ''}`,
+      ...FLUSH_SHARING_FLAGS,
       ...(options.throwaway ? THROWAWAY_FLAGS : []),
     ],
     onLog: (m) => {

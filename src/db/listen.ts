@@ -1,9 +1,17 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 
-// A dedicated connection LISTENing on one channel (NOTIFY is delivered only at commit, by any
-// instance). A lost connection (PostgreSQL restarting) is re-opened with backoff; onConnect runs at
-// each (re)connection, because whatever was notified meanwhile was missed.
+// Dedicated connections LISTENing on channels (NOTIFY is delivered only at commit, by any instance).
+// A lost connection (PostgreSQL restarting) is re-opened with backoff; onConnect runs at each
+// (re)connection, because whatever was notified meanwhile was missed.
+//
+// Every listener of one process on one database shares ONE connection (the engine's tocsin_work and
+// the event hub's tocsin_events): PostgreSQL signals every backend LISTENing in a database at each
+// commit that notifies, whatever the channel, and each signalled backend wakes, reads the
+// notification queue and writes to its client. Under an alert flood each ingest commit and each
+// routing tick notifies, so a second listening backend cost ≈ 10 µs of PostgreSQL CPU per ingested
+// alert (bench/_pgproc.ts: two listening backends at 9–11 µs/alert each), plus its socket reads in
+// Node; one backend reads the queue once and delivers both channels.
 
 export interface Listener {
   close(): Promise<void>;
@@ -18,55 +26,152 @@ export interface ListenHandlers {
   failureMessage: string;
 }
 
-export function listen(url: string, channel: string, handlers: ListenHandlers, log?: Logger): Listener {
-  let client: pg.Client | undefined;
-  let closed = false;
-  let retry: NodeJS.Timeout | undefined;
-  let backoffMs = 250;
+interface Subscriber {
+  channel: string;
+  handlers: ListenHandlers;
+  log: Logger | undefined;
+  /** Its channel is LISTENed on the current connection (onConnect was called for it). */
+  live: boolean;
+}
 
-  const connect = async () => {
-    if (closed) return;
-    const c = new pg.Client({ connectionString: url, application_name: `tocsin-${channel}` });
-    c.on('error', () => reconnect(c));
-    c.on('end', () => reconnect(c));
-    c.on('notification', (n) => handlers.onNotify(n.payload ?? ''));
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 10_000;
+
+/** One process's listening connection to one database, shared by its subscribers. */
+class SharedListener {
+  private client: pg.Client | undefined;
+  private connecting = false;
+  private retry: NodeJS.Timeout | undefined;
+  private backoffMs = RETRY_FIRST_MS;
+  private readonly subscribers = new Set<Subscriber>();
+  /** Channels LISTENed on the current connection. */
+  private listened = new Set<string>();
+  /** LISTEN/UNLISTEN go out one batch at a time, so two subscribers' changes never interleave. */
+  private syncing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly url: string,
+    private readonly dispose: () => void,
+  ) {}
+
+  add(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
+    if (this.client) void this.sync(this.client);
+    else if (!this.connecting && !this.retry) void this.connect();
+  }
+
+  async remove(subscriber: Subscriber): Promise<void> {
+    if (!this.subscribers.delete(subscriber)) return;
+    subscriber.live = false;
+    if (this.subscribers.size > 0) {
+      if (this.client) await this.sync(this.client);
+      return;
+    }
+    this.dispose();
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  private async connect(): Promise<void> {
+    this.connecting = true;
+    const c = new pg.Client({ connectionString: this.url, application_name: 'tocsin-listen' });
+    c.on('error', () => this.lost(c));
+    c.on('end', () => this.lost(c));
+    c.on('notification', (n) => {
+      for (const subscriber of this.subscribers) {
+        if (subscriber.live && subscriber.channel === n.channel)
+          subscriber.handlers.onNotify(n.payload ?? '');
+      }
+    });
     try {
       await c.connect();
-      await c.query(`LISTEN ${channel}`);
-      if (closed) {
+      if (this.subscribers.size === 0) {
         await c.end().catch(() => {});
         return;
       }
-      client = c;
-      backoffMs = 250;
-      handlers.onConnect?.();
+      this.client = c;
+      this.listened = new Set();
+      this.backoffMs = RETRY_FIRST_MS;
+      await this.sync(c);
     } catch (error) {
-      log?.warn({ err: error }, handlers.failureMessage);
-      reconnect(c);
+      const messages = new Set<string>();
+      for (const { handlers, log } of this.subscribers) {
+        if (messages.has(handlers.failureMessage)) continue;
+        messages.add(handlers.failureMessage);
+        log?.warn({ err: error }, handlers.failureMessage);
+      }
+      this.connecting = false;
+      this.lost(c);
+    } finally {
+      this.connecting = false;
     }
-  };
+  }
 
-  const reconnect = (c: pg.Client) => {
-    if (client === c) {
-      client = undefined;
-      handlers.onDisconnect?.();
+  /** LISTENs what the subscribers want on c (UNLISTENs what none wants), then tells new ones. */
+  private sync(c: pg.Client): Promise<void> {
+    this.syncing = this.syncing.then(async () => {
+      if (this.client !== c) return;
+      const wanted = new Set([...this.subscribers].map((s) => s.channel));
+      const added = [...wanted].filter((channel) => !this.listened.has(channel));
+      const dropped = [...this.listened].filter((channel) => !wanted.has(channel));
+      if (added.length > 0 || dropped.length > 0) {
+        // Channel names are identifiers of our own code (WORK_CHANNEL, EVENTS_CHANNEL), never input.
+        await c.query(
+          [...added.map((ch) => `LISTEN ${ch}`), ...dropped.map((ch) => `UNLISTEN ${ch}`)].join('; '),
+        );
+        for (const channel of added) this.listened.add(channel);
+        for (const channel of dropped) this.listened.delete(channel);
+      }
+      if (this.client !== c) return;
+      for (const subscriber of this.subscribers) {
+        if (subscriber.live || !this.listened.has(subscriber.channel)) continue;
+        subscriber.live = true;
+        subscriber.handlers.onConnect?.();
+      }
+    });
+    // A failed LISTEN means a broken connection: it is dropped and re-opened.
+    this.syncing = this.syncing.catch(() => this.lost(c));
+    return this.syncing;
+  }
+
+  private lost(c: pg.Client): void {
+    if (this.client === c) {
+      this.client = undefined;
+      this.listened = new Set();
+      for (const subscriber of this.subscribers) {
+        if (!subscriber.live) continue;
+        subscriber.live = false;
+        subscriber.handlers.onDisconnect?.();
+      }
     }
     c.end().catch(() => {});
-    if (closed || retry) return;
-    retry = setTimeout(() => {
-      retry = undefined;
-      void connect();
-    }, backoffMs);
-    retry.unref();
-    backoffMs = Math.min(backoffMs * 2, 10_000);
-  };
+    // Nobody listens any more, a retry or a connection is on its way, or another connection is live.
+    if (this.subscribers.size === 0 || this.retry || this.connecting || this.client) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.connect();
+    }, this.backoffMs);
+    this.retry.unref();
+    this.backoffMs = Math.min(this.backoffMs * 2, RETRY_MAX_MS);
+  }
+}
 
-  void connect();
-  return {
-    async close() {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      await client?.end().catch(() => {});
-    },
-  };
+const shared = new Map<string, SharedListener>();
+
+export function listen(url: string, channel: string, handlers: ListenHandlers, log?: Logger): Listener {
+  let connection = shared.get(url);
+  if (!connection) {
+    const created = new SharedListener(url, () => {
+      if (shared.get(url) === created) shared.delete(url);
+    });
+    connection = created;
+    shared.set(url, created);
+  }
+  const subscriber: Subscriber = { channel, handlers, log, live: false };
+  const owner = connection;
+  owner.add(subscriber);
+  return { close: () => owner.remove(subscriber) };
 }

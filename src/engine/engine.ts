@@ -66,6 +66,15 @@ export interface EngineModule {
    * its own since (the outbox's delivery on commit). Without it the module runs.
    */
   wanted?(): Promise<boolean>;
+  /**
+   * Under a flood of this module's work: a tick that handled at least `atLeast` items (and did not
+   * say more: a full batch drains at once) holds the engine's next pass until `ms` after that tick's
+   * pass began, so the wake-ups of the commits meanwhile are answered by one larger tick instead of
+   * one tick each. A tick's fixed cost (a transaction, its lock, its claims, a commit's WAL flush)
+   * is then paid per `ms` instead of per commit; below `atLeast` (a steady 20 or 100 alerts a
+   * second) nothing waits.
+   */
+  coalesce?: { atLeast: number; ms: number };
 }
 
 /** How often an idle module records its tick in engine_modules (what /health/detailed reads). */
@@ -115,6 +124,12 @@ export class Engine {
   private again: Set<EngineModule> | 'whole' = new Set();
   /** The kinds some module reacts to; any other payload asks for a whole pass. */
   private readonly kinds: ReadonlySet<string>;
+  /**
+   * performance.now() before which no pass starts (a flood: EngineModule.coalesce). Real time, not
+   * the engine's clock: it spaces out work, it does not decide anything.
+   */
+  private heldUntil = 0;
+  private readonly byName: ReadonlyMap<string, EngineModule>;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -123,6 +138,7 @@ export class Engine {
     const ids = new Set(modules.map((m) => m.id));
     if (ids.size !== modules.length) throw new Error('engine modules need distinct ids');
     this.kinds = new Set(modules.flatMap((m) => m.wakesOn ?? []));
+    this.byName = new Map(modules.map((m) => [m.name, m]));
   }
 
   /**
@@ -300,15 +316,18 @@ export class Engine {
       const woken = this.pending;
       this.pending = new Set();
       this.ticking = true;
+      const began = performance.now();
       const pass = this.wokenPass(woken);
       this.current = pass;
       const outcomes = await pass.catch(() => []);
       this.ticking = false;
+      this.heldUntil = began + holdAfter(outcomes, this.byName);
       this.deps.onPass?.(outcomes);
       if (this.stopping) return;
       const dueIn = this.wholePassDueAt - this.deps.clock.now().getTime();
+      const held = Math.max(0, this.heldUntil - performance.now());
       const now = this.pending.size > 0 || this.busy;
-      this.timer = setTimeout(loop, now ? 0 : Math.max(0, Math.min(intervalMs, dueIn)));
+      this.timer = setTimeout(loop, now ? held : Math.max(held, Math.min(intervalMs, dueIn)));
     };
     this.loop = loop;
     this.timer = setTimeout(loop, 0);
@@ -326,7 +345,7 @@ export class Engine {
     if (this.ticking) return;
     if (this.timer && this.loop) {
       clearTimeout(this.timer);
-      this.timer = setTimeout(this.loop, 0);
+      this.timer = setTimeout(this.loop, Math.max(0, this.heldUntil - performance.now()));
     }
   }
 
@@ -337,4 +356,21 @@ export class Engine {
     await Promise.allSettled(this.modules.map((m) => m.stop?.()));
     this.running = false;
   }
+}
+
+/**
+ * How long after a pass began the next may start: a module's flood (EngineModule.coalesce) holds it,
+ * unless some module left work (a full batch drains at once).
+ */
+export function holdAfter(
+  outcomes: readonly TickOutcome[],
+  modules: ReadonlyMap<string, Pick<EngineModule, 'coalesce'>>,
+): number {
+  let hold = 0;
+  for (const o of outcomes) {
+    if (o.more) return 0;
+    const c = modules.get(o.module)?.coalesce;
+    if (c && o.outcome === 'ran' && o.handled >= c.atLeast) hold = Math.max(hold, c.ms);
+  }
+  return hold;
 }

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../db/clock.ts';
-import { LOCKS, tryAdvisoryXactLock } from '../db/locks.ts';
-import { appliedSchemaVersion } from '../db/migrate.ts';
+import { LOCKS, tryAdvisoryXactLock, tryAdvisoryXactLockOnSchema } from '../db/locks.ts';
 import type { Db, Executor } from '../db/schema.ts';
 import type { Metrics } from '../http/metrics.ts';
 
@@ -76,6 +75,9 @@ export interface EngineModule {
    */
   coalesce?: { atLeast: number; ms: number };
 }
+
+/** A tick's result when the store's schema is not this build's (EngineDeps.schemaVersion). */
+const WRONG_SCHEMA = Symbol('wrong schema');
 
 /** How often an idle module records its tick in engine_modules (what /health/detailed reads). */
 const HEARTBEAT_MS = 1000;
@@ -160,7 +162,15 @@ export class Engine {
     };
     try {
       const result = await db.transaction().execute(async (tx) => {
-        if (!(await tryAdvisoryXactLock(tx, LOCKS.engineModuleBase + module.id))) return null;
+        const lock = LOCKS.engineModuleBase + module.id;
+        if (this.deps.schemaVersion === undefined) {
+          if (!(await tryAdvisoryXactLock(tx, lock))) return null;
+        } else {
+          // The schema gate, in the lock's round trip: checked inside the transaction that acts.
+          const { locked, schema } = await tryAdvisoryXactLockOnSchema(tx, lock);
+          if (!this.schemaMatches(schema)) return WRONG_SCHEMA;
+          if (!locked) return null;
+        }
         const now = clock.now();
         const handled = await module.tick({ tx, db, clock, now, log, more, woken });
         // A busy tick too records itself only when the heartbeat is due: a module draining a queue,
@@ -189,6 +199,8 @@ export class Engine {
         }
         return handled;
       });
+      if (result === WRONG_SCHEMA)
+        return { module: module.name, outcome: 'skipped', handled: 0, more: false };
       if (result !== null) {
         this.recorded.set(
           module.name,
@@ -222,11 +234,15 @@ export class Engine {
   }
 
   private async passOver(modules: readonly EngineModule[], woken = false): Promise<TickOutcome[]> {
-    if (!(await this.schemaMatches())) {
-      return modules.map((m) => ({ module: m.name, outcome: 'skipped', handled: 0, more: false }));
-    }
     const out: TickOutcome[] = [];
-    for (const module of modules) out.push(await this.tickModule(module, woken));
+    for (const module of modules) {
+      // A store migrated for another build: the rest of the pass is skipped without asking again.
+      if (this.schemaWarned !== undefined && out.length > 0) {
+        out.push({ module: module.name, outcome: 'skipped', handled: 0, more: false });
+      } else {
+        out.push(await this.tickModule(module, woken));
+      }
+    }
     return out;
   }
 
@@ -269,13 +285,13 @@ export class Engine {
     return this.again === 'whole' || this.again.size > 0;
   }
 
+  /** The schema version last found that is not this build's (undefined: it matched). */
   private schemaWarned: string | undefined;
 
-  private async schemaMatches(): Promise<boolean> {
+  /** Whether the store's schema is this build's (a module's lock statement read `applied`). */
+  private schemaMatches(applied: string): boolean {
     const expected = this.deps.schemaVersion;
-    if (expected === undefined) return true;
-    const applied = await appliedSchemaVersion(this.deps.db);
-    if (applied === expected) {
+    if (expected === undefined || applied === expected) {
       this.schemaWarned = undefined;
       return true;
     }

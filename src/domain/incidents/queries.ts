@@ -2,7 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
 import type { Cursor } from '../../lib/cursor.ts';
 import type { Actor } from '../context.ts';
-import type { EventKind } from './events.ts';
+import { type EventKind, UNHEARD_KINDS } from './events.ts';
 
 // The SQL of incidents and everything that hangs off one (timeline, roles, responders,
 // hypotheses, checklists, updates, tasks).
@@ -425,7 +425,7 @@ export function appendNoteToPublicIncident(db: Executor, e: NewEvent, audit: New
     .with('target', (c) =>
       c
         .selectFrom('incidents')
-        .select('id')
+        .select(['id', 'resolved_at'])
         .where('id', '=', e.incidentId)
         .where('confidential', '=', false)
         // As lockIncidentWithPlanDigest: not FOR UPDATE, which would wait for the engine's foreign-key
@@ -435,9 +435,11 @@ export function appendNoteToPublicIncident(db: Executor, e: NewEvent, audit: New
     .with('appended', (c) =>
       c
         .insertInto('incident_events')
-        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data', 'processed_at'])
         .expression((eb) =>
-          eb.selectFrom('target').select(['target.id as incident_id', ...eventColumnsOf(row)]),
+          eb
+            .selectFrom('target')
+            .select(['target.id as incident_id', ...eventColumnsOf(row), processedIfUnheard(row, 'target')]),
         )
         .returningAll(),
     )
@@ -496,9 +498,22 @@ export interface EngineEvent {
   kind: string;
   actor_name: string;
   data: Record<string, unknown>;
+  /**
+   * Set when the record is written already processed: nothing in the engine reacts to it, so the
+   * workflow-events pass need not claim it, nor be woken for it (migration 0790). Default null.
+   */
+  processed_at?: Date | null;
 }
 
-export const EVENT_COLUMNS = ['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'] as const;
+export const EVENT_COLUMNS = [
+  'incident_id',
+  'at',
+  'kind',
+  'actor_id',
+  'actor_name',
+  'data',
+  'processed_at',
+] as const;
 
 /**
  * An engine record (no actor id) as the columns (EVENT_COLUMNS, in order) of an `insert … select` from
@@ -515,7 +530,27 @@ export function engineEventColumnsOf(event: EngineEvent, key: string, idColumn: 
     sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object(${key}::text, ${sql.ref(idColumn)}::text)`.as(
       'data',
     ),
+    sql<Date | null>`${event.processed_at ?? null}::timestamptz`.as('processed_at'),
   ];
+}
+
+/**
+ * An event's processed_at for an insert … select from a CTE naming its incident (`from`, with the
+ * incident's resolved_at): its own time when its kind is one nothing reacts to (UNHEARD_KINDS) and the
+ * incident is open, so the workflow-events pass has nothing to claim and no wake-up is sent (migration
+ * 0790); else null, for the pass.
+ */
+function processedIfUnheard(row: NewRow<'incident_events'>, from: string) {
+  return UNHEARD_KINDS.has(row.kind as EventKind)
+    ? processedWhileOpen(row, from)
+    : sql<Date | null>`null::timestamptz`.as('processed_at');
+}
+
+/** processed_at: the event's own time while its incident (`from`, with resolved_at) is open, else null. */
+function processedWhileOpen(row: NewRow<'incident_events'>, from: string) {
+  return sql<Date | null>`case when ${sql.ref(`${from}.resolved_at`)} is null then ${row.at}::timestamptz end`.as(
+    'processed_at',
+  );
 }
 
 /**

@@ -1,14 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/helpers.ts';
 import { VirtualClock } from '../db/clock.ts';
 import type { Executor } from '../db/schema.ts';
 import { inTx } from '../db/tx.ts';
+import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
+import { addNote } from '../domain/incidents/add-note.ts';
+import { declareIncident } from '../domain/incidents/declare-incident.ts';
+import { UNHEARD_KINDS } from '../domain/incidents/events.ts';
+import { PAYMENTS_PLAN } from '../domain/incidents/testing.ts';
+import { transitionIncident } from '../domain/incidents/transition-incident.ts';
 import { enqueueNotification } from '../domain/notifications/enqueue.ts';
+import { savePlan } from '../domain/plans/save-plan.ts';
+import { EVENT_TRIGGERS } from '../domain/workflows/workflow-schema.ts';
+import { Engine } from './engine.ts';
+import { engineModules } from './modules.ts';
 
 // What each commit's wake-up names (migration 0760): an escalation wakes the engine only while a step
 // of it is due at commit; a message to people wakes the fan-out ('messages'), one to a contact
-// delivery ('outbox').
+// delivery ('outbox'). A timeline event wakes the workflow-events pass only when it is left for it
+// (migration 0790): a note on an open incident is written processed and wakes nothing.
 
 let t: TestDb;
 let listener: pg.Client;
@@ -86,5 +99,83 @@ describe('wake-up payloads', () => {
       await enqueueNotification(tx, message('phone-2', 'p-4'), clock.now());
     });
     expect(await take()).toEqual(['messages', 'outbox']);
+  });
+
+  it('names timeline events only when the workflow-events pass has them to consume', async () => {
+    const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
+    await savePlan({ ctx, input: { source: PAYMENTS_PLAN } });
+    const incident = await declareIncident({
+      ctx,
+      input: { title: 'checkout down', plan: 'payments', severity: 'P2' },
+    });
+    expect(await take()).toEqual(['events']);
+    const open = await addNote({ ctx, input: { incidentId: incident.id, text: 'rolled back' } });
+    expect(open.processed_at).toEqual(clock.now());
+    expect(await take()).toEqual([]);
+    // A resolved incident's events are the pass's still: it settles late targets from any of them.
+    await t.db
+      .updateTable('incidents')
+      .set({ resolved_at: clock.now() })
+      .where('id', '=', incident.id)
+      .execute();
+    const late = await addNote({ ctx, input: { incidentId: incident.id, text: 'post-mortem booked' } });
+    expect(late.processed_at).toBeNull();
+    expect(await take()).toEqual(['events']);
+  });
+
+  it('counts as unheard only kinds no workflow triggers on and no timer counts from', () => {
+    for (const kind of UNHEARD_KINDS) {
+      expect(EVENT_TRIGGERS as readonly string[]).not.toContain(kind);
+      expect(['paging.step', 'update.published']).not.toContain(kind);
+    }
+  });
+
+  it("writes a workflow-events pass's workflow.fired records processed: no second pass to claim them", async () => {
+    const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
+    await savePlan({ ctx, input: { source: readFileSync('examples/plans/minimal.yaml', 'utf8') } });
+    const engine = new Engine({ db: t.db, clock }, engineModules({ deliver: false }));
+    // What the tests above left for the pass (the resolved incident's note) is consumed first.
+    await engine.runUntilIdle();
+    await take();
+    const incident = await declareIncident({
+      ctx,
+      input: { title: 'search slow', plan: 'minimal', severity: 'SEV2' },
+    });
+    expect(await take()).toEqual(['events']);
+    await engine.wokenPass(new Set(['events']));
+    const events = await t.db
+      .selectFrom('incident_events')
+      .select(['kind', 'processed_at'])
+      .where('incident_id', '=', incident.id)
+      .orderBy('id')
+      .execute();
+    expect(events).toEqual([
+      { kind: 'incident.declared', processed_at: clock.now() },
+      { kind: 'workflow.fired', processed_at: clock.now() },
+    ]);
+    expect(await take()).toEqual([]);
+
+    // A move the plan's engine cannot act on (no rule, channel or announcement hears a state change):
+    // written processed with the incident's timers marked due, as the pass's claim would.
+    await t.db
+      .updateTable('incident_timers')
+      .set({ due_at: null })
+      .where('incident_id', '=', incident.id)
+      .execute();
+    await transitionIncident({ ctx, input: { incidentId: incident.id, to: 'mitigated' } });
+    const moved = await t.db
+      .selectFrom('incident_events')
+      .select('processed_at')
+      .where('incident_id', '=', incident.id)
+      .where('kind', '=', 'incident.state_changed')
+      .executeTakeFirstOrThrow();
+    expect(moved.processed_at).toEqual(clock.now());
+    const timers = await t.db
+      .selectFrom('incident_timers')
+      .select(sql<string>`due_at::text`.as('due'))
+      .where('incident_id', '=', incident.id)
+      .executeTakeFirstOrThrow();
+    expect(timers.due).toBe('-infinity');
+    expect(await take()).toEqual([]);
   });
 });

@@ -52,3 +52,13 @@ export const EVENT_KINDS = {
 } as const;
 
 export type EventKind = (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS];
+
+/**
+ * Kinds nothing in the engine reacts to: no workflow triggers on them (workflows/workflow-schema.ts
+ * EVENT_TRIGGERS), the incident channel and the announcements do not post them, and no timer counts
+ * from them (workflows/queries.ts timerMoments). On an open incident such an event is written already
+ * processed (processed_at = its time), so the workflow-events pass neither claims it nor is woken for
+ * it (migration 0790): a note costs no engine pass and no second commit. A resolved incident's events
+ * stay for the pass, which settles its late targets from any of them (fireTimersFor).
+ */
+export const UNHEARD_KINDS: ReadonlySet<EventKind> = new Set<EventKind>([EVENT_KINDS.note]);

@@ -2,7 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
 import type { Cursor } from '../../lib/cursor.ts';
 import type { Actor } from '../context.ts';
-import type { EventKind } from './events.ts';
+import { type EventKind, UNHEARD_KINDS } from './events.ts';
 
 // The SQL of incidents and everything that hangs off one (timeline, roles, responders,
 // hypotheses, checklists, updates, tasks).
@@ -377,27 +377,48 @@ export function moveStateIfUnchanged(
   set: RowUpdate<'incidents'>,
   e: NewEvent,
   audit: NewRow<'audit_log'>,
+  /**
+   * Nothing in the engine reacts to this event on this incident's plan (workflows/plan-reacts.ts): it
+   * is written processed while the incident is open, and the incident's timers are marked due here,
+   * as the workflow-events pass's claim would (claimAndMark), so the pass is not woken for it.
+   */
+  unheard = false,
 ) {
   const row = eventRowOf(e);
-  return db
-    .with('updated', (c) =>
-      c
-        .updateTable('incidents')
-        .set(set)
-        .where('id', '=', read.id)
-        .where('state', '=', read.state)
-        .where('plan_name', '=', read.plan_name)
-        .where('plan_version', '=', read.plan_version)
-        .where('confidential', '=', false)
-        .where(sql<boolean>`resolved_at is not distinct from ${read.resolved_at}::timestamptz`)
-        .returningAll(),
-    )
+  let q = db.with('updated', (c) =>
+    c
+      .updateTable('incidents')
+      .set(set)
+      .where('id', '=', read.id)
+      .where('state', '=', read.state)
+      .where('plan_name', '=', read.plan_name)
+      .where('plan_version', '=', read.plan_version)
+      .where('confidential', '=', false)
+      .where(sql<boolean>`resolved_at is not distinct from ${read.resolved_at}::timestamptz`)
+      .returningAll(),
+  );
+  if (unheard) {
+    // The CTE is there for its write (its rows unused), as the claim's own `due` (claimAndMark).
+    const due = sql`(insert into incident_timers (incident_id, due_at)
+      select id, '-infinity' from updated
+      on conflict (incident_id) do update set due_at = '-infinity' returning incident_id)`;
+    q = q.with('due', () => due as never) as typeof q;
+  }
+  return q
     .with('appended', (c) =>
       c
         .insertInto('incident_events')
-        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data', 'processed_at'])
         .expression((eb) =>
-          eb.selectFrom('updated').select(['updated.id as incident_id', ...eventColumnsOf(row)]),
+          eb
+            .selectFrom('updated')
+            .select([
+              'updated.id as incident_id',
+              ...eventColumnsOf(row),
+              unheard
+                ? processedWhileOpen(row, 'updated')
+                : sql<Date | null>`null::timestamptz`.as('processed_at'),
+            ]),
         )
         .returning('id'),
     )
@@ -425,7 +446,7 @@ export function appendNoteToPublicIncident(db: Executor, e: NewEvent, audit: New
     .with('target', (c) =>
       c
         .selectFrom('incidents')
-        .select('id')
+        .select(['id', 'resolved_at'])
         .where('id', '=', e.incidentId)
         .where('confidential', '=', false)
         // As lockIncidentWithPlanDigest: not FOR UPDATE, which would wait for the engine's foreign-key
@@ -435,9 +456,11 @@ export function appendNoteToPublicIncident(db: Executor, e: NewEvent, audit: New
     .with('appended', (c) =>
       c
         .insertInto('incident_events')
-        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data', 'processed_at'])
         .expression((eb) =>
-          eb.selectFrom('target').select(['target.id as incident_id', ...eventColumnsOf(row)]),
+          eb
+            .selectFrom('target')
+            .select(['target.id as incident_id', ...eventColumnsOf(row), processedIfUnheard(row, 'target')]),
         )
         .returningAll(),
     )
@@ -496,9 +519,22 @@ export interface EngineEvent {
   kind: string;
   actor_name: string;
   data: Record<string, unknown>;
+  /**
+   * Set when the record is written already processed: nothing in the engine reacts to it, so the
+   * workflow-events pass need not claim it, nor be woken for it (migration 0790). Default null.
+   */
+  processed_at?: Date | null;
 }
 
-export const EVENT_COLUMNS = ['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'] as const;
+export const EVENT_COLUMNS = [
+  'incident_id',
+  'at',
+  'kind',
+  'actor_id',
+  'actor_name',
+  'data',
+  'processed_at',
+] as const;
 
 /**
  * An engine record (no actor id) as the columns (EVENT_COLUMNS, in order) of an `insert … select` from
@@ -515,7 +551,27 @@ export function engineEventColumnsOf(event: EngineEvent, key: string, idColumn: 
     sql<string>`${JSON.stringify(event.data)}::jsonb || jsonb_build_object(${key}::text, ${sql.ref(idColumn)}::text)`.as(
       'data',
     ),
+    sql<Date | null>`${event.processed_at ?? null}::timestamptz`.as('processed_at'),
   ];
+}
+
+/**
+ * An event's processed_at for an insert … select from a CTE naming its incident (`from`, with the
+ * incident's resolved_at): its own time when its kind is one nothing reacts to (UNHEARD_KINDS) and the
+ * incident is open, so the workflow-events pass has nothing to claim and no wake-up is sent (migration
+ * 0790); else null, for the pass.
+ */
+function processedIfUnheard(row: NewRow<'incident_events'>, from: string) {
+  return UNHEARD_KINDS.has(row.kind as EventKind)
+    ? processedWhileOpen(row, from)
+    : sql<Date | null>`null::timestamptz`.as('processed_at');
+}
+
+/** processed_at: the event's own time while its incident (`from`, with resolved_at) is open, else null. */
+function processedWhileOpen(row: NewRow<'incident_events'>, from: string) {
+  return sql<Date | null>`case when ${sql.ref(`${from}.resolved_at`)} is null then ${row.at}::timestamptz end`.as(
+    'processed_at',
+  );
 }
 
 /**

@@ -23,6 +23,15 @@ export interface FireEnv {
    * batch is then run again isolated). Default true.
    */
   isolate?: boolean | undefined;
+  /**
+   * The firings react to timeline events this transaction claimed (the workflow-events pass), whose
+   * claim marked their incidents' timers due: the workflow.fired records of a batch are then written
+   * already processed on an open incident. Nothing reacts to that kind (no trigger, no chat post, no
+   * timer counts from it), so its claim was a second pass (a transaction, a commit) for nothing. A
+   * timer's firing (the workflow-timers pass) leaves its records for the events pass as before: their
+   * claim marks the incident's timers due again after the actions.
+   */
+  claimed?: boolean | undefined;
 }
 
 const BATCH_SAVEPOINT = 'workflow_batch';
@@ -70,7 +79,8 @@ export async function firingsOf<E extends FireEnv, T>(env: E, work: (env: E) => 
 export type FireOutcome = 'fired' | 'already' | 'failed';
 
 /** The workflow_runs row of a firing and its workflow.fired event (the claim, fire()). */
-function claimRowsOf(incident: IncidentSnapshot, firing: Firing, chain: number, now: Date) {
+function claimRowsOf(env: FireEnv, incident: IncidentSnapshot, firing: Firing, chain: number) {
+  const { now } = env;
   const { rule, triggerKey, facts } = firing;
   const run = {
     incident_id: incident.id,
@@ -89,6 +99,7 @@ function claimRowsOf(incident: IncidentSnapshot, firing: Firing, chain: number, 
     kind: EVENT_KINDS.workflowFired,
     actor_name: 'workflow',
     data: { ...fired, workflow: rule.name, chain },
+    processed_at: env.claimed && incident.resolved_at === null ? now : null,
   };
   return { run, fired, event };
 }
@@ -112,7 +123,7 @@ export async function claimFirings(
   env: FireEnv,
   firings: { incident: IncidentSnapshot; firing: Firing; chain: number }[],
 ): Promise<Claimed[]> {
-  const rows = firings.map((f) => claimRowsOf(f.incident, f.firing, f.chain, env.now));
+  const rows = firings.map((f) => claimRowsOf(env, f.incident, f.firing, f.chain));
   const ids = await q.insertRunsWithEvents(env.tx, rows);
   return ids.map((runId) => ({ runId }));
 }
@@ -134,7 +145,7 @@ export async function fire(
 ): Promise<FireOutcome> {
   const { tx, now } = env;
   const { rule, triggerKey, facts } = firing;
-  const { run, fired, event } = claimRowsOf(incident, firing, chain, now);
+  const { run, fired, event } = claimRowsOf(env, incident, firing, chain);
   const isolate = env.isolate !== false;
   // In a batch without a savepoint per firing, the claim and its workflow.fired event are one
   // statement (a failure rolls the whole batch back); isolated, the event is written under the

@@ -41,7 +41,7 @@ export async function processWorkflowEvents(env: WorkflowEnv, batch = EVENT_BATC
   // targets) need the incidents and plans: the paging and firing records the engine appends
   // (paging.started, paging.step, workflow.fired, …) cost the claim alone.
   const heard = claimed.filter((e) => TRIGGERS.has(e.kind) || e.resolved);
-  if (heard.length > 0) await firingsOf(env, (run) => fireEvents(run, heard));
+  if (heard.length > 0) await firingsOf({ ...env, claimed: true }, (run) => fireEvents(run, heard));
   // Nothing fired and the queue is drained: no work this tick left behind (what other commits add
   // comes with its own wake-up), so the engine need not run the module again at once to find out.
   if (heard.length === 0 && claimed.length < batch) return 0;
@@ -76,7 +76,7 @@ export async function processDeclaredIncidentEvents(
     for (const id of ids) memo.set(firstAlertKey(id), first.get(id));
   }
   const events = await q.claimEventsOfIncidents(env.tx, ids, env.now);
-  if (events.length > 0) await firingsOf(env, (run) => fireEvents(run, events));
+  if (events.length > 0) await firingsOf({ ...env, claimed: true }, (run) => fireEvents(run, events));
   return events.length;
 }
 

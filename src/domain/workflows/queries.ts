@@ -306,9 +306,10 @@ export async function insertRunsWithEvents(
         ${col((r) => r.run.trigger_key)}::text[], ${col((r) => r.run.fired_at)}::timestamptz[],
         ${col((r) => r.run.actions)}::jsonb[], ${col((r) => r.run.source)}::text[],
         ${col((r) => r.event.at)}::timestamptz[], ${col((r) => r.event.kind)}::text[],
-        ${col((r) => r.event.actor_name)}::text[], ${col((r) => JSON.stringify(r.event.data))}::jsonb[]
+        ${col((r) => r.event.actor_name)}::text[], ${col((r) => JSON.stringify(r.event.data))}::jsonb[],
+        ${col((r) => r.event.processed_at ?? null)}::timestamptz[]
       ) with ordinality as v(incident_id, plan_name, plan_version, workflow, trigger_key, fired_at, actions,
-                             source, ev_at, ev_kind, ev_actor, ev_data, ord)
+                             source, ev_at, ev_kind, ev_actor, ev_data, ev_processed, ord)
     ),
     run as (
       insert into workflow_runs (incident_id, plan_name, plan_version, workflow, trigger_key, fired_at, actions, source)
@@ -318,9 +319,9 @@ export async function insertRunsWithEvents(
       returning id, incident_id, workflow, trigger_key
     ),
     ev as (
-      insert into incident_events (incident_id, at, kind, actor_id, actor_name, data)
+      insert into incident_events (incident_id, at, kind, actor_id, actor_name, data, processed_at)
       select v.incident_id, v.ev_at, v.ev_kind, null, v.ev_actor,
-             v.ev_data || jsonb_build_object('workflow_run', run.id::text)
+             v.ev_data || jsonb_build_object('workflow_run', run.id::text), v.ev_processed
       from run join v using (incident_id, workflow, trigger_key) order by v.ord
       returning id
     )

@@ -2945,6 +2945,17 @@ export interface paths {
       };
     };
   };
+  "/v2/enqueue": {
+    /** PagerDuty Events API v2 */
+    post: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/integrations/{type}/{key}": {
     /**
      * Alerts from Alertmanager, Grafana, Datadog, Sentry or a generic JSON webhook
@@ -4574,17 +4585,6 @@ export interface paths {
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: never;
-        };
-      };
-    };
-  };
-  "/v2/enqueue": {
-    /** PagerDuty Events API v2 */
-    post: {
       responses: {
         /** @description Default Response */
         200: {

@@ -171,9 +171,11 @@ export function inboundFastPath(deps: FastPathDeps): FastPath {
       const body = Buffer.concat(chunks, size);
       answer(target, body, request, where)
         .then((a) => reply(response, target, a, started))
-        .catch((error: unknown) =>
-          log.error({ err: error, url: redactUrl(where.url) }, 'inbound answer failed'),
-        );
+        .catch((error: unknown) => {
+          // A defect, not an input (the endpoints answer every failure): never leave the sender hanging.
+          log.error({ err: error, url: redactUrl(where.url) }, 'inbound answer failed');
+          if (!response.headersSent) response.writeHead(500).end();
+        });
     });
     request.on('error', (error) => {
       // The sender went away mid-body: nothing was queued; answer in case the socket still listens.

@@ -87,7 +87,6 @@ const publicResult = ({ dedup_key, alert_id, outcome }: AppliedEvent): IngestRes
 export class InboundEndpoints {
   private readonly committer: GroupCommit;
   private readonly integrations: IntegrationCache;
-  private closed = false;
 
   constructor(
     private readonly deps: Pick<RouteDeps, 'db' | 'clock'>,
@@ -97,14 +96,8 @@ export class InboundEndpoints {
     this.integrations = new IntegrationCache(deps.db);
   }
 
-  /** True once closing: new requests then go through Fastify, which answers 503 while it closes. */
-  get closing(): boolean {
-    return this.closed;
-  }
-
   /** Stops taking requests; resolves once every queued one is committed (or failed). */
   close(): Promise<void> {
-    this.closed = true;
     return this.committer.close();
   }
 

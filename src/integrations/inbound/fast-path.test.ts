@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { tracingChannel } from 'node:diagnostics_channel';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, type TestApp, testApp } from '../../../test/helpers.ts';
@@ -71,10 +71,10 @@ function send(
   path: string,
   body: string | Buffer,
   headers: Record<string, string> = { 'content-type': 'application/json' },
-  o: { chunked?: boolean } = {},
+  o: { chunked?: boolean; agent?: Agent } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method: 'POST', headers, agent: false }, (res) => {
+    const req = httpRequest(`${base}${path}`, { method: 'POST', headers, agent: o.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -326,6 +326,50 @@ describe('the inbound fast path', () => {
     expect(await count('/v2/enqueue', '400')).toBe(before.invalid + 1);
     expect(await count(integration, '202')).toBe(before.amAccepted + 1);
     expect(await count(integration, '404')).toBe(before.notFound + 1);
+  });
+});
+
+describe('closing a server while a sender keeps its connection busy', () => {
+  it('completes the close, and every request it answered 202 is stored (the others 503)', async () => {
+    const server = await buildServer({
+      db: t.db,
+      clock: t.clock,
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      publicUrl: 'http://tocsin.test',
+      bodyLimit: BODY_LIMIT,
+      version: 'test',
+    });
+    const url = await server.listen({ port: 0, host: '127.0.0.1' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const statuses: number[] = [];
+    let closed = false;
+    // One connection, one request after another, until the server has closed.
+    const sender = (async () => {
+      for (let i = 0; !closed && i < 10_000; i++) {
+        try {
+          const res = await send(url, '/v2/enqueue', trigger(pdKey, `closing-${i}`), undefined, { agent });
+          statuses.push(res.status);
+        } catch {
+          break; // the connection was closed: the sender would go elsewhere
+        }
+      }
+    })();
+    while (statuses.length < 5) await new Promise((resolve) => setImmediate(resolve));
+    await server.close();
+    closed = true;
+    await sender;
+    agent.destroy();
+    expect(statuses.length).toBeGreaterThanOrEqual(5);
+    expect(statuses.filter((s) => s !== 202 && s !== 503)).toEqual([]);
+    // Every 202 was stored.
+    const accepted = statuses.filter((s) => s === 202).length;
+    const stored = await t.db
+      .selectFrom('alerts')
+      .select(({ fn }) => fn.countAll<string>().as('n'))
+      .where('dedup_key', 'like', 'closing-%')
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(accepted);
   });
 });
 

@@ -20,11 +20,13 @@ import { INTEGRATION_ROUTE, PAGERDUTY_ROUTE } from './routes.ts';
 //   for a signature check and lets the format refuse it);
 // - an Authorization header or a cookie: Fastify's authentication hook checks them even on public
 //   routes (an unknown token is refused, and counted by the per-address failure limit);
-// - while the server closes (Fastify answers 503 and closes the connection).
+// - once the server closes (server.ts unplugs this path in Fastify's preClose: Fastify then answers
+//   503 with Connection: close, so busy keep-alive connections end and the close completes).
 // What Fastify's other hooks do for these routes does not apply to them: the incident list cache is
 // dropped by writes to incidents (an alert is not one; the engine's incident changes reach it by
-// notification), and no security headers are set on API answers. Request ids only label log lines:
-// a failure logged here carries the method and redacted URL instead.
+// notification); no security headers are set on API answers; the failed-authentication limit
+// counts API tokens only (a wrong integration key is a 4xx of its own, as through Fastify). Request
+// ids only label log lines: a failure logged here carries the redacted URL instead.
 
 /** What /api/v1/integrations/:type/:key's parameters may be (its Fastify schema; maxParamLength). */
 const MAX_TYPE_LENGTH = 40;
@@ -137,7 +139,6 @@ export function inboundFastPath(deps: FastPathDeps): FastPath {
   }
 
   return (request, response) => {
-    if (inbound.closing) return false;
     const target = targetOf(request);
     if (!target) return false;
     const started = performance.now();
@@ -170,9 +171,11 @@ export function inboundFastPath(deps: FastPathDeps): FastPath {
       const body = Buffer.concat(chunks, size);
       answer(target, body, request, where)
         .then((a) => reply(response, target, a, started))
-        .catch((error: unknown) =>
-          log.error({ err: error, url: redactUrl(where.url) }, 'inbound answer failed'),
-        );
+        .catch((error: unknown) => {
+          // A defect, not an input (the endpoints answer every failure): never leave the sender hanging.
+          log.error({ err: error, url: redactUrl(where.url) }, 'inbound answer failed');
+          if (!response.headersSent) response.writeHead(500).end();
+        });
     });
     request.on('error', (error) => {
       // The sender went away mid-body: nothing was queued; answer in case the socket still listens.

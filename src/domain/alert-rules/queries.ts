@@ -15,82 +15,81 @@ import type { Executor } from '../../db/schema.ts';
  * alert is looked up (and locked) in a lateral subquery, one queue entry after the other, so the
  * plan walks the queue and stops at `limit`: joined plainly, the planner may instead walk every
  * alert ever received in id order (the ids being equal) and filter out the decided ones.
+ *
+ * suppressed_until, the same on every row (evaluated once): when the last suppressing window or
+ * silence that has begun ends (or ended). The tick reads the suppressions themselves only when that
+ * is after its oldest alert was first seen, instead of in a statement of its own every tick.
  */
 export function claimUndecided(db: Executor, now: Date, limit: number) {
-  return (
-    db
-      .selectFrom('alerts_undecided')
-      .innerJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom('alerts')
-            .select([
-              'alerts.id',
-              'alerts.service_id',
-              'alerts.dedup_key',
-              'alerts.status',
-              'alerts.summary',
-              'alerts.source',
-              'alerts.severity',
-              'alerts.component',
-              'alerts.alert_group',
-              'alerts.alert_class',
-              'alerts.labels',
-              'alerts.started_at',
-              'alerts.first_seen_at',
-              'alerts.resolved_at',
-              'alerts.route_after',
-              'alerts.detached_from',
-            ])
-            .whereRef('alerts.id', '=', 'alerts_undecided.alert_id')
-            .where('alerts.routed_at', 'is', null)
-            .where((w) =>
-              w.or([
-                w('alerts.route_after', 'is', null),
-                w('alerts.route_after', '<=', now),
-                w('alerts.status', '=', 'resolved'),
-              ]),
-            )
-            .forUpdate()
-            .skipLocked()
-            .as('a'),
-        (join) => join.onTrue(),
-      )
-      .innerJoin('services', 'services.id', 'a.service_id')
-      .select([
-        'a.id',
-        'a.service_id',
-        'a.dedup_key',
-        'a.status',
-        'a.summary',
-        'a.source',
-        'a.severity',
-        'a.component',
-        'a.alert_group',
-        'a.alert_class',
-        'a.labels',
-        'a.started_at',
-        'a.first_seen_at',
-        'a.resolved_at',
-        'a.route_after',
-        'a.detached_from',
-      ])
-      .select(['services.name as service', 'services.plan_name', 'services.rules'])
-      // When the last suppressing window or silence that has begun ends (or ended): the tick reads the
-      // suppressions themselves only when that is after its oldest alert was first seen, instead of
-      // in a statement of its own every tick. The same on every row (evaluated once).
-      .select((eb) =>
+  return db
+    .selectFrom('alerts_undecided')
+    .innerJoinLateral(
+      (eb) =>
         eb
-          .selectFrom('suppressions')
-          .select(sql<Date | null>`max(coalesce(suppressions.ended_at, suppressions.ends_at))`.as('until'))
-          .where('suppressions.mode', '=', 'suppress')
-          .where('suppressions.starts_at', '<=', now)
-          .as('suppressed_until'),
-      )
-      .orderBy('alerts_undecided.alert_id')
-      .limit(limit)
-      .execute()
-  );
+          .selectFrom('alerts')
+          .select([
+            'alerts.id',
+            'alerts.service_id',
+            'alerts.dedup_key',
+            'alerts.status',
+            'alerts.summary',
+            'alerts.source',
+            'alerts.severity',
+            'alerts.component',
+            'alerts.alert_group',
+            'alerts.alert_class',
+            'alerts.labels',
+            'alerts.started_at',
+            'alerts.first_seen_at',
+            'alerts.resolved_at',
+            'alerts.route_after',
+            'alerts.detached_from',
+          ])
+          .whereRef('alerts.id', '=', 'alerts_undecided.alert_id')
+          .where('alerts.routed_at', 'is', null)
+          .where((w) =>
+            w.or([
+              w('alerts.route_after', 'is', null),
+              w('alerts.route_after', '<=', now),
+              w('alerts.status', '=', 'resolved'),
+            ]),
+          )
+          .forUpdate()
+          .skipLocked()
+          .as('a'),
+      (join) => join.onTrue(),
+    )
+    .innerJoin('services', 'services.id', 'a.service_id')
+    .select([
+      'a.id',
+      'a.service_id',
+      'a.dedup_key',
+      'a.status',
+      'a.summary',
+      'a.source',
+      'a.severity',
+      'a.component',
+      'a.alert_group',
+      'a.alert_class',
+      'a.labels',
+      'a.started_at',
+      'a.first_seen_at',
+      'a.resolved_at',
+      'a.route_after',
+      'a.detached_from',
+    ])
+    .select(['services.name as service', 'services.plan_name', 'services.rules'])
+    .select((eb) =>
+      eb
+        .selectFrom('suppressions')
+        .select(sql<Date | null>`max(coalesce(suppressions.ended_at, suppressions.ends_at))`.as('until'))
+        .where('suppressions.mode', '=', 'suppress')
+        .where('suppressions.starts_at', '<=', now)
+        .as('suppressed_until'),
+    )
+    .orderBy('alerts_undecided.alert_id')
+    .limit(limit)
+    .execute();
 }
 
 /** One alert's decision, as markRouted writes it. */

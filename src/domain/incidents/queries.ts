@@ -377,48 +377,27 @@ export function moveStateIfUnchanged(
   set: RowUpdate<'incidents'>,
   e: NewEvent,
   audit: NewRow<'audit_log'>,
-  /**
-   * Nothing in the engine reacts to this event on this incident's plan (workflows/plan-reacts.ts): it
-   * is written processed while the incident is open, and the incident's timers are marked due here,
-   * as the workflow-events pass's claim would (claimAndMark), so the pass is not woken for it.
-   */
-  unheard = false,
 ) {
   const row = eventRowOf(e);
-  let q = db.with('updated', (c) =>
-    c
-      .updateTable('incidents')
-      .set(set)
-      .where('id', '=', read.id)
-      .where('state', '=', read.state)
-      .where('plan_name', '=', read.plan_name)
-      .where('plan_version', '=', read.plan_version)
-      .where('confidential', '=', false)
-      .where(sql<boolean>`resolved_at is not distinct from ${read.resolved_at}::timestamptz`)
-      .returningAll(),
-  );
-  if (unheard) {
-    // The CTE is there for its write (its rows unused), as the claim's own `due` (claimAndMark).
-    const due = sql`(insert into incident_timers (incident_id, due_at)
-      select id, '-infinity' from updated
-      on conflict (incident_id) do update set due_at = '-infinity' returning incident_id)`;
-    q = q.with('due', () => due as never) as typeof q;
-  }
-  return q
+  return db
+    .with('updated', (c) =>
+      c
+        .updateTable('incidents')
+        .set(set)
+        .where('id', '=', read.id)
+        .where('state', '=', read.state)
+        .where('plan_name', '=', read.plan_name)
+        .where('plan_version', '=', read.plan_version)
+        .where('confidential', '=', false)
+        .where(sql<boolean>`resolved_at is not distinct from ${read.resolved_at}::timestamptz`)
+        .returningAll(),
+    )
     .with('appended', (c) =>
       c
         .insertInto('incident_events')
-        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data', 'processed_at'])
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
         .expression((eb) =>
-          eb
-            .selectFrom('updated')
-            .select([
-              'updated.id as incident_id',
-              ...eventColumnsOf(row),
-              unheard
-                ? processedWhileOpen(row, 'updated')
-                : sql<Date | null>`null::timestamptz`.as('processed_at'),
-            ]),
+          eb.selectFrom('updated').select(['updated.id as incident_id', ...eventColumnsOf(row)]),
         )
         .returning('id'),
     )

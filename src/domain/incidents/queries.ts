@@ -42,16 +42,26 @@ export async function nextIncidentIdAndPlan(
 
 /**
  * A new incident with its first checklist items and plan responders in one statement (one round trip
- * instead of three: declareIncident). The children's foreign keys see the incident the same statement
- * inserted (they are checked at its end).
+ * instead of three: declareIncident), and with `writes`, its timeline events and audit entries too
+ * (a declaration in one statement: no BEGIN/COMMIT when the caller has no transaction). The
+ * children's foreign keys see the incident the same statement inserted (they are checked at its end).
  */
 export async function insertIncidentWithParts(
   db: Executor,
   row: NewRow<'incidents'>,
   checklist: NewRow<'checklist_items'>[],
   responders: NewRow<'incident_responders'>[],
+  writes?: { events: NewRow<'incident_events'>[]; audits: NewRow<'audit_log'>[] },
 ): Promise<Row<'incidents'>> {
   let q = db.with('incident', (c) => c.insertInto('incidents').values(row).returningAll());
+  if (writes && writes.audits.length > 0) {
+    q = q.with('audited', (c) => c.insertInto('audit_log').values(writes.audits).returning('id')) as typeof q;
+  }
+  if (writes && writes.events.length > 0) {
+    q = q.with('appended', (c) =>
+      c.insertInto('incident_events').values(writes.events).returning('id'),
+    ) as typeof q;
+  }
   // Unused names of the same type: the CTEs are there for their inserts, not their rows.
   if (checklist.length > 0) {
     q = q.with('items', (c) => c.insertInto('checklist_items').values(checklist).returning('id')) as typeof q;

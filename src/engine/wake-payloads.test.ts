@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/helpers.ts';
@@ -11,7 +10,6 @@ import { addNote } from '../domain/incidents/add-note.ts';
 import { declareIncident } from '../domain/incidents/declare-incident.ts';
 import { UNHEARD_KINDS } from '../domain/incidents/events.ts';
 import { PAYMENTS_PLAN } from '../domain/incidents/testing.ts';
-import { transitionIncident } from '../domain/incidents/transition-incident.ts';
 import { enqueueNotification } from '../domain/notifications/enqueue.ts';
 import { savePlan } from '../domain/plans/save-plan.ts';
 import { EVENT_TRIGGERS } from '../domain/workflows/workflow-schema.ts';
@@ -153,29 +151,6 @@ describe('wake-up payloads', () => {
       { kind: 'incident.declared', processed_at: clock.now() },
       { kind: 'workflow.fired', processed_at: clock.now() },
     ]);
-    expect(await take()).toEqual([]);
-
-    // A move the plan's engine cannot act on (no rule, channel or announcement hears a state change):
-    // written processed with the incident's timers marked due, as the pass's claim would.
-    await t.db
-      .updateTable('incident_timers')
-      .set({ due_at: null })
-      .where('incident_id', '=', incident.id)
-      .execute();
-    await transitionIncident({ ctx, input: { incidentId: incident.id, to: 'mitigated' } });
-    const moved = await t.db
-      .selectFrom('incident_events')
-      .select('processed_at')
-      .where('incident_id', '=', incident.id)
-      .where('kind', '=', 'incident.state_changed')
-      .executeTakeFirstOrThrow();
-    expect(moved.processed_at).toEqual(clock.now());
-    const timers = await t.db
-      .selectFrom('incident_timers')
-      .select(sql<string>`due_at::text`.as('due'))
-      .where('incident_id', '=', incident.id)
-      .executeTakeFirstOrThrow();
-    expect(timers.due).toBe('-infinity');
     expect(await take()).toEqual([]);
   });
 });

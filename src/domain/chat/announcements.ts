@@ -18,12 +18,6 @@ const ANNOUNCED: Record<string, AnnounceEvent> = {
   [EVENT_KINDS.resolved]: 'resolved',
 };
 
-/** Whether any announcement channel of the plan posts events of this kind (for some severity). */
-export function announces(plan: Plan, kind: string): boolean {
-  const moment = ANNOUNCED[kind];
-  return moment !== undefined && plan.communication.channels.some((c) => c.announce.includes(moment));
-}
-
 /**
  * The severity when the event happened (the engine may read the event later, after further changes):
  * the declared one, the one changed to, else the current one.

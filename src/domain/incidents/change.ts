@@ -17,7 +17,6 @@ import {
   requireVerified,
   verificationOnStateChange,
 } from '../verification/on-state-change.ts';
-import { planReactsTo } from '../workflows/plan-reacts.ts';
 import { codeNameFor, requireVisible } from './confidential.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
 import { assertOpen, type Incident, isId, planChecklistRows, warRoomUrl } from './incident.ts';
@@ -299,7 +298,6 @@ export async function moveWithoutLock(
     set,
     { incidentId: incident.id, kind: EVENT_KINDS.stateChanged, at: now, actor: ctx.actor, data: moved },
     incidentAuditRow(ctx.actor, now, incident.id, entry),
-    !planReactsTo(plan, EVENT_KINDS.stateChanged),
   );
 }
 

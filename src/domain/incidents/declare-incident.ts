@@ -9,7 +9,7 @@ import { type PlanVersionView, planOfDigest } from '../plans/get-plan.ts';
 import { incidentTypeOf, lifecycleOf, type Plan, severityOf } from '../plans/plan.ts';
 import * as plans from '../plans/queries.ts';
 import { attachRunbooks } from '../runbooks/attach-runbooks.ts';
-import { runbookFacts } from '../runbooks/runbooks.ts';
+import { matchingRunbooks, runbookFacts } from '../runbooks/runbooks.ts';
 import { requireSeverity, requireType } from './change.ts';
 import { codeNameFor, confidentialAtDeclaration } from './confidential.ts';
 import { EVENT_KINDS } from './events.ts';
@@ -69,151 +69,181 @@ export async function declareIncident(
 ): Promise<Incident> {
   ctx.require('incident:declare');
   const data = declareIncidentSchema.parse(input);
-  return inTx(ctx.db, async (tx) => {
-    const now = ctx.clock.now();
-    const planName = data.plan ?? (await defaultPlan(tx));
-    // The id and the plan's current version in one round trip; the plan from the cache by digest.
-    const reserved =
-      current?.name === planName ? undefined : await incidents.nextIncidentIdAndPlan(tx, planName);
-    if (reserved && reserved.version === null) {
-      throw new Invalid(`unknown plan "${planName}"`, [{ path: 'plan', message: `no plan "${planName}"` }]);
-    }
-    const { plan, version } =
-      current?.name === planName
-        ? current
-        : {
-            version: reserved?.version as number,
-            plan: await planOfDigest(tx, planName, reserved?.version as number, reserved?.digest),
-          };
-    const { severity, assumed } = severityToDeclare(plan, data.severity);
-    requireSeverity(plan, severity);
-    if (data.type !== undefined) requireType(plan, data.type);
-    const type = incidentTypeOf(plan, data.type);
-    const detectedAt = data.detected_at ? new Date(data.detected_at) : null;
-    if (detectedAt && !(detectedAt.getTime() <= now.getTime())) {
-      throw new Invalid('detected_at is not a past time', [
-        { path: 'detected_at', message: `must be a valid time before now (${now.toISOString()})` },
-      ]);
-    }
-    const id = reserved?.id ?? (await incidents.nextIncidentId(tx));
-    const correlationId = data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`;
-    const confidential = confidentialAtDeclaration(
-      plan,
-      data.confidential,
-      { ...data, severity, type: type?.id ?? null, service: data.service ?? null },
-      now,
-    );
-    const codeName = confidential
-      ? codeNameFor(plan, data.code_name, { id, severity, declaredAt: now, exercise: data.exercise })
-      : null;
-    // An exercise says so wherever its title goes: pages, messages, channel, post-mortem.
-    const title = data.exercise ? exerciseTitle(data.title) : data.title;
-    // The declare checklist now; one named like a state when the incident enters it (moveToState).
-    const initial = lifecycleOf(plan).initial;
-    const checklist = ['declare', initial].flatMap((name) => planChecklistRows(plan, id, name));
-    const responders = [...new Set(severityOf(plan, severity)?.responders ?? [])];
-    const responderRows = responders.map((responder) => ({
-      incident_id: id,
-      responder,
-      reason: `severity ${severity}`,
-      source: 'plan',
-      added_at: now,
-    }));
-    // The incident, its checklist items and responders in one statement.
-    const incident = await incidents.insertIncidentWithParts(
-      tx,
-      {
-        id,
-        title,
-        exercise: data.exercise,
-        slug: slugify(title),
-        summary: data.summary,
-        impact: data.impact,
-        service: data.service ?? null,
-        customer_facing: data.customer_facing,
-        labels: JSON.stringify(data.labels),
-        fields: JSON.stringify(data.fields),
-        plan_name: planName,
-        plan_version: version,
-        severity,
-        type: type?.id ?? null,
-        confidential,
-        code_name: codeName,
-        urgency: data.urgency,
-        state: lifecycleOf(plan).initial,
-        correlation_id: correlationId,
-        // A type's own channel pattern (e.g. a security channel) wins over the plan's.
-        channel_name: channelName(type?.channel ?? plan.channel?.name, {
-          id,
-          // A confidential incident's channel is named after its code name, never its title.
-          title: codeName ?? title,
-          severity,
-          declaredAt: now,
-        }),
-        war_room_url: warRoomUrl(plan, {
-          id,
-          severity,
-          service: data.service ?? null,
-          declared_at: now,
-          // A war-room link leaves Tocsin: a confidential incident shows only its code name there.
-          title: codeName ?? title,
-          correlation_id: correlationId,
-        }),
-        declared_at: now,
-        detected_at: detectedAt,
-        state_entered_at: now,
-        created_by: ctx.actor.name,
-        updated_at: now,
-      },
-      checklist,
-      responderRows,
-    );
-    // The timeline events (declared, a responder added per plan responder, a runbook attached per
-    // matching runbook) and the audit entry are held and written in one statement at the end: the
-    // caller's batch's (held), else our own. Nothing in between reads them (attachRunbooks reads
-    // which runbooks the timeline says are attached, none for a new incident).
-    const writes: HeldWrites = held ?? { events: [], audits: [] };
-    const event = async (
-      kind: (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS],
-      d: Record<string, unknown>,
-    ) => {
-      writes.events.push(incidents.eventRowOf({ incidentId: id, kind, at: now, actor: ctx.actor, data: d }));
-    };
-    const declared = {
-      title: incident.title,
-      severity: incident.severity,
-      ...(incident.type ? { type: incident.type } : {}),
-      ...(assumed
-        ? { severity_assumed: `unknown severity counts as ${severity} (unknownSeverity: highest)` }
-        : {}),
-      plan: planName,
-      plan_version: version,
-      service: incident.service,
-      customer_facing: incident.customer_facing,
-      correlation_id: incident.correlation_id,
-      channel: incident.channel_name,
-      ...(incident.war_room_url ? { war_room: incident.war_room_url } : {}),
-    };
-    const declaredEvent = {
+  // The id and the plan are read on the caller's executor: its transaction (the alert rules'), or, for
+  // a declaration on its own (the API's), outside any: a sequence is not transactional, and the plan
+  // version read is the one the incident keeps, as in a transaction under READ COMMITTED.
+  const db = ctx.db;
+  const now = ctx.clock.now();
+  const planName = data.plan ?? (await defaultPlan(db));
+  // The id and the plan's current version in one round trip; the plan from the cache by digest.
+  const reserved =
+    current?.name === planName ? undefined : await incidents.nextIncidentIdAndPlan(db, planName);
+  if (reserved && reserved.version === null) {
+    throw new Invalid(`unknown plan "${planName}"`, [{ path: 'plan', message: `no plan "${planName}"` }]);
+  }
+  const { plan, version } =
+    current?.name === planName
+      ? current
+      : {
+          version: reserved?.version as number,
+          plan: await planOfDigest(db, planName, reserved?.version as number, reserved?.digest),
+        };
+  const { severity, assumed } = severityToDeclare(plan, data.severity);
+  requireSeverity(plan, severity);
+  if (data.type !== undefined) requireType(plan, data.type);
+  const type = incidentTypeOf(plan, data.type);
+  const detectedAt = data.detected_at ? new Date(data.detected_at) : null;
+  if (detectedAt && !(detectedAt.getTime() <= now.getTime())) {
+    throw new Invalid('detected_at is not a past time', [
+      { path: 'detected_at', message: `must be a valid time before now (${now.toISOString()})` },
+    ]);
+  }
+  const id = reserved?.id ?? (await incidents.nextIncidentId(db));
+  const correlationId = data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`;
+  const confidential = confidentialAtDeclaration(
+    plan,
+    data.confidential,
+    { ...data, severity, type: type?.id ?? null, service: data.service ?? null },
+    now,
+  );
+  const codeName = confidential
+    ? codeNameFor(plan, data.code_name, { id, severity, declaredAt: now, exercise: data.exercise })
+    : null;
+  // An exercise says so wherever its title goes: pages, messages, channel, post-mortem.
+  const title = data.exercise ? exerciseTitle(data.title) : data.title;
+  // The declare checklist now; one named like a state when the incident enters it (moveToState).
+  const initial = lifecycleOf(plan).initial;
+  const checklist = ['declare', initial].flatMap((name) => planChecklistRows(plan, id, name));
+  const responders = [...new Set(severityOf(plan, severity)?.responders ?? [])];
+  const responderRows = responders.map((responder) => ({
+    incident_id: id,
+    responder,
+    reason: `severity ${severity}`,
+    source: 'plan',
+    added_at: now,
+  }));
+  // The row whole, every column given (no default applies): what the insert writes is what it
+  // returns, so the audit entry's `after` is known before the insert and written in the same
+  // statement (declare-incident.test.ts compares it with the stored row).
+  const incident: Incident = {
+    id,
+    title,
+    slug: slugify(title),
+    summary: data.summary,
+    impact: data.impact,
+    service: data.service ?? null,
+    customer_facing: data.customer_facing,
+    labels: data.labels,
+    fields: data.fields,
+    plan_name: planName,
+    plan_version: version,
+    severity,
+    type: type?.id ?? null,
+    confidential,
+    code_name: codeName,
+    urgency: data.urgency,
+    state: initial,
+    correlation_id: correlationId,
+    // A type's own channel pattern (e.g. a security channel) wins over the plan's.
+    channel_name: channelName(type?.channel ?? plan.channel?.name, {
+      id,
+      // A confidential incident's channel is named after its code name, never its title.
+      title: codeName ?? title,
+      severity,
+      declaredAt: now,
+    }),
+    war_room_url: warRoomUrl(plan, {
+      id,
+      severity,
+      service: data.service ?? null,
+      declared_at: now,
+      // A war-room link leaves Tocsin: a confidential incident shows only its code name there.
+      title: codeName ?? title,
+      correlation_id: correlationId,
+    }),
+    exercise: data.exercise,
+    mitigation: null,
+    resolution: '',
+    declared_at: now,
+    detected_at: detectedAt,
+    acknowledged_at: null,
+    triaged_at: null,
+    first_update_at: null,
+    status_page_at: null,
+    mitigated_at: null,
+    resolved_at: null,
+    state_entered_at: now,
+    severity_changed_at: null,
+    created_by: ctx.actor.name,
+    updated_at: now,
+    merged_into: null,
+  };
+  const row = {
+    ...incident,
+    labels: JSON.stringify(incident.labels),
+    fields: JSON.stringify(incident.fields),
+  };
+  // The timeline events (declared, a responder added per plan responder, a runbook attached per
+  // matching runbook) and the audit entry are held and written together: with the caller's batch
+  // (held), else by this declaration. Nothing in between reads them (attachRunbooks reads which
+  // runbooks the timeline says are attached, none for a new incident).
+  const writes: HeldWrites = held ?? { events: [], audits: [] };
+  const event = async (kind: (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS], d: Record<string, unknown>) => {
+    writes.events.push(incidents.eventRowOf({ incidentId: id, kind, at: now, actor: ctx.actor, data: d }));
+  };
+  const declared = {
+    title: incident.title,
+    severity: incident.severity,
+    ...(incident.type ? { type: incident.type } : {}),
+    ...(assumed
+      ? { severity_assumed: `unknown severity counts as ${severity} (unknownSeverity: highest)` }
+      : {}),
+    plan: planName,
+    plan_version: version,
+    service: incident.service,
+    customer_facing: incident.customer_facing,
+    correlation_id: incident.correlation_id,
+    channel: incident.channel_name,
+    ...(incident.war_room_url ? { war_room: incident.war_room_url } : {}),
+  };
+  writes.events.push(
+    incidents.eventRowOf({
       incidentId: id,
       kind: EVENT_KINDS.declared,
       at: now,
       actor: ctx.actor,
       data: declared,
-    };
-    const audited = audit.auditRowOf(ctx.actor, now, {
+    }),
+  );
+  writes.audits.push(
+    audit.auditRowOf(ctx.actor, now, {
       action: 'incident.declared',
       entityType: 'incident',
       entityId: id,
       after: incident,
-    });
-    writes.events.push(incidents.eventRowOf(declaredEvent));
-    writes.audits.push(audited);
-    for (const responder of responders) {
-      await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });
-    }
-    await attachRunbooks(tx, { incidentId: id, plan, facts: runbookFacts(incident), event });
-    if (!held) await incidents.appendEventsAndAudits(tx, writes.events, writes.audits);
-    return incident;
+    }),
+  );
+  for (const responder of responders) {
+    await event(EVENT_KINDS.responderAdded, { responder, source: 'plan' });
+  }
+  const facts = runbookFacts(incident);
+  if (held) {
+    // In the caller's transaction (the alert rules' tick), which writes the held events and audits.
+    const inserted = await incidents.insertIncidentWithParts(db, row, checklist, responderRows);
+    await attachRunbooks(db, { incidentId: id, plan, facts, event });
+    return inserted;
+  }
+  if (matchingRunbooks(plan, facts).length === 0) {
+    // The incident, its checklist items and responders, its timeline events and audit entry in one
+    // statement, its own transaction when the caller has none: with the reservation, two round trips
+    // where BEGIN, three statements and COMMIT made five.
+    return incidents.insertIncidentWithParts(db, row, checklist, responderRows, writes);
+  }
+  // Runbooks to attach (their checklists and events): a transaction of its own.
+  return inTx(db, async (tx) => {
+    const inserted = await incidents.insertIncidentWithParts(tx, row, checklist, responderRows);
+    await attachRunbooks(tx, { incidentId: id, plan, facts, event });
+    await incidents.appendEventsAndAudits(tx, writes.events, writes.audits);
+    return inserted;
   });
 }

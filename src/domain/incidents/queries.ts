@@ -42,16 +42,26 @@ export async function nextIncidentIdAndPlan(
 
 /**
  * A new incident with its first checklist items and plan responders in one statement (one round trip
- * instead of three: declareIncident). The children's foreign keys see the incident the same statement
- * inserted (they are checked at its end).
+ * instead of three: declareIncident), and with `writes`, its timeline events and audit entries too
+ * (a declaration in one statement: no BEGIN/COMMIT when the caller has no transaction). The
+ * children's foreign keys see the incident the same statement inserted (they are checked at its end).
  */
 export async function insertIncidentWithParts(
   db: Executor,
   row: NewRow<'incidents'>,
   checklist: NewRow<'checklist_items'>[],
   responders: NewRow<'incident_responders'>[],
+  writes?: { events: NewRow<'incident_events'>[]; audits: NewRow<'audit_log'>[] },
 ): Promise<Row<'incidents'>> {
   let q = db.with('incident', (c) => c.insertInto('incidents').values(row).returningAll());
+  if (writes && writes.audits.length > 0) {
+    q = q.with('audited', (c) => c.insertInto('audit_log').values(writes.audits).returning('id')) as typeof q;
+  }
+  if (writes && writes.events.length > 0) {
+    q = q.with('appended', (c) =>
+      c.insertInto('incident_events').values(writes.events).returning('id'),
+    ) as typeof q;
+  }
   // Unused names of the same type: the CTEs are there for their inserts, not their rows.
   if (checklist.length > 0) {
     q = q.with('items', (c) => c.insertInto('checklist_items').values(checklist).returning('id')) as typeof q;
@@ -377,48 +387,27 @@ export function moveStateIfUnchanged(
   set: RowUpdate<'incidents'>,
   e: NewEvent,
   audit: NewRow<'audit_log'>,
-  /**
-   * Nothing in the engine reacts to this event on this incident's plan (workflows/plan-reacts.ts): it
-   * is written processed while the incident is open, and the incident's timers are marked due here,
-   * as the workflow-events pass's claim would (claimAndMark), so the pass is not woken for it.
-   */
-  unheard = false,
 ) {
   const row = eventRowOf(e);
-  let q = db.with('updated', (c) =>
-    c
-      .updateTable('incidents')
-      .set(set)
-      .where('id', '=', read.id)
-      .where('state', '=', read.state)
-      .where('plan_name', '=', read.plan_name)
-      .where('plan_version', '=', read.plan_version)
-      .where('confidential', '=', false)
-      .where(sql<boolean>`resolved_at is not distinct from ${read.resolved_at}::timestamptz`)
-      .returningAll(),
-  );
-  if (unheard) {
-    // The CTE is there for its write (its rows unused), as the claim's own `due` (claimAndMark).
-    const due = sql`(insert into incident_timers (incident_id, due_at)
-      select id, '-infinity' from updated
-      on conflict (incident_id) do update set due_at = '-infinity' returning incident_id)`;
-    q = q.with('due', () => due as never) as typeof q;
-  }
-  return q
+  return db
+    .with('updated', (c) =>
+      c
+        .updateTable('incidents')
+        .set(set)
+        .where('id', '=', read.id)
+        .where('state', '=', read.state)
+        .where('plan_name', '=', read.plan_name)
+        .where('plan_version', '=', read.plan_version)
+        .where('confidential', '=', false)
+        .where(sql<boolean>`resolved_at is not distinct from ${read.resolved_at}::timestamptz`)
+        .returningAll(),
+    )
     .with('appended', (c) =>
       c
         .insertInto('incident_events')
-        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data', 'processed_at'])
+        .columns(['incident_id', 'at', 'kind', 'actor_id', 'actor_name', 'data'])
         .expression((eb) =>
-          eb
-            .selectFrom('updated')
-            .select([
-              'updated.id as incident_id',
-              ...eventColumnsOf(row),
-              unheard
-                ? processedWhileOpen(row, 'updated')
-                : sql<Date | null>`null::timestamptz`.as('processed_at'),
-            ]),
+          eb.selectFrom('updated').select(['updated.id as incident_id', ...eventColumnsOf(row)]),
         )
         .returning('id'),
     )

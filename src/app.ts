@@ -54,6 +54,7 @@ export async function startTocsin(
       statementMs: env.TOCSIN_DB_STATEMENT_TIMEOUT_MS,
     },
     log: (msg, level = 'info') => log[level](msg),
+    prepared: env.TOCSIN_PREPARED,
   });
   const databaseClock = new DatabaseClock();
   const clock = clockOverride ?? databaseClock;

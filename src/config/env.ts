@@ -108,6 +108,11 @@ export const envSchema = z.object({
     .min(1)
     .default(100)
     .describe('Inbound repeats of one key accepted at once before TOCSIN_INGEST_KEY_RATE applies'),
+  TOCSIN_PREPARED: bool
+    .default(true)
+    .describe(
+      'Send a statement text that repeats as a named prepared statement (parsed and planned once per connection); false: every statement unnamed, parsed and planned each time (for comparisons)',
+    ),
   TOCSIN_INBOUND_FAST_PATH: bool
     .default(true)
     .describe(

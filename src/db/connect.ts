@@ -22,6 +22,7 @@ export function connect(
   url: string,
   poolSize = 10,
   timeouts: Timeouts = DEFAULT_TIMEOUTS,
+  prepared = true,
 ): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: url,
@@ -41,8 +42,8 @@ export function connect(
   pool.on('connect', (client) => {
     client.on('error', () => {});
     // Repeating statement texts go out as named prepared statements (parse + plan once per
-    // connection): see prepared.ts. TOCSIN_PREPARED=0 turns it off (A/B measurements).
-    if (process.env.TOCSIN_PREPARED !== '0') prepareStatements(client);
+    // connection): see prepared.ts. TOCSIN_PREPARED=false turns it off (A/B measurements).
+    if (prepared) prepareStatements(client);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };

@@ -21,6 +21,8 @@ export interface StoreOptions {
   timeouts?: Timeouts;
   log?: EmbeddedLog;
   runMigrations?: boolean;
+  /** Named prepared statements for repeating texts (TOCSIN_PREPARED; connect.ts). Default true. */
+  prepared?: boolean;
 }
 
 /** Opens the external PostgreSQL named by DATABASE_URL, or starts the embedded one, and migrates. */
@@ -32,7 +34,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await ensureDatabase(embedded.url, 'tocsin');
     url = withDatabase(embedded.url, 'tocsin');
   }
-  const { db, pool } = connect(url, options.poolSize, options.timeouts ?? DEFAULT_TIMEOUTS);
+  const { db, pool } = connect(
+    url,
+    options.poolSize,
+    options.timeouts ?? DEFAULT_TIMEOUTS,
+    options.prepared ?? true,
+  );
   const close = async () => {
     await db.destroy().catch(() => {});
     await embedded?.stop();

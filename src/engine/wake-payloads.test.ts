@@ -1,17 +1,26 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/helpers.ts';
 import { VirtualClock } from '../db/clock.ts';
 import type { Executor } from '../db/schema.ts';
 import { inTx } from '../db/tx.ts';
+import type { InboundAlertEvent } from '../domain/alerts/alerts.ts';
+import { ingestAlertEvents } from '../domain/alerts/ingest-alert-events.ts';
+import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
 import { enqueueNotification } from '../domain/notifications/enqueue.ts';
+import { createIntegration } from '../domain/services/create-integration.ts';
+import { saveService } from '../domain/services/save-service.ts';
+import type { Integration } from '../domain/services/services.ts';
 
 // What each commit's wake-up names (migration 0760): an escalation wakes the engine only while a step
 // of it is due at commit; a message to people wakes the fan-out ('messages'), one to a contact
-// delivery ('outbox').
+// delivery ('outbox'). A new alert wakes the alert rules ('alerts') only while it awaits a decision
+// (migration 0770): a batch of repeats does not.
 
 let t: TestDb;
 let listener: pg.Client;
+let integration: Integration;
 const heard: string[] = [];
 const clock = new VirtualClock('2026-03-02T10:00:00Z');
 
@@ -21,6 +30,9 @@ beforeAll(async () => {
   await listener.connect();
   listener.on('notification', (n) => heard.push(n.payload ?? ''));
   await listener.query('listen tocsin_work');
+  const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
+  await saveService({ ctx, input: { service: { name: 'wake' }, mode: 'create' } });
+  integration = await createIntegration({ ctx, input: { service: 'wake', type: 'pagerduty' } });
 });
 afterAll(async () => {
   await listener.end();
@@ -86,5 +98,36 @@ describe('wake-up payloads', () => {
       await enqueueNotification(tx, message('phone-2', 'p-4'), clock.now());
     });
     expect(await take()).toEqual(['messages', 'outbox']);
+  });
+
+  it('names alerts only when a commit leaves an alert to decide', async () => {
+    const fire = (...keys: string[]) =>
+      ingestAlertEvents({
+        ctx: makeCtx({ db: t.db, clock }, SYSTEM_ACTOR),
+        input: {
+          integration,
+          events: keys.map(
+            (dedupKey): InboundAlertEvent => ({ action: 'trigger', dedupKey, summary: dedupKey, raw: {} }),
+          ),
+        },
+      });
+    await take();
+    await fire('new-1', 'new-2');
+    expect(await take()).toEqual(['alerts']);
+    // Repeats of open alerts (still undecided or not): nothing new to route.
+    await fire('new-1', 'new-2', 'new-1');
+    expect(await take()).toEqual([]);
+    // Decided, then detached from its incident: its next trigger is a recurrence to decide again.
+    // (The incident it left is made up: replica mode skips the foreign key's check for this setup.)
+    await inTx(t.db, async (tx) => {
+      await sql`set local session_replication_role = replica`.execute(tx);
+      await sql`update alerts set routed_at = now(), detached_from = -1 where dedup_key = 'new-1'`.execute(
+        tx,
+      );
+      await sql`delete from alerts_undecided`.execute(tx);
+    });
+    expect(await take()).toEqual([]);
+    await fire('new-1');
+    expect(await take()).toEqual(['alerts']);
   });
 });

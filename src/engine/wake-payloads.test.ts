@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/helpers.ts';
 import { VirtualClock } from '../db/clock.ts';
 import type { Executor } from '../db/schema.ts';
 import { inTx } from '../db/tx.ts';
+import type { InboundAlertEvent } from '../domain/alerts/alerts.ts';
+import { ingestAlertEvents } from '../domain/alerts/ingest-alert-events.ts';
 import { makeCtx, SYSTEM_ACTOR } from '../domain/context.ts';
 import { addNote } from '../domain/incidents/add-note.ts';
 import { declareIncident } from '../domain/incidents/declare-incident.ts';
@@ -12,6 +15,9 @@ import { UNHEARD_KINDS } from '../domain/incidents/events.ts';
 import { PAYMENTS_PLAN } from '../domain/incidents/testing.ts';
 import { enqueueNotification } from '../domain/notifications/enqueue.ts';
 import { savePlan } from '../domain/plans/save-plan.ts';
+import { createIntegration } from '../domain/services/create-integration.ts';
+import { saveService } from '../domain/services/save-service.ts';
+import type { Integration } from '../domain/services/services.ts';
 import { EVENT_TRIGGERS } from '../domain/workflows/workflow-schema.ts';
 import { Engine } from './engine.ts';
 import { engineModules } from './modules.ts';
@@ -19,10 +25,13 @@ import { engineModules } from './modules.ts';
 // What each commit's wake-up names (migration 0760): an escalation wakes the engine only while a step
 // of it is due at commit; a message to people wakes the fan-out ('messages'), one to a contact
 // delivery ('outbox'). A timeline event wakes the workflow-events pass only when it is left for it
-// (migration 0790): a note on an open incident is written processed and wakes nothing.
+// (migration 0790): a note on an open incident is written processed and wakes nothing. A new alert
+// wakes the alert rules ('alerts') only while it awaits a decision (migration 0770): a batch of
+// repeats does not.
 
 let t: TestDb;
 let listener: pg.Client;
+let integration: Integration;
 const heard: string[] = [];
 const clock = new VirtualClock('2026-03-02T10:00:00Z');
 
@@ -32,6 +41,9 @@ beforeAll(async () => {
   await listener.connect();
   listener.on('notification', (n) => heard.push(n.payload ?? ''));
   await listener.query('listen tocsin_work');
+  const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
+  await saveService({ ctx, input: { service: { name: 'wake' }, mode: 'create' } });
+  integration = await createIntegration({ ctx, input: { service: 'wake', type: 'pagerduty' } });
 });
 afterAll(async () => {
   await listener.end();
@@ -152,5 +164,36 @@ describe('wake-up payloads', () => {
       { kind: 'workflow.fired', processed_at: clock.now() },
     ]);
     expect(await take()).toEqual([]);
+  });
+
+  it('names alerts only when a commit leaves an alert to decide', async () => {
+    const fire = (...keys: string[]) =>
+      ingestAlertEvents({
+        ctx: makeCtx({ db: t.db, clock }, SYSTEM_ACTOR),
+        input: {
+          integration,
+          events: keys.map(
+            (dedupKey): InboundAlertEvent => ({ action: 'trigger', dedupKey, summary: dedupKey, raw: {} }),
+          ),
+        },
+      });
+    await take();
+    await fire('new-1', 'new-2');
+    expect(await take()).toEqual(['alerts']);
+    // Repeats of open alerts (still undecided or not): nothing new to route.
+    await fire('new-1', 'new-2', 'new-1');
+    expect(await take()).toEqual([]);
+    // Decided, then detached from its incident: its next trigger is a recurrence to decide again.
+    // (The incident it left is made up: replica mode skips the foreign key's check for this setup.)
+    await inTx(t.db, async (tx) => {
+      await sql`set local session_replication_role = replica`.execute(tx);
+      await sql`update alerts set routed_at = now(), detached_from = -1 where dedup_key = 'new-1'`.execute(
+        tx,
+      );
+      await sql`delete from alerts_undecided`.execute(tx);
+    });
+    expect(await take()).toEqual([]);
+    await fire('new-1');
+    expect(await take()).toEqual(['alerts']);
   });
 });

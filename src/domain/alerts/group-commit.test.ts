@@ -79,6 +79,31 @@ describe('group commit', () => {
     expect(gc.stats.batches).toBeLessThanOrEqual(6);
   });
 
+  it('writes a lone request at once, and starts a batch beside one in flight only once enough wait', async () => {
+    const options = { ...noLimit, maxBatchEvents: 50, maxConcurrentBatches: 2, minEventsForExtraBatch: 20 };
+    // Alone, a request is written at once: no waiting for company (it would wait forever here).
+    const alone = new GroupCommit(t.db, clock, { ...options, minEventsForExtraBatch: 1_000 });
+    const [one] = await alone.submit(pd.key, { integration: pd, events: [trigger('alone')] });
+    expect(one?.outcome).toBe('created');
+    expect(alone.stats).toMatchObject({ batches: 1, peakInFlight: 1 });
+    // 60 at once: the first batch takes 50, and the 10 left (fewer than 20) wait for its commit.
+    const few = new GroupCommit(t.db, clock, options);
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        few.submit(pd.key, { integration: pd, events: [trigger(`few-${i}`)] }),
+      ),
+    );
+    expect(few.stats).toMatchObject({ requests: 60, batches: 2, peakInFlight: 1 });
+    // 100 at once: the 50 left are enough for a second batch beside the first.
+    const many = new GroupCommit(t.db, clock, options);
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        many.submit(pd.key, { integration: pd, events: [trigger(`many-${i}`)] }),
+      ),
+    );
+    expect(many.stats).toMatchObject({ requests: 100, batches: 2, peakInFlight: 2 });
+  });
+
   it('counts 200 concurrent repeats of one key on one open alert', async () => {
     const gc = new GroupCommit(t.db, clock, noLimit);
     const results = await Promise.all(

@@ -19,13 +19,18 @@ import { KeyRateLimit, type KeyRateOptions } from './key-rate-limit.ts';
 // dwarfs its per-row cost (≈ 0.1 ms). Measured with wrk -c32 (bench/ingest.ts): one statement per
 // event inside the batch's transaction reached ≈ 2,500 new alerts/s, the multi-row statement
 // ≈ 5,000. Two batches in flight rather than four make batches larger for the same throughput,
-// and still leave one writing while the other waits on a row lock. What a new alert costs the store
-// beyond that (migration 0115, bench/profile-storage.ts): its payload is written once (in its
-// trigger event), not twice, and the statement's plan is kept by PL/pgSQL instead of being parsed
-// and planned per batch — ≈ 84 → 58 µs of PostgreSQL CPU and 3.8 → 2.7 KB of WAL per new alert.
+// and still leave one writing while the other waits on a row lock. The second one starts only once
+// `minEventsForExtraBatch` events wait (a backlog, or the first stuck on a lock): started for
+// whatever had queued, it split a flood into twice as many small batches. wrk -c32, new alerts,
+// 2 shared cores, 4 rounds alternated: ~11 alerts a batch → ~17 when the second waits for 16
+// events, and the whole path's CPU per alert ≈ 850 → 765 µs (PostgreSQL's share ≈ 445 → 385).
+// What a new alert costs the store beyond that (migration 0115, bench/profile-storage.ts): its
+// payload is written once (in its trigger event), not twice, and the statement's plan is kept by
+// PL/pgSQL instead of being parsed and planned per batch — ≈ 84 → 58 µs of PostgreSQL CPU and 3.8 → 2.7 KB of WAL per new alert.
 //
-// Batching needs no timer: a batch starts as soon as a slot is free, on the next turn of the event
-// loop (setImmediate), with whatever has queued since. Under light load that is one request per
+// Batching needs no timer: a batch starts as soon as a slot is free (the second one: and the backlog
+// above is there), on the next turn of the event loop (setImmediate), with whatever has queued
+// since. Under light load that is one request per
 // batch and no added latency; under heavy load the slots are busy and batches fill up by themselves.
 // That scheduling is I/O, not business time, so it uses the event loop and never the Clock; the
 // business time written on the rows is `clock.now()`, read once per batch.
@@ -38,6 +43,12 @@ import { KeyRateLimit, type KeyRateOptions } from './key-rate-limit.ts';
 export interface GroupCommitOptions {
   maxBatchEvents: number;
   maxConcurrentBatches: number;
+  /**
+   * While a batch is in flight, another one starts only once this many events wait; fewer wait for
+   * the commit in flight (one at most, ~1–2 ms). With none in flight a batch starts at once, so a
+   * request alone is written at once. 1: every free slot starts at once.
+   */
+  minEventsForExtraBatch: number;
   /** Events waiting for a batch beyond which new requests are refused (503: retry later). */
   maxQueuedEvents: number;
   keyRate: KeyRateOptions;
@@ -46,6 +57,7 @@ export interface GroupCommitOptions {
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
   maxBatchEvents: 50,
   maxConcurrentBatches: 2,
+  minEventsForExtraBatch: 16,
   maxQueuedEvents: 10_000,
   keyRate: { rate: 10, burst: 100 },
 };
@@ -68,6 +80,8 @@ export interface GroupCommitStats {
   requests: number;
   events: number;
   fallbacks: number;
+  /** The most batches that were in flight at once. */
+  peakInFlight: number;
 }
 
 export class GroupCommit {
@@ -79,7 +93,13 @@ export class GroupCommit {
   private scheduled = false;
   private closed = false;
   private idle: (() => void)[] = [];
-  readonly stats: GroupCommitStats = { batches: 0, requests: 0, events: 0, fallbacks: 0 };
+  readonly stats: GroupCommitStats = {
+    batches: 0,
+    requests: 0,
+    events: 0,
+    fallbacks: 0,
+    peakInFlight: 0,
+  };
 
   constructor(
     private readonly db: Db,
@@ -122,7 +142,7 @@ export class GroupCommit {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.options.maxConcurrentBatches) return;
+    if (this.scheduled || !this.slotFree()) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -131,15 +151,24 @@ export class GroupCommit {
   }
 
   private pump(): void {
-    while (this.inFlight < this.options.maxConcurrentBatches && this.queue.length > 0) {
+    while (this.queue.length > 0 && this.slotFree()) {
       const batch = this.take();
       this.inFlight++;
+      this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.inFlight);
       void this.commit(batch).finally(() => {
         this.inFlight--;
         if (this.queue.length > 0) this.pump();
         else if (this.inFlight === 0) for (const done of this.idle.splice(0)) done();
       });
     }
+  }
+
+  private slotFree(): boolean {
+    if (this.inFlight === 0) return true;
+    return (
+      this.inFlight < this.options.maxConcurrentBatches &&
+      this.queuedEvents >= this.options.minEventsForExtraBatch
+    );
   }
 
   /** The oldest jobs up to maxBatchEvents events (a larger single job goes alone). */

@@ -124,11 +124,17 @@ export async function lockIncidentWithPlanDigest(db: Executor, id: string) {
  * decides on before it writes with moveStateIfUnchanged, which checks the row still is as read.
  */
 export async function findIncidentWithPlanDigest(db: Executor, id: string) {
-  const row = await withPlanDigest(db, id).executeTakeFirst();
+  const { rows } = await db.executeQuery(findWithPlanDigestStatements.compiled('', [{ id }]));
+  const row = rows[0];
   if (!row) return undefined;
   const { plan_digest, ...incident } = row;
   return { incident, planDigest: plan_digest };
 }
+
+// Built once (statement-shapes.ts): every transition reads the incident with it first.
+const findWithPlanDigestStatements = new StatementShapes((_variant: string, read: { id: string }) =>
+  withPlanDigest(dbForBuilding, read.id),
+);
 
 function withPlanDigest(db: Executor, id: string) {
   return db

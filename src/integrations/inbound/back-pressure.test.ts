@@ -6,7 +6,7 @@ import { connect } from '../../db/connect.ts';
 import { freePort } from '../../db/embedded.ts';
 import { createMetrics } from '../../http/metrics.ts';
 import { type App, buildServer } from '../../http/server.ts';
-import { alertsWithKey, createIntegration } from './inbound-test-support.ts';
+import { alertmanagerGroup, alertsWithKey, createIntegration } from './inbound-test-support.ts';
 
 // Group commit and back-pressure through HTTP, with the default limits (TOCSIN_INGEST_KEY_BURST 100).
 let t: TestApp;
@@ -30,28 +30,6 @@ const trigger = (routingKey: string, dedupKey: string, i = 0) => ({
 function enqueue(app: App, body: unknown) {
   return app.inject({ method: 'POST', url: '/v2/enqueue', payload: body as object });
 }
-
-const amGroup = (fingerprint: string) => ({
-  version: '4',
-  status: 'firing',
-  receiver: 'tocsin',
-  groupKey: '{}:{alertname="DiskFull"}',
-  groupLabels: { alertname: 'DiskFull' },
-  commonLabels: { alertname: 'DiskFull' },
-  commonAnnotations: {},
-  externalURL: 'http://alertmanager.example:9093',
-  alerts: [
-    {
-      status: 'firing',
-      labels: { alertname: 'DiskFull', instance: 'db-1' },
-      annotations: { summary: 'Disk full on db-1' },
-      startsAt: '2026-03-02T09:55:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus.example:9090/graph',
-      fingerprint,
-    },
-  ],
-});
 
 describe('inbound group commit over HTTP', () => {
   it('answers each of many concurrent requests only once its alert is committed', async () => {
@@ -88,7 +66,7 @@ describe('inbound group commit over HTTP', () => {
         t.app.inject({
           method: 'POST',
           url: `/api/v1/integrations/alertmanager/${amKey}`,
-          payload: amGroup('f00dfeed00000001'),
+          payload: alertmanagerGroup('f00dfeed00000001'),
         }),
       ),
     );
@@ -131,7 +109,7 @@ describe('when the store is unreachable', () => {
     const res = await down.inject({
       method: 'POST',
       url: '/api/v1/integrations/alertmanager/0123456789abcdef0123456789abcdef',
-      payload: amGroup('f00dfeed00000002'),
+      payload: alertmanagerGroup('f00dfeed00000002'),
     });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');

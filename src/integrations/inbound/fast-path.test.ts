@@ -9,7 +9,7 @@ import { connect } from '../../db/connect.ts';
 import { freePort } from '../../db/embedded.ts';
 import { createMetrics } from '../../http/metrics.ts';
 import { type App, buildServer } from '../../http/server.ts';
-import { alertsWithKey, createIntegration } from './inbound-test-support.ts';
+import { alertmanagerGroup, alertsWithKey, createIntegration } from './inbound-test-support.ts';
 
 // The inbound endpoints over real HTTP, where the lean path in front of Fastify serves them
 // (fast-path.ts). Each request goes to two servers on one database: `fast` (the default listener)
@@ -127,28 +127,7 @@ const trigger = (routingKey: string, dedupKey: string) =>
     payload: { summary: 'Disk full on db-1', source: 'db-1', severity: 'critical' },
   });
 
-const amGroup = (fingerprint: string) =>
-  JSON.stringify({
-    version: '4',
-    status: 'firing',
-    receiver: 'tocsin',
-    groupKey: '{}:{alertname="DiskFull"}',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager.example:9093',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'DiskFull', instance: 'db-1' },
-        annotations: { summary: 'Disk full on db-1' },
-        startsAt: '2026-03-02T09:55:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: 'http://prometheus.example:9090/graph',
-        fingerprint,
-      },
-    ],
-  });
+const amGroup = (fingerprint: string) => JSON.stringify(alertmanagerGroup(fingerprint));
 
 const PD = () => '/v2/enqueue';
 

@@ -67,3 +67,26 @@ export function alertsWithKey(t: TestApp, dedupKey: string) {
 export function fixture<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 }
+
+/** One Alertmanager webhook group (version 4) of one firing alert with this fingerprint. */
+export const alertmanagerGroup = (fingerprint: string) => ({
+  version: '4',
+  status: 'firing',
+  receiver: 'tocsin',
+  groupKey: '{}:{alertname="DiskFull"}',
+  groupLabels: { alertname: 'DiskFull' },
+  commonLabels: { alertname: 'DiskFull' },
+  commonAnnotations: {},
+  externalURL: 'http://alertmanager.example:9093',
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: 'DiskFull', instance: 'db-1' },
+      annotations: { summary: 'Disk full on db-1' },
+      startsAt: '2026-03-02T09:55:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.example:9090/graph',
+      fingerprint,
+    },
+  ],
+});

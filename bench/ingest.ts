@@ -76,7 +76,15 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   }
 }
 
-export async function startBaseline(file: string, databaseUrl?: string): Promise<Target> {
+/**
+ * A baseline server (bench/baselines/*.ts) in its own process on a loopback port. `table`: where it
+ * stores its alerts (bench_alerts: one row a dedup key with a count; floor_events: one row an event).
+ */
+export async function startBaseline(
+  file: string,
+  databaseUrl?: string,
+  table: 'bench_alerts' | 'floor_events' = 'bench_alerts',
+): Promise<Target> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     env: { ...process.env, BENCH_PORT: String(port), BENCH_DATABASE_URL: databaseUrl ?? '' },
@@ -84,16 +92,18 @@ export async function startBaseline(file: string, databaseUrl?: string): Promise
   });
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, child);
-  if (databaseUrl) await query(databaseUrl, 'truncate bench_alerts', []);
+  if (databaseUrl) await query(databaseUrl, `truncate ${table}`, []);
+  const counted = table === 'bench_alerts' ? 'sum(count)' : 'count(*)';
   return {
     url,
     pid: child.pid ?? 0,
-    routingKey: 'baseline0000000000000000000000000',
+    routingKey:
+      table === 'bench_alerts' ? 'baseline0000000000000000000000000' : 'floor00000000000000000000000000000',
     async stored(mode, key) {
       if (!databaseUrl) return Number.NaN;
       return mode === 'new'
-        ? query(databaseUrl, 'select sum(count) as n from bench_alerts where dedup_key like $1', [`${key}-%`])
-        : query(databaseUrl, 'select sum(count) as n from bench_alerts where dedup_key = $1', [key]);
+        ? query(databaseUrl, `select ${counted} as n from ${table} where dedup_key like $1`, [`${key}-%`])
+        : query(databaseUrl, `select ${counted} as n from ${table} where dedup_key = $1`, [key]);
     },
     async stop() {
       if (child.exitCode === null) {

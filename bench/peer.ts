@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { type Daemon, startAlertmanager } from '../scripts/lib/prometheus.ts';
 import { type ServerHandle, startServer } from '../scripts/lib/tocsin-process.ts';
+import { ensureDatabase } from '../src/db/connect.ts';
+import { startBaseline } from './ingest.ts';
 import { type NtfyReceiver, startNtfyReceiver, tagged } from './ntfy-receiver.ts';
 import { clusterCpuMs, cpuMs, rssMb } from './proc.ts';
 import { ensureWrk, runWrk } from './wrk.ts';
@@ -15,7 +18,12 @@ import { ensureWrk, runWrk } from './wrk.ts';
 //    scheduled send to its first notification at a loopback receiver (Alertmanager: group_wait 0s to
 //    a webhook; Tocsin: its plan pages one person by push, to a loopback ntfy server).
 // Durability differs and the output says so: Alertmanager keeps alerts in memory (a snapshot to disk
-// every 15 min), Tocsin answers only after its PostgreSQL commit.
+// every 15 min), Tocsin answers only after its PostgreSQL commit. So the ingest rounds also run the
+// durable floor (bench/baselines/durable-floor.ts): a bare server that answers 202 after grouped
+// commits of the raw event to the same PostgreSQL, and nothing else — what keeping every 202 durable
+// costs on this machine, whoever does it. Tocsin's CPU per alert is counted until the engine has
+// routed every alert of the round (its queue of undecided alerts is empty), not only until the
+// last 202.
 
 const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 3);
 const REQUESTS = Number(process.env.BENCH_PEER_REQUESTS ?? 10_000);
@@ -269,7 +277,9 @@ async function tocsinLatency(
 
 interface Ingest {
   rps: number;
+  /** CPU µs per alert until the last answer, and until `settled` (the engine has routed them). */
   cpuUs: number;
+  settledCpuUs: number;
   accepted: number;
 }
 
@@ -279,6 +289,7 @@ async function ingest(
   routingKey: string,
   cpu: () => number,
   key: string,
+  settled: () => Promise<void> = async () => {},
 ): Promise<Ingest> {
   const before = cpu();
   const r = await runWrk({
@@ -290,7 +301,34 @@ async function ingest(
     connections: CONNECTIONS,
     format,
   });
-  return { rps: r.rps, cpuUs: ((cpu() - before) / REQUESTS) * 1000, accepted: r.accepted };
+  const answered = cpu();
+  await settled();
+  const per = (after: number) => ((after - before) / REQUESTS) * 1000;
+  return { rps: r.rps, cpuUs: per(answered), settledCpuUs: per(cpu()), accepted: r.accepted };
+}
+
+/** A database of the embedded cluster under a Tocsin data dir, over its Unix socket. */
+function embeddedUrl(dataDir: string, database: string): string {
+  const { password } = JSON.parse(readFileSync(`${dataDir}/credentials.json`, 'utf8')) as {
+    password: string;
+  };
+  const port = readFileSync(`${dataDir}/pg/postmaster.pid`, 'utf8').split('\n')[3];
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}?host=${encodeURIComponent(`${dataDir}/pg`)}`;
+}
+
+/** Until Tocsin's engine has decided every alert it was sent (60 s at most). */
+async function untilRouted(tocsinDb: string): Promise<void> {
+  const client = new pg.Client({ connectionString: tocsinDb });
+  await client.connect();
+  try {
+    for (const until = Date.now() + 60_000; Date.now() < until; ) {
+      const { rows } = await client.query<{ n: string }>('select count(*) as n from alerts_undecided');
+      if (Number(rows[0]?.n) === 0) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 export async function benchPeer(): Promise<boolean> {
@@ -311,8 +349,13 @@ export async function benchPeer(): Promise<boolean> {
   }
   const receiver = await startNtfyReceiver();
   const tocsin = await startServer({ TOCSIN_NTFY_URL: receiver.url });
+  let floor: Awaited<ReturnType<typeof startBaseline>> | undefined;
   let ok = true;
   try {
+    const floorDb = embeddedUrl(tocsin.dataDir, 'floor');
+    await ensureDatabase(embeddedUrl(tocsin.dataDir, 'postgres'), 'floor');
+    floor = await startBaseline('bench/baselines/durable-floor.ts', floorDb, 'floor_events');
+    const tocsinDb = embeddedUrl(tocsin.dataDir, 'tocsin');
     const headers = { authorization: `Bearer ${tocsin.token}`, 'content-type': 'application/json' };
     const applied = await fetch(`${tocsin.url}/api/v1/apply`, {
       method: 'POST',
@@ -335,12 +378,17 @@ export async function benchPeer(): Promise<boolean> {
     const postmaster = Number(readFileSync(`${tocsin.dataDir}/pg/postmaster.pid`, 'utf8').split('\n')[0]);
     const amCpu = () => cpuMs(am.pid, true);
     const tocsinCpu = () => cpuMs(tocsin.pid, true) + clusterCpuMs(postmaster);
+    const floorPid = floor.pid;
+    const floorCpu = () => cpuMs(floorPid, true) + clusterCpuMs(postmaster);
     const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(
       `\nTocsin next to Alertmanager ${'0.25 (Debian)'}: ${ROUNDS} interleaved rounds, load average ${load()} at start`,
     );
     console.log(
       'Durability differs: Alertmanager answers from memory (alerts snapshotted every 15 min); Tocsin answers 202 only after its PostgreSQL commit (fsync).',
+    );
+    console.log(
+      'The durable floor answers 202 after grouped commits of the raw event to the same PostgreSQL and does nothing else (no dedup, no alert row, no routing): the cost of durability itself.',
     );
     // Latency rounds first: the ingest rounds leave Tocsin's engine thousands of alerts to route,
     // which a latency round would otherwise queue behind.
@@ -358,13 +406,19 @@ export async function benchPeer(): Promise<boolean> {
       }
       latencies.push(timed);
     }
-    const rows: { am: Ingest; t: Ingest; timed: Timed[] }[] = [];
+    const rows: { am: Ingest; t: Ingest; f: Ingest; timed: Timed[] }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const run = `r${round}-${Date.now().toString(36)}`;
+      // The floor shares Tocsin's cluster: it runs only once Tocsin's engine is idle.
+      await untilRouted(tocsinDb);
+      const fI = await ingest(floor.url, 'pagerduty', floor.routingKey, floorCpu, `${run}-f`);
+      if ((await floor.stored('new', `${run}-f`)) !== fI.accepted) ok = false;
       const amI = await ingest(am.url, 'alertmanager', '', amCpu, `${run}-am`);
-      const tI = await ingest(tocsin.url, 'pagerduty', ingestKey, tocsinCpu, `${run}-t`);
+      const tI = await ingest(tocsin.url, 'pagerduty', ingestKey, tocsinCpu, `${run}-t`, () =>
+        untilRouted(tocsinDb),
+      );
       const timed = latencies[round] ?? [];
-      rows.push({ am: amI, t: tI, timed });
+      rows.push({ am: amI, t: tI, f: fI, timed });
       const notified = timed
         .map(
           ({ rate, amL, tL }) =>
@@ -372,7 +426,7 @@ export async function benchPeer(): Promise<boolean> {
         )
         .join('; ');
       console.log(
-        `  round ${round + 1} (load ${load()}): new alerts/s AM ${amI.rps.toFixed(0)} Tocsin ${tI.rps.toFixed(0)} (${(tI.rps / amI.rps).toFixed(2)}x); CPU/alert AM ${amI.cpuUs.toFixed(0)} µs Tocsin ${tI.cpuUs.toFixed(0)} µs; alert→notification ${notified}`,
+        `  round ${round + 1} (load ${load()}): new alerts/s AM ${amI.rps.toFixed(0)} floor ${fI.rps.toFixed(0)} Tocsin ${tI.rps.toFixed(0)} (${(tI.rps / amI.rps).toFixed(2)}x AM, ${(tI.rps / fI.rps).toFixed(2)}x floor); CPU/alert AM ${amI.cpuUs.toFixed(0)} µs floor ${fI.cpuUs.toFixed(0)} µs Tocsin ${tI.cpuUs.toFixed(0)} µs (${tI.settledCpuUs.toFixed(0)} µs routed); alert→notification ${notified}`,
       );
       // A late page is a figure, not a failure; a second page for one alert, or a lost alert, is.
       if (timed.some(({ tL }) => tL.perAlert > 1) || tI.accepted !== REQUESTS) ok = false;
@@ -383,7 +437,10 @@ export async function benchPeer(): Promise<boolean> {
       `  new alerts/s, ${CONNECTIONS} connections   AM ${m((r) => r.am.rps).toFixed(0)}  Tocsin ${m((r) => r.t.rps).toFixed(0)}  ratio ${m((r) => r.t.rps / r.am.rps).toFixed(2)}x`,
     );
     console.log(
-      `  CPU per new alert (process tree)  AM ${m((r) => r.am.cpuUs).toFixed(0)} µs  Tocsin ${m((r) => r.t.cpuUs).toFixed(0)} µs  ratio ${m((r) => r.t.cpuUs / r.am.cpuUs).toFixed(1)}x`,
+      `  durable floor ${m((r) => r.f.rps).toFixed(0)} new alerts/s = ${m((r) => r.f.rps / r.am.rps).toFixed(2)}x AM; Tocsin ${m((r) => r.t.rps / r.f.rps).toFixed(2)}x the floor`,
+    );
+    console.log(
+      `  CPU per new alert (process tree)  AM ${m((r) => r.am.cpuUs).toFixed(0)} µs  floor ${m((r) => r.f.cpuUs).toFixed(0)} µs  Tocsin ${m((r) => r.t.cpuUs).toFixed(0)} µs (${m((r) => r.t.settledCpuUs).toFixed(0)} µs once routed)  ratio ${m((r) => r.t.cpuUs / r.am.cpuUs).toFixed(1)}x AM`,
     );
     RATES.forEach((rate, i) => {
       const at = (r: (typeof rows)[number]) => r.timed[i] as Timed;
@@ -393,6 +450,7 @@ export async function benchPeer(): Promise<boolean> {
     });
     console.log(`  Tocsin RSS after the rounds: ${rssMb(tocsin.pid).toFixed(0)} MB`);
   } finally {
+    await floor?.stop();
     await tocsin.stop();
     await receiver.close();
     await am.stop();

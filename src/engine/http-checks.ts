@@ -1,5 +1,5 @@
 import type { CheckOutcome, CheckRow } from '../domain/checks/checks.ts';
-import { ProbeRunner, type ProbeTimer } from '../domain/checks/probes.ts';
+import { type ProbeKind, ProbeRunner, type ProbeTimer } from '../domain/checks/probes.ts';
 import * as checks from '../domain/checks/queries.ts';
 import { recordCheckResult } from '../domain/checks/record-check-result.ts';
 import { runHttpCheck } from '../domain/checks/run-http-check.ts';
@@ -21,27 +21,34 @@ export type ProbeModule = EngineModule & {
 };
 
 /**
- * Runs the HTTP checks that are due: the tick only claims them; each request runs after it, outside
- * the tick's transaction, and records its result in its own (src/domain/checks/probes.ts).
+ * An engine module over a ProbeRunner: the tick only claims what is due; each request runs after it,
+ * outside the tick's transaction, and records its result in its own (src/domain/checks/probes.ts).
  */
-export function httpChecksModule(options: ProbeModuleOptions = {}): ProbeModule {
-  const runner = new ProbeRunner<CheckRow, CheckOutcome>(
-    {
-      name: 'http-checks',
-      claimDue: checks.claimDueChecks,
-      run: runHttpCheck,
-      record: recordCheckResult,
-    },
-    {
-      policy: options.policy ?? outboundPolicyFromEnv(),
-      maxInFlight: options.maxInFlight ?? 32,
-      timer: options.timer,
-    },
-  );
+export function probeModule<T extends { id: string; run_seq: string }, R>(
+  id: number,
+  kind: ProbeKind<T, R>,
+  defaultMaxInFlight: number,
+  options: ProbeModuleOptions,
+): ProbeModule {
+  const runner = new ProbeRunner<T, R>(kind, {
+    policy: options.policy ?? outboundPolicyFromEnv(),
+    maxInFlight: options.maxInFlight ?? defaultMaxInFlight,
+    timer: options.timer,
+  });
   return {
-    id: 30,
-    name: 'http-checks',
+    id,
+    name: kind.name,
     tick: ({ tx, db, clock, now, log }) => runner.tick({ tx, db, clock, now, log }),
     idle: () => runner.idle(),
   };
+}
+
+/** Runs the HTTP checks that are due, 32 requests at once at most by default. */
+export function httpChecksModule(options: ProbeModuleOptions = {}): ProbeModule {
+  return probeModule<CheckRow, CheckOutcome>(
+    30,
+    { name: 'http-checks', claimDue: checks.claimDueChecks, run: runHttpCheck, record: recordCheckResult },
+    32,
+    options,
+  );
 }

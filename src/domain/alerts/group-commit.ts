@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Clock } from '../../db/clock.ts';
 import type { Db } from '../../db/schema.ts';
 import { NotFound, Unavailable } from '../../errors.ts';
@@ -105,6 +106,7 @@ export class GroupCommit {
     private readonly db: Db,
     private readonly clock: Clock,
     options: Partial<GroupCommitOptions> = {},
+    private readonly log?: Pick<Logger, 'warn'>,
   ) {
     this.options = { ...DEFAULT_GROUP_COMMIT, ...options };
     this.limit = new KeyRateLimit(this.options.keyRate);
@@ -194,6 +196,7 @@ export class GroupCommit {
         this.db,
         this.clock.now(),
         jobs.map((job) => ({ ...job.input, key: job.key })),
+        this.log,
       );
     } catch (error) {
       if (jobs.length === 1) {

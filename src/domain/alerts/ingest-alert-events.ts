@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Executor, NewRow } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import type { Ctx } from '../context.ts';
@@ -37,7 +38,7 @@ export async function ingestAlertEvents({
   ctx: Ctx;
   input: IngestInput;
 }): Promise<IngestResult[]> {
-  const [results] = await applyIngestBatch(ctx.db, ctx.clock.now(), [{ ...input, key: undefined }]);
+  const [results] = await applyIngestBatch(ctx.db, ctx.clock.now(), [{ ...input, key: undefined }], ctx.log);
   return results === 'stale-key' ? [] : (results ?? []);
 }
 
@@ -105,6 +106,7 @@ export async function applyIngestBatch(
   db: Executor,
   now: Date,
   inputs: readonly IngestInput[],
+  log?: Pick<Logger, 'warn'>,
 ): Promise<BatchOutcome[]> {
   const runs = runsOf(inputs);
   const setBased = runs.every((run) =>
@@ -118,11 +120,35 @@ export async function applyIngestBatch(
   if (setBased) {
     const refreshing = runs.filter((run) => run.some((item) => !item.throttled));
     const countOnly = runs.filter((run) => run.every((item) => item.throttled));
-    const write = (executor: Executor) => applyTriggerRuns(executor, now, inputs, refreshing, countOnly);
     // One statement is atomic by itself; two need a transaction.
-    return refreshing.length > 0 && countOnly.length > 0 ? inTx(db, write) : write(db);
+    if (refreshing.length > 0 && countOnly.length > 0) {
+      return (await inTx(db, (tx) => applyTriggerRuns(tx, now, inputs, refreshing, countOnly, false)))
+        .outcomes;
+    }
+    // Its own transaction (not a caller's): it announces its new alerts after its commit.
+    const announcing = !db.isTransaction;
+    const { outcomes, created } = await applyTriggerRuns(db, now, inputs, refreshing, countOnly, announcing);
+    if (announcing && created.length > 0) await announce(db, created, log);
+    return outcomes;
   }
   return inTx(db, (tx) => applyOneByOne(tx, now, inputs, runs));
+}
+
+/**
+ * The batch is committed whatever happens here: a failed announcement is only logged (a lost one
+ * costs what a lost NOTIFY does: the engine's next poll, the list cache's maximum age), never
+ * answered as the write's failure, which the group commit would retry and so count twice.
+ */
+async function announce(
+  db: Executor,
+  created: string[],
+  log: Pick<Logger, 'warn'> | undefined,
+): Promise<void> {
+  try {
+    await alerts.announceAlertsInserted(db, created);
+  } catch (error) {
+    log?.warn({ err: error, alerts: created.length }, 'announcing new alerts failed (they are committed)');
+  }
 }
 
 function alertFields(integration: IngestInput['integration'], e: InboundAlertEvent, dedupKey: string) {
@@ -190,20 +216,24 @@ function triggerRun(run: Item[]): alerts.TriggerRun {
   };
 }
 
+/** Outcomes per input, and the ids of the alerts the statements created. */
 async function applyTriggerRuns(
   db: Executor,
   now: Date,
   inputs: readonly IngestInput[],
   refreshing: Item[][],
   countOnly: Item[][],
-): Promise<BatchOutcome[]> {
+  announcedAfterCommit: boolean,
+): Promise<{ outcomes: BatchOutcome[]; created: string[] }> {
   const outcomes: BatchOutcome[] = inputs.map(() => []);
+  const created: string[] = [];
   for (const [runs, refresh] of [
     [refreshing, true],
     [countOnly, false],
   ] as const) {
     if (runs.length === 0) continue;
-    const rows = await alerts.upsertTriggerRuns(db, runs.map(triggerRun), now, refresh);
+    const rows = await alerts.upsertTriggerRuns(db, runs.map(triggerRun), now, refresh, announcedAfterCommit);
+    for (const row of rows) if (row.inserted) created.push(row.id);
     const byKey = new Map(rows.map((r) => [`${r.service_id}\u0000${r.dedup_key}`, r]));
     for (const run of runs) {
       const first = run[0] as Item;
@@ -222,7 +252,7 @@ async function applyTriggerRuns(
       }
     }
   }
-  return outcomes;
+  return { outcomes, created };
 }
 
 async function applyOneByOne(

@@ -96,13 +96,34 @@ export interface TriggerRun {
  * plan for the session, where sent from here it would be parsed and planned on every batch. A run
  * whose details are part of its raw payload sends them once (details_at, migration 0710).
  */
-export async function upsertTriggerRuns(db: Executor, runs: TriggerRun[], at: Date, refresh: boolean) {
+export async function upsertTriggerRuns(
+  db: Executor,
+  runs: TriggerRun[],
+  at: Date,
+  refresh: boolean,
+  announcedAfterCommit = false,
+) {
+  // The setting first (a materialized CTE is evaluated once, before the row it yields is read): the
+  // insert triggers then leave the announcement to announceAlertsInserted (migration 0830).
+  // set_config(…, true) lasts until the transaction ends: the caller's, if there is one.
   const { rows } = await sql<{
     upserted: { id: string; service_id: string; dedup_key: string; inserted: boolean }[];
-  }>`select tocsin_upsert_trigger_runs(${JSON.stringify(runs)}::jsonb, ${at}::timestamptz, ${refresh}) as upserted`.execute(
-    db,
-  );
+  }>`with announced as materialized (
+      select set_config('tocsin.alerts_announced_after_commit', ${announcedAfterCommit ? 'on' : 'off'}, true)
+    )
+    select tocsin_upsert_trigger_runs(${JSON.stringify(runs)}::jsonb, ${at}::timestamptz, ${refresh}) as upserted
+    from announced`.execute(db);
   return rows[0]?.upserted ?? [];
+}
+
+/**
+ * Announces new alerts committed by upsertTriggerRuns(…, announcedAfterCommit): alert.changed and
+ * the alert-rules wake, as its insert triggers would have at its commit (migration 0830). In a
+ * transaction of its own that writes no WAL, so its commit does not flush while it holds
+ * PostgreSQL's notification lock, and the ingest commits beside it share their flushes.
+ */
+export async function announceAlertsInserted(db: Executor, ids: string[]): Promise<void> {
+  await sql`select tocsin_announce_alerts_inserted(${ids}::bigint[])`.execute(db);
 }
 
 /** Counts n repeats against the open alert of a key (shed triggers, see ingest-alert-events.ts). */

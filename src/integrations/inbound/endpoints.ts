@@ -89,10 +89,10 @@ export class InboundEndpoints {
   private readonly integrations: IntegrationCache;
 
   constructor(
-    private readonly deps: Pick<RouteDeps, 'db' | 'clock'>,
+    private readonly deps: Pick<RouteDeps, 'db' | 'clock'> & Partial<Pick<RouteDeps, 'log'>>,
     options: Partial<GroupCommitOptions> = ingestOptionsFromEnv(),
   ) {
-    this.committer = new GroupCommit(deps.db, deps.clock, { ...DEFAULT_GROUP_COMMIT, ...options });
+    this.committer = new GroupCommit(deps.db, deps.clock, { ...DEFAULT_GROUP_COMMIT, ...options }, deps.log);
     this.integrations = new IntegrationCache(deps.db);
   }
 

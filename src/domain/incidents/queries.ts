@@ -9,6 +9,7 @@ import {
 } from 'kysely';
 import type { Database, Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
 import { StatementShapes } from '../../db/statement-shapes.ts';
+import { Coalescer } from '../../lib/coalescer.ts';
 import type { Cursor } from '../../lib/cursor.ts';
 import type { Actor } from '../context.ts';
 import { type EventKind, UNHEARD_KINDS } from './events.ts';
@@ -125,27 +126,53 @@ function announcedAfterCommit(id: string | null) {
   ).as('announced');
 }
 
+/** A committed change of an incident to announce (announceIncidentChange). */
+interface Announcement {
+  incidentId: string;
+  /**
+   * Whether the write left an unprocessed timeline event of the incident; 'if-unprocessed' when the
+   * caller cannot tell (a locked change runs whatever its operation does): the statement looks.
+   */
+  wake: boolean | 'if-unprocessed';
+}
+
+// One per pool: the announcements of writes that commit while a batch is in flight go out together.
+const announcers = new WeakMap<Executor, Coalescer<Announcement>>();
+
 /**
  * Announces a committed change of an incident, as its triggers would have at the commit (migration
  * 0820): incident.changed to the event hubs, and, when the write left an unprocessed timeline event,
- * the workflow-events wake. Its own transaction, which writes no WAL, so its commit does not flush
- * while it holds PostgreSQL's notification lock. The write is committed whatever happens here: a
- * failure is only logged (a lost announcement costs what a lost NOTIFY does: the engine's next poll,
- * the incident list cache's maximum age), never answered as the write's failure.
+ * the workflow-events wake. In a transaction of its own that writes no WAL, so its commit does not
+ * flush while it holds PostgreSQL's notification lock, shared with the announcements of every write
+ * that committed while the previous one was being sent (migration 0821: one round trip for them
+ * all). Settles once sent, so a write is announced before it is answered, as before. The write is
+ * committed whatever happens here: a failure is only logged (a lost announcement costs what a lost
+ * NOTIFY does: the engine's next poll, the incident list cache's maximum age), never answered as the
+ * write's failure.
  */
 export async function announceIncidentChange(
   db: Executor,
   incidentId: string,
-  wake: boolean,
+  wake: Announcement['wake'],
   log: AnnounceLog,
 ): Promise<void> {
+  let announcer = announcers.get(db);
+  if (!announcer) {
+    announcer = new Coalescer((batch) => announceIncidents(db, batch));
+    announcers.set(db, announcer);
+  }
   try {
-    await sql`select tocsin_notify_event('incident.changed', ${incidentId}::text, null)${
-      wake ? sql`, pg_notify('tocsin_work', 'events')` : sql``
-    }`.execute(db);
+    await announcer.add({ incidentId, wake });
   } catch (error) {
     log?.warn({ err: error, incidentId }, 'announcing an incident change failed (the change is committed)');
   }
+}
+
+async function announceIncidents(db: Executor, batch: Announcement[]): Promise<void> {
+  const ids = [...new Set(batch.map((a) => a.incidentId))];
+  const wake = batch.some((a) => a.wake === true);
+  const look = wake ? [] : batch.filter((a) => a.wake === 'if-unprocessed').map((a) => a.incidentId);
+  await sql`select tocsin_announce_incidents(${ids}::text[], ${wake}, ${look}::bigint[])`.execute(db);
 }
 
 export function findIncident(db: Executor, id: string) {

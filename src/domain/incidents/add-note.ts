@@ -23,6 +23,7 @@ export async function addNote({ ctx, input }: Operation<AddNoteInput>): Promise<
       ctx.db,
       { incidentId, kind: EVENT_KINDS.note, at: now, actor: ctx.actor, data: { text: data.text } },
       audit.auditRowOf(ctx.actor, now, { ...entry, entityType: 'incident', entityId: incidentId }),
+      ctx.log,
     );
     if (event) return event;
   }

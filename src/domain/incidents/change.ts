@@ -298,6 +298,7 @@ export async function moveWithoutLock(
     set,
     { incidentId: incident.id, kind: EVENT_KINDS.stateChanged, at: now, actor: ctx.actor, data: moved },
     incidentAuditRow(ctx.actor, now, incident.id, entry),
+    ctx.log,
   );
 }
 

@@ -237,7 +237,7 @@ export async function declareIncident(
     // The incident, its checklist items and responders, its timeline events and audit entry in one
     // statement, its own transaction when the caller has none: with the reservation, two round trips
     // where BEGIN, three statements and COMMIT made five.
-    return incidents.insertIncidentWithParts(db, row, checklist, responderRows, writes);
+    return incidents.insertIncidentWithParts(db, row, checklist, responderRows, writes, ctx.log);
   }
   // Runbooks to attach (their checklists and events): a transaction of its own.
   return inTx(db, async (tx) => {

@@ -9,6 +9,7 @@ import {
 } from 'kysely';
 import type { Database, Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
 import { StatementShapes } from '../../db/statement-shapes.ts';
+import { Coalescer } from '../../lib/coalescer.ts';
 import type { Cursor } from '../../lib/cursor.ts';
 import type { Actor } from '../context.ts';
 import { type EventKind, UNHEARD_KINDS } from './events.ts';
@@ -71,8 +72,13 @@ export async function insertIncidentWithParts(
   checklist: NewRow<'checklist_items'>[],
   responders: NewRow<'incident_responders'>[],
   writes?: { events: NewRow<'incident_events'>[]; audits: NewRow<'audit_log'>[] },
+  log?: AnnounceLog,
 ): Promise<Row<'incidents'>> {
-  let q = db.with('incident', (c) => c.insertInto('incidents').values(row).returningAll());
+  // Announced after the commit (migration 0820) when the statement is its own transaction.
+  const announcing = writes !== undefined && !db.isTransaction;
+  let q = db
+    .with('incident', (c) => c.insertInto('incidents').values(row).returningAll())
+    .with('announced', (c) => c.selectNoFrom(announcedAfterCommit(announcing ? (row.id as string) : null)));
   if (writes && writes.audits.length > 0) {
     q = q.with('audited', (c) => c.insertInto('audit_log').values(writes.audits).returning('id')) as typeof q;
   }
@@ -90,7 +96,83 @@ export async function insertIncidentWithParts(
       c.insertInto('incident_responders').values(responders).returning('id'),
     ) as typeof q;
   }
-  return q.selectFrom('incident').selectAll().executeTakeFirstOrThrow();
+  const inserted = await q
+    .selectFrom(['incident', 'announced'])
+    .selectAll('incident')
+    .executeTakeFirstOrThrow();
+  if (announcing) {
+    await announceIncidentChange(db, inserted.id, (writes?.events ?? []).some(unprocessed), log);
+  }
+  return inserted;
+}
+
+/** Where a failed announcement is reported (the operation's logger). */
+export type AnnounceLog = { warn(obj: object, msg: string): void } | undefined;
+
+const unprocessed = (e: NewRow<'incident_events'>) => e.processed_at === undefined || e.processed_at === null;
+
+/**
+ * The CTE column that has a statement's own transaction leave the announcement of incident `id` to its
+ * caller (announceIncidentChange, after the commit; migration 0820); without an id, a constant that
+ * leaves it to the triggers. A CTE with a volatile function is evaluated once and never inlined, and
+ * the statement's result is joined with it, so it is set before the statement's triggers fire (at its
+ * end); set_config(…, true) lasts until that transaction ends.
+ */
+function announcedAfterCommit(id: string | null) {
+  return (
+    id === null
+      ? sql<string | null>`null::text`
+      : sql<string | null>`set_config('tocsin.announce_after_commit', ${id}::text, true)`
+  ).as('announced');
+}
+
+/** A committed change of an incident to announce (announceIncidentChange). */
+interface Announcement {
+  incidentId: string;
+  /**
+   * Whether the write left an unprocessed timeline event of the incident; 'if-unprocessed' when the
+   * caller cannot tell (a locked change runs whatever its operation does): the statement looks.
+   */
+  wake: boolean | 'if-unprocessed';
+}
+
+// One per pool: the announcements of writes that commit while a batch is in flight go out together.
+const announcers = new WeakMap<Executor, Coalescer<Announcement>>();
+
+/**
+ * Announces a committed change of an incident, as its triggers would have at the commit (migration
+ * 0820): incident.changed to the event hubs, and, when the write left an unprocessed timeline event,
+ * the workflow-events wake. In a transaction of its own that writes no WAL, so its commit does not
+ * flush while it holds PostgreSQL's notification lock, shared with the announcements of every write
+ * that committed while the previous one was being sent (migration 0821: one round trip for them
+ * all). Settles once sent, so a write is announced before it is answered, as before. The write is
+ * committed whatever happens here: a failure is only logged (a lost announcement costs what a lost
+ * NOTIFY does: the engine's next poll, the incident list cache's maximum age), never answered as the
+ * write's failure.
+ */
+export async function announceIncidentChange(
+  db: Executor,
+  incidentId: string,
+  wake: Announcement['wake'],
+  log: AnnounceLog,
+): Promise<void> {
+  let announcer = announcers.get(db);
+  if (!announcer) {
+    announcer = new Coalescer((batch) => announceIncidents(db, batch));
+    announcers.set(db, announcer);
+  }
+  try {
+    await announcer.add({ incidentId, wake });
+  } catch (error) {
+    log?.warn({ err: error, incidentId }, 'announcing an incident change failed (the change is committed)');
+  }
+}
+
+async function announceIncidents(db: Executor, batch: Announcement[]): Promise<void> {
+  const ids = [...new Set(batch.map((a) => a.incidentId))];
+  const wake = batch.some((a) => a.wake === true);
+  const look = wake ? [] : batch.filter((a) => a.wake === 'if-unprocessed').map((a) => a.incidentId);
+  await sql`select tocsin_announce_incidents(${ids}::text[], ${wake}, ${look}::bigint[])`.execute(db);
 }
 
 export function findIncident(db: Executor, id: string) {
@@ -412,22 +494,28 @@ export async function moveStateIfUnchanged(
   set: RowUpdate<'incidents'>,
   e: NewEvent,
   audit: NewRow<'audit_log'>,
+  log?: AnnounceLog,
 ): Promise<Row<'incidents'> | undefined> {
   const { id, state, plan_name, plan_version, resolved_at } = read;
-  const compiled = moveStatements.compiled('', [
+  // Announced after the commit (migration 0820) when the statement is its own transaction.
+  const announcing = !db.isTransaction;
+  const compiled = moveStatements.compiled(announcing ? 'announced' : '', [
     { id, state, plan_name, plan_version, resolved_at },
     set,
     eventRowOf(e),
     audit,
   ]);
   const { rows } = await db.executeQuery(compiled);
-  return rows[0];
+  const moved = rows[0];
+  // The state change's event is unprocessed: the workflow-events pass reacts to it.
+  if (moved && announcing) await announceIncidentChange(db, moved.id, true, log);
+  return moved;
 }
 
 // Built once per shape (statement-shapes.ts): a transition's request paid ~100 µs of CPU building it.
 const moveStatements = new StatementShapes(
   (
-    _variant: string,
+    variant: string,
     read: Pick<Row<'incidents'>, 'id' | 'state' | 'plan_name' | 'plan_version' | 'resolved_at'>,
     set: RowUpdate<'incidents'>,
     row: NewRow<'incident_events'>,
@@ -462,8 +550,11 @@ const moveStatements = new StatementShapes(
           .expression((eb) => eb.selectFrom('appended').select(auditColumnsOf(audit)))
           .returning('id'),
       )
-      .selectFrom('updated')
-      .selectAll(),
+      .with('announced', (c) =>
+        c.selectNoFrom(announcedAfterCommit(variant === 'announced' ? read.id : null)),
+      )
+      .selectFrom(['updated', 'announced'])
+      .selectAll('updated'),
 );
 
 /**
@@ -476,11 +567,18 @@ export async function appendNoteToPublicIncident(
   db: Executor,
   e: NewEvent,
   audit: NewRow<'audit_log'>,
+  log?: AnnounceLog,
 ): Promise<Row<'incident_events'> | undefined> {
   const row = eventRowOf(e);
-  const variant = UNHEARD_KINDS.has(row.kind as EventKind) ? 'unheard' : '';
+  // Announced after the commit (migration 0820) when the statement is its own transaction.
+  const announcing = !db.isTransaction;
+  const variant = `${UNHEARD_KINDS.has(row.kind as EventKind) ? 'unheard' : ''}${announcing ? ' announced' : ''}`;
   const { rows } = await db.executeQuery(noteStatements.compiled(variant, [row, audit]));
-  return rows[0];
+  const appended = rows[0];
+  if (appended && announcing) {
+    await announceIncidentChange(db, appended.incident_id, appended.processed_at === null, log);
+  }
+  return appended;
 }
 
 // Built once per shape (statement-shapes.ts), as moveStatements.
@@ -507,7 +605,7 @@ const noteStatements = new StatementShapes(
               .select([
                 'target.id as incident_id',
                 ...eventColumnsOf(row),
-                variant === 'unheard'
+                variant.startsWith('unheard')
                   ? processedWhileOpen(row, 'target')
                   : sql<Date | null>`null::timestamptz`.as('processed_at'),
               ]),
@@ -523,8 +621,13 @@ const noteStatements = new StatementShapes(
           )
           .returning('id'),
       )
-      .selectFrom('appended')
-      .selectAll(),
+      .with('announced', (c) =>
+        c.selectNoFrom(
+          announcedAfterCommit(variant.endsWith('announced') ? (row.incident_id as string) : null),
+        ),
+      )
+      .selectFrom(['appended', 'announced'])
+      .selectAll('appended'),
 );
 
 const AUDIT_COLUMNS = [

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/helpers.ts';
+import { listenOn } from '../../test/listener.ts';
 import { VirtualClock } from '../db/clock.ts';
 import type { Executor } from '../db/schema.ts';
 import { inTx } from '../db/tx.ts';
@@ -30,17 +30,13 @@ import { engineModules } from './modules.ts';
 // repeats does not.
 
 let t: TestDb;
-let listener: pg.Client;
+let listener: Awaited<ReturnType<typeof listenOn>>;
 let integration: Integration;
-const heard: string[] = [];
 const clock = new VirtualClock('2026-03-02T10:00:00Z');
 
 beforeAll(async () => {
   t = await freshDb();
-  listener = new pg.Client({ connectionString: t.url });
-  await listener.connect();
-  listener.on('notification', (n) => heard.push(n.payload ?? ''));
-  await listener.query('listen tocsin_work');
+  listener = await listenOn(t.url, ['tocsin_work']);
   const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
   await saveService({ ctx, input: { service: { name: 'wake' }, mode: 'create' } });
   integration = await createIntegration({ ctx, input: { service: 'wake', type: 'pagerduty' } });
@@ -52,8 +48,7 @@ afterAll(async () => {
 
 /** The payloads of what committed so far (a round trip on the listening connection brings them in). */
 async function take(): Promise<string[]> {
-  await listener.query('select 1');
-  return heard.splice(0).sort();
+  return (await listener.take()).map((n) => n.payload).sort();
 }
 
 /** An escalation as startPaging inserts it: its first step due now. */

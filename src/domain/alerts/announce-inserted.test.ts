@@ -1,6 +1,6 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { listenOn } from '../../../test/listener.ts';
 import { VirtualClock } from '../../db/clock.ts';
 import { connect } from '../../db/connect.ts';
 import { inTx } from '../../db/tx.ts';
@@ -19,8 +19,7 @@ import { applyIngestBatch, type IngestInput } from './ingest-alert-events.ts';
 
 let t: TestDb;
 let pd: Integration;
-let listener: pg.Client;
-const heard: string[] = [];
+let listener: Awaited<ReturnType<typeof listenOn>>;
 const clock = new VirtualClock('2026-03-02T10:00:00Z');
 
 beforeAll(async () => {
@@ -28,11 +27,7 @@ beforeAll(async () => {
   const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
   await saveService({ ctx, input: { service: { name: 'checkout' }, mode: 'create' } });
   pd = await createIntegration({ ctx, input: { service: 'checkout', type: 'pagerduty' } });
-  listener = new pg.Client({ connectionString: t.url });
-  await listener.connect();
-  listener.on('notification', (n) => heard.push(`${n.channel} ${n.payload ?? ''}`));
-  await listener.query('listen tocsin_work');
-  await listener.query('listen tocsin_events');
+  listener = await listenOn(t.url, ['tocsin_work', 'tocsin_events']);
 });
 afterAll(async () => {
   await listener.end();
@@ -41,8 +36,7 @@ afterAll(async () => {
 
 /** What was announced so far (a round trip on the listening connection brings it in). */
 async function take(): Promise<string[]> {
-  await listener.query('select 1');
-  return heard.splice(0);
+  return (await listener.take()).map((n) => `${n.channel} ${n.payload}`);
 }
 
 const trigger = (dedupKey: string): InboundAlertEvent => ({

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../../test/helpers.ts';
+import { listenOn } from '../../../test/listener.ts';
 import { VirtualClock } from '../../db/clock.ts';
 import { connect } from '../../db/connect.ts';
 import { inTx } from '../../db/tx.ts';
@@ -18,17 +18,12 @@ import { transitionIncident } from './transition-incident.ts';
 // caller's transaction the triggers still announce it at that transaction's commit.
 
 let t: TestDb;
-let listener: pg.Client;
-const heard: string[] = [];
+let listener: Awaited<ReturnType<typeof listenOn>>;
 const clock = new VirtualClock('2026-03-02T10:00:00Z');
 
 beforeAll(async () => {
   t = await freshDb();
-  listener = new pg.Client({ connectionString: t.url });
-  await listener.connect();
-  listener.on('notification', (n) => heard.push(`${n.channel} ${n.payload ?? ''}`));
-  await listener.query('listen tocsin_work');
-  await listener.query('listen tocsin_events');
+  listener = await listenOn(t.url, ['tocsin_work', 'tocsin_events']);
   const ctx = makeCtx({ db: t.db, clock }, SYSTEM_ACTOR);
   await savePlan({ ctx, input: { source: readFileSync('examples/plans/minimal.yaml', 'utf8') } });
   await take();
@@ -40,8 +35,7 @@ afterAll(async () => {
 
 /** What was announced so far (a round trip on the listening connection brings it in). */
 async function take(): Promise<string[]> {
-  await listener.query('select 1');
-  return heard.splice(0).sort();
+  return (await listener.take()).map((n) => `${n.channel} ${n.payload}`).sort();
 }
 
 /** The payload tocsin_notify_event sends (jsonb's text: keys sorted, a space after each colon and comma). */

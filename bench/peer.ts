@@ -280,6 +280,8 @@ interface Ingest {
   /** CPU µs per alert until the last answer, and until `settled` (the engine has routed them). */
   cpuUs: number;
   settledCpuUs: number;
+  /** ms from the last answer until `settled` (the engine's backlog). */
+  settledMs: number;
   accepted: number;
 }
 
@@ -289,7 +291,7 @@ async function ingest(
   routingKey: string,
   cpu: () => number,
   key: string,
-  settled: () => Promise<void> = async () => {},
+  settled: () => Promise<unknown> = async () => {},
 ): Promise<Ingest> {
   const before = cpu();
   const r = await runWrk({
@@ -302,9 +304,11 @@ async function ingest(
     format,
   });
   const answered = cpu();
+  const at = Date.now();
   await settled();
+  const settledMs = Date.now() - at;
   const per = (after: number) => ((after - before) / REQUESTS) * 1000;
-  return { rps: r.rps, cpuUs: per(answered), settledCpuUs: per(cpu()), accepted: r.accepted };
+  return { rps: r.rps, cpuUs: per(answered), settledCpuUs: per(cpu()), settledMs, accepted: r.accepted };
 }
 
 /** A database of the embedded cluster under a Tocsin data dir, over its Unix socket. */
@@ -316,16 +320,18 @@ function embeddedUrl(dataDir: string, database: string): string {
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}?host=${encodeURIComponent(`${dataDir}/pg`)}`;
 }
 
-/** Until Tocsin's engine has decided every alert it was sent (60 s at most). */
-async function untilRouted(tocsinDb: string): Promise<void> {
+/** Until Tocsin's engine has decided every alert it was sent (60 s at most); how long it took, in ms. */
+async function untilRouted(tocsinDb: string): Promise<number> {
   const client = new pg.Client({ connectionString: tocsinDb });
   await client.connect();
+  const started = Date.now();
   try {
-    for (const until = Date.now() + 60_000; Date.now() < until; ) {
+    while (Date.now() < started + 60_000) {
       const { rows } = await client.query<{ n: string }>('select count(*) as n from alerts_undecided');
-      if (Number(rows[0]?.n) === 0) return;
+      if (Number(rows[0]?.n) === 0) break;
       await new Promise((r) => setTimeout(r, 25));
     }
+    return Date.now() - started;
   } finally {
     await client.end();
   }
@@ -426,7 +432,7 @@ export async function benchPeer(): Promise<boolean> {
         )
         .join('; ');
       console.log(
-        `  round ${round + 1} (load ${load()}): new alerts/s AM ${amI.rps.toFixed(0)} floor ${fI.rps.toFixed(0)} Tocsin ${tI.rps.toFixed(0)} (${(tI.rps / amI.rps).toFixed(2)}x AM, ${(tI.rps / fI.rps).toFixed(2)}x floor); CPU/alert AM ${amI.cpuUs.toFixed(0)} µs floor ${fI.cpuUs.toFixed(0)} µs Tocsin ${tI.cpuUs.toFixed(0)} µs (${tI.settledCpuUs.toFixed(0)} µs routed); alert→notification ${notified}`,
+        `  round ${round + 1} (load ${load()}): new alerts/s AM ${amI.rps.toFixed(0)} floor ${fI.rps.toFixed(0)} Tocsin ${tI.rps.toFixed(0)} (${(tI.rps / amI.rps).toFixed(2)}x AM, ${(tI.rps / fI.rps).toFixed(2)}x floor); CPU/alert AM ${amI.cpuUs.toFixed(0)} µs floor ${fI.cpuUs.toFixed(0)} µs Tocsin ${tI.cpuUs.toFixed(0)} µs (${tI.settledCpuUs.toFixed(0)} µs routed, ${tI.settledMs} ms after the last 202); alert→notification ${notified}`,
       );
       // A late page is a figure, not a failure; a second page for one alert, or a lost alert, is.
       if (timed.some(({ tL }) => tL.perAlert > 1) || tI.accepted !== REQUESTS) ok = false;

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { AnnounceLog } from '../../db/announce.ts';
 import type { Clock } from '../../db/clock.ts';
 import type { Db } from '../../db/schema.ts';
 import { NotFound, Unavailable } from '../../errors.ts';
@@ -106,7 +106,7 @@ export class GroupCommit {
     private readonly db: Db,
     private readonly clock: Clock,
     options: Partial<GroupCommitOptions> = {},
-    private readonly log?: Pick<Logger, 'warn'>,
+    private readonly log?: AnnounceLog,
   ) {
     this.options = { ...DEFAULT_GROUP_COMMIT, ...options };
     this.limit = new KeyRateLimit(this.options.keyRate);

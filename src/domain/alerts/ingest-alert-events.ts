@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import { type AnnounceLog, announceCommitted } from '../../db/announce.ts';
 import type { Executor, NewRow } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import type { Ctx } from '../context.ts';
@@ -106,7 +106,7 @@ export async function applyIngestBatch(
   db: Executor,
   now: Date,
   inputs: readonly IngestInput[],
-  log?: Pick<Logger, 'warn'>,
+  log?: AnnounceLog,
 ): Promise<BatchOutcome[]> {
   const runs = runsOf(inputs);
   const setBased = runs.every((run) =>
@@ -128,27 +128,17 @@ export async function applyIngestBatch(
     // Its own transaction (not a caller's): it announces its new alerts after its commit.
     const announcing = !db.isTransaction;
     const { outcomes, created } = await applyTriggerRuns(db, now, inputs, refreshing, countOnly, announcing);
-    if (announcing && created.length > 0) await announce(db, created, log);
+    if (announcing && created.length > 0) {
+      await announceCommitted(
+        () => alerts.announceAlertsInserted(db, created),
+        log,
+        { alerts: created.length },
+        'announcing new alerts failed (they are committed)',
+      );
+    }
     return outcomes;
   }
   return inTx(db, (tx) => applyOneByOne(tx, now, inputs, runs));
-}
-
-/**
- * The batch is committed whatever happens here: a failed announcement is only logged (a lost one
- * costs what a lost NOTIFY does: the engine's next poll, the list cache's maximum age), never
- * answered as the write's failure, which the group commit would retry and so count twice.
- */
-async function announce(
-  db: Executor,
-  created: string[],
-  log: Pick<Logger, 'warn'> | undefined,
-): Promise<void> {
-  try {
-    await alerts.announceAlertsInserted(db, created);
-  } catch (error) {
-    log?.warn({ err: error, alerts: created.length }, 'announcing new alerts failed (they are committed)');
-  }
 }
 
 function alertFields(integration: IngestInput['integration'], e: InboundAlertEvent, dedupKey: string) {

@@ -103,16 +103,17 @@ export async function upsertTriggerRuns(
   refresh: boolean,
   announcedAfterCommit = false,
 ) {
-  // The setting first (a materialized CTE is evaluated once, before the row it yields is read): the
-  // insert triggers then leave the announcement to announceAlertsInserted (migration 0830).
-  // set_config(…, true) lasts until the transaction ends: the caller's, if there is one.
-  const { rows } = await sql<{
-    upserted: { id: string; service_id: string; dedup_key: string; inserted: boolean }[];
-  }>`with announced as materialized (
-      select set_config('tocsin.alerts_announced_after_commit', ${announcedAfterCommit ? 'on' : 'off'}, true)
-    )
-    select tocsin_upsert_trigger_runs(${JSON.stringify(runs)}::jsonb, ${at}::timestamptz, ${refresh}) as upserted
-    from announced`.execute(db);
+  type Upserted = { upserted: { id: string; service_id: string; dedup_key: string; inserted: boolean }[] };
+  const call = sql`tocsin_upsert_trigger_runs(${JSON.stringify(runs)}::jsonb, ${at}::timestamptz, ${refresh})`;
+  // Announcing: the setting first (a materialized CTE is evaluated once, before the row it yields is
+  // read), so the insert triggers leave the announcement to announceAlertsInserted (migration 0830).
+  // set_config(…, true) lasts until this statement's transaction ends.
+  const { rows } = await (announcedAfterCommit
+    ? sql<Upserted>`with announced as materialized (
+          select set_config('tocsin.alerts_announced_after_commit', 'on', true)
+        ) select ${call} as upserted from announced`
+    : sql<Upserted>`select ${call} as upserted`
+  ).execute(db);
   return rows[0]?.upserted ?? [];
 }
 

@@ -7,6 +7,7 @@ import {
   type SelectQueryBuilder,
   sql,
 } from 'kysely';
+import { type AnnounceLog, announceCommitted } from '../../db/announce.ts';
 import type { Database, Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
 import { StatementShapes } from '../../db/statement-shapes.ts';
 import { Coalescer } from '../../lib/coalescer.ts';
@@ -106,9 +107,6 @@ export async function insertIncidentWithParts(
   return inserted;
 }
 
-/** Where a failed announcement is reported (the operation's logger). */
-export type AnnounceLog = { warn(obj: object, msg: string): void } | undefined;
-
 const unprocessed = (e: NewRow<'incident_events'>) => e.processed_at === undefined || e.processed_at === null;
 
 /**
@@ -161,11 +159,13 @@ export async function announceIncidentChange(
     announcer = new Coalescer((batch) => announceIncidents(db, batch));
     announcers.set(db, announcer);
   }
-  try {
-    await announcer.add({ incidentId, wake });
-  } catch (error) {
-    log?.warn({ err: error, incidentId }, 'announcing an incident change failed (the change is committed)');
-  }
+  const add = announcer.add.bind(announcer);
+  await announceCommitted(
+    () => add({ incidentId, wake }),
+    log,
+    { incidentId },
+    'announcing an incident change failed (the change is committed)',
+  );
 }
 
 async function announceIncidents(db: Executor, batch: Announcement[]): Promise<void> {

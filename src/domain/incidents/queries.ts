@@ -77,35 +77,66 @@ export async function insertIncidentWithParts(
 ): Promise<Row<'incidents'>> {
   // Announced after the commit (migration 0820) when the statement is its own transaction.
   const announcing = writes !== undefined && !db.isTransaction;
-  let q = db
-    .with('incident', (c) => c.insertInto('incidents').values(row).returningAll())
-    .with('announced', (c) => c.selectNoFrom(announcedAfterCommit(announcing ? (row.id as string) : null)));
-  if (writes && writes.audits.length > 0) {
-    q = q.with('audited', (c) => c.insertInto('audit_log').values(writes.audits).returning('id')) as typeof q;
-  }
-  if (writes && writes.events.length > 0) {
-    q = q.with('appended', (c) =>
-      c.insertInto('incident_events').values(writes.events).returning('id'),
-    ) as typeof q;
-  }
-  // Unused names of the same type: the CTEs are there for their inserts, not their rows.
-  if (checklist.length > 0) {
-    q = q.with('items', (c) => c.insertInto('checklist_items').values(checklist).returning('id')) as typeof q;
-  }
-  if (responders.length > 0) {
-    q = q.with('responders', (c) =>
-      c.insertInto('incident_responders').values(responders).returning('id'),
-    ) as typeof q;
-  }
-  const inserted = await q
-    .selectFrom(['incident', 'announced'])
-    .selectAll('incident')
-    .executeTakeFirstOrThrow();
+  const audits = writes?.audits ?? [];
+  const events = writes?.events ?? [];
+  // The statement's shape: whether it announces, and how many rows each part has (the rows follow
+  // the incident's among the arguments, in this order).
+  const variant = `${announcing ? 'announced' : ''}:${audits.length}:${events.length}:${checklist.length}:${responders.length}`;
+  const { rows } = await db.executeQuery(
+    declareStatements.compiled(variant, [row, ...audits, ...events, ...checklist, ...responders]),
+  );
+  const inserted = rows[0];
+  if (!inserted) throw new Error(`incident ${String(row.id)} was not inserted`);
   if (announcing) {
-    await announceIncidentChange(db, inserted.id, (writes?.events ?? []).some(unprocessed), log);
+    await announceIncidentChange(db, inserted.id, events.some(unprocessed), log);
   }
   return inserted;
 }
+
+// Built once per shape (statement-shapes.ts), as moveStatements: a declaration's request paid for
+// building and compiling its five-part statement (the incident's ~45 columns among them) each time.
+const declareStatements = new StatementShapes(
+  (variant: string, ...args: Readonly<Record<string, unknown>>[]) => {
+    const [announced, ...counts] = variant.split(':');
+    const [audits, events, checklist, responders] = counts.map(Number) as [number, number, number, number];
+    const row = args[0] as NewRow<'incidents'>;
+    let at = 1;
+    const take = <T>(n: number) => {
+      const part = args.slice(at, at + n) as unknown as T[];
+      at += n;
+      return part;
+    };
+    const auditRows = take<NewRow<'audit_log'>>(audits);
+    const eventRows = take<NewRow<'incident_events'>>(events);
+    const checklistRows = take<NewRow<'checklist_items'>>(checklist);
+    const responderRows = take<NewRow<'incident_responders'>>(responders);
+    let q = dbForBuilding
+      .with('incident', (c) => c.insertInto('incidents').values(row).returningAll())
+      .with('announced', (c) =>
+        c.selectNoFrom(announcedAfterCommit(announced === 'announced' ? (row.id as string) : null)),
+      );
+    if (auditRows.length > 0) {
+      q = q.with('audited', (c) => c.insertInto('audit_log').values(auditRows).returning('id')) as typeof q;
+    }
+    if (eventRows.length > 0) {
+      q = q.with('appended', (c) =>
+        c.insertInto('incident_events').values(eventRows).returning('id'),
+      ) as typeof q;
+    }
+    // Unused names of the same type: the CTEs are there for their inserts, not their rows.
+    if (checklistRows.length > 0) {
+      q = q.with('items', (c) =>
+        c.insertInto('checklist_items').values(checklistRows).returning('id'),
+      ) as typeof q;
+    }
+    if (responderRows.length > 0) {
+      q = q.with('responders', (c) =>
+        c.insertInto('incident_responders').values(responderRows).returning('id'),
+      ) as typeof q;
+    }
+    return q.selectFrom(['incident', 'announced']).selectAll('incident');
+  },
+);
 
 const unprocessed = (e: NewRow<'incident_events'>) => e.processed_at === undefined || e.processed_at === null;
 

@@ -20,6 +20,7 @@ import {
 import { codeNameFor, requireVisible } from './confidential.ts';
 import { EVENT_KINDS, type EventKind } from './events.ts';
 import { assertOpen, type Incident, isId, planChecklistRows, warRoomUrl } from './incident.ts';
+import { forgetMoveBasis, type MoveBasis, moveBasisOf, rememberMoveBasis } from './move-basis.ts';
 import * as incidents from './queries.ts';
 import { movers, requireMayEnterState } from './state-permission.ts';
 
@@ -227,7 +228,7 @@ export async function checkMove(c: IncidentChange, to: string, mover: Actor): Pr
 
 /** What moving to `to` writes: the row's new columns, the event's data, the audit entry. */
 function stateMove(
-  incident: Incident,
+  incident: Pick<Incident, 'state' | 'resolved_at'>,
   lifecycle: Lifecycle,
   to: string,
   now: Date,
@@ -277,29 +278,61 @@ export async function moveWithoutLock(
   gated: (plan: Plan, lifecycle: Lifecycle, from: string) => boolean,
 ): Promise<Incident | undefined> {
   if (!isId(incidentId)) return undefined;
+  // The incident as this process last wrote it (move-basis.ts): the move in one round trip when the
+  // row is still so. A repeat of the state answers the row, which only a read has.
+  const known = moveBasisOf(ctx.db, incidentId);
+  if (known && known.state !== to) {
+    const moved = await moveFrom(ctx, known, to, reason, gated);
+    if (moved !== CHANGED) return moved;
+  }
   const found = await incidents.findIncidentWithPlanDigest(ctx.db, incidentId);
   if (!found || found.incident.confidential) return undefined;
   const { incident, planDigest } = found;
-  const plan = await planOfDigest(ctx.db, incident.plan_name, incident.plan_version, planDigest);
+  const moved = await moveFrom(ctx, { ...incident, planDigest }, to, reason, gated, incident);
+  return moved === CHANGED ? undefined : moved;
+}
+
+/** moveFrom's answer when the row was no longer as the basis said: nothing was written. */
+const CHANGED = Symbol('changed');
+
+/**
+ * moveWithoutLock's checks and write from what is known of the incident (a row just read, or the
+ * basis last remembered): the moved row, undefined for the locked path, or CHANGED.
+ */
+async function moveFrom(
+  ctx: Ctx,
+  basis: MoveBasis,
+  to: string,
+  reason: string | undefined,
+  gated: (plan: Plan, lifecycle: Lifecycle, from: string) => boolean,
+  read?: Incident,
+): Promise<Incident | undefined | typeof CHANGED> {
+  const plan = await planOfDigest(ctx.db, basis.plan_name, basis.plan_version, basis.planDigest);
   const lifecycle = lifecycleOf(plan);
   if (!lifecycle.states.includes(to)) return undefined;
-  if (incident.state === to) return incident;
-  if (!lifecycle.canTransition(incident.state, to) || to === lifecycle.resolved) return undefined;
-  if (ctx.actor.kind !== 'system' && (movers(plan, to).length > 0 || gated(plan, lifecycle, incident.state)))
+  if (basis.state === to) return read;
+  if (!lifecycle.canTransition(basis.state, to) || to === lifecycle.resolved) return undefined;
+  if (ctx.actor.kind !== 'system' && (movers(plan, to).length > 0 || gated(plan, lifecycle, basis.state)))
     return undefined;
   const verifying = plan.verification?.state;
-  if (verifying !== undefined && (verifying === incident.state || verifying === to)) return undefined;
-  if (planChecklistRows(plan, incident.id, to).length > 0) return undefined;
+  if (verifying !== undefined && (verifying === basis.state || verifying === to)) return undefined;
+  if (planChecklistRows(plan, basis.id, to).length > 0) return undefined;
   const now = ctx.clock.now();
-  const { set, moved, entry } = stateMove(incident, lifecycle, to, now, { reason });
-  return incidents.moveStateIfUnchanged(
+  const { set, moved, entry } = stateMove(basis, lifecycle, to, now, { reason });
+  const after = await incidents.moveStateIfUnchanged(
     ctx.db,
-    incident,
+    basis,
     set,
-    { incidentId: incident.id, kind: EVENT_KINDS.stateChanged, at: now, actor: ctx.actor, data: moved },
-    incidentAuditRow(ctx.actor, now, incident.id, entry),
+    { incidentId: basis.id, kind: EVENT_KINDS.stateChanged, at: now, actor: ctx.actor, data: moved },
+    incidentAuditRow(ctx.actor, now, basis.id, entry),
     ctx.log,
   );
+  if (!after) {
+    forgetMoveBasis(ctx.db, basis.id);
+    return CHANGED;
+  }
+  rememberMoveBasis(ctx.db, after, basis.planDigest);
+  return after;
 }
 
 /**

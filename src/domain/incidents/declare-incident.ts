@@ -15,6 +15,7 @@ import { codeNameFor, confidentialAtDeclaration } from './confidential.ts';
 import { EVENT_KINDS } from './events.ts';
 import { channelName, type Incident, planChecklistRows, slugify, warRoomUrl } from './incident.ts';
 import { type DeclareIncidentInput, declareIncidentSchema } from './inputs.ts';
+import { rememberMoveBasis } from './move-basis.ts';
 import * as incidents from './queries.ts';
 
 /** The plan to declare under when the caller names none: the only one, if exactly one is loaded. */
@@ -237,7 +238,17 @@ export async function declareIncident(
     // The incident, its checklist items and responders, its timeline events and audit entry in one
     // statement, its own transaction when the caller has none: with the reservation, two round trips
     // where BEGIN, three statements and COMMIT made five.
-    return incidents.insertIncidentWithParts(db, row, checklist, responderRows, writes, ctx.log);
+    const inserted = await incidents.insertIncidentWithParts(
+      db,
+      row,
+      checklist,
+      responderRows,
+      writes,
+      ctx.log,
+    );
+    // Committed: its first move need not read it back (move-basis.ts).
+    if (!db.isTransaction) rememberMoveBasis(db, inserted, reserved?.digest);
+    return inserted;
   }
   // Runbooks to attach (their checklists and events): a transaction of its own.
   return inTx(db, async (tx) => {

@@ -171,6 +171,23 @@ describe('lifecycle', () => {
     expect(row.state).toBe('identified');
   });
 
+  it('moves an incident changed elsewhere since this process wrote it from where it is now', async () => {
+    const id = await declare();
+    const url = `/api/v1/incidents/${id}`;
+    // Another instance moves it: this process still knows it as investigating (move-basis.ts), so
+    // its move conditional on that changes nothing, and it reads the row.
+    await t.db.updateTable('incidents').set({ state: 'identified' }).where('id', '=', id).execute();
+    const repeat = await call('POST', `${url}/transition`, { to: 'identified' });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.incident.state).toBe('identified');
+    const moved = await call('POST', `${url}/transition`, { to: 'monitoring' });
+    expect(moved.status).toBe(200);
+    expect(moved.body.incident.state).toBe('monitoring');
+    const { body } = await call('GET', `${url}/timeline`);
+    const changes = body.events.filter((e: { kind: string }) => e.kind === EVENT_KINDS.stateChanged);
+    expect(changes.map((e: { data: unknown }) => e.data)).toEqual([{ from: 'identified', to: 'monitoring' }]);
+  });
+
   it('allows legal transitions only, resolves and reopens', async () => {
     const id = await declare();
     const url = `/api/v1/incidents/${id}`;

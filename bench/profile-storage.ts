@@ -160,7 +160,7 @@ async function measureRouting() {
         routing: 'no-plan',
         data: { routing: 'no-plan', reason: `service ${alert.service} has no plan: recorded only` },
       }));
-      return (await rules.markRouted(tx, decided, new Date(), 'alert-rules')).size;
+      return await rules.markRouted(tx, decided, new Date(), 'alert-rules');
     });
     if (routed === 0) break;
     n += routed;

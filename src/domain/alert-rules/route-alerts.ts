@@ -107,10 +107,9 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
     // attached) are written together below, in the order they were made, instead of one by one.
     const writes: HeldWrites | undefined = isolate ? undefined : { events: [], audits: [] };
     for (const row of batch) {
-      const state = services.get(row.service_id) ?? newServiceState(row.rules);
+      const state = services.get(row.service_id) ?? newServiceState(row.rules_text);
       services.set(row.service_id, state);
-      const alert = { ...row, labels: row.labels ?? {} };
-      const outcome = await routeOne(ctx, alert, state, suppressions, isolate, writes, guard);
+      const outcome = await routeOne(ctx, row, state, suppressions, isolate, writes, guard);
       if (outcome === 'held') held++;
       else if (outcome !== 'unchanged') {
         decided.push(outcome);
@@ -121,7 +120,7 @@ export async function routeAlerts(env: RouteEnv): Promise<number> {
     if (writes) await incidents.appendEventsAndAudits(env.tx, writes.events, writes.audits);
     // Every decision of the batch, and its event, in one statement (the alerts are locked by the claim).
     const routed = await q.markRouted(env.tx, decided, env.now, ALERT_RULES_ACTOR.name);
-    return held + routed.size;
+    return held + routed;
   };
   // One savepoint for the batch, not one per alert (two round trips each): when an alert's rules
   // fail, the batch is rolled back and decided again with each alert under its own savepoint, so
@@ -169,8 +168,8 @@ function isRuleFailure(error: unknown): boolean {
   return error instanceof AppError || error instanceof ZodError;
 }
 
-function newServiceState(stored: unknown): ServiceState {
-  const { rules, problem } = rulesOf(stored);
+function newServiceState(stored: string | null): ServiceState {
+  const { rules, problem } = rulesOf(stored === null ? null : JSON.parse(stored));
   return { rules, rulesProblem: problem, plan: undefined, candidates: undefined };
 }
 

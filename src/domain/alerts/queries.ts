@@ -104,7 +104,7 @@ export async function upsertTriggerRuns(
   announcedAfterCommit = false,
 ) {
   type Upserted = { upserted: { id: string; service_id: string; dedup_key: string; inserted: boolean }[] };
-  const call = sql`tocsin_upsert_trigger_runs(${JSON.stringify(runs)}::jsonb, ${at}::timestamptz, ${refresh})`;
+  const call = sql`tocsin_upsert_trigger_runs(${JSON.stringify(runs.map(asSent))}::jsonb, ${at}::timestamptz, ${refresh})`;
   // Announcing: the setting first (a materialized CTE is evaluated once, before the row it yields is
   // read), so the insert triggers leave the announcement to announceAlertsInserted (migration 0830).
   // set_config(…, true) lasts until this statement's transaction ends.
@@ -115,6 +115,16 @@ export async function upsertTriggerRuns(
     : sql<Upserted>`select ${call} as upserted`
   ).execute(db);
   return rows[0]?.upserted ?? [];
+}
+
+/**
+ * A run as the statement takes it (migration 0842): its trigger event's data, {"raw": the first
+ * payload}, built here once and stored as sent; raw only when the last payload differs from the first.
+ */
+function asSent({ raw, first_raw, ...run }: TriggerRun) {
+  return first_raw === null || first_raw === undefined
+    ? { ...run, trigger_data: { raw } }
+    : { ...run, raw, trigger_data: { raw: first_raw } };
 }
 
 /**

@@ -120,11 +120,38 @@ export async function upsertTriggerRuns(
 /**
  * A run as the statement takes it (migration 0842): its trigger event's data, {"raw": the first
  * payload}, built here once and stored as sent; raw only when the last payload differs from the first.
+ *
+ * Its keys are written in jsonb's own order (shorter keys first, then bytewise): jsonb_in sorts each
+ * object's keys, and a list already in order costs it no exchange — about 20k of the statement's
+ * ~440k instructions an alert were the exchanges of the run's ~20 keys. jsonb keeps no key order, so
+ * what is stored is the same.
  */
-function asSent({ raw, first_raw, ...run }: TriggerRun) {
-  return first_raw === null || first_raw === undefined
-    ? { ...run, trigger_data: { raw } }
-    : { ...run, raw, trigger_data: { raw: first_raw } };
+function asSent(r: TriggerRun) {
+  const first = r.first_raw === null || r.first_raw === undefined;
+  return {
+    n: r.n,
+    key: r.key,
+    raw: first ? undefined : r.raw,
+    actor: r.actor,
+    links: r.links,
+    images: r.images,
+    labels: r.labels,
+    source: r.source,
+    details: r.details,
+    summary: r.summary,
+    severity: r.severity,
+    component: r.component,
+    dedup_key: r.dedup_key,
+    details_at: r.details_at,
+    service_id: r.service_id,
+    started_at: r.started_at,
+    alert_class: r.alert_class,
+    alert_group: r.alert_group,
+    trigger_data: { raw: first ? r.raw : r.first_raw },
+    integration_id: r.integration_id,
+    repeats_if_open: r.repeats_if_open,
+    repeats_if_created: r.repeats_if_created,
+  } satisfies Record<Exclude<keyof TriggerRun, 'first_raw'> | 'trigger_data', unknown>;
 }
 
 /**

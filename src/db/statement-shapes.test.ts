@@ -1,23 +1,9 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  sql,
-} from 'kysely';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import type { Database, RowUpdate } from './schema.ts';
-import { StatementShapes } from './statement-shapes.ts';
+import type { RowUpdate } from './schema.ts';
+import { buildingDb, StatementShapes } from './statement-shapes.ts';
 
-const db = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (d) => new PostgresIntrospector(d),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const db = buildingDb;
 
 const shapes = new StatementShapes((variant: string, where: { id: string }, set: RowUpdate<'incidents'>) =>
   db

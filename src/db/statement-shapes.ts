@@ -1,4 +1,15 @@
-import { type Compilable, type CompiledQuery, createQueryId, type RootOperationNode } from 'kysely';
+import {
+  type Compilable,
+  type CompiledQuery,
+  createQueryId,
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type RootOperationNode,
+} from 'kysely';
+import type { Database } from './schema.ts';
 
 // Building a Kysely query and compiling it to SQL costs ~70–120 µs of CPU for the incident writes'
 // multi-CTE statements (a transition, a note), on every request, to produce the same SQL text each
@@ -69,3 +80,13 @@ export class StatementShapes<A extends Args, R> {
     return { sql: compiled.sql, query: compiled.query, params };
   }
 }
+
+/** The Kysely a StatementShapes builder builds with: it only compiles, never connects. */
+export const buildingDb = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});

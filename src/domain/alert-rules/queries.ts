@@ -1,14 +1,6 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type RawBuilder,
-  sql,
-} from 'kysely';
-import type { Database, Executor } from '../../db/schema.ts';
-import { StatementShapes } from '../../db/statement-shapes.ts';
+import { type RawBuilder, sql } from 'kysely';
+import type { Executor } from '../../db/schema.ts';
+import { buildingDb, StatementShapes } from '../../db/statement-shapes.ts';
 
 // The SQL of the alert-rules module: which alerts await a decision, the decision itself, the open
 // incidents alerts may join, and the alerts that fed an incident.
@@ -67,20 +59,10 @@ function epochMs(instant: RawBuilder<unknown>) {
   return sql`floor(extract(epoch from ${instant}) * 1000)::float8`;
 }
 
-// Builds the statements compiled once (StatementShapes): it only compiles, never connects.
-const dbForBuilding = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
-
 // Built once (statement-shapes.ts): building and compiling the claim cost the engine ~0.5 ms of CPU
 // a tick (≈ 5 µs an alert in a tick of 100), for the same SQL text every time.
 const claimStatements = new StatementShapes((_variant: string, at: { now: Date; limit: number }) =>
-  claimQuery(dbForBuilding, at.now, at.limit),
+  claimQuery(buildingDb, at.now, at.limit),
 );
 
 function claimQuery(db: Executor, now: Date, limit: number) {

@@ -1,15 +1,7 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type SelectQueryBuilder,
-  sql,
-} from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { type AnnounceLog, announceCommitted } from '../../db/announce.ts';
 import type { Database, Executor, NewRow, Row, RowUpdate } from '../../db/schema.ts';
-import { StatementShapes } from '../../db/statement-shapes.ts';
+import { buildingDb, StatementShapes } from '../../db/statement-shapes.ts';
 import { Coalescer } from '../../lib/coalescer.ts';
 import type { Cursor } from '../../lib/cursor.ts';
 import type { Actor } from '../context.ts';
@@ -17,16 +9,6 @@ import { type EventKind, UNHEARD_KINDS } from './events.ts';
 
 // The SQL of incidents and everything that hangs off one (timeline, roles, responders,
 // hypotheses, checklists, updates, tasks).
-
-// Builds the statements compiled once per shape (StatementShapes): it only compiles, never connects.
-const dbForBuilding = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
 
 /** Reserves the next incident id, so the channel name and correlation id can contain it. */
 export async function nextIncidentId(db: Executor): Promise<string> {
@@ -110,7 +92,7 @@ const declareStatements = new StatementShapes(
     const eventRows = take<NewRow<'incident_events'>>(events);
     const checklistRows = take<NewRow<'checklist_items'>>(checklist);
     const responderRows = take<NewRow<'incident_responders'>>(responders);
-    let q = dbForBuilding
+    let q = buildingDb
       .with('incident', (c) => c.insertInto('incidents').values(row).returningAll())
       .with('announced', (c) =>
         c.selectNoFrom(announcedAfterCommit(announced === 'announced' ? (row.id as string) : null)),
@@ -246,7 +228,7 @@ export async function findIncidentWithPlanDigest(db: Executor, id: string) {
 
 // Built once (statement-shapes.ts): every transition reads the incident with it first.
 const findWithPlanDigestStatements = new StatementShapes((_variant: string, read: { id: string }) =>
-  withPlanDigest(dbForBuilding, read.id),
+  withPlanDigest(buildingDb, read.id),
 );
 
 function withPlanDigest(db: Executor, id: string) {
@@ -552,7 +534,7 @@ const moveStatements = new StatementShapes(
     row: NewRow<'incident_events'>,
     audit: NewRow<'audit_log'>,
   ) =>
-    dbForBuilding
+    buildingDb
       .with('updated', (c) =>
         c
           .updateTable('incidents')
@@ -615,7 +597,7 @@ export async function appendNoteToPublicIncident(
 // Built once per shape (statement-shapes.ts), as moveStatements.
 const noteStatements = new StatementShapes(
   (variant: string, row: NewRow<'incident_events'>, audit: NewRow<'audit_log'>) =>
-    dbForBuilding
+    buildingDb
       .with('target', (c) =>
         c
           .selectFrom('incidents')

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Executor, NewRow } from '../../db/schema.ts';
 import { inTx } from '../../db/tx.ts';
 import { Invalid } from '../../errors.ts';
@@ -100,7 +100,9 @@ export async function declareIncident(
     ]);
   }
   const id = reserved?.id ?? (await incidents.nextIncidentId(db));
-  const correlationId = data.correlation_id ?? `inc-${id}-${randomBytes(4).toString('hex')}`;
+  // Eight random hex digits: a v4 UUID's first eight are random, and randomUUID draws from a buffer
+  // of entropy it refills every 128 calls (randomBytes(4) went to the generator each time).
+  const correlationId = data.correlation_id ?? `inc-${id}-${randomUUID().slice(0, 8)}`;
   const confidential = confidentialAtDeclaration(
     plan,
     data.confidential,
@@ -123,9 +125,27 @@ export async function declareIncident(
     source: 'plan',
     added_at: now,
   }));
-  // The row whole, every column given (no default applies): what the insert writes is what it
-  // returns, so the audit entry's `after` is known before the insert and written in the same
-  // statement (declare-incident.test.ts compares it with the stored row).
+  // The row whole, every column given (no default applies), in the table's column order: what the
+  // insert writes is what it stores, so the audit entry's `after` is known before the insert and
+  // written in the same statement, and the insert need not answer the row (declare-incident.test.ts
+  // compares both with the stored row).
+  // A type's own channel pattern (e.g. a security channel) wins over the plan's.
+  const channel = channelName(type?.channel ?? plan.channel?.name, {
+    id,
+    // A confidential incident's channel is named after its code name, never its title.
+    title: codeName ?? title,
+    severity,
+    declaredAt: now,
+  });
+  const warRoom = warRoomUrl(plan, {
+    id,
+    severity,
+    service: data.service ?? null,
+    declared_at: now,
+    // A war-room link leaves Tocsin: a confidential incident shows only its code name there.
+    title: codeName ?? title,
+    correlation_id: correlationId,
+  });
   const incident: Incident = {
     id,
     title,
@@ -139,32 +159,10 @@ export async function declareIncident(
     plan_name: planName,
     plan_version: version,
     severity,
-    type: type?.id ?? null,
-    confidential,
-    code_name: codeName,
-    urgency: data.urgency,
     state: initial,
     correlation_id: correlationId,
-    // A type's own channel pattern (e.g. a security channel) wins over the plan's.
-    channel_name: channelName(type?.channel ?? plan.channel?.name, {
-      id,
-      // A confidential incident's channel is named after its code name, never its title.
-      title: codeName ?? title,
-      severity,
-      declaredAt: now,
-    }),
-    war_room_url: warRoomUrl(plan, {
-      id,
-      severity,
-      service: data.service ?? null,
-      declared_at: now,
-      // A war-room link leaves Tocsin: a confidential incident shows only its code name there.
-      title: codeName ?? title,
-      correlation_id: correlationId,
-    }),
-    exercise: data.exercise,
+    channel_name: channel,
     mitigation: null,
-    resolution: '',
     declared_at: now,
     detected_at: detectedAt,
     acknowledged_at: null,
@@ -174,10 +172,17 @@ export async function declareIncident(
     mitigated_at: null,
     resolved_at: null,
     state_entered_at: now,
-    severity_changed_at: null,
     created_by: ctx.actor.name,
     updated_at: now,
+    resolution: '',
+    severity_changed_at: null,
+    type: type?.id ?? null,
+    confidential,
+    code_name: codeName,
+    urgency: data.urgency,
     merged_into: null,
+    war_room_url: warRoom,
+    exercise: data.exercise,
   };
   const row = {
     ...incident,
@@ -230,31 +235,24 @@ export async function declareIncident(
   const facts = runbookFacts(incident);
   if (held) {
     // In the caller's transaction (the alert rules' tick), which writes the held events and audits.
-    const inserted = await incidents.insertIncidentWithParts(db, row, checklist, responderRows);
+    await incidents.insertIncidentWithParts(db, row, checklist, responderRows);
     await attachRunbooks(db, { incidentId: id, plan, facts, event });
-    return inserted;
+    return incident;
   }
   if (matchingRunbooks(plan, facts).length === 0) {
     // The incident, its checklist items and responders, its timeline events and audit entry in one
     // statement, its own transaction when the caller has none: with the reservation, two round trips
     // where BEGIN, three statements and COMMIT made five.
-    const inserted = await incidents.insertIncidentWithParts(
-      db,
-      row,
-      checklist,
-      responderRows,
-      writes,
-      ctx.log,
-    );
+    await incidents.insertIncidentWithParts(db, row, checklist, responderRows, writes, ctx.log);
     // Committed: its first move need not read it back (move-basis.ts).
-    if (!db.isTransaction) rememberMoveBasis(db, inserted, reserved?.digest);
-    return inserted;
+    if (!db.isTransaction) rememberMoveBasis(db, incident, reserved?.digest);
+    return incident;
   }
   // Runbooks to attach (their checklists and events): a transaction of its own.
   return inTx(db, async (tx) => {
-    const inserted = await incidents.insertIncidentWithParts(tx, row, checklist, responderRows);
+    await incidents.insertIncidentWithParts(tx, row, checklist, responderRows);
     await attachRunbooks(tx, { incidentId: id, plan, facts, event });
     await incidents.appendEventsAndAudits(tx, writes.events, writes.audits);
-    return inserted;
+    return incident;
   });
 }

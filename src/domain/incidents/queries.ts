@@ -48,6 +48,9 @@ export async function nextIncidentIdAndPlan(
  * instead of three: declareIncident), and with `writes`, its timeline events and audit entries too
  * (a declaration in one statement: no BEGIN/COMMIT when the caller has no transaction). The
  * children's foreign keys see the incident the same statement inserted (they are checked at its end).
+ * The row is given whole, every column (declareIncident), and no trigger changes it before it is
+ * stored, so the statement answers only its id: its 36 columns read back cost PostgreSQL their
+ * formatting and Node their descriptions and parsing, for the values the caller already has.
  */
 export async function insertIncidentWithParts(
   db: Executor,
@@ -56,7 +59,7 @@ export async function insertIncidentWithParts(
   responders: NewRow<'incident_responders'>[],
   writes?: { events: NewRow<'incident_events'>[]; audits: NewRow<'audit_log'>[] },
   log?: AnnounceLog,
-): Promise<Row<'incidents'>> {
+): Promise<void> {
   // Announced after the commit (migration 0820) when the statement is its own transaction.
   const announcing = writes !== undefined && !db.isTransaction;
   const audits = writes?.audits ?? [];
@@ -72,7 +75,6 @@ export async function insertIncidentWithParts(
   if (announcing) {
     await announceIncidentChange(db, inserted.id, events.some(unprocessed), log);
   }
-  return inserted;
 }
 
 // Built once per shape (statement-shapes.ts), as moveStatements: a declaration's request paid for
@@ -116,7 +118,7 @@ const declareStatements = new StatementShapes(
         c.insertInto('incident_responders').values(responderRows).returning('id'),
       ) as typeof q;
     }
-    return q.selectFrom(['incident', 'announced']).selectAll('incident');
+    return q.selectFrom(['incident', 'announced']).select('incident.id');
   },
 );
 

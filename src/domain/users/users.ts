@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Row } from '../../db/schema.ts';
 import { handleSchema } from './handle.ts';
 
@@ -39,7 +39,8 @@ export function newToken(): string {
 
 // API tokens are long random strings, so a fast hash is enough (no password stretching needed).
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // One-shot (no Hash object, update and digest calls): every API request hashes its bearer token.
+  return hash('sha256', token, 'hex');
 }
 
 export function tokenPrefix(token: string): string {

@@ -125,10 +125,6 @@ export async function declareIncident(
     source: 'plan',
     added_at: now,
   }));
-  // The row whole, every column given (no default applies), in the table's column order: what the
-  // insert writes is what it stores, so the audit entry's `after` is known before the insert and
-  // written in the same statement, and the insert need not answer the row (declare-incident.test.ts
-  // compares both with the stored row).
   // A type's own channel pattern (e.g. a security channel) wins over the plan's.
   const channel = channelName(type?.channel ?? plan.channel?.name, {
     id,
@@ -146,6 +142,10 @@ export async function declareIncident(
     title: codeName ?? title,
     correlation_id: correlationId,
   });
+  // The row whole, every column given (no default applies), in the table's column order: what the
+  // insert writes is what it stores, so the audit entry's `after` is known before the insert and
+  // written in the same statement, and the insert need not answer the row (declare-incident.test.ts
+  // compares both with the stored row).
   const incident: Incident = {
     id,
     title,

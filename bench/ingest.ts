@@ -136,12 +136,16 @@ async function startTocsin(databaseUrl: string, env: Record<string, string>): Pr
     url: server.url,
     pid: server.pid,
     routingKey,
-    stored: (mode, key) =>
-      mode === 'new'
-        ? query(databaseUrl, 'select sum(count) as n from alerts where dedup_key like $1', [`${key}-%`])
-        : query(databaseUrl, 'select sum(count) as n from alerts where dedup_key = $1', [key]),
+    stored: (mode, key) => storedAlerts(databaseUrl, mode, key),
     stop: () => server.stop(),
   };
+}
+
+/** What Tocsin's store holds for wrk's keys: alerts counted (sum of counts), as Target.stored. */
+export function storedAlerts(databaseUrl: string, mode: 'new' | 'repeat', key: string): Promise<number> {
+  return mode === 'new'
+    ? query(databaseUrl, 'select sum(count) as n from alerts where dedup_key like $1', [`${key}-%`])
+    : query(databaseUrl, 'select sum(count) as n from alerts where dedup_key = $1', [key]);
 }
 
 let runs = 0;

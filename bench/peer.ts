@@ -5,7 +5,7 @@ import pg from 'pg';
 import { type Daemon, startAlertmanager } from '../scripts/lib/prometheus.ts';
 import { type ServerHandle, startServer } from '../scripts/lib/tocsin-process.ts';
 import { ensureDatabase } from '../src/db/connect.ts';
-import { startBaseline } from './ingest.ts';
+import { startBaseline, storedAlerts } from './ingest.ts';
 import { type NtfyReceiver, startNtfyReceiver, tagged } from './ntfy-receiver.ts';
 import { clusterCpuMs, cpuMs, rssMb } from './proc.ts';
 import { ensureWrk, runWrk } from './wrk.ts';
@@ -346,21 +346,6 @@ async function untilRouted(tocsinDb: string): Promise<number> {
   }
 }
 
-/** Alerts stored with dedup keys `${prefix}-…` (wrk's new alerts of one round). */
-async function storedAlerts(tocsinDb: string, prefix: string): Promise<number> {
-  const client = new pg.Client({ connectionString: tocsinDb });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: string }>(
-      'select count(*) as n from alerts where dedup_key like $1',
-      [`${prefix}-%`],
-    );
-    return Number(rows[0]?.n);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function benchPeer(): Promise<boolean> {
   if (!ensureWrk()) {
     console.log('\npeer (Alertmanager): skipped (wrk is not installed)');
@@ -437,7 +422,7 @@ export async function benchPeer(): Promise<boolean> {
         untilRouted(tocsinDb),
       );
       // Every alert answered 202 is stored: counted after the round, not timed.
-      if ((await storedAlerts(tocsinDb, `${run}-t`)) !== t.accepted) ok = false;
+      if ((await storedAlerts(tocsinDb, 'new', `${run}-t`)) !== t.accepted) ok = false;
       ingests.push({ am: amI, t, f });
     }
     type Timed = { rate: number; amL: Latency; tL: Latency };

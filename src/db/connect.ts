@@ -10,12 +10,13 @@ export interface Timeouts {
   connectMs: number;
   /** PostgreSQL cancels a statement that runs longer (lock waits included). */
   statementMs: number;
+  /** How much longer than statementMs the client waits for an answer (a frozen server sends none). */
+  readMarginMs?: number;
 }
 
 // A frozen or overloaded PostgreSQL must turn into quick 503s, not requests that hang forever.
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 5_000, statementMs: 30_000 };
 
-/** How much longer than statement_timeout the client waits for an answer (a frozen server sends none). */
 const READ_MARGIN_MS = 5_000;
 
 export function connect(
@@ -31,7 +32,7 @@ export function connect(
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
     // A server that stopped answering (SIGSTOP, a hung disk) cancels nothing: the client gives up.
-    query_timeout: timeouts.statementMs + READ_MARGIN_MS,
+    query_timeout: timeouts.statementMs + (timeouts.readMarginMs ?? READ_MARGIN_MS),
   });
   // A dropped connection must not crash the process: the next query reports the error instead.
   // The pool's own handler covers idle clients only; a client checked out between two queries (an
@@ -44,9 +45,45 @@ export function connect(
     // Repeating statement texts go out as named prepared statements (parse + plan once per
     // connection): see prepared.ts. TOCSIN_PREPARED=false turns it off (A/B measurements).
     if (prepared) prepareStatements(client);
+    discardOnReadTimeout(client);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
+}
+
+type QueryFn = (...args: unknown[]) => unknown;
+type Callback = (err: Error | null, res?: unknown) => void;
+
+/**
+ * Ends a client whose query got no answer in time, so the pool drops it on release. Its state is
+ * unknown: the statement may still run once the server answers again, and a ROLLBACK that timed out
+ * queued behind it was never sent — kept in the pool, it would serve the next request inside that
+ * open transaction and a write answered as committed would never be.
+ */
+function discardOnReadTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as QueryFn;
+  const check = (err: unknown) => {
+    if ((err as Error | null)?.message === 'Query read timeout') void client.end().catch(() => {});
+  };
+  client.query = ((...args: unknown[]) => {
+    const at = args.findIndex((a) => typeof a === 'function');
+    if (at >= 0) {
+      const callback = args[at] as Callback;
+      args[at] = (err: Error | null, res?: unknown) => {
+        check(err);
+        callback(err, res);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    if (result instanceof Promise) {
+      return result.catch((err: unknown) => {
+        check(err);
+        throw err;
+      });
+    }
+    return result;
+  }) as pg.PoolClient['query'];
 }
 
 /** Creates a database on the server behind adminUrl if it does not exist yet. */

@@ -84,8 +84,9 @@ describe('a frozen store', () => {
       const res = await call(server, token, 'POST', '/api/v1/users', { handle: 'thawed', name: 'T' });
       return res.status === 201;
     });
-    // Pooled connections that timed out while the store was frozen are dropped as they are next used,
-    // so a request or two after the thaw may still answer 503: /health must come back, and stay.
+    // A connection whose query timed out while the store was frozen is ended then (connect.ts), so it
+    // cannot serve a later request inside a transaction its timed-out ROLLBACK never closed: once
+    // /health is back it stays back.
     await until(
       '/health to answer 200 again',
       async () => (await fetch(`${server.url}/health`)).status === 200,

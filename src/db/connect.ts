@@ -51,7 +51,7 @@ export function connect(
   return { db, pool };
 }
 
-type QueryFn = (...args: unknown[]) => unknown;
+type QueryFn = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 type Callback = (err: Error | null, res?: unknown) => void;
 
 /**
@@ -65,23 +65,18 @@ function discardOnReadTimeout(client: pg.PoolClient): void {
   const check = (err: unknown) => {
     if ((err as Error | null)?.message === 'Query read timeout') void client.end().catch(() => {});
   };
-  client.query = ((...args: unknown[]) => {
-    const at = args.findIndex((a) => typeof a === 'function');
-    if (at >= 0) {
-      const callback = args[at] as Callback;
-      args[at] = (err: Error | null, res?: unknown) => {
+  client.query = ((config: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof values === 'function' || typeof callback === 'function') {
+      const done = (typeof callback === 'function' ? callback : values) as Callback;
+      const checked: Callback = (err, res) => {
         check(err);
-        callback(err, res);
+        done(err, res);
       };
-      return query(...args);
+      return typeof callback === 'function' ? query(config, values, checked) : query(config, checked);
     }
-    const result = query(...args);
-    if (result instanceof Promise) {
-      return result.catch((err: unknown) => {
-        check(err);
-        throw err;
-      });
-    }
+    const result = query(config, values);
+    // Watched beside the caller, not in its chain: the caller still awaits pg's own promise.
+    if (result instanceof Promise) result.then(undefined, check);
     return result;
   }) as pg.PoolClient['query'];
 }

@@ -28,7 +28,7 @@ export async function recordMany(tx: Executor, actor: Actor, at: Date, entries: 
 /** The audit row of an entry (a change may write it in the statement that makes the change). */
 export function auditRowOf(actor: Actor, at: Date, entry: AuditEntry): NewRow<'audit_log'> {
   // Every audited change passes here: a user's, token's or team's drops the cached bearer tokens.
-  noteAuditedChange(entry.entityType);
+  noteAuditedChange(entry.entityType, at);
   return {
     at,
     actor_id: actor.userId,

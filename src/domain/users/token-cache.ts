@@ -6,7 +6,9 @@ import type { Actor } from '../context.ts';
 //   working within TOKEN_CACHE_MS, read on the one clock;
 // - on THIS instance any audited change of a user, token or team (audit.auditRowOf calls
 //   tokensChanged) drops every cached token at once, so revoking through the API or CLI of the same
-//   process applies to the very next request;
+//   process applies to the very next request — and for TOKEN_CACHE_MS after such a change nothing is
+//   cached, since the change is seen when its audit row is built, before its transaction commits: a
+//   request in between still reads the old row, and must not keep it;
 // - an expiring token is never served past its expires_at.
 // Only tokens that were found are cached: an unknown token is looked up each time (and counted by the
 // auth-failure limiter).
@@ -24,18 +26,21 @@ export interface CachedToken {
 }
 
 let epoch = 0;
+/** Until when (the clock's ms) nothing is cached: the change that set it may not have committed yet. */
+let unsettledUntil = Number.NEGATIVE_INFINITY;
 
-/** Something that changes what a token stands for was written: forget every cached token. */
-export function tokensChanged(): void {
+/** Something that changes what a token stands for is being written at `at`: forget every cached token. */
+export function tokensChanged(at: Date): void {
   epoch++;
+  unsettledUntil = Math.max(unsettledUntil, at.getTime() + TOKEN_CACHE_MS);
 }
 
 /** Entity types whose audited changes can change what a bearer token stands for. */
 const TOKEN_ENTITIES = new Set(['user', 'api_token', 'team']);
 
 /** Called for every audit entry: a change of a user, token or team drops the cache. */
-export function noteAuditedChange(entityType: string): void {
-  if (TOKEN_ENTITIES.has(entityType)) tokensChanged();
+export function noteAuditedChange(entityType: string, at: Date): void {
+  if (TOKEN_ENTITIES.has(entityType)) tokensChanged(at);
 }
 
 /** One cache per store (a process may serve several databases: tests, drills). */
@@ -62,7 +67,7 @@ export class TokenCache {
   }
 
   set(hash: string, entry: Omit<CachedToken, 'epoch'>, readAt: number): void {
-    if (readAt !== epoch) return;
+    if (readAt !== epoch || entry.cachedAt < unsettledUntil) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(hash, { ...entry, epoch: readAt });
   }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAgainst } from '../../../test/cli-harness.ts';
 import { addUser, auth, type TestApp, testApp } from '../../../test/helpers.ts';
@@ -119,6 +120,8 @@ describe('API tokens', () => {
 describe('the token cache', () => {
   it('a token revoked by another instance (no change this process saw) stops working within TOKEN_CACHE_MS', async () => {
     const created = await create(t.adminToken, { name: 'elsewhere' });
+    // Its creation was a token change: nothing is cached until TOKEN_CACHE_MS after it.
+    t.clock.advance(TOKEN_CACHE_MS);
     expect((await me(created.token)).statusCode).toBe(200);
     // Another instance revokes it: this process's cache does not hear of it.
     await t.db
@@ -129,6 +132,39 @@ describe('the token cache', () => {
     t.clock.advance(TOKEN_CACHE_MS - 1);
     expect((await me(created.token)).statusCode).toBe(200);
     t.clock.advance(1);
+    expect((await me(created.token)).statusCode).toBe(401);
+  });
+
+  it('a token revoked through this process is not kept by a request read before the revocation committed', async () => {
+    const created = await create(t.adminToken, { name: 'racing' });
+    t.clock.advance(TOKEN_CACHE_MS);
+    expect((await me(created.token)).statusCode).toBe(200);
+    // The revocation is held after its audit row is built, before its commit: another session holds
+    // the audit log in SHARE mode, which the revocation's audit insert waits for.
+    const revoked = await t.db.connection().execute(async (side) => {
+      await sql`begin`.execute(side);
+      await sql`lock table audit_log in share mode`.execute(side);
+      const revoking = t.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/tokens/${created.id}`,
+        headers: auth(t.adminToken),
+      });
+      let answered = false;
+      void revoking.finally(() => {
+        answered = true;
+      });
+      while (!answered) {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+          where relation = 'audit_log'::regclass and not granted`.execute(side);
+        if (rows[0]?.n) break;
+      }
+      expect(answered).toBe(false);
+      // A request in between reads the token as it stood: still valid.
+      expect((await me(created.token)).statusCode).toBe(200);
+      await sql`commit`.execute(side);
+      return revoking;
+    });
+    expect(revoked.statusCode, revoked.body).toBeLessThan(300);
     expect((await me(created.token)).statusCode).toBe(401);
   });
 

@@ -6,7 +6,12 @@ import { VirtualClock } from '../db/clock.ts';
 import { LOCKS, tryAdvisoryXactLock } from '../db/locks.ts';
 import { batchedRecorder } from '../domain/notifications/deliver-message.ts';
 import { enqueueNotification } from '../domain/notifications/enqueue.ts';
-import { claimDueOutbox, holdClaims, recordOutboxAttempts } from '../domain/notifications/queries.ts';
+import {
+  claimDueOutbox,
+  holdClaims,
+  recordOutboxAttempt,
+  recordOutboxAttempts,
+} from '../domain/notifications/queries.ts';
 import { type Provider, providerRegistry } from '../notify/providers/provider.ts';
 import { Engine } from './engine.ts';
 import { outboxModule } from './outbox.ts';
@@ -140,6 +145,52 @@ describe('batched claim checks and outcome records', () => {
     counter.fail = 1;
     await expect(record(sent(ids[1] as string))).rejects.toThrow('Connection terminated');
     expect(await record(sent(ids[1] as string))).toBe(false);
+  });
+
+  it('records an outcome carrying a receiver’s NUL byte, and its batch with it (no resend after the lease)', async () => {
+    // A receiver's answer is stored as its words (post-json.ts httpFailure: the body's first 200
+    // characters) or its id (chat-webhook.ts: Discord's id). PostgreSQL's text takes no NUL byte: the
+    // write failed, and with it every outcome batched beside it, each time they were tried again —
+    // until their leases ran out and another claim sent every one of those messages a second time.
+    const ids = await queue(4, 'nul');
+    await claim();
+    const [poisonSent, poisonRetry, plainSent, plainFailed] = ids as [string, string, string, string];
+    const record = batchedRecorder(t.db);
+    const retryAt = new Date(clock.now().getTime() + 30 * SECOND);
+    const results = await Promise.allSettled([
+      record({
+        id: poisonSent,
+        attempt: 1,
+        outcome: { status: 'sent', providerId: 'discord/1\u00002', at: clock.now() },
+      }),
+      record({
+        id: poisonRetry,
+        attempt: 1,
+        outcome: { status: 'pending', error: 'HTTP 500: bad\u0000body', retryAt },
+      }),
+      record({ id: plainSent, attempt: 1, outcome: { status: 'sent', providerId: 'p-3', at: clock.now() } }),
+      record({ id: plainFailed, attempt: 1, outcome: { status: 'failed', error: 'HTTP 404' } }),
+    ]);
+    expect(results).toEqual(ids.map(() => ({ status: 'fulfilled', value: true })));
+    const [r1, r2, r3, r4] = await rows(ids);
+    expect(r1).toMatchObject({ status: 'sent', provider_id: 'discord/1\uFFFD2' });
+    expect(r2).toMatchObject({
+      status: 'pending',
+      last_error: 'HTTP 500: bad\uFFFDbody',
+      next_attempt_at: retryAt,
+    });
+    expect(r3).toMatchObject({ status: 'sent', provider_id: 'p-3' });
+    expect(r4).toMatchObject({ status: 'failed', last_error: 'HTTP 404' });
+    // The single-statement path (deliverMessage without a batched recorder) too.
+    const [single] = await queue(1, 'nul-single');
+    await claim();
+    expect(
+      await recordOutboxAttempt(t.db, single as string, 1, { status: 'failed', error: 'SMTP 550 \u0000' }),
+    ).toBe(true);
+    expect((await rows([single as string]))[0]).toMatchObject({
+      status: 'failed',
+      last_error: 'SMTP 550 \uFFFD',
+    });
   });
 });
 

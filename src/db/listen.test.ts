@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/helpers.ts';
@@ -102,6 +103,79 @@ describe('listen', () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+});
+
+/**
+ * A TCP proxy in front of the test's PostgreSQL that drops the connection (both ends) when a LISTEN
+ * goes through it while `dropListen` is above 0: a connection lost between its login and its LISTEN.
+ */
+async function droppingProxy(url: string) {
+  const target = new URL(url);
+  const sockets = new Set<net.Socket>();
+  const state = { dropListen: 0, dropped: 0 };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    sockets.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk) => {
+      if (state.dropListen > 0 && chunk.includes('LISTEN ')) {
+        state.dropListen--;
+        state.dropped++;
+        drop();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => client.write(chunk));
+    client.on('close', drop).on('error', drop);
+    upstream.on('close', drop).on('error', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxied = new URL(url);
+  // Over TCP to the proxy, not the embedded server's Unix socket (?host=<its directory>).
+  proxied.searchParams.delete('host');
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: proxied.toString(),
+    state,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('listen, when the connection drops before its LISTEN is answered', () => {
+  it('connects again and listens, instead of staying deaf', { timeout: 60_000 }, async () => {
+    const proxy = await droppingProxy(t.url);
+    const r = recorder();
+    proxy.state.dropListen = 1;
+    const listener = listen(proxy.url, 'test_chan_drop', r.handlers);
+    try {
+      await r.next(() => r.connects === 1);
+      expect(proxy.state.dropped).toBe(1);
+      await sql`select pg_notify('test_chan_drop', 'heard')`.execute(t.db);
+      await r.next(() => r.payloads.length === 1);
+      expect(r.payloads).toEqual(['heard']);
+
+      // The same on a reconnection: the connection is lost, and the next one drops at its LISTEN.
+      proxy.state.dropListen = 1;
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and application_name = 'tocsin-listen'`.execute(t.db);
+      await r.next(() => r.disconnects === 1 && r.connects === 2);
+      expect(proxy.state.dropped).toBe(2);
+      await sql`select pg_notify('test_chan_drop', 'again')`.execute(t.db);
+      await r.next(() => r.payloads.length === 2);
+      expect(r.payloads).toEqual(['heard', 'again']);
+    } finally {
+      await listener.close();
+      await proxy.close();
     }
   });
 });

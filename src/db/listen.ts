@@ -93,6 +93,9 @@ class SharedListener {
         return;
       }
       this.client = c;
+      // Connected: from here a loss is this.client's (lost() schedules the retry). Still `connecting`
+      // while its LISTEN was under way, a connection dropped then was never opened again.
+      this.connecting = false;
       this.listened = new Set();
       this.backoffMs = RETRY_FIRST_MS;
       await this.sync(c);

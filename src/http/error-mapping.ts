@@ -1,6 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
+import { isConnectionLoss, STATEMENT_TIMEOUT, UNAVAILABLE_PG } from '../db/unavailable.ts';
 import { AppError, type ErrorDetail, RateLimited } from '../errors.ts';
 
 export interface ErrorBody {
@@ -16,38 +17,6 @@ const STATUS: Record<string, number> = {
   rate_limited: 429,
   unavailable: 503,
 };
-
-// PostgreSQL error classes that mean "the store is not reachable right now": answer 503 so senders
-// such as Alertmanager retry, instead of a 500 that reads as a bug.
-const UNAVAILABLE_PG = /^(08|53|57P0|58)/;
-
-// Socket-level failures reaching PostgreSQL.
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
-/**
- * The connection to PostgreSQL broke. pg reports some of these without a code: "Connection terminated
- * unexpectedly", and "Client has encountered a connection error and is not queryable" — which is what
- * a transaction throws when the server went away mid-transaction (Kysely's ROLLBACK on the dead
- * connection fails and that error replaces the original one).
- */
-function isConnectionLoss(e: { code?: string | undefined; message?: string | undefined }): boolean {
-  if (e.code !== undefined && NETWORK_CODES.has(e.code)) return true;
-  const message = e.message ?? '';
-  return (
-    message.includes('Connection terminated') ||
-    message.includes('is not queryable') ||
-    // pg-pool: no connection within connectionTimeoutMillis; pg: no answer within query_timeout.
-    message.includes('timeout exceeded when trying to connect') ||
-    message.includes('Query read timeout')
-  );
-}
 
 function zodDetails(error: ZodError, prefix = ''): ErrorDetail[] {
   const join = (parts: PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.') || '(root)';
@@ -116,7 +85,7 @@ function mapErrorBody(error: unknown): MappedError {
     return { status: 503, body: body('unavailable', 'the store is unavailable; retry later') };
   }
   // statement_timeout cancelled the query: the store is too slow or frozen right now.
-  if (e.code === '57014') {
+  if (e.code === STATEMENT_TIMEOUT) {
     return { status: 503, body: body('unavailable', 'the store did not answer in time; retry later') };
   }
   if (isConnectionLoss(e)) {

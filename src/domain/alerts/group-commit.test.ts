@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../../test/helpers.ts';
 import { VirtualClock } from '../../db/clock.ts';
@@ -288,6 +289,34 @@ describe('group commit', () => {
       );
       for (const e of errors) expect(mapError(e).status).toBe(503);
     } finally {
+      await db.destroy();
+    }
+  });
+
+  it('answers every request of a batch the store did not serve in time with 503 at once, and writes the next', async () => {
+    // A batch that failed because the store did not answer (here: a table lock past the statement
+    // timeout, as a frozen or overloaded server) was retried request by request, each waiting out the
+    // timeout again: the last of a 50-event batch answered after 50 timeouts (≈ 29 min at the default
+    // 30 s + 5 s), holding a batch slot all along. Nothing about one request is at fault: no retry.
+    const { db } = connect(t.url, 4, { connectMs: 5_000, statementMs: 200 });
+    const locker = new pg.Client({ connectionString: t.url });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table alerts in access exclusive mode');
+      const gc = new GroupCommit(db, clock, noLimit);
+      const errors = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          gc.submit(pd.key, { integration: pd, events: [trigger(`slow-${i}`)] }).catch((e: unknown) => e),
+        ),
+      );
+      for (const e of errors) expect(mapError(e).status).toBe(503);
+      expect(gc.stats.fallbacks).toBe(0);
+      await locker.query('rollback');
+      const [next] = await gc.submit(pd.key, { integration: pd, events: [trigger('slow-after')] });
+      expect(next?.outcome).toBe('created');
+    } finally {
+      await locker.end();
       await db.destroy();
     }
   });

@@ -1,6 +1,7 @@
 import type { AnnounceLog } from '../../db/announce.ts';
 import type { Clock } from '../../db/clock.ts';
 import type { Db } from '../../db/schema.ts';
+import { storeUnavailable } from '../../db/unavailable.ts';
 import { NotFound, Unavailable } from '../../errors.ts';
 import {
   type AppliedEvent,
@@ -37,7 +38,8 @@ import { KeyRateLimit, type KeyRateOptions } from './key-rate-limit.ts';
 // business time written on the rows is `clock.now()`, read once per batch.
 //
 // A batch whose write fails is retried request by request, each on its own, so one bad request
-// cannot fail the others and each gets its own error. Requests whose integration key was rotated or
+// cannot fail the others and each gets its own error — unless the store itself failed (unreachable,
+// frozen, timed out: db/unavailable.ts), which every request of the batch hears at once. Requests whose integration key was rotated or
 // disabled meanwhile are refused by the write itself (applyIngestBatch checks the key in the same
 // statement or transaction), which is what lets the routes cache key lookups.
 
@@ -199,8 +201,11 @@ export class GroupCommit {
         this.log,
       );
     } catch (error) {
-      if (jobs.length === 1) {
-        (jobs[0] as Job).reject(error);
+      // A store that did not serve the batch (unreachable, frozen, past its statement timeout) is no
+      // request's fault: retried one by one, each request would wait out the same timeout again, the
+      // last of the batch answered only after as many timeouts as it had requests.
+      if (jobs.length === 1 || storeUnavailable(error)) {
+        for (const job of jobs) job.reject(error);
         return;
       }
       this.stats.fallbacks++;

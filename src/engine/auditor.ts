@@ -11,25 +11,31 @@ export function auditorModule(
   } = {},
 ): EngineModule {
   const selfService = 'selfService' in options ? options.selfService : loadEnv().TOCSIN_SELF_ALERT_SERVICE;
-  const raised = new Set<string>();
+  let raised = new Set<string>();
   const logged = new Map<string, string>();
   let first = true;
   return {
     id: 45,
     name: 'auditor',
-    async tick({ tx, now, clock, log }) {
+    async tick({ tx, now, clock, log, afterCommit }) {
+      // Raised (or resolved) once the tick's transaction commits: a tick that rolls back changed
+      // nothing, and its alert must be sent again by the next one.
+      const next = new Set(raised);
       const changed = await auditPaging({
         tx,
         now,
         clock,
         log,
         selfService,
-        raised,
+        raised: next,
         logged,
         all: first,
         deliverable: options.deliverable,
       });
-      first = false;
+      afterCommit(() => {
+        raised = next;
+        first = false;
+      });
       return changed;
     },
   };

@@ -61,7 +61,15 @@ describe('Engine.stop', () => {
       clock.now(),
     );
     expect(
-      await outbox.tick({ tx: t.db, db: t.db, clock, now: clock.now(), more: () => {}, woken: false }),
+      await outbox.tick({
+        tx: t.db,
+        db: t.db,
+        clock,
+        now: clock.now(),
+        more: () => {},
+        woken: false,
+        afterCommit: () => {},
+      }),
     ).toBe(0); // stopped: claims nothing
   });
 });

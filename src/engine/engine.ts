@@ -22,6 +22,12 @@ export interface TickContext {
    * which comes at least every poll interval.
    */
   woken: boolean;
+  /**
+   * Runs fn once the tick's transaction has committed, never when it rolls back: for what a module
+   * remembers in memory about what its tick wrote (a rolled-back write remembered as done is never
+   * written again).
+   */
+  afterCommit(fn: () => void): void;
 }
 
 /**
@@ -160,6 +166,10 @@ export class Engine {
     const more = () => {
       said = true;
     };
+    const committed: (() => void)[] = [];
+    const afterCommit = (fn: () => void) => {
+      committed.push(fn);
+    };
     try {
       const result = await db.transaction().execute(async (tx) => {
         const lock = LOCKS.engineModuleBase + module.id;
@@ -172,7 +182,7 @@ export class Engine {
           if (!locked) return null;
         }
         const now = clock.now();
-        const handled = await module.tick({ tx, db, clock, now, log, more, woken });
+        const handled = await module.tick({ tx, db, clock, now, log, more, woken, afterCommit });
         // A busy tick too records itself only when the heartbeat is due: a module draining a queue,
         // or woken by every commit, paid one more statement per tick for a row read once a second.
         if (!last || last.error || Date.now() - last.at >= HEARTBEAT_MS) {
@@ -199,6 +209,7 @@ export class Engine {
         }
         return handled;
       });
+      for (const fn of committed) fn();
       if (result === WRONG_SCHEMA)
         return { module: module.name, outcome: 'skipped', handled: 0, more: false };
       if (result !== null) {

@@ -542,13 +542,20 @@ export function lockIncidentForStep(tx: Executor, incidentId: string) {
 
 /** The first alert that fed an incident: where the page says it came from. */
 export function firstAlertOf(db: Executor, incidentId: string) {
+  return firstAlertQuery(db, incidentId).executeTakeFirst();
+}
+
+/**
+ * firstAlertOf's statement, unexecuted (its test reads the plan): served by alerts_incident, which
+ * holds id, in id order (migration 0910).
+ */
+export function firstAlertQuery(db: Executor, incidentId: string) {
   return db
     .selectFrom('alerts')
     .select(['source', 'summary', 'details'])
     .where('incident_id', '=', incidentId)
     .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1);
 }
 
 /** firstAlertOf for several incidents in one statement: incident id → its first alert (none: absent). */

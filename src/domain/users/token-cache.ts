@@ -26,13 +26,17 @@ export interface CachedToken {
 }
 
 let epoch = 0;
-/** Until when (the clock's ms) nothing is cached: the change that set it may not have committed yet. */
-let unsettledUntil = Number.NEGATIVE_INFINITY;
+/**
+ * When (the clock's ms) the latest token change was seen; it may not have committed yet. Nothing read
+ * within TOKEN_CACHE_MS of it is cached — on either side: a recalibrated clock may step back a little,
+ * and test files sharing this module run clocks years apart, which must not stop each other's caching.
+ */
+let lastChangeAt = Number.NaN;
 
 /** Something that changes what a token stands for is being written at `at`: forget every cached token. */
 export function tokensChanged(at: Date): void {
   epoch++;
-  unsettledUntil = Math.max(unsettledUntil, at.getTime() + TOKEN_CACHE_MS);
+  lastChangeAt = at.getTime();
 }
 
 /** Entity types whose audited changes can change what a bearer token stands for. */
@@ -67,7 +71,7 @@ export class TokenCache {
   }
 
   set(hash: string, entry: Omit<CachedToken, 'epoch'>, readAt: number): void {
-    if (readAt !== epoch || entry.cachedAt < unsettledUntil) return;
+    if (readAt !== epoch || Math.abs(entry.cachedAt - lastChangeAt) < TOKEN_CACHE_MS) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(hash, { ...entry, epoch: readAt });
   }

@@ -8,7 +8,7 @@ import { Engine } from '../../engine/engine.ts';
 import { httpChecksModule, type ProbeModule } from '../../engine/http-checks.ts';
 import { saveService } from '../services/save-service.ts';
 import { judgeAnswer } from './checks.ts';
-import { isLatestRun, type ProbeTimer } from './probes.ts';
+import { describeFailure, isLatestRun, type ProbeTimer } from './probes.ts';
 import { claimDueChecks } from './queries.ts';
 
 // HTTP checks end to end: a real Fastify server on 127.0.0.1 as the target, the engine on the
@@ -414,5 +414,17 @@ describe('pure rules', () => {
     expect(isLatestRun({ run_seq: '4', recorded_seq: '2' }, '3')).toBe(true); // the next run is out, not in
     expect(isLatestRun({ run_seq: '4', recorded_seq: '4' }, '3')).toBe(false); // a later run recorded first
     expect(isLatestRun({ run_seq: '2', recorded_seq: '2' }, '3')).toBe(false); // its claim rolled back
+  });
+
+  it('describe a failure in words PostgreSQL stores, whatever the message quotes', () => {
+    // The fallback passes an error's own message on, which may quote the other side; it is stored as
+    // last_error and in the alert (text and jsonb), which refuse NUL and lone surrogates.
+    expect(describeFailure(new Error('bad header "x\u0000y\ud800"'), 1000)).toBe(
+      'bad header "x\uFFFDy\uFFFD"',
+    );
+    const tls = Object.assign(new Error('fetch failed'), {
+      cause: { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'not in DNS:a\u0000b' },
+    });
+    expect(describeFailure(tls, 1000)).toBe('TLS error: not in DNS:a\uFFFDb');
   });
 });

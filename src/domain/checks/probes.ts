@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../db/clock.ts';
 import type { Db, Executor } from '../../db/schema.ts';
+import { storableText } from '../../db/storable.ts';
 import { formatDuration } from '../../lib/duration.ts';
 import { guardedFetch, type OutboundPolicy, OutboundRefused } from '../../lib/outbound-guard.ts';
 import { VERSION } from '../../version.ts';
@@ -166,8 +167,16 @@ async function readText(response: Response, limit: number): Promise<string> {
   return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit));
 }
 
-/** Why a request failed, in words for an alert ("connection refused", "no answer within 10s" …). */
+/**
+ * Why a request failed, in words for an alert ("connection refused", "no answer within 10s" …). It is
+ * stored (last_error, the alert's summary and details): a message that quotes the other side (a TLS
+ * peer's names, a parser's complaint) is made text PostgreSQL takes.
+ */
 export function describeFailure(error: unknown, timeoutMs: number): string {
+  return storableText(failureWords(error, timeoutMs));
+}
+
+function failureWords(error: unknown, timeoutMs: number): string {
   if (error instanceof OutboundRefused) return error.message;
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError')

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor, NewRow, Row } from '../../db/schema.ts';
+import { storableText } from '../../db/storable.ts';
 
 export type OutboxStatus = Row<'outbox'>['status'];
 
@@ -264,14 +265,9 @@ export async function holdsClaim(db: Executor, id: string, attempt: number): Pro
   return row?.status === 'sending' && row.attempts === attempt;
 }
 
-/**
- * A receiver's words (an error body, a message id) as text PostgreSQL takes: it refuses a NUL byte,
- * and an outcome that cannot be written is never recorded — nor is any outcome batched beside it —
- * so each such message was sent again once its lease ran out.
- */
-const storable = <T extends string | null>(text: T): T =>
-  (text?.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text) as T;
-
+// A receiver's words (an error body, a message id) are stored as text PostgreSQL takes (storableText):
+// an outcome that cannot be written is never recorded — nor is any outcome batched beside it — so each
+// such message was sent again once its lease ran out.
 export type DeliveryOutcome =
   | { status: 'sent'; providerId: string; at: Date }
   | { status: 'pending'; error: string; retryAt: Date }
@@ -288,17 +284,17 @@ export async function recordOutboxAttempt(
     outcome.status === 'sent'
       ? {
           status: 'sent' as const,
-          provider_id: storable(outcome.providerId),
+          provider_id: storableText(outcome.providerId),
           sent_at: outcome.at,
           last_error: null,
         }
       : outcome.status === 'pending'
         ? {
             status: 'pending' as const,
-            last_error: storable(outcome.error),
+            last_error: storableText(outcome.error),
             next_attempt_at: outcome.retryAt,
           }
-        : { status: 'failed' as const, last_error: storable(outcome.error) };
+        : { status: 'failed' as const, last_error: storableText(outcome.error) };
   const result = await db
     .updateTable('outbox')
     .set(set)
@@ -350,8 +346,8 @@ export async function recordOutboxAttempts(db: Executor, records: AttemptRecord[
     retry_at: Date | null;
   }>`(select * from unnest(
       ${col((r) => r.id)}::bigint[], ${col((r) => r.attempt)}::int[], ${col((r) => r.outcome.status)}::text[],
-      ${col((r) => storable(sent(r)?.providerId ?? null))}::text[], ${col((r) => sent(r)?.at ?? null)}::timestamptz[],
-      ${col((r) => storable(r.outcome.status === 'sent' ? null : r.outcome.error))}::text[],
+      ${col((r) => storableText(sent(r)?.providerId ?? null))}::text[], ${col((r) => sent(r)?.at ?? null)}::timestamptz[],
+      ${col((r) => storableText(r.outcome.status === 'sent' ? null : r.outcome.error))}::text[],
       ${col((r) => (r.outcome.status === 'pending' ? r.outcome.retryAt : null))}::timestamptz[]
     ) as v (id, attempt, status, provider_id, sent_at, last_error, retry_at))`.as('v');
   const rows = await db

@@ -1,3 +1,4 @@
+import { parseStorableJson } from '../../db/storable.ts';
 import type { OutboundPolicy } from '../../lib/outbound-guard.ts';
 import { describeFailure, type ProbeTimer, probeHttp } from '../checks/probes.ts';
 import {
@@ -35,7 +36,8 @@ export async function runVendorWatch(
   if (answer.status !== 200) return { ok: false, reason: `the status page answered HTTP ${answer.status}` };
   let json: unknown;
   try {
-    json = JSON.parse(answer.body ?? '');
+    // The page's words reach page_name, component_status (jsonb) and the alerts it raises.
+    json = parseStorableJson(answer.body ?? '');
   } catch {
     return { ok: false, reason: 'the status page did not answer JSON' };
   }

@@ -25,6 +25,8 @@ let engine: Engine;
 let statuses: Record<string, string> = {};
 let mode: 'ok' | 'http-500' | 'html' | 'not-statuspage' = 'ok';
 let hits = 0;
+/** A page served as written, with the escapes JSON allows and PostgreSQL's jsonb refuses. */
+let rawPage = '';
 const vendor = Fastify();
 let base = '';
 
@@ -39,6 +41,9 @@ beforeAll(async () => {
       components: FIXTURE.components.map((c) => ({ ...c, status: statuses[c.name] ?? c.status })),
     };
   });
+  vendor.get('/raw/api/v2/summary.json', async (_request, reply) =>
+    reply.type('application/json').send(rawPage),
+  );
   await vendor.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(vendor.server.address() as AddressInfo).port}`;
 
@@ -290,6 +295,58 @@ describe('the vendor watches API', () => {
       (await t.app.inject({ url: '/api/v1/vendor-watches/acme-all', headers: auth(manager) })).statusCode,
     ).toBe(404);
     statuses = {};
+  });
+});
+
+describe('a page with text PostgreSQL cannot store', () => {
+  it('is recorded and raises its alerts, NUL and broken Unicode written as U+FFFD, on every reading', async () => {
+    // JSON allows \u0000 and a lone surrogate (\ud800); PostgreSQL's text refuses the first and its
+    // jsonb both. The page's words reach page_name, component_status (jsonb), the alerts' summary,
+    // labels, details and raw: before, the record failed on every interval (logged, nothing stored),
+    // so the watch never moved from its last state and the outage it showed raised no alert.
+    rawPage = String.raw`{"page":{"name":"Acme\u0000Cloud"},"components":[
+      {"name":"Queue\u0000s","status":"major_outage"},
+      {"name":"Lone \ud800","status":"partial\u0000outage"},
+      {"name":"Search","status":"operational"}]}`;
+    await create({ service: 'jobs', name: 'acme-raw', url: `${base}/raw` });
+    t.clock.advance(10 * MINUTE);
+    await runDue();
+    expect(await watch('acme-raw')).toMatchObject({
+      state: 'ok',
+      page_name: 'Acme\uFFFDCloud',
+      component_status: {
+        'Queue\uFFFDs': 'major_outage',
+        'Lone \uFFFD': 'partial\uFFFDoutage',
+        Search: 'operational',
+      },
+      last_error: null,
+    });
+    expect(await alertsOf('acme-raw')).toEqual([
+      {
+        dedup_key: 'vendor:acme-raw:Lone \uFFFD',
+        status: 'triggered',
+        severity: 'warning',
+        summary: 'Acme\uFFFDCloud: Lone \uFFFD is partial\uFFFDoutage',
+        count: 1,
+        component: 'Lone \uFFFD',
+      },
+      {
+        dedup_key: 'vendor:acme-raw:Queue\uFFFDs',
+        status: 'triggered',
+        severity: 'critical',
+        summary: 'Acme\uFFFDCloud: Queue\uFFFDs is major outage',
+        count: 1,
+        component: 'Queue\uFFFDs',
+      },
+    ]);
+    // The next reading finds them again (same keys) and resolves what recovered.
+    rawPage = rawPage.replace('major_outage', 'operational');
+    t.clock.advance(10 * MINUTE);
+    await runDue();
+    expect((await alertsOf('acme-raw')).map((a) => [a.component, a.status, a.count])).toEqual([
+      ['Lone \uFFFD', 'triggered', 2],
+      ['Queue\uFFFDs', 'resolved', 1],
+    ]);
   });
 });
 

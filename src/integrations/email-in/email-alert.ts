@@ -1,5 +1,6 @@
 import type { AddressObject, ParsedMail } from 'mailparser';
 import { z } from 'zod';
+import { storableText } from '../../db/storable.ts';
 import type { InboundAlertEvent } from '../../domain/alerts/alerts.ts';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../../domain/services/services.ts';
 import { clip, hashKey } from '../inbound/normalise.ts';
@@ -45,6 +46,10 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
   return list.flatMap((a) => a.value.map((v) => v.address ?? '').filter(Boolean));
 }
 
+/**
+ * The sender's words as text PostgreSQL stores (NUL as U+FFFD, see db/storable.ts): a message it
+ * refused was answered 451, and the sending server retried it for days, refused every time.
+ */
 export function receivedEmail(mail: ParsedMail): ReceivedEmail {
   const headers = new Map<string, string>();
   for (const { key, line } of mail.headerLines) {
@@ -52,19 +57,21 @@ export function receivedEmail(mail: ParsedMail): ReceivedEmail {
     if (!headers.has(key))
       headers.set(
         key,
-        line
-          .slice(line.indexOf(':') + 1)
-          .replace(/\r?\n[ \t]+/g, ' ')
-          .trim(),
+        storableText(
+          line
+            .slice(line.indexOf(':') + 1)
+            .replace(/\r?\n[ \t]+/g, ' ')
+            .trim(),
+        ),
       );
   }
   return {
-    subject: (mail.subject ?? '').replace(/\s+/g, ' ').trim(),
-    from: addresses(mail.from)[0] ?? null,
-    to: addresses(mail.to),
-    messageId: mail.messageId ?? null,
+    subject: storableText((mail.subject ?? '').replace(/\s+/g, ' ').trim()),
+    from: storableText(addresses(mail.from)[0] ?? null),
+    to: addresses(mail.to).map(storableText),
+    messageId: storableText(mail.messageId ?? null),
     date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
-    text: (mail.text ?? '').trim(),
+    text: storableText((mail.text ?? '').trim()),
     headers,
   };
 }

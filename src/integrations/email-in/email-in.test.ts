@@ -152,6 +152,26 @@ describe('email integrations over SMTP', () => {
     }
   });
 
+  it('store a message carrying NUL as U+FFFD, instead of answering 451 to every retry', async () => {
+    // A NUL in a subject or body (quoted-printable =00) reaches the alert's text and jsonb, which
+    // refuse it: the transaction failed, the receiver answered 451, and the sending server retried
+    // for days, every retry refused the same way, with no alert ever raised.
+    const info = await send(`${keys.plain}@tocsin.test`, 'Queue\u0000stuck on mq-2', {
+      text: 'depth\u0000 12000',
+      headers: { 'X-Note': 'a\u0000b' },
+    });
+    expect(info.accepted).toEqual([`${keys.plain}@tocsin.test`]);
+    const stored = await t.db
+      .selectFrom('alerts')
+      .select(['summary', 'details'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({
+      summary: 'Queue\uFFFDstuck on mq-2',
+      details: { subject: 'Queue\uFFFDstuck on mq-2', body: 'depth\uFFFD 12000' },
+    });
+  });
+
   it('checks email integration config when it is created', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -125,6 +125,31 @@ describe('batched claim checks and outcome records', () => {
     expect(await recordOutboxAttempts(t.db, [])).toEqual(new Set());
   });
 
+  it('gives an unsent outcome’s attempt back, in a batch and alone', async () => {
+    // deliverMessage's outcome when the store failed before anything was sent (outbox.test.ts).
+    const ids = await queue(3, 'unsent');
+    await claim();
+    const [batched, plain, single] = ids as [string, string, string];
+    const retryAt = new Date(clock.now().getTime() + 30 * SECOND);
+    const unsent = {
+      status: 'pending' as const,
+      error: 'not sent: the store did not answer',
+      retryAt,
+      unsent: true,
+    };
+    const recorded = await recordOutboxAttempts(t.db, [
+      { id: batched, attempt: 1, outcome: unsent },
+      { id: plain, attempt: 1, outcome: { status: 'pending', error: 'HTTP 503', retryAt } },
+    ]);
+    expect(recorded).toEqual(new Set([batched, plain]));
+    expect(await recordOutboxAttempt(t.db, single, 1, unsent)).toBe(true);
+    expect((await rows(ids)).map((r) => [r.status, r.attempts, r.next_attempt_at])).toEqual([
+      ['pending', 0, retryAt],
+      ['pending', 1, retryAt],
+      ['pending', 0, retryAt],
+    ]);
+  });
+
   it('batchedRecorder writes outcomes together, and fails each outcome of a failed write', async () => {
     const ids = await queue(10, 'group');
     await claim();

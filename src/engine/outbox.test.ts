@@ -357,6 +357,75 @@ escalation:
     expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1, provider_id: `push-${id}` });
   });
 
+  it('spends no attempt when the store fails to say where a chat post goes: it is sent once the store answers', async () => {
+    // A post to the incident's own channel reads the store for the channel Tocsin opened (its id)
+    // before the send. Before, that read sat inside the send's try: the store's failure counted as
+    // the provider's, and on the last attempt the post was dead-lettered without ever being sent.
+    await applyPlan(
+      t.db,
+      clock,
+      `apiVersion: tocsin.dev/v1
+kind: Plan
+metadata: { name: outbox-chat }
+severities: [{ id: SEV1, title: Outage }]
+lifecycle: { states: [{ id: investigating }, { id: resolved }] }
+`,
+    );
+    const incident = await declareIncident(t.db, { plan: 'outbox-chat', severity: 'SEV1', at: clock.now() });
+    const id = await enqueueNotification(
+      t.db,
+      {
+        incidentId: incident,
+        channel: 'chat',
+        destination: '#inc-checkout',
+        payload: { kind: 'update', text: 'Mitigated' },
+        dedupKey: `chat-store-down-${incident}`,
+      },
+      clock.now(),
+    );
+    if (!id) throw new Error('not queued');
+    let storeDown = true;
+    // The store fails the incident-channel read (findIncidentChannel) while it is down.
+    const flakyStore: KyselyPlugin = {
+      transformQuery(args) {
+        if (storeDown && JSON.stringify(args.node).includes('incident-channel:')) {
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const posted: { id: string; destination: string }[] = [];
+    const chat: Provider = {
+      channel: 'chat',
+      async send(message) {
+        posted.push({ id: message.id, destination: message.destination });
+        return { providerId: `chat-${message.id}` };
+      },
+    };
+    // Its first attempt is its last.
+    const m = outboxModule({
+      providers: providerRegistry([chat]),
+      retry: { maxAttempts: 1 },
+      leaseMs: 60 * SECOND,
+    });
+    const engine = new Engine({ db: t.db.withPlugin(flakyStore), clock, log: pino({ level: 'silent' }) }, [
+      m,
+    ]);
+    await run(m, [engine]);
+    expect(posted).toEqual([]);
+    const deferred = await row(id);
+    expect(deferred).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(deferred.last_error).toMatch(/^not sent: the store did not answer/);
+    expect(deferred.next_attempt_at).toEqual(new Date(clock.now().getTime() + 30 * SECOND));
+
+    storeDown = false;
+    clock.advance(30 * SECOND);
+    await run(m, [engine]);
+    expect(posted).toEqual([{ id, destination: '#inc-checkout' }]);
+    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1, provider_id: `chat-${id}` });
+  });
+
   it('refuses a private target unless allowed, without sending anything', async () => {
     const id = await queue('/private');
     await run(modules(false));

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../db/clock.ts';
 import type { Db, Row } from '../../db/schema.ts';
+import { storeUnavailable } from '../../db/unavailable.ts';
 import { DeliveryError, type Provider } from '../../notify/providers/provider.ts';
 import { resolveIncidentChannel } from './incident-channel-destination.ts';
 import * as outbox from './queries.ts';
@@ -92,30 +93,9 @@ export async function deliverMessage(
   options: DeliveryOptions = {},
 ): Promise<void> {
   if (!options.claimHeld && !(await outbox.holdsClaim(env.db, row.id, row.attempts))) return;
-  let outcome: outbox.DeliveryOutcome;
-  try {
-    const { providerId } = await provider.send({
-      id: row.id,
-      channel: row.channel,
-      destination: await resolveIncidentChannel(env.db, row),
-      template: row.template,
-      payload: row.payload,
-      createdAt: row.created_at,
-      attempt: row.attempts,
-      now: env.clock.now(),
-    });
-    outcome = { status: 'sent', providerId, at: env.clock.now() };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const retryable = !(error instanceof DeliveryError) || error.retryable;
-    outcome =
-      retryable && row.attempts < retry.maxAttempts
-        ? {
-            status: 'pending',
-            error: message,
-            retryAt: new Date(env.clock.now().getTime() + retryDelayMs(row.attempts, retry)),
-          }
-        : { status: 'failed', error: message };
+  const outcome = await attempt(env, provider, row, retry);
+  if (outcome.status === 'pending' && outcome.unsent) {
+    env.log?.warn({ id: row.id, error: outcome.error }, 'outbox message not sent: the store failed');
   }
   options.onSent?.();
   const recorded = await recordOutcome(env, row, outcome);
@@ -123,6 +103,65 @@ export async function deliverMessage(
   if (outcome.status === 'failed') {
     env.log?.warn({ id: row.id, channel: row.channel, error: outcome.error }, 'outbox message dead-lettered');
   }
+}
+
+/** One attempt's outcome: the provider's answer, or the store's failure to say where the message goes. */
+async function attempt(
+  env: DeliveryEnv,
+  provider: Provider,
+  row: Row<'outbox'>,
+  retry: RetryPolicy,
+): Promise<outbox.DeliveryOutcome> {
+  let destination: string;
+  try {
+    destination = await resolveIncidentChannel(env.db, row);
+  } catch (error) {
+    // Nothing was sent and the provider refused nothing: the attempt is given back (unsent), so a
+    // store hiccup never dead-letters a message that never went out. Anything else from this read
+    // counts as a failed attempt, so a lasting fault still ends in a dead letter, not a loop.
+    if (!storeUnavailable(error)) return failedAttempt(env, row, retry, error);
+    return {
+      status: 'pending',
+      error: `not sent: the store did not answer (${errorMessage(error)})`,
+      retryAt: new Date(env.clock.now().getTime() + retry.baseDelayMs),
+      unsent: true,
+    };
+  }
+  try {
+    const { providerId } = await provider.send({
+      id: row.id,
+      channel: row.channel,
+      destination,
+      template: row.template,
+      payload: row.payload,
+      createdAt: row.created_at,
+      attempt: row.attempts,
+      now: env.clock.now(),
+    });
+    return { status: 'sent', providerId, at: env.clock.now() };
+  } catch (error) {
+    return failedAttempt(env, row, retry, error);
+  }
+}
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A failed send: retried later with backoff if it may succeed and attempts are left, else dead-lettered. */
+function failedAttempt(
+  env: DeliveryEnv,
+  row: Row<'outbox'>,
+  retry: RetryPolicy,
+  error: unknown,
+): outbox.DeliveryOutcome {
+  const message = errorMessage(error);
+  const retryable = !(error instanceof DeliveryError) || error.retryable;
+  return retryable && row.attempts < retry.maxAttempts
+    ? {
+        status: 'pending',
+        error: message,
+        retryAt: new Date(env.clock.now().getTime() + retryDelayMs(row.attempts, retry)),
+      }
+    : { status: 'failed', error: message };
 }
 
 /** First wait before recording again after the store failed; doubles up to RECORD_RETRY_MAX_MS. */

@@ -270,8 +270,11 @@ export async function holdsClaim(db: Executor, id: string, attempt: number): Pro
 // such message was sent again once its lease ran out.
 export type DeliveryOutcome =
   | { status: 'sent'; providerId: string; at: Date }
-  | { status: 'pending'; error: string; retryAt: Date }
+  /** unsent: nothing went out (the store failed first), so the claim's attempt is given back. */
+  | { status: 'pending'; error: string; retryAt: Date; unsent?: boolean }
   | { status: 'failed'; error: string };
+
+const unsent = (outcome: DeliveryOutcome) => outcome.status === 'pending' && outcome.unsent === true;
 
 /** Records an attempt's outcome, unless the row moved on meanwhile (another claim); true if recorded. */
 export async function recordOutboxAttempt(
@@ -293,6 +296,7 @@ export async function recordOutboxAttempt(
             status: 'pending' as const,
             last_error: storableText(outcome.error),
             next_attempt_at: outcome.retryAt,
+            ...(unsent(outcome) ? { attempts: attempt - 1 } : {}),
           }
         : { status: 'failed' as const, last_error: storableText(outcome.error) };
   const result = await db
@@ -344,12 +348,14 @@ export async function recordOutboxAttempts(db: Executor, records: AttemptRecord[
     sent_at: Date | null;
     last_error: string | null;
     retry_at: Date | null;
+    unsent: boolean;
   }>`(select * from unnest(
       ${col((r) => r.id)}::bigint[], ${col((r) => r.attempt)}::int[], ${col((r) => r.outcome.status)}::text[],
       ${col((r) => storableText(sent(r)?.providerId ?? null))}::text[], ${col((r) => sent(r)?.at ?? null)}::timestamptz[],
       ${col((r) => storableText(r.outcome.status === 'sent' ? null : r.outcome.error))}::text[],
-      ${col((r) => (r.outcome.status === 'pending' ? r.outcome.retryAt : null))}::timestamptz[]
-    ) as v (id, attempt, status, provider_id, sent_at, last_error, retry_at))`.as('v');
+      ${col((r) => (r.outcome.status === 'pending' ? r.outcome.retryAt : null))}::timestamptz[],
+      ${col((r) => unsent(r.outcome))}::bool[]
+    ) as v (id, attempt, status, provider_id, sent_at, last_error, retry_at, unsent))`.as('v');
   const rows = await db
     .updateTable('outbox')
     .from(values)
@@ -359,6 +365,7 @@ export async function recordOutboxAttempts(db: Executor, records: AttemptRecord[
       sent_at: sql`case when v.status = 'sent' then v.sent_at else outbox.sent_at end`,
       last_error: sql`v.last_error`,
       next_attempt_at: sql`case when v.status = 'pending' then v.retry_at else outbox.next_attempt_at end`,
+      attempts: sql`outbox.attempts - v.unsent::int`,
     })
     .whereRef('outbox.id', '=', sql`v.id`)
     .where('outbox.status', '=', 'sending')

@@ -110,10 +110,13 @@ describe('listen', () => {
 /**
  * A TCP proxy in front of the test's PostgreSQL that drops the connection (both ends) when a LISTEN
  * goes through it while `dropListen` is above 0: a connection lost between its login and its LISTEN.
+ * `freeze()` makes the connections open now half-open: they stay open and pass nothing on, either
+ * way, with no error and no end (a NAT that dropped its mapping, a partition); new ones pass.
  */
 async function droppingProxy(url: string) {
   const target = new URL(url);
   const sockets = new Set<net.Socket>();
+  const frozen = new Set<net.Socket>();
   const state = { dropListen: 0, dropped: 0 };
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port), target.hostname);
@@ -123,6 +126,7 @@ async function droppingProxy(url: string) {
       upstream.destroy();
     };
     client.on('data', (chunk) => {
+      if (frozen.has(client)) return;
       if (state.dropListen > 0 && chunk.includes('LISTEN ')) {
         state.dropListen--;
         state.dropped++;
@@ -131,7 +135,9 @@ async function droppingProxy(url: string) {
       }
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk) => client.write(chunk));
+    upstream.on('data', (chunk) => {
+      if (!frozen.has(client)) client.write(chunk);
+    });
     client.on('close', drop).on('error', drop);
     upstream.on('close', drop).on('error', drop);
   });
@@ -144,6 +150,9 @@ async function droppingProxy(url: string) {
   return {
     url: proxied.toString(),
     state,
+    freeze: () => {
+      for (const s of sockets) frozen.add(s);
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -171,6 +180,39 @@ describe('listen, when the connection drops before its LISTEN is answered', () =
       await r.next(() => r.disconnects === 1 && r.connects === 2);
       expect(proxy.state.dropped).toBe(2);
       await sql`select pg_notify('test_chan_drop', 'again')`.execute(t.db);
+      await r.next(() => r.payloads.length === 2);
+      expect(r.payloads).toEqual(['heard', 'again']);
+    } finally {
+      await listener.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('listen, when the connection goes half-open', () => {
+  it('notices within its check interval and timeout, and listens again', { timeout: 60_000 }, async () => {
+    // Before, nothing read a listening connection that passes nothing on: no error, no end, so no
+    // onDisconnect and no reconnection — the engine's wake-ups and the live streams went quiet
+    // while EventHub.listening() said true. Short timings here; the defaults are LISTEN_TIMING.
+    const proxy = await droppingProxy(t.url);
+    const r = recorder();
+    const listener = listen(proxy.url, 'test_chan_frozen', r.handlers, undefined, {
+      checkEveryMs: 200,
+      answerWithinMs: 3_000,
+      keepAliveIdleMs: 1_000,
+    });
+    try {
+      await r.next(() => r.connects === 1);
+      await sql`select pg_notify('test_chan_frozen', 'heard')`.execute(t.db);
+      await r.next(() => r.payloads.length === 1);
+
+      // Counted from here: a check slower than 3 s on a busy machine reconnects too, harmlessly.
+      const before = r.disconnects;
+      proxy.freeze();
+      await sql`select pg_notify('test_chan_frozen', 'lost in the freeze')`.execute(t.db);
+      // Bounded by the test's timeout; with these timings it comes after about 3.2 s.
+      await r.next(() => r.disconnects > before && r.connects === r.disconnects + 1);
+      await sql`select pg_notify('test_chan_frozen', 'again')`.execute(t.db);
       await r.next(() => r.payloads.length === 2);
       expect(r.payloads).toEqual(['heard', 'again']);
     } finally {

@@ -37,11 +37,36 @@ interface Subscriber {
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 10_000;
 
+/**
+ * How a half-open connection is noticed. A listening connection only reads: when a NAT drops its
+ * mapping or the network partitions, no error and no end ever arrive, and without these it stayed
+ * "connected" for good — no wake-ups, live streams quiet, listening() true. TCP keepalive finds a
+ * peer that no longer acknowledges; a cheap query every checkEveryMs, answered within
+ * answerWithinMs, finds the rest (a peer or middlebox that acknowledges but passes nothing on): a
+ * loss is noticed within checkEveryMs + answerWithinMs, then the connection is opened again.
+ * Real time, like the reconnection backoff: the connection lives in real time, whatever the clock.
+ */
+export interface ListenTiming {
+  checkEveryMs: number;
+  /** Also the limit for opening a connection and for its LISTEN. */
+  answerWithinMs: number;
+  /** TCP keepalive's first probe after this much silence on the socket. */
+  keepAliveIdleMs: number;
+}
+
+export const LISTEN_TIMING: ListenTiming = {
+  checkEveryMs: 30_000,
+  answerWithinMs: 10_000,
+  keepAliveIdleMs: 10_000,
+};
+
 /** One process's listening connection to one database, shared by its subscribers. */
 class SharedListener {
   private client: pg.Client | undefined;
   private connecting = false;
   private retry: NodeJS.Timeout | undefined;
+  /** The next check of the current connection (see ListenTiming). */
+  private check: NodeJS.Timeout | undefined;
   private backoffMs = RETRY_FIRST_MS;
   private readonly subscribers = new Set<Subscriber>();
   /** Channels LISTENed on the current connection. */
@@ -52,6 +77,7 @@ class SharedListener {
   constructor(
     private readonly url: string,
     private readonly dispose: () => void,
+    private readonly timing: ListenTiming,
   ) {}
 
   add(subscriber: Subscriber): void {
@@ -70,6 +96,8 @@ class SharedListener {
     this.dispose();
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
+    clearTimeout(this.check);
+    this.check = undefined;
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => {});
@@ -77,7 +105,16 @@ class SharedListener {
 
   private async connect(): Promise<void> {
     this.connecting = true;
-    const c = new pg.Client({ connectionString: this.url, application_name: 'tocsin-listen' });
+    const c = new pg.Client({
+      connectionString: this.url,
+      application_name: 'tocsin-listen',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: this.timing.keepAliveIdleMs,
+      connectionTimeoutMillis: this.timing.answerWithinMs,
+      // Every query on it (LISTEN, the check): no answer in time is a lost connection (lost() ends
+      // it, and pg destroys the socket of a client whose query is still out).
+      query_timeout: this.timing.answerWithinMs,
+    });
     c.on('error', () => this.lost(c));
     c.on('end', () => this.lost(c));
     c.on('notification', (n) => {
@@ -98,6 +135,7 @@ class SharedListener {
       this.connecting = false;
       this.listened = new Set();
       this.backoffMs = RETRY_FIRST_MS;
+      this.scheduleCheck(c);
       await this.sync(c);
     } catch (error) {
       const messages = new Set<string>();
@@ -140,8 +178,31 @@ class SharedListener {
     return this.syncing;
   }
 
+  /** Asks c a cheap question after checkEveryMs, again after each answer; no answer: c is lost. */
+  private scheduleCheck(c: pg.Client): void {
+    clearTimeout(this.check);
+    this.check = setTimeout(() => {
+      this.check = undefined;
+      if (this.client !== c) return;
+      c.query('select 1').then(
+        () => {
+          if (this.client === c) this.scheduleCheck(c);
+        },
+        (error: unknown) => {
+          if (this.client !== c) return;
+          const [first] = this.subscribers;
+          first?.log?.warn({ err: error }, 'listening connection did not answer; opening it again');
+          this.lost(c);
+        },
+      );
+    }, this.timing.checkEveryMs);
+    this.check.unref();
+  }
+
   private lost(c: pg.Client): void {
     if (this.client === c) {
+      clearTimeout(this.check);
+      this.check = undefined;
       this.client = undefined;
       this.listened = new Set();
       for (const subscriber of this.subscribers) {
@@ -164,12 +225,23 @@ class SharedListener {
 
 const shared = new Map<string, SharedListener>();
 
-export function listen(url: string, channel: string, handlers: ListenHandlers, log?: Logger): Listener {
+/** `timing` applies to the connection the first listener on `url` opens (tests shorten it). */
+export function listen(
+  url: string,
+  channel: string,
+  handlers: ListenHandlers,
+  log?: Logger,
+  timing: ListenTiming = LISTEN_TIMING,
+): Listener {
   let connection = shared.get(url);
   if (!connection) {
-    const created = new SharedListener(url, () => {
-      if (shared.get(url) === created) shared.delete(url);
-    });
+    const created = new SharedListener(
+      url,
+      () => {
+        if (shared.get(url) === created) shared.delete(url);
+      },
+      timing,
+    );
     connection = created;
     shared.set(url, created);
   }

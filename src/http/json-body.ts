@@ -60,6 +60,32 @@ export function jsonDepthExceeds(json: string, limit: number): boolean {
 // \u0000 as an escape that is not itself escaped (an odd number of backslashes before "u0000").
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
 
+// A surrogate's escape (\ud800–\udfff): a valid UTF-8 body can carry a surrogate only so. Paired, it is
+// a character beyond the BMP (an emoji); alone, PostgreSQL's jsonb refuses it — found late, by the store,
+// with a vague reason.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** With the u flag a pair is one code point: only a lone surrogate is in category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The path of the first string (value or key) holding a lone surrogate, or undefined. */
+export function loneSurrogateAt(value: unknown, path = 'body'): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = loneSurrogateAt(value[i], `${path}.${i}`);
+      if (at) return at;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key)) return path;
+    const at = loneSurrogateAt(item, `${path}.${key}`);
+    if (at) return at;
+  }
+  return undefined;
+}
+
 /** A JSON text → value function that throws what the request should be answered with. */
 export type JsonParse = (text: string) => unknown;
 
@@ -98,7 +124,14 @@ export function parseJsonBody(body: Buffer, parse: JsonParse): unknown {
       { path: 'body', message: 'contains \\u0000' },
     ]);
   }
-  return parse(json);
+  const value = parse(json);
+  const lone = SURROGATE_ESCAPE.test(json) ? loneSurrogateAt(value) : undefined;
+  if (lone) {
+    throw new Invalid(`the JSON body contains a lone surrogate escape at ${lone}, which cannot be stored`, [
+      { path: lone, message: 'a \\ud800–\\udfff escape without its pair' },
+    ]);
+  }
+  return value;
 }
 
 export function registerJsonBodyParser(app: App): void {

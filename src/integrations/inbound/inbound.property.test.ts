@@ -172,7 +172,7 @@ describe('random payloads at every inbound endpoint', () => {
     });
   });
 
-  it('answers invalid UTF-8, 10,000-deep JSON and \\u0000 with 400 and a clear error', async () => {
+  it('answers invalid UTF-8, 10,000-deep JSON, \\u0000 and a lone surrogate with 400 and a clear error', async () => {
     const invalidUtf8 = Buffer.concat([
       Buffer.from('{"id":"'),
       Buffer.from([0xc3, 0x28, 0xff]),
@@ -185,6 +185,7 @@ describe('random payloads at every inbound endpoint', () => {
       [deepJson, /nests deeper than 64 levels/],
       [`[${'['.repeat(9_999)}${']'.repeat(10_000)}`, /nests deeper/],
       [nul, /\\u0000/],
+      ['{"id":"s","title":"lone \\ud800 here"}', /lone surrogate escape at body\.title/],
       ['{"id": ', /JSON/i],
     ];
     for (const [body, reason] of cases) {

@@ -4,7 +4,8 @@
 // transaction, and with them everything written beside it, on every retry. Tocsin's own inputs refuse
 // such text with a 400 instead (http/json-body.ts, domain/incidents/inputs.ts).
 
-// With the u flag a lone surrogate is a code point of category Cs; a proper pair is not.
+/** With the u flag a lone surrogate is a code point of category Cs; a proper pair is not. */
+export const LONE_SURROGATE = /\p{Cs}/u;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL refuses
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: as above

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
+import { LONE_SURROGATE } from '../db/storable.ts';
 import { Invalid } from '../errors.ts';
 import type { App } from './server.ts';
 
@@ -64,8 +65,6 @@ const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
 // a character beyond the BMP (an emoji); alone, PostgreSQL's jsonb refuses it — found late, by the store,
 // with a vague reason.
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-/** With the u flag a pair is one code point: only a lone surrogate is in category Cs. */
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /** The path of the first string (value or key) holding a lone surrogate, or undefined. */
 export function loneSurrogateAt(value: unknown, path = 'body'): string | undefined {
